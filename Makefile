@@ -1,0 +1,56 @@
+# Short commands for people; CMake does the building (CMakeLists.txt).
+#   make sim TEST=conv3x3 [CONFIG=fsd|tiny] [SEED=n] [WAVES=1] [ARGS="--max-cycles 1000000"]
+#   make test            every unit test, co-simulation and negative test (CTest)
+#   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
+#   make lint | synth | docs | clean | deps
+TEST   ?= conv3x3
+CONFIG ?= fsd
+SEED   ?=
+WAVES  ?=
+ARGS   ?=
+BUILD  ?= build
+JOBS   ?= $(shell nproc)
+
+CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+RUN_DIR     := $(BUILD)/runs/$(CONFIG)/$(TEST)
+SIM_ARGS    := --test $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
+               $(if $(WAVES),--waves) $(ARGS)
+
+.PHONY: deps configure build sim test wave lint synth docs clean
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/build.ninja:
+	@tools/deps.sh
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+configure: $(BUILD)/build.ninja
+
+build: deps configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+sim: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG)
+	$(BUILD)/tb/nna_sim_$(CONFIG) $(SIM_ARGS)
+
+test: build
+	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 1800
+
+wave: deps configure
+	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi
+	gtkwave $(RUN_DIR)/waves.fst tb/nna.gtkw
+
+lint: deps configure
+	cmake --build $(BUILD) --target lint
+
+synth: deps configure
+	cmake --build $(BUILD) --target synth
+
+# Refresh the generated pages in docs/ (a test fails while they differ from the generator's output).
+docs: deps configure
+	cmake --build $(BUILD) --target nna_gen_files
+	cp $(BUILD)/gen/docs/isa.md $(BUILD)/gen/docs/registers.md $(BUILD)/gen/docs/configs.md docs/
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,38 @@
+// The golden transaction-level model: executes a bundle's program instruction by instruction,
+// honouring the dependency flags, and emits the events the RTL must produce
+// (docs/architecture.md). It knows nothing of cycles.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bundle/bundle.h"
+#include "events/events.h"
+#include "nna/configs.h"
+#include "nna/isa.h"
+
+namespace nna {
+
+struct RunResult {
+  bool ok = false;
+  isa::ErrorCode error = isa::ErrorCode::kNone;
+  uint32_t err_instr = 0xFFFFFFFF;  // as the err_instr register reports it
+  uint64_t instrs_done = 0;
+  std::string message;        // one sentence when !ok: what, which instruction, which value
+  std::vector<uint8_t> dram;  // final DRAM image
+  std::vector<uint8_t> sram;  // final SRAM image
+};
+
+class GoldenModel {
+ public:
+  explicit GoldenModel(const HwConfig& config) : config_(config) {}
+  // Loads the program as the command sequencer does, then runs it. Every event goes to sink in
+  // the order of its stream.
+  RunResult Run(const Bundle& bundle, EventSink& sink) const;
+
+ private:
+  const HwConfig& config_;
+};
+
+}  // namespace nna

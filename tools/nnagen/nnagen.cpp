@@ -1,0 +1,602 @@
+// nnagen: turns the single-source specification (spec/isa.yaml, spec/csr.yaml,
+// spec/configs/*.yaml) into the SystemVerilog packages, the C++ headers and the generated docs.
+// Every encoding, register and configuration value the RTL and the C++ code use comes from here.
+//
+//   nnagen --spec spec --sv OUT/sv --cpp OUT/cpp/nna --docs OUT/docs
+//
+// Bad input ends in one sentence naming the file, the entry and the value, and exit status 1.
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct SpecError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string UpperCamel(const std::string& snake) {
+  std::string out;
+  bool up = true;
+  for (char c : snake) {
+    if (c == '_') {
+      up = true;
+    } else {
+      out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+      up = false;
+    }
+  }
+  return out;
+}
+
+std::string Upper(const std::string& s) {
+  std::string out = s;
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model of the specification.
+
+struct Constant {
+  std::string name, doc;
+  uint64_t value;
+};
+struct EnumValue {
+  std::string name, doc;
+  uint64_t value;
+};
+struct Enum {
+  std::string name, sv_prefix, doc;
+  unsigned bits;
+  std::vector<EnumValue> values;
+};
+struct Field {
+  std::string name, type, doc;  // type: empty or the name of an enum
+  unsigned lsb, bits;
+};
+struct Format {
+  std::string name, doc;
+  unsigned bytes;
+  std::vector<Field> fields;
+};
+struct Instruction {
+  std::string name, format, doc;
+};
+struct Isa {
+  std::vector<Constant> constants;
+  std::vector<Enum> enums;
+  std::vector<Format> formats;
+  std::vector<Instruction> instructions;
+};
+struct CsrField {
+  std::string name, doc;
+  unsigned lsb, bits;
+};
+struct CsrReg {
+  std::string name, access, doc;
+  unsigned offset;
+  uint64_t reset;
+  std::vector<CsrField> fields;
+};
+// A hardware configuration: an ordered list of (key path, value, comment) so that the C++ struct,
+// the SV package and the docs list the same keys in the same order.
+struct ConfigEntry {
+  std::string key;  // e.g. "sram.banks"
+  uint64_t value;
+};
+struct Config {
+  std::string name, doc;
+  std::vector<ConfigEntry> entries;
+  uint64_t Get(const std::string& key) const {
+    for (auto& e : entries)
+      if (e.key == key) return e.value;
+    throw SpecError("configuration '" + name + "' has no key '" + key + "'");
+  }
+};
+
+// Reads a required scalar of a node, with the context needed for a clear error.
+template <typename T>
+T Need(const YAML::Node& node, const std::string& key, const std::string& where) {
+  if (!node.IsMap() || !node[key]) throw SpecError(where + ": missing key '" + key + "'");
+  try {
+    return node[key].as<T>();
+  } catch (const YAML::Exception&) {
+    throw SpecError(where + ": key '" + key + "' has the wrong type (value '" +
+                    YAML::Dump(node[key]) + "')");
+  }
+}
+template <typename T>
+T Opt(const YAML::Node& node, const std::string& key, T fallback, const std::string& where) {
+  if (!node[key]) return fallback;
+  return Need<T>(node, key, where);
+}
+
+YAML::Node Load(const fs::path& path) {
+  try {
+    return YAML::LoadFile(path.string());
+  } catch (const YAML::Exception& e) {
+    throw SpecError(path.string() + ": " + e.what());
+  }
+}
+
+Isa ReadIsa(const fs::path& path) {
+  YAML::Node root = Load(path);
+  const std::string file = path.string();
+  Isa isa;
+  for (const auto& c : root["constants"]) {
+    isa.constants.push_back({Need<std::string>(c, "name", file + " constants"),
+                             Opt<std::string>(c, "doc", "", file), Need<uint64_t>(c, "value", file)});
+  }
+  for (const auto& e : root["enums"]) {
+    Enum en;
+    en.name = Need<std::string>(e, "name", file + " enums");
+    const std::string where = file + " enum '" + en.name + "'";
+    en.bits = Need<unsigned>(e, "bits", where);
+    en.sv_prefix = Need<std::string>(e, "sv_prefix", where);
+    en.doc = Opt<std::string>(e, "doc", "", where);
+    for (const auto& v : e["values"]) {
+      EnumValue ev{Need<std::string>(v, "name", where), Opt<std::string>(v, "doc", "", where),
+                   Need<uint64_t>(v, "value", where)};
+      if (ev.value >> en.bits)
+        throw SpecError(where + ": value " + std::to_string(ev.value) + " of '" + ev.name +
+                        "' does not fit in " + std::to_string(en.bits) + " bits");
+      en.values.push_back(ev);
+    }
+    isa.enums.push_back(en);
+  }
+  auto find_enum = [&](const std::string& n) -> const Enum* {
+    for (auto& e : isa.enums)
+      if (e.name == n) return &e;
+    return nullptr;
+  };
+  for (const auto& f : root["formats"]) {
+    Format fmt;
+    fmt.name = Need<std::string>(f, "name", file + " formats");
+    const std::string where = file + " format '" + fmt.name + "'";
+    fmt.bytes = Need<unsigned>(f, "bytes", where);
+    fmt.doc = Opt<std::string>(f, "doc", "", where);
+    unsigned lsb = 0;
+    for (const auto& fd : f["fields"]) {
+      Field field;
+      field.name = Need<std::string>(fd, "name", where);
+      field.bits = Need<unsigned>(fd, "bits", where + " field '" + field.name + "'");
+      field.type = Opt<std::string>(fd, "type", "", where);
+      field.doc = Opt<std::string>(fd, "doc", "", where);
+      if (field.bits == 0 || field.bits > 64)
+        throw SpecError(where + ": field '" + field.name + "' has width " +
+                        std::to_string(field.bits) + " (must be 1..64)");
+      if (!field.type.empty()) {
+        const Enum* en = find_enum(field.type);
+        if (!en) throw SpecError(where + ": field '" + field.name + "' has unknown type '" + field.type + "'");
+        if (en->bits != field.bits)
+          throw SpecError(where + ": field '" + field.name + "' is " + std::to_string(field.bits) +
+                          " bits but enum '" + field.type + "' is " + std::to_string(en->bits));
+      }
+      field.lsb = lsb;
+      lsb += field.bits;
+      fmt.fields.push_back(field);
+    }
+    if (lsb > fmt.bytes * 8)
+      throw SpecError(where + ": fields take " + std::to_string(lsb) + " bits, more than " +
+                      std::to_string(fmt.bytes * 8));
+    isa.formats.push_back(fmt);
+  }
+  for (const auto& i : root["instructions"]) {
+    Instruction in{Need<std::string>(i, "name", file + " instructions"),
+                   Need<std::string>(i, "format", file + " instructions"),
+                   Opt<std::string>(i, "doc", "", file)};
+    isa.instructions.push_back(in);
+  }
+  return isa;
+}
+
+std::vector<CsrReg> ReadCsr(const fs::path& path) {
+  YAML::Node root = Load(path);
+  const std::string file = path.string();
+  std::vector<CsrReg> regs;
+  for (const auto& r : root["registers"]) {
+    CsrReg reg;
+    reg.name = Need<std::string>(r, "name", file);
+    const std::string where = file + " register '" + reg.name + "'";
+    reg.offset = Need<unsigned>(r, "offset", where);
+    reg.access = Need<std::string>(r, "access", where);
+    reg.reset = Opt<uint64_t>(r, "reset", 0, where);
+    reg.doc = Opt<std::string>(r, "doc", "", where);
+    if (reg.access != "rw" && reg.access != "ro" && reg.access != "w1s" && reg.access != "w1c")
+      throw SpecError(where + ": access '" + reg.access + "' is not one of rw, ro, w1s, w1c");
+    if (reg.offset % 4) throw SpecError(where + ": offset " + std::to_string(reg.offset) + " is not word aligned");
+    for (const auto& f : r["fields"])
+      reg.fields.push_back({Need<std::string>(f, "name", where), Opt<std::string>(f, "doc", "", where),
+                            Need<unsigned>(f, "lsb", where), Need<unsigned>(f, "bits", where)});
+    regs.push_back(reg);
+  }
+  return regs;
+}
+
+// The keys every configuration must have, in order. One place to add a key.
+const std::vector<std::string> kConfigKeys = {
+    "array.rows",         "array.cols",         "array.slice",         "sram.bytes",
+    "sram.banks",         "sram.bank_word_bytes", "sram.act_port_bytes", "sram.wt_port_bytes",
+    "sram.wr_port_bytes", "sram.act_cache_bytes", "queues.dma_depth",   "queues.compute_depth",
+    "simd.param_entries", "axi.data_bytes",     "axi.addr_bits",       "axi.max_burst",
+    "watchdog_cycles"};
+
+bool IsPow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+Config ReadConfig(const fs::path& path) {
+  YAML::Node root = Load(path);
+  const std::string file = path.string();
+  Config cfg;
+  cfg.name = Need<std::string>(root, "name", file);
+  cfg.doc = Opt<std::string>(root, "doc", "", file);
+  if (cfg.name != path.stem().string())
+    throw SpecError(file + ": name '" + cfg.name + "' differs from the file name");
+  for (const auto& key : kConfigKeys) {
+    YAML::Node node = YAML::Clone(root);
+    std::string rest = key;
+    size_t dot;
+    while ((dot = rest.find('.')) != std::string::npos) {
+      node = node[rest.substr(0, dot)];
+      rest = rest.substr(dot + 1);
+    }
+    cfg.entries.push_back({key, Need<uint64_t>(node, rest, file + " (key " + key + ")")});
+  }
+  auto check = [&](bool ok, const std::string& what) {
+    if (!ok) throw SpecError(file + ": " + what);
+  };
+  const uint64_t rows = cfg.Get("array.rows"), cols = cfg.Get("array.cols");
+  check(cols % cfg.Get("array.slice") == 0, "array.cols must be a multiple of array.slice");
+  check(IsPow2(cfg.Get("sram.banks")) && IsPow2(cfg.Get("sram.bank_word_bytes")),
+        "sram.banks and sram.bank_word_bytes must be powers of two");
+  check(cfg.Get("sram.bytes") % (cfg.Get("sram.banks") * cfg.Get("sram.bank_word_bytes")) == 0,
+        "sram.bytes must be a multiple of banks * bank_word_bytes");
+  check(cfg.Get("sram.wt_port_bytes") >= rows, "sram.wt_port_bytes must hold one weight row (array.rows bytes)");
+  check(cfg.Get("sram.wr_port_bytes") >= cols, "sram.wr_port_bytes must hold one output row (array.cols bytes)");
+  check(cfg.Get("sram.wr_port_bytes") >= cfg.Get("axi.data_bytes"), "sram.wr_port_bytes must hold one AXI beat");
+  check(cfg.Get("sram.wt_port_bytes") >= cfg.Get("axi.data_bytes"), "sram.wt_port_bytes must hold one AXI beat");
+  check(cfg.Get("sram.wt_port_bytes") >= 32, "sram.wt_port_bytes must hold one program word (32 bytes)");
+  check(IsPow2(cfg.Get("axi.data_bytes")), "axi.data_bytes must be a power of two");
+  return cfg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emitters.
+
+const char* kBanner = "generated by tools/nnagen from spec/; do not edit";
+// Each block uses only some of a package's constants.
+const char* kSvWaiver = "  /* verilator lint_off UNUSEDPARAM */\n\n";
+
+void Write(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  // Leave unchanged files alone so that dependent targets are not rebuilt.
+  std::ifstream in(path, std::ios::binary);
+  if (in) {
+    std::stringstream old;
+    old << in.rdbuf();
+    if (old.str() == text) return;
+  }
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw SpecError("cannot write " + path.string());
+  out << text;
+}
+
+std::string SvEnumValue(const Enum& e, const EnumValue& v) { return e.sv_prefix + UpperCamel(v.name); }
+
+std::string EmitIsaSv(const Isa& isa) {
+  std::ostringstream o;
+  o << "// " << kBanner << "\n// The NNA instruction set: constants, enums and instruction formats.\n"
+    << "package nna_isa_pkg;\n" << kSvWaiver;
+  for (auto& c : isa.constants)
+    o << "  // " << c.doc << "\n  localparam int unsigned " << UpperCamel(c.name) << " = " << c.value << ";\n";
+  o << "\n";
+  for (auto& e : isa.enums) {
+    o << "  // " << e.doc << "\n  typedef enum logic [" << e.bits - 1 << ":0] {\n";
+    for (size_t i = 0; i < e.values.size(); ++i) {
+      auto& v = e.values[i];
+      o << "    " << SvEnumValue(e, v) << " = " << e.bits << "'d" << v.value
+        << (i + 1 < e.values.size() ? "," : "") << "  // " << v.doc << "\n";
+    }
+    o << "  } " << e.name << "_e;\n\n";
+  }
+  for (auto& f : isa.formats) {
+    o << "  // " << f.doc << "\n  localparam int unsigned " << UpperCamel(f.name) << "Bytes = " << f.bytes << ";\n";
+    o << "  typedef struct packed {\n";
+    unsigned used = f.fields.empty() ? 0 : f.fields.back().lsb + f.fields.back().bits;
+    if (used < f.bytes * 8) o << "    logic [" << f.bytes * 8 - used - 1 << ":0] pad;  // reserved, zero\n";
+    for (auto it = f.fields.rbegin(); it != f.fields.rend(); ++it) {
+      const std::string type =
+          it->type.empty() ? "logic [" + std::to_string(it->bits - 1) + ":0]" : it->type + "_e";
+      o << "    " << type << " " << it->name << ";  // [" << it->lsb + it->bits - 1 << ":" << it->lsb
+        << "] " << it->doc << "\n";
+    }
+    o << "  } " << f.name << "_instr_t;\n\n";
+  }
+  o << "endpackage\n";
+  return o.str();
+}
+
+std::string EmitCfgSv(const Config& cfg) {
+  std::ostringstream o;
+  o << "// " << kBanner << "\n// Hardware configuration '" << cfg.name << "': " << cfg.doc << "\n"
+    << "package nna_cfg_pkg;\n" << kSvWaiver;
+  for (auto& e : cfg.entries) {
+    std::string name = e.key;
+    std::replace(name.begin(), name.end(), '.', '_');
+    o << "  localparam int unsigned " << UpperCamel(name) << " = " << e.value << ";\n";
+  }
+  const uint64_t sram = cfg.Get("sram.bytes"), banks = cfg.Get("sram.banks"), word = cfg.Get("sram.bank_word_bytes");
+  o << "\n  // Derived values.\n"
+    << "  localparam int unsigned ArraySlices = ArrayCols / ArraySlice;\n"
+    << "  localparam int unsigned SramBankDepth = " << sram / (banks * word) << ";\n"
+    << "  localparam int unsigned SramAddrBits = " << 64 - __builtin_clzll(sram - 1) << ";\n"
+    << "  localparam int unsigned ParamAddrBits = " << 64 - __builtin_clzll(cfg.Get("simd.param_entries") - 1)
+    << ";\n"
+    << "endpackage\n";
+  return o.str();
+}
+
+std::string EmitCsrSv(const std::vector<CsrReg>& regs) {
+  std::ostringstream o;
+  o << "// " << kBanner << "\n// Control and status register map of the AXI4-Lite slave.\npackage nna_csr_pkg;\n" << kSvWaiver;
+  for (auto& r : regs) {
+    o << "  // " << r.doc << " (" << r.access << ")\n";
+    o << "  localparam logic [7:0] Csr" << UpperCamel(r.name) << "Offset = 8'h" << std::hex << r.offset << std::dec
+      << ";\n";
+    if (r.reset) o << "  localparam logic [31:0] Csr" << UpperCamel(r.name) << "Reset = 32'h" << std::hex << r.reset << std::dec << ";\n";
+    for (auto& f : r.fields)
+      o << "  localparam int unsigned Csr" << UpperCamel(r.name) << UpperCamel(f.name) << "Lsb = " << f.lsb
+        << ";  // " << f.doc << "\n";
+  }
+  o << "endpackage\n";
+  return o.str();
+}
+
+std::string CppEnumValue(const EnumValue& v) { return "k" + UpperCamel(v.name); }
+
+std::string EmitIsaCpp(const Isa& isa) {
+  std::ostringstream o;
+  o << "// " << kBanner << "\n// The NNA instruction set: constants, enums, instruction structs and their\n"
+    << "// bit-exact encode/decode. Encode throws std::out_of_range naming the field that does not fit.\n"
+    << "#pragma once\n\n#include <array>\n#include <cstdint>\n#include <stdexcept>\n#include <string>\n\n"
+    << "namespace nna::isa {\n\n";
+  for (auto& c : isa.constants)
+    o << "// " << c.doc << "\ninline constexpr uint64_t k" << UpperCamel(c.name) << " = " << c.value << ";\n";
+  o << "\nnamespace detail {\n"
+    << "inline uint64_t GetBits(const uint8_t* bytes, unsigned lsb, unsigned bits) {\n"
+    << "  uint64_t v = 0;\n"
+    << "  for (unsigned i = 0; i < bits; ++i) v |= uint64_t((bytes[(lsb + i) / 8] >> ((lsb + i) % 8)) & 1) << i;\n"
+    << "  return v;\n}\n"
+    << "inline void SetBits(uint8_t* bytes, unsigned lsb, unsigned bits, uint64_t v, const char* format,\n"
+    << "                    const char* field) {\n"
+    << "  if (bits < 64 && (v >> bits) != 0)\n"
+    << "    throw std::out_of_range(std::string(\"field '\") + field + \"' of a \" + format +\n"
+    << "                            \" instruction: value \" + std::to_string(v) + \" does not fit in \" +\n"
+    << "                            std::to_string(bits) + \" bits\");\n"
+    << "  for (unsigned i = 0; i < bits; ++i) {\n"
+    << "    uint8_t& b = bytes[(lsb + i) / 8];\n"
+    << "    const uint8_t m = uint8_t(1u << ((lsb + i) % 8));\n"
+    << "    b = ((v >> i) & 1) ? uint8_t(b | m) : uint8_t(b & ~m);\n"
+    << "  }\n}\n}  // namespace detail\n\n";
+  for (auto& e : isa.enums) {
+    const char* base = e.bits <= 8 ? "uint8_t" : "uint16_t";
+    o << "// " << e.doc << "\nenum class " << UpperCamel(e.name) << " : " << base << " {\n";
+    for (auto& v : e.values) o << "  " << CppEnumValue(v) << " = " << v.value << ",  // " << v.doc << "\n";
+    o << "};\n";
+    o << "inline const char* ToString(" << UpperCamel(e.name) << " v) {\n  switch (v) {\n";
+    for (auto& v : e.values)
+      o << "    case " << UpperCamel(e.name) << "::" << CppEnumValue(v) << ": return \"" << v.name << "\";\n";
+    o << "  }\n  return \"?\";\n}\n";
+    o << "// True when raw is one of the enum's values.\ninline bool Is" << UpperCamel(e.name)
+      << "(uint64_t raw) {\n  switch (raw) {\n";
+    for (auto& v : e.values) o << "    case " << v.value << ":\n";
+    o << "      return true;\n  }\n  return false;\n}\n\n";
+  }
+  o << "// Describes one field for generic printing and checking.\n"
+    << "struct FieldInfo {\n  const char* name;\n  unsigned lsb;\n  unsigned bits;\n  const char* doc;\n};\n\n";
+  for (auto& f : isa.formats) {
+    const std::string s = UpperCamel(f.name) + "Instr";
+    o << "// " << f.doc << "\nstruct " << s << " {\n";
+    for (auto& fd : f.fields) {
+      if (fd.type.empty())
+        o << "  uint64_t " << fd.name << " = 0;  // " << fd.doc << "\n";
+      else
+        o << "  " << UpperCamel(fd.type) << " " << fd.name << "{};  // " << fd.doc << "\n";
+    }
+    o << "  static constexpr unsigned kBytes = " << f.bytes << ";\n";
+    o << "  bool operator==(const " << s << "& o) const {\n    return ";
+    for (size_t i = 0; i < f.fields.size(); ++i)
+      o << (i ? " &&\n           " : "") << f.fields[i].name << " == o." << f.fields[i].name;
+    o << ";\n  }\n};\n";
+    o << "inline constexpr FieldInfo k" << s << "Fields[] = {\n";
+    for (auto& fd : f.fields)
+      o << "    {\"" << fd.name << "\", " << fd.lsb << ", " << fd.bits << ", \"" << fd.doc << "\"},\n";
+    o << "};\n";
+    o << "// Value of field i of kFields, as a raw integer.\ninline uint64_t FieldValue(const " << s
+      << "& in, unsigned i) {\n  switch (i) {\n";
+    for (size_t i = 0; i < f.fields.size(); ++i)
+      o << "    case " << i << ": return static_cast<uint64_t>(in." << f.fields[i].name << ");\n";
+    o << "  }\n  return 0;\n}\n";
+    o << "inline std::array<uint8_t, " << f.bytes << "> Encode(const " << s << "& in) {\n"
+      << "  std::array<uint8_t, " << f.bytes << "> out{};\n";
+    for (auto& fd : f.fields)
+      o << "  detail::SetBits(out.data(), " << fd.lsb << ", " << fd.bits << ", static_cast<uint64_t>(in." << fd.name
+        << "), \"" << f.name << "\", \"" << fd.name << "\");\n";
+    o << "  return out;\n}\n";
+    o << "// Decodes without checking enum values; see Is<Enum>() for that.\n"
+      << "inline " << s << " Decode" << s << "(const uint8_t* bytes) {\n  " << s << " out;\n";
+    for (auto& fd : f.fields) {
+      const std::string get = "detail::GetBits(bytes, " + std::to_string(fd.lsb) + ", " + std::to_string(fd.bits) + ")";
+      if (fd.type.empty())
+        o << "  out." << fd.name << " = " << get << ";\n";
+      else
+        o << "  out." << fd.name << " = static_cast<" << UpperCamel(fd.type) << ">(" << get << ");\n";
+    }
+    o << "  return out;\n}\n\n";
+  }
+  o << "// The format each opcode uses.\nenum class Format { ";
+  for (size_t i = 0; i < isa.formats.size(); ++i) o << (i ? ", " : "") << "k" << UpperCamel(isa.formats[i].name);
+  o << " };\ninline Format FormatOf(Opcode op) {\n  switch (op) {\n";
+  for (auto& in : isa.instructions)
+    o << "    case Opcode::k" << UpperCamel(in.name) << ": return Format::k" << UpperCamel(in.format) << ";\n";
+  o << "  }\n  return Format::kDma;\n}\n\n}  // namespace nna::isa\n";
+  return o.str();
+}
+
+std::string EmitCfgCpp(const std::vector<Config>& cfgs) {
+  std::ostringstream o;
+  o << "// " << kBanner << "\n// The named hardware configurations.\n#pragma once\n\n#include <cstdint>\n"
+    << "#include <stdexcept>\n#include <string>\n\nnamespace nna {\n\nstruct HwConfig {\n  const char* name;\n  const char* doc;\n";
+  for (auto& k : kConfigKeys) {
+    std::string n = k;
+    std::replace(n.begin(), n.end(), '.', '_');
+    o << "  uint64_t " << n << ";\n";
+  }
+  o << "  uint64_t Slices() const { return array_cols / array_slice; }\n"
+    << "  uint64_t BankDepth() const { return sram_bytes / (sram_banks * sram_bank_word_bytes); }\n};\n\n"
+    << "inline constexpr HwConfig kHwConfigs[] = {\n";
+  for (auto& c : cfgs) {
+    o << "    {\"" << c.name << "\", \"" << c.doc << "\"";
+    for (auto& e : c.entries) o << ", " << e.value;
+    o << "},\n";
+  }
+  o << "};\n\n// The configuration called name; throws std::invalid_argument listing the known ones.\n"
+    << "inline const HwConfig& FindHwConfig(const std::string& name) {\n"
+    << "  std::string known;\n  for (const auto& c : kHwConfigs) {\n    if (name == c.name) return c;\n"
+    << "    known += std::string(known.empty() ? \"\" : \", \") + c.name;\n  }\n"
+    << "  throw std::invalid_argument(\"unknown hardware configuration '\" + name + \"' (known: \" + known + \")\");\n"
+    << "}\n\n}  // namespace nna\n";
+  return o.str();
+}
+
+std::string EmitCsrCpp(const std::vector<CsrReg>& regs) {
+  std::ostringstream o;
+  o << "// " << kBanner << "\n// Control and status register map of the AXI4-Lite slave.\n#pragma once\n\n"
+    << "#include <cstdint>\n\nnamespace nna::csr {\n\n";
+  for (auto& r : regs) {
+    o << "// " << r.doc << " (" << r.access << ")\ninline constexpr uint32_t k" << UpperCamel(r.name) << " = 0x"
+      << std::hex << r.offset << std::dec << ";\n";
+    if (r.reset) o << "inline constexpr uint32_t k" << UpperCamel(r.name) << "Reset = 0x" << std::hex << r.reset << std::dec << ";\n";
+    for (auto& f : r.fields)
+      o << "inline constexpr uint32_t k" << UpperCamel(r.name) << UpperCamel(f.name) << "Lsb = " << f.lsb
+        << ", k" << UpperCamel(r.name) << UpperCamel(f.name) << "Bits = " << f.bits << ";  // " << f.doc << "\n";
+  }
+  o << "\n}  // namespace nna::csr\n";
+  return o.str();
+}
+
+std::string EmitIsaDoc(const Isa& isa) {
+  std::ostringstream o;
+  o << "<!-- " << kBanner << " -->\n# Instruction set\n\n"
+    << "Generated from `spec/isa.yaml` by `tools/nnagen`; the SystemVerilog package `nna_isa_pkg` and the\n"
+    << "C++ header `nna/isa.h` come from the same file. Bit 0 is the least significant bit of byte 0\n"
+    << "(little-endian). Reserved bits must be zero.\n\n## Constants\n\n| name | value | meaning |\n|---|---|---|\n";
+  for (auto& c : isa.constants) o << "| `" << c.name << "` | " << c.value << " | " << c.doc << " |\n";
+  o << "\n## Instructions\n\n| instruction | opcode | format | meaning |\n|---|---|---|---|\n";
+  const Enum* ops = nullptr;
+  for (auto& e : isa.enums)
+    if (e.name == "opcode") ops = &e;
+  for (auto& in : isa.instructions) {
+    uint64_t code = 0;
+    if (ops)
+      for (auto& v : ops->values)
+        if (v.name == in.name) code = v.value;
+    o << "| `" << Upper(in.name) << "` | " << code << " | " << in.format << " | " << in.doc << " |\n";
+  }
+  for (auto& f : isa.formats) {
+    o << "\n## Format `" << f.name << "` (" << f.bytes << " bytes)\n\n" << f.doc << "\n\n"
+      << "| bits | field | type | meaning |\n|---|---|---|---|\n";
+    for (auto& fd : f.fields)
+      o << "| " << fd.lsb + fd.bits - 1 << ":" << fd.lsb << " | `" << fd.name << "` | "
+        << (fd.type.empty() ? "uint" + std::to_string(fd.bits) : fd.type) << " | " << fd.doc << " |\n";
+    unsigned used = f.fields.back().lsb + f.fields.back().bits;
+    if (used < f.bytes * 8) o << "| " << f.bytes * 8 - 1 << ":" << used << " | reserved | | zero |\n";
+  }
+  o << "\n## Enumerations\n";
+  for (auto& e : isa.enums) {
+    o << "\n### `" << e.name << "` (" << e.bits << " bits)\n\n" << e.doc << "\n\n| value | name | meaning |\n|---|---|---|\n";
+    for (auto& v : e.values) o << "| " << v.value << " | `" << v.name << "` | " << v.doc << " |\n";
+  }
+  return o.str();
+}
+
+std::string EmitCsrDoc(const std::vector<CsrReg>& regs) {
+  std::ostringstream o;
+  o << "<!-- " << kBanner << " -->\n# Control and status registers\n\n"
+    << "Generated from `spec/csr.yaml`. 32-bit registers of the AXI4-Lite slave.\n\n"
+    << "| offset | register | access | reset | fields | meaning |\n|---|---|---|---|---|---|\n";
+  for (auto& r : regs) {
+    std::ostringstream fields;
+    for (auto& f : r.fields)
+      fields << "`" << f.name << "` [" << f.lsb + f.bits - 1 << ":" << f.lsb << "] " << f.doc << "<br>";
+    o << "| 0x" << std::hex << r.offset << std::dec << " | `" << r.name << "` | " << r.access << " | 0x" << std::hex
+      << r.reset << std::dec << " | " << fields.str() << " | " << r.doc << " |\n";
+  }
+  return o.str();
+}
+
+std::string EmitCfgDoc(const std::vector<Config>& cfgs) {
+  std::ostringstream o;
+  o << "<!-- " << kBanner << " -->\n# Hardware configurations\n\nGenerated from `spec/configs/*.yaml`.\n\n| key |";
+  for (auto& c : cfgs) o << " `" << c.name << "` |";
+  o << "\n|---|";
+  for (size_t i = 0; i < cfgs.size(); ++i) o << "---|";
+  o << "\n";
+  for (size_t k = 0; k < kConfigKeys.size(); ++k) {
+    o << "| `" << kConfigKeys[k] << "` |";
+    for (auto& c : cfgs) o << " " << c.entries[k].value << " |";
+    o << "\n";
+  }
+  o << "\n";
+  for (auto& c : cfgs) o << "- `" << c.name << "`: " << c.doc << "\n";
+  return o.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::map<std::string, std::string> args;
+  for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
+  if (argc % 2 == 0 || !args.count("--spec") || !args.count("--sv") || !args.count("--cpp") || !args.count("--docs")) {
+    std::cerr << "usage: nnagen --spec DIR --sv OUTDIR --cpp OUTDIR --docs OUTDIR\n";
+    return 2;
+  }
+  try {
+    const fs::path spec = args["--spec"], sv = args["--sv"], cpp = args["--cpp"], docs = args["--docs"];
+    const Isa isa = ReadIsa(spec / "isa.yaml");
+    const auto csr = ReadCsr(spec / "csr.yaml");
+    std::vector<fs::path> files;
+    for (auto& e : fs::directory_iterator(spec / "configs"))
+      if (e.path().extension() == ".yaml") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw SpecError((spec / "configs").string() + ": no configuration files");
+    std::vector<Config> cfgs;
+    for (auto& f : files) cfgs.push_back(ReadConfig(f));
+
+    Write(sv / "nna_isa_pkg.sv", EmitIsaSv(isa));
+    Write(sv / "nna_csr_pkg.sv", EmitCsrSv(csr));
+    for (auto& c : cfgs) Write(sv / c.name / "nna_cfg_pkg.sv", EmitCfgSv(c));
+    Write(cpp / "isa.h", EmitIsaCpp(isa));
+    Write(cpp / "configs.h", EmitCfgCpp(cfgs));
+    Write(cpp / "csr.h", EmitCsrCpp(csr));
+    Write(docs / "isa.md", EmitIsaDoc(isa));
+    Write(docs / "registers.md", EmitCsrDoc(csr));
+    Write(docs / "configs.md", EmitCfgDoc(cfgs));
+  } catch (const std::exception& e) {
+    std::cerr << "nnagen: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
