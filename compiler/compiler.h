@@ -1,0 +1,65 @@
+// The layer compiler: reads a test description (vectors/<name>.yaml), checks it strictly, makes
+// seeded data, calibrates the quantization and emits a bundle (program, DRAM image, reference
+// output) for one hardware configuration. First cut: one CONV layer per test.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bundle/bundle.h"
+#include "nna/configs.h"
+#include "nna/isa.h"
+
+namespace nna::compiler {
+
+struct CompileError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// vectors_dir/<name>.yaml; throws CompileError "no test 'x' in <dir> (known: a, b, ...)".
+std::filesystem::path FindTest(const std::string& name, const std::filesystem::path& vectors_dir);
+
+// Names of every test description in vectors_dir, sorted.
+std::vector<std::string> KnownTests(const std::filesystem::path& vectors_dir);
+
+// Reads, validates and compiles a test description for a configuration. seed overrides the file's.
+// Throws CompileError with ONE sentence naming file, key and value for any bad input.
+Bundle CompileTestFile(const std::filesystem::path& yaml, const HwConfig& cfg, std::optional<uint64_t> seed = {});
+
+// A validated test description (what CompileTestFile compiles).
+struct ConvLayerSpec {
+  uint32_t in_c = 0, in_h = 0, in_w = 0;
+  bool in_signed = true;
+  uint32_t out_c = 0;
+  uint32_t kernel_h = 1, kernel_w = 1;
+  uint32_t stride_h = 1, stride_w = 1;
+  uint32_t dil_h = 1, dil_w = 1;
+  uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  bool wt_signed = true;
+  bool out_signed = false;
+  bool relu = true;
+  isa::Order order = isa::Order::kPixelMajor;
+};
+
+struct TestSpec {
+  std::string file;  // as shown in messages: "vectors/conv3x3.yaml"
+  std::string name;
+  std::string doc;
+  uint64_t seed = 0;
+  ConvLayerSpec layer;
+};
+
+// Reads and validates a test description (no configuration needed yet).
+TestSpec ParseTestFile(const std::filesystem::path& yaml);
+
+// Compiles a parsed test description; throws CompileError for shapes the configuration cannot run.
+Bundle Compile(const TestSpec& spec, const HwConfig& cfg);
+
+// A short one-line summary of an instruction of a compiled bundle, for the nnac table.
+std::string Summary(const Bundle& bundle, uint32_t index);
+
+}  // namespace nna::compiler

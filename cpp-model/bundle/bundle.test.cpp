@@ -1,0 +1,98 @@
+#include "bundle/bundle.h"
+
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <fstream>
+
+using nna::Bundle;
+using nna::BundleError;
+namespace fs = std::filesystem;
+
+namespace {
+
+Bundle Sample() {
+  Bundle b;
+  b.test = "sample";
+  b.config = "tiny";
+  b.prog_dram_addr = 64;
+  b.prog_sram_addr = 256;
+  b.prog_words = 2;
+  b.dram.resize(512);
+  for (size_t i = 0; i < b.dram.size(); ++i) b.dram[i] = uint8_t(i * 7);
+  b.regions.push_back({"program", "program", 64, 64, {}, false});
+  b.regions.push_back({"input", "input", 128, 60, {3, 4, 5}, true});
+  b.regions.push_back({"output", "output", 256, 24, {2, 3, 4}, false});
+  b.reference["output"] = std::vector<uint8_t>(24, 0xA5);
+  b.instrs.push_back({0, "dma_read", "layer0", "dma_read sram_addr=0x40 rows=1"});
+  b.instrs.push_back({1, "conv", "layer0", "conv simd_len=1; fused_relu flags=1"});
+  b.macs = 1234;
+  return b;
+}
+
+fs::path TempDir(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("nna_bundle_test_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  return p;
+}
+
+std::string ErrorOf(const fs::path& dir) {
+  try {
+    nna::ReadBundle(dir);
+  } catch (const BundleError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("WriteBundle then ReadBundle gives the same bundle", "[bundle]") {
+  const Bundle b = Sample();
+  const fs::path dir = TempDir("roundtrip");
+  nna::WriteBundle(b, dir);
+  const Bundle r = nna::ReadBundle(dir);
+  CHECK(r.test == b.test);
+  CHECK(r.config == b.config);
+  CHECK(r.prog_dram_addr == 64);
+  CHECK(r.prog_sram_addr == 256);
+  CHECK(r.prog_words == 2);
+  CHECK(r.dram == b.dram);
+  CHECK(r.macs == 1234);
+  REQUIRE(r.regions.size() == 3);
+  CHECK(r.regions[1].shape == std::vector<uint32_t>{3, 4, 5});
+  CHECK(r.regions[1].is_signed);
+  CHECK(r.FindRegion("output").bytes == 24);
+  CHECK(r.reference.at("output") == b.reference.at("output"));
+  REQUIRE(r.instrs.size() == 2);
+  CHECK(r.instrs[1].text == b.instrs[1].text);
+  CHECK(r.ProgramBytes() == std::vector<uint8_t>(b.dram.begin() + 64, b.dram.begin() + 128));
+  CHECK(fs::exists(dir / "program.lst"));
+  CHECK_THROWS_WITH(r.FindRegion("nope"), Catch::Contains("known: program, input, output"));
+}
+
+TEST_CASE("ReadBundle names what is missing or wrong", "[bundle]") {
+  const fs::path dir = TempDir("bad");
+  SECTION("no folder") { CHECK_THAT(ErrorOf(dir), Catch::Contains("does not exist")); }
+  SECTION("missing reference file") {
+    nna::WriteBundle(Sample(), dir);
+    fs::remove(dir / "ref_output.bin");
+    CHECK_THAT(ErrorOf(dir), Catch::Contains("ref_output.bin is missing"));
+  }
+  SECTION("short DRAM image") {
+    nna::WriteBundle(Sample(), dir);
+    fs::resize_file(dir / "dram.bin", 100);
+    CHECK_THAT(ErrorOf(dir), Catch::Contains("dram_bytes 512"));
+  }
+  SECTION("missing key") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml") << "test: x\nconfig: tiny\n";
+    CHECK_THAT(ErrorOf(dir), Catch::Contains("key 'prog_dram_addr' is missing"));
+  }
+  SECTION("bad value") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml")
+        << "test: x\nconfig: tiny\nprog_dram_addr: lots\nprog_sram_addr: 0\nprog_words: 1\n";
+    CHECK_THAT(ErrorOf(dir), Catch::Contains("key 'prog_dram_addr' has a value of the wrong type (got 'lots')"));
+  }
+}

@@ -1,0 +1,401 @@
+// The golden model. Each instruction runs atomically; the two queues are served in program order
+// of their heads, so the result and every event stream are deterministic. Legality and SRAM range
+// are checked when an instruction is fetched (like the network sequencer's decoder): a bad
+// instruction stops fetching and the instructions queued before it still run. DRAM range is
+// checked when a DMA starts (the AXI slave answers with an error) and stops the program there.
+#include "golden/golden_model.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <deque>
+#include <optional>
+
+#include "isa/program.h"
+#include "ref/ref_ops.h"
+
+namespace nna {
+namespace {
+
+using isa::ErrorCode;
+using isa::Instruction;
+using isa::Opcode;
+
+struct Failure {
+  ErrorCode code;
+  uint32_t index;
+  std::string message;
+};
+
+std::string Hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string Name(const Instruction& in) {
+  return "instruction " + std::to_string(in.index) + " (" + isa::ToString(in.opcode) + ")";
+}
+
+uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+class Runner {
+ public:
+  Runner(const HwConfig& cfg, const Bundle& b, EventSink& sink, RunResult& r)
+      : cfg_(cfg), bundle_(b), sink_(sink), r_(r) {}
+
+  std::optional<Failure> Run();
+
+ private:
+  std::optional<Failure> LoadProgram();
+  std::optional<Failure> Check(const Instruction& in) const;
+  std::optional<Failure> CheckConv(const Instruction& in) const;
+  std::optional<Failure> CheckSram(const Instruction& in, const char* what, uint64_t addr, uint64_t end) const;
+  std::optional<Failure> Execute(const Instruction& in);
+  std::optional<Failure> DmaRead(const Instruction& in);
+  std::optional<Failure> DmaWrite(const Instruction& in);
+  void Conv(const Instruction& in);
+  bool Ready(const Instruction& in) const {
+    return (flags_ & in.WaitSet()) == in.WaitSet() && (flags_ & in.WaitClear()) == 0;
+  }
+  std::string WaitText(const Instruction& in) const {
+    return Name(in) + " waits for flags set " + Hex(in.WaitSet()) + " and clear " + Hex(in.WaitClear());
+  }
+
+  const HwConfig& cfg_;
+  const Bundle& bundle_;
+  EventSink& sink_;
+  RunResult& r_;
+  uint64_t flags_ = 0;
+};
+
+std::optional<Failure> Runner::LoadProgram() {
+  const uint64_t bytes = bundle_.prog_words * isa::kWordBytes;
+  const uint64_t sram = bundle_.prog_sram_addr, dram = bundle_.prog_dram_addr;
+  if (bundle_.prog_words == 0)
+    return Failure{ErrorCode::kIllegalField, kProgramLoadInstr, "the program is empty (prog_words 0)"};
+  if (sram + bytes > r_.sram.size())
+    return Failure{ErrorCode::kSramRange, kProgramLoadInstr,
+                   "the program load (" + std::to_string(bytes) + " bytes to SRAM " + Hex(sram) +
+                       ") runs past the SRAM of " + std::to_string(r_.sram.size()) + " bytes"};
+  if (dram + bytes > r_.dram.size())
+    return Failure{ErrorCode::kAxiError, kProgramLoadInstr,
+                   "the program load reads DRAM " + Hex(dram) + ".." + Hex(dram + bytes) +
+                       ", past the DRAM image of " + std::to_string(r_.dram.size()) + " bytes"};
+  Instruction load = isa::MakeDma(Opcode::kDmaRead, sram, dram, bytes);
+  load.index = kProgramLoadInstr;
+  return DmaRead(load);
+}
+
+std::optional<Failure> Runner::CheckSram(const Instruction& in, const char* what, uint64_t addr,
+                                         uint64_t end) const {
+  if (end <= r_.sram.size()) return std::nullopt;
+  return Failure{ErrorCode::kSramRange, in.index,
+                 Name(in) + " accesses " + what + " at SRAM " + Hex(addr) + ".." + Hex(end) +
+                     ", past the SRAM of " + std::to_string(r_.sram.size()) + " bytes"};
+}
+
+std::optional<Failure> Runner::Check(const Instruction& in) const {
+  auto field = [&](const std::string& f, uint64_t v, const std::string& why) {
+    return Failure{ErrorCode::kIllegalField, in.index,
+                   Name(in) + " has " + f + " " + std::to_string(v) + " (" + why + ")"};
+  };
+  if (in.IsDma()) {
+    const auto& d = in.dma;
+    if (d.reserved0 != 0) return field("reserved0", d.reserved0, "must be zero");
+    if (d.rows == 0) return field("rows", d.rows, "must be at least 1");
+    if (d.row_bytes == 0) return field("row_bytes", d.row_bytes, "must be at least 1");
+    return CheckSram(in, "rows", d.sram_addr, d.sram_addr + (d.rows - 1) * d.sram_stride + d.row_bytes);
+  }
+  if (in.opcode != Opcode::kConv)
+    return Failure{ErrorCode::kIllegalOpcode, in.index, Name(in) + " is not executed by this version (only conv)"};
+  return CheckConv(in);
+}
+
+std::optional<Failure> Runner::CheckConv(const Instruction& in) const {
+  const auto& c = in.compute;
+  auto field = [&](const std::string& f, uint64_t v, const std::string& why) {
+    return Failure{ErrorCode::kIllegalField, in.index,
+                   Name(in) + " has " + f + " " + std::to_string(v) + " (" + why + ")"};
+  };
+  const uint64_t n = cfg_.array_cols, m = cfg_.array_rows;
+  if (c.groups != 1) return field("groups", c.groups, "this version supports 1");
+  if (c.kernel_h == 0) return field("kernel_h", 0, "must be at least 1");
+  if (c.kernel_w == 0) return field("kernel_w", 0, "must be at least 1");
+  if (c.stride_h == 0) return field("stride_h", 0, "must be at least 1");
+  if (c.stride_w == 0) return field("stride_w", 0, "must be at least 1");
+  if (c.dil_h == 0) return field("dil_h", 0, "must be at least 1");
+  if (c.dil_w == 0) return field("dil_w", 0, "must be at least 1");
+  if (c.in_c == 0) return field("in_c", 0, "must be at least 1");
+  if (c.out_c == 0) return field("out_c", 0, "must be at least 1");
+  if (c.out_h == 0) return field("out_h", 0, "must be at least 1");
+  if (c.out_w == 0) return field("out_w", 0, "must be at least 1");
+  if (c.out_row_stride != c.out_w)
+    return field("out_row_stride", c.out_row_stride, "this version requires out_w = " + std::to_string(c.out_w));
+  if (c.out_c > cfg_.simd_param_entries)
+    return field("out_c", c.out_c, "more than simd.param_entries " + std::to_string(cfg_.simd_param_entries));
+  if (c.pool_op != isa::PoolOp::kNone) return field("pool_op", uint64_t(c.pool_op), "this version supports none");
+  if (c.reserved1 != 0) return field("reserved1", c.reserved1, "must be zero");
+  if (c.reserved2 != 0) return field("reserved2", c.reserved2, "must be zero");
+  const uint64_t dot_len = c.in_c * c.kernel_h * c.kernel_w;
+  if (c.dot_len != dot_len) return field("dot_len", c.dot_len, "in_c*kernel_h*kernel_w is " + std::to_string(dot_len));
+  const uint64_t pix_tiles = CeilDiv(c.out_h * c.out_w, n);
+  if (c.pix_tiles != pix_tiles) return field("pix_tiles", c.pix_tiles, "ceil(out_h*out_w/cols) is " + std::to_string(pix_tiles));
+  const uint64_t ch_tiles = CeilDiv(c.out_c, m);
+  if (c.ch_tiles != ch_tiles) return field("ch_tiles", c.ch_tiles, "ceil(out_c/rows) is " + std::to_string(ch_tiles));
+  if (c.wt_tile_bytes != dot_len * m)
+    return field("wt_tile_bytes", c.wt_tile_bytes, "dot_len*rows is " + std::to_string(dot_len * m));
+  for (size_t i = 0; i < in.simd.size(); ++i) {
+    const auto& s = in.simd[i];
+    const std::string f = "simd[" + std::to_string(i) + "].";
+    if (s.op != isa::SimdOp::kNop && s.op != isa::SimdOp::kFusedRelu)
+      return field(f + "op", uint64_t(s.op), "this version executes fused_relu and nop");
+    if (s.dst >= isa::kSimdRegs) return field(f + "dst", s.dst, "registers are v0..v7");
+    if (s.src_a >= isa::kSimdRegs) return field(f + "src_a", s.src_a, "registers are v0..v7");
+    if (s.pred >= isa::kSimdPreds) return field(f + "pred", s.pred, "predicates are p0..p3");
+  }
+  // Input: the farthest element any term can read.
+  const uint64_t in_end = c.in_addr + (c.in_c - 1) * c.in_plane_stride +
+                          (c.in_h ? (c.in_h - 1) * c.in_row_stride + c.in_w : 0);
+  if (c.in_h != 0 && c.in_w != 0)
+    if (auto f = CheckSram(in, "the input", c.in_addr, in_end)) return f;
+  if (auto f = CheckSram(in, "the weights", c.wt_addr, c.wt_addr + ch_tiles * c.wt_tile_bytes)) return f;
+  if (auto f = CheckSram(in, "the parameters", c.param_addr, c.param_addr + c.out_c * isa::kParamBytes)) return f;
+  return CheckSram(in, "the output", c.out_addr,
+                   c.out_addr + (c.out_c - 1) * c.out_plane_stride + c.out_h * c.out_w);
+}
+
+std::optional<Failure> Runner::DmaRead(const Instruction& in) {
+  const auto& d = in.dma;
+  const uint64_t last = d.dram_addr + (d.rows - 1) * d.dram_stride + d.row_bytes;
+  if (last > r_.dram.size())
+    return Failure{ErrorCode::kAxiError, in.index,
+                   Name(in) + " reads DRAM up to " + Hex(last) + ", past the DRAM image of " +
+                       std::to_string(r_.dram.size()) + " bytes"};
+  const uint64_t beat = cfg_.axi_data_bytes;
+  for (uint64_t row = 0; row < d.rows; ++row) {
+    uint64_t src = d.dram_addr + row * d.dram_stride;
+    uint64_t dst = d.sram_addr + row * d.sram_stride;
+    uint64_t left = d.row_bytes;
+    while (left > 0) {
+      // One AXI beat: up to the next multiple of the bus width in DRAM.
+      const uint64_t piece = std::min(left, beat - src % beat);
+      SramWriteEvent ev;
+      ev.source = isa::WrSource::kDma;
+      ev.instr = in.index;
+      ev.addr = uint32_t(dst);
+      ev.bytes.assign(r_.dram.begin() + long(src), r_.dram.begin() + long(src + piece));
+      std::copy(ev.bytes.begin(), ev.bytes.end(), r_.sram.begin() + long(dst));
+      sink_.OnSramWrite(ev);
+      src += piece;
+      dst += piece;
+      left -= piece;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Failure> Runner::DmaWrite(const Instruction& in) {
+  const auto& d = in.dma;
+  const uint64_t last = d.dram_addr + (d.rows - 1) * d.dram_stride + d.row_bytes;
+  if (last > r_.dram.size())
+    return Failure{ErrorCode::kAxiError, in.index,
+                   Name(in) + " writes DRAM up to " + Hex(last) + ", past the DRAM image of " +
+                       std::to_string(r_.dram.size()) + " bytes"};
+  for (uint64_t row = 0; row < d.rows; ++row) {
+    const auto src = r_.sram.begin() + long(d.sram_addr + row * d.sram_stride);
+    std::copy(src, src + long(d.row_bytes), r_.dram.begin() + long(d.dram_addr + row * d.dram_stride));
+  }
+  return std::nullopt;
+}
+
+void Runner::Conv(const Instruction& in) {
+  const auto& c = in.compute;
+  const uint32_t n = uint32_t(cfg_.array_cols), m = uint32_t(cfg_.array_rows);
+  const uint64_t dot_len = c.dot_len, pixels = c.out_h * c.out_w;
+  const uint8_t* sram = r_.sram.data();
+  const bool in_signed = c.in_signed, wt_signed = c.wt_signed;
+
+  // Per term: input offset of (c, r*dil_h, s*dil_w) relative to the pixel's window origin.
+  struct Term {
+    int64_t dh, dw;
+    uint64_t plane;
+  };
+  std::vector<Term> terms(dot_len);
+  for (uint64_t ci = 0, k = 0; ci < c.in_c; ++ci)
+    for (uint64_t r = 0; r < c.kernel_h; ++r)
+      for (uint64_t s = 0; s < c.kernel_w; ++s, ++k)
+        terms[k] = Term{int64_t(r * c.dil_h), int64_t(s * c.dil_w), c.in_addr + ci * c.in_plane_stride};
+
+  std::vector<int32_t> act(dot_len * n);  // act[k*n + i]: activation of term k, lane i
+  std::vector<int32_t> wt_row(m);
+  std::vector<uint32_t> acc(size_t(m) * n);  // uint32: wraps like the 30-bit cells, modulo 2^32
+  std::vector<uint8_t> out_bytes(n);
+  int64_t act_pt = -1;
+
+  auto build_act = [&](uint64_t pt) {
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint64_t p = pt * n + i;
+      const bool exists = p < pixels;
+      const int64_t oh = exists ? int64_t(p / c.out_w) : 0, ow = exists ? int64_t(p % c.out_w) : 0;
+      const int64_t h0 = oh * int64_t(c.stride_h) - int64_t(c.pad_top);
+      const int64_t w0 = ow * int64_t(c.stride_w) - int64_t(c.pad_left);
+      for (uint64_t k = 0; k < dot_len; ++k) {
+        const int64_t ih = h0 + terms[k].dh, iw = w0 + terms[k].dw;
+        int32_t v = 0;
+        if (exists && ih >= 0 && ih < int64_t(c.in_h) && iw >= 0 && iw < int64_t(c.in_w)) {
+          const uint8_t b = sram[terms[k].plane + uint64_t(ih) * c.in_row_stride + uint64_t(iw)];
+          v = in_signed ? int32_t(int8_t(b)) : int32_t(b);
+        }
+        act[k * n + i] = v;
+      }
+    }
+  };
+
+  const bool pixel_major = c.order == isa::Order::kPixelMajor;
+  const uint64_t outer = pixel_major ? c.pix_tiles : c.ch_tiles;
+  const uint64_t inner = pixel_major ? c.ch_tiles : c.pix_tiles;
+  for (uint64_t a = 0; a < outer; ++a) {
+    for (uint64_t b = 0; b < inner; ++b) {
+      const uint64_t pt = pixel_major ? a : b, ct = pixel_major ? b : a;
+      if (int64_t(pt) != act_pt) {
+        build_act(pt);
+        act_pt = int64_t(pt);
+      }
+      const uint32_t rows = uint32_t(std::min<uint64_t>(m, c.out_c - ct * m));
+      std::fill(acc.begin(), acc.end(), 0u);
+      const uint8_t* wt = sram + c.wt_addr + ct * c.wt_tile_bytes;
+      for (uint64_t k = 0; k < dot_len; ++k) {
+        const uint8_t* wk = wt + k * m;
+        const int32_t* ak = &act[k * n];
+        for (uint32_t j = 0; j < rows; ++j) {
+          const int32_t w = wt_signed ? int32_t(int8_t(wk[j])) : int32_t(wk[j]);
+          if (w == 0) continue;
+          uint32_t* accj = &acc[size_t(j) * n];
+          for (uint32_t i = 0; i < n; ++i) accj[i] += uint32_t(w * ak[i]);
+        }
+      }
+      // Unload rows 0..rows-1 through the SIMD unit and write each back.
+      const uint32_t lanes = uint32_t(std::min<uint64_t>(n, pixels - pt * n));
+      for (uint32_t j = 0; j < rows; ++j) {
+        AccUnloadEvent ev;
+        ev.instr = in.index;
+        ev.pix_tile = uint32_t(pt);
+        ev.ch_tile = uint32_t(ct);
+        ev.row = j;
+        ev.values.resize(n);
+        for (uint32_t i = 0; i < n; ++i) ev.values[i] = ref::Wrap30(int64_t(acc[size_t(j) * n + i]));
+        sink_.OnAccUnload(ev);
+
+        const uint64_t co = ct * m + j;
+        const ref::ChannelParams prm = ref::UnpackParams(sram + c.param_addr + co * isa::kParamBytes);
+        for (uint32_t i = 0; i < lanes; ++i) {
+          int32_t v[isa::kSimdRegs] = {ev.values[i]};
+          bool p[isa::kSimdPreds] = {true, false, false, false};
+          for (const auto& s : in.simd) {
+            if (s.op != isa::SimdOp::kFusedRelu) continue;
+            if (p[s.pred] == bool(s.pred_neg)) continue;  // lane disabled
+            v[s.dst] = ref::FusedRelu(v[s.src_a], prm, s.flags & 1, s.flags & 2);
+          }
+          out_bytes[i] = uint8_t(v[0]);
+        }
+        SramWriteEvent wr;
+        wr.source = isa::WrSource::kSimd;
+        wr.instr = in.index;
+        wr.addr = uint32_t(c.out_addr + co * c.out_plane_stride + pt * n);
+        wr.bytes.assign(out_bytes.begin(), out_bytes.begin() + lanes);
+        std::copy(wr.bytes.begin(), wr.bytes.end(), r_.sram.begin() + long(wr.addr));
+        sink_.OnSramWrite(wr);
+      }
+    }
+  }
+}
+
+std::optional<Failure> Runner::Execute(const Instruction& in) {
+  switch (in.opcode) {
+    case Opcode::kDmaRead: return DmaRead(in);
+    case Opcode::kDmaWrite: return DmaWrite(in);
+    case Opcode::kConv: Conv(in); return std::nullopt;
+    default:
+      return Failure{ErrorCode::kIllegalOpcode, in.index, Name(in) + " is not executed by this version"};
+  }
+}
+
+std::optional<Failure> Runner::Run() {
+  if (auto f = LoadProgram()) return f;
+  const uint64_t base = bundle_.prog_sram_addr, words = bundle_.prog_words;
+  uint64_t next_word = 0;
+  uint32_t next_index = 0;
+  std::optional<Failure> fetch_error;
+  std::optional<Instruction> pending;  // decoded, waiting for room in its queue
+  std::deque<Instruction> dma_q, comp_q;
+
+  for (;;) {
+    // Fetch and decode in order while the target queue has room.
+    while (!fetch_error && (pending || next_word < words)) {
+      if (!pending) {
+        Instruction in;
+        const uint8_t* at = r_.sram.data() + base + next_word * isa::kWordBytes;
+        if (auto e = isa::DecodeInstruction(at, (words - next_word) * isa::kWordBytes, next_index, &in)) {
+          fetch_error = Failure{e->code, e->index, e->message};
+          break;
+        }
+        in.word = next_word;
+        if (auto f = Check(in)) {
+          fetch_error = f;
+          break;
+        }
+        next_word += in.words;
+        ++next_index;
+        pending = std::move(in);
+      }
+      auto& q = pending->IsDma() ? dma_q : comp_q;
+      const uint64_t depth = pending->IsDma() ? cfg_.queues_dma_depth : cfg_.queues_compute_depth;
+      if (q.size() >= depth) break;
+      q.push_back(std::move(*pending));
+      pending.reset();
+    }
+
+    const bool dma_ok = !dma_q.empty() && Ready(dma_q.front());
+    const bool comp_ok = !comp_q.empty() && Ready(comp_q.front());
+    if (!dma_ok && !comp_ok) {
+      if (dma_q.empty() && comp_q.empty() && !pending) return fetch_error;  // done (or the fetch error)
+      // Nothing can start and nothing runs: the hardware's watchdog fires.
+      std::string msg = "no instruction can start with flags " + Hex(flags_) + ": ";
+      uint32_t first = 0xFFFFFFFF;
+      for (const auto* q : {&dma_q, &comp_q}) {
+        if (q->empty()) continue;
+        if (first != 0xFFFFFFFF) msg += "; ";
+        msg += WaitText(q->front());
+        first = std::min(first, q->front().index);
+      }
+      return Failure{ErrorCode::kWatchdog, first, msg};
+    }
+    const bool take_dma = dma_ok && (!comp_ok || dma_q.front().index < comp_q.front().index);
+    auto& q = take_dma ? dma_q : comp_q;
+    const Instruction in = std::move(q.front());
+    q.pop_front();
+    if (auto f = Execute(in)) return f;
+    flags_ = (flags_ | in.DoneSet()) & ~in.DoneClear();
+    ++r_.instrs_done;
+  }
+}
+
+}  // namespace
+
+RunResult GoldenModel::Run(const Bundle& bundle, EventSink& sink) const {
+  RunResult r;
+  r.sram.assign(config_.sram_bytes, 0);
+  r.dram = bundle.dram;
+  Runner runner(config_, bundle, sink, r);
+  if (auto f = runner.Run()) {
+    r.ok = false;
+    r.error = f->code;
+    r.err_instr = f->index;
+    r.message = f->message;
+  } else {
+    r.ok = true;
+  }
+  return r;
+}
+
+}  // namespace nna

@@ -1,0 +1,410 @@
+#include "golden/golden_model.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <functional>
+#include <random>
+
+#include "isa/program.h"
+#include "ref/ref_ops.h"
+
+using namespace nna;
+using isa::Instruction;
+using isa::Opcode;
+
+namespace {
+
+struct ConvCase {
+  uint32_t in_c, in_h, in_w, out_c, kh, kw;
+  ref::ConvGeometry g;
+  bool in_signed, wt_signed, out_signed, relu;
+  isa::Order order;
+};
+
+// A hand-laid-out one-layer program (independent of the compiler): DRAM = SRAM addresses + 0x40,
+// so that a mix-up of the two shows.
+struct Built {
+  Bundle bundle;
+  std::vector<uint8_t> expect;
+  uint64_t out_dram = 0;
+  ref::Tensor input;
+  ref::Weights weights;
+};
+
+uint64_t Align(uint64_t v) { return (v + 63) / 64 * 64; }
+
+Built Build(const HwConfig& cfg, const ConvCase& cc, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Built b;
+  b.input = ref::Tensor(cc.in_c, cc.in_h, cc.in_w, cc.in_signed);
+  for (auto& x : b.input.data) x = uint8_t(rng());
+  b.weights = ref::Weights(cc.out_c, cc.in_c, cc.kh, cc.kw, cc.wt_signed);
+  for (auto& x : b.weights.data) x = uint8_t(rng());
+  std::vector<ref::ChannelParams> params(cc.out_c);
+  for (auto& p : params) {
+    p.bias = int32_t(rng() % 2001) - 1000;
+    p.scale = uint16_t(1 + rng() % 300);
+    p.shift = uint8_t(8 + rng() % 8);
+    p.zero_point = int8_t(int(rng() % 11) - 5);
+  }
+  b.expect = ref::ConvLayer(b.input, b.weights, cc.g, params, cc.relu, !cc.out_signed);
+  uint32_t oh = 0, ow = 0;
+  ref::Conv2d(ref::Tensor(1, cc.in_h, cc.in_w, false), ref::Weights(1, 1, cc.kh, cc.kw, true), cc.g, &oh, &ow);
+
+  const uint64_t m = cfg.array_rows, n = cfg.array_cols;
+  const uint64_t dot_len = uint64_t(cc.in_c) * cc.kh * cc.kw;
+  const auto wt = ref::PreorderWeights(b.weights, uint32_t(m));
+  std::vector<uint8_t> prm(cc.out_c * 8);
+  for (uint32_t i = 0; i < cc.out_c; ++i) ref::PackParams(params[i], &prm[i * 8]);
+
+  const uint64_t prog_words = 1 + 1 + 1 + 9 + 1;
+  const uint64_t prog = 0, in = Align(prog + prog_words * 32), pa = Align(in + b.input.data.size() + 5),
+                 wa = Align(pa + prm.size()), out = Align(wa + wt.size());
+  const uint64_t out_bytes = b.expect.size(), end = Align(out + out_bytes);
+  const uint64_t off = 0x40;
+  Bundle& bd = b.bundle;
+  bd.test = "golden_case";
+  bd.config = cfg.name;
+  bd.dram.assign(end + off, 0);
+  std::copy(b.input.data.begin(), b.input.data.end(), bd.dram.begin() + long(in + off));
+  std::copy(prm.begin(), prm.end(), bd.dram.begin() + long(pa + off));
+  std::copy(wt.begin(), wt.end(), bd.dram.begin() + long(wa + off));
+
+  const uint64_t plane = uint64_t(cc.in_h) * cc.in_w;
+  std::vector<Instruction> p;
+  p.push_back(isa::MakeDma(Opcode::kDmaRead, in, in + off, plane, cc.in_c, plane, plane));
+  p.back().dma.done_set = 1;
+  p.push_back(isa::MakeDma(Opcode::kDmaRead, pa, pa + off, prm.size()));
+  p.back().dma.done_set = 2;
+  p.push_back(isa::MakeDma(Opcode::kDmaRead, wa, wa + off, wt.size()));
+  p.back().dma.done_set = 4;
+  Instruction c;
+  c.opcode = Opcode::kConv;
+  auto& ci = c.compute;
+  ci.wait_set = 7;
+  ci.done_set = 8;
+  ci.in_addr = in;
+  ci.wt_addr = wa;
+  ci.param_addr = pa;
+  ci.out_addr = out;
+  ci.in_c = cc.in_c;
+  ci.in_h = cc.in_h;
+  ci.in_w = cc.in_w;
+  ci.out_c = cc.out_c;
+  ci.out_h = oh;
+  ci.out_w = ow;
+  ci.in_row_stride = cc.in_w;
+  ci.in_plane_stride = plane;
+  ci.out_row_stride = ow;
+  ci.out_plane_stride = uint64_t(oh) * ow;
+  ci.kernel_h = cc.kh;
+  ci.kernel_w = cc.kw;
+  ci.stride_h = cc.g.stride_h;
+  ci.stride_w = cc.g.stride_w;
+  ci.dil_h = cc.g.dil_h;
+  ci.dil_w = cc.g.dil_w;
+  ci.pad_top = cc.g.pad_top;
+  ci.pad_bottom = cc.g.pad_bottom;
+  ci.pad_left = cc.g.pad_left;
+  ci.pad_right = cc.g.pad_right;
+  ci.groups = 1;
+  ci.in_signed = cc.in_signed;
+  ci.wt_signed = cc.wt_signed;
+  ci.out_signed = cc.out_signed;
+  ci.order = cc.order;
+  ci.dot_len = dot_len;
+  ci.pix_tiles = (uint64_t(oh) * ow + n - 1) / n;
+  ci.ch_tiles = (cc.out_c + m - 1) / m;
+  ci.wt_tile_bytes = dot_len * m;
+  isa::SimdInstr nop;  // a NOP first: the program is FUSED_RELU v0, v0 after it
+  isa::SimdInstr fr;
+  fr.op = isa::SimdOp::kFusedRelu;
+  fr.flags = (cc.relu ? 1 : 0) | (cc.out_signed ? 0 : 2);
+  c.simd = {nop, fr};
+  p.push_back(c);
+  b.out_dram = out + off + 0;
+  p.push_back(isa::MakeDma(Opcode::kDmaWrite, out, b.out_dram, out_bytes));
+  p.back().dma.wait_set = 8;
+
+  std::vector<uint8_t> words;
+  for (const auto& i : p) {
+    const auto w = isa::EncodeInstruction(i);
+    words.insert(words.end(), w.begin(), w.end());
+  }
+  // The conv takes 8 + 1 words with two SIMD instructions.
+  REQUIRE(words.size() == prog_words * 32);
+  std::copy(words.begin(), words.end(), bd.dram.begin() + long(prog + off));
+  bd.prog_dram_addr = prog + off;
+  bd.prog_sram_addr = prog;
+  bd.prog_words = prog_words;
+  return b;
+}
+
+std::vector<uint8_t> Output(const RunResult& r, const Built& b) {
+  return std::vector<uint8_t>(r.dram.begin() + long(b.out_dram), r.dram.begin() + long(b.out_dram + b.expect.size()));
+}
+
+// Number of AXI beats of one DMA row.
+uint64_t Beats(uint64_t addr, uint64_t bytes, uint64_t bus) { return (addr + bytes + bus - 1) / bus - addr / bus; }
+
+}  // namespace
+
+TEST_CASE("golden model equals the reference operators on random convolutions", "[golden]") {
+  std::mt19937_64 rng(99);
+  for (const char* cfg_name : {"tiny", "fsd"}) {
+    const HwConfig& cfg = FindHwConfig(cfg_name);
+    for (int trial = 0; trial < 12; ++trial) {
+      ConvCase cc{};
+      cc.in_c = uint32_t(1 + rng() % 7);
+      cc.in_h = uint32_t(3 + rng() % 12);
+      cc.in_w = uint32_t(3 + rng() % 12);
+      cc.out_c = uint32_t(1 + rng() % (trial % 3 == 0 ? 110 : 20));
+      cc.kh = uint32_t(1 + rng() % 3);
+      cc.kw = uint32_t(1 + rng() % 3);
+      cc.g.stride_h = uint32_t(1 + rng() % 2);
+      cc.g.stride_w = uint32_t(1 + rng() % 3);
+      cc.g.dil_h = uint32_t(1 + rng() % 2);
+      cc.g.dil_w = 1;
+      cc.g.pad_top = uint32_t(rng() % 3);
+      cc.g.pad_bottom = uint32_t(rng() % 2);
+      cc.g.pad_left = uint32_t(rng() % 2);
+      cc.g.pad_right = uint32_t(rng() % 3);
+      cc.in_signed = rng() & 1;
+      cc.wt_signed = rng() & 1;
+      cc.out_signed = rng() & 1;
+      cc.relu = rng() & 1;
+      cc.order = (rng() & 1) ? isa::Order::kChannelMajor : isa::Order::kPixelMajor;
+      if (ref::ConvOutSize(cc.in_h, cc.kh, cc.g.stride_h, cc.g.dil_h, cc.g.pad_top, cc.g.pad_bottom) < 1 ||
+          ref::ConvOutSize(cc.in_w, cc.kw, cc.g.stride_w, cc.g.dil_w, cc.g.pad_left, cc.g.pad_right) < 1)
+        continue;
+      INFO(cfg_name << " trial " << trial << " in " << cc.in_c << "x" << cc.in_h << "x" << cc.in_w << " out_c "
+                    << cc.out_c << " k " << cc.kh << "x" << cc.kw);
+      const Built b = Build(cfg, cc, 1000 + uint64_t(trial));
+      EventRecorder rec;
+      const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+      REQUIRE(r.ok);
+      CHECK(r.message.empty());
+      CHECK(r.err_instr == 0xFFFFFFFFu);
+      CHECK(r.instrs_done == 5);
+      CHECK(Output(r, b) == b.expect);
+
+      const uint64_t pixels = b.expect.size() / cc.out_c;
+      const uint64_t pix_tiles = (pixels + cfg.array_cols - 1) / cfg.array_cols;
+      CHECK(rec.acc_unloads.size() == pix_tiles * cc.out_c);
+      CHECK(rec.simd_writes.size() == pix_tiles * cc.out_c);
+      uint64_t simd_bytes = 0;
+      for (const auto& w : rec.simd_writes) simd_bytes += w.bytes.size();
+      CHECK(simd_bytes == b.expect.size());
+      // DMA writes: program load + input rows + params + weights, each cut into AXI beats.
+      const uint64_t bus = cfg.axi_data_bytes, plane = uint64_t(cc.in_h) * cc.in_w;
+      uint64_t beats = Beats(b.bundle.prog_dram_addr, b.bundle.prog_words * 32, bus);
+      isa::DecodedProgram prog = isa::DecodeProgram(b.bundle.ProgramBytes());
+      REQUIRE(prog.instrs.size() == 5);
+      for (int i = 0; i < 3; ++i) {
+        const auto& d = prog.instrs[size_t(i)].dma;
+        for (uint64_t row = 0; row < d.rows; ++row) beats += Beats(d.dram_addr + row * d.dram_stride, d.row_bytes, bus);
+      }
+      CHECK(prog.instrs[0].dma.rows == cc.in_c);
+      CHECK(prog.instrs[0].dma.row_bytes == plane);
+      CHECK(rec.dma_writes.size() == beats);
+      for (const auto& w : rec.dma_writes) {
+        CHECK(w.bytes.size() <= bus);
+        CHECK(!w.bytes.empty());
+      }
+      CHECK(rec.dma_writes.front().instr == kProgramLoadInstr);
+      // Loop-nest order: the first unloads belong to (pt 0, ct 0), rows ascending.
+      CHECK(rec.acc_unloads.front().pix_tile == 0);
+      CHECK(rec.acc_unloads.front().ch_tile == 0);
+      CHECK(rec.acc_unloads.front().values.size() == cfg.array_cols);
+      if (cc.out_c > cfg.array_rows && pix_tiles > 1) {
+        const auto& e = rec.acc_unloads[cfg.array_rows];
+        if (cc.order == isa::Order::kPixelMajor)
+          CHECK((e.pix_tile == 0 && e.ch_tile == 1));
+        else
+          CHECK((e.pix_tile == 1 && e.ch_tile == 0));
+      }
+    }
+  }
+}
+
+TEST_CASE("acc unload values are the reference accumulators wrapped to 30 bits", "[golden]") {
+  // Long unsigned dot products (dot_len 2295) with padding: every lane of every row, including
+  // lanes past the last pixel (zero), against the exact reference sums.
+  const HwConfig& cfg = FindHwConfig("tiny");
+  ConvCase cc{};
+  cc.in_c = 255;
+  cc.in_h = cc.in_w = 3;
+  cc.out_c = 3;
+  cc.kh = cc.kw = 3;
+  cc.g.pad_top = cc.g.pad_bottom = cc.g.pad_left = cc.g.pad_right = 1;
+  cc.in_signed = cc.wt_signed = false;
+  cc.out_signed = false;
+  cc.relu = true;
+  Built b = Build(cfg, cc, 7);
+  EventRecorder rec;
+  const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+  REQUIRE(r.ok);
+  uint32_t oh = 0, ow = 0;
+  const auto acc = ref::Conv2d(b.input, b.weights, cc.g, &oh, &ow);
+  for (const auto& e : rec.acc_unloads) {
+    const uint32_t co = e.ch_tile * uint32_t(cfg.array_rows) + e.row;
+    for (uint32_t i = 0; i < cfg.array_cols; ++i) {
+      const uint64_t p = e.pix_tile * cfg.array_cols + i;
+      const int32_t want = p < uint64_t(oh) * ow ? ref::Wrap30(acc[co * oh * ow + p]) : 0;
+      REQUIRE(e.values[i] == want);
+    }
+  }
+}
+
+TEST_CASE("accumulators wrap modulo 2^30 in the model", "[golden]") {
+  // 1x1 conv over 8192 unsigned channels of 255 with weights 255: 8192*65025 = 532,684,800 < 2^29;
+  // 2 x that overflows: use a 1x2 kernel (dot_len 16384) -> 1,065,369,600 wraps to -8,372,224.
+  const HwConfig& cfg = FindHwConfig("tiny");
+  ConvCase cc{};
+  cc.in_c = 8192;
+  cc.in_h = 1;
+  cc.in_w = 2;
+  cc.out_c = 1;
+  cc.kh = 1;
+  cc.kw = 2;
+  cc.in_signed = cc.wt_signed = false;
+  cc.out_signed = true;
+  cc.relu = false;
+  Built b = Build(cfg, cc, 3);
+  // Overwrite input and weights in the DRAM image with 255.
+  auto& prog = b.bundle;
+  const auto decoded = isa::DecodeProgram(prog.ProgramBytes());
+  const auto& din = decoded.instrs[0].dma;
+  std::fill_n(prog.dram.begin() + long(din.dram_addr), din.row_bytes * din.rows, 255);
+  const auto& dwt = decoded.instrs[2].dma;
+  // Only row j = 0 of each term is a real channel; the rest stay zero.
+  for (uint64_t k = 0; k < 16384; ++k) prog.dram[dwt.dram_addr + k * cfg.array_rows] = 255;
+  EventRecorder rec;
+  const RunResult r = GoldenModel(cfg).Run(prog, rec);
+  REQUIRE(r.ok);
+  REQUIRE(rec.acc_unloads.size() == 1);
+  CHECK(rec.acc_unloads[0].values[0] == ref::Wrap30(int64_t(16384) * 65025));
+  CHECK(rec.acc_unloads[0].values[0] == -8372224);
+  CHECK(rec.acc_unloads[0].values[1] == 0);  // pixel 1 of out_w 1 does not exist
+}
+
+namespace {
+
+ConvCase SmallCase() {
+  ConvCase cc{};
+  cc.in_c = 2;
+  cc.in_h = cc.in_w = 5;
+  cc.out_c = 3;
+  cc.kh = cc.kw = 3;
+  cc.in_signed = true;
+  cc.wt_signed = true;
+  cc.relu = true;
+  return cc;
+}
+
+// Replaces instruction `index` of the bundle's program (same size) after editing it.
+void Patch(Bundle& b, uint32_t index, const std::function<void(Instruction&)>& edit) {
+  auto prog = isa::DecodeProgram(b.ProgramBytes());
+  Instruction in = prog.instrs.at(index);
+  edit(in);
+  const auto w = isa::EncodeInstruction(in);
+  REQUIRE(w.size() == size_t(in.words) * 32);
+  std::copy(w.begin(), w.end(), b.dram.begin() + long(b.prog_dram_addr + in.word * 32));
+}
+
+}  // namespace
+
+TEST_CASE("errors stop the program like the RTL", "[golden]") {
+  const HwConfig& cfg = FindHwConfig("tiny");
+  Built b = Build(cfg, SmallCase(), 5);
+  EventRecorder rec;
+
+  SECTION("a flag nobody sets ends in watchdog naming the waiting instruction") {
+    Patch(b.bundle, 3, [](Instruction& in) { in.compute.wait_set = 0x17; });
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK_FALSE(r.ok);
+    CHECK(r.error == isa::ErrorCode::kWatchdog);
+    CHECK(r.err_instr == 3);
+    CHECK_THAT(r.message, Catch::Contains("instruction 3 (conv) waits for flags set 0x17"));
+    CHECK(r.instrs_done == 3);
+    CHECK(rec.acc_unloads.empty());
+  }
+  SECTION("an opcode this version does not execute: the queued DMAs still complete") {
+    Patch(b.bundle, 3, [](Instruction& in) { in.opcode = Opcode::kDeconv; });
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kIllegalOpcode);
+    CHECK(r.err_instr == 3);
+    CHECK(r.instrs_done == 3);
+    CHECK(rec.acc_unloads.empty());
+  }
+  SECTION("groups != 1 is an illegal field") {
+    Patch(b.bundle, 3, [](Instruction& in) { in.compute.groups = 2; });
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kIllegalField);
+    CHECK(r.err_instr == 3);
+    CHECK_THAT(r.message, Catch::Contains("groups 2"));
+  }
+  SECTION("inconsistent precomputed field") {
+    Patch(b.bundle, 3, [](Instruction& in) { in.compute.pix_tiles += 1; });
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kIllegalField);
+    CHECK_THAT(r.message, Catch::Contains("pix_tiles"));
+  }
+  SECTION("a SIMD op other than fused_relu / nop") {
+    Patch(b.bundle, 3, [](Instruction& in) { in.simd[1].op = isa::SimdOp::kAdd; });
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kIllegalField);
+    CHECK_THAT(r.message, Catch::Contains("simd[1].op"));
+  }
+  SECTION("DMA rows 0") {
+    Patch(b.bundle, 1, [](Instruction& in) { in.dma.rows = 0; });
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kIllegalField);
+    CHECK(r.err_instr == 1);
+    CHECK(r.instrs_done == 1);
+  }
+  SECTION("an illegal opcode in the program") {
+    b.bundle.dram[b.bundle.prog_dram_addr + 2 * 32] = 0x55;
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kIllegalOpcode);
+    CHECK(r.err_instr == 2);
+    CHECK(r.instrs_done == 2);
+  }
+  SECTION("SRAM out of range") {
+    Patch(b.bundle, 4, [&](Instruction& in) { in.dma.sram_addr = cfg.sram_bytes - 10; });
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kSramRange);
+    CHECK(r.err_instr == 4);
+    CHECK(r.instrs_done == 4);  // everything queued before it completes
+    CHECK_FALSE(rec.acc_unloads.empty());
+  }
+  SECTION("DRAM beyond the image") {
+    Patch(b.bundle, 2, [&](Instruction& in) { in.dma.dram_addr = b.bundle.dram.size() - 1; });
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kAxiError);
+    CHECK(r.err_instr == 2);
+    CHECK(r.instrs_done == 2);
+  }
+}
+
+TEST_CASE("the model is fast on an fsd-sized layer", "[golden]") {
+  // 100 -> 192 channels, 24x28, 3x3: 116 M MACs; must take well under a couple of seconds.
+  const HwConfig& cfg = FindHwConfig("fsd");
+  ConvCase cc{};
+  cc.in_c = 100;
+  cc.in_h = 24;
+  cc.in_w = 28;
+  cc.out_c = 192;
+  cc.kh = cc.kw = 3;
+  cc.g.pad_top = cc.g.pad_bottom = cc.g.pad_left = cc.g.pad_right = 1;
+  cc.in_signed = cc.wt_signed = true;
+  cc.relu = true;
+  const Built b = Build(cfg, cc, 11);
+  EventRecorder rec;
+  const auto t0 = std::chrono::steady_clock::now();
+  const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  REQUIRE(r.ok);
+  CHECK(Output(r, b) == b.expect);
+  CHECK(secs < 3.0);
+}

@@ -1,0 +1,72 @@
+// Program helpers on top of the generated encoders (nna/isa.h): a decoded instruction, a decoder
+// that walks program words, an encoder for whole instructions and a one-line disassembler.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nna/isa.h"
+
+namespace nna::isa {
+
+// One decoded instruction: a DMA instruction, or a compute instruction with its SIMD program.
+struct Instruction {
+  uint32_t index = 0;  // position in the program (DMA and compute counted together)
+  uint64_t word = 0;   // first program word
+  uint32_t words = 0;  // program words it occupies
+  Opcode opcode{};
+  DmaInstr dma;                // valid when IsDma()
+  ComputeInstr compute;        // valid otherwise
+  std::vector<SimdInstr> simd;  // the compute instruction's SIMD program
+
+  bool IsDma() const { return FormatOf(opcode) == Format::kDma; }
+  uint64_t WaitSet() const { return IsDma() ? dma.wait_set : compute.wait_set; }
+  uint64_t WaitClear() const { return IsDma() ? dma.wait_clear : compute.wait_clear; }
+  uint64_t DoneSet() const { return IsDma() ? dma.done_set : compute.done_set; }
+  uint64_t DoneClear() const { return IsDma() ? dma.done_clear : compute.done_clear; }
+};
+
+struct DecodeError {
+  ErrorCode code = ErrorCode::kNone;
+  uint32_t index = 0;
+  std::string message;  // one sentence naming the instruction, the field and the value
+};
+
+// Program words taken by a compute instruction carrying simd_len SIMD instructions.
+inline uint32_t ComputeWords(uint64_t simd_len) {
+  return uint32_t(ComputeInstr::kBytes / kWordBytes + (simd_len * SimdInstr::kBytes + kWordBytes - 1) / kWordBytes);
+}
+
+// Decodes the instruction starting at bytes (avail bytes left in the program, a multiple of the
+// word size). Checks only what decoding needs: a known opcode (else kIllegalOpcode), simd_len in
+// 1..max_simd_instrs and an instruction that fits in the program (else kIllegalField).
+std::optional<DecodeError> DecodeInstruction(const uint8_t* bytes, size_t avail, uint32_t index,
+                                             Instruction* out);
+
+struct DecodedProgram {
+  std::vector<Instruction> instrs;  // every instruction before the first bad one
+  std::optional<DecodeError> error;
+};
+// Walks a whole program (a multiple of 32 bytes), stopping at the first bad instruction.
+DecodedProgram DecodeProgram(const std::vector<uint8_t>& bytes);
+
+// The words of one instruction (the SIMD program padded with zeros to a whole word). Uses
+// in.opcode to pick the format; sets simd_len from in.simd for compute instructions. Throws
+// std::out_of_range when a field does not fit.
+std::vector<uint8_t> EncodeInstruction(const Instruction& in);
+
+// One line: the mnemonic, then every non-zero field as name=value (enums by name, addresses and
+// flag masks in hex); a compute instruction is followed by "; " and each SIMD instruction.
+std::string Disassemble(const DmaInstr& in);
+std::string Disassemble(const SimdInstr& in);
+std::string Disassemble(const ComputeInstr& in, const std::vector<SimdInstr>& simd);
+std::string Disassemble(const Instruction& in);
+
+// Builders for the common instructions.
+Instruction MakeDma(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes,
+                    uint64_t rows = 1, uint64_t sram_stride = 0, uint64_t dram_stride = 0);
+
+}  // namespace nna::isa
