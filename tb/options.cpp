@@ -1,0 +1,63 @@
+#include "tb/options.h"
+
+#include <boost/program_options.hpp>
+#include <sstream>
+
+#include "tb/tb_config.h"
+
+namespace nna::tb {
+namespace po = boost::program_options;
+
+SimOptions ParseOptions(int argc, const char* const argv[]) {
+  SimOptions o;
+  uint64_t seed = 0;
+  po::options_description desc(std::string("nna_sim_") + kConfig.name + ": co-simulate a test on the " +
+                               kConfig.name + " RTL (" + std::to_string(kConfig.array_rows) + "x" +
+                               std::to_string(kConfig.array_cols) + ") against the golden model.\nOptions");
+  // clang-format off
+  desc.add_options()
+    ("test", po::value(&o.test), "test NAME: compile <vectors>/NAME.yaml")
+    ("bundle", po::value(&o.bundle_dir), "run the compiled bundle in DIR instead of --test")
+    ("config", po::value(&o.config)->default_value(kConfig.name),
+     "hardware configuration; must be the one this simulator was built for")
+    ("seed", po::value(&seed), "seed N for the test's random data (default: the test's own)")
+    ("vectors", po::value(&o.vectors)->default_value(NNA_VECTORS_DIR), "folder of the test descriptions")
+    ("out", po::value(&o.out), "folder for the compiled bundle and waves (default build/runs/<config>/<test>)")
+    ("waves", po::bool_switch(&o.waves), "write an FST waveform of the whole design to <out>/waves.fst")
+    ("waves-from", po::value(&o.waves_from)->default_value(0), "with --waves, start tracing at cycle N")
+    ("max-cycles", po::value(&o.max_cycles)->default_value(o.max_cycles), "stop with TIMEOUT after N cycles")
+    ("dram-latency", po::value(&o.dram_latency)->default_value(o.dram_latency),
+     "DRAM cycles from AR/AW to the first data / the response")
+    ("dram-outstanding", po::value(&o.dram_outstanding)->default_value(o.dram_outstanding),
+     "bursts the DRAM accepts per direction before it stalls AR/AW")
+    ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
+    ("help", po::bool_switch(&o.help), "print this help");
+  // clang-format on
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(std::string("bad command line: ") + e.what() + " (see --help)");
+  }
+  std::ostringstream help;
+  help << desc;
+  o.help_text = help.str();
+  if (o.help) return o;
+  if (vm.count("seed")) o.seed = seed;
+  if (o.test.empty() == o.bundle_dir.empty())
+    throw InputError("give exactly one of --test NAME and --bundle DIR");
+  if (o.config != kConfig.name) {
+    throw InputError("--config " + o.config + " does not match this simulator, which is built for '" +
+                     kConfig.name + "' (use nna_sim_" + o.config + ")");
+  }
+  if (o.max_cycles == 0) throw InputError("--max-cycles must be at least 1");
+  if (o.dram_outstanding == 0) throw InputError("--dram-outstanding must be at least 1");
+  if (o.out.empty()) {
+    const std::string name = o.test.empty() ? "bundle" : o.test;
+    o.out = std::string(NNA_BUILD_DIR) + "/runs/" + kConfig.name + "/" + name;
+  }
+  return o;
+}
+
+}  // namespace nna::tb

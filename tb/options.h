@@ -1,0 +1,36 @@
+// Command line of the sim program (Boost.Program_options).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace nna::tb {
+
+// Bad options or input: one sentence, exit code 2.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct SimOptions {
+  std::string test;        // --test NAME: compile vectors/NAME.yaml
+  std::string bundle_dir;  // --bundle DIR: run a compiled bundle instead
+  std::string config;      // --config NAME: must be the configuration this binary was built for
+  std::optional<uint64_t> seed;
+  std::string vectors;
+  std::string out;  // folder for the compiled bundle and the waves
+  bool waves = false;
+  uint64_t waves_from = 0;  // first cycle traced (long runs: trace only the end)
+  uint64_t max_cycles = 20'000'000;
+  unsigned dram_latency = 20;
+  unsigned dram_outstanding = 4;
+  bool quiet = false;
+  bool help = false;
+  std::string help_text;
+};
+
+// Parses argv; throws InputError (one sentence) on bad options. With --help, returns with help set.
+SimOptions ParseOptions(int argc, const char* const argv[]);
+
+}  // namespace nna::tb

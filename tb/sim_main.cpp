@@ -1,0 +1,59 @@
+// nna_sim_<config>: co-simulates one test on the Verilated RTL against the golden model.
+// Order as in Verilator's SystemC example: arguments, trace enable, construction and binding
+// (Setup), zero-time start, trace open and run (Run), verdict (Finish).
+// Exit code: 0 pass, 1 mismatch or error status, 2 bad input, 3 timeout.
+#include <systemc.h>
+#include <verilated.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <vector>
+
+#include "tb/options.h"
+#include "tb/testbench.h"
+
+// SystemC prints its banner before sc_main runs; the verdict should be the whole output.
+static const bool kNoBanner = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1) == 0;
+
+int sc_main(int argc, char* argv[]) {
+  // Verilator's plusargs (+verilator+seed+N ...) go to Verilator, the rest to the option parser.
+  std::vector<const char*> args{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] != '+') args.push_back(argv[i]);
+  }
+  nna::tb::SimOptions options;
+  try {
+    options = nna::tb::ParseOptions(int(args.size()), args.data());
+  } catch (const nna::tb::InputError& e) {
+    std::fprintf(stderr, "nna sim: %s\n", e.what());
+    return nna::tb::kExitBadInput;
+  }
+  if (options.help) {
+    std::printf("%s", options.help_text.c_str());
+    return nna::tb::kExitPass;
+  }
+  Verilated::commandArgs(argc, argv);
+  Verilated::randReset(2);
+  Verilated::fatalOnError(false);  // assertion failures end in a FAIL verdict, not an abort
+  if (options.waves) Verilated::traceEverOn(true);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+
+  nna::tb::Testbench tb(options);
+  try {
+    tb.Setup();
+  } catch (const std::exception& e) {  // InputError, and whatever the model throws on bad input
+    std::fprintf(stderr, "nna sim: %s\n", e.what());
+    return nna::tb::kExitBadInput;
+  }
+  try {
+    tb.Run();
+  } catch (const nna::tb::InputError& e) {
+    std::fprintf(stderr, "nna sim: %s\n", e.what());
+    return nna::tb::kExitBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nna sim: the simulation failed: %s\n", e.what());
+    return nna::tb::kExitFail;
+  }
+  return tb.Finish();
+}

@@ -1,0 +1,256 @@
+#include "tb/testbench.h"
+
+#include <verilated.h>
+#if VM_TRACE_FST
+#include <verilated_fst_sc.h>
+#endif
+
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <utility>
+
+#include "compiler/compiler.h"
+#include "nna/csr.h"
+#include "tb/axi_dram.h"
+#include "tb/host_driver.h"
+#include "tb/monitors.h"
+#include "tb/signals.h"
+#include "tb/watchdog.h"
+
+namespace nna::tb {
+namespace fs = std::filesystem;
+namespace {
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+uint32_t Bits(uint32_t v, uint32_t lsb, uint32_t bits) { return (v >> lsb) & ((1u << bits) - 1); }
+
+std::string ErrorName(uint32_t code) {
+  return isa::IsErrorCode(code) ? isa::ToString(static_cast<isa::ErrorCode>(code))
+                                : "code " + std::to_string(code);
+}
+
+std::string InstrText(uint32_t index) {
+  return index == 0xFFFFFFFFu ? std::string("no instruction") : "instr " + std::to_string(index);
+}
+
+}  // namespace
+
+Testbench::Testbench(SimOptions options) : opt_(std::move(options)) {}
+
+Testbench::~Testbench() {
+#if VM_TRACE_FST
+  if (fst_) {
+    fst_->close();
+    delete fst_;
+  }
+#endif
+}
+
+void Testbench::Setup() {
+  // The bundle: compiled from the test description, or read from disk.
+  try {
+    if (!opt_.test.empty()) {
+      const auto yaml = compiler::FindTest(opt_.test, opt_.vectors);
+      bundle_ = compiler::CompileTestFile(yaml, kConfig, opt_.seed);
+    } else {
+      bundle_ = ReadBundle(opt_.bundle_dir);
+    }
+  } catch (const compiler::CompileError& e) {
+    throw InputError(e.what());
+  } catch (const BundleError& e) {
+    throw InputError(e.what());
+  }
+  if (bundle_.config != kConfig.name) {
+    throw InputError("the bundle of test '" + bundle_.test + "' is compiled for configuration '" +
+                     bundle_.config + "', but this simulator is built for '" + kConfig.name + "'");
+  }
+  if (bundle_.prog_sram_addr > 0xFFFFFFFFu || bundle_.prog_words > 0xFFFFFFFFu ||
+      bundle_.prog_dram_addr >> kConfig.axi_addr_bits) {
+    throw InputError("the bundle's program placement (dram " + std::to_string(bundle_.prog_dram_addr) +
+                     ", sram " + std::to_string(bundle_.prog_sram_addr) + ", " +
+                     std::to_string(bundle_.prog_words) + " words) does not fit the CSRs");
+  }
+  std::error_code ec;
+  fs::create_directories(opt_.out, ec);
+  if (ec) throw InputError("cannot create the output folder " + opt_.out + ": " + ec.message());
+  if (!opt_.test.empty()) {
+    try {
+      WriteBundle(bundle_, fs::path(opt_.out) / "bundle");
+    } catch (const BundleError& e) {
+      throw InputError(e.what());
+    }
+  }
+
+  // Expected events.
+  EventRecorder expected;
+  const auto t0 = std::chrono::steady_clock::now();
+  golden_ = GoldenModel(kConfig).Run(bundle_, expected);
+  golden_seconds_ = Seconds(t0);
+  sb_ = std::make_unique<Scoreboard>(bundle_, std::move(expected));
+  dram_ = bundle_.dram;
+
+  // The SystemC side: wires, the RTL, the testbench modules.
+  wires_ = std::make_unique<Wires>();
+  top_ = std::make_unique<Vtop>("nna_top");
+  wires_->Bind(*top_);
+  auto on_axi_error = [this](const std::string& what) { sb_->ReportError("axi", what); };
+  auto on_host_error = [this](const std::string& what) { sb_->ReportError("host", what); };
+  axi_dram_ = std::make_unique<AxiDram>("axi_dram", *wires_, dram_, opt_.dram_latency, opt_.dram_outstanding,
+                                        on_axi_error);
+  HostProgram prog{bundle_.prog_dram_addr, uint32_t(bundle_.prog_sram_addr), uint32_t(bundle_.prog_words)};
+  host_ = std::make_unique<HostDriver>("host", *wires_, prog, on_host_error, [] { sc_core::sc_stop(); });
+  monitors_ = std::make_unique<Monitors>("monitors", *wires_, *sb_);
+  watchdog_ = std::make_unique<Watchdog>("watchdog", *wires_, opt_.max_cycles, opt_.quiet, [this] {
+    return "events acc " + std::to_string(monitors_->acc_events()) + " wr " +
+           std::to_string(monitors_->wr_events());
+  });
+}
+
+void Testbench::Run() {
+  // Verilator's order: bind, zero-time start, then open the trace.
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  const auto t0 = std::chrono::steady_clock::now();
+  if (opt_.waves) {
+#if VM_TRACE_FST
+    // A long run can trace only its end: simulate up to --waves-from first.
+    if (opt_.waves_from > 0) sc_core::sc_start(wires_->clk.period() * double(opt_.waves_from));
+    if (sc_core::sc_get_status() != sc_core::SC_STOPPED) {
+      fst_ = new VerilatedFstSc;
+      top_->trace(fst_, 99);
+      fst_->open((fs::path(opt_.out) / "waves.fst").c_str());
+    }
+#else
+    throw InputError("--waves needs a simulator built with TRACE_FST");
+#endif
+  }
+  if (sc_core::sc_get_status() != sc_core::SC_STOPPED) sc_core::sc_start();
+  run_seconds_ = Seconds(t0);
+  sim_cycles_ = wires_->Cycle();
+  top_->final();
+#if VM_TRACE_FST
+  if (fst_) {
+    fst_->close();
+    delete fst_;
+    fst_ = nullptr;
+  }
+#endif
+}
+
+// The registers the host read against what the golden model ended in.
+void Testbench::CheckStatus() {
+  const HostResult& r = host_->result();
+  const bool busy = Bits(r.status, csr::kStatusBusyLsb, csr::kStatusBusyBits);
+  const bool done = Bits(r.status, csr::kStatusDoneLsb, csr::kStatusDoneBits);
+  const bool error = Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
+  const uint32_t code = Bits(r.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits);
+  const std::string got = "status " +
+                          [&] {
+                            char s[16];
+                            std::snprintf(s, sizeof s, "0x%08x", r.status);
+                            return std::string(s);
+                          }() +
+                          " (busy " + std::to_string(busy) + " done " + std::to_string(done) + " error " +
+                          std::to_string(error) + " " + ErrorName(code) + ", err_instr " +
+                          InstrText(r.err_instr) + ")";
+  if (busy) sb_->ReportError("status", "the NNA is still busy after its interrupt: " + got);
+  if (golden_.ok) {
+    if (!done || error) sb_->ReportError("status", "expected done without error, got " + got);
+  } else {
+    const uint32_t want = static_cast<uint32_t>(golden_.error);
+    if (done || !error || code != want || r.err_instr != golden_.err_instr) {
+      sb_->ReportError("status", "expected error " + ErrorName(want) + " at " + InstrText(golden_.err_instr) +
+                                     " (" + golden_.message + "), got " + got);
+    }
+  }
+  if (r.instrs_done != golden_.instrs_done) {
+    sb_->ReportError("status", "instrs_done reads " + std::to_string(r.instrs_done) +
+                                   ", the golden model completed " + std::to_string(golden_.instrs_done));
+  }
+  const uint32_t irq_want = golden_.ok ? 1u << csr::kIrqDoneLsb : 1u << csr::kIrqErrorLsb;
+  if (r.irq != irq_want) {
+    sb_->ReportError("status",
+                     "irq reads " + std::to_string(r.irq) + ", expected " + std::to_string(irq_want));
+  }
+}
+
+int Testbench::Finish() {
+  sb_->SetCycle(sim_cycles_);
+  if (watchdog_->rtl_stopped() || Verilated::gotError()) {
+    sb_->ReportError("rtl",
+                     "the RTL stopped the simulation ($stop, $finish or a failed assertion; see the %Error "
+                     "lines above)");
+  }
+  const bool timed_out = watchdog_->timed_out() && !host_->result().finished;
+  if (host_->result().finished) CheckStatus();
+  sb_->Finish();
+  if (host_->result().finished && golden_.ok) {
+    sb_->CheckDram(dram_);
+    dram_checked_ = true;
+  }
+  int code = kExitPass;
+  if (timed_out) {
+    code = kExitTimeout;
+  } else if (!sb_->Passed() || !host_->result().finished) {
+    code = kExitFail;
+  }
+  PrintVerdict(code);
+  return code;
+}
+
+void Testbench::PrintVerdict(int code) const {
+  const HostResult& r = host_->result();
+  std::printf("nna sim  test %s  config %s (%llux%llu)  seed %s\n", bundle_.test.c_str(), kConfig.name,
+              static_cast<unsigned long long>(kConfig.array_rows),
+              static_cast<unsigned long long>(kConfig.array_cols),
+              opt_.seed           ? std::to_string(*opt_.seed).c_str()
+              : opt_.test.empty() ? "as bundled"
+                                  : "default");
+  std::printf("  %-16s %9s  %9s  %10s\n", "stream", "expected", "observed", "mismatches");
+  for (const StreamStats& s : sb_->Stats()) {
+    std::printf("  %-16s %9" PRIu64 "  %9" PRIu64 "  %10" PRIu64 "\n", s.name.c_str(), s.expected, s.observed,
+                s.mismatches);
+  }
+  if (dram_checked_) {
+    std::printf("  %-16s %9" PRIu64 " B   %s\n", "dram output", sb_->dram_bytes_checked(),
+                sb_->dram_equal() ? "equal to reference" : "DIFFERS from reference");
+  } else {
+    std::printf("  %-16s not checked (%s)\n", "dram output",
+                !r.finished ? "the program did not finish" : "the program ends in an error");
+  }
+  if (r.finished) {
+    const uint32_t code_bits = Bits(r.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits);
+    const bool error = Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
+    std::printf("  %-16s  %s, %u instruction%s, %s\n", "status", error ? "error" : "done", r.instrs_done,
+                r.instrs_done == 1 ? "" : "s",
+                error ? (ErrorName(code_bits) + " at " + InstrText(r.err_instr)).c_str() : "no error");
+    const double macs_per_cycle = double(kConfig.array_rows) * double(kConfig.array_cols);
+    const double cycles = r.cycles ? double(r.cycles) : 1.0;
+    std::printf("  cycles %u  mac-active %u (%.1f%%)  MAC utilization %.1f%%  (useful MACs / (cycles*M*N))\n",
+                r.cycles, r.mac_cycles, 100.0 * r.mac_cycles / cycles,
+                100.0 * double(bundle_.macs) / (cycles * macs_per_cycle));
+  } else {
+    std::printf("  %-16s  no interrupt after %" PRIu64 " cycles\n", "status", sim_cycles_);
+  }
+  const double speed = run_seconds_ > 0 ? double(sim_cycles_) / run_seconds_ / 1e3 : 0.0;
+  std::printf("  speed %.1f k cycles/s  wall %.2f s  (golden model %.2f s)\n", speed, run_seconds_,
+              golden_seconds_);
+  if (!sb_->mismatches().empty()) {
+    std::printf("first mismatches (%" PRIu64 " in all):\n", sb_->total_mismatches());
+    for (const Mismatch& m : sb_->mismatches()) std::printf("  %s\n", m.text.c_str());
+  }
+  if (code == kExitPass) {
+    std::printf("PASS\n");
+  } else if (code == kExitTimeout) {
+    std::printf("TIMEOUT after %" PRIu64 " cycles (--max-cycles %" PRIu64 ")\n", sim_cycles_,
+                opt_.max_cycles);
+  } else {
+    std::printf("FAIL\n");
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace nna::tb

@@ -1,0 +1,65 @@
+// The co-simulation of one test: Setup (bundle, configuration check, golden model, expected
+// events, DRAM image, SystemC modules around the Verilated nna_top), Run (until the interrupt
+// has been handled, the RTL stops, or --max-cycles), Finish (final DRAM and status checks, the
+// verdict on stdout, the exit code).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bundle/bundle.h"
+#include "golden/golden_model.h"
+#include "scoreboard/scoreboard.h"
+#include "tb/options.h"
+#include "tb/tb_config.h"
+
+class VerilatedFstSc;
+
+namespace nna::tb {
+
+struct Wires;
+class AxiDram;
+class HostDriver;
+class Monitors;
+class Watchdog;
+
+// Exit codes of the sim program.
+enum ExitCode : int { kExitPass = 0, kExitFail = 1, kExitBadInput = 2, kExitTimeout = 3 };
+
+class Testbench {
+ public:
+  explicit Testbench(SimOptions options);
+  ~Testbench();
+
+  // Throws InputError (one sentence) on bad input: unknown test, unreadable bundle, bundle for
+  // another configuration, unwritable --out.
+  void Setup();
+  void Run();
+  // Prints the verdict; returns the exit code.
+  int Finish();
+
+ private:
+  void CheckStatus();
+  void PrintVerdict(int code) const;
+
+  SimOptions opt_;
+  Bundle bundle_;
+  RunResult golden_;
+  double golden_seconds_ = 0;
+  std::vector<uint8_t> dram_;
+  std::unique_ptr<Scoreboard> sb_;
+  std::unique_ptr<Wires> wires_;
+  std::unique_ptr<Vtop> top_;
+  std::unique_ptr<AxiDram> axi_dram_;
+  std::unique_ptr<HostDriver> host_;
+  std::unique_ptr<Monitors> monitors_;
+  std::unique_ptr<Watchdog> watchdog_;
+  VerilatedFstSc* fst_ = nullptr;
+  double run_seconds_ = 0;
+  uint64_t sim_cycles_ = 0;
+  bool dram_checked_ = false;
+};
+
+}  // namespace nna::tb
