@@ -1,0 +1,419 @@
+// The DMA engine: an AXI4 master that executes one DMA_READ or DMA_WRITE at a time
+// (docs/architecture.md "DMA semantics"); the command sequencer also loads programs with it.
+//
+// A command moves `rows` rows of `row_bytes` bytes; row r starts at dram_addr + r*dram_stride and
+// sram_addr + r*sram_stride. Every row is cut at each multiple of D (the AXI data width) in DRAM
+// address: each piece is one AXI beat. Two walkers step through the same sequence:
+//   - the burst walker issues INCR bursts (AR or AW) of up to MaxBurst beats that never cross a
+//     4 KB boundary nor a row end, beat-aligned addresses, up to MaxOutstanding bursts in flight;
+//   - the beat walker follows beat by beat: for DMA_READ it turns each R beat into ONE SRAM write
+//     (write-port requester DMA-in) of the row's bytes in that beat; for DMA_WRITE it issues one
+//     SRAM read (weight-port requester DMA-out) per beat, whose response (one cycle later) is
+//     shifted into place and queued with its WSTRB and WLAST for the W channel.
+//
+//   DMA_READ:  AR ->  DRAM  -> R beat --shift--> SRAM write (rready = SRAM write ready)
+//   DMA_WRITE: AW ->  DRAM  <- W beat <--fifo-- shift <-- SRAM read  (credit-counted)
+//                     B  -> count, done after the last B
+// done_o pulses when the last R beat is written (read) or the last B arrives (write); err_o pulses
+// with it when any RRESP/BRESP was not OKAY (err_code_o = AxiError). Beats with an error response
+// are not written to SRAM.
+module nna_dma #(
+  localparam int unsigned D       = nna_cfg_pkg::AxiDataBytes,
+  localparam int unsigned A       = nna_cfg_pkg::AxiAddrBits,
+  localparam int unsigned WrBytes = nna_cfg_pkg::SramWrPortBytes,
+  localparam int unsigned RdBytes = nna_cfg_pkg::SramWtPortBytes
+) (
+  input  logic                           clk_i,
+  input  logic                           rst_ni,
+  // command (held by the sender until cmd_ready_o)
+  input  logic                           cmd_valid_i,
+  output logic                           cmd_ready_o,
+  input  nna_isa_pkg::dma_instr_t        cmd_i,
+  input  logic [15:0]                    cmd_instr_i,
+  output logic                           busy_o,
+  output logic                           done_o,
+  output logic                           err_o,
+  output nna_isa_pkg::error_code_e       err_code_o,
+  // AXI4 master
+  output logic                           m_axi_awvalid_o,
+  input  logic                           m_axi_awready_i,
+  output logic [3:0]                     m_axi_awid_o,
+  output logic [A-1:0]                   m_axi_awaddr_o,
+  output logic [7:0]                     m_axi_awlen_o,
+  output logic [2:0]                     m_axi_awsize_o,
+  output logic [1:0]                     m_axi_awburst_o,
+  output logic                           m_axi_wvalid_o,
+  input  logic                           m_axi_wready_i,
+  output logic [D*8-1:0]                 m_axi_wdata_o,
+  output logic [D-1:0]                   m_axi_wstrb_o,
+  output logic                           m_axi_wlast_o,
+  input  logic                           m_axi_bvalid_i,
+  output logic                           m_axi_bready_o,
+  input  logic [3:0]                     m_axi_bid_i,
+  input  logic [1:0]                     m_axi_bresp_i,
+  output logic                           m_axi_arvalid_o,
+  input  logic                           m_axi_arready_i,
+  output logic [3:0]                     m_axi_arid_o,
+  output logic [A-1:0]                   m_axi_araddr_o,
+  output logic [7:0]                     m_axi_arlen_o,
+  output logic [2:0]                     m_axi_arsize_o,
+  output logic [1:0]                     m_axi_arburst_o,
+  input  logic                           m_axi_rvalid_i,
+  output logic                           m_axi_rready_o,
+  input  logic [3:0]                     m_axi_rid_i,
+  input  logic [D*8-1:0]                 m_axi_rdata_i,
+  input  logic [1:0]                     m_axi_rresp_i,
+  input  logic                           m_axi_rlast_i,
+  // SRAM write port (DMA-in requester)
+  output logic                           wr_valid_o,
+  input  logic                           wr_ready_i,
+  output logic [31:0]                    wr_addr_o,
+  output logic [WrBytes*8-1:0]           wr_data_o,
+  output logic [WrBytes-1:0]             wr_mask_o,
+  output logic [15:0]                    wr_instr_o,
+  // SRAM weight read port (DMA-out requester)
+  output logic                           rd_req_valid_o,
+  input  logic                           rd_req_ready_i,
+  output logic [31:0]                    rd_req_addr_o,
+  input  logic                           rd_rsp_valid_i,
+  input  logic [RdBytes*8-1:0]           rd_rsp_data_i
+);
+  localparam int unsigned MaxBurst       = nna_cfg_pkg::AxiMaxBurst;
+  localparam int unsigned DBits          = $clog2(D);
+  localparam int unsigned MaxOutstanding = 4;  // AR or AW bursts in flight
+  localparam int unsigned WBufDepth      = 4;  // beats between SRAM read and W channel
+  localparam int unsigned WBufWidth      = D * 8 + D + 1;  // {wlast, wstrb, wdata}
+  localparam logic [A-1:0] BeatMask      = A'(D) - A'(1);
+
+  // -----------------------------------------------------------------------------------------
+  // Command register and FSM
+  // -----------------------------------------------------------------------------------------
+  typedef enum logic {
+    StIdle,  // waiting for a command
+    StRun    // walkers busy until every beat and response is done
+  } state_e;
+
+  state_e                  state_q, state_d;
+  nna_isa_pkg::dma_instr_t cmd_q, cmd_d;
+  logic [15:0]             instr_q, instr_d;
+  logic                    is_write, err_q, err_d;
+
+  logic accept, finish;
+  assign is_write = (cmd_q.opcode == nna_isa_pkg::OpDmaWrite);
+  assign accept   = (state_q == StIdle) && cmd_valid_i;
+
+  // -----------------------------------------------------------------------------------------
+  // Burst walker (AR / AW)
+  // -----------------------------------------------------------------------------------------
+  logic [15:0]  bw_row_q, bw_row_d;
+  logic [A-1:0] bw_ds_q, bw_ds_d;     // DRAM start of the row
+  logic [A-1:0] bw_ba_q, bw_ba_d;     // aligned address of the next burst
+  logic         bw_done_q, bw_done_d;
+  logic [A-1:0] bw_lb, bw_next_ba, bw_next_ds;
+  logic [31:0]  bw_left, bw_to4k, bw_len;
+  logic         bw_fire;
+
+  always_comb begin
+    // Last beat address of the row.
+    bw_lb      = (bw_ds_q + A'(cmd_q.row_bytes) - A'(1)) & ~BeatMask;
+    bw_left    = 32'((bw_lb - bw_ba_q) >> DBits) + 32'd1;
+    bw_to4k    = (32'd4096 - 32'(bw_ba_q[11:0])) >> DBits;
+    bw_len     = MaxBurst;
+    if (bw_left < bw_len) bw_len = bw_left;
+    if (bw_to4k < bw_len) bw_len = bw_to4k;
+    bw_next_ba = bw_ba_q + (A'(bw_len) << DBits);
+    bw_next_ds = bw_ds_q + A'(cmd_q.dram_stride);
+  end
+
+  // -----------------------------------------------------------------------------------------
+  // Beat walker (R beats for DMA_READ, SRAM reads for DMA_WRITE)
+  // -----------------------------------------------------------------------------------------
+  logic [15:0]  dw_row_q, dw_row_d;
+  logic [A-1:0] dw_ds_q, dw_ds_d;     // DRAM start of the row
+  logic [31:0]  dw_ss_q, dw_ss_d;     // SRAM start of the row
+  logic [A-1:0] dw_ba_q, dw_ba_d;     // aligned DRAM address of this beat
+  logic [7:0]   dw_bcnt_q, dw_bcnt_d; // beats so far in this burst
+  logic         dw_done_q, dw_done_d;
+  logic [A-1:0] dw_de, dw_lb, dw_lo, dw_hi, dw_ba_end, dw_next_ds;
+  logic [31:0]  dw_sram, dw_n;
+  logic [DBits-1:0] dw_off;
+  logic         dw_last_row, dw_last_burst, dw_fire;
+  logic [D-1:0] dw_strb;
+
+  always_comb begin
+    dw_de         = dw_ds_q + A'(cmd_q.row_bytes);
+    dw_lb         = (dw_de - A'(1)) & ~BeatMask;
+    dw_ba_end     = dw_ba_q + A'(D);
+    dw_lo         = (dw_ba_q < dw_ds_q) ? dw_ds_q : dw_ba_q;
+    dw_hi         = (dw_ba_end < dw_de) ? dw_ba_end : dw_de;
+    dw_n          = 32'(dw_hi - dw_lo);
+    dw_off        = dw_lo[DBits-1:0];
+    dw_sram       = dw_ss_q + 32'(dw_lo - dw_ds_q);
+    dw_last_row   = (dw_ba_q == dw_lb);
+    dw_last_burst = dw_last_row || (dw_ba_end[11:0] == 12'd0) ||
+                    (32'(dw_bcnt_q) == MaxBurst - 1);
+    dw_next_ds    = dw_ds_q + A'(cmd_q.dram_stride);
+    // Byte lanes of this beat that belong to the row.
+    for (int unsigned k = 0; k < D; k++) begin
+      dw_strb[k] = (k >= 32'(dw_off)) && (k < 32'(dw_off) + dw_n);
+    end
+  end
+
+  // -----------------------------------------------------------------------------------------
+  // DMA_READ: AR issue and R beats into SRAM writes
+  // -----------------------------------------------------------------------------------------
+  logic [3:0] out_q, out_d;  // bursts in flight (AR without last R, or AW without B)
+  logic       ar_fire, r_fire, r_ok, aw_fire, b_fire;
+
+  assign r_ok = (m_axi_rresp_i == 2'b00);
+
+  always_comb begin
+    m_axi_arvalid_o = (state_q == StRun) && !is_write && !bw_done_q &&
+                      (32'(out_q) < MaxOutstanding);
+    m_axi_arid_o    = '0;
+    m_axi_araddr_o  = bw_ba_q;
+    m_axi_arlen_o   = 8'(bw_len - 1);
+    m_axi_arsize_o  = 3'(DBits);
+    m_axi_arburst_o = 2'b01;  // INCR
+    ar_fire         = m_axi_arvalid_o && m_axi_arready_i;
+
+    wr_valid_o      = (state_q == StRun) && !is_write && m_axi_rvalid_i && r_ok;
+    wr_addr_o       = dw_sram;
+    wr_data_o       = (WrBytes*8)'(m_axi_rdata_i) >> (8 * 32'(dw_off));
+    wr_mask_o       = WrBytes'(dw_strb) >> dw_off;
+    wr_instr_o      = instr_q;
+  end
+
+  // A beat with an error response is consumed without a write. (Kept apart from wr_valid_o: the
+  // SRAM's ready depends on wr_valid_o.)
+  assign m_axi_rready_o = (state_q == StRun) && !is_write && (r_ok ? wr_ready_i : 1'b1);
+  assign r_fire         = m_axi_rvalid_i && m_axi_rready_o;
+
+  // -----------------------------------------------------------------------------------------
+  // DMA_WRITE: SRAM reads, W buffer, AW issue, B count
+  // -----------------------------------------------------------------------------------------
+  logic                  pend_q, pend_d;            // an SRAM read answers this cycle
+  logic [DBits-1:0]      pend_off_q, pend_off_d;
+  logic [D-1:0]          pend_strb_q, pend_strb_d;
+  logic                  pend_last_q, pend_last_d;
+  logic [31:0]           credits_q, credits_d;      // beats read or in the W buffer
+  logic                  rd_fire, w_fire;
+  logic                  wbuf_in_ready, wbuf_out_valid;
+  logic [WBufWidth-1:0]  wbuf_in, wbuf_out;
+  logic [$clog2(WBufDepth+1)-1:0] wbuf_usage;
+  logic                  unused;
+
+  // IDs are always 0 (one in-order stream); the W buffer's fill level is tracked by credits_q.
+  assign unused = ^{m_axi_bid_i, m_axi_rid_i, wbuf_usage, wbuf_in_ready};
+
+  // SRAM reads (apart from the block below: the SRAM's ready depends on this valid).
+  assign rd_req_valid_o = (state_q == StRun) && is_write && !dw_done_q && (credits_q < WBufDepth);
+  assign rd_req_addr_o  = dw_sram;
+  assign rd_fire        = rd_req_valid_o && rd_req_ready_i;
+
+  always_comb begin
+    pend_d      = rd_fire;
+    pend_off_d  = dw_off;
+    pend_strb_d = dw_strb;
+    pend_last_d = dw_last_burst;
+    wbuf_in     = {pend_last_q, pend_strb_q,
+                   (D*8)'((D*8+RdBytes*8)'(rd_rsp_data_i) << (8 * 32'(pend_off_q)))};
+
+    m_axi_wvalid_o = wbuf_out_valid;
+    m_axi_wlast_o  = wbuf_out[WBufWidth-1];
+    m_axi_wstrb_o  = wbuf_out[D*8 +: D];
+    m_axi_wdata_o  = wbuf_out[D*8-1:0];
+    w_fire         = m_axi_wvalid_o && m_axi_wready_i;
+
+    credits_d = credits_q + 32'(rd_fire) - 32'(w_fire);
+
+    m_axi_awvalid_o = (state_q == StRun) && is_write && !bw_done_q &&
+                      (32'(out_q) < MaxOutstanding);
+    m_axi_awid_o    = '0;
+    m_axi_awaddr_o  = bw_ba_q;
+    m_axi_awlen_o   = 8'(bw_len - 1);
+    m_axi_awsize_o  = 3'(DBits);
+    m_axi_awburst_o = 2'b01;  // INCR
+    aw_fire         = m_axi_awvalid_o && m_axi_awready_i;
+
+    m_axi_bready_o  = 1'b1;
+    b_fire          = m_axi_bvalid_i;
+  end
+
+  nna_fifo #(.Width(WBufWidth), .Depth(WBufDepth)) u_wbuf (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .flush_i    (1'b0),
+    .in_valid_i (pend_q && rd_rsp_valid_i),
+    .in_ready_o (wbuf_in_ready),
+    .in_data_i  (wbuf_in),
+    .out_valid_o(wbuf_out_valid),
+    .out_ready_i(m_axi_wready_i),
+    .out_data_o (wbuf_out),
+    .usage_o    (wbuf_usage)
+  );
+
+  // -----------------------------------------------------------------------------------------
+  // Walkers, counters and FSM
+  // -----------------------------------------------------------------------------------------
+  always_comb begin
+    state_d   = state_q;
+    cmd_d     = cmd_q;
+    instr_d   = instr_q;
+    err_d     = err_q;
+    bw_row_d  = bw_row_q;
+    bw_ds_d   = bw_ds_q;
+    bw_ba_d   = bw_ba_q;
+    bw_done_d = bw_done_q;
+    dw_row_d  = dw_row_q;
+    dw_ds_d   = dw_ds_q;
+    dw_ss_d   = dw_ss_q;
+    dw_ba_d   = dw_ba_q;
+    dw_bcnt_d = dw_bcnt_q;
+    dw_done_d = dw_done_q;
+    out_d     = out_q;
+    finish    = 1'b0;
+    bw_fire   = ar_fire || aw_fire;
+    dw_fire   = is_write ? rd_fire : r_fire;
+
+    // Burst walker: next burst, next row, or done.
+    if (bw_fire) begin
+      if (bw_next_ba > bw_lb) begin
+        if (bw_row_q + 16'd1 == cmd_q.rows) begin
+          bw_done_d = 1'b1;
+        end else begin
+          bw_row_d = bw_row_q + 16'd1;
+          bw_ds_d  = bw_next_ds;
+          bw_ba_d  = bw_next_ds & ~BeatMask;
+        end
+      end else begin
+        bw_ba_d = bw_next_ba;
+      end
+    end
+
+    // Beat walker: next beat, next row, or done.
+    if (dw_fire) begin
+      dw_bcnt_d = dw_last_burst ? 8'd0 : dw_bcnt_q + 8'd1;
+      if (dw_last_row) begin
+        if (dw_row_q + 16'd1 == cmd_q.rows) begin
+          dw_done_d = 1'b1;
+        end else begin
+          dw_row_d = dw_row_q + 16'd1;
+          dw_ds_d  = dw_next_ds;
+          dw_ss_d  = dw_ss_q + 32'(cmd_q.sram_stride);
+          dw_ba_d  = dw_next_ds & ~BeatMask;
+        end
+      end else begin
+        dw_ba_d = dw_ba_end;
+      end
+    end
+
+    // Bursts in flight: +1 per AR/AW, -1 per last R beat or B.
+    out_d = out_q + 4'(bw_fire) - 4'(r_fire && m_axi_rlast_i && !is_write) -
+            4'(b_fire && is_write && state_q == StRun);
+    if (r_fire && !r_ok) err_d = 1'b1;
+    if (b_fire && is_write && state_q == StRun && m_axi_bresp_i != 2'b00) err_d = 1'b1;
+
+    unique case (state_q)
+      StIdle: begin
+        if (accept) begin
+          state_d   = StRun;
+          cmd_d     = cmd_i;
+          instr_d   = cmd_instr_i;
+          err_d     = 1'b0;
+          bw_row_d  = '0;
+          bw_ds_d   = A'(cmd_i.dram_addr);
+          bw_ba_d   = A'(cmd_i.dram_addr) & ~BeatMask;
+          bw_done_d = 1'b0;
+          dw_row_d  = '0;
+          dw_ds_d   = A'(cmd_i.dram_addr);
+          dw_ss_d   = cmd_i.sram_addr;
+          dw_ba_d   = A'(cmd_i.dram_addr) & ~BeatMask;
+          dw_bcnt_d = '0;
+          dw_done_d = 1'b0;
+          out_d     = '0;
+        end
+      end
+      StRun: begin
+        // Read: the last beat is in. Write: every beat sent and every B back.
+        if (bw_done_q && dw_done_q && out_q == '0 && credits_q == '0) begin
+          state_d = StIdle;
+          finish  = 1'b1;
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+  end
+
+  assign cmd_ready_o = (state_q == StIdle);
+  assign busy_o      = (state_q != StIdle);
+  assign done_o      = finish;
+  assign err_o       = finish && err_q;
+  assign err_code_o  = err_q ? nna_isa_pkg::ErrAxiError : nna_isa_pkg::ErrNone;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q     <= StIdle;
+      cmd_q       <= '0;
+      instr_q     <= '0;
+      err_q       <= 1'b0;
+      bw_row_q    <= '0;
+      bw_ds_q     <= '0;
+      bw_ba_q     <= '0;
+      bw_done_q   <= 1'b0;
+      dw_row_q    <= '0;
+      dw_ds_q     <= '0;
+      dw_ss_q     <= '0;
+      dw_ba_q     <= '0;
+      dw_bcnt_q   <= '0;
+      dw_done_q   <= 1'b0;
+      out_q       <= '0;
+      pend_q      <= 1'b0;
+      pend_off_q  <= '0;
+      pend_strb_q <= '0;
+      pend_last_q <= 1'b0;
+      credits_q   <= '0;
+    end else begin
+      state_q     <= state_d;
+      cmd_q       <= cmd_d;
+      instr_q     <= instr_d;
+      err_q       <= err_d;
+      bw_row_q    <= bw_row_d;
+      bw_ds_q     <= bw_ds_d;
+      bw_ba_q     <= bw_ba_d;
+      bw_done_q   <= bw_done_d;
+      dw_row_q    <= dw_row_d;
+      dw_ds_q     <= dw_ds_d;
+      dw_ss_q     <= dw_ss_d;
+      dw_ba_q     <= dw_ba_d;
+      dw_bcnt_q   <= dw_bcnt_d;
+      dw_done_q   <= dw_done_d;
+      out_q       <= out_d;
+      pend_q      <= pend_d;
+      pend_off_q  <= pend_off_d;
+      pend_strb_q <= pend_strb_d;
+      pend_last_q <= pend_last_d;
+      credits_q   <= credits_d;
+    end
+  end
+
+`ifndef SYNTHESIS
+  initial begin
+    assert (WrBytes >= D) else $fatal(1, "nna_dma: SRAM write port (%0d B) narrower than AXI (%0d B)", WrBytes, D);
+    assert (RdBytes >= D) else $fatal(1, "nna_dma: SRAM read port (%0d B) narrower than AXI (%0d B)", RdBytes, D);
+    assert (4096 % D == 0) else $fatal(1, "nna_dma: AXI width %0d does not divide 4 KB", D);
+  end
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      if (accept) assert (cmd_i.rows != 0 && cmd_i.row_bytes != 0)
+        else $error("nna_dma: instruction %0d moves no bytes (rows %0d, row_bytes %0d)", cmd_instr_i, cmd_i.rows, cmd_i.row_bytes);
+      if (pend_q) assert (rd_rsp_valid_i) else $error("nna_dma: SRAM read response missing");
+      if (pend_q) assert (wbuf_in_ready) else $error("nna_dma: W buffer overflow");
+      if (r_fire && state_q == StRun && !is_write) assert (m_axi_rlast_i == dw_last_burst)
+        else $error("nna_dma: RLAST %0d where the burst walker expects %0d", m_axi_rlast_i, dw_last_burst);
+      if (state_q == StRun && !is_write) assert (!dw_done_q || !m_axi_rvalid_i)
+        else $error("nna_dma: R beat after the last expected beat");
+    end
+  end
+`endif
+endmodule

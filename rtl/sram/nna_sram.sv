@@ -1,0 +1,290 @@
+// The NNA's local SRAM: SramBanks single-ported banks interleaved every SramBankWordBytes, behind
+// three ports (docs/architecture.md "SRAM ports"):
+//   write port  (WrBytes, byte mask)  requesters 0 compute write-back, 1 DMA-in (fixed priority)
+//   act port    (ActBytes)            one requester: nna_compute
+//   wt port     (WtBytes)             requesters 0 program fetch, 1 compute weights, 2 DMA-out
+// Cycle schedule: in the cycle of a request each port picks its highest-priority valid requester
+// and the banks it needs (nna_sram_span). Banks go to the write port first, then the activation
+// port, then the weight port; a port whose banks are taken is not ready (a bank-conflict stall,
+// pulsed on conflict_stall_o and counted). Read data returns exactly one cycle after the
+// handshake, rotated so that byte 0 is the addressed byte; bytes past the SRAM read as 0 and are
+// never written. One request per requester per cycle, so a requester's requests stay in order.
+// obs_wr_* shows every write actually performed.
+//
+//   wr/act/wt requests -> span -> bank grant (wr > act > wt) -> banks -> (1 cycle) -> rotate -> rsp
+module nna_sram #(
+  localparam int unsigned ActBytes = nna_cfg_pkg::SramActPortBytes,
+  localparam int unsigned WtBytes  = nna_cfg_pkg::SramWtPortBytes,
+  localparam int unsigned WrBytes  = nna_cfg_pkg::SramWrPortBytes,
+  localparam int unsigned NumWtReq = 3,
+  localparam int unsigned NumWrReq = 2
+) (
+  input  logic                          clk_i,
+  input  logic                          rst_ni,
+  // activation read port
+  input  logic                          act_req_valid_i,
+  output logic                          act_req_ready_o,
+  input  logic [31:0]                   act_req_addr_i,
+  output logic                          act_rsp_valid_o,
+  output logic [ActBytes*8-1:0]         act_rsp_data_o,
+  // weight read port, requester r at [r] / [r*32 +: 32]
+  input  logic [NumWtReq-1:0]           wt_req_valid_i,
+  output logic [NumWtReq-1:0]           wt_req_ready_o,
+  input  logic [NumWtReq*32-1:0]        wt_req_addr_i,
+  output logic [NumWtReq-1:0]           wt_rsp_valid_o,
+  output logic [WtBytes*8-1:0]          wt_rsp_data_o,
+  // write port, requester r at [r] / [r*32 +: 32] / [r*WrBytes*8 +: WrBytes*8] / ...
+  input  logic [NumWrReq-1:0]           wr_valid_i,
+  output logic [NumWrReq-1:0]           wr_ready_o,
+  input  logic [NumWrReq*32-1:0]        wr_addr_i,
+  input  logic [NumWrReq*WrBytes*8-1:0] wr_data_i,
+  input  logic [NumWrReq*WrBytes-1:0]   wr_mask_i,
+  input  logic [NumWrReq*16-1:0]        wr_instr_i,
+  // every write performed
+  output logic                          obs_wr_valid_o,
+  output nna_isa_pkg::wr_source_e       obs_wr_src_o,
+  output logic [15:0]                   obs_wr_instr_o,
+  output logic [31:0]                   obs_wr_addr_o,
+  output logic [WrBytes*8-1:0]          obs_wr_data_o,
+  output logic [WrBytes-1:0]            obs_wr_mask_o,
+  // bank conflicts
+  output logic                          conflict_stall_o,
+  output logic [31:0]                   conflict_stalls_o
+);
+  localparam int unsigned Word     = nna_cfg_pkg::SramBankWordBytes;
+  localparam int unsigned Banks    = nna_cfg_pkg::SramBanks;
+  localparam int unsigned Depth    = nna_cfg_pkg::SramBankDepth;
+  localparam int unsigned WordBits = $clog2(Word);
+  localparam int unsigned BankBits = $clog2(Banks);
+  localparam int unsigned RowBits  = $clog2(Depth);
+  localparam int unsigned ActWords = ActBytes / Word + 1;
+  localparam int unsigned WtWords  = WtBytes / Word + 1;
+  localparam int unsigned WrWords  = WrBytes / Word + 1;
+
+  // ---------------------------------------------------------------------------------------------
+  // Requester selection inside each port (fixed priority, lowest index first)
+  // ---------------------------------------------------------------------------------------------
+  logic        wr_sel;           // 0 compute, 1 DMA
+  logic [1:0]  wt_sel;           // 0 fetch, 1 weights, 2 DMA-out
+  logic [31:0] wr_addr, wt_addr;
+  logic        wt_any;
+
+  always_comb begin
+    wr_sel = !wr_valid_i[0];
+    wr_addr = wr_addr_i[32*wr_sel +: 32];
+    wt_any = |wt_req_valid_i;
+    wt_sel = 2'd2;
+    if (wt_req_valid_i[1]) wt_sel = 2'd1;
+    if (wt_req_valid_i[0]) wt_sel = 2'd0;
+    wt_addr = wt_req_addr_i[32*wt_sel +: 32];
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Bank spans of the three ports
+  // ---------------------------------------------------------------------------------------------
+  logic [Banks-1:0]         wr_used, act_used, wt_used;
+  logic [Banks*RowBits-1:0] wr_row, act_row, wt_row;
+  logic [BankBits-1:0]      wr_first, act_first, wt_first;
+  logic [WordBits-1:0]      wr_off, act_off, wt_off;
+  logic [WrWords-1:0]       wr_ok;
+  logic [ActWords-1:0]      act_ok;
+  logic [WtWords-1:0]       wt_ok;
+
+  nna_sram_span #(.PortBytes(WrBytes)) u_wr_span (
+    .addr_i(wr_addr), .bank_used_o(wr_used), .bank_row_o(wr_row), .first_bank_o(wr_first),
+    .offset_o(wr_off), .word_ok_o(wr_ok));
+  nna_sram_span #(.PortBytes(ActBytes)) u_act_span (
+    .addr_i(act_req_addr_i), .bank_used_o(act_used), .bank_row_o(act_row),
+    .first_bank_o(act_first), .offset_o(act_off), .word_ok_o(act_ok));
+  nna_sram_span #(.PortBytes(WtBytes)) u_wt_span (
+    .addr_i(wt_addr), .bank_used_o(wt_used), .bank_row_o(wt_row), .first_bank_o(wt_first),
+    .offset_o(wt_off), .word_ok_o(wt_ok));
+
+  // ---------------------------------------------------------------------------------------------
+  // Port grants: write, then activation, then weight
+  // ---------------------------------------------------------------------------------------------
+  logic wr_go, act_go, wt_go, act_stall, wt_stall;
+  logic [Banks-1:0] taken_by_wr, taken_by_act;
+
+  always_comb begin
+    wr_go        = |wr_valid_i;
+    taken_by_wr  = wr_go ? wr_used : '0;
+    act_go       = act_req_valid_i && ((act_used & taken_by_wr) == '0);
+    taken_by_act = act_go ? act_used : '0;
+    wt_go        = wt_any && ((wt_used & (taken_by_wr | taken_by_act)) == '0);
+    act_stall    = act_req_valid_i && !act_go;
+    wt_stall     = wt_any && !wt_go;
+
+    act_req_ready_o = act_go;
+    wr_ready_o      = '0;
+    wr_ready_o[wr_sel] = wr_go;
+    wt_req_ready_o  = '0;
+    wt_req_ready_o[wt_sel] = wt_go;
+  end
+
+  // Negative test of the scoreboard: lose one SIMD write-back (the 3rd) without telling anyone.
+  logic wr_drop;
+`ifdef NNA_BUG_DROP_WRITE
+  logic [1:0] simd_wr_cnt_q, simd_wr_cnt_d;
+  always_comb begin
+    simd_wr_cnt_d = simd_wr_cnt_q;
+    if (wr_go && !wr_sel && simd_wr_cnt_q != 2'd3) simd_wr_cnt_d = simd_wr_cnt_q + 2'd1;
+    wr_drop = wr_go && !wr_sel && simd_wr_cnt_q == 2'd2;
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) simd_wr_cnt_q <= '0;
+    else         simd_wr_cnt_q <= simd_wr_cnt_d;
+  end
+`else
+  assign wr_drop = 1'b0;
+`endif
+
+  // ---------------------------------------------------------------------------------------------
+  // Write data: shift data and mask by the offset inside word 0, word j goes to its bank
+  // ---------------------------------------------------------------------------------------------
+  logic [WrWords*Word*8-1:0] wr_data_sh;
+  logic [WrWords*Word-1:0]   wr_mask_sh;
+  logic [WrBytes*8-1:0]      wr_data;
+  logic [WrBytes-1:0]        wr_mask, wr_mask_ok;
+  logic [15:0]               wr_instr;
+
+  always_comb begin
+    wr_data  = wr_data_i[wr_sel*WrBytes*8 +: WrBytes*8];
+    wr_mask  = wr_mask_i[wr_sel*WrBytes +: WrBytes];
+    wr_instr = wr_instr_i[wr_sel*16 +: 16];
+    // Bytes that fall past the end of the SRAM are not written.
+    for (int unsigned k = 0; k < WrBytes; k++) begin
+      wr_mask_ok[k] = wr_mask[k] && wr_ok[(32'(wr_off) + k) / Word];
+    end
+    wr_data_sh = (WrWords*Word*8)'(wr_data) << (8 * 32'(wr_off));
+    wr_mask_sh = (WrWords*Word)'(wr_mask_ok) << wr_off;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Banks
+  // ---------------------------------------------------------------------------------------------
+  logic [Banks-1:0]         bank_req, bank_we;
+  logic [Banks*RowBits-1:0] bank_addr;
+  logic [Banks*Word*8-1:0]  bank_wdata, bank_rdata;
+  logic [Banks*Word-1:0]    bank_wmask;
+  logic [31:0]              wr_j;
+
+  always_comb begin
+    bank_req   = '0;
+    bank_we    = '0;
+    bank_addr  = '0;
+    bank_wmask = '0;
+    for (int unsigned b = 0; b < Banks; b++) begin
+      bank_wdata[b*Word*8 +: Word*8] = '0;
+      // Word of the write that lands in bank b.
+      wr_j = (b - 32'(wr_first)) & (Banks - 1);
+      if (wr_go && wr_used[b]) begin
+        bank_req[b] = !wr_drop;
+        bank_we[b]  = 1'b1;
+        bank_addr[b*RowBits +: RowBits] = wr_row[b*RowBits +: RowBits];
+        if (wr_j < WrWords) begin
+          bank_wdata[b*Word*8 +: Word*8] = wr_data_sh[wr_j*Word*8 +: Word*8];
+          bank_wmask[b*Word +: Word]     = wr_mask_sh[wr_j*Word +: Word];
+        end
+      end else if (act_go && act_used[b]) begin
+        bank_req[b] = 1'b1;
+        bank_addr[b*RowBits +: RowBits] = act_row[b*RowBits +: RowBits];
+      end else if (wt_go && wt_used[b]) begin
+        bank_req[b] = 1'b1;
+        bank_addr[b*RowBits +: RowBits] = wt_row[b*RowBits +: RowBits];
+      end
+    end
+  end
+
+  for (genvar b = 0; b < Banks; b++) begin : g_bank
+    nna_sram_bank #(.WordBytes(Word), .Depth(Depth)) u_bank (
+      .clk_i  (clk_i),
+      .req_i  (bank_req[b]),
+      .we_i   (bank_we[b]),
+      .addr_i (bank_addr[b*RowBits +: RowBits]),
+      .wdata_i(bank_wdata[b*Word*8 +: Word*8]),
+      .wmask_i(bank_wmask[b*Word +: Word]),
+      .rdata_o(bank_rdata[b*Word*8 +: Word*8])
+    );
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Read responses: one cycle after the grant, gather the words from their banks and rotate
+  // ---------------------------------------------------------------------------------------------
+  logic                act_rsp_q, wt_rsp_q;
+  logic [1:0]          wt_rsp_sel_q;
+  logic [BankBits-1:0] act_first_q, wt_first_q;
+  logic [WordBits-1:0] act_off_q, wt_off_q;
+  logic [ActWords-1:0] act_ok_q;
+  logic [WtWords-1:0]  wt_ok_q;
+  logic [ActWords*Word*8-1:0] act_words;
+  logic [WtWords*Word*8-1:0]  wt_words;
+  logic [31:0]                rd_bank;
+
+  always_comb begin
+    for (int unsigned j = 0; j < ActWords; j++) begin
+      rd_bank = (32'(act_first_q) + j) & (Banks - 1);
+      act_words[j*Word*8 +: Word*8] = act_ok_q[j] ? bank_rdata[rd_bank*Word*8 +: Word*8] : '0;
+    end
+    for (int unsigned j = 0; j < WtWords; j++) begin
+      rd_bank = (32'(wt_first_q) + j) & (Banks - 1);
+      wt_words[j*Word*8 +: Word*8] = wt_ok_q[j] ? bank_rdata[rd_bank*Word*8 +: Word*8] : '0;
+    end
+    act_rsp_data_o = (ActBytes*8)'(act_words >> (8 * 32'(act_off_q)));
+    wt_rsp_data_o  = (WtBytes*8)'(wt_words >> (8 * 32'(wt_off_q)));
+    act_rsp_valid_o = act_rsp_q;
+    wt_rsp_valid_o  = '0;
+    wt_rsp_valid_o[wt_rsp_sel_q] = wt_rsp_q;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Observation and stall counter
+  // ---------------------------------------------------------------------------------------------
+  logic [31:0] stalls_q, stalls_d;
+
+  always_comb begin
+    obs_wr_valid_o = wr_go && !wr_drop;
+    obs_wr_src_o   = wr_sel ? nna_isa_pkg::SrcDma : nna_isa_pkg::SrcSimd;
+    obs_wr_instr_o = wr_instr;
+    obs_wr_addr_o  = wr_addr;
+    obs_wr_data_o  = wr_data;
+    obs_wr_mask_o  = wr_mask_ok;
+    conflict_stall_o  = act_stall || wt_stall;
+    stalls_d          = stalls_q + 32'(act_stall) + 32'(wt_stall);
+    conflict_stalls_o = stalls_q;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      act_rsp_q     <= 1'b0;
+      wt_rsp_q      <= 1'b0;
+      wt_rsp_sel_q  <= '0;
+      act_first_q   <= '0;
+      wt_first_q    <= '0;
+      act_off_q     <= '0;
+      wt_off_q      <= '0;
+      act_ok_q      <= '0;
+      wt_ok_q       <= '0;
+      stalls_q      <= '0;
+    end else begin
+      act_rsp_q     <= act_go;
+      wt_rsp_q      <= wt_go;
+      wt_rsp_sel_q  <= wt_sel;
+      act_first_q   <= act_first;
+      wt_first_q    <= wt_first;
+      act_off_q     <= act_off;
+      wt_off_q      <= wt_off;
+      act_ok_q      <= act_ok;
+      wt_ok_q       <= wt_ok;
+      stalls_q      <= stalls_d;
+    end
+  end
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && wt_rsp_q) begin
+      assert (32'(wt_rsp_sel_q) < NumWtReq) else $error("nna_sram: weight response for requester %0d", wt_rsp_sel_q);
+    end
+  end
+`endif
+endmodule

@@ -1,0 +1,355 @@
+// The NNA: AXI4-Lite control registers, an AXI4 DMA master, the local SRAM and the compute
+// datapath, wired as in docs/architecture.md "RTL blocks".
+//
+//   AXI4-Lite -> nna_csr -> nna_cmd_seq --(program load)--+--> nna_dma <-> AXI4 master
+//                              |                          |      |  ^
+//                              v                          |      v  | (write / wt-read req 2)
+//                          nna_net_seq --(DMA queue)------+   nna_sram (banks, arbiter)
+//                              | (compute queue)                 ^  ^ (act, wt req 1, write req 0)
+//                              v                                 |  |
+//                          nna_compute (address/data sequencers, MAC array, SIMD, write-back)
+//   nna_net_seq fetches the program through the SRAM weight port (requester 0).
+// The observation port shows every accumulator row unloaded into the SIMD unit and every SRAM
+// write performed; obs_busy_o is status.busy.
+module nna_top #(
+  localparam int unsigned D = nna_cfg_pkg::AxiDataBytes,
+  localparam int unsigned A = nna_cfg_pkg::AxiAddrBits,
+  localparam int unsigned N = nna_cfg_pkg::ArrayCols,
+  localparam int unsigned W = nna_cfg_pkg::SramWrPortBytes
+) (
+  input  logic           clk_i,
+  input  logic           rst_ni,
+  // AXI4-Lite slave: CSRs of spec/csr.yaml
+  input  logic           s_axil_awvalid_i,
+  output logic           s_axil_awready_o,
+  input  logic [7:0]     s_axil_awaddr_i,
+  input  logic           s_axil_wvalid_i,
+  output logic           s_axil_wready_o,
+  input  logic [31:0]    s_axil_wdata_i,
+  input  logic [3:0]     s_axil_wstrb_i,
+  output logic           s_axil_bvalid_o,
+  input  logic           s_axil_bready_i,
+  output logic [1:0]     s_axil_bresp_o,
+  input  logic           s_axil_arvalid_i,
+  output logic           s_axil_arready_o,
+  input  logic [7:0]     s_axil_araddr_i,
+  output logic           s_axil_rvalid_o,
+  input  logic           s_axil_rready_i,
+  output logic [31:0]    s_axil_rdata_o,
+  output logic [1:0]     s_axil_rresp_o,
+  // AXI4 master for DMA
+  output logic           m_axi_awvalid_o,
+  input  logic           m_axi_awready_i,
+  output logic [3:0]     m_axi_awid_o,
+  output logic [A-1:0]   m_axi_awaddr_o,
+  output logic [7:0]     m_axi_awlen_o,
+  output logic [2:0]     m_axi_awsize_o,
+  output logic [1:0]     m_axi_awburst_o,
+  output logic           m_axi_wvalid_o,
+  input  logic           m_axi_wready_i,
+  output logic [D*8-1:0] m_axi_wdata_o,
+  output logic [D-1:0]   m_axi_wstrb_o,
+  output logic           m_axi_wlast_o,
+  input  logic           m_axi_bvalid_i,
+  output logic           m_axi_bready_o,
+  input  logic [3:0]     m_axi_bid_i,
+  input  logic [1:0]     m_axi_bresp_i,
+  output logic           m_axi_arvalid_o,
+  input  logic           m_axi_arready_i,
+  output logic [3:0]     m_axi_arid_o,
+  output logic [A-1:0]   m_axi_araddr_o,
+  output logic [7:0]     m_axi_arlen_o,
+  output logic [2:0]     m_axi_arsize_o,
+  output logic [1:0]     m_axi_arburst_o,
+  input  logic           m_axi_rvalid_i,
+  output logic           m_axi_rready_o,
+  input  logic [3:0]     m_axi_rid_i,
+  input  logic [D*8-1:0] m_axi_rdata_i,
+  input  logic [1:0]     m_axi_rresp_i,
+  input  logic           m_axi_rlast_i,
+  output logic           irq_o,
+  // observation port
+  output logic           obs_acc_valid_o,
+  output logic [15:0]    obs_acc_instr_o,
+  output logic [15:0]    obs_acc_pix_tile_o,
+  output logic [15:0]    obs_acc_ch_tile_o,
+  output logic [15:0]    obs_acc_row_o,
+  output logic [N*30-1:0] obs_acc_data_o,
+  output logic           obs_wr_valid_o,
+  output logic [1:0]     obs_wr_src_o,
+  output logic [15:0]    obs_wr_instr_o,
+  output logic [31:0]    obs_wr_addr_o,
+  output logic [W*8-1:0] obs_wr_data_o,
+  output logic [W-1:0]   obs_wr_mask_o,
+  output logic           obs_mac_active_o,
+  output logic           obs_busy_o
+);
+  localparam int unsigned ActBytes = nna_cfg_pkg::SramActPortBytes;
+  localparam int unsigned WtBytes  = nna_cfg_pkg::SramWtPortBytes;
+  localparam int unsigned SimdProgBits = nna_isa_pkg::MaxSimdInstrs * 64;
+
+  // ---------------------------------------------------------------------------------------------
+  // Control and status registers
+  // ---------------------------------------------------------------------------------------------
+  logic        csr_start, csr_abort;
+  logic [47:0] prog_dram;
+  logic [31:0] prog_sram, prog_words;
+  logic        st_busy, st_done, st_error, irq_done, irq_error;
+  nna_isa_pkg::error_code_e st_err_code;
+  logic [31:0] st_err_instr, st_cycles, st_mac_cycles, st_instrs_done;
+
+  nna_csr u_csr (
+    .clk_i, .rst_ni,
+    .s_axil_awvalid_i, .s_axil_awready_o, .s_axil_awaddr_i,
+    .s_axil_wvalid_i, .s_axil_wready_o, .s_axil_wdata_i, .s_axil_wstrb_i,
+    .s_axil_bvalid_o, .s_axil_bready_i, .s_axil_bresp_o,
+    .s_axil_arvalid_i, .s_axil_arready_o, .s_axil_araddr_i,
+    .s_axil_rvalid_o, .s_axil_rready_i, .s_axil_rdata_o, .s_axil_rresp_o,
+    .start_o        (csr_start),
+    .abort_o        (csr_abort),
+    .prog_dram_o    (prog_dram),
+    .prog_sram_o    (prog_sram),
+    .prog_words_o   (prog_words),
+    .busy_i         (st_busy),
+    .done_i         (st_done),
+    .error_i        (st_error),
+    .err_code_i     (st_err_code),
+    .err_instr_i    (st_err_instr),
+    .cycles_i       (st_cycles),
+    .mac_cycles_i   (st_mac_cycles),
+    .instrs_done_i  (st_instrs_done),
+    .irq_done_set_i (irq_done),
+    .irq_error_set_i(irq_error),
+    .irq_o
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Command and network sequencers
+  // ---------------------------------------------------------------------------------------------
+  logic                     mac_active;
+  logic [1:0]               instrs_done;
+  logic                     load_cmd_valid, net_dma_valid, dma_cmd_ready;
+  nna_isa_pkg::dma_instr_t  load_cmd, net_dma_cmd;
+  logic [15:0]              net_dma_instr;
+  logic                     dma_busy, dma_done, dma_err;
+  nna_isa_pkg::error_code_e dma_err_code;
+  logic                     net_start, net_abort, net_busy, net_done, net_err;
+  nna_isa_pkg::error_code_e net_err_code;
+  logic [15:0]              net_err_instr;
+
+  nna_cmd_seq u_cmd_seq (
+    .clk_i, .rst_ni,
+    .start_i        (csr_start),
+    .abort_i        (csr_abort),
+    .prog_dram_i    (prog_dram),
+    .prog_sram_i    (prog_sram),
+    .prog_words_i   (prog_words),
+    .busy_o         (st_busy),
+    .done_o         (st_done),
+    .error_o        (st_error),
+    .err_code_o     (st_err_code),
+    .err_instr_o    (st_err_instr),
+    .cycles_o       (st_cycles),
+    .mac_cycles_o   (st_mac_cycles),
+    .instrs_done_o  (st_instrs_done),
+    .irq_done_o     (irq_done),
+    .irq_error_o    (irq_error),
+    .mac_active_i   (mac_active),
+    .instrs_done_i  (instrs_done),
+    .dma_cmd_valid_o(load_cmd_valid),
+    .dma_cmd_ready_i(dma_cmd_ready),
+    .dma_cmd_o      (load_cmd),
+    .dma_done_i     (dma_done),
+    .dma_err_i      (dma_err),
+    .net_start_o    (net_start),
+    .net_abort_o    (net_abort),
+    .net_done_i     (net_done),
+    .net_err_i      (net_err),
+    .net_err_code_i (net_err_code),
+    .net_err_instr_i(net_err_instr)
+  );
+
+  // SRAM weight-port requesters: 0 program fetch, 1 compute weights, 2 DMA-out.
+  logic [2:0]         wt_req_valid, wt_req_ready, wt_rsp_valid;
+  logic [3*32-1:0]    wt_req_addr;
+  logic [WtBytes*8-1:0] wt_rsp_data;
+  // SRAM write-port requesters: 0 compute write-back, 1 DMA-in.
+  logic [1:0]         wr_valid, wr_ready;
+  logic [2*32-1:0]    wr_addr;
+  logic [2*W*8-1:0]   wr_data;
+  logic [2*W-1:0]     wr_mask;
+  logic [2*16-1:0]    wr_instr;
+
+  logic                        comp_start, comp_busy, comp_done, comp_err;
+  nna_isa_pkg::compute_instr_t comp_instr;
+  logic [SimdProgBits-1:0]     comp_simd_prog;
+  logic [15:0]                 comp_instr_idx;
+  nna_isa_pkg::error_code_e    comp_err_code;
+
+  nna_net_seq u_net_seq (
+    .clk_i, .rst_ni,
+    .start_i          (net_start),
+    .abort_i          (net_abort),
+    .activity_i       (mac_active | obs_wr_valid_o | (m_axi_rvalid_i & m_axi_rready_o) |
+                       (m_axi_wvalid_o & m_axi_wready_i)),
+    .prog_sram_i      (prog_sram),
+    .prog_words_i     (prog_words),
+    .busy_o           (net_busy),
+    .done_o           (net_done),
+    .err_o            (net_err),
+    .err_code_o       (net_err_code),
+    .err_instr_o      (net_err_instr),
+    .instrs_done_o    (instrs_done),
+    .fetch_req_valid_o(wt_req_valid[0]),
+    .fetch_req_ready_i(wt_req_ready[0]),
+    .fetch_req_addr_o (wt_req_addr[0 +: 32]),
+    .fetch_rsp_valid_i(wt_rsp_valid[0]),
+    .fetch_rsp_data_i (wt_rsp_data),
+    .dma_cmd_valid_o  (net_dma_valid),
+    .dma_cmd_ready_i  (dma_cmd_ready),
+    .dma_cmd_o        (net_dma_cmd),
+    .dma_instr_o      (net_dma_instr),
+    .dma_busy_i       (dma_busy),
+    .dma_done_i       (dma_done),
+    .dma_err_i        (dma_err),
+    .dma_err_code_i   (dma_err_code),
+    .comp_start_o     (comp_start),
+    .comp_instr_o     (comp_instr),
+    .comp_simd_prog_o (comp_simd_prog),
+    .comp_instr_idx_o (comp_instr_idx),
+    .comp_busy_i      (comp_busy),
+    .comp_done_i      (comp_done),
+    .comp_err_i       (comp_err),
+    .comp_err_code_i  (comp_err_code)
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // DMA engine: the program load (command sequencer) and the DMA queue never overlap.
+  // ---------------------------------------------------------------------------------------------
+  logic                    dma_cmd_valid;
+  nna_isa_pkg::dma_instr_t dma_cmd;
+  logic [15:0]             dma_cmd_instr;
+
+  always_comb begin
+    dma_cmd_valid = load_cmd_valid || net_dma_valid;
+    dma_cmd       = load_cmd_valid ? load_cmd : net_dma_cmd;
+    dma_cmd_instr = load_cmd_valid ? 16'hFFFF : net_dma_instr;
+  end
+
+  nna_dma u_dma (
+    .clk_i, .rst_ni,
+    .cmd_valid_i    (dma_cmd_valid),
+    .cmd_ready_o    (dma_cmd_ready),
+    .cmd_i          (dma_cmd),
+    .cmd_instr_i    (dma_cmd_instr),
+    .busy_o         (dma_busy),
+    .done_o         (dma_done),
+    .err_o          (dma_err),
+    .err_code_o     (dma_err_code),
+    .m_axi_awvalid_o, .m_axi_awready_i, .m_axi_awid_o, .m_axi_awaddr_o, .m_axi_awlen_o,
+    .m_axi_awsize_o, .m_axi_awburst_o,
+    .m_axi_wvalid_o, .m_axi_wready_i, .m_axi_wdata_o, .m_axi_wstrb_o, .m_axi_wlast_o,
+    .m_axi_bvalid_i, .m_axi_bready_o, .m_axi_bid_i, .m_axi_bresp_i,
+    .m_axi_arvalid_o, .m_axi_arready_i, .m_axi_arid_o, .m_axi_araddr_o, .m_axi_arlen_o,
+    .m_axi_arsize_o, .m_axi_arburst_o,
+    .m_axi_rvalid_i, .m_axi_rready_o, .m_axi_rid_i, .m_axi_rdata_i, .m_axi_rresp_i,
+    .m_axi_rlast_i,
+    .wr_valid_o     (wr_valid[1]),
+    .wr_ready_i     (wr_ready[1]),
+    .wr_addr_o      (wr_addr[32 +: 32]),
+    .wr_data_o      (wr_data[W*8 +: W*8]),
+    .wr_mask_o      (wr_mask[W +: W]),
+    .wr_instr_o     (wr_instr[16 +: 16]),
+    .rd_req_valid_o (wt_req_valid[2]),
+    .rd_req_ready_i (wt_req_ready[2]),
+    .rd_req_addr_o  (wt_req_addr[64 +: 32]),
+    .rd_rsp_valid_i (wt_rsp_valid[2]),
+    .rd_rsp_data_i  (wt_rsp_data)
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Compute datapath
+  // ---------------------------------------------------------------------------------------------
+  logic                  act_req_valid, act_req_ready, act_rsp_valid;
+  logic [31:0]           act_req_addr;
+  logic [ActBytes*8-1:0] act_rsp_data;
+
+  nna_compute u_compute (
+    .clk_i, .rst_ni,
+    .start_i           (comp_start),
+    .instr_i           (comp_instr),
+    .simd_prog_i       (comp_simd_prog),
+    .instr_idx_i       (comp_instr_idx),
+    .busy_o            (comp_busy),
+    .done_o            (comp_done),
+    .err_o             (comp_err),
+    .err_code_o        (comp_err_code),
+    .act_req_valid_o   (act_req_valid),
+    .act_req_ready_i   (act_req_ready),
+    .act_req_addr_o    (act_req_addr),
+    .act_rsp_valid_i   (act_rsp_valid),
+    .act_rsp_data_i    (act_rsp_data),
+    .wt_req_valid_o    (wt_req_valid[1]),
+    .wt_req_ready_i    (wt_req_ready[1]),
+    .wt_req_addr_o     (wt_req_addr[32 +: 32]),
+    .wt_rsp_valid_i    (wt_rsp_valid[1]),
+    .wt_rsp_data_i     (wt_rsp_data),
+    .wr_valid_o        (wr_valid[0]),
+    .wr_ready_i        (wr_ready[0]),
+    .wr_addr_o         (wr_addr[0 +: 32]),
+    .wr_data_o         (wr_data[0 +: W*8]),
+    .wr_mask_o         (wr_mask[0 +: W]),
+    .wr_instr_o        (wr_instr[0 +: 16]),
+    .obs_acc_valid_o,
+    .obs_acc_instr_o,
+    .obs_acc_pix_tile_o,
+    .obs_acc_ch_tile_o,
+    .obs_acc_row_o,
+    .obs_acc_data_o,
+    .mac_active_o      (mac_active)
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // SRAM
+  // ---------------------------------------------------------------------------------------------
+  nna_isa_pkg::wr_source_e obs_wr_src;
+  logic                    conflict_stall;
+  logic [31:0]             conflict_stalls;
+
+  nna_sram u_sram (
+    .clk_i, .rst_ni,
+    .act_req_valid_i  (act_req_valid),
+    .act_req_ready_o  (act_req_ready),
+    .act_req_addr_i   (act_req_addr),
+    .act_rsp_valid_o  (act_rsp_valid),
+    .act_rsp_data_o   (act_rsp_data),
+    .wt_req_valid_i   (wt_req_valid),
+    .wt_req_ready_o   (wt_req_ready),
+    .wt_req_addr_i    (wt_req_addr),
+    .wt_rsp_valid_o   (wt_rsp_valid),
+    .wt_rsp_data_o    (wt_rsp_data),
+    .wr_valid_i       (wr_valid),
+    .wr_ready_o       (wr_ready),
+    .wr_addr_i        (wr_addr),
+    .wr_data_i        (wr_data),
+    .wr_mask_i        (wr_mask),
+    .wr_instr_i       (wr_instr),
+    .obs_wr_valid_o,
+    .obs_wr_src_o     (obs_wr_src),
+    .obs_wr_instr_o,
+    .obs_wr_addr_o,
+    .obs_wr_data_o,
+    .obs_wr_mask_o,
+    .conflict_stall_o (conflict_stall),
+    .conflict_stalls_o(conflict_stalls)
+  );
+
+  assign obs_wr_src_o     = obs_wr_src;
+  assign obs_mac_active_o = mac_active;
+  assign obs_busy_o       = st_busy;
+
+  // The bank-conflict count is read by performance monitors through the hierarchy, and the
+  // network sequencer's busy is implied by status.busy.
+  logic unused;
+  assign unused = ^{conflict_stall, conflict_stalls, net_busy};
+endmodule

@@ -1,0 +1,515 @@
+// Self-check of nna_top (tiny configuration): a plain Verilator C++ harness with an AXI4 DRAM
+// model (random back-pressure, W before AW allowed, 4 KB / burst-length checks), an AXI4-Lite
+// host and the observation port. It runs DMA_READ / DMA_WRITE / CONV programs with dependency
+// flags and checks the final DRAM, every DMA SRAM write event (beat cutting, addresses, order),
+// status, err_instr, instrs_done and the interrupt; then programs that must end in errors:
+// illegal opcode, simd_len 0, DMA row_bytes 0, an engine error, watchdog, truncated program, an
+// AXI error during the program load, and abort.
+// Build and run (from the repository root, generated sources in /tmp/gen):
+//   verilator --cc --exe --build -j 2 --x-assign unique --x-initial unique --Mdir /tmp/obj_top \
+//     -CFLAGS "-std=c++17 -I/tmp/gen/cpp" /tmp/gen/sv/tiny/nna_cfg_pkg.sv \
+//     /tmp/gen/sv/nna_isa_pkg.sv /tmp/gen/sv/nna_csr_pkg.sv rtl/prim/*.sv rtl/mac_array/*.sv \
+//     rtl/simd/*.sv rtl/compute/*.sv rtl/ctrl/*.sv rtl/dma/*.sv rtl/sram/*.sv rtl/top/*.sv \
+//     --top-module nna_top $PWD/rtl/top/test/nna_top_selftest.cpp
+//   /tmp/obj_top/Vnna_top +verilator+rand+reset+2 +verilator+seed+5   # prints PASSED, exit 0
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "Vnna_top.h"
+#include "nna/csr.h"
+#include "nna/isa.h"
+#include "verilated.h"
+
+namespace {
+
+constexpr unsigned kD = 16;   // AXI data bytes (tiny)
+constexpr unsigned kW = 16;   // SRAM write port bytes (tiny)
+constexpr size_t kDramBytes = 1 << 20;
+
+struct Burst {
+  uint64_t addr;
+  unsigned len;  // beats
+  unsigned beat = 0;
+};
+
+struct WBeat {
+  uint8_t data[kD];
+  bool strb[kD];
+  bool last;
+};
+
+struct WrEvent {
+  unsigned src, instr;
+  uint32_t addr;
+  std::vector<uint8_t> bytes;
+};
+
+int g_fail = 0;
+#define CHECK(cond, ...)                                  \
+  do {                                                    \
+    if (!(cond)) {                                        \
+      std::printf("FAIL %s:%d: ", __FILE__, __LINE__);    \
+      std::printf(__VA_ARGS__);                           \
+      std::printf("\n");                                  \
+      ++g_fail;                                           \
+    }                                                     \
+  } while (0)
+
+class Tb {
+ public:
+  explicit Tb(unsigned seed) : rng_(seed), dram_(kDramBytes) {
+    top_ = new Vnna_top;
+    for (size_t i = 0; i < kDramBytes; ++i) dram_[i] = uint8_t(i * 7 + (i >> 8) * 13 + 1);
+    top_->rst_ni = 0;
+    top_->clk_i = 0;
+    for (int i = 0; i < 5; ++i) Cycle();
+    top_->rst_ni = 1;
+  }
+  ~Tb() { delete top_; }
+
+  std::vector<uint8_t> dram_;
+  std::vector<WrEvent> events_;
+  uint64_t cycles_ = 0;
+  unsigned slverr_at_ = ~0u;  // R beat index (global) that answers SLVERR
+  unsigned r_beats_ = 0;
+  unsigned max_ar_outstanding_ = 0;
+  int ready_pct_ = 70;
+
+  bool Rand() { return int(rng_() % 100) < ready_pct_; }
+
+  // One clock cycle: drive inputs, sample handshakes, rising edge, update models.
+  void Cycle() {
+    Vnna_top* t = top_;
+    t->clk_i = 0;
+    // AXI slave inputs.
+    t->m_axi_arready_i = Rand();
+    t->m_axi_awready_i = Rand();
+    t->m_axi_wready_i = Rand();
+    if (!r_show_ && !rq_.empty()) r_show_ = Rand();
+    t->m_axi_rvalid_i = r_show_;
+    if (r_show_) {
+      Burst& b = rq_.front();
+      uint64_t a = b.addr + uint64_t(b.beat) * kD;
+      for (unsigned w = 0; w < kD / 4; ++w) {
+        uint32_t v = 0;
+        for (unsigned k = 0; k < 4; ++k) v |= uint32_t(dram_[a + w * 4 + k]) << (8 * k);
+        t->m_axi_rdata_i[w] = v;
+      }
+      t->m_axi_rlast_i = (b.beat + 1 == b.len);
+      t->m_axi_rresp_i = (r_beats_ == slverr_at_) ? 2 : 0;
+      t->m_axi_rid_i = 0;
+    }
+    if (!b_show_ && b_pending_ > 0) b_show_ = Rand();
+    t->m_axi_bvalid_i = b_show_;
+    t->m_axi_bresp_i = 0;
+    t->m_axi_bid_i = 0;
+    // AXI-Lite host.
+    t->s_axil_awvalid_i = lite_aw_;
+    t->s_axil_wvalid_i = lite_w_;
+    t->s_axil_awaddr_i = lite_waddr_;
+    t->s_axil_wdata_i = lite_wdata_;
+    t->s_axil_wstrb_i = 0xF;
+    t->s_axil_bready_i = 1;
+    t->s_axil_arvalid_i = lite_ar_;
+    t->s_axil_araddr_i = lite_raddr_;
+    t->s_axil_rready_i = 1;
+    t->eval();
+
+    // Sample handshakes.
+    const bool rst = t->rst_ni;  // monitors only out of reset
+    bool ar = rst && t->m_axi_arvalid_o && t->m_axi_arready_i;
+    bool aw = rst && t->m_axi_awvalid_o && t->m_axi_awready_i;
+    bool w = rst && t->m_axi_wvalid_o && t->m_axi_wready_i;
+    bool r = rst && t->m_axi_rvalid_i && t->m_axi_rready_o;
+    bool b = rst && t->m_axi_bvalid_i && t->m_axi_bready_o;
+    if (ar) {
+      Burst nb{t->m_axi_araddr_o, unsigned(t->m_axi_arlen_o) + 1};
+      CheckBurst(nb, t->m_axi_arsize_o, t->m_axi_arburst_o, "AR");
+      rq_.push_back(nb);
+      if (rq_.size() > max_ar_outstanding_) max_ar_outstanding_ = rq_.size();
+    }
+    if (aw) {
+      Burst nb{t->m_axi_awaddr_o, unsigned(t->m_axi_awlen_o) + 1};
+      CheckBurst(nb, t->m_axi_awsize_o, t->m_axi_awburst_o, "AW");
+      wq_.push_back(nb);
+    }
+    if (w) {
+      WBeat wb;
+      for (unsigned k = 0; k < kD; ++k) {
+        wb.data[k] = uint8_t(t->m_axi_wdata_o[k / 4] >> (8 * (k % 4)));
+        wb.strb[k] = (t->m_axi_wstrb_o >> k) & 1;
+      }
+      wb.last = t->m_axi_wlast_o;
+      wbeats_.push_back(wb);
+    }
+    // W beats may come before their AW (AXI allows it): apply them once the AW is known.
+    while (!wq_.empty() && !wbeats_.empty()) {
+      Burst& bb = wq_.front();
+      const WBeat& wb = wbeats_.front();
+      uint64_t a = bb.addr + uint64_t(bb.beat) * kD;
+      for (unsigned k = 0; k < kD; ++k) if (wb.strb[k]) dram_[a + k] = wb.data[k];
+      bool last = (bb.beat + 1 == bb.len);
+      CHECK(wb.last == last, "WLAST %d at beat %u of %u", wb.last, bb.beat, bb.len);
+      wbeats_.pop_front();
+      if (++bb.beat == bb.len) {
+        wq_.pop_front();
+        ++b_pending_;
+      }
+    }
+    if (r) {
+      Burst& bb = rq_.front();
+      ++r_beats_;
+      if (++bb.beat == bb.len) rq_.pop_front();
+      r_show_ = false;
+    }
+    if (b) {
+      --b_pending_;
+      b_show_ = false;
+    }
+    if (t->obs_wr_valid_o && t->rst_ni) {
+      WrEvent e{t->obs_wr_src_o, t->obs_wr_instr_o, t->obs_wr_addr_o, {}};
+      uint32_t mask = t->obs_wr_mask_o;
+      int first = -1;
+      for (unsigned k = 0; k < kW; ++k) {
+        if ((mask >> k) & 1) {
+          if (first < 0) first = k;
+          e.bytes.push_back(uint8_t(t->obs_wr_data_o[k / 4] >> (8 * (k % 4))));
+        }
+      }
+      // Contiguous run of enabled bytes, address of its first byte.
+      CHECK(first >= 0, "SRAM write with an empty mask");
+      CHECK(first < 0 || (mask >> first) == ((1u << e.bytes.size()) - 1), "non-contiguous mask %x", mask);
+      e.addr += first < 0 ? 0 : first;
+      events_.push_back(e);
+    }
+    // AXI-Lite handshakes.
+    if (lite_aw_ && t->s_axil_awready_o) lite_aw_ = false;
+    if (lite_w_ && t->s_axil_wready_o) lite_w_ = false;
+    if (t->s_axil_bvalid_o) lite_b_seen_ = true;
+    if (lite_ar_ && t->s_axil_arready_o) lite_ar_ = false;
+    if (t->s_axil_rvalid_o) {
+      lite_r_seen_ = true;
+      lite_rdata_ = t->s_axil_rdata_o;
+    }
+
+    t->clk_i = 1;
+    t->eval();
+    ++cycles_;
+  }
+
+  void CsrWrite(uint8_t addr, uint32_t data) {
+    lite_aw_ = lite_w_ = true;
+    lite_waddr_ = addr;
+    lite_wdata_ = data;
+    lite_b_seen_ = false;
+    while (!lite_b_seen_) Cycle();
+  }
+  uint32_t CsrRead(uint8_t addr) {
+    lite_ar_ = true;
+    lite_raddr_ = addr;
+    lite_r_seen_ = false;
+    while (!lite_r_seen_) Cycle();
+    return lite_rdata_;
+  }
+  bool Irq() const { return top_->irq_o; }
+
+  // Runs a program: returns after the interrupt (or a cycle limit).
+  bool Run(const std::vector<uint8_t>& prog, uint64_t prog_dram, uint32_t prog_sram,
+           uint64_t max_cycles) {
+    for (size_t i = 0; i < prog.size(); ++i) dram_[prog_dram + i] = prog[i];
+    CsrWrite(nna::csr::kProgDramLo, uint32_t(prog_dram));
+    CsrWrite(nna::csr::kProgDramHi, uint32_t(prog_dram >> 32));
+    CsrWrite(nna::csr::kProgSram, prog_sram);
+    CsrWrite(nna::csr::kProgWords, uint32_t(prog.size() / 32));
+    CsrWrite(nna::csr::kCtrl, 1);
+    uint64_t start = cycles_;
+    while (!Irq() && cycles_ - start < max_cycles) Cycle();
+    return Irq();
+  }
+
+ private:
+  void CheckBurst(const Burst& b, unsigned size, unsigned burst, const char* ch) {
+    CHECK((1u << size) == kD, "%s size %u", ch, size);
+    CHECK(burst == 1, "%s burst type %u", ch, burst);
+    CHECK(b.len >= 1 && b.len <= 16, "%s len %u", ch, b.len);
+    CHECK(b.addr % kD == 0, "%s address %llx not beat-aligned", ch, (unsigned long long)b.addr);
+    CHECK((b.addr % 4096) + b.len * kD <= 4096, "%s burst at %llx len %u crosses 4 KB", ch,
+          (unsigned long long)b.addr, b.len);
+    CHECK(b.addr + b.len * kD <= kDramBytes, "%s burst outside the DRAM model", ch);
+  }
+
+  Vnna_top* top_;
+  std::mt19937 rng_;
+  std::deque<Burst> rq_, wq_;
+  std::deque<WBeat> wbeats_;
+  bool r_show_ = false, b_show_ = false;
+  int b_pending_ = 0;
+  bool lite_aw_ = false, lite_w_ = false, lite_ar_ = false, lite_b_seen_ = false,
+       lite_r_seen_ = false;
+  uint8_t lite_waddr_ = 0, lite_raddr_ = 0;
+  uint32_t lite_wdata_ = 0, lite_rdata_ = 0;
+};
+
+using nna::isa::DmaInstr;
+using nna::isa::Opcode;
+
+void Append(std::vector<uint8_t>& prog, const DmaInstr& d) {
+  auto w = nna::isa::Encode(d);
+  prog.insert(prog.end(), w.begin(), w.end());
+}
+
+DmaInstr Dma(Opcode op, uint64_t sram, uint64_t dram, uint64_t row_bytes, uint64_t rows,
+             uint64_t dstride, uint64_t sstride) {
+  DmaInstr d;
+  d.opcode = op;
+  d.sram_addr = sram;
+  d.dram_addr = dram;
+  d.row_bytes = row_bytes;
+  d.rows = rows;
+  d.dram_stride = dstride;
+  d.sram_stride = sstride;
+  return d;
+}
+
+// Expected DMA SRAM write events of a DMA_READ (docs/architecture.md "DMA semantics").
+void ExpectRead(std::vector<WrEvent>& exp, const std::vector<uint8_t>& dram, const DmaInstr& d,
+                unsigned instr) {
+  for (uint64_t r = 0; r < d.rows; ++r) {
+    uint64_t ds = d.dram_addr + r * d.dram_stride, ss = d.sram_addr + r * d.sram_stride;
+    uint64_t a = ds;
+    while (a < ds + d.row_bytes) {
+      uint64_t end = std::min<uint64_t>((a / kD + 1) * kD, ds + d.row_bytes);
+      WrEvent e{0, instr, uint32_t(ss + (a - ds)), {}};
+      for (uint64_t x = a; x < end; ++x) e.bytes.push_back(dram[x]);
+      exp.push_back(e);
+      a = end;
+    }
+  }
+}
+
+bool SameEvents(const std::vector<WrEvent>& got, const std::vector<WrEvent>& exp) {
+  bool ok = got.size() == exp.size();
+  CHECK(got.size() == exp.size(), "%zu SRAM write events, expected %zu", got.size(), exp.size());
+  for (size_t i = 0; i < std::min(got.size(), exp.size()); ++i) {
+    const WrEvent &g = got[i], &e = exp[i];
+    if (g.src != e.src || g.instr != e.instr || g.addr != e.addr || g.bytes != e.bytes) {
+      CHECK(false, "event %zu: got src %u instr %u addr %x len %zu, expected src %u instr %u addr %x len %zu",
+            i, g.src, g.instr, g.addr, g.bytes.size(), e.src, e.instr, e.addr, e.bytes.size());
+      return false;
+    }
+  }
+  return ok;
+}
+
+void TestCopy(unsigned seed, int ready_pct) {
+  Tb tb(seed);
+  tb.ready_pct_ = ready_pct;
+  CHECK(tb.CsrRead(nna::csr::kId) == nna::csr::kIdReset, "id register");
+  CHECK(tb.CsrRead(0x80) == 0, "unknown offset reads 0");
+  const std::vector<uint8_t> dram0 = tb.dram_;
+  std::vector<uint8_t> prog;
+  // 0: 2-D read, unaligned everywhere, sets flag 0.
+  DmaInstr i0 = Dma(Opcode::kDmaRead, 0x2005, 0x1003, 37, 3, 100, 64);
+  i0.done_set = 1;
+  // 1: a long row crossing 4 KB boundaries, sets flag 1.
+  DmaInstr i1 = Dma(Opcode::kDmaRead, 0x8000 + 3, 0x3F00 + 9, 5000, 1, 0, 0);
+  i1.done_set = 2;
+  // 2: compute (stub) waits for flag 0 and 1, sets flag 3.
+  nna::isa::ComputeInstr c;
+  c.opcode = Opcode::kConv;
+  c.simd_len = 5;
+  c.wait_set = 3;
+  // A legal 1x1 convolution on 1x1 pixels (zeros in SRAM): the real compute accepts it.
+  c.in_addr = 0x30000; c.wt_addr = 0x30100; c.param_addr = 0x30200; c.out_addr = 0x30300;
+  c.in_c = c.in_h = c.in_w = c.out_c = c.out_h = c.out_w = 1;
+  c.in_row_stride = c.in_plane_stride = c.out_row_stride = c.out_plane_stride = 1;
+  c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = c.dil_h = c.dil_w = 1;
+  c.groups = 1; c.dot_len = 1; c.pix_tiles = 1; c.ch_tiles = 1; c.wt_tile_bytes = 8;
+  c.done_set = 8;
+  // 3: write the 2-D block out once flag 3 is set; clears flag 0.
+  DmaInstr i3 = Dma(Opcode::kDmaWrite, 0x2005, 0x40007, 37, 3, 50, 64);
+  i3.wait_set = 8;
+  i3.done_clear = 1;
+  // 4: write the long row out; waits for flag 0 to be clear.
+  DmaInstr i4 = Dma(Opcode::kDmaWrite, 0x8000 + 3, 0x50FF1, 5000, 1, 0, 0);
+  i4.wait_clear = 1;
+  i4.wait_set = 2;
+  Append(prog, i0);
+  Append(prog, i1);
+  auto cw = nna::isa::Encode(c);
+  prog.insert(prog.end(), cw.begin(), cw.end());
+  prog.resize(prog.size() + 64);  // 5 SIMD instructions = 40 bytes = 2 words (zeros = NOPs)
+  Append(prog, i3);
+  Append(prog, i4);
+  const uint64_t prog_dram = 0x7000 + 0x30;  // mid-burst start (3 beats into a 16-beat window)
+  const uint32_t prog_sram = 0x10000;
+  bool irq = tb.Run(prog, prog_dram, prog_sram, 200000);
+  CHECK(irq, "no interrupt after the copy program");
+  uint32_t st = tb.CsrRead(nna::csr::kStatus);
+  CHECK(st == 2, "status %x, expected done", st);
+  CHECK(tb.CsrRead(nna::csr::kErrInstr) == 0xFFFFFFFF, "err_instr after success");
+  CHECK(tb.CsrRead(nna::csr::kInstrsDone) == 5, "instrs_done %u", tb.CsrRead(nna::csr::kInstrsDone));
+  CHECK(tb.CsrRead(nna::csr::kIrq) == 1, "irq register");
+  uint32_t cyc = tb.CsrRead(nna::csr::kCycles);
+  CHECK(cyc > 0, "cycles counter");
+  // DRAM result.
+  std::vector<uint8_t> exp = dram0;
+  for (size_t i = 0; i < prog.size(); ++i) exp[prog_dram + i] = prog[i];
+  for (unsigned r = 0; r < 3; ++r)
+    for (unsigned k = 0; k < 37; ++k) exp[0x40007 + r * 50 + k] = dram0[0x1003 + r * 100 + k];
+  for (unsigned k = 0; k < 5000; ++k) exp[0x50FF1 + k] = dram0[0x3F09 + k];
+  size_t bad = 0;
+  for (size_t i = 0; i < kDramBytes; ++i) bad += tb.dram_[i] != exp[i];
+  CHECK(bad == 0, "%zu DRAM bytes differ", bad);
+  // SRAM write events.
+  std::vector<WrEvent> ev;
+  std::vector<uint8_t> dram_with_prog = dram0;
+  for (size_t i = 0; i < prog.size(); ++i) dram_with_prog[prog_dram + i] = prog[i];
+  ExpectRead(ev, dram_with_prog, Dma(Opcode::kDmaRead, prog_sram, prog_dram, prog.size(), 1, 0, 0), 0xFFFF);
+  // Instructions 0 and 1 run one after the other on the single DMA engine.
+  ExpectRead(ev, dram0, i0, 0);
+  ExpectRead(ev, dram0, i1, 1);
+  std::vector<WrEvent> dma_events;
+  for (const WrEvent& e : tb.events_) if (e.src == 0) dma_events.push_back(e);
+  SameEvents(dma_events, ev);
+  // Interrupt clear (w1c).
+  tb.CsrWrite(nna::csr::kIrq, 1);
+  tb.Cycle();
+  CHECK(!tb.Irq(), "irq still high after clearing");
+  std::printf("copy program (seed %u, ready %d%%): %llu cycles, %zu SRAM writes, max AR in flight %u\n",
+              seed, ready_pct, (unsigned long long)cyc, tb.events_.size(), tb.max_ar_outstanding_);
+}
+
+// A program that must end in an error: expected code and index.
+void TestError(const char* name, const std::vector<uint8_t>& prog, unsigned code, uint32_t idx,
+               uint32_t instrs_done, uint64_t max_cycles = 20000) {
+  Tb tb(1);
+  bool irq = tb.Run(prog, 0x100, 0x0, max_cycles);
+  CHECK(irq, "%s: no interrupt", name);
+  uint32_t st = tb.CsrRead(nna::csr::kStatus);
+  uint32_t ei = tb.CsrRead(nna::csr::kErrInstr);
+  uint32_t nd = tb.CsrRead(nna::csr::kInstrsDone);
+  CHECK(st == (4u | (code << 8)), "%s: status %x, expected error code %u", name, st, code);
+  CHECK(ei == idx, "%s: err_instr %x, expected %x", name, ei, idx);
+  CHECK(nd == instrs_done, "%s: instrs_done %u, expected %u", name, nd, instrs_done);
+  CHECK(tb.CsrRead(nna::csr::kIrq) == 2, "%s: irq register", name);
+  std::printf("%s: status %x err_instr %x instrs_done %u after %llu cycles\n", name, st, ei, nd,
+              (unsigned long long)tb.cycles_);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Verilated::commandArgs(argc, argv);
+  TestCopy(1, 100);
+  TestCopy(2, 70);
+  TestCopy(3, 30);
+
+  DmaInstr ok = Dma(Opcode::kDmaRead, 0x400, 0x2000, 64, 2, 64, 64);
+  {
+    std::vector<uint8_t> p;
+    Append(p, ok);
+    p.resize(p.size() + 32);
+    p[32] = 9;  // opcode 9 at instruction 1
+    Append(p, ok);
+    TestError("illegal opcode", p, 1, 1, 1);
+  }
+  {
+    std::vector<uint8_t> p;
+    Append(p, ok);
+    Append(p, ok);
+    nna::isa::ComputeInstr c;
+    c.opcode = Opcode::kConv;
+    c.simd_len = 0;
+    auto cw = nna::isa::Encode(c);
+    p.insert(p.end(), cw.begin(), cw.end());
+    TestError("simd_len 0", p, 2, 2, 2);
+  }
+  {
+    std::vector<uint8_t> p;
+    Append(p, ok);
+    Append(p, Dma(Opcode::kDmaWrite, 0, 0x9000, 0, 1, 0, 0));
+    TestError("dma row_bytes 0", p, 2, 1, 1);
+  }
+  {
+    std::vector<uint8_t> p;
+    Append(p, ok);
+    nna::isa::ComputeInstr c;
+    c.opcode = Opcode::kDeconv;  // IllegalOpcode from the engine
+    c.simd_len = 1;
+    c.done_set = 0x40;
+    auto cw = nna::isa::Encode(c);
+    p.insert(p.end(), cw.begin(), cw.end());
+    p.resize(p.size() + 32);
+    DmaInstr after = ok;
+    after.wait_set = 0x40;  // ordered after the failing compute: must never start
+    Append(p, after);
+    TestError("engine error", p, 1, 1, 1);  // the DMA after the failing compute is dropped
+  }
+  {
+    std::vector<uint8_t> p;
+    Append(p, ok);
+    DmaInstr w = ok;
+    w.wait_set = 0x20;  // a flag nobody sets
+    Append(p, w);
+    TestError("watchdog", p, 5, 1, 1, 200000);
+  }
+  {
+    std::vector<uint8_t> p;
+    Append(p, ok);
+    nna::isa::ComputeInstr c;
+    c.opcode = Opcode::kConv;
+    c.simd_len = 16;
+    auto cw = nna::isa::Encode(c);
+    p.insert(p.end(), cw.begin(), cw.end());
+    p.resize(p.size() + 64);  // one word short of the 4 SIMD words
+    TestError("truncated program", p, 2, 1, 1);
+  }
+  {
+    // An AXI error on the third R beat of the program load.
+    Tb tb(5);
+    tb.slverr_at_ = 2;
+    std::vector<uint8_t> p;
+    Append(p, ok);
+    Append(p, ok);
+    Append(p, ok);
+    bool irq = tb.Run(p, 0x100, 0, 20000);
+    uint32_t st = tb.CsrRead(nna::csr::kStatus);
+    CHECK(irq && st == (4u | (4u << 8)), "load AXI error: status %x", st);
+    CHECK(tb.CsrRead(nna::csr::kErrInstr) == 0xFFFF, "load AXI error: err_instr");
+    std::printf("load AXI error: status %x err_instr %x\n", st, tb.CsrRead(nna::csr::kErrInstr));
+  }
+  {
+    // Abort while a DMA waits for a flag.
+    Tb tb(6);
+    std::vector<uint8_t> p;
+    DmaInstr w = ok;
+    w.wait_set = 0x20;
+    Append(p, w);
+    tb.Run(p, 0x100, 0, 2000);
+    CHECK(!tb.Irq(), "abort test: ended early");
+    tb.CsrWrite(nna::csr::kCtrl, 2);
+    for (int i = 0; i < 20; ++i) tb.Cycle();
+    uint32_t st = tb.CsrRead(nna::csr::kStatus);
+    CHECK(tb.Irq() && st == (4u | (6u << 8)), "abort: status %x", st);
+    std::printf("abort: status %x err_instr %x\n", st, tb.CsrRead(nna::csr::kErrInstr));
+    // A second program runs after the abort.
+    std::vector<uint8_t> p2;
+    Append(p2, ok);
+    tb.CsrWrite(nna::csr::kIrq, 3);
+    bool irq = tb.Run(p2, 0x200, 0x100, 20000);
+    st = tb.CsrRead(nna::csr::kStatus);
+    CHECK(irq && st == 2, "program after abort: status %x", st);
+  }
+  if (g_fail) {
+    std::printf("FAILED: %d checks\n", g_fail);
+    return 1;
+  }
+  std::printf("PASSED\n");
+  return 0;
+}
