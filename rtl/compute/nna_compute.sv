@@ -1,0 +1,427 @@
+// nna_compute: executes one CONV compute instruction (docs/architecture.md, "Convolution
+// semantics"): check, parameter load, then the tiles through address sequencer, data sequencer,
+// MAC array, SIMD unit and write-back.
+//
+//            +-----------+  wt port   +-----------+  wt FIFO  +-----------+  rows  +--------+
+//  instr --> | addr_seq  | ---------> | data_seq  | --------> | mac_array | -----> |  simd  | --> writeback
+//            |           |  act port  | (gather)  | act FIFO  |  M x N    |        | N lanes|    (wr port)
+//            +-----------+ ---------> +-----------+ --------> +-----------+        +--------+
+//
+// Schedule: start_i latches the instruction (Idle -> Check). Check takes one cycle and either
+// ends with err_o (no SRAM access) or resolves the SIMD program and goes to Param, which reads
+// ceil(out_c*8 / wt_port_bytes) rows of parameters through the weight port into the SIMD
+// parameter RAM. When the last one has arrived, the tile phase starts; done_o pulses in the
+// cycle after the last write was accepted. SIMD rows pass a 2-entry write buffer on their way to
+// the write port.
+module nna_compute (
+  input  logic clk_i,
+  input  logic rst_ni,
+  // command from the network sequencer
+  input  logic                                     start_i,
+  input  nna_isa_pkg::compute_instr_t              instr_i,
+  input  logic [nna_isa_pkg::MaxSimdInstrs*64-1:0] simd_prog_i,
+  input  logic [15:0]                              instr_idx_i,
+  output logic                                     busy_o,
+  output logic                                     done_o,
+  output logic                                     err_o,
+  output nna_isa_pkg::error_code_e                 err_code_o,
+  // SRAM activation read port
+  output logic act_req_valid_o,
+  input  logic act_req_ready_i,
+  output logic [31:0] act_req_addr_o,
+  input  logic act_rsp_valid_i,
+  input  logic [nna_cfg_pkg::SramActPortBytes*8-1:0] act_rsp_data_i,
+  // SRAM weight read port (weights and parameters)
+  output logic wt_req_valid_o,
+  input  logic wt_req_ready_i,
+  output logic [31:0] wt_req_addr_o,
+  input  logic wt_rsp_valid_i,
+  input  logic [nna_cfg_pkg::SramWtPortBytes*8-1:0] wt_rsp_data_i,
+  // SRAM write port
+  output logic wr_valid_o,
+  input  logic wr_ready_i,
+  output logic [31:0] wr_addr_o,
+  output logic [nna_cfg_pkg::SramWrPortBytes*8-1:0] wr_data_o,
+  output logic [nna_cfg_pkg::SramWrPortBytes-1:0] wr_mask_o,
+  output logic [15:0] wr_instr_o,
+  // observation: one accumulator row entering the SIMD unit
+  output logic obs_acc_valid_o,
+  output logic [15:0] obs_acc_instr_o,
+  output logic [15:0] obs_acc_pix_tile_o,
+  output logic [15:0] obs_acc_ch_tile_o,
+  output logic [15:0] obs_acc_row_o,
+  output logic [nna_cfg_pkg::ArrayCols*nna_isa_pkg::AccBits-1:0] obs_acc_data_o,
+  output logic mac_active_o
+);
+  localparam int unsigned N = nna_cfg_pkg::ArrayCols;
+  localparam int unsigned M = nna_cfg_pkg::ArrayRows;
+  localparam int unsigned AccBits = nna_isa_pkg::AccBits;
+  localparam int unsigned NumSimd = nna_isa_pkg::MaxSimdInstrs;
+  localparam int unsigned WtBytes = nna_cfg_pkg::SramWtPortBytes;
+  localparam int unsigned EntriesPerRow = WtBytes / nna_isa_pkg::ParamBytes;
+  localparam int unsigned ParamRows = nna_cfg_pkg::SimdParamEntries / EntriesPerRow;
+  localparam int unsigned ParamRowBits = (ParamRows > 1) ? $clog2(ParamRows) : 1;
+  localparam int unsigned MetaBits = 32 + N;
+
+  typedef enum logic [2:0] {
+    StIdle,   // waiting for start_i
+    StCheck,  // checking the latched instruction, resolving the SIMD program
+    StParam,  // loading the channel parameters through the weight port
+    StTiles   // address/data sequencers, array, SIMD and write-back at work
+  } state_e;
+
+  state_e state_q, state_d;
+  nna_isa_pkg::compute_instr_t instr_q, instr_d;
+  logic [NumSimd*64-1:0] prog_q, prog_d;
+  logic [15:0] idx_q, idx_d;
+
+  // ---------------------------------------------------------------------------------------------
+  // Check and SIMD program resolution (combinational on the latched instruction).
+  logic        bad_opcode, bad_field, bad_simd;
+  logic [63:0] dot_len_calc, pix_total, wt_tile_calc;
+  logic [3:0]  chain_reg;
+  logic [NumSimd-1:0] in_chain;
+  logic [4:0]  chain_cnt;
+  logic [5*NumSimd-1:0] chain_pre;   // number of chain steps before instruction i
+  logic [2*NumSimd-1:0] chain_flags;
+  logic [4:0]  chain_len_q, chain_len_d;
+  /* verilator lint_off UNUSEDSIGNAL */
+  nna_isa_pkg::simd_instr_t si;  // dtype, src_b and imm do not matter to FUSED_RELU and NOP
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [2*NumSimd-1:0] chain_flags_q, chain_flags_d;
+  logic        base_acc_q, base_acc_d;
+
+  assign dot_len_calc = 64'(instr_q.in_c) * 64'(instr_q.kernel_h) * 64'(instr_q.kernel_w);
+  assign pix_total    = 64'(instr_q.out_h) * 64'(instr_q.out_w);
+  assign wt_tile_calc = 64'(instr_q.dot_len) * 64'(M);
+
+  always_comb begin
+    bad_simd  = (instr_q.simd_len == 8'd0) || (32'(instr_q.simd_len) > NumSimd);
+    chain_reg = 4'd0;
+    in_chain  = '0;
+    for (int i = NumSimd - 1; i >= 0; i--) begin
+      si = prog_q[i*64 +: 64];
+      if (32'(i) < 32'(instr_q.simd_len)) begin
+        if (si.op == nna_isa_pkg::SimdFusedRelu) begin
+          // Registers v0..v7 only; predicates p1..p3 are never written by such a program.
+          if (32'(si.dst) >= nna_isa_pkg::SimdRegs || 32'(si.src_a) >= nna_isa_pkg::SimdRegs ||
+              si.pred != 3'd0 || si.pred_neg != 1'b0) begin
+            bad_simd = 1'b1;
+          end
+          // Walking backwards: this step produces the register the rest of the chain reads.
+          if (si.dst == chain_reg) begin
+            in_chain[i] = 1'b1;
+            chain_reg   = si.src_a;
+          end
+        end else if (si.op != nna_isa_pkg::SimdNop) begin
+          bad_simd = 1'b1;
+        end
+      end
+    end
+    chain_cnt = '0;
+    for (int i = 0; i < NumSimd; i++) begin
+      chain_pre[i*5 +: 5] = chain_cnt;
+      chain_cnt = chain_cnt + 5'(in_chain[i]);
+    end
+    chain_flags = '0;
+    for (int p = 0; p < NumSimd; p++) begin
+      for (int i = 0; i < NumSimd; i++) begin
+        if (in_chain[i] && chain_pre[i*5 +: 5] == 5'(p)) begin
+          chain_flags[p*2 +: 2] = prog_q[i*64 + 27 +: 2];  // flags bit0 relu, bit1 unsigned
+        end
+      end
+    end
+  end
+
+  assign bad_opcode = (instr_q.opcode != nna_isa_pkg::OpConv);
+  assign bad_field =
+      bad_simd ||
+      instr_q.groups != 16'd1 ||
+      instr_q.kernel_h == 8'd0 || instr_q.kernel_w == 8'd0 ||
+      instr_q.stride_h == 8'd0 || instr_q.stride_w == 8'd0 ||
+      instr_q.dil_h == 8'd0 || instr_q.dil_w == 8'd0 ||
+      instr_q.out_row_stride != 24'(instr_q.out_w) ||
+      instr_q.in_c == 16'd0 || instr_q.out_h == 16'd0 || instr_q.out_w == 16'd0 ||
+      instr_q.out_c == 16'd0 || 32'(instr_q.out_c) > nna_cfg_pkg::SimdParamEntries ||
+      instr_q.pool_op != nna_isa_pkg::PoolNone ||
+      64'(instr_q.dot_len) != dot_len_calc ||
+      instr_q.pix_tiles == 16'd0 ||
+      64'(instr_q.pix_tiles) * 64'(N) < pix_total ||
+      (64'(instr_q.pix_tiles) - 64'd1) * 64'(N) >= pix_total ||
+      instr_q.ch_tiles == 16'd0 ||
+      32'(instr_q.ch_tiles) * M < 32'(instr_q.out_c) ||
+      (32'(instr_q.ch_tiles) - 32'd1) * M >= 32'(instr_q.out_c) ||
+      64'(instr_q.wt_tile_bytes) != wt_tile_calc;
+
+  // ---------------------------------------------------------------------------------------------
+  // Parameter load.
+  logic [15:0] pl_issued_q, pl_issued_d, pl_rcvd_q, pl_rcvd_d, pl_reads;
+  logic        pl_req_valid, pl_fire, param_we;
+
+  assign pl_reads     = 16'((32'(instr_q.out_c) + EntriesPerRow - 1) / EntriesPerRow);
+  assign pl_req_valid = (state_q == StParam) && (pl_issued_q != pl_reads);
+  assign pl_fire      = pl_req_valid && wt_req_ready_i;
+  assign param_we     = (state_q == StParam) && wt_rsp_valid_i;
+
+  // ---------------------------------------------------------------------------------------------
+  // Control FSM.
+  logic seq_start, ds_done, simd_idle, as_idle;
+  logic [1:0] wb_usage;  // rows in the write buffer
+
+  always_comb begin
+    state_d       = state_q;
+    instr_d       = instr_q;
+    prog_d        = prog_q;
+    idx_d         = idx_q;
+    chain_len_d   = chain_len_q;
+    chain_flags_d = chain_flags_q;
+    base_acc_d    = base_acc_q;
+    pl_issued_d   = pl_issued_q;
+    pl_rcvd_d     = pl_rcvd_q;
+    seq_start     = 1'b0;
+    done_o        = 1'b0;
+    err_o         = 1'b0;
+    err_code_o    = nna_isa_pkg::ErrNone;
+    if (pl_fire)  pl_issued_d = pl_issued_q + 16'd1;
+    if (param_we) pl_rcvd_d   = pl_rcvd_q + 16'd1;
+    unique case (state_q)
+      StIdle: begin
+        if (start_i) begin
+          instr_d = instr_i;
+          prog_d  = simd_prog_i;
+          idx_d   = instr_idx_i;
+          state_d = StCheck;
+        end
+      end
+      StCheck: begin
+        if (bad_opcode || bad_field) begin
+          err_o      = 1'b1;
+          err_code_o = bad_opcode ? nna_isa_pkg::ErrIllegalOpcode : nna_isa_pkg::ErrIllegalField;
+          state_d    = StIdle;
+        end else begin
+          chain_len_d   = chain_cnt;
+          chain_flags_d = chain_flags;
+          base_acc_d    = (chain_reg == 4'd0);
+          pl_issued_d   = '0;
+          pl_rcvd_d     = '0;
+          state_d       = StParam;
+        end
+      end
+      StParam: begin
+        if (pl_rcvd_q == pl_reads) begin
+          seq_start = 1'b1;
+          state_d   = StTiles;
+        end
+      end
+      StTiles: begin
+        if (ds_done && simd_idle && wb_usage == 2'd0) begin
+          done_o  = 1'b1;
+          state_d = StIdle;
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q       <= StIdle;
+      instr_q       <= '0;
+      prog_q        <= '0;
+      idx_q         <= '0;
+      chain_len_q   <= '0;
+      chain_flags_q <= '0;
+      base_acc_q    <= 1'b1;
+      pl_issued_q   <= '0;
+      pl_rcvd_q     <= '0;
+    end else begin
+      state_q       <= state_d;
+      instr_q       <= instr_d;
+      prog_q        <= prog_d;
+      idx_q         <= idx_d;
+      chain_len_q   <= chain_len_d;
+      chain_flags_q <= chain_flags_d;
+      base_acc_q    <= base_acc_d;
+      pl_issued_q   <= pl_issued_d;
+      pl_rcvd_q     <= pl_rcvd_d;
+    end
+  end
+
+  assign busy_o = (state_q != StIdle);
+
+  // ---------------------------------------------------------------------------------------------
+  // Datapath.
+  logic as_wt_valid, as_wt_fire, wt_room, act_room;
+  logic [31:0] as_wt_addr;
+  logic act_fire, act_first, act_last, act_load;
+  logic [N-1:0] act_mask;
+  logic [N*$clog2(nna_cfg_pkg::SramActPortBytes)-1:0] act_off;
+  logic mac_valid, mac_first, mac_last, mac_shift;
+  logic [N*8-1:0] mac_act;
+  logic [M*8-1:0] mac_wt;
+  logic [N*AccBits-1:0] row0;
+  logic row_valid, row_ready;
+  logic [15:0] row_pt, row_ct, row_idx;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [15:0] row_co;  // below SimdParamEntries (checked), so the high bits are 0
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [31:0] row_addr;
+  logic [N-1:0] row_mask;
+  logic sr_stall;
+  logic simd_out_valid, simd_out_ready;
+  logic [N*8-1:0] simd_out_data;
+  logic [MetaBits-1:0] simd_out_meta;
+  logic wb_valid, wb_ready;
+  logic [N*8+MetaBits-1:0] wb_entry;
+
+  // The weight port: parameter reads in StParam, weight rows in StTiles.
+  assign wt_req_valid_o = pl_req_valid || as_wt_valid;
+  assign wt_req_addr_o  = pl_req_valid ? instr_q.param_addr + 32'(pl_issued_q) * WtBytes : as_wt_addr;
+
+  nna_addr_seq u_addr_seq (
+    .clk_i, .rst_ni,
+    .start_i          (seq_start),
+    .instr_i          (instr_q),
+    .wt_room_i        (wt_room),
+    .wt_req_valid_o   (as_wt_valid),
+    .wt_req_ready_i   (wt_req_ready_i),
+    .wt_req_addr_o    (as_wt_addr),
+    .wt_fire_o        (as_wt_fire),
+    .act_room_i       (act_room),
+    .act_req_valid_o,
+    .act_req_ready_i,
+    .act_req_addr_o,
+    .act_fire_o       (act_fire),
+    .act_desc_first_o (act_first),
+    .act_desc_last_o  (act_last),
+    .act_desc_load_o  (act_load),
+    .act_desc_mask_o  (act_mask),
+    .act_desc_off_o   (act_off),
+    .idle_o           (as_idle)
+  );
+
+  nna_data_seq u_data_seq (
+    .clk_i, .rst_ni,
+    .start_i          (seq_start),
+    .instr_i          (instr_q),
+    .act_fire_i       (act_fire),
+    .act_desc_first_i (act_first),
+    .act_desc_last_i  (act_last),
+    .act_desc_load_i  (act_load),
+    .act_desc_mask_i  (act_mask),
+    .act_desc_off_i   (act_off),
+    .act_rsp_valid_i,
+    .act_rsp_data_i,
+    .act_room_o       (act_room),
+    .wt_fire_i        (as_wt_fire),
+    .wt_rsp_valid_i   (wt_rsp_valid_i && state_q == StTiles),
+    .wt_rsp_data_i,
+    .wt_room_o        (wt_room),
+    .mac_valid_o      (mac_valid),
+    .mac_first_o      (mac_first),
+    .mac_last_o       (mac_last),
+    .mac_act_o        (mac_act),
+    .mac_wt_o         (mac_wt),
+    .mac_shift_o      (mac_shift),
+    .row_valid_o      (row_valid),
+    .row_ready_i      (row_ready),
+    .row_pt_o         (row_pt),
+    .row_ct_o         (row_ct),
+    .row_idx_o        (row_idx),
+    .row_co_o         (row_co),
+    .row_addr_o       (row_addr),
+    .row_mask_o       (row_mask),
+    .done_o           (ds_done),
+    .sr_stall_o       (sr_stall)
+  );
+
+  nna_mac_array u_mac_array (
+    .clk_i,
+    .valid_i     (mac_valid),
+    .first_i     (mac_first),
+    .last_i      (mac_last),
+    .in_signed_i (instr_q.in_signed),
+    .wt_signed_i (instr_q.wt_signed),
+    .act_i       (mac_act),
+    .wt_i        (mac_wt),
+    .shift_i     (mac_shift),
+    .row0_o      (row0)
+  );
+
+  nna_simd #(.MetaBits(MetaBits)) u_simd (
+    .clk_i, .rst_ni,
+    .chain_len_i   (chain_len_q),
+    .chain_flags_i (chain_flags_q),
+    .base_acc_i    (base_acc_q),
+    .param_we_i    (param_we),
+    .param_waddr_i (pl_rcvd_q[ParamRowBits-1:0]),
+    .param_wdata_i (wt_rsp_data_i),
+    .in_valid_i    (row_valid),
+    .in_ready_o    (row_ready),
+    .in_acc_i      (row0),
+    .in_co_i       (row_co[nna_cfg_pkg::ParamAddrBits-1:0]),
+    .in_meta_i     ({row_mask, row_addr}),
+    .out_valid_o   (simd_out_valid),
+    .out_ready_i   (simd_out_ready),
+    .out_data_o    (simd_out_data),
+    .out_meta_o    (simd_out_meta),
+    .idle_o        (simd_idle)
+  );
+
+  // Write buffer: its in_ready does not depend on wr_ready_i, so the SRAM's ready never reaches
+  // the MAC array combinationally (also keeps the 96x96 array out of Verilator's input logic).
+  nna_fifo #(.Width(N*8 + MetaBits), .Depth(2)) u_wr_fifo (
+    .clk_i, .rst_ni,
+    .flush_i     (1'b0),
+    .in_valid_i  (simd_out_valid),
+    .in_ready_o  (simd_out_ready),
+    .in_data_i   ({simd_out_meta, simd_out_data}),
+    .out_valid_o (wb_valid),
+    .out_ready_i (wb_ready),
+    .out_data_o  (wb_entry),
+    .usage_o     (wb_usage)
+  );
+
+  nna_writeback u_writeback (
+    .in_valid_i  (wb_valid),
+    .in_ready_o  (wb_ready),
+    .in_data_i   (wb_entry[N*8-1:0]),
+    .in_addr_i   (wb_entry[N*8 +: 32]),
+    .in_mask_i   (wb_entry[N*8+32 +: N]),
+    .instr_idx_i (idx_q),
+    .wr_valid_o,
+    .wr_ready_i,
+    .wr_addr_o,
+    .wr_data_o,
+    .wr_mask_o,
+    .wr_instr_o
+  );
+
+  assign obs_acc_valid_o    = row_valid && row_ready;
+  assign obs_acc_instr_o    = idx_q;
+  assign obs_acc_pix_tile_o = row_pt;
+  assign obs_acc_ch_tile_o  = row_ct;
+  assign obs_acc_row_o      = row_idx;
+  assign obs_acc_data_o     = row0;
+  assign mac_active_o       = mac_valid;
+
+  // Shift-register stalls of the current instruction (last term waiting for the unload): read
+  // by testbenches through the hierarchy for the utilisation report.
+  logic [31:0] sr_stall_cnt_q /* verilator public_flat_rd */;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)        sr_stall_cnt_q <= '0;
+    else if (seq_start) sr_stall_cnt_q <= '0;
+    else if (sr_stall)  sr_stall_cnt_q <= sr_stall_cnt_q + 32'd1;
+  end
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      if (start_i) assert (state_q == StIdle) else $error("nna_compute: start_i while busy");
+      if (done_o) assert (as_idle) else $error("nna_compute: done with requests left to issue");
+      if (state_q != StTiles) assert (!as_wt_valid && !act_req_valid_o)
+        else $error("nna_compute: tile request outside the tile phase");
+    end
+  end
+`endif
+endmodule

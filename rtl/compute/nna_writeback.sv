@@ -1,0 +1,35 @@
+// nna_writeback: turns one SIMD output row into one SRAM write: byte i (lane i) goes to
+// addr + i, enabled for the lanes of existing pixels. The address (out_addr +
+// co*out_plane_stride + pt*N) and the lane mask come with the row from the data sequencer.
+// Combinational: the SIMD output register is the write request register, and back-pressure
+// (wr_ready_i) stalls the SIMD pipeline. Requires N <= write-port bytes (both configurations).
+module nna_writeback (
+  input  logic        in_valid_i,
+  output logic        in_ready_o,
+  input  logic [nna_cfg_pkg::ArrayCols*8-1:0] in_data_i,
+  input  logic [31:0] in_addr_i,
+  input  logic [nna_cfg_pkg::ArrayCols-1:0]   in_mask_i,
+  input  logic [15:0] instr_idx_i,
+  output logic        wr_valid_o,
+  input  logic        wr_ready_i,
+  output logic [31:0] wr_addr_o,
+  output logic [nna_cfg_pkg::SramWrPortBytes*8-1:0] wr_data_o,
+  output logic [nna_cfg_pkg::SramWrPortBytes-1:0]   wr_mask_o,
+  output logic [15:0] wr_instr_o
+);
+  localparam int unsigned N = nna_cfg_pkg::ArrayCols;
+  localparam int unsigned W = nna_cfg_pkg::SramWrPortBytes;
+
+  assign wr_valid_o = in_valid_i;
+  assign in_ready_o = wr_ready_i;
+  assign wr_addr_o  = in_addr_i;
+  assign wr_instr_o = instr_idx_i;
+  assign wr_data_o  = (W*8)'(in_data_i);
+  assign wr_mask_o  = W'(in_mask_i);
+
+`ifndef SYNTHESIS
+  initial begin
+    assert (N <= W) else $error("nna_writeback: %0d lanes do not fit the %0d-byte write port", N, W);
+  end
+`endif
+endmodule

@@ -1,0 +1,648 @@
+// compute_tb: block-level self-checking test of nna_compute (plain Verilator C++, no SystemC).
+//
+// A C++ SRAM model serves the three ports with random ready stalls (responses exactly one cycle
+// after an accepted read); random CONV problems (padding, stride and dilation 1/2, signedness,
+// both orders, out_c not a multiple of M, pixels not a multiple of N, SIMD programs of FUSED_RELU
+// and NOP) run back to back; a reference written from docs/architecture.md computes every
+// accumulator-unload event and every SRAM write, which are compared in stream order, bit for bit.
+// Illegal instructions must end in err_o with the right code and no SRAM access.
+//
+// Build and run (from /work/main; CFG = tiny or fsd):
+//   CFG=tiny; verilator --cc --exe --build -j 2 -O3 --x-assign fast --x-initial unique \
+//     --no-timing --assert -Wno-fatal --top-module nna_compute -Mdir /tmp/compute_tb_$CFG \
+//     -CFLAGS "-std=c++17 -O2 -I/tmp/gen/cpp -DNNA_CFG_NAME=\\\"$CFG\\\"" \
+//     /tmp/gen/sv/$CFG/nna_cfg_pkg.sv /tmp/gen/sv/nna_isa_pkg.sv rtl/prim/nna_fifo.sv \
+//     rtl/mac_array/*.sv rtl/simd/*.sv rtl/compute/*.sv $PWD/rtl/compute/test/compute_tb.cpp \
+//     -o compute_tb
+//   /tmp/compute_tb_$CFG/compute_tb [--seed S] [--tests T] [+verilator+rand+reset+2]
+// Negative build: add -DNNA_BUG_ACCUMULATE to the verilator command; the test must then fail.
+// Exit status 0 = pass.
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "Vnna_compute.h"
+#include "Vnna_compute___024root.h"
+#include "nna/configs.h"
+#include "nna/isa.h"
+#include "verilated.h"
+
+#ifndef NNA_CFG_NAME
+#define NNA_CFG_NAME "tiny"
+#endif
+
+namespace {
+
+using nna::isa::ComputeInstr;
+
+const nna::HwConfig& Cfg() {
+  static const nna::HwConfig& cfg = nna::FindHwConfig(NNA_CFG_NAME);
+  return cfg;
+}
+
+// ----- bit access on Verilator port types ---------------------------------------------------
+template <typename T>
+uint32_t GetByte(const T& v, unsigned byte) {
+  if constexpr (std::is_integral_v<T>) {
+    return static_cast<uint32_t>((static_cast<uint64_t>(v) >> (8 * byte)) & 0xFF);
+  } else {
+    return (v[byte / 4] >> (8 * (byte % 4))) & 0xFF;
+  }
+}
+template <typename T>
+uint32_t GetBit(const T& v, unsigned bit) {
+  if constexpr (std::is_integral_v<T>) {
+    return static_cast<uint32_t>((static_cast<uint64_t>(v) >> bit) & 1);
+  } else {
+    return (v[bit / 32] >> (bit % 32)) & 1;
+  }
+}
+template <typename T>
+uint32_t GetField(const T& v, unsigned lsb, unsigned bits) {
+  uint32_t out = 0;
+  for (unsigned b = 0; b < bits; ++b) out |= GetBit(v, lsb + b) << b;
+  return out;
+}
+template <std::size_t W>
+void PutBytes(VlWide<W>& dst, const uint8_t* src, std::size_t n) {
+  for (std::size_t w = 0; w < W; ++w) dst[w] = 0;
+  for (std::size_t i = 0; i < n && i < 4 * W; ++i) dst[i / 4] |= static_cast<uint32_t>(src[i]) << (8 * (i % 4));
+}
+
+// ----- problem and reference ----------------------------------------------------------------
+struct Param {
+  int32_t bias;
+  uint16_t scale;
+  uint8_t shift;
+  int8_t zp;
+};
+
+struct AccEvent {
+  uint32_t instr, pt, ct, row;
+  std::vector<uint32_t> vals;  // 30-bit lane values
+  bool operator==(const AccEvent& o) const {
+    return instr == o.instr && pt == o.pt && ct == o.ct && row == o.row && vals == o.vals;
+  }
+};
+
+struct WrEvent {
+  uint32_t instr, addr;
+  std::vector<uint8_t> bytes;  // the contiguous enabled run from addr
+  bool operator==(const WrEvent& o) const {
+    return instr == o.instr && addr == o.addr && bytes == o.bytes;
+  }
+};
+
+struct Problem {
+  ComputeInstr in;
+  std::vector<uint64_t> prog;   // SIMD instructions
+  std::vector<int8_t> weights;  // [co][c][r][s] raw bytes
+  std::vector<Param> params;
+  bool expect_error = false;
+  nna::isa::ErrorCode error = nna::isa::ErrorCode::kNone;
+};
+
+uint64_t SimdInstr(unsigned op, unsigned dst, unsigned src_a, unsigned flags, unsigned pred = 0,
+                   unsigned pred_neg = 0) {
+  return uint64_t(op) | uint64_t(dst) << 8 | uint64_t(src_a) << 12 | uint64_t(pred) << 20 |
+         uint64_t(pred_neg) << 23 | uint64_t(flags) << 27;
+}
+
+int32_t FusedRelu(int32_t va, const Param& p, unsigned flags) {
+  const int32_t t = static_cast<int32_t>(static_cast<uint32_t>(va) + static_cast<uint32_t>(p.bias));
+  int64_t q = static_cast<int64_t>(t) * static_cast<int64_t>(p.scale);
+  if (p.shift > 0) q = (q + (int64_t(1) << (p.shift - 1))) >> p.shift;
+  if (flags & 1) q = q < 0 ? 0 : q;
+  q += p.zp;
+  const int64_t lo = (flags & 2) ? 0 : -128, hi = (flags & 2) ? 255 : 127;
+  return static_cast<int32_t>(q < lo ? lo : (q > hi ? hi : q));
+}
+
+uint8_t RunSimd(const std::vector<uint64_t>& prog, int32_t acc, const Param& p) {
+  int32_t v[8] = {acc, 0, 0, 0, 0, 0, 0, 0};
+  for (uint64_t si : prog) {
+    const unsigned op = si & 0xFF, dst = (si >> 8) & 0xF, src = (si >> 12) & 0xF;
+    if (op == 1) v[dst] = FusedRelu(v[src], p, (si >> 27) & 0x1F);
+  }
+  return static_cast<uint8_t>(v[0] & 0xFF);
+}
+
+// The events of one CONV instruction, from docs/architecture.md.
+void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx,
+               std::vector<AccEvent>& accs, std::vector<WrEvent>& wrs) {
+  const ComputeInstr& in = pb.in;
+  const uint64_t N = Cfg().array_cols, M = Cfg().array_rows;
+  const uint64_t pixels = in.out_h * in.out_w;
+  auto ext = [](uint8_t v, bool sgn) { return sgn ? int32_t(int8_t(v)) : int32_t(v); };
+  auto tile = [&](uint64_t pt, uint64_t ct) {
+    const uint64_t rows = std::min<uint64_t>(M, in.out_c - ct * M);
+    for (uint64_t j = 0; j < rows; ++j) {
+      const uint64_t co = ct * M + j;
+      AccEvent ev{idx, uint32_t(pt), uint32_t(ct), uint32_t(j), {}};
+      std::vector<uint8_t> out;
+      for (uint64_t i = 0; i < N; ++i) {
+        const uint64_t p = pt * N + i;
+        uint32_t acc = 0;
+        for (uint64_t c = 0; c < in.in_c; ++c)
+          for (uint64_t r = 0; r < in.kernel_h; ++r)
+            for (uint64_t s = 0; s < in.kernel_w; ++s) {
+              uint8_t a = 0;
+              if (p < pixels) {
+                const int64_t oh = p / in.out_w, ow = p % in.out_w;
+                const int64_t ih = oh * in.stride_h + r * in.dil_h - int64_t(in.pad_top);
+                const int64_t iw = ow * in.stride_w + s * in.dil_w - int64_t(in.pad_left);
+                if (ih >= 0 && ih < int64_t(in.in_h) && iw >= 0 && iw < int64_t(in.in_w))
+                  a = sram[(in.in_addr + c * in.in_plane_stride + ih * in.in_row_stride + iw) % sram.size()];
+              }
+              const size_t wi = ((co * in.in_c + c) * in.kernel_h + r) * in.kernel_w + s;
+              acc += uint32_t(ext(a, in.in_signed) * ext(uint8_t(pb.weights[wi]), in.wt_signed));
+            }
+        acc &= (1u << 30) - 1;
+        ev.vals.push_back(acc);
+        const int32_t acc32 = int32_t(acc << 2) >> 2;
+        if (p < pixels) out.push_back(RunSimd(pb.prog, acc32, pb.params[co]));
+      }
+      accs.push_back(ev);
+      wrs.push_back({idx, uint32_t(in.out_addr + co * in.out_plane_stride + pt * N), out});
+    }
+  };
+  if (in.order == nna::isa::Order::kPixelMajor) {
+    for (uint64_t pt = 0; pt < in.pix_tiles; ++pt)
+      for (uint64_t ct = 0; ct < in.ch_tiles; ++ct) tile(pt, ct);
+  } else {
+    for (uint64_t ct = 0; ct < in.ch_tiles; ++ct)
+      for (uint64_t pt = 0; pt < in.pix_tiles; ++pt) tile(pt, ct);
+  }
+}
+
+// ----- random problems ----------------------------------------------------------------------
+class Generator {
+ public:
+  explicit Generator(uint32_t seed) : rng_(seed) {}
+  uint32_t U(uint32_t lo, uint32_t hi) { return std::uniform_int_distribution<uint32_t>(lo, hi)(rng_); }
+  bool Coin(double p) { return std::bernoulli_distribution(p)(rng_); }
+
+  // Fills in the derived fields and lays the tensors out in sram.
+  void Finish(Problem& pb, std::vector<uint8_t>& sram, bool small_values) {
+    ComputeInstr& in = pb.in;
+    const uint64_t N = Cfg().array_cols, M = Cfg().array_rows;
+    in.opcode = nna::isa::Opcode::kConv;
+    in.groups = 1;
+    in.out_row_stride = in.out_w;
+    in.dot_len = in.in_c * in.kernel_h * in.kernel_w;
+    in.pix_tiles = (in.out_h * in.out_w + N - 1) / N;
+    in.ch_tiles = (in.out_c + M - 1) / M;
+    in.wt_tile_bytes = in.dot_len * M;
+    in.simd_len = pb.prog.size();
+    // Regions (unaligned on purpose): input, weights, params, output.
+    const uint64_t in_bytes = in.in_c * in.in_plane_stride;
+    in.in_addr = 0x100 + U(0, 63);
+    in.wt_addr = in.in_addr + in_bytes + U(0, 63);
+    in.param_addr = in.wt_addr + in.ch_tiles * in.wt_tile_bytes + U(0, 63);
+    in.out_addr = in.param_addr + in.out_c * 8 + U(0, 63);
+    // Background: catches reads of wrong bytes.
+    const uint64_t end = std::min<uint64_t>(sram.size(), in.out_addr + in.out_c * in.out_plane_stride + 4096);
+    for (uint64_t a = 0; a < end; a += 4) {
+      const uint32_t r = U(0, 0xFFFFFFFF);
+      for (uint64_t b = 0; b < 4 && a + b < end; ++b) sram[a + b] = uint8_t(r >> (8 * b));
+    }
+    for (uint64_t c = 0; c < in.in_c; ++c)
+      for (uint64_t h = 0; h < in.in_h; ++h)
+        for (uint64_t w = 0; w < in.in_w; ++w)
+          sram[in.in_addr + c * in.in_plane_stride + h * in.in_row_stride + w] =
+              small_values ? uint8_t(U(0, 3)) : uint8_t(U(0, 255));
+    pb.weights.resize(in.out_c * in.dot_len);
+    for (auto& w : pb.weights) w = int8_t(small_values ? U(0, 4) - 2 : U(0, 255));
+    for (uint64_t t = 0; t < in.ch_tiles; ++t)
+      for (uint64_t k = 0; k < in.dot_len; ++k)
+        for (uint64_t j = 0; j < M; ++j) {
+          const uint64_t co = t * M + j;
+          sram[in.wt_addr + t * in.wt_tile_bytes + k * M + j] =
+              co < in.out_c ? uint8_t(pb.weights[co * in.dot_len + k]) : 0;
+        }
+    pb.params.resize(in.out_c);
+    for (uint64_t co = 0; co < in.out_c; ++co) {
+      Param p{int32_t(U(0, 4000)) - 2000, uint16_t(U(0, 65535)), uint8_t(U(0, 30)), int8_t(U(0, 255))};
+      if (Coin(0.1)) p.bias = int32_t(U(0, 0xFFFFFFFF));
+      if (Coin(0.1)) p.shift = uint8_t(U(31, 63));
+      if (Coin(0.1)) p.shift = 0;
+      pb.params[co] = p;
+      uint8_t* d = &sram[in.param_addr + co * 8];
+      std::memcpy(d, &p.bias, 4);  // the host is little-endian
+      std::memcpy(d + 4, &p.scale, 2);
+      d[6] = p.shift;
+      d[7] = uint8_t(p.zp);
+    }
+  }
+
+  std::vector<uint64_t> RandomProgram() {
+    std::vector<uint64_t> prog;
+    const unsigned kind = U(0, 9);
+    const unsigned f = U(0, 3);
+    if (kind <= 4) {
+      prog.push_back(SimdInstr(1, 0, 0, f));
+    } else if (kind == 5) {  // NOPs around the fused op
+      prog.push_back(SimdInstr(0, U(0, 15), U(0, 15), U(0, 31)));
+      prog.push_back(SimdInstr(1, 0, 0, f));
+      prog.push_back(SimdInstr(0, 0, 0, 0));
+    } else if (kind == 6) {  // chain of two through v1
+      prog.push_back(SimdInstr(1, 1, 0, f));
+      prog.push_back(SimdInstr(1, 0, 1, U(0, 3)));
+    } else if (kind == 7) {  // result to v3: the output is the accumulator's low byte
+      prog.push_back(SimdInstr(1, 3, 0, f));
+    } else if (kind == 8) {  // v0 from an untouched register (0)
+      prog.push_back(SimdInstr(1, 0, 2, f));
+    } else {  // random mix
+      const unsigned len = U(1, unsigned(nna::isa::kMaxSimdInstrs));
+      for (unsigned i = 0; i < len; ++i)
+        prog.push_back(Coin(0.3) ? SimdInstr(0, 0, 0, 0) : SimdInstr(1, U(0, 3), U(0, 3), U(0, 3)));
+    }
+    return prog;
+  }
+
+  Problem RandomConv(std::vector<uint8_t>& sram) {
+    Problem pb;
+    ComputeInstr& in = pb.in;
+    for (;;) {
+      in.in_c = U(1, 5);
+      in.in_h = U(1, 10);
+      in.in_w = U(1, 12);
+      in.kernel_h = U(1, 3);
+      in.kernel_w = U(1, 3);
+      in.stride_h = U(1, 2);
+      in.stride_w = U(1, 2);
+      in.dil_h = Coin(0.2) ? 2 : 1;
+      in.dil_w = Coin(0.2) ? 2 : 1;
+      in.pad_top = U(0, 2);
+      in.pad_bottom = U(0, 2);
+      in.pad_left = U(0, 2);
+      in.pad_right = U(0, 2);
+      const int64_t eh = int64_t(in.in_h + in.pad_top + in.pad_bottom) - int64_t(in.dil_h * (in.kernel_h - 1)) - 1;
+      const int64_t ew = int64_t(in.in_w + in.pad_left + in.pad_right) - int64_t(in.dil_w * (in.kernel_w - 1)) - 1;
+      if (eh < 0 || ew < 0) continue;
+      in.out_h = eh / in.stride_h + 1;
+      in.out_w = ew / in.stride_w + 1;
+      break;
+    }
+    in.out_c = U(1, uint32_t(3 * Cfg().array_rows));
+    // Sometimes rows far apart: a packet then needs several window loads.
+    in.in_row_stride = in.in_w + (Coin(0.2) ? U(20, 60) : U(0, 3));
+    in.in_plane_stride = in.in_h * in.in_row_stride + U(0, 5);
+    in.out_plane_stride = in.out_h * in.out_w + U(0, 5);
+    in.in_signed = U(0, 1);
+    in.wt_signed = U(0, 1);
+    in.out_signed = U(0, 1);
+    in.order = Coin(0.5) ? nna::isa::Order::kPixelMajor : nna::isa::Order::kChannelMajor;
+    pb.prog = RandomProgram();
+    Finish(pb, sram, Coin(0.3));
+    return pb;
+  }
+
+ private:
+  std::mt19937 rng_;
+};
+
+// ----- the harness --------------------------------------------------------------------------
+class ComputeTb {
+ public:
+  ComputeTb(VerilatedContext* ctx, uint32_t seed)
+      : top_(new Vnna_compute{ctx}), rng_(seed), sram_(1u << 22) {}
+  ~ComputeTb() { top_->final(); delete top_; }
+
+  void Reset() {
+    top_->clk_i = 0;
+    top_->rst_ni = 0;
+    top_->start_i = 0;
+    top_->act_req_ready_i = 0;
+    top_->wt_req_ready_i = 0;
+    top_->wr_ready_i = 0;
+    top_->act_rsp_valid_i = 0;
+    top_->wt_rsp_valid_i = 0;
+    for (int i = 0; i < 4; ++i) Tick();
+    top_->rst_ni = 1;
+    Tick();
+  }
+
+  void SetReadyProb(double p) { ready_prob_ = p; }
+
+  // Runs one instruction; returns false (after printing why) on a mismatch.
+  bool Run(const Problem& pb, uint32_t idx, const char* what) {
+    std::vector<AccEvent> exp_acc, got_acc;
+    std::vector<WrEvent> exp_wr, got_wr;
+    if (!pb.expect_error) Reference(pb, sram_, idx, exp_acc, exp_wr);
+
+    const auto enc = nna::isa::Encode(pb.in);
+    PutBytes(top_->instr_i, enc.data(), enc.size());
+    std::vector<uint8_t> prog(nna::isa::kMaxSimdInstrs * 8, 0);
+    for (size_t i = 0; i < pb.prog.size() && i < nna::isa::kMaxSimdInstrs; ++i)
+      for (int b = 0; b < 8; ++b) prog[i * 8 + b] = uint8_t(pb.prog[i] >> (8 * b));
+    PutBytes(top_->simd_prog_i, prog.data(), prog.size());
+    top_->instr_idx_i = idx;
+    top_->start_i = 1;
+
+    const uint64_t P = Cfg().sram_act_port_bytes, Q = Cfg().sram_wt_port_bytes;
+    const uint64_t N = Cfg().array_cols, W = Cfg().sram_wr_port_bytes;
+    bool act_pending = false, wt_pending = false, finished = false, errored = false;
+    last_act_loads_ = 0;
+    uint32_t act_addr = 0, wt_addr = 0, err_code = 0;
+    uint64_t mac_cycles = 0, first_mac = 0, last_mac = 0, sram_accesses = 0;
+    const uint64_t limit = 200000 + 40 * pb.in.dot_len * pb.in.pix_tiles * pb.in.ch_tiles;
+    uint64_t cyc = 0;
+    const auto sim_start = std::chrono::steady_clock::now();
+    for (; cyc < limit && !finished; ++cyc) {
+      // Inputs of this cycle: responses to last cycle's accepted reads, random readiness.
+      top_->act_rsp_valid_i = act_pending;
+      top_->wt_rsp_valid_i = wt_pending;
+      std::vector<uint8_t> buf(std::max(P, Q));
+      for (uint64_t i = 0; i < P; ++i) buf[i] = sram_[(act_addr + i) % sram_.size()];
+      if (act_pending) PutBytes(top_->act_rsp_data_i, buf.data(), P);
+      for (uint64_t i = 0; i < Q; ++i) buf[i] = sram_[(wt_addr + i) % sram_.size()];
+      if (wt_pending) PutBytes(top_->wt_rsp_data_i, buf.data(), Q);
+      top_->act_req_ready_i = Ready();
+      top_->wt_req_ready_i = Ready();
+      top_->wr_ready_i = Ready();
+      top_->eval();
+      if (cyc > 0 && top_->start_i) {  // start is a one-cycle pulse; garble the command after it
+        top_->start_i = 0;
+        for (size_t w = 0; w < sizeof(top_->instr_i) / 4; ++w) top_->instr_i[w] = uint32_t(rng_());
+        top_->eval();
+      }
+      // Outputs of this cycle.
+      act_pending = top_->act_req_valid_o && top_->act_req_ready_i;
+      wt_pending = top_->wt_req_valid_o && top_->wt_req_ready_i;
+      if (act_pending) act_addr = top_->act_req_addr_o;
+      if (wt_pending) wt_addr = top_->wt_req_addr_o;
+      sram_accesses += act_pending + wt_pending;
+      total_act_loads_ += act_pending;
+      last_act_loads_ += act_pending;
+      if (top_->wr_valid_o && top_->wr_ready_i) {
+        ++sram_accesses;
+        WrEvent ev{top_->wr_instr_o, top_->wr_addr_o, {}};
+        bool run_started = false, run_ended = false, gap = false;
+        for (uint64_t b = 0; b < W; ++b) {
+          if (GetBit(top_->wr_mask_o, b)) {
+            if (run_ended) gap = true;
+            if (!run_started) ev.addr = top_->wr_addr_o + b;
+            run_started = true;
+            ev.bytes.push_back(uint8_t(GetByte(top_->wr_data_o, b)));
+            sram_[(top_->wr_addr_o + b) % sram_.size()] = uint8_t(GetByte(top_->wr_data_o, b));
+          } else if (run_started) {
+            run_ended = true;
+          }
+        }
+        if (gap) return Fail(what, "write mask is not one contiguous run");
+        got_wr.push_back(ev);
+      }
+      if (top_->obs_acc_valid_o) {
+        AccEvent ev{top_->obs_acc_instr_o, top_->obs_acc_pix_tile_o, top_->obs_acc_ch_tile_o,
+                    top_->obs_acc_row_o, {}};
+        for (uint64_t i = 0; i < N; ++i) ev.vals.push_back(GetField(top_->obs_acc_data_o, i * 30, 30));
+        got_acc.push_back(ev);
+      }
+      if (top_->mac_active_o) {
+        if (mac_cycles == 0) first_mac = cyc;
+        last_mac = cyc;
+        ++mac_cycles;
+      }
+      if (top_->done_o) finished = true;
+      if (top_->err_o) {
+        finished = errored = true;
+        err_code = top_->err_code_o;
+      }
+      Tick();
+    }
+    total_cycles_ += cyc;
+    sim_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - sim_start).count();
+    if (!finished) return Fail(what, "no done_o/err_o within " + std::to_string(limit) + " cycles");
+    if (pb.expect_error) {
+      if (!errored) return Fail(what, "expected err_o, got done_o");
+      if (err_code != uint32_t(pb.error))
+        return Fail(what, "err_code " + std::to_string(err_code) + ", expected " + std::to_string(int(pb.error)));
+      if (sram_accesses != 0) return Fail(what, "SRAM accessed by an illegal instruction");
+      return true;
+    }
+    if (errored) return Fail(what, "unexpected err_o, code " + std::to_string(err_code));
+    if (!CompareAcc(what, exp_acc, got_acc) || !CompareWr(what, exp_wr, got_wr)) return false;
+    last_util_ = mac_cycles ? double(mac_cycles) / double(last_mac - first_mac + 1) : 0.0;
+    total_terms_ += mac_cycles;
+    total_sr_stalls_ += SrStalls();
+    if (pb.prog.size() > 1) ++multi_instr_programs_;
+    last_mac_cycles_ = mac_cycles;
+    return true;
+  }
+
+  std::vector<uint8_t>& Sram() { return sram_; }
+  uint64_t TotalCycles() const { return total_cycles_; }
+  double SimSeconds() const { return sim_seconds_; }
+  double LastUtil() const { return last_util_; }
+  uint64_t LastMacCycles() const { return last_mac_cycles_; }
+  uint64_t LastActLoads() const { return last_act_loads_; }
+  uint32_t SrStalls() const { return top_->rootp->nna_compute__DOT__sr_stall_cnt_q; }
+  void PrintCoverage() const {
+    std::printf("coverage: %lu terms, %.3f activation loads per term, %lu shift-register stall cycles, "
+                "%lu multi-instruction SIMD programs\n",
+                (unsigned long)total_terms_, total_terms_ ? double(total_act_loads_) / total_terms_ : 0.0,
+                (unsigned long)total_sr_stalls_, (unsigned long)multi_instr_programs_);
+  }
+
+ private:
+  void Tick() {
+    top_->clk_i = 1;
+    top_->eval();
+    top_->clk_i = 0;
+    top_->eval();
+  }
+  uint8_t Ready() { return std::bernoulli_distribution(ready_prob_)(rng_) ? 1 : 0; }
+
+  static bool Fail(const char* what, const std::string& msg) {
+    std::fprintf(stderr, "FAIL %s: %s\n", what, msg.c_str());
+    return false;
+  }
+  static std::string Str(const AccEvent& e) {
+    std::string s = "instr " + std::to_string(e.instr) + " pt " + std::to_string(e.pt) + " ct " +
+                    std::to_string(e.ct) + " row " + std::to_string(e.row) + " [";
+    for (auto v : e.vals) s += " " + std::to_string(int32_t(v << 2) >> 2);
+    return s + " ]";
+  }
+  static std::string Str(const WrEvent& e) {
+    char b[64];
+    std::snprintf(b, sizeof b, "instr %u addr 0x%x [", e.instr, e.addr);
+    std::string s = b;
+    for (auto v : e.bytes) s += " " + std::to_string(v);
+    return s + " ]";
+  }
+  template <typename E>
+  static bool Compare(const char* what, const char* stream, const std::vector<E>& exp, const std::vector<E>& got) {
+    for (size_t i = 0; i < std::max(exp.size(), got.size()); ++i) {
+      if (i >= exp.size()) return Fail(what, std::string(stream) + " leftover RTL event " + Str(got[i]));
+      if (i >= got.size()) return Fail(what, std::string(stream) + " missing event " + Str(exp[i]));
+      if (!(exp[i] == got[i]))
+        return Fail(what, std::string(stream) + " event " + std::to_string(i) + " differs:\n  expected " +
+                              Str(exp[i]) + "\n  rtl      " + Str(got[i]));
+    }
+    return true;
+  }
+  static bool CompareAcc(const char* w, const std::vector<AccEvent>& e, const std::vector<AccEvent>& g) {
+    return Compare(w, "acc_unload", e, g);
+  }
+  static bool CompareWr(const char* w, const std::vector<WrEvent>& e, const std::vector<WrEvent>& g) {
+    return Compare(w, "sram_write.simd", e, g);
+  }
+
+  Vnna_compute* top_;
+  std::mt19937 rng_;
+  std::vector<uint8_t> sram_;
+  double ready_prob_ = 0.7;
+  uint64_t total_cycles_ = 0;
+  double sim_seconds_ = 0.0;  // inside the cycle loops (SRAM model and checks included)
+  double last_util_ = 0.0;
+  uint64_t last_mac_cycles_ = 0;
+  uint64_t last_act_loads_ = 0;
+  uint64_t total_terms_ = 0, total_act_loads_ = 0, total_sr_stalls_ = 0, multi_instr_programs_ = 0;
+};
+
+std::string Describe(const ComputeInstr& in) {
+  char b[256];
+  std::snprintf(b, sizeof b,
+                "in %lux%lux%lu out %lux%lux%lu k %lux%lu s %lu,%lu d %lu,%lu pad %lu,%lu sgn %lu%lu %s",
+                in.in_c, in.in_h, in.in_w, in.out_c, in.out_h, in.out_w, in.kernel_h, in.kernel_w,
+                in.stride_h, in.stride_w, in.dil_h, in.dil_w, in.pad_top, in.pad_left, in.in_signed,
+                in.wt_signed, in.order == nna::isa::Order::kPixelMajor ? "pixel_major" : "channel_major");
+  return b;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto ctx = std::make_unique<VerilatedContext>();
+  ctx->commandArgs(argc, argv);
+  uint32_t seed = 1;
+  int tests = 200;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (!std::strcmp(argv[i], "--seed")) seed = uint32_t(std::atoi(argv[i + 1]));
+    if (!std::strcmp(argv[i], "--tests")) tests = std::atoi(argv[i + 1]);
+  }
+  std::printf("compute_tb: config %s, seed %u, %d random tests\n", NNA_CFG_NAME, seed, tests);
+  Generator gen(seed);
+  ComputeTb tb(ctx.get(), seed * 7919u + 1);
+  tb.Reset();
+  const auto t0 = std::chrono::steady_clock::now();
+  uint32_t idx = 0;
+  int failures = 0;
+
+  // 1. Illegal instructions: err_o with the right code, no SRAM access.
+  {
+    struct Bad { const char* what; void (*mutate)(Problem&); nna::isa::ErrorCode code; };
+    const Bad bads[] = {
+        {"opcode deconv", [](Problem& p) { p.in.opcode = nna::isa::Opcode::kDeconv; }, nna::isa::ErrorCode::kIllegalOpcode},
+        {"groups 2", [](Problem& p) { p.in.groups = 2; }, nna::isa::ErrorCode::kIllegalField},
+        {"stride 0", [](Problem& p) { p.in.stride_w = 0; }, nna::isa::ErrorCode::kIllegalField},
+        {"out_row_stride", [](Problem& p) { p.in.out_row_stride += 1; }, nna::isa::ErrorCode::kIllegalField},
+        {"dot_len", [](Problem& p) { p.in.dot_len += 1; }, nna::isa::ErrorCode::kIllegalField},
+        {"pix_tiles", [](Problem& p) { p.in.pix_tiles += 1; }, nna::isa::ErrorCode::kIllegalField},
+        {"ch_tiles", [](Problem& p) { p.in.ch_tiles += 1; }, nna::isa::ErrorCode::kIllegalField},
+        {"wt_tile_bytes", [](Problem& p) { p.in.wt_tile_bytes += 1; }, nna::isa::ErrorCode::kIllegalField},
+        {"simd_len 0", [](Problem& p) { p.in.simd_len = 0; }, nna::isa::ErrorCode::kIllegalField},
+        {"simd op add", [](Problem& p) { p.prog[0] = SimdInstr(5, 0, 0, 0); }, nna::isa::ErrorCode::kIllegalField},
+        {"simd pred", [](Problem& p) { p.prog[0] = SimdInstr(1, 0, 0, 0, 1); }, nna::isa::ErrorCode::kIllegalField},
+        {"out_c too big", [](Problem& p) {
+           p.in.out_c = Cfg().simd_param_entries + 1;
+           p.in.ch_tiles = (p.in.out_c + Cfg().array_rows - 1) / Cfg().array_rows; },
+         nna::isa::ErrorCode::kIllegalField},
+        {"pool", [](Problem& p) { p.in.pool_op = nna::isa::PoolOp::kMax; }, nna::isa::ErrorCode::kIllegalField},
+    };
+    for (const Bad& bad : bads) {
+      Problem pb = gen.RandomConv(tb.Sram());
+      bad.mutate(pb);
+      pb.expect_error = true;
+      pb.error = bad.code;
+      if (!tb.Run(pb, idx++, bad.what)) ++failures;
+    }
+  }
+
+  // 2. Accumulator wrap: 18000 terms of 255*255 pass 2^30.
+  {
+    Problem pb;
+    pb.in.in_c = 2000; pb.in.in_h = 3; pb.in.in_w = 3; pb.in.kernel_h = 3; pb.in.kernel_w = 3;
+    pb.in.stride_h = pb.in.stride_w = pb.in.dil_h = pb.in.dil_w = 1;
+    pb.in.out_h = pb.in.out_w = 1; pb.in.out_c = 2;
+    pb.in.in_row_stride = 3; pb.in.in_plane_stride = 9; pb.in.out_plane_stride = 1;
+    pb.prog = {SimdInstr(1, 0, 0, 0)};
+    gen.Finish(pb, tb.Sram(), false);
+    for (uint64_t c = 0; c < pb.in.in_c * 9; ++c) tb.Sram()[pb.in.in_addr + c] = 255;
+    for (uint64_t t = 0; t < pb.in.dot_len * Cfg().array_rows; ++t) tb.Sram()[pb.in.wt_addr + t] = 255;
+    for (auto& w : pb.weights) w = int8_t(-1);
+    for (uint64_t t = 0; t < pb.in.dot_len; ++t)  // channels past out_c stay 0
+      for (uint64_t j = pb.in.out_c; j < Cfg().array_rows; ++j) tb.Sram()[pb.in.wt_addr + t * Cfg().array_rows + j] = 0;
+    if (!tb.Run(pb, idx++, "accumulator wrap")) ++failures;
+  }
+
+  // 3. Gather of several window loads: input rows more than a port width apart, so each output
+  // row of a section needs its own load: 2 terms x 16 pixels in rows of 4 = 8 loads.
+  {
+    Problem pb;
+    pb.in.in_c = 2; pb.in.in_h = pb.in.in_w = 4; pb.in.kernel_h = pb.in.kernel_w = 1;
+    pb.in.stride_h = pb.in.stride_w = pb.in.dil_h = pb.in.dil_w = 1;
+    pb.in.out_h = pb.in.out_w = 4; pb.in.out_c = Cfg().array_rows;
+    pb.in.in_row_stride = Cfg().sram_act_port_bytes + 8; pb.in.in_plane_stride = 4 * pb.in.in_row_stride;
+    pb.in.out_plane_stride = 16;
+    pb.prog = {SimdInstr(1, 0, 0, 2)};
+    gen.Finish(pb, tb.Sram(), false);
+    if (!tb.Run(pb, idx++, "multi-load gather")) ++failures;
+    if (tb.LastActLoads() != 8) {
+      std::printf("FAIL multi-load gather: %lu activation loads, expected 8\n", (unsigned long)tb.LastActLoads());
+      ++failures;
+    }
+  }
+
+  // 4. Random problems, random SRAM stalls.
+  for (int t = 0; t < tests; ++t) {
+    tb.SetReadyProb(t % 4 == 0 ? 1.0 : 0.3 + 0.6 * (t % 7) / 7.0);
+    Problem pb = gen.RandomConv(tb.Sram());
+    const std::string what = "random test " + std::to_string(t) + " (" + Describe(pb.in) + ")";
+    if (!tb.Run(pb, idx++, what.c_str())) {
+      ++failures;
+      if (failures > 3) break;
+    }
+  }
+
+  tb.PrintCoverage();
+
+  // 5. Utilisation: stride 1, long dot product, SRAM always ready.
+  {
+    tb.SetReadyProb(1.0);
+    Problem pb;
+    const uint64_t N = Cfg().array_cols;
+    pb.in.in_c = 64; pb.in.in_h = 2 * N / 3 + 1; pb.in.in_w = pb.in.in_h;
+    pb.in.kernel_h = pb.in.kernel_w = 3;
+    pb.in.stride_h = pb.in.stride_w = pb.in.dil_h = pb.in.dil_w = 1;
+    pb.in.pad_top = pb.in.pad_bottom = pb.in.pad_left = pb.in.pad_right = 1;
+    pb.in.out_h = pb.in.in_h; pb.in.out_w = pb.in.in_w; pb.in.out_c = 2 * Cfg().array_rows;
+    pb.in.in_row_stride = pb.in.in_w; pb.in.in_plane_stride = pb.in.in_h * pb.in.in_w;
+    pb.in.out_plane_stride = pb.in.out_h * pb.in.out_w;
+    pb.in.in_signed = pb.in.wt_signed = 1;
+    pb.prog = {SimdInstr(1, 0, 0, 1)};
+    gen.Finish(pb, tb.Sram(), false);
+    if (!tb.Run(pb, idx++, ("utilisation (" + Describe(pb.in) + ")").c_str())) ++failures;
+    std::printf("utilisation test: %lu MAC cycles, MAC active in %.1f%% of the cycles from the first "
+                "to the last term, %u shift-register stalls\n",
+                (unsigned long)tb.LastMacCycles(), 100.0 * tb.LastUtil(), tb.SrStalls());
+  }
+
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("%lu cycles in %.2f s (%.2f s simulating): %.0f cycles/s simulated\n",
+              (unsigned long)tb.TotalCycles(), secs, tb.SimSeconds(), double(tb.TotalCycles()) / tb.SimSeconds());
+  if (failures) {
+    std::printf("compute_tb: FAILED (%d instructions)\n", failures);
+    return 1;
+  }
+  std::printf("compute_tb: PASSED (%u instructions)\n", idx);
+  return 0;
+}
