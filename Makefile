@@ -49,7 +49,7 @@ synth: deps configure
 
 # Refresh the generated pages in docs/ (a test fails while they differ from the generator's output).
 docs: deps configure
-	cmake --build $(BUILD) --target nna_gen_files
+	cmake --build $(BUILD) --target nnagen   # re-runs the configure-time generator if spec/ changed
 	cp $(BUILD)/gen/docs/isa.md $(BUILD)/gen/docs/registers.md $(BUILD)/gen/docs/configs.md docs/
 
 clean:
