@@ -5,6 +5,9 @@
 #include <systemc.h>
 #include <verilated.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -16,7 +19,22 @@
 // SystemC prints its banner before sc_main runs; the verdict should be the whole output.
 static const bool kNoBanner = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1) == 0;
 
+// The Verilated 96x96 design evaluates very wide expressions with stack temporaries, more than
+// the usual 8 MB stack holds (Verilator itself runs under `ulimit -s unlimited` for the same
+// reason). The main thread's stack is laid out at exec time, so raise the limit and re-execute.
+static void EnsureLargeStack(char* argv[]) {
+  constexpr rlim_t kWanted = rlim_t(1) << 30;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_STACK, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= kWanted) return;
+  if (std::getenv("NNA_SIM_STACK_RAISED")) return;  // once only, whatever the outcome
+  limit.rlim_cur = (limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= kWanted) ? kWanted : limit.rlim_max;
+  if (setrlimit(RLIMIT_STACK, &limit) != 0) return;
+  setenv("NNA_SIM_STACK_RAISED", "1", 1);
+  execv("/proc/self/exe", argv);  // returns only on failure: carry on with the small stack
+}
+
 int sc_main(int argc, char* argv[]) {
+  EnsureLargeStack(argv);
   // Verilator's plusargs (+verilator+seed+N ...) go to Verilator, the rest to the option parser.
   std::vector<const char*> args{argv[0]};
   for (int i = 1; i < argc; ++i) {

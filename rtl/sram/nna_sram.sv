@@ -163,35 +163,38 @@ module nna_sram #(
   // ---------------------------------------------------------------------------------------------
   // Banks
   // ---------------------------------------------------------------------------------------------
+  // Per-bank signals are unpacked arrays, not flat vectors: with 64 banks of 32 bytes a flat
+  // vector is 16 kbit wide, and Verilator re-concatenates all of it whenever one bank changes.
   logic [Banks-1:0]         bank_req, bank_we;
-  logic [Banks*RowBits-1:0] bank_addr;
-  logic [Banks*Word*8-1:0]  bank_wdata, bank_rdata;
-  logic [Banks*Word-1:0]    bank_wmask;
+  logic [RowBits-1:0]       bank_addr  [Banks];
+  logic [Word*8-1:0]        bank_wdata [Banks];
+  logic [Word*8-1:0]        bank_rdata [Banks];
+  logic [Word-1:0]          bank_wmask [Banks];
   logic [31:0]              wr_j;
 
   always_comb begin
     bank_req   = '0;
     bank_we    = '0;
-    bank_addr  = '0;
-    bank_wmask = '0;
     for (int unsigned b = 0; b < Banks; b++) begin
-      bank_wdata[b*Word*8 +: Word*8] = '0;
+      bank_addr[b]  = '0;
+      bank_wmask[b] = '0;
+      bank_wdata[b] = '0;
       // Word of the write that lands in bank b.
       wr_j = (b - 32'(wr_first)) & (Banks - 1);
       if (wr_go && wr_used[b]) begin
         bank_req[b] = !wr_drop;
         bank_we[b]  = 1'b1;
-        bank_addr[b*RowBits +: RowBits] = wr_row[b*RowBits +: RowBits];
+        bank_addr[b] = wr_row[b*RowBits +: RowBits];
         if (wr_j < WrWords) begin
-          bank_wdata[b*Word*8 +: Word*8] = wr_data_sh[wr_j*Word*8 +: Word*8];
-          bank_wmask[b*Word +: Word]     = wr_mask_sh[wr_j*Word +: Word];
+          bank_wdata[b] = wr_data_sh[wr_j*Word*8 +: Word*8];
+          bank_wmask[b] = wr_mask_sh[wr_j*Word +: Word];
         end
       end else if (act_go && act_used[b]) begin
         bank_req[b] = 1'b1;
-        bank_addr[b*RowBits +: RowBits] = act_row[b*RowBits +: RowBits];
+        bank_addr[b] = act_row[b*RowBits +: RowBits];
       end else if (wt_go && wt_used[b]) begin
         bank_req[b] = 1'b1;
-        bank_addr[b*RowBits +: RowBits] = wt_row[b*RowBits +: RowBits];
+        bank_addr[b] = wt_row[b*RowBits +: RowBits];
       end
     end
   end
@@ -201,10 +204,10 @@ module nna_sram #(
       .clk_i  (clk_i),
       .req_i  (bank_req[b]),
       .we_i   (bank_we[b]),
-      .addr_i (bank_addr[b*RowBits +: RowBits]),
-      .wdata_i(bank_wdata[b*Word*8 +: Word*8]),
-      .wmask_i(bank_wmask[b*Word +: Word]),
-      .rdata_o(bank_rdata[b*Word*8 +: Word*8])
+      .addr_i (bank_addr[b]),
+      .wdata_i(bank_wdata[b]),
+      .wmask_i(bank_wmask[b]),
+      .rdata_o(bank_rdata[b])
     );
   end
 
@@ -219,16 +222,16 @@ module nna_sram #(
   logic [WtWords-1:0]  wt_ok_q;
   logic [ActWords*Word*8-1:0] act_words;
   logic [WtWords*Word*8-1:0]  wt_words;
-  logic [31:0]                rd_bank;
+  logic [BankBits-1:0]        rd_bank;  // wraps: Banks is a power of two
 
   always_comb begin
     for (int unsigned j = 0; j < ActWords; j++) begin
-      rd_bank = (32'(act_first_q) + j) & (Banks - 1);
-      act_words[j*Word*8 +: Word*8] = act_ok_q[j] ? bank_rdata[rd_bank*Word*8 +: Word*8] : '0;
+      rd_bank = act_first_q + BankBits'(j);
+      act_words[j*Word*8 +: Word*8] = act_ok_q[j] ? bank_rdata[rd_bank] : '0;
     end
     for (int unsigned j = 0; j < WtWords; j++) begin
-      rd_bank = (32'(wt_first_q) + j) & (Banks - 1);
-      wt_words[j*Word*8 +: Word*8] = wt_ok_q[j] ? bank_rdata[rd_bank*Word*8 +: Word*8] : '0;
+      rd_bank = wt_first_q + BankBits'(j);
+      wt_words[j*Word*8 +: Word*8] = wt_ok_q[j] ? bank_rdata[rd_bank] : '0;
     end
     act_rsp_data_o = (ActBytes*8)'(act_words >> (8 * 32'(act_off_q)));
     wt_rsp_data_o  = (WtBytes*8)'(wt_words >> (8 * 32'(wt_off_q)));

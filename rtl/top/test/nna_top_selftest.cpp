@@ -5,13 +5,7 @@
 // status, err_instr, instrs_done and the interrupt; then programs that must end in errors:
 // illegal opcode, simd_len 0, DMA row_bytes 0, an engine error, watchdog, truncated program, an
 // AXI error during the program load, and abort.
-// Build and run (from the repository root, generated sources in /tmp/gen):
-//   verilator --cc --exe --build -j 2 --x-assign unique --x-initial unique --Mdir /tmp/obj_top \
-//     -CFLAGS "-std=c++17 -I/tmp/gen/cpp" /tmp/gen/sv/tiny/nna_cfg_pkg.sv \
-//     /tmp/gen/sv/nna_isa_pkg.sv /tmp/gen/sv/nna_csr_pkg.sv rtl/prim/*.sv rtl/mac_array/*.sv \
-//     rtl/simd/*.sv rtl/compute/*.sv rtl/ctrl/*.sv rtl/dma/*.sv rtl/sram/*.sv rtl/top/*.sv \
-//     --top-module nna_top $PWD/rtl/top/test/nna_top_selftest.cpp
-//   /tmp/obj_top/Vnna_top +verilator+rand+reset+2 +verilator+seed+5   # prints PASSED, exit 0
+// Built and run by CTest as rtl.top_selftest (rtl/top/test/CMakeLists.txt).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -21,14 +15,16 @@
 #include <vector>
 
 #include "Vnna_top.h"
+#include "nna/configs.h"
 #include "nna/csr.h"
 #include "nna/isa.h"
 #include "verilated.h"
 
 namespace {
 
-constexpr unsigned kD = 16;   // AXI data bytes (tiny)
-constexpr unsigned kW = 16;   // SRAM write port bytes (tiny)
+// tiny's AXI data and SRAM write-port widths; main() checks them against nna/configs.h.
+constexpr unsigned kD = 16;
+constexpr unsigned kW = 16;
 constexpr size_t kDramBytes = 1 << 20;
 
 struct Burst {
@@ -406,6 +402,11 @@ void TestError(const char* name, const std::vector<uint8_t>& prog, unsigned code
 
 int main(int argc, char** argv) {
   Verilated::commandArgs(argc, argv);
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  if (cfg.axi_data_bytes != kD || cfg.sram_wr_port_bytes != kW) {
+    std::printf("FAILED: the harness assumes 16-byte AXI and write port; spec/configs/tiny.yaml differs\n");
+    return 1;
+  }
   TestCopy(1, 100);
   TestCopy(2, 70);
   TestCopy(3, 30);
