@@ -235,8 +235,8 @@ void Testbench::PrintVerdict(int code) const {
   } else {
     std::printf("  %-16s  no interrupt after %" PRIu64 " cycles\n", "status", sim_cycles_);
   }
-  const double speed = run_seconds_ > 0 ? double(sim_cycles_) / run_seconds_ / 1e3 : 0.0;
-  std::printf("  speed %.1f k cycles/s  wall %.2f s  (golden model %.2f s)\n", speed, run_seconds_,
+  const double speed = run_seconds_ > 0 ? double(sim_cycles_) / run_seconds_ : 0.0;
+  std::printf("  speed %.0f cycles/s  wall %.2f s  (golden model %.2f s)\n", speed, run_seconds_,
               golden_seconds_);
   if (!sb_->mismatches().empty()) {
     std::printf("first mismatches (%" PRIu64 " in all):\n", sb_->total_mismatches());

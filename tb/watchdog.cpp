@@ -37,8 +37,8 @@ void Watchdog::Tick() {
   const double since = std::chrono::duration<double>(now - last_print_).count();
   if (since < kProgressSeconds) return;
   const double total = std::chrono::duration<double>(now - start_).count();
-  std::fprintf(stderr, "nna sim: cycle %llu  %.1f k cycles/s  %s  (%.0f s)\n",
-               static_cast<unsigned long long>(cycle), double(cycle - last_cycle_) / since / 1e3,
+  std::fprintf(stderr, "nna sim: cycle %llu  %.0f cycles/s  %s  (%.0f s)\n",
+               static_cast<unsigned long long>(cycle), double(cycle - last_cycle_) / since,
                progress_().c_str(), total);
   last_print_ = now;
   last_cycle_ = cycle;
