@@ -27,8 +27,10 @@ module nna_mac_array (
   localparam int unsigned M = nna_cfg_pkg::ArrayRows;
   localparam int unsigned AccBits = nna_isa_pkg::AccBits;
 
-  // sr_chain[(j*N + i)*AccBits +: AccBits] is the shift register of cell (j, i); row M reads 0.
-  logic [(M+1)*N*AccBits-1:0] sr_chain;
+  // sr_chain[j*N + i] is the shift register of cell (j, i); row M reads 0. An unpacked array,
+  // not one flat vector: a 96x96 flat vector is 276 kbit, which Verilator rebuilds by
+  // concatenation whenever any cell changes.
+  logic [AccBits-1:0] sr_chain [(M+1)*N];
   logic [N*9-1:0] act9;
   logic [M*9-1:0] wt9;
 
@@ -40,7 +42,10 @@ module nna_mac_array (
     assign wt9[j*9 +: 9] = {wt_signed_i & wt_i[j*8+7], wt_i[j*8 +: 8]};
   end
 
-  assign sr_chain[M*N*AccBits +: N*AccBits] = '0;
+  for (genvar i = 0; i < N; i++) begin : g_bottom
+    assign sr_chain[M*N + i] = '0;
+    assign row0_o[i*AccBits +: AccBits] = sr_chain[i];
+  end
 
   for (genvar j = 0; j < M; j++) begin : g_row
     for (genvar i = 0; i < N; i++) begin : g_col
@@ -52,11 +57,9 @@ module nna_mac_array (
         .act_i  (act9[i*9 +: 9]),
         .wt_i   (wt9[j*9 +: 9]),
         .shift_i,
-        .sr_i   (sr_chain[((j+1)*N + i)*AccBits +: AccBits]),
-        .sr_o   (sr_chain[(j*N + i)*AccBits +: AccBits])
+        .sr_i   (sr_chain[(j+1)*N + i]),
+        .sr_o   (sr_chain[j*N + i])
       );
     end
   end
-
-  assign row0_o = sr_chain[0 +: N*AccBits];
 endmodule
