@@ -1,6 +1,7 @@
 # Short commands for people; CMake does the building (CMakeLists.txt).
 #   make sim TEST=conv3x3 [CONFIG=fsd|tiny] [SEED=n] [WAVES=1] [ARGS="--max-cycles 1000000"]
 #   make test            every unit test, co-simulation and negative test (CTest)
+#   make regress-layers [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]   random layers, in parallel, JUnit report
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
 #   make lint | synth | docs | clean | deps
 TEST   ?= conv3x3
@@ -8,6 +9,9 @@ CONFIG ?= fsd
 SEED   ?=
 WAVES  ?=
 ARGS   ?=
+COUNT  ?= 100
+FIRST_SEED ?= 1
+TIMEOUT ?= 900
 BUILD  ?= build
 JOBS   ?= $(shell nproc)
 
@@ -16,7 +20,7 @@ RUN_DIR     := $(BUILD)/runs/$(CONFIG)/$(TEST)
 SIM_ARGS    := --test $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
                $(if $(WAVES),--waves) $(ARGS)
 
-.PHONY: deps configure build sim test wave lint synth docs clean
+.PHONY: deps configure build sim test regress-layers wave lint synth docs clean
 
 deps:
 	@tools/deps.sh
@@ -36,6 +40,13 @@ sim: deps configure
 
 test: build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 1800
+
+# Random layers (TEST=random, one per seed) on every core; report in $(BUILD)/regress/layers-$(CONFIG).
+regress-layers: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG)
+	python3 tools/regress/regress.py --name regress-layers --test random --config $(CONFIG) \
+	  --sim $(BUILD)/tb/nna_sim_$(CONFIG) --count $(COUNT) --first-seed $(FIRST_SEED) --jobs $(JOBS) \
+	  --timeout $(TIMEOUT) --out $(BUILD)/regress/layers-$(CONFIG)
 
 wave: deps configure
 	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi

@@ -7,13 +7,14 @@
 #include <iostream>
 
 #include "compiler/compiler.h"
+#include "compiler/named_test.h"
 
 namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
   std::string test, config, vectors = NNA_VECTORS_DIR, out;
   po::options_description opts("nnac --test NAME --config CFG --out DIR [options]");
-  opts.add_options()("help,h", "show this help")("test", po::value(&test), "test description vectors/NAME.yaml")(
+  opts.add_options()("help,h", "show this help")("test", po::value(&test), "test description vectors/NAME.yaml, or 'random' (layer drawn from --seed)")(
       "config", po::value(&config), "hardware configuration (tiny, fsd)")(
       "seed", po::value<std::string>(), "data seed, overrides the test's")(
       "vectors", po::value(&vectors), "folder of test descriptions")("out", po::value(&out), "bundle folder to write");
@@ -42,8 +43,8 @@ int main(int argc, char** argv) {
     }
 
     const nna::HwConfig& cfg = nna::FindHwConfig(config);
-    const auto path = nna::compiler::FindTest(test, std::filesystem::path(vectors).lexically_normal());
-    const nna::Bundle b = nna::compiler::CompileTestFile(path, cfg, seed);
+    const nna::Bundle b =
+        nna::compiler::CompileNamedTest(test, std::filesystem::path(vectors).lexically_normal(), cfg, seed);
     nna::WriteBundle(b, out);
 
     std::printf("%s for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n", b.test.c_str(), b.config.c_str(),

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "compiler/compiler.h"
+#include "compiler/named_test.h"
 #include "nna/csr.h"
 #include "tb/axi_dram.h"
 #include "tb/host_driver.h"
@@ -54,8 +55,7 @@ void Testbench::Setup() {
   // The bundle: compiled from the test description, or read from disk.
   try {
     if (!opt_.test.empty()) {
-      const auto yaml = compiler::FindTest(opt_.test, opt_.vectors);
-      bundle_ = compiler::CompileTestFile(yaml, kConfig, opt_.seed);
+      bundle_ = compiler::CompileNamedTest(opt_.test, opt_.vectors, kConfig, opt_.seed);
     } else {
       bundle_ = ReadBundle(opt_.bundle_dir);
     }

@@ -1,0 +1,17 @@
+#include "compiler/named_test.h"
+
+#include "compiler/compiler.h"
+#include "compiler/random_layer.h"
+
+namespace nna::compiler {
+
+Bundle CompileNamedTest(const std::string& name, const std::filesystem::path& vectors_dir, const HwConfig& cfg,
+                        std::optional<uint64_t> seed) {
+  if (name == kRandomTestName) {
+    if (!seed) throw CompileError("test 'random' draws its layer from a seed: give one (make sim TEST=random SEED=n)");
+    return Compile(RandomTestSpec(*seed, cfg), cfg);
+  }
+  return CompileTestFile(FindTest(name, vectors_dir), cfg, seed);
+}
+
+}  // namespace nna::compiler

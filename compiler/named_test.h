@@ -1,0 +1,23 @@
+// What a test name means: vectors/<name>.yaml, or the generated layer `random` drawn from a seed.
+// The testbench (`make sim TEST=...`) and nnac resolve names here, so both accept the same ones.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "bundle/bundle.h"
+#include "nna/configs.h"
+
+namespace nna::compiler {
+
+// The name that draws a layer from the seed (compiler/random_layer.h) instead of reading a file.
+inline constexpr const char* kRandomTestName = "random";
+
+// Compiles test `name` for `cfg`. For kRandomTestName the seed is required and picks the layer;
+// otherwise it overrides the description's data seed. Throws CompileError (one sentence).
+Bundle CompileNamedTest(const std::string& name, const std::filesystem::path& vectors_dir, const HwConfig& cfg,
+                        std::optional<uint64_t> seed);
+
+}  // namespace nna::compiler
