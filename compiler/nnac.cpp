@@ -1,5 +1,6 @@
 // nnac: compiles one test description for one hardware configuration into a bundle folder.
 //   nnac --test conv3x3 --config fsd [--seed N] [--vectors DIR] --out DIR
+//   nnac --random N --config tiny --out DIR      (the random layer of seed N, random_layer.h)
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <iostream>
 
 #include "compiler/compiler.h"
+#include "compiler/random_layer.h"
 
 namespace po = boost::program_options;
 
@@ -14,6 +16,7 @@ int main(int argc, char** argv) {
   std::string test, config, vectors = NNA_VECTORS_DIR, out;
   po::options_description opts("nnac --test NAME --config CFG --out DIR [options]");
   opts.add_options()("help,h", "show this help")("test", po::value(&test), "test description vectors/NAME.yaml")(
+      "random", po::value<std::string>(), "the random layer of seed N instead of --test")(
       "config", po::value(&config), "hardware configuration (tiny, fsd)")(
       "seed", po::value<std::string>(), "data seed, overrides the test's")(
       "vectors", po::value(&vectors), "folder of test descriptions")("out", po::value(&out), "bundle folder to write");
@@ -25,25 +28,38 @@ int main(int argc, char** argv) {
       std::cout << opts;
       return 0;
     }
-    for (const char* req : {"test", "config", "out"})
+    for (const char* req : {"config", "out"})
       if (!vm.count(req)) throw std::invalid_argument(std::string("option --") + req + " is required");
-    std::optional<uint64_t> seed;
-    if (vm.count("seed")) {
-      const std::string text = vm["seed"].as<std::string>();
+    if (vm.count("test") == vm.count("random"))
+      throw std::invalid_argument("give exactly one of --test NAME and --random N");
+    // Seeds as text: program_options would wrap "-3" into a huge unsigned value.
+    auto number = [&](const char* name) -> std::optional<uint64_t> {
+      if (!vm.count(name)) return std::nullopt;
+      const std::string text = vm[name].as<std::string>();
       size_t used = 0;
+      uint64_t v = 0;
       bool ok = !text.empty() && std::isdigit(static_cast<unsigned char>(text[0]));
       try {
-        if (ok) seed = std::stoull(text, &used, 0);
+        if (ok) v = std::stoull(text, &used, 0);
       } catch (const std::exception&) {
         ok = false;
       }
       if (!ok || used != text.size())
-        throw std::invalid_argument("option --seed must be a non-negative integer (got '" + text + "')");
-    }
+        throw std::invalid_argument(std::string("option --") + name + " must be a non-negative integer (got '" + text +
+                                    "')");
+      return v;
+    };
+    const std::optional<uint64_t> seed = number("seed"), random = number("random");
 
     const nna::HwConfig& cfg = nna::FindHwConfig(config);
-    const auto path = nna::compiler::FindTest(test, std::filesystem::path(vectors).lexically_normal());
-    const nna::Bundle b = nna::compiler::CompileTestFile(path, cfg, seed);
+    nna::Bundle b;
+    if (random) {
+      if (seed) throw std::invalid_argument("option --seed does not apply to --random (the seed is the data seed)");
+      b = nna::compiler::Compile(nna::compiler::RandomTestSpec(*random, cfg), cfg);
+    } else {
+      const auto path = nna::compiler::FindTest(test, std::filesystem::path(vectors).lexically_normal());
+      b = nna::compiler::CompileTestFile(path, cfg, seed);
+    }
     nna::WriteBundle(b, out);
 
     std::printf("%s for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n", b.test.c_str(), b.config.c_str(),
