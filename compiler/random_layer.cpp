@@ -46,12 +46,15 @@ class Draw {
 std::string Num(uint64_t v) { return std::to_string(v); }
 
 std::string Name(uint64_t seed, const LayerSpec& l) {
-  std::string s = "rnd" + Num(seed) + "_" + (l.op == LayerOp::kConv ? "conv" : l.op == LayerOp::kDeconv ? "deconv" : "ip");
+  std::string s = "rnd" + Num(seed) + "_" +
+                  (l.op == LayerOp::kConv     ? "conv"
+                   : l.op == LayerOp::kDeconv ? "deconv"
+                                              : "ip");
   s += "_i" + Num(l.in_c) + "x" + Num(l.in_h) + "x" + Num(l.in_w) + "_o" + Num(l.out_c);
   if (l.op != LayerOp::kInnerProduct) {
-    s += "_k" + Num(l.kernel_h) + "x" + Num(l.kernel_w) + "_s" + Num(l.stride_h) + "x" + Num(l.stride_w) + "_d" +
-         Num(l.dil_h) + "x" + Num(l.dil_w) + "_p" + Num(l.pad_top) + "," + Num(l.pad_bottom) + "," + Num(l.pad_left) +
-         "," + Num(l.pad_right);
+    s += "_k" + Num(l.kernel_h) + "x" + Num(l.kernel_w) + "_s" + Num(l.stride_h) + "x" + Num(l.stride_w) +
+         "_d" + Num(l.dil_h) + "x" + Num(l.dil_w) + "_p" + Num(l.pad_top) + "," + Num(l.pad_bottom) + "," +
+         Num(l.pad_left) + "," + Num(l.pad_right);
     if (l.op == LayerOp::kDeconv) s += "_op" + Num(l.out_pad_h) + "x" + Num(l.out_pad_w);
     s += "_g" + Num(l.groups);
   }
@@ -173,14 +176,14 @@ LayerCost EstimateCost(const LayerSpec& l, const HwConfig& cfg) {
   if (l.op != LayerOp::kInnerProduct) {
     groups = l.groups;
     if (groups == 0 || l.in_c % groups != 0 || l.out_c % groups != 0) return cost;
-    const int64_t oh = l.op == LayerOp::kConv
-                           ? ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom)
-                           : ref::DeconvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom,
-                                                l.out_pad_h);
-    const int64_t ow = l.op == LayerOp::kConv
-                           ? ref::ConvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right)
-                           : ref::DeconvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right,
-                                                l.out_pad_w);
+    const int64_t oh = l.op == LayerOp::kConv ? ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h,
+                                                                 l.pad_top, l.pad_bottom)
+                                              : ref::DeconvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h,
+                                                                   l.pad_top, l.pad_bottom, l.out_pad_h);
+    const int64_t ow = l.op == LayerOp::kConv ? ref::ConvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w,
+                                                                 l.pad_left, l.pad_right)
+                                              : ref::DeconvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w,
+                                                                   l.pad_left, l.pad_right, l.out_pad_w);
     if (oh < 1 || ow < 1) return cost;
     out_h = uint64_t(oh), out_w = uint64_t(ow);
     dot_len = uint64_t(l.in_c / groups) * l.kernel_h * l.kernel_w;
@@ -218,7 +221,8 @@ TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
   TestSpec spec;
   spec.name = Name(seed, l);
   spec.file = "random seed " + std::to_string(seed);
-  spec.doc = "random " + std::string(ToString(l.op)) + " layer for " + cfg.name + " from seed " + std::to_string(seed);
+  spec.doc = "random " + std::string(ToString(l.op)) + " layer for " + cfg.name + " from seed " +
+             std::to_string(seed);
   spec.seed = seed;
   spec.layer = l;
   return spec;

@@ -1,9 +1,8 @@
 #include "compiler/random_layer.h"
 
-#include <catch2/catch.hpp>
-
 #include <malloc.h>
 
+#include <catch2/catch.hpp>
 #include <iostream>
 #include <map>
 #include <set>
@@ -31,7 +30,8 @@ class CaptureErr {
 
 }  // namespace
 
-TEST_CASE("random layers: 2000 seeds per configuration compile and the model equals the reference", "[random]") {
+TEST_CASE("random layers: 2000 seeds per configuration compile and the model equals the reference",
+          "[random]") {
   // The model's fsd SRAM image is 32 MB per run: keep it in the heap instead of mapping fresh
   // zero pages 4000 times (which cost more than the layers themselves).
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
@@ -84,12 +84,14 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       mark("conv", conv);
       mark("deconv", deconv);
       mark("inner_product", ip);
-      for (uint32_t k : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 11u}) mark("conv k" + std::to_string(k), conv && l.kernel_h == k);
+      for (uint32_t k : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 11u})
+        mark("conv k" + std::to_string(k), conv && l.kernel_h == k);
       mark("conv k non-square", conv && l.kernel_h != l.kernel_w);
       for (uint32_t s : {1u, 2u, 4u}) mark("conv stride " + std::to_string(s), conv && l.stride_h == s);
       mark("conv stride h != w", conv && l.stride_h != l.stride_w);
       for (uint32_t dl : {2u, 3u}) mark("conv dilation " + std::to_string(dl), conv && l.dil_h == dl);
-      mark("symmetric padding", !ip && l.pad_top > 0 && l.pad_top == l.pad_bottom && l.pad_left == l.pad_right);
+      mark("symmetric padding",
+           !ip && l.pad_top > 0 && l.pad_top == l.pad_bottom && l.pad_left == l.pad_right);
       mark("asymmetric padding", !ip && (l.pad_top != l.pad_bottom || l.pad_left != l.pad_right));
       mark("in_c 1", l.in_c == 1);
       mark("in_c 3", l.in_c == 3);
@@ -139,7 +141,8 @@ TEST_CASE("a random layer is the same on every machine", "[random]") {
   const HwConfig& tiny = FindHwConfig("tiny");
   CHECK(RandomTestSpec(1, tiny).name == "rnd1_deconv_i5x7x6_o10_k4x1_s2x2_d2x1_p0,0,0,0_op1x1_g1_usu_lin_pm");
   CHECK(RandomTestSpec(2, tiny).name == "rnd2_deconv_i1x5x5_o1_k1x1_s4x4_d1x1_p0,0,0,0_op0x0_g1_ssu_relu_pm");
-  CHECK(RandomTestSpec(3, FindHwConfig("fsd")).name == "rnd3_conv_i8x12x12_o10_k11x11_s2x2_d1x1_p5,5,2,2_g2_uuu_relu_pm");
+  CHECK(RandomTestSpec(3, FindHwConfig("fsd")).name ==
+        "rnd3_conv_i8x12x12_o10_k11x11_s2x2_d1x1_p5,5,2,2_g2_uuu_relu_pm");
   const Bundle b = Compile(RandomTestSpec(1, tiny), tiny);
   uint64_t h = 1469598103934665603ull;  // FNV-1a of the DRAM image: data and program
   for (uint8_t v : b.dram) h = (h ^ v) * 1099511628211ull;
