@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -152,10 +153,13 @@ struct DmaShape {
   uint64_t rows, row_bytes;
 };
 
+constexpr uint64_t kMaxRowBytes = (1ull << 24) - 1, kMaxRows = 0xFFFF;  // DMA row_bytes, rows fields
+
 // A dense block of c planes of plane bytes, as a 2-D DMA: one row per plane when a plane fits the
-// row_bytes field, else one row per line.
+// row_bytes field, else one row per line. Planes smaller than a placement unit go as one row: a row
+// per byte-sized plane (an inner product's 4096x1x1 input) would cost a bus beat per byte.
 DmaShape PlanarDma(const Doc& doc, const std::string& what, uint64_t c, uint64_t h, uint64_t w) {
-  const uint64_t kMaxRowBytes = (1ull << 24) - 1, kMaxRows = 0xFFFF;
+  if (h * w < kAlign && c * h * w <= kMaxRowBytes) return {1, c * h * w};
   if (h * w <= kMaxRowBytes && c <= kMaxRows) return {c, h * w};
   if (w <= kMaxRowBytes && c * h <= kMaxRows) return {c * h, w};
   doc.Fail("layer", "gives a " + what + " tensor of " + std::to_string(c) + "x" + std::to_string(h) + "x" +
@@ -218,12 +222,36 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
 
   const YAML::Node layer = d.Need(root, "", "layer");
   d.NeedMap(layer, "layer");
-  d.OnlyKeys(layer, "layer",
-             {"op", "input", "output_channels", "kernel", "stride", "dilation", "padding", "weights_signed", "output",
-              "order"});
-  ConvLayerSpec& l = spec.layer;
-  const std::string op = d.Str(d.Need(layer, "layer", "op"), "layer.op");
-  if (op != "conv") d.Bad("layer.op", "conv (the only layer this compiler knows)", layer["op"]);
+  LayerSpec& l = spec.layer;
+  if (const YAML::Node op = layer["op"]) {
+    const std::string o = d.Str(op, "layer.op");
+    if (o == "conv")
+      l.op = LayerOp::kConv;
+    else if (o == "deconv")
+      l.op = LayerOp::kDeconv;
+    else if (o == "inner_product")
+      l.op = LayerOp::kInnerProduct;
+    else
+      d.Bad("layer.op", "conv, deconv or inner_product", op);
+  }
+  const bool ip = l.op == LayerOp::kInnerProduct;
+  if (ip) {
+    // Say why rather than "not known": these keys exist, but not for an inner product.
+    for (const char* k : {"kernel", "stride", "dilation", "padding", "groups", "output_padding"})
+      if (layer[k])
+        d.Fail(std::string("layer.") + k,
+               "does not apply to op inner_product (its kernel is the whole input, one output pixel)");
+    d.OnlyKeys(layer, "layer", {"op", "input", "output_channels", "weights_signed", "output", "order"});
+  } else if (l.op == LayerOp::kConv) {
+    if (layer["output_padding"]) d.Fail("layer.output_padding", "applies to op deconv only");
+    d.OnlyKeys(layer, "layer",
+               {"op", "input", "output_channels", "kernel", "stride", "dilation", "padding", "groups",
+                "weights_signed", "output", "order"});
+  } else {
+    d.OnlyKeys(layer, "layer",
+               {"op", "input", "output_channels", "kernel", "stride", "dilation", "padding", "output_padding",
+                "groups", "weights_signed", "output", "order"});
+  }
 
   const YAML::Node input = d.Need(layer, "layer", "input");
   d.NeedMap(input, "layer.input");
@@ -234,9 +262,11 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
   if (input["signed"]) l.in_signed = d.Bool(input["signed"], "layer.input.signed");
 
   l.out_c = uint32_t(d.Int(d.Need(layer, "layer", "output_channels"), "layer.output_channels", 1, 65535));
-  const auto k = d.IntOrList(d.Need(layer, "layer", "kernel"), "layer.kernel", 2, 1, 255, "[h, w]");
-  l.kernel_h = uint32_t(k[0]);
-  l.kernel_w = uint32_t(k[1]);
+  if (!ip) {
+    const auto k = d.IntOrList(d.Need(layer, "layer", "kernel"), "layer.kernel", 2, 1, 255, "[h, w]");
+    l.kernel_h = uint32_t(k[0]);
+    l.kernel_w = uint32_t(k[1]);
+  }
   if (layer["stride"]) {
     const auto s = d.IntOrList(layer["stride"], "layer.stride", 2, 1, 255, "[h, w]");
     l.stride_h = uint32_t(s[0]);
@@ -254,6 +284,12 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
     l.pad_left = uint32_t(p[2]);
     l.pad_right = uint32_t(p[3]);
   }
+  if (layer["output_padding"]) {
+    const auto p = d.IntOrList(layer["output_padding"], "layer.output_padding", 2, 0, 255, "[h, w]");
+    l.out_pad_h = uint32_t(p[0]);
+    l.out_pad_w = uint32_t(p[1]);
+  }
+  if (layer["groups"]) l.groups = uint32_t(d.Int(layer["groups"], "layer.groups", 1, 65535));
   if (layer["weights_signed"]) l.wt_signed = d.Bool(layer["weights_signed"], "layer.weights_signed");
   if (const YAML::Node out = layer["output"]) {
     d.NeedMap(out, "layer.output");
@@ -274,54 +310,174 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
 
 }  // namespace
 
-Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
-  const Doc d(spec.file);
-  const ConvLayerSpec& l = spec.layer;
-  const uint64_t m = cfg.array_rows, n = cfg.array_cols;
+const char* ToString(LayerOp op) {
+  switch (op) {
+    case LayerOp::kConv: return "conv";
+    case LayerOp::kDeconv: return "deconv";
+    case LayerOp::kInnerProduct: return "inner_product";
+  }
+  return "?";
+}
 
-  // Shapes.
-  ref::ConvGeometry g;
-  g.stride_h = l.stride_h;
-  g.stride_w = l.stride_w;
-  g.dil_h = l.dil_h;
-  g.dil_w = l.dil_w;
-  g.pad_top = l.pad_top;
-  g.pad_bottom = l.pad_bottom;
-  g.pad_left = l.pad_left;
-  g.pad_right = l.pad_right;
-  const int64_t oh = ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);
-  const int64_t ow = ref::ConvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
-  if (oh < 1 || ow < 1)
-    d.Fail("layer.kernel", "[" + std::to_string(l.kernel_h) + ", " + std::to_string(l.kernel_w) +
-                               "] (with its dilation and padding) does not fit the " + std::to_string(l.in_h) + "x" +
-                               std::to_string(l.in_w) + " input: the output would be " + std::to_string(oh) + "x" +
-                               std::to_string(ow));
-  const uint64_t out_h = uint64_t(oh), out_w = uint64_t(ow), pixels = out_h * out_w;
-  const uint64_t dot_len = uint64_t(l.in_c) * l.kernel_h * l.kernel_w;
-  const uint64_t pix_tiles = CeilDiv(pixels, n), ch_tiles = CeilDiv(l.out_c, m);
-  const uint64_t wt_tile_bytes = dot_len * m;
-  if (out_h > 0xFFFF || out_w > 0xFFFF)
-    d.Fail("layer", "gives an output of " + std::to_string(out_h) + "x" + std::to_string(out_w) +
+namespace {
+
+std::string Pair(uint64_t a, uint64_t b) { return "[" + std::to_string(a) + ", " + std::to_string(b) + "]"; }
+
+// The compute instruction a layer lowers to (docs/architecture.md, "Dot-product instructions").
+struct Lowering {
+  isa::Opcode opcode = isa::Opcode::kConv;
+  uint64_t in_c = 0, in_h = 0, in_w = 0;  // as the instruction reads the input (inner product: reshaped)
+  uint64_t out_h = 0, out_w = 0;
+  uint64_t kernel_h = 1, kernel_w = 1;
+  uint64_t group_in_c = 0, group_out_c = 0, group_tiles = 0, ch_tiles = 0;
+  uint64_t dot_len = 0, pix_tiles = 0, wt_tile_bytes = 0;
+  uint64_t macs = 0;
+};
+
+// An inner product's (C, H, W) with H, W <= 255 (the 8-bit kernel fields) and the same planar byte
+// order: the shape as given when it fits, else the largest width, then height, dividing C*H*W.
+bool FitInnerProduct(uint64_t c, uint64_t h, uint64_t w, uint64_t* rc, uint64_t* rh, uint64_t* rw) {
+  if (h <= 255 && w <= 255) {
+    *rc = c, *rh = h, *rw = w;
+    return true;
+  }
+  const uint64_t total = c * h * w;
+  auto largest_divisor = [](uint64_t v) {
+    for (uint64_t d = 255; d > 1; --d)
+      if (v % d == 0) return d;
+    return uint64_t(1);
+  };
+  *rw = largest_divisor(total);
+  *rh = largest_divisor(total / *rw);
+  *rc = total / (*rw * *rh);
+  return *rc <= 0xFFFF;
+}
+
+// Checks what the parser cannot (the relations between keys) and the configuration's limits.
+Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
+  const uint64_t m = cfg.array_rows, n = cfg.array_cols;
+  Lowering x;
+  x.in_c = l.in_c, x.in_h = l.in_h, x.in_w = l.in_w;
+  x.kernel_h = l.kernel_h, x.kernel_w = l.kernel_w;
+  if (l.op == LayerOp::kInnerProduct) {
+    x.opcode = isa::Opcode::kInnerProduct;
+    if (!FitInnerProduct(l.in_c, l.in_h, l.in_w, &x.in_c, &x.in_h, &x.in_w))
+      d.Fail("layer.input", "has " + std::to_string(uint64_t(l.in_c) * l.in_h * l.in_w) +
+                                " elements that do not fold into C x H x W with H, W <= 255 (the kernel fields) "
+                                "and C <= 65535");
+    x.kernel_h = x.in_h, x.kernel_w = x.in_w;
+    x.out_h = x.out_w = 1;
+  } else {
+    if (l.groups == 0 || l.in_c % l.groups != 0 || l.out_c % l.groups != 0)
+      d.Fail("layer.groups", "must divide the input channels " + std::to_string(l.in_c) + " and the output channels " +
+                                 std::to_string(l.out_c) + " (got " + std::to_string(l.groups) + ")");
+    if (l.op == LayerOp::kConv) {
+      x.opcode = isa::Opcode::kConv;
+      const int64_t oh = ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);
+      const int64_t ow = ref::ConvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
+      if (oh < 1 || ow < 1)
+        d.Fail("layer.kernel", Pair(l.kernel_h, l.kernel_w) + " (with its dilation and padding) does not fit the " +
+                                   std::to_string(l.in_h) + "x" + std::to_string(l.in_w) +
+                                   " input: the output would be " + std::to_string(oh) + "x" + std::to_string(ow));
+      x.out_h = uint64_t(oh), x.out_w = uint64_t(ow);
+    } else {
+      x.opcode = isa::Opcode::kDeconv;
+      auto upsampling = [](uint32_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
+      if (!upsampling(l.stride_h) || !upsampling(l.stride_w))
+        d.Fail("layer.stride", "must be 1, 2, 4 or 8 for op deconv (got " + Pair(l.stride_h, l.stride_w) + ")");
+      // PyTorch's rule: output padding only picks among the sizes a stride or dilation leaves open.
+      const uint32_t lim_h = std::max(l.stride_h, l.dil_h), lim_w = std::max(l.stride_w, l.dil_w);
+      if (l.out_pad_h >= lim_h || l.out_pad_w >= lim_w)
+        d.Fail("layer.output_padding", "must be less than max(stride, dilation) of its axis, " + Pair(lim_h, lim_w) +
+                                           " here (got " + Pair(l.out_pad_h, l.out_pad_w) + ")");
+      const int64_t oh = ref::DeconvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom, l.out_pad_h);
+      const int64_t ow = ref::DeconvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right, l.out_pad_w);
+      if (oh < 1 || ow < 1)
+        d.Fail("layer.padding", "[" + std::to_string(l.pad_top) + ", " + std::to_string(l.pad_bottom) + ", " +
+                                    std::to_string(l.pad_left) + ", " + std::to_string(l.pad_right) +
+                                    "] crops the whole output of the transposed convolution: it would be " +
+                                    std::to_string(oh) + "x" + std::to_string(ow));
+      x.out_h = uint64_t(oh), x.out_w = uint64_t(ow);
+    }
+  }
+  const uint64_t groups = l.op == LayerOp::kInnerProduct ? 1 : l.groups;
+  x.group_in_c = x.in_c / groups;
+  x.group_out_c = l.out_c / groups;
+  x.group_tiles = CeilDiv(x.group_out_c, m);
+  x.ch_tiles = groups * x.group_tiles;
+  x.dot_len = x.group_in_c * x.kernel_h * x.kernel_w;
+  const uint64_t pixels = x.out_h * x.out_w;
+  x.pix_tiles = CeilDiv(pixels, n);
+  x.wt_tile_bytes = x.dot_len * m;
+  // Deconv: every input element times every weight of its group, including the taps that fall
+  // between upsampled pixels (the array computes them as zeros).
+  x.macs = l.op == LayerOp::kDeconv ? uint64_t(l.in_h) * l.in_w * l.in_c * x.group_out_c * l.kernel_h * l.kernel_w
+                                    : pixels * l.out_c * x.dot_len;
+
+  if (x.out_h > 0xFFFF || x.out_w > 0xFFFF)
+    d.Fail("layer", "gives an output of " + std::to_string(x.out_h) + "x" + std::to_string(x.out_w) +
                         " pixels; out_h and out_w are 16-bit fields");
-  if (pix_tiles > 0xFFFF)
-    d.Fail("layer", "needs " + std::to_string(pix_tiles) + " pixel sections on '" + cfg.name +
+  if (x.pix_tiles > 0xFFFF)
+    d.Fail("layer", "needs " + std::to_string(x.pix_tiles) + " pixel sections on '" + cfg.name +
                         "'; pix_tiles is a 16-bit field");
-  if (wt_tile_bytes > 0xFFFFFFFFull || wt_tile_bytes > (1ull << 24) - 1)
-    d.Fail("layer", "needs " + std::to_string(wt_tile_bytes) + " bytes per weight tile on '" + cfg.name +
-                        "'; a DMA row holds less than 2^24");
-  if (uint64_t(l.in_h) * l.in_w > 0xFFFFFFFFull || pixels > 0xFFFFFFFFull)
+  if (x.ch_tiles > 0xFFFF) d.Fail("layer.output_channels", "gives more than 65535 channel tiles");
+  if (x.wt_tile_bytes > 0xFFFFFFFFull)
+    d.Fail("layer", "needs " + std::to_string(x.wt_tile_bytes) + " bytes per weight tile on '" + cfg.name +
+                        "'; wt_tile_bytes is a 32-bit field");
+  if (x.in_h * x.in_w > 0xFFFFFFFFull || pixels > 0xFFFFFFFFull)
     d.Fail("layer", "has planes of more than 2^32 bytes, past the plane-stride fields");
   if (l.out_c > cfg.simd_param_entries)
     d.Fail("layer.output_channels", "must be at most simd.param_entries " + std::to_string(cfg.simd_param_entries) +
                                         " on '" + cfg.name + "' (got " + std::to_string(l.out_c) + ")");
-  const uint64_t max_prod = uint64_t(l.in_signed ? 128 : 255) * (l.wt_signed ? 128 : 255);
-  if (dot_len * max_prod >= (1ull << 29))
-    std::cerr << "nnac: warning: " << spec.file << ": layer can overflow the 30-bit accumulator (dot_len " << dot_len
-              << " x max |product| " << max_prod << " >= 2^29); the hardware wraps\n";
+  return x;
+}
+
+// The weights as one DMA: a row per channel tile, or a row per array row of a tile (dot_len bytes)
+// when a tile is past the row_bytes field.
+DmaShape WeightDma(const Doc& d, const Lowering& x, uint64_t m) {
+  if (x.wt_tile_bytes <= kMaxRowBytes && x.ch_tiles <= kMaxRows) return {x.ch_tiles, x.wt_tile_bytes};
+  if (x.dot_len <= kMaxRowBytes && x.ch_tiles * m <= kMaxRows) return {x.ch_tiles * m, x.dot_len};
+  d.Fail("layer", "has " + std::to_string(x.ch_tiles) + " weight tiles of " + std::to_string(x.wt_tile_bytes) +
+                      " bytes that one DMA instruction cannot move (rows <= 65535, row_bytes < 2^24)");
+}
+
+// Warns (one line) when an output channel's accumulator can leave the 30-bit range: the bound is
+// sum_k |w[co][k]| * max |activation| (docs/architecture.md). Returns the channels at risk.
+uint32_t WarnOverflow(const TestSpec& spec, const ref::Weights& w) {
+  const uint64_t max_act = spec.layer.in_signed ? 128 : 255, limit = (1ull << 29) - 1;
+  const size_t per = size_t(w.cin) * w.r * w.s;
+  uint32_t risky = 0, worst = 0;
+  uint64_t worst_bound = 0;
+  for (uint32_t co = 0; co < w.cout; ++co) {
+    uint64_t sum = 0;
+    for (size_t k = 0; k < per; ++k) {
+      const uint8_t b = w.data[co * per + k];
+      sum += w.is_signed ? uint64_t(std::abs(int(int8_t(b)))) : b;
+    }
+    const uint64_t bound = sum * max_act;
+    if (bound > limit) ++risky;
+    if (bound > worst_bound) worst_bound = bound, worst = co;
+  }
+  if (risky > 0)
+    std::cerr << "nnac: warning: " << spec.file << ": test '" << spec.name << "', layer 0 (" << ToString(spec.layer.op)
+              << "), output channel " << worst << ": sum |w| * max |activation| = " << worst_bound
+              << " exceeds 2^29-1; " << risky << " of " << w.cout
+              << " channels can overflow the 30-bit accumulator, which wraps\n";
+  return risky;
+}
+
+}  // namespace
+
+Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
+  const Doc d(spec.file);
+  const LayerSpec& l = spec.layer;
+  const uint64_t m = cfg.array_rows;
+  const Lowering x = Lower(d, l, cfg);
+  const uint64_t pixels = x.out_h * x.out_w;
 
   // Placement (SRAM; DRAM is the same order shifted by kDramBase), checked before any data is made.
   const uint64_t in_bytes = uint64_t(l.in_c) * l.in_h * l.in_w, param_size = uint64_t(l.out_c) * isa::kParamBytes;
-  const uint64_t wt_size = ch_tiles * wt_tile_bytes, out_bytes = uint64_t(l.out_c) * pixels;
+  const uint64_t wt_size = x.ch_tiles * x.wt_tile_bytes, out_bytes = uint64_t(l.out_c) * pixels;
   const uint64_t prog_words = 4 + isa::ComputeWords(1);
   const uint64_t prog_sram = kSramBase;
   const uint64_t in_sram = AlignUp(prog_sram + prog_words * isa::kWordBytes);
@@ -333,36 +489,53 @@ Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
     d.Fail("layer", "needs " + std::to_string(end_sram) + " bytes of SRAM (input " + std::to_string(in_bytes) +
                         ", weights " + std::to_string(wt_size) + ", output " + std::to_string(out_bytes) +
                         ") but configuration '" + cfg.name + "' has " + std::to_string(cfg.sram_bytes));
+  const DmaShape in_dma = PlanarDma(d, "input", x.in_c, x.in_h, x.in_w);
+  const DmaShape wt_dma = WeightDma(d, x, m);
+  const DmaShape out_dma = PlanarDma(d, "output", l.out_c, x.out_h, x.out_w);
 
-  // Seeded data: input, weights, then biases.
+  // Seeded data: input, weights, then biases. Weights are (Cout, Cin/groups, R, S); an inner
+  // product's are (Cout, C, H, W) of the input as described.
   Rng rng(spec.seed);
   ref::Tensor input(l.in_c, l.in_h, l.in_w, l.in_signed);
   for (auto& b : input.data) b = uint8_t(rng.Next());
-  ref::Weights weights(l.out_c, l.in_c, l.kernel_h, l.kernel_w, l.wt_signed);
+  const bool ip = l.op == LayerOp::kInnerProduct;
+  ref::Weights weights(l.out_c, ip ? l.in_c : l.in_c / l.groups, ip ? l.in_h : l.kernel_h, ip ? l.in_w : l.kernel_w,
+                       l.wt_signed);
   for (auto& b : weights.data) b = uint8_t(rng.Next());
   std::vector<int32_t> bias(l.out_c);
   for (auto& b : bias) b = int32_t(rng.Range(-1024, 1024));
+  WarnOverflow(spec, weights);
 
-  // Quantization calibrated on the seeded input: max |acc + bias| per channel -> 127 or 255.
-  uint32_t rh = 0, rw = 0;
-  const std::vector<int64_t> acc = ref::Conv2d(input, weights, g, &rh, &rw);
+  // Exact accumulators from the reference operators (written independently of the hardware's loop nest).
+  ref::ConvGeometry g;
+  g.stride_h = l.stride_h, g.stride_w = l.stride_w;
+  g.dil_h = l.dil_h, g.dil_w = l.dil_w;
+  g.pad_top = l.pad_top, g.pad_bottom = l.pad_bottom, g.pad_left = l.pad_left, g.pad_right = l.pad_right;
+  g.groups = l.groups;
+  g.out_pad_h = l.out_pad_h, g.out_pad_w = l.out_pad_w;
+  uint32_t rh = 1, rw = 1;
+  const std::vector<int64_t> acc = l.op == LayerOp::kConv     ? ref::Conv2d(input, weights, g, &rh, &rw)
+                                   : l.op == LayerOp::kDeconv ? ref::Deconv2d(input, weights, g, &rh, &rw)
+                                                              : ref::InnerProduct(input, weights);
+  if (rh != x.out_h || rw != x.out_w) throw std::logic_error("nnac: reference and lowering disagree on the output size");
+
+  // Quantization calibrated on the seeded input: max |acc + bias| per channel -> 127 or 255. An
+  // inner product has one value per channel, which would always land on the range's end: its
+  // channels share the layer's maximum instead.
   const int64_t target = l.out_signed ? 127 : 255;
-  std::vector<ref::ChannelParams> params(l.out_c);
-  for (uint32_t co = 0; co < l.out_c; ++co) {
-    int64_t max_abs = 0;
+  std::vector<int64_t> max_abs(l.out_c, 0);
+  for (uint32_t co = 0; co < l.out_c; ++co)
     for (uint64_t p = 0; p < pixels; ++p) {
       const int64_t t = int64_t(ref::Wrap30(acc[co * pixels + p])) + bias[co];
-      max_abs = std::max(max_abs, t < 0 ? -t : t);
+      max_abs[co] = std::max(max_abs[co], t < 0 ? -t : t);
     }
-    params[co] = Calibrate(max_abs, bias[co], target);
-  }
-  std::vector<uint8_t> reference(size_t(l.out_c) * pixels);
-  for (uint32_t co = 0; co < l.out_c; ++co)
-    for (uint64_t p = 0; p < pixels; ++p)
-      reference[co * pixels + p] =
-          uint8_t(ref::FusedRelu(ref::Wrap30(acc[co * pixels + p]), params[co], l.relu, !l.out_signed));
+  if (pixels == 1) std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
+  std::vector<ref::ChannelParams> params(l.out_c);
+  for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
+  std::vector<uint8_t> reference = ref::Requantize(acc, l.out_c, params, l.relu, !l.out_signed);
 
-  const std::vector<uint8_t> wt_bytes = ref::PreorderWeights(weights, uint32_t(m));
+  const std::vector<uint8_t> wt_bytes = ref::PreorderWeights(weights, uint32_t(m), ip ? 1 : l.groups);
+  if (wt_bytes.size() != wt_size) throw std::logic_error("nnac: weight tiles and lowering disagree");
   std::vector<uint8_t> param_bytes(size_t(l.out_c) * isa::kParamBytes);
   for (uint32_t co = 0; co < l.out_c; ++co) ref::PackParams(params[co], &param_bytes[co * isa::kParamBytes]);
 
@@ -370,64 +543,70 @@ Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
 
   // Program.
   std::vector<isa::Instruction> prog;
-  const DmaShape in_dma = PlanarDma(d, "input", l.in_c, l.in_h, l.in_w);
   prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, in_sram, dram_of(in_sram), in_dma.row_bytes, in_dma.rows,
                               in_dma.row_bytes, in_dma.row_bytes));
   prog.back().dma.done_set = 1 << 0;
   prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, param_sram, dram_of(param_sram), param_bytes.size()));
   prog.back().dma.done_set = 1 << 1;
-  if (ch_tiles > 0xFFFF) d.Fail("layer.output_channels", "gives more than 65535 channel tiles");
-  prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, wt_sram, dram_of(wt_sram), wt_tile_bytes, ch_tiles,
-                              wt_tile_bytes, wt_tile_bytes));
+  prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, wt_sram, dram_of(wt_sram), wt_dma.row_bytes, wt_dma.rows,
+                              wt_dma.row_bytes, wt_dma.row_bytes));
   prog.back().dma.done_set = 1 << 2;
 
-  isa::Instruction conv;
-  conv.opcode = isa::Opcode::kConv;
-  isa::ComputeInstr& c = conv.compute;
-  c.opcode = isa::Opcode::kConv;
+  isa::Instruction dot;
+  dot.opcode = x.opcode;
+  isa::ComputeInstr& c = dot.compute;
+  c.opcode = x.opcode;
   c.wait_set = 0x7;
   c.done_set = 1 << 3;
   c.in_addr = in_sram;
   c.wt_addr = wt_sram;
   c.param_addr = param_sram;
   c.out_addr = out_sram;
-  c.in_c = l.in_c;
-  c.in_h = l.in_h;
-  c.in_w = l.in_w;
+  c.in_c = x.in_c;
+  c.in_h = x.in_h;
+  c.in_w = x.in_w;
   c.out_c = l.out_c;
-  c.out_h = out_h;
-  c.out_w = out_w;
-  c.in_row_stride = l.in_w;
-  c.in_plane_stride = uint64_t(l.in_h) * l.in_w;
-  c.out_row_stride = out_w;
+  c.out_h = x.out_h;
+  c.out_w = x.out_w;
+  c.in_row_stride = x.in_w;
+  c.in_plane_stride = x.in_h * x.in_w;
+  c.out_row_stride = x.out_w;
   c.out_plane_stride = pixels;
-  c.kernel_h = l.kernel_h;
-  c.kernel_w = l.kernel_w;
-  c.stride_h = l.stride_h;
-  c.stride_w = l.stride_w;
-  c.dil_h = l.dil_h;
-  c.dil_w = l.dil_w;
-  c.pad_top = l.pad_top;
-  c.pad_bottom = l.pad_bottom;
-  c.pad_left = l.pad_left;
-  c.pad_right = l.pad_right;
-  c.groups = 1;
+  c.kernel_h = x.kernel_h;
+  c.kernel_w = x.kernel_w;
+  if (!ip) {  // an inner product keeps strides and dilations 1, no padding (the fields' legal values)
+    c.stride_h = l.stride_h;
+    c.stride_w = l.stride_w;
+    c.dil_h = l.dil_h;
+    c.dil_w = l.dil_w;
+    c.pad_top = l.pad_top;
+    c.pad_bottom = l.pad_bottom;
+    c.pad_left = l.pad_left;
+    c.pad_right = l.pad_right;
+    c.out_pad_h = l.out_pad_h;
+    c.out_pad_w = l.out_pad_w;
+  } else {
+    c.stride_h = c.stride_w = c.dil_h = c.dil_w = 1;
+  }
+  c.groups = ip ? 1 : l.groups;
   c.in_signed = l.in_signed;
   c.wt_signed = l.wt_signed;
   c.out_signed = l.out_signed;
   c.order = l.order;
-  c.dot_len = dot_len;
-  c.pix_tiles = pix_tiles;
-  c.ch_tiles = ch_tiles;
-  c.wt_tile_bytes = wt_tile_bytes;
+  c.dot_len = x.dot_len;
+  c.pix_tiles = x.pix_tiles;
+  c.ch_tiles = x.ch_tiles;
+  c.wt_tile_bytes = x.wt_tile_bytes;
+  c.group_in_c = x.group_in_c;
+  c.group_out_c = x.group_out_c;
+  c.group_tiles = x.group_tiles;
   isa::SimdInstr fr;  // FUSED_RELU v0, v0
   fr.op = isa::SimdOp::kFusedRelu;
   fr.flags = (l.relu ? 1u : 0u) | (l.out_signed ? 0u : 2u);
-  conv.simd.push_back(fr);
-  c.simd_len = conv.simd.size();
-  prog.push_back(conv);
+  dot.simd.push_back(fr);
+  c.simd_len = dot.simd.size();
+  prog.push_back(dot);
 
-  const DmaShape out_dma = PlanarDma(d, "output", l.out_c, out_h, out_w);
   prog.push_back(isa::MakeDma(isa::Opcode::kDmaWrite, out_sram, dram_of(out_sram), out_dma.row_bytes, out_dma.rows,
                               out_dma.row_bytes, out_dma.row_bytes));
   prog.back().dma.wait_set = 1 << 3;
@@ -465,9 +644,9 @@ Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
   b.regions.push_back({"params", "params", dram_of(param_sram), param_bytes.size(), {}, false});
   b.regions.push_back({"weights", "weights", dram_of(wt_sram), wt_bytes.size(), {}, l.wt_signed});
   b.regions.push_back({"output", "output", dram_of(out_sram), reference.size(),
-                       {l.out_c, uint32_t(out_h), uint32_t(out_w)}, l.out_signed});
+                       {l.out_c, uint32_t(x.out_h), uint32_t(x.out_w)}, l.out_signed});
   b.reference["output"] = std::move(reference);
-  b.macs = pixels * l.out_c * dot_len;
+  b.macs = x.macs;
   return b;
 }
 
@@ -495,10 +674,11 @@ std::string Summary(const Bundle& bundle, uint32_t index) {
                   (unsigned long long)d.dram_addr, (unsigned long long)d.rows, (unsigned long long)d.row_bytes, f);
   } else {
     const auto& c = in.compute;
-    std::snprintf(buf, sizeof buf, "%llux%llux%llu -> %llux%llux%llu k %llux%llu  %llu x %llu tiles  %s",
+    std::snprintf(buf, sizeof buf, "%llux%llux%llu -> %llux%llux%llu k %llux%llu s %llux%llu g %llu  %llu x %llu tiles  %s",
                   (unsigned long long)c.in_c, (unsigned long long)c.in_h, (unsigned long long)c.in_w,
                   (unsigned long long)c.out_c, (unsigned long long)c.out_h, (unsigned long long)c.out_w,
-                  (unsigned long long)c.kernel_h, (unsigned long long)c.kernel_w, (unsigned long long)c.pix_tiles,
+                  (unsigned long long)c.kernel_h, (unsigned long long)c.kernel_w, (unsigned long long)c.stride_h,
+                  (unsigned long long)c.stride_w, (unsigned long long)c.groups, (unsigned long long)c.pix_tiles,
                   (unsigned long long)c.ch_tiles, f);
   }
   return buf;

@@ -1,6 +1,7 @@
 // The layer compiler: reads a test description (vectors/<name>.yaml), checks it strictly, makes
 // seeded data, calibrates the quantization and emits a bundle (program, DRAM image, reference
-// output) for one hardware configuration. First cut: one CONV layer per test.
+// output) for one hardware configuration. One dot-product layer (conv, deconv or inner product) per
+// test.
 #pragma once
 
 #include <cstdint>
@@ -30,8 +31,17 @@ std::vector<std::string> KnownTests(const std::filesystem::path& vectors_dir);
 // Throws CompileError with ONE sentence naming file, key and value for any bad input.
 Bundle CompileTestFile(const std::filesystem::path& yaml, const HwConfig& cfg, std::optional<uint64_t> seed = {});
 
-// A validated test description (what CompileTestFile compiles).
-struct ConvLayerSpec {
+// The layer kinds a test describes; each becomes one compute instruction of the same name.
+enum class LayerOp { kConv, kDeconv, kInnerProduct };
+
+// "conv", "deconv", "inner_product": the YAML spelling.
+const char* ToString(LayerOp op);
+
+// A parsed layer (what CompileTestFile compiles). Kernel, stride, dilation, padding and groups
+// belong to conv and deconv; output padding to deconv; an inner product uses only the input,
+// output channels, signedness and order (its kernel is the whole input).
+struct LayerSpec {
+  LayerOp op = LayerOp::kConv;
   uint32_t in_c = 0, in_h = 0, in_w = 0;
   bool in_signed = true;
   uint32_t out_c = 0;
@@ -39,6 +49,8 @@ struct ConvLayerSpec {
   uint32_t stride_h = 1, stride_w = 1;
   uint32_t dil_h = 1, dil_w = 1;
   uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  uint32_t out_pad_h = 0, out_pad_w = 0;
+  uint32_t groups = 1;
   bool wt_signed = true;
   bool out_signed = false;
   bool relu = true;
@@ -50,13 +62,15 @@ struct TestSpec {
   std::string name;
   std::string doc;
   uint64_t seed = 0;
-  ConvLayerSpec layer;
+  LayerSpec layer;
 };
 
 // Reads and validates a test description (no configuration needed yet).
 TestSpec ParseTestFile(const std::filesystem::path& yaml);
 
-// Compiles a parsed test description; throws CompileError for shapes the configuration cannot run.
+// Checks the layer's shape and compiles it; throws CompileError (one sentence naming spec.file, the
+// key and the value) for a shape that is not legal or that the configuration cannot run. A layer
+// whose accumulators can overflow 30 bits compiles with one warning line on stderr.
 Bundle Compile(const TestSpec& spec, const HwConfig& cfg);
 
 // A short one-line summary of an instruction of a compiled bundle, for the nnac table.

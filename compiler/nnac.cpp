@@ -1,5 +1,6 @@
 // nnac: compiles one test description for one hardware configuration into a bundle folder.
 //   nnac --test conv3x3 --config fsd [--seed N] [--vectors DIR] --out DIR
+//   nnac --test random --seed N --config tiny --out DIR   (the random layer of seed N, random_layer.h)
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cstdio>
@@ -14,7 +15,7 @@ namespace po = boost::program_options;
 int main(int argc, char** argv) {
   std::string test, config, vectors = NNA_VECTORS_DIR, out;
   po::options_description opts("nnac --test NAME --config CFG --out DIR [options]");
-  opts.add_options()("help,h", "show this help")("test", po::value(&test), "test description vectors/NAME.yaml, or 'random' (layer drawn from --seed)")(
+  opts.add_options()("help,h", "show this help")("test", po::value(&test), "test description vectors/NAME.yaml, or 'random' (the layer drawn from --seed)")(
       "config", po::value(&config), "hardware configuration (tiny, fsd)")(
       "seed", po::value<std::string>(), "data seed, overrides the test's")(
       "vectors", po::value(&vectors), "folder of test descriptions")("out", po::value(&out), "bundle folder to write");
@@ -28,19 +29,24 @@ int main(int argc, char** argv) {
     }
     for (const char* req : {"test", "config", "out"})
       if (!vm.count(req)) throw std::invalid_argument(std::string("option --") + req + " is required");
-    std::optional<uint64_t> seed;
-    if (vm.count("seed")) {
-      const std::string text = vm["seed"].as<std::string>();
+    // Seeds as text: program_options would wrap "-3" into a huge unsigned value.
+    auto number = [&](const char* name) -> std::optional<uint64_t> {
+      if (!vm.count(name)) return std::nullopt;
+      const std::string text = vm[name].as<std::string>();
       size_t used = 0;
+      uint64_t v = 0;
       bool ok = !text.empty() && std::isdigit(static_cast<unsigned char>(text[0]));
       try {
-        if (ok) seed = std::stoull(text, &used, 0);
+        if (ok) v = std::stoull(text, &used, 0);
       } catch (const std::exception&) {
         ok = false;
       }
       if (!ok || used != text.size())
-        throw std::invalid_argument("option --seed must be a non-negative integer (got '" + text + "')");
-    }
+        throw std::invalid_argument(std::string("option --") + name + " must be a non-negative integer (got '" + text +
+                                    "')");
+      return v;
+    };
+    const std::optional<uint64_t> seed = number("seed");
 
     const nna::HwConfig& cfg = nna::FindHwConfig(config);
     const nna::Bundle b =

@@ -48,12 +48,12 @@ class Runner {
  private:
   std::optional<Failure> LoadProgram();
   std::optional<Failure> Check(const Instruction& in) const;
-  std::optional<Failure> CheckConv(const Instruction& in) const;
+  std::optional<Failure> CheckDot(const Instruction& in) const;
   std::optional<Failure> CheckSram(const Instruction& in, const char* what, uint64_t addr, uint64_t end) const;
   std::optional<Failure> Execute(const Instruction& in);
   std::optional<Failure> DmaRead(const Instruction& in);
   std::optional<Failure> DmaWrite(const Instruction& in);
-  void Conv(const Instruction& in);
+  void Dot(const Instruction& in);
   bool Ready(const Instruction& in) const {
     return (flags_ & in.WaitSet()) == in.WaitSet() && (flags_ & in.WaitClear()) == 0;
   }
@@ -106,29 +106,58 @@ std::optional<Failure> Runner::Check(const Instruction& in) const {
     if (d.row_bytes == 0) return field("row_bytes", d.row_bytes, "must be at least 1");
     return CheckSram(in, "rows", d.sram_addr, d.sram_addr + (d.rows - 1) * d.sram_stride + d.row_bytes);
   }
-  if (in.opcode != Opcode::kConv)
-    return Failure{ErrorCode::kIllegalOpcode, in.index, Name(in) + " is not executed by this version (only conv)"};
-  return CheckConv(in);
+  if (in.opcode != Opcode::kConv && in.opcode != Opcode::kDeconv && in.opcode != Opcode::kInnerProduct)
+    return Failure{ErrorCode::kIllegalOpcode, in.index,
+                   Name(in) + " is not executed by this version (only conv, deconv and inner_product)"};
+  return CheckDot(in);
 }
 
-std::optional<Failure> Runner::CheckConv(const Instruction& in) const {
+// The legality checks of a dot-product instruction, in the order the RTL's list is written
+// (docs/architecture.md): the first failing one names the field.
+std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
   const auto& c = in.compute;
   auto field = [&](const std::string& f, uint64_t v, const std::string& why) {
     return Failure{ErrorCode::kIllegalField, in.index,
                    Name(in) + " has " + f + " " + std::to_string(v) + " (" + why + ")"};
   };
   const uint64_t n = cfg_.array_cols, m = cfg_.array_rows;
-  if (c.groups != 1) return field("groups", c.groups, "this version supports 1");
-  if (c.kernel_h == 0) return field("kernel_h", 0, "must be at least 1");
-  if (c.kernel_w == 0) return field("kernel_w", 0, "must be at least 1");
-  if (c.stride_h == 0) return field("stride_h", 0, "must be at least 1");
-  if (c.stride_w == 0) return field("stride_w", 0, "must be at least 1");
-  if (c.dil_h == 0) return field("dil_h", 0, "must be at least 1");
-  if (c.dil_w == 0) return field("dil_w", 0, "must be at least 1");
-  if (c.in_c == 0) return field("in_c", 0, "must be at least 1");
-  if (c.out_c == 0) return field("out_c", 0, "must be at least 1");
-  if (c.out_h == 0) return field("out_h", 0, "must be at least 1");
-  if (c.out_w == 0) return field("out_w", 0, "must be at least 1");
+  // simd_len is checked by the decoder. Only FUSED_RELU and NOP run; NOP ignores its fields.
+  for (size_t i = 0; i < in.simd.size(); ++i) {
+    const auto& s = in.simd[i];
+    const std::string f = "simd[" + std::to_string(i) + "].";
+    if (s.op == isa::SimdOp::kNop) continue;
+    if (s.op != isa::SimdOp::kFusedRelu) return field(f + "op", uint64_t(s.op), "this version executes fused_relu and nop");
+    if (s.dst >= isa::kSimdRegs) return field(f + "dst", s.dst, "registers are v0..v7");
+    if (s.src_a >= isa::kSimdRegs) return field(f + "src_a", s.src_a, "registers are v0..v7");
+    if (s.pred != 0) return field(f + "pred", s.pred, "this version runs unpredicated programs, p0");
+    if (s.pred_neg != 0) return field(f + "pred_neg", s.pred_neg, "this version runs unpredicated programs");
+  }
+  const std::pair<const char*, uint64_t> at_least_one[] = {
+      {"kernel_h", c.kernel_h}, {"kernel_w", c.kernel_w}, {"stride_h", c.stride_h}, {"stride_w", c.stride_w},
+      {"dil_h", c.dil_h},       {"dil_w", c.dil_w},       {"in_c", c.in_c},         {"out_c", c.out_c},
+      {"out_h", c.out_h},       {"out_w", c.out_w},       {"groups", c.groups}};
+  for (const auto& [name, v] : at_least_one)
+    if (v == 0) return field(name, 0, "must be at least 1");
+  if (c.in_c != c.groups * c.group_in_c)
+    return field("group_in_c", c.group_in_c,
+                 "groups*group_in_c must equal in_c " + std::to_string(c.in_c) + " with groups " + std::to_string(c.groups));
+  if (c.out_c != c.groups * c.group_out_c)
+    return field("group_out_c", c.group_out_c,
+                 "groups*group_out_c must equal out_c " + std::to_string(c.out_c) + " with groups " +
+                     std::to_string(c.groups));
+  const uint64_t group_tiles = CeilDiv(c.group_out_c, m);
+  if (c.group_tiles != group_tiles)
+    return field("group_tiles", c.group_tiles, "ceil(group_out_c/rows) is " + std::to_string(group_tiles));
+  if (c.ch_tiles != c.groups * c.group_tiles)
+    return field("ch_tiles", c.ch_tiles, "groups*group_tiles is " + std::to_string(c.groups * c.group_tiles));
+  const uint64_t dot_len = c.group_in_c * c.kernel_h * c.kernel_w;
+  if (c.dot_len != dot_len)
+    return field("dot_len", c.dot_len, "group_in_c*kernel_h*kernel_w is " + std::to_string(dot_len));
+  const uint64_t pix_tiles = CeilDiv(c.out_h * c.out_w, n);
+  if (c.pix_tiles != pix_tiles)
+    return field("pix_tiles", c.pix_tiles, "ceil(out_h*out_w/cols) is " + std::to_string(pix_tiles));
+  if (c.wt_tile_bytes != dot_len * m)
+    return field("wt_tile_bytes", c.wt_tile_bytes, "dot_len*rows is " + std::to_string(dot_len * m));
   if (c.out_row_stride != c.out_w)
     return field("out_row_stride", c.out_row_stride, "this version requires out_w = " + std::to_string(c.out_w));
   if (c.out_c > cfg_.simd_param_entries)
@@ -136,29 +165,32 @@ std::optional<Failure> Runner::CheckConv(const Instruction& in) const {
   if (c.pool_op != isa::PoolOp::kNone) return field("pool_op", uint64_t(c.pool_op), "this version supports none");
   if (c.reserved1 != 0) return field("reserved1", c.reserved1, "must be zero");
   if (c.reserved2 != 0) return field("reserved2", c.reserved2, "must be zero");
-  const uint64_t dot_len = c.in_c * c.kernel_h * c.kernel_w;
-  if (c.dot_len != dot_len) return field("dot_len", c.dot_len, "in_c*kernel_h*kernel_w is " + std::to_string(dot_len));
-  const uint64_t pix_tiles = CeilDiv(c.out_h * c.out_w, n);
-  if (c.pix_tiles != pix_tiles) return field("pix_tiles", c.pix_tiles, "ceil(out_h*out_w/cols) is " + std::to_string(pix_tiles));
-  const uint64_t ch_tiles = CeilDiv(c.out_c, m);
-  if (c.ch_tiles != ch_tiles) return field("ch_tiles", c.ch_tiles, "ceil(out_c/rows) is " + std::to_string(ch_tiles));
-  if (c.wt_tile_bytes != dot_len * m)
-    return field("wt_tile_bytes", c.wt_tile_bytes, "dot_len*rows is " + std::to_string(dot_len * m));
-  for (size_t i = 0; i < in.simd.size(); ++i) {
-    const auto& s = in.simd[i];
-    const std::string f = "simd[" + std::to_string(i) + "].";
-    if (s.op != isa::SimdOp::kNop && s.op != isa::SimdOp::kFusedRelu)
-      return field(f + "op", uint64_t(s.op), "this version executes fused_relu and nop");
-    if (s.dst >= isa::kSimdRegs) return field(f + "dst", s.dst, "registers are v0..v7");
-    if (s.src_a >= isa::kSimdRegs) return field(f + "src_a", s.src_a, "registers are v0..v7");
-    if (s.pred >= isa::kSimdPreds) return field(f + "pred", s.pred, "predicates are p0..p3");
+  if (in.opcode == Opcode::kDeconv) {
+    auto pow2 = [](uint64_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
+    if (!pow2(c.stride_h)) return field("stride_h", c.stride_h, "DECONV upsamples by 1, 2, 4 or 8");
+    if (!pow2(c.stride_w)) return field("stride_w", c.stride_w, "DECONV upsamples by 1, 2, 4 or 8");
+  }
+  if (in.opcode == Opcode::kInnerProduct) {
+    const std::string why = "INNER_PRODUCT requires ";
+    if (c.kernel_h != c.in_h) return field("kernel_h", c.kernel_h, why + "in_h = " + std::to_string(c.in_h));
+    if (c.kernel_w != c.in_w) return field("kernel_w", c.kernel_w, why + "in_w = " + std::to_string(c.in_w));
+    const std::pair<const char*, uint64_t> ones[] = {{"out_h", c.out_h},       {"out_w", c.out_w},
+                                                     {"stride_h", c.stride_h}, {"stride_w", c.stride_w},
+                                                     {"dil_h", c.dil_h},       {"dil_w", c.dil_w}};
+    for (const auto& [name, v] : ones)
+      if (v != 1) return field(name, v, why + "1");
+    const std::pair<const char*, uint64_t> zeros[] = {
+        {"pad_top", c.pad_top}, {"pad_bottom", c.pad_bottom}, {"pad_left", c.pad_left}, {"pad_right", c.pad_right}};
+    for (const auto& [name, v] : zeros)
+      if (v != 0) return field(name, v, why + "0");
+    if (c.groups != 1) return field("groups", c.groups, why + "1");
   }
   // Input: the farthest element any term can read.
   const uint64_t in_end = c.in_addr + (c.in_c - 1) * c.in_plane_stride +
                           (c.in_h ? (c.in_h - 1) * c.in_row_stride + c.in_w : 0);
   if (c.in_h != 0 && c.in_w != 0)
     if (auto f = CheckSram(in, "the input", c.in_addr, in_end)) return f;
-  if (auto f = CheckSram(in, "the weights", c.wt_addr, c.wt_addr + ch_tiles * c.wt_tile_bytes)) return f;
+  if (auto f = CheckSram(in, "the weights", c.wt_addr, c.wt_addr + c.ch_tiles * c.wt_tile_bytes)) return f;
   if (auto f = CheckSram(in, "the parameters", c.param_addr, c.param_addr + c.out_c * isa::kParamBytes)) return f;
   return CheckSram(in, "the output", c.out_addr,
                    c.out_addr + (c.out_c - 1) * c.out_plane_stride + c.out_h * c.out_w);
@@ -208,42 +240,53 @@ std::optional<Failure> Runner::DmaWrite(const Instruction& in) {
   return std::nullopt;
 }
 
-void Runner::Conv(const Instruction& in) {
+// CONV, DECONV and INNER_PRODUCT: the loop nest of docs/architecture.md, one dot product per
+// (section, channel tile), with the term-to-input mapping of the opcode.
+void Runner::Dot(const Instruction& in) {
   const auto& c = in.compute;
   const uint32_t n = uint32_t(cfg_.array_cols), m = uint32_t(cfg_.array_rows);
   const uint64_t dot_len = c.dot_len, pixels = c.out_h * c.out_w;
   const uint8_t* sram = r_.sram.data();
   const bool in_signed = c.in_signed, wt_signed = c.wt_signed;
+  const bool deconv = in.opcode == Opcode::kDeconv;
 
-  // Per term: input offset of (c, r*dil_h, s*dil_w) relative to the pixel's window origin.
+  // Per term k = (c*R + r)*S + s: the tap offsets and the plane of channel c inside the group.
   struct Term {
     int64_t dh, dw;
     uint64_t plane;
   };
   std::vector<Term> terms(dot_len);
-  for (uint64_t ci = 0, k = 0; ci < c.in_c; ++ci)
+  for (uint64_t ci = 0, k = 0; ci < c.group_in_c; ++ci)
     for (uint64_t r = 0; r < c.kernel_h; ++r)
       for (uint64_t s = 0; s < c.kernel_w; ++s, ++k)
-        terms[k] = Term{int64_t(r * c.dil_h), int64_t(s * c.dil_w), c.in_addr + ci * c.in_plane_stride};
+        terms[k] = Term{int64_t(r * c.dil_h), int64_t(s * c.dil_w), ci * c.in_plane_stride};
+
+  // Input row (column) of an output row (column) and tap offset; -1 where the term has none.
+  auto conv_pos = [](int64_t o, int64_t d, int64_t stride, int64_t pad) { return o * stride + d - pad; };
+  auto deconv_pos = [](int64_t o, int64_t d, int64_t stride, int64_t pad) {
+    const int64_t t = o + pad - d;
+    return (t >= 0 && t % stride == 0) ? t / stride : int64_t(-1);
+  };
 
   std::vector<int32_t> act(dot_len * n);  // act[k*n + i]: activation of term k, lane i
-  std::vector<int32_t> wt_row(m);
   std::vector<uint32_t> acc(size_t(m) * n);  // uint32: wraps like the 30-bit cells, modulo 2^32
   std::vector<uint8_t> out_bytes(n);
-  int64_t act_pt = -1;
+  int64_t act_pt = -1, act_group = -1;
 
-  auto build_act = [&](uint64_t pt) {
+  auto build_act = [&](uint64_t pt, uint64_t group) {
+    const uint64_t base = c.in_addr + group * c.group_in_c * c.in_plane_stride;
     for (uint32_t i = 0; i < n; ++i) {
       const uint64_t p = pt * n + i;
       const bool exists = p < pixels;
       const int64_t oh = exists ? int64_t(p / c.out_w) : 0, ow = exists ? int64_t(p % c.out_w) : 0;
-      const int64_t h0 = oh * int64_t(c.stride_h) - int64_t(c.pad_top);
-      const int64_t w0 = ow * int64_t(c.stride_w) - int64_t(c.pad_left);
       for (uint64_t k = 0; k < dot_len; ++k) {
-        const int64_t ih = h0 + terms[k].dh, iw = w0 + terms[k].dw;
+        const int64_t ih = deconv ? deconv_pos(oh, terms[k].dh, c.stride_h, c.pad_top)
+                                  : conv_pos(oh, terms[k].dh, c.stride_h, c.pad_top);
+        const int64_t iw = deconv ? deconv_pos(ow, terms[k].dw, c.stride_w, c.pad_left)
+                                  : conv_pos(ow, terms[k].dw, c.stride_w, c.pad_left);
         int32_t v = 0;
         if (exists && ih >= 0 && ih < int64_t(c.in_h) && iw >= 0 && iw < int64_t(c.in_w)) {
-          const uint8_t b = sram[terms[k].plane + uint64_t(ih) * c.in_row_stride + uint64_t(iw)];
+          const uint8_t b = sram[base + terms[k].plane + uint64_t(ih) * c.in_row_stride + uint64_t(iw)];
           v = in_signed ? int32_t(int8_t(b)) : int32_t(b);
         }
         act[k * n + i] = v;
@@ -257,11 +300,14 @@ void Runner::Conv(const Instruction& in) {
   for (uint64_t a = 0; a < outer; ++a) {
     for (uint64_t b = 0; b < inner; ++b) {
       const uint64_t pt = pixel_major ? a : b, ct = pixel_major ? b : a;
-      if (int64_t(pt) != act_pt) {
-        build_act(pt);
+      // Tile ct is sub-tile t of group g; its rows are the group's channels t*M .. t*M+rows-1.
+      const uint64_t g = ct / c.group_tiles, t = ct % c.group_tiles;
+      if (int64_t(pt) != act_pt || int64_t(g) != act_group) {
+        build_act(pt, g);
         act_pt = int64_t(pt);
+        act_group = int64_t(g);
       }
-      const uint32_t rows = uint32_t(std::min<uint64_t>(m, c.out_c - ct * m));
+      const uint32_t rows = uint32_t(std::min<uint64_t>(m, c.group_out_c - t * m));
       std::fill(acc.begin(), acc.end(), 0u);
       const uint8_t* wt = sram + c.wt_addr + ct * c.wt_tile_bytes;
       for (uint64_t k = 0; k < dot_len; ++k) {
@@ -286,16 +332,12 @@ void Runner::Conv(const Instruction& in) {
         for (uint32_t i = 0; i < n; ++i) ev.values[i] = ref::Wrap30(int64_t(acc[size_t(j) * n + i]));
         sink_.OnAccUnload(ev);
 
-        const uint64_t co = ct * m + j;
+        const uint64_t co = g * c.group_out_c + t * m + j;
         const ref::ChannelParams prm = ref::UnpackParams(sram + c.param_addr + co * isa::kParamBytes);
         for (uint32_t i = 0; i < lanes; ++i) {
           int32_t v[isa::kSimdRegs] = {ev.values[i]};
-          bool p[isa::kSimdPreds] = {true, false, false, false};
-          for (const auto& s : in.simd) {
-            if (s.op != isa::SimdOp::kFusedRelu) continue;
-            if (p[s.pred] == bool(s.pred_neg)) continue;  // lane disabled
-            v[s.dst] = ref::FusedRelu(v[s.src_a], prm, s.flags & 1, s.flags & 2);
-          }
+          for (const auto& s : in.simd)  // unpredicated: the checks allow p0 only
+            if (s.op == isa::SimdOp::kFusedRelu) v[s.dst] = ref::FusedRelu(v[s.src_a], prm, s.flags & 1, s.flags & 2);
           out_bytes[i] = uint8_t(v[0]);
         }
         SramWriteEvent wr;
@@ -314,7 +356,9 @@ std::optional<Failure> Runner::Execute(const Instruction& in) {
   switch (in.opcode) {
     case Opcode::kDmaRead: return DmaRead(in);
     case Opcode::kDmaWrite: return DmaWrite(in);
-    case Opcode::kConv: Conv(in); return std::nullopt;
+    case Opcode::kConv:
+    case Opcode::kDeconv:
+    case Opcode::kInnerProduct: Dot(in); return std::nullopt;
     default:
       return Failure{ErrorCode::kIllegalOpcode, in.index, Name(in) + " is not executed by this version"};
   }

@@ -14,12 +14,26 @@ using isa::Opcode;
 
 namespace {
 
+// One dot-product layer: CONV (grouped when g.groups > 1), DECONV or INNER_PRODUCT (kh x kw must
+// then be in_h x in_w).
 struct ConvCase {
   uint32_t in_c, in_h, in_w, out_c, kh, kw;
   ref::ConvGeometry g;
   bool in_signed, wt_signed, out_signed, relu;
   isa::Order order;
+  Opcode op = Opcode::kConv;
 };
+
+// Exact accumulators of the case from the reference operators, (Cout, OH, OW).
+std::vector<int64_t> Exact(const ConvCase& cc, const ref::Tensor& in, const ref::Weights& w, uint32_t* oh,
+                           uint32_t* ow) {
+  if (cc.op == Opcode::kDeconv) return ref::Deconv2d(in, w, cc.g, oh, ow);
+  if (cc.op == Opcode::kInnerProduct) {
+    *oh = *ow = 1;
+    return ref::InnerProduct(in, w);
+  }
+  return ref::Conv2d(in, w, cc.g, oh, ow);
+}
 
 // A hand-laid-out one-layer program (independent of the compiler): DRAM = SRAM addresses + 0x40,
 // so that a mix-up of the two shows.
@@ -38,7 +52,8 @@ Built Build(const HwConfig& cfg, const ConvCase& cc, uint64_t seed) {
   Built b;
   b.input = ref::Tensor(cc.in_c, cc.in_h, cc.in_w, cc.in_signed);
   for (auto& x : b.input.data) x = uint8_t(rng());
-  b.weights = ref::Weights(cc.out_c, cc.in_c, cc.kh, cc.kw, cc.wt_signed);
+  const uint32_t groups = cc.g.groups;
+  b.weights = ref::Weights(cc.out_c, cc.in_c / groups, cc.kh, cc.kw, cc.wt_signed);
   for (auto& x : b.weights.data) x = uint8_t(rng());
   std::vector<ref::ChannelParams> params(cc.out_c);
   for (auto& p : params) {
@@ -47,13 +62,13 @@ Built Build(const HwConfig& cfg, const ConvCase& cc, uint64_t seed) {
     p.shift = uint8_t(8 + rng() % 8);
     p.zero_point = int8_t(int(rng() % 11) - 5);
   }
-  b.expect = ref::ConvLayer(b.input, b.weights, cc.g, params, cc.relu, !cc.out_signed);
   uint32_t oh = 0, ow = 0;
-  ref::Conv2d(ref::Tensor(1, cc.in_h, cc.in_w, false), ref::Weights(1, 1, cc.kh, cc.kw, true), cc.g, &oh, &ow);
+  b.expect = ref::Requantize(Exact(cc, b.input, b.weights, &oh, &ow), cc.out_c, params, cc.relu, !cc.out_signed);
 
   const uint64_t m = cfg.array_rows, n = cfg.array_cols;
-  const uint64_t dot_len = uint64_t(cc.in_c) * cc.kh * cc.kw;
-  const auto wt = ref::PreorderWeights(b.weights, uint32_t(m));
+  const uint64_t gin = cc.in_c / groups, gout = cc.out_c / groups, group_tiles = (gout + m - 1) / m;
+  const uint64_t dot_len = gin * cc.kh * cc.kw;
+  const auto wt = ref::PreorderWeights(b.weights, uint32_t(m), groups);
   std::vector<uint8_t> prm(cc.out_c * 8);
   for (uint32_t i = 0; i < cc.out_c; ++i) ref::PackParams(params[i], &prm[i * 8]);
 
@@ -79,8 +94,9 @@ Built Build(const HwConfig& cfg, const ConvCase& cc, uint64_t seed) {
   p.push_back(isa::MakeDma(Opcode::kDmaRead, wa, wa + off, wt.size()));
   p.back().dma.done_set = 4;
   Instruction c;
-  c.opcode = Opcode::kConv;
+  c.opcode = cc.op;
   auto& ci = c.compute;
+  ci.opcode = cc.op;
   ci.wait_set = 7;
   ci.done_set = 8;
   ci.in_addr = in;
@@ -107,14 +123,19 @@ Built Build(const HwConfig& cfg, const ConvCase& cc, uint64_t seed) {
   ci.pad_bottom = cc.g.pad_bottom;
   ci.pad_left = cc.g.pad_left;
   ci.pad_right = cc.g.pad_right;
-  ci.groups = 1;
+  ci.out_pad_h = cc.g.out_pad_h;
+  ci.out_pad_w = cc.g.out_pad_w;
+  ci.groups = groups;
+  ci.group_in_c = gin;
+  ci.group_out_c = gout;
+  ci.group_tiles = group_tiles;
   ci.in_signed = cc.in_signed;
   ci.wt_signed = cc.wt_signed;
   ci.out_signed = cc.out_signed;
   ci.order = cc.order;
   ci.dot_len = dot_len;
   ci.pix_tiles = (uint64_t(oh) * ow + n - 1) / n;
-  ci.ch_tiles = (cc.out_c + m - 1) / m;
+  ci.ch_tiles = groups * group_tiles;
   ci.wt_tile_bytes = dot_len * m;
   isa::SimdInstr nop;  // a NOP first: the program is FUSED_RELU v0, v0 after it
   isa::SimdInstr fr;
@@ -330,19 +351,19 @@ TEST_CASE("errors stop the program like the RTL", "[golden]") {
     CHECK(rec.acc_unloads.empty());
   }
   SECTION("an opcode this version does not execute: the queued DMAs still complete") {
-    Patch(b.bundle, 3, [](Instruction& in) { in.opcode = Opcode::kDeconv; });
+    Patch(b.bundle, 3, [](Instruction& in) { in.opcode = Opcode::kScale; });
     const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
     CHECK(r.error == isa::ErrorCode::kIllegalOpcode);
     CHECK(r.err_instr == 3);
     CHECK(r.instrs_done == 3);
     CHECK(rec.acc_unloads.empty());
   }
-  SECTION("groups != 1 is an illegal field") {
+  SECTION("groups that do not match the group fields are an illegal field") {
     Patch(b.bundle, 3, [](Instruction& in) { in.compute.groups = 2; });
     const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
     CHECK(r.error == isa::ErrorCode::kIllegalField);
     CHECK(r.err_instr == 3);
-    CHECK_THAT(r.message, Catch::Contains("groups 2"));
+    CHECK_THAT(r.message, Catch::Contains("has group_in_c 2"));
   }
   SECTION("inconsistent precomputed field") {
     Patch(b.bundle, 3, [](Instruction& in) { in.compute.pix_tiles += 1; });
@@ -407,4 +428,308 @@ TEST_CASE("the model is fast on an fsd-sized layer", "[golden]") {
   REQUIRE(r.ok);
   CHECK(Output(r, b) == b.expect);
   CHECK(secs < 3.0);
+}
+
+namespace {
+
+// Every unload's lanes against the exact accumulators, wrapped: channel co = g*group_out_c + t*M +
+// row of tile ct = g*group_tiles + t; lanes past the last pixel are 0. Also the loop-nest order.
+void CheckUnloads(const HwConfig& cfg, const ConvCase& cc, const Built& b, const EventRecorder& rec) {
+  uint32_t oh = 0, ow = 0;
+  const auto acc = Exact(cc, b.input, b.weights, &oh, &ow);
+  const uint64_t out_addr = isa::DecodeProgram(b.bundle.ProgramBytes()).instrs.at(3).compute.out_addr;
+  const uint64_t m = cfg.array_rows, n = cfg.array_cols, pixels = uint64_t(oh) * ow;
+  const uint64_t gout = cc.out_c / cc.g.groups, group_tiles = (gout + m - 1) / m;
+  const uint64_t pix_tiles = (pixels + n - 1) / n, ch_tiles = cc.g.groups * group_tiles;
+  size_t e = 0;
+  const bool pm = cc.order == isa::Order::kPixelMajor;
+  for (uint64_t a = 0; a < (pm ? pix_tiles : ch_tiles); ++a)
+    for (uint64_t bb = 0; bb < (pm ? ch_tiles : pix_tiles); ++bb) {
+      const uint64_t pt = pm ? a : bb, ct = pm ? bb : a, g = ct / group_tiles, t = ct % group_tiles;
+      const uint64_t rows = std::min<uint64_t>(m, gout - t * m);
+      for (uint64_t j = 0; j < rows; ++j, ++e) {
+        REQUIRE(e < rec.acc_unloads.size());
+        const auto& ev = rec.acc_unloads[e];
+        REQUIRE(ev.pix_tile == pt);
+        REQUIRE(ev.ch_tile == ct);
+        REQUIRE(ev.row == j);
+        const uint64_t co = g * gout + t * m + j;
+        for (uint64_t i = 0; i < n; ++i) {
+          const uint64_t p = pt * n + i;
+          const int32_t want = p < pixels ? ref::Wrap30(acc[co * pixels + p]) : 0;
+          REQUIRE(ev.values[i] == want);
+        }
+        // The write-back of the same row: channel co's plane, section pt.
+        REQUIRE(rec.simd_writes[e].addr == out_addr + co * pixels + pt * n);
+      }
+    }
+  CHECK(e == rec.acc_unloads.size());
+  CHECK(rec.simd_writes.size() == e);
+}
+
+}  // namespace
+
+TEST_CASE("golden model equals the reference on grouped, depthwise, transposed and inner products", "[golden]") {
+  std::mt19937_64 rng(1234);
+  for (const char* cfg_name : {"tiny", "fsd"}) {
+    const HwConfig& cfg = FindHwConfig(cfg_name);
+    for (int trial = 0; trial < 36; ++trial) {
+      ConvCase cc{};
+      const int kind = trial % 4;  // grouped conv, depthwise conv, deconv, inner product
+      cc.in_signed = rng() & 1;
+      cc.wt_signed = rng() & 1;
+      cc.out_signed = rng() & 1;
+      cc.relu = rng() & 1;
+      cc.order = (rng() & 1) ? isa::Order::kChannelMajor : isa::Order::kPixelMajor;
+      cc.in_h = uint32_t(3 + rng() % 10);
+      cc.in_w = uint32_t(3 + rng() % 10);
+      if (kind == 0 || kind == 1) {
+        const uint32_t groups = kind == 1 ? uint32_t(1 + rng() % 20) : uint32_t(2 + rng() % 4);
+        cc.g.groups = groups;
+        cc.in_c = groups * (kind == 1 ? 1 : uint32_t(1 + rng() % 4));
+        cc.out_c = groups * uint32_t(1 + rng() % (kind == 1 ? 2 : 13));  // 13: group_out_c past M on tiny
+        cc.kh = uint32_t(1 + rng() % 3);
+        cc.kw = uint32_t(1 + rng() % 3);
+        cc.g.stride_h = uint32_t(1 + rng() % 2);
+        cc.g.stride_w = uint32_t(1 + rng() % 2);
+        cc.g.pad_top = uint32_t(rng() % 2);
+        cc.g.pad_bottom = uint32_t(rng() % 3);
+        cc.g.pad_left = uint32_t(rng() % 3);
+        cc.g.pad_right = uint32_t(rng() % 2);
+        if (ref::ConvOutSize(cc.in_h, cc.kh, cc.g.stride_h, 1, cc.g.pad_top, cc.g.pad_bottom) < 1 ||
+            ref::ConvOutSize(cc.in_w, cc.kw, cc.g.stride_w, 1, cc.g.pad_left, cc.g.pad_right) < 1)
+          continue;
+      } else if (kind == 2) {
+        cc.op = Opcode::kDeconv;
+        cc.g.groups = uint32_t(1 + rng() % 2);
+        cc.in_c = cc.g.groups * uint32_t(1 + rng() % 5);
+        cc.out_c = cc.g.groups * uint32_t(1 + rng() % 11);
+        cc.in_h = uint32_t(1 + rng() % 7);
+        cc.in_w = uint32_t(1 + rng() % 7);
+        cc.kh = uint32_t(1 + rng() % 4);
+        cc.kw = uint32_t(1 + rng() % 4);
+        const uint32_t strides[] = {1, 2, 4, 8};
+        cc.g.stride_h = strides[rng() % 4];
+        cc.g.stride_w = strides[rng() % 3];
+        cc.g.dil_h = uint32_t(1 + rng() % 2);
+        cc.g.pad_top = uint32_t(rng() % cc.kh);
+        cc.g.pad_bottom = uint32_t(rng() % cc.kh);
+        cc.g.pad_left = uint32_t(rng() % cc.kw);
+        cc.g.pad_right = uint32_t(rng() % cc.kw);
+        cc.g.out_pad_h = uint32_t(rng() % std::max(cc.g.stride_h, cc.g.dil_h));
+        cc.g.out_pad_w = uint32_t(rng() % cc.g.stride_w);
+        if (ref::DeconvOutSize(cc.in_h, cc.kh, cc.g.stride_h, cc.g.dil_h, cc.g.pad_top, cc.g.pad_bottom,
+                               cc.g.out_pad_h) < 1 ||
+            ref::DeconvOutSize(cc.in_w, cc.kw, cc.g.stride_w, 1, cc.g.pad_left, cc.g.pad_right, cc.g.out_pad_w) < 1)
+          continue;
+      } else {
+        cc.op = Opcode::kInnerProduct;
+        cc.in_c = uint32_t(1 + rng() % 40);
+        cc.out_c = uint32_t(1 + rng() % 30);
+        cc.kh = cc.in_h;
+        cc.kw = cc.in_w;
+      }
+      INFO(cfg_name << " trial " << trial << " op " << isa::ToString(cc.op) << " in " << cc.in_c << "x" << cc.in_h
+                    << "x" << cc.in_w << " out_c " << cc.out_c << " k " << cc.kh << "x" << cc.kw << " s "
+                    << cc.g.stride_h << "x" << cc.g.stride_w << " groups " << cc.g.groups);
+      const Built b = Build(cfg, cc, 2000 + uint64_t(trial));
+      EventRecorder rec;
+      const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+      REQUIRE(r.ok);
+      CHECK(Output(r, b) == b.expect);
+      CheckUnloads(cfg, cc, b, rec);
+    }
+  }
+}
+
+TEST_CASE("long inner products: 4096 and 25088 (512x7x7) terms", "[golden]") {
+  for (const char* cfg_name : {"tiny", "fsd"}) {
+    const HwConfig& cfg = FindHwConfig(cfg_name);
+    for (const auto& [c, h, w] : {std::tuple<uint32_t, uint32_t, uint32_t>{4096, 1, 1}, {512, 7, 7}}) {
+      ConvCase cc{};
+      cc.op = Opcode::kInnerProduct;
+      cc.in_c = c, cc.in_h = h, cc.in_w = w, cc.kh = h, cc.kw = w;
+      cc.out_c = 11;  // two channel tiles on tiny, a partial one on fsd
+      cc.in_signed = cc.wt_signed = true;
+      cc.relu = false;
+      cc.out_signed = true;
+      INFO(cfg_name << " " << c << "x" << h << "x" << w);
+      const Built b = Build(cfg, cc, 77);
+      EventRecorder rec;
+      const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+      REQUIRE(r.ok);
+      CHECK(Output(r, b) == b.expect);
+      CheckUnloads(cfg, cc, b, rec);
+      CHECK(rec.acc_unloads.size() == 11);
+    }
+  }
+}
+
+TEST_CASE("a depthwise layer uses one row per channel tile", "[golden]") {
+  const HwConfig& cfg = FindHwConfig("tiny");
+  ConvCase cc{};
+  cc.in_c = cc.out_c = 5;
+  cc.g.groups = 5;
+  cc.in_h = cc.in_w = 9;
+  cc.kh = cc.kw = 3;
+  cc.g.pad_top = cc.g.pad_bottom = cc.g.pad_left = cc.g.pad_right = 1;
+  cc.in_signed = cc.wt_signed = true;
+  cc.relu = true;
+  const Built b = Build(cfg, cc, 5);
+  EventRecorder rec;
+  REQUIRE(GoldenModel(cfg).Run(b.bundle, rec).ok);
+  REQUIRE(rec.acc_unloads.size() == 11 * 5);  // 81 pixels = 11 sections, 5 tiles of 1 row
+  for (const auto& e : rec.acc_unloads) CHECK(e.row == 0);
+  CHECK(rec.acc_unloads[4].ch_tile == 4);
+  CheckUnloads(cfg, cc, b, rec);
+}
+
+TEST_CASE("a stride-4 deconvolution has zeros between the upsampled pixels", "[golden]") {
+  // Kernel 1: only outputs (4a, 4b) have a term, input (a, b); output padding adds a row and a column.
+  const HwConfig& cfg = FindHwConfig("tiny");
+  ConvCase cc{};
+  cc.op = Opcode::kDeconv;
+  cc.in_c = 3;
+  cc.out_c = 2;
+  cc.in_h = cc.in_w = 3;
+  cc.kh = cc.kw = 1;
+  cc.g.stride_h = cc.g.stride_w = 4;
+  cc.g.out_pad_h = 3;
+  cc.g.out_pad_w = 2;
+  cc.in_signed = cc.wt_signed = true;
+  cc.relu = false;
+  cc.out_signed = true;
+  const Built b = Build(cfg, cc, 9);
+  EventRecorder rec;
+  const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+  REQUIRE(r.ok);
+  const uint64_t oh = 12, ow = 11, n = cfg.array_cols;  // (3-1)*4 + 3 + 1, (3-1)*4 + 2 + 1
+  REQUIRE(rec.acc_unloads.size() == (oh * ow + n - 1) / n * 2);
+  for (const auto& e : rec.acc_unloads)
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t p = e.pix_tile * n + i, y = p / ow, x = p % ow;
+      int32_t want = 0;
+      if (p < oh * ow && y % 4 == 0 && x % 4 == 0)
+        for (uint32_t c = 0; c < 3; ++c) want += b.input.At(c, uint32_t(y / 4), uint32_t(x / 4)) * b.weights.At(e.row, c, 0, 0);
+      CHECK(e.values[i] == want);
+    }
+  CheckUnloads(cfg, cc, b, rec);
+  CHECK(Output(r, b) == b.expect);
+}
+
+TEST_CASE("every legality check of a dot-product instruction names its field", "[golden]") {
+  // Each program breaks one rule of docs/architecture.md and nothing checked before it.
+  const HwConfig& cfg = FindHwConfig("tiny");
+  ConvCase conv = SmallCase();
+  conv.g.groups = 1;
+  ConvCase deconv = SmallCase();
+  deconv.op = Opcode::kDeconv;
+  deconv.g.stride_h = deconv.g.stride_w = 2;
+  ConvCase ip = SmallCase();
+  ip.op = Opcode::kInnerProduct;
+  ip.kh = ip.in_h;
+  ip.kw = ip.in_w;
+  struct Rule {
+    const ConvCase* base;
+    std::string field;  // "has <field> <value>"
+    std::function<void(isa::ComputeInstr&, std::vector<isa::SimdInstr>&)> edit;
+  };
+  using C = isa::ComputeInstr;
+  using S = std::vector<isa::SimdInstr>;
+  const std::vector<Rule> rules = {
+      {&conv, "simd[1].op 5", [](C&, S& s) { s[1].op = isa::SimdOp::kAdd; }},
+      {&conv, "simd[1].dst 8", [](C&, S& s) { s[1].dst = 8; }},
+      {&conv, "simd[1].src_a 9", [](C&, S& s) { s[1].src_a = 9; }},
+      {&conv, "simd[1].pred 1", [](C&, S& s) { s[1].pred = 1; }},
+      {&conv, "simd[1].pred_neg 1", [](C&, S& s) { s[1].pred_neg = 1; }},
+      {&conv, "kernel_h 0", [](C& c, S&) { c.kernel_h = 0; }},
+      {&conv, "kernel_w 0", [](C& c, S&) { c.kernel_w = 0; }},
+      {&conv, "stride_h 0", [](C& c, S&) { c.stride_h = 0; }},
+      {&conv, "stride_w 0", [](C& c, S&) { c.stride_w = 0; }},
+      {&conv, "dil_h 0", [](C& c, S&) { c.dil_h = 0; }},
+      {&conv, "dil_w 0", [](C& c, S&) { c.dil_w = 0; }},
+      {&conv, "in_c 0", [](C& c, S&) { c.in_c = 0; }},
+      {&conv, "out_c 0", [](C& c, S&) { c.out_c = 0; }},
+      {&conv, "out_h 0", [](C& c, S&) { c.out_h = 0; }},
+      {&conv, "out_w 0", [](C& c, S&) { c.out_w = 0; }},
+      {&conv, "groups 0", [](C& c, S&) { c.groups = 0; }},
+      {&conv, "group_in_c 1", [](C& c, S&) { c.group_in_c = 1; }},
+      {&conv, "group_out_c 1", [](C& c, S&) { c.group_out_c = 1; }},
+      {&conv, "group_tiles 2", [](C& c, S&) { c.group_tiles = 2; }},
+      {&conv, "ch_tiles 2", [](C& c, S&) { c.ch_tiles = 2; }},
+      {&conv, "dot_len 17", [](C& c, S&) { c.dot_len = 17; }},
+      {&conv, "pix_tiles 3", [](C& c, S&) { c.pix_tiles = 3; }},
+      {&conv, "wt_tile_bytes 145", [](C& c, S&) { c.wt_tile_bytes = 145; }},
+      {&conv, "out_row_stride 4", [](C& c, S&) { c.out_row_stride = 4; }},
+      {&conv, "out_c 264",
+       [](C& c, S&) {  // 33 tiles of 8 channels: consistent, but past simd.param_entries 256
+         c.out_c = c.group_out_c = 264;
+         c.group_tiles = c.ch_tiles = 33;
+       }},
+      {&conv, "pool_op 1", [](C& c, S&) { c.pool_op = isa::PoolOp::kMax; }},
+      {&conv, "reserved1 1", [](C& c, S&) { c.reserved1 = 1; }},
+      {&conv, "reserved2 4", [](C& c, S&) { c.reserved2 = 4; }},
+      {&deconv, "stride_h 3", [](C& c, S&) { c.stride_h = 3; }},
+      {&deconv, "stride_w 16", [](C& c, S&) { c.stride_w = 16; }},
+      {&ip, "kernel_h 4", [](C& c, S&) { c.kernel_h = 4, c.dot_len = 2 * 4 * 5, c.wt_tile_bytes = 40 * 8; }},
+      {&ip, "kernel_w 4", [](C& c, S&) { c.kernel_w = 4, c.dot_len = 2 * 5 * 4, c.wt_tile_bytes = 40 * 8; }},
+      {&ip, "out_h 2", [](C& c, S&) { c.out_h = 2; }},
+      {&ip, "out_w 2", [](C& c, S&) { c.out_w = 2, c.out_row_stride = 2; }},
+      {&ip, "stride_h 2", [](C& c, S&) { c.stride_h = 2; }},
+      {&ip, "stride_w 2", [](C& c, S&) { c.stride_w = 2; }},
+      {&ip, "dil_h 2", [](C& c, S&) { c.dil_h = 2; }},
+      {&ip, "dil_w 2", [](C& c, S&) { c.dil_w = 2; }},
+      {&ip, "pad_top 1", [](C& c, S&) { c.pad_top = 1; }},
+      {&ip, "pad_bottom 1", [](C& c, S&) { c.pad_bottom = 1; }},
+      {&ip, "pad_left 1", [](C& c, S&) { c.pad_left = 1; }},
+      {&ip, "pad_right 1", [](C& c, S&) { c.pad_right = 1; }},
+      {&ip, "groups 2",
+       [](C& c, S&) {  // 2 groups with consistent group fields (4 outputs: 3 do not split in two)
+         c.out_c = 4, c.group_out_c = 2, c.group_tiles = 1, c.ch_tiles = 2;
+         c.groups = 2, c.group_in_c = 1, c.dot_len = 25, c.wt_tile_bytes = 200;
+       }},
+  };
+  for (const auto& rule : rules) {
+    INFO(isa::ToString(rule.base->op) << ": " << rule.field);
+    Built b = Build(cfg, *rule.base, 5);
+    // The unbroken program runs.
+    EventRecorder ok_rec;
+    REQUIRE(GoldenModel(cfg).Run(b.bundle, ok_rec).ok);
+    Patch(b.bundle, 3, [&](Instruction& in) { rule.edit(in.compute, in.simd); });
+    EventRecorder rec;
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kIllegalField);
+    CHECK(r.err_instr == 3);
+    CHECK(r.instrs_done == 3);
+    CHECK_THAT(r.message, Catch::Contains("instruction 3 (" + std::string(isa::ToString(rule.base->op)) + ") has " +
+                                          rule.field + " ("));
+    CHECK(rec.acc_unloads.empty());
+  }
+  SECTION("SCALE and ELTWISE are not executed") {
+    for (const Opcode op : {Opcode::kScale, Opcode::kEltwise}) {
+      Built b = Build(cfg, conv, 5);
+      Patch(b.bundle, 3, [&](Instruction& in) { in.opcode = op; });
+      EventRecorder rec;
+      const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+      CHECK(r.error == isa::ErrorCode::kIllegalOpcode);
+      CHECK(r.err_instr == 3);
+    }
+  }
+  SECTION("a NOP's fields are not checked") {
+    Built b = Build(cfg, conv, 5);
+    Patch(b.bundle, 3, [&](Instruction& in) {
+      in.simd[0].dst = 15;
+      in.simd[0].pred = 5;
+    });
+    EventRecorder rec;
+    CHECK(GoldenModel(cfg).Run(b.bundle, rec).ok);
+  }
+  SECTION("weights past the SRAM are a range error") {
+    Built b = Build(cfg, conv, 5);
+    Patch(b.bundle, 3, [&](Instruction& in) { in.compute.wt_addr = cfg.sram_bytes - 100; });
+    EventRecorder rec;
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kSramRange);
+    CHECK_THAT(r.message, Catch::Contains("the weights"));
+  }
 }

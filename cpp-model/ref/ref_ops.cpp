@@ -13,11 +13,27 @@ int64_t ConvOutSize(int64_t in, int64_t kernel, int64_t stride, int64_t dil, int
   return room / stride + 1;
 }
 
+int64_t DeconvOutSize(int64_t in, int64_t kernel, int64_t stride, int64_t dil, int64_t pad_lo, int64_t pad_hi,
+                      int64_t out_pad) {
+  return (in - 1) * stride - pad_lo - pad_hi + dil * (kernel - 1) + out_pad + 1;
+}
+
+namespace {
+
+// Checks the channel counts of a grouped layer; returns Cout/groups.
+uint32_t GroupOutChannels(const char* op, const Tensor& in, const Weights& wt, uint32_t groups) {
+  if (groups == 0 || wt.cout % groups != 0 || uint64_t(wt.cin) * groups != in.c)
+    throw std::invalid_argument(std::string(op) + ": " + std::to_string(groups) + " groups do not fit " +
+                                std::to_string(in.c) + " input channels, weights of " + std::to_string(wt.cin) +
+                                " per group and " + std::to_string(wt.cout) + " output channels");
+  return wt.cout / groups;
+}
+
+}  // namespace
+
 std::vector<int64_t> Conv2d(const Tensor& in, const Weights& wt, const ConvGeometry& g, uint32_t* out_h,
                             uint32_t* out_w) {
-  if (wt.cin != in.c)
-    throw std::invalid_argument("Conv2d: weights have " + std::to_string(wt.cin) + " input channels, input has " +
-                                std::to_string(in.c));
+  const uint32_t gout = GroupOutChannels("Conv2d", in, wt, g.groups);
   const int64_t oh_n = ConvOutSize(in.h, wt.r, g.stride_h, g.dil_h, g.pad_top, g.pad_bottom);
   const int64_t ow_n = ConvOutSize(in.w, wt.s, g.stride_w, g.dil_w, g.pad_left, g.pad_right);
   if (oh_n < 1 || ow_n < 1) throw std::invalid_argument("Conv2d: the kernel does not fit the padded input");
@@ -27,7 +43,8 @@ std::vector<int64_t> Conv2d(const Tensor& in, const Weights& wt, const ConvGeome
   // Straight seven-loop convolution; the inner loop runs over output columns.
   for (uint32_t co = 0; co < wt.cout; ++co) {
     int64_t* plane = &acc[size_t(co) * oh_n * ow_n];
-    for (uint32_t ci = 0; ci < in.c; ++ci) {
+    const uint32_t c0 = (co / gout) * wt.cin;  // first input channel of the group
+    for (uint32_t ci = 0; ci < wt.cin; ++ci) {
       for (uint32_t r = 0; r < wt.r; ++r) {
         for (uint32_t s = 0; s < wt.s; ++s) {
           const int64_t w = wt.At(co, ci, r, s);
@@ -37,12 +54,66 @@ std::vector<int64_t> Conv2d(const Tensor& in, const Weights& wt, const ConvGeome
             for (int64_t ow = 0; ow < ow_n; ++ow) {
               const int64_t iw = ow * g.stride_w + int64_t(s) * g.dil_w - g.pad_left;
               if (iw < 0 || iw >= in.w) continue;
-              plane[oh * ow_n + ow] += w * in.At(ci, uint32_t(ih), uint32_t(iw));
+              plane[oh * ow_n + ow] += w * in.At(c0 + ci, uint32_t(ih), uint32_t(iw));
             }
           }
         }
       }
     }
+  }
+  return acc;
+}
+
+std::vector<int64_t> Deconv2d(const Tensor& in, const Weights& wt, const ConvGeometry& g, uint32_t* out_h,
+                              uint32_t* out_w) {
+  const uint32_t gout = GroupOutChannels("Deconv2d", in, wt, g.groups);
+  const int64_t oh_n = DeconvOutSize(in.h, wt.r, g.stride_h, g.dil_h, g.pad_top, g.pad_bottom, g.out_pad_h);
+  const int64_t ow_n = DeconvOutSize(in.w, wt.s, g.stride_w, g.dil_w, g.pad_left, g.pad_right, g.out_pad_w);
+  if (oh_n < 1 || ow_n < 1) throw std::invalid_argument("Deconv2d: the padding leaves no output");
+  *out_h = uint32_t(oh_n);
+  *out_w = uint32_t(ow_n);
+  std::vector<int64_t> acc(size_t(wt.cout) * oh_n * ow_n, 0);
+  // Scatter: each input element spreads over the kernel; outputs outside the cropped range drop.
+  for (uint32_t ci_all = 0; ci_all < in.c; ++ci_all) {
+    const uint32_t grp = ci_all / wt.cin, ci = ci_all % wt.cin;
+    for (uint32_t ih = 0; ih < in.h; ++ih) {
+      for (uint32_t iw = 0; iw < in.w; ++iw) {
+        const int64_t x = in.At(ci_all, ih, iw);
+        if (x == 0) continue;
+        for (uint32_t co = grp * gout; co < (grp + 1) * gout; ++co) {
+          int64_t* plane = &acc[size_t(co) * oh_n * ow_n];
+          for (uint32_t r = 0; r < wt.r; ++r) {
+            const int64_t oh = int64_t(ih) * g.stride_h - g.pad_top + int64_t(r) * g.dil_h;
+            if (oh < 0 || oh >= oh_n) continue;
+            for (uint32_t s = 0; s < wt.s; ++s) {
+              const int64_t ow = int64_t(iw) * g.stride_w - g.pad_left + int64_t(s) * g.dil_w;
+              if (ow < 0 || ow >= ow_n) continue;
+              plane[oh * ow_n + ow] += x * wt.At(co, ci, r, s);
+            }
+          }
+        }
+      }
+    }
+  }
+  return acc;
+}
+
+std::vector<int64_t> InnerProduct(const Tensor& in, const Weights& wt) {
+  if (uint64_t(wt.cin) * wt.r * wt.s != in.data.size())
+    throw std::invalid_argument("InnerProduct: weights of " + std::to_string(wt.cin) + "x" + std::to_string(wt.r) +
+                                "x" + std::to_string(wt.s) + " per output do not match the input of " +
+                                std::to_string(in.data.size()) + " elements");
+  const size_t n = in.data.size();
+  std::vector<int64_t> acc(wt.cout, 0);
+  for (uint32_t co = 0; co < wt.cout; ++co) {
+    const uint8_t* w = &wt.data[co * n];
+    int64_t sum = 0;
+    for (size_t k = 0; k < n; ++k) {
+      const int64_t a = in.is_signed ? int64_t(int8_t(in.data[k])) : int64_t(in.data[k]);
+      const int64_t b = wt.is_signed ? int64_t(int8_t(w[k])) : int64_t(w[k]);
+      sum += a * b;
+    }
+    acc[co] = sum;
   }
   return acc;
 }
@@ -82,27 +153,38 @@ int32_t FusedRelu(int32_t va, const ChannelParams& p, bool relu, bool unsigned_o
   return int32_t(std::clamp(q, lo, hi));
 }
 
-std::vector<uint8_t> ConvLayer(const Tensor& in, const Weights& wt, const ConvGeometry& g,
-                               const std::vector<ChannelParams>& params, bool relu, bool unsigned_out) {
-  uint32_t oh = 0, ow = 0;
-  const std::vector<int64_t> acc = Conv2d(in, wt, g, &oh, &ow);
-  if (params.size() < wt.cout) throw std::invalid_argument("ConvLayer: fewer channel parameters than output channels");
+std::vector<uint8_t> Requantize(const std::vector<int64_t>& acc, uint32_t cout,
+                                const std::vector<ChannelParams>& params, bool relu, bool unsigned_out) {
+  if (cout == 0 || acc.size() % cout != 0) throw std::invalid_argument("Requantize: accumulators are not cout planes");
+  if (params.size() < cout) throw std::invalid_argument("Requantize: fewer channel parameters than output channels");
   std::vector<uint8_t> out(acc.size());
-  const size_t plane = size_t(oh) * ow;
-  for (uint32_t co = 0; co < wt.cout; ++co)
+  const size_t plane = acc.size() / cout;
+  for (uint32_t co = 0; co < cout; ++co)
     for (size_t p = 0; p < plane; ++p)
       out[co * plane + p] = uint8_t(FusedRelu(Wrap30(acc[co * plane + p]), params[co], relu, unsigned_out));
   return out;
 }
 
-std::vector<uint8_t> PreorderWeights(const Weights& wt, uint32_t rows) {
+std::vector<uint8_t> ConvLayer(const Tensor& in, const Weights& wt, const ConvGeometry& g,
+                               const std::vector<ChannelParams>& params, bool relu, bool unsigned_out) {
+  uint32_t oh = 0, ow = 0;
+  return Requantize(Conv2d(in, wt, g, &oh, &ow), wt.cout, params, relu, unsigned_out);
+}
+
+std::vector<uint8_t> PreorderWeights(const Weights& wt, uint32_t rows, uint32_t groups) {
+  if (groups == 0 || wt.cout % groups != 0)
+    throw std::invalid_argument("PreorderWeights: " + std::to_string(groups) + " groups do not divide " +
+                                std::to_string(wt.cout) + " output channels");
   const size_t dot_len = size_t(wt.cin) * wt.r * wt.s;
-  const size_t tiles = (wt.cout + rows - 1) / rows;
-  std::vector<uint8_t> out(tiles * dot_len * rows, 0);
+  const uint32_t gout = wt.cout / groups;
+  const size_t group_tiles = (gout + rows - 1) / rows;
+  std::vector<uint8_t> out(groups * group_tiles * dot_len * rows, 0);
   for (uint32_t co = 0; co < wt.cout; ++co) {
-    const size_t t = co / rows, j = co % rows;
+    // Tiles never mix groups: a group's channels restart at row 0 of a new tile.
+    const size_t g = co / gout, t = (co % gout) / rows, j = (co % gout) % rows;
+    const size_t ct = g * group_tiles + t;
     // A channel's dot_len weights are contiguous in (Cout, Cin, R, S) order, k ascending.
-    for (size_t k = 0; k < dot_len; ++k) out[(t * dot_len + k) * rows + j] = wt.data[co * dot_len + k];
+    for (size_t k = 0; k < dot_len; ++k) out[(ct * dot_len + k) * rows + j] = wt.data[co * dot_len + k];
   }
   return out;
 }

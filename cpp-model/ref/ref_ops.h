@@ -24,7 +24,8 @@ struct Tensor {
   }
 };
 
-// Weights (Cout, Cin, R, S), one byte each, at data[((co*cin + ci)*r + ri)*s + si].
+// Weights (Cout, Cin/groups, R, S), one byte each, at data[((co*cin + ci)*r + ri)*s + si]; cin is
+// the input channels of one group.
 struct Weights {
   uint32_t cout = 0, cin = 0, r = 0, s = 0;
   bool is_signed = true;
@@ -43,15 +44,34 @@ struct ConvGeometry {
   uint32_t stride_h = 1, stride_w = 1;
   uint32_t dil_h = 1, dil_w = 1;
   uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  uint32_t groups = 1;                  // divides the input and output channels
+  uint32_t out_pad_h = 0, out_pad_w = 0;  // Deconv2d only
 };
 
 // Output size of one dimension; 0 or negative when the kernel does not fit.
 int64_t ConvOutSize(int64_t in, int64_t kernel, int64_t stride, int64_t dil, int64_t pad_lo, int64_t pad_hi);
 
-// Exact (unwrapped) accumulators of a convolution, (Cout, OH, OW) row-major. out_h/out_w are
-// returned through the pointers.
+// Output size of one dimension of a transposed convolution (PyTorch's ConvTranspose2d):
+// (in-1)*stride - pad_lo - pad_hi + dil*(kernel-1) + out_pad + 1; 0 or negative when nothing is left.
+int64_t DeconvOutSize(int64_t in, int64_t kernel, int64_t stride, int64_t dil, int64_t pad_lo, int64_t pad_hi,
+                      int64_t out_pad);
+
+// Exact (unwrapped) accumulators of a grouped convolution, (Cout, OH, OW) row-major: output channel
+// co of group g = co / (Cout/groups) reads input channels g*wt.cin .. (g+1)*wt.cin-1. out_h/out_w
+// are returned through the pointers.
 std::vector<int64_t> Conv2d(const Tensor& in, const Weights& wt, const ConvGeometry& g, uint32_t* out_h,
                             uint32_t* out_w);
+
+// Exact accumulators of a grouped transposed convolution, (Cout, OH, OW), in scatter form: every
+// input element times every kernel tap of its group lands on oh = ih*stride_h - pad_top + r*dil_h,
+// ow = iw*stride_w - pad_left + s*dil_w, dropped outside the output (PyTorch's ConvTranspose2d with
+// weight w_pt[ci][co][r][s] = wt[co][ci][r][s]). The hardware gathers instead; this checks it.
+std::vector<int64_t> Deconv2d(const Tensor& in, const Weights& wt, const ConvGeometry& g, uint32_t* out_h,
+                              uint32_t* out_w);
+
+// Exact accumulators of a fully connected layer: wt is (Cout, C, H, W) of the input's shape and
+// output co is the dot product of the whole input with wt[co].
+std::vector<int64_t> InnerProduct(const Tensor& in, const Weights& wt);
 
 // The 30-bit accumulator's value: acc modulo 2^30, as two's complement, sign-extended.
 int32_t Wrap30(int64_t acc);
@@ -70,14 +90,20 @@ ChannelParams UnpackParams(const uint8_t* in8);
 // clamp to the int8 or uint8 range; returns the clamped value as int32.
 int32_t FusedRelu(int32_t va, const ChannelParams& p, bool relu, bool unsigned_out);
 
+// Exact accumulators (Cout planes of equal size) to output bytes as the hardware defines it:
+// wrapped to 30 bits, then FUSED_RELU with the plane's channel parameters.
+std::vector<uint8_t> Requantize(const std::vector<int64_t>& acc, uint32_t cout,
+                                const std::vector<ChannelParams>& params, bool relu, bool unsigned_out);
+
 // A whole CONV layer as the hardware defines it: accumulators wrapped to 30 bits, then FUSED_RELU
 // per output channel. Returns the (Cout, OH, OW) output bytes.
 std::vector<uint8_t> ConvLayer(const Tensor& in, const Weights& wt, const ConvGeometry& g,
                                const std::vector<ChannelParams>& params, bool relu, bool unsigned_out);
 
-// The weights pre-ordered for an array of `rows` rows (docs/architecture.md): ceil(cout/rows) channel
-// tiles of dot_len*rows bytes; in tile t, term k = (ci*R + r)*S + s is the rows bytes
-// w[t*rows + j][ci][r][s], j = 0..rows-1, zero for channels past cout.
-std::vector<uint8_t> PreorderWeights(const Weights& wt, uint32_t rows);
+// The weights pre-ordered for an array of `rows` rows (docs/architecture.md): per group,
+// group_tiles = ceil(group_out_c/rows) channel tiles of dot_len*rows bytes (dot_len = cin*R*S),
+// tile ct = g*group_tiles + t; in it, term k = (ci*R + r)*S + s is the rows bytes
+// w[g*group_out_c + t*rows + j][ci][r][s], j = 0..rows-1, zero past the group's channels.
+std::vector<uint8_t> PreorderWeights(const Weights& wt, uint32_t rows, uint32_t groups = 1);
 
 }  // namespace nna::ref

@@ -115,3 +115,164 @@ TEST_CASE("PreorderWeights lays out channel tiles term by term", "[ref]") {
   // tile 0: k0 -> (w00, w10), k1 -> (w01, w11); tile 1: k0 -> (w20, 0), k1 -> (w21, 0)
   CHECK(p == std::vector<uint8_t>{1, 3, 2, 4, 5, 0, 6, 0});
 }
+
+TEST_CASE("grouped Conv2d: each output channel sees only its group's input channels", "[ref]") {
+  // 4 input channels of one pixel (1, 2, 3, 4), 2 groups, 4 outputs: outputs 0, 1 read channels 0, 1,
+  // outputs 2, 3 read channels 2, 3.
+  Tensor in(4, 1, 1, true);
+  in.data = {1, 2, 3, 4};
+  Weights w(4, 2, 1, 1, true);
+  w.data = {1, 10, 2, 20, 3, 30, 4, 40};  // w[co][ci]
+  ConvGeometry g;
+  g.groups = 2;
+  uint32_t oh = 0, ow = 0;
+  CHECK(Conv2d(in, w, g, &oh, &ow) == std::vector<int64_t>{1 + 20, 2 + 40, 3 * 3 + 4 * 30, 3 * 4 + 4 * 40});
+  SECTION("depthwise equals one single-channel conv per channel") {
+    Tensor x(3, 4, 5, false);
+    for (size_t i = 0; i < x.data.size(); ++i) x.data[i] = uint8_t(i * 37 + 11);
+    Weights dw(3, 1, 3, 3, true);
+    for (size_t i = 0; i < dw.data.size(); ++i) dw.data[i] = uint8_t(i * 53 + 200);
+    ConvGeometry gd;
+    gd.groups = 3;
+    gd.pad_top = 1, gd.pad_left = 2, gd.pad_right = 1;
+    const auto all = Conv2d(x, dw, gd, &oh, &ow);
+    const size_t plane = size_t(oh) * ow;
+    for (uint32_t c = 0; c < 3; ++c) {
+      Tensor xc(1, 4, 5, false);
+      std::copy(x.data.begin() + c * 20, x.data.begin() + (c + 1) * 20, xc.data.begin());
+      Weights wc(1, 1, 3, 3, true);
+      std::copy(dw.data.begin() + c * 9, dw.data.begin() + (c + 1) * 9, wc.data.begin());
+      ConvGeometry g1 = gd;
+      g1.groups = 1;
+      const auto one = Conv2d(xc, wc, g1, &oh, &ow);
+      CHECK(std::vector<int64_t>(all.begin() + long(c * plane), all.begin() + long((c + 1) * plane)) == one);
+    }
+  }
+  SECTION("groups that do not divide the channels are rejected") {
+    g.groups = 3;
+    CHECK_THROWS(Conv2d(in, w, g, &oh, &ow));
+  }
+}
+
+TEST_CASE("DeconvOutSize follows PyTorch's ConvTranspose2d", "[ref]") {
+  CHECK(DeconvOutSize(8, 2, 2, 1, 0, 0, 0) == 16);
+  CHECK(DeconvOutSize(8, 4, 2, 1, 1, 1, 0) == 16);
+  CHECK(DeconvOutSize(8, 3, 2, 1, 1, 1, 1) == 16);
+  CHECK(DeconvOutSize(6, 4, 4, 1, 0, 0, 0) == 24);
+  CHECK(DeconvOutSize(5, 3, 1, 2, 0, 0, 0) == 9);
+  CHECK(DeconvOutSize(1, 1, 1, 1, 1, 0, 0) == 0);  // padding crops everything
+}
+
+TEST_CASE("Deconv2d on a hand-computed case", "[ref]") {
+  // One channel 2x2 input (1, 2; 3, 4), 2x2 kernel of (1, 10; 100, 1000), stride 2: each input
+  // element stamps the kernel on its own 2x2 block.
+  Tensor in(1, 2, 2, true);
+  in.data = {1, 2, 3, 4};
+  Weights w(1, 1, 2, 2, true);
+  w.data = {1, 10, 100, 0xE8};  // 0xE8 = -24 signed
+  ConvGeometry g;
+  g.stride_h = g.stride_w = 2;
+  uint32_t oh = 0, ow = 0;
+  const auto acc = Deconv2d(in, w, g, &oh, &ow);
+  REQUIRE(oh == 4);
+  REQUIRE(ow == 4);
+  CHECK(acc == std::vector<int64_t>{1, 10, 2, 20, 100, -24, 200, -48, 3, 30, 4, 40, 300, -72, 400, -96});
+  SECTION("padding crops the border, output padding adds a row and a column") {
+    g.pad_top = 1;
+    g.pad_left = 1;
+    g.out_pad_h = g.out_pad_w = 1;
+    const auto p = Deconv2d(in, w, g, &oh, &ow);
+    REQUIRE(oh == 4);  // (2-1)*2 - 1 - 0 + 1 + 1 + 1
+    REQUIRE(ow == 4);
+    CHECK(p == std::vector<int64_t>{-24, 200, -48, 0, 30, 4, 40, 0, -72, 400, -96, 0, 0, 0, 0, 0});
+  }
+}
+
+TEST_CASE("Deconv2d equals a convolution of the zero-upsampled input with the flipped kernel", "[ref]") {
+  // The textbook identity, an independent check of the scatter form: insert stride-1 zeros between
+  // input elements, pad by dil*(k-1) - pad (plus the output padding at the end), flip the kernel.
+  uint32_t seed = 1;
+  auto next = [&seed] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7FFF; };
+  for (int trial = 0; trial < 200; ++trial) {
+    const uint32_t groups = 1 + next() % 3, gin = 1 + next() % 3, gout = 1 + next() % 3;
+    const uint32_t h = 1 + next() % 5, w = 1 + next() % 5, kh = 1 + next() % 4, kw = 1 + next() % 4;
+    ConvGeometry g;
+    g.groups = groups;
+    const uint32_t strides[] = {1, 2, 4, 8};
+    g.stride_h = strides[next() % 4];
+    g.stride_w = strides[next() % 3];
+    g.dil_h = 1 + next() % 2;
+    g.dil_w = 1 + next() % 2;
+    g.pad_top = next() % (g.dil_h * (kh - 1) + 1);
+    g.pad_bottom = next() % (g.dil_h * (kh - 1) + 1);
+    g.pad_left = next() % (g.dil_w * (kw - 1) + 1);
+    g.pad_right = next() % (g.dil_w * (kw - 1) + 1);
+    g.out_pad_h = next() % std::max(g.stride_h, g.dil_h);
+    g.out_pad_w = next() % std::max(g.stride_w, g.dil_w);
+    if (DeconvOutSize(h, kh, g.stride_h, g.dil_h, g.pad_top, g.pad_bottom, g.out_pad_h) < 1 ||
+        DeconvOutSize(w, kw, g.stride_w, g.dil_w, g.pad_left, g.pad_right, g.out_pad_w) < 1)
+      continue;
+    INFO("trial " << trial);
+    Tensor in(groups * gin, h, w, next() & 1);
+    for (auto& b : in.data) b = uint8_t(next());
+    Weights wt(groups * gout, gin, kh, kw, next() & 1);
+    for (auto& b : wt.data) b = uint8_t(next());
+    uint32_t oh = 0, ow = 0;
+    const auto scatter = Deconv2d(in, wt, g, &oh, &ow);
+
+    // Upsampled input, as signed values in a wider tensor: keep int8/uint8 by storing bytes and signedness.
+    const uint32_t uh = (h - 1) * g.stride_h + 1, uw = (w - 1) * g.stride_w + 1;
+    Tensor up(in.c, uh, uw, in.is_signed);
+    for (uint32_t c = 0; c < in.c; ++c)
+      for (uint32_t y = 0; y < h; ++y)
+        for (uint32_t x = 0; x < w; ++x)
+          up.data[(size_t(c) * uh + y * g.stride_h) * uw + x * g.stride_w] = in.data[(size_t(c) * h + y) * w + x];
+    Weights flip(wt.cout, gin, kh, kw, wt.is_signed);
+    for (uint32_t co = 0; co < wt.cout; ++co)
+      for (uint32_t ci = 0; ci < gin; ++ci)
+        for (uint32_t r = 0; r < kh; ++r)
+          for (uint32_t s = 0; s < kw; ++s)
+            flip.data[((size_t(co) * gin + ci) * kh + r) * kw + s] =
+                wt.data[((size_t(co) * gin + ci) * kh + (kh - 1 - r)) * kw + (kw - 1 - s)];
+    ConvGeometry cg;
+    cg.groups = groups;
+    cg.dil_h = g.dil_h, cg.dil_w = g.dil_w;
+    cg.pad_top = g.dil_h * (kh - 1) - g.pad_top;
+    cg.pad_bottom = g.dil_h * (kh - 1) - g.pad_bottom + g.out_pad_h;
+    cg.pad_left = g.dil_w * (kw - 1) - g.pad_left;
+    cg.pad_right = g.dil_w * (kw - 1) - g.pad_right + g.out_pad_w;
+    uint32_t ch = 0, cw = 0;
+    const auto gathered = Conv2d(up, flip, cg, &ch, &cw);
+    REQUIRE(ch == oh);
+    REQUIRE(cw == ow);
+    CHECK(gathered == scatter);
+  }
+}
+
+TEST_CASE("InnerProduct is the dot product of the whole input with each output's weights", "[ref]") {
+  Tensor in(2, 1, 2, false);
+  in.data = {1, 2, 3, 255};
+  Weights w(2, 2, 1, 2, true);
+  w.data = {1, 1, 1, 1, 0xFF, 0, 0, 2};  // output 1: -1*1 + 2*255
+  CHECK(InnerProduct(in, w) == std::vector<int64_t>{261, 509});
+  CHECK_THROWS(InnerProduct(in, Weights(2, 2, 2, 2, true)));
+}
+
+TEST_CASE("PreorderWeights never mixes groups in a channel tile", "[ref]") {
+  // 2 groups of 3 output channels, dot_len 1, rows 2: each group has tiles (c0, c1) and (c2, 0).
+  Weights w(6, 1, 1, 1, true);
+  w.data = {1, 2, 3, 4, 5, 6};
+  CHECK(PreorderWeights(w, 2, 2) == std::vector<uint8_t>{1, 2, 3, 0, 4, 5, 6, 0});
+  // Depthwise: one row per tile.
+  CHECK(PreorderWeights(w, 4, 6) ==
+        std::vector<uint8_t>{1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0});
+  CHECK(PreorderWeights(w, 2, 1) == std::vector<uint8_t>{1, 2, 3, 4, 5, 6});
+}
+
+TEST_CASE("Requantize wraps each accumulator to 30 bits before FUSED_RELU", "[ref]") {
+  std::vector<ChannelParams> p(2);
+  p[1].bias = 1;
+  const std::vector<int64_t> acc = {(int64_t(1) << 30) + 5, -3, (int64_t(1) << 29) + 1, 7};
+  // Channel 0: 5, -3 (signed out); channel 1: -(2^29)+1+1 clamps to -128, 7+1.
+  CHECK(Requantize(acc, 2, p, false, false) == std::vector<uint8_t>{5, 0xFD, 0x80, 8});
+}

@@ -1,0 +1,231 @@
+#include "compiler/random_layer.h"
+
+#include <algorithm>
+
+#include "nna/isa.h"
+#include "ref/ref_ops.h"
+
+namespace nna::compiler {
+namespace {
+
+uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// SplitMix64 with its own range mapping: std's distributions differ between libraries.
+class Draw {
+ public:
+  explicit Draw(uint64_t seed) : s_(seed ^ 0x6E6E615F726E64ull) {}
+  uint64_t Next() {
+    uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [lo, hi] by multiply-shift (Lemire), integers only.
+  uint32_t Range(uint32_t lo, uint32_t hi) {
+    const uint64_t span = uint64_t(hi) - lo + 1;
+    return lo + uint32_t((static_cast<unsigned __int128>(Next()) * span) >> 64);
+  }
+  bool Chance(uint32_t percent) { return Range(0, 99) < percent; }
+  // Roughly log-uniform in [lo, hi]: a uniform bit length, then uniform inside it. Small values
+  // (1, 3, non-multiples of 8) come up as often as large ones.
+  uint32_t Log(uint32_t lo, uint32_t hi) {
+    auto bits = [](uint32_t v) { return 32 - __builtin_clz(v); };
+    const uint32_t b = Range(uint32_t(bits(lo)), uint32_t(bits(hi)));
+    const uint32_t a = std::max(lo, 1u << (b - 1)), z = std::min(hi, (b >= 32 ? ~0u : (1u << b) - 1));
+    return Range(a, z);
+  }
+  template <typename T, size_t K>
+  T Pick(const T (&v)[K]) {
+    return v[Range(0, K - 1)];
+  }
+
+ private:
+  uint64_t s_;
+};
+
+std::string Num(uint64_t v) { return std::to_string(v); }
+
+std::string Name(uint64_t seed, const LayerSpec& l) {
+  std::string s = "rnd" + Num(seed) + "_" +
+                  (l.op == LayerOp::kConv     ? "conv"
+                   : l.op == LayerOp::kDeconv ? "deconv"
+                                              : "ip");
+  s += "_i" + Num(l.in_c) + "x" + Num(l.in_h) + "x" + Num(l.in_w) + "_o" + Num(l.out_c);
+  if (l.op != LayerOp::kInnerProduct) {
+    s += "_k" + Num(l.kernel_h) + "x" + Num(l.kernel_w) + "_s" + Num(l.stride_h) + "x" + Num(l.stride_w) +
+         "_d" + Num(l.dil_h) + "x" + Num(l.dil_w) + "_p" + Num(l.pad_top) + "," + Num(l.pad_bottom) + "," +
+         Num(l.pad_left) + "," + Num(l.pad_right);
+    if (l.op == LayerOp::kDeconv) s += "_op" + Num(l.out_pad_h) + "x" + Num(l.out_pad_w);
+    s += "_g" + Num(l.groups);
+  }
+  s += std::string("_") + (l.in_signed ? "s" : "u") + (l.wt_signed ? "s" : "u") + (l.out_signed ? "s" : "u");
+  s += l.relu ? "_relu" : "_lin";
+  s += l.order == isa::Order::kPixelMajor ? "_pm" : "_cm";
+  return s;
+}
+
+// Channels: 1 and 3 (image inputs) often, otherwise spread over 1..hi.
+uint32_t Channels(Draw& d, uint32_t hi) {
+  if (d.Chance(20)) return std::min(hi, d.Chance(50) ? 1u : 3u);
+  return d.Log(1, hi);
+}
+
+// Zero-point padding of one axis: symmetric or not, up to the kernel's span.
+void Padding(Draw& d, uint32_t span, bool symmetric, uint32_t* lo, uint32_t* hi) {
+  if (span == 0 || d.Chance(25)) {
+    *lo = *hi = 0;
+  } else if (symmetric) {
+    *lo = *hi = d.Range(0, (span + 1) / 2);
+  } else {
+    *lo = d.Range(0, span);
+    *hi = d.Range(0, span);
+  }
+}
+
+// One attempt; the caller keeps the first that fits the budget.
+LayerSpec DrawLayer(Draw& d, const HwConfig& cfg) {
+  LayerSpec l;
+  const uint32_t m = uint32_t(cfg.array_rows);
+  const uint32_t max_out = uint32_t(std::min<uint64_t>(cfg.simd_param_entries, 3ull * m + 5));
+  l.in_signed = d.Chance(50);
+  l.wt_signed = d.Chance(50);
+  l.out_signed = d.Chance(50);
+  l.relu = d.Chance(50);
+  l.order = d.Chance(50) ? isa::Order::kPixelMajor : isa::Order::kChannelMajor;
+  const uint32_t kind = d.Range(0, 99);
+  if (kind < 20) {
+    // Inner product: up to a few thousand terms, as C x H x W with small planes.
+    l.op = LayerOp::kInnerProduct;
+    const uint32_t terms = d.Log(1, 6000);
+    const uint32_t hw[] = {1, 1, 1, 2, 3, 4, 5, 7, 8};
+    l.in_h = std::min(d.Pick(hw), terms);
+    l.in_w = std::min(d.Pick(hw), std::max(1u, terms / l.in_h));
+    l.in_c = std::max(1u, terms / (l.in_h * l.in_w));
+    l.out_c = d.Log(1, max_out);
+    return l;
+  }
+  const bool deconv = kind >= 70;
+  l.op = deconv ? LayerOp::kDeconv : LayerOp::kConv;
+
+  // Kernel, stride, dilation.
+  const bool square = d.Chance(75);
+  if (deconv) {
+    const uint32_t ks[] = {1, 2, 2, 3, 3, 4, 4};
+    l.kernel_h = d.Pick(ks);
+    l.kernel_w = square ? l.kernel_h : d.Pick(ks);
+    const uint32_t ss[] = {1, 2, 2, 2, 4, 4, 8};
+    l.stride_h = d.Pick(ss);
+    l.stride_w = d.Chance(80) ? l.stride_h : d.Pick(ss);
+    l.dil_h = d.Chance(85) ? 1 : 2;
+    l.dil_w = d.Chance(85) ? 1 : 2;
+  } else {
+    const uint32_t ks[] = {1, 1, 2, 3, 3, 3, 4, 5, 5, 6, 7, 7, 11};
+    l.kernel_h = d.Pick(ks);
+    l.kernel_w = square ? l.kernel_h : d.Range(1, 7);
+    const uint32_t ss[] = {1, 1, 1, 2, 2, 4};
+    l.stride_h = d.Pick(ss);
+    l.stride_w = d.Chance(75) ? l.stride_h : d.Pick(ss);
+    const uint32_t ds[] = {1, 1, 1, 1, 2, 2, 3};
+    l.dil_h = d.Pick(ds);
+    l.dil_w = d.Chance(75) ? l.dil_h : d.Pick(ds);
+  }
+  const uint32_t span_h = l.dil_h * (l.kernel_h - 1), span_w = l.dil_w * (l.kernel_w - 1);
+  const bool symmetric = d.Chance(50);
+  Padding(d, span_h, symmetric, &l.pad_top, &l.pad_bottom);
+  Padding(d, span_w, symmetric, &l.pad_left, &l.pad_right);
+  if (deconv && d.Chance(50)) {
+    l.out_pad_h = d.Range(0, std::max(l.stride_h, l.dil_h) - 1);
+    l.out_pad_w = d.Range(0, std::max(l.stride_w, l.dil_w) - 1);
+  }
+
+  // Channels and groups: dense, grouped or depthwise.
+  const uint32_t mode = d.Range(0, 99);
+  if (mode < 60) {
+    l.in_c = Channels(d, 96);
+    l.out_c = Channels(d, max_out);
+  } else if (mode < 85) {
+    const uint32_t gs[] = {2, 3, 4, 6, 8};
+    l.groups = d.Pick(gs);
+    l.in_c = l.groups * d.Log(1, 8);
+    l.out_c = l.groups * d.Log(1, std::max(1u, std::min(2 * m + 3, max_out / l.groups)));
+  } else {
+    l.groups = l.in_c = d.Log(1, std::min(64u, max_out));
+    l.out_c = l.groups * (d.Chance(80) || 2 * l.groups > max_out ? 1 : 2);
+  }
+
+  // Input size: at least what the kernel needs; a size class spreads the layers between a few
+  // hundred cycles and the budget (independent log-uniform sizes would make most layers tiny).
+  auto need = [&](uint32_t span, uint32_t pads) { return span + 1 > pads ? span + 1 - pads : 1u; };
+  const uint32_t size_class = d.Range(0, 2);
+  const uint32_t conv_lo[] = {1, 8, 24}, conv_hi[] = {12, 40, 72}, de_lo[] = {1, 4, 8}, de_hi[] = {6, 12, 20};
+  const uint32_t lo = deconv ? de_lo[size_class] : conv_lo[size_class];
+  const uint32_t hi = deconv ? de_hi[size_class] : conv_hi[size_class];
+  const uint32_t lo_h = std::max(lo, deconv ? 1 : need(span_h, l.pad_top + l.pad_bottom));
+  const uint32_t lo_w = std::max(lo, deconv ? 1 : need(span_w, l.pad_left + l.pad_right));
+  l.in_h = d.Range(lo_h, std::max(lo_h, hi));
+  l.in_w = d.Chance(60) ? std::max(l.in_h, lo_w) : d.Range(lo_w, std::max(lo_w, hi));
+  return l;
+}
+
+}  // namespace
+
+LayerCost EstimateCost(const LayerSpec& l, const HwConfig& cfg) {
+  LayerCost cost;
+  const uint64_t m = cfg.array_rows, n = cfg.array_cols;
+  uint64_t out_h = 1, out_w = 1, groups = 1, dot_len = uint64_t(l.in_c) * l.in_h * l.in_w;
+  if (l.op != LayerOp::kInnerProduct) {
+    groups = l.groups;
+    if (groups == 0 || l.in_c % groups != 0 || l.out_c % groups != 0) return cost;
+    const int64_t oh = l.op == LayerOp::kConv ? ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h,
+                                                                 l.pad_top, l.pad_bottom)
+                                              : ref::DeconvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h,
+                                                                   l.pad_top, l.pad_bottom, l.out_pad_h);
+    const int64_t ow = l.op == LayerOp::kConv ? ref::ConvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w,
+                                                                 l.pad_left, l.pad_right)
+                                              : ref::DeconvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w,
+                                                                   l.pad_left, l.pad_right, l.out_pad_w);
+    if (oh < 1 || ow < 1) return cost;
+    out_h = uint64_t(oh), out_w = uint64_t(ow);
+    dot_len = uint64_t(l.in_c / groups) * l.kernel_h * l.kernel_w;
+  }
+  const uint64_t pixels = out_h * out_w, pix_tiles = CeilDiv(pixels, n);
+  const uint64_t ch_tiles = groups * CeilDiv(l.out_c / groups, m);
+  const uint64_t in_bytes = uint64_t(l.in_c) * l.in_h * l.in_w, wt_bytes = ch_tiles * dot_len * m;
+  const uint64_t out_bytes = uint64_t(l.out_c) * pixels, param_bytes = uint64_t(l.out_c) * isa::kParamBytes;
+  cost.sram_bytes = 1024 + in_bytes + wt_bytes + out_bytes + param_bytes + 4 * 64;  // program, alignment
+  const uint64_t beats = CeilDiv(cost.sram_bytes, cfg.axi_data_bytes);
+  cost.cycles = pix_tiles * ch_tiles * std::max(dot_len, m) + 2 * beats;
+  cost.model_work = pix_tiles * n * l.out_c * dot_len;
+  cost.fits = cost.sram_bytes <= cfg.sram_bytes && l.out_c <= cfg.simd_param_entries && out_h <= 0xFFFF &&
+              out_w <= 0xFFFF && pix_tiles <= 0xFFFF && ch_tiles <= 0xFFFF;
+  return cost;
+}
+
+TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
+  // tiny's RTL runs about half its cycles on bank conflicts: it gets the larger estimate budget.
+  const bool small_array = cfg.array_rows * cfg.array_cols < 1024;
+  const uint64_t max_cycles = small_array ? 100000 : 40000;
+  const uint64_t max_work = 24000000;  // keeps the golden model and reference at milliseconds
+  Draw d(seed);
+  LayerSpec l;
+  for (int attempt = 0;; ++attempt) {
+    l = DrawLayer(d, cfg);
+    const LayerCost c = EstimateCost(l, cfg);
+    if (c.fits && c.cycles <= max_cycles && c.model_work <= max_work) break;
+    if (attempt == 1000) {  // not seen in practice; a small legal layer keeps the promise
+      l = LayerSpec{};
+      l.in_c = 3, l.in_h = l.in_w = 8, l.out_c = 4, l.kernel_h = l.kernel_w = 3;
+      break;
+    }
+  }
+  TestSpec spec;
+  spec.name = Name(seed, l);
+  spec.file = "random seed " + std::to_string(seed);
+  spec.doc = "random " + std::string(ToString(l.op)) + " layer for " + cfg.name + " from seed " +
+             std::to_string(seed);
+  spec.seed = seed;
+  spec.layer = l;
+  return spec;
+}
+
+}  // namespace nna::compiler

@@ -1,0 +1,32 @@
+// Random layers for the regression: a seed draws one legal dot-product layer (conv, grouped or
+// depthwise conv, deconv or inner product) sized for a configuration. The drawing uses only
+// integer arithmetic on a fixed generator, so a seed gives the same layer on every machine.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "compiler/compiler.h"
+#include "nna/configs.h"
+
+namespace nna::compiler {
+
+// A rough cost of a layer on a configuration, for sizing tests (not the performance model):
+// cycles = pix_tiles*ch_tiles*max(dot_len, rows) dot-product cycles + 2 per AXI beat of its DMA.
+// model_work = multiply-accumulates the golden model performs (every lane of every row it uses).
+struct LayerCost {
+  bool fits = false;  // a legal shape whose regions fit the SRAM and parameter entries
+  uint64_t cycles = 0;
+  uint64_t model_work = 0;
+  uint64_t sram_bytes = 0;
+};
+LayerCost EstimateCost(const LayerSpec& layer, const HwConfig& cfg);
+
+// The layer drawn from seed for cfg, with cost.cycles below 100k on arrays of fewer than 1024
+// cells (tiny) and 40k otherwise (fsd). Its name encodes the shape (docs/adding-a-test.md):
+//   rnd<seed>_<op>_i<C>x<H>x<W>_o<Cout>[_k<R>x<S>_s<h>x<w>_d<h>x<w>_p<t>,<b>,<l>,<r>[_op<h>x<w>]_g<G>]
+//     _<input><weights><output signedness: s or u>_<relu|lin>_<pm|cm>
+// e.g. rnd42_conv_i3x31x29_o24_k3x3_s2x2_d1x1_p1,0,1,1_g1_suu_relu_pm. seed is also the data seed.
+TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg);
+
+}  // namespace nna::compiler

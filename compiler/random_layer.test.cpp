@@ -1,0 +1,166 @@
+#include "compiler/random_layer.h"
+
+#include <malloc.h>
+
+#include <catch2/catch.hpp>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "golden/golden_model.h"
+#include "isa/program.h"
+
+using namespace nna;
+using namespace nna::compiler;
+
+namespace {
+
+// Silences the overflow warnings of the layers that can overflow, and counts them.
+class CaptureErr {
+ public:
+  CaptureErr() : old_(std::cerr.rdbuf(buf_.rdbuf())) {}
+  ~CaptureErr() { std::cerr.rdbuf(old_); }
+  std::string Text() const { return buf_.str(); }
+
+ private:
+  std::stringstream buf_;
+  std::streambuf* old_;
+};
+
+}  // namespace
+
+TEST_CASE("random layers: 2000 seeds per configuration compile and the model equals the reference",
+          "[random]") {
+  // The model's fsd SRAM image is 32 MB per run: keep it in the heap instead of mapping fresh
+  // zero pages 4000 times (which cost more than the layers themselves).
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  for (const char* config : {"tiny", "fsd"}) {
+    const HwConfig& cfg = FindHwConfig(config);
+    const uint64_t max_cycles = cfg.array_rows * cfg.array_cols < 1024 ? 100000 : 40000;
+    std::map<std::string, int> seen;  // feature -> layers that have it
+    std::set<std::string> names;
+    uint64_t sum_cycles = 0, max_seen = 0, warnings = 0;
+    std::vector<uint64_t> all_cycles;
+    CaptureErr err;
+    for (uint64_t seed = 0; seed < 2000; ++seed) {
+      const TestSpec spec = RandomTestSpec(seed, cfg);
+      INFO(config << " seed " << seed << ": " << spec.name);
+      const LayerSpec& l = spec.layer;
+      const LayerCost cost = EstimateCost(l, cfg);
+      REQUIRE(cost.fits);
+      REQUIRE(cost.cycles <= max_cycles);
+      sum_cycles += cost.cycles;
+      all_cycles.push_back(cost.cycles);
+      max_seen = std::max(max_seen, cost.cycles);
+      CHECK(spec.seed == seed);
+      CHECK(names.insert(spec.name).second);
+
+      const Bundle b = Compile(spec, cfg);
+      EventRecorder rec;
+      const RunResult r = GoldenModel(cfg).Run(b, rec);
+      REQUIRE(r.ok);
+      const Region& out = b.FindRegion("output");
+      const std::vector<uint8_t> got(r.dram.begin() + long(out.dram_addr),
+                                     r.dram.begin() + long(out.dram_addr + out.bytes));
+      REQUIRE(got == b.reference.at("output"));
+      const auto c = isa::DecodeProgram(b.ProgramBytes()).instrs.at(3).compute;
+      REQUIRE(rec.acc_unloads.size() == c.pix_tiles * c.out_c);
+
+      // Determinism: the same seed gives the same layer and, for a sample, the same bytes.
+      const TestSpec again = RandomTestSpec(seed, cfg);
+      REQUIRE(again.name == spec.name);
+      if (seed % 40 == 0) {
+        const Bundle b2 = Compile(again, cfg);
+        REQUIRE(b2.dram == b.dram);
+        REQUIRE(b2.reference == b.reference);
+      }
+
+      // Coverage.
+      const bool conv = l.op == LayerOp::kConv, deconv = l.op == LayerOp::kDeconv;
+      const bool ip = l.op == LayerOp::kInnerProduct;
+      auto mark = [&](const std::string& f, bool cond) { seen[f] += cond ? 1 : 0; };
+      mark("conv", conv);
+      mark("deconv", deconv);
+      mark("inner_product", ip);
+      for (uint32_t k : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 11u})
+        mark("conv k" + std::to_string(k), conv && l.kernel_h == k);
+      mark("conv k non-square", conv && l.kernel_h != l.kernel_w);
+      for (uint32_t s : {1u, 2u, 4u}) mark("conv stride " + std::to_string(s), conv && l.stride_h == s);
+      mark("conv stride h != w", conv && l.stride_h != l.stride_w);
+      for (uint32_t dl : {2u, 3u}) mark("conv dilation " + std::to_string(dl), conv && l.dil_h == dl);
+      mark("symmetric padding",
+           !ip && l.pad_top > 0 && l.pad_top == l.pad_bottom && l.pad_left == l.pad_right);
+      mark("asymmetric padding", !ip && (l.pad_top != l.pad_bottom || l.pad_left != l.pad_right));
+      mark("in_c 1", l.in_c == 1);
+      mark("in_c 3", l.in_c == 3);
+      mark("in_c not a multiple of 8", l.in_c % 8 != 0 && l.in_c > 8);
+      mark("out_c past one tile", l.out_c > cfg.array_rows);
+      mark("out_c not a multiple of rows", l.out_c % cfg.array_rows != 0);
+      mark("grouped", !ip && l.groups > 1 && l.groups < l.in_c);
+      mark("depthwise", !ip && l.groups > 1 && l.groups == l.in_c);
+      mark("group_out_c past one tile", !ip && l.out_c / l.groups > cfg.array_rows && l.groups > 1);
+      for (uint32_t k : {2u, 3u, 4u}) mark("deconv k" + std::to_string(k), deconv && l.kernel_h == k);
+      for (uint32_t s : {2u, 4u}) mark("deconv stride " + std::to_string(s), deconv && l.stride_h == s);
+      mark("deconv padding", deconv && l.pad_top + l.pad_bottom + l.pad_left + l.pad_right > 0);
+      mark("deconv output padding", deconv && l.out_pad_h + l.out_pad_w > 0);
+      mark("grouped deconv", deconv && l.groups > 1);
+      mark("inner product > 1000 terms", ip && uint64_t(l.in_c) * l.in_h * l.in_w > 1000);
+      mark("inner product on planes", ip && l.in_h * l.in_w > 1);
+      for (int sg = 0; sg < 8; ++sg)
+        mark("signedness " + std::to_string(sg),
+             l.in_signed == bool(sg & 1) && l.wt_signed == bool(sg & 2) && l.out_signed == bool(sg & 4));
+      mark("several sections", c.pix_tiles > 1);
+      mark("several channel tiles", c.ch_tiles > 1);
+      mark("several sections and channel tiles", c.pix_tiles > 1 && c.ch_tiles > 1);
+      mark("a partial last section", c.out_h * c.out_w % cfg.array_cols != 0 && c.pix_tiles > 1);
+      mark("relu", l.relu);
+      mark("no relu", !l.relu);
+      mark("pixel_major", l.order == isa::Order::kPixelMajor);
+      mark("channel_major", l.order == isa::Order::kChannelMajor);
+    }
+    std::string text = err.Text();
+    for (size_t at = 0; (at = text.find("warning:", at)) != std::string::npos; ++at) ++warnings;
+    for (const auto& [feature, count] : seen) {
+      INFO(config << ": " << feature);
+      CHECK(count >= 3);
+    }
+    CHECK(sum_cycles / 2000 < max_cycles / 3);
+    CHECK(max_seen > max_cycles / 2);
+    // Sizes spread from a few hundred cycles to the budget.
+    std::sort(all_cycles.begin(), all_cycles.end());
+    CHECK(all_cycles[1000] > 1000);
+    CHECK(all_cycles[1800] > max_cycles / 10);
+    CHECK(warnings < 20);
+  }
+}
+
+TEST_CASE("a random layer is the same on every machine", "[random]") {
+  // Pinned: a change here changes every regression seed's layer; update on purpose only.
+  const HwConfig& tiny = FindHwConfig("tiny");
+  CHECK(RandomTestSpec(1, tiny).name == "rnd1_deconv_i5x7x6_o10_k4x1_s2x2_d2x1_p0,0,0,0_op1x1_g1_usu_lin_pm");
+  CHECK(RandomTestSpec(2, tiny).name == "rnd2_deconv_i1x5x5_o1_k1x1_s4x4_d1x1_p0,0,0,0_op0x0_g1_ssu_relu_pm");
+  CHECK(RandomTestSpec(3, FindHwConfig("fsd")).name ==
+        "rnd3_conv_i8x12x12_o10_k11x11_s2x2_d1x1_p5,5,2,2_g2_uuu_relu_pm");
+  const Bundle b = Compile(RandomTestSpec(1, tiny), tiny);
+  uint64_t h = 1469598103934665603ull;  // FNV-1a of the DRAM image: data and program
+  for (uint8_t v : b.dram) h = (h ^ v) * 1099511628211ull;
+  CHECK(h == 0x9991785820a13a63ull);
+}
+
+TEST_CASE("EstimateCost counts tiles, terms and DMA", "[random]") {
+  const HwConfig& tiny = FindHwConfig("tiny");
+  LayerSpec l;
+  l.in_c = 16, l.in_h = l.in_w = 8, l.out_c = 16, l.kernel_h = l.kernel_w = 3;
+  l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
+  const LayerCost c = EstimateCost(l, tiny);
+  CHECK(c.fits);
+  // 64 pixels = 8 sections, 2 channel tiles, 144 terms.
+  CHECK(c.cycles >= 8 * 2 * 144);
+  CHECK(c.model_work == 8 * 8 * 16 * 144);
+  l.groups = 3;  // does not divide 16
+  CHECK_FALSE(EstimateCost(l, tiny).fits);
+  l.groups = 16;
+  CHECK(EstimateCost(l, tiny).model_work == 8 * 8 * 16 * 9);
+}
