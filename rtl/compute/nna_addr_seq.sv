@@ -13,8 +13,9 @@
 // toff = c*in_plane_stride + r*dil_h*in_row_stride + s*dil_w (kept incrementally):
 //   ih = ihb + roff, iw = iwb + soff, address = in_addr + base + toff.
 // Section start: lane i starts at ow = i (section 0) or ow += N (next section); then, one cycle
-// per step, every lane with ow >= out_w steps to the next output row (ow -= out_w, oh += 1) until
-// none is left (about N/out_w cycles per section, no divider).
+// per step, every lane with ow >= out_w and an existing row (oh < out_h) steps to the next output
+// row (ow -= out_w, oh += 1) until none is left (at most about N/out_w cycles per section, one for
+// a single output pixel; no divider).
 // Gather: a load at the lowest address among the lanes still needing data returns the P bytes
 // [a, a+P); every such lane inside the window is served from it. Repeat until no lane is left.
 // Each accepted load (or a term without any lane to load: all padding) is one descriptor for the
@@ -383,7 +384,8 @@ module nna_addr_seq (
 
     assign ih = ihb_q + roff_q;
     assign iw = iwb_q + soff_q;
-    assign lane_wrap[i] = (ow_q >= out_w);
+    // A lane past the last pixel stops wrapping: it reads nothing, and the section starts sooner.
+    assign lane_wrap[i] = (ow_q >= out_w) && (oh_q < out_h);
     // The pixel exists (oh < out_h) and (ih, iw) is inside the input (signed compares).
     assign lane_inb[i] = (oh_q < out_h) && !ih[31] && (ih < in_h) && !iw[31] && (iw < in_w);
     assign lane_addr[i*32 +: 32] = instr_i.in_addr + base_q + toff_q;
