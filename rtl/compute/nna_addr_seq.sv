@@ -209,6 +209,7 @@ module nna_addr_seq (
   logic        lane_init, lane_adv, lane_norm;
   logic        tile_end, adv_ct, rst_ct;
   logic [31:0] dc_hoff, dc_woff, dc_base;  // DECONV: per-term values shared by the lanes
+  logic [31:0] lane_base;                  // per-term address part shared by the lanes
 
   // Per-lane values (from the generate block below).
   logic [N-1:0]       lane_wrap, lane_inb;
@@ -266,6 +267,7 @@ module nna_addr_seq (
   assign dc_hoff    = pad_t - roff_q;
   assign dc_woff    = pad_l - soff_q;
   assign dc_base    = instr_i.in_addr + toff_c_q - drow_r_q;
+  assign lane_base  = deconv ? dc_base : instr_i.in_addr + toff_q;
 
   always_comb begin
     act_active_d = act_active_q;
@@ -416,8 +418,8 @@ module nna_addr_seq (
   for (genvar i = 0; i < N; i++) begin : g_lane
     logic [31:0] ow_q, ow_d, oh_q, oh_d, ihb_q, ihb_d, iwb_q, iwb_d, base_q, base_d;
     logic [31:0] drow_q, drow_d;  // DECONV: ((oh + pad_top)>>lsh)*in_row_stride
-    logic [31:0] ih, iw, th, tw;
-    logic        conv_inb, deconv_inb, drow_step;
+    logic [31:0] th, tw, ih, iw;
+    logic        aligned, drow_step;
 
     // DECONV: oh + 1 + pad_top crosses a multiple of stride_h (only the low bits matter).
     assign drow_step = ((oh_q[2:0] + instr_i.pad_top[2:0]) & mh) == mh;
@@ -471,21 +473,18 @@ module nna_addr_seq (
     // A lane past the last pixel stops wrapping: it reads nothing, and the section starts sooner.
     assign lane_wrap[i] = (ow_q >= out_w) && (oh_q < out_h);
 
-    // CONV: the pixel exists (oh < out_h) and (ih, iw) is inside the input (signed compares).
-    assign ih = ihb_q + roff_q;
-    assign iw = iwb_q + soff_q;
-    assign conv_inb = (oh_q < out_h) && !ih[31] && (ih < in_h) && !iw[31] && (iw < in_w);
-
-    // DECONV: (th, tw) are non-negative multiples of the strides and inside the upsampled input.
-    assign th = oh_q + dc_hoff;
-    assign tw = ow_q + dc_woff;
-    assign deconv_inb = (oh_q < out_h) &&
-                        !th[31] && (th[2:0] & mh) == 3'd0 && (th >> lsh) < in_h &&
-                        !tw[31] && (tw[2:0] & mw) == 3'd0 && (tw >> lsw) < in_w;
-
-    assign lane_inb[i] = deconv ? deconv_inb : conv_inb;
-    assign lane_addr[i*32 +: 32] = deconv ? dc_base + drow_q + (tw >> lsw)
-                                          : instr_i.in_addr + base_q + toff_q;
+    // CONV and DECONV share the lane's adders and bound compares (operand muxes):
+    //   CONV:   (ih, iw) = (ihb + roff, iwb + soff),   address = in_addr + toff + base
+    //   DECONV: (th, tw) = (oh + pad_top - roff, ow + pad_left - soff), (ih, iw) = (th, tw) >>>
+    //           (lsh, lsw), aligned when the shifted-out bits are 0, address = dc_base + drow + iw
+    assign th = (deconv ? oh_q : ihb_q) + (deconv ? dc_hoff : roff_q);
+    assign tw = (deconv ? ow_q : iwb_q) + (deconv ? dc_woff : soff_q);
+    assign ih = deconv ? 32'($signed(th) >>> lsh) : th;
+    assign iw = deconv ? 32'($signed(tw) >>> lsw) : tw;
+    assign aligned = !deconv || ((th[2:0] & mh) == 3'd0 && (tw[2:0] & mw) == 3'd0);
+    // The pixel exists (oh < out_h) and (ih, iw) is inside the input (signed compares).
+    assign lane_inb[i] = (oh_q < out_h) && aligned && !ih[31] && (ih < in_h) && !iw[31] && (iw < in_w);
+    assign lane_addr[i*32 +: 32] = lane_base + (deconv ? drow_q : base_q) + (deconv ? iw : 32'd0);
   end
 
   assign idle_o = !wt_active_q && !act_active_q;
