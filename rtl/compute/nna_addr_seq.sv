@@ -1,20 +1,38 @@
-// nna_addr_seq: the address sequencer of a CONV instruction. Generates the two read streams of
-// the tile phase: one weight row per term, and the window loads that gather each term's
-// activation packet. Both walk the same tiles (pt, ct) in the instruction's order and, inside a
-// tile, the terms k = (c*kernel_h + r)*kernel_w + s; they run independently, each limited by the
-// room the data sequencer reports for its responses (responses cannot be back-pressured).
+// nna_addr_seq: the address sequencer of a dot-product instruction (CONV, DECONV, and
+// INNER_PRODUCT, which runs as a CONV whose kernel covers the input). Generates the two read
+// streams of the tile phase: one weight row per term, and the window loads that gather each
+// term's activation packet. Both walk the same tiles (pt, ct) in the instruction's order and,
+// inside a tile, the terms k = (c*kernel_h + r)*kernel_w + s, c < group_in_c; they run
+// independently, each limited by the room the data sequencer reports for its responses
+// (responses cannot be back-pressured).
 //
 // Weights: term k of tile (pt, ct) is one read of M bytes at wt_addr + ct*wt_tile_bytes + k*M.
 //
-// Activations: each lane i keeps, for the current section, its output position and three derived
-// values, so that the per-term path holds only adds and compares (no multipliers, no dividers):
+// Groups: tile ct = g*group_tiles + t reads input channels g*group_in_c + c. A sub-tile counter
+// t and the group's channel offset grp_base = g*group_in_c*in_plane_stride replace the divider:
+// after the last term of a tile the channel offset is grp_base + (group_in_c-1)*in_plane_stride,
+// so the next group starts one in_plane_stride further.
+//
+// CONV activations: each lane i keeps, for the current section, its output position and three
+// derived values, so that the per-term path holds only adds and compares (no multipliers, no
+// dividers):
 //   ihb = oh*stride_h - pad_top, iwb = ow*stride_w - pad_left, base = ihb*in_row_stride + iwb.
 // A term adds the term offsets roff = r*dil_h, soff = s*dil_w,
 // toff = c*in_plane_stride + r*dil_h*in_row_stride + s*dil_w (kept incrementally):
 //   ih = ihb + roff, iw = iwb + soff, address = in_addr + base + toff.
+// DECONV activations (strides 1, 2, 4, 8: shifts by lsh, lsw; add-only as well):
+//   th = oh + pad_top - roff, tw = ow + pad_left - soff; the lane reads when th, tw >= 0, their
+//   low lsh/lsw bits are 0, th>>lsh < in_h and tw>>lsw < in_w, at
+//   in_addr + c*in_plane_stride + (th>>lsh)*in_row_stride + (tw>>lsw).
+// The row address needs no multiplier: each lane keeps drow = ((oh + pad_top)>>lsh)*in_row_stride
+// (one in_row_stride more at a row wrap when oh + pad_top crosses a multiple of stride_h), the
+// term keeps drow_r = (roff>>lsh)*in_row_stride (stepped with the carry of roff's low bits). A
+// lane that reads has th's low bits 0, so oh + pad_top and roff have equal low bits and
+// (th>>lsh)*in_row_stride = drow - drow_r exactly.
 // Section start: lane i starts at ow = i (section 0) or ow += N (next section); then, one cycle
-// per step, every lane with ow >= out_w steps to the next output row (ow -= out_w, oh += 1) until
-// none is left (about N/out_w cycles per section, no divider).
+// per step, every lane with ow >= out_w and an existing row (oh < out_h) steps to the next output
+// row (ow -= out_w, oh += 1) until none is left (at most about N/out_w cycles per section, one for
+// a single output pixel; no divider).
 // Gather: a load at the lowest address among the lanes still needing data returns the P bytes
 // [a, a+P); every such lane inside the window is served from it. Repeat until no lane is left.
 // Each accepted load (or a term without any lane to load: all padding) is one descriptor for the
@@ -52,16 +70,21 @@ module nna_addr_seq (
 
   // ---------------------------------------------------------------------------------------------
   // Instruction constants (the instruction is stable during the tile phase).
-  logic [31:0] in_c, in_h, in_w, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_t, pad_l;
-  logic [31:0] irs, ips, pix_tiles, ch_tiles;
+  logic [31:0] group_in_c, in_h, in_w, out_h, out_w, kh, kw, sh, sw, dh, dw, pad_t, pad_l;
+  logic [31:0] irs, ips, pix_tiles, ch_tiles, group_tiles;
   logic [31:0] step_n_iw;   // N*stride_w: iwb and base step of a section advance
   logic [31:0] wrap_iw;     // out_w*stride_w: iwb step back at a row wrap
   logic [31:0] wrap_addr;   // stride_h*in_row_stride - out_w*stride_w: base step at a row wrap
   logic [31:0] row_toff;    // dil_h*in_row_stride: toff step of r
   logic [31:0] init_base;   // -pad_top*in_row_stride - pad_left: base of lane 0 in section 0
-  logic        pixel_major;
+  logic        pixel_major, deconv;
+  logic [1:0]  lsh, lsw;       // DECONV: log2 of the strides
+  logic [2:0]  mh, mw;         // DECONV: stride - 1, the low-bit masks
+  logic [7:0]  pad_t_hi, dil_h_hi;  // DECONV: pad_top>>lsh, dil_h>>lsh
+  logic [31:0] dc_init_row;    // DECONV: (pad_top>>lsh)*in_row_stride, drow of output row 0
+  logic [31:0] dc_dil_row;     // DECONV: (dil_h>>lsh)*in_row_stride, drow_r step without carry
 
-  assign in_c  = 32'(instr_i.in_c);
+  assign group_in_c = 32'(instr_i.group_in_c);
   assign in_h  = 32'(instr_i.in_h);
   assign in_w  = 32'(instr_i.in_w);
   assign out_h = 32'(instr_i.out_h);
@@ -78,12 +101,25 @@ module nna_addr_seq (
   assign ips   = instr_i.in_plane_stride;
   assign pix_tiles = 32'(instr_i.pix_tiles);
   assign ch_tiles  = 32'(instr_i.ch_tiles);
+  assign group_tiles = 32'(instr_i.group_tiles);
   assign pixel_major = (instr_i.order == nna_isa_pkg::OrderPixelMajor);
+  assign deconv      = (instr_i.opcode == nna_isa_pkg::OpDeconv);
   assign step_n_iw = 32'(N) * sw;
   assign wrap_iw   = out_w * sw;
   assign wrap_addr = sh * irs - wrap_iw;
   assign row_toff  = dh * irs;
   assign init_base = 32'd0 - pad_t * irs - pad_l;
+  // DECONV strides are 1, 2, 4 or 8 (checked before the tile phase).
+  assign lsh = instr_i.stride_h[3] ? 2'd3 : instr_i.stride_h[2] ? 2'd2 :
+               instr_i.stride_h[1] ? 2'd1 : 2'd0;
+  assign lsw = instr_i.stride_w[3] ? 2'd3 : instr_i.stride_w[2] ? 2'd2 :
+               instr_i.stride_w[1] ? 2'd1 : 2'd0;
+  assign mh  = 3'(instr_i.stride_h - 8'd1);
+  assign mw  = 3'(instr_i.stride_w - 8'd1);
+  assign pad_t_hi    = instr_i.pad_top >> lsh;
+  assign dil_h_hi    = instr_i.dil_h >> lsh;
+  assign dc_init_row = 32'(pad_t_hi) * irs;
+  assign dc_dil_row  = 32'(dil_h_hi) * irs;
 
   // ---------------------------------------------------------------------------------------------
   // Weight stream.
@@ -162,12 +198,18 @@ module nna_addr_seq (
   // Activation stream: control.
   logic        act_active_q, act_active_d;
   logic [31:0] act_pt_q, act_pt_d, act_ct_q, act_ct_d;
+  logic [31:0] act_t_q, act_t_d, grp_base_q, grp_base_d;  // sub-tile, group channel offset
   logic [31:0] c_q, c_d, r_q, r_d, s_q, s_d;
   logic [31:0] roff_q, roff_d, soff_q, soff_d;
   logic [31:0] toff_q, toff_d, toff_r_q, toff_r_d, toff_c_q, toff_c_d;
+  logic [31:0] drow_r_q, drow_r_d;     // DECONV: (roff>>lsh)*in_row_stride
+  logic        drow_carry;             // DECONV: roff + dil_h crosses a multiple of stride_h
   logic        first_q, first_d;       // next descriptor is the first of its term
   logic [N-1:0] rem_q, rem_d;          // lanes still needing data (valid when !first_q)
   logic        lane_init, lane_adv, lane_norm;
+  logic        tile_end, adv_ct, rst_ct;
+  logic [31:0] dc_hoff, dc_woff, dc_base;  // DECONV: per-term values shared by the lanes
+  logic [31:0] lane_base;                  // per-term address part shared by the lanes
 
   // Per-lane values (from the generate block below).
   logic [N-1:0]       lane_wrap, lane_inb;
@@ -209,18 +251,30 @@ module nna_addr_seq (
   assign act_req_addr_o  = amin;
   assign act_fire_o      = desc_valid && (!any_need || act_req_ready_i);
   assign term_done       = ((need & ~served) == '0);
-  assign last_term       = (c_q == in_c - 32'd1) && (r_q == kh - 32'd1) && (s_q == kw - 32'd1);
+  assign last_term       = (c_q == group_in_c - 32'd1) && (r_q == kh - 32'd1) && (s_q == kw - 32'd1);
   assign last_tile       = (act_pt_q == pix_tiles - 32'd1) && (act_ct_q == ch_tiles - 32'd1);
+  assign tile_end        = act_fire_o && term_done && last_term;
   assign act_desc_first_o = first_q;
   assign act_desc_last_o  = term_done;
   assign act_desc_load_o  = any_need;
   assign act_desc_mask_o  = served;
   assign act_desc_off_o   = offs;
 
+  logic [2:0] roff_lo, dil_h_lo;
+  assign roff_lo    = roff_q[2:0] & mh;
+  assign dil_h_lo   = dh[2:0] & mh;
+  assign drow_carry = ({1'b0, roff_lo} + {1'b0, dil_h_lo}) > {1'b0, mh};
+  assign dc_hoff    = pad_t - roff_q;
+  assign dc_woff    = pad_l - soff_q;
+  assign dc_base    = instr_i.in_addr + toff_c_q - drow_r_q;
+  assign lane_base  = deconv ? dc_base : instr_i.in_addr + toff_q;
+
   always_comb begin
     act_active_d = act_active_q;
     act_pt_d = act_pt_q;
     act_ct_d = act_ct_q;
+    act_t_d = act_t_q;
+    grp_base_d = grp_base_q;
     c_d = c_q;
     r_d = r_q;
     s_d = s_q;
@@ -229,16 +283,19 @@ module nna_addr_seq (
     toff_d = toff_q;
     toff_r_d = toff_r_q;
     toff_c_d = toff_c_q;
+    drow_r_d = drow_r_q;
     first_d = first_q;
     rem_d = rem_q;
     lane_init = 1'b0;
     lane_adv  = 1'b0;
     lane_norm = act_active_q && any_wrap;
+    adv_ct    = 1'b0;
+    rst_ct    = 1'b0;
     if (start_i) begin
       act_active_d = 1'b1;
       act_pt_d = '0;
-      act_ct_d = '0;
       lane_init = 1'b1;
+      rst_ct = 1'b1;
     end else if (act_fire_o) begin
       rem_d   = need & ~served;
       first_d = term_done;
@@ -252,13 +309,15 @@ module nna_addr_seq (
           soff_d   = '0;
           r_d      = r_q + 32'd1;
           roff_d   = roff_q + dh;
+          drow_r_d = drow_r_q + dc_dil_row + (drow_carry ? irs : 32'd0);
           toff_r_d = toff_r_q + row_toff;
           toff_d   = toff_r_d;
-        end else if (c_q != in_c - 32'd1) begin
+        end else if (c_q != group_in_c - 32'd1) begin
           s_d      = '0;
           soff_d   = '0;
           r_d      = '0;
           roff_d   = '0;
+          drow_r_d = '0;
           c_d      = c_q + 32'd1;
           toff_c_d = toff_c_q + ips;
           toff_r_d = toff_c_d;
@@ -269,16 +328,16 @@ module nna_addr_seq (
             act_active_d = 1'b0;
           end else if (pixel_major) begin
             if (act_ct_q == ch_tiles - 32'd1) begin
-              act_ct_d = '0;
+              rst_ct   = 1'b1;
               act_pt_d = act_pt_q + 32'd1;
               lane_adv = 1'b1;
             end else begin
-              act_ct_d = act_ct_q + 32'd1;
+              adv_ct = 1'b1;
             end
           end else begin
             if (act_pt_q == pix_tiles - 32'd1) begin
               act_pt_d  = '0;
-              act_ct_d  = act_ct_q + 32'd1;
+              adv_ct    = 1'b1;
               lane_init = 1'b1;
             end else begin
               act_pt_d = act_pt_q + 32'd1;
@@ -288,16 +347,30 @@ module nna_addr_seq (
         end
       end
     end
-    // Every new tile (and the start) begins at term 0.
-    if (start_i || (act_fire_o && term_done && last_term)) begin
+    if (rst_ct) begin
+      act_ct_d   = '0;
+      act_t_d    = '0;
+      grp_base_d = '0;
+    end else if (adv_ct) begin
+      act_ct_d = act_ct_q + 32'd1;
+      if (act_t_q == group_tiles - 32'd1) begin
+        act_t_d    = '0;
+        grp_base_d = toff_c_q + ips;  // the last term is at channel group_in_c-1 of this group
+      end else begin
+        act_t_d = act_t_q + 32'd1;
+      end
+    end
+    // Every new tile (and the start) begins at term 0 of its group's first channel.
+    if (start_i || tile_end) begin
       c_d = '0;
       r_d = '0;
       s_d = '0;
       roff_d = '0;
       soff_d = '0;
-      toff_d = '0;
-      toff_r_d = '0;
-      toff_c_d = '0;
+      drow_r_d = '0;
+      toff_d = grp_base_d;
+      toff_r_d = grp_base_d;
+      toff_c_d = grp_base_d;
       first_d = 1'b1;
     end
   end
@@ -307,6 +380,8 @@ module nna_addr_seq (
       act_active_q <= 1'b0;
       act_pt_q <= '0;
       act_ct_q <= '0;
+      act_t_q <= '0;
+      grp_base_q <= '0;
       c_q <= '0;
       r_q <= '0;
       s_q <= '0;
@@ -315,12 +390,15 @@ module nna_addr_seq (
       toff_q <= '0;
       toff_r_q <= '0;
       toff_c_q <= '0;
+      drow_r_q <= '0;
       first_q <= 1'b1;
       rem_q <= '0;
     end else begin
       act_active_q <= act_active_d;
       act_pt_q <= act_pt_d;
       act_ct_q <= act_ct_d;
+      act_t_q <= act_t_d;
+      grp_base_q <= grp_base_d;
       c_q <= c_d;
       r_q <= r_d;
       s_q <= s_d;
@@ -329,6 +407,7 @@ module nna_addr_seq (
       toff_q <= toff_d;
       toff_r_q <= toff_r_d;
       toff_c_q <= toff_c_d;
+      drow_r_q <= drow_r_d;
       first_q <= first_d;
       rem_q <= rem_d;
     end
@@ -338,7 +417,12 @@ module nna_addr_seq (
   // Activation stream: per-lane section state.
   for (genvar i = 0; i < N; i++) begin : g_lane
     logic [31:0] ow_q, ow_d, oh_q, oh_d, ihb_q, ihb_d, iwb_q, iwb_d, base_q, base_d;
-    logic [31:0] ih, iw;
+    logic [31:0] drow_q, drow_d;  // DECONV: ((oh + pad_top)>>lsh)*in_row_stride
+    logic [31:0] th, tw, ih, iw;
+    logic        aligned, drow_step;
+
+    // DECONV: oh + 1 + pad_top crosses a multiple of stride_h (only the low bits matter).
+    assign drow_step = ((oh_q[2:0] + instr_i.pad_top[2:0]) & mh) == mh;
 
     always_comb begin
       ow_d   = ow_q;
@@ -346,12 +430,14 @@ module nna_addr_seq (
       ihb_d  = ihb_q;
       iwb_d  = iwb_q;
       base_d = base_q;
+      drow_d = drow_q;
       if (lane_init) begin
         ow_d   = 32'(i);
         oh_d   = '0;
         ihb_d  = 32'd0 - pad_t;
         iwb_d  = 32'(i) * sw - pad_l;
         base_d = init_base + 32'(i) * sw;
+        drow_d = dc_init_row;
       end else if (lane_adv) begin
         ow_d   = ow_q + 32'(N);
         iwb_d  = iwb_q + step_n_iw;
@@ -362,6 +448,7 @@ module nna_addr_seq (
         ihb_d  = ihb_q + sh;
         iwb_d  = iwb_q - wrap_iw;
         base_d = base_q + wrap_addr;
+        drow_d = drow_q + (drow_step ? irs : 32'd0);
       end
     end
 
@@ -372,21 +459,32 @@ module nna_addr_seq (
         ihb_q  <= '0;
         iwb_q  <= '0;
         base_q <= '0;
+        drow_q <= '0;
       end else begin
         ow_q   <= ow_d;
         oh_q   <= oh_d;
         ihb_q  <= ihb_d;
         iwb_q  <= iwb_d;
         base_q <= base_d;
+        drow_q <= drow_d;
       end
     end
 
-    assign ih = ihb_q + roff_q;
-    assign iw = iwb_q + soff_q;
-    assign lane_wrap[i] = (ow_q >= out_w);
+    // A lane past the last pixel stops wrapping: it reads nothing, and the section starts sooner.
+    assign lane_wrap[i] = (ow_q >= out_w) && (oh_q < out_h);
+
+    // CONV and DECONV share the lane's adders and bound compares (operand muxes):
+    //   CONV:   (ih, iw) = (ihb + roff, iwb + soff),   address = in_addr + toff + base
+    //   DECONV: (th, tw) = (oh + pad_top - roff, ow + pad_left - soff), (ih, iw) = (th, tw) >>>
+    //           (lsh, lsw), aligned when the shifted-out bits are 0, address = dc_base + drow + iw
+    assign th = (deconv ? oh_q : ihb_q) + (deconv ? dc_hoff : roff_q);
+    assign tw = (deconv ? ow_q : iwb_q) + (deconv ? dc_woff : soff_q);
+    assign ih = deconv ? 32'($signed(th) >>> lsh) : th;
+    assign iw = deconv ? 32'($signed(tw) >>> lsw) : tw;
+    assign aligned = !deconv || ((th[2:0] & mh) == 3'd0 && (tw[2:0] & mw) == 3'd0);
     // The pixel exists (oh < out_h) and (ih, iw) is inside the input (signed compares).
-    assign lane_inb[i] = (oh_q < out_h) && !ih[31] && (ih < in_h) && !iw[31] && (iw < in_w);
-    assign lane_addr[i*32 +: 32] = instr_i.in_addr + base_q + toff_q;
+    assign lane_inb[i] = (oh_q < out_h) && aligned && !ih[31] && (ih < in_h) && !iw[31] && (iw < in_w);
+    assign lane_addr[i*32 +: 32] = lane_base + (deconv ? drow_q : base_q) + (deconv ? iw : 32'd0);
   end
 
   assign idle_o = !wt_active_q && !act_active_q;

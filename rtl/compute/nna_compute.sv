@@ -1,6 +1,6 @@
-// nna_compute: executes one CONV compute instruction (docs/architecture.md, "Convolution
-// semantics"): check, parameter load, then the tiles through address sequencer, data sequencer,
-// MAC array, SIMD unit and write-back.
+// nna_compute: executes one dot-product instruction, CONV, DECONV or INNER_PRODUCT
+// (docs/architecture.md, "Dot-product instructions"): check, parameter load, then the tiles
+// through address sequencer, data sequencer, MAC array, SIMD unit and write-back.
 //
 //            +-----------+  wt port   +-----------+  wt FIFO  +-----------+  rows  +--------+
 //  instr --> | addr_seq  | ---------> | data_seq  | --------> | mac_array | -----> |  simd  | --> writeback
@@ -77,8 +77,10 @@ module nna_compute (
 
   // ---------------------------------------------------------------------------------------------
   // Check and SIMD program resolution (combinational on the latched instruction).
-  logic        bad_opcode, bad_field, bad_simd;
-  logic [63:0] dot_len_calc, pix_total, wt_tile_calc;
+  logic        bad_opcode, bad_field, bad_simd, bad_conv, bad_deconv, bad_ip;
+  logic        op_conv, op_deconv, op_ip;
+  logic [63:0] pix_total, wt_tile_calc;
+  logic [31:0] dot_len_calc, grp_in_calc, grp_out_calc, ch_tiles_calc, gt_rows, gt_rows_less;
   logic [3:0]  chain_reg;
   logic [NumSimd-1:0] in_chain;
   logic [4:0]  chain_cnt;
@@ -91,9 +93,16 @@ module nna_compute (
   logic [2*NumSimd-1:0] chain_flags_q, chain_flags_d;
   logic        base_acc_q, base_acc_d;
 
-  assign dot_len_calc = 64'(instr_q.in_c) * 64'(instr_q.kernel_h) * 64'(instr_q.kernel_w);
-  assign pix_total    = 64'(instr_q.out_h) * 64'(instr_q.out_w);
-  assign wt_tile_calc = 64'(instr_q.dot_len) * 64'(M);
+  // Products of the precomputed fields, checked by multiplying (no dividers). Each fits in 32
+  // bits: 16 x 16, 16 x 8 x 8, 16 x M.
+  assign dot_len_calc  = 32'(instr_q.group_in_c) * 32'(instr_q.kernel_h) * 32'(instr_q.kernel_w);
+  assign grp_in_calc   = 32'(instr_q.groups) * 32'(instr_q.group_in_c);
+  assign grp_out_calc  = 32'(instr_q.groups) * 32'(instr_q.group_out_c);
+  assign ch_tiles_calc = 32'(instr_q.groups) * 32'(instr_q.group_tiles);
+  assign gt_rows       = 32'(instr_q.group_tiles) * M;
+  assign gt_rows_less  = gt_rows - M;  // (group_tiles-1)*M; only read when group_tiles >= 1
+  assign pix_total     = 64'(instr_q.out_h) * 64'(instr_q.out_w);
+  assign wt_tile_calc  = 64'(instr_q.dot_len) * 64'(M);
 
   always_comb begin
     bad_simd  = (instr_q.simd_len == 8'd0) || (32'(instr_q.simd_len) > NumSimd);
@@ -133,25 +142,52 @@ module nna_compute (
     end
   end
 
-  assign bad_opcode = (instr_q.opcode != nna_isa_pkg::OpConv);
-  assign bad_field =
+  assign op_conv    = (instr_q.opcode == nna_isa_pkg::OpConv);
+  assign op_deconv  = (instr_q.opcode == nna_isa_pkg::OpDeconv);
+  assign op_ip      = (instr_q.opcode == nna_isa_pkg::OpInnerProduct);
+  assign bad_opcode = !(op_conv || op_deconv || op_ip);
+
+  // The golden model's list of illegal fields, shared by the three dot-product opcodes.
+  assign bad_conv =
       bad_simd ||
-      instr_q.groups != 16'd1 ||
       instr_q.kernel_h == 8'd0 || instr_q.kernel_w == 8'd0 ||
       instr_q.stride_h == 8'd0 || instr_q.stride_w == 8'd0 ||
       instr_q.dil_h == 8'd0 || instr_q.dil_w == 8'd0 ||
-      instr_q.out_row_stride != 24'(instr_q.out_w) ||
-      instr_q.in_c == 16'd0 || instr_q.out_h == 16'd0 || instr_q.out_w == 16'd0 ||
-      instr_q.out_c == 16'd0 || 32'(instr_q.out_c) > nna_cfg_pkg::SimdParamEntries ||
-      instr_q.pool_op != nna_isa_pkg::PoolNone ||
-      64'(instr_q.dot_len) != dot_len_calc ||
+      instr_q.in_c == 16'd0 || instr_q.out_c == 16'd0 ||
+      instr_q.out_h == 16'd0 || instr_q.out_w == 16'd0 || instr_q.groups == 16'd0 ||
+      grp_in_calc != 32'(instr_q.in_c) || grp_out_calc != 32'(instr_q.out_c) ||
+      instr_q.group_tiles == 16'd0 ||
+      gt_rows < 32'(instr_q.group_out_c) || gt_rows_less >= 32'(instr_q.group_out_c) ||
+      ch_tiles_calc != 32'(instr_q.ch_tiles) ||
+      instr_q.dot_len != dot_len_calc ||
       instr_q.pix_tiles == 16'd0 ||
       64'(instr_q.pix_tiles) * 64'(N) < pix_total ||
       (64'(instr_q.pix_tiles) - 64'd1) * 64'(N) >= pix_total ||
-      instr_q.ch_tiles == 16'd0 ||
-      32'(instr_q.ch_tiles) * M < 32'(instr_q.out_c) ||
-      (32'(instr_q.ch_tiles) - 32'd1) * M >= 32'(instr_q.out_c) ||
-      64'(instr_q.wt_tile_bytes) != wt_tile_calc;
+      64'(instr_q.wt_tile_bytes) != wt_tile_calc ||
+      instr_q.out_row_stride != 24'(instr_q.out_w) ||
+      32'(instr_q.out_c) > nna_cfg_pkg::SimdParamEntries ||
+      instr_q.pool_op != nna_isa_pkg::PoolNone ||
+      instr_q.reserved1 != 3'd0 || instr_q.reserved2 != 4'd0;
+
+  // DECONV: the strides are the upsampling factors, powers of two up to 8 (shifts, no divider).
+  logic sh_pow2, sw_pow2;
+  assign sh_pow2 = instr_q.stride_h == 8'd1 || instr_q.stride_h == 8'd2 ||
+                   instr_q.stride_h == 8'd4 || instr_q.stride_h == 8'd8;
+  assign sw_pow2 = instr_q.stride_w == 8'd1 || instr_q.stride_w == 8'd2 ||
+                   instr_q.stride_w == 8'd4 || instr_q.stride_w == 8'd8;
+  assign bad_deconv = op_deconv && !(sh_pow2 && sw_pow2);
+
+  // INNER_PRODUCT: a CONV whose kernel covers the whole input, one output pixel, no groups.
+  assign bad_ip = op_ip &&
+      !(16'(instr_q.kernel_h) == instr_q.in_h && 16'(instr_q.kernel_w) == instr_q.in_w &&
+        instr_q.out_h == 16'd1 && instr_q.out_w == 16'd1 &&
+        instr_q.stride_h == 8'd1 && instr_q.stride_w == 8'd1 &&
+        instr_q.dil_h == 8'd1 && instr_q.dil_w == 8'd1 &&
+        instr_q.pad_top == 8'd0 && instr_q.pad_bottom == 8'd0 &&
+        instr_q.pad_left == 8'd0 && instr_q.pad_right == 8'd0 &&
+        instr_q.groups == 16'd1);
+
+  assign bad_field = bad_conv || bad_deconv || bad_ip;
 
   // ---------------------------------------------------------------------------------------------
   // Parameter load.

@@ -1,6 +1,6 @@
-// nna_data_seq: the data sequencer of a CONV instruction. Receives the read responses of the
-// address sequencer's streams, assembles activation packets, feeds the MAC array and unloads its
-// shift registers into the SIMD unit.
+// nna_data_seq: the data sequencer of a dot-product instruction. Receives the read responses of
+// the address sequencer's streams, assembles activation packets, feeds the MAC array and unloads
+// its shift registers into the SIMD unit.
 //
 //   act responses --gather--> act FIFO --+
 //                                        +--> broadcast (valid, first, last) --> MAC array
@@ -16,7 +16,8 @@
 // k = dot_len-1 carries last. The last term loads the shift registers, so it waits until the
 // previous tile's rows have all left (a shift-register stall, counted on sr_stall_o); other
 // terms never wait for the unload. The unload emits rows 0..rows-1, one per cycle the SIMD unit
-// accepts, rows = min(M, out_c - ct*M).
+// accepts, rows = min(M, group_out_c - t*M) for channel tile ct = g*group_tiles + t; row j is
+// output channel co = g*group_out_c + t*M + j.
 module nna_data_seq (
   input  logic clk_i,
   input  logic rst_ni,
@@ -141,12 +142,16 @@ module nna_data_seq (
   // ---------------------------------------------------------------------------------------------
   // Broadcast and tile bookkeeping.
   logic        pixel_major;
-  logic [31:0] pix_total, out_c, ops, ct_out_step;
+  logic [31:0] pix_total, group_out_c, ops, ct_out_step, grp_out_step;
   logic [31:0] bc_k_q, bc_k_d, bc_pt_q, bc_pt_d, bc_ct_q, bc_ct_d;
   logic [31:0] co_base_q, co_base_d, pix_base_q, pix_base_d, ct_off_q, ct_off_d;
+  // Group of the current channel tile, kept by counters (no divider): sub-tile t, the group's
+  // first output channel and its output offset.
+  logic [31:0] bc_t_q, bc_t_d, grp_co_q, grp_co_d, grp_off_q, grp_off_d;
   logic        bc_done_q, bc_done_d;
+  logic        adv_pt, rst_pt, adv_ct, rst_ct;  // tile-loop steps of this cycle
   logic        bc, bc_last, sr_free, unload_fire, unload_last;
-  logic [31:0] tile_pix;
+  logic [31:0] tile_pix, grp_left;
   /* verilator lint_off UNUSEDSIGNAL */
   logic [31:0] tile_rows;  // at most M
   /* verilator lint_on UNUSEDSIGNAL */
@@ -161,10 +166,12 @@ module nna_data_seq (
 
   assign pixel_major = (instr_i.order == nna_isa_pkg::OrderPixelMajor);
   assign pix_total   = 32'(instr_i.out_h) * 32'(instr_i.out_w);
-  assign out_c       = 32'(instr_i.out_c);
+  assign group_out_c = 32'(instr_i.group_out_c);
   assign ops         = instr_i.out_plane_stride;
   assign ct_out_step = 32'(M) * ops;
-  assign tile_rows   = (out_c - co_base_q >= 32'(M)) ? 32'(M) : out_c - co_base_q;
+  assign grp_out_step = group_out_c * ops;  // instruction constant
+  assign grp_left    = grp_co_q + group_out_c - co_base_q;  // channels of the group from this tile on
+  assign tile_rows   = (grp_left >= 32'(M)) ? 32'(M) : grp_left;
   assign tile_pix    = pix_total - pix_base_q;
   for (genvar i = 0; i < N; i++) begin : g_mask
     assign tile_mask[i] = (32'(i) < tile_pix);
@@ -197,6 +204,9 @@ module nna_data_seq (
     bc_k_d     = bc_k_q;
     bc_pt_d    = bc_pt_q;
     bc_ct_d    = bc_ct_q;
+    bc_t_d     = bc_t_q;
+    grp_co_d   = grp_co_q;
+    grp_off_d  = grp_off_q;
     co_base_d  = co_base_q;
     pix_base_d = pix_base_q;
     ct_off_d   = ct_off_q;
@@ -209,6 +219,10 @@ module nna_data_seq (
     sr_co_d    = sr_co_q;
     sr_addr_d  = sr_addr_q;
     sr_mask_d  = sr_mask_q;
+    adv_pt     = 1'b0;
+    rst_pt     = start_i;
+    adv_ct     = 1'b0;
+    rst_ct     = start_i;
     if (unload_fire) begin
       sr_row_d  = sr_row_q + 16'd1;
       sr_co_d   = sr_co_q + 16'd1;
@@ -217,11 +231,6 @@ module nna_data_seq (
     end
     if (start_i) begin
       bc_k_d     = '0;
-      bc_pt_d    = '0;
-      bc_ct_d    = '0;
-      co_base_d  = '0;
-      pix_base_d = '0;
-      ct_off_d   = '0;
       bc_done_d  = 1'b0;
     end else if (bc) begin
       if (!bc_last) begin
@@ -241,19 +250,48 @@ module nna_data_seq (
           bc_done_d = 1'b1;
         end else if (pixel_major) begin
           if (bc_ct_q == 32'(instr_i.ch_tiles) - 32'd1) begin
-            bc_ct_d = '0; co_base_d = '0; ct_off_d = '0;
-            bc_pt_d = bc_pt_q + 32'd1; pix_base_d = pix_base_q + 32'(N);
+            rst_ct = 1'b1;
+            adv_pt = 1'b1;
           end else begin
-            bc_ct_d = bc_ct_q + 32'd1; co_base_d = co_base_q + 32'(M); ct_off_d = ct_off_q + ct_out_step;
+            adv_ct = 1'b1;
           end
         end else begin
           if (bc_pt_q == 32'(instr_i.pix_tiles) - 32'd1) begin
-            bc_pt_d = '0; pix_base_d = '0;
-            bc_ct_d = bc_ct_q + 32'd1; co_base_d = co_base_q + 32'(M); ct_off_d = ct_off_q + ct_out_step;
+            rst_pt = 1'b1;
+            adv_ct = 1'b1;
           end else begin
-            bc_pt_d = bc_pt_q + 32'd1; pix_base_d = pix_base_q + 32'(N);
+            adv_pt = 1'b1;
           end
         end
+      end
+    end
+    if (rst_pt) begin
+      bc_pt_d    = '0;
+      pix_base_d = '0;
+    end else if (adv_pt) begin
+      bc_pt_d    = bc_pt_q + 32'd1;
+      pix_base_d = pix_base_q + 32'(N);
+    end
+    if (rst_ct) begin
+      bc_ct_d   = '0;
+      bc_t_d    = '0;
+      grp_co_d  = '0;
+      grp_off_d = '0;
+      co_base_d = '0;
+      ct_off_d  = '0;
+    end else if (adv_ct) begin
+      bc_ct_d = bc_ct_q + 32'd1;
+      if (bc_t_q == 32'(instr_i.group_tiles) - 32'd1) begin
+        // First sub-tile of the next group.
+        bc_t_d    = '0;
+        grp_co_d  = grp_co_q + group_out_c;
+        grp_off_d = grp_off_q + grp_out_step;
+        co_base_d = grp_co_d;
+        ct_off_d  = grp_off_d;
+      end else begin
+        bc_t_d    = bc_t_q + 32'd1;
+        co_base_d = co_base_q + 32'(M);
+        ct_off_d  = ct_off_q + ct_out_step;
       end
     end
   end
@@ -266,6 +304,9 @@ module nna_data_seq (
       co_base_q  <= '0;
       pix_base_q <= '0;
       ct_off_q   <= '0;
+      bc_t_q     <= '0;
+      grp_co_q   <= '0;
+      grp_off_q  <= '0;
       bc_done_q  <= 1'b1;
       sr_busy_q  <= 1'b0;
       sr_pt_q    <= '0;
@@ -282,6 +323,9 @@ module nna_data_seq (
       co_base_q  <= co_base_d;
       pix_base_q <= pix_base_d;
       ct_off_q   <= ct_off_d;
+      bc_t_q     <= bc_t_d;
+      grp_co_q   <= grp_co_d;
+      grp_off_q  <= grp_off_d;
       bc_done_q  <= bc_done_d;
       sr_busy_q  <= sr_busy_d;
       sr_pt_q    <= sr_pt_d;

@@ -326,6 +326,7 @@ void TestCopy(unsigned seed, int ready_pct) {
   c.in_row_stride = c.in_plane_stride = c.out_row_stride = c.out_plane_stride = 1;
   c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = c.dil_h = c.dil_w = 1;
   c.groups = 1; c.dot_len = 1; c.pix_tiles = 1; c.ch_tiles = 1; c.wt_tile_bytes = 8;
+  c.group_in_c = c.group_out_c = c.group_tiles = 1;
   c.done_set = 8;
   // 3: write the 2-D block out once flag 3 is set; clears flag 0.
   DmaInstr i3 = Dma(Opcode::kDmaWrite, 0x2005, 0x40007, 37, 3, 50, 64);
@@ -441,7 +442,7 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> p;
     Append(p, ok);
     nna::isa::ComputeInstr c;
-    c.opcode = Opcode::kDeconv;  // IllegalOpcode from the engine
+    c.opcode = Opcode::kScale;  // IllegalOpcode from the engine (this version runs dot products only)
     c.simd_len = 1;
     c.done_set = 0x40;
     auto cw = nna::isa::Encode(c);
