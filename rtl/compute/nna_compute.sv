@@ -51,7 +51,11 @@ module nna_compute (
   output logic [15:0] obs_acc_ch_tile_o,
   output logic [15:0] obs_acc_row_o,
   output logic [nna_cfg_pkg::ArrayCols*nna_isa_pkg::AccBits-1:0] obs_acc_data_o,
-  output logic mac_active_o
+  output logic mac_active_o,
+  // observation: cause of every busy cycle (docs/architecture.md, "Cycle accounting")
+  output logic obs_cycle_valid_o,
+  output nna_isa_pkg::compute_cycle_e obs_cycle_o,
+  output logic [15:0] obs_cycle_instr_o
 );
   localparam int unsigned N = nna_cfg_pkg::ArrayCols;
   localparam int unsigned M = nna_cfg_pkg::ArrayRows;
@@ -268,6 +272,7 @@ module nna_compute (
   logic [31:0] row_addr;
   logic [N-1:0] row_mask;
   logic sr_stall;
+  nna_isa_pkg::compute_cycle_e ds_cyc;
   logic simd_out_valid, simd_out_ready;
   logic [N*8-1:0] simd_out_data;
   logic [MetaBits-1:0] simd_out_meta;
@@ -332,7 +337,8 @@ module nna_compute (
     .row_addr_o       (row_addr),
     .row_mask_o       (row_mask),
     .done_o           (ds_done),
-    .sr_stall_o       (sr_stall)
+    .sr_stall_o       (sr_stall),
+    .cyc_o            (ds_cyc)
   );
 
   nna_mac_array u_mac_array (
@@ -404,6 +410,10 @@ module nna_compute (
   assign obs_acc_row_o      = row_idx;
   assign obs_acc_data_o     = row0;
   assign mac_active_o       = mac_valid;
+  // Check and parameter load are fill; the data sequencer classifies the tile phase.
+  assign obs_cycle_valid_o  = busy_o;
+  assign obs_cycle_o        = (state_q == StTiles) ? ds_cyc : nna_isa_pkg::CycFill;
+  assign obs_cycle_instr_o  = idx_q;
 
   // Shift-register stalls of the current instruction (last term waiting for the unload): read
   // by testbenches through the hierarchy for the utilisation report.

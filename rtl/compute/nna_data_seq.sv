@@ -58,7 +58,8 @@ module nna_data_seq (
   output logic [31:0] row_addr_o,
   output logic [nna_cfg_pkg::ArrayCols-1:0] row_mask_o,
   output logic        done_o,      // every term broadcast and every row unloaded
-  output logic        sr_stall_o   // a last term waits for the shift registers this cycle
+  output logic        sr_stall_o,  // a last term waits for the shift registers this cycle
+  output nna_isa_pkg::compute_cycle_e cyc_o  // cause of this cycle in the tile phase
 );
   localparam int unsigned N = nna_cfg_pkg::ArrayCols;
   localparam int unsigned M = nna_cfg_pkg::ArrayRows;
@@ -192,6 +193,24 @@ module nna_data_seq (
   assign row_addr_o  = sr_addr_q;
   assign row_mask_o  = sr_mask_q;
   assign done_o      = bc_done_q && !sr_busy_q;
+
+  // Cycle accounting (docs/architecture.md): fill until the first term since start_i, then the
+  // first cause that applies. Without a broadcast and with terms left, one of the three waits
+  // holds: a stalled last term, a missing packet, or a packet without its weight row.
+  logic taken_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)      taken_q <= 1'b0;
+    else if (start_i) taken_q <= 1'b0;
+    else if (bc)      taken_q <= 1'b1;
+  end
+  always_comb begin
+    if (bc)                  cyc_o = nna_isa_pkg::CycMac;
+    else if (!taken_q)       cyc_o = nna_isa_pkg::CycFill;
+    else if (bc_done_q)      cyc_o = nna_isa_pkg::CycDrain;
+    else if (sr_stall_o)     cyc_o = nna_isa_pkg::CycWaitUnload;
+    else if (!act_head_valid) cyc_o = nna_isa_pkg::CycWaitActivations;
+    else                     cyc_o = nna_isa_pkg::CycWaitWeights;
+  end
 
   always_comb begin
     bc_k_d     = bc_k_q;

@@ -10,7 +10,8 @@
 //                          nna_compute (address/data sequencers, MAC array, SIMD, write-back)
 //   nna_net_seq fetches the program through the SRAM weight port (requester 0).
 // The observation port shows every accumulator row unloaded into the SIMD unit and every SRAM
-// write performed; obs_busy_o is status.busy.
+// write performed; obs_busy_o is status.busy; obs_cycle_* the cause of each busy cycle of the
+// dot-product engine.
 module nna_top #(
   localparam int unsigned D = nna_cfg_pkg::AxiDataBytes,
   localparam int unsigned A = nna_cfg_pkg::AxiAddrBits,
@@ -82,7 +83,11 @@ module nna_top #(
   output logic [W*8-1:0] obs_wr_data_o,
   output logic [W-1:0]   obs_wr_mask_o,
   output logic           obs_mac_active_o,
-  output logic           obs_busy_o
+  output logic           obs_busy_o,
+  // cause of each cycle of the dot-product engine while busy (nna_isa_pkg::compute_cycle_e)
+  output logic           obs_cycle_valid_o,
+  output nna_isa_pkg::compute_cycle_e obs_cycle_o,
+  output logic [15:0]    obs_cycle_instr_o
 );
   localparam int unsigned ActBytes = nna_cfg_pkg::SramActPortBytes;
   localparam int unsigned WtBytes  = nna_cfg_pkg::SramWtPortBytes;
@@ -306,7 +311,10 @@ module nna_top #(
     .obs_acc_ch_tile_o,
     .obs_acc_row_o,
     .obs_acc_data_o,
-    .mac_active_o      (mac_active)
+    .mac_active_o      (mac_active),
+    .obs_cycle_valid_o,
+    .obs_cycle_o,
+    .obs_cycle_instr_o
   );
 
   // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+// Analytic performance model of the dot-product engine (nna_compute): from the hardware
+// configuration and one decoded compute instruction, the cycles from the instruction's start to
+// its done, by cause (isa::ComputeCycle, docs/architecture.md "Cycle accounting"). The testbench
+// prints it next to the RTL's count; docs/performance.md explains each term.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nna/configs.h"
+#include "nna/isa.h"
+
+namespace nna::perf {
+
+inline constexpr size_t kNumCauses = 6;
+
+// Cycles per cause, indexed by isa::ComputeCycle.
+struct CycleBreakdown {
+  std::array<uint64_t, kNumCauses> by_cause{};
+  uint64_t& operator[](isa::ComputeCycle c) { return by_cause[size_t(c)]; }
+  uint64_t operator[](isa::ComputeCycle c) const { return by_cause[size_t(c)]; }
+  uint64_t Total() const {
+    uint64_t t = 0;
+    for (uint64_t c : by_cause) t += c;
+    return t;
+  }
+};
+
+struct Prediction {
+  CycleBreakdown cycles;
+  uint64_t macs = 0;       // useful MACs of the instruction (Macs below)
+  uint64_t terms = 0;      // terms broadcast to the array: tiles x dot_len
+  uint64_t act_slots = 0;  // activation descriptors (port loads, at least one per term)
+  uint64_t norm = 0;       // cycles the address sequencer spends normalising lane positions
+  std::string note;        // why the instruction is not modelled, when it is not
+};
+
+// Useful multiply-accumulates of a compute instruction (docs/architecture.md): CONV and
+// INNER_PRODUCT out_h*out_w*out_c*dot_len, DECONV in_h*in_w*in_c*group_out_c*kernel_h*kernel_w,
+// 0 for the SIMD-only instructions.
+uint64_t Macs(const isa::ComputeInstr& in);
+
+// MACs / (cycles * rows * cols), 0 when cycles is 0.
+double Utilization(const HwConfig& cfg, uint64_t macs, uint64_t cycles);
+
+// The prediction for a CONV instruction that passes the RTL's checks. Anything else (another
+// opcode, a bad field) gets the one check cycle the RTL spends before its error, and a note.
+Prediction Predict(const HwConfig& cfg, const isa::ComputeInstr& in, const std::vector<isa::SimdInstr>& simd);
+
+}  // namespace nna::perf
