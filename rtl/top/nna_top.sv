@@ -277,6 +277,8 @@ module nna_top #(
   // ---------------------------------------------------------------------------------------------
   logic                  act_req_valid, act_req_ready, act_rsp_valid;
   logic [31:0]           act_req_addr;
+  logic [$clog2(ActBytes)-1:0] act_req_last;
+  logic                  wr_priority;
   logic [ActBytes*8-1:0] act_rsp_data;
 
   nna_compute u_compute (
@@ -292,6 +294,7 @@ module nna_top #(
     .act_req_valid_o   (act_req_valid),
     .act_req_ready_i   (act_req_ready),
     .act_req_addr_o    (act_req_addr),
+    .act_req_last_o    (act_req_last),
     .act_rsp_valid_i   (act_rsp_valid),
     .act_rsp_data_i    (act_rsp_data),
     .wt_req_valid_o    (wt_req_valid[1]),
@@ -305,6 +308,7 @@ module nna_top #(
     .wr_data_o         (wr_data[0 +: W*8]),
     .wr_mask_o         (wr_mask[0 +: W]),
     .wr_instr_o        (wr_instr[0 +: 16]),
+    .wr_priority_o     (wr_priority),
     .obs_acc_valid_o,
     .obs_acc_instr_o,
     .obs_acc_pix_tile_o,
@@ -329,6 +333,7 @@ module nna_top #(
     .act_req_valid_i  (act_req_valid),
     .act_req_ready_o  (act_req_ready),
     .act_req_addr_i   (act_req_addr),
+    .act_req_last_i   (act_req_last),
     .act_rsp_valid_o  (act_rsp_valid),
     .act_rsp_data_o   (act_rsp_data),
     .wt_req_valid_i   (wt_req_valid),
@@ -342,6 +347,7 @@ module nna_top #(
     .wr_data_i        (wr_data),
     .wr_mask_i        (wr_mask),
     .wr_instr_i       (wr_instr),
+    .wr_priority_i    (wr_priority),
     .obs_wr_valid_o,
     .obs_wr_src_o     (obs_wr_src),
     .obs_wr_instr_o,
