@@ -32,6 +32,8 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
      "bursts the DRAM accepts per direction before it stalls AR/AW")
     ("max-perf-error", po::value(&o.max_perf_error),
      "fail when a compute instruction's cycles differ from the performance model's by more than PCT percent")
+    ("perf-skew", po::value(&o.perf_skew)->default_value(0),
+     "add N drain cycles to every prediction (a negative test of --max-perf-error)")
     ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
     ("help", po::bool_switch(&o.help), "print this help");
   // clang-format on

@@ -1,6 +1,8 @@
 #include "perf/perf_model.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace nna::perf {
@@ -11,6 +13,7 @@ using isa::ComputeInstr;
 using isa::Opcode;
 
 constexpr uint64_t kActFifoDepth = 4;  // nna_data_seq ActDepth
+constexpr size_t kFirstLoads = 64;      // loads looked at for the first weight read's conflicts
 
 uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
@@ -141,30 +144,31 @@ class ActStream {
   std::vector<bool> need_;
 };
 
-// True when the SRAM accesses [a, a+a_last] and [b, b+b_last] need a common bank.
-bool ShareBank(const HwConfig& cfg, int64_t a, int64_t a_last, int64_t b, int64_t b_last) {
-  const int64_t word = int64_t(cfg.sram_bank_word_bytes), banks = int64_t(cfg.sram_banks);
-  for (int64_t wa = a / word; wa <= (a + a_last) / word; ++wa) {
-    for (int64_t wb = b / word; wb <= (b + b_last) / word; ++wb) {
-      if ((wa - wb) % banks == 0) return true;
-    }
-  }
-  return false;
-}
-
 // Cycle of the tile phase in which the first weight read is granted. It is requested from the
-// first cycle, with the first activation load (after z normalisation cycles), which wins a shared
-// bank. Loads two cycles after another find most of their words in the activation cache, so the
-// model stops looking after two.
+// first cycle on, with the activation loads (one per cycle after z normalisation cycles), which
+// win a shared bank. A load claims the banks of its words that are not in the activation cache
+// (direct-mapped lines of bank words; a load's words count as cached from the next cycle on).
 int64_t FirstWeightRead(const HwConfig& cfg, const ComputeInstr& in, uint64_t z,
                         const std::vector<std::pair<int64_t, int64_t>>& loads) {
-  int64_t t = 0;
-  for (; t < 2; ++t) {
-    if (uint64_t(t) < z || uint64_t(t) - z >= loads.size()) break;
-    const auto [addr, last] = loads[t - z];
-    if (addr < 0 || !ShareBank(cfg, addr, last, int64_t(in.wt_addr), int64_t(cfg.sram_wt_port_bytes) - 1)) break;
+  const int64_t word = int64_t(cfg.sram_bank_word_bytes), banks = int64_t(cfg.sram_banks);
+  const int64_t lines = int64_t(cfg.sram_act_cache_bytes / cfg.sram_bank_word_bytes);
+  std::vector<int64_t> tag(size_t(lines), -1);
+  const int64_t w0 = int64_t(in.wt_addr) / word;
+  const int64_t w1 = (int64_t(in.wt_addr) + int64_t(cfg.sram_wt_port_bytes) - 1) / word;
+  for (int64_t t = 0;; ++t) {
+    if (uint64_t(t) < z) return t;  // normalising: no load
+    if (uint64_t(t) - z >= loads.size()) return t;
+    const auto [addr, last] = loads[size_t(t - int64_t(z))];
+    bool shared = false;
+    for (int64_t wa = addr / word; addr >= 0 && wa <= (addr + last) / word; ++wa) {
+      int64_t& line = tag[size_t(wa % lines)];
+      if (line != wa) {
+        for (int64_t ww = w0; ww <= w1; ++ww) shared = shared || (wa - ww) % banks == 0;
+      }
+      line = wa;
+    }
+    if (!shared) return t;
   }
-  return t;
 }
 
 // Steps of the SIMD chain that produces v0 (as nna_compute resolves the program): FUSED_RELU
@@ -206,6 +210,22 @@ uint64_t Macs(const ComputeInstr& in) {
 
 double Utilization(const HwConfig& cfg, uint64_t macs, uint64_t cycles) {
   return cycles ? double(macs) / (double(cycles) * double(cfg.array_rows) * double(cfg.array_cols)) : 0.0;
+}
+
+double DiffPercent(uint64_t measured, uint64_t predicted) {
+  return measured ? 100.0 * (double(predicted) - double(measured)) / double(measured) : 0.0;
+}
+
+std::string CheckAccuracy(uint32_t index, const std::string& op, uint64_t measured, uint64_t predicted,
+                          double max_pct) {
+  const double diff = DiffPercent(measured, predicted);
+  if (std::fabs(diff) <= max_pct) return "";
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "instr %u (%s) took %llu cycles but the performance model predicted %llu (%+.2f%%), more than "
+                "the %g%% allowed",
+                index, op.c_str(), (unsigned long long)measured, (unsigned long long)predicted, diff, max_pct);
+  return text;
 }
 
 Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vector<isa::SimdInstr>& simd) {
@@ -270,7 +290,7 @@ Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vecto
         have[pt] = true;
       }
       const std::vector<uint16_t>& d = slots[pt];
-      if (first_tile) w_first = FirstWeightRead(cfg, in, z, act.FirstLoads(2));
+      if (first_tile) w_first = FirstWeightRead(cfg, in, z, act.FirstLoads(kFirstLoads));
       for (uint64_t k = 0; k < in.dot_len; ++k, ++n) {
         int64_t s = e_prev + 1 + int64_t(k == 0 ? z : 0);
         if (n >= kActFifoDepth) s = std::max(s, b_hist[n % kActFifoDepth] + 1);

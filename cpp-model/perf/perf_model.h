@@ -45,6 +45,14 @@ uint64_t Macs(const isa::ComputeInstr& in);
 // MACs / (cycles * rows * cols), 0 when cycles is 0.
 double Utilization(const HwConfig& cfg, uint64_t macs, uint64_t cycles);
 
+// (predicted - measured) / measured in percent (0 when nothing was measured).
+double DiffPercent(uint64_t measured, uint64_t predicted);
+
+// One sentence naming the instruction when its prediction is off by more than max_pct percent,
+// else an empty string.
+std::string CheckAccuracy(uint32_t index, const std::string& op, uint64_t measured, uint64_t predicted,
+                          double max_pct);
+
 // The prediction for a CONV instruction that passes the RTL's checks. Anything else (another
 // opcode, a bad field) gets the one check cycle the RTL spends before its error, and a note.
 Prediction Predict(const HwConfig& cfg, const isa::ComputeInstr& in, const std::vector<isa::SimdInstr>& simd);
