@@ -13,7 +13,6 @@ using isa::ComputeInstr;
 using isa::Opcode;
 
 constexpr uint64_t kActFifoDepth = 4;  // nna_data_seq ActDepth
-constexpr size_t kFirstLoads = 64;      // loads looked at for the first weight read's conflicts
 
 uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
@@ -49,17 +48,16 @@ class ActStream {
     });
   }
 
-  // The first `count` activation loads of the current section as (address, last byte offset);
-  // a term without a load is (-1, 0).
-  std::vector<std::pair<int64_t, int64_t>> FirstLoads(size_t count) {
+  // The activation loads of the first `terms` terms of the current section as (address, last
+  // byte offset); a term without a load is (-1, 0).
+  std::vector<std::pair<int64_t, int64_t>> FirstLoads(uint64_t terms) {
     std::vector<std::pair<int64_t, int64_t>> loads;
-    ForEachTerm([&](uint64_t) {
+    ForEachTerm([&](uint64_t k) {
       const size_t before = loads.size();
       Gather([&](int64_t a, int64_t last) { loads.emplace_back(a, last); });
       if (loads.size() == before) loads.emplace_back(-1, 0);
-      return loads.size() < count;
+      return k + 1 < terms;
     });
-    loads.resize(std::min(loads.size(), count));
     return loads;
   }
 
@@ -145,8 +143,8 @@ class ActStream {
 };
 
 // Cycle of the tile phase in which the first weight read is granted. It is requested from the
-// first cycle on, with the activation loads (one per cycle after z normalisation cycles), which
-// win a shared bank. A load claims the banks of its words that are not in the activation cache
+// first cycle on, with the activation loads (one per cycle after z normalisation cycles, those
+// of the first terms only: see the caller), which win a shared bank. A load claims the banks of its words that are not in the activation cache
 // (direct-mapped lines of bank words; a load's words count as cached from the next cycle on).
 int64_t FirstWeightRead(const HwConfig& cfg, const ComputeInstr& in, uint64_t z,
                         const std::vector<std::pair<int64_t, int64_t>>& loads) {
@@ -290,7 +288,9 @@ Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vecto
         have[pt] = true;
       }
       const std::vector<uint16_t>& d = slots[pt];
-      if (first_tile) w_first = FirstWeightRead(cfg, in, z, act.FirstLoads(kFirstLoads));
+      // Without weights no term is broadcast, so the activation FIFO's room stops the loads after
+      // its first kActFifoDepth terms.
+      if (first_tile) w_first = FirstWeightRead(cfg, in, z, act.FirstLoads(kActFifoDepth));
       for (uint64_t k = 0; k < in.dot_len; ++k, ++n) {
         int64_t s = e_prev + 1 + int64_t(k == 0 ? z : 0);
         if (n >= kActFifoDepth) s = std::max(s, b_hist[n % kActFifoDepth] + 1);
