@@ -179,25 +179,31 @@ void Testbench::ComparePerformance() {
 
 void Testbench::PrintPerformance() const {
   if (perf_rows_.empty()) return;
-  std::printf("  compute instructions: cycles of the dot-product engine, measured (RTL) and predicted (cpp-model/perf)\n");
-  std::printf("  %5s %-6s %-23s %-9s %9s %8s %6s %8s %9s %8s %8s %8s %7s\n", "instr", "op", "cycles first..last",
-              "", "total", "diff", "util", "fill", "mac", "w_unload", "w_acts", "w_wts", "drain");
+  std::printf(
+      "  compute instructions: cycles of the dot-product engine, measured (RTL) and predicted "
+      "(cpp-model/perf)\n");
+  std::printf("  %5s %-6s %-23s %-9s %9s %8s %6s %8s %9s %8s %8s %8s %7s\n", "instr", "op",
+              "cycles first..last", "", "total", "diff", "util", "fill", "mac", "w_unload", "w_acts", "w_wts",
+              "drain");
   auto causes = [](const perf::CycleBreakdown& c) {
     char text[128];
-    std::snprintf(text, sizeof text, "%8" PRIu64 " %9" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7" PRIu64,
-                  c.by_cause[0], c.by_cause[1], c.by_cause[2], c.by_cause[3], c.by_cause[4], c.by_cause[5]);
+    std::snprintf(text, sizeof text,
+                  "%8" PRIu64 " %9" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7" PRIu64, c.by_cause[0],
+                  c.by_cause[1], c.by_cause[2], c.by_cause[3], c.by_cause[4], c.by_cause[5]);
     return std::string(text);
   };
   for (const PerfRow& r : perf_rows_) {
     const uint64_t meas = r.measured.Total(), pred = r.predicted.cycles.Total();
     char span[64];
     std::snprintf(span, sizeof span, "%" PRIu64 "..%" PRIu64, r.first, r.last);
-    std::printf("  %5u %-6s %-23s %-9s %9" PRIu64 " %8s %5.1f%% %s\n", r.index, r.op.c_str(), span, "measured", meas,
-                "", 100.0 * perf::Utilization(kConfig, r.predicted.macs, meas), causes(r.measured).c_str());
+    std::printf("  %5u %-6s %-23s %-9s %9" PRIu64 " %8s %5.1f%% %s\n", r.index, r.op.c_str(), span,
+                "measured", meas, "", 100.0 * perf::Utilization(kConfig, r.predicted.macs, meas),
+                causes(r.measured).c_str());
     char diff[32];
     std::snprintf(diff, sizeof diff, "%+.2f%%", r.diff_pct);
     std::printf("  %5s %-6s %-23s %-9s %9" PRIu64 " %8s %5.1f%% %s\n", "", "", "", "predicted", pred, diff,
-                100.0 * perf::Utilization(kConfig, r.predicted.macs, pred), causes(r.predicted.cycles).c_str());
+                100.0 * perf::Utilization(kConfig, r.predicted.macs, pred),
+                causes(r.predicted.cycles).c_str());
     if (!r.predicted.note.empty()) std::printf("  %5s model: %s\n", "", r.predicted.note.c_str());
   }
 }

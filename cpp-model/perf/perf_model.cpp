@@ -76,7 +76,8 @@ class ActStream {
           for (uint64_t i = 0; i < n_; ++i) {
             int64_t ih = 0, iw = 0;
             need_[i] = oh_[i] < in.out_h && InputPos(ow_[i], oh_[i], r, s, &ih, &iw);
-            if (need_[i]) addr_[i] = int64_t(in.in_addr + c * in.in_plane_stride) + ih * int64_t(in.in_row_stride) + iw;
+            if (need_[i])
+              addr_[i] = int64_t(in.in_addr + c * in.in_plane_stride) + ih * int64_t(in.in_row_stride) + iw;
           }
           if (!term(k)) return;
         }
@@ -144,8 +145,9 @@ class ActStream {
 
 // Cycle of the tile phase in which the first weight read is granted. It is requested from the
 // first cycle on, with the activation loads (one per cycle after z normalisation cycles, those
-// of the first terms only: see the caller), which win a shared bank. A load claims the banks of its words that are not in the activation cache
-// (direct-mapped lines of bank words; a load's words count as cached from the next cycle on).
+// of the first terms only: see the caller), which win a shared bank. A load claims the banks of its words
+// that are not in the activation cache (direct-mapped lines of bank words; a load's words count as cached
+// from the next cycle on).
 int64_t FirstWeightRead(const HwConfig& cfg, const ComputeInstr& in, uint64_t z,
                         const std::vector<std::pair<int64_t, int64_t>>& loads) {
   const int64_t word = int64_t(cfg.sram_bank_word_bytes), banks = int64_t(cfg.sram_banks);
@@ -200,7 +202,8 @@ uint64_t Macs(const ComputeInstr& in) {
     case Opcode::kInnerProduct:
       return in.out_h * in.out_w * in.out_c * in.dot_len;
     case Opcode::kDeconv:
-      return in.in_h * in.in_w * in.in_c * (in.group_out_c ? in.group_out_c : in.out_c) * in.kernel_h * in.kernel_w;
+      return in.in_h * in.in_w * in.in_c * (in.group_out_c ? in.group_out_c : in.out_c) * in.kernel_h *
+             in.kernel_w;
     default:
       return 0;
   }
@@ -219,10 +222,11 @@ std::string CheckAccuracy(uint32_t index, const std::string& op, uint64_t measur
   const double diff = DiffPercent(measured, predicted);
   if (std::fabs(diff) <= max_pct) return "";
   char text[256];
-  std::snprintf(text, sizeof text,
-                "instr %u (%s) took %llu cycles but the performance model predicted %llu (%+.2f%%), more than "
-                "the %g%% allowed",
-                index, op.c_str(), (unsigned long long)measured, (unsigned long long)predicted, diff, max_pct);
+  std::snprintf(
+      text, sizeof text,
+      "instr %u (%s) took %llu cycles but the performance model predicted %llu (%+.2f%%), more than "
+      "the %g%% allowed",
+      index, op.c_str(), (unsigned long long)measured, (unsigned long long)predicted, diff, max_pct);
   return text;
 }
 
