@@ -2,6 +2,14 @@
 // configuration and one decoded compute instruction, the cycles from the instruction's start to
 // its done, by cause (isa::ComputeCycle, docs/architecture.md "Cycle accounting"). The testbench
 // prints it next to the RTL's count; docs/performance.md explains each term.
+//
+// It follows the RTL's schedule term by term: check and parameter load; per section the lane
+// normalisation and, per term, the activation loads of the address sequencer's greedy gather;
+// the 4-entry activation FIFO; broadcast at one term per cycle; the unload of each dot product
+// (one row per cycle, or per 3c+1 cycles for a SIMD chain of c >= 2 steps) that the next dot
+// product's last term waits for; the SIMD and write-back latency of the drain; and the bank
+// conflicts of the first weight read with the first loads. It assumes that no other bank conflict
+// costs a cycle (true on the tests after the SRAM changes; see docs/performance.md for where not).
 #pragma once
 
 #include <array>
