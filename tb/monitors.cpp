@@ -19,6 +19,20 @@ void Monitors::Sample() {
   if (w_.obs_mac_active_o.read()) ++mac_active_cycles_;
   if (w_.obs_busy_o.read()) ++busy_cycles_;
 
+  if (w_.obs_cycle_valid_o.read()) {
+    const uint32_t cause = w_.obs_cycle_o.read();
+    const uint64_t cycle = w_.Cycle();  // numbered like the scoreboard's events
+    auto [it, fresh] = instr_cycles_.try_emplace(w_.obs_cycle_instr_o.read());
+    if (fresh) it->second.first = cycle;
+    it->second.last = cycle;
+    if (cause < it->second.by_cause.size()) {
+      ++it->second.by_cause[cause];
+    } else {
+      sb_.ReportError("monitor", "compute cycle with unknown cause " + std::to_string(cause) + " (instr " +
+                                     std::to_string(it->first) + ")");
+    }
+  }
+
   if (w_.obs_acc_valid_o.read()) {
     ++acc_events_;
     AccUnloadEvent ev;

@@ -2,16 +2,30 @@
 // AccUnloadEvent and obs_wr_* into an SramWriteEvent (the contiguous run of enabled bytes, with
 // the address of its first byte) and hand them to the scoreboard, stamped with the cycle. A write
 // whose mask is empty or not contiguous, or whose source is unknown, is reported as an error.
+// obs_cycle_* is summed per compute instruction: first and last busy cycle, cycles per cause.
 #pragma once
 
 #include <systemc.h>
 
+#include <array>
 #include <cstdint>
+#include <map>
 
 #include "scoreboard/scoreboard.h"
 #include "tb/signals.h"
 
 namespace nna::tb {
+
+// The dot-product engine's cycles of one compute instruction, by cause (nna::isa::ComputeCycle).
+struct InstrCycles {
+  uint64_t first = 0, last = 0;  // first and last busy cycle
+  std::array<uint64_t, 6> by_cause{};
+  uint64_t Total() const {
+    uint64_t t = 0;
+    for (uint64_t c : by_cause) t += c;
+    return t;
+  }
+};
 
 class Monitors : public sc_core::sc_module {
  public:
@@ -22,6 +36,8 @@ class Monitors : public sc_core::sc_module {
   uint64_t wr_events() const { return wr_events_; }
   uint64_t mac_active_cycles() const { return mac_active_cycles_; }
   uint64_t busy_cycles() const { return busy_cycles_; }
+  // Per compute instruction index, in index order.
+  const std::map<uint32_t, InstrCycles>& instr_cycles() const { return instr_cycles_; }
 
  private:
   void Sample();
@@ -29,6 +45,7 @@ class Monitors : public sc_core::sc_module {
   Wires& w_;
   Scoreboard& sb_;
   uint64_t acc_events_ = 0, wr_events_ = 0, mac_active_cycles_ = 0, busy_cycles_ = 0;
+  std::map<uint32_t, InstrCycles> instr_cycles_;
 };
 
 }  // namespace nna::tb

@@ -30,6 +30,10 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
      "DRAM cycles from AR/AW to the first data / the response")
     ("dram-outstanding", po::value(&o.dram_outstanding)->default_value(o.dram_outstanding),
      "bursts the DRAM accepts per direction before it stalls AR/AW")
+    ("max-perf-error", po::value(&o.max_perf_error),
+     "fail when a compute instruction's cycles differ from the performance model's by more than PCT percent")
+    ("perf-skew", po::value(&o.perf_skew)->default_value(0),
+     "add N drain cycles to every prediction (a negative test of --max-perf-error)")
     ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
     ("help", po::bool_switch(&o.help), "print this help");
   // clang-format on
@@ -53,6 +57,8 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   }
   if (o.max_cycles == 0) throw InputError("--max-cycles must be at least 1");
   if (o.dram_outstanding == 0) throw InputError("--dram-outstanding must be at least 1");
+  if (vm.count("max-perf-error") && !(o.max_perf_error >= 0))
+    throw InputError("--max-perf-error must be a percentage of at least 0");
   if (o.out.empty()) {
     const std::string name = o.test.empty() ? "bundle" : o.test;
     o.out = std::string(NNA_BUILD_DIR) + "/runs/" + kConfig.name + "/" + name;

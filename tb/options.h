@@ -26,6 +26,10 @@ struct SimOptions {
   unsigned dram_latency = 20;
   unsigned dram_outstanding = 4;
   bool quiet = false;
+  // Fail when a compute instruction's cycles differ from the performance model's by more than
+  // this many percent (negative: no check).
+  double max_perf_error = -1;
+  uint64_t perf_skew = 0;  // cycles added to every prediction: proves the check above can fail
   bool help = false;
   std::string help_text;
 };

@@ -28,7 +28,8 @@ namespace nna::tb {
   X(m_axi_arsize_o) X(m_axi_arburst_o) X(m_axi_rready_o) X(irq_o)                                    \
   X(obs_acc_valid_o) X(obs_acc_instr_o) X(obs_acc_pix_tile_o) X(obs_acc_ch_tile_o) X(obs_acc_row_o)  \
   X(obs_acc_data_o) X(obs_wr_valid_o) X(obs_wr_src_o) X(obs_wr_instr_o) X(obs_wr_addr_o)             \
-  X(obs_wr_data_o) X(obs_wr_mask_o) X(obs_mac_active_o) X(obs_busy_o)
+  X(obs_wr_data_o) X(obs_wr_mask_o) X(obs_mac_active_o) X(obs_busy_o)                               \
+  X(obs_cycle_valid_o) X(obs_cycle_o) X(obs_cycle_instr_o)
 // clang-format on
 
 struct Wires {

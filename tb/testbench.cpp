@@ -6,12 +6,14 @@
 #endif
 
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <utility>
 
 #include "compiler/compiler.h"
 #include "compiler/named_test.h"
+#include "isa/program.h"
 #include "nna/csr.h"
 #include "tb/axi_dram.h"
 #include "tb/host_driver.h"
@@ -91,6 +93,13 @@ void Testbench::Setup() {
   golden_ = GoldenModel(kConfig).Run(bundle_, expected);
   golden_seconds_ = Seconds(t0);
   sb_ = std::make_unique<Scoreboard>(bundle_, std::move(expected));
+
+  // The performance model's prediction for every compute instruction of the program.
+  for (const isa::Instruction& in : isa::DecodeProgram(bundle_.ProgramBytes()).instrs) {
+    if (in.IsDma()) continue;
+    perf::Prediction& p = predictions_[in.index] = perf::Predict(kConfig, in.compute, in.simd);
+    p.cycles[isa::ComputeCycle::kDrain] += opt_.perf_skew;
+  }
   dram_ = bundle_.dram;
 
   // The SystemC side: wires, the RTL, the testbench modules.
@@ -138,6 +147,65 @@ void Testbench::Run() {
     fst_ = nullptr;
   }
 #endif
+}
+
+// Pairs the measured cycles of each compute instruction with the model's prediction; with
+// --max-perf-error, the instruction that differs most beyond it fails the run.
+void Testbench::ComparePerformance() {
+  double worst = -1;
+  for (const auto& [index, m] : monitors_->instr_cycles()) {
+    PerfRow row;
+    row.index = index;
+    row.first = m.first;
+    row.last = m.last;
+    row.measured.by_cause = m.by_cause;
+    const auto p = predictions_.find(index);
+    if (p != predictions_.end()) row.predicted = p->second;
+    for (const InstrInfo& info : bundle_.instrs) {
+      if (info.index == index) row.op = info.op;
+    }
+    const uint64_t meas = row.measured.Total(), pred = row.predicted.cycles.Total();
+    row.diff_pct = perf::DiffPercent(meas, pred);
+    if (opt_.max_perf_error >= 0 && std::fabs(row.diff_pct) > worst) {
+      const std::string failure = perf::CheckAccuracy(index, row.op, meas, pred, opt_.max_perf_error);
+      if (!failure.empty()) {
+        worst = std::fabs(row.diff_pct);
+        perf_failure_ = failure + " (--max-perf-error)";
+      }
+    }
+    perf_rows_.push_back(row);
+  }
+}
+
+void Testbench::PrintPerformance() const {
+  if (perf_rows_.empty()) return;
+  std::printf(
+      "  compute instructions: cycles of the dot-product engine, measured (RTL) and predicted "
+      "(cpp-model/perf)\n");
+  std::printf("  %5s %-6s %-23s %-9s %9s %8s %6s %8s %9s %8s %8s %8s %7s\n", "instr", "op",
+              "cycles first..last", "", "total", "diff", "util", "fill", "mac", "w_unload", "w_acts", "w_wts",
+              "drain");
+  auto causes = [](const perf::CycleBreakdown& c) {
+    char text[128];
+    std::snprintf(text, sizeof text,
+                  "%8" PRIu64 " %9" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7" PRIu64, c.by_cause[0],
+                  c.by_cause[1], c.by_cause[2], c.by_cause[3], c.by_cause[4], c.by_cause[5]);
+    return std::string(text);
+  };
+  for (const PerfRow& r : perf_rows_) {
+    const uint64_t meas = r.measured.Total(), pred = r.predicted.cycles.Total();
+    char span[64];
+    std::snprintf(span, sizeof span, "%" PRIu64 "..%" PRIu64, r.first, r.last);
+    std::printf("  %5u %-6s %-23s %-9s %9" PRIu64 " %8s %5.1f%% %s\n", r.index, r.op.c_str(), span,
+                "measured", meas, "", 100.0 * perf::Utilization(kConfig, r.predicted.macs, meas),
+                causes(r.measured).c_str());
+    char diff[32];
+    std::snprintf(diff, sizeof diff, "%+.2f%%", r.diff_pct);
+    std::printf("  %5s %-6s %-23s %-9s %9" PRIu64 " %8s %5.1f%% %s\n", "", "", "", "predicted", pred, diff,
+                100.0 * perf::Utilization(kConfig, r.predicted.macs, pred),
+                causes(r.predicted.cycles).c_str());
+    if (!r.predicted.note.empty()) std::printf("  %5s model: %s\n", "", r.predicted.note.c_str());
+  }
 }
 
 // The registers the host read against what the golden model ended in.
@@ -191,10 +259,11 @@ int Testbench::Finish() {
     sb_->CheckDram(dram_);
     dram_checked_ = true;
   }
+  ComparePerformance();
   int code = kExitPass;
   if (timed_out) {
     code = kExitTimeout;
-  } else if (!sb_->Passed() || !host_->result().finished) {
+  } else if (!sb_->Passed() || !host_->result().finished || !perf_failure_.empty()) {
     code = kExitFail;
   }
   PrintVerdict(code);
@@ -235,6 +304,7 @@ void Testbench::PrintVerdict(int code) const {
   } else {
     std::printf("  %-16s  no interrupt after %" PRIu64 " cycles\n", "status", sim_cycles_);
   }
+  PrintPerformance();
   const double speed = run_seconds_ > 0 ? double(sim_cycles_) / run_seconds_ : 0.0;
   std::printf("  speed %.0f cycles/s  wall %.2f s  (golden model %.2f s)\n", speed, run_seconds_,
               golden_seconds_);
@@ -242,6 +312,7 @@ void Testbench::PrintVerdict(int code) const {
     std::printf("first mismatches (%" PRIu64 " in all):\n", sb_->total_mismatches());
     for (const Mismatch& m : sb_->mismatches()) std::printf("  %s\n", m.text.c_str());
   }
+  if (!perf_failure_.empty()) std::printf("performance: %s\n", perf_failure_.c_str());
   if (code == kExitPass) {
     std::printf("PASS\n");
   } else if (code == kExitTimeout) {

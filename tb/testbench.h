@@ -5,12 +5,14 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "bundle/bundle.h"
 #include "golden/golden_model.h"
+#include "perf/perf_model.h"
 #include "scoreboard/scoreboard.h"
 #include "tb/options.h"
 #include "tb/tb_config.h"
@@ -42,7 +44,19 @@ class Testbench {
 
  private:
   void CheckStatus();
+  void ComparePerformance();
   void PrintVerdict(int code) const;
+  void PrintPerformance() const;
+
+  // One compute instruction: what the RTL took (monitors) and what the model predicted.
+  struct PerfRow {
+    uint32_t index = 0;
+    std::string op;
+    uint64_t first = 0, last = 0;
+    perf::CycleBreakdown measured;
+    perf::Prediction predicted;
+    double diff_pct = 0;  // (predicted - measured) / measured
+  };
 
   SimOptions opt_;
   Bundle bundle_;
@@ -60,6 +74,9 @@ class Testbench {
   double run_seconds_ = 0;
   uint64_t sim_cycles_ = 0;
   bool dram_checked_ = false;
+  std::map<uint32_t, perf::Prediction> predictions_;  // per compute instruction index
+  std::vector<PerfRow> perf_rows_;
+  std::string perf_failure_;  // one sentence when --max-perf-error is exceeded
 };
 
 }  // namespace nna::tb

@@ -6,7 +6,9 @@
 // independently, each limited by the room the data sequencer reports for its responses
 // (responses cannot be back-pressured).
 //
-// Weights: term k of tile (pt, ct) is one read of M bytes at wt_addr + ct*wt_tile_bytes + k*M.
+// Weights: term k of tile (pt, ct) is the M bytes at wt_addr + ct*wt_tile_bytes + k*M; the tile's
+// block is read WtBytes at a time (the last read of a tile is cut at its end, wt_bytes_o), so the
+// weight port is busy M/WtBytes of the cycles at one term per cycle.
 //
 // Groups: tile ct = g*group_tiles + t reads input channels g*group_in_c + c. A sub-tile counter
 // t and the group's channel offset grp_base = g*group_in_c*in_plane_stride replace the divider:
@@ -45,11 +47,12 @@ module nna_addr_seq (
   input  nna_isa_pkg::compute_instr_t instr_i,
   /* verilator lint_on UNUSEDSIGNAL */
   // weight stream
-  input  logic        wt_room_i,    // the data sequencer can take one more weight row
+  input  logic        wt_room_i,    // the data sequencer can take one more chunk
   output logic        wt_req_valid_o,
   input  logic        wt_req_ready_i,
   output logic [31:0] wt_req_addr_o,
   output logic        wt_fire_o,
+  output logic [31:0] wt_bytes_o,   // bytes of the request that belong to the tile
   // activation stream
   input  logic        act_room_i,   // the data sequencer can take one more packet
   output logic        act_req_valid_o,
@@ -64,8 +67,8 @@ module nna_addr_seq (
   output logic        idle_o
 );
   localparam int unsigned N = nna_cfg_pkg::ArrayCols;
-  localparam int unsigned M = nna_cfg_pkg::ArrayRows;
   localparam int unsigned P = nna_cfg_pkg::SramActPortBytes;
+  localparam int unsigned WtBytes = nna_cfg_pkg::SramWtPortBytes;
   localparam int unsigned OffBits = $clog2(P);
 
   // ---------------------------------------------------------------------------------------------
@@ -122,35 +125,38 @@ module nna_addr_seq (
   assign dc_dil_row  = 32'(dil_h_hi) * irs;
 
   // ---------------------------------------------------------------------------------------------
-  // Weight stream.
+  // Weight stream: each tile's block of wt_tile_bytes is read in chunks of the port's width (the
+  // last chunk of a tile is shorter), so a request brings WtBytes/M rows, not one.
   logic        wt_active_q, wt_active_d;
-  logic [31:0] wt_k_q, wt_k_d, wt_pt_q, wt_pt_d, wt_ct_q, wt_ct_d;
+  logic [31:0] wt_pt_q, wt_pt_d, wt_ct_q, wt_ct_d;
   logic [31:0] wt_tile_addr_q, wt_tile_addr_d, wt_addr_q, wt_addr_d;
+  logic [31:0] wt_rem_q, wt_rem_d;  // bytes of the tile not yet requested
 
   assign wt_req_valid_o = wt_active_q && wt_room_i;
   assign wt_req_addr_o  = wt_addr_q;
   assign wt_fire_o      = wt_req_valid_o && wt_req_ready_i;
+  assign wt_bytes_o     = (wt_rem_q < 32'(WtBytes)) ? wt_rem_q : 32'(WtBytes);
 
   always_comb begin
     wt_active_d    = wt_active_q;
-    wt_k_d         = wt_k_q;
     wt_pt_d        = wt_pt_q;
     wt_ct_d        = wt_ct_q;
     wt_tile_addr_d = wt_tile_addr_q;
     wt_addr_d      = wt_addr_q;
+    wt_rem_d       = wt_rem_q;
     if (start_i) begin
       wt_active_d    = 1'b1;
-      wt_k_d         = '0;
       wt_pt_d        = '0;
       wt_ct_d        = '0;
       wt_tile_addr_d = instr_i.wt_addr;
       wt_addr_d      = instr_i.wt_addr;
+      wt_rem_d       = instr_i.wt_tile_bytes;
     end else if (wt_fire_o) begin
-      if (wt_k_q != instr_i.dot_len - 32'd1) begin
-        wt_k_d    = wt_k_q + 32'd1;
-        wt_addr_d = wt_addr_q + 32'(M);
+      if (wt_rem_q > 32'(WtBytes)) begin
+        wt_rem_d  = wt_rem_q - 32'(WtBytes);
+        wt_addr_d = wt_addr_q + 32'(WtBytes);
       end else begin
-        wt_k_d = '0;
+        wt_rem_d = instr_i.wt_tile_bytes;
         if (wt_pt_q == pix_tiles - 32'd1 && wt_ct_q == ch_tiles - 32'd1) begin
           wt_active_d = 1'b0;
         end else if (pixel_major) begin
@@ -179,18 +185,18 @@ module nna_addr_seq (
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wt_active_q    <= 1'b0;
-      wt_k_q         <= '0;
       wt_pt_q        <= '0;
       wt_ct_q        <= '0;
       wt_tile_addr_q <= '0;
       wt_addr_q      <= '0;
+      wt_rem_q       <= '0;
     end else begin
       wt_active_q    <= wt_active_d;
-      wt_k_q         <= wt_k_d;
       wt_pt_q        <= wt_pt_d;
       wt_ct_q        <= wt_ct_d;
       wt_tile_addr_q <= wt_tile_addr_d;
       wt_addr_q      <= wt_addr_d;
+      wt_rem_q       <= wt_rem_d;
     end
   end
 

@@ -29,6 +29,7 @@ module nna_compute (
   output logic act_req_valid_o,
   input  logic act_req_ready_i,
   output logic [31:0] act_req_addr_o,
+  output logic [$clog2(nna_cfg_pkg::SramActPortBytes)-1:0] act_req_last_o,  // last byte needed
   input  logic act_rsp_valid_i,
   input  logic [nna_cfg_pkg::SramActPortBytes*8-1:0] act_rsp_data_i,
   // SRAM weight read port (weights and parameters)
@@ -44,6 +45,7 @@ module nna_compute (
   output logic [nna_cfg_pkg::SramWrPortBytes*8-1:0] wr_data_o,
   output logic [nna_cfg_pkg::SramWrPortBytes-1:0] wr_mask_o,
   output logic [15:0] wr_instr_o,
+  output logic wr_priority_o,  // the write-back, not the activation reads, is on the critical path
   // observation: one accumulator row entering the SIMD unit
   output logic obs_acc_valid_o,
   output logic [15:0] obs_acc_instr_o,
@@ -51,7 +53,11 @@ module nna_compute (
   output logic [15:0] obs_acc_ch_tile_o,
   output logic [15:0] obs_acc_row_o,
   output logic [nna_cfg_pkg::ArrayCols*nna_isa_pkg::AccBits-1:0] obs_acc_data_o,
-  output logic mac_active_o
+  output logic mac_active_o,
+  // observation: cause of every busy cycle (docs/architecture.md, "Cycle accounting")
+  output logic obs_cycle_valid_o,
+  output nna_isa_pkg::compute_cycle_e obs_cycle_o,
+  output logic [15:0] obs_cycle_instr_o
 );
   localparam int unsigned N = nna_cfg_pkg::ArrayCols;
   localparam int unsigned M = nna_cfg_pkg::ArrayRows;
@@ -288,7 +294,7 @@ module nna_compute (
   // ---------------------------------------------------------------------------------------------
   // Datapath.
   logic as_wt_valid, as_wt_fire, wt_room, act_room;
-  logic [31:0] as_wt_addr;
+  logic [31:0] as_wt_addr, as_wt_bytes;
   logic act_fire, act_first, act_last, act_load;
   logic [N-1:0] act_mask;
   logic [N*$clog2(nna_cfg_pkg::SramActPortBytes)-1:0] act_off;
@@ -304,11 +310,26 @@ module nna_compute (
   logic [31:0] row_addr;
   logic [N-1:0] row_mask;
   logic sr_stall;
+  nna_isa_pkg::compute_cycle_e ds_cyc;
   logic simd_out_valid, simd_out_ready;
   logic [N*8-1:0] simd_out_data;
   logic [MetaBits-1:0] simd_out_meta;
   logic wb_valid, wb_ready;
   logic [N*8+MetaBits-1:0] wb_entry;
+
+  // The last byte of the window that a served lane reads: the SRAM reads only the banks up to it,
+  // which leaves the others to the weight and write ports.
+  localparam int unsigned OffBits = $clog2(nna_cfg_pkg::SramActPortBytes);
+  always_comb begin
+    act_req_last_o = '0;
+    for (int i = 0; i < N; i++) begin
+      if (act_mask[i] && act_off[i*OffBits +: OffBits] > act_req_last_o) act_req_last_o = act_off[i*OffBits +: OffBits];
+    end
+  end
+
+  // A dot product shorter than the array's rows waits for the unload, which waits for the writes:
+  // then the write-back gets the banks before the activation reads, which are ahead anyway.
+  assign wr_priority_o = 32'(instr_q.dot_len) < M;
 
   // The weight port: parameter reads in StParam, weight rows in StTiles.
   assign wt_req_valid_o = pl_req_valid || as_wt_valid;
@@ -323,6 +344,7 @@ module nna_compute (
     .wt_req_ready_i   (wt_req_ready_i),
     .wt_req_addr_o    (as_wt_addr),
     .wt_fire_o        (as_wt_fire),
+    .wt_bytes_o       (as_wt_bytes),
     .act_room_i       (act_room),
     .act_req_valid_o,
     .act_req_ready_i,
@@ -350,6 +372,7 @@ module nna_compute (
     .act_rsp_data_i,
     .act_room_o       (act_room),
     .wt_fire_i        (as_wt_fire),
+    .wt_bytes_i       (as_wt_bytes),
     .wt_rsp_valid_i   (wt_rsp_valid_i && state_q == StTiles),
     .wt_rsp_data_i,
     .wt_room_o        (wt_room),
@@ -368,7 +391,8 @@ module nna_compute (
     .row_addr_o       (row_addr),
     .row_mask_o       (row_mask),
     .done_o           (ds_done),
-    .sr_stall_o       (sr_stall)
+    .sr_stall_o       (sr_stall),
+    .cyc_o            (ds_cyc)
   );
 
   nna_mac_array u_mac_array (
@@ -440,6 +464,10 @@ module nna_compute (
   assign obs_acc_row_o      = row_idx;
   assign obs_acc_data_o     = row0;
   assign mac_active_o       = mac_valid;
+  // Check and parameter load are fill; the data sequencer classifies the tile phase.
+  assign obs_cycle_valid_o  = busy_o;
+  assign obs_cycle_o        = (state_q == StTiles) ? ds_cyc : nna_isa_pkg::CycFill;
+  assign obs_cycle_instr_o  = idx_q;
 
   // Shift-register stalls of the current instruction (last term waiting for the unload): read
   // by testbenches through the hierarchy for the utilisation report.

@@ -4,7 +4,7 @@
 //
 //   act responses --gather--> act FIFO --+
 //                                        +--> broadcast (valid, first, last) --> MAC array
-//   wt responses  ----------> wt FIFO  --+
+//   wt responses  --> wt prefetch buffer -+
 //   MAC shift registers --row 0, one per cycle--> SIMD unit (with channel, address, lane mask)
 //
 // Schedule: a descriptor accepted by the address sequencer in cycle t has its response in t+1;
@@ -37,11 +37,10 @@ module nna_data_seq (
   output logic act_room_o,
   // weight requests and responses
   input  logic wt_fire_i,
+  input  logic [31:0] wt_bytes_i,   // bytes of the request that belong to the weight stream
   input  logic wt_rsp_valid_i,
-  /* verilator lint_off UNUSEDSIGNAL */
-  input  logic [nna_cfg_pkg::SramWtPortBytes*8-1:0] wt_rsp_data_i,  // bytes >= M unused
-  /* verilator lint_on UNUSEDSIGNAL */
-  output logic wt_room_o,
+  input  logic [nna_cfg_pkg::SramWtPortBytes*8-1:0] wt_rsp_data_i,
+  output logic wt_room_o,           // room for one more chunk of SramWtPortBytes
   // MAC array
   output logic mac_valid_o,
   output logic mac_first_o,
@@ -59,13 +58,38 @@ module nna_data_seq (
   output logic [31:0] row_addr_o,
   output logic [nna_cfg_pkg::ArrayCols-1:0] row_mask_o,
   output logic        done_o,      // every term broadcast and every row unloaded
-  output logic        sr_stall_o   // a last term waits for the shift registers this cycle
+  output logic        sr_stall_o,  // a last term waits for the shift registers this cycle
+  output nna_isa_pkg::compute_cycle_e cyc_o  // cause of this cycle in the tile phase
 );
   localparam int unsigned N = nna_cfg_pkg::ArrayCols;
   localparam int unsigned M = nna_cfg_pkg::ArrayRows;
   localparam int unsigned OffBits = $clog2(nna_cfg_pkg::SramActPortBytes);
   localparam int unsigned ActDepth = 4;
-  localparam int unsigned WtDepth  = 4;
+  // Weight prefetch buffer: words of WtWord bytes (the largest size dividing a row and a chunk),
+  // room for WtBufChunks chunks.
+  localparam int unsigned WtBytes     = nna_cfg_pkg::SramWtPortBytes;
+  localparam int unsigned WtWord      = Gcd(M, WtBytes);
+  localparam int unsigned RowWords    = M / WtWord;
+  localparam int unsigned ChunkWords  = WtBytes / WtWord;
+  localparam int unsigned WtBufChunks = 16;
+  localparam int unsigned WtBufWords  = WtBufChunks * ChunkWords;
+  localparam int unsigned WtPtrBits   = $clog2(WtBufWords);
+  localparam int unsigned WtCntBits   = $clog2(WtBufWords + 1);
+
+  // Greatest common divisor (a constant function: no return statement, for Yosys).
+  function automatic int unsigned Gcd(int unsigned a, int unsigned b);
+    int unsigned x, y, t;
+    x = a;
+    y = b;
+    for (int i = 0; i < 32; i++) begin
+      if (y != 0) begin
+        t = x % y;
+        x = y;
+        y = t;
+      end
+    end
+    Gcd = x;
+  endfunction
 
   // ---------------------------------------------------------------------------------------------
   // Response stage and packet assembly.
@@ -74,9 +98,8 @@ module nna_data_seq (
   logic [N*OffBits-1:0] rs_off_q;
   logic [N*8-1:0]       pkt_q, pkt_d;
   logic                 act_push, act_in_ready, act_head_valid, act_pop;
-  logic                 wt_in_ready, wt_head_valid, wt_pop;
+  logic                 wt_head_valid, wt_pop;
   logic [$clog2(ActDepth+1)-1:0] act_usage;
-  logic [$clog2(WtDepth+1)-1:0]  wt_usage;
 
   always_comb begin
     pkt_d = pkt_q;
@@ -94,7 +117,6 @@ module nna_data_seq (
   assign act_push   = rs_valid_q && rs_last_q;
   // Room for the response of one more descriptor, counting the push of this cycle.
   assign act_room_o = (32'(act_usage) + 32'(act_push)) < ActDepth;
-  assign wt_room_o  = (32'(wt_usage) + 32'(w_rs_valid_q)) < WtDepth;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -127,17 +149,50 @@ module nna_data_seq (
     .usage_o    (act_usage)
   );
 
-  nna_fifo #(.Width(M*8), .Depth(WtDepth)) u_wt_fifo (
-    .clk_i, .rst_ni,
-    .flush_i    (1'b0),
-    .in_valid_i (w_rs_valid_q),
-    .in_ready_o (wt_in_ready),
-    .in_data_i  (wt_rsp_data_i[M*8-1:0]),
-    .out_valid_o(wt_head_valid),
-    .out_ready_i(wt_pop),
-    .out_data_o (mac_wt_o),
-    .usage_o    (wt_usage)
-  );
+  // Weight prefetch buffer: a ring of words; a response appends its words, a broadcast takes the
+  // RowWords words at the head. Room is reserved for a whole chunk before each request.
+  logic [WtWord*8-1:0]  wt_mem_q [WtBufWords];
+  logic [WtPtrBits-1:0] wt_wr_q, wt_wr_d, wt_rd_q, wt_rd_d;
+  logic [WtCntBits-1:0] wt_cnt_q, wt_cnt_d;
+  logic [WtCntBits-1:0] wt_rs_words_q, wt_push_words;
+
+  assign wt_push_words = w_rs_valid_q ? wt_rs_words_q : '0;
+  assign wt_room_o     = 32'(wt_cnt_q) + 32'(wt_push_words) + ChunkWords <= WtBufWords;
+  assign wt_head_valid = 32'(wt_cnt_q) >= RowWords;
+
+  always_comb begin
+    wt_wr_d  = WtPtrBits'((32'(wt_wr_q) + 32'(wt_push_words)) % WtBufWords);
+    wt_rd_d  = wt_pop ? WtPtrBits'((32'(wt_rd_q) + RowWords) % WtBufWords) : wt_rd_q;
+    wt_cnt_d = wt_cnt_q + wt_push_words - (wt_pop ? WtCntBits'(RowWords) : '0);
+    for (int unsigned k = 0; k < RowWords; k++) begin
+      mac_wt_o[k*WtWord*8 +: WtWord*8] = wt_mem_q[(32'(wt_rd_q) + k) % WtBufWords];
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wt_wr_q  <= '0;
+      wt_rd_q  <= '0;
+      wt_cnt_q <= '0;
+    end else begin
+      wt_wr_q  <= wt_wr_d;
+      wt_rd_q  <= wt_rd_d;
+      wt_cnt_q <= wt_cnt_d;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    wt_rs_words_q <= WtCntBits'(wt_bytes_i / WtWord);
+  end
+
+  // Storage: word k of a response lands at wr + k.
+  for (genvar e = 0; e < WtBufWords; e++) begin : g_wt_word
+    logic [31:0] k;
+    assign k = (32'(e) + WtBufWords - 32'(wt_wr_q)) % WtBufWords;
+    always_ff @(posedge clk_i) begin
+      if (w_rs_valid_q && k < 32'(wt_rs_words_q)) wt_mem_q[e] <= wt_rsp_data_i[(k % ChunkWords)*WtWord*8 +: WtWord*8];
+    end
+  end
 
   // ---------------------------------------------------------------------------------------------
   // Broadcast and tile bookkeeping.
@@ -199,6 +254,24 @@ module nna_data_seq (
   assign row_addr_o  = sr_addr_q;
   assign row_mask_o  = sr_mask_q;
   assign done_o      = bc_done_q && !sr_busy_q;
+
+  // Cycle accounting (docs/architecture.md): fill until the first term since start_i, then the
+  // first cause that applies. Without a broadcast and with terms left, one of the three waits
+  // holds: a stalled last term, a missing packet, or a packet without its weight row.
+  logic taken_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni)      taken_q <= 1'b0;
+    else if (start_i) taken_q <= 1'b0;
+    else if (bc)      taken_q <= 1'b1;
+  end
+  always_comb begin
+    if (bc)                  cyc_o = nna_isa_pkg::CycMac;
+    else if (!taken_q)       cyc_o = nna_isa_pkg::CycFill;
+    else if (bc_done_q)      cyc_o = nna_isa_pkg::CycDrain;
+    else if (sr_stall_o)     cyc_o = nna_isa_pkg::CycWaitUnload;
+    else if (!act_head_valid) cyc_o = nna_isa_pkg::CycWaitActivations;
+    else                     cyc_o = nna_isa_pkg::CycWaitWeights;
+  end
 
   always_comb begin
     bc_k_d     = bc_k_q;
@@ -345,7 +418,8 @@ module nna_data_seq (
       if (rs_valid_q && rs_load_q) assert (act_rsp_valid_i) else $error("nna_data_seq: missing activation response");
       if (w_rs_valid_q) assert (wt_rsp_valid_i) else $error("nna_data_seq: missing weight response");
       if (act_push) assert (act_in_ready) else $error("nna_data_seq: activation FIFO overflow");
-      if (w_rs_valid_q) assert (wt_in_ready) else $error("nna_data_seq: weight FIFO overflow");
+      if (w_rs_valid_q) assert (32'(wt_cnt_q) + 32'(wt_rs_words_q) <= WtBufWords)
+        else $error("nna_data_seq: weight buffer overflow");
     end
   end
 `endif

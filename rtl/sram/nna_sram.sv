@@ -1,17 +1,26 @@
 // The NNA's local SRAM: SramBanks single-ported banks interleaved every SramBankWordBytes, behind
-// three ports (docs/architecture.md "SRAM ports"):
+// three ports (docs/architecture.md "SRAM ports"; the bank order differs, see below):
 //   write port  (WrBytes, byte mask)  requesters 0 compute write-back, 1 DMA-in (fixed priority)
-//   act port    (ActBytes)            one requester: nna_compute
+//   act port    (ActBytes)            one requester: nna_compute, which names the last byte it
+//                                     needs (act_req_last_i): only the banks up to it are read
 //   wt port     (WtBytes)             requesters 0 program fetch, 1 compute weights, 2 DMA-out
 // Cycle schedule: in the cycle of a request each port picks its highest-priority valid requester
-// and the banks it needs (nna_sram_span). Banks go to the write port first, then the activation
-// port, then the weight port; a port whose banks are taken is not ready (a bank-conflict stall,
-// pulsed on conflict_stall_o and counted). Read data returns exactly one cycle after the
+// and the banks it needs (nna_sram_span). Banks go to the activation port first, then the write
+// port (the other way round with wr_priority_i), then the weight port; a port whose banks are taken
+// is not ready (a bank-conflict stall, pulsed on conflict_stall_o and counted). Read data returns exactly one cycle after the
 // handshake, rotated so that byte 0 is the addressed byte; bytes past the SRAM read as 0 and are
 // never written. One request per requester per cycle, so a requester's requests stay in order.
 // obs_wr_* shows every write actually performed.
+// Activation cache (the paper's 1 KB cache against back-to-back reads of the same data): the
+// words of every activation read are kept in SramActCacheBytes/Word lines, direct-mapped by word
+// address; a word found there needs no bank, so the weight port meets far fewer conflicts
+// (a 3x3 convolution's taps read nearly the same window again); the words of the response in
+// flight count as cached already (back-to-back taps). A write request invalidates the
+// lines of the words it covers (granted or not), and such a word does not hit in that cycle, so a
+// cached word is never older than its bank.
 //
-//   wr/act/wt requests -> span -> bank grant (wr > act > wt) -> banks -> (1 cycle) -> rotate -> rsp
+//   wr/act/wt requests -> span -> cache lookup (act) -> bank grant (act/wr > wt) -> banks
+//                                       -> (1 cycle) -> cached or bank words -> rotate -> rsp
 module nna_sram #(
   localparam int unsigned ActBytes = nna_cfg_pkg::SramActPortBytes,
   localparam int unsigned WtBytes  = nna_cfg_pkg::SramWtPortBytes,
@@ -25,6 +34,7 @@ module nna_sram #(
   input  logic                          act_req_valid_i,
   output logic                          act_req_ready_o,
   input  logic [31:0]                   act_req_addr_i,
+  input  logic [$clog2(ActBytes)-1:0]   act_req_last_i,   // last byte the requester needs
   output logic                          act_rsp_valid_o,
   output logic [ActBytes*8-1:0]         act_rsp_data_o,
   // weight read port, requester r at [r] / [r*32 +: 32]
@@ -40,6 +50,7 @@ module nna_sram #(
   input  logic [NumWrReq*WrBytes*8-1:0] wr_data_i,
   input  logic [NumWrReq*WrBytes-1:0]   wr_mask_i,
   input  logic [NumWrReq*16-1:0]        wr_instr_i,
+  input  logic                          wr_priority_i,  // banks to the write port before the act port
   // every write performed
   output logic                          obs_wr_valid_o,
   output nna_isa_pkg::wr_source_e       obs_wr_src_o,
@@ -60,6 +71,9 @@ module nna_sram #(
   localparam int unsigned ActWords = ActBytes / Word + 1;
   localparam int unsigned WtWords  = WtBytes / Word + 1;
   localparam int unsigned WrWords  = WrBytes / Word + 1;
+  localparam int unsigned Lines    = nna_cfg_pkg::SramActCacheBytes / Word;
+  localparam int unsigned LineBits = $clog2(Lines);
+  localparam int unsigned TagBits  = 32 - WordBits;  // the word address
 
   // ---------------------------------------------------------------------------------------------
   // Requester selection inside each port (fixed priority, lowest index first)
@@ -87,32 +101,103 @@ module nna_sram #(
   logic [BankBits-1:0]      wr_first, act_first, wt_first;
   logic [WordBits-1:0]      wr_off, act_off, wt_off;
   logic [WrWords-1:0]       wr_ok;
-  logic [ActWords-1:0]      act_ok;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [ActWords-1:0]      act_ok;  // act_used already leaves out words past the SRAM
+  /* verilator lint_on UNUSEDSIGNAL */
   logic [WtWords-1:0]       wt_ok;
 
+  // A write claims only the banks up to its last enabled byte (the write-back's N lanes may be
+  // fewer than the port's bytes).
+  logic [31:0] wr_last;
+  always_comb begin
+    wr_last = '0;
+    for (int unsigned k = 0; k < WrBytes; k++) begin
+      if (wr_mask_i[wr_sel*WrBytes + k]) wr_last = k;
+    end
+  end
+
   nna_sram_span #(.PortBytes(WrBytes)) u_wr_span (
-    .addr_i(wr_addr), .bank_used_o(wr_used), .bank_row_o(wr_row), .first_bank_o(wr_first),
+    .addr_i(wr_addr), .last_i(wr_last), .bank_used_o(wr_used), .bank_row_o(wr_row), .first_bank_o(wr_first),
     .offset_o(wr_off), .word_ok_o(wr_ok));
   nna_sram_span #(.PortBytes(ActBytes)) u_act_span (
-    .addr_i(act_req_addr_i), .bank_used_o(act_used), .bank_row_o(act_row),
+    .addr_i(act_req_addr_i), .last_i(32'(act_req_last_i)), .bank_used_o(act_used), .bank_row_o(act_row),
     .first_bank_o(act_first), .offset_o(act_off), .word_ok_o(act_ok));
   nna_sram_span #(.PortBytes(WtBytes)) u_wt_span (
-    .addr_i(wt_addr), .bank_used_o(wt_used), .bank_row_o(wt_row), .first_bank_o(wt_first),
+    .addr_i(wt_addr), .last_i(WtBytes - 1), .bank_used_o(wt_used), .bank_row_o(wt_row), .first_bank_o(wt_first),
     .offset_o(wt_off), .word_ok_o(wt_ok));
 
   // ---------------------------------------------------------------------------------------------
-  // Port grants: write, then activation, then weight
+  // Activation cache lookup: word j of the request hits when its line holds it and no write
+  // covers it in this cycle.
   // ---------------------------------------------------------------------------------------------
-  logic wr_go, act_go, wt_go, act_stall, wt_stall;
+  logic                 wr_any;  // a write is requested (granted or not)
+  logic [TagBits-1:0]   wr_first_w, act_first_w;
+  logic [TagBits-1:0]   c_tag_q [Lines];
+  logic [Word*8-1:0]    c_data_q [Lines];
+  logic                 c_valid_q [Lines];
+  logic [Lines-1:0]     c_live;
+  logic [ActWords-1:0]  act_hit, act_wused;
+  logic [ActWords*Word*8-1:0] act_hit_data;  // word j at [j*Word*8 +: Word*8]
+  logic [Banks-1:0]     act_hit_bank, act_need;
+  logic [TagBits-1:0]   act_w, act_jj;
+  logic [LineBits-1:0]  act_line;
+  logic                 act_fly;
+  // The response of the previous cycle's read (its words reach the lines only at the end of
+  // this cycle, but a read of the same words now hits them).
+  logic                 act_rsp_q;
+  logic [ActWords-1:0]  act_wused_q;
+  logic [TagBits-1:0]   act_first_w_q;
+  logic [ActWords*Word*8-1:0] act_words;  // word j at [j*Word*8 +: Word*8]
+
+  assign wr_any      = |wr_valid_i;
+  assign wr_first_w  = wr_addr[31:WordBits];
+  assign act_first_w = act_req_addr_i[31:WordBits];
+
+  always_comb begin
+    for (int unsigned l = 0; l < Lines; l++) begin
+      c_live[l] = c_valid_q[l] && !(wr_any && (c_tag_q[l] - wr_first_w) < TagBits'(WrWords));
+    end
+    act_hit_bank = '0;
+    for (int unsigned j = 0; j < ActWords; j++) begin
+      act_w           = act_first_w + TagBits'(j);
+      act_line        = act_w[LineBits-1:0];
+      // An aligned request does not use its last word.
+      act_wused[j]    = act_used[BankBits'(32'(act_first) + j)];
+      act_jj          = act_w - act_first_w_q;
+      act_fly         = act_rsp_q && act_jj < TagBits'(ActWords) && act_wused_q[32'(act_jj) % ActWords] &&
+                        !(wr_any && (act_w - wr_first_w) < TagBits'(WrWords));
+      act_hit[j]      = act_wused[j] && (act_fly || (c_live[act_line] && c_tag_q[act_line] == act_w));
+      act_hit_data[j*Word*8 +: Word*8] = act_fly ? act_words[32'(act_jj) % ActWords * Word*8 +: Word*8]
+                                                 : c_data_q[act_line];
+      act_hit_bank[BankBits'(32'(act_first) + j)] = act_hit[j];
+    end
+    act_need = act_used & ~act_hit_bank;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Port grants: activation, then write, then weight. The activation stream has no slack (one
+  // packet per term at one term per cycle); the write-back has the unload's slack (rows per
+  // dot product) behind a 2-entry buffer, the weights a prefetch buffer. When the dot products
+  // are shorter than the unload (wr_priority_i), the roles of activations and writes swap.
+  // ---------------------------------------------------------------------------------------------
+  logic wr_go, act_go, wt_go, act_stall, wt_stall, wr_stall;
   logic [Banks-1:0] taken_by_wr, taken_by_act;
 
   always_comb begin
-    wr_go        = |wr_valid_i;
-    taken_by_wr  = wr_go ? wr_used : '0;
-    act_go       = act_req_valid_i && ((act_used & taken_by_wr) == '0);
-    taken_by_act = act_go ? act_used : '0;
-    wt_go        = wt_any && ((wt_used & (taken_by_wr | taken_by_act)) == '0);
+    if (wr_priority_i) begin
+      wr_go        = wr_any;
+      taken_by_wr  = wr_go ? wr_used : '0;
+      act_go       = act_req_valid_i && ((act_need & taken_by_wr) == '0);
+      taken_by_act = act_go ? act_need : '0;
+    end else begin
+      act_go       = act_req_valid_i;
+      taken_by_act = act_go ? act_need : '0;
+      wr_go        = wr_any && ((wr_used & taken_by_act) == '0);
+      taken_by_wr  = wr_go ? wr_used : '0;
+    end
     act_stall    = act_req_valid_i && !act_go;
+    wt_go        = wt_any && ((wt_used & (taken_by_wr | taken_by_act)) == '0);
+    wr_stall     = wr_any && !wr_go;
     wt_stall     = wt_any && !wt_go;
 
     act_req_ready_o = act_go;
@@ -189,7 +274,7 @@ module nna_sram #(
           bank_wdata[b] = wr_data_sh[wr_j*Word*8 +: Word*8];
           bank_wmask[b] = wr_mask_sh[wr_j*Word +: Word];
         end
-      end else if (act_go && act_used[b]) begin
+      end else if (act_go && act_need[b]) begin
         bank_req[b] = 1'b1;
         bank_addr[b] = act_row[b*RowBits +: RowBits];
       end else if (wt_go && wt_used[b]) begin
@@ -214,20 +299,21 @@ module nna_sram #(
   // ---------------------------------------------------------------------------------------------
   // Read responses: one cycle after the grant, gather the words from their banks and rotate
   // ---------------------------------------------------------------------------------------------
-  logic                act_rsp_q, wt_rsp_q;
+  logic                wt_rsp_q;
+  logic [ActWords-1:0] act_hit_q;
+  logic [ActWords*Word*8-1:0] act_hit_data_q;
   logic [1:0]          wt_rsp_sel_q;
   logic [BankBits-1:0] act_first_q, wt_first_q;
   logic [WordBits-1:0] act_off_q, wt_off_q;
-  logic [ActWords-1:0] act_ok_q;
   logic [WtWords-1:0]  wt_ok_q;
-  logic [ActWords*Word*8-1:0] act_words;
   logic [WtWords*Word*8-1:0]  wt_words;
   logic [BankBits-1:0]        rd_bank;  // wraps: Banks is a power of two
 
   always_comb begin
     for (int unsigned j = 0; j < ActWords; j++) begin
       rd_bank = act_first_q + BankBits'(j);
-      act_words[j*Word*8 +: Word*8] = act_ok_q[j] ? bank_rdata[rd_bank] : '0;
+      act_words[j*Word*8 +: Word*8] = act_hit_q[j]   ? act_hit_data_q[j*Word*8 +: Word*8] :
+                                      act_wused_q[j] ? bank_rdata[rd_bank] : '0;
     end
     for (int unsigned j = 0; j < WtWords; j++) begin
       rd_bank = wt_first_q + BankBits'(j);
@@ -252,8 +338,8 @@ module nna_sram #(
     obs_wr_addr_o  = wr_addr;
     obs_wr_data_o  = wr_data;
     obs_wr_mask_o  = wr_mask_ok;
-    conflict_stall_o  = act_stall || wt_stall;
-    stalls_d          = stalls_q + 32'(act_stall) + 32'(wt_stall);
+    conflict_stall_o  = act_stall || wr_stall || wt_stall;
+    stalls_d          = stalls_q + 32'(act_stall) + 32'(wr_stall) + 32'(wt_stall);
     conflict_stalls_o = stalls_q;
   end
 
@@ -266,7 +352,6 @@ module nna_sram #(
       wt_first_q    <= '0;
       act_off_q     <= '0;
       wt_off_q      <= '0;
-      act_ok_q      <= '0;
       wt_ok_q       <= '0;
       stalls_q      <= '0;
     end else begin
@@ -277,13 +362,58 @@ module nna_sram #(
       wt_first_q    <= wt_first;
       act_off_q     <= act_off;
       wt_off_q      <= wt_off;
-      act_ok_q      <= act_ok;
       wt_ok_q       <= wt_ok;
       stalls_q      <= stalls_d;
     end
   end
 
+  always_ff @(posedge clk_i) begin
+    act_hit_q      <= act_hit;
+    act_wused_q    <= act_wused;
+    act_hit_data_q <= act_hit_data;
+    act_first_w_q  <= act_first_w;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Activation cache update: the response's words fill their lines, then this cycle's write
+  // removes the words it covers.
+  // ---------------------------------------------------------------------------------------------
+  for (genvar l = 0; l < Lines; l++) begin : g_line
+    logic [TagBits-1:0]  tag_d, fill_w;
+    logic [Word*8-1:0]   data_d;
+    logic                valid_d;
+    logic [LineBits-1:0] fill_j;  // word of the response that belongs in this line
+
+    always_comb begin
+      fill_j  = LineBits'(l) - act_first_w_q[LineBits-1:0];
+      fill_w  = act_first_w_q + TagBits'(fill_j);
+      tag_d   = c_tag_q[l];
+      data_d  = c_data_q[l];
+      valid_d = c_valid_q[l];
+      if (act_rsp_q && 32'(fill_j) < ActWords && act_wused_q[32'(fill_j) % ActWords]) begin
+        tag_d   = fill_w;
+        data_d  = act_words[32'(fill_j) % ActWords * Word * 8 +: Word*8];
+        valid_d = 1'b1;
+      end
+      if (wr_any && (tag_d - wr_first_w) < TagBits'(WrWords)) valid_d = 1'b0;
+    end
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) c_valid_q[l] <= 1'b0;
+      else         c_valid_q[l] <= valid_d;
+    end
+
+    always_ff @(posedge clk_i) begin
+      c_tag_q[l]  <= tag_d;
+      c_data_q[l] <= data_d;
+    end
+  end
+
 `ifndef SYNTHESIS
+  initial begin
+    assert (Lines >= ActWords && (Lines & (Lines - 1)) == 0)
+      else $fatal(1, "nna_sram: the activation cache needs a power-of-two number of lines, at least %0d", ActWords);
+  end
   always_ff @(posedge clk_i) begin
     if (rst_ni && wt_rsp_q) begin
       assert (32'(wt_rsp_sel_q) < NumWtReq) else $error("nna_sram: weight response for requester %0d", wt_rsp_sel_q);

@@ -1,7 +1,7 @@
 // Maps one SRAM port access (PortBytes bytes from any byte address) onto the interleaved banks.
 // Purely combinational. Bank b holds the words w with w % Banks == b at row w / Banks; an access
 // touches the words first_w .. last_w (at most PortBytes/Word + 1 of them, each in a different
-// bank). Word j of the access (j = 0 is the word holding the first byte) lives in bank
+// bank), last_w holding byte addr + last_i: a requester that needs fewer bytes claims fewer banks. Word j of the access (j = 0 is the word holding the first byte) lives in bank
 // (first_bank + j) % Banks. Words at or past the end of the SRAM are not accessed (in_range 0).
 //
 //   addr_i --> first_w = addr / Word --> first_bank, first_row --> bank_used_o, bank_row_o
@@ -17,6 +17,7 @@ module nna_sram_span #(
   localparam int unsigned NumWords  = PortBytes / Word + 1
 ) (
   input  logic [31:0]               addr_i,
+  input  logic [31:0]               last_i,        // offset of the last byte needed (< PortBytes)
   output logic [Banks-1:0]          bank_used_o,   // banks this access needs
   output logic [Banks*RowBits-1:0]  bank_row_o,    // row of bank b at [b*RowBits +: RowBits]
   output logic [BankBits-1:0]       first_bank_o,  // bank of word 0
@@ -27,7 +28,7 @@ module nna_sram_span #(
 
   always_comb begin
     first_w      = addr_i >> WordBits;
-    last_w       = (addr_i + PortBytes - 1) >> WordBits;
+    last_w       = (addr_i + last_i) >> WordBits;
     num_w        = last_w - first_w + 1;
     first_row    = first_w >> BankBits;
     first_bank_o = first_w[BankBits-1:0];

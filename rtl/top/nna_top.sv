@@ -10,7 +10,8 @@
 //                          nna_compute (address/data sequencers, MAC array, SIMD, write-back)
 //   nna_net_seq fetches the program through the SRAM weight port (requester 0).
 // The observation port shows every accumulator row unloaded into the SIMD unit and every SRAM
-// write performed; obs_busy_o is status.busy.
+// write performed; obs_busy_o is status.busy; obs_cycle_* the cause of each busy cycle of the
+// dot-product engine.
 module nna_top #(
   localparam int unsigned D = nna_cfg_pkg::AxiDataBytes,
   localparam int unsigned A = nna_cfg_pkg::AxiAddrBits,
@@ -82,7 +83,11 @@ module nna_top #(
   output logic [W*8-1:0] obs_wr_data_o,
   output logic [W-1:0]   obs_wr_mask_o,
   output logic           obs_mac_active_o,
-  output logic           obs_busy_o
+  output logic           obs_busy_o,
+  // cause of each cycle of the dot-product engine while busy (nna_isa_pkg::compute_cycle_e)
+  output logic           obs_cycle_valid_o,
+  output nna_isa_pkg::compute_cycle_e obs_cycle_o,
+  output logic [15:0]    obs_cycle_instr_o
 );
   localparam int unsigned ActBytes = nna_cfg_pkg::SramActPortBytes;
   localparam int unsigned WtBytes  = nna_cfg_pkg::SramWtPortBytes;
@@ -272,6 +277,8 @@ module nna_top #(
   // ---------------------------------------------------------------------------------------------
   logic                  act_req_valid, act_req_ready, act_rsp_valid;
   logic [31:0]           act_req_addr;
+  logic [$clog2(ActBytes)-1:0] act_req_last;
+  logic                  wr_priority;
   logic [ActBytes*8-1:0] act_rsp_data;
 
   nna_compute u_compute (
@@ -287,6 +294,7 @@ module nna_top #(
     .act_req_valid_o   (act_req_valid),
     .act_req_ready_i   (act_req_ready),
     .act_req_addr_o    (act_req_addr),
+    .act_req_last_o    (act_req_last),
     .act_rsp_valid_i   (act_rsp_valid),
     .act_rsp_data_i    (act_rsp_data),
     .wt_req_valid_o    (wt_req_valid[1]),
@@ -300,13 +308,17 @@ module nna_top #(
     .wr_data_o         (wr_data[0 +: W*8]),
     .wr_mask_o         (wr_mask[0 +: W]),
     .wr_instr_o        (wr_instr[0 +: 16]),
+    .wr_priority_o     (wr_priority),
     .obs_acc_valid_o,
     .obs_acc_instr_o,
     .obs_acc_pix_tile_o,
     .obs_acc_ch_tile_o,
     .obs_acc_row_o,
     .obs_acc_data_o,
-    .mac_active_o      (mac_active)
+    .mac_active_o      (mac_active),
+    .obs_cycle_valid_o,
+    .obs_cycle_o,
+    .obs_cycle_instr_o
   );
 
   // ---------------------------------------------------------------------------------------------
@@ -321,6 +333,7 @@ module nna_top #(
     .act_req_valid_i  (act_req_valid),
     .act_req_ready_o  (act_req_ready),
     .act_req_addr_i   (act_req_addr),
+    .act_req_last_i   (act_req_last),
     .act_rsp_valid_o  (act_rsp_valid),
     .act_rsp_data_o   (act_rsp_data),
     .wt_req_valid_i   (wt_req_valid),
@@ -334,6 +347,7 @@ module nna_top #(
     .wr_data_i        (wr_data),
     .wr_mask_i        (wr_mask),
     .wr_instr_i       (wr_instr),
+    .wr_priority_i    (wr_priority),
     .obs_wr_valid_o,
     .obs_wr_src_o     (obs_wr_src),
     .obs_wr_instr_o,

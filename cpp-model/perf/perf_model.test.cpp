@@ -1,0 +1,157 @@
+// The performance model on cases small enough to follow by hand on tiny (8x8 array, 32-byte
+// activation and weight ports, 8 banks of 8 bytes). Every expected number below is derived in
+// the comment above it from the schedule in docs/performance.md, not from running the model.
+#include "perf/perf_model.h"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+using nna::isa::ComputeCycle;
+using nna::isa::ComputeInstr;
+using nna::isa::Opcode;
+using nna::isa::SimdInstr;
+using nna::isa::SimdOp;
+
+const nna::HwConfig& Tiny() { return nna::FindHwConfig("tiny"); }
+
+// A 1x1 convolution of in_c channels of h x w into out_c, dense planes, input at 0, weights at
+// 0x10020 (banks 4..7: no bank shared with a load of the first 8 bytes), pixel-major.
+ComputeInstr Conv1x1(uint64_t in_c, uint64_t h, uint64_t w, uint64_t out_c) {
+  ComputeInstr in;
+  in.opcode = Opcode::kConv;
+  in.simd_len = 1;
+  in.in_addr = 0;
+  in.wt_addr = 0x10020;
+  in.param_addr = 0x20000;
+  in.out_addr = 0x30000;
+  in.in_c = in_c, in.in_h = h, in.in_w = w;
+  in.out_c = out_c, in.out_h = h, in.out_w = w;
+  in.in_row_stride = w, in.in_plane_stride = h * w;
+  in.out_row_stride = w, in.out_plane_stride = h * w;
+  in.kernel_h = in.kernel_w = 1;
+  in.stride_h = in.stride_w = in.dil_h = in.dil_w = 1;
+  in.groups = 1;
+  in.dot_len = in_c;
+  in.pix_tiles = (h * w + 7) / 8;
+  in.ch_tiles = (out_c + 7) / 8;
+  in.wt_tile_bytes = in_c * 8;
+  in.group_in_c = in_c, in.group_out_c = out_c, in.group_tiles = in.ch_tiles;
+  return in;
+}
+
+std::vector<SimdInstr> Relu(unsigned steps) {
+  std::vector<SimdInstr> prog;
+  for (unsigned i = 0; i < steps; ++i) {
+    SimdInstr s;
+    s.op = SimdOp::kFusedRelu;
+    // v1 = f(v0), then v0 = f(v1): a chain of two.
+    s.dst = (i + 1 == steps) ? 0 : 1;
+    s.src_a = (i == 0) ? 0 : 1;
+    prog.push_back(s);
+  }
+  return prog;
+}
+
+uint64_t C(const nna::perf::Prediction& p, ComputeCycle c) { return p.cycles[c]; }
+
+}  // namespace
+
+TEST_CASE("one tile: check, parameters, two cycles to the first term, one term per cycle, unload") {
+  // 16 channels of 1x8 into 8: one section of 8 pixels, one channel tile, dot_len 16.
+  // Fill: check 1 + parameter reads ceil(8*8/32) = 2 + 2 (last response, then start) + 2 (load
+  // and weight read in the tile phase's first cycle, response, FIFO) = 7.
+  // Mac 16, one load per term (8 adjacent bytes). Drain: 8 rows from the cycle after the last
+  // term, the last row 3 cycles in the SIMD unit, 1 in the write buffer, written, done: 8 + 5.
+  const auto p = nna::perf::Predict(Tiny(), Conv1x1(16, 1, 8, 8), Relu(1));
+  CHECK(C(p, ComputeCycle::kFill) == 7);
+  CHECK(C(p, ComputeCycle::kMac) == 16);
+  CHECK(C(p, ComputeCycle::kWaitUnload) == 0);
+  CHECK(C(p, ComputeCycle::kWaitActivations) == 0);
+  CHECK(C(p, ComputeCycle::kWaitWeights) == 0);
+  CHECK(C(p, ComputeCycle::kDrain) == 13);
+  CHECK(p.cycles.Total() == 36);
+  CHECK(p.macs == 8 * 8 * 16);
+}
+
+TEST_CASE("dot products shorter than the rows wait for the unload") {
+  // 4 channels into 16: two channel tiles of dot_len 4 in one section. Fill 1 + 4 + 2 + 2 = 9;
+  // tile 0's terms at 2..5 (tile-phase cycles), its rows leave at 6..13. Tile 1's terms 0..2 at
+  // 6..8; its last term is ready at 9 but waits for the last row of tile 0 to leave at 13:
+  // 4 cycles wait_unload. Its rows leave at 14..21, done 5 cycles after: drain 13.
+  const auto p = nna::perf::Predict(Tiny(), Conv1x1(4, 1, 8, 16), Relu(1));
+  CHECK(C(p, ComputeCycle::kFill) == 9);
+  CHECK(C(p, ComputeCycle::kMac) == 8);
+  CHECK(C(p, ComputeCycle::kWaitUnload) == 4);
+  CHECK(C(p, ComputeCycle::kWaitActivations) == 0);
+  CHECK(C(p, ComputeCycle::kDrain) == 13);
+  CHECK(p.cycles.Total() == 34);
+}
+
+TEST_CASE("lanes too far apart for one load, and rows narrower than the lanes") {
+  // 2 channels of 2x4 into 8, input rows 40 bytes apart: the 8 lanes are two output rows, so
+  // lane_init needs one normalisation cycle (lanes 4..7 wrap once), and each term needs two
+  // loads (bytes 0..3 and 40..43 are more than 32 apart). The first weight read goes in the
+  // normalisation cycle. Term 0: loads at 1, 2, at the array at 4: fill 5 + 4 = 9. Term 1: loads
+  // at 3, 4, ready at 6, one cycle after term 0: 1 wait_activations. Drain 13.
+  ComputeInstr in = Conv1x1(2, 2, 4, 8);
+  in.in_row_stride = 40;
+  in.in_plane_stride = 80;
+  const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
+  CHECK(p.norm == 1);
+  CHECK(p.act_slots == 4);
+  CHECK(C(p, ComputeCycle::kFill) == 9);
+  CHECK(C(p, ComputeCycle::kMac) == 2);
+  CHECK(C(p, ComputeCycle::kWaitActivations) == 1);
+  CHECK(C(p, ComputeCycle::kDrain) == 13);
+  CHECK(p.cycles.Total() == 25);
+}
+
+TEST_CASE("a SIMD program of two chained steps takes rows one at a time") {
+  // As the first case, but every row passes the SIMD lanes twice (2 x 3 cycles) and the next
+  // row enters one cycle after the last pass leaves: 7 cycles per row. The last row enters
+  // 1 + 7*7 cycles after the last term, leaves 6 cycles later, then the write buffer and the
+  // write: drain 1 + 49 + 6 + 2 = 58.
+  const auto p = nna::perf::Predict(Tiny(), Conv1x1(16, 1, 8, 8), Relu(2));
+  CHECK(C(p, ComputeCycle::kDrain) == 58);
+  CHECK(p.cycles.Total() == 7 + 16 + 58);
+}
+
+TEST_CASE("the first weight read waits for a bank the first load takes") {
+  // Weights at 0x10000 read banks 0..3. The loads of terms 0..3 read bytes 0..7, 8..15, 16..23,
+  // 24..31 (planes of 8 bytes): banks 0, 1, 2, 3, none cached before. The weight read goes in
+  // the fifth cycle, with the load of bank 4: the first weight row arrives 4 cycles late, fill
+  // 7 + 4 = 11.
+  ComputeInstr in = Conv1x1(16, 1, 8, 8);
+  in.wt_addr = 0x10000;
+  const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
+  CHECK(C(p, ComputeCycle::kFill) == 11);
+  CHECK(p.cycles.Total() == 40);
+}
+
+TEST_CASE("instructions without a dot product end after the check") {
+  ComputeInstr in = Conv1x1(16, 1, 8, 8);
+  in.opcode = Opcode::kScale;
+  const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
+  CHECK(p.cycles.Total() == 1);
+  CHECK(C(p, ComputeCycle::kFill) == 1);
+  CHECK_FALSE(p.note.empty());
+}
+
+TEST_CASE("MACs and utilization") {
+  ComputeInstr in = Conv1x1(16, 1, 8, 8);
+  CHECK(nna::perf::Macs(in) == 1 * 8 * 8 * 16);
+  in.opcode = Opcode::kDeconv;
+  in.in_h = 3, in.in_w = 4, in.in_c = 5, in.group_out_c = 6, in.kernel_h = 2, in.kernel_w = 3;
+  CHECK(nna::perf::Macs(in) == 3 * 4 * 5 * 6 * 2 * 3);
+  CHECK(nna::perf::Utilization(Tiny(), 64 * 10, 20) == Approx(0.5));
+  CHECK(nna::perf::Utilization(Tiny(), 5, 0) == 0.0);
+}
+
+TEST_CASE("the accuracy check names the instruction only beyond the limit") {
+  CHECK(nna::perf::DiffPercent(200, 203) == Approx(1.5));
+  CHECK(nna::perf::CheckAccuracy(3, "conv", 200, 203, 2.0).empty());
+  const std::string s = nna::perf::CheckAccuracy(3, "conv", 200, 206, 2.0);
+  CHECK(s.find("instr 3 (conv) took 200 cycles") != std::string::npos);
+  CHECK(s.find("+3.00%") != std::string::npos);
+}
