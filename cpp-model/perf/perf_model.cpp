@@ -25,7 +25,7 @@ class ActStream {
       : cfg_(cfg), in_(in), n_(cfg.array_cols), ow_(n_), oh_(n_), addr_(n_), need_(n_) {}
 
   // lane_init (ow = i, oh = 0) and lane_adv (ow += N): returns the cycles spent normalising,
-  // one per step while any lane has ow >= out_w (every such lane steps once per cycle).
+  // one per step while any lane before the last output row has ow >= out_w (each steps once per cycle).
   uint64_t Init() {
     for (uint64_t i = 0; i < n_; ++i) ow_[i] = i, oh_[i] = 0;
     return Normalise();
@@ -108,10 +108,12 @@ class ActStream {
     }
   }
 
+  // A lane past the last output row stops wrapping (nna_addr_seq lane_wrap).
   uint64_t Normalise() {
     uint64_t steps = 0;
     for (uint64_t i = 0; i < n_; ++i) {
-      const uint64_t wraps = ow_[i] / in_.out_w;
+      const uint64_t rows_left = oh_[i] < in_.out_h ? in_.out_h - oh_[i] : 0;
+      const uint64_t wraps = std::min(ow_[i] / in_.out_w, rows_left);
       steps = std::max(steps, wraps);
       ow_[i] -= wraps * in_.out_w;
       oh_[i] += wraps;

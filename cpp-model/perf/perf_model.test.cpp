@@ -107,6 +107,23 @@ TEST_CASE("lanes too far apart for one load, and rows narrower than the lanes") 
   CHECK(p.cycles.Total() == 25);
 }
 
+TEST_CASE("lanes past the last output row stop normalising") {
+  // An inner product: 16 channels of 1x1 into 8, one output pixel. Lane i starts at ow = i; lanes
+  // 1..7 wrap once to oh = 1 = out_h and stop there (not i times): one normalisation cycle, in
+  // which the first weight read goes. Term 0 loads at 1, reaches the array at 3: fill 1 + 2 + 2 + 3
+  // = 8. One load per term (one lane needs data), mac 16, drain 13.
+  ComputeInstr in = Conv1x1(16, 1, 1, 8);
+  in.opcode = Opcode::kInnerProduct;
+  const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
+  CHECK(p.norm == 1);
+  CHECK(p.act_slots == 16);
+  CHECK(C(p, ComputeCycle::kFill) == 8);
+  CHECK(C(p, ComputeCycle::kMac) == 16);
+  CHECK(C(p, ComputeCycle::kWaitActivations) == 0);
+  CHECK(C(p, ComputeCycle::kDrain) == 13);
+  CHECK(p.cycles.Total() == 37);
+}
+
 TEST_CASE("a SIMD program of two chained steps takes rows one at a time") {
   // As the first case, but every row passes the SIMD lanes twice (2 x 3 cycles) and the next
   // row enters one cycle after the last pass leaves: 7 cycles per row. The last row enters
