@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <numeric>
 
 namespace nna::perf {
 namespace {
@@ -13,6 +14,7 @@ using isa::ComputeInstr;
 using isa::Opcode;
 
 constexpr uint64_t kActFifoDepth = 4;  // nna_data_seq ActDepth
+constexpr uint64_t kWtBufChunks = 16;  // nna_data_seq WtBufChunks
 
 uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
@@ -35,30 +37,20 @@ class ActStream {
     return Normalise();
   }
 
-  // Port slots (descriptors) of each term k of the current section: the loads of the greedy
-  // gather, at least one (a term without any lane to load still takes a cycle). The loads of a
-  // section do not depend on the group: its channels only move every address by the same amount.
-  void Slots(std::vector<uint16_t>& slots) {
-    slots.assign(in_.dot_len, 1);
-    ForEachTerm([&](uint64_t k) {
-      uint16_t loads = 0;
-      Gather([&](int64_t, int64_t) { ++loads; });
-      slots[k] = std::max<uint16_t>(loads, 1);
+  // Every activation load of every term of the current section, group 0: term k's loads are
+  // (addr[i], last[i]) for i in [first[k], first[k+1]); a term without a load has none.
+  struct Loads {
+    std::vector<int64_t> addr, last;
+    std::vector<uint32_t> first;
+  };
+  void SectionLoads(Loads& l) {
+    l.addr.clear(), l.last.clear(), l.first.clear();
+    ForEachTerm([&](uint64_t) {
+      l.first.push_back(uint32_t(l.addr.size()));
+      Gather([&](int64_t a, int64_t last) { l.addr.push_back(a), l.last.push_back(last); });
       return true;
     });
-  }
-
-  // The activation loads of the first `terms` terms of the current section as (address, last
-  // byte offset); a term without a load is (-1, 0).
-  std::vector<std::pair<int64_t, int64_t>> FirstLoads(uint64_t terms) {
-    std::vector<std::pair<int64_t, int64_t>> loads;
-    ForEachTerm([&](uint64_t k) {
-      const size_t before = loads.size();
-      Gather([&](int64_t a, int64_t last) { loads.emplace_back(a, last); });
-      if (loads.size() == before) loads.emplace_back(-1, 0);
-      return k + 1 < terms;
-    });
-    return loads;
+    l.first.push_back(uint32_t(l.addr.size()));
   }
 
   uint64_t GroupInC() const { return in_.group_in_c ? in_.group_in_c : in_.in_c; }
@@ -145,32 +137,261 @@ class ActStream {
   std::vector<bool> need_;
 };
 
-// Cycle of the tile phase in which the first weight read is granted. It is requested from the
-// first cycle on, with the activation loads (one per cycle after z normalisation cycles, those
-// of the first terms only: see the caller), which win a shared bank. A load claims the banks of its words
-// that are not in the activation cache (direct-mapped lines of bank words; a load's words count as cached
-// from the next cycle on).
-int64_t FirstWeightRead(const HwConfig& cfg, const ComputeInstr& in, uint64_t z,
-                        const std::vector<std::pair<int64_t, int64_t>>& loads) {
-  const int64_t word = int64_t(cfg.sram_bank_word_bytes), banks = int64_t(cfg.sram_banks);
+// The tile phase, cycle by cycle, as nna_addr_seq, nna_data_seq, nna_simd, the write buffer and
+// nna_sram schedule it (times from the phase's first cycle, 0). Per cycle, from the registered
+// state of the cycle:
+//  - the address sequencer issues the next activation descriptor when its lanes are normalised
+//    and the activation FIFO has room (entries + this cycle's push < 4); a descriptor with a load
+//    needs the banks of its words not in the activation cache (direct-mapped lines of bank
+//    words, the previous cycle's response counting as cached, a write request's WrWords-word
+//    window hitting nothing and invalidating its lines);
+//  - the weight stream requests the next read of wt_port_bytes (a tile's last read cut at the
+//    tile's end) when the prefetch buffer has room for a whole chunk (entries + this cycle's push
+//    + a chunk <= 16 chunks); the read claims the banks of all wt_port_bytes;
+//  - the write buffer's head requests the write of its row (the banks up to its last lane);
+//  - banks go to the activation port, then the write port (the other way round when
+//    dot_len < rows), then the weight port; a port that needs a taken bank waits;
+//  - a response lands one cycle after its grant; a term is broadcast when its packet and its
+//    weight row are at the FIFO heads and, for a last term, the shift registers are free;
+//  - rows leave the shift registers into the SIMD unit (3 stages, a chain of c >= 2 steps one
+//    row at a time, recirculating), then the 2-entry write buffer, then the write port.
+// The cause of each cycle is the data sequencer's (docs/architecture.md "Cycle accounting");
+// the phase ends in the cycle done is seen.
+struct TilePhase {
+  CycleBreakdown cycles;  // the tile phase's cycles (fill: before the first term)
+  uint64_t terms = 0, act_slots = 0, norm = 0;
+};
+
+TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t chain) {
+  TilePhase r;
+  const uint64_t M = cfg.array_rows, N = cfg.array_cols;
+  const bool pixel_major = in.order == isa::Order::kPixelMajor;
+  const uint64_t groups = in.groups ? in.groups : 1;
+  const uint64_t group_out_c = in.group_out_c ? in.group_out_c : in.out_c / groups;
+  const uint64_t group_tiles = in.group_tiles ? in.group_tiles : CeilDiv(group_out_c, M);
+  const uint64_t group_in_c = in.group_in_c ? in.group_in_c : in.in_c;
+  const uint64_t pix_total = in.out_h * in.out_w;
+  const int64_t word = int64_t(cfg.sram_bank_word_bytes), nbanks = int64_t(cfg.sram_banks);
   const int64_t lines = int64_t(cfg.sram_act_cache_bytes / cfg.sram_bank_word_bytes);
-  std::vector<int64_t> tag(size_t(lines), -1);
-  const int64_t w0 = int64_t(in.wt_addr) / word;
-  const int64_t w1 = (int64_t(in.wt_addr) + int64_t(cfg.sram_wt_port_bytes) - 1) / word;
-  for (int64_t t = 0;; ++t) {
-    if (uint64_t(t) < z) return t;  // normalising: no load
-    if (uint64_t(t) - z >= loads.size()) return t;
-    const auto [addr, last] = loads[size_t(t - int64_t(z))];
-    bool shared = false;
-    for (int64_t wa = addr / word; addr >= 0 && wa <= (addr + last) / word; ++wa) {
-      int64_t& line = tag[size_t(wa % lines)];
-      if (line != wa) {
-        for (int64_t ww = w0; ww <= w1; ++ww) shared = shared || (wa - ww) % banks == 0;
+  const int64_t wr_words = int64_t(cfg.sram_wr_port_bytes) / word + 1;
+  const uint64_t wt_bytes = cfg.sram_wt_port_bytes;
+  const uint64_t wt_word = std::gcd(M, wt_bytes);
+  const uint64_t row_words = M / wt_word, chunk_words = wt_bytes / wt_word;
+  const uint64_t buf_words = kWtBufChunks * chunk_words;
+  const bool wr_priority = in.dot_len < M;
+  const bool multi = chain >= 2;
+  const uint64_t ops = in.out_plane_stride;
+
+  auto banks_of = [&](int64_t addr, int64_t last) {
+    uint64_t m = 0;
+    for (int64_t w = addr / word; w <= (addr + last) / word; ++w) m |= uint64_t(1) << uint64_t(w % nbanks);
+    return m;
+  };
+
+  // The tiles in order, with the normalisation cycles before each one's first descriptor and
+  // the loads of each section (computed when the lanes are at it).
+  struct Tile {
+    uint64_t pt, ct, z;
+  };
+  std::vector<Tile> tiles;
+  ActStream act(cfg, in);
+  std::vector<ActStream::Loads> loads(in.pix_tiles);
+  std::vector<bool> have(in.pix_tiles, false);
+  const uint64_t outer = pixel_major ? in.pix_tiles : in.ch_tiles;
+  const uint64_t inner = pixel_major ? in.ch_tiles : in.pix_tiles;
+  uint64_t pt_lanes = ~uint64_t(0);
+  for (uint64_t o = 0; o < outer; ++o) {
+    for (uint64_t q = 0; q < inner; ++q) {
+      const uint64_t pt = pixel_major ? o : q, ct = pixel_major ? q : o;
+      uint64_t z = 0;
+      if (pt == 0 && (pt_lanes != 0 || (!pixel_major && q == 0))) {
+        z = act.Init();
+      } else if (pt != pt_lanes) {
+        z = act.Advance();
       }
-      line = wa;
+      r.norm += z;
+      pt_lanes = pt;
+      if (!have[pt]) act.SectionLoads(loads[pt]), have[pt] = true;
+      tiles.push_back({pt, ct, z});
     }
-    if (!shared) return t;
   }
+  const uint64_t ntiles = tiles.size();
+  r.terms = ntiles * in.dot_len;
+
+  // Address sequencer (activations).
+  bool a_active = true;
+  uint64_t a_tile = 0, a_k = 0, a_j = 0;
+  int64_t a_norm_until = int64_t(tiles[0].z);
+  uint64_t act_usage = 0;
+  bool act_push = false;  // the response of a term's last descriptor arrives this cycle
+  // Activation cache and the previous cycle's response (granted read words).
+  std::vector<int64_t> tag(size_t(lines), -1);
+  bool rsp = false;
+  int64_t rsp_w0 = 0, rsp_nw = 0;
+  // Weight stream and prefetch buffer (in words of wt_word bytes).
+  bool w_active = true;
+  uint64_t w_tile = 0, w_rem = in.wt_tile_bytes;
+  int64_t w_addr = int64_t(in.wt_addr) + int64_t(tiles[0].ct * in.wt_tile_bytes);
+  uint64_t w_cnt = 0, w_push = 0;
+  // Data sequencer, shift registers, SIMD stages, write buffer.
+  uint64_t bc_tile = 0, bc_k = 0;
+  bool bc_done = false, taken = false;
+  struct Row {
+    bool valid = false;
+    uint64_t pass = 0;
+    int64_t addr = 0, last = 0;
+  };
+  bool sr_busy = false;
+  uint64_t sr_row = 0, sr_rows = 0;
+  int64_t sr_addr = 0, sr_last = 0;
+  Row st[3];
+  std::vector<Row> wbuf;  // at most 2
+
+  for (int64_t t = 0;; ++t) {
+    // Data sequencer and its back end, from the registered state.
+    const bool act_head = act_usage > 0, wt_head = w_cnt >= row_words;
+    const bool bc_last = bc_k == in.dot_len - 1;
+    const bool recirc = st[2].valid && st[2].pass < chain;
+    const bool s_out = st[2].valid && !recirc;
+    const bool wb_ready = wbuf.size() != 2;
+    const bool adv = !s_out || wb_ready;
+    const bool s_in_ready = adv && (!multi || (!st[0].valid && !st[1].valid && !st[2].valid));
+    const bool unload = sr_busy && s_in_ready;
+    const bool unload_last = sr_row + 1 == sr_rows;
+    const bool sr_free = !sr_busy || (unload && unload_last);
+    const bool bc = act_head && wt_head && (!bc_last || sr_free) && !bc_done;
+    const bool sr_stall = act_head && wt_head && bc_last && !sr_free && !bc_done;
+    ComputeCycle cause = ComputeCycle::kWaitWeights;
+    if (bc) cause = ComputeCycle::kMac;
+    else if (!taken) cause = ComputeCycle::kFill;
+    else if (bc_done) cause = ComputeCycle::kDrain;
+    else if (sr_stall) cause = ComputeCycle::kWaitUnload;
+    else if (!act_head) cause = ComputeCycle::kWaitActivations;
+    ++r.cycles[cause];
+    const bool simd_idle = !st[0].valid && !st[1].valid && !st[2].valid;
+    if (bc_done && !sr_busy && simd_idle && wbuf.empty()) break;
+
+    // Requests.
+    const bool wr_any = !wbuf.empty();
+    const int64_t wr_w0 = wr_any ? wbuf[0].addr / word : 0;
+    const uint64_t wr_used = wr_any ? banks_of(wbuf[0].addr, wbuf[0].last) : 0;
+    auto wr_covers = [&](int64_t w) { return wr_any && w - wr_w0 >= 0 && w - wr_w0 < wr_words; };
+    const bool desc_valid = a_active && t >= a_norm_until && act_usage + act_push < kActFifoDepth;
+    const Tile& at = tiles[a_tile];
+    const ActStream::Loads& L = loads[at.pt];
+    const uint64_t nloads = L.first[a_k + 1] - L.first[a_k];
+    const bool any_need = desc_valid && a_j < nloads;
+    uint64_t act_need = 0;
+    int64_t a_w0 = 0, a_w1 = -1;
+    if (any_need) {
+      const int64_t gshift = int64_t((at.ct / group_tiles) * group_in_c * in.in_plane_stride);
+      const size_t i = L.first[a_k] + a_j;
+      a_w0 = (L.addr[i] + gshift) / word;
+      a_w1 = (L.addr[i] + gshift + L.last[i]) / word;
+      for (int64_t w = a_w0; w <= a_w1; ++w) {
+        const bool fly = rsp && w - rsp_w0 >= 0 && w - rsp_w0 < rsp_nw;
+        const int64_t tg = tag[size_t(w % lines)];
+        const bool live = tg >= 0 && !wr_covers(tg);
+        const bool hit = !wr_covers(w) && (fly || (live && tg == w));
+        if (!hit) act_need |= uint64_t(1) << uint64_t(w % nbanks);
+      }
+    }
+    const bool wt_req = w_active && w_cnt + w_push + chunk_words <= buf_words;
+    const uint64_t wt_used = wt_req ? banks_of(w_addr, int64_t(wt_bytes) - 1) : 0;
+    // Bank grants.
+    bool act_go, wr_go;
+    uint64_t taken_banks;
+    if (wr_priority) {
+      wr_go = wr_any;
+      act_go = any_need && !(act_need & (wr_go ? wr_used : 0));
+    } else {
+      act_go = any_need;
+      wr_go = wr_any && !(wr_used & (act_go ? act_need : 0));
+    }
+    taken_banks = (act_go ? act_need : 0) | (wr_go ? wr_used : 0);
+    const bool wt_go = wt_req && !(wt_used & taken_banks);
+    const bool act_fire = desc_valid && (a_j >= nloads || act_go);
+
+    // Updates: write buffer, SIMD stages, shift registers, broadcast.
+    if (wr_go) wbuf.erase(wbuf.begin());
+    if (s_out && wb_ready) wbuf.push_back(st[2]);
+    if (adv) {
+      Row in_row;
+      if (recirc) {
+        in_row = st[2];
+        ++in_row.pass;
+      } else if (unload) {
+        in_row = {true, 1, sr_addr + int64_t(sr_row * ops), sr_last};
+      }
+      st[2] = st[1];
+      st[1] = st[0];
+      st[0] = in_row;
+    }
+    if (unload) {
+      ++sr_row;
+      if (unload_last) sr_busy = false;
+    }
+    if (bc) {
+      taken = true;
+      --act_usage;
+      w_cnt -= row_words;
+      if (!bc_last) {
+        ++bc_k;
+      } else {
+        const Tile& bt = tiles[bc_tile];
+        const uint64_t g = bt.ct / group_tiles, sub = bt.ct % group_tiles;
+        sr_busy = true;
+        sr_row = 0;
+        sr_rows = std::min(M, group_out_c - sub * M);
+        sr_addr = int64_t(in.out_addr + g * group_out_c * ops + sub * M * ops + bt.pt * N);
+        sr_last = int64_t(std::min(N, pix_total - bt.pt * N)) - 1;
+        bc_k = 0;
+        if (++bc_tile == ntiles) bc_done = true;
+      }
+    }
+    // Activation FIFO, descriptors, cache.
+    if (act_push) ++act_usage;
+    act_push = false;
+    if (act_fire) {
+      ++r.act_slots;
+      if (++a_j >= std::max<uint64_t>(nloads, 1)) {
+        act_push = true;
+        a_j = 0;
+        if (++a_k == in.dot_len) {
+          a_k = 0;
+          if (++a_tile == ntiles) {
+            a_active = false;
+            a_tile = 0;
+          } else {
+            a_norm_until = t + 1 + int64_t(tiles[a_tile].z);
+          }
+        }
+      }
+    }
+    for (int64_t w = rsp_w0; rsp && w < rsp_w0 + rsp_nw; ++w) tag[size_t(w % lines)] = w;
+    for (int64_t& tg : tag) {
+      if (tg >= 0 && wr_covers(tg)) tg = -1;
+    }
+    rsp = act_go;
+    rsp_w0 = a_w0, rsp_nw = a_w1 - a_w0 + 1;
+    // Weight buffer and stream.
+    w_cnt += w_push;
+    w_push = 0;
+    if (wt_go) {
+      const uint64_t bytes = std::min<uint64_t>(w_rem, wt_bytes);
+      w_push = bytes / wt_word;
+      if (w_rem > wt_bytes) {
+        w_rem -= wt_bytes;
+        w_addr += int64_t(wt_bytes);
+      } else if (++w_tile == ntiles) {
+        w_active = false;
+      } else {
+        w_rem = in.wt_tile_bytes;
+        w_addr = int64_t(in.wt_addr + tiles[w_tile].ct * in.wt_tile_bytes);
+      }
+    }
+  }
+  return r;
 }
 
 // Steps of the SIMD chain that produces v0 (as nna_compute resolves the program): FUSED_RELU
@@ -240,98 +461,18 @@ Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vecto
     p.cycles[ComputeCycle::kFill] = 1;
     return p;
   }
-  const uint64_t M = cfg.array_rows;
-  const bool pixel_major = in.order == isa::Order::kPixelMajor;
-  const uint64_t groups = in.groups ? in.groups : 1;
-  const uint64_t group_out_c = in.group_out_c ? in.group_out_c : in.out_c / groups;
-  const uint64_t group_tiles = in.group_tiles ? in.group_tiles : CeilDiv(group_out_c, M);
-
   // Check (1 cycle), then the parameter load: one weight-port read per cycle, the last response
   // one cycle later, the tile phase one cycle after that.
   const uint64_t param_reads = CeilDiv(in.out_c * isa::kParamBytes, cfg.sram_wt_port_bytes);
   const uint64_t before_tiles = 1 + param_reads + 2;
 
-  // SIMD: one row per cycle with at most one FUSED_RELU step, else one row at a time through
-  // chain passes of 3 cycles each (nna_simd). A row leaves the SIMD unit after 3*passes cycles,
-  // the write buffer and the write port take 2 more.
-  const uint64_t chain = ChainLength(simd);
-  const uint64_t passes = std::max<uint64_t>(chain, 1);
-  const uint64_t row_period = chain >= 2 ? 3 * chain + 1 : 1;
-  const uint64_t row_latency = 3 * passes + 2;
-
-  // The tile phase as a recurrence over terms, times relative to its first cycle (0). For the
-  // term n: first descriptor s (after the previous term's last one, the lane normalisation, and
-  // room in the 4-entry activation FIFO: term n-4 broadcast), last descriptor e = s + slots - 1,
-  // packet at the FIFO head at e + 2, broadcast b = max(previous + 1, packet; for a last term,
-  // the cycle the previous tile's last row leaves the shift registers).
-  ActStream act(cfg, in);
-  std::vector<std::vector<uint16_t>> slots(in.pix_tiles);
-  std::vector<bool> have(slots.size(), false);
-  int64_t e_prev = -1, b_prev = -1, u_prev = -1;
-  bool first_tile = true;
-  int64_t b_hist[kActFifoDepth];
-  uint64_t n = 0;
-  int64_t b_first = -1, w_first = 0;
-  uint64_t wait_acts = 0, wait_unload = 0;
-  const uint64_t outer = pixel_major ? in.pix_tiles : in.ch_tiles;
-  const uint64_t inner = pixel_major ? in.ch_tiles : in.pix_tiles;
-  uint64_t pt_lanes = ~uint64_t(0);  // section the lanes are at
-  for (uint64_t o = 0; o < outer; ++o) {
-    for (uint64_t q = 0; q < inner; ++q) {
-      const uint64_t pt = pixel_major ? o : q, ct = pixel_major ? q : o;
-      const uint64_t t = ct % group_tiles;
-      const uint64_t rows = std::min(M, group_out_c - t * M);
-      uint64_t z = 0;
-      if (pt == 0 && (pt_lanes != 0 || (!pixel_major && q == 0))) {
-        z = act.Init();
-      } else if (pt != pt_lanes) {
-        z = act.Advance();
-      }
-      p.norm += z;
-      pt_lanes = pt;
-      if (!have[pt]) {
-        act.Slots(slots[pt]);
-        have[pt] = true;
-      }
-      const std::vector<uint16_t>& d = slots[pt];
-      // Without weights no term is broadcast, so the activation FIFO's room stops the loads after
-      // its first kActFifoDepth terms.
-      if (first_tile) w_first = FirstWeightRead(cfg, in, z, act.FirstLoads(kActFifoDepth));
-      for (uint64_t k = 0; k < in.dot_len; ++k, ++n) {
-        int64_t s = e_prev + 1 + int64_t(k == 0 ? z : 0);
-        if (n >= kActFifoDepth) s = std::max(s, b_hist[n % kActFifoDepth] + 1);
-        const int64_t e = s + d[k] - 1;
-        const int64_t v = e + 2;
-        const int64_t lower = b_prev + 1;
-        int64_t b = std::max(lower, v);
-        if (k == in.dot_len - 1 && !first_tile) b = std::max(b, u_prev);
-        if (n == 0) b = std::max(b, w_first + 2);  // the first weight row
-        if (n > 0) {
-          wait_acts += uint64_t(std::max<int64_t>(0, std::min(v, b) - lower));
-          wait_unload += uint64_t(b - std::max(v, lower) > 0 ? b - std::max(v, lower) : 0);
-        } else {
-          b_first = b;
-        }
-        b_hist[n % kActFifoDepth] = b;
-        p.act_slots += d[k];
-        e_prev = e;
-        b_prev = b;
-      }
-      // Unload: the first row the cycle after the last term (or when the SIMD unit takes one),
-      // then one row per row_period.
-      const int64_t start = first_tile ? b_prev + 1 : std::max(b_prev + 1, u_prev + int64_t(row_period));
-      u_prev = start + int64_t(row_period * (rows - 1));
-      first_tile = false;
-    }
-  }
-  const int64_t done = u_prev + int64_t(row_latency);
-  p.terms = n;
-  p.cycles[ComputeCycle::kFill] = before_tiles + uint64_t(b_first);
-  p.cycles[ComputeCycle::kMac] = n;
-  p.cycles[ComputeCycle::kWaitUnload] = wait_unload;
-  p.cycles[ComputeCycle::kWaitActivations] = wait_acts;
-  p.cycles[ComputeCycle::kWaitWeights] = 0;
-  p.cycles[ComputeCycle::kDrain] = uint64_t(done - b_prev);
+  // The tile phase, with the SIMD chain as nna_compute resolves it.
+  const TilePhase tp = SimulateTiles(cfg, in, ChainLength(simd));
+  p.cycles = tp.cycles;
+  p.cycles[ComputeCycle::kFill] += before_tiles;
+  p.terms = tp.terms;
+  p.act_slots = tp.act_slots;
+  p.norm = tp.norm;
   return p;
 }
 

@@ -1,15 +1,18 @@
-// Analytic performance model of the dot-product engine (nna_compute): from the hardware
+// Performance model of the dot-product engine (nna_compute): from the hardware
 // configuration and one decoded compute instruction, the cycles from the instruction's start to
 // its done, by cause (isa::ComputeCycle, docs/architecture.md "Cycle accounting"). The testbench
 // prints it next to the RTL's count; docs/performance.md explains each term.
 //
-// It follows the RTL's schedule term by term: check and parameter load; per section the lane
-// normalisation and, per term, the activation loads of the address sequencer's greedy gather;
-// the 4-entry activation FIFO; broadcast at one term per cycle; the unload of each dot product
-// (one row per cycle, or per 3c+1 cycles for a SIMD chain of c >= 2 steps) that the next dot
-// product's last term waits for; the SIMD and write-back latency of the drain; and the bank
-// conflicts of the first weight read with the first loads. It assumes that no other bank conflict
-// costs a cycle (true on the tests after the SRAM changes; see docs/performance.md for where not).
+// Check and parameter load are counted in closed form; the tile phase is simulated cycle by
+// cycle as the RTL schedules it: the lane normalisation and the address sequencer's greedy gather
+// of activation loads; the 4-entry activation FIFO; the weight stream (reads of wt_port_bytes,
+// a tile's last one cut at its end, into the 16-chunk prefetch buffer); the bank grants of the
+// activation, write and weight ports (activation > write > weight, write first when
+// dot_len < rows) through the activation cache; broadcast at one term per cycle; the unload of
+// each dot product into the SIMD unit (3 stages, chains of c >= 2 steps one row at a time), the
+// 2-entry write buffer and the write port. Not modelled: program fetches and DMA sharing the
+// SRAM with the instruction, and activation-cache contents left by the previous instruction (the
+// cache is taken as empty at the start).
 #pragma once
 
 #include <array>

@@ -146,6 +146,33 @@ TEST_CASE("the first weight read waits for a bank the first load takes") {
   CHECK(p.cycles.Total() == 40);
 }
 
+TEST_CASE("weight reads that share a bank with every load go only while the activation FIFO is full") {
+  // 32 channels of 1x8 into 8 (one tile, dot_len 32: 256 bytes of weights, 8 reads of 32), planes
+  // 32 bytes apart: term k loads word 4k, bank 0 (k even) or 4 (k odd), never cached before.
+  // Weights at 0x10004: each read covers 5 words, banks 0..4 or 4..7,0, so every load takes a
+  // bank of every read, and a read goes only in a cycle without a load (FIFO full: 4 packets,
+  // counting the one arriving). Tile-phase cycles:
+  //   0..3 loads t0..t3; 4, 5 FIFO full: reads 0, 1 (rows 0..7); 6 t0 broadcast, FIFO still
+  //   full: read 2 (rows 8..11). From 7 one load and one broadcast per cycle (t_k loaded at k+3,
+  //   broadcast at k+6), reads blocked: t11 at 17, then no row 12. 18: load t15 (2 packets + 1
+  //   arriving); 19, 20 FIFO full: reads 3, 4; 21 row 12 there (t12), FIFO full: read 5 (rows up
+  //   to 23). From 22 again one load per cycle (t_k at k+6), t_k broadcast at k+9, t23 at 32.
+  //   33: load t27; 34, 35 FIFO full: reads 6, 7; 36 t24; loads t28..t31 at 37..40, broadcasts
+  //   t25..t31 at 37..43 (t28's packet at the head at 39).
+  // wait_weights 18..20 and 33..35: 6. Fill 1 + 2 + 2 + 6 = 11, mac 32, drain 13 (8 rows, 5).
+  ComputeInstr in = Conv1x1(32, 1, 8, 8);
+  in.in_plane_stride = 32;
+  in.wt_addr = 0x10004;
+  const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
+  CHECK(C(p, ComputeCycle::kFill) == 11);
+  CHECK(C(p, ComputeCycle::kMac) == 32);
+  CHECK(C(p, ComputeCycle::kWaitUnload) == 0);
+  CHECK(C(p, ComputeCycle::kWaitActivations) == 0);
+  CHECK(C(p, ComputeCycle::kWaitWeights) == 6);
+  CHECK(C(p, ComputeCycle::kDrain) == 13);
+  CHECK(p.cycles.Total() == 62);
+}
+
 TEST_CASE("instructions without a dot product end after the check") {
   ComputeInstr in = Conv1x1(16, 1, 8, 8);
   in.opcode = Opcode::kScale;
