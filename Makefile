@@ -46,7 +46,7 @@ regress-layers: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG)
 	python3 tools/regress/regress.py --name regress-layers --test random --config $(CONFIG) \
 	  --sim $(BUILD)/tb/nna_sim_$(CONFIG) --count $(COUNT) --first-seed $(FIRST_SEED) --jobs $(JOBS) \
-	  --timeout $(TIMEOUT) --out $(BUILD)/regress/layers-$(CONFIG)
+	  --timeout $(TIMEOUT) --out $(BUILD)/regress/layers-$(CONFIG) --sim-args="--max-perf-error 2"
 
 wave: deps configure
 	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi

@@ -75,7 +75,8 @@ def run_one(a, seed):
 
 
 def reproduce(a, seed):
-    return f"make sim TEST={a.test} CONFIG={a.config} SEED={seed}"
+    args = f' ARGS="{a.sim_args}"' if a.sim_args.strip() else ""
+    return f"make sim TEST={a.test} CONFIG={a.config} SEED={seed}{args}"
 
 
 def write_junit(a, results, wall):
