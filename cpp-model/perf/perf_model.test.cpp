@@ -55,6 +55,11 @@ std::vector<SimdInstr> Relu(unsigned steps) {
 
 uint64_t C(const nna::perf::Prediction& p, ComputeCycle c) { return p.cycles[c]; }
 
+// All six causes in the order of isa::ComputeCycle: fill, mac, wait_unload, wait_activations,
+// wait_weights, drain.
+using Cycles = std::array<uint64_t, nna::perf::kNumCauses>;
+Cycles Causes(const nna::perf::Prediction& p) { return p.cycles.by_cause; }
+
 }  // namespace
 
 TEST_CASE("one tile: check, parameters, two cycles to the first term, one term per cycle, unload") {
@@ -64,12 +69,7 @@ TEST_CASE("one tile: check, parameters, two cycles to the first term, one term p
   // Mac 16, one load per term (8 adjacent bytes). Drain: 8 rows from the cycle after the last
   // term, the last row 3 cycles in the SIMD unit, 1 in the write buffer, written, done: 8 + 5.
   const auto p = nna::perf::Predict(Tiny(), Conv1x1(16, 1, 8, 8), Relu(1));
-  CHECK(C(p, ComputeCycle::kFill) == 7);
-  CHECK(C(p, ComputeCycle::kMac) == 16);
-  CHECK(C(p, ComputeCycle::kWaitUnload) == 0);
-  CHECK(C(p, ComputeCycle::kWaitActivations) == 0);
-  CHECK(C(p, ComputeCycle::kWaitWeights) == 0);
-  CHECK(C(p, ComputeCycle::kDrain) == 13);
+  CHECK(Causes(p) == Cycles{7, 16, 0, 0, 0, 13});  // fill mac w_unload w_acts w_wts drain
   CHECK(p.cycles.Total() == 36);
   CHECK(p.macs == 8 * 8 * 16);
 }
@@ -80,11 +80,7 @@ TEST_CASE("dot products shorter than the rows wait for the unload") {
   // 6..8; its last term is ready at 9 but waits for the last row of tile 0 to leave at 13:
   // 4 cycles wait_unload. Its rows leave at 14..21, done 5 cycles after: drain 13.
   const auto p = nna::perf::Predict(Tiny(), Conv1x1(4, 1, 8, 16), Relu(1));
-  CHECK(C(p, ComputeCycle::kFill) == 9);
-  CHECK(C(p, ComputeCycle::kMac) == 8);
-  CHECK(C(p, ComputeCycle::kWaitUnload) == 4);
-  CHECK(C(p, ComputeCycle::kWaitActivations) == 0);
-  CHECK(C(p, ComputeCycle::kDrain) == 13);
+  CHECK(Causes(p) == Cycles{9, 8, 4, 0, 0, 13});  // fill mac w_unload w_acts w_wts drain
   CHECK(p.cycles.Total() == 34);
 }
 
@@ -100,10 +96,7 @@ TEST_CASE("lanes too far apart for one load, and rows narrower than the lanes") 
   const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
   CHECK(p.norm == 1);
   CHECK(p.act_slots == 4);
-  CHECK(C(p, ComputeCycle::kFill) == 9);
-  CHECK(C(p, ComputeCycle::kMac) == 2);
-  CHECK(C(p, ComputeCycle::kWaitActivations) == 1);
-  CHECK(C(p, ComputeCycle::kDrain) == 13);
+  CHECK(Causes(p) == Cycles{9, 2, 0, 1, 0, 13});  // fill mac w_unload w_acts w_wts drain
   CHECK(p.cycles.Total() == 25);
 }
 
@@ -117,10 +110,7 @@ TEST_CASE("lanes past the last output row stop normalising") {
   const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
   CHECK(p.norm == 1);
   CHECK(p.act_slots == 16);
-  CHECK(C(p, ComputeCycle::kFill) == 8);
-  CHECK(C(p, ComputeCycle::kMac) == 16);
-  CHECK(C(p, ComputeCycle::kWaitActivations) == 0);
-  CHECK(C(p, ComputeCycle::kDrain) == 13);
+  CHECK(Causes(p) == Cycles{8, 16, 0, 0, 0, 13});  // fill mac w_unload w_acts w_wts drain
   CHECK(p.cycles.Total() == 37);
 }
 
@@ -164,12 +154,7 @@ TEST_CASE("weight reads that share a bank with every load go only while the acti
   in.in_plane_stride = 32;
   in.wt_addr = 0x10004;
   const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
-  CHECK(C(p, ComputeCycle::kFill) == 11);
-  CHECK(C(p, ComputeCycle::kMac) == 32);
-  CHECK(C(p, ComputeCycle::kWaitUnload) == 0);
-  CHECK(C(p, ComputeCycle::kWaitActivations) == 0);
-  CHECK(C(p, ComputeCycle::kWaitWeights) == 6);
-  CHECK(C(p, ComputeCycle::kDrain) == 13);
+  CHECK(Causes(p) == Cycles{11, 32, 0, 0, 6, 13});  // fill mac w_unload w_acts w_wts drain
   CHECK(p.cycles.Total() == 62);
 }
 
