@@ -1,0 +1,55 @@
+// The SIMD unit's instruction set as an executable reference: the legality check of a program and
+// the interpreter of one lane, written from docs/simd.md. The golden model does not use it yet (the
+// RTL executes only FUSED_RELU and NOP).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nna/isa.h"
+#include "ref/ref_ops.h"
+
+namespace nna::simd {
+
+// Which fields an operation reads and which dtypes it accepts: the single table behind the checks,
+// the interpreter and the random program generator.
+enum class DtypeClass { kIgnored, kInteger, kFloat };
+struct OpInfo {
+  bool writes_pred = false;  // dst names p1..p3 (compares)
+  bool has_dst = true;       // all but nop
+  bool reads_a = false;
+  bool reads_b = false;
+  bool reads_pred = true;  // pred and pred_neg (all but nop)
+  DtypeClass dtype = DtypeClass::kIgnored;
+};
+// Nothing for a value that is not a simd_op.
+std::optional<OpInfo> InfoOf(isa::SimdOp op);
+
+struct ProgramError {
+  isa::ErrorCode code = isa::ErrorCode::kNone;  // kIllegalOpcode or kIllegalField
+  uint32_t simd_index = 0;                      // the first illegal instruction
+  std::string message;                          // "simd[2] (add) has src_b 9 (registers are v0..v7)"
+};
+
+// The first illegal instruction of the program, in the order of docs/simd.md "Legality"; nothing
+// when every instruction is legal. The program's length is the decoder's business, not checked here.
+std::optional<ProgramError> CheckProgram(const std::vector<isa::SimdInstr>& program);
+
+struct LaneState {
+  std::array<uint32_t, isa::kSimdRegs> v{};  // bit patterns; the dtype says how to read them
+  std::array<bool, isa::kSimdPreds> p{true, false, false, false};  // p0 reads as true, is never written
+};
+
+// Runs a program that passed CheckProgram on one lane. acc30 is the accumulator's 30-bit pattern:
+// bits 31:30 are ignored and bit 29 is sign-extended into v0. An illegal program throws
+// std::logic_error.
+LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, int32_t acc30,
+                       const ref::ChannelParams& params);
+
+// The lane's output byte, v0[7:0] of RunLaneState.
+uint8_t RunLane(const std::vector<isa::SimdInstr>& program, int32_t acc30, const ref::ChannelParams& params);
+
+}  // namespace nna::simd
