@@ -10,6 +10,7 @@
 
 #include "isa/program.h"
 #include "ref/ref_ops.h"
+#include "util/split_mix64.h"
 
 namespace nna::compiler {
 namespace fs = std::filesystem;
@@ -113,23 +114,6 @@ std::string ShownPath(const fs::path& p) {
   const fs::path parent = p.parent_path().filename();
   return parent.empty() ? p.filename().string() : (parent / p.filename()).string();
 }
-
-// Deterministic across platforms (std distributions are not): SplitMix64.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [lo, hi] (the tiny modulo bias does not matter for test data).
-  int64_t Range(int64_t lo, int64_t hi) { return lo + int64_t(Next() % uint64_t(hi - lo + 1)); }
-
- private:
-  uint64_t s_;
-};
 
 // The scale and shift that map max_abs to about target: scale/2^shift ~= target/max_abs with the
 // largest shift that keeps scale within 16 bits (most precision).
@@ -495,7 +479,7 @@ Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
 
   // Seeded data: input, weights, then biases. Weights are (Cout, Cin/groups, R, S); an inner
   // product's are (Cout, C, H, W) of the input as described.
-  Rng rng(spec.seed);
+  SplitMix64 rng(spec.seed);
   ref::Tensor input(l.in_c, l.in_h, l.in_w, l.in_signed);
   for (auto& b : input.data) b = uint8_t(rng.Next());
   const bool ip = l.op == LayerOp::kInnerProduct;
@@ -503,7 +487,7 @@ Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
                        l.wt_signed);
   for (auto& b : weights.data) b = uint8_t(rng.Next());
   std::vector<int32_t> bias(l.out_c);
-  for (auto& b : bias) b = int32_t(rng.Range(-1024, 1024));
+  for (auto& b : bias) b = int32_t(int64_t(rng.Range(0, 2048)) - 1024);
   WarnOverflow(spec, weights);
 
   // Exact accumulators from the reference operators (written independently of the hardware's loop nest).

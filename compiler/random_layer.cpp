@@ -4,28 +4,19 @@
 
 #include "nna/isa.h"
 #include "ref/ref_ops.h"
+#include "util/split_mix64.h"
 
 namespace nna::compiler {
 namespace {
 
 uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
-// SplitMix64 with its own range mapping: std's distributions differ between libraries.
+// The shared generator, seeded apart from the compiler's data stream, with the draws layers need.
 class Draw {
  public:
-  explicit Draw(uint64_t seed) : s_(seed ^ 0x6E6E615F726E64ull) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [lo, hi] by multiply-shift (Lemire), integers only.
-  uint32_t Range(uint32_t lo, uint32_t hi) {
-    const uint64_t span = uint64_t(hi) - lo + 1;
-    return lo + uint32_t((static_cast<unsigned __int128>(Next()) * span) >> 64);
-  }
-  bool Chance(uint32_t percent) { return Range(0, 99) < percent; }
+  explicit Draw(uint64_t seed) : g_(seed ^ 0x6E6E615F726E64ull) {}
+  uint32_t Range(uint32_t lo, uint32_t hi) { return uint32_t(g_.Range(lo, hi)); }
+  bool Chance(uint32_t percent) { return g_.Chance(percent); }
   // Roughly log-uniform in [lo, hi]: a uniform bit length, then uniform inside it. Small values
   // (1, 3, non-multiples of 8) come up as often as large ones.
   uint32_t Log(uint32_t lo, uint32_t hi) {
@@ -40,7 +31,7 @@ class Draw {
   }
 
  private:
-  uint64_t s_;
+  SplitMix64 g_;
 };
 
 std::string Num(uint64_t v) { return std::to_string(v); }

@@ -4,20 +4,6 @@
 
 namespace nna::simd {
 
-uint64_t SplitMix64::Next() {
-  uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// Multiply-shift (Lemire); hi - lo + 1 may be 2^64 only for the full range, which needs no mapping.
-uint64_t SplitMix64::Range(uint64_t lo, uint64_t hi) {
-  const uint64_t span = hi - lo + 1;
-  if (span == 0) return Next();
-  return lo + uint64_t((static_cast<unsigned __int128>(Next()) * span) >> 64);
-}
-
 namespace {
 
 // Every value of an enum, from the generated membership test, so new values are drawn too.

@@ -7,20 +7,11 @@
 
 #include "nna/isa.h"
 #include "ref/ref_ops.h"
+#include "util/split_mix64.h"
 
 namespace nna::simd {
 
-// SplitMix64 with its own range mapping: std's distributions differ between libraries.
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : s_(seed) {}
-  uint64_t Next();
-  uint64_t Range(uint64_t lo, uint64_t hi);  // uniform in [lo, hi]
-  bool Chance(uint32_t percent) { return Range(0, 99) < percent; }
-
- private:
-  uint64_t s_;
-};
+using nna::SplitMix64;
 
 // 1..max_simd_instrs instructions drawn over every op, dtype, register and predicate; the last one
 // is an unpredicated FUSED_RELU or SAT to i8/u8 into v0, so the output byte means something. Fields
