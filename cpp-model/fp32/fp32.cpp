@@ -107,14 +107,22 @@ uint32_t FloatToInt(uint32_t a) {
 
 uint32_t Execute(isa::SimdOp op, uint32_t a, uint32_t b, uint32_t c) {
   switch (op) {
-    case isa::SimdOp::kFadd: return Add(a, b);
-    case isa::SimdOp::kFmul: return Mul(a, b);
-    case isa::SimdOp::kFma: return Fma(a, b, c);
-    case isa::SimdOp::kFmin: return Min(a, b);
-    case isa::SimdOp::kFmax: return Max(a, b);
-    case isa::SimdOp::kFcmplt: return CmpLt(a, b);
-    case isa::SimdOp::kI2f: return IntToFloat(a);
-    case isa::SimdOp::kF2i: return FloatToInt(a);
+    case isa::SimdOp::kFadd:
+      return Add(a, b);
+    case isa::SimdOp::kFmul:
+      return Mul(a, b);
+    case isa::SimdOp::kFma:
+      return Fma(a, b, c);
+    case isa::SimdOp::kFmin:
+      return Min(a, b);
+    case isa::SimdOp::kFmax:
+      return Max(a, b);
+    case isa::SimdOp::kFcmplt:
+      return CmpLt(a, b);
+    case isa::SimdOp::kI2f:
+      return IntToFloat(a);
+    case isa::SimdOp::kF2i:
+      return FloatToInt(a);
     default:
       throw std::invalid_argument(std::string("fp32 model: '") + isa::ToString(op) +
                                   "' is not a floating-point operation");

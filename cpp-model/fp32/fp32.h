@@ -12,8 +12,8 @@ namespace nna::fp32 {
 
 inline constexpr uint32_t kCanonicalNan = 0x7FC00000u;
 
-uint32_t Add(uint32_t a, uint32_t b);            // a + b
-uint32_t Mul(uint32_t a, uint32_t b);            // a * b
+uint32_t Add(uint32_t a, uint32_t b);              // a + b
+uint32_t Mul(uint32_t a, uint32_t b);              // a * b
 uint32_t Fma(uint32_t a, uint32_t b, uint32_t c);  // a * b + c, one rounding
 // minNum / maxNum with -0 < +0: one NaN operand yields the other operand, two yield the NaN.
 uint32_t Min(uint32_t a, uint32_t b);

@@ -21,16 +21,16 @@ TEST_CASE("the host computes IEEE binary32 with denormals") { CHECK_NOTHROW(Chec
 TEST_CASE("Add: zeros, ties to even, denormals, overflow, NaNs") {
   CHECK(Add(kPosZero, kNegZero) == kPosZero);
   CHECK(Add(kNegZero, kNegZero) == kNegZero);
-  CHECK(Add(kOne, kNegOne) == kPosZero);                  // x + (-x) = +0
-  CHECK(Add(kOne, 0x33800000) == kOne);                   // 1 + 2^-24: tie, 1.0 is even
-  CHECK(Add(0x3F800001, 0x33800000) == 0x3F800002);       // (1 + 2^-23) + 2^-24: tie, up to even
-  CHECK(Add(0x3F800000, 0x33800001) == 0x3F800001);       // just above the tie
+  CHECK(Add(kOne, kNegOne) == kPosZero);             // x + (-x) = +0
+  CHECK(Add(kOne, 0x33800000) == kOne);              // 1 + 2^-24: tie, 1.0 is even
+  CHECK(Add(0x3F800001, 0x33800000) == 0x3F800002);  // (1 + 2^-23) + 2^-24: tie, up to even
+  CHECK(Add(0x3F800000, 0x33800001) == 0x3F800001);  // just above the tie
   CHECK(Add(kMinDenormal, kMinDenormal) == 0x00000002);
   CHECK(Add(kMaxDenormal, kMinDenormal) == kMinNormal);
-  CHECK(Add(kMinNormal, 0x80000001) == kMaxDenormal);     // normal minus denormal into denormal
+  CHECK(Add(kMinNormal, 0x80000001) == kMaxDenormal);  // normal minus denormal into denormal
   CHECK(Add(kMaxNormal, kMaxNormal) == kPosInf);
-  CHECK(Add(kMaxNormal, 0x73000000) == kPosInf);          // max + half its ulp (2^103): tie, to 2^128
-  CHECK(Add(kMaxNormal, 0x72FFFFFF) == kMaxNormal);       // just below that tie
+  CHECK(Add(kMaxNormal, 0x73000000) == kPosInf);     // max + half its ulp (2^103): tie, to 2^128
+  CHECK(Add(kMaxNormal, 0x72FFFFFF) == kMaxNormal);  // just below that tie
   CHECK(Add(kPosInf, kNegInf) == kCanonicalNan);
   CHECK(Add(kPosInf, kOne) == kPosInf);
   CHECK(Add(kQNanPayload, kOne) == kCanonicalNan);
@@ -39,12 +39,12 @@ TEST_CASE("Add: zeros, ties to even, denormals, overflow, NaNs") {
 
 TEST_CASE("Mul: underflow rounding, signed zeros, overflow, invalid") {
   CHECK(Mul(kMinNormal, kHalf) == 0x00400000);
-  CHECK(Mul(kMinDenormal, kHalf) == kPosZero);            // 2^-150: tie between 0 and 2^-149, 0 is even
-  CHECK(Mul(kMinDenormal, 0x3F400000) == kMinDenormal);   // 0.75 * 2^-149 rounds up
-  CHECK(Mul(kMinNormal, 0x3F7FFFFF) == kMinNormal);       // 2^-126 - 2^-150: tie, up to the even 2^-126
+  CHECK(Mul(kMinDenormal, kHalf) == kPosZero);           // 2^-150: tie between 0 and 2^-149, 0 is even
+  CHECK(Mul(kMinDenormal, 0x3F400000) == kMinDenormal);  // 0.75 * 2^-149 rounds up
+  CHECK(Mul(kMinNormal, 0x3F7FFFFF) == kMinNormal);      // 2^-126 - 2^-150: tie, up to the even 2^-126
   CHECK(Mul(kNegOne, kPosZero) == kNegZero);
   CHECK(Mul(kPosInf, kPosZero) == kCanonicalNan);
-  CHECK(Mul(0x5F800000, 0x5F800000) == kPosInf);          // 2^64 * 2^64
+  CHECK(Mul(0x5F800000, 0x5F800000) == kPosInf);  // 2^64 * 2^64
   CHECK(Mul(kMaxNormal, 0xBF800001) == kNegInf);
   CHECK(Mul(kNegSNan, kOne) == kCanonicalNan);
 }
@@ -59,7 +59,7 @@ TEST_CASE("Fma: one rounding, cancellation, zero signs, invalid") {
   CHECK(Fma(kPosZero, 0x7F000000, kMinDenormal) == kMinDenormal);  // 0 * 2^127 + 2^-149
   CHECK(Fma(0x0D800000, 0x0D800000, kOne) == kOne);                // 2^-200 + 1
   CHECK(Fma(0x0D800000, 0x0D800000, kNegOne) == kNegOne);
-  CHECK(Fma(kMaxNormal, kTwo, kNegMaxNormal) == kMaxNormal);       // no overflow inside
+  CHECK(Fma(kMaxNormal, kTwo, kNegMaxNormal) == kMaxNormal);  // no overflow inside
   CHECK(Fma(kPosInf, kPosZero, kOne) == kCanonicalNan);
   CHECK(Fma(kPosInf, kPosZero, kQNanPayload) == kCanonicalNan);
   CHECK(Fma(kPosInf, kOne, kNegInf) == kCanonicalNan);
@@ -67,8 +67,8 @@ TEST_CASE("Fma: one rounding, cancellation, zero signs, invalid") {
 }
 
 TEST_CASE("IntToFloat: ties to even above 2^24, extremes") {
-  CHECK(IntToFloat(16777217) == 0x4B800000);   // 2^24 + 1: tie, down to 2^24
-  CHECK(IntToFloat(16777219) == 0x4B800002);   // 2^24 + 3: tie, up to 2^24 + 4
+  CHECK(IntToFloat(16777217) == 0x4B800000);  // 2^24 + 1: tie, down to 2^24
+  CHECK(IntToFloat(16777219) == 0x4B800002);  // 2^24 + 3: tie, up to 2^24 + 4
   CHECK(IntToFloat(0) == kPosZero);
   CHECK(IntToFloat(0xFFFFFFFF) == kNegOne);
   CHECK(IntToFloat(0x80000000) == 0xCF000000);  // -2^31
@@ -76,18 +76,18 @@ TEST_CASE("IntToFloat: ties to even above 2^24, extremes") {
 }
 
 TEST_CASE("FloatToInt: ties to even, saturation, NaN") {
-  CHECK(FloatToInt(0x40200000) == 2);            // 2.5
-  CHECK(FloatToInt(0xC0200000) == 0xFFFFFFFE);   // -2.5 -> -2
-  CHECK(FloatToInt(0x40600000) == 4);            // 3.5
-  CHECK(FloatToInt(0x3FC00000) == 2);            // 1.5
+  CHECK(FloatToInt(0x40200000) == 2);           // 2.5
+  CHECK(FloatToInt(0xC0200000) == 0xFFFFFFFE);  // -2.5 -> -2
+  CHECK(FloatToInt(0x40600000) == 4);           // 3.5
+  CHECK(FloatToInt(0x3FC00000) == 2);           // 1.5
   CHECK(FloatToInt(kHalf) == 0);
-  CHECK(FloatToInt(0xBF000000) == 0);            // -0.5
-  CHECK(FloatToInt(0x3F000001) == 1);            // just above 0.5
+  CHECK(FloatToInt(0xBF000000) == 0);  // -0.5
+  CHECK(FloatToInt(0x3F000001) == 1);  // just above 0.5
   CHECK(FloatToInt(kMinDenormal) == 0);
-  CHECK(FloatToInt(0x4EFFFFFF) == 0x7FFFFF80);   // 2147483520.0, exact
-  CHECK(FloatToInt(0x4F000000) == 0x7FFFFFFF);   // 2147483648.0 saturates
-  CHECK(FloatToInt(0xCF000000) == 0x80000000);   // -2^31 is exact
-  CHECK(FloatToInt(0xCF000001) == 0x80000000);   // below -2^31 saturates
+  CHECK(FloatToInt(0x4EFFFFFF) == 0x7FFFFF80);  // 2147483520.0, exact
+  CHECK(FloatToInt(0x4F000000) == 0x7FFFFFFF);  // 2147483648.0 saturates
+  CHECK(FloatToInt(0xCF000000) == 0x80000000);  // -2^31 is exact
+  CHECK(FloatToInt(0xCF000001) == 0x80000000);  // below -2^31 saturates
   CHECK(FloatToInt(kPosInf) == 0x7FFFFFFF);
   CHECK(FloatToInt(kNegInf) == 0x80000000);
   CHECK(FloatToInt(kQNanPayload) == 0);

@@ -24,7 +24,7 @@ namespace {
 
 using nna::isa::SimdOp;
 
-constexpr std::array<SimdOp, 8> kOps = {SimdOp::kFadd, SimdOp::kFmul, SimdOp::kFma,    SimdOp::kFmin,
+constexpr std::array<SimdOp, 8> kOps = {SimdOp::kFadd, SimdOp::kFmul,   SimdOp::kFma, SimdOp::kFmin,
                                         SimdOp::kFmax, SimdOp::kFcmplt, SimdOp::kI2f, SimdOp::kF2i};
 constexpr int kMaxReported = 10;
 
@@ -54,17 +54,22 @@ class Generator {
         const uint32_t a = Special();
         return {op, a, Partner(a, true), 0};
       }
-      case SimdOp::kFmul: return MulEdge();
-      case SimdOp::kFma: return FmaEdge();
+      case SimdOp::kFmul:
+        return MulEdge();
+      case SimdOp::kFma:
+        return FmaEdge();
       case SimdOp::kFmin:
       case SimdOp::kFmax:
       case SimdOp::kFcmplt: {
         const uint32_t a = Special();
         return {op, a, Partner(a, false), 0};
       }
-      case SimdOp::kI2f: return {op, IntEdge(), 0, 0};
-      case SimdOp::kF2i: return {op, F2iEdge(), 0, 0};
-      default: return {op, 0, 0, 0};
+      case SimdOp::kI2f:
+        return {op, IntEdge(), 0, 0};
+      case SimdOp::kF2i:
+        return {op, F2iEdge(), 0, 0};
+      default:
+        return {op, 0, 0, 0};
     }
   }
 
@@ -79,17 +84,28 @@ class Generator {
   uint32_t Special() {
     const uint32_t s = Coin();
     switch (Below(12)) {
-      case 0: return Pack(s, 0, 0);                                       // zero
-      case 1: return Pack(s, 255, 0);                                     // infinity
-      case 2: return Pack(s, 255, 0x400000 | Below(0x400000));            // quiet NaN
-      case 3: return Pack(s, 255, 1 + Below(0x3FFFFF));                   // signalling NaN
-      case 4: return Pack(s, 0, Coin() ? 1 : 0x7FFFFF);                   // smallest / largest denormal
-      case 5: return Pack(s, 0, Coin() ? Bits() : SparseFrac() >> Below(23));  // denormal
-      case 6: return Pack(s, Coin() ? 1 : 254, Coin() ? 0 : 0x7FFFFF);    // min / max normal
-      case 7: return Pack(s, Coin() ? 1 + Below(8) : 246 + Below(9), Bits());  // extreme exponents
-      case 8: return Pack(s, 126 + Below(3), Coin() ? Below(4) : 0x7FFFFF - Below(4));  // near 0.5, 1, 2
-      case 9: return Pack(s, 100 + Below(55), SparseFrac());
-      default: return Pack(s, 1 + Below(254), Bits());                    // any normal
+      case 0:
+        return Pack(s, 0, 0);  // zero
+      case 1:
+        return Pack(s, 255, 0);  // infinity
+      case 2:
+        return Pack(s, 255, 0x400000 | Below(0x400000));  // quiet NaN
+      case 3:
+        return Pack(s, 255, 1 + Below(0x3FFFFF));  // signalling NaN
+      case 4:
+        return Pack(s, 0, Coin() ? 1 : 0x7FFFFF);  // smallest / largest denormal
+      case 5:
+        return Pack(s, 0, Coin() ? Bits() : SparseFrac() >> Below(23));  // denormal
+      case 6:
+        return Pack(s, Coin() ? 1 : 254, Coin() ? 0 : 0x7FFFFF);  // min / max normal
+      case 7:
+        return Pack(s, Coin() ? 1 + Below(8) : 246 + Below(9), Bits());  // extreme exponents
+      case 8:
+        return Pack(s, 126 + Below(3), Coin() ? Below(4) : 0x7FFFFF - Below(4));  // near 0.5, 1, 2
+      case 9:
+        return Pack(s, 100 + Below(55), SparseFrac());
+      default:
+        return Pack(s, 1 + Below(254), Bits());  // any normal
     }
   }
 
@@ -98,10 +114,14 @@ class Generator {
   uint32_t Partner(uint32_t a, bool ties) {
     const uint32_t e = (a >> 23) & 0xFF;
     switch (Below(ties ? 6 : 4)) {
-      case 0: return a ^ 0x80000000u;                              // -a: exact cancellation
-      case 1: return (a ^ 0x80000000u) + Below(5) - 2;             // -a within 2 ulps
-      case 2: return a + Below(3) - 1;                             // a, its neighbours
-      case 3: return Special();
+      case 0:
+        return a ^ 0x80000000u;  // -a: exact cancellation
+      case 1:
+        return (a ^ 0x80000000u) + Below(5) - 2;  // -a within 2 ulps
+      case 2:
+        return a + Below(3) - 1;  // a, its neighbours
+      case 3:
+        return Special();
       default: {
         // A value near half an ulp of a (exponent 23..26 below), either sign: ties and near-ties.
         const uint32_t pe = e > 26 ? e - 23 - Below(4) : Below(4);
@@ -120,7 +140,8 @@ class Generator {
         return {SimdOp::kFmul, Pack(s1, e1, SparseFrac()), Pack(s2, e2, Coin() ? SparseFrac() : Bits()), 0};
       }
       case 1:  // short mantissas: exact products and exact ties
-        return {SimdOp::kFmul, Pack(s1, 100 + Below(55), SparseFrac()), Pack(s2, 100 + Below(55), SparseFrac()), 0};
+        return {SimdOp::kFmul, Pack(s1, 100 + Below(55), SparseFrac()),
+                Pack(s2, 100 + Below(55), SparseFrac()), 0};
       default:
         return {SimdOp::kFmul, Special(), Special(), 0};
     }
@@ -135,14 +156,19 @@ class Generator {
     const uint32_t prod = nna::fp32::Mul(t.a, t.b);
     const int pe = int((prod >> 23) & 0xFF);
     switch (Below(4)) {
-      case 0: t.c = (prod ^ 0x80000000u) + Below(9) - 4; break;  // cancels the product (nearly)
+      case 0:
+        t.c = (prod ^ 0x80000000u) + Below(9) - 4;
+        break;   // cancels the product (nearly)
       case 1: {  // addend exponent around the product's: the alignment limit is 28 binades up
         const int ce = pe + int(Below(80)) - 50;
         t.c = Pack(Coin(), std::max(0, std::min(254, ce)), Coin() ? SparseFrac() : Bits());
         break;
       }
-      case 2: t.c = Pack(Coin(), Below(3), Bits()); break;  // tiny addend, a denormal one
-      default: break;
+      case 2:
+        t.c = Pack(Coin(), Below(3), Bits());
+        break;  // tiny addend, a denormal one
+      default:
+        break;
     }
     return t;
   }
@@ -150,27 +176,36 @@ class Generator {
   uint32_t IntEdge() {
     const int32_t k = static_cast<int32_t>(Below(64)) - 32;
     switch (Below(6)) {
-      case 0: return static_cast<uint32_t>(INT32_MAX - static_cast<int32_t>(Below(300)));
-      case 1: return static_cast<uint32_t>(INT32_MIN + static_cast<int32_t>(Below(300)));
-      case 2: return static_cast<uint32_t>((Coin() ? 1 : -1) * ((1 << 24) + k));
-      case 3: return static_cast<uint32_t>((Coin() ? 1 : -1) * (int64_t(1) << Below(31)) + k);
-      case 4: return (Bits() | 1) << Below(9);  // long odd mantissas, shifted: ties and near-ties
-      default: return static_cast<uint32_t>(k);
+      case 0:
+        return static_cast<uint32_t>(INT32_MAX - static_cast<int32_t>(Below(300)));
+      case 1:
+        return static_cast<uint32_t>(INT32_MIN + static_cast<int32_t>(Below(300)));
+      case 2:
+        return static_cast<uint32_t>((Coin() ? 1 : -1) * ((1 << 24) + k));
+      case 3:
+        return static_cast<uint32_t>((Coin() ? 1 : -1) * (int64_t(1) << Below(31)) + k);
+      case 4:
+        return (Bits() | 1) << Below(9);  // long odd mantissas, shifted: ties and near-ties
+      default:
+        return static_cast<uint32_t>(k);
     }
   }
 
   uint32_t F2iEdge() {
     const uint32_t s = Coin();
     switch (Below(5)) {
-      case 0: return Pack(s, 156 + Below(3), Coin() ? Bits() : (Coin() ? 0 : 0x7FFFFF));  // near 2^31
+      case 0:
+        return Pack(s, 156 + Below(3), Coin() ? Bits() : (Coin() ? 0 : 0x7FFFFF));  // near 2^31
       case 1: {  // k + 0.5 and its neighbours
         const float f = static_cast<float>(static_cast<int32_t>(Below(1 << 22)) - (1 << 21)) + 0.5f;
         uint32_t bits;
         std::memcpy(&bits, &f, sizeof bits);
         return bits + Below(3) - 1;
       }
-      case 2: return Pack(s, 120 + Below(40), Bits());
-      default: return Special();
+      case 2:
+        return Pack(s, 120 + Below(40), Bits());
+      default:
+        return Special();
     }
   }
 
@@ -187,7 +222,7 @@ class Tb {
   // Streams `count` operand sets; returns the number of mismatches (stops after kMaxReported).
   long Run(long count) {
     while (mismatches_ < kMaxReported && (issued_ < count || valid_[0] || valid_[1] || valid_[2])) {
-      const bool enable = gen_.Below(8) != 0;  // stall one cycle in eight
+      const bool enable = gen_.Below(8) != 0;        // stall one cycle in eight
       OperandSet next = gen_.Random(SimdOp::kFadd);  // garbage while stalled or draining
       const bool issue = enable && issued_ < count;
       if (issue) {
@@ -267,8 +302,8 @@ int main(int argc, char** argv) {
   std::string per_op;
   for (size_t i = 0; i < kOps.size(); ++i)
     per_op += std::string(i ? ", " : "") + nna::isa::ToString(kOps[i]) + " " + std::to_string(tb.PerOp()[i]);
-  std::printf("fp32: %ld operand sets (%s), %ld mismatches%s, %.1f s, seed %llu\n", tb.Issued(), per_op.c_str(),
-              mismatches, mismatches >= kMaxReported ? " (stopped)" : "", seconds,
+  std::printf("fp32: %ld operand sets (%s), %ld mismatches%s, %.1f s, seed %llu\n", tb.Issued(),
+              per_op.c_str(), mismatches, mismatches >= kMaxReported ? " (stopped)" : "", seconds,
               static_cast<unsigned long long>(seed));
   std::printf("%s\n", mismatches == 0 ? "PASSED" : "FAILED");
   return mismatches == 0 ? 0 : 1;
