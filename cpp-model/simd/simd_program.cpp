@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "simd/fp32_ops.h"
+#include "fp32/fp32.h"
 
 namespace nna::simd {
 
@@ -239,28 +239,28 @@ LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, int32_t acc30
         cond = IntCompare(s, a, b);
         break;
       case isa::SimdOp::kFadd:
-        result = fp32ops::Add(a, b);
+        result = fp32::Add(a, b);
         break;
       case isa::SimdOp::kFmul:
-        result = fp32ops::Mul(a, b);
+        result = fp32::Mul(a, b);
         break;
       case isa::SimdOp::kFma:
-        result = fp32ops::Fma(a, b, st.v.at(s.dst));
+        result = fp32::Fma(a, b, st.v.at(s.dst));
         break;
       case isa::SimdOp::kFmin:
-        result = fp32ops::Min(a, b);
+        result = fp32::Min(a, b);
         break;
       case isa::SimdOp::kFmax:
-        result = fp32ops::Max(a, b);
+        result = fp32::Max(a, b);
         break;
       case isa::SimdOp::kFcmplt:
-        cond = fp32ops::Less(a, b);
+        cond = fp32::CmpLt(a, b) != 0;
         break;
       case isa::SimdOp::kI2f:
-        result = fp32ops::FromInt(int32_t(a));
+        result = fp32::IntToFloat(a);
         break;
       case isa::SimdOp::kF2i:
-        result = uint32_t(fp32ops::ToInt(a));
+        result = fp32::FloatToInt(a);
         break;
       default:
         result = IntOp(s, a, b);

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <stdexcept>
 
-#include "simd/fp32_ops.h"
+#include "fp32/fp32.h"
 
 using namespace nna;
 using nna::isa::Dtype;
