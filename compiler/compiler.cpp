@@ -315,7 +315,6 @@ struct Lowering {
   uint64_t kernel_h = 1, kernel_w = 1;
   uint64_t group_in_c = 0, group_out_c = 0, group_tiles = 0, ch_tiles = 0;
   uint64_t dot_len = 0, pix_tiles = 0, wt_tile_bytes = 0;
-  uint64_t macs = 0;
 };
 
 // An inner product's (C, H, W) with H, W <= 255 (the 8-bit kernel fields) and the same planar byte
@@ -393,10 +392,6 @@ Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
   const uint64_t pixels = x.out_h * x.out_w;
   x.pix_tiles = CeilDiv(pixels, n);
   x.wt_tile_bytes = x.dot_len * m;
-  // Deconv: every input element times every weight of its group, including the taps that fall
-  // between upsampled pixels (the array computes them as zeros).
-  x.macs = l.op == LayerOp::kDeconv ? uint64_t(l.in_h) * l.in_w * l.in_c * x.group_out_c * l.kernel_h * l.kernel_w
-                                    : pixels * l.out_c * x.dot_len;
 
   if (x.out_h > 0xFFFF || x.out_w > 0xFFFF)
     d.Fail("layer", "gives an output of " + std::to_string(x.out_h) + "x" + std::to_string(x.out_w) +
@@ -630,7 +625,7 @@ Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
   b.regions.push_back({"output", "output", dram_of(out_sram), reference.size(),
                        {l.out_c, uint32_t(x.out_h), uint32_t(x.out_w)}, l.out_signed});
   b.reference["output"] = std::move(reference);
-  b.macs = x.macs;
+  b.macs = isa::Macs(c);
   return b;
 }
 

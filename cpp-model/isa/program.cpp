@@ -164,4 +164,17 @@ Instruction MakeDma(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t 
   return in;
 }
 
+uint64_t Macs(const ComputeInstr& in) {
+  switch (in.opcode) {
+    case Opcode::kConv:
+    case Opcode::kInnerProduct:
+      return in.out_h * in.out_w * in.out_c * in.dot_len;
+    case Opcode::kDeconv:
+      return in.in_h * in.in_w * in.in_c * (in.group_out_c ? in.group_out_c : in.out_c) * in.kernel_h *
+             in.kernel_w;
+    default:
+      return 0;
+  }
+}
+
 }  // namespace nna::isa

@@ -65,6 +65,11 @@ std::string Disassemble(const SimdInstr& in);
 std::string Disassemble(const ComputeInstr& in, const std::vector<SimdInstr>& simd);
 std::string Disassemble(const Instruction& in);
 
+// Useful multiply-accumulates of a compute instruction (docs/architecture.md): CONV and
+// INNER_PRODUCT out_h*out_w*out_c*dot_len, DECONV in_h*in_w*in_c*group_out_c*kernel_h*kernel_w
+// (the taps between upsampled pixels included), 0 for the SIMD-only instructions.
+uint64_t Macs(const ComputeInstr& in);
+
 // Builders for the common instructions.
 Instruction MakeDma(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes,
                     uint64_t rows = 1, uint64_t sram_stride = 0, uint64_t dram_stride = 0);

@@ -6,6 +6,8 @@
 #include <limits>
 #include <numeric>
 
+#include "isa/program.h"
+
 namespace nna::perf {
 namespace {
 
@@ -419,19 +421,6 @@ std::string Unsupported(const ComputeInstr& in) {
 
 }  // namespace
 
-uint64_t Macs(const ComputeInstr& in) {
-  switch (in.opcode) {
-    case Opcode::kConv:
-    case Opcode::kInnerProduct:
-      return in.out_h * in.out_w * in.out_c * in.dot_len;
-    case Opcode::kDeconv:
-      return in.in_h * in.in_w * in.in_c * (in.group_out_c ? in.group_out_c : in.out_c) * in.kernel_h *
-             in.kernel_w;
-    default:
-      return 0;
-  }
-}
-
 double Utilization(const HwConfig& cfg, uint64_t macs, uint64_t cycles) {
   return cycles ? double(macs) / (double(cycles) * double(cfg.array_rows) * double(cfg.array_cols)) : 0.0;
 }
@@ -455,7 +444,7 @@ std::string CheckAccuracy(uint32_t index, const std::string& op, uint64_t measur
 
 Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vector<isa::SimdInstr>& simd) {
   Prediction p;
-  p.macs = Macs(in);
+  p.macs = isa::Macs(in);
   p.note = Unsupported(in);
   if (!p.note.empty()) {
     p.cycles[ComputeCycle::kFill] = 1;

@@ -41,17 +41,12 @@ struct CycleBreakdown {
 
 struct Prediction {
   CycleBreakdown cycles;
-  uint64_t macs = 0;       // useful MACs of the instruction (Macs below)
+  uint64_t macs = 0;       // useful MACs of the instruction (isa::Macs)
   uint64_t terms = 0;      // terms broadcast to the array: tiles x dot_len
   uint64_t act_slots = 0;  // activation descriptors (port loads, at least one per term)
   uint64_t norm = 0;       // cycles the address sequencer spends normalising lane positions
   std::string note;        // why the instruction is not modelled, when it is not
 };
-
-// Useful multiply-accumulates of a compute instruction (docs/architecture.md): CONV and
-// INNER_PRODUCT out_h*out_w*out_c*dot_len, DECONV in_h*in_w*in_c*group_out_c*kernel_h*kernel_w,
-// 0 for the SIMD-only instructions.
-uint64_t Macs(const isa::ComputeInstr& in);
 
 // MACs / (cycles * rows * cols), 0 when cycles is 0.
 double Utilization(const HwConfig& cfg, uint64_t macs, uint64_t cycles);

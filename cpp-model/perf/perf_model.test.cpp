@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "isa/program.h"
+
 namespace {
 
 using nna::isa::ComputeCycle;
@@ -169,10 +171,10 @@ TEST_CASE("instructions without a dot product end after the check") {
 
 TEST_CASE("MACs and utilization") {
   ComputeInstr in = Conv1x1(16, 1, 8, 8);
-  CHECK(nna::perf::Macs(in) == 1 * 8 * 8 * 16);
+  CHECK(nna::isa::Macs(in) == 1 * 8 * 8 * 16);
   in.opcode = Opcode::kDeconv;
   in.in_h = 3, in.in_w = 4, in.in_c = 5, in.group_out_c = 6, in.kernel_h = 2, in.kernel_w = 3;
-  CHECK(nna::perf::Macs(in) == 3 * 4 * 5 * 6 * 2 * 3);
+  CHECK(nna::isa::Macs(in) == 3 * 4 * 5 * 6 * 2 * 3);
   CHECK(nna::perf::Utilization(Tiny(), 64 * 10, 20) == Approx(0.5));
   CHECK(nna::perf::Utilization(Tiny(), 5, 0) == 0.0);
 }

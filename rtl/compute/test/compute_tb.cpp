@@ -36,6 +36,7 @@
 
 #include "Vnna_compute.h"
 #include "Vnna_compute___024root.h"
+#include "isa/program.h"
 #include "nna/configs.h"
 #include "nna/isa.h"
 #include "verilated.h"
@@ -1219,10 +1220,7 @@ int main(int argc, char** argv) {
       gen.Finish(*pb, tb.Sram(), false);
       const std::string what = "utilisation (" + Describe(pb->in) + ")";
       if (!tb.Run(*pb, idx++, what.c_str())) ++failures;
-      const uint64_t macs = pb->in.opcode == Opcode::kDeconv
-                                ? pb->in.in_h * pb->in.in_w * pb->in.in_c * pb->in.group_out_c *
-                                      pb->in.kernel_h * pb->in.kernel_w
-                                : pb->in.out_h * pb->in.out_w * pb->in.out_c * pb->in.dot_len;
+      const uint64_t macs = nna::isa::Macs(pb->in);
       const uint64_t cycles = tb.LastCycles(), M = Cfg().array_rows;
       std::printf(
           "utilisation %s: %lu cycles, MAC active in %lu (%.1f%% of all, %.1f%% from the first to "
