@@ -12,6 +12,7 @@
 
 #include "isa/program.h"
 #include "ref/ref_ops.h"
+#include "simd/simd_program.h"
 
 namespace nna {
 namespace {
@@ -121,17 +122,8 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
                    Name(in) + " has " + f + " " + std::to_string(v) + " (" + why + ")"};
   };
   const uint64_t n = cfg_.array_cols, m = cfg_.array_rows;
-  // simd_len is checked by the decoder. Only FUSED_RELU and NOP run; NOP ignores its fields.
-  for (size_t i = 0; i < in.simd.size(); ++i) {
-    const auto& s = in.simd[i];
-    const std::string f = "simd[" + std::to_string(i) + "].";
-    if (s.op == isa::SimdOp::kNop) continue;
-    if (s.op != isa::SimdOp::kFusedRelu) return field(f + "op", uint64_t(s.op), "this version executes fused_relu and nop");
-    if (s.dst >= isa::kSimdRegs) return field(f + "dst", s.dst, "registers are v0..v7");
-    if (s.src_a >= isa::kSimdRegs) return field(f + "src_a", s.src_a, "registers are v0..v7");
-    if (s.pred != 0) return field(f + "pred", s.pred, "this version runs unpredicated programs, p0");
-    if (s.pred_neg != 0) return field(f + "pred_neg", s.pred_neg, "this version runs unpredicated programs");
-  }
+  // simd_len is checked by the decoder; the program's rules are docs/simd.md "Legality".
+  if (auto e = simd::CheckProgram(in.simd)) return Failure{e->code, in.index, Name(in) + ": " + e->message};
   const std::pair<const char*, uint64_t> at_least_one[] = {
       {"kernel_h", c.kernel_h}, {"kernel_w", c.kernel_w}, {"stride_h", c.stride_h}, {"stride_w", c.stride_w},
       {"dil_h", c.dil_h},       {"dil_w", c.dil_w},       {"in_c", c.in_c},         {"out_c", c.out_c},
@@ -335,10 +327,7 @@ void Runner::Dot(const Instruction& in) {
         const uint64_t co = g * c.group_out_c + t * m + j;
         const ref::ChannelParams prm = ref::UnpackParams(sram + c.param_addr + co * isa::kParamBytes);
         for (uint32_t i = 0; i < lanes; ++i) {
-          int32_t v[isa::kSimdRegs] = {ev.values[i]};
-          for (const auto& s : in.simd)  // unpredicated: the checks allow p0 only
-            if (s.op == isa::SimdOp::kFusedRelu) v[s.dst] = ref::FusedRelu(v[s.src_a], prm, s.flags & 1, s.flags & 2);
-          out_bytes[i] = uint8_t(v[0]);
+          out_bytes[i] = simd::RunLane(in.simd, ev.values[i], prm);
         }
         SramWriteEvent wr;
         wr.source = isa::WrSource::kSimd;

@@ -371,11 +371,11 @@ TEST_CASE("errors stop the program like the RTL", "[golden]") {
     CHECK(r.error == isa::ErrorCode::kIllegalField);
     CHECK_THAT(r.message, Catch::Contains("pix_tiles"));
   }
-  SECTION("a SIMD op other than fused_relu / nop") {
-    Patch(b.bundle, 3, [](Instruction& in) { in.simd[1].op = isa::SimdOp::kAdd; });
+  SECTION("an illegal SIMD field") {
+    Patch(b.bundle, 3, [](Instruction& in) { in.simd[1].src_b = 8, in.simd[1].op = isa::SimdOp::kAdd; });
     const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
     CHECK(r.error == isa::ErrorCode::kIllegalField);
-    CHECK_THAT(r.message, Catch::Contains("simd[1].op"));
+    CHECK_THAT(r.message, Catch::Contains("simd[1] (add) has src_b 8"));
   }
   SECTION("DMA rows 0") {
     Patch(b.bundle, 1, [](Instruction& in) { in.dma.rows = 0; });
@@ -637,11 +637,6 @@ TEST_CASE("every legality check of a dot-product instruction names its field", "
   using C = isa::ComputeInstr;
   using S = std::vector<isa::SimdInstr>;
   const std::vector<Rule> rules = {
-      {&conv, "simd[1].op 5", [](C&, S& s) { s[1].op = isa::SimdOp::kAdd; }},
-      {&conv, "simd[1].dst 8", [](C&, S& s) { s[1].dst = 8; }},
-      {&conv, "simd[1].src_a 9", [](C&, S& s) { s[1].src_a = 9; }},
-      {&conv, "simd[1].pred 1", [](C&, S& s) { s[1].pred = 1; }},
-      {&conv, "simd[1].pred_neg 1", [](C&, S& s) { s[1].pred_neg = 1; }},
       {&conv, "kernel_h 0", [](C& c, S&) { c.kernel_h = 0; }},
       {&conv, "kernel_w 0", [](C& c, S&) { c.kernel_w = 0; }},
       {&conv, "stride_h 0", [](C& c, S&) { c.stride_h = 0; }},
@@ -704,6 +699,34 @@ TEST_CASE("every legality check of a dot-product instruction names its field", "
     CHECK_THAT(r.message, Catch::Contains("instruction 3 (" + std::string(isa::ToString(rule.base->op)) + ") has " +
                                           rule.field + " ("));
     CHECK(rec.acc_unloads.empty());
+  }
+  SECTION("an illegal SIMD program stops before any unload, with the rule of docs/simd.md") {
+    struct SimdRule {
+      isa::ErrorCode code;
+      std::string message;  // after "instruction 3 (conv): "
+      std::function<void(S&)> edit;
+    };
+    const std::vector<SimdRule> simd_rules = {
+        {isa::ErrorCode::kIllegalOpcode, "simd[1] has op 99", [](S& s) { s[1].op = isa::SimdOp(99); }},
+        {isa::ErrorCode::kIllegalField, "simd[1] (fused_relu) has dst 8", [](S& s) { s[1].dst = 8; }},
+        {isa::ErrorCode::kIllegalField, "simd[1] (fused_relu) has src_a 9", [](S& s) { s[1].src_a = 9; }},
+        {isa::ErrorCode::kIllegalField, "simd[1] (fused_relu) has pred 4", [](S& s) { s[1].pred = 4; }},
+        {isa::ErrorCode::kIllegalField, "simd[1] (cmplt) has dst 0",
+         [](S& s) { s[1].op = isa::SimdOp::kCmplt, s[1].dtype = isa::Dtype::kI32, s[1].dst = 0; }},
+        {isa::ErrorCode::kIllegalField, "simd[1] (fadd) has dtype 0",
+         [](S& s) { s[1].op = isa::SimdOp::kFadd, s[1].dtype = isa::Dtype::kI32; }},
+    };
+    for (const auto& rule : simd_rules) {
+      INFO(rule.message);
+      Built b = Build(cfg, conv, 5);
+      Patch(b.bundle, 3, [&](Instruction& in) { rule.edit(in.simd); });
+      EventRecorder rec;
+      const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+      CHECK(r.error == rule.code);
+      CHECK(r.err_instr == 3);
+      CHECK_THAT(r.message, Catch::Contains("instruction 3 (conv): " + rule.message + " ("));
+      CHECK(rec.acc_unloads.empty());
+    }
   }
   SECTION("SCALE and ELTWISE are not executed") {
     for (const Opcode op : {Opcode::kScale, Opcode::kEltwise}) {

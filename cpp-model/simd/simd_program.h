@@ -1,6 +1,6 @@
 // The SIMD unit's instruction set as an executable reference: the legality check of a program and
-// the interpreter of one lane, written from docs/simd.md. The golden model does not use it yet (the
-// RTL executes only FUSED_RELU and NOP).
+// the interpreter of one lane, written from docs/simd.md. The golden model runs every SIMD program
+// through them, so the RTL must agree with this file bit for bit.
 #pragma once
 
 #include <array>
