@@ -155,8 +155,9 @@ class ActStream {
 //    dot_len < rows), then the weight port; a port that needs a taken bank waits;
 //  - a response lands one cycle after its grant; a term is broadcast when its packet and its
 //    weight row are at the FIFO heads and, for a last term, the shift registers are free;
-//  - rows leave the shift registers into the SIMD unit (3 stages, a chain of c >= 2 steps one
-//    row at a time, recirculating), then the 2-entry write buffer, then the write port.
+//  - rows leave the shift registers into the SIMD unit (3 stages; a row of an L-instruction
+//    program passes them L times, going round from stage 3 to stage 1, which then takes no new
+//    row), then the 2-entry write buffer, then the write port.
 // The cause of each cycle is the data sequencer's (docs/architecture.md "Cycle accounting");
 // the phase ends in the cycle done is seen.
 struct TilePhase {
@@ -164,7 +165,7 @@ struct TilePhase {
   uint64_t terms = 0, act_slots = 0, norm = 0;
 };
 
-TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t chain) {
+TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t simd_len) {
   TilePhase r;
   const uint64_t M = cfg.array_rows, N = cfg.array_cols;
   const bool pixel_major = in.order == isa::Order::kPixelMajor;
@@ -181,7 +182,6 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t ch
   const uint64_t row_words = M / wt_word, chunk_words = wt_bytes / wt_word;
   const uint64_t buf_words = kWtBufChunks * chunk_words;
   const bool wr_priority = in.dot_len < M;
-  const bool multi = chain >= 2;
   const uint64_t ops = in.out_plane_stride;
 
   auto banks_of = [&](int64_t addr, int64_t last) {
@@ -253,11 +253,11 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t ch
     // Data sequencer and its back end, from the registered state.
     const bool act_head = act_usage > 0, wt_head = w_cnt >= row_words;
     const bool bc_last = bc_k == in.dot_len - 1;
-    const bool recirc = st[2].valid && st[2].pass < chain;
+    const bool recirc = st[2].valid && st[2].pass < simd_len;
     const bool s_out = st[2].valid && !recirc;
     const bool wb_ready = wbuf.size() != 2;
     const bool adv = !s_out || wb_ready;
-    const bool s_in_ready = adv && (!multi || (!st[0].valid && !st[1].valid && !st[2].valid));
+    const bool s_in_ready = adv && !recirc;
     const bool unload = sr_busy && s_in_ready;
     const bool unload_last = sr_row + 1 == sr_rows;
     const bool sr_free = !sr_busy || (unload && unload_last);
@@ -396,19 +396,6 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t ch
   return r;
 }
 
-// Steps of the SIMD chain that produces v0 (as nna_compute resolves the program): FUSED_RELU
-// instructions linked backwards from v0 through their source registers.
-uint64_t ChainLength(const std::vector<isa::SimdInstr>& simd) {
-  uint64_t reg = 0, len = 0;
-  for (auto it = simd.rbegin(); it != simd.rend(); ++it) {
-    if (it->op == isa::SimdOp::kFusedRelu && it->dst == reg) {
-      ++len;
-      reg = it->src_a;
-    }
-  }
-  return len;
-}
-
 // What the RTL accepts (docs/architecture.md); anything else ends after the one check cycle.
 std::string Unsupported(const ComputeInstr& in) {
   if (in.opcode != Opcode::kConv && in.opcode != Opcode::kDeconv && in.opcode != Opcode::kInnerProduct)
@@ -455,8 +442,8 @@ Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vecto
   const uint64_t param_reads = CeilDiv(in.out_c * isa::kParamBytes, cfg.sram_wt_port_bytes);
   const uint64_t before_tiles = 1 + param_reads + 2;
 
-  // The tile phase, with the SIMD chain as nna_compute resolves it.
-  const TilePhase tp = SimulateTiles(cfg, in, ChainLength(simd));
+  // The tile phase: every SIMD instruction is one pass of a row through the lanes.
+  const TilePhase tp = SimulateTiles(cfg, in, simd.size());
   p.cycles = tp.cycles;
   p.cycles[ComputeCycle::kFill] += before_tiles;
   p.terms = tp.terms;

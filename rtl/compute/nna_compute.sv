@@ -8,7 +8,7 @@
 //            +-----------+ ---------> +-----------+ --------> +-----------+        +--------+
 //
 // Schedule: start_i latches the instruction (Idle -> Check). Check takes one cycle and either
-// ends with err_o (no SRAM access) or resolves the SIMD program and goes to Param, which reads
+// ends with err_o (no SRAM access; the SIMD unit judges its program) or goes to Param, which reads
 // ceil(out_c*8 / wt_port_bytes) rows of parameters through the weight port into the SIMD
 // parameter RAM. When the last one has arrived, the tile phase starts; done_o pulses in the
 // cycle after the last write was accepted. SIMD rows pass a 2-entry write buffer on their way to
@@ -71,7 +71,7 @@ module nna_compute (
 
   typedef enum logic [2:0] {
     StIdle,   // waiting for start_i
-    StCheck,  // checking the latched instruction, resolving the SIMD program
+    StCheck,  // checking the latched instruction and its SIMD program
     StParam,  // loading the channel parameters through the weight port
     StTiles   // address/data sequencers, array, SIMD and write-back at work
   } state_e;
@@ -82,22 +82,12 @@ module nna_compute (
   logic [15:0] idx_q, idx_d;
 
   // ---------------------------------------------------------------------------------------------
-  // Check and SIMD program resolution (combinational on the latched instruction).
-  logic        bad_opcode, bad_field, bad_simd, bad_conv, bad_deconv, bad_ip;
+  // Check (combinational on the latched instruction).
+  logic        bad_opcode, bad_field, bad_simd, bad_conv, bad_deconv, bad_ip, prog_bad;
+  nna_isa_pkg::error_code_e prog_err;
   logic        op_conv, op_deconv, op_ip;
   logic [63:0] pix_total, wt_tile_calc;
   logic [31:0] dot_len_calc, grp_in_calc, grp_out_calc, ch_tiles_calc, gt_rows, gt_rows_less;
-  logic [3:0]  chain_reg;
-  logic [NumSimd-1:0] in_chain;
-  logic [4:0]  chain_cnt;
-  logic [5*NumSimd-1:0] chain_pre;   // number of chain steps before instruction i
-  logic [2*NumSimd-1:0] chain_flags;
-  logic [4:0]  chain_len_q, chain_len_d;
-  /* verilator lint_off UNUSEDSIGNAL */
-  nna_isa_pkg::simd_instr_t si;  // dtype, src_b and imm do not matter to FUSED_RELU and NOP
-  /* verilator lint_on UNUSEDSIGNAL */
-  logic [2*NumSimd-1:0] chain_flags_q, chain_flags_d;
-  logic        base_acc_q, base_acc_d;
 
   // Products of the precomputed fields, checked by multiplying (no dividers). Each fits in 32
   // bits: 16 x 16, 16 x 8 x 8, 16 x M.
@@ -110,43 +100,8 @@ module nna_compute (
   assign pix_total     = 64'(instr_q.out_h) * 64'(instr_q.out_w);
   assign wt_tile_calc  = 64'(instr_q.dot_len) * 64'(M);
 
-  always_comb begin
-    bad_simd  = (instr_q.simd_len == 8'd0) || (32'(instr_q.simd_len) > NumSimd);
-    chain_reg = 4'd0;
-    in_chain  = '0;
-    for (int i = NumSimd - 1; i >= 0; i--) begin
-      si = prog_q[i*64 +: 64];
-      if (32'(i) < 32'(instr_q.simd_len)) begin
-        if (si.op == nna_isa_pkg::SimdFusedRelu) begin
-          // Registers v0..v7 only; predicates p1..p3 are never written by such a program.
-          if (32'(si.dst) >= nna_isa_pkg::SimdRegs || 32'(si.src_a) >= nna_isa_pkg::SimdRegs ||
-              si.pred != 3'd0 || si.pred_neg != 1'b0) begin
-            bad_simd = 1'b1;
-          end
-          // Walking backwards: this step produces the register the rest of the chain reads.
-          if (si.dst == chain_reg) begin
-            in_chain[i] = 1'b1;
-            chain_reg   = si.src_a;
-          end
-        end else if (si.op != nna_isa_pkg::SimdNop) begin
-          bad_simd = 1'b1;
-        end
-      end
-    end
-    chain_cnt = '0;
-    for (int i = 0; i < NumSimd; i++) begin
-      chain_pre[i*5 +: 5] = chain_cnt;
-      chain_cnt = chain_cnt + 5'(in_chain[i]);
-    end
-    chain_flags = '0;
-    for (int p = 0; p < NumSimd; p++) begin
-      for (int i = 0; i < NumSimd; i++) begin
-        if (in_chain[i] && chain_pre[i*5 +: 5] == 5'(p)) begin
-          chain_flags[p*2 +: 2] = prog_q[i*64 + 27 +: 2];  // flags bit0 relu, bit1 unsigned
-        end
-      end
-    end
-  end
+  // The decoder already rejected other lengths; checked again so that no program runs past it.
+  assign bad_simd = (instr_q.simd_len == 8'd0) || (32'(instr_q.simd_len) > NumSimd);
 
   assign op_conv    = (instr_q.opcode == nna_isa_pkg::OpConv);
   assign op_deconv  = (instr_q.opcode == nna_isa_pkg::OpDeconv);
@@ -215,9 +170,6 @@ module nna_compute (
     instr_d       = instr_q;
     prog_d        = prog_q;
     idx_d         = idx_q;
-    chain_len_d   = chain_len_q;
-    chain_flags_d = chain_flags_q;
-    base_acc_d    = base_acc_q;
     pl_issued_d   = pl_issued_q;
     pl_rcvd_d     = pl_rcvd_q;
     seq_start     = 1'b0;
@@ -236,14 +188,13 @@ module nna_compute (
         end
       end
       StCheck: begin
-        if (bad_opcode || bad_field) begin
+        // The golden model's order: opcode, program length, program, then the other fields.
+        if (bad_opcode || bad_field || prog_bad) begin
           err_o      = 1'b1;
-          err_code_o = bad_opcode ? nna_isa_pkg::ErrIllegalOpcode : nna_isa_pkg::ErrIllegalField;
+          err_code_o = bad_opcode ? nna_isa_pkg::ErrIllegalOpcode :
+                       (!bad_simd && prog_bad) ? prog_err : nna_isa_pkg::ErrIllegalField;
           state_d    = StIdle;
         end else begin
-          chain_len_d   = chain_cnt;
-          chain_flags_d = chain_flags;
-          base_acc_d    = (chain_reg == 4'd0);
           pl_issued_d   = '0;
           pl_rcvd_d     = '0;
           state_d       = StParam;
@@ -271,9 +222,6 @@ module nna_compute (
       instr_q       <= '0;
       prog_q        <= '0;
       idx_q         <= '0;
-      chain_len_q   <= '0;
-      chain_flags_q <= '0;
-      base_acc_q    <= 1'b1;
       pl_issued_q   <= '0;
       pl_rcvd_q     <= '0;
     end else begin
@@ -281,9 +229,6 @@ module nna_compute (
       instr_q       <= instr_d;
       prog_q        <= prog_d;
       idx_q         <= idx_d;
-      chain_len_q   <= chain_len_d;
-      chain_flags_q <= chain_flags_d;
-      base_acc_q    <= base_acc_d;
       pl_issued_q   <= pl_issued_d;
       pl_rcvd_q     <= pl_rcvd_d;
     end
@@ -410,9 +355,10 @@ module nna_compute (
 
   nna_simd #(.MetaBits(MetaBits)) u_simd (
     .clk_i, .rst_ni,
-    .chain_len_i   (chain_len_q),
-    .chain_flags_i (chain_flags_q),
-    .base_acc_i    (base_acc_q),
+    .prog_i        (prog_q),
+    .prog_len_i    (instr_q.simd_len),
+    .prog_bad_o    (prog_bad),
+    .prog_err_o    (prog_err),
     .param_we_i    (param_we),
     .param_waddr_i (pl_rcvd_q[ParamRowBits-1:0]),
     .param_wdata_i (wt_rsp_data_i),

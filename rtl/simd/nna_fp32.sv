@@ -272,8 +272,13 @@ module nna_fp32 (
   end
 
 `ifndef SYNTHESIS
+  // The datapath has no reset: stage 2 holds a computed operation only after two enabled cycles.
+  logic [1:0] filled_q = 2'b00;
+  always_ff @(posedge clk_i) begin
+    if (en_i) filled_q <= {filled_q[0], 1'b1};
+  end
   always_comb begin
-    if (!s2_bypass_q && s2_mag_q != '0)
+    if (filled_q[1] && !s2_bypass_q && s2_mag_q != '0)
       assert (max_shift >= 11'sd1) else $error("nna_fp32: normalization limit %0d below 1", max_shift);
   end
 `endif

@@ -1,23 +1,24 @@
-// nna_simd: the N-lane SIMD unit. Runs the (pre-resolved) SIMD program of a compute instruction
-// on each accumulator row and emits one byte per lane (v0[7:0]).
+// nna_simd: the N-lane SIMD unit. Runs the SIMD program of a compute instruction (docs/simd.md) on
+// every accumulator row and emits one byte per lane (v0[7:0] after the last instruction).
 //
-// The program is resolved by nna_compute before the instruction runs: of a program made of
-// FUSED_RELU and NOP, only the chain of FUSED_RELU instructions that produces the final v0
-// matters. chain_len_i steps are applied to the row, step p with the flags at
-// chain_flags_i[2p +: 2] (bit0 relu, bit1 unsigned), starting from the sign-extended
-// accumulator (base_acc_i) or from an untouched register (0).
+// Every lane (nna_simd_lane) has a 3-stage pipeline; the row's registers travel with it. A row
+// enters stage 1 with instruction 0 and, while instructions remain, leaves stage 3 straight back
+// into stage 1 with the next one. Up to three rows share the loop, so an L-instruction program
+// takes one row per L cycles, a one-instruction program (FUSED_RELU) one row per cycle, and a
+// dependent instruction never waits. A row handed over in cycle t (in_valid_i && in_ready_o)
+// reaches the output at t + 3L; rows leave in the order they came. The whole pipeline stalls
+// while the output is not accepted.
 //
-// Schedule: a row handed over in cycle t (in_valid_i && in_ready_o) reaches the output register
-// at t+3 (out_valid_o) when chain_len_i <= 1: one row per cycle in and out. The pipeline stalls as
-// a whole while the output is not accepted. With chain_len_i >= 2 a row passes the lanes
-// chain_len_i times (the stage-3 value goes back into stage 1), one row at a time: longer
-// programs delay the unload, as in the paper.
+// The legality of the program (prog_bad_o, prog_err_o) is decided here, from the same op table
+// that drives the stages, in the order of docs/simd.md "Legality": nna_compute checks it before
+// any row flows.
 //
 // The channel parameters live in a RAM of rows of ParamRowBytes (one weight-port response each),
 // written during the parameter load, read asynchronously with the channel of the entering row.
 module nna_simd #(
   parameter int unsigned MetaBits = 1,
   localparam int unsigned N = nna_cfg_pkg::ArrayCols,
+  localparam int unsigned NumSimd = nna_isa_pkg::MaxSimdInstrs,
   localparam int unsigned ParamRowBytes = nna_cfg_pkg::SramWtPortBytes,
   localparam int unsigned EntriesPerRow = ParamRowBytes / nna_isa_pkg::ParamBytes,
   localparam int unsigned ParamRows = nna_cfg_pkg::SimdParamEntries / EntriesPerRow,
@@ -26,9 +27,10 @@ module nna_simd #(
   input  logic clk_i,
   input  logic rst_ni,
   // program, stable while rows flow
-  input  logic [4:0]                                  chain_len_i,
-  input  logic [2*nna_isa_pkg::MaxSimdInstrs-1:0]     chain_flags_i,
-  input  logic                                        base_acc_i,
+  input  logic [NumSimd*64-1:0]                       prog_i,      // instruction k at [64k +: 64]
+  input  logic [7:0]                                  prog_len_i,  // 1..NumSimd (nna_compute checks)
+  output logic                                        prog_bad_o,
+  output nna_isa_pkg::error_code_e                    prog_err_o,  // of the first illegal instruction
   // parameter RAM write (parameter load)
   input  logic                                        param_we_i,
   input  logic [ParamRowBits-1:0]                     param_waddr_i,
@@ -47,6 +49,90 @@ module nna_simd #(
   output logic                                        idle_o       // no row inside
 );
   localparam int unsigned AccBits = nna_isa_pkg::AccBits;
+  localparam int unsigned Regs = nna_isa_pkg::SimdRegs;
+  localparam int unsigned Preds = nna_isa_pkg::SimdPreds;
+
+  // ---------------------------------------------------------------------------------------------
+  // The op table (cpp-model/simd/simd_program.cpp InfoOf): which fields an op reads and writes.
+  typedef struct packed {
+    logic legal;        // a simd_op value
+    logic has_dst;      // all but NOP
+    logic writes_pred;  // compares: dst names p1..p3
+    logic reads_a;
+    logic reads_b;
+    logic int_dtype;    // needs i32, i16, i8 or u8
+    logic fp_dtype;     // needs f32 (its result comes from the FP32 unit)
+  } op_info_t;
+
+  function automatic op_info_t info_of(input nna_isa_pkg::simd_op_e op);
+    info_of = '0;
+    info_of.legal   = 1'b1;
+    info_of.has_dst = 1'b1;
+    unique case (op)
+      nna_isa_pkg::SimdNop:        info_of.has_dst = 1'b0;
+      nna_isa_pkg::SimdMovi,
+      nna_isa_pkg::SimdLdparam:    ;
+      nna_isa_pkg::SimdMov,
+      nna_isa_pkg::SimdFusedRelu:  info_of.reads_a = 1'b1;
+      nna_isa_pkg::SimdSel:        {info_of.reads_a, info_of.reads_b} = 2'b11;
+      nna_isa_pkg::SimdSat:        {info_of.reads_a, info_of.int_dtype} = 2'b11;
+      nna_isa_pkg::SimdCmpeq,
+      nna_isa_pkg::SimdCmplt,
+      nna_isa_pkg::SimdCmple:      {info_of.writes_pred, info_of.reads_a, info_of.reads_b,
+                                    info_of.int_dtype} = 4'b1111;
+      nna_isa_pkg::SimdAdd, nna_isa_pkg::SimdSub, nna_isa_pkg::SimdMul, nna_isa_pkg::SimdShl,
+      nna_isa_pkg::SimdShr, nna_isa_pkg::SimdMin, nna_isa_pkg::SimdMax, nna_isa_pkg::SimdAnd,
+      nna_isa_pkg::SimdOr, nna_isa_pkg::SimdXor:
+                                   {info_of.reads_a, info_of.reads_b, info_of.int_dtype} = 3'b111;
+      nna_isa_pkg::SimdFcmplt:     {info_of.writes_pred, info_of.reads_a, info_of.reads_b,
+                                    info_of.fp_dtype} = 4'b1111;
+      nna_isa_pkg::SimdFadd, nna_isa_pkg::SimdFmul, nna_isa_pkg::SimdFma, nna_isa_pkg::SimdFmin,
+      nna_isa_pkg::SimdFmax:       {info_of.reads_a, info_of.reads_b, info_of.fp_dtype} = 3'b111;
+      nna_isa_pkg::SimdI2f,
+      nna_isa_pkg::SimdF2i:        {info_of.reads_a, info_of.fp_dtype} = 2'b11;
+      default:                     info_of = '0;
+    endcase
+  endfunction
+
+  // One instruction's verdict, in the order of docs/simd.md "Legality".
+  typedef enum logic [1:0] {ChkOk, ChkField, ChkOpcode} check_e;
+  /* verilator lint_off UNUSEDSIGNAL */  // flags and pred_neg have no illegal values
+  function automatic check_e check_of(input nna_isa_pkg::simd_instr_t si);
+    op_info_t i;
+    logic bad_dtype;
+    i = info_of(si.op);
+    bad_dtype = (i.int_dtype || i.fp_dtype) &&
+                (32'(si.dtype) > 32'(nna_isa_pkg::DtF32) ||
+                 (i.int_dtype && si.dtype == nna_isa_pkg::DtF32) ||
+                 (i.fp_dtype && si.dtype != nna_isa_pkg::DtF32));
+    if (!i.legal)                                                 check_of = ChkOpcode;
+    else if (i.has_dst && i.writes_pred &&
+             (si.dst == 4'd0 || 32'(si.dst) >= Preds))            check_of = ChkField;
+    else if (i.has_dst && !i.writes_pred && 32'(si.dst) >= Regs)  check_of = ChkField;
+    else if (i.reads_a && 32'(si.src_a) >= Regs)                  check_of = ChkField;
+    else if (i.reads_b && 32'(si.src_b) >= Regs)                  check_of = ChkField;
+    else if (i.has_dst && 32'(si.pred) >= Preds)                  check_of = ChkField;
+    else if (bad_dtype)                                           check_of = ChkField;
+    else if (si.op == nna_isa_pkg::SimdLdparam && si.imm > 32'd3) check_of = ChkField;
+    else                                                          check_of = ChkOk;
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  // The first illegal instruction decides (walking backwards, the earliest is found last).
+  logic [2*NumSimd-1:0] instr_chk;  // a check_e per instruction
+  logic [1:0] first_chk;
+  for (genvar k = 0; k < NumSimd; k++) begin : g_check
+    assign instr_chk[2*k +: 2] = (k < 32'(prog_len_i)) ? check_of(prog_i[64*k +: 64]) : ChkOk;
+  end
+  always_comb begin
+    first_chk = ChkOk;
+    for (int k = NumSimd - 1; k >= 0; k--) begin
+      if (instr_chk[2*k +: 2] != ChkOk) first_chk = instr_chk[2*k +: 2];
+    end
+  end
+  assign prog_err_o = (first_chk == ChkOpcode) ? nna_isa_pkg::ErrIllegalOpcode :
+                      (first_chk == ChkField)  ? nna_isa_pkg::ErrIllegalField : nna_isa_pkg::ErrNone;
+  assign prog_bad_o = (prog_err_o != nna_isa_pkg::ErrNone);
 
   // Parameter RAM.
   logic [ParamRowBytes*8-1:0] param_mem_q [ParamRows];
@@ -60,116 +146,106 @@ module nna_simd #(
   assign param_row = param_mem_q[ParamRowBits'(32'(in_co_i) / EntriesPerRow)];
   assign in_param  = param_row[(32'(in_co_i) % EntriesPerRow)*64 +: 64];
 
-  // Stage side-band: valid, pass number (1-based), the row's parameters and meta.
-  logic s1_valid_q, s1_valid_d, s2_valid_q, s2_valid_d, s3_valid_q, s3_valid_d;
-  logic [4:0] s1_pass_q, s1_pass_d, s2_pass_q, s2_pass_d, s3_pass_q, s3_pass_d;
-  logic [63:0] s1_param_q, s1_param_d, s2_param_q, s2_param_d, s3_param_q, s3_param_d;
-  logic [MetaBits-1:0] s1_meta_q, s1_meta_d, s2_meta_q, s2_meta_d, s3_meta_q, s3_meta_d;
+  // ---------------------------------------------------------------------------------------------
+  // Stage side-band: valid, the instruction the row executes there (pc), its parameters and meta.
+  // Parameter entry: bias [31:0], scale [47:32], shift [55:48], zero point [63:56].
+  localparam int unsigned PcBits = $clog2(NumSimd);
+  logic s1_valid_q, s2_valid_q, s3_valid_q;
+  logic [PcBits-1:0] s1_pc_q, s2_pc_q, s3_pc_q, entry_pc;
+  logic [63:0] s1_param_q, s2_param_q, s3_param_q, entry_param;
+  logic [MetaBits-1:0] s1_meta_q, s2_meta_q, s3_meta_q;
+  logic s3_last, recirc, adv, in_fire;
 
-  logic recirc, adv, multi, in_fire, clamp;
-  logic [63:0] entry_param;   // parameters of the row entering stage 1
-  logic [1:0]  s2_flags;
-
-  assign multi       = (chain_len_i >= 5'd2);
-  assign clamp       = (chain_len_i != 5'd0);
-  assign recirc      = s3_valid_q && (s3_pass_q < chain_len_i);
-  assign out_valid_o = s3_valid_q && !recirc;
+  assign s3_last     = (32'(s3_pc_q) + 32'd1 >= 32'(prog_len_i));
+  assign recirc      = s3_valid_q && !s3_last;
+  assign out_valid_o = s3_valid_q && s3_last;
   assign adv         = !out_valid_o || out_ready_i;
-  // Several passes: one row at a time, so a recirculating row never meets a new one.
-  assign in_ready_o  = adv && (!multi || (!s1_valid_q && !s2_valid_q && !s3_valid_q));
+  assign in_ready_o  = adv && !recirc;  // a recirculating row owns stage 1
   assign in_fire     = in_valid_i && in_ready_o;
   assign idle_o      = !s1_valid_q && !s2_valid_q && !s3_valid_q;
   assign out_meta_o  = s3_meta_q;
-
-  // An empty program passes the accumulator through: bias 0, scale 1, shift 0, zero point 0.
-  assign entry_param = recirc ? s3_param_q : (clamp ? in_param : 64'h0000_0001_0000_0000);
-  assign s2_flags    = chain_flags_i[(s2_pass_q - 5'd1)*2 +: 2];
-
-  always_comb begin
-    s1_valid_d = s1_valid_q;
-    s1_pass_d  = s1_pass_q;
-    s1_param_d = s1_param_q;
-    s1_meta_d  = s1_meta_q;
-    s2_valid_d = s2_valid_q;
-    s2_pass_d  = s2_pass_q;
-    s2_param_d = s2_param_q;
-    s2_meta_d  = s2_meta_q;
-    s3_valid_d = s3_valid_q;
-    s3_pass_d  = s3_pass_q;
-    s3_param_d = s3_param_q;
-    s3_meta_d  = s3_meta_q;
-    if (adv) begin
-      s1_valid_d = recirc || in_fire;
-      s1_pass_d  = recirc ? s3_pass_q + 5'd1 : 5'd1;
-      s1_param_d = entry_param;
-      s1_meta_d  = recirc ? s3_meta_q : in_meta_i;
-      s2_valid_d = s1_valid_q;
-      s2_pass_d  = s1_pass_q;
-      s2_param_d = s1_param_q;
-      s2_meta_d  = s1_meta_q;
-      s3_valid_d = s2_valid_q;
-      s3_pass_d  = s2_pass_q;
-      s3_param_d = s2_param_q;
-      s3_meta_d  = s2_meta_q;
-    end
-  end
+  assign entry_pc    = recirc ? s3_pc_q + PcBits'(1) : '0;
+  assign entry_param = recirc ? s3_param_q : in_param;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       s1_valid_q <= 1'b0;
       s2_valid_q <= 1'b0;
       s3_valid_q <= 1'b0;
-    end else begin
-      s1_valid_q <= s1_valid_d;
-      s2_valid_q <= s2_valid_d;
-      s3_valid_q <= s3_valid_d;
+    end else if (adv) begin
+      s1_valid_q <= recirc || in_fire;
+      s2_valid_q <= s1_valid_q;
+      s3_valid_q <= s2_valid_q;
     end
   end
 
   always_ff @(posedge clk_i) begin
-    s1_pass_q  <= s1_pass_d;
-    s1_param_q <= s1_param_d;
-    s1_meta_q  <= s1_meta_d;
-    s2_pass_q  <= s2_pass_d;
-    s2_param_q <= s2_param_d;
-    s2_meta_q  <= s2_meta_d;
-    s3_pass_q  <= s3_pass_d;
-    s3_param_q <= s3_param_d;
-    s3_meta_q  <= s3_meta_d;
+    if (adv) begin
+      s1_pc_q    <= entry_pc;
+      s1_param_q <= entry_param;
+      s1_meta_q  <= recirc ? s3_meta_q : in_meta_i;
+      s2_pc_q    <= s1_pc_q;
+      s2_param_q <= s1_param_q;
+      s2_meta_q  <= s1_meta_q;
+      s3_pc_q    <= s2_pc_q;
+      s3_param_q <= s2_param_q;
+      s3_meta_q  <= s2_meta_q;
+    end
   end
 
-  // Parameter entry: bias [31:0], scale [47:32], shift [55:48], zero point [63:56].
+  // The instruction each stage works on, shared by all lanes.
+  /* verilator lint_off UNUSEDSIGNAL */  // each stage reads only the fields its slice needs
+  nna_isa_pkg::simd_instr_t ia, i1, i2, i3;
+  op_info_t info3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [31:0] s1_const;
+  assign ia    = prog_i[64*entry_pc +: 64];
+  assign i1    = prog_i[64*s1_pc_q +: 64];
+  assign i2    = prog_i[64*s2_pc_q +: 64];
+  assign i3    = prog_i[64*s3_pc_q +: 64];
+  assign info3 = info_of(i3.op);
+
+  // MOVI's immediate or LDPARAM's parameter (docs/simd.md: scale and shift zero-extended, zero
+  // point sign-extended).
+  always_comb begin
+    unique case ({i1.op == nna_isa_pkg::SimdLdparam, i1.imm[1:0]})
+      3'b100:  s1_const = s1_param_q[31:0];
+      3'b101:  s1_const = {16'd0, s1_param_q[47:32]};
+      3'b110:  s1_const = {24'd0, s1_param_q[55:48]};
+      3'b111:  s1_const = {{24{s1_param_q[63]}}, s1_param_q[63:56]};
+      default: s1_const = i1.imm;
+    endcase
+  end
+
   for (genvar i = 0; i < N; i++) begin : g_lane
-    logic [31:0] lane_in;
-    /* verilator lint_off UNUSEDSIGNAL */
-    logic [31:0] lane_out;  // the output byte is v0[7:0]
-    /* verilator lint_on UNUSEDSIGNAL */
-    assign lane_in = base_acc_i ? {{(32-AccBits){in_acc_i[i*AccBits+AccBits-1]}},
-                                   in_acc_i[i*AccBits +: AccBits]} : 32'd0;
     nna_simd_lane u_lane (
       .clk_i,
       .en_i          (adv),
       .recirc_i      (recirc),
-      .in_value_i    (lane_in),
-      .bias_i        (entry_param[31:0]),
+      .acc_i         ({{(32-AccBits){in_acc_i[i*AccBits+AccBits-1]}}, in_acc_i[i*AccBits +: AccBits]}),
+      .a_op_i        (ia.op),
+      .a_src_a_i     (ia.src_a[2:0]),
+      .a_src_b_i     (ia.src_b[2:0]),
+      .a_dst_i       (ia.dst[2:0]),
+      .a_pred_i      (ia.pred[1:0]),
+      .a_pred_neg_i  (ia.pred_neg),
+      .a_sel_pred_i  (ia.imm[1:0]),
+      .a_bias_i      (entry_param[31:0]),
+      .s1_op_i       (i1.op),
+      .s1_dtype_i    (i1.dtype),
+      .s1_round_i    (i1.flags[0]),
+      .s1_const_i    (s1_const),
       .s1_scale_i    (s1_param_q[47:32]),
+      .s2_fused_i    (i2.op == nna_isa_pkg::SimdFusedRelu),
       .s2_shift_i    (s2_param_q[53:48]),
       .s2_zp_i       (s2_param_q[63:56]),
-      .s2_relu_i     (s2_flags[0]),
-      .s2_unsigned_i (s2_flags[1]),
-      .s2_clamp_i    (clamp),
-      .value_o       (lane_out)
+      .s2_relu_i     (i2.flags[0]),
+      .s2_unsigned_i (i2.flags[1]),
+      .s3_fp_i       (info3.fp_dtype),
+      .s3_write_v_i  (info3.has_dst && !info3.writes_pred),
+      .s3_write_p_i  (info3.writes_pred),
+      .s3_dst_i      (i3.dst[2:0]),
+      .out_byte_o    (out_data_o[i*8 +: 8])
     );
-    assign out_data_o[i*8 +: 8] = lane_out[7:0];
   end
-
-`ifndef SYNTHESIS
-  // The contract allows shift 0..63; the lanes use its low 6 bits. A larger value is a compiler
-  // error that the hardware cannot see before the data flows, so it is flagged in simulation.
-  always_ff @(posedge clk_i) begin
-    if (rst_ni && s2_valid_q && adv && clamp && s2_param_q[55:54] != 2'b00) begin
-      assert (0) else $error("nna_simd: channel parameter shift %0d is above 63", s2_param_q[55:48]);
-    end
-  end
-`endif
 endmodule

@@ -39,7 +39,10 @@
 #include "isa/program.h"
 #include "nna/configs.h"
 #include "nna/isa.h"
+#include "simd/random_simd.h"
+#include "simd/simd_program.h"
 #include "verilated.h"
+#include "vl_bits.h"
 
 #ifndef NNA_CFG_NAME
 #define NNA_CFG_NAME "tiny"
@@ -54,35 +57,10 @@ const nna::HwConfig& Cfg() {
   return cfg;
 }
 
-// ----- bit access on Verilator port types ---------------------------------------------------
-template <typename T>
-uint32_t GetByte(const T& v, unsigned byte) {
-  if constexpr (std::is_integral_v<T>) {
-    return static_cast<uint32_t>((static_cast<uint64_t>(v) >> (8 * byte)) & 0xFF);
-  } else {
-    return (v[byte / 4] >> (8 * (byte % 4))) & 0xFF;
-  }
-}
-template <typename T>
-uint32_t GetBit(const T& v, unsigned bit) {
-  if constexpr (std::is_integral_v<T>) {
-    return static_cast<uint32_t>((static_cast<uint64_t>(v) >> bit) & 1);
-  } else {
-    return (v[bit / 32] >> (bit % 32)) & 1;
-  }
-}
-template <typename T>
-uint32_t GetField(const T& v, unsigned lsb, unsigned bits) {
-  uint32_t out = 0;
-  for (unsigned b = 0; b < bits; ++b) out |= GetBit(v, lsb + b) << b;
-  return out;
-}
-template <std::size_t W>
-void PutBytes(VlWide<W>& dst, const uint8_t* src, std::size_t n) {
-  for (std::size_t w = 0; w < W; ++w) dst[w] = 0;
-  for (std::size_t i = 0; i < n && i < 4 * W; ++i)
-    dst[i / 4] |= static_cast<uint32_t>(src[i]) << (8 * (i % 4));
-}
+using nna::vl::GetBit;
+using nna::vl::GetByte;
+using nna::vl::GetField;
+using nna::vl::PutBytes;
 
 // ----- problem and reference ----------------------------------------------------------------
 struct Param {
@@ -115,6 +93,16 @@ struct Problem {
   nna::isa::ErrorCode error = nna::isa::ErrorCode::kNone;
 };
 
+std::vector<nna::isa::SimdInstr> DecodeProgram(const std::vector<uint64_t>& prog) {
+  std::vector<nna::isa::SimdInstr> out;
+  for (uint64_t word : prog) {
+    uint8_t bytes[8];
+    for (int b = 0; b < 8; ++b) bytes[b] = uint8_t(word >> (8 * b));
+    out.push_back(nna::isa::DecodeSimdInstr(bytes));
+  }
+  return out;
+}
+
 uint64_t SimdInstr(unsigned op, unsigned dst, unsigned src_a, unsigned flags, unsigned pred = 0,
                    unsigned pred_neg = 0) {
   return uint64_t(op) | uint64_t(dst) << 8 | uint64_t(src_a) << 12 | uint64_t(pred) << 20 |
@@ -135,15 +123,10 @@ std::vector<std::string> Violations(const ComputeInstr& in, const std::vector<ui
   };
   const uint64_t N = Cfg().array_cols, M = Cfg().array_rows;
   need(in.simd_len >= 1 && in.simd_len <= nna::isa::kMaxSimdInstrs, "simd_len");
-  bool simd_ok = true;
-  for (uint64_t i = 0; i < in.simd_len && i < nna::isa::kMaxSimdInstrs; ++i) {
-    const uint64_t si = i < prog.size() ? prog[i] : 0;  // the harness sends zeros (NOP) past prog
-    const unsigned op = si & 0xFF;
-    if (op == 0) continue;
-    simd_ok = simd_ok && op == 1 && ((si >> 8) & 0xF) < 8 && ((si >> 12) & 0xF) < 8 &&
-              ((si >> 20) & 7) == 0 && ((si >> 23) & 1) == 0;
-  }
-  need(simd_ok, "simd");
+  // The harness sends zeros (NOP) past prog.
+  std::vector<uint64_t> sent(prog);
+  sent.resize(std::min<uint64_t>(in.simd_len, nna::isa::kMaxSimdInstrs), 0);
+  need(!nna::simd::CheckProgram(DecodeProgram(sent)), "simd");
   need(in.kernel_h >= 1, "kernel_h");
   need(in.kernel_w >= 1, "kernel_w");
   need(in.stride_h >= 1, "stride_h");
@@ -190,23 +173,9 @@ std::string Join(const std::vector<std::string>& v) {
   return s.empty() ? "none" : s;
 }
 
-int32_t FusedRelu(int32_t va, const Param& p, unsigned flags) {
-  const int32_t t = static_cast<int32_t>(static_cast<uint32_t>(va) + static_cast<uint32_t>(p.bias));
-  int64_t q = static_cast<int64_t>(t) * static_cast<int64_t>(p.scale);
-  if (p.shift > 0) q = (q + (int64_t(1) << (p.shift - 1))) >> p.shift;
-  if (flags & 1) q = q < 0 ? 0 : q;
-  q += p.zp;
-  const int64_t lo = (flags & 2) ? 0 : -128, hi = (flags & 2) ? 255 : 127;
-  return static_cast<int32_t>(q < lo ? lo : (q > hi ? hi : q));
-}
-
-uint8_t RunSimd(const std::vector<uint64_t>& prog, int32_t acc, const Param& p) {
-  int32_t v[8] = {acc, 0, 0, 0, 0, 0, 0, 0};
-  for (uint64_t si : prog) {
-    const unsigned op = si & 0xFF, dst = (si >> 8) & 0xF, src = (si >> 12) & 0xF;
-    if (op == 1) v[dst] = FusedRelu(v[src], p, (si >> 27) & 0x1F);
-  }
-  return static_cast<uint8_t>(v[0] & 0xFF);
+// The SIMD unit's output byte: the golden model's interpreter (docs/simd.md).
+uint8_t RunSimd(const std::vector<nna::isa::SimdInstr>& prog, int32_t acc, const Param& p) {
+  return nna::simd::RunLane(prog, acc, nna::ref::ChannelParams{p.bias, p.scale, p.shift, p.zp});
 }
 
 // The events of one dot-product instruction, from docs/architecture.md.
@@ -217,6 +186,7 @@ void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx
   const uint64_t pixels = in.out_h * in.out_w;
   const bool deconv = in.opcode == nna::isa::Opcode::kDeconv;
   auto ext = [](uint8_t v, bool sgn) { return sgn ? int32_t(int8_t(v)) : int32_t(v); };
+  const std::vector<nna::isa::SimdInstr> program = DecodeProgram(pb.prog);
   // The activation of lane pixel p, input channel ci, kernel tap (r, s).
   auto act = [&](uint64_t p, uint64_t ci, int64_t r, int64_t s) -> uint8_t {
     if (p >= pixels) return 0;
@@ -255,7 +225,7 @@ void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx
         acc &= (1u << 30) - 1;
         ev.vals.push_back(acc);
         const int32_t acc32 = int32_t(acc << 2) >> 2;
-        if (p < pixels) out.push_back(RunSimd(pb.prog, acc32, pb.params[co]));
+        if (p < pixels) out.push_back(RunSimd(program, acc32, pb.params[co]));
       }
       accs.push_back(ev);
       wrs.push_back({idx, uint32_t(in.out_addr + co * in.out_plane_stride + pt * N), out});
@@ -355,7 +325,15 @@ class Generator {
       prog.push_back(SimdInstr(1, 3, 0, f));
     } else if (kind == 8) {  // v0 from an untouched register (0)
       prog.push_back(SimdInstr(1, 0, 2, f));
-    } else {  // random mix
+    } else if (Coin(0.5)) {  // any legal program (docs/simd.md)
+      nna::SplitMix64 rng(U(0, 0xFFFFFFFF));
+      for (const auto& si : nna::simd::RandomSimdProgram(rng)) {
+        const auto bytes = nna::isa::Encode(si);
+        uint64_t word = 0;
+        for (int b = 0; b < 8; ++b) word |= uint64_t(bytes[b]) << (8 * b);
+        prog.push_back(word);
+      }
+    } else {  // FUSED_RELU and NOP mixed
       const unsigned len = U(1, unsigned(nna::isa::kMaxSimdInstrs));
       for (unsigned i = 0; i < len; ++i)
         prog.push_back(Coin(0.3) ? SimdInstr(0, 0, 0, 0) : SimdInstr(1, U(0, 3), U(0, 3), U(0, 3)));
@@ -817,15 +795,15 @@ const BadCase kBadCases[] = {
     {"simd_len 0", Kind::kConv, [](Problem& p) { p.in.simd_len = 0; }, "simd_len", ErrorCode::kIllegalField},
     {"simd_len 17", Kind::kConv, [](Problem& p) { p.in.simd_len = 17; }, "simd_len",
      ErrorCode::kIllegalField},
-    {"simd op add", Kind::kConv, [](Problem& p) { p.prog[0] = SimdInstr(5, 0, 0, 0); }, "simd",
-     ErrorCode::kIllegalField},
+    {"simd op 99", Kind::kConv, [](Problem& p) { p.prog[0] = SimdInstr(99, 0, 0, 0); }, "simd",
+     ErrorCode::kIllegalOpcode},
     {"simd dst v8", Kind::kConv, [](Problem& p) { p.prog[0] = SimdInstr(1, 8, 0, 0); }, "simd",
      ErrorCode::kIllegalField},
     {"simd src_a v9", Kind::kConv, [](Problem& p) { p.prog[0] = SimdInstr(1, 0, 9, 0); }, "simd",
      ErrorCode::kIllegalField},
-    {"simd pred", Kind::kConv, [](Problem& p) { p.prog[0] = SimdInstr(1, 0, 0, 0, 1); }, "simd",
+    {"simd pred p4", Kind::kConv, [](Problem& p) { p.prog[0] = SimdInstr(1, 0, 0, 0, 4); }, "simd",
      ErrorCode::kIllegalField},
-    {"simd pred_neg", Kind::kConv, [](Problem& p) { p.prog[0] = SimdInstr(1, 0, 0, 0, 0, 1); }, "simd",
+    {"simd cmpeq to p0", Kind::kConv, [](Problem& p) { p.prog[0] = SimdInstr(15, 0, 0, 0); }, "simd",
      ErrorCode::kIllegalField},
     {"kernel_h 0", Kind::kConv,
      [](Problem& p) {
