@@ -19,7 +19,8 @@ constexpr uint64_t kZeroReg = 7;  // never written by any program here: reads as
 
 // tanh(x) ~ x * (c0 + c1 x^2 + c2 x^4 + c3 x^6 + c4 x^8): least-maximum error fit of tanh on
 // [0, 2.566] (error 0.0025, a third of 1/128) that keeps rising beyond, never below kTanhLevel,
-// so the output byte saturates like tanh's without clamping the input (docs/activations.md).
+// so the output byte saturates like tanh's without clamping the input. compiler/fit_tanh.py makes
+// it (docs/activations.md).
 constexpr double kTanhPoly[5] = {0.9873686296253489, -0.2805406182836392, 0.06511608352946853,
                                  -0.008328223312480277, 0.00042575026722638986};
 constexpr double kTanhLevel = 126.5 / 128;  // tanh and the polynomial exceed it beyond x = 2.566
@@ -358,8 +359,10 @@ const std::vector<ActCase>& ActivationCases() {
       {A::kRelu6, quant(0.00037, 0.03, -128, true), channel(-321), 1},
       {A::kSigmoid, quant(1.0 / 4096, 1.0 / 256, -128, true), channel(1234), 1},
       {A::kSigmoid, quant(0.0023, 1.0 / 256, -128, true), channel(-321), 1},
+      {A::kSigmoid, quant(0.0001, 1.0 / 256, -128, true), channel(70000), 1},
       {A::kTanh, quant(1.0 / 4096, 1.0 / 128, 0, true), channel(1234), 1},
       {A::kTanh, quant(0.0023, 1.0 / 128, 0, true), channel(-321), 1},
+      {A::kTanh, quant(1.0 / 16384, 1.0 / 128, 0, true), channel(70000), 1},  // t^9 coefficient denormal
       {A::kHardSwish, quant(1.0 / 4096, 0.05, -40, true), channel(1234), 1},
       {A::kHardSwish, quant(0.00037, 0.03, 20, false), channel(-321), 0},
       {A::kRequant, quant(0.05, 0.08, 5, true), channel(1234, 23456, 20), 0},
