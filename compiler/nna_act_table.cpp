@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
 
 #include "compiler/activation.h"
 #include "isa/program.h"
@@ -22,9 +23,12 @@ int main(int argc, char** argv) {
     for (const ActCase& c : ActivationCases()) {
       const ActProgram prog = LowerActivation(c.kind, c.quant);
       const ActAccuracy a = MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c, prog));
+      std::string channel = ", bias " + std::to_string(c.channel.bias);
+      if (c.kind == Activation::kRequant)  // the program reads the channel's own multiplier
+        channel += ", scale " + std::to_string(c.channel.scale) + " shift " + std::to_string(c.channel.shift);
       // One row per L cycles for an L-instruction program; FUSED_RELU alone is 1.
-      std::printf("| %s | %s, bias %d | %zu | %zu (%zux FUSED_RELU) | %lld | %.2f |\n", ToString(c.kind),
-                  Describe(c.kind, c.quant).c_str(), c.channel.bias, prog.simd.size(), prog.simd.size(),
+      std::printf("| %s | %s%s | %zu | %zu (%zux FUSED_RELU) | %lld | %.2f |\n", ToString(c.kind),
+                  Describe(c.kind, c.quant).c_str(), channel.c_str(), prog.simd.size(), prog.simd.size(),
                   prog.simd.size(), (long long)a.max_error_lsb, 100.0 * double(a.exact) / double(a.inputs));
     }
     if (listing) {
