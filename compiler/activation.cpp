@@ -134,7 +134,7 @@ void AppendRequant(std::vector<SimdInstr>& p, Activation kind, double mult, cons
 void AppendTanhLike(std::vector<SimdInstr>& p, Activation kind, double a, double b, double c, const ActQuant& q) {
   const double offset = c / q.out_scale + q.out_zero_point;  // the output at x = 0
   if (std::fabs(offset) > 1e-9)
-    Fail(kind, "out_zero_point " + std::to_string(q.out_zero_point) + " must be " + Num(-c / q.out_scale) +
+    Fail(kind, "out_zero_point " + std::to_string(q.out_zero_point) + " must be " + Num(0.0 - c / q.out_scale) +
                    " (the output at x = 0 must be the zero point; another costs a 17th instruction)");
   const double gain = a / q.out_scale;  // output LSBs per unit of tanh
   // Beyond the polynomial's fit both it and the function are past kTanhLevel: the output must be

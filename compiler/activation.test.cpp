@@ -88,7 +88,11 @@ TEST_CASE("activation: impossible parameters give one sentence naming the value"
   CHECK(error(Activation::kSigmoid, q) ==
         "sigmoid: out_zero_point 0 must be -128 (the output at x = 0 must be the zero point; another costs a "
         "17th instruction)");
-  q.out_signed = true, q.out_scale = 1.0 / 64;
+  q.out_scale = 1.0 / 128, q.out_zero_point = 128;
+  CHECK(error(Activation::kTanh, q) ==
+        "tanh: out_zero_point 128 must be 0 (the output at x = 0 must be the zero point; another costs a 17th "
+        "instruction)");
+  q.out_signed = true, q.out_zero_point = 0, q.out_scale = 1.0 / 64;
   CHECK(error(Activation::kTanh, q) ==
         "tanh: out_scale 0.015625 with out_zero_point 0 does not saturate the output within 1 LSB of the "
         "function's limits -1 and 1 (the program does not clamp its input)");
