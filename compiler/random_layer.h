@@ -29,4 +29,13 @@ LayerCost EstimateCost(const LayerSpec& layer, const HwConfig& cfg);
 // e.g. rnd42_conv_i3x31x29_o24_k3x3_s2x2_d1x1_p1,0,1,1_g1_suu_relu_pm. seed is also the data seed.
 TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg);
 
+// The random_simd test of seed: a layer drawn like RandomTestSpec's (its own draw, a quarter of
+// the cycle budget) whose SIMD program is simd::RandomSimdProgram and whose channel parameters are
+// simd::RandomChannelParams, one per output channel, all from seed. Its name is the layer's,
+// prefixed rsimd instead of rnd and without relu/lin (the program decides), then
+//   _simd<program length>[f][p][l]
+// with f when the program has a binary32 op, p a predicated instruction, l an ldparam; e.g.
+// rsimd7_conv_i3x9x9_o12_k3x3_s1x1_d1x1_p1,1,1,1_g1_ssu_pm_simd9pl.
+TestSpec RandomSimdTestSpec(uint64_t seed, const HwConfig& cfg);
+
 }  // namespace nna::compiler
