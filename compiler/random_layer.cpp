@@ -199,9 +199,9 @@ LayerCost EstimateCost(const LayerSpec& l, const HwConfig& cfg) {
 
 namespace {
 
-// The first layer drawn from d that fits cfg and costs at most budget_divisor-th of the random
-// layers' cycle budget.
-LayerSpec DrawFittingLayer(Draw& d, const HwConfig& cfg, uint64_t budget_divisor) {
+// The first layer drawn from d that fits cfg, costs at most budget_divisor-th of the random
+// layers' cycle budget and has at least min_out_c output channels.
+LayerSpec DrawFittingLayer(Draw& d, const HwConfig& cfg, uint64_t budget_divisor, uint32_t min_out_c) {
   // tiny's RTL runs about half its cycles on bank conflicts: it gets the larger estimate budget.
   const bool small_array = cfg.array_rows * cfg.array_cols < 1024;
   const uint64_t max_cycles = (small_array ? 100000 : 40000) / budget_divisor;
@@ -210,7 +210,7 @@ LayerSpec DrawFittingLayer(Draw& d, const HwConfig& cfg, uint64_t budget_divisor
   for (int attempt = 0;; ++attempt) {
     l = DrawLayer(d, cfg);
     const LayerCost c = EstimateCost(l, cfg);
-    if (c.fits && c.cycles <= max_cycles && c.model_work <= max_work) break;
+    if (c.fits && c.cycles <= max_cycles && c.model_work <= max_work && l.out_c >= min_out_c) break;
     if (attempt == 1000) {  // not seen in practice; a small legal layer keeps the promise
       l = LayerSpec{};
       l.in_c = 3, l.in_h = l.in_w = 8, l.out_c = 4, l.kernel_h = l.kernel_w = 3;
@@ -236,7 +236,7 @@ std::string SimdFeatures(const std::vector<isa::SimdInstr>& prog) {
 
 TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
   Draw d(seed);
-  const LayerSpec l = DrawFittingLayer(d, cfg, 1);
+  const LayerSpec l = DrawFittingLayer(d, cfg, 1, 1);
   TestSpec spec;
   spec.name = Name("rnd", seed, l);
   spec.file = "random seed " + std::to_string(seed);
@@ -249,7 +249,8 @@ TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
 
 TestSpec RandomSimdTestSpec(uint64_t seed, const HwConfig& cfg) {
   Draw d(seed, 0x73696D64);  // "simd": layers of their own, not the random test's
-  LayerSpec l = DrawFittingLayer(d, cfg, 4);
+  // At least 8 channels: as many parameter sets, from one row up to several channel tiles.
+  LayerSpec l = DrawFittingLayer(d, cfg, 4, 8);
   simd::SplitMix64 rng(seed ^ 0x73696D645F707267ull);  // apart from the layer and data streams
   l.simd = simd::RandomSimdProgram(rng);
   for (uint32_t co = 0; co < l.out_c; ++co) l.params.push_back(simd::RandomChannelParams(rng));
