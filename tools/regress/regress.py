@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs one simulator over many seeds in parallel: the random-layer regression and its kin.
+"""Runs one simulator over many seeds in parallel: the random-layer and random-SIMD regressions.
 
 Each seed is one co-simulation `SIM --test TEST --seed N --out OUT/N --quiet`; its exit code
 classifies it (0 pass, 1 fail, 2 bad input, 3 cycle timeout) and a wall-clock limit catches hangs.
@@ -28,7 +28,7 @@ def parse_args():
     p.add_argument("--name", default="regress-layers", help="name of the regression in the report")
     p.add_argument("--sim", required=True, help="simulator binary (build/tb/nna_sim_<config>)")
     p.add_argument("--config", required=True, help="hardware configuration the simulator is built for")
-    p.add_argument("--test", default="random", help="test name the simulator draws from each seed")
+    p.add_argument("--test", default="random", help="test the simulator draws from each seed: random or random_simd")
     p.add_argument("--count", type=int, default=100, help="number of seeds")
     p.add_argument("--first-seed", type=int, default=1, help="first seed; seeds are consecutive")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs in parallel")
