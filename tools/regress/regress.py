@@ -136,7 +136,8 @@ def main():
               f"(verdict in {os.path.join(a.out, 'runs', str(r['seed']), 'verdict.txt')})")
     counts = {s: sum(r["status"] == s for r in results) for s in ("pass", "fail", "timeout", "hang", "bad input")}
     other = len(results) - sum(counts.values())
-    util = [r["utilization"] for r in results if r["utilization"] != ""]
+    # Passing runs only: a run stopped early by an error reports a meaningless utilization.
+    util = [r["utilization"] for r in results if r["utilization"] != "" and r["status"] == "pass"]
     mean_util = f", mean MAC utilization {sum(util) / len(util):.1f}%" if util else ""
     print(f"{a.name} {a.config}: {len(results)} run, {counts['pass']} pass, {counts['fail']} fail, "
           f"{counts['timeout'] + counts['hang']} timeout, {counts['bad input'] + other} error{mean_util}; "
