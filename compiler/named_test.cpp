@@ -14,7 +14,8 @@ Bundle CompileNamedTest(const std::string& name, const std::filesystem::path& ve
   if (name == kRandomSimdTestName) {
     if (!seed)
       throw CompileError(
-          "test 'random_simd' draws its layer and SIMD program from a seed: give one (make sim TEST=random_simd SEED=n)");
+          "test 'random_simd' draws its layer and SIMD program from a seed: give one (make sim "
+          "TEST=random_simd SEED=n)");
     return Compile(RandomSimdTestSpec(*seed, cfg), cfg);
   }
   return CompileTestFile(FindTest(name, vectors_dir), cfg, seed);

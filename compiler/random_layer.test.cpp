@@ -200,8 +200,8 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
       const Region& params = b.FindRegion("params");
       for (uint32_t co = 0; co < l.out_c; ++co) {
         const ref::ChannelParams p = ref::UnpackParams(&b.dram[params.dram_addr + co * isa::kParamBytes]);
-        REQUIRE((p.bias == l.params[co].bias && p.scale == l.params[co].scale && p.shift == l.params[co].shift &&
-                 p.zero_point == l.params[co].zero_point));
+        REQUIRE((p.bias == l.params[co].bias && p.scale == l.params[co].scale &&
+                 p.shift == l.params[co].shift && p.zero_point == l.params[co].zero_point));
       }
       EventRecorder rec;
       const RunResult r = GoldenModel(cfg).Run(b, rec);
@@ -278,12 +278,14 @@ TEST_CASE("a random SIMD test is the same on every machine", "[random][simd]") {
   CHECK(h == 0xa220a03861b5a002ull);
 }
 
-TEST_CASE("an explicit SIMD program and channel parameters are checked and compiled as given", "[random][simd]") {
+TEST_CASE("an explicit SIMD program and channel parameters are checked and compiled as given",
+          "[random][simd]") {
   const HwConfig& tiny = FindHwConfig("tiny");
   TestSpec spec = RandomSimdTestSpec(5, tiny);
   spec.file = "t";
   spec.layer.params.pop_back();
-  CHECK_THROWS_WITH(Compile(spec, tiny), Catch::Contains("t: key 'layer.params' must have one entry per output"));
+  CHECK_THROWS_WITH(Compile(spec, tiny),
+                    Catch::Contains("t: key 'layer.params' must have one entry per output"));
   spec = RandomSimdTestSpec(5, tiny);
   spec.file = "t";
   REQUIRE_FALSE(isa::IsSimdOp(255));
