@@ -2,6 +2,7 @@
 #   make sim TEST=conv3x3 [CONFIG=fsd|tiny] [SEED=n] [WAVES=1] [ARGS="--max-cycles 1000000"]
 #   make test            every unit test, co-simulation and negative test (CTest)
 #   make regress-layers [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]   random layers, in parallel, JUnit report
+#   make regress-simd [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]     random SIMD programs (TEST=random_simd), same report
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
 #   make lint | synth | docs | clean | deps
 TEST   ?= conv3x3
@@ -20,7 +21,7 @@ RUN_DIR     := $(BUILD)/runs/$(CONFIG)/$(TEST)
 SIM_ARGS    := --test $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
                $(if $(WAVES),--waves) $(ARGS)
 
-.PHONY: deps configure build sim test regress-layers wave lint synth docs clean
+.PHONY: deps configure build sim test regress-layers regress-simd wave lint synth docs clean
 
 deps:
 	@tools/deps.sh
@@ -47,6 +48,14 @@ regress-layers: deps configure
 	python3 tools/regress/regress.py --name regress-layers --test random --config $(CONFIG) \
 	  --sim $(BUILD)/tb/nna_sim_$(CONFIG) --count $(COUNT) --first-seed $(FIRST_SEED) --jobs $(JOBS) \
 	  --timeout $(TIMEOUT) --out $(BUILD)/regress/layers-$(CONFIG) --sim-args="--max-perf-error 2"
+
+# Random legal SIMD programs on random layers (TEST=random_simd, one per seed); report in
+# $(BUILD)/regress/simd-$(CONFIG).
+regress-simd: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG)
+	python3 tools/regress/regress.py --name regress-simd --test random_simd --config $(CONFIG) \
+	  --sim $(BUILD)/tb/nna_sim_$(CONFIG) --count $(COUNT) --first-seed $(FIRST_SEED) --jobs $(JOBS) \
+	  --timeout $(TIMEOUT) --out $(BUILD)/regress/simd-$(CONFIG) --sim-args="--max-perf-error 2"
 
 wave: deps configure
 	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi

@@ -10,6 +10,7 @@
 
 #include "isa/program.h"
 #include "ref/ref_ops.h"
+#include "simd/simd_program.h"
 #include "util/split_mix64.h"
 
 namespace nna::compiler {
@@ -408,6 +409,13 @@ Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
   if (l.out_c > cfg.simd_param_entries)
     d.Fail("layer.output_channels", "must be at most simd.param_entries " + std::to_string(cfg.simd_param_entries) +
                                         " on '" + cfg.name + "' (got " + std::to_string(l.out_c) + ")");
+  if (l.simd.size() > isa::kMaxSimdInstrs)
+    d.Fail("layer.simd", "has " + std::to_string(l.simd.size()) + " instructions; at most " +
+                             std::to_string(isa::kMaxSimdInstrs) + " fit");
+  if (const auto e = simd::CheckProgram(l.simd)) d.Fail("layer.simd", "is not legal: " + e->message);
+  if (!l.params.empty() && l.params.size() != l.out_c)
+    d.Fail("layer.params", "must have one entry per output channel, " + std::to_string(l.out_c) + " (got " +
+                               std::to_string(l.params.size()) + ")");
   return x;
 }
 
@@ -457,7 +465,7 @@ Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
   // Placement (SRAM; DRAM is the same order shifted by kDramBase), checked before any data is made.
   const uint64_t in_bytes = uint64_t(l.in_c) * l.in_h * l.in_w, param_size = uint64_t(l.out_c) * isa::kParamBytes;
   const uint64_t wt_size = x.ch_tiles * x.wt_tile_bytes, out_bytes = uint64_t(l.out_c) * pixels;
-  const uint64_t prog_words = 4 + isa::ComputeWords(1);
+  const uint64_t prog_words = 4 + isa::ComputeWords(l.simd.empty() ? 1 : l.simd.size());
   const uint64_t prog_sram = kSramBase;
   const uint64_t in_sram = AlignUp(prog_sram + prog_words * isa::kWordBytes);
   const uint64_t param_sram = AlignUp(in_sram + in_bytes);
@@ -509,9 +517,20 @@ Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
       max_abs[co] = std::max(max_abs[co], t < 0 ? -t : t);
     }
   if (pixels == 1) std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
-  std::vector<ref::ChannelParams> params(l.out_c);
-  for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
-  std::vector<uint8_t> reference = ref::Requantize(acc, l.out_c, params, l.relu, !l.out_signed);
+  std::vector<ref::ChannelParams> params = l.params;
+  if (params.empty()) {
+    params.resize(l.out_c);
+    for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
+  }
+  std::vector<uint8_t> reference;
+  if (l.simd.empty()) {
+    reference = ref::Requantize(acc, l.out_c, params, l.relu, !l.out_signed);
+  } else {  // the program on every element, as each lane of each accumulator row runs it
+    reference.resize(acc.size());
+    for (uint32_t co = 0; co < l.out_c; ++co)
+      for (uint64_t p = 0; p < pixels; ++p)
+        reference[co * pixels + p] = simd::RunLane(l.simd, ref::Wrap30(acc[co * pixels + p]), params[co]);
+  }
 
   const std::vector<uint8_t> wt_bytes = ref::PreorderWeights(weights, uint32_t(m), ip ? 1 : l.groups);
   if (wt_bytes.size() != wt_size) throw std::logic_error("nnac: weight tiles and lowering disagree");
@@ -579,10 +598,14 @@ Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
   c.group_in_c = x.group_in_c;
   c.group_out_c = x.group_out_c;
   c.group_tiles = x.group_tiles;
-  isa::SimdInstr fr;  // FUSED_RELU v0, v0
-  fr.op = isa::SimdOp::kFusedRelu;
-  fr.flags = (l.relu ? 1u : 0u) | (l.out_signed ? 0u : 2u);
-  dot.simd.push_back(fr);
+  if (l.simd.empty()) {
+    isa::SimdInstr fr;  // FUSED_RELU v0, v0
+    fr.op = isa::SimdOp::kFusedRelu;
+    fr.flags = (l.relu ? 1u : 0u) | (l.out_signed ? 0u : 2u);
+    dot.simd.push_back(fr);
+  } else {
+    dot.simd = l.simd;
+  }
   c.simd_len = dot.simd.size();
   prog.push_back(dot);
 

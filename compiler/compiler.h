@@ -14,6 +14,7 @@
 #include "bundle/bundle.h"
 #include "nna/configs.h"
 #include "nna/isa.h"
+#include "ref/ref_ops.h"
 
 namespace nna::compiler {
 
@@ -55,6 +56,11 @@ struct LayerSpec {
   bool out_signed = false;
   bool relu = true;
   isa::Order order = isa::Order::kPixelMajor;
+  // An explicit SIMD program and its per-channel parameters (random_simd tests, random_layer.h).
+  // Empty simd: one FUSED_RELU from relu and out_signed. Empty params: calibrated on the data.
+  // Given params must have out_c entries; either replaces only what it names.
+  std::vector<isa::SimdInstr> simd;
+  std::vector<ref::ChannelParams> params;
 };
 
 struct TestSpec {

@@ -11,6 +11,13 @@ Bundle CompileNamedTest(const std::string& name, const std::filesystem::path& ve
     if (!seed) throw CompileError("test 'random' draws its layer from a seed: give one (make sim TEST=random SEED=n)");
     return Compile(RandomTestSpec(*seed, cfg), cfg);
   }
+  if (name == kRandomSimdTestName) {
+    if (!seed)
+      throw CompileError(
+          "test 'random_simd' draws its layer and SIMD program from a seed: give one (make sim "
+          "TEST=random_simd SEED=n)");
+    return Compile(RandomSimdTestSpec(*seed, cfg), cfg);
+  }
   return CompileTestFile(FindTest(name, vectors_dir), cfg, seed);
 }
 

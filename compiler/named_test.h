@@ -1,4 +1,5 @@
-// What a test name means: vectors/<name>.yaml, or the generated layer `random` drawn from a seed.
+// What a test name means: vectors/<name>.yaml, or a generated test drawn from a seed (`random`,
+// `random_simd`).
 // The testbench (`make sim TEST=...`) and nnac resolve names here, so both accept the same ones.
 #pragma once
 
@@ -14,8 +15,10 @@ namespace nna::compiler {
 
 // The name that draws a layer from the seed (compiler/random_layer.h) instead of reading a file.
 inline constexpr const char* kRandomTestName = "random";
+// The name that draws a layer and a random SIMD program from the seed (RandomSimdTestSpec).
+inline constexpr const char* kRandomSimdTestName = "random_simd";
 
-// Compiles test `name` for `cfg`. For kRandomTestName the seed is required and picks the layer;
+// Compiles test `name` for `cfg`. For the generated tests the seed is required and picks the test;
 // otherwise it overrides the description's data seed. Throws CompileError (one sentence).
 Bundle CompileNamedTest(const std::string& name, const std::filesystem::path& vectors_dir, const HwConfig& cfg,
                         std::optional<uint64_t> seed);

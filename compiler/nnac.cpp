@@ -1,6 +1,7 @@
 // nnac: compiles one test description for one hardware configuration into a bundle folder.
 //   nnac --test conv3x3 --config fsd [--seed N] [--vectors DIR] --out DIR
 //   nnac --test random --seed N --config tiny --out DIR   (the random layer of seed N, random_layer.h)
+//   nnac --test random_simd --seed N --config tiny --out DIR   (a random layer and SIMD program)
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cstdio>
@@ -15,7 +16,7 @@ namespace po = boost::program_options;
 int main(int argc, char** argv) {
   std::string test, config, vectors = NNA_VECTORS_DIR, out;
   po::options_description opts("nnac --test NAME --config CFG --out DIR [options]");
-  opts.add_options()("help,h", "show this help")("test", po::value(&test), "test description vectors/NAME.yaml, or 'random' (the layer drawn from --seed)")(
+  opts.add_options()("help,h", "show this help")("test", po::value(&test), "test description vectors/NAME.yaml, or 'random' / 'random_simd' (drawn from --seed)")(
       "config", po::value(&config), "hardware configuration (tiny, fsd)")(
       "seed", po::value<std::string>(), "data seed, overrides the test's")(
       "vectors", po::value(&vectors), "folder of test descriptions")("out", po::value(&out), "bundle folder to write");

@@ -4,6 +4,8 @@
 
 #include "nna/isa.h"
 #include "ref/ref_ops.h"
+#include "simd/random_simd.h"
+#include "simd/simd_program.h"
 #include "util/split_mix64.h"
 
 namespace nna::compiler {
@@ -14,7 +16,8 @@ uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 // The shared generator, seeded apart from the compiler's data stream, with the draws layers need.
 class Draw {
  public:
-  explicit Draw(uint64_t seed) : g_(seed ^ 0x6E6E615F726E64ull) {}
+  // stream keeps the layers of different test kinds apart for one seed.
+  explicit Draw(uint64_t seed, uint64_t stream = 0) : g_(seed ^ 0x6E6E615F726E64ull ^ stream) {}
   uint32_t Range(uint32_t lo, uint32_t hi) { return uint32_t(g_.Range(lo, hi)); }
   bool Chance(uint32_t percent) { return g_.Chance(percent); }
   // Roughly log-uniform in [lo, hi]: a uniform bit length, then uniform inside it. Small values
@@ -36,8 +39,10 @@ class Draw {
 
 std::string Num(uint64_t v) { return std::to_string(v); }
 
-std::string Name(uint64_t seed, const LayerSpec& l) {
-  std::string s = "rnd" + Num(seed) + "_" +
+// The layer's part of a test name (random_layer.h); relu/lin only when the default SIMD program
+// reads it.
+std::string Name(const std::string& prefix, uint64_t seed, const LayerSpec& l) {
+  std::string s = prefix + Num(seed) + "_" +
                   (l.op == LayerOp::kConv     ? "conv"
                    : l.op == LayerOp::kDeconv ? "deconv"
                                               : "ip");
@@ -50,7 +55,7 @@ std::string Name(uint64_t seed, const LayerSpec& l) {
     s += "_g" + Num(l.groups);
   }
   s += std::string("_") + (l.in_signed ? "s" : "u") + (l.wt_signed ? "s" : "u") + (l.out_signed ? "s" : "u");
-  s += l.relu ? "_relu" : "_lin";
+  if (l.simd.empty()) s += l.relu ? "_relu" : "_lin";
   s += l.order == isa::Order::kPixelMajor ? "_pm" : "_cm";
   return s;
 }
@@ -192,28 +197,68 @@ LayerCost EstimateCost(const LayerSpec& l, const HwConfig& cfg) {
   return cost;
 }
 
-TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
+namespace {
+
+// The first layer drawn from d that fits cfg, costs at most budget_divisor-th of the random
+// layers' cycle budget and has at least min_out_c output channels.
+LayerSpec DrawFittingLayer(Draw& d, const HwConfig& cfg, uint64_t budget_divisor, uint32_t min_out_c) {
   // tiny's RTL runs about half its cycles on bank conflicts: it gets the larger estimate budget.
   const bool small_array = cfg.array_rows * cfg.array_cols < 1024;
-  const uint64_t max_cycles = small_array ? 100000 : 40000;
+  const uint64_t max_cycles = (small_array ? 100000 : 40000) / budget_divisor;
   const uint64_t max_work = 24000000;  // keeps the golden model and reference at milliseconds
-  Draw d(seed);
   LayerSpec l;
   for (int attempt = 0;; ++attempt) {
     l = DrawLayer(d, cfg);
     const LayerCost c = EstimateCost(l, cfg);
-    if (c.fits && c.cycles <= max_cycles && c.model_work <= max_work) break;
+    if (c.fits && c.cycles <= max_cycles && c.model_work <= max_work && l.out_c >= min_out_c) break;
     if (attempt == 1000) {  // not seen in practice; a small legal layer keeps the promise
       l = LayerSpec{};
       l.in_c = 3, l.in_h = l.in_w = 8, l.out_c = 4, l.kernel_h = l.kernel_w = 3;
       break;
     }
   }
+  return l;
+}
+
+// The letters of a SIMD program's name: what it exercises beyond integer arithmetic.
+std::string SimdFeatures(const std::vector<isa::SimdInstr>& prog) {
+  bool fp = false, pred = false, ldparam = false;
+  for (const isa::SimdInstr& s : prog) {
+    const simd::OpInfo info = *simd::InfoOf(s.op);
+    fp |= info.dtype == simd::DtypeClass::kFloat;
+    pred |= info.reads_pred && (s.pred != 0 || s.pred_neg);
+    ldparam |= s.op == isa::SimdOp::kLdparam;
+  }
+  return std::string(fp ? "f" : "") + (pred ? "p" : "") + (ldparam ? "l" : "");
+}
+
+}  // namespace
+
+TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
+  Draw d(seed);
+  const LayerSpec l = DrawFittingLayer(d, cfg, 1, 1);
   TestSpec spec;
-  spec.name = Name(seed, l);
+  spec.name = Name("rnd", seed, l);
   spec.file = "random seed " + std::to_string(seed);
   spec.doc = "random " + std::string(ToString(l.op)) + " layer for " + cfg.name + " from seed " +
              std::to_string(seed);
+  spec.seed = seed;
+  spec.layer = l;
+  return spec;
+}
+
+TestSpec RandomSimdTestSpec(uint64_t seed, const HwConfig& cfg) {
+  Draw d(seed, 0x73696D64);  // "simd": layers of their own, not the random test's
+  // At least 8 channels: as many parameter sets, from one row up to several channel tiles.
+  LayerSpec l = DrawFittingLayer(d, cfg, 4, 8);
+  simd::SplitMix64 rng(seed ^ 0x73696D645F707267ull);  // apart from the layer and data streams
+  l.simd = simd::RandomSimdProgram(rng);
+  for (uint32_t co = 0; co < l.out_c; ++co) l.params.push_back(simd::RandomChannelParams(rng));
+  TestSpec spec;
+  spec.name = Name("rsimd", seed, l) + "_simd" + Num(l.simd.size()) + SimdFeatures(l.simd);
+  spec.file = "random_simd seed " + std::to_string(seed);
+  spec.doc = "random SIMD program of " + std::to_string(l.simd.size()) + " instructions on a random " +
+             std::string(ToString(l.op)) + " layer for " + cfg.name + " from seed " + std::to_string(seed);
   spec.seed = seed;
   spec.layer = l;
   return spec;

@@ -29,4 +29,14 @@ LayerCost EstimateCost(const LayerSpec& layer, const HwConfig& cfg);
 // e.g. rnd42_conv_i3x31x29_o24_k3x3_s2x2_d1x1_p1,0,1,1_g1_suu_relu_pm. seed is also the data seed.
 TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg);
 
+// The random_simd test of seed: a layer drawn like RandomTestSpec's (its own draw, a quarter of
+// the cycle budget, at least 8 output channels) whose SIMD program is simd::RandomSimdProgram
+// and whose channel parameters are simd::RandomChannelParams, one per output channel, all from
+// seed. Its name is the layer's, prefixed rsimd instead of rnd and without relu/lin (the program
+// decides), then
+//   _simd<program length>[f][p][l]
+// with f when the program has a binary32 op, p a predicated instruction, l an ldparam; e.g.
+// rsimd7_conv_i70x3x10_o8_k1x7_s1x1_d1x1_p0,0,3,3_g1_uss_pm_simd15fpl.
+TestSpec RandomSimdTestSpec(uint64_t seed, const HwConfig& cfg);
+
 }  // namespace nna::compiler

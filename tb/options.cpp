@@ -16,11 +16,11 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
                                std::to_string(kConfig.array_cols) + ") against the golden model.\nOptions");
   // clang-format off
   desc.add_options()
-    ("test", po::value(&o.test), "test NAME: compile <vectors>/NAME.yaml; 'random' draws a layer from --seed")
+    ("test", po::value(&o.test), "test NAME: compile <vectors>/NAME.yaml; 'random' draws a layer from --seed, 'random_simd' a layer and a SIMD program")
     ("bundle", po::value(&o.bundle_dir), "run the compiled bundle in DIR instead of --test")
     ("config", po::value(&o.config)->default_value(kConfig.name),
      "hardware configuration; must be the one this simulator was built for")
-    ("seed", po::value(&seed), "seed N for the test's random data (default: the test's own); picks the layer of --test random")
+    ("seed", po::value(&seed), "seed N for the test's random data (default: the test's own); picks the layer of --test random and random_simd")
     ("vectors", po::value(&o.vectors)->default_value(NNA_VECTORS_DIR), "folder of the test descriptions")
     ("out", po::value(&o.out), "folder for the compiled bundle and waves (default build/runs/<config>/<test>)")
     ("waves", po::bool_switch(&o.waves), "write an FST waveform of the whole design to <out>/waves.fst")

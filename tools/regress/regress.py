@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs one simulator over many seeds in parallel: the random-layer regression and its kin.
+"""Runs one simulator over many seeds in parallel: the random-layer and random-SIMD regressions.
 
 Each seed is one co-simulation `SIM --test TEST --seed N --out OUT/N --quiet`; its exit code
 classifies it (0 pass, 1 fail, 2 bad input, 3 cycle timeout) and a wall-clock limit catches hangs.
@@ -28,7 +28,7 @@ def parse_args():
     p.add_argument("--name", default="regress-layers", help="name of the regression in the report")
     p.add_argument("--sim", required=True, help="simulator binary (build/tb/nna_sim_<config>)")
     p.add_argument("--config", required=True, help="hardware configuration the simulator is built for")
-    p.add_argument("--test", default="random", help="test name the simulator draws from each seed")
+    p.add_argument("--test", default="random", help="test the simulator draws from each seed: random or random_simd")
     p.add_argument("--count", type=int, default=100, help="number of seeds")
     p.add_argument("--first-seed", type=int, default=1, help="first seed; seeds are consecutive")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs in parallel")
@@ -136,7 +136,8 @@ def main():
               f"(verdict in {os.path.join(a.out, 'runs', str(r['seed']), 'verdict.txt')})")
     counts = {s: sum(r["status"] == s for r in results) for s in ("pass", "fail", "timeout", "hang", "bad input")}
     other = len(results) - sum(counts.values())
-    util = [r["utilization"] for r in results if r["utilization"] != ""]
+    # Passing runs only: a run stopped early by an error reports a meaningless utilization.
+    util = [r["utilization"] for r in results if r["utilization"] != "" and r["status"] == "pass"]
     mean_util = f", mean MAC utilization {sum(util) / len(util):.1f}%" if util else ""
     print(f"{a.name} {a.config}: {len(results)} run, {counts['pass']} pass, {counts['fail']} fail, "
           f"{counts['timeout'] + counts['hang']} timeout, {counts['bad input'] + other} error{mean_util}; "
