@@ -24,6 +24,8 @@ module nna_fp32 (
   input  logic [31:0]           c_i,     // FMA's addend; unused by the other operations
   output logic [31:0]           result_o // stage-3 register; FCMPLT gives 0 or 1, non-FP ops 0
 );
+  // One copy of the code for all N lanes: inlined N times, the fsd model's C++ triples.
+  /* verilator no_inline_module */
   localparam logic [31:0] CanonicalNan = 32'h7FC0_0000;
   localparam logic [31:0] PlusOne      = 32'h3F80_0000;
   localparam logic [31:0] MinusZero    = 32'h8000_0000;

@@ -44,6 +44,8 @@ module nna_simd_lane (
   input  logic [2:0]            s3_dst_i,
   output logic [7:0]            out_byte_o      // v0[7:0] of the stage-3 row, its write included
 );
+  // One copy of the code for all N lanes: inlined N times, the fsd model's C++ triples.
+  /* verilator no_inline_module */
   localparam int unsigned Regs = nna_isa_pkg::SimdRegs;
 
   // Lane state of the row in each stage: v registers (v_i at [32i +: 32]) and p1..p3 (bits 3:1).
