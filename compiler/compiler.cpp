@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -196,6 +197,53 @@ TestSpec ParseTestFile(const fs::path& yaml) {
 
 namespace {
 
+// A positive finite number.
+double Positive(const Doc& d, const YAML::Node& n, const std::string& key) {
+  double v = 0;
+  if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v) || !(v > 0))
+    d.Bad(key, "a positive number", n);
+  return v;
+}
+
+// layer.output.activation: {kind, in_scale, out_scale, zero_point, alpha}; lowered here once so
+// that a quantization no program can meet fails at parsing, naming the key.
+LayerSpec::Act ParseActivation(const Doc& d, const YAML::Node& n, bool out_signed) {
+  const std::string key = "layer.output.activation";
+  d.NeedMap(n, key);
+  d.OnlyKeys(n, key, {"kind", "in_scale", "out_scale", "zero_point", "alpha"});
+  LayerSpec::Act a;
+  const YAML::Node kind = d.Need(n, key, "kind");
+  const std::string k = d.Str(kind, key + ".kind");
+  const Activation all[] = {Activation::kNone,    Activation::kRelu, Activation::kLeakyRelu, Activation::kRelu6,
+                            Activation::kSigmoid, Activation::kTanh, Activation::kHardSwish, Activation::kRequant};
+  std::string names;
+  bool found = false;
+  for (const Activation c : all) {
+    names += (names.empty() ? "" : ", ") + std::string(ToString(c));
+    if (k == ToString(c)) a.kind = c, found = true;
+  }
+  if (!found) d.Bad(key + ".kind", "one of " + names, kind);
+  a.quant.out_signed = out_signed;
+  a.quant.in_scale = Positive(d, d.Need(n, key, "in_scale"), key + ".in_scale");
+  a.quant.out_scale = Positive(d, d.Need(n, key, "out_scale"), key + ".out_scale");
+  if (n["zero_point"])
+    a.quant.out_zero_point =
+        int32_t(d.Int(n["zero_point"], key + ".zero_point", out_signed ? -128 : 0, out_signed ? 127 : 255));
+  if (const YAML::Node alpha = n["alpha"]) {
+    if (a.kind != Activation::kLeakyRelu) d.Fail(key + ".alpha", "applies to kind leaky_relu only (got kind " + k + ")");
+    double v = 0;
+    if (!alpha.IsScalar() || !YAML::convert<double>::decode(alpha, v) || !(v >= 0 && v <= 1))
+      d.Bad(key + ".alpha", "a number in [0, 1]", alpha);
+    a.quant.alpha = v;
+  }
+  try {
+    LowerActivation(a.kind, a.quant);
+  } catch (const CompileError& e) {
+    d.Fail(key, "has no program (" + std::string(e.what()) + ")");
+  }
+  return a;
+}
+
 void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestSpec& spec) {
   if (!root.IsMap()) throw CompileError(spec.file + ": must be a map with keys name, doc, seed and layer");
   d.OnlyKeys(root, "", {"name", "doc", "seed", "layer"});
@@ -278,9 +326,15 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
   if (layer["weights_signed"]) l.wt_signed = d.Bool(layer["weights_signed"], "layer.weights_signed");
   if (const YAML::Node out = layer["output"]) {
     d.NeedMap(out, "layer.output");
-    d.OnlyKeys(out, "layer.output", {"signed", "relu"});
+    d.OnlyKeys(out, "layer.output", {"signed", "relu", "activation"});
     if (out["signed"]) l.out_signed = d.Bool(out["signed"], "layer.output.signed");
     if (out["relu"]) l.relu = d.Bool(out["relu"], "layer.output.relu");
+    if (const YAML::Node act = out["activation"]) {
+      if (out["relu"])
+        d.Fail("layer.output.relu", "cannot be given with layer.output.activation (use activation kind relu or none)");
+      l.relu = false;
+      l.activation = ParseActivation(d, act, l.out_signed);
+    }
   }
   if (const YAML::Node order = layer["order"]) {
     const std::string o = d.Str(order, "layer.order");
@@ -455,7 +509,23 @@ uint32_t WarnOverflow(const TestSpec& spec, const ref::Weights& w) {
 
 }  // namespace
 
-Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
+Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
+  // An activation becomes the layer's SIMD program here; its channel parameters once the biases
+  // (and, for kRequant, the calibrated scales and shifts) exist.
+  std::optional<ActProgram> act;
+  TestSpec lowered;
+  if (given.layer.activation) {
+    if (!given.layer.simd.empty())
+      Doc(given.file).Fail("layer.output.activation", "cannot be given with an explicit SIMD program");
+    try {
+      act = LowerActivation(given.layer.activation->kind, given.layer.activation->quant);
+    } catch (const CompileError& e) {
+      Doc(given.file).Fail("layer.output.activation", "has no program (" + std::string(e.what()) + ")");
+    }
+    lowered = given;
+    lowered.layer.simd = act->simd;
+  }
+  const TestSpec& spec = act ? lowered : given;
   const Doc d(spec.file);
   const LayerSpec& l = spec.layer;
   const uint64_t m = cfg.array_rows;
@@ -521,6 +591,12 @@ Bundle Compile(const TestSpec& spec, const HwConfig& cfg) {
   if (params.empty()) {
     params.resize(l.out_c);
     for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
+    if (act && l.activation->kind != Activation::kRequant)
+      for (auto& p : params) {
+        const int32_t b = p.bias;
+        p = act->params;
+        p.bias = b;
+      }
   }
   std::vector<uint8_t> reference;
   if (l.simd.empty()) {

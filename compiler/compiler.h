@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bundle/bundle.h"
+#include "compiler/activation.h"
 #include "nna/configs.h"
 #include "nna/isa.h"
 #include "ref/ref_ops.h"
@@ -61,6 +62,14 @@ struct LayerSpec {
   // Given params must have out_c entries; either replaces only what it names.
   std::vector<isa::SimdInstr> simd;
   std::vector<ref::ChannelParams> params;
+  // output.activation (docs/activations.md): Compile lowers it with LowerActivation into simd and
+  // params (each channel's seeded bias; the program's scale, shift and zero point, or for kRequant
+  // the channel's calibrated scale and shift). Exclusive with relu and with an explicit simd.
+  struct Act {
+    Activation kind = Activation::kNone;
+    ActQuant quant;  // quant.out_signed is out_signed
+  };
+  std::optional<Act> activation;
 };
 
 struct TestSpec {
