@@ -88,18 +88,15 @@ ref::ChannelParams FusedReluParams(Activation kind, const ActQuant& q) {
   if (q.out_zero_point < -128 || q.out_zero_point > 127)
     Fail(kind, "out_zero_point " + std::to_string(q.out_zero_point) +
                    " does not fit FUSED_RELU's int8 zero point parameter");
+  const auto mult = FusedReluMultiplier([m](int shift) { return std::nearbyint(std::ldexp(m, shift)); });
+  if (!mult && std::nearbyint(m) > 0xFFFF)
+    Fail(kind, "in_scale / out_scale = " + Num(m) + " is above 65535, the largest FUSED_RELU multiplier");
+  if (!mult) Fail(kind, "in_scale / out_scale = " + Num(m) + " is below 2^-64, the smallest FUSED_RELU multiplier");
   ref::ChannelParams p;
   p.zero_point = int8_t(q.out_zero_point);
-  for (int shift = 63; shift >= 0; --shift) {
-    const double scale = std::nearbyint(std::ldexp(m, shift));
-    if (scale > 0xFFFF) continue;
-    if (scale < 1)
-      Fail(kind, "in_scale / out_scale = " + Num(m) + " is below 2^-64, the smallest FUSED_RELU multiplier");
-    p.scale = uint16_t(scale);
-    p.shift = uint8_t(shift);
-    return p;
-  }
-  Fail(kind, "in_scale / out_scale = " + Num(m) + " is above 65535, the largest FUSED_RELU multiplier");
+  p.scale = mult->scale;
+  p.shift = mult->shift;
+  return p;
 }
 
 SimdInstr FusedRelu(bool relu, const ActQuant& q) {
@@ -371,10 +368,10 @@ const std::vector<ActCase>& ActivationCases() {
   return cases;
 }
 
-ref::ChannelParams ChannelOf(const ActCase& c, const ActProgram& program) {
-  if (c.kind == Activation::kRequant) return c.channel;
+ref::ChannelParams ChannelOf(Activation kind, const ActProgram& program, const ref::ChannelParams& channel) {
+  if (kind == Activation::kRequant) return channel;
   ref::ChannelParams p = program.params;
-  p.bias = c.channel.bias;
+  p.bias = channel.bias;
   return p;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@
 namespace nna::compiler {
 
 enum class Activation { kNone, kRelu, kLeakyRelu, kRelu6, kSigmoid, kTanh, kHardSwish, kRequant };
+inline constexpr Activation kActivations[] = {Activation::kNone,    Activation::kRelu, Activation::kLeakyRelu,
+                                              Activation::kRelu6,   Activation::kSigmoid, Activation::kTanh,
+                                              Activation::kHardSwish, Activation::kRequant};
 
 // "none", "relu", "leaky_relu", "relu6", "sigmoid", "tanh", "hard_swish", "requant".
 const char* ToString(Activation kind);
@@ -75,8 +79,27 @@ struct ActCase {
 };
 const std::vector<ActCase>& ActivationCases();
 
-// The channel parameters a case's program runs with: the program's own with the case's bias (for
-// kRequant the case's scale and shift too).
-ref::ChannelParams ChannelOf(const ActCase& c, const ActProgram& program);
+// The channel parameters an activation program runs with on a channel: the program's own with the
+// channel's bias (for kRequant the channel's scale and shift too).
+ref::ChannelParams ChannelOf(Activation kind, const ActProgram& program, const ref::ChannelParams& channel);
+
+// FUSED_RELU's multiplier scale * 2^-shift for a ratio: the largest shift (at most 63) whose scale
+// scale_at(shift) fits 16 bits, for the most precision. Nothing when even shift 0 needs more than
+// 16 bits or the scale rounds to 0 (a ratio below 2^-64). Shared by the calibration of plain
+// layers (exact integers) and the activation programs (a real ratio).
+struct Multiplier {
+  uint16_t scale = 1;
+  uint8_t shift = 0;
+};
+template <typename ScaleAt>
+std::optional<Multiplier> FusedReluMultiplier(ScaleAt scale_at) {
+  for (int shift = 63; shift >= 0; --shift) {
+    const auto scale = scale_at(shift);
+    if (scale > 0xFFFF) continue;
+    if (scale < 1) return std::nullopt;
+    return Multiplier{uint16_t(scale), uint8_t(shift)};
+  }
+  return std::nullopt;
+}
 
 }  // namespace nna::compiler

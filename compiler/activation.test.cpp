@@ -23,7 +23,7 @@ TEST_CASE("activation: each program stays within its documented error bound", "[
   for (const ActCase& c : ActivationCases()) {
     INFO(ToString(c.kind) << " " << Describe(c.kind, c.quant));
     const ActProgram prog = LowerActivation(c.kind, c.quant);
-    const ActAccuracy a = MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c, prog), 1u << 16);
+    const ActAccuracy a = MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c.kind, prog, c.channel), 1u << 16);
     INFO("worst accumulator " << a.worst_acc);
     CHECK(a.inputs > 1000);
     CHECK(a.max_error_lsb <= c.bound_lsb);
@@ -50,7 +50,7 @@ TEST_CASE("activation: a program with a perturbed constant exceeds the bound", "
       std::memcpy(&out, &f, sizeof out);
       s.imm = out;
     }
-    const ActAccuracy a = MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c, prog), 1u << 16);
+    const ActAccuracy a = MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c.kind, prog, c.channel), 1u << 16);
     CHECK(a.max_error_lsb > c.bound_lsb);
   }
 }

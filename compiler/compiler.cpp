@@ -123,16 +123,13 @@ ref::ChannelParams Calibrate(int64_t max_abs, int32_t bias, int64_t target) {
   ref::ChannelParams p;
   p.bias = bias;
   if (max_abs == 0) return p;  // scale 1, shift 0: everything is 0 anyway
-  for (int shift = 63; shift >= 0; --shift) {
-    const unsigned __int128 num = (static_cast<unsigned __int128>(target) << shift) + uint64_t(max_abs) / 2;
-    const unsigned __int128 scale = num / uint64_t(max_abs);
-    if (scale <= 0xFFFF && scale > 0) {
-      p.scale = uint16_t(scale);
-      p.shift = uint8_t(shift);
-      return p;
-    }
-  }
-  return p;  // unreachable for 30-bit accumulators plus a small bias: shift 24 already fits
+  // target / max_abs rounded, in exact integers. Always found for 30-bit accumulators plus a small
+  // bias (shift 24 already fits); otherwise scale 1, shift 0.
+  const auto mult = FusedReluMultiplier([&](int shift) {
+    return ((static_cast<unsigned __int128>(target) << shift) + uint64_t(max_abs) / 2) / uint64_t(max_abs);
+  });
+  if (mult) p.scale = mult->scale, p.shift = mult->shift;
+  return p;
 }
 
 struct DmaShape {
@@ -205,8 +202,7 @@ double Positive(const Doc& d, const YAML::Node& n, const std::string& key) {
   return v;
 }
 
-// layer.output.activation: {kind, in_scale, out_scale, zero_point, alpha}; lowered here once so
-// that a quantization no program can meet fails at parsing, naming the key.
+// layer.output.activation: {kind, in_scale, out_scale, zero_point, alpha}.
 LayerSpec::Act ParseActivation(const Doc& d, const YAML::Node& n, bool out_signed) {
   const std::string key = "layer.output.activation";
   d.NeedMap(n, key);
@@ -214,11 +210,9 @@ LayerSpec::Act ParseActivation(const Doc& d, const YAML::Node& n, bool out_signe
   LayerSpec::Act a;
   const YAML::Node kind = d.Need(n, key, "kind");
   const std::string k = d.Str(kind, key + ".kind");
-  const Activation all[] = {Activation::kNone,    Activation::kRelu, Activation::kLeakyRelu, Activation::kRelu6,
-                            Activation::kSigmoid, Activation::kTanh, Activation::kHardSwish, Activation::kRequant};
   std::string names;
   bool found = false;
-  for (const Activation c : all) {
+  for (const Activation c : kActivations) {
     names += (names.empty() ? "" : ", ") + std::string(ToString(c));
     if (k == ToString(c)) a.kind = c, found = true;
   }
@@ -236,12 +230,7 @@ LayerSpec::Act ParseActivation(const Doc& d, const YAML::Node& n, bool out_signe
       d.Bad(key + ".alpha", "a number in [0, 1]", alpha);
     a.quant.alpha = v;
   }
-  try {
-    LowerActivation(a.kind, a.quant);
-  } catch (const CompileError& e) {
-    d.Fail(key, "has no program (" + std::string(e.what()) + ")");
-  }
-  return a;
+  return a;  // Compile lowers it and names this key if no program meets the quantization
 }
 
 void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestSpec& spec) {
@@ -591,12 +580,8 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   if (params.empty()) {
     params.resize(l.out_c);
     for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
-    if (act && l.activation->kind != Activation::kRequant)
-      for (auto& p : params) {
-        const int32_t b = p.bias;
-        p = act->params;
-        p.bias = b;
-      }
+    if (act)
+      for (auto& p : params) p = ChannelOf(l.activation->kind, *act, p);
   }
   std::vector<uint8_t> reference;
   if (l.simd.empty()) {

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     std::printf("|---|---|---|---|---|---|\n");
     for (const ActCase& c : ActivationCases()) {
       const ActProgram prog = LowerActivation(c.kind, c.quant);
-      const ActAccuracy a = MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c, prog));
+      const ActAccuracy a = MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c.kind, prog, c.channel));
       std::string channel = ", bias " + std::to_string(c.channel.bias);
       if (c.kind == Activation::kRequant)  // the program reads the channel's own multiplier
         channel += ", scale " + std::to_string(c.channel.scale) + " shift " + std::to_string(c.channel.shift);
