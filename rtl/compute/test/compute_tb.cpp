@@ -39,6 +39,7 @@
 #include "isa/program.h"
 #include "nna/configs.h"
 #include "nna/isa.h"
+#include "ref/ref_ops.h"
 #include "simd/random_simd.h"
 #include "simd/simd_program.h"
 #include "verilated.h"
@@ -63,12 +64,7 @@ using nna::vl::GetField;
 using nna::vl::PutBytes;
 
 // ----- problem and reference ----------------------------------------------------------------
-struct Param {
-  int32_t bias;
-  uint16_t scale;
-  uint8_t shift;
-  int8_t zp;
-};
+using Param = nna::ref::ChannelParams;
 
 struct AccEvent {
   uint32_t instr, pt, ct, row;
@@ -173,11 +169,6 @@ std::string Join(const std::vector<std::string>& v) {
   return s.empty() ? "none" : s;
 }
 
-// The SIMD unit's output byte: the golden model's interpreter (docs/simd.md).
-uint8_t RunSimd(const std::vector<nna::isa::SimdInstr>& prog, int32_t acc, const Param& p) {
-  return nna::simd::RunLane(prog, acc, nna::ref::ChannelParams{p.bias, p.scale, p.shift, p.zp});
-}
-
 // The events of one dot-product instruction, from docs/architecture.md.
 void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx, std::vector<AccEvent>& accs,
                std::vector<WrEvent>& wrs) {
@@ -225,7 +216,7 @@ void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx
         acc &= (1u << 30) - 1;
         ev.vals.push_back(acc);
         const int32_t acc32 = int32_t(acc << 2) >> 2;
-        if (p < pixels) out.push_back(RunSimd(program, acc32, pb.params[co]));
+        if (p < pixels) out.push_back(nna::simd::RunLane(program, acc32, pb.params[co]));  // docs/simd.md
       }
       accs.push_back(ev);
       wrs.push_back({idx, uint32_t(in.out_addr + co * in.out_plane_stride + pt * N), out});
@@ -300,11 +291,7 @@ class Generator {
       if (Coin(0.1)) p.shift = uint8_t(U(31, 63));
       if (Coin(0.1)) p.shift = 0;
       pb.params[co] = p;
-      uint8_t* d = &sram[in.param_addr + co * 8];
-      std::memcpy(d, &p.bias, 4);  // the host is little-endian
-      std::memcpy(d + 4, &p.scale, 2);
-      d[6] = p.shift;
-      d[7] = uint8_t(p.zp);
+      nna::ref::PackParams(p, &sram[in.param_addr + co * nna::isa::kParamBytes]);
     }
   }
 
