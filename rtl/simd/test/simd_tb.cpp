@@ -264,10 +264,11 @@ int main(int argc, char** argv) {
     const unsigned rows = 60;
     const uint64_t cycles = bench.RunRows(program, rows, 100, 100);
     std::printf(" L%u %.3f", len, double(rows) / double(cycles));
-    if (cycles > uint64_t(rows) * len + 3 * len)
-      std::printf("\nL=%u: %u rows took %llu cycles, more than rows*L + 3L\n", len, rows,
-                  static_cast<unsigned long long>(cycles)),
-          std::exit(1);
+    if (cycles > uint64_t(rows) * len + 3 * len) {
+      std::printf("\nL=%u: %u rows took %llu cycles, more than rows*L + 3L\nFAILED\n", len, rows,
+                  static_cast<unsigned long long>(cycles));
+      return 1;
+    }
   }
   std::printf("\n%u programs run, %u illegal ones checked, %llu bytes compared, %d mismatches\n", run, illegal,
               static_cast<unsigned long long>(bench.checked_bytes()), bench.mismatches());
