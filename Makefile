@@ -42,20 +42,15 @@ sim: deps configure
 test: build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 1800
 
-# Random layers (TEST=random, one per seed) on every core; report in $(BUILD)/regress/layers-$(CONFIG).
-regress-layers: deps configure
+# Random layers (TEST=random) or random legal SIMD programs on random layers (TEST=random_simd),
+# one per seed, on every core; report in $(BUILD)/regress/<layers|simd>-$(CONFIG).
+regress-layers: REGRESS_TEST := random
+regress-simd:   REGRESS_TEST := random_simd
+regress-layers regress-simd: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG)
-	python3 tools/regress/regress.py --name regress-layers --test random --config $(CONFIG) \
+	python3 tools/regress/regress.py --name $@ --test $(REGRESS_TEST) --config $(CONFIG) \
 	  --sim $(BUILD)/tb/nna_sim_$(CONFIG) --count $(COUNT) --first-seed $(FIRST_SEED) --jobs $(JOBS) \
-	  --timeout $(TIMEOUT) --out $(BUILD)/regress/layers-$(CONFIG) --sim-args="--max-perf-error 2"
-
-# Random legal SIMD programs on random layers (TEST=random_simd, one per seed); report in
-# $(BUILD)/regress/simd-$(CONFIG).
-regress-simd: deps configure
-	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG)
-	python3 tools/regress/regress.py --name regress-simd --test random_simd --config $(CONFIG) \
-	  --sim $(BUILD)/tb/nna_sim_$(CONFIG) --count $(COUNT) --first-seed $(FIRST_SEED) --jobs $(JOBS) \
-	  --timeout $(TIMEOUT) --out $(BUILD)/regress/simd-$(CONFIG) --sim-args="--max-perf-error 2"
+	  --timeout $(TIMEOUT) --out $(BUILD)/regress/$(@:regress-%=%)-$(CONFIG) --sim-args="--max-perf-error 2"
 
 wave: deps configure
 	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi
