@@ -189,4 +189,29 @@ std::vector<uint8_t> PreorderWeights(const Weights& wt, uint32_t rows, uint32_t 
   return out;
 }
 
+Tensor Pool2d(const Tensor& in, PoolKind kind, uint32_t size, uint32_t stride, uint32_t pad) {
+  const int64_t oh_n = (int64_t(in.h) + 2 * pad - size) / stride + 1;
+  const int64_t ow_n = (int64_t(in.w) + 2 * pad - size) / stride + 1;
+  Tensor out(in.c, uint32_t(oh_n), uint32_t(ow_n), in.is_signed);
+  const int64_t area = int64_t(size) * size;
+  for (uint32_t c = 0; c < in.c; ++c)
+    for (int64_t oh = 0; oh < oh_n; ++oh)
+      for (int64_t ow = 0; ow < ow_n; ++ow) {
+        int64_t best = INT64_MIN, sum = 0;
+        for (int64_t ih = oh * stride - pad; ih < oh * stride - pad + size; ++ih)
+          for (int64_t iw = ow * stride - pad; iw < ow * stride - pad + size; ++iw)
+            if (ih >= 0 && ih < in.h && iw >= 0 && iw < in.w) {
+              const int64_t v = in.At(c, uint32_t(ih), uint32_t(iw));
+              best = std::max(best, v);
+              sum += v;
+            }
+        // floor(sum/area + 1/2) = floor((2*sum + area) / (2*area)), floor for negative sums too.
+        const int64_t num = 2 * sum + area, den = 2 * area;
+        const int64_t avg = num >= 0 ? num / den : -((-num + den - 1) / den);
+        out.data[(size_t(c) * out.h + size_t(oh)) * out.w + size_t(ow)] =
+            uint8_t(kind == PoolKind::kMax ? best : avg);
+      }
+  return out;
+}
+
 }  // namespace nna::ref

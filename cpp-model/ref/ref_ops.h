@@ -100,6 +100,13 @@ std::vector<uint8_t> Requantize(const std::vector<int64_t>& acc, uint32_t cout,
 std::vector<uint8_t> ConvLayer(const Tensor& in, const Weights& wt, const ConvGeometry& g,
                                const std::vector<ChannelParams>& params, bool relu, bool unsigned_out);
 
+// Max or average pooling of every channel, written from the definition (docs/architecture.md,
+// "Fused pooling"): a size x size window every `stride` pixels over the input padded by `pad`;
+// max over the existing pixels, average over size*size with padding as 0, rounded half up
+// (floor(sum/size^2 + 1/2), exact division). The output keeps the input's signedness.
+enum class PoolKind { kMax, kAvg };
+Tensor Pool2d(const Tensor& in, PoolKind kind, uint32_t size, uint32_t stride, uint32_t pad);
+
 // The weights pre-ordered for an array of `rows` rows (docs/architecture.md): per group,
 // group_tiles = ceil(group_out_c/rows) channel tiles of dot_len*rows bytes (dot_len = cin*R*S),
 // tile ct = g*group_tiles + t; in it, term k = (ci*R + r)*S + s is the rows bytes

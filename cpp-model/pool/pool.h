@@ -1,0 +1,47 @@
+// The pooling unit of a CONV (docs/architecture.md, "Fused pooling"): the window rules, the
+// hardware's rounded average, and when a pooled row is complete. The golden model and the
+// performance model use these; ref::Pool2d is the independent definition they are checked against.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "nna/isa.h"
+
+namespace nna::pool {
+
+struct Window {
+  isa::PoolOp op = isa::PoolOp::kNone;
+  uint32_t size = 0, stride = 1, pad = 0;
+};
+
+// Window of a compute instruction's pool fields.
+Window WindowOf(const isa::ComputeInstr& c);
+
+// Pooled size of one dimension of `in` convolution outputs: (in + 2*pad - size)/stride + 1.
+// Requires in + 2*pad >= size.
+uint32_t OutSize(uint32_t in, const Window& w);
+
+// The legality rules of the pool fields; on failure the field's name and why.
+struct FieldError {
+  std::string field;
+  uint64_t value = 0;
+  std::string why;
+};
+std::optional<FieldError> Check(const isa::Opcode op, const isa::ComputeInstr& c, uint32_t cols);
+
+// The hardware's average of `size*size` bytes summing to `sum`: (sum*R + 2^15) >> 16,
+// R = round(2^16 / size^2); equal to floor(sum/size^2 + 1/2) for every such sum.
+int32_t Average(int32_t sum, uint32_t size);
+
+// How many pooled rows are complete once the first `pixels` pixels (row-major) of an
+// out_h x out_w channel plane exist.
+uint32_t RowsComplete(const Window& w, uint32_t out_h, uint32_t out_w, uint64_t pixels);
+
+// Pooled row `ph` of one channel plane (out_h x out_w bytes, int8 if is_signed): OutSize(out_w)
+// bytes into out.
+void PoolRow(const Window& w, const uint8_t* plane, uint32_t out_h, uint32_t out_w, bool is_signed, uint32_t ph,
+             uint8_t* out);
+
+}  // namespace nna::pool
