@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "isa/program.h"
+#include "pool/pool.h"
 #include "ref/ref_ops.h"
 #include "simd/simd_program.h"
 #include "util/split_mix64.h"
@@ -233,6 +234,30 @@ LayerSpec::Act ParseActivation(const Doc& d, const YAML::Node& n, bool out_signe
   return a;  // Compile lowers it and names this key if no program meets the quantization
 }
 
+// layer.output.pool: {op, size, stride, pad} (docs/architecture.md, "Fused pooling"). The ranges
+// of the fields are checked here; the window against the convolution's output in Lower.
+LayerSpec::Pool ParsePool(const Doc& d, const YAML::Node& n) {
+  const std::string key = "layer.output.pool";
+  d.NeedMap(n, key);
+  d.OnlyKeys(n, key, {"op", "size", "stride", "pad"});
+  LayerSpec::Pool p;
+  const YAML::Node op = d.Need(n, key, "op");
+  const std::string o = d.Str(op, key + ".op");
+  if (o == "max")
+    p.op = isa::PoolOp::kMax;
+  else if (o == "avg")
+    p.op = isa::PoolOp::kAvg;
+  else
+    d.Bad(key + ".op", "max or avg", op);
+  p.size = uint32_t(d.Int(d.Need(n, key, "size"), key + ".size", 2, 3));
+  p.stride = n["stride"] ? uint32_t(d.Int(n["stride"], key + ".stride", 1, 2)) : p.size;
+  if (p.stride > 2)
+    d.Fail(key + ".stride", "is missing and its default, the size " + std::to_string(p.size) +
+                                ", is past the largest pooling stride 2 (give stride: 1 or 2)");
+  if (n["pad"]) p.pad = uint32_t(d.Int(n["pad"], key + ".pad", 0, p.size / 2));
+  return p;
+}
+
 void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestSpec& spec) {
   if (!root.IsMap()) throw CompileError(spec.file + ": must be a map with keys name, doc, seed and layer");
   d.OnlyKeys(root, "", {"name", "doc", "seed", "layer"});
@@ -253,8 +278,29 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
       l.op = LayerOp::kDeconv;
     else if (o == "inner_product")
       l.op = LayerOp::kInnerProduct;
+    else if (o == "global_avg_pool")
+      l.global_avg_pool = true;
     else
-      d.Bad("layer.op", "conv, deconv or inner_product", op);
+      d.Bad("layer.op", "conv, deconv, inner_product or global_avg_pool", op);
+  }
+  if (l.global_avg_pool) {
+    // The depthwise conv that computes it: one channel per group, the kernel the whole plane.
+    d.OnlyKeys(layer, "layer", {"op", "input"});
+    const YAML::Node input = d.Need(layer, "layer", "input");
+    d.NeedMap(input, "layer.input");
+    d.OnlyKeys(input, "layer.input", {"channels", "height", "width", "signed"});
+    l.in_c = uint32_t(d.Int(d.Need(input, "layer.input", "channels"), "layer.input.channels", 1, 65535));
+    // The kernel fields are 8 bits: the plane is the kernel.
+    l.in_h = uint32_t(d.Int(d.Need(input, "layer.input", "height"), "layer.input.height", 1, 255));
+    l.in_w = uint32_t(d.Int(d.Need(input, "layer.input", "width"), "layer.input.width", 1, 255));
+    if (input["signed"]) l.in_signed = d.Bool(input["signed"], "layer.input.signed");
+    l.op = LayerOp::kConv;
+    l.out_c = l.groups = l.in_c;
+    l.kernel_h = l.in_h, l.kernel_w = l.in_w;
+    l.wt_signed = true;
+    l.out_signed = l.in_signed;
+    l.relu = false;
+    return;
   }
   const bool ip = l.op == LayerOp::kInnerProduct;
   if (ip) {
@@ -315,7 +361,7 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
   if (layer["weights_signed"]) l.wt_signed = d.Bool(layer["weights_signed"], "layer.weights_signed");
   if (const YAML::Node out = layer["output"]) {
     d.NeedMap(out, "layer.output");
-    d.OnlyKeys(out, "layer.output", {"signed", "relu", "activation"});
+    d.OnlyKeys(out, "layer.output", {"signed", "relu", "activation", "pool"});
     if (out["signed"]) l.out_signed = d.Bool(out["signed"], "layer.output.signed");
     if (out["relu"]) l.relu = d.Bool(out["relu"], "layer.output.relu");
     if (const YAML::Node act = out["activation"]) {
@@ -323,6 +369,12 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
         d.Fail("layer.output.relu", "cannot be given with layer.output.activation (use activation kind relu or none)");
       l.relu = false;
       l.activation = ParseActivation(d, act, l.out_signed);
+    }
+    if (const YAML::Node pool = out["pool"]) {
+      if (l.op != LayerOp::kConv)
+        d.Fail("layer.output.pool", std::string("applies to op conv only: the pooling unit follows a CONV (got op ") +
+                                        ToString(l.op) + ")");
+      l.pool = ParsePool(d, pool);
     }
   }
   if (const YAML::Node order = layer["order"]) {
@@ -333,6 +385,7 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
       l.order = isa::Order::kChannelMajor;
     else
       d.Bad("layer.order", "pixel_major or channel_major", order);
+    l.order_given = true;
   }
 }
 
@@ -359,6 +412,8 @@ struct Lowering {
   uint64_t kernel_h = 1, kernel_w = 1;
   uint64_t group_in_c = 0, group_out_c = 0, group_tiles = 0, ch_tiles = 0;
   uint64_t dot_len = 0, pix_tiles = 0, wt_tile_bytes = 0;
+  isa::Order order = isa::Order::kPixelMajor;
+  uint64_t res_h = 0, res_w = 0;  // what is written: the output, or the pooled output (ph_n x pw_n)
 };
 
 // An inner product's (C, H, W) with H, W <= 255 (the 8-bit kernel fields) and the same planar byte
@@ -459,6 +514,36 @@ Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
   if (!l.params.empty() && l.params.size() != l.out_c)
     d.Fail("layer.params", "must have one entry per output channel, " + std::to_string(l.out_c) + " (got " +
                                std::to_string(l.params.size()) + ")");
+
+  // Fused pooling (docs/architecture.md): the window must fit the padded output, the output rows
+  // the line buffer, and one output channel must arrive at a time.
+  x.order = l.order;
+  x.res_h = x.out_h, x.res_w = x.out_w;
+  if (l.pool) {
+    const LayerSpec::Pool& p = *l.pool;
+    if (l.op != LayerOp::kConv)
+      d.Fail("layer.output.pool", std::string("applies to op conv only: the pooling unit follows a CONV (got op ") +
+                                      ToString(l.op) + ")");
+    const std::string win = std::to_string(p.size) + "x" + std::to_string(p.size) + " window with pad " +
+                            std::to_string(p.pad);
+    if (x.out_h + 2 * p.pad < p.size || x.out_w + 2 * p.pad < p.size)
+      d.Fail("layer.output.pool", "has a " + win + " that does not fit the " + std::to_string(x.out_h) + "x" +
+                                      std::to_string(x.out_w) + " convolution output");
+    if (x.out_w > n)
+      d.Fail("layer.output.pool", "needs the convolution's rows in the line buffer of " + std::to_string(n) +
+                                      " pixels (the array columns) on '" + cfg.name + "', but they are " +
+                                      std::to_string(x.out_w) + " wide");
+    if (x.ch_tiles > 1) {
+      if (l.order_given && l.order == isa::Order::kPixelMajor)
+        d.Fail("layer.order", "must be channel_major (or left out) for a pooled layer with " +
+                                  std::to_string(x.ch_tiles) + " channel tiles on '" + cfg.name +
+                                  "': the pooling unit takes one output channel at a time (got pixel_major)");
+      x.order = isa::Order::kChannelMajor;
+    }
+    const pool::Window w{p.op, p.size, p.stride, p.pad};
+    x.res_h = pool::OutSize(uint32_t(x.out_h), w);
+    x.res_w = pool::OutSize(uint32_t(x.out_w), w);
+  }
   return x;
 }
 
@@ -523,7 +608,7 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
 
   // Placement (SRAM; DRAM is the same order shifted by kDramBase), checked before any data is made.
   const uint64_t in_bytes = uint64_t(l.in_c) * l.in_h * l.in_w, param_size = uint64_t(l.out_c) * isa::kParamBytes;
-  const uint64_t wt_size = x.ch_tiles * x.wt_tile_bytes, out_bytes = uint64_t(l.out_c) * pixels;
+  const uint64_t wt_size = x.ch_tiles * x.wt_tile_bytes, out_bytes = uint64_t(l.out_c) * x.res_h * x.res_w;
   const uint64_t prog_words = 4 + isa::ComputeWords(l.simd.empty() ? 1 : l.simd.size());
   const uint64_t prog_sram = kSramBase;
   const uint64_t in_sram = AlignUp(prog_sram + prog_words * isa::kWordBytes);
@@ -537,7 +622,22 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
                         ") but configuration '" + cfg.name + "' has " + std::to_string(cfg.sram_bytes));
   const DmaShape in_dma = PlanarDma(d, "input", x.in_c, x.in_h, x.in_w);
   const DmaShape wt_dma = WeightDma(d, x, m);
-  const DmaShape out_dma = PlanarDma(d, "output", l.out_c, x.out_h, x.out_w);
+  const DmaShape out_dma = PlanarDma(d, "output", l.out_c, x.res_h, x.res_w);
+
+  // Global average pooling: FUSED_RELU's multiply and rounding shift must give the exact rounded
+  // average for every sum the window can have, or the layer is not emitted.
+  AvgMultiplier avg;
+  if (l.global_avg_pool) {
+    const uint64_t count = uint64_t(l.in_h) * l.in_w;
+    avg = GlobalAvgMultiplier(count, l.in_signed);
+    if (!avg.exact)
+      d.Fail("layer.input", "has " + std::to_string(l.in_h) + "x" + std::to_string(l.in_w) + " = " +
+                                std::to_string(count) + " " + (l.in_signed ? "int8" : "uint8") +
+                                " values per channel, whose average FUSED_RELU cannot round exactly: scale " +
+                                std::to_string(avg.scale) + ", shift " + std::to_string(avg.shift) + " gives " +
+                                std::to_string(avg.got) + " for the sum " + std::to_string(avg.sum) +
+                                " whose rounded average is " + std::to_string(avg.want));
+  }
 
   // Seeded data: input, weights, then biases. Weights are (Cout, Cin/groups, R, S); an inner
   // product's are (Cout, C, H, W) of the input as described.
@@ -550,6 +650,10 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   for (auto& b : weights.data) b = uint8_t(rng.Next());
   std::vector<int32_t> bias(l.out_c);
   for (auto& b : bias) b = int32_t(int64_t(rng.Range(0, 2048)) - 1024);
+  if (l.global_avg_pool) {  // a sum per channel: weights 1, bias 0
+    std::fill(weights.data.begin(), weights.data.end(), uint8_t(1));
+    std::fill(bias.begin(), bias.end(), 0);
+  }
   WarnOverflow(spec, weights);
 
   // Exact accumulators from the reference operators (written independently of the hardware's loop nest).
@@ -577,14 +681,28 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
     }
   if (pixels == 1) std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
   std::vector<ref::ChannelParams> params = l.params;
-  if (params.empty()) {
+  if (params.empty() && l.global_avg_pool) {
+    ref::ChannelParams p;  // bias 0, zero point 0
+    p.scale = avg.scale;
+    p.shift = avg.shift;
+    params.assign(l.out_c, p);
+  } else if (params.empty()) {
     params.resize(l.out_c);
     for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
     if (act)
       for (auto& p : params) p = ChannelOf(l.activation->kind, *act, p);
   }
   std::vector<uint8_t> reference;
-  if (l.simd.empty()) {
+  if (l.global_avg_pool) {  // the definition: each plane's rounded average, not FUSED_RELU's formula
+    const uint64_t count = uint64_t(l.in_h) * l.in_w;
+    reference.resize(l.out_c);
+    for (uint32_t co = 0; co < l.out_c; ++co) {
+      int64_t sum = 0;
+      for (uint32_t h = 0; h < l.in_h; ++h)
+        for (uint32_t w = 0; w < l.in_w; ++w) sum += input.At(co, h, w);
+      reference[co] = uint8_t(RoundedAverage(sum, count));
+    }
+  } else if (l.simd.empty()) {
     reference = ref::Requantize(acc, l.out_c, params, l.relu, !l.out_signed);
   } else {  // the program on every element, as each lane of each accumulator row runs it
     reference.resize(acc.size());
@@ -592,6 +710,13 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
       for (uint64_t p = 0; p < pixels; ++p)
         reference[co * pixels + p] = simd::RunLane(l.simd, ref::Wrap30(acc[co * pixels + p]), params[co]);
   }
+  if (l.pool) {  // the reference pooling of the convolution's output, after its activation
+    ref::Tensor conv(l.out_c, uint32_t(x.out_h), uint32_t(x.out_w), l.out_signed);
+    conv.data = std::move(reference);
+    const ref::PoolKind kind = l.pool->op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg;
+    reference = ref::Pool2d(conv, kind, l.pool->size, l.pool->stride, l.pool->pad).data;
+  }
+  if (reference.size() != out_bytes) throw std::logic_error("nnac: reference and lowering disagree on the output");
 
   const std::vector<uint8_t> wt_bytes = ref::PreorderWeights(weights, uint32_t(m), ip ? 1 : l.groups);
   if (wt_bytes.size() != wt_size) throw std::logic_error("nnac: weight tiles and lowering disagree");
@@ -629,8 +754,8 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   c.out_w = x.out_w;
   c.in_row_stride = x.in_w;
   c.in_plane_stride = x.in_h * x.in_w;
-  c.out_row_stride = x.out_w;
-  c.out_plane_stride = pixels;
+  c.out_row_stride = x.res_w;
+  c.out_plane_stride = x.res_h * x.res_w;
   c.kernel_h = x.kernel_h;
   c.kernel_w = x.kernel_w;
   if (!ip) {  // an inner product keeps strides and dilations 1, no padding (the fields' legal values)
@@ -651,7 +776,13 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   c.in_signed = l.in_signed;
   c.wt_signed = l.wt_signed;
   c.out_signed = l.out_signed;
-  c.order = l.order;
+  c.order = x.order;
+  if (l.pool) {
+    c.pool_op = l.pool->op;
+    c.pool_size = l.pool->size;
+    c.pool_stride = l.pool->stride;
+    c.pool_pad = l.pool->pad;
+  }
   c.dot_len = x.dot_len;
   c.pix_tiles = x.pix_tiles;
   c.ch_tiles = x.ch_tiles;
@@ -668,6 +799,10 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
     dot.simd = l.simd;
   }
   c.simd_len = dot.simd.size();
+  // The pooling unit's own rules on the instruction, the last guard against a lowering mistake.
+  if (const auto e = pool::Check(c.opcode, c, uint32_t(cfg.array_cols)))
+    d.Fail("layer.output.pool", "lowers to an instruction whose " + e->field + " " + std::to_string(e->value) +
+                                    " the pooling unit rejects: " + e->why);
   prog.push_back(dot);
 
   prog.push_back(isa::MakeDma(isa::Opcode::kDmaWrite, out_sram, dram_of(out_sram), out_dma.row_bytes, out_dma.rows,
@@ -707,10 +842,38 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   b.regions.push_back({"params", "params", dram_of(param_sram), param_bytes.size(), {}, false});
   b.regions.push_back({"weights", "weights", dram_of(wt_sram), wt_bytes.size(), {}, l.wt_signed});
   b.regions.push_back({"output", "output", dram_of(out_sram), reference.size(),
-                       {l.out_c, uint32_t(x.out_h), uint32_t(x.out_w)}, l.out_signed});
+                       {l.out_c, uint32_t(x.res_h), uint32_t(x.res_w)}, l.out_signed});
   b.reference["output"] = std::move(reference);
   b.macs = isa::Macs(c);
   return b;
+}
+
+int64_t RoundedAverage(int64_t sum, uint64_t count) {
+  const int64_t num = 2 * sum + int64_t(count), den = 2 * int64_t(count);
+  return num >= 0 ? num / den : -((-num + den - 1) / den);  // floor((2*sum + count) / (2*count))
+}
+
+AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed) {
+  AvgMultiplier a;
+  if (count == 0) return a;
+  const auto mult = FusedReluMultiplier([count](int shift) {
+    return ((static_cast<unsigned __int128>(1) << shift) + count / 2) / count;  // round(2^shift / count)
+  });
+  if (!mult) return a;
+  a.scale = mult->scale, a.shift = mult->shift;
+  // Every sum of `count` bytes, as ref::FusedRelu computes it (bias 0, no ReLU, zero point 0).
+  ref::ChannelParams p;
+  p.scale = a.scale, p.shift = a.shift;
+  const int64_t lo = is_signed ? -128 : 0, hi = is_signed ? 127 : 255;
+  for (int64_t sum = lo * int64_t(count); sum <= hi * int64_t(count); ++sum) {
+    const int64_t got = ref::FusedRelu(int32_t(sum), p, false, !is_signed), want = RoundedAverage(sum, count);
+    if (got != want) {
+      a.sum = sum, a.got = got, a.want = want;
+      return a;
+    }
+  }
+  a.exact = true;
+  return a;
 }
 
 Bundle CompileTestFile(const fs::path& yaml, const HwConfig& cfg, std::optional<uint64_t> seed) {

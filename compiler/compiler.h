@@ -57,6 +57,7 @@ struct LayerSpec {
   bool out_signed = false;
   bool relu = true;
   isa::Order order = isa::Order::kPixelMajor;
+  bool order_given = false;  // layer.order was in the file (else Compile may choose channel_major)
   // An explicit SIMD program and its per-channel parameters (random_simd tests, random_layer.h).
   // Empty simd: one FUSED_RELU from relu and out_signed. Empty params: calibrated on the data.
   // Given params must have out_c entries; either replaces only what it names.
@@ -70,6 +71,19 @@ struct LayerSpec {
     ActQuant quant;  // quant.out_signed is out_signed
   };
   std::optional<Act> activation;
+  // output.pool (docs/architecture.md, "Fused pooling"): the CONV's pool fields. Compile pools the
+  // output (after the SIMD program) into C x ph_n x pw_n, picks channel_major when there are
+  // several channel tiles and checks the window against the hardware's rules.
+  struct Pool {
+    isa::PoolOp op = isa::PoolOp::kMax;
+    uint32_t size = 2, stride = 2, pad = 0;
+  };
+  std::optional<Pool> pool;
+  // op global_avg_pool: parsed as the depthwise conv that computes it (groups = channels, kernel =
+  // the whole plane, out_c = in_c, weights all 1, bias 0, output signedness the input's, no ReLU);
+  // Compile replaces the calibration by the scale and shift of GlobalAvgMultiplier and the
+  // reference by the exact rounded average.
+  bool global_avg_pool = false;
 };
 
 struct TestSpec {
@@ -87,6 +101,22 @@ TestSpec ParseTestFile(const std::filesystem::path& yaml);
 // key and the value) for a shape that is not legal or that the configuration cannot run. A layer
 // whose accumulators can overflow 30 bits compiles with one warning line on stderr.
 Bundle Compile(const TestSpec& spec, const HwConfig& cfg);
+
+// FUSED_RELU parameters (bias 0, no ReLU, zero point 0) that turn the sum of `count` bytes into
+// their average floor(sum/count + 1/2): the largest shift whose scale round(2^shift/count) fits 16
+// bits. `exact` says whether (sum*scale + 2^(shift-1)) >> shift equals that average for EVERY sum
+// of `count` int8 (is_signed) or uint8 bytes; if not, `sum`, `got` and `want` are the first sum
+// (from the most negative) that differs.
+struct AvgMultiplier {
+  uint16_t scale = 1;
+  uint8_t shift = 0;
+  bool exact = false;
+  int64_t sum = 0, got = 0, want = 0;
+};
+AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed);
+
+// floor(sum/count + 1/2): the rounded average of the definition, for negative sums too.
+int64_t RoundedAverage(int64_t sum, uint64_t count);
 
 // A short one-line summary of an instruction of a compiled bundle, for the nnac table.
 std::string Summary(const Bundle& bundle, uint32_t index);
