@@ -12,6 +12,7 @@
 
 #include "isa/program.h"
 #include "ref/ref_ops.h"
+#include "pool/pool.h"
 #include "simd/simd_program.h"
 
 namespace nna {
@@ -150,11 +151,11 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
     return field("pix_tiles", c.pix_tiles, "ceil(out_h*out_w/cols) is " + std::to_string(pix_tiles));
   if (c.wt_tile_bytes != dot_len * m)
     return field("wt_tile_bytes", c.wt_tile_bytes, "dot_len*rows is " + std::to_string(dot_len * m));
-  if (c.out_row_stride != c.out_w)
+  if (c.pool_op == isa::PoolOp::kNone && c.out_row_stride != c.out_w)
     return field("out_row_stride", c.out_row_stride, "this version requires out_w = " + std::to_string(c.out_w));
   if (c.out_c > cfg_.simd_param_entries)
     return field("out_c", c.out_c, "more than simd.param_entries " + std::to_string(cfg_.simd_param_entries));
-  if (c.pool_op != isa::PoolOp::kNone) return field("pool_op", uint64_t(c.pool_op), "this version supports none");
+  if (auto e = pool::Check(in.opcode, c, uint32_t(n))) return field(e->field, e->value, e->why);
   if (c.reserved1 != 0) return field("reserved1", c.reserved1, "must be zero");
   if (c.reserved2 != 0) return field("reserved2", c.reserved2, "must be zero");
   if (in.opcode == Opcode::kDeconv) {
@@ -184,8 +185,11 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
     if (auto f = CheckSram(in, "the input", c.in_addr, in_end)) return f;
   if (auto f = CheckSram(in, "the weights", c.wt_addr, c.wt_addr + c.ch_tiles * c.wt_tile_bytes)) return f;
   if (auto f = CheckSram(in, "the parameters", c.param_addr, c.param_addr + c.out_c * isa::kParamBytes)) return f;
-  return CheckSram(in, "the output", c.out_addr,
-                   c.out_addr + (c.out_c - 1) * c.out_plane_stride + c.out_h * c.out_w);
+  const pool::Window win = pool::WindowOf(c);
+  const uint64_t out_plane = c.pool_op == isa::PoolOp::kNone
+                                 ? c.out_h * c.out_w
+                                 : uint64_t(pool::OutSize(uint32_t(c.out_h), win)) * pool::OutSize(uint32_t(c.out_w), win);
+  return CheckSram(in, "the output", c.out_addr, c.out_addr + (c.out_c - 1) * c.out_plane_stride + out_plane);
 }
 
 std::optional<Failure> Runner::DmaRead(const Instruction& in) {
@@ -265,6 +269,21 @@ void Runner::Dot(const Instruction& in) {
   std::vector<uint8_t> out_bytes(n);
   int64_t act_pt = -1, act_group = -1;
 
+  // Fused pooling: the convolution output of the tile's channels (rows j), pooled as it completes.
+  const bool pooled = c.pool_op != isa::PoolOp::kNone;
+  const pool::Window win = pool::WindowOf(c);
+  const uint32_t pw_n = pooled ? pool::OutSize(uint32_t(c.out_w), win) : 0;
+  std::vector<uint8_t> conv_out(pooled ? m * pixels : 0);
+  auto Write = [&](uint32_t addr, uint32_t count) {
+    SramWriteEvent wr;
+    wr.source = isa::WrSource::kSimd;
+    wr.instr = in.index;
+    wr.addr = addr;
+    wr.bytes.assign(out_bytes.begin(), out_bytes.begin() + count);
+    std::copy(wr.bytes.begin(), wr.bytes.end(), r_.sram.begin() + long(wr.addr));
+    sink_.OnSramWrite(wr);
+  };
+
   auto build_act = [&](uint64_t pt, uint64_t group) {
     const uint64_t base = c.in_addr + group * c.group_in_c * c.in_plane_stride;
     for (uint32_t i = 0; i < n; ++i) {
@@ -329,13 +348,20 @@ void Runner::Dot(const Instruction& in) {
         for (uint32_t i = 0; i < lanes; ++i) {
           out_bytes[i] = simd::RunLane(in.simd, ev.values[i], prm);
         }
-        SramWriteEvent wr;
-        wr.source = isa::WrSource::kSimd;
-        wr.instr = in.index;
-        wr.addr = uint32_t(c.out_addr + co * c.out_plane_stride + pt * n);
-        wr.bytes.assign(out_bytes.begin(), out_bytes.begin() + lanes);
-        std::copy(wr.bytes.begin(), wr.bytes.end(), r_.sram.begin() + long(wr.addr));
-        sink_.OnSramWrite(wr);
+        if (pooled) {
+          // The row joins its channel's plane; the pooled rows it completes are written.
+          std::copy(out_bytes.begin(), out_bytes.begin() + lanes, conv_out.begin() + long(j * pixels + pt * n));
+          const uint32_t lo = pool::RowsComplete(win, uint32_t(c.out_h), uint32_t(c.out_w), pt * n);
+          const uint32_t hi = pool::RowsComplete(win, uint32_t(c.out_h), uint32_t(c.out_w),
+                                                 std::min<uint64_t>((pt + 1) * n, pixels));
+          for (uint32_t ph = lo; ph < hi; ++ph) {
+            pool::PoolRow(win, &conv_out[j * pixels], uint32_t(c.out_h), uint32_t(c.out_w), c.out_signed, ph,
+                          out_bytes.data());
+            Write(uint32_t(c.out_addr + co * c.out_plane_stride + ph * pw_n), pw_n);
+          }
+        } else {
+          Write(uint32_t(c.out_addr + co * c.out_plane_stride + pt * n), lanes);
+        }
       }
     }
   }

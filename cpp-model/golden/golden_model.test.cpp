@@ -6,6 +6,7 @@
 #include <random>
 
 #include "isa/program.h"
+#include "pool/pool.h"
 #include "ref/ref_ops.h"
 
 using namespace nna;
@@ -617,6 +618,60 @@ TEST_CASE("a stride-4 deconvolution has zeros between the upsampled pixels", "[g
   CHECK(Output(r, b) == b.expect);
 }
 
+TEST_CASE("golden model pools fused into a convolution like the reference pooling", "[golden]") {
+  std::mt19937_64 rng(31);
+  for (const char* cfg_name : {"tiny", "fsd"}) {
+    const HwConfig& cfg = FindHwConfig(cfg_name);
+    for (int trial = 0; trial < 24; ++trial) {
+      ConvCase cc{};
+      cc.in_c = uint32_t(1 + rng() % 4);
+      cc.in_h = uint32_t(3 + rng() % 14);
+      cc.in_w = uint32_t(3 + rng() % std::min<uint64_t>(14, cfg.array_cols - 2));
+      cc.out_c = uint32_t(1 + rng() % 20);
+      cc.kh = cc.kw = 3;
+      cc.g.pad_top = cc.g.pad_bottom = cc.g.pad_left = cc.g.pad_right = 1;
+      cc.in_signed = rng() & 1;
+      cc.wt_signed = true;
+      cc.out_signed = rng() & 1;
+      cc.relu = rng() & 1;
+      cc.order = isa::Order::kChannelMajor;
+      pool::Window w{(rng() & 1) ? isa::PoolOp::kMax : isa::PoolOp::kAvg, uint32_t(2 + rng() % 2),
+                     uint32_t(1 + rng() % 2), 0};
+      w.pad = uint32_t(rng() % (w.size / 2 + 1));
+      Built b = Build(cfg, cc, 100 + uint64_t(trial));
+      const uint32_t oh = cc.in_h, ow = cc.in_w, ph_n = pool::OutSize(oh, w), pw_n = pool::OutSize(ow, w);
+      Patch(b.bundle, 3, [&](Instruction& in) {
+        in.compute.pool_op = w.op;
+        in.compute.pool_size = w.size;
+        in.compute.pool_stride = w.stride;
+        in.compute.pool_pad = w.pad;
+        in.compute.out_row_stride = pw_n;
+        in.compute.out_plane_stride = uint64_t(ph_n) * pw_n;  // stride-1 padded pools grow the plane
+      });
+      INFO(cfg_name << " trial " << trial << " " << oh << "x" << ow << "x" << cc.out_c << " pool " << int(w.op) << " "
+                    << w.size << "/" << w.stride << " pad " << w.pad);
+      EventRecorder rec;
+      const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+      REQUIRE(r.ok);
+      ref::Tensor conv(cc.out_c, oh, ow, cc.out_signed);
+      conv.data = b.expect;
+      const ref::Tensor want = ref::Pool2d(conv, w.op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg,
+                                           w.size, w.stride, w.pad);
+      // One write of pw_n bytes per pooled row, together the pooled tensor.
+      const uint64_t out_sram = b.out_dram - 0x40;
+      std::vector<uint8_t> got(want.data.size());
+      for (const auto& e : rec.simd_writes) {
+        REQUIRE(e.bytes.size() == pw_n);
+        REQUIRE(e.addr >= out_sram);
+        REQUIRE(e.addr - out_sram + pw_n <= got.size());
+        std::copy(e.bytes.begin(), e.bytes.end(), got.begin() + long(e.addr - out_sram));
+      }
+      CHECK(rec.simd_writes.size() == uint64_t(cc.out_c) * ph_n);
+      CHECK(got == want.data);
+    }
+  }
+}
+
 TEST_CASE("every legality check of a dot-product instruction names its field", "[golden]") {
   // Each program breaks one rule of docs/architecture.md and nothing checked before it.
   const HwConfig& cfg = FindHwConfig("tiny");
@@ -661,7 +716,10 @@ TEST_CASE("every legality check of a dot-product instruction names its field", "
          c.out_c = c.group_out_c = 264;
          c.group_tiles = c.ch_tiles = 33;
        }},
-      {&conv, "pool_op 1", [](C& c, S&) { c.pool_op = isa::PoolOp::kMax; }},
+      {&conv, "pool_size 2", [](C& c, S&) { c.pool_size = 2; }},
+      {&conv, "pool_size 0", [](C& c, S&) { c.pool_op = isa::PoolOp::kMax; }},
+      {&conv, "pool_pad 2", [](C& c, S&) { c.pool_op = isa::PoolOp::kAvg, c.pool_size = 3, c.pool_stride = 1, c.pool_pad = 2; }},
+      {&deconv, "pool_op 1", [](C& c, S&) { c.pool_op = isa::PoolOp::kMax, c.pool_size = 2, c.pool_stride = 2; }},
       {&conv, "reserved1 1", [](C& c, S&) { c.reserved1 = 1; }},
       {&conv, "reserved2 4", [](C& c, S&) { c.reserved2 = 4; }},
       {&deconv, "stride_h 3", [](C& c, S&) { c.stride_h = 3; }},

@@ -1,5 +1,7 @@
 #include "perf/perf_model.h"
 
+#include "pool/pool.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,6 +9,7 @@
 #include <numeric>
 
 #include "isa/program.h"
+#include "pool/pool.h"
 
 namespace nna::perf {
 namespace {
@@ -157,7 +160,9 @@ class ActStream {
 //    weight row are at the FIFO heads and, for a last term, the shift registers are free;
 //  - rows leave the shift registers into the SIMD unit (3 stages; a row of an L-instruction
 //    program passes them L times, going round from stage 3 to stage 1, which then takes no new
-//    row), then the 2-entry write buffer, then the write port.
+//    row), then the pooling unit (a pass-through; when the CONV pools, it takes a row in one
+//    cycle, then writes the pooled rows that row completes, one per cycle, taking no row
+//    meanwhile), then the 2-entry write buffer, then the write port.
 // The cause of each cycle is the data sequencer's (docs/architecture.md "Cycle accounting");
 // the phase ends in the cycle done is seen.
 struct TilePhase {
@@ -242,12 +247,20 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
     bool valid = false;
     uint64_t pass = 0;
     int64_t addr = 0, last = 0;
+    uint64_t pt = 0;
   };
   bool sr_busy = false;
-  uint64_t sr_row = 0, sr_rows = 0;
+  uint64_t sr_row = 0, sr_rows = 0, sr_pt = 0;
   int64_t sr_addr = 0, sr_last = 0;
   Row st[3];
   std::vector<Row> wbuf;  // at most 2
+  // Pooling unit: takes a row, then writes the pooled rows it completes, one per cycle.
+  const bool pooled = in.pool_op != isa::PoolOp::kNone;
+  const pool::Window win = pool::WindowOf(in);
+  const int64_t pw_n = pooled ? int64_t(pool::OutSize(uint32_t(in.out_w), win)) : 0;
+  bool pool_emitting = false;
+  uint64_t pool_ph = 0, pool_hi = 0;
+  int64_t pool_base = 0;
 
   for (int64_t t = 0;; ++t) {
     // Data sequencer and its back end, from the registered state.
@@ -256,7 +269,8 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
     const bool recirc = st[2].valid && st[2].pass < simd_len;
     const bool s_out = st[2].valid && !recirc;
     const bool wb_ready = wbuf.size() != 2;
-    const bool adv = !s_out || wb_ready;
+    const bool pool_in_ready = pooled ? !pool_emitting : wb_ready;
+    const bool adv = !s_out || pool_in_ready;
     const bool s_in_ready = adv && !recirc;
     const bool unload = sr_busy && s_in_ready;
     const bool unload_last = sr_row + 1 == sr_rows;
@@ -271,7 +285,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
     else if (!act_head) cause = ComputeCycle::kWaitActivations;
     ++r.cycles[cause];
     const bool simd_idle = !st[0].valid && !st[1].valid && !st[2].valid;
-    if (bc_done && !sr_busy && simd_idle && wbuf.empty()) break;
+    if (bc_done && !sr_busy && simd_idle && !pool_emitting && wbuf.empty()) break;
 
     // Requests.
     const bool wr_any = !wbuf.empty();
@@ -316,14 +330,32 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
 
     // Updates: write buffer, SIMD stages, shift registers, broadcast.
     if (wr_go) wbuf.erase(wbuf.begin());
-    if (s_out && wb_ready) wbuf.push_back(st[2]);
+    if (!pooled) {
+      if (s_out && wb_ready) wbuf.push_back(st[2]);
+    } else if (pool_emitting) {
+      if (wb_ready) {
+        wbuf.push_back({true, 0, pool_base + int64_t(pool_ph) * pw_n, pw_n - 1, 0});
+        if (++pool_ph == pool_hi) pool_emitting = false;
+      }
+    } else if (s_out) {
+      const uint64_t pt = st[2].pt;
+      const uint32_t lo = pool::RowsComplete(win, uint32_t(in.out_h), uint32_t(in.out_w), pt * N);
+      const uint32_t hi = pool::RowsComplete(win, uint32_t(in.out_h), uint32_t(in.out_w),
+                                             std::min<uint64_t>((pt + 1) * N, pix_total));
+      if (lo < hi) {
+        pool_emitting = true;
+        pool_ph = lo;
+        pool_hi = hi;
+        pool_base = st[2].addr - int64_t(pt * N);
+      }
+    }
     if (adv) {
       Row in_row;
       if (recirc) {
         in_row = st[2];
         ++in_row.pass;
       } else if (unload) {
-        in_row = {true, 1, sr_addr + int64_t(sr_row * ops), sr_last};
+        in_row = {true, 1, sr_addr + int64_t(sr_row * ops), sr_last, sr_pt};
       }
       st[2] = st[1];
       st[1] = st[0];
@@ -347,6 +379,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
         sr_rows = std::min(M, group_out_c - sub * M);
         sr_addr = int64_t(in.out_addr + g * group_out_c * ops + sub * M * ops + bt.pt * N);
         sr_last = int64_t(std::min(N, pix_total - bt.pt * N)) - 1;
+        sr_pt = bt.pt;
         bc_k = 0;
         if (++bc_tile == ntiles) bc_done = true;
       }

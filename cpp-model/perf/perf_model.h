@@ -10,7 +10,8 @@
 // activation, write and weight ports (activation > write > weight, write first when
 // dot_len < rows) through the activation cache; broadcast at one term per cycle; the unload of
 // each dot product into the SIMD unit (3 stages, chains of c >= 2 steps one row at a time), the
-// 2-entry write buffer and the write port. Not modelled: program fetches and DMA sharing the
+// pooling unit (one cycle per row plus one per pooled row written), the 2-entry write buffer and
+// the write port. Not modelled: program fetches and DMA sharing the
 // SRAM with the instruction, and activation-cache contents left by the previous instruction (the
 // cache is taken as empty at the start).
 #pragma once
