@@ -66,12 +66,6 @@ const std::set<std::string> kLarge = {
 // Vectors for fsd only: a pooled convolution whose rows (56) are past tiny's line buffer (8).
 const std::set<std::string> kFsdOnly = {"pool_max2x2_conv3x3_56x56x96"};
 
-// The golden model (cpp-model/golden) does not execute a pooled CONV until the pooling unit is
-// integrated there; until then it ends such a program in illegal_field and the comparison is skipped.
-bool PoolNotInModelYet(const LayerSpec& l, const RunResult& r) {
-  return l.pool && !r.ok && r.error == isa::ErrorCode::kIllegalField;
-}
-
 TEST_CASE("every vector compiles for both configurations and the model matches the reference", "[nnac]") {
   const auto names = KnownTests(kVectors);
   REQUIRE(names.size() >= 21);
@@ -124,7 +118,6 @@ TEST_CASE("every vector compiles for both configurations and the model matches t
 
       EventRecorder rec;
       const RunResult r = GoldenModel(cfg).Run(b, rec);
-      if (PoolNotInModelYet(spec.layer, r)) continue;
       REQUIRE(r.ok);
       const std::vector<uint8_t> got(r.dram.begin() + long(out.dram_addr),
                                      r.dram.begin() + long(out.dram_addr + out.bytes));
