@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 
@@ -906,6 +907,12 @@ std::string Summary(const Bundle& bundle, uint32_t index) {
                   (unsigned long long)c.kernel_h, (unsigned long long)c.kernel_w, (unsigned long long)c.stride_h,
                   (unsigned long long)c.stride_w, (unsigned long long)c.groups, (unsigned long long)c.pix_tiles,
                   (unsigned long long)c.ch_tiles, f);
+    if (c.pool_op != isa::PoolOp::kNone) {  // the fused pool: op size/stride pad
+      const size_t used = std::strlen(buf);
+      std::snprintf(buf + used, sizeof buf - used, "  pool %s %llu/%llu p%llu", isa::ToString(c.pool_op),
+                    (unsigned long long)c.pool_size, (unsigned long long)c.pool_stride,
+                    (unsigned long long)c.pool_pad);
+    }
   }
   return buf;
 }
