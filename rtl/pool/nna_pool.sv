@@ -209,78 +209,87 @@ module nna_pool (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // The pooled row ph_q of line buffer j_q.
-  // Window rows dr = 0..2 (aligned to column 0) and whether they exist (0 <= r < out_h).
-  logic [OB-1:0]  off_dr [3];
-  logic [N*8-1:0] win [3];
-  logic [2:0]     row_ok;
-  logic [17:0]    r0;  // ph*stride - pad, signed
-  assign off_dr[0] = off_q;
-  assign off_dr[1] = off_add(off_q, step_w);
-  assign off_dr[2] = off_add(off_q, {step_w[8:0], 1'b0});
-  assign r0 = (s2 ? {1'b0, ph_q, 1'b0} : 18'(ph_q)) - 18'(pd);
-  for (genvar dr = 0; dr < 3; dr++) begin : g_row
-    logic [2*N*8-1:0] pair;
-    logic [17:0] r;
-    assign pair = {lb_q[{j_q, off_dr[dr][OB-1:BB] + 2'd1}], lb_q[{j_q, off_dr[dr][OB-1:BB]}]};
-    assign win[dr] = (N*8)'(pair >> {off_dr[dr][BB-1:0], 3'b0});
-    assign r = r0 + 18'(dr);
-    assign row_ok[dr] = (dr < 2 || k3) && !r[17] && (r < 18'(out_h_i));
-  end
-
-  // Per column: max and sum over the existing window rows (bytes as 10-bit signed values).
-  logic signed [9:0]  col_max [N];
+  // The pooled row ph_q of line buffer j_q, in one block computed only while emitting: Verilator
+  // then skips it on every other cycle (pass-through, ACCEPT), where it dominated the block's cost.
+  logic [OB-1:0]      off_dr [3];  // window row dr's offset
+  logic [2*N*8-1:0]   pair;        // the two words a window row spans
+  logic [N*8-1:0]     win [3];     // window rows, aligned to column 0
+  logic [2:0]         row_ok;      // window row exists (0 <= r < out_h)
+  logic [17:0]        r;           // window row, signed
+  logic signed [9:0]  col_max [N]; // per column: max and sum of the existing window rows
   logic signed [12:0] col_sum [N];
+  logic [7:0]         b;
+  logic signed [9:0]  v;           // a byte as int8 or uint8
+  logic signed [9:0]  m;           // per lane: max and sum over the existing columns
+  logic signed [12:0] s;
+  logic [17:0]        c;           // column, signed
+  /* verilator lint_off UNUSEDSIGNAL */  // the rounding bits below the result
+  logic [23:0]        prod;        // sum*R + 2^15 modulo 2^24: exact in the bits kept
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [N*8-1:0]     pooled;
+  logic [N-1:0]       pooled_mask;
   always_comb begin
+    off_dr[0] = off_q;
+    off_dr[1] = off_add(off_q, step_w);
+    off_dr[2] = off_add(off_q, {step_w[8:0], 1'b0});
+    pair = '0;
+    win[0] = '0;
+    win[1] = '0;
+    win[2] = '0;
+    row_ok = '0;
+    r = '0;
+    b = '0;
+    v = '0;
+    m = '0;
+    s = '0;
+    c = '0;
+    prod = '0;
+    pooled = '0;
+    pooled_mask = '0;
     for (int i = 0; i < N; i++) begin
-      col_max[i] = -10'sd512;
+      col_max[i] = '0;
       col_sum[i] = '0;
+    end
+    if (emit_q) begin
       for (int dr = 0; dr < 3; dr++) begin
-        logic [7:0] b;
-        logic signed [9:0] v;
-        b = win[dr][8*i +: 8];
-        v = out_signed_i ? {{2{b[7]}}, b} : {2'b00, b};
-        if (row_ok[dr]) begin
-          if (v > col_max[i]) col_max[i] = v;
-          col_sum[i] = col_sum[i] + 13'(v);
+        pair = {lb_q[{j_q, off_dr[dr][OB-1:BB] + 2'd1}], lb_q[{j_q, off_dr[dr][OB-1:BB]}]};
+        win[dr] = (N*8)'(pair >> {off_dr[dr][BB-1:0], 3'b0});
+        r = (s2 ? {1'b0, ph_q, 1'b0} : 18'(ph_q)) - 18'(pd) + 18'(dr);
+        row_ok[dr] = (dr < 2 || k3) && !r[17] && (r < 18'(out_h_i));
+      end
+      for (int i = 0; i < N; i++) begin
+        col_max[i] = -10'sd512;
+        for (int dr = 0; dr < 3; dr++) begin
+          b = win[dr][8*i +: 8];
+          v = out_signed_i ? {{2{b[7]}}, b} : {2'b00, b};
+          if (row_ok[dr]) begin
+            if (v > col_max[i]) col_max[i] = v;
+            col_sum[i] = col_sum[i] + 13'(v);
 `ifdef NNA_BUG_POOL_PAD
-        end else if (dr < 2 || k3) begin
-          // Deliberate bug for the block test: a padding row counts as 0 in max.
-          if (10'sd0 > col_max[i]) col_max[i] = 10'sd0;
+          end else if (dr < 2 || k3) begin
+            // Deliberate bug for the block test: a padding row counts as 0 in max.
+            if (10'sd0 > col_max[i]) col_max[i] = 10'sd0;
 `endif
+          end
         end
       end
-    end
-  end
-
-  // Per lane pw: columns pw*stride - pad + dc that exist (0 <= col < out_w).
-  logic [N*8-1:0] pooled;
-  always_comb begin
-    for (int pw = 0; pw < N; pw++) begin
-      logic signed [9:0]  m;
-      logic signed [12:0] s;
-      /* verilator lint_off UNUSEDSIGNAL */  // the rounding bits below the result
-      logic [23:0] prod;  // modulo 2^24: exact in the bits kept
-      /* verilator lint_on UNUSEDSIGNAL */
-      logic [17:0] c;     // column, signed
-      m = -10'sd512;
-      s = '0;
-      for (int dc = 0; dc < 3; dc++) begin
-        c = (s2 ? 18'(2 * pw) : 18'(pw)) - 18'(pd) + 18'(dc);
-        if ((dc < 2 || k3) && !c[17] && c < 18'(out_w_i) && c < 18'(N)) begin
-          if (col_max[c[BB-1:0]] > m) m = col_max[c[BB-1:0]];
-          s = s + col_sum[c[BB-1:0]];
+      // Lane pw: columns pw*stride - pad + dc that exist (0 <= col < out_w).
+      for (int pw = 0; pw < N; pw++) begin
+        m = -10'sd512;
+        s = '0;
+        for (int dc = 0; dc < 3; dc++) begin
+          c = (s2 ? 18'(2 * pw) : 18'(pw)) - 18'(pd) + 18'(dc);
+          if ((dc < 2 || k3) && !c[17] && c < 18'(out_w_i) && c < 18'(N)) begin
+            if (col_max[c[BB-1:0]] > m) m = col_max[c[BB-1:0]];
+            s = s + col_sum[c[BB-1:0]];
+          end
         end
+        // pool::Average: (sum*R + 2^15) >> 16, R = 16384 (2x2) or 7282 (3x3).
+        prod = {{11{s[12]}}, s} * (k3 ? 24'd7282 : 24'd16384) + 24'd32768;
+        pooled[8*pw +: 8] = (pool_op_i == nna_isa_pkg::PoolMax) ? m[7:0] : prod[23:16];
+        pooled_mask[pw] = (17'(pw) < pw_n);
       end
-      // pool::Average: (sum*R + 2^15) >> 16, R = 16384 (2x2) or 7282 (3x3).
-      prod = {{11{s[12]}}, s} * (k3 ? 24'd7282 : 24'd16384) + 24'd32768;
-      pooled[8*pw +: 8] = (pool_op_i == nna_isa_pkg::PoolMax) ? m[7:0] : prod[23:16];
     end
-  end
-
-  logic [N-1:0] pooled_mask;
-  always_comb begin
-    for (int pw = 0; pw < N; pw++) pooled_mask[pw] = (17'(pw) < pw_n);
   end
 
   // ---------------------------------------------------------------------------------------------
