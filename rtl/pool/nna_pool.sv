@@ -299,4 +299,16 @@ module nna_pool (
   assign out_addr_o  = pool_on ? base_q + poff_q : in_addr_i;
   assign out_mask_o  = pool_on ? pooled_mask : in_mask_i;
   assign idle_o      = !emit_q;
+
+`ifndef SYNTHESIS
+  initial begin
+    assert (N <= 255) else $error("nna_pool: the section arithmetic is 8-bit, N = %0d", N);
+  end
+  // A pooled row must fit the N lanes. 2x2/1 with pad 1 and out_w = N gives N + 1 columns, which
+  // the legality rules (docs/architecture.md) do not exclude yet: say so rather than drop a byte.
+  always_ff @(posedge clk_i) begin
+    if (start_i && pool_on)
+      assert (pw_n <= 17'(N)) else $error("nna_pool: %0d pooled columns do not fit %0d lanes", pw_n, N);
+  end
+`endif
 endmodule
