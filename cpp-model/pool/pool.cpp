@@ -33,6 +33,8 @@ std::optional<FieldError> Check(const isa::Opcode op, const isa::ComputeInstr& c
   if (c.order != isa::Order::kChannelMajor && c.ch_tiles != 1)
     return FieldError{"order", uint64_t(c.order), "pooling over several channel tiles needs channel_major"};
   const uint32_t pw = OutSize(uint32_t(c.out_w), WindowOf(c));
+  if (pw > cols)
+    return FieldError{"out_w", c.out_w, "its pooled width " + std::to_string(pw) + " must fit the " + std::to_string(cols) + " lanes"};
   if (c.out_row_stride != pw)
     return FieldError{"out_row_stride", c.out_row_stride, "must be the pooled width " + std::to_string(pw)};
   return std::nullopt;

@@ -130,6 +130,9 @@ TEST_CASE("illegal pool fields are named", "[pool]") {
   CHECK(!pool::Check(isa::Opcode::kConv, c, 8));
   CHECK(pool::Check(isa::Opcode::kDeconv, c, 8)->field == "pool_op");
   CHECK(pool::Check(isa::Opcode::kConv, c, 7)->field == "out_w");
+  c.pool_size = 2, c.pool_stride = 1, c.pool_pad = 1, c.out_row_stride = 9;  // 9 pooled columns
+  CHECK(pool::Check(isa::Opcode::kConv, c, 8)->field == "out_w");
+  c.pool_stride = 2, c.pool_pad = 0, c.out_row_stride = 4;
   c.pool_pad = 2;
   CHECK(pool::Check(isa::Opcode::kConv, c, 8)->field == "pool_pad");
   c.pool_pad = 0;

@@ -3,16 +3,16 @@
 // through address sequencer, data sequencer, MAC array, SIMD unit and write-back.
 //
 //            +-----------+  wt port   +-----------+  wt FIFO  +-----------+  rows  +--------+
-//  instr --> | addr_seq  | ---------> | data_seq  | --------> | mac_array | -----> |  simd  | --> writeback
-//            |           |  act port  | (gather)  | act FIFO  |  M x N    |        | N lanes|    (wr port)
+//  instr --> | addr_seq  | ---------> | data_seq  | --------> | mac_array | -----> |  simd  | --> pool --> writeback
+//            |           |  act port  | (gather)  | act FIFO  |  M x N    |        | N lanes|   (fused)   (wr port)
 //            +-----------+ ---------> +-----------+ --------> +-----------+        +--------+
 //
 // Schedule: start_i latches the instruction (Idle -> Check). Check takes one cycle and either
 // ends with err_o (no SRAM access; the SIMD unit judges its program) or goes to Param, which reads
 // ceil(out_c*8 / wt_port_bytes) rows of parameters through the weight port into the SIMD
 // parameter RAM. When the last one has arrived, the tile phase starts; done_o pulses in the
-// cycle after the last write was accepted. SIMD rows pass a 2-entry write buffer on their way to
-// the write port.
+// cycle after the last write was accepted. SIMD rows pass the pooling unit (a pass-through
+// unless the CONV pools) and a 2-entry write buffer on their way to the write port.
 module nna_compute (
   input  logic clk_i,
   input  logic rst_ni,
@@ -67,7 +67,7 @@ module nna_compute (
   localparam int unsigned EntriesPerRow = WtBytes / nna_isa_pkg::ParamBytes;
   localparam int unsigned ParamRows = nna_cfg_pkg::SimdParamEntries / EntriesPerRow;
   localparam int unsigned ParamRowBits = (ParamRows > 1) ? $clog2(ParamRows) : 1;
-  localparam int unsigned MetaBits = 32 + N;
+  localparam int unsigned MetaBits = 32 + N + 32;  // write address, lane mask, section, tile row
 
   typedef enum logic [2:0] {
     StIdle,   // waiting for start_i
@@ -125,9 +125,7 @@ module nna_compute (
       64'(instr_q.pix_tiles) * 64'(N) < pix_total ||
       (64'(instr_q.pix_tiles) - 64'd1) * 64'(N) >= pix_total ||
       64'(instr_q.wt_tile_bytes) != wt_tile_calc ||
-      instr_q.out_row_stride != 24'(instr_q.out_w) ||
       32'(instr_q.out_c) > nna_cfg_pkg::SimdParamEntries ||
-      instr_q.pool_op != nna_isa_pkg::PoolNone ||
       instr_q.reserved1 != 3'd0 || instr_q.reserved2 != 4'd0;
 
   // DECONV: the strides are the upsampling factors, powers of two up to 8 (shifts, no divider).
@@ -148,7 +146,27 @@ module nna_compute (
         instr_q.pad_left == 8'd0 && instr_q.pad_right == 8'd0 &&
         instr_q.groups == 16'd1);
 
-  assign bad_field = bad_conv || bad_deconv || bad_ip;
+  // Fused pooling (docs/architecture.md, "Fused pooling"); without it, dense output rows.
+  logic pooled, bad_pool;
+  logic [17:0] pool_pw;  // pooled width, meaningful when the window fits
+  assign pooled  = instr_q.pool_op != nna_isa_pkg::PoolNone;
+  assign pool_pw = ((18'(instr_q.out_w) + 18'({instr_q.pool_pad, 1'b0}) - 18'(instr_q.pool_size)) >>
+                    (instr_q.pool_stride == 8'd2 ? 1 : 0)) + 18'd1;
+  assign bad_pool = !pooled ?
+      (instr_q.pool_size != 8'd0 || instr_q.pool_stride != 8'd0 || instr_q.pool_pad != 8'd0 ||
+       instr_q.out_row_stride != 24'(instr_q.out_w)) :
+      (instr_q.pool_op != nna_isa_pkg::PoolMax && instr_q.pool_op != nna_isa_pkg::PoolAvg) ||
+      !op_conv ||
+      (instr_q.pool_size != 8'd2 && instr_q.pool_size != 8'd3) ||
+      (instr_q.pool_stride != 8'd1 && instr_q.pool_stride != 8'd2) ||
+      instr_q.pool_pad > (instr_q.pool_size >> 1) ||
+      18'(instr_q.out_h) + 18'({instr_q.pool_pad, 1'b0}) < 18'(instr_q.pool_size) ||
+      18'(instr_q.out_w) + 18'({instr_q.pool_pad, 1'b0}) < 18'(instr_q.pool_size) ||
+      32'(instr_q.out_w) > N || 32'(pool_pw) > N ||
+      (instr_q.order != nna_isa_pkg::OrderChannelMajor && instr_q.ch_tiles != 16'd1) ||
+      24'(pool_pw) != instr_q.out_row_stride;
+
+  assign bad_field = bad_conv || bad_deconv || bad_ip || bad_pool;
 
   // ---------------------------------------------------------------------------------------------
   // Parameter load.
@@ -162,7 +180,7 @@ module nna_compute (
 
   // ---------------------------------------------------------------------------------------------
   // Control FSM.
-  logic seq_start, ds_done, simd_idle, as_idle;
+  logic seq_start, ds_done, simd_idle, pool_idle, as_idle;
   logic [1:0] wb_usage;  // rows in the write buffer
 
   always_comb begin
@@ -207,7 +225,7 @@ module nna_compute (
         end
       end
       StTiles: begin
-        if (ds_done && simd_idle && wb_usage == 2'd0) begin
+        if (ds_done && simd_idle && pool_idle && wb_usage == 2'd0) begin
           done_o  = 1'b1;
           state_d = StIdle;
         end
@@ -259,8 +277,12 @@ module nna_compute (
   logic simd_out_valid, simd_out_ready;
   logic [N*8-1:0] simd_out_data;
   logic [MetaBits-1:0] simd_out_meta;
+  logic pool_out_valid, pool_out_ready;
+  logic [N*8-1:0] pool_out_data;
+  logic [31:0] pool_out_addr;
+  logic [N-1:0] pool_out_mask;
   logic wb_valid, wb_ready;
-  logic [N*8+MetaBits-1:0] wb_entry;
+  logic [N*8+32+N-1:0] wb_entry;
 
   // The last byte of the window that a served lane reads: the SRAM reads only the banks up to it,
   // which leaves the others to the weight and write ports.
@@ -366,7 +388,7 @@ module nna_compute (
     .in_ready_o    (row_ready),
     .in_acc_i      (row0),
     .in_co_i       (row_co[nna_cfg_pkg::ParamAddrBits-1:0]),
-    .in_meta_i     ({row_mask, row_addr}),
+    .in_meta_i     ({row_idx, row_pt, row_mask, row_addr}),
     .out_valid_o   (simd_out_valid),
     .out_ready_i   (simd_out_ready),
     .out_data_o    (simd_out_data),
@@ -374,14 +396,41 @@ module nna_compute (
     .idle_o        (simd_idle)
   );
 
+  // Pooling unit: a pass-through without pooling; with it, rows in and pooled rows out.
+  nna_pool u_pool (
+    .clk_i, .rst_ni,
+    .start_i       (seq_start),
+    .pool_op_i     (instr_q.pool_op),
+    .pool_size_i   (instr_q.pool_size),
+    .pool_stride_i (instr_q.pool_stride),
+    .pool_pad_i    (instr_q.pool_pad),
+    .out_h_i       (instr_q.out_h),
+    .out_w_i       (instr_q.out_w),
+    .pix_tiles_i   (instr_q.pix_tiles),
+    .out_signed_i  (instr_q.out_signed),
+    .in_valid_i    (simd_out_valid),
+    .in_ready_o    (simd_out_ready),
+    .in_data_i     (simd_out_data),
+    .in_addr_i     (simd_out_meta[31:0]),
+    .in_mask_i     (simd_out_meta[32 +: N]),
+    .in_pt_i       (simd_out_meta[32+N +: 16]),
+    .in_row_i      (simd_out_meta[48+N +: 16]),
+    .out_valid_o   (pool_out_valid),
+    .out_ready_i   (pool_out_ready),
+    .out_data_o    (pool_out_data),
+    .out_addr_o    (pool_out_addr),
+    .out_mask_o    (pool_out_mask),
+    .idle_o        (pool_idle)
+  );
+
   // Write buffer: its in_ready does not depend on wr_ready_i, so the SRAM's ready never reaches
   // the MAC array combinationally (also keeps the 96x96 array out of Verilator's input logic).
-  nna_fifo #(.Width(N*8 + MetaBits), .Depth(2)) u_wr_fifo (
+  nna_fifo #(.Width(N*8 + 32 + N), .Depth(2)) u_wr_fifo (
     .clk_i, .rst_ni,
     .flush_i     (1'b0),
-    .in_valid_i  (simd_out_valid),
-    .in_ready_o  (simd_out_ready),
-    .in_data_i   ({simd_out_meta, simd_out_data}),
+    .in_valid_i  (pool_out_valid),
+    .in_ready_o  (pool_out_ready),
+    .in_data_i   ({pool_out_mask, pool_out_addr, pool_out_data}),
     .out_valid_o (wb_valid),
     .out_ready_i (wb_ready),
     .out_data_o  (wb_entry),
