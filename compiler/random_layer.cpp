@@ -57,6 +57,9 @@ std::string Name(const std::string& prefix, uint64_t seed, const LayerSpec& l) {
   s += std::string("_") + (l.in_signed ? "s" : "u") + (l.wt_signed ? "s" : "u") + (l.out_signed ? "s" : "u");
   if (l.simd.empty()) s += l.relu ? "_relu" : "_lin";
   s += l.order == isa::Order::kPixelMajor ? "_pm" : "_cm";
+  if (l.pool)
+    s += std::string("_") + isa::ToString(l.pool->op) + Num(l.pool->size) + "s" + Num(l.pool->stride) + "p" +
+         Num(l.pool->pad);
   return s;
 }
 
@@ -160,6 +163,24 @@ LayerSpec DrawLayer(Draw& d, const HwConfig& cfg) {
   const uint32_t lo_w = std::max(lo, deconv ? 1 : need(span_w, l.pad_left + l.pad_right));
   l.in_h = d.Range(lo_h, std::max(lo_h, hi));
   l.in_w = d.Chance(60) ? std::max(l.in_h, lo_w) : d.Range(lo_w, std::max(lo_w, hi));
+
+  // A fused pool on a quarter of the convolutions whose rows fit the line buffer
+  // (docs/architecture.md, "Fused pooling"); Compile then picks channel_major.
+  if (!deconv && d.Chance(25)) {
+    const int64_t oh = ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);
+    const int64_t ow = ref::ConvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
+    LayerSpec::Pool p;
+    p.op = d.Chance(50) ? isa::PoolOp::kMax : isa::PoolOp::kAvg;
+    p.size = d.Chance(50) ? 2 : 3;
+    p.stride = d.Chance(60) ? 2 : 1;
+    p.pad = d.Range(0, p.size / 2);
+    const int64_t pw = ow >= 1 ? (ow + 2 * p.pad - p.size) / p.stride + 1 : 0;
+    if (oh + 2 * p.pad >= p.size && ow + 2 * p.pad >= p.size && uint64_t(ow) <= cfg.array_cols &&
+        uint64_t(pw) <= cfg.array_cols) {
+      l.pool = p;
+      l.order = isa::Order::kChannelMajor;
+    }
+  }
   return l;
 }
 
