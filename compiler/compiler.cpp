@@ -701,7 +701,7 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
       int64_t sum = 0;
       for (uint32_t h = 0; h < l.in_h; ++h)
         for (uint32_t w = 0; w < l.in_w; ++w) sum += input.At(co, h, w);
-      reference[co] = uint8_t(RoundedAverage(sum, count));
+      reference[co] = uint8_t(ref::RoundedAverage(sum, count));
     }
   } else if (l.simd.empty()) {
     reference = ref::Requantize(acc, l.out_c, params, l.relu, !l.out_signed);
@@ -849,11 +849,6 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   return b;
 }
 
-int64_t RoundedAverage(int64_t sum, uint64_t count) {
-  const int64_t num = 2 * sum + int64_t(count), den = 2 * int64_t(count);
-  return num >= 0 ? num / den : -((-num + den - 1) / den);  // floor((2*sum + count) / (2*count))
-}
-
 AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed) {
   AvgMultiplier a;
   if (count == 0) return a;
@@ -867,7 +862,7 @@ AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed) {
   p.scale = a.scale, p.shift = a.shift;
   const int64_t lo = is_signed ? -128 : 0, hi = is_signed ? 127 : 255;
   for (int64_t sum = lo * int64_t(count); sum <= hi * int64_t(count); ++sum) {
-    const int64_t got = ref::FusedRelu(int32_t(sum), p, false, !is_signed), want = RoundedAverage(sum, count);
+    const int64_t got = ref::FusedRelu(int32_t(sum), p, false, !is_signed), want = ref::RoundedAverage(sum, count);
     if (got != want) {
       a.sum = sum, a.got = got, a.want = want;
       return a;

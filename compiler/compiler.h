@@ -115,9 +115,6 @@ struct AvgMultiplier {
 };
 AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed);
 
-// floor(sum/count + 1/2): the rounded average of the definition, for negative sums too.
-int64_t RoundedAverage(int64_t sum, uint64_t count);
-
 // A short one-line summary of an instruction of a compiled bundle, for the nnac table.
 std::string Summary(const Bundle& bundle, uint32_t index);
 

@@ -663,7 +663,7 @@ TEST_CASE("global average pooling: FUSED_RELU's multiply and shift are proven ex
     const AvgMultiplier a36 = GlobalAvgMultiplier(36, true);
     CHECK_FALSE(a36.exact);
     CHECK(a36.got != a36.want);
-    CHECK(a36.want == RoundedAverage(a36.sum, 36));
+    CHECK(a36.want == ref::RoundedAverage(a36.sum, 36));
     for (uint64_t n : {6, 10, 12, 36, 100, 144, 196, 400}) {
       INFO(n);
       CHECK_FALSE(GlobalAvgMultiplier(n, true).exact);

@@ -164,24 +164,27 @@ LayerSpec DrawLayer(Draw& d, const HwConfig& cfg) {
   l.in_h = d.Range(lo_h, std::max(lo_h, hi));
   l.in_w = d.Chance(60) ? std::max(l.in_h, lo_w) : d.Range(lo_w, std::max(lo_w, hi));
 
-  // A fused pool on a quarter of the convolutions whose rows fit the line buffer
-  // (docs/architecture.md, "Fused pooling"); Compile then picks channel_major.
-  if (!deconv && d.Chance(25)) {
-    const int64_t oh = ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);
-    const int64_t ow = ref::ConvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
-    LayerSpec::Pool p;
-    p.op = d.Chance(50) ? isa::PoolOp::kMax : isa::PoolOp::kAvg;
-    p.size = d.Chance(50) ? 2 : 3;
-    p.stride = d.Chance(60) ? 2 : 1;
-    p.pad = d.Range(0, p.size / 2);
-    const int64_t pw = ow >= 1 ? (ow + 2 * p.pad - p.size) / p.stride + 1 : 0;
-    if (oh + 2 * p.pad >= p.size && ow + 2 * p.pad >= p.size && uint64_t(ow) <= cfg.array_cols &&
-        uint64_t(pw) <= cfg.array_cols) {
-      l.pool = p;
-      l.order = isa::Order::kChannelMajor;
-    }
-  }
   return l;
+}
+
+// A fused pool on a quarter of the convolutions whose rows fit the line buffer
+// (docs/architecture.md, "Fused pooling"); Compile then picks channel_major. Drawn from its own
+// stream, so the layers of earlier seeds stay as they were.
+void MaybePool(Draw& d, const HwConfig& cfg, LayerSpec& l) {
+  if (l.op != LayerOp::kConv || !d.Chance(25)) return;
+  const int64_t oh = ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);
+  const int64_t ow = ref::ConvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
+  LayerSpec::Pool p;
+  p.op = d.Chance(50) ? isa::PoolOp::kMax : isa::PoolOp::kAvg;
+  p.size = d.Chance(50) ? 2 : 3;
+  p.stride = d.Chance(60) ? 2 : 1;
+  p.pad = d.Range(0, p.size / 2);
+  const int64_t pw = ow >= 1 ? (ow + 2 * p.pad - p.size) / p.stride + 1 : 0;
+  if (oh + 2 * p.pad >= p.size && ow + 2 * p.pad >= p.size && uint64_t(ow) <= cfg.array_cols &&
+      uint64_t(pw) <= cfg.array_cols) {
+    l.pool = p;
+    l.order = isa::Order::kChannelMajor;
+  }
 }
 
 }  // namespace
@@ -257,7 +260,9 @@ std::string SimdFeatures(const std::vector<isa::SimdInstr>& prog) {
 
 TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
   Draw d(seed);
-  const LayerSpec l = DrawFittingLayer(d, cfg, 1, 1);
+  LayerSpec l = DrawFittingLayer(d, cfg, 1, 1);
+  Draw pool_draw(seed, 0x706F6F6Cull);  // "pool"
+  MaybePool(pool_draw, cfg, l);
   TestSpec spec;
   spec.name = Name("rnd", seed, l);
   spec.file = "random seed " + std::to_string(seed);

@@ -26,8 +26,7 @@ TEST_CASE("the hardware's average rounds every sum of size^2 bytes like the exac
   for (int32_t size : {2, 3}) {
     const int32_t area = size * size;
     for (int32_t sum = -128 * area; sum <= 255 * area; ++sum) {
-      const int64_t num = 2 * int64_t(sum) + area, den = 2 * area;
-      const int64_t exact = num >= 0 ? num / den : -((-num + den - 1) / den);
+      const int64_t exact = ref::RoundedAverage(sum, uint64_t(area));
       INFO("size " << size << " sum " << sum);
       REQUIRE(pool::Average(sum, uint32_t(size)) == exact);
     }

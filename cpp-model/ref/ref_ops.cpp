@@ -189,6 +189,12 @@ std::vector<uint8_t> PreorderWeights(const Weights& wt, uint32_t rows, uint32_t 
   return out;
 }
 
+int64_t RoundedAverage(int64_t sum, uint64_t count) {
+  // floor((2*sum + count) / (2*count)), rounding towards minus infinity for negative sums too.
+  const int64_t num = 2 * sum + int64_t(count), den = 2 * int64_t(count);
+  return num >= 0 ? num / den : -((-num + den - 1) / den);
+}
+
 Tensor Pool2d(const Tensor& in, PoolKind kind, uint32_t size, uint32_t stride, uint32_t pad) {
   const int64_t oh_n = (int64_t(in.h) + 2 * pad - size) / stride + 1;
   const int64_t ow_n = (int64_t(in.w) + 2 * pad - size) / stride + 1;
@@ -205,11 +211,8 @@ Tensor Pool2d(const Tensor& in, PoolKind kind, uint32_t size, uint32_t stride, u
               best = std::max(best, v);
               sum += v;
             }
-        // floor(sum/area + 1/2) = floor((2*sum + area) / (2*area)), floor for negative sums too.
-        const int64_t num = 2 * sum + area, den = 2 * area;
-        const int64_t avg = num >= 0 ? num / den : -((-num + den - 1) / den);
         out.data[(size_t(c) * out.h + size_t(oh)) * out.w + size_t(ow)] =
-            uint8_t(kind == PoolKind::kMax ? best : avg);
+            uint8_t(kind == PoolKind::kMax ? best : RoundedAverage(sum, uint64_t(area)));
       }
   return out;
 }

@@ -105,6 +105,8 @@ std::vector<uint8_t> ConvLayer(const Tensor& in, const Weights& wt, const ConvGe
 // max over the existing pixels, average over size*size with padding as 0, rounded half up
 // (floor(sum/size^2 + 1/2), exact division). The output keeps the input's signedness.
 enum class PoolKind { kMax, kAvg };
+// floor(sum/count + 1/2): the average of `count` values rounded half up, exactly.
+int64_t RoundedAverage(int64_t sum, uint64_t count);
 Tensor Pool2d(const Tensor& in, PoolKind kind, uint32_t size, uint32_t stride, uint32_t pad);
 
 // The weights pre-ordered for an array of `rows` rows (docs/architecture.md): per group,
