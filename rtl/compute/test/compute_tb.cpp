@@ -43,20 +43,14 @@
 #include "simd/random_simd.h"
 #include "simd/simd_program.h"
 #include "verilated.h"
+#include "block_config.h"
 #include "vl_bits.h"
-
-#ifndef NNA_CFG_NAME
-#define NNA_CFG_NAME "tiny"
-#endif
 
 namespace {
 
 using nna::isa::ComputeInstr;
 
-const nna::HwConfig& Cfg() {
-  static const nna::HwConfig& cfg = nna::FindHwConfig(NNA_CFG_NAME);
-  return cfg;
-}
+using nna::vl::Cfg;
 
 using nna::vl::GetBit;
 using nna::vl::GetByte;

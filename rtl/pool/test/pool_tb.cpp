@@ -20,11 +20,8 @@
 #include "pool/pool.h"
 #include "util/split_mix64.h"
 #include "verilated.h"
+#include "block_config.h"
 #include "vl_bits.h"
-
-#ifndef NNA_CFG_NAME
-#define NNA_CFG_NAME "tiny"
-#endif
 
 namespace {
 
@@ -34,10 +31,7 @@ namespace pool = nna::pool;
 using nna::vl::GetField;
 using nna::vl::SetField;
 
-const nna::HwConfig& Cfg() {
-  static const nna::HwConfig& cfg = nna::FindHwConfig(NNA_CFG_NAME);
-  return cfg;
-}
+using nna::vl::Cfg;
 const unsigned kN = unsigned(Cfg().array_cols);
 const unsigned kM = unsigned(Cfg().array_rows);
 

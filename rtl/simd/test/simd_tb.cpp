@@ -19,11 +19,8 @@
 #include "simd/simd_program.h"
 #include "nna/configs.h"
 #include "verilated.h"
+#include "block_config.h"
 #include "vl_bits.h"
-
-#ifndef NNA_CFG_NAME
-#define NNA_CFG_NAME "tiny"
-#endif
 
 namespace {
 
@@ -34,10 +31,7 @@ namespace simd = nna::simd;
 using nna::vl::GetField;
 using nna::vl::SetField;
 
-const nna::HwConfig& Cfg() {
-  static const nna::HwConfig& cfg = nna::FindHwConfig(NNA_CFG_NAME);
-  return cfg;
-}
+using nna::vl::Cfg;
 const unsigned kLanes = unsigned(Cfg().array_cols);
 const unsigned kParamRowBytes = unsigned(Cfg().sram_wt_port_bytes);
 constexpr unsigned kChannels = 32;  // channels the rows draw from
