@@ -11,15 +11,9 @@
 // judged by the contract's check list written here) must end in err_o with the right code and
 // no SRAM access.
 //
-// Build and run (from /work/main; CFG = tiny or fsd):
-//   CFG=tiny; verilator --cc --exe --build -j 2 -O3 --x-assign fast --x-initial unique \
-//     --no-timing --assert -Wno-fatal --top-module nna_compute -Mdir /tmp/compute_tb_$CFG \
-//     -CFLAGS "-std=c++17 -O2 -I/tmp/gen/cpp -DNNA_CFG_NAME=\\\"$CFG\\\"" \
-//     /tmp/gen/sv/$CFG/nna_cfg_pkg.sv /tmp/gen/sv/nna_isa_pkg.sv rtl/prim/nna_fifo.sv \
-//     rtl/mac_array/*.sv rtl/simd/*.sv rtl/compute/*.sv $PWD/rtl/compute/test/compute_tb.cpp \
-//     -o compute_tb
-//   /tmp/compute_tb_$CFG/compute_tb [--seed S] [--tests T] [+verilator+rand+reset+2]
-// Negative build: add -DNNA_BUG_ACCUMULATE to the verilator command; the test must then fail.
+// Built by rtl/compute/test/CMakeLists.txt as nna_compute_tb_tiny, and as nna_compute_tb_tiny_bug
+// with NNA_BUG_ACCUMULATE, which the test must catch (CTest rtl.compute_tb_tiny*):
+//   build/rtl/compute/test/nna_compute_tb_tiny [--tests T] [--seed S] [+verilator+rand+reset+2]
 // Exit status 0 = pass.
 #include <algorithm>
 #include <chrono>
@@ -43,7 +37,7 @@
 #include "simd/random_simd.h"
 #include "simd/simd_program.h"
 #include "verilated.h"
-#include "block_config.h"
+#include "block_tb.h"
 #include "vl_bits.h"
 
 namespace {
@@ -996,12 +990,10 @@ void MutateField(Generator& gen, ComputeInstr& in) {
 int main(int argc, char** argv) {
   auto ctx = std::make_unique<VerilatedContext>();
   ctx->commandArgs(argc, argv);
-  uint32_t seed = 1;
-  int tests = 200;
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (!std::strcmp(argv[i], "--seed")) seed = uint32_t(std::atoi(argv[i + 1]));
-    if (!std::strcmp(argv[i], "--tests")) tests = std::atoi(argv[i + 1]);
-  }
+  uint64_t n_tests = 200, seed64 = 1;
+  if (!nna::vl::ParseArgs(argc, argv, "--tests", &n_tests, &seed64)) return 2;
+  const uint32_t seed = uint32_t(seed64);
+  const int tests = int(n_tests);
   std::printf("compute_tb: config %s, seed %u, %d random tests\n", NNA_CFG_NAME, seed, tests);
   Generator gen(seed);
   ComputeTb tb(ctx.get(), seed * 7919u + 1);

@@ -20,7 +20,7 @@
 #include "pool/pool.h"
 #include "util/split_mix64.h"
 #include "verilated.h"
-#include "block_config.h"
+#include "block_tb.h"
 #include "vl_bits.h"
 
 namespace {
@@ -283,17 +283,8 @@ class Bench {
 
 int main(int argc, char** argv) {
   Verilated::commandArgs(argc, argv);
-  unsigned count = 3000;
-  uint64_t seed = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--instrs" && i + 1 < argc) count = unsigned(std::strtoul(argv[++i], nullptr, 10));
-    else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (a.rfind("+verilator", 0) != 0) {
-      std::fprintf(stderr, "pool_tb: unknown argument '%s' (use --instrs N --seed S)\n", a.c_str());
-      return 2;
-    }
-  }
+  uint64_t count = 3000, seed = 1;
+  if (!nna::vl::ParseArgs(argc, argv, "--instrs", &count, &seed)) return 2;
   Bench bench(seed);
   unsigned pooled = 0, passed_through = 0, timed = 0;
   for (unsigned k = 0; k < count && !bench.failed(); ++k) {

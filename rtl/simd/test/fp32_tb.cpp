@@ -17,6 +17,7 @@
 #include <string>
 
 #include "Vnna_fp32.h"
+#include "block_tb.h"
 #include "fp32/fp32.h"
 #include "verilated.h"
 
@@ -280,23 +281,12 @@ class Tb {
 }  // namespace
 
 int main(int argc, char** argv) {
-  long count = 1000000;
-  uint64_t seed = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--count" && i + 1 < argc) {
-      count = std::atol(argv[++i]);
-    } else if (arg == "--seed" && i + 1 < argc) {
-      seed = std::strtoull(argv[++i], nullptr, 0);
-    } else if (arg.rfind("+", 0) != 0) {
-      std::fprintf(stderr, "usage: %s [--count N] [--seed S] [+verilator+...]\n", argv[0]);
-      return 2;
-    }
-  }
+  uint64_t count = 1000000, seed = 1;
+  if (!nna::vl::ParseArgs(argc, argv, "--count", &count, &seed)) return 2;
 
   const auto start = std::chrono::steady_clock::now();
   Tb tb(seed, argc, argv);
-  const long mismatches = tb.Run(count);
+  const long mismatches = tb.Run(long(count));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::string per_op;

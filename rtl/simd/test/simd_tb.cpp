@@ -19,7 +19,7 @@
 #include "simd/simd_program.h"
 #include "nna/configs.h"
 #include "verilated.h"
-#include "block_config.h"
+#include "block_tb.h"
 #include "vl_bits.h"
 
 namespace {
@@ -218,17 +218,8 @@ std::vector<isa::SimdInstr> Mutate(std::vector<isa::SimdInstr> program, SplitMix
 
 int main(int argc, char** argv) {
   Verilated::commandArgs(argc, argv);
-  unsigned programs = 2000;
-  uint64_t seed = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--programs" && i + 1 < argc) programs = unsigned(std::strtoul(argv[++i], nullptr, 10));
-    else if (a == "--seed" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
-    else if (a.rfind("+verilator", 0) != 0) {
-      std::fprintf(stderr, "simd_tb: unknown argument '%s' (use --programs N --seed S)\n", a.c_str());
-      return 2;
-    }
-  }
+  uint64_t programs = 2000, seed = 1;
+  if (!nna::vl::ParseArgs(argc, argv, "--programs", &programs, &seed)) return 2;
   Bench bench(seed);
   unsigned run = 0, illegal = 0;
   for (unsigned p = 0; p < programs && bench.mismatches() == 0; ++p) {
