@@ -235,6 +235,17 @@ LayerSpec::Act ParseActivation(const Doc& d, const YAML::Node& n, bool out_signe
   return a;  // Compile lowers it and names this key if no program meets the quantization
 }
 
+// layer.input: {channels, height, width, signed}, height and width at most max_hw.
+void ParseInput(const Doc& d, const YAML::Node& layer, int64_t max_hw, LayerSpec& l) {
+  const YAML::Node input = d.Need(layer, "layer", "input");
+  d.NeedMap(input, "layer.input");
+  d.OnlyKeys(input, "layer.input", {"channels", "height", "width", "signed"});
+  l.in_c = uint32_t(d.Int(d.Need(input, "layer.input", "channels"), "layer.input.channels", 1, 65535));
+  l.in_h = uint32_t(d.Int(d.Need(input, "layer.input", "height"), "layer.input.height", 1, max_hw));
+  l.in_w = uint32_t(d.Int(d.Need(input, "layer.input", "width"), "layer.input.width", 1, max_hw));
+  if (input["signed"]) l.in_signed = d.Bool(input["signed"], "layer.input.signed");
+}
+
 // layer.output.pool: {op, size, stride, pad} (docs/architecture.md, "Fused pooling"). The ranges
 // of the fields are checked here; the window against the convolution's output in Lower.
 LayerSpec::Pool ParsePool(const Doc& d, const YAML::Node& n) {
@@ -287,14 +298,7 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
   if (l.global_avg_pool) {
     // The depthwise conv that computes it: one channel per group, the kernel the whole plane.
     d.OnlyKeys(layer, "layer", {"op", "input"});
-    const YAML::Node input = d.Need(layer, "layer", "input");
-    d.NeedMap(input, "layer.input");
-    d.OnlyKeys(input, "layer.input", {"channels", "height", "width", "signed"});
-    l.in_c = uint32_t(d.Int(d.Need(input, "layer.input", "channels"), "layer.input.channels", 1, 65535));
-    // The kernel fields are 8 bits: the plane is the kernel.
-    l.in_h = uint32_t(d.Int(d.Need(input, "layer.input", "height"), "layer.input.height", 1, 255));
-    l.in_w = uint32_t(d.Int(d.Need(input, "layer.input", "width"), "layer.input.width", 1, 255));
-    if (input["signed"]) l.in_signed = d.Bool(input["signed"], "layer.input.signed");
+    ParseInput(d, layer, 255, l);  // the kernel fields are 8 bits: the plane is the kernel
     l.op = LayerOp::kConv;
     l.out_c = l.groups = l.in_c;
     l.kernel_h = l.in_h, l.kernel_w = l.in_w;
@@ -322,13 +326,7 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
                 "groups", "weights_signed", "output", "order"});
   }
 
-  const YAML::Node input = d.Need(layer, "layer", "input");
-  d.NeedMap(input, "layer.input");
-  d.OnlyKeys(input, "layer.input", {"channels", "height", "width", "signed"});
-  l.in_c = uint32_t(d.Int(d.Need(input, "layer.input", "channels"), "layer.input.channels", 1, 65535));
-  l.in_h = uint32_t(d.Int(d.Need(input, "layer.input", "height"), "layer.input.height", 1, 65535));
-  l.in_w = uint32_t(d.Int(d.Need(input, "layer.input", "width"), "layer.input.width", 1, 65535));
-  if (input["signed"]) l.in_signed = d.Bool(input["signed"], "layer.input.signed");
+  ParseInput(d, layer, 65535, l);
 
   l.out_c = uint32_t(d.Int(d.Need(layer, "layer", "output_channels"), "layer.output_channels", 1, 65535));
   if (!ip) {
