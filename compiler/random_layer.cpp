@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "nna/isa.h"
+#include "pool/pool.h"
 #include "ref/ref_ops.h"
 #include "simd/random_simd.h"
 #include "simd/simd_program.h"
@@ -179,12 +180,10 @@ void MaybePool(Draw& d, const HwConfig& cfg, LayerSpec& l) {
   p.size = d.Chance(50) ? 2 : 3;
   p.stride = d.Chance(60) ? 2 : 1;
   p.pad = d.Range(0, p.size / 2);
-  const int64_t pw = ow >= 1 ? (ow + 2 * p.pad - p.size) / p.stride + 1 : 0;
-  if (oh + 2 * p.pad >= p.size && ow + 2 * p.pad >= p.size && uint64_t(ow) <= cfg.array_cols &&
-      uint64_t(pw) <= cfg.array_cols) {
-    l.pool = p;
-    l.order = isa::Order::kChannelMajor;
-  }
+  if (oh + 2 * p.pad < p.size || ow + 2 * p.pad < p.size || uint64_t(ow) > cfg.array_cols) return;
+  if (pool::OutSize(uint32_t(ow), {p.op, p.size, p.stride, p.pad}) > cfg.array_cols) return;
+  l.pool = p;
+  l.order = isa::Order::kChannelMajor;
 }
 
 }  // namespace
