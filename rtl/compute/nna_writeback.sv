@@ -1,8 +1,8 @@
-// nna_writeback: turns one SIMD output row into one SRAM write: byte i (lane i) goes to
-// addr + i, enabled for the lanes of existing pixels. The address (out_addr +
-// co*out_plane_stride + pt*N) and the lane mask come with the row from the data sequencer.
-// Combinational: the SIMD output register is the write request register, and back-pressure
-// (wr_ready_i) stalls the SIMD pipeline. Requires N <= write-port bytes (both configurations).
+// nna_writeback: turns the head of the write buffer into one SRAM write: byte i (lane i) goes to
+// addr + i, enabled by the lane mask. Address and mask come with the row: from the data sequencer
+// (out_addr + co*out_plane_stride + pt*N, the lanes of existing pixels), or from the pooling unit
+// for a pooled row. Combinational: back-pressure (wr_ready_i) holds the write buffer. Requires
+// N <= write-port bytes (both configurations).
 module nna_writeback (
   input  logic        in_valid_i,
   output logic        in_ready_o,
