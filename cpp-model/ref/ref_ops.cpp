@@ -171,6 +171,65 @@ std::vector<uint8_t> ConvLayer(const Tensor& in, const Weights& wt, const ConvGe
   return Requantize(Conv2d(in, wt, g, &oh, &ow), wt.cout, params, relu, unsigned_out);
 }
 
+std::vector<uint8_t> ScaleChannels(const Tensor& in, const std::vector<ChannelParams>& params, bool relu,
+                                   bool unsigned_out) {
+  if (params.size() != in.c) throw std::invalid_argument("ScaleChannels: need one parameter set per channel");
+  std::vector<uint8_t> out(in.data.size());
+  for (uint32_t c = 0; c < in.c; ++c)
+    for (uint32_t h = 0; h < in.h; ++h)
+      for (uint32_t w = 0; w < in.w; ++w)
+        out[(size_t(c) * in.h + h) * in.w + w] = uint8_t(FusedRelu(in.At(c, h, w), params[c], relu, unsigned_out));
+  return out;
+}
+
+int64_t EltwiseValue(EltwiseKind kind, int32_t a, int32_t b) {
+  switch (kind) {
+    case EltwiseKind::kAdd: return int64_t(a) + b;
+    case EltwiseKind::kMul: return int64_t(a) * b;
+    case EltwiseKind::kMax: return std::max(a, b);
+  }
+  throw std::invalid_argument("EltwiseValue: unknown kind");
+}
+
+namespace {
+
+void SameShape(const char* op, const Tensor& a, const Tensor& b, size_t params) {
+  if (a.c != b.c || a.h != b.h || a.w != b.w || a.is_signed != b.is_signed)
+    throw std::invalid_argument(std::string(op) + ": the two tensors differ in shape or signedness");
+  if (params != a.c) throw std::invalid_argument(std::string(op) + ": need one parameter set per channel");
+}
+
+// Two's complement wrap of an exact value to 32 bits.
+int32_t Wrap32(int64_t v) { return int32_t(uint32_t(uint64_t(v))); }
+
+}  // namespace
+
+std::vector<uint8_t> Eltwise(const Tensor& a, const Tensor& b, EltwiseKind kind,
+                             const std::vector<ChannelParams>& params, bool relu, bool unsigned_out) {
+  SameShape("Eltwise", a, b, params.size());
+  std::vector<uint8_t> out(a.data.size());
+  for (uint32_t c = 0; c < a.c; ++c)
+    for (uint32_t h = 0; h < a.h; ++h)
+      for (uint32_t w = 0; w < a.w; ++w) {
+        const int64_t v = EltwiseValue(kind, a.At(c, h, w), b.At(c, h, w));  // |v| <= 65025: no wrap
+        out[(size_t(c) * a.h + h) * a.w + w] = uint8_t(FusedRelu(int32_t(v), params[c], relu, unsigned_out));
+      }
+  return out;
+}
+
+std::vector<uint8_t> EltwiseRescaledAdd(const Tensor& a, const Tensor& b, int32_t ka, int32_t kb,
+                                        const std::vector<ChannelParams>& params, bool relu, bool unsigned_out) {
+  SameShape("EltwiseRescaledAdd", a, b, params.size());
+  std::vector<uint8_t> out(a.data.size());
+  for (uint32_t c = 0; c < a.c; ++c)
+    for (uint32_t h = 0; h < a.h; ++h)
+      for (uint32_t w = 0; w < a.w; ++w) {
+        const int32_t v = Wrap32(int64_t(ka) * a.At(c, h, w) + int64_t(kb) * b.At(c, h, w));
+        out[(size_t(c) * a.h + h) * a.w + w] = uint8_t(FusedRelu(v, params[c], relu, unsigned_out));
+      }
+  return out;
+}
+
 std::vector<uint8_t> PreorderWeights(const Weights& wt, uint32_t rows, uint32_t groups) {
   if (groups == 0 || wt.cout % groups != 0)
     throw std::invalid_argument("PreorderWeights: " + std::to_string(groups) + " groups do not divide " +

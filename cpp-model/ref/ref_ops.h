@@ -100,6 +100,30 @@ std::vector<uint8_t> Requantize(const std::vector<int64_t>& acc, uint32_t cout,
 std::vector<uint8_t> ConvLayer(const Tensor& in, const Weights& wt, const ConvGeometry& g,
                                const std::vector<ChannelParams>& params, bool relu, bool unsigned_out);
 
+// SCALE (docs/architecture.md, "SIMD-only instructions"): a per-channel affine transform of a
+// tensor. Element (c, h, w) becomes FUSED_RELU of its value with channel c's parameters: bias (the
+// offset), scale and rounding shift (the multiplier), optional ReLU, zero point, saturation.
+// Returns the (C, H, W) output bytes; params has one entry per channel.
+std::vector<uint8_t> ScaleChannels(const Tensor& in, const std::vector<ChannelParams>& params, bool relu,
+                                   bool unsigned_out);
+
+// ELTWISE's combination of two int values: a + b, a * b or max(a, b), exact (as int64).
+enum class EltwiseKind { kAdd, kMul, kMax };
+int64_t EltwiseValue(EltwiseKind kind, int32_t a, int32_t b);
+
+// ELTWISE of two tensors of the same shape and signedness: per element the combination of the two
+// values, then FUSED_RELU with the element's channel parameters (the combination of two bytes
+// always fits 32 bits, so nothing wraps). Returns the (C, H, W) output bytes.
+std::vector<uint8_t> Eltwise(const Tensor& a, const Tensor& b, EltwiseKind kind,
+                             const std::vector<ChannelParams>& params, bool relu, bool unsigned_out);
+
+// The rescaled add of two quantized tensors (a residual connection whose inputs have different
+// scales): per element int32(ka*a + kb*b), wrapping at 32 bits, then FUSED_RELU with the channel's
+// parameters. With ka/kb ~ a_scale/b_scale and ka*scale*2^-shift ~ a_scale/out_scale this is
+// round((a*a_scale + b*b_scale)/out_scale) + zero point.
+std::vector<uint8_t> EltwiseRescaledAdd(const Tensor& a, const Tensor& b, int32_t ka, int32_t kb,
+                                        const std::vector<ChannelParams>& params, bool relu, bool unsigned_out);
+
 // Max or average pooling of every channel, written from the definition (docs/architecture.md,
 // "Fused pooling"): a size x size window every `stride` pixels over the input padded by `pad`;
 // max over the existing pixels, average over size*size with padding as 0, rounded half up

@@ -276,3 +276,54 @@ TEST_CASE("Requantize wraps each accumulator to 30 bits before FUSED_RELU", "[re
   // Channel 0: 5, -3 (signed out); channel 1: -(2^29)+1+1 clamps to -128, 7+1.
   CHECK(Requantize(acc, 2, p, false, false) == std::vector<uint8_t>{5, 0xFD, 0x80, 8});
 }
+
+TEST_CASE("ScaleChannels applies each channel's affine transform to its plane", "[ref]") {
+  Tensor in(2, 1, 3, true);
+  in.data = {uint8_t(-4), 0, 7, 100, uint8_t(-100), 1};
+  ChannelParams p0, p1;
+  p0.bias = 2, p0.scale = 3, p0.shift = 1;    // ((x + 2)*3 + 1) >> 1
+  p1.bias = -1, p1.scale = 5, p1.shift = 2, p1.zero_point = 10;  // ((x - 1)*5 + 2) >> 2, + 10
+  const auto out = ScaleChannels(in, {p0, p1}, false, false);
+  // channel 0: -4 -> (-6+1)>>1 = -3; 0 -> (6+1)>>1 = 3; 7 -> (27+1)>>1 = 14
+  // channel 1: 100 -> (495+2)>>2 = 124, +10 = 134 -> 127; -100 -> (-505+2)>>2 = -126, +10 = -116; 1 -> 0+10
+  CHECK(std::vector<int>(out.begin(), out.end()) ==
+        std::vector<int>{uint8_t(-3), 3, 14, 127, uint8_t(-116), 10});
+  // relu and unsigned output: channel 0's -3 becomes 0, channel 1's 134 fits uint8
+  const auto u = ScaleChannels(in, {p0, p1}, true, true);
+  CHECK(std::vector<int>(u.begin(), u.end()) == std::vector<int>{0, 3, 14, 134, 10, 10});
+  CHECK_THROWS(ScaleChannels(in, {p0}, false, false));
+}
+
+TEST_CASE("Eltwise combines the int values, then requantizes per channel", "[ref]") {
+  Tensor a(1, 1, 4, true), b(1, 1, 4, true);
+  a.data = {uint8_t(-128), 127, 5, uint8_t(-3)};
+  b.data = {uint8_t(-128), 127, uint8_t(-9), 2};
+  CHECK(EltwiseValue(EltwiseKind::kAdd, -128, -128) == -256);
+  CHECK(EltwiseValue(EltwiseKind::kMul, -128, -128) == 16384);
+  CHECK(EltwiseValue(EltwiseKind::kMax, 5, -9) == 5);
+  ChannelParams id;  // identity: bias 0, scale 1, shift 0
+  auto v = [](const std::vector<uint8_t>& o) { return std::vector<int>(o.begin(), o.end()); };
+  CHECK(v(Eltwise(a, b, EltwiseKind::kAdd, {id}, false, false)) ==
+        std::vector<int>{uint8_t(-128), 127, uint8_t(-4), uint8_t(-1)});
+  CHECK(v(Eltwise(a, b, EltwiseKind::kMax, {id}, false, false)) == std::vector<int>{uint8_t(-128), 127, 5, 2});
+  ChannelParams half;  // (x + 1) >> 1 with bias 0: products 16384, 16129, -45, -6
+  half.scale = 1, half.shift = 8;
+  CHECK(v(Eltwise(a, b, EltwiseKind::kMul, {half}, false, false)) == std::vector<int>{64, 63, 0, 0});
+  Tensor u(1, 1, 4, false);
+  CHECK_THROWS(Eltwise(a, u, EltwiseKind::kAdd, {id}, false, false));
+}
+
+TEST_CASE("EltwiseRescaledAdd weighs a and b, wrapping at 32 bits, then requantizes", "[ref]") {
+  Tensor a(1, 1, 3, false), b(1, 1, 3, false);
+  a.data = {10, 255, 0};
+  b.data = {20, 255, 1};
+  ChannelParams p;
+  p.scale = 1, p.shift = 4, p.zero_point = -7;  // (3*a + 5*b + 8) >> 4, - 7
+  const auto out = EltwiseRescaledAdd(a, b, 3, 5, {p}, false, true);
+  // 130 -> (130+8)>>4 = 8, -7 = 1; 2040 -> 128 - 7 = 121; 5 -> 0 - 7 -> 0 (uint8)
+  CHECK(std::vector<int>(out.begin(), out.end()) == std::vector<int>{1, 121, 0});
+  // 2^23 * 255 * 2 wraps past 2^31: int32 arithmetic, as the SIMD program's mul.i32 / add.i32
+  ChannelParams id;
+  const auto w = EltwiseRescaledAdd(a, b, 1 << 23, 1 << 23, {id}, false, false);
+  CHECK(int8_t(w[1]) == FusedRelu(int32_t(uint32_t(uint64_t(int64_t(510) << 23))), id, false, false));
+}
