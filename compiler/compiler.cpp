@@ -270,6 +270,76 @@ LayerSpec::Pool ParsePool(const Doc& d, const YAML::Node& n) {
   return p;
 }
 
+// "conv", ..., or "global_avg_pool" (parsed as a conv): the op as the file spells it.
+std::string OpName(const LayerSpec& l) { return l.global_avg_pool ? "global_avg_pool" : ToString(l.op); }
+
+// layer.output's signed and relu, the keys every layer kind with an output takes.
+void ParseOutputSign(const Doc& d, const YAML::Node& out, LayerSpec& l) {
+  d.NeedMap(out, "layer.output");
+  if (out["signed"]) l.out_signed = d.Bool(out["signed"], "layer.output.signed");
+  if (out["relu"]) l.relu = d.Bool(out["relu"], "layer.output.relu");
+}
+
+// op scale and eltwise (docs/architecture.md, "SIMD-only instructions"): layer.input, layer.output
+// {signed, relu}; eltwise adds layer.eltwise (add, mul, max) and, for add, layer.rescale
+// {a_scale, b_scale, out_scale, zero_point}. Filled in as the depthwise 1x1 conv they run as.
+void ParseSimdOnly(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
+  const bool elt = l.op == LayerOp::kEltwise;
+  const std::string op = ToString(l.op);
+  // Say why rather than "not known": these keys exist, but not for a layer without weights.
+  for (const char* k : {"output_channels", "kernel", "stride", "dilation", "padding", "output_padding", "groups",
+                        "weights_signed", "order"})
+    if (layer[k])
+      d.Fail(std::string("layer.") + k, "does not apply to op " + op +
+                                            " (no weights: the output has the input's channels, height and width)");
+  if (!elt)
+    for (const char* k : {"eltwise", "rescale"})
+      if (layer[k]) d.Fail(std::string("layer.") + k, "applies to op eltwise only (got op scale)");
+  if (elt)
+    d.OnlyKeys(layer, "layer", {"op", "input", "eltwise", "rescale", "output"});
+  else
+    d.OnlyKeys(layer, "layer", {"op", "input", "output"});
+  ParseInput(d, layer, 65535, l);
+  l.out_c = l.groups = l.in_c;
+  l.kernel_h = l.kernel_w = 1;
+  l.wt_signed = false;
+  if (const YAML::Node out = layer["output"]) {
+    ParseOutputSign(d, out, l);
+    for (const char* k : {"activation", "pool"})
+      if (out[k])
+        d.Fail(std::string("layer.output.") + k, "does not apply to op " + op + " (its output keys are signed and relu)");
+    d.OnlyKeys(out, "layer.output", {"signed", "relu"});
+  }
+  if (!elt) return;
+  const YAML::Node e = d.Need(layer, "layer", "eltwise");
+  const std::string k = d.Str(e, "layer.eltwise");
+  if (k == "add")
+    l.eltwise = isa::EltwiseOp::kAdd;
+  else if (k == "mul")
+    l.eltwise = isa::EltwiseOp::kMul;
+  else if (k == "max")
+    l.eltwise = isa::EltwiseOp::kMax;
+  else
+    d.Bad("layer.eltwise", "add, mul or max", e);
+  if (const YAML::Node r = layer["rescale"]) {
+    const std::string key = "layer.rescale";
+    if (l.eltwise != isa::EltwiseOp::kAdd) d.Fail(key, "applies to eltwise add only (got eltwise " + k + ")");
+    d.NeedMap(r, key);
+    d.OnlyKeys(r, key, {"a_scale", "b_scale", "out_scale", "zero_point"});
+    LayerSpec::Rescale rs;
+    rs.a_scale = Positive(d, d.Need(r, key, "a_scale"), key + ".a_scale");
+    rs.b_scale = Positive(d, d.Need(r, key, "b_scale"), key + ".b_scale");
+    rs.out_scale = Positive(d, d.Need(r, key, "out_scale"), key + ".out_scale");
+    if (r["zero_point"])
+      rs.zero_point =
+          int32_t(d.Int(r["zero_point"], key + ".zero_point", l.out_signed ? -128 : 0, l.out_signed ? 127 : 255));
+    if (!l.out_signed && rs.zero_point > 127)
+      d.Fail(key + ".zero_point", "must be at most 127, the zero point's int8 parameter (got " +
+                                      std::to_string(rs.zero_point) + ")");
+    l.rescale = rs;  // Compile lowers it and names this key if no program meets the ratios
+  }
+}
+
 void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestSpec& spec) {
   if (!root.IsMap()) throw CompileError(spec.file + ": must be a map with keys name, doc, seed and layer");
   d.OnlyKeys(root, "", {"name", "doc", "seed", "layer"});
@@ -292,9 +362,19 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
       l.op = LayerOp::kInnerProduct;
     else if (o == "global_avg_pool")
       l.global_avg_pool = true;
+    else if (o == "scale")
+      l.op = LayerOp::kScale;
+    else if (o == "eltwise")
+      l.op = LayerOp::kEltwise;
     else
-      d.Bad("layer.op", "conv, deconv, inner_product or global_avg_pool", op);
+      d.Bad("layer.op", "conv, deconv, inner_product, global_avg_pool, scale or eltwise", op);
   }
+  if (SimdOnly(l.op)) {
+    ParseSimdOnly(d, layer, l);
+    return;
+  }
+  for (const char* k : {"eltwise", "rescale"})
+    if (layer[k]) d.Fail(std::string("layer.") + k, "applies to op eltwise only (got op " + OpName(l) + ")");
   if (l.global_avg_pool) {
     // The depthwise conv that computes it: one channel per group, the kernel the whole plane.
     d.OnlyKeys(layer, "layer", {"op", "input"});
@@ -359,10 +439,8 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
   if (layer["groups"]) l.groups = uint32_t(d.Int(layer["groups"], "layer.groups", 1, 65535));
   if (layer["weights_signed"]) l.wt_signed = d.Bool(layer["weights_signed"], "layer.weights_signed");
   if (const YAML::Node out = layer["output"]) {
-    d.NeedMap(out, "layer.output");
+    ParseOutputSign(d, out, l);
     d.OnlyKeys(out, "layer.output", {"signed", "relu", "activation", "pool"});
-    if (out["signed"]) l.out_signed = d.Bool(out["signed"], "layer.output.signed");
-    if (out["relu"]) l.relu = d.Bool(out["relu"], "layer.output.relu");
     if (const YAML::Node act = out["activation"]) {
       if (out["relu"])
         d.Fail("layer.output.relu", "cannot be given with layer.output.activation (use activation kind relu or none)");
@@ -395,6 +473,8 @@ const char* ToString(LayerOp op) {
     case LayerOp::kConv: return "conv";
     case LayerOp::kDeconv: return "deconv";
     case LayerOp::kInnerProduct: return "inner_product";
+    case LayerOp::kScale: return "scale";
+    case LayerOp::kEltwise: return "eltwise";
   }
   return "?";
 }
@@ -452,7 +532,10 @@ Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
     if (l.groups == 0 || l.in_c % l.groups != 0 || l.out_c % l.groups != 0)
       d.Fail("layer.groups", "must divide the input channels " + std::to_string(l.in_c) + " and the output channels " +
                                  std::to_string(l.out_c) + " (got " + std::to_string(l.groups) + ")");
-    if (l.op == LayerOp::kConv) {
+    if (SimdOnly(l.op)) {  // a depthwise 1x1 conv of the input (docs/architecture.md)
+      x.opcode = l.op == LayerOp::kScale ? isa::Opcode::kScale : isa::Opcode::kEltwise;
+      x.out_h = l.in_h, x.out_w = l.in_w;
+    } else if (l.op == LayerOp::kConv) {
       x.opcode = isa::Opcode::kConv;
       const int64_t oh = ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);
       const int64_t ow = ref::ConvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
@@ -487,6 +570,7 @@ Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
   x.group_tiles = CeilDiv(x.group_out_c, m);
   x.ch_tiles = groups * x.group_tiles;
   x.dot_len = x.group_in_c * x.kernel_h * x.kernel_w;
+  if (l.op == LayerOp::kEltwise) x.dot_len = 2;  // term 0 reads tensor a, term 1 tensor b
   const uint64_t pixels = x.out_h * x.out_w;
   x.pix_tiles = CeilDiv(pixels, n);
   x.wt_tile_bytes = x.dot_len * m;
@@ -510,6 +594,9 @@ Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
     d.Fail("layer.simd", "has " + std::to_string(l.simd.size()) + " instructions; at most " +
                              std::to_string(isa::kMaxSimdInstrs) + " fit");
   if (const auto e = simd::CheckProgram(l.simd)) d.Fail("layer.simd", "is not legal: " + e->message);
+  if (SimdOnly(l.op) && (!l.simd.empty() || !l.params.empty()))
+    d.Fail("layer.simd", std::string("does not apply to op ") + ToString(l.op) +
+                             " (its program and parameters come from the layer's keys)");
   if (!l.params.empty() && l.params.size() != l.out_c)
     d.Fail("layer.params", "must have one entry per output channel, " + std::to_string(l.out_c) + " (got " +
                                std::to_string(l.params.size()) + ")");
@@ -580,6 +667,86 @@ uint32_t WarnOverflow(const TestSpec& spec, const ref::Weights& w) {
   return risky;
 }
 
+ref::EltwiseKind KindOf(isa::EltwiseOp op) {
+  switch (op) {
+    case isa::EltwiseOp::kAdd: return ref::EltwiseKind::kAdd;
+    case isa::EltwiseOp::kMul: return ref::EltwiseKind::kMul;
+    case isa::EltwiseOp::kMax: return ref::EltwiseKind::kMax;
+  }
+  throw std::logic_error("nnac: unknown eltwise op");
+}
+
+// The channel parameters and expected output of a SCALE or ELTWISE layer (docs/architecture.md,
+// "SIMD-only instructions") from its seeded tensors a and b.
+// - SCALE: each channel c draws an offset bias_c in [-32, 32] and a real multiplier gamma_c in
+//   [0.5, 4) (a folded batch norm: y = gamma_c*(x + bias_c)). One output quantization for the
+//   layer maps the real outputs (after the ReLU) onto the output range: the zero point puts their
+//   minimum at the bottom, the multiplier s their extremes at the ends; channel c's FUSED_RELU
+//   multiplier scale_c * 2^-shift_c is gamma_c * s with 16 bits of precision.
+// - ELTWISE add, mul, max: bias 0, zero point 0, each channel's scale and shift calibrated so its
+//   largest |a op b| reaches the output range's top (as a dot-product layer's accumulators).
+// - ELTWISE add with rescale: the rescale program's parameters on every channel.
+void SimdOnlyData(const LayerSpec& l, const ref::Tensor& a, const ref::Tensor& b, SplitMix64& rng,
+                  const RescaleProgram* rescale, std::vector<ref::ChannelParams>* params,
+                  std::vector<uint8_t>* reference) {
+  const uint32_t channels = l.in_c;
+  const size_t plane = size_t(l.in_h) * l.in_w;
+  const bool unsigned_out = !l.out_signed;
+  params->assign(channels, ref::ChannelParams{});
+  if (l.op == LayerOp::kScale) {
+    std::vector<double> gamma(channels);
+    for (uint32_t co = 0; co < channels; ++co) {
+      (*params)[co].bias = int32_t(rng.Range(0, 64)) - 32;
+      gamma[co] = double(rng.Range(1024, 8191)) / 2048;  // exact in binary
+    }
+    double ymin = 0, ymax = 0;
+    for (uint32_t co = 0; co < channels; ++co)
+      for (size_t p = 0; p < plane; ++p) {
+        const int32_t x = a.At(co, uint32_t(p / l.in_w), uint32_t(p % l.in_w));
+        double y = gamma[co] * double(x + (*params)[co].bias);
+        if (l.relu) y = std::max(y, 0.0);
+        if (co == 0 && p == 0) ymin = ymax = y;
+        ymin = std::min(ymin, y), ymax = std::max(ymax, y);
+      }
+    const double qlo = l.out_signed ? -128 : 0, qhi = l.out_signed ? 127 : 255;
+    int32_t zp = 0;
+    double s = 1;
+    if (ymax > ymin) {
+      zp = int32_t(std::clamp<double>(std::round(qlo - ymin * (qhi - qlo) / (ymax - ymin)), -128, 127));
+      double best = HUGE_VAL;  // the largest s that keeps both extremes inside the range
+      if (ymax > 0 && qhi > zp) best = std::min(best, (qhi - zp) / ymax);
+      if (ymin < 0 && qlo < zp) best = std::min(best, (qlo - zp) / ymin);
+      if (std::isfinite(best)) s = best;
+    }
+    for (uint32_t co = 0; co < channels; ++co) {
+      ref::ChannelParams& p = (*params)[co];
+      p.zero_point = int8_t(zp);
+      const double mult = gamma[co] * s;
+      if (const auto m = FusedReluMultiplier([&](int shift) { return std::round(std::ldexp(mult, shift)); }))
+        p.scale = m->scale, p.shift = m->shift;
+    }
+    *reference = ref::ScaleChannels(a, *params, l.relu, unsigned_out);
+    return;
+  }
+  if (rescale) {
+    params->assign(channels, rescale->params);
+    *reference = ref::EltwiseRescaledAdd(a, b, rescale->ka, rescale->kb, *params, l.relu, unsigned_out);
+    return;
+  }
+  const ref::EltwiseKind kind = KindOf(l.eltwise);
+  const int64_t target = l.out_signed ? 127 : 255;
+  for (uint32_t co = 0; co < channels; ++co) {
+    int64_t max_abs = 0;
+    for (size_t p = 0; p < plane; ++p) {
+      const uint32_t h = uint32_t(p / l.in_w), w = uint32_t(p % l.in_w);
+      const int64_t v = ref::EltwiseValue(kind, a.At(co, h, w), b.At(co, h, w));
+      max_abs = std::max(max_abs, v < 0 ? -v : v);
+    }
+    (*params)[co] = Calibrate(max_abs, 0, target);
+  }
+  *reference = ref::Eltwise(a, b, kind, *params, l.relu, unsigned_out);
+}
+
 }  // namespace
 
 Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
@@ -604,23 +771,39 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   const uint64_t m = cfg.array_rows;
   const Lowering x = Lower(d, l, cfg);
   const uint64_t pixels = x.out_h * x.out_w;
+  // SCALE and ELTWISE: no weights; ELTWISE reads a second input tensor; a rescaled add has its own
+  // program.
+  const bool simd_only = SimdOnly(l.op), elt = l.op == LayerOp::kEltwise;
+  std::optional<RescaleProgram> rescale;
+  if (l.rescale) {
+    try {
+      rescale = LowerRescaledAdd(*l.rescale, l.relu, l.out_signed);
+    } catch (const CompileError& e) {
+      d.Fail("layer.rescale", "has no program (" + std::string(e.what()) + ")");
+    }
+  }
+  const uint64_t simd_len = rescale ? rescale->simd.size() : l.simd.empty() ? 1 : l.simd.size();
 
   // Placement (SRAM; DRAM is the same order shifted by kDramBase), checked before any data is made.
   const uint64_t in_bytes = uint64_t(l.in_c) * l.in_h * l.in_w, param_size = uint64_t(l.out_c) * isa::kParamBytes;
-  const uint64_t wt_size = x.ch_tiles * x.wt_tile_bytes, out_bytes = uint64_t(l.out_c) * x.res_h * x.res_w;
-  const uint64_t prog_words = 4 + isa::ComputeWords(l.simd.empty() ? 1 : l.simd.size());
+  const uint64_t wt_size = simd_only ? 0 : x.ch_tiles * x.wt_tile_bytes;
+  const uint64_t out_bytes = uint64_t(l.out_c) * x.res_h * x.res_w;
+  // One DMA word per input tensor, the parameters, the weights (not for SCALE and ELTWISE), the output.
+  const uint64_t dma_words = (elt ? 2 : 1) + 1 + (simd_only ? 0 : 1) + 1;
+  const uint64_t prog_words = dma_words + isa::ComputeWords(simd_len);
   const uint64_t prog_sram = kSramBase;
   const uint64_t in_sram = AlignUp(prog_sram + prog_words * isa::kWordBytes);
-  const uint64_t param_sram = AlignUp(in_sram + in_bytes);
+  const uint64_t in2_sram = elt ? AlignUp(in_sram + in_bytes) : 0;  // tensor b, the input's shape
+  const uint64_t param_sram = AlignUp(elt ? in2_sram + in_bytes : in_sram + in_bytes);
   const uint64_t wt_sram = AlignUp(param_sram + param_size);
   const uint64_t out_sram = AlignUp(wt_sram + wt_size);
   const uint64_t end_sram = out_sram + out_bytes;
   if (end_sram > cfg.sram_bytes)
-    d.Fail("layer", "needs " + std::to_string(end_sram) + " bytes of SRAM (input " + std::to_string(in_bytes) +
-                        ", weights " + std::to_string(wt_size) + ", output " + std::to_string(out_bytes) +
+    d.Fail("layer", "needs " + std::to_string(end_sram) + " bytes of SRAM (input " +
+                        (elt ? "2 x " : "") + std::to_string(in_bytes) + ", weights " + std::to_string(wt_size) + ", output " + std::to_string(out_bytes) +
                         ") but configuration '" + cfg.name + "' has " + std::to_string(cfg.sram_bytes));
   const DmaShape in_dma = PlanarDma(d, "input", x.in_c, x.in_h, x.in_w);
-  const DmaShape wt_dma = WeightDma(d, x, m);
+  const DmaShape wt_dma = simd_only ? DmaShape{0, 0} : WeightDma(d, x, m);
   const DmaShape out_dma = PlanarDma(d, "output", l.out_c, x.res_h, x.res_w);
 
   // Global average pooling: FUSED_RELU's multiply and rounding shift must give the exact rounded
@@ -638,111 +821,131 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
                                 " whose rounded average is " + std::to_string(avg.want));
   }
 
-  // Seeded data: input, weights, then biases. Weights are (Cout, Cin/groups, R, S); an inner
-  // product's are (Cout, C, H, W) of the input as described.
-  SplitMix64 rng(spec.seed);
-  ref::Tensor input(l.in_c, l.in_h, l.in_w, l.in_signed);
-  for (auto& b : input.data) b = uint8_t(rng.Next());
   const bool ip = l.op == LayerOp::kInnerProduct;
-  ref::Weights weights(l.out_c, ip ? l.in_c : l.in_c / l.groups, ip ? l.in_h : l.kernel_h, ip ? l.in_w : l.kernel_w,
-                       l.wt_signed);
-  for (auto& b : weights.data) b = uint8_t(rng.Next());
-  std::vector<int32_t> bias(l.out_c);
-  for (auto& b : bias) b = int32_t(int64_t(rng.Range(0, 2048)) - 1024);
-  if (l.global_avg_pool) {  // a sum per channel: weights 1, bias 0
-    std::fill(weights.data.begin(), weights.data.end(), uint8_t(1));
-    std::fill(bias.begin(), bias.end(), 0);
+  // Seeded data: input (ELTWISE: tensor a, then b), then what the layer kind draws.
+  SplitMix64 rng(spec.seed);
+  ref::Tensor input(l.in_c, l.in_h, l.in_w, l.in_signed), input_b;
+  for (auto& b : input.data) b = uint8_t(rng.Next());
+  if (elt) {
+    input_b = ref::Tensor(l.in_c, l.in_h, l.in_w, l.in_signed);
+    for (auto& b : input_b.data) b = uint8_t(rng.Next());
   }
-  WarnOverflow(spec, weights);
-
-  // Exact accumulators from the reference operators (written independently of the hardware's loop nest).
-  ref::ConvGeometry g;
-  g.stride_h = l.stride_h, g.stride_w = l.stride_w;
-  g.dil_h = l.dil_h, g.dil_w = l.dil_w;
-  g.pad_top = l.pad_top, g.pad_bottom = l.pad_bottom, g.pad_left = l.pad_left, g.pad_right = l.pad_right;
-  g.groups = l.groups;
-  g.out_pad_h = l.out_pad_h, g.out_pad_w = l.out_pad_w;
-  uint32_t rh = 1, rw = 1;
-  const std::vector<int64_t> acc = l.op == LayerOp::kConv     ? ref::Conv2d(input, weights, g, &rh, &rw)
-                                   : l.op == LayerOp::kDeconv ? ref::Deconv2d(input, weights, g, &rh, &rw)
-                                                              : ref::InnerProduct(input, weights);
-  if (rh != x.out_h || rw != x.out_w) throw std::logic_error("nnac: reference and lowering disagree on the output size");
-
-  // Quantization calibrated on the seeded input: max |acc + bias| per channel -> 127 or 255. An
-  // inner product has one value per channel, which would always land on the range's end: its
-  // channels share the layer's maximum instead.
-  const int64_t target = l.out_signed ? 127 : 255;
-  std::vector<int64_t> max_abs(l.out_c, 0);
-  for (uint32_t co = 0; co < l.out_c; ++co)
-    for (uint64_t p = 0; p < pixels; ++p) {
-      const int64_t t = int64_t(ref::Wrap30(acc[co * pixels + p])) + bias[co];
-      max_abs[co] = std::max(max_abs[co], t < 0 ? -t : t);
+  std::vector<ref::ChannelParams> params;
+  std::vector<uint8_t> reference, wt_bytes;
+  if (simd_only) {
+    SimdOnlyData(l, input, input_b, rng, rescale ? &*rescale : nullptr, &params, &reference);
+  } else {
+    // Seeded data: input, weights, then biases. Weights are (Cout, Cin/groups, R, S); an inner
+    // product's are (Cout, C, H, W) of the input as described.
+    ref::Weights weights(l.out_c, ip ? l.in_c : l.in_c / l.groups, ip ? l.in_h : l.kernel_h, ip ? l.in_w : l.kernel_w,
+                         l.wt_signed);
+    for (auto& b : weights.data) b = uint8_t(rng.Next());
+    std::vector<int32_t> bias(l.out_c);
+    for (auto& b : bias) b = int32_t(int64_t(rng.Range(0, 2048)) - 1024);
+    if (l.global_avg_pool) {  // a sum per channel: weights 1, bias 0
+      std::fill(weights.data.begin(), weights.data.end(), uint8_t(1));
+      std::fill(bias.begin(), bias.end(), 0);
     }
-  if (pixels == 1) std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
-  std::vector<ref::ChannelParams> params = l.params;
-  if (params.empty() && l.global_avg_pool) {
-    ref::ChannelParams p;  // bias 0, zero point 0
-    p.scale = avg.scale;
-    p.shift = avg.shift;
-    params.assign(l.out_c, p);
-  } else if (params.empty()) {
-    params.resize(l.out_c);
-    for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
-    if (act)
-      for (auto& p : params) p = ChannelOf(l.activation->kind, *act, p);
-  }
-  std::vector<uint8_t> reference;
-  if (l.global_avg_pool) {  // the definition: each plane's rounded average, not FUSED_RELU's formula
-    const uint64_t count = uint64_t(l.in_h) * l.in_w;
-    reference.resize(l.out_c);
-    for (uint32_t co = 0; co < l.out_c; ++co) {
-      int64_t sum = 0;
-      for (uint32_t h = 0; h < l.in_h; ++h)
-        for (uint32_t w = 0; w < l.in_w; ++w) sum += input.At(co, h, w);
-      reference[co] = uint8_t(ref::RoundedAverage(sum, count));
-    }
-  } else if (l.simd.empty()) {
-    reference = ref::Requantize(acc, l.out_c, params, l.relu, !l.out_signed);
-  } else {  // the program on every element, as each lane of each accumulator row runs it
-    reference.resize(acc.size());
+    WarnOverflow(spec, weights);
+
+    // Exact accumulators from the reference operators (written independently of the hardware's loop nest).
+    ref::ConvGeometry g;
+    g.stride_h = l.stride_h, g.stride_w = l.stride_w;
+    g.dil_h = l.dil_h, g.dil_w = l.dil_w;
+    g.pad_top = l.pad_top, g.pad_bottom = l.pad_bottom, g.pad_left = l.pad_left, g.pad_right = l.pad_right;
+    g.groups = l.groups;
+    g.out_pad_h = l.out_pad_h, g.out_pad_w = l.out_pad_w;
+    uint32_t rh = 1, rw = 1;
+    const std::vector<int64_t> acc = l.op == LayerOp::kConv     ? ref::Conv2d(input, weights, g, &rh, &rw)
+                                     : l.op == LayerOp::kDeconv ? ref::Deconv2d(input, weights, g, &rh, &rw)
+                                                                : ref::InnerProduct(input, weights);
+    if (rh != x.out_h || rw != x.out_w) throw std::logic_error("nnac: reference and lowering disagree on the output size");
+
+    // Quantization calibrated on the seeded input: max |acc + bias| per channel -> 127 or 255. An
+    // inner product has one value per channel, which would always land on the range's end: its
+    // channels share the layer's maximum instead.
+    const int64_t target = l.out_signed ? 127 : 255;
+    std::vector<int64_t> max_abs(l.out_c, 0);
     for (uint32_t co = 0; co < l.out_c; ++co)
-      for (uint64_t p = 0; p < pixels; ++p)
-        reference[co * pixels + p] = simd::RunLane(l.simd, ref::Wrap30(acc[co * pixels + p]), params[co]);
-  }
-  if (l.pool) {  // the reference pooling of the convolution's output, after its activation
-    ref::Tensor conv(l.out_c, uint32_t(x.out_h), uint32_t(x.out_w), l.out_signed);
-    conv.data = std::move(reference);
-    const ref::PoolKind kind = l.pool->op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg;
-    reference = ref::Pool2d(conv, kind, l.pool->size, l.pool->stride, l.pool->pad).data;
-  }
-  if (reference.size() != out_bytes) throw std::logic_error("nnac: reference and lowering disagree on the output");
+      for (uint64_t p = 0; p < pixels; ++p) {
+        const int64_t t = int64_t(ref::Wrap30(acc[co * pixels + p])) + bias[co];
+        max_abs[co] = std::max(max_abs[co], t < 0 ? -t : t);
+      }
+    if (pixels == 1) std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
+    params = l.params;
+    if (params.empty() && l.global_avg_pool) {
+      ref::ChannelParams p;  // bias 0, zero point 0
+      p.scale = avg.scale;
+      p.shift = avg.shift;
+      params.assign(l.out_c, p);
+    } else if (params.empty()) {
+      params.resize(l.out_c);
+      for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
+      if (act)
+        for (auto& p : params) p = ChannelOf(l.activation->kind, *act, p);
+    }
+    if (l.global_avg_pool) {  // the definition: each plane's rounded average, not FUSED_RELU's formula
+      const uint64_t count = uint64_t(l.in_h) * l.in_w;
+      reference.resize(l.out_c);
+      for (uint32_t co = 0; co < l.out_c; ++co) {
+        int64_t sum = 0;
+        for (uint32_t h = 0; h < l.in_h; ++h)
+          for (uint32_t w = 0; w < l.in_w; ++w) sum += input.At(co, h, w);
+        reference[co] = uint8_t(ref::RoundedAverage(sum, count));
+      }
+    } else if (l.simd.empty()) {
+      reference = ref::Requantize(acc, l.out_c, params, l.relu, !l.out_signed);
+    } else {  // the program on every element, as each lane of each accumulator row runs it
+      reference.resize(acc.size());
+      for (uint32_t co = 0; co < l.out_c; ++co)
+        for (uint64_t p = 0; p < pixels; ++p)
+          reference[co * pixels + p] = simd::RunLane(l.simd, ref::Wrap30(acc[co * pixels + p]), params[co]);
+    }
+    if (l.pool) {  // the reference pooling of the convolution's output, after its activation
+      ref::Tensor conv(l.out_c, uint32_t(x.out_h), uint32_t(x.out_w), l.out_signed);
+      conv.data = std::move(reference);
+      const ref::PoolKind kind = l.pool->op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg;
+      reference = ref::Pool2d(conv, kind, l.pool->size, l.pool->stride, l.pool->pad).data;
+    }
+    if (reference.size() != out_bytes) throw std::logic_error("nnac: reference and lowering disagree on the output");
 
-  const std::vector<uint8_t> wt_bytes = ref::PreorderWeights(weights, uint32_t(m), ip ? 1 : l.groups);
-  if (wt_bytes.size() != wt_size) throw std::logic_error("nnac: weight tiles and lowering disagree");
+    wt_bytes = ref::PreorderWeights(weights, uint32_t(m), ip ? 1 : l.groups);
+    if (wt_bytes.size() != wt_size) throw std::logic_error("nnac: weight tiles and lowering disagree");
+  }
   std::vector<uint8_t> param_bytes(size_t(l.out_c) * isa::kParamBytes);
   for (uint32_t co = 0; co < l.out_c; ++co) ref::PackParams(params[co], &param_bytes[co * isa::kParamBytes]);
 
   auto dram_of = [](uint64_t sram) { return sram - kSramBase + kDramBase; };
 
   // Program.
+  // Each DMA_READ sets its own flag (0, 1, ...) and the compute instruction waits for all of them.
   std::vector<isa::Instruction> prog;
-  prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, in_sram, dram_of(in_sram), in_dma.row_bytes, in_dma.rows,
-                              in_dma.row_bytes, in_dma.row_bytes));
-  prog.back().dma.done_set = 1 << 0;
-  prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, param_sram, dram_of(param_sram), param_bytes.size()));
-  prog.back().dma.done_set = 1 << 1;
-  prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, wt_sram, dram_of(wt_sram), wt_dma.row_bytes, wt_dma.rows,
-                              wt_dma.row_bytes, wt_dma.row_bytes));
-  prog.back().dma.done_set = 1 << 2;
+  uint64_t loaded = 0;
+  auto dma_read = [&](isa::Instruction in) {
+    in.dma.done_set = uint64_t(1) << prog.size();
+    loaded |= in.dma.done_set;
+    prog.push_back(in);
+  };
+  auto dense_read = [&](uint64_t sram, const DmaShape& shape) {  // rows back to back in both memories
+    dma_read(isa::MakeDma(isa::Opcode::kDmaRead, sram, dram_of(sram), shape.row_bytes, shape.rows, shape.row_bytes,
+                          shape.row_bytes));
+  };
+  dense_read(in_sram, in_dma);  // tensor a; ELTWISE's tensor b the same way
+  if (elt) dense_read(in2_sram, in_dma);
+  dma_read(isa::MakeDma(isa::Opcode::kDmaRead, param_sram, dram_of(param_sram), param_bytes.size()));
+  if (!simd_only) dense_read(wt_sram, wt_dma);
+  const uint64_t computed = uint64_t(1) << prog.size();
 
   isa::Instruction dot;
   dot.opcode = x.opcode;
   isa::ComputeInstr& c = dot.compute;
   c.opcode = x.opcode;
-  c.wait_set = 0x7;
-  c.done_set = 1 << 3;
+  c.wait_set = loaded;
+  c.done_set = computed;
   c.in_addr = in_sram;
-  c.wt_addr = wt_sram;
+  c.in2_addr = in2_sram;                   // 0 but for ELTWISE
+  c.wt_addr = simd_only ? 0 : wt_sram;     // SCALE and ELTWISE read no weights
+  if (elt) c.eltwise_op = l.eltwise;
   c.param_addr = param_sram;
   c.out_addr = out_sram;
   c.in_c = x.in_c;
@@ -789,7 +992,9 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   c.group_in_c = x.group_in_c;
   c.group_out_c = x.group_out_c;
   c.group_tiles = x.group_tiles;
-  if (l.simd.empty()) {
+  if (rescale) {
+    dot.simd = rescale->simd;
+  } else if (l.simd.empty()) {
     isa::SimdInstr fr;  // FUSED_RELU v0, v0
     fr.op = isa::SimdOp::kFusedRelu;
     fr.flags = (l.relu ? 1u : 0u) | (l.out_signed ? 0u : 2u);
@@ -806,7 +1011,7 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
 
   prog.push_back(isa::MakeDma(isa::Opcode::kDmaWrite, out_sram, dram_of(out_sram), out_dma.row_bytes, out_dma.rows,
                               out_dma.row_bytes, out_dma.row_bytes));
-  prog.back().dma.wait_set = 1 << 3;
+  prog.back().dma.wait_set = computed;
 
   // Bundle.
   Bundle b;
@@ -835,15 +1040,21 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   place(prog_sram, words);
   place(in_sram, input.data);
   place(param_sram, param_bytes);
-  place(wt_sram, wt_bytes);
+  if (elt) place(in2_sram, input_b.data);
+  if (!simd_only) place(wt_sram, wt_bytes);
   b.regions.push_back({"program", "program", dram_of(prog_sram), words.size(), {}, false});
   b.regions.push_back({"input", "input", dram_of(in_sram), input.data.size(), {l.in_c, l.in_h, l.in_w}, l.in_signed});
+  if (elt)
+    b.regions.push_back(
+        {"input_b", "input", dram_of(in2_sram), input_b.data.size(), {l.in_c, l.in_h, l.in_w}, l.in_signed});
   b.regions.push_back({"params", "params", dram_of(param_sram), param_bytes.size(), {}, false});
-  b.regions.push_back({"weights", "weights", dram_of(wt_sram), wt_bytes.size(), {}, l.wt_signed});
+  if (!simd_only)
+    b.regions.push_back({"weights", "weights", dram_of(wt_sram), wt_bytes.size(), {}, l.wt_signed});
   b.regions.push_back({"output", "output", dram_of(out_sram), reference.size(),
                        {l.out_c, uint32_t(x.res_h), uint32_t(x.res_w)}, l.out_signed});
   b.reference["output"] = std::move(reference);
-  b.macs = isa::Macs(c);
+  // docs/architecture.md: SCALE and ELTWISE count one MAC per element and term.
+  b.macs = simd_only ? c.out_h * c.out_w * c.out_c * c.dot_len : isa::Macs(c);
   return b;
 }
 
@@ -870,6 +1081,68 @@ AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed) {
   return a;
 }
 
+RescaleProgram LowerRescaledAdd(const LayerSpec::Rescale& r, bool relu, bool out_signed) {
+  constexpr int kBits = 20;  // the larger of ka, kb is 2^20: |ka*a + kb*b| <= 510 * 2^20 < 2^29
+  const double ra = r.a_scale / r.out_scale, rb = r.b_scale / r.out_scale, top = std::max(ra, rb);
+  RescaleProgram p;
+  const double ka = std::round(std::ldexp(ra / top, kBits)), kb = std::round(std::ldexp(rb / top, kBits));
+  if (ka < 1 || kb < 1) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "a_scale / b_scale = %g is outside [2^-21, 2^21], where the smaller input's "
+                  "weight would round to 0", r.a_scale / r.b_scale);
+    throw CompileError(buf);
+  }
+  p.ka = int32_t(ka), p.kb = int32_t(kb);
+  // scale * 2^-shift ~= top * 2^-20 (the output LSB per unit of ka*a + kb*b)
+  const auto m = FusedReluMultiplier([&](int shift) { return std::round(std::ldexp(top, shift - kBits)); });
+  if (!m) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "the output scale %g per input scale %g does not fit FUSED_RELU's 16-bit scale "
+                  "and 6-bit shift", r.out_scale, std::max(r.a_scale, r.b_scale));
+    throw CompileError(buf);
+  }
+  p.params.scale = m->scale, p.params.shift = m->shift;
+  p.params.zero_point = int8_t(r.zero_point);
+  auto instr = [](isa::SimdOp op, uint64_t dst, uint64_t a, uint64_t b, uint64_t imm = 0) {
+    isa::SimdInstr i;
+    i.op = op, i.dst = dst, i.src_a = a, i.src_b = b, i.imm = imm;
+    i.dtype = isa::Dtype::kI32;
+    return i;
+  };
+  // v1 = a, v2 = b (docs/architecture.md, "SIMD-only instructions")
+  p.simd.push_back(instr(isa::SimdOp::kMovi, 3, 0, 0, uint64_t(uint32_t(p.ka))));  // v3 = ka
+  p.simd.push_back(instr(isa::SimdOp::kMul, 3, 1, 3));                             // v3 = a * ka
+  p.simd.push_back(instr(isa::SimdOp::kMovi, 4, 0, 0, uint64_t(uint32_t(p.kb))));  // v4 = kb
+  p.simd.push_back(instr(isa::SimdOp::kMul, 4, 2, 4));                             // v4 = b * kb
+  p.simd.push_back(instr(isa::SimdOp::kAdd, 0, 3, 4));                             // v0 = v3 + v4
+  isa::SimdInstr fr = instr(isa::SimdOp::kFusedRelu, 0, 0, 0);                     // FUSED_RELU v0, v0
+  fr.flags = (relu ? 1u : 0u) | (out_signed ? 0u : 2u);
+  p.simd.push_back(fr);
+  return p;
+}
+
+RescaleAccuracy MeasureRescaledAdd(const LayerSpec::Rescale& r, const RescaleProgram& p, bool in_signed, bool relu,
+                                   bool out_signed) {
+  RescaleAccuracy acc;
+  const int32_t lo = in_signed ? -128 : 0, hi = in_signed ? 127 : 255;
+  const double qlo = out_signed ? -128 : 0, qhi = out_signed ? 127 : 255;
+  ref::Tensor a(1, 1, 1, in_signed), b(1, 1, 1, in_signed);
+  for (int32_t va = lo; va <= hi; ++va)
+    for (int32_t vb = lo; vb <= hi; ++vb) {
+      a.data[0] = uint8_t(va), b.data[0] = uint8_t(vb);
+      const uint8_t byte = ref::EltwiseRescaledAdd(a, b, p.ka, p.kb, {p.params}, relu, !out_signed)[0];
+      const double got = out_signed ? double(int8_t(byte)) : double(byte);
+      double real = (va * r.a_scale + vb * r.b_scale) / r.out_scale;
+      if (relu) real = std::max(real, 0.0);
+      real = std::clamp(real + r.zero_point, qlo, qhi);
+      const double err = std::fabs(got - real);
+      ++acc.pairs;
+      if (err <= 0.5 + 1e-9) ++acc.nearest;  // a tie (up to the doubles' own rounding) accepts either neighbour
+      if (err > acc.max_error_lsb) acc.max_error_lsb = err, acc.worst_a = va, acc.worst_b = vb;
+    }
+  return acc;
+}
+
 Bundle CompileTestFile(const fs::path& yaml, const HwConfig& cfg, std::optional<uint64_t> seed) {
   TestSpec spec = ParseTestFile(yaml);
   if (seed) spec.seed = *seed;
@@ -892,6 +1165,16 @@ std::string Summary(const Bundle& bundle, uint32_t index) {
     const auto& d = in.dma;
     std::snprintf(buf, sizeof buf, "sram %#llx dram %#llx  %llu x %llu B  %s", (unsigned long long)d.sram_addr,
                   (unsigned long long)d.dram_addr, (unsigned long long)d.rows, (unsigned long long)d.row_bytes, f);
+  } else if (in.opcode == isa::Opcode::kScale || in.opcode == isa::Opcode::kEltwise) {
+    // No kernel, no weights: the tensor, ELTWISE's operation and its second tensor, the program.
+    const auto& c = in.compute;
+    char what[64] = "per-channel affine";
+    if (in.opcode == isa::Opcode::kEltwise)
+      std::snprintf(what, sizeof what, "a %s b (b at %#llx)", isa::ToString(c.eltwise_op),
+                    (unsigned long long)c.in2_addr);
+    std::snprintf(buf, sizeof buf, "%llux%llux%llu  %s  simd %llu  %llu x %llu tiles  %s", (unsigned long long)c.in_c,
+                  (unsigned long long)c.in_h, (unsigned long long)c.in_w, what, (unsigned long long)c.simd_len,
+                  (unsigned long long)c.pix_tiles, (unsigned long long)c.ch_tiles, f);
   } else {
     const auto& c = in.compute;
     std::snprintf(buf, sizeof buf, "%llux%llux%llu -> %llux%llux%llu k %llux%llu s %llux%llu g %llu  %llu x %llu tiles  %s",

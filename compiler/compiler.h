@@ -1,7 +1,7 @@
 // The layer compiler: reads a test description (vectors/<name>.yaml), checks it strictly, makes
 // seeded data, calibrates the quantization and emits a bundle (program, DRAM image, reference
-// output) for one hardware configuration. One dot-product layer (conv, deconv or inner product) per
-// test.
+// output) for one hardware configuration. One layer per test: a dot-product layer (conv, deconv or
+// inner product) or a SIMD-only one (scale, eltwise).
 #pragma once
 
 #include <cstdint>
@@ -34,9 +34,9 @@ std::vector<std::string> KnownTests(const std::filesystem::path& vectors_dir);
 Bundle CompileTestFile(const std::filesystem::path& yaml, const HwConfig& cfg, std::optional<uint64_t> seed = {});
 
 // The layer kinds a test describes; each becomes one compute instruction of the same name.
-enum class LayerOp { kConv, kDeconv, kInnerProduct };
+enum class LayerOp { kConv, kDeconv, kInnerProduct, kScale, kEltwise };
 
-// "conv", "deconv", "inner_product": the YAML spelling.
+// "conv", "deconv", "inner_product", "scale", "eltwise": the YAML spelling.
 const char* ToString(LayerOp op);
 
 // A parsed layer (what CompileTestFile compiles). Kernel, stride, dilation, padding and groups
@@ -84,7 +84,20 @@ struct LayerSpec {
   // Compile replaces the calibration by the scale and shift of GlobalAvgMultiplier and the
   // reference by the exact rounded average.
   bool global_avg_pool = false;
+  // op scale and eltwise (docs/architecture.md, "SIMD-only instructions"): parsed as the depthwise
+  // 1x1 conv whose fields they run with (groups = out_c = in_c, kernel 1x1). eltwise reads a second
+  // tensor b of the input's shape and signedness and combines it with a by `eltwise`; an add may
+  // instead be `rescale`d: a and b with their own real scales into the output's (a residual).
+  isa::EltwiseOp eltwise = isa::EltwiseOp::kAdd;
+  struct Rescale {
+    double a_scale = 1, b_scale = 1, out_scale = 1;
+    int32_t zero_point = 0;  // in the output type's range
+  };
+  std::optional<Rescale> rescale;
 };
+
+// True for the SIMD-only layers (scale, eltwise): no weights, no dot products.
+inline bool SimdOnly(LayerOp op) { return op == LayerOp::kScale || op == LayerOp::kEltwise; }
 
 struct TestSpec {
   std::string file;  // as shown in messages: "vectors/conv3x3.yaml"
@@ -114,6 +127,30 @@ struct AvgMultiplier {
   int64_t sum = 0, got = 0, want = 0;
 };
 AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed);
+
+// The rescaled add of an eltwise layer: the SIMD program v0 = int32(ka*v1 + kb*v2) (movi, mul.i32,
+// add.i32), then FUSED_RELU with bias 0 and `params`' scale, shift and zero point, so that the
+// output byte approximates round((a*a_scale + b*b_scale)/out_scale) + zero_point. ka and kb carry
+// the ratio of the two input scales (the larger is 2^20, so |ka*a + kb*b| < 2^29 for any bytes);
+// scale * 2^-shift carries the larger of a_scale/out_scale, b_scale/out_scale divided by 2^20.
+// Throws CompileError (one sentence naming the value) when the ratios do not fit.
+struct RescaleProgram {
+  int32_t ka = 0, kb = 0;
+  ref::ChannelParams params;  // bias 0
+  std::vector<isa::SimdInstr> simd;
+};
+RescaleProgram LowerRescaledAdd(const LayerSpec::Rescale& r, bool relu, bool out_signed);
+
+// The rescaled add's error against the real formula (a*a_scale + b*b_scale)/out_scale + zero_point,
+// after the ReLU and saturated to the output type, over every pair of input bytes: the largest
+// |output - real| in output LSB, and how many pairs give the nearest byte (a tie accepts either).
+struct RescaleAccuracy {
+  uint64_t pairs = 0, nearest = 0;
+  double max_error_lsb = 0;
+  int32_t worst_a = 0, worst_b = 0;
+};
+RescaleAccuracy MeasureRescaledAdd(const LayerSpec::Rescale& r, const RescaleProgram& p, bool in_signed, bool relu,
+                                   bool out_signed);
 
 // A short one-line summary of an instruction of a compiled bundle, for the nnac table.
 std::string Summary(const Bundle& bundle, uint32_t index);

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -95,15 +96,20 @@ TEST_CASE("every vector compiles for both configurations and the model matches t
       // function's (relu6 tops out below it), checked by the act_* test below instead.
       // An average pool rarely reaches the top (all of a window's pixels would have to).
       const bool avg_pool = spec.layer.pool && spec.layer.pool->op == isa::PoolOp::kAvg;
-      if (out.shape[1] * out.shape[2] > 1 && !spec.layer.activation && !avg_pool) CHECK(saturated >= 1);
+      // A rescaled add's scale is the file's, not calibrated.
+      if (out.shape[1] * out.shape[2] > 1 && !spec.layer.activation && !avg_pool && !spec.layer.rescale)
+        CHECK(saturated >= 1);
 
       const auto prog = isa::DecodeProgram(b.ProgramBytes());
       REQUIRE_FALSE(prog.error);
-      REQUIRE(prog.instrs.size() == 5);
-      REQUIRE(b.instrs.size() == 5);
-      CHECK(b.instrs[3].op == ToString(spec.layer.op));
-      CHECK(b.instrs[3].text == isa::Disassemble(prog.instrs[3]));
-      const auto& c = prog.instrs[3].compute;
+      // DMA_READs (input, [tensor b,] parameters, [weights]), the compute instruction, DMA_WRITE.
+      const bool elt = spec.layer.op == LayerOp::kEltwise;
+      const size_t count = spec.layer.op == LayerOp::kScale ? 4 : 5, ci = count - 2;
+      REQUIRE(prog.instrs.size() == count);
+      REQUIRE(b.instrs.size() == count);
+      CHECK(b.instrs[ci].op == ToString(spec.layer.op));
+      CHECK(b.instrs[ci].text == isa::Disassemble(prog.instrs[ci]));
+      const auto& c = prog.instrs[ci].compute;
       CHECK(c.groups * c.group_in_c == c.in_c);
       CHECK(c.groups * c.group_out_c == c.out_c);
       if (spec.layer.op == LayerOp::kDeconv)
@@ -122,7 +128,7 @@ TEST_CASE("every vector compiles for both configurations and the model matches t
       const std::vector<uint8_t> got(r.dram.begin() + long(out.dram_addr),
                                      r.dram.begin() + long(out.dram_addr + out.bytes));
       CHECK(got == ref);
-      CHECK(rec.acc_unloads.size() == c.pix_tiles * c.out_c);
+      CHECK(rec.acc_unloads.size() == c.pix_tiles * c.out_c * (elt ? 2 : 1));  // ELTWISE unloads a and b
     }
   }
 }
@@ -203,7 +209,7 @@ TEST_CASE("bad test descriptions give one sentence naming file, key and value", 
   }
   SECTION("not a layer this compiler knows") {
     CHECK(ErrorFor("t", Replace(kGood, "op: conv", "op: pool")) ==
-          "vectors/t.yaml: key 'layer.op' must be conv, deconv, inner_product or global_avg_pool (got pool)");
+          "vectors/t.yaml: key 'layer.op' must be conv, deconv, inner_product, global_avg_pool, scale or eltwise (got pool)");
   }
   SECTION("op defaults to conv") {
     CHECK(ErrorFor("t", Replace(kGood, "  op: conv\n", "")) == "(no error)");
@@ -734,4 +740,252 @@ TEST_CASE("global average pooling: FUSED_RELU's multiply and shift are proven ex
       CHECK(std::vector<uint8_t>(r.dram.begin() + long(out.dram_addr), r.dram.begin() + long(out.dram_addr + 64)) == want);
     }
   }
+}
+
+namespace {
+
+const char* const kScaleGood = R"(name: t
+doc: "a test"
+seed: 1
+layer:
+  op: scale
+  input: {channels: 5, height: 6, width: 7, signed: true}
+  output: {signed: true, relu: false}
+)";
+
+const char* const kEltGood = R"(name: t
+doc: "a test"
+seed: 1
+layer:
+  op: eltwise
+  eltwise: add
+  input: {channels: 5, height: 6, width: 7, signed: true}
+  output: {signed: true, relu: false}
+)";
+
+const char* const kSimdOnlyVectors[] = {"scale",       "scale_unsigned", "eltwise_add",
+                                        "eltwise_mul", "eltwise_max",    "eltwise_add_rescale"};
+
+}  // namespace
+
+TEST_CASE("SCALE and ELTWISE vectors lower to the contract's depthwise 1x1 fields", "[nnac]") {
+  for (const char* name : kSimdOnlyVectors) {
+    const TestSpec spec = ParseTestFile(FindTest(name, kVectors));
+    const LayerSpec& l = spec.layer;
+    const bool elt = l.op == LayerOp::kEltwise;
+    REQUIRE(SimdOnly(l.op));
+    for (const char* config : {"tiny", "fsd"}) {
+      INFO(name << " on " << config);
+      const HwConfig& cfg = FindHwConfig(config);
+      const Bundle b = CompileTestFile(FindTest(name, kVectors), cfg);
+      const auto prog = isa::DecodeProgram(b.ProgramBytes());
+      REQUIRE_FALSE(prog.error);
+      const size_t ci = elt ? 3 : 2;
+      const isa::Instruction& dot = prog.instrs.at(ci);
+      const auto& c = dot.compute;
+      CHECK(dot.opcode == (elt ? isa::Opcode::kEltwise : isa::Opcode::kScale));
+      CHECK((c.kernel_h == 1 && c.kernel_w == 1));
+      CHECK((c.stride_h == 1 && c.stride_w == 1 && c.dil_h == 1 && c.dil_w == 1));
+      CHECK((c.pad_top == 0 && c.pad_bottom == 0 && c.pad_left == 0 && c.pad_right == 0));
+      CHECK((c.out_pad_h == 0 && c.out_pad_w == 0));
+      CHECK((c.groups == l.in_c && c.in_c == l.in_c && c.out_c == l.in_c));
+      CHECK((c.group_in_c == 1 && c.group_out_c == 1 && c.group_tiles == 1));
+      CHECK(c.ch_tiles == l.in_c);
+      CHECK((c.out_h == l.in_h && c.out_w == l.in_w));
+      CHECK(c.pix_tiles == (uint64_t(l.in_h) * l.in_w + cfg.array_cols - 1) / cfg.array_cols);
+      CHECK(c.dot_len == (elt ? 2u : 1u));
+      CHECK(c.wt_tile_bytes == c.dot_len * cfg.array_rows);
+      CHECK(c.wt_addr == 0);
+      CHECK(c.wt_signed == 0);
+      CHECK(c.pool_op == isa::PoolOp::kNone);
+      CHECK((c.pool_size == 0 && c.pool_stride == 0 && c.pool_pad == 0));
+      CHECK(c.eltwise_op == (elt ? l.eltwise : isa::EltwiseOp::kAdd));
+      CHECK((c.in_row_stride == l.in_w && c.in_plane_stride == uint64_t(l.in_h) * l.in_w));
+      CHECK((c.out_row_stride == c.out_w && c.out_plane_stride == c.out_h * c.out_w));
+      CHECK(c.in_signed == l.in_signed);
+      CHECK(c.out_signed == l.out_signed);
+      CHECK(b.macs == c.out_h * c.out_w * c.out_c * c.dot_len);
+      if (std::string(config) == "tiny") CHECK(uint64_t(l.in_h) * l.in_w % cfg.array_cols != 0);  // a partial section
+
+      // Regions: input (and input_b), params, output; no weights. Tensor b goes in by the same DMA
+      // shape to its own SRAM address, in2_addr.
+      CHECK_THROWS(b.FindRegion("weights"));
+      const Region& in = b.FindRegion("input");
+      const Region& params = b.FindRegion("params");
+      const Region& out = b.FindRegion("output");
+      const uint64_t dram_base = b.prog_dram_addr - b.prog_sram_addr;
+      CHECK(c.in_addr == in.dram_addr - dram_base);
+      CHECK(c.param_addr == params.dram_addr - dram_base);
+      CHECK(c.out_addr == out.dram_addr - dram_base);
+      CHECK(prog.instrs[0].dma.sram_addr == c.in_addr);
+      CHECK((dot.WaitSet() & prog.instrs[0].DoneSet()) != 0);
+      std::vector<std::pair<uint64_t, uint64_t>> used = {{0, b.prog_words * isa::kWordBytes},
+                                                         {c.in_addr, in.bytes},
+                                                         {c.param_addr, params.bytes},
+                                                         {c.out_addr, out.bytes}};
+      ref::Tensor a(l.in_c, l.in_h, l.in_w, l.in_signed), tb;
+      std::copy_n(b.dram.begin() + long(in.dram_addr), in.bytes, a.data.begin());
+      if (elt) {
+        const Region& in2 = b.FindRegion("input_b");
+        CHECK(in2.kind == "input");
+        CHECK(c.in2_addr == in2.dram_addr - dram_base);
+        CHECK(in2.bytes == in.bytes);
+        const auto& d1 = prog.instrs[1].dma;
+        CHECK(d1.sram_addr == c.in2_addr);
+        CHECK((d1.rows == prog.instrs[0].dma.rows && d1.row_bytes == prog.instrs[0].dma.row_bytes));
+        CHECK((dot.WaitSet() & prog.instrs[1].DoneSet()) != 0);
+        used.push_back({c.in2_addr, in2.bytes});
+        tb = ref::Tensor(l.in_c, l.in_h, l.in_w, l.in_signed);
+        std::copy_n(b.dram.begin() + long(in2.dram_addr), in2.bytes, tb.data.begin());
+        CHECK(tb.data != a.data);
+      } else {
+        CHECK(c.in2_addr == 0);
+      }
+      std::sort(used.begin(), used.end());
+      for (size_t i = 1; i < used.size(); ++i) CHECK(used[i - 1].first + used[i - 1].second <= used[i].first);
+
+      // The expected output is the reference operator of the image's tensors and parameters.
+      std::vector<ref::ChannelParams> p(l.in_c);
+      for (uint32_t co = 0; co < l.in_c; ++co)
+        p[co] = ref::UnpackParams(&b.dram[params.dram_addr + co * isa::kParamBytes]);
+      const auto& want = b.reference.at("output");
+      if (!elt) {
+        CHECK(dot.simd.size() == 1);
+        CHECK(ref::ScaleChannels(a, p, l.relu, !l.out_signed) == want);
+      } else if (l.rescale) {
+        const RescaleProgram rp = LowerRescaledAdd(*l.rescale, l.relu, l.out_signed);
+        CHECK(dot.simd == rp.simd);
+        CHECK(ref::EltwiseRescaledAdd(a, tb, rp.ka, rp.kb, p, l.relu, !l.out_signed) == want);
+      } else {
+        CHECK(dot.simd.size() == 1);
+        const ref::EltwiseKind kind = l.eltwise == isa::EltwiseOp::kAdd   ? ref::EltwiseKind::kAdd
+                                      : l.eltwise == isa::EltwiseOp::kMul ? ref::EltwiseKind::kMul
+                                                                          : ref::EltwiseKind::kMax;
+        CHECK(ref::Eltwise(a, tb, kind, p, l.relu, !l.out_signed) == want);
+      }
+      const isa::SimdInstr& last = dot.simd.back();
+      CHECK(last.op == isa::SimdOp::kFusedRelu);
+      CHECK(last.flags == ((l.relu ? 1u : 0u) | (l.out_signed ? 0u : 2u)));
+    }
+  }
+}
+
+TEST_CASE("SCALE draws per-channel transforms and one output quantization that uses the range", "[nnac]") {
+  for (const char* name : {"scale", "scale_unsigned"}) {
+    INFO(name);
+    const Bundle b = CompileTestFile(FindTest(name, kVectors), FindHwConfig("tiny"));
+    const Region& params = b.FindRegion("params");
+    const Region& out = b.FindRegion("output");
+    std::set<double> mults;
+    std::set<int32_t> biases, zps;
+    for (uint64_t co = 0; co < params.bytes / isa::kParamBytes; ++co) {
+      const ref::ChannelParams p = ref::UnpackParams(&b.dram[params.dram_addr + co * isa::kParamBytes]);
+      mults.insert(std::ldexp(double(p.scale), -int(p.shift)));
+      biases.insert(p.bias);
+      zps.insert(p.zero_point);
+      CHECK((p.bias >= -32 && p.bias <= 32));
+      CHECK(p.scale >= 0x8000);  // 16 bits of precision
+    }
+    CHECK(mults.size() > params.bytes / isa::kParamBytes / 2);  // the channels' own multipliers
+    CHECK(biases.size() > 1);
+    CHECK(zps.size() == 1);  // one output quantization
+    // Both ends of the range are reached (the minimum after the ReLU is 0) and little saturates.
+    const auto& r = b.reference.at("output");
+    std::vector<int> v;
+    for (uint8_t x : r) v.push_back(out.is_signed ? int(int8_t(x)) : int(x));
+    const int lo = out.is_signed ? -128 : 0, hi = out.is_signed ? 127 : 255;
+    CHECK(*std::max_element(v.begin(), v.end()) >= hi - 1);
+    CHECK(*std::min_element(v.begin(), v.end()) <= lo + 1);
+    CHECK(std::count(v.begin(), v.end(), hi) < int64_t(v.size() / 50 + 2));
+  }
+}
+
+TEST_CASE("the rescaled add approximates (a*a_scale + b*b_scale)/out_scale + zero point within its bound",
+          "[nnac]") {
+  struct Case {
+    LayerSpec::Rescale r;
+    bool in_signed, relu, out_signed;
+  };
+  const Case cases[] = {
+      {{0.05, 0.11, 0.15, 3}, true, false, true},    // eltwise_add_rescale
+      {{0.05, 0.11, 0.08, 3}, true, false, true},    // the same into a finer output scale
+      {{0.2, 0.013, 0.1, -20}, true, true, true},    // a dominates, ReLU
+      {{0.0117, 0.0093, 0.02, 5}, false, false, false},  // uint8 in and out
+      {{1.0, 1.0, 1.0, 0}, true, false, true},       // a plain add
+      {{0.5, 1e-4, 0.7, 0}, false, true, false},     // a tiny weight for b
+  };
+  for (const Case& k : cases) {
+    INFO("a_scale " << k.r.a_scale << " b_scale " << k.r.b_scale << " out_scale " << k.r.out_scale << " zp "
+                    << k.r.zero_point);
+    const RescaleProgram p = LowerRescaledAdd(k.r, k.relu, k.out_signed);
+    CHECK(std::max(p.ka, p.kb) == 1 << 20);
+    CHECK(p.params.bias == 0);
+    CHECK(p.params.zero_point == k.r.zero_point);
+    CHECK(p.simd.size() == 6);
+    const RescaleAccuracy acc = MeasureRescaledAdd(k.r, p, k.in_signed, k.relu, k.out_signed);
+    std::cout << std::setprecision(9) << "rescaled add " << k.r.a_scale << "/" << k.r.b_scale << " -> " << k.r.out_scale << " zp "
+              << k.r.zero_point << ": ka " << p.ka << " kb " << p.kb << " scale " << p.params.scale << " shift "
+              << int(p.params.shift) << ", " << acc.pairs << " pairs, " << acc.nearest
+              << " round to nearest, max error " << acc.max_error_lsb << " LSB at a " << acc.worst_a << " b "
+              << acc.worst_b << "\n";
+    CHECK(acc.pairs == 65536);
+    // Round to nearest but for the multipliers' rounding: 2^-20 on ka, kb, 2^-16 on scale.
+    CHECK(acc.max_error_lsb <= 0.51);
+    CHECK(acc.nearest >= acc.pairs - acc.pairs / 1000);
+  }
+}
+
+TEST_CASE("bad scale and eltwise descriptions give one sentence naming file, key and value", "[nnac]") {
+  CHECK(ErrorFor("t", kScaleGood) == "(no error)");
+  CHECK(ErrorFor("t", kEltGood) == "(no error)");
+  CHECK(ErrorFor("t", kEltGood + std::string("  rescale: {a_scale: 0.1, b_scale: 0.2, out_scale: 0.3}\n")) ==
+        "(no error)");
+  CHECK(ErrorFor("t", kScaleGood + std::string("  output_channels: 5\n")) ==
+        "vectors/t.yaml: key 'layer.output_channels' does not apply to op scale (no weights: the output has the "
+        "input's channels, height and width)");
+  CHECK(ErrorFor("t", kEltGood + std::string("  kernel: 1\n")) ==
+        "vectors/t.yaml: key 'layer.kernel' does not apply to op eltwise (no weights: the output has the input's "
+        "channels, height and width)");
+  CHECK(ErrorFor("t", kScaleGood + std::string("  eltwise: add\n")) ==
+        "vectors/t.yaml: key 'layer.eltwise' applies to op eltwise only (got op scale)");
+  CHECK(ErrorFor("t", kGood + std::string("  rescale: {a_scale: 1}\n")) ==
+        "vectors/t.yaml: key 'layer.rescale' applies to op eltwise only (got op conv)");
+  CHECK(ErrorFor("t", kScaleGood + std::string("  foo: 1\n")) ==
+        "vectors/t.yaml: key 'layer.foo' is not known (known keys: op, input, output)");
+  CHECK(ErrorFor("t", kEltGood + std::string("  foo: 1\n")) ==
+        "vectors/t.yaml: key 'layer.foo' is not known (known keys: op, input, eltwise, rescale, output)");
+  CHECK(ErrorFor("t", Replace(kEltGood, "  eltwise: add\n", "")) == "vectors/t.yaml: key 'layer.eltwise' is missing");
+  CHECK(ErrorFor("t", Replace(kEltGood, "eltwise: add", "eltwise: sub")) ==
+        "vectors/t.yaml: key 'layer.eltwise' must be add, mul or max (got sub)");
+  CHECK(ErrorFor("t", Replace(kEltGood, "eltwise: add", "eltwise: [add]")) ==
+        "vectors/t.yaml: key 'layer.eltwise' must be a string (got [add])");
+  CHECK(ErrorFor("t", Replace(kEltGood, "eltwise: add", "eltwise: mul") + "  rescale: {a_scale: 1}\n") ==
+        "vectors/t.yaml: key 'layer.rescale' applies to eltwise add only (got eltwise mul)");
+  CHECK(ErrorFor("t", kEltGood + std::string("  rescale: 0.5\n")) ==
+        "vectors/t.yaml: key 'layer.rescale' must be a map (got 0.5)");
+  CHECK(ErrorFor("t", kEltGood + std::string("  rescale: {a_scale: -1, b_scale: 0.2, out_scale: 0.3}\n")) ==
+        "vectors/t.yaml: key 'layer.rescale.a_scale' must be a positive number (got -1)");
+  CHECK(ErrorFor("t", kEltGood + std::string("  rescale: {a_scale: 0.1, b_scale: 0.2}\n")) ==
+        "vectors/t.yaml: key 'layer.rescale.out_scale' is missing");
+  CHECK(ErrorFor("t", kEltGood + std::string("  rescale: {a_scale: 0.1, b_scale: 0.2, out_scale: 1, zp: 1}\n")) ==
+        "vectors/t.yaml: key 'layer.rescale.zp' is not known (known keys: a_scale, b_scale, out_scale, zero_point)");
+  CHECK(ErrorFor("t", kEltGood +
+                          std::string("  rescale: {a_scale: 0.1, b_scale: 0.2, out_scale: 1, zero_point: 200}\n")) ==
+        "vectors/t.yaml: key 'layer.rescale.zero_point' must be an integer -128..127 (got 200)");
+  CHECK(ErrorFor("t", Replace(kEltGood, "output: {signed: true, relu: false}", "output: {signed: false}") +
+                          "  rescale: {a_scale: 0.1, b_scale: 0.2, out_scale: 1, zero_point: 200}\n") ==
+        "vectors/t.yaml: key 'layer.rescale.zero_point' must be at most 127, the zero point's int8 parameter (got "
+        "200)");
+  CHECK_THAT(ErrorFor("t", kEltGood + std::string("  rescale: {a_scale: 1, b_scale: 1e-9, out_scale: 1}\n")),
+             Catch::StartsWith("vectors/t.yaml: key 'layer.rescale' has no program (a_scale / b_scale = 1e+09 is "
+                               "outside [2^-21, 2^21]"));
+  CHECK(ErrorFor("t", Replace(kScaleGood, "relu: false}", "relu: false, activation: {kind: relu}}")) ==
+        "vectors/t.yaml: key 'layer.output.activation' does not apply to op scale (its output keys are signed and "
+        "relu)");
+  CHECK(ErrorFor("t", Replace(kEltGood, "relu: false}", "relu: false, pool: {op: max, size: 2}}")) ==
+        "vectors/t.yaml: key 'layer.output.pool' does not apply to op eltwise (its output keys are signed and relu)");
+  CHECK(ErrorFor("t", Replace(kScaleGood, "relu: false}", "relu: 3}")) ==
+        "vectors/t.yaml: key 'layer.output.relu' must be true or false (got 3)");
+  CHECK_THAT(ErrorFor("t", Replace(kEltGood, "channels: 5, height: 6, width: 7", "channels: 64, height: 100, width: 100")),
+             Catch::StartsWith("vectors/t.yaml: key 'layer' needs ") && Catch::Contains("(input 2 x 640000"));
 }

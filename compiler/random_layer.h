@@ -12,7 +12,8 @@
 namespace nna::compiler {
 
 // A rough cost of a layer on a configuration, for sizing tests (not the performance model):
-// cycles = pix_tiles*ch_tiles*max(dot_len, rows) dot-product cycles + 2 per AXI beat of its DMA.
+// cycles = pix_tiles*ch_tiles*max(dot_len, rows) dot-product cycles (SCALE and ELTWISE: dot_len, one row
+// or a pair per tile) + 2 per AXI beat of its DMA.
 // model_work = multiply-accumulates the golden model performs (every lane of every row it uses).
 struct LayerCost {
   bool fits = false;  // a legal shape whose regions fit the SRAM and parameter entries
