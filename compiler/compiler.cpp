@@ -835,7 +835,7 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   if (simd_only) {
     SimdOnlyData(l, input, input_b, rng, rescale ? &*rescale : nullptr, &params, &reference);
   } else {
-    // Seeded data: input, weights, then biases. Weights are (Cout, Cin/groups, R, S); an inner
+    // After the input: weights, then biases. Weights are (Cout, Cin/groups, R, S); an inner
     // product's are (Cout, C, H, W) of the input as described.
     ref::Weights weights(l.out_c, ip ? l.in_c : l.in_c / l.groups, ip ? l.in_h : l.kernel_h, ip ? l.in_w : l.kernel_w,
                          l.wt_signed);

@@ -15,6 +15,7 @@
 #include "isa/program.h"
 #include "pool/pool.h"
 #include "ref/ref_ops.h"
+#include "simd/simd_program.h"
 
 using namespace nna;
 using namespace nna::compiler;
@@ -929,6 +930,24 @@ TEST_CASE("the rescaled add approximates (a*a_scale + b*b_scale)/out_scale + zer
               << " round to nearest, max error " << acc.max_error_lsb << " LSB at a " << acc.worst_a << " b "
               << acc.worst_b << "\n";
     CHECK(acc.pairs == 65536);
+    // The program on one lane of the SIMD model (v1 = a, v2 = b set by two movi in front, as the
+    // SIMD unit pairs the rows) gives the reference operator's byte for every pair.
+    CHECK_FALSE(simd::CheckProgram(p.simd));
+    uint64_t differ = 0;
+    const int lo = k.in_signed ? -128 : 0, hi = k.in_signed ? 127 : 255;
+    ref::Tensor ta(1, 1, 1, k.in_signed), tb(1, 1, 1, k.in_signed);
+    for (int va = lo; va <= hi; ++va)
+      for (int vb = lo; vb <= hi; ++vb) {
+        std::vector<isa::SimdInstr> lane(2);
+        lane[0].op = lane[1].op = isa::SimdOp::kMovi;
+        lane[0].dst = 1, lane[0].imm = uint64_t(uint32_t(va));
+        lane[1].dst = 2, lane[1].imm = uint64_t(uint32_t(vb));
+        lane.insert(lane.end(), p.simd.begin(), p.simd.end());
+        ta.data[0] = uint8_t(va), tb.data[0] = uint8_t(vb);
+        const uint8_t want = ref::EltwiseRescaledAdd(ta, tb, p.ka, p.kb, {p.params}, k.relu, !k.out_signed)[0];
+        if (simd::RunLane(lane, va + vb, p.params) != want) ++differ;
+      }
+    CHECK(differ == 0);
     // Round to nearest but for the multipliers' rounding: 2^-20 on ka, kb, 2^-16 on scale.
     CHECK(acc.max_error_lsb <= 0.51);
     CHECK(acc.nearest >= acc.pairs - acc.pairs / 1000);
