@@ -799,9 +799,10 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   const uint64_t out_sram = AlignUp(wt_sram + wt_size);
   const uint64_t end_sram = out_sram + out_bytes;
   if (end_sram > cfg.sram_bytes)
-    d.Fail("layer", "needs " + std::to_string(end_sram) + " bytes of SRAM (input " +
-                        (elt ? "2 x " : "") + std::to_string(in_bytes) + ", weights " + std::to_string(wt_size) + ", output " + std::to_string(out_bytes) +
-                        ") but configuration '" + cfg.name + "' has " + std::to_string(cfg.sram_bytes));
+    d.Fail("layer", "needs " + std::to_string(end_sram) + " bytes of SRAM (input " + (elt ? "2 x " : "") +
+                        std::to_string(in_bytes) + ", weights " + std::to_string(wt_size) + ", output " +
+                        std::to_string(out_bytes) + ") but configuration '" + cfg.name + "' has " +
+                        std::to_string(cfg.sram_bytes));
   const DmaShape in_dma = PlanarDma(d, "input", x.in_c, x.in_h, x.in_w);
   const DmaShape wt_dma = simd_only ? DmaShape{0, 0} : WeightDma(d, x, m);
   const DmaShape out_dma = PlanarDma(d, "output", l.out_c, x.res_h, x.res_w);
