@@ -108,10 +108,7 @@ std::optional<Failure> Runner::Check(const Instruction& in) const {
     if (d.row_bytes == 0) return field("row_bytes", d.row_bytes, "must be at least 1");
     return CheckSram(in, "rows", d.sram_addr, d.sram_addr + (d.rows - 1) * d.sram_stride + d.row_bytes);
   }
-  if (in.opcode != Opcode::kConv && in.opcode != Opcode::kDeconv && in.opcode != Opcode::kInnerProduct)
-    return Failure{ErrorCode::kIllegalOpcode, in.index,
-                   Name(in) + " is not executed by this version (only conv, deconv and inner_product)"};
-  return CheckDot(in);
+  return CheckDot(in);  // every compute opcode; the decoder rejected the others
 }
 
 // The legality checks of a dot-product instruction, in the order the RTL's list is written
@@ -143,9 +140,11 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
     return field("group_tiles", c.group_tiles, "ceil(group_out_c/rows) is " + std::to_string(group_tiles));
   if (c.ch_tiles != c.groups * c.group_tiles)
     return field("ch_tiles", c.ch_tiles, "groups*group_tiles is " + std::to_string(c.groups * c.group_tiles));
-  const uint64_t dot_len = c.group_in_c * c.kernel_h * c.kernel_w;
+  const bool eltwise = in.opcode == Opcode::kEltwise;
+  const uint64_t dot_len = (eltwise ? 2 : 1) * c.group_in_c * c.kernel_h * c.kernel_w;
   if (c.dot_len != dot_len)
-    return field("dot_len", c.dot_len, "group_in_c*kernel_h*kernel_w is " + std::to_string(dot_len));
+    return field("dot_len", c.dot_len,
+                 std::string(eltwise ? "2*" : "") + "group_in_c*kernel_h*kernel_w is " + std::to_string(dot_len));
   const uint64_t pix_tiles = CeilDiv(c.out_h * c.out_w, n);
   if (c.pix_tiles != pix_tiles)
     return field("pix_tiles", c.pix_tiles, "ceil(out_h*out_w/cols) is " + std::to_string(pix_tiles));
@@ -162,6 +161,30 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
     auto pow2 = [](uint64_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
     if (!pow2(c.stride_h)) return field("stride_h", c.stride_h, "DECONV upsamples by 1, 2, 4 or 8");
     if (!pow2(c.stride_w)) return field("stride_w", c.stride_w, "DECONV upsamples by 1, 2, 4 or 8");
+  }
+  if (eltwise) {
+    if (c.eltwise_op > isa::EltwiseOp::kMax) return field("eltwise_op", uint64_t(c.eltwise_op), "add, mul or max");
+  } else if (c.eltwise_op != isa::EltwiseOp::kAdd) {
+    return field("eltwise_op", uint64_t(c.eltwise_op), "must be 0 except on ELTWISE");
+  }
+  const bool made_wt = isa::IsSimdOnly(in.opcode);
+  if (made_wt) {  // a depthwise 1x1 CONV of the input without weights
+    const std::string why = std::string(isa::ToString(in.opcode)) + " requires ";
+    const std::pair<const char*, uint64_t> ones[] = {{"kernel_h", c.kernel_h}, {"kernel_w", c.kernel_w},
+                                                     {"stride_h", c.stride_h}, {"stride_w", c.stride_w},
+                                                     {"dil_h", c.dil_h},       {"dil_w", c.dil_w},
+                                                     {"group_out_c", c.group_out_c}};
+    for (const auto& [name, v] : ones)
+      if (v != 1) return field(name, v, why + "1");
+    const std::pair<const char*, uint64_t> zeros[] = {{"pad_top", c.pad_top},   {"pad_bottom", c.pad_bottom},
+                                                      {"pad_left", c.pad_left}, {"pad_right", c.pad_right},
+                                                      {"wt_addr", c.wt_addr},   {"wt_signed", c.wt_signed}};
+    for (const auto& [name, v] : zeros)
+      if (v != 0) return field(name, v, why + "0");
+    if (c.groups != c.in_c) return field("groups", c.groups, why + "in_c = " + std::to_string(c.in_c));
+    if (c.out_h != c.in_h) return field("out_h", c.out_h, why + "in_h = " + std::to_string(c.in_h));
+    if (c.out_w != c.in_w) return field("out_w", c.out_w, why + "in_w = " + std::to_string(c.in_w));
+    if (!eltwise && c.in2_addr != 0) return field("in2_addr", c.in2_addr, why + "0");
   }
   if (in.opcode == Opcode::kInnerProduct) {
     const std::string why = "INNER_PRODUCT requires ";
@@ -183,7 +206,10 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
                           (c.in_h ? (c.in_h - 1) * c.in_row_stride + c.in_w : 0);
   if (c.in_h != 0 && c.in_w != 0)
     if (auto f = CheckSram(in, "the input", c.in_addr, in_end)) return f;
-  if (auto f = CheckSram(in, "the weights", c.wt_addr, c.wt_addr + c.ch_tiles * c.wt_tile_bytes)) return f;
+  if (eltwise && c.in_h != 0 && c.in_w != 0)
+    if (auto f = CheckSram(in, "tensor b", c.in2_addr, in_end - c.in_addr + c.in2_addr)) return f;
+  if (!made_wt)
+    if (auto f = CheckSram(in, "the weights", c.wt_addr, c.wt_addr + c.ch_tiles * c.wt_tile_bytes)) return f;
   if (auto f = CheckSram(in, "the parameters", c.param_addr, c.param_addr + c.out_c * isa::kParamBytes)) return f;
   const pool::Window win = pool::WindowOf(c);
   const uint64_t out_plane = c.pool_op == isa::PoolOp::kNone
@@ -237,7 +263,8 @@ std::optional<Failure> Runner::DmaWrite(const Instruction& in) {
 }
 
 // CONV, DECONV and INNER_PRODUCT: the loop nest of docs/architecture.md, one dot product per
-// (section, channel tile), with the term-to-input mapping of the opcode.
+// (section, channel tile), with the term-to-input mapping of the opcode. SCALE and ELTWISE run the
+// same loop as depthwise 1x1 CONVs with made weights ("SIMD-only instructions").
 void Runner::Dot(const Instruction& in) {
   const auto& c = in.compute;
   const uint32_t n = uint32_t(cfg_.array_cols), m = uint32_t(cfg_.array_rows);
@@ -245,6 +272,7 @@ void Runner::Dot(const Instruction& in) {
   const uint8_t* sram = r_.sram.data();
   const bool in_signed = c.in_signed, wt_signed = c.wt_signed;
   const bool deconv = in.opcode == Opcode::kDeconv;
+  const bool eltwise = in.opcode == Opcode::kEltwise, made_wt = isa::IsSimdOnly(in.opcode);
 
   // Per term k = (c*R + r)*S + s: the tap offsets and the plane of channel c inside the group.
   struct Term {
@@ -256,6 +284,7 @@ void Runner::Dot(const Instruction& in) {
     for (uint64_t r = 0; r < c.kernel_h; ++r)
       for (uint64_t s = 0; s < c.kernel_w; ++s, ++k)
         terms[k] = Term{int64_t(r * c.dil_h), int64_t(s * c.dil_w), ci * c.in_plane_stride};
+  if (eltwise) terms[1] = Term{0, 0, c.in2_addr - c.in_addr};  // tensor b (wraps like the RTL's adder)
 
   // Input row (column) of an output row (column) and tap offset; -1 where the term has none.
   auto conv_pos = [](int64_t o, int64_t d, int64_t stride, int64_t pad) { return o * stride + d - pad; };
@@ -297,7 +326,7 @@ void Runner::Dot(const Instruction& in) {
                                   : conv_pos(ow, terms[k].dw, c.stride_w, c.pad_left);
         int32_t v = 0;
         if (exists && ih >= 0 && ih < int64_t(c.in_h) && iw >= 0 && iw < int64_t(c.in_w)) {
-          const uint8_t b = sram[base + terms[k].plane + uint64_t(ih) * c.in_row_stride + uint64_t(iw)];
+          const uint8_t b = sram[uint32_t(base + terms[k].plane + uint64_t(ih) * c.in_row_stride + uint64_t(iw))];
           v = in_signed ? int32_t(int8_t(b)) : int32_t(b);
         }
         act[k * n + i] = v;
@@ -318,14 +347,16 @@ void Runner::Dot(const Instruction& in) {
         act_pt = int64_t(pt);
         act_group = int64_t(g);
       }
-      const uint32_t rows = uint32_t(std::min<uint64_t>(m, c.group_out_c - t * m));
+      const uint32_t rows = eltwise ? 2u : uint32_t(std::min<uint64_t>(m, c.group_out_c - t * m));
       std::fill(acc.begin(), acc.end(), 0u);
-      const uint8_t* wt = sram + c.wt_addr + ct * c.wt_tile_bytes;
+      const uint8_t* wt = made_wt ? nullptr : sram + c.wt_addr + ct * c.wt_tile_bytes;
       for (uint64_t k = 0; k < dot_len; ++k) {
-        const uint8_t* wk = wt + k * m;
         const int32_t* ak = &act[k * n];
         for (uint32_t j = 0; j < rows; ++j) {
-          const int32_t w = wt_signed ? int32_t(int8_t(wk[j])) : int32_t(wk[j]);
+          // Made weights: term k's row is 1 in row k.
+          const int32_t w = made_wt     ? int32_t(j == k)
+                            : wt_signed ? int32_t(int8_t(wt[k * m + j]))
+                                        : int32_t(wt[k * m + j]);
           if (w == 0) continue;
           uint32_t* accj = &acc[size_t(j) * n];
           for (uint32_t i = 0; i < n; ++i) accj[i] += uint32_t(w * ak[i]);
@@ -343,10 +374,14 @@ void Runner::Dot(const Instruction& in) {
         for (uint32_t i = 0; i < n; ++i) ev.values[i] = ref::Wrap30(int64_t(acc[size_t(j) * n + i]));
         sink_.OnAccUnload(ev);
 
-        const uint64_t co = g * c.group_out_c + t * m + j;
+        if (eltwise && j == 0) continue;  // row a waits in the SIMD unit for row b
+        const uint64_t co = eltwise ? g : g * c.group_out_c + t * m + j;
         const ref::ChannelParams prm = ref::UnpackParams(sram + c.param_addr + co * isa::kParamBytes);
         for (uint32_t i = 0; i < lanes; ++i) {
-          out_bytes[i] = simd::RunLane(in.simd, ev.values[i], prm);
+          const simd::LaneState entry =
+              eltwise ? simd::PairEntry(c.eltwise_op, ref::Wrap30(int64_t(acc[i])), ev.values[i])
+                      : simd::RowEntry(ev.values[i]);
+          out_bytes[i] = uint8_t(simd::RunLaneState(in.simd, entry, prm).v[0]);
         }
         if (pooled) {
           // The row joins its channel's plane; the pooled rows it completes are written.
@@ -373,9 +408,11 @@ std::optional<Failure> Runner::Execute(const Instruction& in) {
     case Opcode::kDmaWrite: return DmaWrite(in);
     case Opcode::kConv:
     case Opcode::kDeconv:
-    case Opcode::kInnerProduct: Dot(in); return std::nullopt;
+    case Opcode::kInnerProduct:
+    case Opcode::kScale:
+    case Opcode::kEltwise: Dot(in); return std::nullopt;
     default:
-      return Failure{ErrorCode::kIllegalOpcode, in.index, Name(in) + " is not executed by this version"};
+      return Failure{ErrorCode::kIllegalOpcode, in.index, Name(in) + " has an opcode the decoder rejects"};
   }
 }
 

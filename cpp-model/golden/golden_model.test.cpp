@@ -351,10 +351,10 @@ TEST_CASE("errors stop the program like the RTL", "[golden]") {
     CHECK(r.instrs_done == 3);
     CHECK(rec.acc_unloads.empty());
   }
-  SECTION("an opcode this version does not execute: the queued DMAs still complete") {
-    Patch(b.bundle, 3, [](Instruction& in) { in.opcode = Opcode::kScale; });
+  SECTION("an illegal compute instruction: the queued DMAs still complete") {
+    Patch(b.bundle, 3, [](Instruction& in) { in.opcode = Opcode::kScale; });  // a 3x3 kernel
     const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
-    CHECK(r.error == isa::ErrorCode::kIllegalOpcode);
+    CHECK(r.error == isa::ErrorCode::kIllegalField);
     CHECK(r.err_instr == 3);
     CHECK(r.instrs_done == 3);
     CHECK(rec.acc_unloads.empty());
@@ -786,15 +786,24 @@ TEST_CASE("every legality check of a dot-product instruction names its field", "
       CHECK(rec.acc_unloads.empty());
     }
   }
-  SECTION("SCALE and ELTWISE are not executed") {
+  SECTION("a CONV turned into SCALE or ELTWISE is an illegal field (their rules, not its)") {
     for (const Opcode op : {Opcode::kScale, Opcode::kEltwise}) {
       Built b = Build(cfg, conv, 5);
       Patch(b.bundle, 3, [&](Instruction& in) { in.opcode = op; });
       EventRecorder rec;
       const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
-      CHECK(r.error == isa::ErrorCode::kIllegalOpcode);
+      CHECK(r.error == isa::ErrorCode::kIllegalField);
       CHECK(r.err_instr == 3);
+      CHECK(rec.acc_unloads.empty());
     }
+  }
+  SECTION("eltwise_op other than 0 is an illegal field on CONV") {
+    Built b = Build(cfg, conv, 5);
+    Patch(b.bundle, 3, [&](Instruction& in) { in.compute.eltwise_op = isa::EltwiseOp::kMax; });
+    EventRecorder rec;
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kIllegalField);
+    CHECK_THAT(r.message, Catch::Contains("eltwise_op 2"));
   }
   SECTION("a NOP's fields are not checked") {
     Built b = Build(cfg, conv, 5);

@@ -168,6 +168,8 @@ uint64_t Macs(const ComputeInstr& in) {
   switch (in.opcode) {
     case Opcode::kConv:
     case Opcode::kInnerProduct:
+    case Opcode::kScale:  // one per element and term: the array moves, not multiplies
+    case Opcode::kEltwise:
       return in.out_h * in.out_w * in.out_c * in.dot_len;
     case Opcode::kDeconv:
       return in.in_h * in.in_w * in.in_c * (in.group_out_c ? in.group_out_c : in.out_c) * in.kernel_h *

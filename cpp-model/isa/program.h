@@ -29,6 +29,10 @@ struct Instruction {
   uint64_t DoneClear() const { return IsDma() ? dma.done_clear : compute.done_clear; }
 };
 
+// SCALE and ELTWISE: compute instructions without weights; the data sequencer makes their weight
+// rows (docs/architecture.md, "SIMD-only instructions").
+inline bool IsSimdOnly(Opcode op) { return op == Opcode::kScale || op == Opcode::kEltwise; }
+
 struct DecodeError {
   ErrorCode code = ErrorCode::kNone;
   uint32_t index = 0;

@@ -59,6 +59,8 @@ class ActStream {
   }
 
   uint64_t GroupInC() const { return in_.group_in_c ? in_.group_in_c : in_.in_c; }
+  // ELTWISE's terms are tensors a and b of the one channel of its group.
+  uint64_t TermChannels() const { return in_.opcode == Opcode::kEltwise ? 2 : GroupInC(); }
 
  private:
   // Calls term(k) for the terms of group 0 in order, with need_/addr_ set for its lanes, while it
@@ -67,14 +69,16 @@ class ActStream {
   void ForEachTerm(F term) {
     const ComputeInstr& in = in_;
     uint64_t k = 0;
-    for (uint64_t c = 0; c < GroupInC(); ++c) {
+    for (uint64_t c = 0; c < TermChannels(); ++c) {
+      const int64_t plane = in.opcode == Opcode::kEltwise ? (c ? int64_t(in.in2_addr) : int64_t(in.in_addr))
+                                                          : int64_t(in.in_addr + c * in.in_plane_stride);
       for (uint64_t r = 0; r < in.kernel_h; ++r) {
         for (uint64_t s = 0; s < in.kernel_w; ++s, ++k) {
           for (uint64_t i = 0; i < n_; ++i) {
             int64_t ih = 0, iw = 0;
             need_[i] = oh_[i] < in.out_h && InputPos(ow_[i], oh_[i], r, s, &ih, &iw);
             if (need_[i])
-              addr_[i] = int64_t(in.in_addr + c * in.in_plane_stride) + ih * int64_t(in.in_row_stride) + iw;
+              addr_[i] = plane + ih * int64_t(in.in_row_stride) + iw;
           }
           if (!term(k)) return;
         }
@@ -158,6 +162,8 @@ class ActStream {
 //    dot_len < rows), then the weight port; a port that needs a taken bank waits;
 //  - a response lands one cycle after its grant; a term is broadcast when its packet and its
 //    weight row are at the FIFO heads and, for a last term, the shift registers are free;
+//  - SCALE and ELTWISE read no weights (their weight row is always there); ELTWISE unloads two rows
+//    per tile, the first taken by the SIMD unit in one cycle without entering the stages;
 //  - rows leave the shift registers into the SIMD unit (3 stages; a row of an L-instruction
 //    program passes them L times, going round from stage 3 to stage 1, which then takes no new
 //    row), then the pooling unit (a pass-through; when the CONV pools, it takes a row in one
@@ -188,6 +194,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
   const uint64_t buf_words = kWtBufChunks * chunk_words;
   const bool wr_priority = in.dot_len < M;
   const uint64_t ops = in.out_plane_stride;
+  const bool made_wt = isa::IsSimdOnly(in.opcode), eltwise = in.opcode == Opcode::kEltwise;
 
   auto banks_of = [&](int64_t addr, int64_t last) {
     uint64_t m = 0;
@@ -236,7 +243,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
   bool rsp = false;
   int64_t rsp_w0 = 0, rsp_nw = 0;
   // Weight stream and prefetch buffer (in words of wt_word bytes).
-  bool w_active = true;
+  bool w_active = !made_wt;
   uint64_t w_tile = 0, w_rem = in.wt_tile_bytes;
   int64_t w_addr = int64_t(in.wt_addr) + int64_t(tiles[0].ct * in.wt_tile_bytes);
   uint64_t w_cnt = 0, w_push = 0;
@@ -264,7 +271,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
 
   for (int64_t t = 0;; ++t) {
     // Data sequencer and its back end, from the registered state.
-    const bool act_head = act_usage > 0, wt_head = w_cnt >= row_words;
+    const bool act_head = act_usage > 0, wt_head = made_wt || w_cnt >= row_words;
     const bool bc_last = bc_k == in.dot_len - 1;
     const bool recirc = st[2].valid && st[2].pass < simd_len;
     const bool s_out = st[2].valid && !recirc;
@@ -272,7 +279,8 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
     const bool pool_in_ready = pooled ? !pool_emitting : wb_ready;
     const bool adv = !s_out || pool_in_ready;
     const bool s_in_ready = adv && !recirc;
-    const bool unload = sr_busy && s_in_ready;
+    const bool hold = eltwise && sr_row == 0;  // row a of the pair: kept, not run
+    const bool unload = sr_busy && (hold || s_in_ready);
     const bool unload_last = sr_row + 1 == sr_rows;
     const bool sr_free = !sr_busy || (unload && unload_last);
     const bool bc = act_head && wt_head && (!bc_last || sr_free) && !bc_done;
@@ -354,8 +362,8 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
       if (recirc) {
         in_row = st[2];
         ++in_row.pass;
-      } else if (unload) {
-        in_row = {true, 1, sr_addr + int64_t(sr_row * ops), sr_last, sr_pt};
+      } else if (unload && !hold) {
+        in_row = {true, 1, sr_addr + int64_t(eltwise ? 0 : sr_row * ops), sr_last, sr_pt};
       }
       st[2] = st[1];
       st[1] = st[0];
@@ -368,7 +376,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
     if (bc) {
       taken = true;
       --act_usage;
-      w_cnt -= row_words;
+      if (!made_wt) w_cnt -= row_words;
       if (!bc_last) {
         ++bc_k;
       } else {
@@ -376,7 +384,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
         const uint64_t g = bt.ct / group_tiles, sub = bt.ct % group_tiles;
         sr_busy = true;
         sr_row = 0;
-        sr_rows = std::min(M, group_out_c - sub * M);
+        sr_rows = eltwise ? 2 : std::min(M, group_out_c - sub * M);
         sr_addr = int64_t(in.out_addr + g * group_out_c * ops + sub * M * ops + bt.pt * N);
         sr_last = int64_t(std::min(N, pix_total - bt.pt * N)) - 1;
         sr_pt = bt.pt;
@@ -431,8 +439,6 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
 
 // What the RTL accepts (docs/architecture.md); anything else ends after the one check cycle.
 std::string Unsupported(const ComputeInstr& in) {
-  if (in.opcode != Opcode::kConv && in.opcode != Opcode::kDeconv && in.opcode != Opcode::kInnerProduct)
-    return std::string("no dot product: ") + isa::ToString(in.opcode) + " ends after its check cycle";
   if (!in.kernel_h || !in.kernel_w || !in.stride_h || !in.stride_w || !in.dil_h || !in.dil_w || !in.in_c ||
       !in.out_c || !in.out_h || !in.out_w || !in.dot_len || !in.pix_tiles || !in.ch_tiles)
     return "a zero field: the instruction ends after its check cycle";

@@ -160,9 +160,9 @@ TEST_CASE("weight reads that share a bank with every load go only while the acti
   CHECK(p.cycles.Total() == 62);
 }
 
-TEST_CASE("instructions without a dot product end after the check") {
+TEST_CASE("instructions with a zero field end after the check") {
   ComputeInstr in = Conv1x1(16, 1, 8, 8);
-  in.opcode = Opcode::kScale;
+  in.kernel_w = 0;
   const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
   CHECK(p.cycles.Total() == 1);
   CHECK(C(p, ComputeCycle::kFill) == 1);

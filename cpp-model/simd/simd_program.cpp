@@ -197,12 +197,37 @@ uint32_t Param(const ref::ChannelParams& p, uint64_t which) {
   throw std::logic_error("ldparam imm " + std::to_string(which) + ": run CheckProgram first");
 }
 
+// The accumulator's 30-bit pattern as int32: bits 31:30 ignored, bit 29 sign-extended.
+int32_t SignExtend30(int32_t acc30) { return int32_t(uint32_t(acc30) << 2) >> 2; }
+
 }  // namespace
+
+LaneState RowEntry(int32_t acc30) {
+  LaneState st;
+  st.v[0] = uint32_t(SignExtend30(acc30));
+  return st;
+}
+
+LaneState PairEntry(isa::EltwiseOp op, int32_t a30, int32_t b30) {
+  const int32_t a = SignExtend30(a30), b = SignExtend30(b30);
+  LaneState st;
+  switch (op) {
+    case isa::EltwiseOp::kAdd: st.v[0] = uint32_t(a) + uint32_t(b); break;
+    case isa::EltwiseOp::kMul: st.v[0] = uint32_t(a) * uint32_t(b); break;  // low 32 bits
+    case isa::EltwiseOp::kMax: st.v[0] = uint32_t(std::max(a, b)); break;
+    default: throw std::logic_error("eltwise_op " + std::to_string(uint64_t(op)) + ": check the instruction first");
+  }
+  st.v[1] = uint32_t(a);
+  st.v[2] = uint32_t(b);
+  return st;
+}
 
 LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, int32_t acc30,
                        const ref::ChannelParams& params) {
-  LaneState st;
-  st.v[0] = uint32_t(int32_t(uint32_t(acc30) << 2) >> 2);  // sign-extend bit 29
+  return RunLaneState(program, RowEntry(acc30), params);
+}
+
+LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, LaneState st, const ref::ChannelParams& params) {
   for (const isa::SimdInstr& s : program) {
     const auto info = InfoOf(s.op);
     if (!info)

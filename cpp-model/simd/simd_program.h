@@ -43,9 +43,20 @@ struct LaneState {
   std::array<bool, isa::kSimdPreds> p{true, false, false, false};  // p0 reads as true, is never written
 };
 
-// Runs a program that passed CheckProgram on one lane. acc30 is the accumulator's 30-bit pattern:
-// bits 31:30 are ignored and bit 29 is sign-extended into v0. An illegal program throws
-// std::logic_error.
+// The registers a row starts its program with. acc30 is the accumulator's 30-bit pattern: bits
+// 31:30 are ignored and bit 29 is sign-extended into v0; the other registers are 0.
+LaneState RowEntry(int32_t acc30);
+
+// ELTWISE's second row of a pair (docs/architecture.md, "SIMD-only instructions"): a and b are the
+// rows' accumulators (sign-extended as in RowEntry); v0 = a op b on int32 (add and mul wrap),
+// v1 = a, v2 = b, the others 0. An eltwise_op above max throws std::logic_error.
+LaneState PairEntry(isa::EltwiseOp op, int32_t a30, int32_t b30);
+
+// Runs a program that passed CheckProgram on one lane from its entry registers (RowEntry or
+// PairEntry). An illegal program throws std::logic_error.
+LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, LaneState entry, const ref::ChannelParams& params);
+
+// RunLaneState from RowEntry(acc30).
 LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, int32_t acc30,
                        const ref::ChannelParams& params);
 

@@ -10,6 +10,10 @@
 // block is read WtBytes at a time (the last read of a tile is cut at its end, wt_bytes_o), so the
 // weight port is busy M/WtBytes of the cycles at one term per cycle.
 //
+// SCALE and ELTWISE (docs/architecture.md, "SIMD-only instructions") read no weights; ELTWISE's
+// two terms of channel g read tensor a at in_addr and tensor b at in2_addr: the channel step of
+// its terms is in2_addr - in_addr and the next group starts one in_plane_stride after the last.
+//
 // Groups: tile ct = g*group_tiles + t reads input channels g*group_in_c + c. A sub-tile counter
 // t and the group's channel offset grp_base = g*group_in_c*in_plane_stride replace the divider:
 // after the last term of a tile the channel offset is grp_base + (group_in_c-1)*in_plane_stride,
@@ -80,7 +84,9 @@ module nna_addr_seq (
   logic [31:0] wrap_addr;   // stride_h*in_row_stride - out_w*stride_w: base step at a row wrap
   logic [31:0] row_toff;    // dil_h*in_row_stride: toff step of r
   logic [31:0] init_base;   // -pad_top*in_row_stride - pad_left: base of lane 0 in section 0
-  logic        pixel_major, deconv;
+  logic        pixel_major, deconv, made_wt, elt;
+  logic [31:0] c_last;      // the last value of the channel counter c
+  logic [31:0] c_step;      // toff step of c
   logic [1:0]  lsh, lsw;       // DECONV: log2 of the strides
   logic [2:0]  mh, mw;         // DECONV: stride - 1, the low-bit masks
   logic [7:0]  pad_t_hi, dil_h_hi;  // DECONV: pad_top>>lsh, dil_h>>lsh
@@ -107,6 +113,10 @@ module nna_addr_seq (
   assign group_tiles = 32'(instr_i.group_tiles);
   assign pixel_major = (instr_i.order == nna_isa_pkg::OrderPixelMajor);
   assign deconv      = (instr_i.opcode == nna_isa_pkg::OpDeconv);
+  assign elt         = (instr_i.opcode == nna_isa_pkg::OpEltwise);
+  assign made_wt     = elt || (instr_i.opcode == nna_isa_pkg::OpScale);
+  assign c_last      = elt ? 32'd1 : group_in_c - 32'd1;
+  assign c_step      = elt ? instr_i.in2_addr - instr_i.in_addr : ips;
   assign step_n_iw = 32'(N) * sw;
   assign wrap_iw   = out_w * sw;
   assign wrap_addr = sh * irs - wrap_iw;
@@ -145,7 +155,7 @@ module nna_addr_seq (
     wt_addr_d      = wt_addr_q;
     wt_rem_d       = wt_rem_q;
     if (start_i) begin
-      wt_active_d    = 1'b1;
+      wt_active_d    = !made_wt;
       wt_pt_d        = '0;
       wt_ct_d        = '0;
       wt_tile_addr_d = instr_i.wt_addr;
@@ -257,7 +267,7 @@ module nna_addr_seq (
   assign act_req_addr_o  = amin;
   assign act_fire_o      = desc_valid && (!any_need || act_req_ready_i);
   assign term_done       = ((need & ~served) == '0);
-  assign last_term       = (c_q == group_in_c - 32'd1) && (r_q == kh - 32'd1) && (s_q == kw - 32'd1);
+  assign last_term       = (c_q == c_last) && (r_q == kh - 32'd1) && (s_q == kw - 32'd1);
   assign last_tile       = (act_pt_q == pix_tiles - 32'd1) && (act_ct_q == ch_tiles - 32'd1);
   assign tile_end        = act_fire_o && term_done && last_term;
   assign act_desc_first_o = first_q;
@@ -318,14 +328,14 @@ module nna_addr_seq (
           drow_r_d = drow_r_q + dc_dil_row + (drow_carry ? irs : 32'd0);
           toff_r_d = toff_r_q + row_toff;
           toff_d   = toff_r_d;
-        end else if (c_q != group_in_c - 32'd1) begin
+        end else if (c_q != c_last) begin
           s_d      = '0;
           soff_d   = '0;
           r_d      = '0;
           roff_d   = '0;
           drow_r_d = '0;
           c_d      = c_q + 32'd1;
-          toff_c_d = toff_c_q + ips;
+          toff_c_d = toff_c_q + c_step;
           toff_r_d = toff_c_d;
           toff_d   = toff_c_d;
         end
@@ -361,7 +371,8 @@ module nna_addr_seq (
       act_ct_d = act_ct_q + 32'd1;
       if (act_t_q == group_tiles - 32'd1) begin
         act_t_d    = '0;
-        grp_base_d = toff_c_q + ips;  // the last term is at channel group_in_c-1 of this group
+        // The last term is at channel group_in_c-1 of this group (ELTWISE: in tensor b).
+        grp_base_d = elt ? grp_base_q + ips : toff_c_q + ips;
       end else begin
         act_t_d = act_t_q + 32'd1;
       end

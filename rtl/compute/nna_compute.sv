@@ -1,6 +1,8 @@
-// nna_compute: executes one dot-product instruction, CONV, DECONV or INNER_PRODUCT
-// (docs/architecture.md, "Dot-product instructions"): check, parameter load, then the tiles
-// through address sequencer, data sequencer, MAC array, SIMD unit and write-back.
+// nna_compute: executes one compute instruction, CONV, DECONV or INNER_PRODUCT
+// (docs/architecture.md, "Dot-product instructions"), or SCALE or ELTWISE, which run as depthwise
+// 1x1 convolutions with weights the data sequencer makes ("SIMD-only instructions"): check,
+// parameter load, then the tiles through address sequencer, data sequencer, MAC array, SIMD unit
+// and write-back.
 //
 //            +-----------+  wt port   +-----------+  wt FIFO  +-----------+  rows  +--------+
 //  instr --> | addr_seq  | ---------> | data_seq  | --------> | mac_array | -----> |  simd  | --> pool --> writeback
@@ -83,9 +85,10 @@ module nna_compute (
 
   // ---------------------------------------------------------------------------------------------
   // Check (combinational on the latched instruction).
-  logic        bad_opcode, bad_field, bad_simd, bad_conv, bad_deconv, bad_ip, prog_bad;
+  logic        bad_opcode, bad_field, bad_simd, bad_conv, bad_deconv, bad_ip, bad_simd_only, prog_bad;
   nna_isa_pkg::error_code_e prog_err;
-  logic        op_conv, op_deconv, op_ip;
+  logic        op_conv, op_deconv, op_ip, op_scale, op_elt;
+  logic [31:0] dot_len_want;
   logic [63:0] pix_total, wt_tile_calc;
   logic [31:0] dot_len_calc, grp_in_calc, grp_out_calc, ch_tiles_calc, gt_rows, gt_rows_less;
 
@@ -106,7 +109,11 @@ module nna_compute (
   assign op_conv    = (instr_q.opcode == nna_isa_pkg::OpConv);
   assign op_deconv  = (instr_q.opcode == nna_isa_pkg::OpDeconv);
   assign op_ip      = (instr_q.opcode == nna_isa_pkg::OpInnerProduct);
-  assign bad_opcode = !(op_conv || op_deconv || op_ip);
+  assign op_scale   = (instr_q.opcode == nna_isa_pkg::OpScale);
+  assign op_elt     = (instr_q.opcode == nna_isa_pkg::OpEltwise);
+  assign bad_opcode = !(op_conv || op_deconv || op_ip || op_scale || op_elt);
+  // ELTWISE reads two tensors: two terms per input channel.
+  assign dot_len_want = op_elt ? {dot_len_calc[30:0], 1'b0} : dot_len_calc;
 
   // The golden model's list of illegal fields, shared by the three dot-product opcodes.
   assign bad_conv =
@@ -120,7 +127,7 @@ module nna_compute (
       instr_q.group_tiles == 16'd0 ||
       gt_rows < 32'(instr_q.group_out_c) || gt_rows_less >= 32'(instr_q.group_out_c) ||
       ch_tiles_calc != 32'(instr_q.ch_tiles) ||
-      instr_q.dot_len != dot_len_calc ||
+      instr_q.dot_len != dot_len_want ||
       instr_q.pix_tiles == 16'd0 ||
       64'(instr_q.pix_tiles) * 64'(N) < pix_total ||
       (64'(instr_q.pix_tiles) - 64'd1) * 64'(N) >= pix_total ||
@@ -166,7 +173,23 @@ module nna_compute (
       (instr_q.order != nna_isa_pkg::OrderChannelMajor && instr_q.ch_tiles != 16'd1) ||
       24'(pool_pw) != instr_q.out_row_stride;
 
-  assign bad_field = bad_conv || bad_deconv || bad_ip || bad_pool;
+  // SCALE and ELTWISE: a depthwise 1x1 CONV of the input without weights (docs/architecture.md,
+  // "SIMD-only instructions"); eltwise_op means something only to ELTWISE.
+  assign bad_simd_only = (op_scale || op_elt) ?
+      !(instr_q.kernel_h == 8'd1 && instr_q.kernel_w == 8'd1 &&
+        instr_q.stride_h == 8'd1 && instr_q.stride_w == 8'd1 &&
+        instr_q.dil_h == 8'd1 && instr_q.dil_w == 8'd1 &&
+        instr_q.pad_top == 8'd0 && instr_q.pad_bottom == 8'd0 &&
+        instr_q.pad_left == 8'd0 && instr_q.pad_right == 8'd0 &&
+        instr_q.groups == instr_q.in_c && instr_q.group_out_c == 16'd1 &&
+        instr_q.out_h == instr_q.in_h && instr_q.out_w == instr_q.in_w &&
+        instr_q.wt_addr == 32'd0 && !instr_q.wt_signed &&
+        (op_elt || instr_q.in2_addr == 32'd0) &&
+        (op_elt ? 32'(instr_q.eltwise_op) <= 32'(nna_isa_pkg::EltMax)
+                : instr_q.eltwise_op == nna_isa_pkg::EltAdd)) :
+      instr_q.eltwise_op != nna_isa_pkg::EltAdd;
+
+  assign bad_field = bad_conv || bad_deconv || bad_ip || bad_pool || bad_simd_only;
 
   // ---------------------------------------------------------------------------------------------
   // Parameter load.
@@ -384,8 +407,11 @@ module nna_compute (
     .param_we_i    (param_we),
     .param_waddr_i (pl_rcvd_q[ParamRowBits-1:0]),
     .param_wdata_i (wt_rsp_data_i),
+    .pair_i        (op_elt),
+    .pair_op_i     (instr_q.eltwise_op),
     .in_valid_i    (row_valid),
     .in_ready_o    (row_ready),
+    .in_first_i    (row_idx == 16'd0),
     .in_acc_i      (row0),
     .in_co_i       (row_co[nna_cfg_pkg::ParamAddrBits-1:0]),
     .in_meta_i     ({row_idx, row_pt, row_mask, row_addr}),

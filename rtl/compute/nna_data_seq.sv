@@ -18,6 +18,9 @@
 // terms never wait for the unload. The unload emits rows 0..rows-1, one per cycle the SIMD unit
 // accepts, rows = min(M, group_out_c - t*M) for channel tile ct = g*group_tiles + t; row j is
 // output channel co = g*group_out_c + t*M + j.
+// SCALE and ELTWISE (docs/architecture.md, "SIMD-only instructions") read no weights: term k's
+// weight row is made here, 1 in row k and 0 elsewhere. ELTWISE unloads rows 0 (tensor a) and 1
+// (tensor b), both of channel co = ct with the same output address; the SIMD unit pairs them.
 module nna_data_seq (
   input  logic clk_i,
   input  logic rst_ni,
@@ -155,17 +158,22 @@ module nna_data_seq (
   logic [WtPtrBits-1:0] wt_wr_q, wt_wr_d, wt_rd_q, wt_rd_d;
   logic [WtCntBits-1:0] wt_cnt_q, wt_cnt_d;
   logic [WtCntBits-1:0] wt_rs_words_q, wt_push_words;
+  logic [M*8-1:0]       wt_buf_row;  // the weight row at the head of the buffer
+  logic                 made_wt, elt;
+
+  assign elt     = (instr_i.opcode == nna_isa_pkg::OpEltwise);
+  assign made_wt = elt || (instr_i.opcode == nna_isa_pkg::OpScale);
 
   assign wt_push_words = w_rs_valid_q ? wt_rs_words_q : '0;
   assign wt_room_o     = 32'(wt_cnt_q) + 32'(wt_push_words) + ChunkWords <= WtBufWords;
-  assign wt_head_valid = 32'(wt_cnt_q) >= RowWords;
+  assign wt_head_valid = made_wt || 32'(wt_cnt_q) >= RowWords;
 
   always_comb begin
     wt_wr_d  = WtPtrBits'((32'(wt_wr_q) + 32'(wt_push_words)) % WtBufWords);
     wt_rd_d  = wt_pop ? WtPtrBits'((32'(wt_rd_q) + RowWords) % WtBufWords) : wt_rd_q;
     wt_cnt_d = wt_cnt_q + wt_push_words - (wt_pop ? WtCntBits'(RowWords) : '0);
     for (int unsigned k = 0; k < RowWords; k++) begin
-      mac_wt_o[k*WtWord*8 +: WtWord*8] = wt_mem_q[(32'(wt_rd_q) + k) % WtBufWords];
+      wt_buf_row[k*WtWord*8 +: WtWord*8] = wt_mem_q[(32'(wt_rd_q) + k) % WtBufWords];
     end
   end
 
@@ -226,7 +234,7 @@ module nna_data_seq (
   assign ct_out_step = 32'(M) * ops;
   assign grp_out_step = group_out_c * ops;  // instruction constant
   assign grp_left    = grp_co_q + group_out_c - co_base_q;  // channels of the group from this tile on
-  assign tile_rows   = (grp_left >= 32'(M)) ? 32'(M) : grp_left;
+  assign tile_rows   = elt ? 32'd2 : (grp_left >= 32'(M)) ? 32'(M) : grp_left;
   assign tile_pix    = pix_total - pix_base_q;
   for (genvar i = 0; i < N; i++) begin : g_mask
     assign tile_mask[i] = (32'(i) < tile_pix);
@@ -240,9 +248,12 @@ module nna_data_seq (
   assign bc          = act_head_valid && wt_head_valid && (!bc_last || sr_free) && !bc_done_q;
   assign sr_stall_o  = act_head_valid && wt_head_valid && bc_last && !sr_free && !bc_done_q;
   assign act_pop     = bc;
-  assign wt_pop      = bc;
+  assign wt_pop      = bc && !made_wt;
   assign mac_valid_o = bc;
   assign mac_first_o = (bc_k_q == 32'd0);
+  for (genvar j = 0; j < M; j++) begin : g_made_wt
+    assign mac_wt_o[j*8 +: 8] = made_wt ? {7'd0, 32'(j) == bc_k_q} : wt_buf_row[j*8 +: 8];
+  end
   assign mac_last_o  = bc_last;
   assign mac_shift_o = unload_fire;
 
@@ -298,8 +309,10 @@ module nna_data_seq (
     rst_ct     = start_i;
     if (unload_fire) begin
       sr_row_d  = sr_row_q + 16'd1;
-      sr_co_d   = sr_co_q + 16'd1;
-      sr_addr_d = sr_addr_q + ops;
+      if (!elt) begin  // ELTWISE's two rows are one output row
+        sr_co_d   = sr_co_q + 16'd1;
+        sr_addr_d = sr_addr_q + ops;
+      end
       if (unload_last) sr_busy_d = 1'b0;
     end
     if (start_i) begin

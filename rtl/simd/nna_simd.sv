@@ -13,6 +13,9 @@
 // that drives the stages, in the order of docs/simd.md "Legality": nna_compute checks it before
 // any row flows.
 //
+// Pair mode (ELTWISE, docs/architecture.md "SIMD-only instructions"): the first row of a pair
+// (a) is taken in one cycle and kept; the second (b) enters with v0 = a op b, v1 = a, v2 = b.
+//
 // The channel parameters live in a RAM of rows of ParamRowBytes (one weight-port response each),
 // written during the parameter load, read asynchronously with the channel of the entering row.
 module nna_simd #(
@@ -35,9 +38,13 @@ module nna_simd #(
   input  logic                                        param_we_i,
   input  logic [ParamRowBits-1:0]                     param_waddr_i,
   input  logic [ParamRowBytes*8-1:0]                  param_wdata_i,
+  // pair mode (ELTWISE), stable while rows flow
+  input  logic                                        pair_i,
+  input  nna_isa_pkg::eltwise_op_e                    pair_op_i,
   // accumulator rows in
   input  logic                                        in_valid_i,
   output logic                                        in_ready_o,
+  input  logic                                        in_first_i,  // row 0 of its tile
   input  logic [N*nna_isa_pkg::AccBits-1:0]           in_acc_i,    // lane i at [i*30 +: 30]
   input  logic [nna_cfg_pkg::ParamAddrBits-1:0]       in_co_i,     // output channel of the row
   input  logic [MetaBits-1:0]                         in_meta_i,   // carried to the output
@@ -154,14 +161,16 @@ module nna_simd #(
   logic [PcBits-1:0] s1_pc_q, s2_pc_q, s3_pc_q, entry_pc;
   logic [63:0] s1_param_q, s2_param_q, s3_param_q, entry_param;
   logic [MetaBits-1:0] s1_meta_q, s2_meta_q, s3_meta_q;
-  logic s3_last, recirc, adv, in_fire;
+  logic s3_last, recirc, adv, in_fire, hold;
+  logic [N*AccBits-1:0] pair_q;  // row a of the pair
 
   assign s3_last     = (32'(s3_pc_q) + 32'd1 >= 32'(prog_len_i));
   assign recirc      = s3_valid_q && !s3_last;
   assign out_valid_o = s3_valid_q && s3_last;
   assign adv         = !out_valid_o || out_ready_i;
-  assign in_ready_o  = adv && !recirc;  // a recirculating row owns stage 1
-  assign in_fire     = in_valid_i && in_ready_o;
+  assign hold        = pair_i && in_first_i;  // kept, not run
+  assign in_ready_o  = hold || (adv && !recirc);  // a recirculating row owns stage 1
+  assign in_fire     = in_valid_i && in_ready_o && !hold;
   assign idle_o      = !s1_valid_q && !s2_valid_q && !s3_valid_q;
   assign out_meta_o  = s3_meta_q;
   assign entry_pc    = recirc ? s3_pc_q + PcBits'(1) : '0;
@@ -177,6 +186,10 @@ module nna_simd #(
       s2_valid_q <= s1_valid_q;
       s3_valid_q <= s2_valid_q;
     end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (in_valid_i && hold) pair_q <= in_acc_i;
   end
 
   always_ff @(posedge clk_i) begin
@@ -218,11 +231,25 @@ module nna_simd #(
   end
 
   for (genvar i = 0; i < N; i++) begin : g_lane
+    logic signed [31:0] a, b, v0;
+    assign a = 32'($signed(pair_q[i*AccBits +: AccBits]));
+    assign b = 32'($signed(in_acc_i[i*AccBits +: AccBits]));
+    always_comb begin
+      unique case ({pair_i, pair_op_i})
+        {1'b1, nna_isa_pkg::EltAdd}: v0 = a + b;
+        {1'b1, nna_isa_pkg::EltMul}: v0 = a * b;
+        {1'b1, nna_isa_pkg::EltMax}: v0 = (a < b) ? b : a;
+        default:                     v0 = b;
+      endcase
+    end
+
     nna_simd_lane u_lane (
       .clk_i,
       .en_i          (adv),
       .recirc_i      (recirc),
-      .acc_i         ({{(32-AccBits){in_acc_i[i*AccBits+AccBits-1]}}, in_acc_i[i*AccBits +: AccBits]}),
+      .acc_i         (v0),
+      .v1_i          (pair_i ? a : 32'd0),
+      .v2_i          (pair_i ? b : 32'd0),
       .a_op_i        (ia.op),
       .a_src_a_i     (ia.src_a[2:0]),
       .a_src_b_i     (ia.src_b[2:0]),

@@ -17,6 +17,8 @@ module nna_simd_lane (
   // slice A: the row entering stage 1 and the instruction it starts
   input  logic                  recirc_i,       // the stage-3 row goes round again, else a new row
   input  logic [31:0]           acc_i,          // a new row's v0: the sign-extended accumulator
+  input  logic [31:0]           v1_i,           // a new row's v1 and v2 (ELTWISE's a and b, else 0)
+  input  logic [31:0]           v2_i,
   input  nna_isa_pkg::simd_op_e a_op_i,
   input  logic [2:0]            a_src_a_i,
   input  logic [2:0]            a_src_b_i,
@@ -138,7 +140,7 @@ module nna_simd_lane (
   // Slice A.
   logic [31:0] va, vb, vd;
   logic        enable;
-  assign v_in   = recirc_i ? v_eff : {{(Regs-1)*32{1'b0}}, acc_i};
+  assign v_in   = recirc_i ? v_eff : {{(Regs-3)*32{1'b0}}, v2_i, v1_i, acc_i};
   assign p_in   = recirc_i ? p_eff : 3'b000;
   assign va     = v_in[32*a_src_a_i +: 32];
   assign vb     = v_in[32*a_src_b_i +: 32];

@@ -93,12 +93,13 @@ uint64_t SimdInstr(unsigned op, unsigned dst, unsigned src_a, unsigned flags, un
          uint64_t(pred_neg) << 23 | uint64_t(flags) << 27;
 }
 
-bool IsDot(nna::isa::Opcode op) {
+// The opcodes nna_compute executes: the dot products and SCALE and ELTWISE.
+bool IsCompute(nna::isa::Opcode op) {
   return op == nna::isa::Opcode::kConv || op == nna::isa::Opcode::kDeconv ||
-         op == nna::isa::Opcode::kInnerProduct;
+         op == nna::isa::Opcode::kInnerProduct || nna::isa::IsSimdOnly(op);
 }
 
-// The illegal_field checks of a dot-product instruction (the golden model's list), one name per
+// The illegal_field checks of a compute instruction (the golden model's list), one name per
 // violated check; empty when the instruction is legal.
 std::vector<std::string> Violations(const ComputeInstr& in, const std::vector<uint64_t>& prog) {
   std::vector<std::string> v;
@@ -128,7 +129,8 @@ std::vector<std::string> Violations(const ComputeInstr& in, const std::vector<ui
            (in.group_tiles - 1) * M < in.group_out_c,
        "group_tiles");
   need(in.ch_tiles == in.groups * in.group_tiles, "ch_tiles");
-  need(in.dot_len == in.group_in_c * in.kernel_h * in.kernel_w, "dot_len");
+  const bool elt = in.opcode == nna::isa::Opcode::kEltwise;
+  need(in.dot_len == (elt ? 2 : 1) * in.group_in_c * in.kernel_h * in.kernel_w, "dot_len");
   const uint64_t pixels = in.out_h * in.out_w;
   need(in.pix_tiles >= 1 && in.pix_tiles * N >= pixels && (in.pix_tiles - 1) * N < pixels, "pix_tiles");
   need(in.wt_tile_bytes == in.dot_len * M, "wt_tile_bytes");
@@ -137,6 +139,18 @@ std::vector<std::string> Violations(const ComputeInstr& in, const std::vector<ui
   need(in.pool_op == nna::isa::PoolOp::kNone, "pool_op");
   need(in.reserved1 == 0, "reserved1");
   need(in.reserved2 == 0, "reserved2");
+  need(elt ? in.eltwise_op <= nna::isa::EltwiseOp::kMax : in.eltwise_op == nna::isa::EltwiseOp::kAdd,
+       "eltwise_op");
+  if (nna::isa::IsSimdOnly(in.opcode)) {  // docs/architecture.md "SIMD-only instructions"
+    need(in.kernel_h == 1 && in.kernel_w == 1 && in.stride_h == 1 && in.stride_w == 1 && in.dil_h == 1 &&
+             in.dil_w == 1,
+         "so_1x1");
+    need(in.pad_top == 0 && in.pad_bottom == 0 && in.pad_left == 0 && in.pad_right == 0, "so_pad");
+    need(in.groups == in.in_c && in.group_out_c == 1, "so_depthwise");
+    need(in.out_h == in.in_h && in.out_w == in.in_w, "so_out");
+    need(in.wt_addr == 0 && in.wt_signed == 0, "so_wt");
+    need(elt || in.in2_addr == 0, "so_in2");
+  }
   if (in.opcode == nna::isa::Opcode::kDeconv) {
     auto pow2 = [](uint64_t x) { return x == 1 || x == 2 || x == 4 || x == 8; };
     need(pow2(in.stride_h) && pow2(in.stride_w), "deconv_stride");
@@ -157,7 +171,7 @@ std::string Join(const std::vector<std::string>& v) {
   return s.empty() ? "none" : s;
 }
 
-// The events of one dot-product instruction, from docs/architecture.md.
+// The events of one compute instruction, from docs/architecture.md.
 void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx, std::vector<AccEvent>& accs,
                std::vector<WrEvent>& wrs) {
   const ComputeInstr& in = pb.in;
@@ -166,8 +180,9 @@ void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx
   const bool deconv = in.opcode == nna::isa::Opcode::kDeconv;
   auto ext = [](uint8_t v, bool sgn) { return sgn ? int32_t(int8_t(v)) : int32_t(v); };
   const std::vector<nna::isa::SimdInstr> program = DecodeProgram(pb.prog);
-  // The activation of lane pixel p, input channel ci, kernel tap (r, s).
-  auto act = [&](uint64_t p, uint64_t ci, int64_t r, int64_t s) -> uint8_t {
+  const bool simd_only = nna::isa::IsSimdOnly(in.opcode), elt = in.opcode == nna::isa::Opcode::kEltwise;
+  // The activation of lane pixel p, input channel ci, kernel tap (r, s) of the tensor at base.
+  auto act = [&](uint64_t p, uint64_t ci, int64_t r, int64_t s, uint64_t base) -> uint8_t {
     if (p >= pixels) return 0;
     const int64_t oh = p / in.out_w, ow = p % in.out_w;
     int64_t ih, iw;
@@ -182,9 +197,30 @@ void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx
       iw = ow * int64_t(in.stride_w) + s * int64_t(in.dil_w) - int64_t(in.pad_left);
     }
     if (ih < 0 || ih >= int64_t(in.in_h) || iw < 0 || iw >= int64_t(in.in_w)) return 0;
-    return sram[(in.in_addr + ci * in.in_plane_stride + ih * in.in_row_stride + iw) % sram.size()];
+    return sram[(base + ci * in.in_plane_stride + ih * in.in_row_stride + iw) % sram.size()];
+  };
+  // SCALE: row 0 is the element; ELTWISE: rows a and b, row b runs the program on the pair.
+  auto simd_only_tile = [&](uint64_t pt, uint64_t ct) {
+    std::vector<uint8_t> out;
+    std::vector<uint32_t> a_vals, b_vals;
+    for (uint64_t i = 0; i < N; ++i) {
+      const uint64_t p = pt * N + i;
+      const int32_t a = ext(act(p, ct, 0, 0, in.in_addr), in.in_signed);
+      const int32_t b = elt ? ext(act(p, ct, 0, 0, in.in2_addr), in.in_signed) : 0;
+      a_vals.push_back(uint32_t(a) & ((1u << 30) - 1));
+      b_vals.push_back(uint32_t(b) & ((1u << 30) - 1));
+      if (p < pixels) {
+        const auto entry =
+            elt ? nna::simd::PairEntry(in.eltwise_op, a, b) : nna::simd::RowEntry(a);  // docs/simd.md
+        out.push_back(uint8_t(nna::simd::RunLaneState(program, entry, pb.params[ct]).v[0]));
+      }
+    }
+    accs.push_back({idx, uint32_t(pt), uint32_t(ct), 0, a_vals});
+    if (elt) accs.push_back({idx, uint32_t(pt), uint32_t(ct), 1, b_vals});
+    wrs.push_back({idx, uint32_t(in.out_addr + ct * in.out_plane_stride + pt * N), out});
   };
   auto tile = [&](uint64_t pt, uint64_t ct) {
+    if (simd_only) return simd_only_tile(pt, ct);
     const uint64_t g = ct / in.group_tiles, t = ct % in.group_tiles;
     const uint64_t rows = std::min<uint64_t>(M, in.group_out_c - t * M);
     for (uint64_t j = 0; j < rows; ++j) {
@@ -197,7 +233,7 @@ void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx
         for (uint64_t c = 0; c < in.group_in_c; ++c)
           for (uint64_t r = 0; r < in.kernel_h; ++r)
             for (uint64_t s = 0; s < in.kernel_w; ++s) {
-              const uint8_t a = act(p, g * in.group_in_c + c, r, s);
+              const uint8_t a = act(p, g * in.group_in_c + c, r, s, in.in_addr);
               const size_t wi = ((co * in.group_in_c + c) * in.kernel_h + r) * in.kernel_w + s;
               acc += uint32_t(ext(a, in.in_signed) * ext(uint8_t(pb.weights[wi]), in.wt_signed));
             }
@@ -220,7 +256,7 @@ void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx
 }
 
 // ----- random problems ----------------------------------------------------------------------
-enum class Kind { kConv, kDenseConv, kDeconv, kInnerProduct };
+enum class Kind { kConv, kDenseConv, kDeconv, kInnerProduct, kScale, kEltwise };
 
 class Generator {
  public:
@@ -239,15 +275,21 @@ class Generator {
     in.group_tiles = (in.group_out_c + M - 1) / M;
     in.ch_tiles = in.groups * in.group_tiles;
     in.out_row_stride = in.out_w;
-    in.dot_len = in.group_in_c * in.kernel_h * in.kernel_w;
+    const bool simd_only = nna::isa::IsSimdOnly(in.opcode), elt = in.opcode == nna::isa::Opcode::kEltwise;
+    in.dot_len = (elt ? 2 : 1) * in.group_in_c * in.kernel_h * in.kernel_w;
     in.pix_tiles = (in.out_h * in.out_w + N - 1) / N;
     in.wt_tile_bytes = in.dot_len * M;
     in.simd_len = pb.prog.size();
-    // Regions (unaligned on purpose): input, weights, params, output.
+    // Regions (unaligned on purpose): input (ELTWISE: a, then b), weights (none for SCALE and
+    // ELTWISE), params, output.
     const uint64_t in_bytes = in.in_c * in.in_plane_stride;
     in.in_addr = 0x100 + U(0, 63);
-    in.wt_addr = in.in_addr + in_bytes + U(0, 63);
-    in.param_addr = in.wt_addr + in.ch_tiles * in.wt_tile_bytes + U(0, 63);
+    uint64_t next = in.in_addr + in_bytes + U(0, 63);
+    in.in2_addr = elt ? next : 0;
+    if (elt) next += in_bytes + U(0, 63);
+    in.wt_addr = simd_only ? 0 : next;
+    if (simd_only) in.wt_signed = 0;
+    in.param_addr = simd_only ? next : in.wt_addr + in.ch_tiles * in.wt_tile_bytes + U(0, 63);
     in.out_addr = in.param_addr + in.out_c * 8 + U(0, 63);
     // Background: catches reads of wrong bytes.
     const uint64_t end = std::min<uint64_t>(sram.size(), in.out_addr + in.out_c * in.out_plane_stride + 4096);
@@ -255,15 +297,16 @@ class Generator {
       const uint32_t r = U(0, 0xFFFFFFFF);
       for (uint64_t b = 0; b < 4 && a + b < end; ++b) sram[a + b] = uint8_t(r >> (8 * b));
     }
-    for (uint64_t c = 0; c < in.in_c; ++c)
-      for (uint64_t h = 0; h < in.in_h; ++h)
-        for (uint64_t w = 0; w < in.in_w; ++w)
-          sram[in.in_addr + c * in.in_plane_stride + h * in.in_row_stride + w] =
-              small_values ? uint8_t(U(0, 3)) : uint8_t(U(0, 255));
-    pb.weights.resize(in.out_c * in.dot_len);
+    for (uint64_t base : {in.in_addr, elt ? in.in2_addr : in.in_addr})
+      for (uint64_t c = 0; c < in.in_c; ++c)
+        for (uint64_t h = 0; h < in.in_h; ++h)
+          for (uint64_t w = 0; w < in.in_w; ++w)
+            sram[base + c * in.in_plane_stride + h * in.in_row_stride + w] =
+                small_values ? uint8_t(U(0, 3)) : uint8_t(U(0, 255));
+    pb.weights.resize(simd_only ? 0 : in.out_c * in.dot_len);
     for (auto& w : pb.weights) w = int8_t(small_values ? U(0, 4) - 2 : U(0, 255));
     // Channel tile ct = g*group_tiles + t holds rows j < min(M, group_out_c - t*M).
-    for (uint64_t ct = 0; ct < in.ch_tiles; ++ct) {
+    for (uint64_t ct = 0; ct < (simd_only ? 0 : in.ch_tiles); ++ct) {
       const uint64_t g = ct / in.group_tiles, t = ct % in.group_tiles;
       for (uint64_t k = 0; k < in.dot_len; ++k)
         for (uint64_t j = 0; j < M; ++j) {
@@ -456,6 +499,9 @@ class Generator {
         return RandomDeconv(sram);
       case Kind::kInnerProduct:
         return RandomInnerProduct(sram);
+      case Kind::kScale:
+      case Kind::kEltwise:
+        return RandomSimdOnly(sram, kind == Kind::kEltwise);
     }
     return RandomConv(sram, false);
   }
@@ -470,8 +516,42 @@ class Generator {
   static constexpr uint64_t kMaxTerms = 40000;
 
   Kind RandomKind() {
-    const uint32_t k = U(0, 9);
-    return k < 5 ? Kind::kConv : k < 8 ? Kind::kDeconv : Kind::kInnerProduct;
+    const uint32_t k = U(0, 11);
+    return k < 5    ? Kind::kConv
+           : k < 8  ? Kind::kDeconv
+           : k < 10 ? Kind::kInnerProduct
+           : k < 11 ? Kind::kScale
+                    : Kind::kEltwise;
+  }
+
+  // SCALE or ELTWISE: a depthwise 1x1 shape of the input (docs/architecture.md).
+  Problem RandomSimdOnly(std::vector<uint8_t>& sram, bool eltwise) {
+    Problem pb;
+    ComputeInstr& in = pb.in;
+    in.opcode = eltwise ? nna::isa::Opcode::kEltwise : nna::isa::Opcode::kScale;
+    in.eltwise_op = eltwise ? nna::isa::EltwiseOp(U(0, 2)) : nna::isa::EltwiseOp::kAdd;
+    in.in_h = in.out_h = U(1, 10);
+    in.in_w = in.out_w = U(1, 12);
+    in.kernel_h = in.kernel_w = 1;
+    in.stride_h = in.stride_w = in.dil_h = in.dil_w = 1;
+    in.in_c = in.out_c = in.groups = Coin(0.2) ? 1 : U(1, 24);
+    RandomLayout(pb, sram);
+    if (eltwise && Coin(0.5)) {  // a and b weighted apart (residual add): reads v1 and v2
+      using nna::isa::SimdOp;
+      auto word = [](SimdOp op, unsigned dst, unsigned a, unsigned b, uint32_t imm, unsigned flags) {
+        nna::isa::SimdInstr si;
+        si.op = op, si.dst = dst, si.src_a = a, si.src_b = b, si.imm = imm, si.flags = flags;
+        const auto bytes = nna::isa::Encode(si);
+        uint64_t w = 0;
+        for (int i = 0; i < 8; ++i) w |= uint64_t(bytes[i]) << (8 * i);
+        return w;
+      };
+      pb.prog = {word(SimdOp::kMovi, 3, 0, 0, U(0, 300) - 150, 0), word(SimdOp::kMul, 1, 1, 3, 0, 0),
+                 word(SimdOp::kMovi, 4, 0, 0, U(0, 300) - 150, 0), word(SimdOp::kMul, 2, 2, 4, 0, 0),
+                 word(SimdOp::kAdd, 0, 1, 2, 0, 0),           word(SimdOp::kFusedRelu, 0, 0, 0, 0, U(0, 3))};
+      in.simd_len = pb.prog.size();
+    }
+    return pb;
   }
 
  private:
@@ -711,8 +791,11 @@ std::string Describe(const ComputeInstr& in) {
 struct Coverage {
   uint64_t conv = 0, deconv = 0, ip = 0, grouped = 0, depthwise = 0, ch1 = 0, ch3 = 0;
   uint64_t deconv_stride[9] = {};  // by stride_h and stride_w (1, 2, 4, 8)
-  uint64_t max_dot_len = 0, long_ip = 0, asym_pad = 0, mixed_sign = 0, chmajor = 0;
+  uint64_t max_dot_len = 0, long_ip = 0, asym_pad = 0, mixed_sign = 0, chmajor = 0, scale = 0;
+  uint64_t eltwise[3] = {};  // by eltwise_op
   void Add(const ComputeInstr& in) {
+    scale += in.opcode == nna::isa::Opcode::kScale;
+    if (in.opcode == nna::isa::Opcode::kEltwise) ++eltwise[std::min<unsigned>(unsigned(in.eltwise_op), 2)];
     if (in.opcode == nna::isa::Opcode::kConv) ++conv;
     if (in.opcode == nna::isa::Opcode::kDeconv) {
       ++deconv;
@@ -742,6 +825,8 @@ struct Coverage {
         (unsigned long)ip, (unsigned long)long_ip, (unsigned long)max_dot_len, (unsigned long)grouped,
         (unsigned long)depthwise, (unsigned long)ch1, (unsigned long)ch3, (unsigned long)asym_pad,
         (unsigned long)mixed_sign, (unsigned long)chmajor);
+    std::printf("random instructions: %lu scale, eltwise %lu add, %lu mul, %lu max\n", (unsigned long)scale,
+                (unsigned long)eltwise[0], (unsigned long)eltwise[1], (unsigned long)eltwise[2]);
   }
 };
 
@@ -759,10 +844,27 @@ struct BadCase {
 };
 
 const BadCase kBadCases[] = {
-    {"opcode scale", Kind::kConv, [](Problem& p) { p.in.opcode = Opcode::kScale; }, "",
-     ErrorCode::kIllegalOpcode},
-    {"opcode eltwise", Kind::kConv, [](Problem& p) { p.in.opcode = Opcode::kEltwise; }, "",
-     ErrorCode::kIllegalOpcode},
+    {"scale reading weights", Kind::kScale, [](Problem& p) { p.in.wt_addr = 64; }, "so_wt",
+     ErrorCode::kIllegalField},
+    {"scale wt_signed", Kind::kScale, [](Problem& p) { p.in.wt_signed = 1; }, "so_wt", ErrorCode::kIllegalField},
+    {"scale with in2_addr", Kind::kScale, [](Problem& p) { p.in.in2_addr = 4; }, "so_in2",
+     ErrorCode::kIllegalField},
+    {"scale eltwise_op mul", Kind::kScale, [](Problem& p) { p.in.eltwise_op = nna::isa::EltwiseOp::kMul; },
+     "eltwise_op", ErrorCode::kIllegalField},
+    {"conv eltwise_op max", Kind::kConv, [](Problem& p) { p.in.eltwise_op = nna::isa::EltwiseOp::kMax; },
+     "eltwise_op", ErrorCode::kIllegalField},
+    {"eltwise_op 3", Kind::kEltwise, [](Problem& p) { p.in.eltwise_op = nna::isa::EltwiseOp(3); }, "eltwise_op",
+     ErrorCode::kIllegalField},
+    {"eltwise dot_len 1", Kind::kEltwise,
+     [](Problem& p) {
+       p.in.dot_len = 1;
+       p.in.wt_tile_bytes = Cfg().array_rows;
+     },
+     "dot_len", ErrorCode::kIllegalField},
+    {"eltwise pad_left 1", Kind::kEltwise, [](Problem& p) { p.in.pad_left = 1; }, "so_pad",
+     ErrorCode::kIllegalField},
+    {"scale out_w != in_w", Kind::kScale, [](Problem& p) { p.in.in_w += 1; }, "so_out", ErrorCode::kIllegalField},
+    {"scale stride 2", Kind::kScale, [](Problem& p) { p.in.stride_w = 2; }, "so_1x1", ErrorCode::kIllegalField},
     {"opcode 0", Kind::kConv, [](Problem& p) { p.in.opcode = Opcode(0); }, "", ErrorCode::kIllegalOpcode},
     {"opcode dma_read", Kind::kConv, [](Problem& p) { p.in.opcode = Opcode::kDmaRead; }, "",
      ErrorCode::kIllegalOpcode},
@@ -1025,9 +1127,9 @@ int main(int argc, char** argv) {
     const unsigned changes = gen.U(1, 2);
     for (unsigned c = 0; c < changes; ++c) MutateField(gen, pb.in);
     const auto v = Violations(pb.in, pb.prog);
-    if (IsDot(pb.in.opcode) && v.empty()) continue;  // still legal: its tensors may not fit
+    if (IsCompute(pb.in.opcode) && v.empty()) continue;  // still legal: its tensors may not fit
     pb.expect_error = true;
-    pb.error = IsDot(pb.in.opcode) ? ErrorCode::kIllegalField : ErrorCode::kIllegalOpcode;
+    pb.error = IsCompute(pb.in.opcode) ? ErrorCode::kIllegalField : ErrorCode::kIllegalOpcode;
     const std::string what = "mutated " + Describe(pb.in) + " (" + Join(v) + ")";
     if (!tb.Run(pb, idx++, what.c_str())) ++failures;
     ++illegal_runs;

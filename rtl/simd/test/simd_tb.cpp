@@ -1,7 +1,8 @@
 // Block test of nna_simd (tiny configuration): random legal SIMD programs (cpp-model/simd
 // random_simd), random channel parameters and accumulators, random input gaps and output
 // back-pressure; every output byte of every lane is compared with simd::RunLane, and the rows must
-// leave in the order they came. Mutated programs check the legality verdict (prog_bad_o,
+// leave in the order they came. A quarter of the programs run in ELTWISE's pair mode (the first
+// row of each pair kept, the second run from simd::PairEntry). Mutated programs check the legality verdict (prog_bad_o,
 // prog_err_o) against simd::CheckProgram. A last phase streams rows without gaps and checks the
 // barrel: an L-instruction program takes one row per L cycles (plus the 3L-cycle latency).
 // Prints the first 10 mismatches, a one-line summary and PASSED or FAILED. CTest: rtl.simd_random.
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,7 @@ constexpr int kMaxReported = 10;
 
 struct Row {
   std::vector<int32_t> acc;  // 30-bit patterns, one per lane
+  std::vector<int32_t> a;    // pair mode: the pair's first row (tensor a), kept by the unit
   uint32_t co = 0;
   uint32_t serial = 0;
 };
@@ -50,6 +53,8 @@ class Bench {
     top_->in_valid_i = 0;
     top_->out_ready_i = 0;
     top_->param_we_i = 0;
+    top_->pair_i = 0;
+    top_->in_first_i = 0;
     top_->prog_len_i = 1;
     top_->rst_ni = 0;
     top_->clk_i = 0;
@@ -97,8 +102,14 @@ class Bench {
   }
 
   // Streams rows through the loaded program; in_pct and out_pct are the chances per cycle of
-  // offering a row and of accepting one. Returns the cycles from the first input to the last output.
-  uint64_t RunRows(const std::vector<isa::SimdInstr>& program, unsigned rows, unsigned in_pct, unsigned out_pct) {
+  // offering a row and of accepting one. With `pair` (ELTWISE's pair mode), rows come in pairs and
+  // only the second of each leaves. Returns the cycles from the first input to the last output.
+  uint64_t RunRows(const std::vector<isa::SimdInstr>& program, unsigned rows, unsigned in_pct, unsigned out_pct,
+                   std::optional<isa::EltwiseOp> pair = {}) {
+    pair_ = pair;
+    top_->pair_i = pair.has_value();
+    top_->pair_op_i = uint8_t(pair.value_or(isa::EltwiseOp::kAdd));
+    std::vector<int32_t> kept;  // the pair's first row, once the unit took it
     std::deque<Row> to_send, in_flight;
     for (unsigned r = 0; r < rows; ++r) {
       Row row;
@@ -116,6 +127,8 @@ class Bench {
       }
       const bool offer = !to_send.empty() && rng_.Range(0, 99) < in_pct;
       top_->in_valid_i = offer;
+      const bool first = pair && (to_send.size() % 2 == 0);  // rows is even in pair mode
+      top_->in_first_i = first;
       if (offer) {
         const Row& row = to_send.front();
         for (unsigned i = 0; i < kLanes; ++i) SetField(top_->in_acc_i, i * isa::kAccBits, isa::kAccBits, uint32_t(row.acc[i]));
@@ -125,7 +138,12 @@ class Bench {
       top_->out_ready_i = rng_.Range(0, 99) < out_pct;
       top_->eval();
       if (offer && top_->in_ready_o) {
-        in_flight.push_back(to_send.front());
+        if (first) {
+          kept = to_send.front().acc;
+        } else {
+          in_flight.push_back(to_send.front());
+          if (pair) in_flight.back().a = kept;
+        }
         to_send.pop_front();
         started = true;
       }
@@ -160,7 +178,9 @@ class Bench {
   void Check(const std::vector<isa::SimdInstr>& program, const Row& row) {
     if (top_->out_meta_o != (row.serial & 1)) Report("row " + std::to_string(row.serial) + " left out of order");
     for (unsigned i = 0; i < kLanes; ++i) {
-      const uint8_t want = simd::RunLane(program, row.acc[i], params_[row.co]);
+      const simd::LaneState entry =
+          pair_ ? simd::PairEntry(*pair_, row.a[i], row.acc[i]) : simd::RowEntry(row.acc[i]);
+      const uint8_t want = uint8_t(simd::RunLaneState(program, entry, params_[row.co]).v[0]);
       const uint8_t got = uint8_t(GetField(top_->out_data_o, i * 8, 8));
       ++checked_bytes_;
       if (got != want) {
@@ -194,6 +214,7 @@ class Bench {
   SplitMix64 rng_;
   std::unique_ptr<Vnna_simd> top_;
   std::vector<nna::ref::ChannelParams> params_;
+  std::optional<isa::EltwiseOp> pair_;
   uint32_t next_serial_ = 0;
   int mismatches_ = 0;
   uint64_t checked_bytes_ = 0;
@@ -221,7 +242,7 @@ int main(int argc, char** argv) {
   uint64_t programs = 2000, seed = 1;
   if (!nna::vl::ParseArgs(argc, argv, "--programs", &programs, &seed)) return 2;
   Bench bench(seed);
-  unsigned run = 0, illegal = 0;
+  unsigned run = 0, illegal = 0, pairs = 0;
   for (unsigned p = 0; p < programs && bench.mismatches() == 0; ++p) {
     auto program = simd::RandomSimdProgram(bench.rng());
     if (bench.rng().Chance(20)) program = Mutate(program, bench.rng());
@@ -232,8 +253,11 @@ int main(int argc, char** argv) {
       continue;
     }
     bench.LoadParams();
-    bench.RunRows(program, 12, 70, 70);
+    std::optional<isa::EltwiseOp> pair;
+    if (bench.rng().Chance(25)) pair = isa::EltwiseOp(bench.rng().Range(0, 2));
+    bench.RunRows(program, 12, 70, 70, pair);
     ++run;
+    pairs += pair.has_value();
   }
   // The barrel: back-to-back rows, never back-pressured.
   std::printf("throughput (rows per cycle by program length):");
@@ -255,8 +279,8 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::printf("\n%u programs run, %u illegal ones checked, %llu bytes compared, %d mismatches\n", run, illegal,
-              static_cast<unsigned long long>(bench.checked_bytes()), bench.mismatches());
+  std::printf("\n%u programs run (%u on ELTWISE pairs), %u illegal ones checked, %llu bytes compared, %d mismatches\n",
+              run, pairs, illegal, static_cast<unsigned long long>(bench.checked_bytes()), bench.mismatches());
   std::printf(bench.mismatches() == 0 ? "PASSED\n" : "FAILED\n");
   return bench.mismatches() == 0 ? 0 : 1;
 }

@@ -442,7 +442,7 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> p;
     Append(p, ok);
     nna::isa::ComputeInstr c;
-    c.opcode = Opcode::kScale;  // IllegalOpcode from the engine (this version runs dot products only)
+    c.opcode = Opcode::kScale;  // IllegalField from the engine: every shape field is 0
     c.simd_len = 1;
     c.done_set = 0x40;
     auto cw = nna::isa::Encode(c);
@@ -451,7 +451,7 @@ int main(int argc, char** argv) {
     DmaInstr after = ok;
     after.wait_set = 0x40;  // ordered after the failing compute: must never start
     Append(p, after);
-    TestError("engine error", p, 1, 1, 1);  // the DMA after the failing compute is dropped
+    TestError("engine error", p, 2, 1, 1);  // the DMA after the failing compute is dropped
   }
   {
     std::vector<uint8_t> p;
