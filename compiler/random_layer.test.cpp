@@ -10,6 +10,7 @@
 
 #include "golden/golden_model.h"
 #include "isa/program.h"
+#include "simd/random_simd.h"
 #include "simd/simd_program.h"
 
 using namespace nna;
@@ -28,6 +29,13 @@ class CaptureErr {
   std::stringstream buf_;
   std::streambuf* old_;
 };
+
+// The bundle's compute instruction (after its input DMAs: 3 for most layers, 2 for SCALE).
+isa::Instruction ComputeOf(const Bundle& b) {
+  for (const isa::Instruction& in : isa::DecodeProgram(b.ProgramBytes()).instrs)
+    if (!in.IsDma()) return in;
+  throw std::logic_error("no compute instruction");
+}
 
 }  // namespace
 
@@ -295,4 +303,68 @@ TEST_CASE("an explicit SIMD program and channel parameters are checked and compi
   spec = RandomSimdTestSpec(5, tiny);
   spec.layer.simd.assign(isa::kMaxSimdInstrs + 1, spec.layer.simd.back());
   CHECK_THROWS_WITH(Compile(spec, tiny), Catch::Contains("at most 16 fit"));
+}
+
+TEST_CASE("an explicit SIMD program on SCALE and ELTWISE runs on each element's entry registers",
+          "[random][simd]") {
+  const HwConfig& tiny = FindHwConfig("tiny");
+  simd::SplitMix64 rng(99);
+  for (const LayerOp op : {LayerOp::kScale, LayerOp::kEltwise}) {
+    for (const isa::EltwiseOp e : {isa::EltwiseOp::kAdd, isa::EltwiseOp::kMul, isa::EltwiseOp::kMax}) {
+      if (op == LayerOp::kScale && e != isa::EltwiseOp::kAdd) continue;
+      TestSpec spec;
+      spec.file = "t";
+      spec.name = "explicit";
+      spec.seed = 7;
+      LayerSpec& l = spec.layer;
+      l.op = op, l.eltwise = e;
+      l.in_c = l.out_c = l.groups = 5, l.in_h = 3, l.in_w = 7;
+      l.in_signed = op == LayerOp::kScale;
+      l.wt_signed = false;
+      l.simd = simd::RandomSimdProgram(rng);
+      for (uint32_t c = 0; c < l.out_c; ++c) l.params.push_back(simd::RandomChannelParams(rng));
+      const Bundle b = Compile(spec, tiny);
+      REQUIRE(ComputeOf(b).simd == l.simd);
+      // Independently of the compiler: the bytes of tensors a and b as placed in DRAM.
+      auto element = [&](const char* region, uint32_t i) {
+        const uint8_t v = b.dram[b.FindRegion(region).dram_addr + i];
+        return l.in_signed ? int32_t(int8_t(v)) : int32_t(v);
+      };
+      const std::vector<uint8_t>& want = b.reference.at("output");
+      REQUIRE(want.size() == 5 * 3 * 7);
+      for (uint32_t i = 0; i < want.size(); ++i) {
+        const uint32_t c = i / 21;
+        const uint8_t got = op == LayerOp::kScale
+                                ? simd::RunLane(l.simd, element("input", i), l.params[c])
+                                : uint8_t(simd::RunLaneState(l.simd,
+                                                             simd::PairEntry(e, element("input", i),
+                                                                             element("input_b", i)),
+                                                             l.params[c])
+                                              .v[0]);
+        REQUIRE(got == want[i]);
+      }
+      EventRecorder rec;
+      const RunResult r = GoldenModel(tiny).Run(b, rec);
+      REQUIRE(r.ok);
+      const Region& out = b.FindRegion("output");
+      REQUIRE(std::vector<uint8_t>(r.dram.begin() + long(out.dram_addr),
+                                   r.dram.begin() + long(out.dram_addr + out.bytes)) == want);
+    }
+  }
+  // A rescaled add keeps its own program; an activation does not apply to these ops.
+  TestSpec spec;
+  spec.file = "t";
+  spec.layer.op = LayerOp::kEltwise;
+  spec.layer.in_c = spec.layer.out_c = spec.layer.groups = 2, spec.layer.in_h = spec.layer.in_w = 4;
+  spec.layer.rescale = LayerSpec::Rescale{0.1, 0.2, 0.3, 0};
+  CHECK_NOTHROW(Compile(spec, tiny));
+  spec.layer.simd = simd::RandomSimdProgram(rng);
+  CHECK_THROWS_WITH(Compile(spec, tiny), "t: key 'layer.simd' cannot be given with layer.rescale (the rescaled "
+                                         "add's program is its own)");
+  spec.layer.simd.clear();
+  spec.layer.rescale.reset();
+  spec.layer.activation = LayerSpec::Act{};
+  spec.layer.activation->kind = Activation::kRelu;
+  CHECK_THROWS_WITH(Compile(spec, tiny), "t: key 'layer.output.activation' does not apply to op eltwise (its output "
+                                         "keys are signed and relu)");
 }
