@@ -74,8 +74,9 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       const std::vector<uint8_t> got(r.dram.begin() + long(out.dram_addr),
                                      r.dram.begin() + long(out.dram_addr + out.bytes));
       REQUIRE(got == b.reference.at("output"));
-      const auto c = isa::DecodeProgram(b.ProgramBytes()).instrs.at(3).compute;
-      REQUIRE(rec.acc_unloads.size() == c.pix_tiles * c.out_c);
+      const isa::ComputeInstr c = ComputeOf(b).compute;
+      // ELTWISE unloads a pair of rows (a, then b) per tile.
+      REQUIRE(rec.acc_unloads.size() == c.pix_tiles * c.out_c * (l.op == LayerOp::kEltwise ? 2 : 1));
 
       // Determinism: the same seed gives the same layer and, for a sample, the same bytes.
       const TestSpec again = RandomTestSpec(seed, cfg);
@@ -88,11 +89,20 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
 
       // Coverage.
       const bool conv = l.op == LayerOp::kConv, deconv = l.op == LayerOp::kDeconv;
-      const bool ip = l.op == LayerOp::kInnerProduct;
+      const bool ip = l.op == LayerOp::kInnerProduct, simd_only = SimdOnly(l.op);
       auto mark = [&](const std::string& f, bool cond) { seen[f] += cond ? 1 : 0; };
       mark("conv", conv);
       mark("deconv", deconv);
       mark("inner_product", ip);
+      mark("scale", l.op == LayerOp::kScale);
+      for (const isa::EltwiseOp e : {isa::EltwiseOp::kAdd, isa::EltwiseOp::kMul, isa::EltwiseOp::kMax})
+        mark(std::string("eltwise ") + isa::ToString(e), l.op == LayerOp::kEltwise && l.eltwise == e);
+      mark("eltwise add rescaled", l.rescale.has_value());
+      mark("scale or eltwise, signed output", simd_only && l.out_signed);
+      mark("scale or eltwise, unsigned output", simd_only && !l.out_signed);
+      mark("scale or eltwise, relu", simd_only && l.relu);
+      mark("scale or eltwise, no relu", simd_only && !l.relu);
+      mark("scale or eltwise, several sections", simd_only && c.pix_tiles > 1);
       for (uint32_t k : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 11u})
         mark("conv k" + std::to_string(k), conv && l.kernel_h == k);
       mark("conv k non-square", conv && l.kernel_h != l.kernel_w);
@@ -100,16 +110,16 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       mark("conv stride h != w", conv && l.stride_h != l.stride_w);
       for (uint32_t dl : {2u, 3u}) mark("conv dilation " + std::to_string(dl), conv && l.dil_h == dl);
       mark("symmetric padding",
-           !ip && l.pad_top > 0 && l.pad_top == l.pad_bottom && l.pad_left == l.pad_right);
+           !ip && !simd_only && l.pad_top > 0 && l.pad_top == l.pad_bottom && l.pad_left == l.pad_right);
       mark("asymmetric padding", !ip && (l.pad_top != l.pad_bottom || l.pad_left != l.pad_right));
       mark("in_c 1", l.in_c == 1);
       mark("in_c 3", l.in_c == 3);
       mark("in_c not a multiple of 8", l.in_c % 8 != 0 && l.in_c > 8);
       mark("out_c past one tile", l.out_c > cfg.array_rows);
       mark("out_c not a multiple of rows", l.out_c % cfg.array_rows != 0);
-      mark("grouped", !ip && l.groups > 1 && l.groups < l.in_c);
-      mark("depthwise", !ip && l.groups > 1 && l.groups == l.in_c);
-      mark("group_out_c past one tile", !ip && l.out_c / l.groups > cfg.array_rows && l.groups > 1);
+      mark("grouped", !ip && !simd_only && l.groups > 1 && l.groups < l.in_c);
+      mark("depthwise", !ip && !simd_only && l.groups > 1 && l.groups == l.in_c);
+      mark("group_out_c past one tile", !ip && !simd_only && l.out_c / l.groups > cfg.array_rows && l.groups > 1);
       for (uint32_t k : {2u, 3u, 4u}) mark("deconv k" + std::to_string(k), deconv && l.kernel_h == k);
       for (uint32_t s : {2u, 4u}) mark("deconv stride " + std::to_string(s), deconv && l.stride_h == s);
       mark("deconv padding", deconv && l.pad_top + l.pad_bottom + l.pad_left + l.pad_right > 0);
@@ -135,6 +145,14 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       INFO(config << ": " << feature);
       CHECK(count >= 3);
     }
+    // About an eighth of the seeds are SCALE or ELTWISE (a few keep their layer, which did not fit).
+    const int simd_only_layers = seen["scale"] + seen["eltwise add"] + seen["eltwise mul"] + seen["eltwise max"];
+    INFO(config << ": " << simd_only_layers << " SCALE or ELTWISE layers of 2000");
+    CHECK(simd_only_layers >= 180);
+    CHECK(simd_only_layers <= 320);
+    CHECK(seen["scale"] >= 40);
+    for (const char* e : {"eltwise add", "eltwise mul", "eltwise max"}) CHECK(seen[e] >= 30);
+    CHECK(seen["eltwise add rescaled"] >= 10);
     CHECK(sum_cycles / 2000 < max_cycles / 3);
     CHECK(max_seen > max_cycles / 2);
     // Sizes spread from a few hundred cycles to the budget.
@@ -204,7 +222,7 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
       // The bundle carries the program and the parameters as drawn, and the golden model, which
       // runs the program through simd::RunLane, writes what the compiler expects.
       const Bundle b = Compile(spec, cfg);
-      const auto c = isa::DecodeProgram(b.ProgramBytes()).instrs.at(3);
+      const isa::Instruction c = ComputeOf(b);
       REQUIRE(c.simd == l.simd);
       const Region& params = b.FindRegion("params");
       for (uint32_t co = 0; co < l.out_c; ++co) {
@@ -239,6 +257,9 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
         pred_neg |= info.reads_pred && s.pred_neg;
         ldparam |= s.op == isa::SimdOp::kLdparam;
       }
+      mark("scale", l.op == LayerOp::kScale);
+      for (const isa::EltwiseOp e : {isa::EltwiseOp::kAdd, isa::EltwiseOp::kMul, isa::EltwiseOp::kMax})
+        mark(std::string("eltwise ") + isa::ToString(e), l.op == LayerOp::kEltwise && l.eltwise == e);
       mark("a binary32 op", fp);
       mark("a predicated instruction", pred);
       mark("a negated predicate", pred_neg);
@@ -268,6 +289,11 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
       INFO(config << ": " << feature << " in " << count << " of 300");
       CHECK(count >= 3);
     }
+    // About a quarter of the seeds run their program on a SCALE or ELTWISE.
+    const int simd_only_layers = seen["scale"] + seen["eltwise add"] + seen["eltwise mul"] + seen["eltwise max"];
+    INFO(config << ": " << simd_only_layers << " SCALE or ELTWISE layers of 300");
+    CHECK(simd_only_layers >= 45);
+    CHECK(seen["scale"] >= 10);
     CHECK(seen["a binary32 op"] >= 50);
     CHECK(seen["a predicated instruction"] >= 50);
     CHECK(seen["ldparam"] >= 30);
