@@ -308,12 +308,14 @@ TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
   LayerSpec l = DrawFittingLayer(d, cfg, 1, 1);
   // An eighth of the seeds run a SCALE or ELTWISE of the drawn layer's input instead, from a
   // stream of their own so that the other seeds keep their layers; one that does not fit keeps
-  // the drawn layer.
+  // the drawn layer. The budget counts a program run per unloaded row (a rescaled add's program
+  // has several instructions; a row takes about one cycle per instruction).
   Draw simd_only_draw(seed, 0x73696D646F6E6Cull);  // "simdonl": seeds 1-3 keep their pinned layers
   if (simd_only_draw.Range(0, 7) == 0) {
     const LayerSpec s = SimdOnlyLayer(simd_only_draw, cfg, l, 1, true);
     const LayerCost c = EstimateCost(s, cfg);
-    if (c.fits && c.cycles <= MaxCycles(cfg)) l = s;
+    const uint64_t program = s.rescale ? LowerRescaledAdd(*s.rescale, s.relu, s.out_signed).simd.size() : 1;
+    if (c.fits && c.cycles * program <= MaxCycles(cfg)) l = s;
   }
   Draw pool_draw(seed, 0x706F6F6Cull);  // "pool"
   MaybePool(pool_draw, cfg, l);
