@@ -594,9 +594,13 @@ Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
     d.Fail("layer.simd", "has " + std::to_string(l.simd.size()) + " instructions; at most " +
                              std::to_string(isa::kMaxSimdInstrs) + " fit");
   if (const auto e = simd::CheckProgram(l.simd)) d.Fail("layer.simd", "is not legal: " + e->message);
-  if (SimdOnly(l.op) && (!l.simd.empty() || !l.params.empty()))
-    d.Fail("layer.simd", std::string("does not apply to op ") + ToString(l.op) +
-                             " (its program and parameters come from the layer's keys)");
+  // SCALE and ELTWISE take an explicit program and parameters as a conv does (random_simd tests;
+  // the YAML has no key for them), but not on a rescaled add, whose program is its own.
+  if (SimdOnly(l.op) && l.activation)
+    d.Fail("layer.output.activation",
+           std::string("does not apply to op ") + ToString(l.op) + " (its output keys are signed and relu)");
+  if (l.rescale && !l.simd.empty())
+    d.Fail("layer.simd", "cannot be given with layer.rescale (the rescaled add's program is its own)");
   if (!l.params.empty() && l.params.size() != l.out_c)
     d.Fail("layer.params", "must have one entry per output channel, " + std::to_string(l.out_c) + " (got " +
                                std::to_string(l.params.size()) + ")");
@@ -686,6 +690,9 @@ ref::EltwiseKind KindOf(isa::EltwiseOp op) {
 // - ELTWISE add, mul, max: bias 0, zero point 0, each channel's scale and shift calibrated so its
 //   largest |a op b| reaches the output range's top (as a dot-product layer's accumulators).
 // - ELTWISE add with rescale: the rescale program's parameters on every channel.
+// Explicit layer.params replace the parameters (after the same draws); an explicit layer.simd runs
+// on every element instead of FUSED_RELU, from the entry registers the SIMD unit gives it
+// (docs/simd.md): SCALE RowEntry(x), ELTWISE PairEntry(op, a, b).
 void SimdOnlyData(const LayerSpec& l, const ref::Tensor& a, const ref::Tensor& b, SplitMix64& rng,
                   const RescaleProgram* rescale, std::vector<ref::ChannelParams>* params,
                   std::vector<uint8_t>* reference) {
@@ -725,26 +732,39 @@ void SimdOnlyData(const LayerSpec& l, const ref::Tensor& a, const ref::Tensor& b
       if (const auto m = FusedReluMultiplier([&](int shift) { return std::round(std::ldexp(mult, shift)); }))
         p.scale = m->scale, p.shift = m->shift;
     }
-    *reference = ref::ScaleChannels(a, *params, l.relu, unsigned_out);
-    return;
-  }
-  if (rescale) {
+  } else if (rescale) {
     params->assign(channels, rescale->params);
-    *reference = ref::EltwiseRescaledAdd(a, b, rescale->ka, rescale->kb, *params, l.relu, unsigned_out);
-    return;
-  }
-  const ref::EltwiseKind kind = KindOf(l.eltwise);
-  const int64_t target = l.out_signed ? 127 : 255;
-  for (uint32_t co = 0; co < channels; ++co) {
-    int64_t max_abs = 0;
-    for (size_t p = 0; p < plane; ++p) {
-      const uint32_t h = uint32_t(p / l.in_w), w = uint32_t(p % l.in_w);
-      const int64_t v = ref::EltwiseValue(kind, a.At(co, h, w), b.At(co, h, w));
-      max_abs = std::max(max_abs, v < 0 ? -v : v);
+  } else {
+    const int64_t target = l.out_signed ? 127 : 255;
+    for (uint32_t co = 0; co < channels; ++co) {
+      int64_t max_abs = 0;
+      for (size_t p = 0; p < plane; ++p) {
+        const uint32_t h = uint32_t(p / l.in_w), w = uint32_t(p % l.in_w);
+        const int64_t v = ref::EltwiseValue(KindOf(l.eltwise), a.At(co, h, w), b.At(co, h, w));
+        max_abs = std::max(max_abs, v < 0 ? -v : v);
+      }
+      (*params)[co] = Calibrate(max_abs, 0, target);
     }
-    (*params)[co] = Calibrate(max_abs, 0, target);
   }
-  *reference = ref::Eltwise(a, b, kind, *params, l.relu, unsigned_out);
+  if (!l.params.empty()) *params = l.params;
+
+  if (!l.simd.empty()) {  // the program on every element, as each lane of each unloaded row runs it
+    reference->resize(size_t(channels) * plane);
+    for (uint32_t co = 0; co < channels; ++co)
+      for (size_t p = 0; p < plane; ++p) {
+        const uint32_t h = uint32_t(p / l.in_w), w = uint32_t(p % l.in_w);
+        const simd::LaneState entry = l.op == LayerOp::kScale
+                                          ? simd::RowEntry(a.At(co, h, w))
+                                          : simd::PairEntry(l.eltwise, a.At(co, h, w), b.At(co, h, w));
+        (*reference)[co * plane + p] = uint8_t(simd::RunLaneState(l.simd, entry, (*params)[co]).v[0]);
+      }
+  } else if (l.op == LayerOp::kScale) {
+    *reference = ref::ScaleChannels(a, *params, l.relu, unsigned_out);
+  } else if (rescale) {
+    *reference = ref::EltwiseRescaledAdd(a, b, rescale->ka, rescale->kb, *params, l.relu, unsigned_out);
+  } else {
+    *reference = ref::Eltwise(a, b, KindOf(l.eltwise), *params, l.relu, unsigned_out);
+  }
 }
 
 }  // namespace

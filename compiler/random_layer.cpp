@@ -43,6 +43,14 @@ std::string Num(uint64_t v) { return std::to_string(v); }
 // The layer's part of a test name (random_layer.h); relu/lin only when the default SIMD program
 // reads it.
 std::string Name(const std::string& prefix, uint64_t seed, const LayerSpec& l) {
+  if (SimdOnly(l.op)) {  // rnd<seed>_scale|eltwise_<op>[_rescale]_i<C>x<H>x<W>_<in><out>[_relu|_lin]
+    std::string s = prefix + Num(seed) + "_" + ToString(l.op);
+    if (l.op == LayerOp::kEltwise) s += std::string("_") + isa::ToString(l.eltwise) + (l.rescale ? "_rescale" : "");
+    s += "_i" + Num(l.in_c) + "x" + Num(l.in_h) + "x" + Num(l.in_w);
+    s += std::string("_") + (l.in_signed ? "s" : "u") + (l.out_signed ? "s" : "u");
+    if (l.simd.empty()) s += l.relu ? "_relu" : "_lin";
+    return s;
+  }
   std::string s = prefix + Num(seed) + "_" +
                   (l.op == LayerOp::kConv     ? "conv"
                    : l.op == LayerOp::kDeconv ? "deconv"
@@ -186,6 +194,37 @@ void MaybePool(Draw& d, const HwConfig& cfg, LayerSpec& l) {
   l.order = isa::Order::kChannelMajor;
 }
 
+// The SCALE or ELTWISE layer (docs/architecture.md, "SIMD-only instructions") that replaces a
+// drawn layer: its input's height, width and signedness, and its channels clamped to
+// [min_c, the parameter entries] (the output has the input's channels). As the YAML allows: any
+// output signedness and ReLU, eltwise add, mul or max, and with rescale a quarter of the adds
+// (scales 0.01..0.5, a zero point in the output's range and at most 127) when `rescale`.
+LayerSpec SimdOnlyLayer(Draw& d, const HwConfig& cfg, const LayerSpec& drawn, uint32_t min_c, bool rescale) {
+  LayerSpec l;
+  l.op = d.Chance(40) ? LayerOp::kScale : LayerOp::kEltwise;
+  l.in_c = uint32_t(std::min<uint64_t>(std::max(drawn.in_c, min_c), cfg.simd_param_entries));
+  l.in_h = drawn.in_h, l.in_w = drawn.in_w;
+  l.in_signed = drawn.in_signed;
+  l.out_c = l.groups = l.in_c;  // as ParseSimdOnly fills them in
+  l.kernel_h = l.kernel_w = 1;
+  l.wt_signed = false;
+  l.out_signed = d.Chance(50);
+  l.relu = d.Chance(50);
+  if (l.op == LayerOp::kEltwise) {
+    const isa::EltwiseOp ops[] = {isa::EltwiseOp::kAdd, isa::EltwiseOp::kMul, isa::EltwiseOp::kMax};
+    l.eltwise = d.Pick(ops);
+    if (rescale && l.eltwise == isa::EltwiseOp::kAdd && d.Chance(50)) {
+      LayerSpec::Rescale r;
+      r.a_scale = d.Range(1, 50) / 100.0;
+      r.b_scale = d.Range(1, 50) / 100.0;
+      r.out_scale = d.Range(1, 50) / 100.0;
+      r.zero_point = l.out_signed ? int32_t(d.Range(0, 255)) - 128 : int32_t(d.Range(0, 127));
+      l.rescale = r;
+    }
+  }
+  return l;
+}
+
 }  // namespace
 
 LayerCost EstimateCost(const LayerSpec& l, const HwConfig& cfg) {
@@ -227,12 +266,14 @@ LayerCost EstimateCost(const LayerSpec& l, const HwConfig& cfg) {
 
 namespace {
 
+// The random layers' cycle budget (EstimateCost's cycles). tiny's RTL runs about half its
+// cycles on bank conflicts: it gets the larger estimate budget.
+uint64_t MaxCycles(const HwConfig& cfg) { return cfg.array_rows * cfg.array_cols < 1024 ? 100000 : 40000; }
+
 // The first layer drawn from d that fits cfg, costs at most budget_divisor-th of the random
 // layers' cycle budget and has at least min_out_c output channels.
 LayerSpec DrawFittingLayer(Draw& d, const HwConfig& cfg, uint64_t budget_divisor, uint32_t min_out_c) {
-  // tiny's RTL runs about half its cycles on bank conflicts: it gets the larger estimate budget.
-  const bool small_array = cfg.array_rows * cfg.array_cols < 1024;
-  const uint64_t max_cycles = (small_array ? 100000 : 40000) / budget_divisor;
+  const uint64_t max_cycles = MaxCycles(cfg) / budget_divisor;
   const uint64_t max_work = 24000000;  // keeps the golden model and reference at milliseconds
   LayerSpec l;
   for (int attempt = 0;; ++attempt) {
@@ -265,6 +306,17 @@ std::string SimdFeatures(const std::vector<isa::SimdInstr>& prog) {
 TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
   Draw d(seed);
   LayerSpec l = DrawFittingLayer(d, cfg, 1, 1);
+  // An eighth of the seeds run a SCALE or ELTWISE of the drawn layer's input instead, from a
+  // stream of their own so that the other seeds keep their layers; one that does not fit keeps
+  // the drawn layer. The budget counts a program run per unloaded row (a rescaled add's program
+  // has several instructions; a row takes about one cycle per instruction).
+  Draw simd_only_draw(seed, 0x73696D646F6E6Cull);  // "simdonl": seeds 1-3 keep their pinned layers
+  if (simd_only_draw.Range(0, 7) == 0) {
+    const LayerSpec s = SimdOnlyLayer(simd_only_draw, cfg, l, 1, true);
+    const LayerCost c = EstimateCost(s, cfg);
+    const uint64_t program = s.rescale ? LowerRescaledAdd(*s.rescale, s.relu, s.out_signed).simd.size() : 1;
+    if (c.fits && c.cycles * program <= MaxCycles(cfg)) l = s;
+  }
   Draw pool_draw(seed, 0x706F6F6Cull);  // "pool"
   MaybePool(pool_draw, cfg, l);
   TestSpec spec;
@@ -282,7 +334,17 @@ TestSpec RandomSimdTestSpec(uint64_t seed, const HwConfig& cfg) {
   // At least 8 channels: as many parameter sets, from one row up to several channel tiles.
   LayerSpec l = DrawFittingLayer(d, cfg, 4, 8);
   simd::SplitMix64 rng(seed ^ 0x73696D645F707267ull);  // apart from the layer and data streams
-  l.simd = simd::RandomSimdProgram(rng);
+  const std::vector<isa::SimdInstr> program = simd::RandomSimdProgram(rng);
+  // A quarter of the seeds run the program on a SCALE or ELTWISE of the drawn layer's input (at
+  // least 8 channels), from a stream of their own so that the other seeds keep their layers. Its
+  // budget counts a program run per unloaded row (a row takes about one cycle per instruction).
+  Draw simd_only_draw(seed, 0x73696D646F6E6C79ull);  // "simdonly": seed 1 keeps its pinned layer
+  if (simd_only_draw.Range(0, 3) == 0) {
+    const LayerSpec s = SimdOnlyLayer(simd_only_draw, cfg, l, 8, false);
+    const LayerCost c = EstimateCost(s, cfg);
+    if (c.fits && c.cycles * program.size() <= MaxCycles(cfg) / 4) l = s;
+  }
+  l.simd = program;
   for (uint32_t co = 0; co < l.out_c; ++co) l.params.push_back(simd::RandomChannelParams(rng));
   TestSpec spec;
   spec.name = Name("rsimd", seed, l) + "_simd" + Num(l.simd.size()) + SimdFeatures(l.simd);

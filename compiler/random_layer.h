@@ -1,5 +1,6 @@
 // Random layers for the regression: a seed draws one legal dot-product layer (conv, grouped or
-// depthwise conv, deconv or inner product) sized for a configuration. The drawing uses only
+// depthwise conv, deconv or inner product) or SIMD-only layer (scale, eltwise) sized for a
+// configuration. The drawing uses only
 // integer arithmetic on a fixed generator, so a seed gives the same layer on every machine.
 #pragma once
 
@@ -28,12 +29,20 @@ LayerCost EstimateCost(const LayerSpec& layer, const HwConfig& cfg);
 //   rnd<seed>_<op>_i<C>x<H>x<W>_o<Cout>[_k<R>x<S>_s<h>x<w>_d<h>x<w>_p<t>,<b>,<l>,<r>[_op<h>x<w>]_g<G>]
 //     _<input><weights><output signedness: s or u>_<relu|lin>_<pm|cm>[_<max|avg><size>s<stride>p<pad>]
 // (the last part when a fused pool was drawn, for a quarter of the convolutions that can pool), e.g. rnd42_conv_i3x31x29_o24_k3x3_s2x2_d1x1_p1,0,1,1_g1_suu_relu_pm. seed is also the data seed.
+// An eighth of the seeds (a stream of their own: the other seeds keep their layers) replace the
+// layer by a SCALE or ELTWISE (add, mul, max; half the adds rescaled) of its input's shape and
+// signedness, with random output signedness and ReLU, named
+//   rnd<seed>_<scale|eltwise_<add|mul|max>[_rescale]>_i<C>x<H>x<W>_<input><output>_<relu|lin>
+// e.g. rnd17_eltwise_max_i10x12x12_us_relu.
 TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg);
 
-// The random_simd test of seed: a layer drawn like RandomTestSpec's (its own draw, a quarter of
+// The random_simd test of seed: a dot-product layer drawn like RandomTestSpec's (its own draw, a quarter of
 // the cycle budget, at least 8 output channels) whose SIMD program is simd::RandomSimdProgram
 // and whose channel parameters are simd::RandomChannelParams, one per output channel, all from
-// seed. Its name is the layer's, prefixed rsimd instead of rnd and without relu/lin (the program
+// seed. A quarter of the seeds (a stream of their own) run the program on a SCALE or ELTWISE
+// (add, mul or max, not rescaled) of the drawn layer's input shape with at least 8 channels; the
+// expected output is the program on each element's entry registers (docs/simd.md).
+// Its name is the layer's, prefixed rsimd instead of rnd and without relu/lin (the program
 // decides), then
 //   _simd<program length>[f][p][l]
 // with f when the program has a binary32 op, p a predicated instruction, l an ldparam; e.g.

@@ -10,6 +10,7 @@
 
 #include "golden/golden_model.h"
 #include "isa/program.h"
+#include "simd/random_simd.h"
 #include "simd/simd_program.h"
 
 using namespace nna;
@@ -28,6 +29,13 @@ class CaptureErr {
   std::stringstream buf_;
   std::streambuf* old_;
 };
+
+// The bundle's compute instruction (after its input DMAs: 3 for most layers, 2 for SCALE).
+isa::Instruction ComputeOf(const Bundle& b) {
+  for (const isa::Instruction& in : isa::DecodeProgram(b.ProgramBytes()).instrs)
+    if (!in.IsDma()) return in;
+  throw std::logic_error("no compute instruction");
+}
 
 }  // namespace
 
@@ -66,8 +74,9 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       const std::vector<uint8_t> got(r.dram.begin() + long(out.dram_addr),
                                      r.dram.begin() + long(out.dram_addr + out.bytes));
       REQUIRE(got == b.reference.at("output"));
-      const auto c = isa::DecodeProgram(b.ProgramBytes()).instrs.at(3).compute;
-      REQUIRE(rec.acc_unloads.size() == c.pix_tiles * c.out_c);
+      const isa::ComputeInstr c = ComputeOf(b).compute;
+      // ELTWISE unloads a pair of rows (a, then b) per tile.
+      REQUIRE(rec.acc_unloads.size() == c.pix_tiles * c.out_c * (l.op == LayerOp::kEltwise ? 2 : 1));
 
       // Determinism: the same seed gives the same layer and, for a sample, the same bytes.
       const TestSpec again = RandomTestSpec(seed, cfg);
@@ -80,11 +89,20 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
 
       // Coverage.
       const bool conv = l.op == LayerOp::kConv, deconv = l.op == LayerOp::kDeconv;
-      const bool ip = l.op == LayerOp::kInnerProduct;
+      const bool ip = l.op == LayerOp::kInnerProduct, simd_only = SimdOnly(l.op);
       auto mark = [&](const std::string& f, bool cond) { seen[f] += cond ? 1 : 0; };
       mark("conv", conv);
       mark("deconv", deconv);
       mark("inner_product", ip);
+      mark("scale", l.op == LayerOp::kScale);
+      for (const isa::EltwiseOp e : {isa::EltwiseOp::kAdd, isa::EltwiseOp::kMul, isa::EltwiseOp::kMax})
+        mark(std::string("eltwise ") + isa::ToString(e), l.op == LayerOp::kEltwise && l.eltwise == e);
+      mark("eltwise add rescaled", l.rescale.has_value());
+      mark("scale or eltwise, signed output", simd_only && l.out_signed);
+      mark("scale or eltwise, unsigned output", simd_only && !l.out_signed);
+      mark("scale or eltwise, relu", simd_only && l.relu);
+      mark("scale or eltwise, no relu", simd_only && !l.relu);
+      mark("scale or eltwise, several sections", simd_only && c.pix_tiles > 1);
       for (uint32_t k : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 11u})
         mark("conv k" + std::to_string(k), conv && l.kernel_h == k);
       mark("conv k non-square", conv && l.kernel_h != l.kernel_w);
@@ -92,16 +110,16 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       mark("conv stride h != w", conv && l.stride_h != l.stride_w);
       for (uint32_t dl : {2u, 3u}) mark("conv dilation " + std::to_string(dl), conv && l.dil_h == dl);
       mark("symmetric padding",
-           !ip && l.pad_top > 0 && l.pad_top == l.pad_bottom && l.pad_left == l.pad_right);
+           !ip && !simd_only && l.pad_top > 0 && l.pad_top == l.pad_bottom && l.pad_left == l.pad_right);
       mark("asymmetric padding", !ip && (l.pad_top != l.pad_bottom || l.pad_left != l.pad_right));
       mark("in_c 1", l.in_c == 1);
       mark("in_c 3", l.in_c == 3);
       mark("in_c not a multiple of 8", l.in_c % 8 != 0 && l.in_c > 8);
       mark("out_c past one tile", l.out_c > cfg.array_rows);
       mark("out_c not a multiple of rows", l.out_c % cfg.array_rows != 0);
-      mark("grouped", !ip && l.groups > 1 && l.groups < l.in_c);
-      mark("depthwise", !ip && l.groups > 1 && l.groups == l.in_c);
-      mark("group_out_c past one tile", !ip && l.out_c / l.groups > cfg.array_rows && l.groups > 1);
+      mark("grouped", !ip && !simd_only && l.groups > 1 && l.groups < l.in_c);
+      mark("depthwise", !ip && !simd_only && l.groups > 1 && l.groups == l.in_c);
+      mark("group_out_c past one tile", !ip && !simd_only && l.out_c / l.groups > cfg.array_rows && l.groups > 1);
       for (uint32_t k : {2u, 3u, 4u}) mark("deconv k" + std::to_string(k), deconv && l.kernel_h == k);
       for (uint32_t s : {2u, 4u}) mark("deconv stride " + std::to_string(s), deconv && l.stride_h == s);
       mark("deconv padding", deconv && l.pad_top + l.pad_bottom + l.pad_left + l.pad_right > 0);
@@ -127,6 +145,14 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       INFO(config << ": " << feature);
       CHECK(count >= 3);
     }
+    // About an eighth of the seeds are SCALE or ELTWISE (a few keep their layer, which did not fit).
+    const int simd_only_layers = seen["scale"] + seen["eltwise add"] + seen["eltwise mul"] + seen["eltwise max"];
+    INFO(config << ": " << simd_only_layers << " SCALE or ELTWISE layers of 2000");
+    CHECK(simd_only_layers >= 180);
+    CHECK(simd_only_layers <= 320);
+    CHECK(seen["scale"] >= 40);
+    for (const char* e : {"eltwise add", "eltwise mul", "eltwise max"}) CHECK(seen[e] >= 30);
+    CHECK(seen["eltwise add rescaled"] >= 10);
     CHECK(sum_cycles / 2000 < max_cycles / 3);
     CHECK(max_seen > max_cycles / 2);
     // Sizes spread from a few hundred cycles to the budget.
@@ -196,7 +222,7 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
       // The bundle carries the program and the parameters as drawn, and the golden model, which
       // runs the program through simd::RunLane, writes what the compiler expects.
       const Bundle b = Compile(spec, cfg);
-      const auto c = isa::DecodeProgram(b.ProgramBytes()).instrs.at(3);
+      const isa::Instruction c = ComputeOf(b);
       REQUIRE(c.simd == l.simd);
       const Region& params = b.FindRegion("params");
       for (uint32_t co = 0; co < l.out_c; ++co) {
@@ -231,6 +257,9 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
         pred_neg |= info.reads_pred && s.pred_neg;
         ldparam |= s.op == isa::SimdOp::kLdparam;
       }
+      mark("scale", l.op == LayerOp::kScale);
+      for (const isa::EltwiseOp e : {isa::EltwiseOp::kAdd, isa::EltwiseOp::kMul, isa::EltwiseOp::kMax})
+        mark(std::string("eltwise ") + isa::ToString(e), l.op == LayerOp::kEltwise && l.eltwise == e);
       mark("a binary32 op", fp);
       mark("a predicated instruction", pred);
       mark("a negated predicate", pred_neg);
@@ -260,6 +289,11 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
       INFO(config << ": " << feature << " in " << count << " of 300");
       CHECK(count >= 3);
     }
+    // About a quarter of the seeds run their program on a SCALE or ELTWISE.
+    const int simd_only_layers = seen["scale"] + seen["eltwise add"] + seen["eltwise mul"] + seen["eltwise max"];
+    INFO(config << ": " << simd_only_layers << " SCALE or ELTWISE layers of 300");
+    CHECK(simd_only_layers >= 45);
+    CHECK(seen["scale"] >= 10);
     CHECK(seen["a binary32 op"] >= 50);
     CHECK(seen["a predicated instruction"] >= 50);
     CHECK(seen["ldparam"] >= 30);
@@ -295,4 +329,68 @@ TEST_CASE("an explicit SIMD program and channel parameters are checked and compi
   spec = RandomSimdTestSpec(5, tiny);
   spec.layer.simd.assign(isa::kMaxSimdInstrs + 1, spec.layer.simd.back());
   CHECK_THROWS_WITH(Compile(spec, tiny), Catch::Contains("at most 16 fit"));
+}
+
+TEST_CASE("an explicit SIMD program on SCALE and ELTWISE runs on each element's entry registers",
+          "[random][simd]") {
+  const HwConfig& tiny = FindHwConfig("tiny");
+  simd::SplitMix64 rng(99);
+  for (const LayerOp op : {LayerOp::kScale, LayerOp::kEltwise}) {
+    for (const isa::EltwiseOp e : {isa::EltwiseOp::kAdd, isa::EltwiseOp::kMul, isa::EltwiseOp::kMax}) {
+      if (op == LayerOp::kScale && e != isa::EltwiseOp::kAdd) continue;
+      TestSpec spec;
+      spec.file = "t";
+      spec.name = "explicit";
+      spec.seed = 7;
+      LayerSpec& l = spec.layer;
+      l.op = op, l.eltwise = e;
+      l.in_c = l.out_c = l.groups = 5, l.in_h = 3, l.in_w = 7;
+      l.in_signed = op == LayerOp::kScale;
+      l.wt_signed = false;
+      l.simd = simd::RandomSimdProgram(rng);
+      for (uint32_t c = 0; c < l.out_c; ++c) l.params.push_back(simd::RandomChannelParams(rng));
+      const Bundle b = Compile(spec, tiny);
+      REQUIRE(ComputeOf(b).simd == l.simd);
+      // Independently of the compiler: the bytes of tensors a and b as placed in DRAM.
+      auto element = [&](const char* region, uint32_t i) {
+        const uint8_t v = b.dram[b.FindRegion(region).dram_addr + i];
+        return l.in_signed ? int32_t(int8_t(v)) : int32_t(v);
+      };
+      const std::vector<uint8_t>& want = b.reference.at("output");
+      REQUIRE(want.size() == 5 * 3 * 7);
+      for (uint32_t i = 0; i < want.size(); ++i) {
+        const uint32_t c = i / 21;
+        const uint8_t got = op == LayerOp::kScale
+                                ? simd::RunLane(l.simd, element("input", i), l.params[c])
+                                : uint8_t(simd::RunLaneState(l.simd,
+                                                             simd::PairEntry(e, element("input", i),
+                                                                             element("input_b", i)),
+                                                             l.params[c])
+                                              .v[0]);
+        REQUIRE(got == want[i]);
+      }
+      EventRecorder rec;
+      const RunResult r = GoldenModel(tiny).Run(b, rec);
+      REQUIRE(r.ok);
+      const Region& out = b.FindRegion("output");
+      REQUIRE(std::vector<uint8_t>(r.dram.begin() + long(out.dram_addr),
+                                   r.dram.begin() + long(out.dram_addr + out.bytes)) == want);
+    }
+  }
+  // A rescaled add keeps its own program; an activation does not apply to these ops.
+  TestSpec spec;
+  spec.file = "t";
+  spec.layer.op = LayerOp::kEltwise;
+  spec.layer.in_c = spec.layer.out_c = spec.layer.groups = 2, spec.layer.in_h = spec.layer.in_w = 4;
+  spec.layer.rescale = LayerSpec::Rescale{0.1, 0.2, 0.3, 0};
+  CHECK_NOTHROW(Compile(spec, tiny));
+  spec.layer.simd = simd::RandomSimdProgram(rng);
+  CHECK_THROWS_WITH(Compile(spec, tiny), "t: key 'layer.simd' cannot be given with layer.rescale (the rescaled "
+                                         "add's program is its own)");
+  spec.layer.simd.clear();
+  spec.layer.rescale.reset();
+  spec.layer.activation = LayerSpec::Act{};
+  spec.layer.activation->kind = Activation::kRelu;
+  CHECK_THROWS_WITH(Compile(spec, tiny), "t: key 'layer.output.activation' does not apply to op eltwise (its output "
+                                         "keys are signed and relu)");
 }
