@@ -197,19 +197,16 @@ uint32_t Param(const ref::ChannelParams& p, uint64_t which) {
   throw std::logic_error("ldparam imm " + std::to_string(which) + ": run CheckProgram first");
 }
 
-// The accumulator's 30-bit pattern as int32: bits 31:30 ignored, bit 29 sign-extended.
-int32_t SignExtend30(int32_t acc30) { return int32_t(uint32_t(acc30) << 2) >> 2; }
-
 }  // namespace
 
 LaneState RowEntry(int32_t acc30) {
   LaneState st;
-  st.v[0] = uint32_t(SignExtend30(acc30));
+  st.v[0] = uint32_t(ref::Wrap30(acc30));  // bits 31:30 ignored, bit 29 sign-extended
   return st;
 }
 
 LaneState PairEntry(isa::EltwiseOp op, int32_t a30, int32_t b30) {
-  const int32_t a = SignExtend30(a30), b = SignExtend30(b30);
+  const int32_t a = ref::Wrap30(a30), b = ref::Wrap30(b30);
   LaneState st;
   switch (op) {
     case isa::EltwiseOp::kAdd: st.v[0] = uint32_t(a) + uint32_t(b); break;
