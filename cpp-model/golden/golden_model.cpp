@@ -111,7 +111,7 @@ std::optional<Failure> Runner::Check(const Instruction& in) const {
   return CheckDot(in);  // every compute opcode; the decoder rejected the others
 }
 
-// The legality checks of a dot-product instruction, in the order the RTL's list is written
+// The legality checks of a compute instruction, in the order the RTL's list is written
 // (docs/architecture.md): the first failing one names the field.
 std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
   const auto& c = in.compute;

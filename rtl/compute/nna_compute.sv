@@ -85,7 +85,8 @@ module nna_compute (
 
   // ---------------------------------------------------------------------------------------------
   // Check (combinational on the latched instruction).
-  logic        bad_opcode, bad_field, bad_simd, bad_conv, bad_deconv, bad_ip, bad_simd_only, prog_bad;
+  logic        bad_opcode, bad_field, bad_simd, bad_conv, bad_deconv, bad_ip, bad_simd_only, bad_elt_op;
+  logic        prog_bad;
   nna_isa_pkg::error_code_e prog_err;
   logic        op_conv, op_deconv, op_ip, op_scale, op_elt;
   logic [31:0] dot_len_want;
@@ -115,7 +116,7 @@ module nna_compute (
   // ELTWISE reads two tensors: two terms per input channel.
   assign dot_len_want = op_elt ? {dot_len_calc[30:0], 1'b0} : dot_len_calc;
 
-  // The golden model's list of illegal fields, shared by the three dot-product opcodes.
+  // The golden model's list of illegal fields, shared by every compute opcode.
   assign bad_conv =
       bad_simd ||
       instr_q.kernel_h == 8'd0 || instr_q.kernel_w == 8'd0 ||
@@ -175,7 +176,9 @@ module nna_compute (
 
   // SCALE and ELTWISE: a depthwise 1x1 CONV of the input without weights (docs/architecture.md,
   // "SIMD-only instructions"); eltwise_op means something only to ELTWISE.
-  assign bad_simd_only = (op_scale || op_elt) ?
+  assign bad_elt_op = op_elt ? 32'(instr_q.eltwise_op) > 32'(nna_isa_pkg::EltMax)
+                             : instr_q.eltwise_op != nna_isa_pkg::EltAdd;
+  assign bad_simd_only = (op_scale || op_elt) &&
       !(instr_q.kernel_h == 8'd1 && instr_q.kernel_w == 8'd1 &&
         instr_q.stride_h == 8'd1 && instr_q.stride_w == 8'd1 &&
         instr_q.dil_h == 8'd1 && instr_q.dil_w == 8'd1 &&
@@ -184,12 +187,9 @@ module nna_compute (
         instr_q.groups == instr_q.in_c && instr_q.group_out_c == 16'd1 &&
         instr_q.out_h == instr_q.in_h && instr_q.out_w == instr_q.in_w &&
         instr_q.wt_addr == 32'd0 && !instr_q.wt_signed &&
-        (op_elt || instr_q.in2_addr == 32'd0) &&
-        (op_elt ? 32'(instr_q.eltwise_op) <= 32'(nna_isa_pkg::EltMax)
-                : instr_q.eltwise_op == nna_isa_pkg::EltAdd)) :
-      instr_q.eltwise_op != nna_isa_pkg::EltAdd;
+        (op_elt || instr_q.in2_addr == 32'd0));
 
-  assign bad_field = bad_conv || bad_deconv || bad_ip || bad_pool || bad_simd_only;
+  assign bad_field = bad_conv || bad_deconv || bad_ip || bad_pool || bad_simd_only || bad_elt_op;
 
   // ---------------------------------------------------------------------------------------------
   // Parameter load.
