@@ -197,7 +197,7 @@ void MaybePool(Draw& d, const HwConfig& cfg, LayerSpec& l) {
 // The SCALE or ELTWISE layer (docs/architecture.md, "SIMD-only instructions") that replaces a
 // drawn layer: its input's height, width and signedness, and its channels clamped to
 // [min_c, the parameter entries] (the output has the input's channels). As the YAML allows: any
-// output signedness and ReLU, eltwise add, mul or max, and with rescale a quarter of the adds
+// output signedness and ReLU, eltwise add, mul or max, and with rescale half of the adds
 // (scales 0.01..0.5, a zero point in the output's range and at most 127) when `rescale`.
 LayerSpec SimdOnlyLayer(Draw& d, const HwConfig& cfg, const LayerSpec& drawn, uint32_t min_c, bool rescale) {
   LayerSpec l;
