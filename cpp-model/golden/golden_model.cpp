@@ -4,6 +4,7 @@
 // instruction stops fetching and the instructions queued before it still run. DRAM range is
 // checked when a DMA starts (the AXI slave answers with an error) and stops the program there.
 #include "golden/golden_model.h"
+#include "golden/sram_access.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -43,7 +44,11 @@ uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 class Runner {
  public:
   Runner(const HwConfig& cfg, const Bundle& b, EventSink& sink, RunResult& r)
-      : cfg_(cfg), bundle_(b), sink_(sink), r_(r) {}
+      : cfg_(cfg),
+        bundle_(b),
+        sink_(sink),
+        r_(r),
+        races_(b.prog_sram_addr, b.prog_sram_addr + b.prog_words * isa::kWordBytes) {}
 
   std::optional<Failure> Run();
 
@@ -68,6 +73,7 @@ class Runner {
   EventSink& sink_;
   RunResult& r_;
   uint64_t flags_ = 0;
+  RaceCheck races_;
 };
 
 std::optional<Failure> Runner::LoadProgram() {
@@ -106,9 +112,12 @@ std::optional<Failure> Runner::Check(const Instruction& in) const {
     if (d.reserved0 != 0) return field("reserved0", d.reserved0, "must be zero");
     if (d.rows == 0) return field("rows", d.rows, "must be at least 1");
     if (d.row_bytes == 0) return field("row_bytes", d.row_bytes, "must be at least 1");
-    return CheckSram(in, "rows", d.sram_addr, d.sram_addr + (d.rows - 1) * d.sram_stride + d.row_bytes);
+  } else if (auto f = CheckDot(in)) {  // every compute opcode; the decoder rejected the others
+    return f;
   }
-  return CheckDot(in);  // every compute opcode; the decoder rejected the others
+  for (const SramAccess& a : SramAccesses(in))
+    if (auto f = CheckSram(in, a.what, a.begin, a.end)) return f;
+  return std::nullopt;
 }
 
 // The legality checks of a compute instruction, in the order the RTL's list is written
@@ -201,21 +210,7 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
       if (v != 0) return field(name, v, why + "0");
     if (c.groups != 1) return field("groups", c.groups, why + "1");
   }
-  // Input: the farthest element any term can read.
-  const uint64_t in_end = c.in_addr + (c.in_c - 1) * c.in_plane_stride +
-                          (c.in_h ? (c.in_h - 1) * c.in_row_stride + c.in_w : 0);
-  if (c.in_h != 0 && c.in_w != 0)
-    if (auto f = CheckSram(in, "the input", c.in_addr, in_end)) return f;
-  if (eltwise && c.in_h != 0 && c.in_w != 0)
-    if (auto f = CheckSram(in, "tensor b", c.in2_addr, in_end - c.in_addr + c.in2_addr)) return f;
-  if (!made_wt)
-    if (auto f = CheckSram(in, "the weights", c.wt_addr, c.wt_addr + c.ch_tiles * c.wt_tile_bytes)) return f;
-  if (auto f = CheckSram(in, "the parameters", c.param_addr, c.param_addr + c.out_c * isa::kParamBytes)) return f;
-  const pool::Window win = pool::WindowOf(c);
-  const uint64_t out_plane = c.pool_op == isa::PoolOp::kNone
-                                 ? c.out_h * c.out_w
-                                 : uint64_t(pool::OutSize(uint32_t(c.out_h), win)) * pool::OutSize(uint32_t(c.out_w), win);
-  return CheckSram(in, "the output", c.out_addr, c.out_addr + (c.out_c - 1) * c.out_plane_stride + out_plane);
+  return std::nullopt;  // then the SRAM range of every access (Check)
 }
 
 std::optional<Failure> Runner::DmaRead(const Instruction& in) {
@@ -470,8 +465,11 @@ std::optional<Failure> Runner::Run() {
     auto& q = take_dma ? dma_q : comp_q;
     const Instruction in = std::move(q.front());
     q.pop_front();
+    if (auto race = races_.Start(in); race && r_.race.empty()) r_.race = *race;
     if (auto f = Execute(in)) return f;
+    const uint64_t before = flags_;
     flags_ = (flags_ | in.DoneSet()) & ~in.DoneClear();
+    races_.Complete(before, flags_);
     ++r_.instrs_done;
   }
 }
