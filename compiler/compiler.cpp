@@ -342,12 +342,17 @@ void ParseSimdOnly(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
 
 void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestSpec& spec) {
   if (!root.IsMap()) throw CompileError(spec.file + ": must be a map with keys name, doc, seed and layer");
-  d.OnlyKeys(root, "", {"name", "doc", "seed", "layer"});
+  d.OnlyKeys(root, "", {"name", "doc", "seed", "layer", "frames", "buffers"});
   spec.name = d.Str(d.Need(root, "", "name"), "name");
   if (spec.name != yaml.stem().string())
     d.Fail("name", "must equal the file name '" + yaml.stem().string() + "' (got '" + spec.name + "')");
   spec.doc = d.Str(d.Need(root, "", "doc"), "doc");
   spec.seed = d.Seed(d.Need(root, "", "seed"), "seed");
+  if (const YAML::Node f = root["frames"]) spec.frames = uint32_t(d.Int(f, "frames", 1, kMaxFrames));
+  if (const YAML::Node b = root["buffers"]) spec.buffers = uint32_t(d.Int(b, "buffers", 1, kMaxBuffers));
+  if (spec.buffers > spec.frames)
+    d.Fail("buffers", "must be at most frames " + std::to_string(spec.frames) + " (got " +
+                          std::to_string(spec.buffers) + ")");
 
   const YAML::Node layer = d.Need(root, "", "layer");
   d.NeedMap(layer, "layer");
@@ -803,26 +808,36 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
     }
   }
   const uint64_t simd_len = rescale ? rescale->simd.size() : l.simd.empty() ? 1 : l.simd.size();
+  const uint32_t frames = spec.frames, buffers = spec.buffers;
+  if (frames > 1 && (simd_only || l.global_avg_pool))
+    d.Fail("frames", "must be 1 for op " + std::string(l.global_avg_pool ? "global_avg_pool" : ToString(l.op)) +
+                         " (several frames are built for conv, deconv and inner_product; got " +
+                         std::to_string(frames) + ")");
 
-  // Placement (SRAM; DRAM is the same order shifted by kDramBase), checked before any data is made.
+  // Placement (SRAM; DRAM is the same order shifted by kDramBase, and the frames after the first
+  // follow it), checked before any data is made.
   const uint64_t in_bytes = uint64_t(l.in_c) * l.in_h * l.in_w, param_size = uint64_t(l.out_c) * isa::kParamBytes;
   const uint64_t wt_size = simd_only ? 0 : x.ch_tiles * x.wt_tile_bytes;
   const uint64_t out_bytes = uint64_t(l.out_c) * x.res_h * x.res_w;
-  // One DMA word per input tensor, the parameters, the weights (not for SCALE and ELTWISE), the output.
-  const uint64_t dma_words = (elt ? 2 : 1) + 1 + (simd_only ? 0 : 1) + 1;
-  const uint64_t prog_words = dma_words + isa::ComputeWords(simd_len);
+  // Per frame one DMA word per input tensor, the compute instruction and one for the output; once
+  // the parameters and the weights (not for SCALE and ELTWISE).
+  const uint64_t dma_words = frames * ((elt ? 2 : 1) + 1) + 1 + (simd_only ? 0 : 1);
+  const uint64_t prog_words = dma_words + frames * isa::ComputeWords(simd_len);
   const uint64_t prog_sram = kSramBase;
-  const uint64_t in_sram = AlignUp(prog_sram + prog_words * isa::kWordBytes);
-  const uint64_t in2_sram = elt ? AlignUp(in_sram + in_bytes) : 0;  // tensor b, the input's shape
-  const uint64_t param_sram = AlignUp(elt ? in2_sram + in_bytes : in_sram + in_bytes);
+  std::vector<uint64_t> in_sram(buffers), out_sram(buffers);  // buffer b of each
+  in_sram[0] = AlignUp(prog_sram + prog_words * isa::kWordBytes);
+  for (uint32_t b = 1; b < buffers; ++b) in_sram[b] = AlignUp(in_sram[b - 1] + in_bytes);
+  const uint64_t in2_sram = elt ? AlignUp(in_sram[0] + in_bytes) : 0;  // tensor b, the input's shape
+  const uint64_t param_sram = AlignUp(elt ? in2_sram + in_bytes : in_sram[buffers - 1] + in_bytes);
   const uint64_t wt_sram = AlignUp(param_sram + param_size);
-  const uint64_t out_sram = AlignUp(wt_sram + wt_size);
-  const uint64_t end_sram = out_sram + out_bytes;
+  out_sram[0] = AlignUp(wt_sram + wt_size);
+  for (uint32_t b = 1; b < buffers; ++b) out_sram[b] = AlignUp(out_sram[b - 1] + out_bytes);
+  const uint64_t end_sram = out_sram[buffers - 1] + out_bytes;
   if (end_sram > cfg.sram_bytes)
     d.Fail("layer", "needs " + std::to_string(end_sram) + " bytes of SRAM (input " + (elt ? "2 x " : "") +
                         std::to_string(in_bytes) + ", weights " + std::to_string(wt_size) + ", output " +
-                        std::to_string(out_bytes) + ") but configuration '" + cfg.name + "' has " +
-                        std::to_string(cfg.sram_bytes));
+                        std::to_string(out_bytes) + (buffers > 1 ? ", " + std::to_string(buffers) + " buffers" : "") +
+                        ") but configuration '" + cfg.name + "' has " + std::to_string(cfg.sram_bytes));
   const DmaShape in_dma = PlanarDma(d, "input", x.in_c, x.in_h, x.in_w);
   const DmaShape wt_dma = simd_only ? DmaShape{0, 0} : WeightDma(d, x, m);
   const DmaShape out_dma = PlanarDma(d, "output", l.out_c, x.res_h, x.res_w);
@@ -851,6 +866,12 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
     input_b = ref::Tensor(l.in_c, l.in_h, l.in_w, l.in_signed);
     for (auto& b : input_b.data) b = uint8_t(rng.Next());
   }
+  // The inputs of frames 1, 2, ... from a stream of their own, so frame 0 is the one-frame test's.
+  std::vector<ref::Tensor> later_inputs(frames - 1, ref::Tensor(l.in_c, l.in_h, l.in_w, l.in_signed));
+  SplitMix64 frame_rng(spec.seed ^ 0x6672616D6573ull);  // "frames"
+  for (auto& t : later_inputs)
+    for (auto& b : t.data) b = uint8_t(frame_rng.Next());
+  std::vector<std::vector<uint8_t>> later_references;
   std::vector<ref::ChannelParams> params;
   std::vector<uint8_t> reference, wt_bytes;
   if (simd_only) {
@@ -876,11 +897,16 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
     g.pad_top = l.pad_top, g.pad_bottom = l.pad_bottom, g.pad_left = l.pad_left, g.pad_right = l.pad_right;
     g.groups = l.groups;
     g.out_pad_h = l.out_pad_h, g.out_pad_w = l.out_pad_w;
-    uint32_t rh = 1, rw = 1;
-    const std::vector<int64_t> acc = l.op == LayerOp::kConv     ? ref::Conv2d(input, weights, g, &rh, &rw)
-                                     : l.op == LayerOp::kDeconv ? ref::Deconv2d(input, weights, g, &rh, &rw)
-                                                                : ref::InnerProduct(input, weights);
-    if (rh != x.out_h || rw != x.out_w) throw std::logic_error("nnac: reference and lowering disagree on the output size");
+    auto accumulate = [&](const ref::Tensor& in) {
+      uint32_t rh = 1, rw = 1;
+      std::vector<int64_t> sums = l.op == LayerOp::kConv     ? ref::Conv2d(in, weights, g, &rh, &rw)
+                                  : l.op == LayerOp::kDeconv ? ref::Deconv2d(in, weights, g, &rh, &rw)
+                                                             : ref::InnerProduct(in, weights);
+      if (rh != x.out_h || rw != x.out_w)
+        throw std::logic_error("nnac: reference and lowering disagree on the output size");
+      return sums;
+    };
+    const std::vector<int64_t> acc = accumulate(input);
 
     // Quantization calibrated on the seeded input: max |acc + bias| per channel -> 127 or 255. An
     // inner product has one value per channel, which would always land on the range's end: its
@@ -905,30 +931,37 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
       if (act)
         for (auto& p : params) p = ChannelOf(l.activation->kind, *act, p);
     }
-    if (l.global_avg_pool) {  // the definition: each plane's rounded average, not FUSED_RELU's formula
-      const uint64_t count = uint64_t(l.in_h) * l.in_w;
-      reference.resize(l.out_c);
-      for (uint32_t co = 0; co < l.out_c; ++co) {
-        int64_t sum = 0;
-        for (uint32_t h = 0; h < l.in_h; ++h)
-          for (uint32_t w = 0; w < l.in_w; ++w) sum += input.At(co, h, w);
-        reference[co] = uint8_t(ref::RoundedAverage(sum, count));
+    // The expected output of one input and its accumulators, with the calibrated parameters.
+    auto finish = [&](const ref::Tensor& in, const std::vector<int64_t>& sums) {
+      std::vector<uint8_t> out;
+      if (l.global_avg_pool) {  // the definition: each plane's rounded average, not FUSED_RELU's formula
+        const uint64_t count = uint64_t(l.in_h) * l.in_w;
+        out.resize(l.out_c);
+        for (uint32_t co = 0; co < l.out_c; ++co) {
+          int64_t sum = 0;
+          for (uint32_t h = 0; h < l.in_h; ++h)
+            for (uint32_t w = 0; w < l.in_w; ++w) sum += in.At(co, h, w);
+          out[co] = uint8_t(ref::RoundedAverage(sum, count));
+        }
+      } else if (l.simd.empty()) {
+        out = ref::Requantize(sums, l.out_c, params, l.relu, !l.out_signed);
+      } else {  // the program on every element, as each lane of each accumulator row runs it
+        out.resize(sums.size());
+        for (uint32_t co = 0; co < l.out_c; ++co)
+          for (uint64_t p = 0; p < pixels; ++p)
+            out[co * pixels + p] = simd::RunLane(l.simd, ref::Wrap30(sums[co * pixels + p]), params[co]);
       }
-    } else if (l.simd.empty()) {
-      reference = ref::Requantize(acc, l.out_c, params, l.relu, !l.out_signed);
-    } else {  // the program on every element, as each lane of each accumulator row runs it
-      reference.resize(acc.size());
-      for (uint32_t co = 0; co < l.out_c; ++co)
-        for (uint64_t p = 0; p < pixels; ++p)
-          reference[co * pixels + p] = simd::RunLane(l.simd, ref::Wrap30(acc[co * pixels + p]), params[co]);
-    }
-    if (l.pool) {  // the reference pooling of the convolution's output, after its activation
-      ref::Tensor conv(l.out_c, uint32_t(x.out_h), uint32_t(x.out_w), l.out_signed);
-      conv.data = std::move(reference);
-      const ref::PoolKind kind = l.pool->op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg;
-      reference = ref::Pool2d(conv, kind, l.pool->size, l.pool->stride, l.pool->pad).data;
-    }
-    if (reference.size() != out_bytes) throw std::logic_error("nnac: reference and lowering disagree on the output");
+      if (l.pool) {  // the reference pooling of the convolution's output, after its activation
+        ref::Tensor conv(l.out_c, uint32_t(x.out_h), uint32_t(x.out_w), l.out_signed);
+        conv.data = std::move(out);
+        const ref::PoolKind kind = l.pool->op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg;
+        out = ref::Pool2d(conv, kind, l.pool->size, l.pool->stride, l.pool->pad).data;
+      }
+      if (out.size() != out_bytes) throw std::logic_error("nnac: reference and lowering disagree on the output");
+      return out;
+    };
+    reference = finish(input, acc);
+    for (const ref::Tensor& in : later_inputs) later_references.push_back(finish(in, accumulate(in)));
 
     wt_bytes = ref::PreorderWeights(weights, uint32_t(m), ip ? 1 : l.groups);
     if (wt_bytes.size() != wt_size) throw std::logic_error("nnac: weight tiles and lowering disagree");
@@ -938,37 +971,58 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
 
   auto dram_of = [](uint64_t sram) { return sram - kSramBase + kDramBase; };
 
-  // Program.
-  // Each DMA_READ sets its own flag (0, 1, ...) and the compute instruction waits for all of them.
+  // DRAM of frame f's input and output: frame 0 where its buffer's image is, the later frames
+  // after the image of the SRAM.
+  const uint64_t later_dram = AlignUp(dram_of(end_sram));
+  auto in_dram = [&](uint32_t f) {
+    return f == 0 ? dram_of(in_sram[0]) : later_dram + (f - 1) * AlignUp(in_bytes);
+  };
+  auto out_dram = [&](uint32_t f) {
+    return f == 0 ? dram_of(out_sram[0]) : later_dram + (frames - 1) * AlignUp(in_bytes) + (f - 1) * AlignUp(out_bytes);
+  };
+  const uint64_t dram_end = frames == 1 ? dram_of(AlignUp(end_sram)) : out_dram(frames - 1) + AlignUp(out_bytes);
+
+  // Program (docs/memory.md, "Frames and buffers"). The loads of the first frames' inputs and the
+  // parameters and weights each set a flag of their own (0, 1, ... in program order); then per
+  // frame f, in buffer b = f % buffers: the compute instruction waits for the parameters, the
+  // weights, in_loaded[b] and a free output buffer (out_full[b] clear), clears in_loaded[b] and
+  // sets out_full[b]; the load of frame f + buffers into the same input buffer waits until that
+  // clear; the write of the output waits for out_full[b] and clears it.
   std::vector<isa::Instruction> prog;
-  uint64_t loaded = 0;
-  auto dma_read = [&](isa::Instruction in) {
-    in.dma.done_set = uint64_t(1) << prog.size();
-    loaded |= in.dma.done_set;
-    prog.push_back(in);
+  uint64_t next_flag = 1, loaded = 0;
+  auto new_flag = [&] {
+    const uint64_t f = next_flag;
+    next_flag <<= 1;
+    return f;
   };
-  auto dense_read = [&](uint64_t sram, const DmaShape& shape) {  // rows back to back in both memories
-    dma_read(isa::MakeDma(isa::Opcode::kDmaRead, sram, dram_of(sram), shape.row_bytes, shape.rows, shape.row_bytes,
-                          shape.row_bytes));
+  std::vector<uint64_t> in_loaded(buffers), out_full(buffers);
+  // Rows back to back in both memories; sets `flag` when done.
+  auto dense_read = [&](uint64_t sram, uint64_t dram, const DmaShape& shape, uint64_t flag) {
+    prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, sram, dram, shape.row_bytes, shape.rows, shape.row_bytes,
+                                shape.row_bytes));
+    prog.back().dma.done_set = flag;
+    return flag;
   };
-  dense_read(in_sram, in_dma);  // tensor a; ELTWISE's tensor b the same way
-  if (elt) dense_read(in2_sram, in_dma);
-  dma_read(isa::MakeDma(isa::Opcode::kDmaRead, param_sram, dram_of(param_sram), param_bytes.size()));
-  if (!simd_only) dense_read(wt_sram, wt_dma);
-  const uint64_t computed = uint64_t(1) << prog.size();
+  in_loaded[0] = dense_read(in_sram[0], in_dram(0), in_dma, new_flag());  // tensor a; ELTWISE's b the same way
+  if (elt) loaded |= dense_read(in2_sram, dram_of(in2_sram), in_dma, new_flag());
+  prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, param_sram, dram_of(param_sram), param_bytes.size()));
+  loaded |= prog.back().dma.done_set = new_flag();
+  if (!simd_only) loaded |= dense_read(wt_sram, dram_of(wt_sram), wt_dma, new_flag());
+  for (uint32_t b = 1; b < buffers; ++b) in_loaded[b] = dense_read(in_sram[b], in_dram(b), in_dma, new_flag());
+  for (auto& f : out_full) f = new_flag();
+  if (next_flag > (uint64_t(1) << isa::kNumFlags))
+    throw std::logic_error("nnac: the program needs more dependency flags than the ISA has");
 
   isa::Instruction dot;
   dot.opcode = x.opcode;
   isa::ComputeInstr& c = dot.compute;
   c.opcode = x.opcode;
-  c.wait_set = loaded;
-  c.done_set = computed;
-  c.in_addr = in_sram;
+  c.in_addr = in_sram[0];
   c.in2_addr = in2_sram;                   // 0 but for ELTWISE
   c.wt_addr = simd_only ? 0 : wt_sram;     // SCALE and ELTWISE read no weights
   if (elt) c.eltwise_op = l.eltwise;
   c.param_addr = param_sram;
-  c.out_addr = out_sram;
+  c.out_addr = out_sram[0];
   c.in_c = x.in_c;
   c.in_h = x.in_h;
   c.in_w = x.in_w;
@@ -1028,11 +1082,23 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   if (const auto e = pool::Check(c.opcode, c, uint32_t(cfg.array_cols)))
     d.Fail("layer.output.pool", "lowers to an instruction whose " + e->field + " " + std::to_string(e->value) +
                                     " the pooling unit rejects: " + e->why);
-  prog.push_back(dot);
-
-  prog.push_back(isa::MakeDma(isa::Opcode::kDmaWrite, out_sram, dram_of(out_sram), out_dma.row_bytes, out_dma.rows,
-                              out_dma.row_bytes, out_dma.row_bytes));
-  prog.back().dma.wait_set = computed;
+  for (uint32_t f = 0; f < frames; ++f) {
+    const uint32_t b = f % buffers;
+    isa::Instruction frame = dot;
+    frame.compute.in_addr = in_sram[b];
+    frame.compute.out_addr = out_sram[b];
+    frame.compute.wait_set = loaded | in_loaded[b];
+    frame.compute.wait_clear = out_full[b];
+    frame.compute.done_set = out_full[b];
+    frame.compute.done_clear = in_loaded[b];
+    prog.push_back(frame);
+    if (f + buffers < frames) {  // the next input for this buffer, once the compute has read it
+      prog.back().dma.wait_clear = dense_read(in_sram[b], in_dram(f + buffers), in_dma, in_loaded[b]);
+    }
+    prog.push_back(isa::MakeDma(isa::Opcode::kDmaWrite, out_sram[b], out_dram(f), out_dma.row_bytes, out_dma.rows,
+                                out_dma.row_bytes, out_dma.row_bytes));
+    prog.back().dma.wait_set = prog.back().dma.done_clear = out_full[b];
+  }
 
   // Bundle.
   Bundle b;
@@ -1041,7 +1107,7 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   b.prog_sram_addr = prog_sram;
   b.prog_dram_addr = dram_of(prog_sram);
   b.prog_words = prog_words;
-  b.dram.assign(dram_of(AlignUp(end_sram)), 0);
+  b.dram.assign(dram_end, 0);
   std::vector<uint8_t> words;
   for (size_t i = 0; i < prog.size(); ++i) {
     std::vector<uint8_t> w;
@@ -1055,26 +1121,34 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
     b.instrs.push_back({uint32_t(i), isa::ToString(prog[i].opcode), spec.name, isa::Disassemble(prog[i])});
   }
   if (words.size() != prog_words * isa::kWordBytes) throw std::logic_error("nnac: program size mismatch");
-  auto place = [&](uint64_t sram, const std::vector<uint8_t>& bytes) {
-    std::copy(bytes.begin(), bytes.end(), b.dram.begin() + long(dram_of(sram)));
+  auto place = [&](uint64_t dram, const std::vector<uint8_t>& bytes) {
+    std::copy(bytes.begin(), bytes.end(), b.dram.begin() + long(dram));
   };
-  place(prog_sram, words);
-  place(in_sram, input.data);
-  place(param_sram, param_bytes);
-  if (elt) place(in2_sram, input_b.data);
-  if (!simd_only) place(wt_sram, wt_bytes);
+  place(dram_of(prog_sram), words);
+  place(in_dram(0), input.data);
+  place(dram_of(param_sram), param_bytes);
+  if (elt) place(dram_of(in2_sram), input_b.data);
+  if (!simd_only) place(dram_of(wt_sram), wt_bytes);
   b.regions.push_back({"program", "program", dram_of(prog_sram), words.size(), {}, false});
-  b.regions.push_back({"input", "input", dram_of(in_sram), input.data.size(), {l.in_c, l.in_h, l.in_w}, l.in_signed});
+  b.regions.push_back({"input", "input", in_dram(0), input.data.size(), {l.in_c, l.in_h, l.in_w}, l.in_signed});
   if (elt)
     b.regions.push_back(
         {"input_b", "input", dram_of(in2_sram), input_b.data.size(), {l.in_c, l.in_h, l.in_w}, l.in_signed});
   b.regions.push_back({"params", "params", dram_of(param_sram), param_bytes.size(), {}, false});
   if (!simd_only)
     b.regions.push_back({"weights", "weights", dram_of(wt_sram), wt_bytes.size(), {}, l.wt_signed});
-  b.regions.push_back({"output", "output", dram_of(out_sram), reference.size(),
+  b.regions.push_back({"output", "output", out_dram(0), reference.size(),
                        {l.out_c, uint32_t(x.res_h), uint32_t(x.res_w)}, l.out_signed});
   b.reference["output"] = std::move(reference);
-  b.macs = isa::Macs(c);  // SCALE and ELTWISE: one per element and term (docs/architecture.md)
+  for (uint32_t f = 1; f < frames; ++f) {  // frame f's tensors: input_frame<f>, output_frame<f>
+    const std::string n = "_frame" + std::to_string(f);
+    place(in_dram(f), later_inputs[f - 1].data);
+    b.regions.push_back({"input" + n, "input", in_dram(f), in_bytes, {l.in_c, l.in_h, l.in_w}, l.in_signed});
+    b.regions.push_back(
+        {"output" + n, "output", out_dram(f), out_bytes, {l.out_c, uint32_t(x.res_h), uint32_t(x.res_w)}, l.out_signed});
+    b.reference["output" + n] = std::move(later_references[f - 1]);
+  }
+  b.macs = frames * isa::Macs(c);  // SCALE and ELTWISE: one per element and term (docs/architecture.md)
   return b;
 }
 

@@ -99,12 +99,22 @@ struct LayerSpec {
 // True for the SIMD-only layers (scale, eltwise): no weights, no dot products.
 inline bool SimdOnly(LayerOp op) { return op == LayerOp::kScale || op == LayerOp::kEltwise; }
 
+// Flags per buffer of a multi-frame program (docs/memory.md, "Frames and buffers"): one that says the
+// input buffer is loaded, one that says the output buffer holds a result not yet written to DRAM.
+constexpr uint32_t kMaxBuffers = 4;
+constexpr uint32_t kMaxFrames = 64;
+
 struct TestSpec {
   std::string file;  // as shown in messages: "vectors/conv3x3.yaml"
   std::string name;
   std::string doc;
   uint64_t seed = 0;
   LayerSpec layer;
+  // The layer runs on `frames` inputs in one program; the frames take turns in `buffers` input and
+  // output buffers of SRAM, and dependency flags keep each DMA off a buffer still in use (paper
+  // fig. 6). One buffer serialises loading, computing and writing back; two let them overlap.
+  uint32_t frames = 1;
+  uint32_t buffers = 1;
 };
 
 // Reads and validates a test description (no configuration needed yet).

@@ -108,9 +108,11 @@ TEST_CASE("every vector compiles for both configurations and the model matches t
 
       const auto prog = isa::DecodeProgram(b.ProgramBytes());
       REQUIRE_FALSE(prog.error);
-      // DMA_READs (input, [tensor b,] parameters, [weights]), the compute instruction, DMA_WRITE.
+      // DMA_READs (input, [tensor b,] parameters, [weights], the other buffers' inputs), then per
+      // frame the compute instruction, [the next input,] DMA_WRITE.
       const bool elt = spec.layer.op == LayerOp::kEltwise;
-      const size_t count = spec.layer.op == LayerOp::kScale ? 4 : 5, ci = count - 2;
+      const size_t count = 3 * spec.frames + (elt ? 1 : 0) + 1 + (SimdOnly(spec.layer.op) ? 0 : 1);
+      const size_t ci = count - 2 - 3 * (spec.frames - 1) + (spec.buffers - 1);
       REQUIRE(prog.instrs.size() == count);
       REQUIRE(b.instrs.size() == count);
       CHECK(b.instrs[ci].op == ToString(spec.layer.op));
@@ -119,9 +121,9 @@ TEST_CASE("every vector compiles for both configurations and the model matches t
       CHECK(c.groups * c.group_in_c == c.in_c);
       CHECK(c.groups * c.group_out_c == c.out_c);
       if (spec.layer.op == LayerOp::kDeconv)
-        CHECK(b.macs == c.in_h * c.in_w * c.in_c * c.group_out_c * c.kernel_h * c.kernel_w);
+        CHECK(b.macs == spec.frames * c.in_h * c.in_w * c.in_c * c.group_out_c * c.kernel_h * c.kernel_w);
       else
-        CHECK(b.macs == c.out_h * c.out_w * c.out_c * c.dot_len);
+        CHECK(b.macs == spec.frames * c.out_h * c.out_w * c.out_c * c.dot_len);
       if (c.in_c > 1 && c.in_h * c.in_w >= 64) CHECK(prog.instrs[0].dma.rows > 1);  // 2-D input DMA
 
       const LayerCost cost = EstimateCost(spec.layer, cfg);
@@ -131,10 +133,15 @@ TEST_CASE("every vector compiles for both configurations and the model matches t
       EventRecorder rec;
       const RunResult r = GoldenModel(cfg).Run(b, rec);
       REQUIRE(r.ok);
-      const std::vector<uint8_t> got(r.dram.begin() + long(out.dram_addr),
-                                     r.dram.begin() + long(out.dram_addr + out.bytes));
-      CHECK(got == ref);
-      CHECK(rec.acc_unloads.size() == c.pix_tiles * c.out_c * (elt ? 2 : 1));  // ELTWISE unloads a and b
+      CHECK(r.race == "");
+      for (const Region& o : b.regions) {  // every frame's output
+        if (o.kind != "output") continue;
+        INFO(o.name);
+        const std::vector<uint8_t> got(r.dram.begin() + long(o.dram_addr), r.dram.begin() + long(o.dram_addr + o.bytes));
+        CHECK(got == b.reference.at(o.name));
+      }
+      // ELTWISE unloads a and b
+      CHECK(rec.acc_unloads.size() == spec.frames * c.pix_tiles * c.out_c * (elt ? 2 : 1));
     }
   }
 }
@@ -1012,4 +1019,63 @@ TEST_CASE("bad scale and eltwise descriptions give one sentence naming file, key
         "vectors/t.yaml: key 'layer.output.relu' must be true or false (got 3)");
   CHECK_THAT(ErrorFor("t", Replace(kEltGood, "channels: 5, height: 6, width: 7", "channels: 64, height: 100, width: 100")),
              Catch::StartsWith("vectors/t.yaml: key 'layer' needs ") && Catch::Contains("(input 2 x 640000"));
+}
+
+TEST_CASE("frames in rotating buffers: the flags leave no race, and a missing flag is reported", "[nnac][race]") {
+  const HwConfig& cfg = FindHwConfig("tiny");
+  TestSpec spec = ParseTestFile(FindTest("conv3x3_c3", kVectors));
+  // Drops `field` of instruction `index` (a mask) and reruns the golden model.
+  auto race_without = [&](const Bundle& b, uint32_t index, const std::string& field) {
+    isa::DecodedProgram prog = isa::DecodeProgram(b.ProgramBytes());
+    isa::Instruction& in = prog.instrs.at(index);
+    uint64_t& mask = in.IsDma() ? (field == "wait_clear" ? in.dma.wait_clear : in.dma.wait_set)
+                                : (field == "wait_clear" ? in.compute.wait_clear : in.compute.wait_set);
+    REQUIRE(mask != 0);
+    mask = 0;
+    Bundle broken = b;
+    const auto words = isa::EncodeInstruction(in);
+    std::copy(words.begin(), words.end(), broken.dram.begin() + long(b.prog_dram_addr + in.word * isa::kWordBytes));
+    EventRecorder rec;
+    return GoldenModel(cfg).Run(broken, rec).race;
+  };
+  for (uint32_t frames = 1; frames <= 5; ++frames)
+    for (uint32_t buffers = 1; buffers <= std::min(frames, kMaxBuffers); ++buffers) {
+      INFO(frames << " frames in " << buffers << " buffers");
+      spec.frames = frames, spec.buffers = buffers;
+      const Bundle b = Compile(spec, cfg);
+      EventRecorder rec;
+      const RunResult r = GoldenModel(cfg).Run(b, rec);
+      REQUIRE(r.ok);
+      CHECK(r.race == "");
+      for (const Region& o : b.regions)
+        if (o.kind == "output")
+          CHECK(std::vector<uint8_t>(r.dram.begin() + long(o.dram_addr), r.dram.begin() + long(o.dram_addr + o.bytes)) ==
+                b.reference.at(o.name));
+      if (frames == buffers) continue;
+      // Frame `buffers` reloads buffer 0 (the DMA_READ after the first compute instruction) and its
+      // compute instruction overwrites output buffer 0 (wait_clear of out_full).
+      const auto prog = isa::DecodeProgram(b.ProgramBytes());
+      const uint32_t first_compute = 2 + buffers, reload = first_compute + 1;
+      REQUIRE(prog.instrs[reload].opcode == isa::Opcode::kDmaRead);
+      CHECK_THAT(race_without(b, reload, "wait_clear"),
+                 Catch::Contains("instruction " + std::to_string(reload) + " (dma_read) writes rows") &&
+                     Catch::Contains("instruction " + std::to_string(first_compute) + " (conv) reads the input") &&
+                     Catch::Contains("no dependency flag orders them"));
+      uint32_t reuse = 0;  // the compute instruction of frame `buffers`
+      for (uint32_t i = 0, seen = 0; i < prog.instrs.size(); ++i)
+        if (!prog.instrs[i].IsDma() && seen++ == buffers) reuse = i;
+      CHECK_THAT(race_without(b, reuse, "wait_clear"),
+                 Catch::Contains("(conv) writes the output") && Catch::Contains("(dma_write) reads rows"));
+    }
+}
+
+TEST_CASE("bad frames and buffers give one sentence naming file, key and value", "[nnac]") {
+  CHECK(ErrorFor("t", std::string(kGood) + "frames: 0\n") ==
+        std::string("vectors/t.yaml: key 'frames' must be an integer 1..64 (got 0)"));
+  CHECK_THAT(ErrorFor("t", std::string(kGood) + "frames: 2\nbuffers: 3\n"),
+             Catch::EndsWith("key 'buffers' must be at most frames 2 (got 3)"));
+  CHECK_THAT(ErrorFor("t", "name: t\ndoc: \"a\"\nseed: 1\nframes: 2\nlayer:\n  op: global_avg_pool\n"
+                          "  input: {channels: 3, height: 4, width: 4, signed: true}\n"),
+             Catch::EndsWith("key 'frames' must be 1 for op global_avg_pool (several frames are built for conv, "
+                             "deconv and inner_product; got 2)"));
 }

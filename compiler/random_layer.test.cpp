@@ -174,7 +174,7 @@ TEST_CASE("a random layer is the same on every machine", "[random]") {
   const Bundle b = Compile(RandomTestSpec(1, tiny), tiny);
   uint64_t h = 1469598103934665603ull;  // FNV-1a of the DRAM image: data and program
   for (uint8_t v : b.dram) h = (h ^ v) * 1099511628211ull;
-  CHECK(h == 0xef652ead52efdc6eull);
+  CHECK(h == 0x05874765cc7161f7ull);
 }
 
 TEST_CASE("EstimateCost counts tiles, terms and DMA", "[random]") {
@@ -310,7 +310,7 @@ TEST_CASE("a random SIMD test is the same on every machine", "[random][simd]") {
   uint64_t h = 1469598103934665603ull;  // FNV-1a of the DRAM image and the expected output
   for (uint8_t v : b.dram) h = (h ^ v) * 1099511628211ull;
   for (uint8_t v : b.reference.at("output")) h = (h ^ v) * 1099511628211ull;
-  CHECK(h == 0xa220a03861b5a002ull);
+  CHECK(h == 0xe66885119ff2a78bull);
 }
 
 TEST_CASE("an explicit SIMD program and channel parameters are checked and compiled as given",
