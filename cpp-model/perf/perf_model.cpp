@@ -159,7 +159,8 @@ class ActStream {
 //    + a chunk <= 16 chunks); the read claims the banks of all wt_port_bytes;
 //  - the write buffer's head requests the write of its row (the banks up to its last lane);
 //  - banks go to the activation port, then the write port (the other way round when
-//    dot_len < rows), then the weight port; a port that needs a taken bank waits;
+//    dot_len < rows), then the weight port; a port that needs a taken bank, or with
+//    sram.bank_cycles 2 a bank granted in the previous cycle, waits;
 //  - a response lands one cycle after its grant; a term is broadcast when its packet and its
 //    weight row are at the FIFO heads and, for a last term, the shift registers are free;
 //  - SCALE and ELTWISE read no weights (their weight row is always there); ELTWISE unloads two rows
@@ -242,6 +243,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
   std::vector<int64_t> tag(size_t(lines), -1);
   bool rsp = false;
   int64_t rsp_w0 = 0, rsp_nw = 0;
+  uint64_t recovering = 0;  // banks granted in the previous cycle
   // Weight stream and prefetch buffer (in words of wt_word bytes).
   bool w_active = !made_wt;
   uint64_t w_tile = 0, w_rem = in.wt_tile_bytes;
@@ -322,18 +324,19 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
     }
     const bool wt_req = w_active && w_cnt + w_push + chunk_words <= buf_words;
     const uint64_t wt_used = wt_req ? banks_of(w_addr, int64_t(wt_bytes) - 1) : 0;
-    // Bank grants.
+    // Bank grants; a bank granted in the previous cycle is recovering (sram.bank_cycles 2).
     bool act_go, wr_go;
     uint64_t taken_banks;
     if (wr_priority) {
-      wr_go = wr_any;
-      act_go = any_need && !(act_need & (wr_go ? wr_used : 0));
+      wr_go = wr_any && !(wr_used & recovering);
+      act_go = any_need && !(act_need & ((wr_go ? wr_used : 0) | recovering));
     } else {
-      act_go = any_need;
-      wr_go = wr_any && !(wr_used & (act_go ? act_need : 0));
+      act_go = any_need && !(act_need & recovering);
+      wr_go = wr_any && !(wr_used & ((act_go ? act_need : 0) | recovering));
     }
     taken_banks = (act_go ? act_need : 0) | (wr_go ? wr_used : 0);
-    const bool wt_go = wt_req && !(wt_used & taken_banks);
+    const bool wt_go = wt_req && !(wt_used & (taken_banks | recovering));
+    recovering = cfg.sram_bank_cycles > 1 ? taken_banks | (wt_go ? wt_used : 0) : 0;
     const bool act_fire = desc_valid && (a_j >= nloads || act_go);
 
     // Updates: write buffer, SIMD stages, shift registers, broadcast.

@@ -5,9 +5,10 @@
 //                                     needs (act_req_last_i): only the banks up to it are read
 //   wt port     (WtBytes)             requesters 0 program fetch, 1 compute weights, 2 DMA-out
 // Cycle schedule: in the cycle of a request each port picks its highest-priority valid requester
-// and the banks it needs (nna_sram_span). Banks go to the activation port first, then the write
-// port (the other way round with wr_priority_i), then the weight port; a port whose banks are taken
-// is not ready (a bank-conflict stall, pulsed on conflict_stall_o and counted). Read data returns exactly one cycle after the
+// and the banks it needs (nna_sram_span). With SramBankCycles 2 a bank accessed in one cycle
+// cannot be accessed in the next (it recovers). Banks go to the activation port first, then the
+// write port (the other way round with wr_priority_i), then the weight port; a port whose banks
+// are taken or recovering is not ready (a bank-conflict stall, pulsed on conflict_stall_o and counted). Read data returns exactly one cycle after the
 // handshake, rotated so that byte 0 is the addressed byte; bytes past the SRAM read as 0 and are
 // never written. One request per requester per cycle, so a requester's requests stay in order.
 // obs_wr_* shows every write actually performed.
@@ -72,6 +73,7 @@ module nna_sram #(
   localparam int unsigned WtWords  = WtBytes / Word + 1;
   localparam int unsigned WrWords  = WrBytes / Word + 1;
   localparam int unsigned Lines    = nna_cfg_pkg::SramActCacheBytes / Word;
+  localparam int unsigned BankCycles = nna_cfg_pkg::SramBankCycles;
   localparam int unsigned LineBits = $clog2(Lines);
   localparam int unsigned TagBits  = 32 - WordBits;  // the word address
 
@@ -181,22 +183,23 @@ module nna_sram #(
   // are shorter than the unload (wr_priority_i), the roles of activations and writes swap.
   // ---------------------------------------------------------------------------------------------
   logic wr_go, act_go, wt_go, act_stall, wt_stall, wr_stall;
-  logic [Banks-1:0] taken_by_wr, taken_by_act;
+  logic [Banks-1:0] taken_by_wr, taken_by_act, recovering_q, granted;
 
   always_comb begin
     if (wr_priority_i) begin
-      wr_go        = wr_any;
+      wr_go        = wr_any && ((wr_used & recovering_q) == '0);
       taken_by_wr  = wr_go ? wr_used : '0;
-      act_go       = act_req_valid_i && ((act_need & taken_by_wr) == '0);
+      act_go       = act_req_valid_i && ((act_need & (taken_by_wr | recovering_q)) == '0);
       taken_by_act = act_go ? act_need : '0;
     end else begin
-      act_go       = act_req_valid_i;
+      act_go       = act_req_valid_i && ((act_need & recovering_q) == '0);
       taken_by_act = act_go ? act_need : '0;
-      wr_go        = wr_any && ((wr_used & taken_by_act) == '0);
+      wr_go        = wr_any && ((wr_used & (taken_by_act | recovering_q)) == '0);
       taken_by_wr  = wr_go ? wr_used : '0;
     end
     act_stall    = act_req_valid_i && !act_go;
-    wt_go        = wt_any && ((wt_used & (taken_by_wr | taken_by_act)) == '0);
+    wt_go        = wt_any && ((wt_used & (taken_by_wr | taken_by_act | recovering_q)) == '0);
+    granted      = taken_by_wr | taken_by_act | (wt_go ? wt_used : '0);
     wr_stall     = wr_any && !wr_go;
     wt_stall     = wt_any && !wt_go;
 
@@ -354,6 +357,7 @@ module nna_sram #(
       wt_off_q      <= '0;
       wt_ok_q       <= '0;
       stalls_q      <= '0;
+      recovering_q  <= '0;
     end else begin
       act_rsp_q     <= act_go;
       wt_rsp_q      <= wt_go;
@@ -364,6 +368,7 @@ module nna_sram #(
       wt_off_q      <= wt_off;
       wt_ok_q       <= wt_ok;
       stalls_q      <= stalls_d;
+      recovering_q  <= BankCycles > 1 ? granted : '0;
     end
   end
 
