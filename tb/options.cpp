@@ -30,6 +30,8 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
      "DRAM cycles from AR/AW to the first data / the response")
     ("dram-outstanding", po::value(&o.dram_outstanding)->default_value(o.dram_outstanding),
      "bursts the DRAM accepts per direction before it stalls AR/AW")
+    ("dram-bandwidth", po::value(&o.dram_bandwidth)->default_value(0),
+     "DRAM data bytes per cycle, reads and writes together (fractions allowed, e.g. 34); 0: unlimited")
     ("max-perf-error", po::value(&o.max_perf_error),
      "fail when a compute instruction's cycles differ from the performance model's by more than PCT percent")
     ("perf-skew", po::value(&o.perf_skew)->default_value(0),
@@ -57,6 +59,7 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   }
   if (o.max_cycles == 0) throw InputError("--max-cycles must be at least 1");
   if (o.dram_outstanding == 0) throw InputError("--dram-outstanding must be at least 1");
+  if (!(o.dram_bandwidth >= 0)) throw InputError("--dram-bandwidth must be at least 0 bytes per cycle");
   if (vm.count("max-perf-error") && !(o.max_perf_error >= 0))
     throw InputError("--max-perf-error must be a percentage of at least 0");
   if (o.out.empty()) {

@@ -25,6 +25,7 @@ struct SimOptions {
   uint64_t max_cycles = 20'000'000;
   unsigned dram_latency = 20;
   unsigned dram_outstanding = 4;
+  double dram_bandwidth = 0;  // bytes per cycle for read and write data together; 0: unlimited
   bool quiet = false;
   // Fail when a compute instruction's cycles differ from the performance model's by more than
   // this many percent (negative: no check).

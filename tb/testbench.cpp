@@ -109,7 +109,7 @@ void Testbench::Setup() {
   auto on_axi_error = [this](const std::string& what) { sb_->ReportError("axi", what); };
   auto on_host_error = [this](const std::string& what) { sb_->ReportError("host", what); };
   axi_dram_ = std::make_unique<AxiDram>("axi_dram", *wires_, dram_, opt_.dram_latency, opt_.dram_outstanding,
-                                        on_axi_error);
+                                        opt_.dram_bandwidth, on_axi_error);
   HostProgram prog{bundle_.prog_dram_addr, uint32_t(bundle_.prog_sram_addr), uint32_t(bundle_.prog_words)};
   host_ = std::make_unique<HostDriver>("host", *wires_, prog, on_host_error, [] { sc_core::sc_stop(); });
   monitors_ = std::make_unique<Monitors>("monitors", *wires_, *sb_);
@@ -278,6 +278,8 @@ void Testbench::PrintVerdict(int code) const {
               opt_.seed           ? std::to_string(*opt_.seed).c_str()
               : opt_.test.empty() ? "as bundled"
                                   : "default");
+  if (opt_.dram_bandwidth > 0)
+    std::printf("  %-16s limited to %g bytes/cycle, reads and writes together\n", "dram bandwidth", opt_.dram_bandwidth);
   std::printf("  %-16s %9s  %9s  %10s\n", "stream", "expected", "observed", "mismatches");
   for (const StreamStats& s : sb_->Stats()) {
     std::printf("  %-16s %9" PRIu64 "  %9" PRIu64 "  %10" PRIu64 "\n", s.name.c_str(), s.expected, s.observed,
