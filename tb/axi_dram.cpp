@@ -65,7 +65,7 @@ void AxiDram::Tick() {
       on_error_("AXI write data beat before its AW handshake (this model needs AW first)");
     } else {
       Burst& b = writes_.front();
-      credit_ -= double(1u << b.size);
+      if (bytes_per_cycle_ > 0) credit_ -= double(1u << b.size);  // offered only when covered
       const uint64_t addr = BeatAddr(b, b.beat);
       const auto data = w_.m_axi_wdata_o.read();
       const auto strb = w_.m_axi_wstrb_o.read();
@@ -110,7 +110,7 @@ void AxiDram::Tick() {
   }
   if (rvalid_ && w_.m_axi_rready_o.read()) {
     Burst& b = reads_.front();
-    credit_ -= double(1u << b.size);
+    if (bytes_per_cycle_ > 0) credit_ -= double(1u << b.size);  // offered only when covered
     const uint64_t addr = BeatAddr(b, b.beat);
     if (b.resp != kOkay || addr >= dram_.size()) {
       ++error_responses_;
