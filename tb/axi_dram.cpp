@@ -9,12 +9,13 @@ constexpr unsigned kFixed = 0, kIncr = 1;
 }  // namespace
 
 AxiDram::AxiDram(sc_core::sc_module_name name, Wires& w, std::vector<uint8_t>& dram, unsigned latency,
-                 unsigned max_outstanding, std::function<void(const std::string&)> on_error)
+                 unsigned max_outstanding, double bytes_per_cycle, std::function<void(const std::string&)> on_error)
     : sc_module(name),
       w_(w),
       dram_(dram),
       latency_(latency),
       max_outstanding_(max_outstanding),
+      bytes_per_cycle_(bytes_per_cycle),
       on_error_(std::move(on_error)) {
   SC_METHOD(Tick);
   sensitive << w_.clk.posedge_event();
@@ -64,6 +65,7 @@ void AxiDram::Tick() {
       on_error_("AXI write data beat before its AW handshake (this model needs AW first)");
     } else {
       Burst& b = writes_.front();
+      if (bytes_per_cycle_ > 0) credit_ -= double(1u << b.size);  // offered only when covered
       const uint64_t addr = BeatAddr(b, b.beat);
       const auto data = w_.m_axi_wdata_o.read();
       const auto strb = w_.m_axi_wstrb_o.read();
@@ -108,6 +110,7 @@ void AxiDram::Tick() {
   }
   if (rvalid_ && w_.m_axi_rready_o.read()) {
     Burst& b = reads_.front();
+    if (bytes_per_cycle_ > 0) credit_ -= double(1u << b.size);  // offered only when covered
     const uint64_t addr = BeatAddr(b, b.beat);
     if (b.resp != kOkay || addr >= dram_.size()) {
       ++error_responses_;
@@ -121,12 +124,24 @@ void AxiDram::Tick() {
   // 2. What to drive during the next cycle.
   arready_ = reads_.size() < max_outstanding_;
   awready_ = writes_.size() + resps_.size() < max_outstanding_;
-  wready_ = !writes_.empty();
   w_.m_axi_arready_i.write(arready_);
   w_.m_axi_awready_i.write(awready_);
-  w_.m_axi_wready_i.write(wready_);
 
-  rvalid_ = !reads_.empty() && cycle + 1 >= reads_.front().ready_cycle;
+  // Without a limit every beat is covered; with one, the credit of the next cycle is reserved
+  // for the R beat first, then the W beat.
+  double credit = 1e30;
+  if (bytes_per_cycle_ > 0) {
+    credit_ = std::min(credit_ + bytes_per_cycle_, bytes_per_cycle_ + double(kAxiBytes));
+    credit = credit_;
+  }
+  auto covered = [&](const Burst& b) {
+    if (credit < double(1u << b.size)) return false;
+    credit -= double(1u << b.size);
+    return true;
+  };
+  rvalid_ = !reads_.empty() && cycle + 1 >= reads_.front().ready_cycle && covered(reads_.front());
+  wready_ = !writes_.empty() && covered(writes_.front());
+  w_.m_axi_wready_i.write(wready_);
   NNA_PORT_T(m_axi_rdata_i) rdata{};
   unsigned rresp = kOkay;
   if (rvalid_) {

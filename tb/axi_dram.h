@@ -6,6 +6,11 @@
 //    later beats back to back; bursts are answered in order, with their ID.
 //  - Write data is accepted at once; the B response comes `latency` cycles after the later of
 //    the AW handshake and the last W beat.
+//  - Bandwidth (bytes_per_cycle > 0): reads and writes share a credit counter that gains
+//    bytes_per_cycle every cycle, up to one beat more than that (a token bucket, so fractional
+//    rates such as 34.0 B/cycle, 68 GB/s at 2 GHz, hold on average); an R beat is offered and a W
+//    beat accepted only while the credit covers the beat's size (R first), and each beat's size
+//    is taken from it. AR, AW and B are not limited. 0 means unlimited: the timing above.
 //  - A beat whose address is outside the image answers DECERR (reads return zeros; writes of
 //    such bytes are dropped). INCR and FIXED bursts are served; WRAP answers SLVERR.
 // Protocol violations the model can see (burst longer than axi.max_burst, a beat wider than the
@@ -28,7 +33,7 @@ class AxiDram : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(AxiDram);
   AxiDram(sc_core::sc_module_name name, Wires& w, std::vector<uint8_t>& dram, unsigned latency,
-          unsigned max_outstanding, std::function<void(const std::string&)> on_error);
+          unsigned max_outstanding, double bytes_per_cycle, std::function<void(const std::string&)> on_error);
 
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
@@ -54,6 +59,8 @@ class AxiDram : public sc_core::sc_module {
   std::vector<uint8_t>& dram_;
   unsigned latency_;
   unsigned max_outstanding_;
+  double bytes_per_cycle_;  // 0: unlimited
+  double credit_ = 0;       // bytes that may still move (bandwidth limit only)
   std::function<void(const std::string&)> on_error_;
 
   std::deque<Burst> reads_;   // accepted AR, oldest first

@@ -17,12 +17,14 @@ std::string Hex(uint32_t v) {
 }  // namespace
 
 HostDriver::HostDriver(sc_core::sc_module_name name, Wires& w, HostProgram program,
-                       std::function<void(const std::string&)> on_error, std::function<void()> on_done)
+                       std::function<void(const std::string&)> on_error, std::function<void()> on_done,
+                       std::function<void()> on_restart)
     : sc_module(name),
       w_(w),
       program_(program),
       on_error_(std::move(on_error)),
-      on_done_(std::move(on_done)) {
+      on_done_(std::move(on_done)),
+      on_restart_(std::move(on_restart)) {
   SC_THREAD(Run);  // a clocked thread: every wait() is one rising edge
   sensitive << w_.clk.posedge_event();
   dont_initialize();
@@ -89,6 +91,10 @@ void HostDriver::Run() {
   Write(csr::kProgSram, program_.prog_sram);
   Write(csr::kProgWords, program_.prog_words);
   Write(csr::kIrqEnable, (1u << csr::kIrqDoneLsb) | (1u << csr::kIrqErrorLsb));
+  if (program_.abort_at > 0) {
+    AbortedRun();
+    if (on_restart_) on_restart_();
+  }
   result_.start_cycle = w_.Cycle();
   Write(csr::kCtrl, 1u << csr::kCtrlStartLsb);
 
@@ -100,13 +106,35 @@ void HostDriver::Run() {
   result_.mac_cycles = Read(csr::kMacCycles);
   result_.instrs_done = Read(csr::kInstrsDone);
   result_.irq = Read(csr::kIrq);
-  Write(csr::kIrq, result_.irq);  // write 1 to clear what is pending
-  wait();
-  if (w_.irq_o.read()) on_error_("irq_o stays high after the pending interrupts were cleared");
-  if (Read(csr::kIrq) != 0) on_error_("the irq register is not clear after writing its bits back");
+  ClearIrq(result_.irq);
   result_.finished = true;
   on_done_();
   while (true) wait();
+}
+
+void HostDriver::AbortedRun() {
+  HostResult& r = aborted_;
+  r.start_cycle = w_.Cycle();
+  Write(csr::kCtrl, 1u << csr::kCtrlStartLsb);
+  while (!w_.irq_o.read() && w_.Cycle() < r.start_cycle + program_.abort_at) wait();
+  if (!w_.irq_o.read()) {  // else the program ended first: the testbench reports that nothing was aborted
+    r.abort_cycle = w_.Cycle();
+    Write(csr::kCtrl, 1u << csr::kCtrlAbortLsb);
+    while (!w_.irq_o.read()) wait();
+  }
+  r.irq_cycle = w_.Cycle();
+  r.status = Read(csr::kStatus);
+  r.err_instr = Read(csr::kErrInstr);
+  r.irq = Read(csr::kIrq);
+  ClearIrq(r.irq);
+  r.finished = true;
+}
+
+void HostDriver::ClearIrq(uint32_t irq) {
+  Write(csr::kIrq, irq);  // write 1 to clear what is pending
+  wait();
+  if (w_.irq_o.read()) on_error_("irq_o stays high after the pending interrupts were cleared");
+  if (Read(csr::kIrq) != 0) on_error_("the irq register is not clear after writing its bits back");
 }
 
 }  // namespace nna::tb

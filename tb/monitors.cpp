@@ -11,6 +11,11 @@ Monitors::Monitors(sc_core::sc_module_name name, Wires& w, Scoreboard& sb) : sc_
   dont_initialize();
 }
 
+void Monitors::Restart() {
+  acc_events_ = wr_events_ = mac_active_cycles_ = busy_cycles_ = 0;
+  instr_cycles_.clear();
+}
+
 // Runs at the rising edge and reads the values of the cycle that just ended: the cycle number
 // given to the scoreboard is that of the edge that completes the observation.
 void Monitors::Sample() {
@@ -33,6 +38,10 @@ void Monitors::Sample() {
     }
   }
 
+  if (discard_) {
+    discarded_ += w_.obs_acc_valid_o.read() + w_.obs_wr_valid_o.read();
+    return;
+  }
   if (w_.obs_acc_valid_o.read()) {
     ++acc_events_;
     AccUnloadEvent ev;

@@ -32,6 +32,12 @@ class Monitors : public sc_core::sc_module {
   SC_HAS_PROCESS(Monitors);
   Monitors(sc_core::sc_module_name name, Wires& w, Scoreboard& sb);
 
+  // While discarding (a run the host aborts), events are counted but not given to the scoreboard.
+  void Discard(bool on) { discard_ = on; }
+  uint64_t discarded() const { return discarded_; }
+  // Forgets the counts and cycles so far (before a restart), discarded() excepted.
+  void Restart();
+
   uint64_t acc_events() const { return acc_events_; }
   uint64_t wr_events() const { return wr_events_; }
   uint64_t mac_active_cycles() const { return mac_active_cycles_; }
@@ -45,6 +51,8 @@ class Monitors : public sc_core::sc_module {
   Wires& w_;
   Scoreboard& sb_;
   uint64_t acc_events_ = 0, wr_events_ = 0, mac_active_cycles_ = 0, busy_cycles_ = 0;
+  bool discard_ = false;
+  uint64_t discarded_ = 0;
   std::map<uint32_t, InstrCycles> instr_cycles_;
 };
 

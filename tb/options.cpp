@@ -11,6 +11,7 @@ namespace po = boost::program_options;
 SimOptions ParseOptions(int argc, const char* const argv[]) {
   SimOptions o;
   uint64_t seed = 0;
+  std::string inject = "none";
   po::options_description desc(std::string("nna_sim_") + kConfig.name + ": co-simulate a test on the " +
                                kConfig.name + " RTL (" + std::to_string(kConfig.array_rows) + "x" +
                                std::to_string(kConfig.array_cols) + ") against the golden model.\nOptions");
@@ -30,6 +31,13 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
      "DRAM cycles from AR/AW to the first data / the response")
     ("dram-outstanding", po::value(&o.dram_outstanding)->default_value(o.dram_outstanding),
      "bursts the DRAM accepts per direction before it stalls AR/AW")
+    ("dram-bandwidth", po::value(&o.dram_bandwidth)->default_value(0),
+     "DRAM data bytes per cycle, reads and writes together (fractions allowed, e.g. 34); 0: unlimited")
+    ("inject", po::value(&inject)->default_value(inject),
+     "error class: corrupt the program so that it must end in that error (illegal_opcode, illegal_field, "
+     "dram_range, watchdog, sram_range), or abort it (abort, with --abort-at) and run it again")
+    ("abort-at", po::value(&o.abort_at)->default_value(0),
+     "with --inject abort: write ctrl.abort N cycles after ctrl.start")
     ("max-perf-error", po::value(&o.max_perf_error),
      "fail when a compute instruction's cycles differ from the performance model's by more than PCT percent")
     ("perf-skew", po::value(&o.perf_skew)->default_value(0),
@@ -57,6 +65,10 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   }
   if (o.max_cycles == 0) throw InputError("--max-cycles must be at least 1");
   if (o.dram_outstanding == 0) throw InputError("--dram-outstanding must be at least 1");
+  if (!(o.dram_bandwidth >= 0)) throw InputError("--dram-bandwidth must be at least 0 bytes per cycle");
+  if (inject != "none") o.inject = ParseInject(inject);
+  if ((o.inject == Inject::kAbort) != (o.abort_at > 0))
+    throw InputError("--inject abort and --abort-at CYCLE (at least 1) go together");
   if (vm.count("max-perf-error") && !(o.max_perf_error >= 0))
     throw InputError("--max-perf-error must be a percentage of at least 0");
   if (o.out.empty()) {

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "tb/inject.h"
+
 namespace nna::tb {
 
 // Bad options or input: one sentence, exit code 2.
@@ -25,6 +27,9 @@ struct SimOptions {
   uint64_t max_cycles = 20'000'000;
   unsigned dram_latency = 20;
   unsigned dram_outstanding = 4;
+  double dram_bandwidth = 0;  // bytes per cycle for read and write data together; 0: unlimited
+  Inject inject = Inject::kNone;  // --inject CLASS: the error class to provoke
+  uint64_t abort_at = 0;        // --abort-at CYCLE: with --inject abort, cycles after ctrl.start
   bool quiet = false;
   // Fail when a compute instruction's cycles differ from the performance model's by more than
   // this many percent (negative: no check).

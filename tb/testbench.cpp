@@ -40,6 +40,17 @@ std::string InstrText(uint32_t index) {
   return index == 0xFFFFFFFFu ? std::string("no instruction") : "instr " + std::to_string(index);
 }
 
+// "status 0x... (busy b done d error e <code>, err_instr <instr>)" for mismatch messages.
+std::string StatusText(const HostResult& r) {
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "0x%08x", r.status);
+  return std::string("status ") + hex + " (busy " + std::to_string(Bits(r.status, csr::kStatusBusyLsb, csr::kStatusBusyBits)) +
+         " done " + std::to_string(Bits(r.status, csr::kStatusDoneLsb, csr::kStatusDoneBits)) + " error " +
+         std::to_string(Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits)) + " " +
+         ErrorName(Bits(r.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits)) + ", err_instr " +
+         InstrText(r.err_instr) + ")";
+}
+
 }  // namespace
 
 Testbench::Testbench(SimOptions options) : opt_(std::move(options)) {}
@@ -76,6 +87,9 @@ void Testbench::Setup() {
                      ", sram " + std::to_string(bundle_.prog_sram_addr) + ", " +
                      std::to_string(bundle_.prog_words) + " words) does not fit the CSRs");
   }
+  // Before the golden model and the RTL, and before the bundle is written: both runs and the
+  // bundle on disk see the same corrupted program.
+  inject_note_ = InjectError(opt_.inject, kConfig, bundle_);
   std::error_code ec;
   fs::create_directories(opt_.out, ec);
   if (ec) throw InputError("cannot create the output folder " + opt_.out + ": " + ec.message());
@@ -96,7 +110,8 @@ void Testbench::Setup() {
 
   // The performance model's prediction for every compute instruction of the program.
   for (const isa::Instruction& in : isa::DecodeProgram(bundle_.ProgramBytes()).instrs) {
-    if (in.IsDma()) continue;
+    // The instruction the golden model stops on is not predicted: an illegal one may not be computable.
+    if (in.IsDma() || (!golden_.ok && in.index == golden_.err_instr)) continue;
     perf::Prediction& p = predictions_[in.index] = perf::Predict(kConfig, in.compute, in.simd);
     p.cycles[isa::ComputeCycle::kDrain] += opt_.perf_skew;
   }
@@ -109,10 +124,19 @@ void Testbench::Setup() {
   auto on_axi_error = [this](const std::string& what) { sb_->ReportError("axi", what); };
   auto on_host_error = [this](const std::string& what) { sb_->ReportError("host", what); };
   axi_dram_ = std::make_unique<AxiDram>("axi_dram", *wires_, dram_, opt_.dram_latency, opt_.dram_outstanding,
-                                        on_axi_error);
-  HostProgram prog{bundle_.prog_dram_addr, uint32_t(bundle_.prog_sram_addr), uint32_t(bundle_.prog_words)};
-  host_ = std::make_unique<HostDriver>("host", *wires_, prog, on_host_error, [] { sc_core::sc_stop(); });
+                                        opt_.dram_bandwidth, on_axi_error);
+  HostProgram prog{bundle_.prog_dram_addr, uint32_t(bundle_.prog_sram_addr), uint32_t(bundle_.prog_words),
+                   opt_.abort_at};
+  // An aborted run's events are partial: they are discarded, the DRAM image (which it may have
+  // written) is loaded again, and the restarted run is compared in full.
+  auto restart = [this] {
+    dram_ = bundle_.dram;
+    monitors_->Restart();
+    monitors_->Discard(false);
+  };
+  host_ = std::make_unique<HostDriver>("host", *wires_, prog, on_host_error, [] { sc_core::sc_stop(); }, restart);
   monitors_ = std::make_unique<Monitors>("monitors", *wires_, *sb_);
+  monitors_->Discard(opt_.abort_at > 0);
   watchdog_ = std::make_unique<Watchdog>("watchdog", *wires_, opt_.max_cycles, opt_.quiet, [this] {
     return "events acc " + std::to_string(monitors_->acc_events()) + " wr " +
            std::to_string(monitors_->wr_events());
@@ -160,13 +184,17 @@ void Testbench::ComparePerformance() {
     row.last = m.last;
     row.measured.by_cause = m.by_cause;
     const auto p = predictions_.find(index);
-    if (p != predictions_.end()) row.predicted = p->second;
+    if (p != predictions_.end()) {
+      row.predicted = p->second;
+    } else {
+      row.predicted.note = "not predicted nor checked: the program stops on this instruction's error";
+    }
     for (const InstrInfo& info : bundle_.instrs) {
       if (info.index == index) row.op = info.op;
     }
     const uint64_t meas = row.measured.Total(), pred = row.predicted.cycles.Total();
     row.diff_pct = perf::DiffPercent(meas, pred);
-    if (opt_.max_perf_error >= 0 && std::fabs(row.diff_pct) > worst) {
+    if (opt_.max_perf_error >= 0 && p != predictions_.end() && std::fabs(row.diff_pct) > worst) {
       const std::string failure = perf::CheckAccuracy(index, row.op, meas, pred, opt_.max_perf_error);
       if (!failure.empty()) {
         worst = std::fabs(row.diff_pct);
@@ -215,15 +243,7 @@ void Testbench::CheckStatus() {
   const bool done = Bits(r.status, csr::kStatusDoneLsb, csr::kStatusDoneBits);
   const bool error = Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
   const uint32_t code = Bits(r.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits);
-  const std::string got = "status " +
-                          [&] {
-                            char s[16];
-                            std::snprintf(s, sizeof s, "0x%08x", r.status);
-                            return std::string(s);
-                          }() +
-                          " (busy " + std::to_string(busy) + " done " + std::to_string(done) + " error " +
-                          std::to_string(error) + " " + ErrorName(code) + ", err_instr " +
-                          InstrText(r.err_instr) + ")";
+  const std::string got = StatusText(r);
   if (busy) sb_->ReportError("status", "the NNA is still busy after its interrupt: " + got);
   if (golden_.ok) {
     if (!done || error) sb_->ReportError("status", "expected done without error, got " + got);
@@ -245,6 +265,26 @@ void Testbench::CheckStatus() {
   }
 }
 
+// The aborted run must end in error 'aborted' with no instruction and irq.error.
+void Testbench::CheckAborted() {
+  const HostResult& a = host_->aborted();
+  if (a.abort_cycle == 0) {
+    sb_->ReportError("status", "the program ended at cycle " + std::to_string(a.irq_cycle) + ", before --abort-at " +
+                                   std::to_string(opt_.abort_at) + " cycles after its start: nothing was aborted");
+    return;
+  }
+  const bool done = Bits(a.status, csr::kStatusDoneLsb, csr::kStatusDoneBits);
+  const bool error = Bits(a.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
+  const uint32_t code = Bits(a.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits);
+  if (done || !error || code != uint32_t(isa::ErrorCode::kAborted) || a.err_instr != 0xFFFFFFFFu) {
+    sb_->ReportError("status", "expected error aborted at no instruction after ctrl.abort at cycle " +
+                                   std::to_string(a.abort_cycle) + ", got " + StatusText(a));
+  }
+  if (a.irq != 1u << csr::kIrqErrorLsb)
+    sb_->ReportError("status", "irq reads " + std::to_string(a.irq) + " after the abort, expected " +
+                                   std::to_string(1u << csr::kIrqErrorLsb));
+}
+
 int Testbench::Finish() {
   sb_->SetCycle(sim_cycles_);
   if (watchdog_->rtl_stopped() || Verilated::gotError()) {
@@ -253,6 +293,7 @@ int Testbench::Finish() {
                      "lines above)");
   }
   const bool timed_out = watchdog_->timed_out() && !host_->result().finished;
+  if (host_->aborted().finished) CheckAborted();
   if (host_->result().finished) CheckStatus();
   sb_->Finish();
   if (host_->result().finished && golden_.ok) {
@@ -278,6 +319,23 @@ void Testbench::PrintVerdict(int code) const {
               opt_.seed           ? std::to_string(*opt_.seed).c_str()
               : opt_.test.empty() ? "as bundled"
                                   : "default");
+  if (opt_.inject == Inject::kAbort) {
+    std::printf("  %-16s abort: ctrl.abort %" PRIu64 " cycles after ctrl.start, then start again\n", "injected",
+                opt_.abort_at);
+  } else if (opt_.inject != Inject::kNone) {
+    std::printf("  %-16s %s: %s\n", "injected", ToString(opt_.inject), inject_note_.c_str());
+  }
+  const HostResult& a = host_->aborted();
+  if (a.finished) {
+    const std::string abort = a.abort_cycle ? "ctrl.abort at cycle " + std::to_string(a.abort_cycle)
+                                             : std::string("no ctrl.abort (the program ended first)");
+    std::printf("  %-16s started at cycle %" PRIu64 ", %s, interrupt at %" PRIu64
+                ": %s; %" PRIu64 " events discarded, DRAM reloaded, restarted\n",
+                "aborted run", a.start_cycle, abort.c_str(), a.irq_cycle, StatusText(a).c_str(),
+                monitors_->discarded());
+  }
+  if (opt_.dram_bandwidth > 0)
+    std::printf("  %-16s limited to %g bytes/cycle, reads and writes together\n", "dram bandwidth", opt_.dram_bandwidth);
   std::printf("  %-16s %9s  %9s  %10s\n", "stream", "expected", "observed", "mismatches");
   for (const StreamStats& s : sb_->Stats()) {
     std::printf("  %-16s %9" PRIu64 "  %9" PRIu64 "  %10" PRIu64 "\n", s.name.c_str(), s.expected, s.observed,
@@ -298,9 +356,13 @@ void Testbench::PrintVerdict(int code) const {
                 error ? (ErrorName(code_bits) + " at " + InstrText(r.err_instr)).c_str() : "no error");
     const double macs_per_cycle = double(kConfig.array_rows) * double(kConfig.array_cols);
     const double cycles = r.cycles ? double(r.cycles) : 1.0;
-    std::printf("  cycles %u  mac-active %u (%.1f%%)  MAC utilization %.1f%%  (useful MACs / (cycles*M*N))\n",
-                r.cycles, r.mac_cycles, 100.0 * r.mac_cycles / cycles,
-                100.0 * double(bundle_.macs) / (cycles * macs_per_cycle));
+    if (golden_.ok) {
+      std::printf("  cycles %u  mac-active %u (%.1f%%)  MAC utilization %.1f%%  (useful MACs / (cycles*M*N))\n",
+                  r.cycles, r.mac_cycles, 100.0 * r.mac_cycles / cycles,
+                  100.0 * double(bundle_.macs) / (cycles * macs_per_cycle));
+    } else {  // the program's MACs were not all done: no utilization
+      std::printf("  cycles %u  mac-active %u (%.1f%%)\n", r.cycles, r.mac_cycles, 100.0 * r.mac_cycles / cycles);
+    }
   } else {
     std::printf("  %-16s  no interrupt after %" PRIu64 " cycles\n", "status", sim_cycles_);
   }
@@ -313,7 +375,15 @@ void Testbench::PrintVerdict(int code) const {
     for (const Mismatch& m : sb_->mismatches()) std::printf("  %s\n", m.text.c_str());
   }
   if (!perf_failure_.empty()) std::printf("performance: %s\n", perf_failure_.c_str());
-  if (code == kExitPass) {
+  if (code == kExitPass && !golden_.ok) {
+    std::printf("PASS (expected error %s at %s and the RTL reported it: %s)\n",
+                ErrorName(uint32_t(golden_.error)).c_str(), InstrText(golden_.err_instr).c_str(),
+                golden_.message.c_str());
+  } else if (code == kExitPass && a.finished) {
+    std::printf("PASS (expected error aborted after ctrl.abort at cycle %" PRIu64
+                " and the RTL reported it; the restarted run passed in full)\n",
+                a.abort_cycle);
+  } else if (code == kExitPass) {
     std::printf("PASS\n");
   } else if (code == kExitTimeout) {
     std::printf("TIMEOUT after %" PRIu64 " cycles (--max-cycles %" PRIu64 ")\n", sim_cycles_,

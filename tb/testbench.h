@@ -44,6 +44,7 @@ class Testbench {
 
  private:
   void CheckStatus();
+  void CheckAborted();
   void ComparePerformance();
   void PrintVerdict(int code) const;
   void PrintPerformance() const;
@@ -60,6 +61,7 @@ class Testbench {
 
   SimOptions opt_;
   Bundle bundle_;
+  std::string inject_note_;  // what --inject changed in the program
   RunResult golden_;
   double golden_seconds_ = 0;
   std::vector<uint8_t> dram_;

@@ -1,0 +1,132 @@
+#include "tb/inject.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "isa/program.h"
+#include "tb/options.h"
+
+namespace nna::tb {
+namespace {
+
+using isa::Instruction;
+using isa::Opcode;
+
+constexpr Inject kClasses[] = {Inject::kIllegalOpcode, Inject::kIllegalField, Inject::kDramRange,
+                               Inject::kWatchdog,      Inject::kSramRange,    Inject::kAbort};
+
+// The decoded program and the place of its words in the DRAM image.
+struct Program {
+  Bundle& bundle;
+  std::vector<Instruction> instrs;
+
+  explicit Program(Bundle& b) : bundle(b), instrs(isa::DecodeProgram(b.ProgramBytes()).instrs) {}
+
+  // The first (or, with last, the last) instruction that matches; throws InputError naming cls
+  // when there is none.
+  Instruction& Find(Inject cls, const char* what, bool last, bool (*match)(const Instruction&)) {
+    Instruction* found = nullptr;
+    for (Instruction& in : instrs) {
+      if (!match(in) || (found && !last)) continue;
+      found = &in;
+    }
+    if (!found) {
+      throw InputError(std::string("--inject ") + ToString(cls) + " needs " + what + " in the program of test '" +
+                       bundle.test + "', which has none");
+    }
+    return *found;
+  }
+
+  // Writes in's words back into the DRAM image and its disassembly into the instruction table.
+  void Store(const Instruction& in, uint8_t opcode_byte, const std::string& text) {
+    std::vector<uint8_t> words = isa::EncodeInstruction(in);
+    words[0] = opcode_byte;  // the opcode is byte 0 of every instruction (spec/isa.yaml)
+    std::copy(words.begin(), words.end(), bundle.dram.begin() + long(bundle.prog_dram_addr + in.word * isa::kWordBytes));
+    for (InstrInfo& info : bundle.instrs)
+      if (info.index == in.index) info.text = text;
+  }
+  void Store(const Instruction& in) { Store(in, uint8_t(in.opcode), isa::Disassemble(in)); }
+};
+
+bool IsCompute(const Instruction& in) { return !in.IsDma(); }
+bool IsDmaRead(const Instruction& in) { return in.opcode == Opcode::kDmaRead; }
+bool IsDmaWrite(const Instruction& in) { return in.opcode == Opcode::kDmaWrite; }
+
+std::string Where(const Instruction& in) {
+  return "instr " + std::to_string(in.index) + " (" + isa::ToString(in.opcode) + ")";
+}
+
+}  // namespace
+
+const char* ToString(Inject cls) {
+  switch (cls) {
+    case Inject::kNone: return "none";
+    case Inject::kIllegalOpcode: return "illegal_opcode";
+    case Inject::kIllegalField: return "illegal_field";
+    case Inject::kDramRange: return "dram_range";
+    case Inject::kWatchdog: return "watchdog";
+    case Inject::kSramRange: return "sram_range";
+    case Inject::kAbort: return "abort";
+  }
+  return "?";
+}
+
+Inject ParseInject(const std::string& name) {
+  std::string known;
+  for (Inject cls : kClasses) {
+    if (name == ToString(cls)) return cls;
+    known += std::string(known.empty() ? "" : ", ") + ToString(cls);
+  }
+  throw InputError("--inject " + name + " is not an error class (one of " + known + ")");
+}
+
+std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
+  if (cls == Inject::kNone || cls == Inject::kAbort) return "";
+  Program prog(bundle);
+  switch (cls) {
+    case Inject::kIllegalOpcode: {
+      Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
+      uint8_t unused = 1;
+      while (isa::IsOpcode(unused)) ++unused;
+      prog.Store(in, unused, isa::Disassemble(in) + " (opcode byte " + std::to_string(unused) + ")");
+      return Where(in) + " gets the unused opcode " + std::to_string(unused);
+    }
+    case Inject::kIllegalField: {
+      Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
+      in.compute.stride_h = 0;
+      prog.Store(in);
+      return Where(in) + " gets stride_h 0";
+    }
+    case Inject::kDramRange: {
+      Instruction& in = prog.Find(cls, "a DMA_WRITE", true, IsDmaWrite);
+      in.dma.dram_addr = (bundle.dram.size() + 4095) / 4096 * 4096;  // a page past the image
+      prog.Store(in);
+      return Where(in) + " writes DRAM from byte " + std::to_string(in.dma.dram_addr) + ", past the image of " +
+             std::to_string(bundle.dram.size()) + " bytes";
+    }
+    case Inject::kWatchdog: {
+      Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
+      uint64_t set = 0;
+      for (const Instruction& i : prog.instrs) set |= i.DoneSet();
+      unsigned flag = 0;  // the lowest flag nobody sets and the instruction does not wait to be clear
+      while (flag < isa::kNumFlags && (((set | in.WaitClear()) >> flag) & 1)) ++flag;
+      if (flag == isa::kNumFlags) throw InputError("--inject watchdog: every flag is set by some instruction");
+      in.compute.wait_set |= uint64_t(1) << flag;
+      prog.Store(in);
+      return Where(in) + " also waits for flag " + std::to_string(flag) + ", which no instruction sets";
+    }
+    case Inject::kSramRange: {
+      Instruction& in = prog.Find(cls, "a DMA_READ", false, IsDmaRead);
+      const uint64_t extent = (in.dma.rows - 1) * in.dma.sram_stride + in.dma.row_bytes;
+      in.dma.sram_addr = cfg.sram_bytes - extent / 2 / 16 * 16;  // the second half runs past the end
+      prog.Store(in);
+      return Where(in) + " writes SRAM bytes " + std::to_string(in.dma.sram_addr) + ".." +
+             std::to_string(in.dma.sram_addr + extent - 1) + ", past the SRAM of " + std::to_string(cfg.sram_bytes) +
+             " bytes";
+    }
+    default: return "";
+  }
+}
+
+}  // namespace nna::tb

@@ -1,0 +1,32 @@
+// Error-class co-simulations (--inject CLASS): one well-defined corruption of a compiled bundle
+// per error class, made after compiling and before the golden model and the RTL run, so that both
+// see the same program and the testbench requires the RTL's status, err_code, err_instr and irq
+// to equal the golden model's prediction. `abort` corrupts nothing: the host aborts the run
+// (--abort-at) and restarts it.
+#pragma once
+
+#include <string>
+
+#include "bundle/bundle.h"
+#include "nna/configs.h"
+
+namespace nna::tb {
+
+enum class Inject { kNone, kIllegalOpcode, kIllegalField, kDramRange, kWatchdog, kSramRange, kAbort };
+
+// "illegal_opcode", ... ("none" for kNone).
+const char* ToString(Inject cls);
+// The class called name; throws InputError (one sentence listing the classes) otherwise.
+Inject ParseInject(const std::string& name);
+
+// Rewrites bundle's program in its DRAM image (and the instruction's disassembly) for cls:
+//   illegal_opcode  the first compute instruction's opcode byte becomes the first unused opcode
+//   illegal_field   the first compute instruction's stride_h becomes 0 (must be at least 1)
+//   dram_range      the last DMA_WRITE's dram_addr points past the DRAM image (DECERR)
+//   watchdog        the first compute instruction also waits for a flag no instruction sets
+//   sram_range      the first DMA_READ's SRAM rows start so that the second half runs past the SRAM
+// Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
+// InputError when the program has no instruction of the kind the class corrupts.
+std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);
+
+}  // namespace nna::tb
