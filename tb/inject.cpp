@@ -14,7 +14,8 @@ using isa::Instruction;
 using isa::Opcode;
 
 constexpr Inject kClasses[] = {Inject::kIllegalOpcode, Inject::kIllegalField, Inject::kDramRange,
-                               Inject::kWatchdog,      Inject::kSramRange,    Inject::kAbort};
+                               Inject::kWatchdog,      Inject::kSramRange,    Inject::kAbort,
+                               Inject::kRace};
 
 // The decoded program and the place of its words in the DRAM image.
 struct Program {
@@ -52,6 +53,7 @@ struct Program {
 bool IsCompute(const Instruction& in) { return !in.IsDma(); }
 bool IsDmaRead(const Instruction& in) { return in.opcode == Opcode::kDmaRead; }
 bool IsDmaWrite(const Instruction& in) { return in.opcode == Opcode::kDmaWrite; }
+bool IsDmaWaitingClear(const Instruction& in) { return in.IsDma() && in.WaitClear() != 0; }
 
 std::string Where(const Instruction& in) {
   return "instr " + std::to_string(in.index) + " (" + isa::ToString(in.opcode) + ")";
@@ -68,6 +70,7 @@ const char* ToString(Inject cls) {
     case Inject::kWatchdog: return "watchdog";
     case Inject::kSramRange: return "sram_range";
     case Inject::kAbort: return "abort";
+    case Inject::kRace: return "race";
   }
   return "?";
 }
@@ -124,6 +127,12 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
       return Where(in) + " writes SRAM bytes " + std::to_string(in.dma.sram_addr) + ".." +
              std::to_string(in.dma.sram_addr + extent - 1) + ", past the SRAM of " + std::to_string(cfg.sram_bytes) +
              " bytes";
+    }
+    case Inject::kRace: {
+      Instruction& in = prog.Find(cls, "a DMA that waits for a clear flag (frames > buffers)", false, IsDmaWaitingClear);
+      in.dma.wait_clear = 0;
+      prog.Store(in);
+      return Where(in) + " no longer waits for its buffer to be free";
     }
     default: return "";
   }

@@ -12,7 +12,7 @@
 
 namespace nna::tb {
 
-enum class Inject { kNone, kIllegalOpcode, kIllegalField, kDramRange, kWatchdog, kSramRange, kAbort };
+enum class Inject { kNone, kIllegalOpcode, kIllegalField, kDramRange, kWatchdog, kSramRange, kAbort, kRace };
 
 // "illegal_opcode", ... ("none" for kNone).
 const char* ToString(Inject cls);
@@ -25,6 +25,9 @@ Inject ParseInject(const std::string& name);
 //   dram_range      the last DMA_WRITE's dram_addr points past the DRAM image (DECERR)
 //   watchdog        the first compute instruction also waits for a flag no instruction sets
 //   sram_range      the first DMA_READ's SRAM rows start so that the second half runs past the SRAM
+//   race            the first DMA that waits for a flag to be clear (a buffer's reload, frames >
+//                   buffers) no longer waits: the golden model reports the race and the run stops
+//                   as bad input before the RTL runs
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);

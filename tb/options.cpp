@@ -35,7 +35,8 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
      "DRAM data bytes per cycle, reads and writes together (fractions allowed, e.g. 34); 0: unlimited")
     ("inject", po::value(&inject)->default_value(inject),
      "error class: corrupt the program so that it must end in that error (illegal_opcode, illegal_field, "
-     "dram_range, watchdog, sram_range), or abort it (abort, with --abort-at) and run it again")
+     "dram_range, watchdog, sram_range), or abort it (abort, with --abort-at) and run it again; race: drop a "
+     "buffer reload's wait, which the golden model must refuse")
     ("abort-at", po::value(&o.abort_at)->default_value(0),
      "with --inject abort: write ctrl.abort N cycles after ctrl.start")
     ("max-perf-error", po::value(&o.max_perf_error),

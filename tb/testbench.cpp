@@ -106,6 +106,9 @@ void Testbench::Setup() {
   const auto t0 = std::chrono::steady_clock::now();
   golden_ = GoldenModel(kConfig).Run(bundle_, expected);
   golden_seconds_ = Seconds(t0);
+  // A race makes the RTL's result depend on timing: no expectation holds (docs/memory.md, "Races").
+  if (!golden_.race.empty())
+    throw InputError("the program of test '" + bundle_.test + "' races: " + golden_.race);
   sb_ = std::make_unique<Scoreboard>(bundle_, std::move(expected));
 
   // The performance model's prediction for every compute instruction of the program.
