@@ -151,6 +151,49 @@ DmaShape PlanarDma(const Doc& doc, const std::string& what, uint64_t c, uint64_t
                         std::to_string(w) + " that one DMA instruction cannot move (rows <= 65535, row_bytes < 2^24)");
 }
 
+// The SRAM distance between the channel planes of a tensor whose planes have `plane` bytes. With
+// sram.bank_cycles 2 (a bank rests for a cycle after an access), two requests of `len` bytes one
+// plane apart in consecutive cycles (a 1x1 convolution's terms, a tile's write-back rows) stall
+// when a word of the second lands in a bank the first used for another word. With `pad`, the
+// first of plane, plane + word, ... (at most a row of banks more) free of that for every alignment
+// (docs/memory.md, "Plane padding").
+uint64_t PlaneStride(uint64_t plane, uint64_t len, const HwConfig& cfg, bool pad) {
+  const uint64_t word = cfg.sram_bank_word_bytes, banks = cfg.sram_banks;
+  if (!pad || cfg.sram_bank_cycles < 2) return plane;
+  auto conflict_free = [&](uint64_t stride) {
+    for (uint64_t a = 0; a < word; ++a) {
+      const uint64_t f0 = a / word, l0 = (a + len - 1) / word;
+      for (uint64_t w1 = (a + stride) / word; w1 <= (a + stride + len - 1) / word; ++w1) {
+        if (w1 <= l0) continue;  // a word of both: the activation cache serves it
+        for (uint64_t w0 = f0; w0 <= l0; ++w0)
+          if (w0 % banks == w1 % banks) return false;
+      }
+    }
+    return true;
+  };
+  for (uint64_t stride = plane; stride <= plane + banks * word; stride += word)
+    if (conflict_free(stride)) return stride;
+  return plane;
+}
+
+// A planar tensor in SRAM: its DMA (dense in DRAM), the SRAM distance of the DMA's rows, the
+// instruction's plane stride and the SRAM bytes it spans. Only a DMA with a row per plane pads.
+struct PlanarLayout {
+  DmaShape dma;
+  uint64_t sram_stride = 0, plane_stride = 0, sram_bytes = 0;
+};
+
+PlanarLayout Planar(const Doc& doc, const std::string& what, uint64_t c, uint64_t h, uint64_t w, const HwConfig& cfg,
+                    bool pad) {
+  PlanarLayout p;
+  p.dma = PlanarDma(doc, what, c, h, w);
+  const bool per_plane = p.dma.rows == c && p.dma.row_bytes == h * w;
+  p.plane_stride = per_plane ? PlaneStride(h * w, cfg.array_cols, cfg, pad && c > 1) : h * w;
+  p.sram_stride = per_plane ? p.plane_stride : p.dma.row_bytes;
+  p.sram_bytes = (p.dma.rows - 1) * p.sram_stride + p.dma.row_bytes;
+  return p;
+}
+
 }  // namespace
 
 std::vector<std::string> KnownTests(const fs::path& vectors_dir) {
@@ -342,7 +385,7 @@ void ParseSimdOnly(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
 
 void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestSpec& spec) {
   if (!root.IsMap()) throw CompileError(spec.file + ": must be a map with keys name, doc, seed and layer");
-  d.OnlyKeys(root, "", {"name", "doc", "seed", "layer", "frames", "buffers"});
+  d.OnlyKeys(root, "", {"name", "doc", "seed", "layer", "frames", "buffers", "plane_padding"});
   spec.name = d.Str(d.Need(root, "", "name"), "name");
   if (spec.name != yaml.stem().string())
     d.Fail("name", "must equal the file name '" + yaml.stem().string() + "' (got '" + spec.name + "')");
@@ -350,6 +393,7 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
   spec.seed = d.Seed(d.Need(root, "", "seed"), "seed");
   if (const YAML::Node f = root["frames"]) spec.frames = uint32_t(d.Int(f, "frames", 1, kMaxFrames));
   if (const YAML::Node b = root["buffers"]) spec.buffers = uint32_t(d.Int(b, "buffers", 1, kMaxBuffers));
+  if (const YAML::Node p = root["plane_padding"]) spec.plane_padding = d.Bool(p, "plane_padding");
   if (spec.buffers > spec.frames)
     d.Fail("buffers", "must be at most frames " + std::to_string(spec.frames) + " (got " +
                           std::to_string(spec.buffers) + ")");
@@ -824,23 +868,25 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   const uint64_t dma_words = frames * ((elt ? 2 : 1) + 1) + 1 + (simd_only ? 0 : 1);
   const uint64_t prog_words = dma_words + frames * isa::ComputeWords(simd_len);
   const uint64_t prog_sram = kSramBase;
+  // Input and output planes, padded in SRAM against bank conflicts (DRAM keeps them dense).
+  const PlanarLayout in_lay = Planar(d, "input", x.in_c, x.in_h, x.in_w, cfg, spec.plane_padding);
+  const PlanarLayout out_lay = Planar(d, "output", l.out_c, x.res_h, x.res_w, cfg, spec.plane_padding);
+  const uint64_t in_span = in_lay.sram_bytes, out_span = out_lay.sram_bytes;
   std::vector<uint64_t> in_sram(buffers), out_sram(buffers);  // buffer b of each
   in_sram[0] = AlignUp(prog_sram + prog_words * isa::kWordBytes);
-  for (uint32_t b = 1; b < buffers; ++b) in_sram[b] = AlignUp(in_sram[b - 1] + in_bytes);
-  const uint64_t in2_sram = elt ? AlignUp(in_sram[0] + in_bytes) : 0;  // tensor b, the input's shape
-  const uint64_t param_sram = AlignUp(elt ? in2_sram + in_bytes : in_sram[buffers - 1] + in_bytes);
+  for (uint32_t b = 1; b < buffers; ++b) in_sram[b] = AlignUp(in_sram[b - 1] + in_span);
+  const uint64_t in2_sram = elt ? AlignUp(in_sram[0] + in_span) : 0;  // tensor b, the input's layout
+  const uint64_t param_sram = AlignUp(elt ? in2_sram + in_span : in_sram[buffers - 1] + in_span);
   const uint64_t wt_sram = AlignUp(param_sram + param_size);
   out_sram[0] = AlignUp(wt_sram + wt_size);
-  for (uint32_t b = 1; b < buffers; ++b) out_sram[b] = AlignUp(out_sram[b - 1] + out_bytes);
-  const uint64_t end_sram = out_sram[buffers - 1] + out_bytes;
+  for (uint32_t b = 1; b < buffers; ++b) out_sram[b] = AlignUp(out_sram[b - 1] + out_span);
+  const uint64_t end_sram = out_sram[buffers - 1] + out_span;
   if (end_sram > cfg.sram_bytes)
     d.Fail("layer", "needs " + std::to_string(end_sram) + " bytes of SRAM (input " + (elt ? "2 x " : "") +
                         std::to_string(in_bytes) + ", weights " + std::to_string(wt_size) + ", output " +
                         std::to_string(out_bytes) + (buffers > 1 ? ", " + std::to_string(buffers) + " buffers" : "") +
                         ") but configuration '" + cfg.name + "' has " + std::to_string(cfg.sram_bytes));
-  const DmaShape in_dma = PlanarDma(d, "input", x.in_c, x.in_h, x.in_w);
   const DmaShape wt_dma = simd_only ? DmaShape{0, 0} : WeightDma(d, x, m);
-  const DmaShape out_dma = PlanarDma(d, "output", l.out_c, x.res_h, x.res_w);
 
   // Global average pooling: FUSED_RELU's multiply and rounding shift must give the exact rounded
   // average for every sum the window can have, or the layer is not emitted.
@@ -996,19 +1042,22 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
     return f;
   };
   std::vector<uint64_t> in_loaded(buffers), out_full(buffers);
-  // Rows back to back in both memories; sets `flag` when done.
-  auto dense_read = [&](uint64_t sram, uint64_t dram, const DmaShape& shape, uint64_t flag) {
-    prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, sram, dram, shape.row_bytes, shape.rows, shape.row_bytes,
+  // Rows back to back in DRAM, sram_stride apart in SRAM; sets `flag` when done.
+  auto read = [&](uint64_t sram, uint64_t dram, const DmaShape& shape, uint64_t sram_stride, uint64_t flag) {
+    prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, sram, dram, shape.row_bytes, shape.rows, sram_stride,
                                 shape.row_bytes));
     prog.back().dma.done_set = flag;
     return flag;
   };
-  in_loaded[0] = dense_read(in_sram[0], in_dram(0), in_dma, new_flag());  // tensor a; ELTWISE's b the same way
-  if (elt) loaded |= dense_read(in2_sram, dram_of(in2_sram), in_dma, new_flag());
+  auto read_input = [&](uint64_t sram, uint64_t dram, uint64_t flag) {
+    return read(sram, dram, in_lay.dma, in_lay.sram_stride, flag);
+  };
+  in_loaded[0] = read_input(in_sram[0], in_dram(0), new_flag());  // tensor a; ELTWISE's b the same way
+  if (elt) loaded |= read_input(in2_sram, dram_of(in2_sram), new_flag());
   prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, param_sram, dram_of(param_sram), param_bytes.size()));
   loaded |= prog.back().dma.done_set = new_flag();
-  if (!simd_only) loaded |= dense_read(wt_sram, dram_of(wt_sram), wt_dma, new_flag());
-  for (uint32_t b = 1; b < buffers; ++b) in_loaded[b] = dense_read(in_sram[b], in_dram(b), in_dma, new_flag());
+  if (!simd_only) loaded |= read(wt_sram, dram_of(wt_sram), wt_dma, wt_dma.row_bytes, new_flag());
+  for (uint32_t b = 1; b < buffers; ++b) in_loaded[b] = read_input(in_sram[b], in_dram(b), new_flag());
   for (auto& f : out_full) f = new_flag();
   if (next_flag > (uint64_t(1) << isa::kNumFlags))
     throw std::logic_error("nnac: the program needs more dependency flags than the ISA has");
@@ -1030,9 +1079,9 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   c.out_h = x.out_h;
   c.out_w = x.out_w;
   c.in_row_stride = x.in_w;
-  c.in_plane_stride = x.in_h * x.in_w;
+  c.in_plane_stride = in_lay.plane_stride;
   c.out_row_stride = x.res_w;
-  c.out_plane_stride = x.res_h * x.res_w;
+  c.out_plane_stride = out_lay.plane_stride;
   c.kernel_h = x.kernel_h;
   c.kernel_w = x.kernel_w;
   if (!ip) {  // an inner product keeps strides and dilations 1, no padding (the fields' legal values)
@@ -1093,10 +1142,10 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
     frame.compute.done_clear = in_loaded[b];
     prog.push_back(frame);
     if (f + buffers < frames) {  // the next input for this buffer, once the compute has read it
-      prog.back().dma.wait_clear = dense_read(in_sram[b], in_dram(f + buffers), in_dma, in_loaded[b]);
+      prog.back().dma.wait_clear = read_input(in_sram[b], in_dram(f + buffers), in_loaded[b]);
     }
-    prog.push_back(isa::MakeDma(isa::Opcode::kDmaWrite, out_sram[b], out_dram(f), out_dma.row_bytes, out_dma.rows,
-                                out_dma.row_bytes, out_dma.row_bytes));
+    prog.push_back(isa::MakeDma(isa::Opcode::kDmaWrite, out_sram[b], out_dram(f), out_lay.dma.row_bytes,
+                                out_lay.dma.rows, out_lay.sram_stride, out_lay.dma.row_bytes));
     prog.back().dma.wait_set = prog.back().dma.done_clear = out_full[b];
   }
 

@@ -115,6 +115,9 @@ struct TestSpec {
   // fig. 6). One buffer serialises loading, computing and writing back; two let them overlap.
   uint32_t frames = 1;
   uint32_t buffers = 1;
+  // Pad the SRAM distance of channel planes against bank conflicts (docs/memory.md, "Plane
+  // padding"); false keeps them dense, to measure what the padding saves.
+  bool plane_padding = true;
 };
 
 // Reads and validates a test description (no configuration needed yet).
