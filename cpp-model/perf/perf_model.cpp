@@ -187,6 +187,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
   const uint64_t group_in_c = in.group_in_c ? in.group_in_c : in.in_c;
   const uint64_t pix_total = in.out_h * in.out_w;
   const int64_t word = int64_t(cfg.sram_bank_word_bytes), nbanks = int64_t(cfg.sram_banks);
+  // 0 lines: the cache is switched off (the ctrl_bits act_cache_off CSR bit); nothing hits.
   const int64_t lines = int64_t(cfg.sram_act_cache_bytes / cfg.sram_bank_word_bytes);
   const int64_t wr_words = int64_t(cfg.sram_wr_port_bytes) / word + 1;
   const uint64_t wt_bytes = cfg.sram_wt_port_bytes;
@@ -315,8 +316,8 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
       a_w0 = (L.addr[i] + gshift) / word;
       a_w1 = (L.addr[i] + gshift + L.last[i]) / word;
       for (int64_t w = a_w0; w <= a_w1; ++w) {
-        const bool fly = rsp && w - rsp_w0 >= 0 && w - rsp_w0 < rsp_nw;
-        const int64_t tg = tag[size_t(w % lines)];
+        const bool fly = lines > 0 && rsp && w - rsp_w0 >= 0 && w - rsp_w0 < rsp_nw;
+        const int64_t tg = lines > 0 ? tag[size_t(w % lines)] : -1;
         const bool live = tg >= 0 && !wr_covers(tg);
         const bool hit = !wr_covers(w) && (fly || (live && tg == w));
         if (!hit) act_need |= uint64_t(1) << uint64_t(w % nbanks);
@@ -414,7 +415,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
         }
       }
     }
-    for (int64_t w = rsp_w0; rsp && w < rsp_w0 + rsp_nw; ++w) tag[size_t(w % lines)] = w;
+    for (int64_t w = rsp_w0; rsp && lines > 0 && w < rsp_w0 + rsp_nw; ++w) tag[size_t(w % lines)] = w;
     for (int64_t& tg : tag) {
       if (tg >= 0 && wr_covers(tg)) tg = -1;
     }
