@@ -105,9 +105,9 @@ module nna_net_seq #(
   logic [7:0]                  rsp_simd_len;
   logic                        rsp_is_dma, rsp_is_comp;
   /* verilator lint_off UNUSEDSIGNAL */
-  nna_isa_pkg::dma_instr_t     dec_dma;  // only opcode, rows and row_bytes are checked here
+  nna_isa_pkg::dma_instr_t     dec_dma;  // the DRAM side and the flags are not checked here
   /* verilator lint_on UNUSEDSIGNAL */
-  logic                        dec_is_dma;
+  logic                        dec_is_dma, dec_dma_field, dec_dma_range;
   logic [SimdProgBits-1:0]     dec_simd;
 
   always_comb begin
@@ -121,6 +121,11 @@ module nna_net_seq #(
     dec_simd     = ibuf_q[CompBits +: SimdProgBits];
     dec_is_dma   = (dec_dma.opcode == nna_isa_pkg::OpDmaRead) ||
                    (dec_dma.opcode == nna_isa_pkg::OpDmaWrite);
+    // The golden model's order: the fields, then the SRAM extent (64 bits: nothing wraps; only
+    // read when rows >= 1).
+    dec_dma_field = dec_dma.reserved0 != '0 || dec_dma.rows == '0 || dec_dma.row_bytes == '0;
+    dec_dma_range = 64'(dec_dma.sram_addr) + (64'(dec_dma.rows) - 64'd1) * 64'(dec_dma.sram_stride) +
+                    64'(dec_dma.row_bytes) > 64'(nna_cfg_pkg::SramBytes);
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -315,9 +320,9 @@ module nna_net_seq #(
         end
       end
       StPush: begin
-        if (dec_is_dma && (dec_dma.rows == '0 || dec_dma.row_bytes == '0)) begin
+        if (dec_is_dma && (dec_dma_field || dec_dma_range)) begin
           set_err  = 1'b1;
-          set_code = nna_isa_pkg::ErrIllegalField;
+          set_code = dec_dma_field ? nna_isa_pkg::ErrIllegalField : nna_isa_pkg::ErrSramRange;
         end else begin
           dq_in_valid = dec_is_dma;
           cq_in_valid = !dec_is_dma;
