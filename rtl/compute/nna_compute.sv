@@ -57,6 +57,7 @@ module nna_compute (
   output logic [15:0] obs_acc_row_o,
   output logic [nna_cfg_pkg::ArrayCols*nna_isa_pkg::AccBits-1:0] obs_acc_data_o,
   output logic mac_active_o,
+  output logic simd_busy_o,  // the SIMD unit holds at least one row (performance counter)
   // observation: cause of every busy cycle (docs/architecture.md, "Cycle accounting")
   output logic obs_cycle_valid_o,
   output nna_isa_pkg::compute_cycle_e obs_cycle_o,
@@ -512,6 +513,7 @@ module nna_compute (
   assign obs_acc_row_o      = row_idx;
   assign obs_acc_data_o     = row0;
   assign mac_active_o       = mac_valid;
+  assign simd_busy_o        = !simd_idle;
   // Check and parameter load are fill; the data sequencer classifies the tile phase.
   assign obs_cycle_valid_o  = busy_o;
   assign obs_cycle_o        = (state_q == StTiles) ? ds_cyc : nna_isa_pkg::CycFill;
