@@ -2,7 +2,8 @@
 // rw registers keep what is written (byte strobes honoured), ro registers show the inputs, ctrl is
 // write-1-to-set (start_o / abort_o pulse for one cycle, the cycle after the write; reads 0), irq is write-1-to-clear and is
 // set by irq_*_set_i (a set wins over a clear in the same cycle). Unknown offsets read 0 and
-// answer OKAY. irq_o = |(irq & irq_enable).
+// answer OKAY. irq_o = |(irq & irq_enable). watchdog_cycles resets to the configuration's value
+// (nna_cfg_pkg::CsrWatchdogCyclesReset); the network sequencer reads it live.
 // Schedule: a write is taken when AW and W are both valid and no B is pending (AWREADY = WREADY =
 // that condition); B follows in the next cycle. A read is taken when no R is pending; R follows
 // in the next cycle with the register value of the handshake cycle.

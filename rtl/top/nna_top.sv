@@ -9,6 +9,7 @@
 //                              v                                 |  |
 //                          nna_compute (address/data sequencers, MAC array, SIMD, write-back)
 //   nna_net_seq fetches the program through the SRAM weight port (requester 0).
+//   nna_perf_counters counts busy, wait and stall cycles and DMA bytes for the CSRs.
 // The observation port shows every accumulator row unloaded into the SIMD unit and every SRAM
 // write performed; obs_busy_o is status.busy; obs_cycle_* the cause of each busy cycle of the
 // dot-product engine.
