@@ -1,16 +1,24 @@
-# Copies spec/, breaks one configuration value and expects nnagen to fail with a sentence that
-# names the file and the key.
-file(REMOVE_RECURSE ${WORK})
-file(COPY ${SRC}/spec DESTINATION ${WORK})
-file(READ ${WORK}/spec/configs/tiny.yaml text)
-string(REPLACE "banks: 8" "banks: 6" text "${text}")
-file(WRITE ${WORK}/spec/configs/tiny.yaml "${text}")
-execute_process(COMMAND ${NNAGEN} --spec ${WORK}/spec --sv ${WORK}/sv --cpp ${WORK}/cpp --docs ${WORK}/docs
-                RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(rc EQUAL 0)
-  message(FATAL_ERROR "nnagen accepted sram.banks = 6")
-endif()
-if(NOT err MATCHES "tiny.yaml: sram.banks and sram.bank_word_bytes must be powers of two")
-  message(FATAL_ERROR "unexpected message: ${err}")
-endif()
-message(STATUS "nnagen said: ${err}")
+# Copies spec/, breaks one value and expects nnagen to fail with a sentence that names the file
+# and the key: a configuration value, then a register's reset_param.
+# expect_rejected(<file under spec/> <text> <broken text> <expected message regex>)
+function(expect_rejected file from to expected)
+  file(REMOVE_RECURSE ${WORK})
+  file(COPY ${SRC}/spec DESTINATION ${WORK})
+  file(READ ${WORK}/spec/${file} text)
+  string(REPLACE "${from}" "${to}" text "${text}")
+  file(WRITE ${WORK}/spec/${file} "${text}")
+  execute_process(COMMAND ${NNAGEN} --spec ${WORK}/spec --sv ${WORK}/sv --cpp ${WORK}/cpp --docs ${WORK}/docs
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "nnagen accepted ${file} with '${to}'")
+  endif()
+  if(NOT err MATCHES "${expected}")
+    message(FATAL_ERROR "unexpected message: ${err}")
+  endif()
+  message(STATUS "nnagen said: ${err}")
+endfunction()
+
+expect_rejected(configs/tiny.yaml "banks: 8" "banks: 6"
+                "tiny.yaml: sram.banks and sram.bank_word_bytes must be powers of two")
+expect_rejected(csr.yaml "reset_param: watchdog_cycles" "reset_param: watchdog"
+                "csr.yaml register 'watchdog_cycles': reset_param 'watchdog' is not a configuration key")

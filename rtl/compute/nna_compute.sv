@@ -10,7 +10,8 @@
 //            +-----------+ ---------> +-----------+ --------> +-----------+        +--------+
 //
 // Schedule: start_i latches the instruction (Idle -> Check). Check takes one cycle and either
-// ends with err_o (no SRAM access; the SIMD unit judges its program) or goes to Param, which reads
+// ends with err_o (no SRAM access; the SIMD unit judges its program; the fields first, then
+// SramRange for a tensor past the SRAM) or goes to Param, which reads
 // ceil(out_c*8 / wt_port_bytes) rows of parameters through the weight port into the SIMD
 // parameter RAM. When the last one has arrived, the tile phase starts; done_o pulses in the
 // cycle after the last write was accepted. SIMD rows pass the pooling unit (a pass-through
@@ -56,6 +57,7 @@ module nna_compute (
   output logic [15:0] obs_acc_row_o,
   output logic [nna_cfg_pkg::ArrayCols*nna_isa_pkg::AccBits-1:0] obs_acc_data_o,
   output logic mac_active_o,
+  output logic simd_busy_o,  // the SIMD unit holds at least one row (performance counter)
   // observation: cause of every busy cycle (docs/architecture.md, "Cycle accounting")
   output logic obs_cycle_valid_o,
   output nna_isa_pkg::compute_cycle_e obs_cycle_o,
@@ -70,6 +72,7 @@ module nna_compute (
   localparam int unsigned ParamRows = nna_cfg_pkg::SimdParamEntries / EntriesPerRow;
   localparam int unsigned ParamRowBits = (ParamRows > 1) ? $clog2(ParamRows) : 1;
   localparam int unsigned MetaBits = 32 + N + 32;  // write address, lane mask, section, tile row
+  localparam logic [63:0] SramBytes = 64'(nna_cfg_pkg::SramBytes);
 
   typedef enum logic [2:0] {
     StIdle,   // waiting for start_i
@@ -191,6 +194,29 @@ module nna_compute (
 
   assign bad_field = bad_conv || bad_deconv || bad_ip || bad_pool || bad_simd_only || bad_elt_op;
 
+  // SRAM range, after the fields (the golden model's CheckDot): the end of every tensor the
+  // instruction touches, in 64 bits so that nothing wraps. Only read when the fields are legal
+  // (in_c, out_c >= 1; pool_stride 1 or 2 when pooled).
+  logic [63:0] in_end, in_ext, out_plane, out_end;
+  logic [17:0] pool_ph;
+  logic        bad_range;
+  assign pool_ph  = ((18'(instr_q.out_h) + 18'({instr_q.pool_pad, 1'b0}) - 18'(instr_q.pool_size)) >>
+                     (instr_q.pool_stride == 8'd2 ? 1 : 0)) + 18'd1;
+  assign in_ext   = (64'(instr_q.in_c) - 64'd1) * 64'(instr_q.in_plane_stride) +
+                    (64'(instr_q.in_h) - 64'd1) * 64'(instr_q.in_row_stride) + 64'(instr_q.in_w);
+  assign in_end   = 64'(instr_q.in_addr) + in_ext;
+  assign out_plane = pooled ? 64'(pool_ph) * 64'(pool_pw) : pix_total;
+  assign out_end  = 64'(instr_q.out_addr) + (64'(instr_q.out_c) - 64'd1) * 64'(instr_q.out_plane_stride) +
+                    out_plane;
+  // An empty input (in_h or in_w 0) reads nothing; SCALE and ELTWISE read no weights.
+  assign bad_range =
+      (instr_q.in_h != 16'd0 && instr_q.in_w != 16'd0 &&
+       (in_end > SramBytes || (op_elt && 64'(instr_q.in2_addr) + in_ext > SramBytes))) ||
+      (!(op_scale || op_elt) &&
+       64'(instr_q.wt_addr) + 64'(instr_q.ch_tiles) * 64'(instr_q.wt_tile_bytes) > SramBytes) ||
+      64'(instr_q.param_addr) + 64'(instr_q.out_c) * 64'(nna_isa_pkg::ParamBytes) > SramBytes ||
+      out_end > SramBytes;
+
   // ---------------------------------------------------------------------------------------------
   // Parameter load.
   logic [15:0] pl_issued_q, pl_issued_d, pl_rcvd_q, pl_rcvd_d, pl_reads;
@@ -229,11 +255,13 @@ module nna_compute (
         end
       end
       StCheck: begin
-        // The golden model's order: opcode, program length, program, then the other fields.
-        if (bad_opcode || bad_field || prog_bad) begin
+        // The golden model's order: opcode, program length, program, the other fields, then
+        // the SRAM range.
+        if (bad_opcode || bad_field || prog_bad || bad_range) begin
           err_o      = 1'b1;
           err_code_o = bad_opcode ? nna_isa_pkg::ErrIllegalOpcode :
-                       (!bad_simd && prog_bad) ? prog_err : nna_isa_pkg::ErrIllegalField;
+                       (!bad_simd && prog_bad) ? prog_err :
+                       bad_field ? nna_isa_pkg::ErrIllegalField : nna_isa_pkg::ErrSramRange;
           state_d    = StIdle;
         end else begin
           pl_issued_d   = '0;
@@ -485,6 +513,7 @@ module nna_compute (
   assign obs_acc_row_o      = row_idx;
   assign obs_acc_data_o     = row0;
   assign mac_active_o       = mac_valid;
+  assign simd_busy_o        = !simd_idle;
   // Check and parameter load are fill; the data sequencer classifies the tile phase.
   assign obs_cycle_valid_o  = busy_o;
   assign obs_cycle_o        = (state_q == StTiles) ? ds_cyc : nna_isa_pkg::CycFill;

@@ -6,8 +6,9 @@
 //   Run   : network sequencer fetches and executes the program
 //   end   : done -> status.done + irq.done; error -> status.error, err_code, err_instr, irq.error
 // ctrl.abort stops the program as soon as the engines are idle (error Aborted, err_instr none).
-// An AXI error during the load ends in AxiError with err_instr 0xFFFF; a program longer than one
-// DMA row (prog_words >= 2^19) ends at once in IllegalField, err_instr none.
+// An AXI error during the load ends in AxiError with err_instr 0xFFFF; a program that does not fit
+// the SRAM from prog_sram ends at once in SramRange, err_instr 0xFFFF (the golden model's load
+// check); one longer than one DMA row (prog_words >= 2^19) in IllegalField, err_instr none.
 // Counters: cycles while busy, mac_cycles while busy and the MAC array accumulates, instrs_done.
 module nna_cmd_seq (
   input  logic                     clk_i,
@@ -106,7 +107,12 @@ module nna_cmd_seq (
           cycles_d    = '0;
           mac_d       = '0;
           instrs_d    = '0;
-          if (prog_words_i >= (32'd1 << 19)) begin
+          if (64'(prog_sram_i) + 64'(prog_words_i) * 64'(nna_isa_pkg::WordBytes) >
+              64'(nna_cfg_pkg::SramBytes)) begin
+            fin_err   = 1'b1;
+            fin_code  = nna_isa_pkg::ErrSramRange;
+            fin_instr = 32'(LoadInstr);
+          end else if (prog_words_i >= (32'd1 << 19)) begin
             // The load is one DMA row of at most 2^24 - 1 bytes: never truncate the program.
             fin_err  = 1'b1;
             fin_code = nna_isa_pkg::ErrIllegalField;

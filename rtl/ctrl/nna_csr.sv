@@ -2,7 +2,8 @@
 // rw registers keep what is written (byte strobes honoured), ro registers show the inputs, ctrl is
 // write-1-to-set (start_o / abort_o pulse for one cycle, the cycle after the write; reads 0), irq is write-1-to-clear and is
 // set by irq_*_set_i (a set wins over a clear in the same cycle). Unknown offsets read 0 and
-// answer OKAY. irq_o = |(irq & irq_enable).
+// answer OKAY. irq_o = |(irq & irq_enable). watchdog_cycles resets to the configuration's value
+// (nna_cfg_pkg::CsrWatchdogCyclesReset); the network sequencer reads it live.
 // Schedule: a write is taken when AW and W are both valid and no B is pending (AWREADY = WREADY =
 // that condition); B follows in the next cycle. A read is taken when no R is pending; R follows
 // in the next cycle with the register value of the handshake cycle.
@@ -33,6 +34,7 @@ module nna_csr (
   output logic [47:0] prog_dram_o,
   output logic [31:0] prog_sram_o,
   output logic [31:0] prog_words_o,
+  output logic [31:0] watchdog_cycles_o,
   // status from the command sequencer
   input  logic        busy_i,
   input  logic        done_i,
@@ -42,6 +44,17 @@ module nna_csr (
   input  logic [31:0] cycles_i,
   input  logic [31:0] mac_cycles_i,
   input  logic [31:0] instrs_done_i,
+  // performance counters (nna_perf_counters)
+  input  logic [31:0] dma_busy_cycles_i,
+  input  logic [31:0] compute_busy_cycles_i,
+  input  logic [31:0] simd_busy_cycles_i,
+  input  logic [31:0] conflict_stalls_act_i,
+  input  logic [31:0] conflict_stalls_wt_i,
+  input  logic [31:0] conflict_stalls_wr_i,
+  input  logic [31:0] dma_read_bytes_i,
+  input  logic [31:0] dma_write_bytes_i,
+  input  logic [31:0] dma_wait_cycles_i,
+  input  logic [31:0] compute_wait_cycles_i,
   input  logic        irq_done_set_i,
   input  logic        irq_error_set_i,
   output logic        irq_o
@@ -53,6 +66,7 @@ module nna_csr (
   logic [1:0]  irq_en_q, irq_en_d;
   logic [31:0] prog_lo_q, prog_lo_d, prog_sram_q, prog_sram_d, prog_words_q, prog_words_d;
   logic [15:0] prog_hi_q, prog_hi_d;
+  logic [31:0] watchdog_q, watchdog_d;
   logic        start_q, start_d, abort_q, abort_d;
   logic        wr_fire, rd_fire;
   logic [31:0] wmask, rd_val;
@@ -79,6 +93,7 @@ module nna_csr (
     prog_hi_d    = prog_hi_q;
     prog_sram_d  = prog_sram_q;
     prog_words_d = prog_words_q;
+    watchdog_d   = watchdog_q;
     start_d      = 1'b0;
     abort_d      = 1'b0;
 
@@ -94,6 +109,7 @@ module nna_csr (
         nna_csr_pkg::CsrProgDramHiOffset: prog_hi_d = 16'(merge(32'(prog_hi_q), s_axil_wdata_i, wmask));
         nna_csr_pkg::CsrProgSramOffset: prog_sram_d = merge(prog_sram_q, s_axil_wdata_i, wmask);
         nna_csr_pkg::CsrProgWordsOffset: prog_words_d = merge(prog_words_q, s_axil_wdata_i, wmask);
+        nna_csr_pkg::CsrWatchdogCyclesOffset: watchdog_d = merge(watchdog_q, s_axil_wdata_i, wmask);
         default: ;  // ro registers and unknown offsets ignore writes
       endcase
     end
@@ -119,6 +135,17 @@ module nna_csr (
       nna_csr_pkg::CsrCyclesOffset:     rd_val = cycles_i;
       nna_csr_pkg::CsrMacCyclesOffset:  rd_val = mac_cycles_i;
       nna_csr_pkg::CsrInstrsDoneOffset: rd_val = instrs_done_i;
+      nna_csr_pkg::CsrWatchdogCyclesOffset:    rd_val = watchdog_q;
+      nna_csr_pkg::CsrDmaBusyCyclesOffset:     rd_val = dma_busy_cycles_i;
+      nna_csr_pkg::CsrComputeBusyCyclesOffset: rd_val = compute_busy_cycles_i;
+      nna_csr_pkg::CsrSimdBusyCyclesOffset:    rd_val = simd_busy_cycles_i;
+      nna_csr_pkg::CsrConflictStallsActOffset: rd_val = conflict_stalls_act_i;
+      nna_csr_pkg::CsrConflictStallsWtOffset:  rd_val = conflict_stalls_wt_i;
+      nna_csr_pkg::CsrConflictStallsWrOffset:  rd_val = conflict_stalls_wr_i;
+      nna_csr_pkg::CsrDmaReadBytesOffset:      rd_val = dma_read_bytes_i;
+      nna_csr_pkg::CsrDmaWriteBytesOffset:     rd_val = dma_write_bytes_i;
+      nna_csr_pkg::CsrDmaWaitCyclesOffset:     rd_val = dma_wait_cycles_i;
+      nna_csr_pkg::CsrComputeWaitCyclesOffset: rd_val = compute_wait_cycles_i;
       default:                          rd_val = '0;  // ctrl (w1s) and unknown offsets
     endcase
     rdata_d = rd_fire ? rd_val : rdata_q;
@@ -135,6 +162,7 @@ module nna_csr (
   assign prog_dram_o     = {prog_hi_q, prog_lo_q};
   assign prog_sram_o     = prog_sram_q;
   assign prog_words_o    = prog_words_q;
+  assign watchdog_cycles_o = watchdog_q;
   assign irq_o           = |(irq_q & irq_en_q);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -150,6 +178,7 @@ module nna_csr (
       prog_hi_q    <= '0;
       prog_sram_q  <= '0;
       prog_words_q <= '0;
+      watchdog_q   <= nna_cfg_pkg::CsrWatchdogCyclesReset;
     end else begin
       b_pending_q  <= b_pending_d;
       r_pending_q  <= r_pending_d;
@@ -162,6 +191,7 @@ module nna_csr (
       prog_hi_q    <= prog_hi_d;
       prog_sram_q  <= prog_sram_d;
       prog_words_q <= prog_words_d;
+      watchdog_q   <= watchdog_d;
     end
   end
 endmodule

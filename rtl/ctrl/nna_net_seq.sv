@@ -11,12 +11,16 @@
 // are fetched. Instruction indices count from 0 in program order.
 // Start: a queue head starts when its engine is idle, (flags & wait_set) == wait_set and
 // (flags & wait_clear) == 0; completion applies flags = (flags | done_set) & ~done_clear.
-// Errors: a bad opcode (IllegalOpcode), a compute simd_len of 0 or > MaxSimdInstrs, a DMA with no
-// rows or bytes, or a program ending inside an instruction (IllegalField) stop fetching; queued
-// instructions still complete, then err_o. An engine error does the same with the engine's code,
+// Errors: a bad opcode (IllegalOpcode), a compute simd_len of 0 or > MaxSimdInstrs, a DMA with
+// reserved0 set, no rows or no bytes, or a program ending inside an instruction (IllegalField), a
+// DMA whose rows run past the SRAM (SramRange) stop fetching; queued instructions still complete,
+// then err_o. (A compute instruction's fields and SRAM range are checked by nna_compute.) An engine error does the same with the engine's code,
 // but queued instructions after the failing one (program order) are dropped, so that what runs
-// does not depend on timing. The first error wins. The watchdog (no start, completion, decode or engine work for WatchdogCycles while
-// running) and abort_i also drop the queued instructions and end once the engines are idle.
+// does not depend on timing. The first error wins. The watchdog (no start, completion, decode or
+// engine work for watchdog_cycles_i cycles while running; 0 disables it) and abort_i also drop the
+// queued instructions and end once the engines are idle.
+// dma_wait_o / comp_wait_o: a queue's head is held back by its wait flags alone (the engine is
+// free), for the performance counters.
 module nna_net_seq #(
   localparam int unsigned WtBytes = nna_cfg_pkg::SramWtPortBytes,
   localparam int unsigned SimdProgBits = nna_isa_pkg::MaxSimdInstrs * 64
@@ -26,6 +30,7 @@ module nna_net_seq #(
   input  logic                       start_i,         // pulse while !busy_o
   input  logic                       abort_i,         // pulse
   input  logic                       activity_i,      // an engine did work this cycle (watchdog)
+  input  logic [31:0]                watchdog_cycles_i, // CSR watchdog_cycles, 0 = no watchdog
   input  logic [31:0]                prog_sram_i,     // sampled at start_i
   input  logic [31:0]                prog_words_i,    // sampled at start_i
   output logic                       busy_o,
@@ -34,6 +39,8 @@ module nna_net_seq #(
   output nna_isa_pkg::error_code_e   err_code_o,      // valid with err_o
   output logic [15:0]                err_instr_o,     // valid with err_o
   output logic [1:0]                 instrs_done_o,   // instructions completed this cycle
+  output logic                       dma_wait_o,
+  output logic                       comp_wait_o,
   // program fetch: SRAM weight port, requester 0
   output logic                       fetch_req_valid_o,
   input  logic                       fetch_req_ready_i,
@@ -68,7 +75,6 @@ module nna_net_seq #(
   localparam int unsigned DqWidth    = DmaBits + 16;
   localparam int unsigned CqWidth    = CompBits + SimdProgBits + 16;
   localparam int unsigned NumFlags   = nna_isa_pkg::NumFlags;
-  localparam int unsigned Watchdog   = nna_cfg_pkg::WatchdogCycles;
 
   typedef enum logic [1:0] {
     StIdle,   // no program
@@ -105,9 +111,9 @@ module nna_net_seq #(
   logic [7:0]                  rsp_simd_len;
   logic                        rsp_is_dma, rsp_is_comp;
   /* verilator lint_off UNUSEDSIGNAL */
-  nna_isa_pkg::dma_instr_t     dec_dma;  // only opcode, rows and row_bytes are checked here
+  nna_isa_pkg::dma_instr_t     dec_dma;  // the DRAM side and the flags are not checked here
   /* verilator lint_on UNUSEDSIGNAL */
-  logic                        dec_is_dma;
+  logic                        dec_is_dma, dec_dma_field, dec_dma_range;
   logic [SimdProgBits-1:0]     dec_simd;
 
   always_comb begin
@@ -121,6 +127,11 @@ module nna_net_seq #(
     dec_simd     = ibuf_q[CompBits +: SimdProgBits];
     dec_is_dma   = (dec_dma.opcode == nna_isa_pkg::OpDmaRead) ||
                    (dec_dma.opcode == nna_isa_pkg::OpDmaWrite);
+    // The golden model's order: the fields, then the SRAM extent (64 bits: nothing wraps; only
+    // read when rows >= 1).
+    dec_dma_field = dec_dma.reserved0 != '0 || dec_dma.rows == '0 || dec_dma.row_bytes == '0;
+    dec_dma_range = 64'(dec_dma.sram_addr) + (64'(dec_dma.rows) - 64'd1) * 64'(dec_dma.sram_stride) +
+                    64'(dec_dma.row_bytes) > 64'(nna_cfg_pkg::SramBytes);
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -159,6 +170,8 @@ module nna_net_seq #(
                   ((flags_q & dq_head.wait_clear) == '0);
     cq_flags_ok = ((flags_q & cq_head.wait_set) == cq_head.wait_set) &&
                   ((flags_q & cq_head.wait_clear) == '0);
+    dma_wait_o  = dq_out_valid && !dma_run_q && !dq_flags_ok && !kill_q;
+    comp_wait_o = cq_out_valid && !comp_run_q && !comp_busy_i && !cq_flags_ok && !kill_q;
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -315,9 +328,9 @@ module nna_net_seq #(
         end
       end
       StPush: begin
-        if (dec_is_dma && (dec_dma.rows == '0 || dec_dma.row_bytes == '0)) begin
+        if (dec_is_dma && (dec_dma_field || dec_dma_range)) begin
           set_err  = 1'b1;
-          set_code = nna_isa_pkg::ErrIllegalField;
+          set_code = dec_dma_field ? nna_isa_pkg::ErrIllegalField : nna_isa_pkg::ErrSramRange;
         end else begin
           dq_in_valid = dec_is_dma;
           cq_in_valid = !dec_is_dma;
@@ -361,8 +374,9 @@ module nna_net_seq #(
     if (dma_run_q && (!comp_run_q || dma_idx_q < stuck_idx)) stuck_idx = dma_idx_q;
     if (cq_out_valid) stuck_idx = cq_head_idx;
     if (dq_out_valid && (!cq_out_valid || dq_head_idx < cq_head_idx)) stuck_idx = dq_head_idx;
-    wd_d    = (progress || state_q == StIdle) ? '0 : wd_q + 32'd1;
-    wd_fire = (state_q != StIdle) && !kill_q && (wd_q >= Watchdog - 1);
+    wd_d    = (progress || state_q == StIdle || watchdog_cycles_i == '0) ? '0 : wd_q + 32'd1;
+    wd_fire = (state_q != StIdle) && !kill_q && (watchdog_cycles_i != '0) &&
+              (wd_q >= watchdog_cycles_i - 32'd1);
     if (wd_fire) begin
       kill_d = 1'b1;
       wd_d   = '0;

@@ -8,7 +8,8 @@
 // and the banks it needs (nna_sram_span). With SramBankCycles 2 a bank accessed in one cycle
 // cannot be accessed in the next (it recovers). Banks go to the activation port first, then the
 // write port (the other way round with wr_priority_i), then the weight port; a port whose banks
-// are taken or recovering is not ready (a bank-conflict stall, pulsed on conflict_stall_o and counted). Read data returns exactly one cycle after the
+// are taken or recovering is not ready (a bank-conflict stall, pulsed per port on
+// conflict_stall_o for the performance counters). Read data returns exactly one cycle after the
 // handshake, rotated so that byte 0 is the addressed byte; bytes past the SRAM read as 0 and are
 // never written. One request per requester per cycle, so a requester's requests stay in order.
 // obs_wr_* shows every write actually performed.
@@ -59,9 +60,8 @@ module nna_sram #(
   output logic [31:0]                   obs_wr_addr_o,
   output logic [WrBytes*8-1:0]          obs_wr_data_o,
   output logic [WrBytes-1:0]            obs_wr_mask_o,
-  // bank conflicts
-  output logic                          conflict_stall_o,
-  output logic [31:0]                   conflict_stalls_o
+  // bank conflicts this cycle, per port: {wr, wt, act}
+  output logic [2:0]                    conflict_stall_o
 );
   localparam int unsigned Word     = nna_cfg_pkg::SramBankWordBytes;
   localparam int unsigned Banks    = nna_cfg_pkg::SramBanks;
@@ -330,10 +330,8 @@ module nna_sram #(
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Observation and stall counter
+  // Observation and stalls
   // ---------------------------------------------------------------------------------------------
-  logic [31:0] stalls_q, stalls_d;
-
   always_comb begin
     obs_wr_valid_o = wr_go && !wr_drop;
     obs_wr_src_o   = wr_sel ? nna_isa_pkg::SrcDma : nna_isa_pkg::SrcSimd;
@@ -341,9 +339,7 @@ module nna_sram #(
     obs_wr_addr_o  = wr_addr;
     obs_wr_data_o  = wr_data;
     obs_wr_mask_o  = wr_mask_ok;
-    conflict_stall_o  = act_stall || wr_stall || wt_stall;
-    stalls_d          = stalls_q + 32'(act_stall) + 32'(wr_stall) + 32'(wt_stall);
-    conflict_stalls_o = stalls_q;
+    conflict_stall_o = {wr_stall, wt_stall, act_stall};
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -356,7 +352,6 @@ module nna_sram #(
       act_off_q     <= '0;
       wt_off_q      <= '0;
       wt_ok_q       <= '0;
-      stalls_q      <= '0;
       recovering_q  <= '0;
     end else begin
       act_rsp_q     <= act_go;
@@ -367,7 +362,6 @@ module nna_sram #(
       act_off_q     <= act_off;
       wt_off_q      <= wt_off;
       wt_ok_q       <= wt_ok;
-      stalls_q      <= stalls_d;
       recovering_q  <= BankCycles > 1 ? granted : '0;
     end
   end

@@ -9,6 +9,7 @@
 //                              v                                 |  |
 //                          nna_compute (address/data sequencers, MAC array, SIMD, write-back)
 //   nna_net_seq fetches the program through the SRAM weight port (requester 0).
+//   nna_perf_counters counts busy, wait and stall cycles and DMA bytes for the CSRs.
 // The observation port shows every accumulator row unloaded into the SIMD unit and every SRAM
 // write performed; obs_busy_o is status.busy; obs_cycle_* the cause of each busy cycle of the
 // dot-product engine.
@@ -101,7 +102,9 @@ module nna_top #(
   logic [31:0] prog_sram, prog_words;
   logic        st_busy, st_done, st_error, irq_done, irq_error;
   nna_isa_pkg::error_code_e st_err_code;
-  logic [31:0] st_err_instr, st_cycles, st_mac_cycles, st_instrs_done;
+  logic [31:0] st_err_instr, st_cycles, st_mac_cycles, st_instrs_done, watchdog_cycles;
+  logic [31:0] pc_dma_busy, pc_comp_busy, pc_simd_busy, pc_stall_act, pc_stall_wt, pc_stall_wr,
+               pc_rd_bytes, pc_wr_bytes, pc_dma_wait, pc_comp_wait;
 
   nna_csr u_csr (
     .clk_i, .rst_ni,
@@ -115,6 +118,7 @@ module nna_top #(
     .prog_dram_o    (prog_dram),
     .prog_sram_o    (prog_sram),
     .prog_words_o   (prog_words),
+    .watchdog_cycles_o(watchdog_cycles),
     .busy_i         (st_busy),
     .done_i         (st_done),
     .error_i        (st_error),
@@ -123,6 +127,16 @@ module nna_top #(
     .cycles_i       (st_cycles),
     .mac_cycles_i   (st_mac_cycles),
     .instrs_done_i  (st_instrs_done),
+    .dma_busy_cycles_i    (pc_dma_busy),
+    .compute_busy_cycles_i(pc_comp_busy),
+    .simd_busy_cycles_i   (pc_simd_busy),
+    .conflict_stalls_act_i(pc_stall_act),
+    .conflict_stalls_wt_i (pc_stall_wt),
+    .conflict_stalls_wr_i (pc_stall_wr),
+    .dma_read_bytes_i     (pc_rd_bytes),
+    .dma_write_bytes_i    (pc_wr_bytes),
+    .dma_wait_cycles_i    (pc_dma_wait),
+    .compute_wait_cycles_i(pc_comp_wait),
     .irq_done_set_i (irq_done),
     .irq_error_set_i(irq_error),
     .irq_o
@@ -141,6 +155,7 @@ module nna_top #(
   logic                     net_start, net_abort, net_busy, net_done, net_err;
   nna_isa_pkg::error_code_e net_err_code;
   logic [15:0]              net_err_instr;
+  logic                     dma_wait, comp_wait;
 
   nna_cmd_seq u_cmd_seq (
     .clk_i, .rst_ni,
@@ -185,7 +200,7 @@ module nna_top #(
   logic [2*W-1:0]     wr_mask;
   logic [2*16-1:0]    wr_instr;
 
-  logic                        comp_start, comp_busy, comp_done, comp_err;
+  logic                        comp_start, comp_busy, comp_done, comp_err, simd_busy;
   nna_isa_pkg::compute_instr_t comp_instr;
   logic [SimdProgBits-1:0]     comp_simd_prog;
   logic [15:0]                 comp_instr_idx;
@@ -197,6 +212,7 @@ module nna_top #(
     .abort_i          (net_abort),
     .activity_i       (mac_active | obs_wr_valid_o | (m_axi_rvalid_i & m_axi_rready_o) |
                        (m_axi_wvalid_o & m_axi_wready_i)),
+    .watchdog_cycles_i(watchdog_cycles),
     .prog_sram_i      (prog_sram),
     .prog_words_i     (prog_words),
     .busy_o           (net_busy),
@@ -205,6 +221,8 @@ module nna_top #(
     .err_code_o       (net_err_code),
     .err_instr_o      (net_err_instr),
     .instrs_done_o    (instrs_done),
+    .dma_wait_o       (dma_wait),
+    .comp_wait_o      (comp_wait),
     .fetch_req_valid_o(wt_req_valid[0]),
     .fetch_req_ready_i(wt_req_ready[0]),
     .fetch_req_addr_o (wt_req_addr[0 +: 32]),
@@ -316,6 +334,7 @@ module nna_top #(
     .obs_acc_row_o,
     .obs_acc_data_o,
     .mac_active_o      (mac_active),
+    .simd_busy_o       (simd_busy),
     .obs_cycle_valid_o,
     .obs_cycle_o,
     .obs_cycle_instr_o
@@ -325,8 +344,7 @@ module nna_top #(
   // SRAM
   // ---------------------------------------------------------------------------------------------
   nna_isa_pkg::wr_source_e obs_wr_src;
-  logic                    conflict_stall;
-  logic [31:0]             conflict_stalls;
+  logic [2:0]              conflict_stall;  // {wr, wt, act}
 
   nna_sram u_sram (
     .clk_i, .rst_ni,
@@ -354,16 +372,42 @@ module nna_top #(
     .obs_wr_addr_o,
     .obs_wr_data_o,
     .obs_wr_mask_o,
-    .conflict_stall_o (conflict_stall),
-    .conflict_stalls_o(conflict_stalls)
+    .conflict_stall_o (conflict_stall)
   );
 
   assign obs_wr_src_o     = obs_wr_src;
   assign obs_mac_active_o = mac_active;
   assign obs_busy_o       = st_busy;
 
-  // The bank-conflict count is read by performance monitors through the hierarchy, and the
-  // network sequencer's busy is implied by status.busy.
+  // ---------------------------------------------------------------------------------------------
+  // Performance counters: cleared by the start the command sequencer accepts (when idle).
+  // ---------------------------------------------------------------------------------------------
+  nna_perf_counters u_perf (
+    .clk_i, .rst_ni,
+    .clear_i              (csr_start && !st_busy),
+    .dma_busy_i           (dma_busy),
+    .comp_busy_i          (comp_busy),
+    .simd_busy_i          (simd_busy),
+    .stall_i              (conflict_stall),
+    .sram_wr_i            (obs_wr_valid_o && obs_wr_src == nna_isa_pkg::SrcDma),
+    .sram_wr_mask_i       (obs_wr_mask_o),
+    .axi_w_i              (m_axi_wvalid_o && m_axi_wready_i),
+    .axi_wstrb_i          (m_axi_wstrb_o),
+    .dma_wait_i           (dma_wait),
+    .comp_wait_i          (comp_wait),
+    .dma_busy_cycles_o    (pc_dma_busy),
+    .compute_busy_cycles_o(pc_comp_busy),
+    .simd_busy_cycles_o   (pc_simd_busy),
+    .conflict_stalls_act_o(pc_stall_act),
+    .conflict_stalls_wt_o (pc_stall_wt),
+    .conflict_stalls_wr_o (pc_stall_wr),
+    .dma_read_bytes_o     (pc_rd_bytes),
+    .dma_write_bytes_o    (pc_wr_bytes),
+    .dma_wait_cycles_o    (pc_dma_wait),
+    .compute_wait_cycles_o(pc_comp_wait)
+  );
+
+  // The network sequencer's busy is implied by status.busy.
   logic unused;
-  assign unused = ^{conflict_stall, conflict_stalls, net_busy};
+  assign unused = net_busy;
 endmodule

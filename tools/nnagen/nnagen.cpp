@@ -87,6 +87,7 @@ struct CsrField {
 };
 struct CsrReg {
   std::string name, access, doc;
+  std::string reset_param;  // a configuration key whose value is the reset, or empty
   unsigned offset;
   uint64_t reset;
   std::vector<CsrField> fields;
@@ -214,7 +215,10 @@ std::vector<CsrReg> ReadCsr(const fs::path& path) {
     reg.offset = Need<unsigned>(r, "offset", where);
     reg.access = Need<std::string>(r, "access", where);
     reg.reset = Opt<uint64_t>(r, "reset", 0, where);
+    reg.reset_param = Opt<std::string>(r, "reset_param", "", where);
     reg.doc = Opt<std::string>(r, "doc", "", where);
+    if (!reg.reset_param.empty() && r["reset"])
+      throw SpecError(where + ": has both 'reset' and 'reset_param'");
     if (reg.access != "rw" && reg.access != "ro" && reg.access != "w1s" && reg.access != "w1c")
       throw SpecError(where + ": access '" + reg.access + "' is not one of rw, ro, w1s, w1c");
     if (reg.offset % 4) throw SpecError(where + ": offset " + std::to_string(reg.offset) + " is not word aligned");
@@ -329,7 +333,7 @@ std::string EmitIsaSv(const Isa& isa) {
   return o.str();
 }
 
-std::string EmitCfgSv(const Config& cfg) {
+std::string EmitCfgSv(const Config& cfg, const std::vector<CsrReg>& regs) {
   std::ostringstream o;
   o << "// " << kBanner << "\n// Hardware configuration '" << cfg.name << "': " << cfg.doc << "\n"
     << "package nna_cfg_pkg;\n" << kSvWaiver;
@@ -344,8 +348,12 @@ std::string EmitCfgSv(const Config& cfg) {
     << "  localparam int unsigned SramBankDepth = " << sram / (banks * word) << ";\n"
     << "  localparam int unsigned SramAddrBits = " << 64 - __builtin_clzll(sram - 1) << ";\n"
     << "  localparam int unsigned ParamAddrBits = " << 64 - __builtin_clzll(cfg.Get("simd.param_entries") - 1)
-    << ";\n"
-    << "endpackage\n";
+    << ";\n";
+  o << "\n  // Reset values of the CSRs with a reset_param (spec/csr.yaml).\n";
+  for (auto& r : regs)
+    if (!r.reset_param.empty())
+      o << "  localparam logic [31:0] Csr" << UpperCamel(r.name) << "Reset = 32'd" << cfg.Get(r.reset_param) << ";\n";
+  o << "endpackage\n";
   return o.str();
 }
 
@@ -357,6 +365,10 @@ std::string EmitCsrSv(const std::vector<CsrReg>& regs) {
     o << "  localparam logic [7:0] Csr" << UpperCamel(r.name) << "Offset = 8'h" << std::hex << r.offset << std::dec
       << ";\n";
     if (r.reset) o << "  localparam logic [31:0] Csr" << UpperCamel(r.name) << "Reset = 32'h" << std::hex << r.reset << std::dec << ";\n";
+    // Yosys cannot read one package's constant in another: the value is in nna_cfg_pkg.
+    if (!r.reset_param.empty())
+      o << "  // Reset: nna_cfg_pkg::Csr" << UpperCamel(r.name) << "Reset (configuration key " << r.reset_param
+        << ")\n";
     for (auto& f : r.fields)
       o << "  localparam int unsigned Csr" << UpperCamel(r.name) << UpperCamel(f.name) << "Lsb = " << f.lsb
         << ";  // " << f.doc << "\n";
@@ -490,6 +502,7 @@ std::string EmitCsrCpp(const std::vector<CsrReg>& regs) {
     o << "// " << r.doc << " (" << r.access << ")\ninline constexpr uint32_t k" << UpperCamel(r.name) << " = 0x"
       << std::hex << r.offset << std::dec << ";\n";
     if (r.reset) o << "inline constexpr uint32_t k" << UpperCamel(r.name) << "Reset = 0x" << std::hex << r.reset << std::dec << ";\n";
+    if (!r.reset_param.empty()) o << "// Reset: the configuration's " << r.reset_param << " (HwConfig).\n";
     for (auto& f : r.fields)
       o << "inline constexpr uint32_t k" << UpperCamel(r.name) << UpperCamel(f.name) << "Lsb = " << f.lsb
         << ", k" << UpperCamel(r.name) << UpperCamel(f.name) << "Bits = " << f.bits << ";  // " << f.doc << "\n";
@@ -542,8 +555,13 @@ std::string EmitCsrDoc(const std::vector<CsrReg>& regs) {
     std::ostringstream fields;
     for (auto& f : r.fields)
       fields << "`" << f.name << "` [" << f.lsb + f.bits - 1 << ":" << f.lsb << "] " << f.doc << "<br>";
-    o << "| 0x" << std::hex << r.offset << std::dec << " | `" << r.name << "` | " << r.access << " | 0x" << std::hex
-      << r.reset << std::dec << " | " << fields.str() << " | " << r.doc << " |\n";
+    std::ostringstream reset;
+    if (r.reset_param.empty())
+      reset << "0x" << std::hex << r.reset;
+    else
+      reset << "config `" << r.reset_param << "`";
+    o << "| 0x" << std::hex << r.offset << std::dec << " | `" << r.name << "` | " << r.access << " | " << reset.str()
+      << " | " << fields.str() << " | " << r.doc << " |\n";
   }
   return o.str();
 }
@@ -585,10 +603,19 @@ int main(int argc, char** argv) {
     if (files.empty()) throw SpecError((spec / "configs").string() + ": no configuration files");
     std::vector<Config> cfgs;
     for (auto& f : files) cfgs.push_back(ReadConfig(f));
+    for (auto& r : csr) {  // a reset_param names a configuration key that fits the register
+      if (r.reset_param.empty()) continue;
+      const std::string where = (spec / "csr.yaml").string() + " register '" + r.name + "': reset_param '" +
+                                r.reset_param + "'";
+      if (std::find(kConfigKeys.begin(), kConfigKeys.end(), r.reset_param) == kConfigKeys.end())
+        throw SpecError(where + " is not a configuration key");
+      for (auto& c : cfgs)
+        if (c.Get(r.reset_param) >> 32) throw SpecError(where + " of '" + c.name + "' does not fit in 32 bits");
+    }
 
     Write(sv / "nna_isa_pkg.sv", EmitIsaSv(isa));
     Write(sv / "nna_csr_pkg.sv", EmitCsrSv(csr));
-    for (auto& c : cfgs) Write(sv / c.name / "nna_cfg_pkg.sv", EmitCfgSv(c));
+    for (auto& c : cfgs) Write(sv / c.name / "nna_cfg_pkg.sv", EmitCfgSv(c, csr));
     Write(cpp / "isa.h", EmitIsaCpp(isa));
     Write(cpp / "configs.h", EmitCfgCpp(cfgs));
     Write(cpp / "csr.h", EmitCsrCpp(csr));

@@ -8,8 +8,8 @@
 // SIMD programs of FUSED_RELU and NOP. A reference written from docs/architecture.md computes
 // every accumulator-unload event and every SRAM write, which are compared in stream order, bit
 // for bit. Illegal instructions (a directed list, one per check, and random field mutations
-// judged by the contract's check list written here) must end in err_o with the right code and
-// no SRAM access.
+// judged by the contract's check list written here, and tensors past the SRAM) must end in err_o
+// with the right code and no SRAM access.
 //
 // Built by rtl/compute/test/CMakeLists.txt as nna_compute_tb_tiny, and as nna_compute_tb_tiny_bug
 // with NNA_BUG_ACCUMULATE, which the test must catch (CTest rtl.compute_tb_tiny*):
@@ -834,7 +834,8 @@ using nna::isa::ErrorCode;
 using nna::isa::Opcode;
 
 // One illegal instruction per check: a legal problem of `base`, changed so that exactly the
-// checks in `violates` fail (the test checks that against Violations() first).
+// checks in `violates` fail (the test checks that against Violations() first; "none" for an
+// instruction whose fields are legal but whose tensors run past the SRAM).
 struct BadCase {
   const char* what;
   Kind base;
@@ -1042,6 +1043,24 @@ const BadCase kBadCases[] = {
        p.in.ch_tiles = 2 * p.in.group_tiles;
      },
      "ip_groups", ErrorCode::kIllegalField},
+    // Legal fields, a tensor past the SRAM (the golden model's CheckDot, after the fields).
+    {"conv output past the SRAM", Kind::kConv,
+     [](Problem& p) { p.in.out_addr = Cfg().sram_bytes - p.in.out_h * p.in.out_w + 1; }, "none",
+     ErrorCode::kSramRange},
+    {"conv weights past the SRAM", Kind::kConv, [](Problem& p) { p.in.wt_addr = Cfg().sram_bytes - 1; }, "none",
+     ErrorCode::kSramRange},
+    {"conv input wraps 32 bits", Kind::kConv, [](Problem& p) { p.in.in_addr = 0xFFFFFFF0u; }, "none",
+     ErrorCode::kSramRange},
+    {"eltwise tensor b past the SRAM", Kind::kEltwise, [](Problem& p) { p.in.in2_addr = Cfg().sram_bytes - 1; },
+     "none", ErrorCode::kSramRange},
+    {"scale parameters past the SRAM", Kind::kScale,
+     [](Problem& p) { p.in.param_addr = Cfg().sram_bytes - 8 * p.in.out_c + 1; }, "none", ErrorCode::kSramRange},
+    {"illegal field before the SRAM range", Kind::kConv,
+     [](Problem& p) {
+       p.in.out_addr = Cfg().sram_bytes;
+       p.in.reserved1 = 1;
+     },
+     "reserved1", ErrorCode::kIllegalField},
 };
 
 // Fields that a check reads, for random mutation.
@@ -1109,7 +1128,7 @@ int main(int argc, char** argv) {
   for (const BadCase& bad : kBadCases) {
     Problem pb = gen.Random(bad.base, tb.Sram());
     bad.mutate(pb);
-    if (bad.code == ErrorCode::kIllegalField && Join(Violations(pb.in, pb.prog)) != bad.violates) {
+    if (bad.code != ErrorCode::kIllegalOpcode && Join(Violations(pb.in, pb.prog)) != bad.violates) {
       std::printf("FAIL %s: the test's own check list finds %s, the case expects %s\n", bad.what,
                   Join(Violations(pb.in, pb.prog)).c_str(), bad.violates);
       ++failures;

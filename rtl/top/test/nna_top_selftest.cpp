@@ -2,9 +2,11 @@
 // model (random back-pressure, W before AW allowed, 4 KB / burst-length checks), an AXI4-Lite
 // host and the observation port. It runs DMA_READ / DMA_WRITE / CONV programs with dependency
 // flags and checks the final DRAM, every DMA SRAM write event (beat cutting, addresses, order),
-// status, err_instr, instrs_done and the interrupt; then programs that must end in errors:
-// illegal opcode, simd_len 0, DMA row_bytes 0, an engine error, watchdog, truncated program, an
-// AXI error during the program load, and abort.
+// status, err_instr, instrs_done, the performance counters and the interrupt; then programs that
+// must end in errors: illegal opcode, simd_len 0, DMA row_bytes 0, DMA rows, a CONV output and the
+// program load past the SRAM (sram_range), an engine error, watchdog (at the reset period and at a
+// period written to watchdog_cycles; 0 disables it), truncated program, an AXI error during the
+// program load, and abort; after each error of TestError, a good program must run.
 // Built and run by CTest as rtl.top_selftest (rtl/top/test/CMakeLists.txt).
 #include <algorithm>
 #include <cstdio>
@@ -259,6 +261,27 @@ void Append(std::vector<uint8_t>& prog, const DmaInstr& d) {
   prog.insert(prog.end(), w.begin(), w.end());
 }
 
+// A compute instruction with simd_len zero-filled (NOP) SIMD words.
+void Append(std::vector<uint8_t>& prog, const nna::isa::ComputeInstr& c) {
+  auto w = nna::isa::Encode(c);
+  prog.insert(prog.end(), w.begin(), w.end());
+  prog.resize(prog.size() + (c.simd_len * nna::isa::SimdInstr::kBytes + 31) / 32 * 32);
+}
+
+// A legal 1x1 convolution on 1x1 pixels at 0x30000.. (zeros in SRAM): the real compute accepts it.
+nna::isa::ComputeInstr Conv1x1() {
+  nna::isa::ComputeInstr c;
+  c.opcode = Opcode::kConv;
+  c.simd_len = 5;
+  c.in_addr = 0x30000; c.wt_addr = 0x30100; c.param_addr = 0x30200; c.out_addr = 0x30300;
+  c.in_c = c.in_h = c.in_w = c.out_c = c.out_h = c.out_w = 1;
+  c.in_row_stride = c.in_plane_stride = c.out_row_stride = c.out_plane_stride = 1;
+  c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = c.dil_h = c.dil_w = 1;
+  c.groups = 1; c.dot_len = 1; c.pix_tiles = 1; c.ch_tiles = 1; c.wt_tile_bytes = 8;
+  c.group_in_c = c.group_out_c = c.group_tiles = 1;
+  return c;
+}
+
 DmaInstr Dma(Opcode op, uint64_t sram, uint64_t dram, uint64_t row_bytes, uint64_t rows,
              uint64_t dstride, uint64_t sstride) {
   DmaInstr d;
@@ -315,18 +338,9 @@ void TestCopy(unsigned seed, int ready_pct) {
   // 1: a long row crossing 4 KB boundaries, sets flag 1.
   DmaInstr i1 = Dma(Opcode::kDmaRead, 0x8000 + 3, 0x3F00 + 9, 5000, 1, 0, 0);
   i1.done_set = 2;
-  // 2: compute (stub) waits for flag 0 and 1, sets flag 3.
-  nna::isa::ComputeInstr c;
-  c.opcode = Opcode::kConv;
-  c.simd_len = 5;
+  // 2: compute waits for flag 0 and 1, sets flag 3.
+  nna::isa::ComputeInstr c = Conv1x1();
   c.wait_set = 3;
-  // A legal 1x1 convolution on 1x1 pixels (zeros in SRAM): the real compute accepts it.
-  c.in_addr = 0x30000; c.wt_addr = 0x30100; c.param_addr = 0x30200; c.out_addr = 0x30300;
-  c.in_c = c.in_h = c.in_w = c.out_c = c.out_h = c.out_w = 1;
-  c.in_row_stride = c.in_plane_stride = c.out_row_stride = c.out_plane_stride = 1;
-  c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = c.dil_h = c.dil_w = 1;
-  c.groups = 1; c.dot_len = 1; c.pix_tiles = 1; c.ch_tiles = 1; c.wt_tile_bytes = 8;
-  c.group_in_c = c.group_out_c = c.group_tiles = 1;
   c.done_set = 8;
   // 3: write the 2-D block out once flag 3 is set; clears flag 0.
   DmaInstr i3 = Dma(Opcode::kDmaWrite, 0x2005, 0x40007, 37, 3, 50, 64);
@@ -338,9 +352,7 @@ void TestCopy(unsigned seed, int ready_pct) {
   i4.wait_set = 2;
   Append(prog, i0);
   Append(prog, i1);
-  auto cw = nna::isa::Encode(c);
-  prog.insert(prog.end(), cw.begin(), cw.end());
-  prog.resize(prog.size() + 64);  // 5 SIMD instructions = 40 bytes = 2 words (zeros = NOPs)
+  Append(prog, c);  // 5 SIMD instructions = 40 bytes = 2 words (zeros = NOPs)
   Append(prog, i3);
   Append(prog, i4);
   const uint64_t prog_dram = 0x7000 + 0x30;  // mid-burst start (3 beats into a 16-beat window)
@@ -354,6 +366,18 @@ void TestCopy(unsigned seed, int ready_pct) {
   CHECK(tb.CsrRead(nna::csr::kIrq) == 1, "irq register");
   uint32_t cyc = tb.CsrRead(nna::csr::kCycles);
   CHECK(cyc > 0, "cycles counter");
+  // Performance counters: bytes exactly (the load, then rows * row_bytes of each DMA).
+  const uint32_t rd = tb.CsrRead(nna::csr::kDmaReadBytes), wr = tb.CsrRead(nna::csr::kDmaWriteBytes);
+  CHECK(rd == prog.size() + i0.rows * i0.row_bytes + i1.rows * i1.row_bytes, "dma_read_bytes %u", rd);
+  CHECK(wr == i3.rows * i3.row_bytes + i4.rows * i4.row_bytes, "dma_write_bytes %u", wr);
+  // Busy and wait counters: nonzero (the CONV and DMA 3 wait for flags) and within the run.
+  for (uint32_t reg : {nna::csr::kDmaBusyCycles, nna::csr::kComputeBusyCycles, nna::csr::kSimdBusyCycles,
+                       nna::csr::kDmaWaitCycles, nna::csr::kComputeWaitCycles}) {
+    const uint32_t v = tb.CsrRead(reg);
+    CHECK(v > 0 && v <= cyc, "counter at 0x%x: %u (cycles %u)", reg, v, cyc);
+  }
+  for (uint32_t reg : {nna::csr::kConflictStallsAct, nna::csr::kConflictStallsWt, nna::csr::kConflictStallsWr})
+    CHECK(tb.CsrRead(reg) <= cyc, "stall counter at 0x%x", reg);
   // DRAM result.
   std::vector<uint8_t> exp = dram0;
   for (size_t i = 0; i < prog.size(); ++i) exp[prog_dram + i] = prog[i];
@@ -378,14 +402,20 @@ void TestCopy(unsigned seed, int ready_pct) {
   tb.CsrWrite(nna::csr::kIrq, 1);
   tb.Cycle();
   CHECK(!tb.Irq(), "irq still high after clearing");
-  std::printf("copy program (seed %u, ready %d%%): %llu cycles, %zu SRAM writes, max AR in flight %u\n",
-              seed, ready_pct, (unsigned long long)cyc, tb.events_.size(), tb.max_ar_outstanding_);
+  std::printf("copy program (seed %u, ready %d%%): %llu cycles, %zu SRAM writes, max AR in flight %u, "
+              "DMA busy %u wait %u, compute busy %u wait %u, SIMD busy %u\n",
+              seed, ready_pct, (unsigned long long)cyc, tb.events_.size(), tb.max_ar_outstanding_,
+              tb.CsrRead(nna::csr::kDmaBusyCycles), tb.CsrRead(nna::csr::kDmaWaitCycles),
+              tb.CsrRead(nna::csr::kComputeBusyCycles), tb.CsrRead(nna::csr::kComputeWaitCycles),
+              tb.CsrRead(nna::csr::kSimdBusyCycles));
 }
 
-// A program that must end in an error: expected code and index.
+// A program that must end in an error: expected code and index; then the NNA runs a good program
+// (a DMA_READ ending exactly at the end of the SRAM). watchdog: a value for watchdog_cycles.
 void TestError(const char* name, const std::vector<uint8_t>& prog, unsigned code, uint32_t idx,
-               uint32_t instrs_done, uint64_t max_cycles = 20000) {
+               uint32_t instrs_done, uint64_t max_cycles = 20000, int64_t watchdog = -1) {
   Tb tb(1);
+  if (watchdog >= 0) tb.CsrWrite(nna::csr::kWatchdogCycles, uint32_t(watchdog));
   bool irq = tb.Run(prog, 0x100, 0x0, max_cycles);
   CHECK(irq, "%s: no interrupt", name);
   uint32_t st = tb.CsrRead(nna::csr::kStatus);
@@ -395,8 +425,15 @@ void TestError(const char* name, const std::vector<uint8_t>& prog, unsigned code
   CHECK(ei == idx, "%s: err_instr %x, expected %x", name, ei, idx);
   CHECK(nd == instrs_done, "%s: instrs_done %u, expected %u", name, nd, instrs_done);
   CHECK(tb.CsrRead(nna::csr::kIrq) == 2, "%s: irq register", name);
-  std::printf("%s: status %x err_instr %x instrs_done %u after %llu cycles\n", name, st, ei, nd,
-              (unsigned long long)tb.cycles_);
+  std::printf("%s: status %x err_instr %x instrs_done %u after %u busy cycles\n", name, st, ei, nd,
+              tb.CsrRead(nna::csr::kCycles));
+  tb.CsrWrite(nna::csr::kIrq, 3);
+  std::vector<uint8_t> good;
+  const uint64_t sram = nna::FindHwConfig("tiny").sram_bytes;
+  Append(good, Dma(Opcode::kDmaRead, sram - 64, 0x2000, 32, 2, 32, 32));
+  irq = tb.Run(good, 0x8000, 0x8000, 20000);
+  st = tb.CsrRead(nna::csr::kStatus);
+  CHECK(irq && st == 2, "%s: the program after the error: status %x", name, st);
 }
 
 }  // namespace
@@ -413,6 +450,8 @@ int main(int argc, char** argv) {
   TestCopy(3, 30);
 
   DmaInstr ok = Dma(Opcode::kDmaRead, 0x400, 0x2000, 64, 2, 64, 64);
+  DmaInstr stuck = ok;
+  stuck.wait_set = 0x20;  // a flag nobody sets
   {
     std::vector<uint8_t> p;
     Append(p, ok);
@@ -428,8 +467,7 @@ int main(int argc, char** argv) {
     nna::isa::ComputeInstr c;
     c.opcode = Opcode::kConv;
     c.simd_len = 0;
-    auto cw = nna::isa::Encode(c);
-    p.insert(p.end(), cw.begin(), cw.end());
+    Append(p, c);
     TestError("simd_len 0", p, 2, 2, 2);
   }
   {
@@ -445,9 +483,7 @@ int main(int argc, char** argv) {
     c.opcode = Opcode::kScale;  // IllegalField from the engine: every shape field is 0
     c.simd_len = 1;
     c.done_set = 0x40;
-    auto cw = nna::isa::Encode(c);
-    p.insert(p.end(), cw.begin(), cw.end());
-    p.resize(p.size() + 32);
+    Append(p, c);
     DmaInstr after = ok;
     after.wait_set = 0x40;  // ordered after the failing compute: must never start
     Append(p, after);
@@ -456,10 +492,52 @@ int main(int argc, char** argv) {
   {
     std::vector<uint8_t> p;
     Append(p, ok);
-    DmaInstr w = ok;
-    w.wait_set = 0x20;  // a flag nobody sets
-    Append(p, w);
+    Append(p, stuck);
     TestError("watchdog", p, 5, 1, 1, 200000);
+    TestError("watchdog_cycles 200", p, 5, 1, 1, 1000, 200);  // ends within a few hundred cycles
+  }
+  {
+    // watchdog_cycles 0 disables the watchdog (it does not fire at once); a later write counts.
+    Tb tb(7);
+    std::vector<uint8_t> p;
+    Append(p, stuck);
+    CHECK(tb.CsrRead(nna::csr::kWatchdogCycles) == cfg.watchdog_cycles, "watchdog_cycles reset value");
+    tb.CsrWrite(nna::csr::kWatchdogCycles, 0);
+    CHECK(!tb.Run(p, 0x100, 0, 3000), "watchdog_cycles 0: the program ended");
+    tb.CsrWrite(nna::csr::kWatchdogCycles, 100);
+    for (int i = 0; i < 300 && !tb.Irq(); ++i) tb.Cycle();
+    const uint32_t st = tb.CsrRead(nna::csr::kStatus);
+    CHECK(tb.Irq() && st == (4u | (5u << 8)), "watchdog_cycles 0 then 100: status %x", st);
+  }
+  {
+    // sram_range when the instruction is checked: fetching stops, instruction 0 still completes.
+    const uint64_t sram = cfg.sram_bytes;
+    std::vector<uint8_t> p;
+    Append(p, ok);
+    Append(p, Dma(Opcode::kDmaRead, sram - 100, 0x2000, 64, 3, 64, 32));  // ends 28 bytes past
+    Append(p, ok);
+    TestError("dma rows past the SRAM", p, 3, 1, 1);
+    std::vector<uint8_t> q;
+    Append(q, ok);
+    // (rows-1)*sram_stride is 2^32: wraps to 0 in 32 bits.
+    Append(q, Dma(Opcode::kDmaWrite, 0, 0x9000, 16, 0x1001, 16, 0x100000));
+    TestError("dma rows wrapping 32 bits", q, 3, 1, 1);
+    std::vector<uint8_t> r;
+    Append(r, ok);
+    nna::isa::ComputeInstr c = Conv1x1();
+    c.out_addr = sram;  // one byte past
+    Append(r, c);
+    Append(r, ok);
+    TestError("conv output past the SRAM", r, 3, 1, 1);
+    // The program load itself: two words from prog_sram = the last word of the SRAM.
+    Tb tb(8);
+    std::vector<uint8_t> two;
+    Append(two, ok);
+    Append(two, ok);
+    const bool irq = tb.Run(two, 0x100, uint32_t(sram - 32), 20000);
+    const uint32_t st = tb.CsrRead(nna::csr::kStatus);
+    CHECK(irq && st == (4u | (3u << 8)), "program load past the SRAM: status %x", st);
+    CHECK(tb.CsrRead(nna::csr::kErrInstr) == 0xFFFF, "program load past the SRAM: err_instr");
   }
   {
     std::vector<uint8_t> p;
@@ -490,9 +568,7 @@ int main(int argc, char** argv) {
     // Abort while a DMA waits for a flag.
     Tb tb(6);
     std::vector<uint8_t> p;
-    DmaInstr w = ok;
-    w.wait_set = 0x20;
-    Append(p, w);
+    Append(p, stuck);
     tb.Run(p, 0x100, 0, 2000);
     CHECK(!tb.Irq(), "abort test: ended early");
     tb.CsrWrite(nna::csr::kCtrl, 2);
