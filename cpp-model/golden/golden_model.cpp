@@ -487,12 +487,14 @@ RunResult GoldenModel::Run(const Bundle& bundle, EventSink& sink) const {
 
 std::vector<RunResult> GoldenModel::RunPrograms(const std::vector<const Bundle*>& programs, std::vector<uint8_t> dram,
                                                 EventSink& sink, std::vector<uint8_t>* final_dram,
-                                                std::vector<uint8_t>* final_sram) const {
+                                                std::vector<uint8_t>* final_sram,
+                                                const std::function<void(size_t)>& on_start) const {
   RunResult state;  // carries the images from program to program
   state.sram.assign(config_.sram_bytes, 0);
   state.dram = std::move(dram);
   std::vector<RunResult> results;
   for (const Bundle* bundle : programs) {
+    if (on_start) on_start(results.size());
     RunResult& r = results.emplace_back();
     std::swap(r.dram, state.dram), std::swap(r.sram, state.sram);
     Runner runner(config_, *bundle, sink, r);

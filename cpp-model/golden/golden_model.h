@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,10 +40,12 @@ class GoldenModel {
   // from one program to the next, the dependency flags start clear for each. Every event goes to
   // sink, program after program. One RunResult per program that ran (its dram and sram left empty);
   // an error ends that program and the host launches none after it, so the last result is the
-  // failing one. The final images go to *final_dram and *final_sram when given.
+  // failing one. The final images go to *final_dram and *final_sram when given; on_start(k), when
+  // given, is called before program k's first event (a sink can tag events with their program).
   std::vector<RunResult> RunPrograms(const std::vector<const Bundle*>& programs, std::vector<uint8_t> dram,
                                      EventSink& sink, std::vector<uint8_t>* final_dram = nullptr,
-                                     std::vector<uint8_t>* final_sram = nullptr) const;
+                                     std::vector<uint8_t>* final_sram = nullptr,
+                                     const std::function<void(size_t)>& on_start = {}) const;
 
  private:
   const HwConfig& config_;
