@@ -1,7 +1,8 @@
-// The co-simulation of one test: Setup (bundle, configuration check, golden model, expected
-// events, DRAM image, SystemC modules around the Verilated nna_top), Run (until the interrupt
-// has been handled, the RTL stops, or --max-cycles), Finish (final DRAM and status checks, the
-// verdict on stdout, the exit code).
+// The co-simulation of one test or of several launched in turn (docs/memory.md, "Several programs
+// and frames"): Setup (bundles, configuration check, golden model, expected events, DRAM image,
+// SystemC modules around the Verilated nna_top), Run (until the last interrupt has been handled,
+// the RTL stops, or --max-cycles), Finish (final DRAM and per-program status checks, the verdict
+// on stdout, the exit code).
 #pragma once
 
 #include <chrono>
