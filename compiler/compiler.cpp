@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr uint64_t kAlign = 64;          // SRAM and DRAM placement of every region
-constexpr uint64_t kDramBase = 0x1000;   // DRAM image starts with a zero page: address 0 is never used
-constexpr uint64_t kSramBase = 0;        // the program sits at SRAM 0
 
 uint64_t AlignUp(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
@@ -818,7 +816,7 @@ void SimdOnlyData(const LayerSpec& l, const ref::Tensor& a, const ref::Tensor& b
 
 }  // namespace
 
-Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
+Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) {
   // An activation becomes the layer's SIMD program here; its channel parameters once the biases
   // (and, for kRequant, the calibrated scales and shifts) exist.
   std::optional<ActProgram> act;
@@ -858,8 +856,11 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
                          " (several frames are built for conv, deconv and inner_product; got " +
                          std::to_string(frames) + ")");
 
-  // Placement (SRAM; DRAM is the same order shifted by kDramBase, and the frames after the first
-  // follow it), checked before any data is made.
+  // Placement (SRAM from at.sram_base; DRAM is the same order shifted to at.dram_base, and the
+  // frames after the first follow it), checked before any data is made.
+  if (at.sram_base % kAlign || at.dram_base % kAlign)
+    d.Fail("layer", "cannot be placed at SRAM " + std::to_string(at.sram_base) + " and DRAM " +
+                        std::to_string(at.dram_base) + ": both bases must be multiples of " + std::to_string(kAlign));
   const uint64_t in_bytes = uint64_t(l.in_c) * l.in_h * l.in_w, param_size = uint64_t(l.out_c) * isa::kParamBytes;
   const uint64_t wt_size = simd_only ? 0 : x.ch_tiles * x.wt_tile_bytes;
   const uint64_t out_bytes = uint64_t(l.out_c) * x.res_h * x.res_w;
@@ -867,7 +868,7 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   // the parameters and the weights (not for SCALE and ELTWISE).
   const uint64_t dma_words = frames * ((elt ? 2 : 1) + 1) + 1 + (simd_only ? 0 : 1);
   const uint64_t prog_words = dma_words + frames * isa::ComputeWords(simd_len);
-  const uint64_t prog_sram = kSramBase;
+  const uint64_t prog_sram = at.sram_base;
   // Input and output planes, padded in SRAM against bank conflicts (DRAM keeps them dense).
   const PlanarLayout in_lay = Planar(d, "input", x.in_c, x.in_h, x.in_w, cfg, spec.plane_padding);
   const PlanarLayout out_lay = Planar(d, "output", l.out_c, x.res_h, x.res_w, cfg, spec.plane_padding);
@@ -882,7 +883,8 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   for (uint32_t b = 1; b < buffers; ++b) out_sram[b] = AlignUp(out_sram[b - 1] + out_span);
   const uint64_t end_sram = out_sram[buffers - 1] + out_span;
   if (end_sram > cfg.sram_bytes)
-    d.Fail("layer", "needs " + std::to_string(end_sram) + " bytes of SRAM (input " + (elt ? "2 x " : "") +
+    d.Fail("layer", "needs " + std::to_string(end_sram - at.sram_base) + " bytes of SRAM" +
+                        (at.sram_base ? " from base " + std::to_string(at.sram_base) : std::string()) + " (input " + (elt ? "2 x " : "") +
                         std::to_string(in_bytes) + ", weights " + std::to_string(wt_size) + ", output " +
                         std::to_string(out_bytes) + (buffers > 1 ? ", " + std::to_string(buffers) + " buffers" : "") +
                         ") but configuration '" + cfg.name + "' has " + std::to_string(cfg.sram_bytes));
@@ -1015,7 +1017,7 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
   std::vector<uint8_t> param_bytes(size_t(l.out_c) * isa::kParamBytes);
   for (uint32_t co = 0; co < l.out_c; ++co) ref::PackParams(params[co], &param_bytes[co * isa::kParamBytes]);
 
-  auto dram_of = [](uint64_t sram) { return sram - kSramBase + kDramBase; };
+  auto dram_of = [&](uint64_t sram) { return sram - at.sram_base + at.dram_base; };
 
   // DRAM of frame f's input and output: frame 0 where its buffer's image is, the later frames
   // after the image of the SRAM.
@@ -1198,6 +1200,7 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg) {
     b.reference["output" + n] = std::move(later_references[f - 1]);
   }
   b.macs = frames * isa::Macs(c);  // SCALE and ELTWISE: one per element and term (docs/architecture.md)
+  b.sram_end = AlignUp(end_sram);
   return b;
 }
 
@@ -1286,10 +1289,10 @@ RescaleAccuracy MeasureRescaledAdd(const LayerSpec::Rescale& r, const RescalePro
   return acc;
 }
 
-Bundle CompileTestFile(const fs::path& yaml, const HwConfig& cfg, std::optional<uint64_t> seed) {
+Bundle CompileTestFile(const fs::path& yaml, const HwConfig& cfg, std::optional<uint64_t> seed, const Placement& at) {
   TestSpec spec = ParseTestFile(yaml);
   if (seed) spec.seed = *seed;
-  return Compile(spec, cfg);
+  return Compile(spec, cfg, at);
 }
 
 std::string Summary(const Bundle& bundle, uint32_t index) {

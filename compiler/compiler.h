@@ -29,9 +29,19 @@ std::filesystem::path FindTest(const std::string& name, const std::filesystem::p
 // Names of every test description in vectors_dir, sorted.
 std::vector<std::string> KnownTests(const std::filesystem::path& vectors_dir);
 
+// Where a bundle's program and data go: the program at sram_base, the regions after it; DRAM keeps
+// the same order shifted to dram_base. The defaults are the one-program layout (docs/bundle.md);
+// other bases put several programs into disjoint ranges of one SRAM and one DRAM (docs/memory.md,
+// "Several programs and frames"). Both must be multiples of 64.
+struct Placement {
+  uint64_t sram_base = 0;
+  uint64_t dram_base = 0x1000;  // a zero page first: DRAM address 0 is never used
+};
+
 // Reads, validates and compiles a test description for a configuration. seed overrides the file's.
 // Throws CompileError with ONE sentence naming file, key and value for any bad input.
-Bundle CompileTestFile(const std::filesystem::path& yaml, const HwConfig& cfg, std::optional<uint64_t> seed = {});
+Bundle CompileTestFile(const std::filesystem::path& yaml, const HwConfig& cfg, std::optional<uint64_t> seed = {},
+                       const Placement& at = {});
 
 // The layer kinds a test describes; each becomes one compute instruction of the same name.
 enum class LayerOp { kConv, kDeconv, kInnerProduct, kScale, kEltwise };
@@ -125,8 +135,9 @@ TestSpec ParseTestFile(const std::filesystem::path& yaml);
 
 // Checks the layer's shape and compiles it; throws CompileError (one sentence naming spec.file, the
 // key and the value) for a shape that is not legal or that the configuration cannot run. A layer
-// whose accumulators can overflow 30 bits compiles with one warning line on stderr.
-Bundle Compile(const TestSpec& spec, const HwConfig& cfg);
+// whose accumulators can overflow 30 bits compiles with one warning line on stderr. A placement
+// whose SRAM range does not hold the layer is such a CompileError too.
+Bundle Compile(const TestSpec& spec, const HwConfig& cfg, const Placement& at = {});
 
 // FUSED_RELU parameters (bias 0, no ReLU, zero point 0) that turn the sum of `count` bytes into
 // their average floor(sum/count + 1/2): the largest shift whose scale round(2^shift/count) fits 16

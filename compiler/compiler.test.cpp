@@ -24,6 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+uint64_t AlignDown64(uint64_t v) { return v / 64 * 64; }
+
 const fs::path kVectors = NNA_VECTORS_DIR;
 
 // Writes vectors/<name>.yaml in a scratch folder and returns the error CompileTestFile gives.
@@ -177,6 +179,59 @@ TEST_CASE("a compiled bundle survives the bundle folder", "[nnac]") {
   CHECK(r.reference == b.reference);
   CHECK(r.instrs.size() == b.instrs.size());
   CHECK(r.instrs[3].text == b.instrs[3].text);
+}
+
+// Instruction `in` of a base-0 program as it reads with its SRAM addresses moved by ds and its
+// DRAM addresses by dd (an unused address, 0, stays 0).
+isa::Instruction Shifted(isa::Instruction in, uint64_t ds, uint64_t dd) {
+  if (in.IsDma()) {
+    in.dma.sram_addr += ds;
+    in.dma.dram_addr += dd;
+    return in;
+  }
+  for (uint64_t* a : {&in.compute.in_addr, &in.compute.in2_addr, &in.compute.wt_addr, &in.compute.param_addr,
+                      &in.compute.out_addr})
+    if (*a || a == &in.compute.in_addr) *a += ds;
+  return in;
+}
+
+TEST_CASE("a bundle placed at other bases is the base-0 bundle shifted", "[nnac]") {
+  const HwConfig& tiny = FindHwConfig("tiny");
+  const Placement at{0x2000, 0x9000};
+  const uint64_t ds = at.sram_base, dd = at.dram_base - Placement{}.dram_base;
+  for (const char* name : {"conv1x1_small", "eltwise_add", "fig6_two_buffers"}) {
+    INFO(name);
+    const Bundle b0 = CompileTestFile(FindTest(name, kVectors), tiny);
+    const Bundle b1 = CompileTestFile(FindTest(name, kVectors), tiny, {}, at);
+    CHECK(b1.prog_sram_addr == b0.prog_sram_addr + ds);
+    CHECK(b1.prog_dram_addr == b0.prog_dram_addr + dd);
+    CHECK(b1.sram_end == b0.sram_end + ds);
+    REQUIRE(b1.dram.size() == b0.dram.size() + dd);
+    REQUIRE(b1.regions.size() == b0.regions.size());
+    for (size_t i = 0; i < b0.regions.size(); ++i) CHECK(b1.regions[i].dram_addr == b0.regions[i].dram_addr + dd);
+    CHECK(b1.reference == b0.reference);
+    // Program words differ only in their addresses; every other byte of the image is the same.
+    const auto p0 = isa::DecodeProgram(b0.ProgramBytes()).instrs, p1 = isa::DecodeProgram(b1.ProgramBytes()).instrs;
+    REQUIRE(p0.size() == p1.size());
+    for (size_t i = 0; i < p0.size(); ++i)
+      CHECK(isa::EncodeInstruction(Shifted(p0[i], ds, dd)) == isa::EncodeInstruction(p1[i]));
+    std::vector<uint8_t> rest0(b0.dram.begin() + long(b0.prog_dram_addr + b0.prog_words * isa::kWordBytes), b0.dram.end());
+    std::vector<uint8_t> rest1(b1.dram.begin() + long(b1.prog_dram_addr + b1.prog_words * isa::kWordBytes), b1.dram.end());
+    CHECK(rest0 == rest1);
+    CHECK(std::all_of(b1.dram.begin(), b1.dram.begin() + long(at.dram_base), [](uint8_t v) { return v == 0; }));
+  }
+}
+
+TEST_CASE("a placement whose SRAM range cannot hold the layer is one sentence", "[nnac]") {
+  const HwConfig& tiny = FindHwConfig("tiny");
+  const fs::path file = FindTest("conv1x1_small", kVectors);
+  const Bundle b = CompileTestFile(file, tiny);
+  const Placement at{AlignDown64(tiny.sram_bytes - b.sram_end / 2), 0x100000};
+  CHECK_THROWS_WITH(CompileTestFile(file, tiny, {}, at),
+                    Catch::Matches(".*conv1x1_small.yaml: key 'layer' needs [0-9]+ bytes of SRAM from base " +
+                                   std::to_string(at.sram_base) + " .* but configuration 'tiny' has [0-9]+"));
+  CHECK_THROWS_WITH(CompileTestFile(file, tiny, {}, {32, 0x1000}),
+                    Catch::Contains("key 'layer' cannot be placed at SRAM 32 and DRAM 4096: both bases must be multiples of 64"));
 }
 
 TEST_CASE("bad test descriptions give one sentence naming file, key and value", "[nnac]") {

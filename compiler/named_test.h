@@ -9,6 +9,7 @@
 #include <string>
 
 #include "bundle/bundle.h"
+#include "compiler/compiler.h"
 #include "nna/configs.h"
 
 namespace nna::compiler {
@@ -21,6 +22,6 @@ inline constexpr const char* kRandomSimdTestName = "random_simd";
 // Compiles test `name` for `cfg`. For the generated tests the seed is required and picks the test;
 // otherwise it overrides the description's data seed. Throws CompileError (one sentence).
 Bundle CompileNamedTest(const std::string& name, const std::filesystem::path& vectors_dir, const HwConfig& cfg,
-                        std::optional<uint64_t> seed);
+                        std::optional<uint64_t> seed, const Placement& at = {});
 
 }  // namespace nna::compiler

@@ -16,15 +16,9 @@ std::string Hex(uint32_t v) {
 }
 }  // namespace
 
-HostDriver::HostDriver(sc_core::sc_module_name name, Wires& w, HostProgram program,
-                       std::function<void(const std::string&)> on_error, std::function<void()> on_done,
-                       std::function<void()> on_restart)
-    : sc_module(name),
-      w_(w),
-      program_(program),
-      on_error_(std::move(on_error)),
-      on_done_(std::move(on_done)),
-      on_restart_(std::move(on_restart)) {
+HostDriver::HostDriver(sc_core::sc_module_name name, Wires& w, std::vector<HostProgram> launches,
+                       HostCallbacks callbacks)
+    : sc_module(name), w_(w), launches_(std::move(launches)), cb_(std::move(callbacks)) {
   SC_THREAD(Run);  // a clocked thread: every wait() is one rising edge
   sensitive << w_.clk.posedge_event();
   dont_initialize();
@@ -54,7 +48,7 @@ void HostDriver::Write(uint32_t addr, uint32_t data) {
   while (!w_.s_axil_bvalid_o.read()) wait();
   w_.s_axil_bready_i.write(false);
   if (w_.s_axil_bresp_o.read() != 0) {
-    on_error_("CSR write of " + Hex(data) + " to offset " + Hex(addr) + " answered bresp " +
+    cb_.on_error("CSR write of " + Hex(data) + " to offset " + Hex(addr) + " answered bresp " +
               std::to_string(w_.s_axil_bresp_o.read()));
   }
   wait();
@@ -71,7 +65,7 @@ uint32_t HostDriver::Read(uint32_t addr) {
   const uint32_t data = w_.s_axil_rdata_o.read();
   w_.s_axil_rready_i.write(false);
   if (w_.s_axil_rresp_o.read() != 0) {
-    on_error_("CSR read of offset " + Hex(addr) + " answered rresp " +
+    cb_.on_error("CSR read of offset " + Hex(addr) + " answered rresp " +
               std::to_string(w_.s_axil_rresp_o.read()));
   }
   wait();
@@ -85,38 +79,63 @@ void HostDriver::Run() {
   wait();
 
   const uint32_t id = Read(csr::kId);
-  if (id != csr::kIdReset) on_error_("the id register reads " + Hex(id) + ", expected " + Hex(csr::kIdReset));
-  Write(csr::kProgDramLo, uint32_t(program_.prog_dram));
-  Write(csr::kProgDramHi, uint32_t(program_.prog_dram >> 32));
-  Write(csr::kProgSram, program_.prog_sram);
-  Write(csr::kProgWords, program_.prog_words);
+  if (id != csr::kIdReset) cb_.on_error("the id register reads " + Hex(id) + ", expected " + Hex(csr::kIdReset));
   Write(csr::kIrqEnable, (1u << csr::kIrqDoneLsb) | (1u << csr::kIrqErrorLsb));
-  if (program_.abort_at > 0) {
+  if (!launches_.empty() && launches_[0].abort_at > 0) {
     AbortedRun();
-    if (on_restart_) on_restart_();
+    if (cb_.on_restart) cb_.on_restart();
   }
-  result_.start_cycle = w_.Cycle();
-  Write(csr::kCtrl, 1u << csr::kCtrlStartLsb);
-
-  while (!w_.irq_o.read()) wait();
-  result_.irq_cycle = w_.Cycle();
-  result_.status = Read(csr::kStatus);
-  result_.err_instr = Read(csr::kErrInstr);
-  result_.cycles = Read(csr::kCycles);
-  result_.mac_cycles = Read(csr::kMacCycles);
-  result_.instrs_done = Read(csr::kInstrsDone);
-  result_.irq = Read(csr::kIrq);
-  ClearIrq(result_.irq);
-  result_.finished = true;
-  on_done_();
+  // Launches go out in order while fewer than kMaxInFlight are running; completions come back in
+  // the same order.
+  size_t next = 0;
+  bool go_on = true;
+  while (go_on && results_.size() < launches_.size()) {
+    while (next < launches_.size() && next - results_.size() < kMaxInFlight) Launch(next++);
+    results_.push_back(Complete());
+    go_on = cb_.on_complete(results_.size() - 1, results_.back());
+  }
+  cb_.on_done();
   while (true) wait();
+}
+
+void HostDriver::WriteProgram(const HostProgram& p) {
+  Write(csr::kProgDramLo, uint32_t(p.prog_dram));
+  Write(csr::kProgDramHi, uint32_t(p.prog_dram >> 32));
+  Write(csr::kProgSram, p.prog_sram);
+  Write(csr::kProgWords, p.prog_words);
+}
+
+void HostDriver::Launch(size_t k) {
+  const HostProgram& p = launches_[k];
+  WriteProgram(p);
+  if (cb_.on_launch) cb_.on_launch(k);
+  start_cycles_.push_back(w_.Cycle());
+  Write(csr::kCtrl, 1u << csr::kCtrlStartLsb);
+}
+
+HostResult HostDriver::Complete() {
+  HostResult r;
+  r.start_cycle = start_cycles_[results_.size()];
+  while (!w_.irq_o.read()) wait();
+  r.irq_cycle = w_.Cycle();
+  r.status = Read(csr::kStatus);
+  r.err_instr = Read(csr::kErrInstr);
+  r.cycles = Read(csr::kCycles);
+  r.mac_cycles = Read(csr::kMacCycles);
+  r.instrs_done = Read(csr::kInstrsDone);
+  r.irq = Read(csr::kIrq);
+  ClearIrq(r.irq);
+  r.finished = true;
+  return r;
 }
 
 void HostDriver::AbortedRun() {
   HostResult& r = aborted_;
+  const HostProgram& p = launches_[0];
+  WriteProgram(p);
   r.start_cycle = w_.Cycle();
   Write(csr::kCtrl, 1u << csr::kCtrlStartLsb);
-  while (!w_.irq_o.read() && w_.Cycle() < r.start_cycle + program_.abort_at) wait();
+  while (!w_.irq_o.read() && w_.Cycle() < r.start_cycle + p.abort_at) wait();
   if (!w_.irq_o.read()) {  // else the program ended first: the testbench reports that nothing was aborted
     r.abort_cycle = w_.Cycle();
     Write(csr::kCtrl, 1u << csr::kCtrlAbortLsb);
@@ -133,8 +152,8 @@ void HostDriver::AbortedRun() {
 void HostDriver::ClearIrq(uint32_t irq) {
   Write(csr::kIrq, irq);  // write 1 to clear what is pending
   wait();
-  if (w_.irq_o.read()) on_error_("irq_o stays high after the pending interrupts were cleared");
-  if (Read(csr::kIrq) != 0) on_error_("the irq register is not clear after writing its bits back");
+  if (w_.irq_o.read()) cb_.on_error("irq_o stays high after the pending interrupts were cleared");
+  if (Read(csr::kIrq) != 0) cb_.on_error("the irq register is not clear after writing its bits back");
 }
 
 }  // namespace nna::tb

@@ -1,9 +1,12 @@
-// The host CPU: an AXI4-Lite master thread that resets the NNA, checks its ID, starts the
-// program (prog_dram_lo/hi, prog_sram, prog_words, irq_enable, ctrl.start), waits for irq_o,
-// reads the result registers and clears the interrupt. One register access at a time.
-// With abort_at, the first run is aborted (ctrl.abort abort_at cycles after ctrl.start), its
-// registers are read and its interrupt cleared, on_restart is called, and the same program is
-// started again; result() is then the second run's.
+// The host CPU: an AXI4-Lite master thread that resets the NNA, checks its ID, enables the
+// interrupts and then launches a list of programs in order (prog_dram_lo/hi, prog_sram,
+// prog_words, ctrl.start). Per completion it waits for irq_o, reads status, err_instr, cycles,
+// mac_cycles, instrs_done and irq, and clears the interrupt. One register access at a time.
+// Launches and completions are two lists: at most kMaxInFlight programs are started and not yet
+// completed (1: the NNA runs one program at a time; a program queue in the RTL can raise it).
+// With abort_at, the first program's first run is aborted (ctrl.abort abort_at cycles after
+// ctrl.start), its registers are read and its interrupt cleared, on_restart is called, and the
+// same program is started again; results() then holds the second run's.
 #pragma once
 
 #include <systemc.h>
@@ -11,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "tb/signals.h"
 
@@ -30,21 +34,35 @@ struct HostResult {
   uint32_t status = 0, irq = 0, err_instr = 0, cycles = 0, mac_cycles = 0, instrs_done = 0;
 };
 
+struct HostCallbacks {
+  std::function<void(const std::string&)> on_error;  // protocol or register problems
+  std::function<void(size_t)> on_launch;             // just before launch k's ctrl.start
+  // After completion k's registers are read; false: launch nothing more (e.g. after an error).
+  std::function<bool(size_t, const HostResult&)> on_complete;
+  std::function<void()> on_done;     // once no launch is left or on_complete said stop
+  std::function<void()> on_restart;  // between an aborted run and its restart
+};
+
 class HostDriver : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(HostDriver);
-  // on_error gets protocol or register problems; on_done is called once the result is read;
-  // on_restart between an aborted run and its restart.
-  HostDriver(sc_core::sc_module_name name, Wires& w, HostProgram program,
-             std::function<void(const std::string&)> on_error, std::function<void()> on_done,
-             std::function<void()> on_restart = {});
+  static constexpr size_t kMaxInFlight = 1;
 
-  const HostResult& result() const { return result_; }
+  HostDriver(sc_core::sc_module_name name, Wires& w, std::vector<HostProgram> launches, HostCallbacks callbacks);
+
+  // One per completed launch, in launch order.
+  const std::vector<HostResult>& results() const { return results_; }
+  // The last completion (finished false when none).
+  const HostResult& result() const { return results_.empty() ? none_ : results_.back(); }
   // The aborted run's registers (finished false when no abort was asked for or it never ended).
   const HostResult& aborted() const { return aborted_; }
 
  private:
   void Run();
+  void WriteProgram(const HostProgram& p);  // the prog_* registers
+  void Launch(size_t k);
+  // Waits for the interrupt of the oldest launch in flight, reads its registers, clears it.
+  HostResult Complete();
   // Starts the program, writes ctrl.abort abort_at cycles later (unless the interrupt came first),
   // reads status, err_instr and irq into aborted_, clears the interrupt.
   void AbortedRun();
@@ -53,10 +71,11 @@ class HostDriver : public sc_core::sc_module {
   uint32_t Read(uint32_t addr);
 
   Wires& w_;
-  HostProgram program_;
-  std::function<void(const std::string&)> on_error_;
-  std::function<void()> on_done_, on_restart_;
-  HostResult result_, aborted_;
+  std::vector<HostProgram> launches_;
+  HostCallbacks cb_;
+  std::vector<uint64_t> start_cycles_;  // per launch
+  std::vector<HostResult> results_;
+  HostResult none_, aborted_;
 };
 
 }  // namespace nna::tb

@@ -27,7 +27,7 @@ void Monitors::Sample() {
   if (w_.obs_cycle_valid_o.read()) {
     const uint32_t cause = w_.obs_cycle_o.read();
     const uint64_t cycle = w_.Cycle();  // numbered like the scoreboard's events
-    auto [it, fresh] = instr_cycles_.try_emplace(w_.obs_cycle_instr_o.read());
+    auto [it, fresh] = instr_cycles_.try_emplace(WithBase(w_.obs_cycle_instr_o.read(), base_));
     if (fresh) it->second.first = cycle;
     it->second.last = cycle;
     if (cause < it->second.by_cause.size()) {
@@ -45,7 +45,7 @@ void Monitors::Sample() {
   if (w_.obs_acc_valid_o.read()) {
     ++acc_events_;
     AccUnloadEvent ev;
-    ev.instr = w_.obs_acc_instr_o.read();
+    ev.instr = WithBase(w_.obs_acc_instr_o.read(), base_);
     ev.pix_tile = w_.obs_acc_pix_tile_o.read();
     ev.ch_tile = w_.obs_acc_ch_tile_o.read();
     ev.row = w_.obs_acc_row_o.read();
@@ -62,7 +62,7 @@ void Monitors::Sample() {
     ++wr_events_;
     SramWriteEvent ev;
     const uint32_t src = w_.obs_wr_src_o.read();
-    ev.instr = w_.obs_wr_instr_o.read();
+    ev.instr = WithBase(w_.obs_wr_instr_o.read(), base_);
     const uint32_t addr = w_.obs_wr_addr_o.read();
     const auto data = w_.obs_wr_data_o.read();
     const auto mask = w_.obs_wr_mask_o.read();

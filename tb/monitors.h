@@ -27,6 +27,10 @@ struct InstrCycles {
   }
 };
 
+// The instruction tag of an event of a program whose instructions are numbered from base in the
+// scoreboard's table (several programs, one table); the program load keeps its own tag.
+inline uint32_t WithBase(uint32_t instr, uint32_t base) { return instr == kProgramLoadInstr ? instr : instr + base; }
+
 class Monitors : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Monitors);
@@ -35,6 +39,8 @@ class Monitors : public sc_core::sc_module {
   // While discarding (a run the host aborts), events are counted but not given to the scoreboard.
   void Discard(bool on) { discard_ = on; }
   uint64_t discarded() const { return discarded_; }
+  // Instruction indices observed from now on are tagged WithBase(index, base).
+  void SetInstrBase(uint32_t base) { base_ = base; }
   // Forgets the counts and cycles so far (before a restart), discarded() excepted.
   void Restart();
 
@@ -52,6 +58,7 @@ class Monitors : public sc_core::sc_module {
   Scoreboard& sb_;
   uint64_t acc_events_ = 0, wr_events_ = 0, mac_active_cycles_ = 0, busy_cycles_ = 0;
   bool discard_ = false;
+  uint32_t base_ = 0;
   uint64_t discarded_ = 0;
   std::map<uint32_t, InstrCycles> instr_cycles_;
 };

@@ -1,6 +1,7 @@
 #include "tb/options.h"
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <sstream>
 
 #include "tb/tb_config.h"
@@ -17,7 +18,8 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
                                std::to_string(kConfig.array_cols) + ") against the golden model.\nOptions");
   // clang-format off
   desc.add_options()
-    ("test", po::value(&o.test), "test NAME: compile <vectors>/NAME.yaml; 'random' draws a layer from --seed, 'random_simd' a layer and a SIMD program")
+    ("test", po::value(&o.test), "test NAME: compile <vectors>/NAME.yaml; 'random' draws a layer from --seed, 'random_simd' a layer and a SIMD program; NAME,NAME,...: several programs, each in SRAM and DRAM of its own, launched one after the other on one NNA")
+    ("repeat", po::value(&o.repeat)->default_value(1), "launch the list of --test programs N times (frames)")
     ("bundle", po::value(&o.bundle_dir), "run the compiled bundle in DIR instead of --test")
     ("config", po::value(&o.config)->default_value(kConfig.name),
      "hardware configuration; must be the one this simulator was built for")
@@ -37,6 +39,11 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
      "error class: corrupt the program so that it must end in that error (illegal_opcode, illegal_field, "
      "dram_range, watchdog, sram_range), or abort it (abort, with --abort-at) and run it again; race: drop a "
      "buffer reload's wait, which the golden model must refuse")
+    ("inject-program", po::value(&o.inject_program)->default_value(0),
+     "with --inject and several --test programs: corrupt the K-th (from 0)")
+    ("inject-rtl-only", po::bool_switch(&o.inject_rtl_only),
+     "corrupt only the RTL's copy of the program: the golden model expects the clean one, so the run must "
+     "fail (a negative test of the status check)")
     ("abort-at", po::value(&o.abort_at)->default_value(0),
      "with --inject abort: write ctrl.abort N cycles after ctrl.start")
     ("max-perf-error", po::value(&o.max_perf_error),
@@ -60,6 +67,17 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   if (vm.count("seed")) o.seed = seed;
   if (o.test.empty() == o.bundle_dir.empty())
     throw InputError("give exactly one of --test NAME and --bundle DIR");
+  for (size_t at = 0; !o.test.empty();) {
+    const size_t comma = o.test.find(',', at);
+    o.tests.push_back(o.test.substr(at, comma - at));
+    if (o.tests.back().empty()) throw InputError("--test " + o.test + " has an empty test name");
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  if (o.repeat == 0) throw InputError("--repeat must be at least 1");
+  if (o.inject_program >= std::max<size_t>(o.tests.size(), 1))
+    throw InputError("--inject-program " + std::to_string(o.inject_program) + " is not one of the " +
+                     std::to_string(o.tests.size()) + " programs of --test");
   if (o.config != kConfig.name) {
     throw InputError("--config " + o.config + " does not match this simulator, which is built for '" +
                      kConfig.name + "' (use nna_sim_" + o.config + ")");
@@ -68,6 +86,8 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   if (o.dram_outstanding == 0) throw InputError("--dram-outstanding must be at least 1");
   if (!(o.dram_bandwidth >= 0)) throw InputError("--dram-bandwidth must be at least 0 bytes per cycle");
   if (inject != "none") o.inject = ParseInject(inject);
+  if (o.inject == Inject::kAbort && (o.tests.size() > 1 || o.repeat > 1))
+    throw InputError("--inject abort runs one program once: give one --test and no --repeat");
   if ((o.inject == Inject::kAbort) != (o.abort_at > 0))
     throw InputError("--inject abort and --abort-at CYCLE (at least 1) go together");
   if (vm.count("max-perf-error") && !(o.max_perf_error >= 0))

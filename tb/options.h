@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "tb/inject.h"
 
@@ -16,7 +17,11 @@ struct InputError : std::runtime_error {
 };
 
 struct SimOptions {
-  std::string test;        // --test NAME: compile vectors/NAME.yaml
+  std::string test;        // --test NAME[,NAME...]: compile vectors/NAME.yaml
+  std::vector<std::string> tests;  // --test split at commas: the programs, in launch order
+  uint32_t repeat = 1;     // --repeat N: the host launches the whole list N times (frames)
+  uint32_t inject_program = 0;  // --inject-program K: --inject corrupts the K-th test of the list
+  bool inject_rtl_only = false;  // --inject-rtl-only: the golden model keeps the clean program
   std::string bundle_dir;  // --bundle DIR: run a compiled bundle instead
   std::string config;      // --config NAME: must be the configuration this binary was built for
   std::optional<uint64_t> seed;

@@ -1,4 +1,5 @@
-// nna_sim_<config>: co-simulates one test on the Verilated RTL against the golden model.
+// nna_sim_<config>: co-simulates one test, or a list of them launched in turn (--test a,b,c
+// --repeat N), on the Verilated RTL against the golden model.
 // Order as in Verilator's SystemC example: arguments, trace enable, construction and binding
 // (Setup), zero-time start, trace open and run (Run), verdict (Finish).
 // Exit code: 0 pass, 1 mismatch or error status, 2 bad input, 3 timeout.

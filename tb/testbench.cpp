@@ -8,6 +8,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -51,6 +52,26 @@ std::string StatusText(const HostResult& r) {
          InstrText(r.err_instr) + ")";
 }
 
+// Tags the golden model's events with the instruction numbers of the launch that runs.
+class TaggingSink : public EventSink {
+ public:
+  explicit TaggingSink(EventSink& to) : to_(to) {}
+  void OnAccUnload(const AccUnloadEvent& ev) override {
+    AccUnloadEvent e = ev;
+    e.instr = WithBase(e.instr, base);
+    to_.OnAccUnload(e);
+  }
+  void OnSramWrite(const SramWriteEvent& ev) override {
+    SramWriteEvent e = ev;
+    e.instr = WithBase(e.instr, base);
+    to_.OnSramWrite(e);
+  }
+  uint32_t base = 0;
+
+ private:
+  EventSink& to_;
+};
+
 }  // namespace
 
 Testbench::Testbench(SimOptions options) : opt_(std::move(options)) {}
@@ -65,60 +86,97 @@ Testbench::~Testbench() {
 }
 
 void Testbench::Setup() {
-  // The bundle: compiled from the test description, or read from disk.
+  // The programs: each test compiled into the SRAM and DRAM after the previous one's, or one
+  // bundle read from disk.
   try {
-    if (!opt_.test.empty()) {
-      bundle_ = compiler::CompileNamedTest(opt_.test, opt_.vectors, kConfig, opt_.seed);
-    } else {
-      bundle_ = ReadBundle(opt_.bundle_dir);
+    compiler::Placement at;
+    for (const std::string& test : opt_.tests) {
+      programs_.push_back(compiler::CompileNamedTest(test, opt_.vectors, kConfig, opt_.seed, at));
+      at = {programs_.back().sram_end, programs_.back().dram.size()};
     }
+    if (opt_.tests.empty()) programs_.push_back(ReadBundle(opt_.bundle_dir));
   } catch (const compiler::CompileError& e) {
     throw InputError(e.what());
   } catch (const BundleError& e) {
     throw InputError(e.what());
   }
-  if (bundle_.config != kConfig.name) {
-    throw InputError("the bundle of test '" + bundle_.test + "' is compiled for configuration '" +
-                     bundle_.config + "', but this simulator is built for '" + kConfig.name + "'");
-  }
-  if (bundle_.prog_sram_addr > 0xFFFFFFFFu || bundle_.prog_words > 0xFFFFFFFFu ||
-      bundle_.prog_dram_addr >> kConfig.axi_addr_bits) {
-    throw InputError("the bundle's program placement (dram " + std::to_string(bundle_.prog_dram_addr) +
-                     ", sram " + std::to_string(bundle_.prog_sram_addr) + ", " +
-                     std::to_string(bundle_.prog_words) + " words) does not fit the CSRs");
+  for (const Bundle& b : programs_) {
+    if (b.config != kConfig.name) {
+      throw InputError("the bundle of test '" + b.test + "' is compiled for configuration '" + b.config +
+                       "', but this simulator is built for '" + kConfig.name + "'");
+    }
+    if (b.prog_sram_addr > 0xFFFFFFFFu || b.prog_words > 0xFFFFFFFFu || b.prog_dram_addr >> kConfig.axi_addr_bits) {
+      throw InputError("the bundle's program placement (dram " + std::to_string(b.prog_dram_addr) + ", sram " +
+                       std::to_string(b.prog_sram_addr) + ", " + std::to_string(b.prog_words) +
+                       " words) does not fit the CSRs");
+    }
   }
   // Before the golden model and the RTL, and before the bundle is written: both runs and the
   // bundle on disk see the same corrupted program.
-  inject_note_ = InjectError(opt_.inject, kConfig, bundle_);
+  if (!opt_.inject_rtl_only) inject_note_ = InjectError(opt_.inject, kConfig, programs_[opt_.inject_program]);
   std::error_code ec;
   fs::create_directories(opt_.out, ec);
   if (ec) throw InputError("cannot create the output folder " + opt_.out + ": " + ec.message());
-  if (!opt_.test.empty()) {
+  for (size_t k = 0; k < programs_.size() && !opt_.test.empty(); ++k) {
+    const std::string dir = programs_.size() == 1 ? "bundle" : "bundle_" + std::to_string(k) + "_" + programs_[k].test;
     try {
-      WriteBundle(bundle_, fs::path(opt_.out) / "bundle");
+      WriteBundle(programs_[k], fs::path(opt_.out) / dir);
     } catch (const BundleError& e) {
       throw InputError(e.what());
     }
   }
 
-  // Expected events.
+  // The launches: the list, --repeat times; the scoreboard numbers their instructions one after
+  // the other (one program alone keeps its own numbers).
+  uint32_t base = 0;
+  for (uint32_t run = 0; run < opt_.repeat; ++run) {
+    for (size_t k = 0; k < programs_.size(); ++k) {
+      launches_.push_back({k, run, base});
+      base += uint32_t(programs_[k].instrs.size());
+    }
+  }
+  if (base >= kProgramLoadInstr)
+    throw InputError("the " + std::to_string(launches_.size()) + " launches have " + std::to_string(base) +
+                     " instructions, more than the scoreboard numbers (" + std::to_string(kProgramLoadInstr) + ")");
+  bundle_ = several() ? Merged() : programs_[0];
+
+  // Expected events, program after program, tagged with their launch's instruction numbers.
   EventRecorder expected;
+  TaggingSink tagged(expected);
+  std::vector<const Bundle*> order;
+  for (const Launch& l : launches_) order.push_back(&programs_[l.program]);
   const auto t0 = std::chrono::steady_clock::now();
-  golden_ = GoldenModel(kConfig).Run(bundle_, expected);
+  golden_runs_ = GoldenModel(kConfig).RunPrograms(order, bundle_.dram, tagged, nullptr, nullptr,
+                                                  [&](size_t k) { tagged.base = launches_[k].instr_base; });
   golden_seconds_ = Seconds(t0);
+  golden_ = golden_runs_.back();  // the first error, or the last program
   // A race makes the RTL's result depend on timing: no expectation holds (docs/memory.md, "Races").
-  if (!golden_.race.empty())
-    throw InputError("the program of test '" + bundle_.test + "' races: " + golden_.race);
+  for (size_t k = 0; k < golden_runs_.size(); ++k) {
+    if (!golden_runs_[k].race.empty())
+      throw InputError("the program of test '" + programs_[launches_[k].program].test + "' races: " +
+                       golden_runs_[k].race);
+  }
   sb_ = std::make_unique<Scoreboard>(bundle_, std::move(expected));
 
-  // The performance model's prediction for every compute instruction of the program.
-  for (const isa::Instruction& in : isa::DecodeProgram(bundle_.ProgramBytes()).instrs) {
-    // The instruction the golden model stops on is not predicted: an illegal one may not be computable.
-    if (in.IsDma() || (!golden_.ok && in.index == golden_.err_instr)) continue;
-    perf::Prediction& p = predictions_[in.index] = perf::Predict(kConfig, in.compute, in.simd);
-    p.cycles[isa::ComputeCycle::kDrain] += opt_.perf_skew;
+  // The performance model's prediction for every compute instruction of every launch.
+  for (size_t k = 0; k < golden_runs_.size(); ++k) {
+    const RunResult& g = golden_runs_[k];
+    for (const isa::Instruction& in : isa::DecodeProgram(programs_[launches_[k].program].ProgramBytes()).instrs) {
+      // The instruction the golden model stops on is not predicted: an illegal one may not be computable.
+      if (in.IsDma() || (!g.ok && in.index == g.err_instr)) continue;
+      perf::Prediction& p = predictions_[launches_[k].instr_base + in.index] =
+          perf::Predict(kConfig, in.compute, in.simd);
+      p.cycles[isa::ComputeCycle::kDrain] += opt_.perf_skew;
+    }
   }
   dram_ = bundle_.dram;
+  if (opt_.inject_rtl_only) {  // the program's words in the RTL's DRAM only: the golden model expects the clean one
+    Bundle b = programs_[opt_.inject_program];
+    inject_note_ = InjectError(opt_.inject, kConfig, b) + " (in the RTL's DRAM only)";
+    const long from = long(b.prog_dram_addr), to = from + long(b.prog_words * isa::kWordBytes);
+    std::copy(b.dram.begin() + from, b.dram.begin() + to, dram_.begin() + from);
+    bundle_.dram = dram_;  // what a restart reloads
+  }
 
   // The SystemC side: wires, the RTL, the testbench modules.
   wires_ = std::make_unique<Wires>();
@@ -128,8 +186,12 @@ void Testbench::Setup() {
   auto on_host_error = [this](const std::string& what) { sb_->ReportError("host", what); };
   axi_dram_ = std::make_unique<AxiDram>("axi_dram", *wires_, dram_, opt_.dram_latency, opt_.dram_outstanding,
                                         opt_.dram_bandwidth, on_axi_error);
-  HostProgram prog{bundle_.prog_dram_addr, uint32_t(bundle_.prog_sram_addr), uint32_t(bundle_.prog_words),
-                   opt_.abort_at};
+  // The host launches what the golden model ran: it stops after an error, as the model does.
+  std::vector<HostProgram> progs;
+  for (size_t k = 0; k < golden_runs_.size(); ++k) {
+    const Bundle& b = programs_[launches_[k].program];
+    progs.push_back({b.prog_dram_addr, uint32_t(b.prog_sram_addr), uint32_t(b.prog_words), k == 0 ? opt_.abort_at : 0});
+  }
   // An aborted run's events are partial: they are discarded, the DRAM image (which it may have
   // written) is loaded again, and the restarted run is compared in full.
   auto restart = [this] {
@@ -137,13 +199,63 @@ void Testbench::Setup() {
     monitors_->Restart();
     monitors_->Discard(false);
   };
-  host_ = std::make_unique<HostDriver>("host", *wires_, prog, on_host_error, [] { sc_core::sc_stop(); }, restart);
+  HostCallbacks cb;
+  cb.on_error = on_host_error;
+  cb.on_launch = [this](size_t k) { monitors_->SetInstrBase(launches_[k].instr_base); };
+  cb.on_complete = [](size_t, const HostResult& r) {
+    return !Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
+  };
+  cb.on_done = [] { sc_core::sc_stop(); };
+  cb.on_restart = restart;
+  host_ = std::make_unique<HostDriver>("host", *wires_, std::move(progs), std::move(cb));
   monitors_ = std::make_unique<Monitors>("monitors", *wires_, *sb_);
   monitors_->Discard(opt_.abort_at > 0);
   watchdog_ = std::make_unique<Watchdog>("watchdog", *wires_, opt_.max_cycles, opt_.quiet, [this] {
     return "events acc " + std::to_string(monitors_->acc_events()) + " wr " +
            std::to_string(monitors_->wr_events());
   });
+}
+
+std::string Testbench::Who(size_t k) const {
+  const Launch& l = launches_[k];
+  return "program " + std::to_string(k) + " (test " + programs_[l.program].test + ", run " + std::to_string(l.run) + ")";
+}
+
+std::pair<size_t, uint32_t> Testbench::Locate(uint32_t instr) const {
+  size_t k = 0;
+  while (k + 1 < launches_.size() && launches_[k + 1].instr_base <= instr) ++k;
+  return {k, instr - launches_[k].instr_base};
+}
+
+// One bundle for the scoreboard and the RTL: every program's image in one DRAM, the output regions
+// as "<k>_<test>.<region>", the instructions of every launch numbered one after the other.
+Bundle Testbench::Merged() const {
+  Bundle m;
+  m.test = opt_.test;
+  m.config = kConfig.name;
+  m.prog_dram_addr = programs_[0].prog_dram_addr;
+  m.prog_sram_addr = programs_[0].prog_sram_addr;
+  m.prog_words = programs_[0].prog_words;
+  for (size_t k = 0; k < programs_.size(); ++k) {
+    const Bundle& b = programs_[k];
+    if (m.dram.size() < b.dram.size()) m.dram.resize(b.dram.size(), 0);
+    std::copy(b.dram.begin() + long(b.prog_dram_addr), b.dram.end(), m.dram.begin() + long(b.prog_dram_addr));
+    const std::string prefix = std::to_string(k) + "_" + b.test + ".";
+    for (Region r : b.regions) {
+      r.name = prefix + r.name;
+      m.regions.push_back(r);
+    }
+    for (const auto& [name, bytes] : b.reference) m.reference[prefix + name] = bytes;
+  }
+  for (size_t k = 0; k < launches_.size(); ++k) {
+    const Bundle& b = programs_[launches_[k].program];
+    for (const InstrInfo& info : b.instrs) {
+      m.instrs.push_back({launches_[k].instr_base + info.index, info.op, info.layer,
+                          Who(k) + " instr " + std::to_string(info.index) + ": " + info.text});
+    }
+    m.macs += b.macs;
+  }
+  return m;
 }
 
 void Testbench::Run() {
@@ -186,6 +298,8 @@ void Testbench::ComparePerformance() {
     row.first = m.first;
     row.last = m.last;
     row.measured.by_cause = m.by_cause;
+    const auto [launch, own] = Locate(index);
+    row.label = several() ? std::to_string(launch) + ":" + std::to_string(own) : std::to_string(index);
     const auto p = predictions_.find(index);
     if (p != predictions_.end()) {
       row.predicted = p->second;
@@ -198,10 +312,10 @@ void Testbench::ComparePerformance() {
     const uint64_t meas = row.measured.Total(), pred = row.predicted.cycles.Total();
     row.diff_pct = perf::DiffPercent(meas, pred);
     if (opt_.max_perf_error >= 0 && p != predictions_.end() && std::fabs(row.diff_pct) > worst) {
-      const std::string failure = perf::CheckAccuracy(index, row.op, meas, pred, opt_.max_perf_error);
+      const std::string failure = perf::CheckAccuracy(own, row.op, meas, pred, opt_.max_perf_error);
       if (!failure.empty()) {
         worst = std::fabs(row.diff_pct);
-        perf_failure_ = failure + " (--max-perf-error)";
+        perf_failure_ = (several() ? Who(launch) + ": " : "") + failure + " (--max-perf-error)";
       }
     }
     perf_rows_.push_back(row);
@@ -227,7 +341,7 @@ void Testbench::PrintPerformance() const {
     const uint64_t meas = r.measured.Total(), pred = r.predicted.cycles.Total();
     char span[64];
     std::snprintf(span, sizeof span, "%" PRIu64 "..%" PRIu64, r.first, r.last);
-    std::printf("  %5u %-6s %-23s %-9s %9" PRIu64 " %8s %5.1f%% %s\n", r.index, r.op.c_str(), span,
+    std::printf("  %5s %-6s %-23s %-9s %9" PRIu64 " %8s %5.1f%% %s\n", r.label.c_str(), r.op.c_str(), span,
                 "measured", meas, "", 100.0 * perf::Utilization(kConfig, r.predicted.macs, meas),
                 causes(r.measured).c_str());
     char diff[32];
@@ -239,33 +353,32 @@ void Testbench::PrintPerformance() const {
   }
 }
 
-// The registers the host read against what the golden model ended in.
-void Testbench::CheckStatus() {
-  const HostResult& r = host_->result();
+// The registers the host read after launch k against what the golden model ended that program in.
+void Testbench::CheckStatus(size_t k, const HostResult& r) {
+  const RunResult& g = golden_runs_[k];
+  const std::string who = several() ? Who(k) + ": " : "";
+  auto report = [&](const std::string& text) { sb_->ReportError("status", who + text); };
   const bool busy = Bits(r.status, csr::kStatusBusyLsb, csr::kStatusBusyBits);
   const bool done = Bits(r.status, csr::kStatusDoneLsb, csr::kStatusDoneBits);
   const bool error = Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
   const uint32_t code = Bits(r.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits);
   const std::string got = StatusText(r);
-  if (busy) sb_->ReportError("status", "the NNA is still busy after its interrupt: " + got);
-  if (golden_.ok) {
-    if (!done || error) sb_->ReportError("status", "expected done without error, got " + got);
+  if (busy) report("the NNA is still busy after its interrupt: " + got);
+  if (g.ok) {
+    if (!done || error) report("expected done without error, got " + got);
   } else {
-    const uint32_t want = static_cast<uint32_t>(golden_.error);
-    if (done || !error || code != want || r.err_instr != golden_.err_instr) {
-      sb_->ReportError("status", "expected error " + ErrorName(want) + " at " + InstrText(golden_.err_instr) +
-                                     " (" + golden_.message + "), got " + got);
+    const uint32_t want = static_cast<uint32_t>(g.error);
+    if (done || !error || code != want || r.err_instr != g.err_instr) {
+      report("expected error " + ErrorName(want) + " at " + InstrText(g.err_instr) + " (" + g.message + "), got " +
+             got);
     }
   }
-  if (r.instrs_done != golden_.instrs_done) {
-    sb_->ReportError("status", "instrs_done reads " + std::to_string(r.instrs_done) +
-                                   ", the golden model completed " + std::to_string(golden_.instrs_done));
+  if (r.instrs_done != g.instrs_done) {
+    report("instrs_done reads " + std::to_string(r.instrs_done) + ", the golden model completed " +
+           std::to_string(g.instrs_done));
   }
-  const uint32_t irq_want = golden_.ok ? 1u << csr::kIrqDoneLsb : 1u << csr::kIrqErrorLsb;
-  if (r.irq != irq_want) {
-    sb_->ReportError("status",
-                     "irq reads " + std::to_string(r.irq) + ", expected " + std::to_string(irq_want));
-  }
+  const uint32_t irq_want = g.ok ? 1u << csr::kIrqDoneLsb : 1u << csr::kIrqErrorLsb;
+  if (r.irq != irq_want) report("irq reads " + std::to_string(r.irq) + ", expected " + std::to_string(irq_want));
 }
 
 // The aborted run must end in error 'aborted' with no instruction and irq.error.
@@ -295,11 +408,15 @@ int Testbench::Finish() {
                      "the RTL stopped the simulation ($stop, $finish or a failed assertion; see the %Error "
                      "lines above)");
   }
-  const bool timed_out = watchdog_->timed_out() && !host_->result().finished;
+  const std::vector<HostResult>& results = host_->results();
+  const bool all_done = results.size() == golden_runs_.size();
+  const bool timed_out = watchdog_->timed_out() && !all_done;
   if (host_->aborted().finished) CheckAborted();
-  if (host_->result().finished) CheckStatus();
+  for (size_t k = 0; k < results.size(); ++k) CheckStatus(k, results[k]);
+  if (!all_done && !timed_out && !results.empty() && several())
+    sb_->ReportError("status", Who(results.size()) + " was never launched: the host stops after an error");
   sb_->Finish();
-  if (host_->result().finished && golden_.ok) {
+  if (all_done && golden_.ok) {
     sb_->CheckDram(dram_);
     dram_checked_ = true;
   }
@@ -307,7 +424,7 @@ int Testbench::Finish() {
   int code = kExitPass;
   if (timed_out) {
     code = kExitTimeout;
-  } else if (!sb_->Passed() || !host_->result().finished || !perf_failure_.empty()) {
+  } else if (!sb_->Passed() || !all_done || !perf_failure_.empty()) {
     code = kExitFail;
   }
   PrintVerdict(code);
@@ -351,23 +468,40 @@ void Testbench::PrintVerdict(int code) const {
     std::printf("  %-16s not checked (%s)\n", "dram output",
                 !r.finished ? "the program did not finish" : "the program ends in an error");
   }
+  const std::vector<HostResult>& results = host_->results();
+  if (several()) {  // one row per completion, then the last one's status and the totals below
+    std::printf("  %-16s %6s  %-24s %4s  %-36s %9s %12s\n", "programs", "launch", "test", "run", "status", "cycles",
+                "instructions");
+    for (size_t k = 0; k < results.size(); ++k) {
+      const HostResult& c = results[k];
+      const bool err = Bits(c.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
+      const std::string st =
+          err ? ErrorName(Bits(c.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits)) + " at " + InstrText(c.err_instr)
+              : "done";
+      std::printf("  %-16s %6zu  %-24s %4u  %-36s %9u %12u\n", "", k, programs_[launches_[k].program].test.c_str(),
+                  launches_[k].run, st.c_str(), c.cycles, c.instrs_done);
+    }
+  }
   if (r.finished) {
+    uint64_t cycles_sum = 0, mac_sum = 0, instrs_sum = 0;
+    for (const HostResult& c : results) cycles_sum += c.cycles, mac_sum += c.mac_cycles, instrs_sum += c.instrs_done;
     const uint32_t code_bits = Bits(r.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits);
     const bool error = Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
-    std::printf("  %-16s  %s, %u instruction%s, %s\n", "status", error ? "error" : "done", r.instrs_done,
-                r.instrs_done == 1 ? "" : "s",
+    std::printf("  %-16s  %s, %" PRIu64 " instruction%s, %s\n", "status", error ? "error" : "done", instrs_sum,
+                instrs_sum == 1 ? "" : "s",
                 error ? (ErrorName(code_bits) + " at " + InstrText(r.err_instr)).c_str() : "no error");
     const double macs_per_cycle = double(kConfig.array_rows) * double(kConfig.array_cols);
-    const double cycles = r.cycles ? double(r.cycles) : 1.0;
+    const double cycles = cycles_sum ? double(cycles_sum) : 1.0;
     if (golden_.ok) {
-      std::printf("  cycles %u  mac-active %u (%.1f%%)  MAC utilization %.1f%%  (useful MACs / (cycles*M*N))\n",
-                  r.cycles, r.mac_cycles, 100.0 * r.mac_cycles / cycles,
-                  100.0 * double(bundle_.macs) / (cycles * macs_per_cycle));
+      std::printf("  cycles %" PRIu64 "  mac-active %" PRIu64 " (%.1f%%)  MAC utilization %.1f%%  (useful MACs / (cycles*M*N))\n",
+                  cycles_sum, mac_sum, 100.0 * mac_sum / cycles, 100.0 * double(bundle_.macs) / (cycles * macs_per_cycle));
     } else {  // the program's MACs were not all done: no utilization
-      std::printf("  cycles %u  mac-active %u (%.1f%%)\n", r.cycles, r.mac_cycles, 100.0 * r.mac_cycles / cycles);
+      std::printf("  cycles %" PRIu64 "  mac-active %" PRIu64 " (%.1f%%)\n", cycles_sum, mac_sum, 100.0 * mac_sum / cycles);
     }
-  } else {
-    std::printf("  %-16s  no interrupt after %" PRIu64 " cycles\n", "status", sim_cycles_);
+  }
+  if (!r.finished || (several() && results.size() < golden_runs_.size() && watchdog_->timed_out())) {
+    std::printf("  %-16s  no interrupt%s after %" PRIu64 " cycles\n", "status",
+                several() ? (" for " + Who(results.size())).c_str() : "", sim_cycles_);
   }
   PrintPerformance();
   const double speed = run_seconds_ > 0 ? double(sim_cycles_) / run_seconds_ : 0.0;
@@ -379,9 +513,9 @@ void Testbench::PrintVerdict(int code) const {
   }
   if (!perf_failure_.empty()) std::printf("performance: %s\n", perf_failure_.c_str());
   if (code == kExitPass && !golden_.ok) {
-    std::printf("PASS (expected error %s at %s and the RTL reported it: %s)\n",
+    std::printf("PASS (expected error %s at %s%s and the RTL reported it: %s)\n",
                 ErrorName(uint32_t(golden_.error)).c_str(), InstrText(golden_.err_instr).c_str(),
-                golden_.message.c_str());
+                several() ? (" of " + Who(golden_runs_.size() - 1)).c_str() : "", golden_.message.c_str());
   } else if (code == kExitPass && a.finished) {
     std::printf("PASS (expected error aborted after ctrl.abort at cycle %" PRIu64
                 " and the RTL reported it; the restarted run passed in full)\n",

@@ -1,19 +1,22 @@
-// The co-simulation of one test: Setup (bundle, configuration check, golden model, expected
-// events, DRAM image, SystemC modules around the Verilated nna_top), Run (until the interrupt
-// has been handled, the RTL stops, or --max-cycles), Finish (final DRAM and status checks, the
-// verdict on stdout, the exit code).
+// The co-simulation of one test or of several launched in turn (docs/memory.md, "Several programs
+// and frames"): Setup (bundles, configuration check, golden model, expected events, DRAM image,
+// SystemC modules around the Verilated nna_top), Run (until the last interrupt has been handled,
+// the RTL stops, or --max-cycles), Finish (final DRAM and per-program status checks, the verdict
+// on stdout, the exit code).
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bundle/bundle.h"
 #include "golden/golden_model.h"
 #include "perf/perf_model.h"
 #include "scoreboard/scoreboard.h"
+#include "tb/host_driver.h"
 #include "tb/options.h"
 #include "tb/tb_config.h"
 
@@ -23,7 +26,6 @@ namespace nna::tb {
 
 struct Wires;
 class AxiDram;
-class HostDriver;
 class Monitors;
 class Watchdog;
 
@@ -43,7 +45,18 @@ class Testbench {
   int Finish();
 
  private:
-  void CheckStatus();
+  // One launch of a program: which, in which run of the list (frame), and where its instructions
+  // start in the scoreboard's table.
+  struct Launch {
+    size_t program = 0;
+    uint32_t run = 0;
+    uint32_t instr_base = 0;
+  };
+  bool several() const { return launches_.size() > 1; }
+  std::string Who(size_t launch) const;  // "program 1 (test eltwise_add, run 0)"
+  std::pair<size_t, uint32_t> Locate(uint32_t instr) const;  // launch and its own instruction index
+  Bundle Merged() const;
+  void CheckStatus(size_t launch, const HostResult& r);
   void CheckAborted();
   void ComparePerformance();
   void PrintVerdict(int code) const;
@@ -52,6 +65,7 @@ class Testbench {
   // One compute instruction: what the RTL took (monitors) and what the model predicted.
   struct PerfRow {
     uint32_t index = 0;
+    std::string label;  // as printed: the index, or "<launch>:<index>" for several programs
     std::string op;
     uint64_t first = 0, last = 0;
     perf::CycleBreakdown measured;
@@ -60,9 +74,12 @@ class Testbench {
   };
 
   SimOptions opt_;
-  Bundle bundle_;
+  std::vector<Bundle> programs_;  // per test of --test, or the --bundle
+  std::vector<Launch> launches_;
+  std::vector<RunResult> golden_runs_;  // per launch the golden model ran (it stops after an error)
+  Bundle bundle_;  // the scoreboard's: programs_[0] alone, else Merged()
   std::string inject_note_;  // what --inject changed in the program
-  RunResult golden_;
+  RunResult golden_;  // the last of golden_runs_
   double golden_seconds_ = 0;
   std::vector<uint8_t> dram_;
   std::unique_ptr<Scoreboard> sb_;

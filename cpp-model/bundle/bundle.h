@@ -48,6 +48,9 @@ struct Bundle {
   std::map<std::string, std::vector<uint8_t>> reference;  // output region name -> expected bytes
   std::vector<InstrInfo> instrs;
   uint64_t macs = 0;  // useful multiply-accumulates of the whole program (for utilization)
+  // End of the SRAM the program uses, where another program may start; set by the compiler, not
+  // stored in the folder (0 after ReadBundle).
+  uint64_t sram_end = 0;
 
   // The region called name; throws BundleError naming the known regions otherwise.
   const Region& FindRegion(const std::string& name) const;

@@ -478,18 +478,40 @@ std::optional<Failure> Runner::Run() {
 
 RunResult GoldenModel::Run(const Bundle& bundle, EventSink& sink) const {
   RunResult r;
-  r.sram.assign(config_.sram_bytes, 0);
-  r.dram = bundle.dram;
-  Runner runner(config_, bundle, sink, r);
-  if (auto f = runner.Run()) {
-    r.ok = false;
-    r.error = f->code;
-    r.err_instr = f->index;
-    r.message = f->message;
-  } else {
-    r.ok = true;
-  }
+  std::vector<RunResult> runs = RunPrograms({&bundle}, bundle.dram, sink, &r.dram, &r.sram);
+  r.ok = runs[0].ok, r.error = runs[0].error, r.err_instr = runs[0].err_instr;
+  r.instrs_done = runs[0].instrs_done;
+  r.message = std::move(runs[0].message), r.race = std::move(runs[0].race);
   return r;
+}
+
+std::vector<RunResult> GoldenModel::RunPrograms(const std::vector<const Bundle*>& programs, std::vector<uint8_t> dram,
+                                                EventSink& sink, std::vector<uint8_t>* final_dram,
+                                                std::vector<uint8_t>* final_sram,
+                                                const std::function<void(size_t)>& on_start) const {
+  RunResult state;  // carries the images from program to program
+  state.sram.assign(config_.sram_bytes, 0);
+  state.dram = std::move(dram);
+  std::vector<RunResult> results;
+  for (const Bundle* bundle : programs) {
+    if (on_start) on_start(results.size());
+    RunResult& r = results.emplace_back();
+    std::swap(r.dram, state.dram), std::swap(r.sram, state.sram);
+    Runner runner(config_, *bundle, sink, r);
+    if (auto f = runner.Run()) {
+      r.ok = false;
+      r.error = f->code;
+      r.err_instr = f->index;
+      r.message = f->message;
+    } else {
+      r.ok = true;
+    }
+    std::swap(r.dram, state.dram), std::swap(r.sram, state.sram);
+    if (!r.ok) break;
+  }
+  if (final_dram) *final_dram = std::move(state.dram);
+  if (final_sram) *final_sram = std::move(state.sram);
+  return results;
 }
 
 }  // namespace nna

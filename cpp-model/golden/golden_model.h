@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,18 @@ class GoldenModel {
   // Loads the program as the command sequencer does, then runs it. Every event goes to sink in
   // the order of its stream.
   RunResult Run(const Bundle& bundle, EventSink& sink) const;
+
+  // Several programs in order on one SRAM and one DRAM (initially `dram`), as the host launches
+  // them one after the other (docs/memory.md, "Several programs and frames"): SRAM and DRAM persist
+  // from one program to the next, the dependency flags start clear for each. Every event goes to
+  // sink, program after program. One RunResult per program that ran (its dram and sram left empty);
+  // an error ends that program and the host launches none after it, so the last result is the
+  // failing one. The final images go to *final_dram and *final_sram when given; on_start(k), when
+  // given, is called before program k's first event (a sink can tag events with their program).
+  std::vector<RunResult> RunPrograms(const std::vector<const Bundle*>& programs, std::vector<uint8_t> dram,
+                                     EventSink& sink, std::vector<uint8_t>* final_dram = nullptr,
+                                     std::vector<uint8_t>* final_sram = nullptr,
+                                     const std::function<void(size_t)>& on_start = {}) const;
 
  private:
   const HwConfig& config_;

@@ -823,3 +823,56 @@ TEST_CASE("every legality check of a dot-product instruction names its field", "
     CHECK_THAT(r.message, Catch::Contains("the weights"));
   }
 }
+
+TEST_CASE("programs in order share the SRAM and the DRAM but not the flags", "[golden]") {
+  const HwConfig& cfg = FindHwConfig("tiny");
+  const Built a = Build(cfg, SmallCase(), 5);
+  // The second program only writes the first one's output SRAM (DRAM = SRAM + 0x40 there) to a
+  // DRAM range of its own: what it writes is what the first program left in SRAM.
+  const uint64_t out_sram = a.out_dram - 0x40, prog_sram = Align(a.bundle.dram.size());
+  const uint64_t prog_dram = prog_sram + 0x1000, dst = prog_dram + 64;
+  Bundle b;
+  b.test = "copy_out";
+  b.config = cfg.name;
+  b.prog_sram_addr = prog_sram;
+  b.prog_dram_addr = prog_dram;
+  b.prog_words = 1;
+  auto image = [&](uint64_t wait_set) {
+    std::vector<uint8_t> dram = a.bundle.dram;
+    dram.resize(dst + a.expect.size(), 0);
+    Instruction w = isa::MakeDma(Opcode::kDmaWrite, out_sram, dst, a.expect.size());
+    w.dma.wait_set = wait_set;
+    const auto word = isa::EncodeInstruction(w);
+    std::copy(word.begin(), word.end(), dram.begin() + long(prog_dram));
+    return dram;
+  };
+  const GoldenModel model(cfg);
+
+  SECTION("the second program reads what the first wrote to SRAM") {
+    EventRecorder rec, alone;
+    std::vector<uint8_t> dram;
+    const auto runs = model.RunPrograms({&a.bundle, &b}, image(0), rec, &dram);
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[0].ok);
+    CHECK(runs[1].ok);
+    CHECK(runs[0].instrs_done == 5);
+    CHECK(runs[1].instrs_done == 1);
+    CHECK(runs[0].dram.empty());
+    CHECK(std::vector<uint8_t>(dram.begin() + long(dst), dram.end()) == a.expect);
+    // The first program's events, then the second's.
+    model.Run(a.bundle, alone);
+    CHECK(rec.acc_unloads == alone.acc_unloads);
+    REQUIRE(rec.dma_writes.size() > alone.dma_writes.size());  // then the second program's load
+    CHECK(std::equal(alone.dma_writes.begin(), alone.dma_writes.end(), rec.dma_writes.begin()));
+    CHECK(rec.dma_writes[alone.dma_writes.size()].instr == kProgramLoadInstr);
+    CHECK(rec.dma_writes[alone.dma_writes.size()].addr == prog_sram);
+  }
+  SECTION("the flags start clear: waiting for a flag the first program left set never ends") {
+    EventRecorder rec;
+    const auto runs = model.RunPrograms({&a.bundle, &b, &a.bundle}, image(8), rec);
+    REQUIRE(runs.size() == 2);  // nothing is launched after an error
+    CHECK(runs[0].ok);
+    CHECK(runs[1].error == isa::ErrorCode::kWatchdog);
+    CHECK(runs[1].err_instr == 0);
+  }
+}
