@@ -67,7 +67,7 @@ const std::set<std::string> kLarge = {
     "conv3x3",            "conv3x3_56x56x96",   "inner_product_25088", "resnet50_conv2_1x1",
     "resnet50_conv2_3x3", "resnet50_conv3_3x3", "resnet50_conv4_1x1",  "resnet50_conv4_3x3",
     "resnet50_conv5_3x3", "inceptionv4_1x7",    "inceptionv4_reda_3x3s2", "pool_max2x2_conv3x3_56x56x96",
-    "eltwise_add_56x56x256", "eltwise_add_rescale_56x56x256"};
+    "eltwise_add_56x56x256", "eltwise_add_rescale_56x56x256", "conv1x1_64x64"};
 
 // Vectors for fsd only, and why tiny rejects them: a pooled convolution whose rows (56) are past
 // tiny's line buffer (8); ResNet-50's residual adds, whose three tensors are past tiny's SRAM.

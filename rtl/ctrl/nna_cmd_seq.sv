@@ -1,6 +1,12 @@
-// The command sequencer: runs one network program per ctrl.start and keeps its status.
+// The command sequencer: queues network programs (one per ctrl.start), runs them one after the
+// other and keeps their status (docs/memory.md "Several programs").
+// A start while idle with nothing queued runs at once and clears status and counters; a start
+// while busy queues the program registers (queues.program_depth of them), and a queued program
+// runs when the previous one completes, the counters running on; a start while the queue is full
+// is dropped and pulses irq_overflow_o. An error or an abort empties the queue. status.done and
+// error tell the last completed program's result.
 // Schedule (docs/architecture.md "Program execution"):
-//   Idle  --start-->  clear status and counters, busy
+//   Idle  --start or queued-->  (clear status and counters when nothing was running), busy
 //   Load  : one DMA_READ of prog_words*32 bytes prog_dram -> prog_sram, instruction index 0xFFFF
 //           (skipped when prog_words is 0)
 //   Run   : network sequencer fetches and executes the program
@@ -9,7 +15,8 @@
 // An AXI error during the load ends in AxiError with err_instr 0xFFFF; a program that does not fit
 // the SRAM from prog_sram ends at once in SramRange, err_instr 0xFFFF (the golden model's load
 // check); one longer than one DMA row (prog_words >= 2^19) in IllegalField, err_instr none.
-// Counters: cycles while busy, mac_cycles while busy and the MAC array accumulates, instrs_done.
+// Counters: cycles while busy, mac_cycles while busy and the MAC array accumulates, instrs_done,
+// programs_done (completed without error).
 module nna_cmd_seq (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -28,6 +35,11 @@ module nna_cmd_seq (
   output logic [31:0]              cycles_o,
   output logic [31:0]              mac_cycles_o,
   output logic [31:0]              instrs_done_o,
+  output logic [31:0]              programs_done_o,
+  output logic [3:0]               queued_o,      // programs waiting behind the running one
+  output logic                     irq_overflow_o,  // pulse: a start found the queue full
+  output logic [31:0]              run_sram_o,    // the running program's placement, for the fetch
+  output logic [31:0]              run_words_o,
   output logic                     irq_done_o,    // pulse
   output logic                     irq_error_o,   // pulse
   input  logic                     mac_active_i,
@@ -47,6 +59,8 @@ module nna_cmd_seq (
   input  logic [15:0]              net_err_instr_i
 );
   localparam logic [15:0] LoadInstr = 16'hFFFF;
+  localparam int unsigned ProgDepth = nna_cfg_pkg::QueuesProgramDepth;
+  localparam int unsigned ProgBits = 48 + 32 + 32;
 
   typedef enum logic [1:0] {
     StIdle,     // no program running
@@ -63,13 +77,44 @@ module nna_cmd_seq (
   logic                     fin_ok, fin_err;
   nna_isa_pkg::error_code_e fin_code;
   logic [31:0]              fin_instr;
+  logic [31:0]              progs_q, progs_d;
+
+  // Program queue: {dram, sram, words} of each start that finds a program running.
+  logic                     bypass, launch, q_valid, q_ready, q_flush;
+  logic [ProgBits-1:0]      q_head, next_prog, run_q, run_d;
+  logic [$clog2(ProgDepth+1)-1:0] q_usage;
+  logic [47:0]              run_dram;
+  logic [31:0]              next_sram, next_words;
+
+  assign bypass = start_i && state_q == StIdle && !q_valid;  // nothing running, nothing queued
+  assign launch = state_q == StIdle && (bypass || q_valid);
+  assign next_prog = bypass ? {prog_dram_i, prog_sram_i, prog_words_i} : q_head;
+  assign next_sram  = next_prog[63:32];
+  assign next_words = next_prog[31:0];
+  assign run_dram    = run_q[ProgBits-1 -: 48];
+  assign run_sram_o  = run_q[63:32];
+  assign run_words_o = run_q[31:0];
+  assign irq_overflow_o = start_i && !bypass && !q_ready;
+  assign queued_o    = 4'(q_usage);
+
+  nna_fifo #(.Width(ProgBits), .Depth(ProgDepth)) u_queue (
+    .clk_i, .rst_ni,
+    .flush_i    (q_flush),
+    .in_valid_i (start_i && !bypass),
+    .in_ready_o (q_ready),
+    .in_data_i  ({prog_dram_i, prog_sram_i, prog_words_i}),
+    .out_valid_o(q_valid),
+    .out_ready_i(launch && !bypass),
+    .out_data_o (q_head),
+    .usage_o    (q_usage)
+  );
 
   always_comb begin
     dma_cmd_o             = '0;
     dma_cmd_o.opcode      = nna_isa_pkg::OpDmaRead;
-    dma_cmd_o.sram_addr   = prog_sram_i;
-    dma_cmd_o.dram_addr   = prog_dram_i;
-    dma_cmd_o.row_bytes   = 24'(prog_words_i * nna_isa_pkg::WordBytes);
+    dma_cmd_o.sram_addr   = run_sram_o;
+    dma_cmd_o.dram_addr   = run_dram;
+    dma_cmd_o.row_bytes   = 24'(run_words_o * nna_isa_pkg::WordBytes);
     dma_cmd_o.rows        = 16'd1;
   end
 
@@ -83,6 +128,8 @@ module nna_cmd_seq (
     cycles_d    = cycles_q;
     mac_d       = mac_q;
     instrs_d    = instrs_q + 32'(instrs_done_i);
+    progs_d     = progs_q;
+    run_d       = run_q;
     dma_cmd_valid_o = 1'b0;
     net_start_o = 1'b0;
     net_abort_o = 1'b0;
@@ -91,32 +138,36 @@ module nna_cmd_seq (
     fin_code    = nna_isa_pkg::ErrNone;
     fin_instr   = '1;
 
-    if (state_q != StIdle) begin
+    if (busy_o) begin
       cycles_d = cycles_q + 32'd1;
       if (mac_active_i) mac_d = mac_q + 32'd1;
     end
 
     unique case (state_q)
       StIdle: begin
-        if (start_i) begin
-          done_d      = 1'b0;
-          error_d     = 1'b0;
-          abort_d     = 1'b0;
-          err_code_d  = nna_isa_pkg::ErrNone;
-          err_instr_d = '1;
-          cycles_d    = '0;
-          mac_d       = '0;
-          instrs_d    = '0;
-          if (64'(prog_sram_i) + 64'(prog_words_i) * 64'(nna_isa_pkg::WordBytes) >
+        if (launch) begin
+          run_d   = next_prog;
+          abort_d = 1'b0;
+          if (bypass) begin  // a new run of programs: fresh status and counters
+            done_d      = 1'b0;
+            error_d     = 1'b0;
+            err_code_d  = nna_isa_pkg::ErrNone;
+            err_instr_d = '1;
+            cycles_d    = '0;
+            mac_d       = '0;
+            instrs_d    = '0;
+            progs_d     = '0;
+          end
+          if (64'(next_sram) + 64'(next_words) * 64'(nna_isa_pkg::WordBytes) >
               64'(nna_cfg_pkg::SramBytes)) begin
             fin_err   = 1'b1;
             fin_code  = nna_isa_pkg::ErrSramRange;
             fin_instr = 32'(LoadInstr);
-          end else if (prog_words_i >= (32'd1 << 19)) begin
+          end else if (next_words >= (32'd1 << 19)) begin
             // The load is one DMA row of at most 2^24 - 1 bytes: never truncate the program.
             fin_err  = 1'b1;
             fin_code = nna_isa_pkg::ErrIllegalField;
-          end else if (prog_words_i == '0) begin
+          end else if (next_words == '0) begin
             state_d     = StRun;
             net_start_o = 1'b1;
           end else begin
@@ -161,16 +212,21 @@ module nna_cmd_seq (
     if (fin_ok) begin
       state_d = StIdle;
       done_d  = 1'b1;
+      progs_d = progs_q + 32'd1;
     end
     if (fin_err) begin
       state_d     = StIdle;
+      done_d      = 1'b0;
       error_d     = 1'b1;
       err_code_d  = fin_code;
       err_instr_d = fin_instr;
     end
+    // An error or an abort drops the programs queued behind the one that stops.
+    q_flush = fin_err || abort_i;
   end
 
-  assign busy_o        = (state_q != StIdle);
+  // Busy while a program runs or waits in the queue (the cycle between two queued programs too).
+  assign busy_o        = (state_q != StIdle) || q_valid;
   assign done_o        = done_q;
   assign error_o       = error_q;
   assign err_code_o    = err_code_q;
@@ -178,6 +234,7 @@ module nna_cmd_seq (
   assign cycles_o      = cycles_q;
   assign mac_cycles_o  = mac_q;
   assign instrs_done_o = instrs_q;
+  assign programs_done_o = progs_q;
   assign irq_done_o    = fin_ok;
   assign irq_error_o   = fin_err;
 
@@ -192,6 +249,8 @@ module nna_cmd_seq (
       cycles_q    <= '0;
       mac_q       <= '0;
       instrs_q    <= '0;
+      progs_q     <= '0;
+      run_q       <= '0;
     end else begin
       state_q     <= state_d;
       done_q      <= done_d;
@@ -202,6 +261,8 @@ module nna_cmd_seq (
       cycles_q    <= cycles_d;
       mac_q       <= mac_d;
       instrs_q    <= instrs_d;
+      progs_q     <= progs_d;
+      run_q       <= run_d;
     end
   end
 

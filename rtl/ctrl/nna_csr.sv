@@ -35,6 +35,7 @@ module nna_csr (
   output logic [31:0] prog_sram_o,
   output logic [31:0] prog_words_o,
   output logic [31:0] watchdog_cycles_o,
+  output logic        act_cache_off_o,
   // status from the command sequencer
   input  logic        busy_i,
   input  logic        done_i,
@@ -44,6 +45,8 @@ module nna_csr (
   input  logic [31:0] cycles_i,
   input  logic [31:0] mac_cycles_i,
   input  logic [31:0] instrs_done_i,
+  input  logic [31:0] programs_done_i,
+  input  logic [3:0]  queued_i,
   // performance counters (nna_perf_counters)
   input  logic [31:0] dma_busy_cycles_i,
   input  logic [31:0] compute_busy_cycles_i,
@@ -57,13 +60,15 @@ module nna_csr (
   input  logic [31:0] compute_wait_cycles_i,
   input  logic        irq_done_set_i,
   input  logic        irq_error_set_i,
+  input  logic        irq_overflow_set_i,
   output logic        irq_o
 );
   logic        b_pending_q, b_pending_d;
   logic        r_pending_q, r_pending_d;
   logic [31:0] rdata_q, rdata_d;
-  logic [1:0]  irq_q, irq_d;
-  logic [1:0]  irq_en_q, irq_en_d;
+  logic [2:0]  irq_q, irq_d;
+  logic [2:0]  irq_en_q, irq_en_d;
+  logic        cache_off_q, cache_off_d;
   logic [31:0] prog_lo_q, prog_lo_d, prog_sram_q, prog_sram_d, prog_words_q, prog_words_d;
   logic [15:0] prog_hi_q, prog_hi_d;
   logic [31:0] watchdog_q, watchdog_d;
@@ -89,6 +94,7 @@ module nna_csr (
     r_pending_d  = (r_pending_q && !s_axil_rready_i) || rd_fire;
     irq_d        = irq_q;
     irq_en_d     = irq_en_q;
+    cache_off_d  = cache_off_q;
     prog_lo_d    = prog_lo_q;
     prog_hi_d    = prog_hi_q;
     prog_sram_d  = prog_sram_q;
@@ -103,8 +109,10 @@ module nna_csr (
           start_d = s_axil_wdata_i[nna_csr_pkg::CsrCtrlStartLsb] && s_axil_wstrb_i[0];
           abort_d = s_axil_wdata_i[nna_csr_pkg::CsrCtrlAbortLsb] && s_axil_wstrb_i[0];
         end
-        nna_csr_pkg::CsrIrqOffset: irq_d = irq_q & ~(s_axil_wdata_i[1:0] & wmask[1:0]);
-        nna_csr_pkg::CsrIrqEnableOffset: irq_en_d = 2'(merge(32'(irq_en_q), s_axil_wdata_i, wmask));
+        nna_csr_pkg::CsrIrqOffset: irq_d = irq_q & ~(s_axil_wdata_i[2:0] & wmask[2:0]);
+        nna_csr_pkg::CsrIrqEnableOffset: irq_en_d = 3'(merge(32'(irq_en_q), s_axil_wdata_i, wmask));
+        nna_csr_pkg::CsrSramCtrlOffset:
+          if (s_axil_wstrb_i[0]) cache_off_d = s_axil_wdata_i[nna_csr_pkg::CsrSramCtrlActCacheOffLsb];
         nna_csr_pkg::CsrProgDramLoOffset: prog_lo_d = merge(prog_lo_q, s_axil_wdata_i, wmask);
         nna_csr_pkg::CsrProgDramHiOffset: prog_hi_d = 16'(merge(32'(prog_hi_q), s_axil_wdata_i, wmask));
         nna_csr_pkg::CsrProgSramOffset: prog_sram_d = merge(prog_sram_q, s_axil_wdata_i, wmask);
@@ -115,6 +123,7 @@ module nna_csr (
     end
     if (irq_done_set_i) irq_d[nna_csr_pkg::CsrIrqDoneLsb] = 1'b1;
     if (irq_error_set_i) irq_d[nna_csr_pkg::CsrIrqErrorLsb] = 1'b1;
+    if (irq_overflow_set_i) irq_d[nna_csr_pkg::CsrIrqOverflowLsb] = 1'b1;
 
     unique case (s_axil_araddr_i)
       nna_csr_pkg::CsrIdOffset:         rd_val = nna_csr_pkg::CsrIdReset;
@@ -124,6 +133,7 @@ module nna_csr (
         rd_val[nna_csr_pkg::CsrStatusDoneLsb]  = done_i;
         rd_val[nna_csr_pkg::CsrStatusErrorLsb] = error_i;
         rd_val[nna_csr_pkg::CsrStatusErrCodeLsb +: 8] = err_code_i;
+        rd_val[nna_csr_pkg::CsrStatusQueuedLsb +: 4]  = queued_i;
       end
       nna_csr_pkg::CsrIrqOffset:        rd_val = 32'(irq_q);
       nna_csr_pkg::CsrIrqEnableOffset:  rd_val = 32'(irq_en_q);
@@ -146,6 +156,8 @@ module nna_csr (
       nna_csr_pkg::CsrDmaWriteBytesOffset:     rd_val = dma_write_bytes_i;
       nna_csr_pkg::CsrDmaWaitCyclesOffset:     rd_val = dma_wait_cycles_i;
       nna_csr_pkg::CsrComputeWaitCyclesOffset: rd_val = compute_wait_cycles_i;
+      nna_csr_pkg::CsrProgramsDoneOffset:      rd_val = programs_done_i;
+      nna_csr_pkg::CsrSramCtrlOffset:          rd_val = 32'(cache_off_q);
       default:                          rd_val = '0;  // ctrl (w1s) and unknown offsets
     endcase
     rdata_d = rd_fire ? rd_val : rdata_q;
@@ -163,6 +175,7 @@ module nna_csr (
   assign prog_sram_o     = prog_sram_q;
   assign prog_words_o    = prog_words_q;
   assign watchdog_cycles_o = watchdog_q;
+  assign act_cache_off_o = cache_off_q;
   assign irq_o           = |(irq_q & irq_en_q);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -173,7 +186,8 @@ module nna_csr (
       start_q      <= 1'b0;
       abort_q      <= 1'b0;
       irq_q        <= '0;
-      irq_en_q     <= 2'(nna_csr_pkg::CsrIrqEnableReset);
+      irq_en_q     <= 3'(nna_csr_pkg::CsrIrqEnableReset);
+      cache_off_q  <= 1'b0;
       prog_lo_q    <= '0;
       prog_hi_q    <= '0;
       prog_sram_q  <= '0;
@@ -187,6 +201,7 @@ module nna_csr (
       abort_q      <= abort_d;
       irq_q        <= irq_d;
       irq_en_q     <= irq_en_d;
+      cache_off_q  <= cache_off_d;
       prog_lo_q    <= prog_lo_d;
       prog_hi_q    <= prog_hi_d;
       prog_sram_q  <= prog_sram_d;

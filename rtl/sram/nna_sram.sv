@@ -53,6 +53,7 @@ module nna_sram #(
   input  logic [NumWrReq*WrBytes-1:0]   wr_mask_i,
   input  logic [NumWrReq*16-1:0]        wr_instr_i,
   input  logic                          wr_priority_i,  // banks to the write port before the act port
+  input  logic                          act_cache_off_i,  // sram_ctrl.act_cache_off: nothing hits
   // every write performed
   output logic                          obs_wr_valid_o,
   output nna_isa_pkg::wr_source_e       obs_wr_src_o,
@@ -168,7 +169,8 @@ module nna_sram #(
       act_jj          = act_w - act_first_w_q;
       act_fly         = act_rsp_q && act_jj < TagBits'(ActWords) && act_wused_q[32'(act_jj) % ActWords] &&
                         !(wr_any && (act_w - wr_first_w) < TagBits'(WrWords));
-      act_hit[j]      = act_wused[j] && (act_fly || (c_live[act_line] && c_tag_q[act_line] == act_w));
+      act_hit[j]      = act_wused[j] && !act_cache_off_i &&
+                        (act_fly || (c_live[act_line] && c_tag_q[act_line] == act_w));
       act_hit_data[j*Word*8 +: Word*8] = act_fly ? act_words[32'(act_jj) % ActWords * Word*8 +: Word*8]
                                                  : c_data_q[act_line];
       act_hit_bank[BankBits'(32'(act_first) + j)] = act_hit[j];

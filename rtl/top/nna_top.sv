@@ -100,7 +100,9 @@ module nna_top #(
   logic        csr_start, csr_abort;
   logic [47:0] prog_dram;
   logic [31:0] prog_sram, prog_words;
-  logic        st_busy, st_done, st_error, irq_done, irq_error;
+  logic        st_busy, st_done, st_error, irq_done, irq_error, irq_overflow, act_cache_off;
+  logic [3:0]  st_queued;
+  logic [31:0] st_programs_done, run_sram, run_words;
   nna_isa_pkg::error_code_e st_err_code;
   logic [31:0] st_err_instr, st_cycles, st_mac_cycles, st_instrs_done, watchdog_cycles;
   logic [31:0] pc_dma_busy, pc_comp_busy, pc_simd_busy, pc_stall_act, pc_stall_wt, pc_stall_wr,
@@ -119,6 +121,7 @@ module nna_top #(
     .prog_sram_o    (prog_sram),
     .prog_words_o   (prog_words),
     .watchdog_cycles_o(watchdog_cycles),
+    .act_cache_off_o(act_cache_off),
     .busy_i         (st_busy),
     .done_i         (st_done),
     .error_i        (st_error),
@@ -127,6 +130,8 @@ module nna_top #(
     .cycles_i       (st_cycles),
     .mac_cycles_i   (st_mac_cycles),
     .instrs_done_i  (st_instrs_done),
+    .programs_done_i(st_programs_done),
+    .queued_i       (st_queued),
     .dma_busy_cycles_i    (pc_dma_busy),
     .compute_busy_cycles_i(pc_comp_busy),
     .simd_busy_cycles_i   (pc_simd_busy),
@@ -139,6 +144,7 @@ module nna_top #(
     .compute_wait_cycles_i(pc_comp_wait),
     .irq_done_set_i (irq_done),
     .irq_error_set_i(irq_error),
+    .irq_overflow_set_i(irq_overflow),
     .irq_o
   );
 
@@ -172,6 +178,11 @@ module nna_top #(
     .cycles_o       (st_cycles),
     .mac_cycles_o   (st_mac_cycles),
     .instrs_done_o  (st_instrs_done),
+    .programs_done_o(st_programs_done),
+    .queued_o       (st_queued),
+    .irq_overflow_o (irq_overflow),
+    .run_sram_o     (run_sram),
+    .run_words_o    (run_words),
     .irq_done_o     (irq_done),
     .irq_error_o    (irq_error),
     .mac_active_i   (mac_active),
@@ -213,8 +224,8 @@ module nna_top #(
     .activity_i       (mac_active | obs_wr_valid_o | (m_axi_rvalid_i & m_axi_rready_o) |
                        (m_axi_wvalid_o & m_axi_wready_i)),
     .watchdog_cycles_i(watchdog_cycles),
-    .prog_sram_i      (prog_sram),
-    .prog_words_i     (prog_words),
+    .prog_sram_i      (run_sram),
+    .prog_words_i     (run_words),
     .busy_o           (net_busy),
     .done_o           (net_done),
     .err_o            (net_err),
@@ -366,6 +377,7 @@ module nna_top #(
     .wr_mask_i        (wr_mask),
     .wr_instr_i       (wr_instr),
     .wr_priority_i    (wr_priority),
+    .act_cache_off_i  (act_cache_off),
     .obs_wr_valid_o,
     .obs_wr_src_o     (obs_wr_src),
     .obs_wr_instr_o,

@@ -234,7 +234,7 @@ std::vector<CsrReg> ReadCsr(const fs::path& path) {
 const std::vector<std::string> kConfigKeys = {
     "array.rows",         "array.cols",         "array.slice",         "sram.bytes",
     "sram.banks",         "sram.bank_word_bytes", "sram.act_port_bytes", "sram.wt_port_bytes",
-    "sram.wr_port_bytes", "sram.act_cache_bytes", "sram.bank_cycles", "queues.dma_depth",   "queues.compute_depth",
+    "sram.wr_port_bytes", "sram.act_cache_bytes", "sram.bank_cycles", "queues.dma_depth",   "queues.compute_depth", "queues.program_depth",
     "simd.param_entries", "axi.data_bytes",     "axi.addr_bits",       "axi.max_burst",
     "watchdog_cycles"};
 
@@ -274,6 +274,8 @@ Config ReadConfig(const fs::path& path) {
   check(cfg.Get("sram.wt_port_bytes") >= 32, "sram.wt_port_bytes must hold one program word (32 bytes)");
   check(IsPow2(cfg.Get("axi.data_bytes")), "axi.data_bytes must be a power of two");
   check(cfg.Get("sram.bank_cycles") == 1 || cfg.Get("sram.bank_cycles") == 2, "sram.bank_cycles must be 1 or 2");
+  check(cfg.Get("queues.program_depth") >= 1 && cfg.Get("queues.program_depth") <= 15,
+        "queues.program_depth must be 1..15 (status.queued has 4 bits)");
   return cfg;
 }
 
