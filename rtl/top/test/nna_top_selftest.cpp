@@ -325,9 +325,11 @@ bool SameEvents(const std::vector<WrEvent>& got, const std::vector<WrEvent>& exp
   return ok;
 }
 
-void TestCopy(unsigned seed, int ready_pct) {
+void TestCopy(unsigned seed, int ready_pct, bool cache_off = false) {
   Tb tb(seed);
   tb.ready_pct_ = ready_pct;
+  if (cache_off) tb.CsrWrite(nna::csr::kSramCtrl, 1);  // same results, every read from the banks
+  CHECK(tb.CsrRead(nna::csr::kSramCtrl) == (cache_off ? 1u : 0u), "sram_ctrl reads back");
   CHECK(tb.CsrRead(nna::csr::kId) == nna::csr::kIdReset, "id register");
   CHECK(tb.CsrRead(0x80) == 0, "unknown offset reads 0");
   const std::vector<uint8_t> dram0 = tb.dram_;
@@ -402,12 +404,62 @@ void TestCopy(unsigned seed, int ready_pct) {
   tb.CsrWrite(nna::csr::kIrq, 1);
   tb.Cycle();
   CHECK(!tb.Irq(), "irq still high after clearing");
-  std::printf("copy program (seed %u, ready %d%%): %llu cycles, %zu SRAM writes, max AR in flight %u, "
+  std::printf("copy program (seed %u, ready %d%%%s): %llu cycles, %zu SRAM writes, max AR in flight %u, "
               "DMA busy %u wait %u, compute busy %u wait %u, SIMD busy %u\n",
-              seed, ready_pct, (unsigned long long)cyc, tb.events_.size(), tb.max_ar_outstanding_,
+              seed, ready_pct, cache_off ? ", cache off" : "", (unsigned long long)cyc, tb.events_.size(), tb.max_ar_outstanding_,
               tb.CsrRead(nna::csr::kDmaBusyCycles), tb.CsrRead(nna::csr::kDmaWaitCycles),
               tb.CsrRead(nna::csr::kComputeBusyCycles), tb.CsrRead(nna::csr::kComputeWaitCycles),
               tb.CsrRead(nna::csr::kSimdBusyCycles));
+}
+
+// The program queue (tiny: 2 behind the running one): three programs started at once run back to
+// back, one interrupt each, their SRAM writes in start order; a fourth start into the full queue
+// is dropped with irq.overflow; the running program's placement is latched at its start.
+void TestQueue() {
+  Tb tb(7);
+  const unsigned depth = unsigned(nna::FindHwConfig("tiny").queues_program_depth);
+  std::vector<DmaInstr> reads;
+  for (unsigned k = 0; k < depth + 2; ++k) {
+    // 4 KB each: a program outlasts the register writes of the next starts.
+    reads.push_back(Dma(Opcode::kDmaRead, 0x10000 + 0x1000 * k, 0x2000 + 0x1000 * k, 4096, 1, 0, 0));
+    std::vector<uint8_t> p;
+    Append(p, reads.back());
+    for (size_t i = 0; i < p.size(); ++i) tb.dram_[0xF000 + 0x100 * k + i] = p[i];
+  }
+  auto start = [&](unsigned k) {
+    tb.CsrWrite(nna::csr::kProgDramLo, 0xF000 + 0x100 * k);
+    tb.CsrWrite(nna::csr::kProgDramHi, 0);
+    tb.CsrWrite(nna::csr::kProgSram, 0x40 * k);
+    tb.CsrWrite(nna::csr::kProgWords, 1);
+    tb.CsrWrite(nna::csr::kCtrl, 1);
+  };
+  for (unsigned k = 0; k < depth + 1; ++k) start(k);
+  uint32_t st = tb.CsrRead(nna::csr::kStatus);
+  CHECK((st & 1) && (st >> 16 & 0xF) == depth, "queue: status %x, expected busy with %u queued", st, depth);
+  start(depth + 1);  // into the full queue: dropped
+  CHECK((tb.CsrRead(nna::csr::kIrq) & 4) != 0, "queue: irq.overflow not set");
+  unsigned irqs = 0;
+  for (uint64_t c = 0; c < 20000 && (tb.CsrRead(nna::csr::kStatus) & 1); ++c) {
+    if (tb.Irq() && (tb.CsrRead(nna::csr::kIrq) & 1)) {
+      ++irqs;
+      tb.CsrWrite(nna::csr::kIrq, 1);
+    }
+  }
+  st = tb.CsrRead(nna::csr::kStatus);
+  const uint32_t done = tb.CsrRead(nna::csr::kProgramsDone);
+  CHECK(st == 2 && done == depth + 1, "queue: status %x programs_done %u, expected done and %u", st, done, depth + 1);
+  CHECK(irqs >= 1, "queue: no done interrupt");
+  CHECK(tb.CsrRead(nna::csr::kInstrsDone) == depth + 1, "queue: instrs_done counts every queued program");
+  // SRAM writes: each program's load (instruction 0xFFFF), then its DMA_READ, in start order.
+  std::vector<WrEvent> exp;
+  for (unsigned k = 0; k < depth + 1; ++k) {
+    ExpectRead(exp, tb.dram_, Dma(Opcode::kDmaRead, 0x40 * k, 0xF000 + 0x100 * k, 32, 1, 0, 0), 0xFFFF);
+    ExpectRead(exp, tb.dram_, reads[k], 0);
+  }
+  std::vector<WrEvent> got;
+  for (const WrEvent& e : tb.events_) if (e.src == 0) got.push_back(e);
+  CHECK(SameEvents(got, exp), "queue: SRAM writes of the queued programs");
+  std::printf("program queue: %u programs back to back, %u interrupts seen, overflow flagged\n", depth + 1, irqs);
 }
 
 // A program that must end in an error: expected code and index; then the NNA runs a good program
@@ -448,6 +500,8 @@ int main(int argc, char** argv) {
   TestCopy(1, 100);
   TestCopy(2, 70);
   TestCopy(3, 30);
+  TestCopy(4, 70, true);
+  TestQueue();
 
   DmaInstr ok = Dma(Opcode::kDmaRead, 0x400, 0x2000, 64, 2, 64, 64);
   DmaInstr stuck = ok;
