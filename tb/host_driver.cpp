@@ -8,6 +8,10 @@
 namespace nna::tb {
 namespace {
 constexpr int kResetCycles = 8;
+static_assert(csr::kDmaBusyCycles + 4 * (size_t(Counter::kCount) - 1) == csr::kComputeWaitCycles &&
+                  csr::kConflictStallsAct == csr::kDmaBusyCycles + 4 * size_t(Counter::kStallAct) &&
+                  csr::kDmaReadBytes == csr::kDmaBusyCycles + 4 * size_t(Counter::kReadBytes),
+              "Counter follows the order of the counter registers in spec/csr.yaml");
 
 std::string Hex(uint32_t v) {
   char s[16];
@@ -17,8 +21,8 @@ std::string Hex(uint32_t v) {
 }  // namespace
 
 HostDriver::HostDriver(sc_core::sc_module_name name, Wires& w, std::vector<HostProgram> launches,
-                       HostCallbacks callbacks)
-    : sc_module(name), w_(w), launches_(std::move(launches)), cb_(std::move(callbacks)) {
+                       HostCallbacks callbacks, HostSetup setup)
+    : sc_module(name), w_(w), launches_(std::move(launches)), cb_(std::move(callbacks)), setup_(setup) {
   SC_THREAD(Run);  // a clocked thread: every wait() is one rising edge
   sensitive << w_.clk.posedge_event();
   dont_initialize();
@@ -81,6 +85,8 @@ void HostDriver::Run() {
   const uint32_t id = Read(csr::kId);
   if (id != csr::kIdReset) cb_.on_error("the id register reads " + Hex(id) + ", expected " + Hex(csr::kIdReset));
   Write(csr::kIrqEnable, (1u << csr::kIrqDoneLsb) | (1u << csr::kIrqErrorLsb));
+  if (setup_.watchdog_cycles) Write(csr::kWatchdogCycles, *setup_.watchdog_cycles);
+  if (setup_.act_cache_off) Write(csr::kSramCtrl, 1u << csr::kSramCtrlActCacheOffLsb);
   if (!launches_.empty() && launches_[0].abort_at > 0) {
     AbortedRun();
     if (cb_.on_restart) cb_.on_restart();
@@ -123,6 +129,7 @@ HostResult HostDriver::Complete() {
   r.cycles = Read(csr::kCycles);
   r.mac_cycles = Read(csr::kMacCycles);
   r.instrs_done = Read(csr::kInstrsDone);
+  for (size_t c = 0; c < r.counters.size(); ++c) r.counters[c] = Read(uint32_t(csr::kDmaBusyCycles + 4 * c));
   r.irq = Read(csr::kIrq);
   ClearIrq(r.irq);
   r.finished = true;

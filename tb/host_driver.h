@@ -2,6 +2,8 @@
 // interrupts and then launches a list of programs in order (prog_dram_lo/hi, prog_sram,
 // prog_words, ctrl.start). Per completion it waits for irq_o, reads status, err_instr, cycles,
 // mac_cycles, instrs_done and irq, and clears the interrupt. One register access at a time.
+// Per completion it also reads the performance counters. Before the first start it writes the
+// HostSetup registers (watchdog_cycles, sram_ctrl).
 // Launches and completions are two lists: at most kMaxInFlight programs are started and not yet
 // completed (1: the NNA runs one program at a time; a program queue in the RTL can raise it).
 // With abort_at, the first program's first run is aborted (ctrl.abort abort_at cycles after
@@ -11,8 +13,10 @@
 
 #include <systemc.h>
 
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,11 +31,23 @@ struct HostProgram {
   uint64_t abort_at = 0;  // 0: no abort
 };
 
+// The performance counters of spec/csr.yaml, in register order (dma_busy_cycles first).
+enum class Counter { kDmaBusy, kComputeBusy, kSimdBusy, kStallAct, kStallWt, kStallWr, kReadBytes, kWriteBytes,
+                     kDmaWait, kComputeWait, kCount };
+
 // Register values read after the interrupt.
 struct HostResult {
   bool finished = false;  // the interrupt came and the registers were read
   uint64_t start_cycle = 0, irq_cycle = 0, abort_cycle = 0;  // abort_cycle 0: no abort written
   uint32_t status = 0, irq = 0, err_instr = 0, cycles = 0, mac_cycles = 0, instrs_done = 0;
+  std::array<uint32_t, size_t(Counter::kCount)> counters{};
+  uint32_t operator[](Counter c) const { return counters[size_t(c)]; }
+};
+
+// Registers the host writes once, before the first start.
+struct HostSetup {
+  std::optional<uint32_t> watchdog_cycles;  // else the configuration's reset value
+  bool act_cache_off = false;               // sram_ctrl.act_cache_off
 };
 
 struct HostCallbacks {
@@ -48,7 +64,8 @@ class HostDriver : public sc_core::sc_module {
   SC_HAS_PROCESS(HostDriver);
   static constexpr size_t kMaxInFlight = 1;
 
-  HostDriver(sc_core::sc_module_name name, Wires& w, std::vector<HostProgram> launches, HostCallbacks callbacks);
+  HostDriver(sc_core::sc_module_name name, Wires& w, std::vector<HostProgram> launches, HostCallbacks callbacks,
+             HostSetup setup = {});
 
   // One per completed launch, in launch order.
   const std::vector<HostResult>& results() const { return results_; }
@@ -73,6 +90,7 @@ class HostDriver : public sc_core::sc_module {
   Wires& w_;
   std::vector<HostProgram> launches_;
   HostCallbacks cb_;
+  HostSetup setup_;
   std::vector<uint64_t> start_cycles_;  // per launch
   std::vector<HostResult> results_;
   HostResult none_, aborted_;

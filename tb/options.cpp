@@ -12,6 +12,7 @@ namespace po = boost::program_options;
 SimOptions ParseOptions(int argc, const char* const argv[]) {
   SimOptions o;
   uint64_t seed = 0;
+  std::string act_cache = "on";
   std::string inject = "none";
   po::options_description desc(std::string("nna_sim_") + kConfig.name + ": co-simulate a test on the " +
                                kConfig.name + " RTL (" + std::to_string(kConfig.array_rows) + "x" +
@@ -35,6 +36,11 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
      "bursts the DRAM accepts per direction before it stalls AR/AW")
     ("dram-bandwidth", po::value(&o.dram_bandwidth)->default_value(0),
      "DRAM data bytes per cycle, reads and writes together (fractions allowed, e.g. 34); 0: unlimited")
+    ("watchdog-cycles", po::value<uint32_t>(),
+     "write N to the watchdog_cycles register before the first start (0: no watchdog; default: the configuration's)")
+    ("act-cache", po::value(&act_cache)->default_value(act_cache),
+     "on or off: off sets sram_ctrl.act_cache_off (every activation read from the banks) and predicts the "
+     "cycles without the cache")
     ("inject", po::value(&inject)->default_value(inject),
      "error class: corrupt the program so that it must end in that error (illegal_opcode, illegal_field, "
      "dram_range, watchdog, sram_range), or abort it (abort, with --abort-at) and run it again; race: drop a "
@@ -65,6 +71,9 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   o.help_text = help.str();
   if (o.help) return o;
   if (vm.count("seed")) o.seed = seed;
+  if (vm.count("watchdog-cycles")) o.watchdog_cycles = vm["watchdog-cycles"].as<uint32_t>();
+  if (act_cache != "on" && act_cache != "off") throw InputError("--act-cache must be on or off (got " + act_cache + ")");
+  o.act_cache = act_cache == "on";
   if (o.test.empty() == o.bundle_dir.empty())
     throw InputError("give exactly one of --test NAME and --bundle DIR");
   for (size_t at = 0; !o.test.empty();) {

@@ -8,6 +8,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <array>
 #include <algorithm>
 #include <filesystem>
 #include <utility>
@@ -158,14 +159,17 @@ void Testbench::Setup() {
   }
   sb_ = std::make_unique<Scoreboard>(bundle_, std::move(expected));
 
-  // The performance model's prediction for every compute instruction of every launch.
+  // The performance model's prediction for every compute instruction of every launch; with the
+  // activation cache off, for a configuration without cache lines.
+  HwConfig perf_config = kConfig;
+  if (!opt_.act_cache) perf_config.sram_act_cache_bytes = 0;
   for (size_t k = 0; k < golden_runs_.size(); ++k) {
     const RunResult& g = golden_runs_[k];
     for (const isa::Instruction& in : isa::DecodeProgram(programs_[launches_[k].program].ProgramBytes()).instrs) {
       // The instruction the golden model stops on is not predicted: an illegal one may not be computable.
       if (in.IsDma() || (!g.ok && in.index == g.err_instr)) continue;
       perf::Prediction& p = predictions_[launches_[k].instr_base + in.index] =
-          perf::Predict(kConfig, in.compute, in.simd);
+          perf::Predict(perf_config, in.compute, in.simd);
       p.cycles[isa::ComputeCycle::kDrain] += opt_.perf_skew;
     }
   }
@@ -207,7 +211,8 @@ void Testbench::Setup() {
   };
   cb.on_done = [] { sc_core::sc_stop(); };
   cb.on_restart = restart;
-  host_ = std::make_unique<HostDriver>("host", *wires_, std::move(progs), std::move(cb));
+  host_ = std::make_unique<HostDriver>("host", *wires_, std::move(progs), std::move(cb),
+                                       HostSetup{opt_.watchdog_cycles, !opt_.act_cache});
   monitors_ = std::make_unique<Monitors>("monitors", *wires_, *sb_);
   monitors_->Discard(opt_.abort_at > 0);
   watchdog_ = std::make_unique<Watchdog>("watchdog", *wires_, opt_.max_cycles, opt_.quiet, [this] {
@@ -322,6 +327,21 @@ void Testbench::ComparePerformance() {
   }
 }
 
+// The performance counters (spec/csr.yaml), summed over the completions.
+void Testbench::PrintCounters() const {
+  std::array<uint64_t, size_t(Counter::kCount)> sum{};
+  for (const HostResult& c : host_->results())
+    for (size_t i = 0; i < sum.size(); ++i) sum[i] += c.counters[i];
+  auto at = [&](Counter c) { return sum[size_t(c)]; };
+  std::printf("  counters  busy dma %" PRIu64 " compute %" PRIu64 " simd %" PRIu64 "  flag wait dma %" PRIu64
+              " compute %" PRIu64 "  conflict stalls %" PRIu64 " (act %" PRIu64 " wt %" PRIu64 " wr %" PRIu64
+              ")  dma bytes in %" PRIu64 " out %" PRIu64 "%s\n",
+              at(Counter::kDmaBusy), at(Counter::kComputeBusy), at(Counter::kSimdBusy), at(Counter::kDmaWait),
+              at(Counter::kComputeWait), at(Counter::kStallAct) + at(Counter::kStallWt) + at(Counter::kStallWr),
+              at(Counter::kStallAct), at(Counter::kStallWt), at(Counter::kStallWr), at(Counter::kReadBytes),
+              at(Counter::kWriteBytes), opt_.act_cache ? "" : "  (activation cache off)");
+}
+
 void Testbench::PrintPerformance() const {
   if (perf_rows_.empty()) return;
   std::printf(
@@ -376,6 +396,17 @@ void Testbench::CheckStatus(size_t k, const HostResult& r) {
   if (r.instrs_done != g.instrs_done) {
     report("instrs_done reads " + std::to_string(r.instrs_done) + ", the golden model completed " +
            std::to_string(g.instrs_done));
+  }
+  // DMA bytes, exactly: the program load, every DMA_READ and every DMA_WRITE of the program.
+  if (g.ok) {
+    const Bundle& b = programs_[launches_[k].program];
+    uint64_t rd = b.prog_words * isa::kWordBytes, wr = 0;
+    for (const isa::Instruction& in : isa::DecodeProgram(b.ProgramBytes()).instrs)
+      if (in.IsDma()) (in.opcode == isa::Opcode::kDmaRead ? rd : wr) += in.dma.rows * in.dma.row_bytes;
+    if (r[Counter::kReadBytes] != rd || r[Counter::kWriteBytes] != wr)
+      report("dma_read_bytes / dma_write_bytes read " + std::to_string(r[Counter::kReadBytes]) + " / " +
+             std::to_string(r[Counter::kWriteBytes]) + ", the program moves " + std::to_string(rd) + " / " +
+             std::to_string(wr));
   }
   const uint32_t irq_want = g.ok ? 1u << csr::kIrqDoneLsb : 1u << csr::kIrqErrorLsb;
   if (r.irq != irq_want) report("irq reads " + std::to_string(r.irq) + ", expected " + std::to_string(irq_want));
@@ -498,6 +529,7 @@ void Testbench::PrintVerdict(int code) const {
     } else {  // the program's MACs were not all done: no utilization
       std::printf("  cycles %" PRIu64 "  mac-active %" PRIu64 " (%.1f%%)\n", cycles_sum, mac_sum, 100.0 * mac_sum / cycles);
     }
+    PrintCounters();
   }
   if (!r.finished || (several() && results.size() < golden_runs_.size() && watchdog_->timed_out())) {
     std::printf("  %-16s  no interrupt%s after %" PRIu64 " cycles\n", "status",

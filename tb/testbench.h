@@ -61,6 +61,7 @@ class Testbench {
   void ComparePerformance();
   void PrintVerdict(int code) const;
   void PrintPerformance() const;
+  void PrintCounters() const;
 
   // One compute instruction: what the RTL took (monitors) and what the model predicted.
   struct PerfRow {
