@@ -52,6 +52,22 @@ layer:
   kernel: [3, 3]
 )";
 
+// Runs the golden model on the bundle: it must end without error and race, and every output region
+// of the final DRAM must equal its reference. Returns the events.
+EventRecorder GoldenMatchesReference(const Bundle& b, const HwConfig& cfg) {
+  EventRecorder rec;
+  const RunResult r = GoldenModel(cfg).Run(b, rec);
+  REQUIRE(r.ok);
+  CHECK(r.race == "");
+  for (const Region& o : b.regions) {
+    if (o.kind != "output") continue;
+    INFO(o.name);
+    CHECK(std::vector<uint8_t>(r.dram.begin() + long(o.dram_addr), r.dram.begin() + long(o.dram_addr + o.bytes)) ==
+          b.reference.at(o.name));
+  }
+  return rec;
+}
+
 std::string Replace(std::string s, const std::string& from, const std::string& to) {
   const size_t at = s.find(from);
   REQUIRE(at != std::string::npos);
@@ -132,16 +148,7 @@ TEST_CASE("every vector compiles for both configurations and the model matches t
       CHECK(cost.fits);
       if (!kLarge.count(name)) CHECK(cost.cycles < (std::string(config) == "tiny" ? 150000u : 40000u));
 
-      EventRecorder rec;
-      const RunResult r = GoldenModel(cfg).Run(b, rec);
-      REQUIRE(r.ok);
-      CHECK(r.race == "");
-      for (const Region& o : b.regions) {  // every frame's output
-        if (o.kind != "output") continue;
-        INFO(o.name);
-        const std::vector<uint8_t> got(r.dram.begin() + long(o.dram_addr), r.dram.begin() + long(o.dram_addr + o.bytes));
-        CHECK(got == b.reference.at(o.name));
-      }
+      const EventRecorder rec = GoldenMatchesReference(b, cfg);  // every frame's output
       // ELTWISE unloads a and b
       CHECK(rec.acc_unloads.size() == spec.frames * c.pix_tiles * c.out_c * (elt ? 2 : 1));
     }
@@ -444,12 +451,7 @@ TEST_CASE("lowering: groups, deconv output size and inner-product reshape", "[nn
     const Bundle b = CompileTestFile(dir / "flat.yaml", tiny);
     const auto f = compute(b);
     CHECK((f.in_c == 1 && f.in_h == 32 && f.in_w == 128 && f.kernel_h == 32 && f.kernel_w == 128));
-    EventRecorder rec;
-    const RunResult r = GoldenModel(tiny).Run(b, rec);
-    REQUIRE(r.ok);
-    const Region& out = b.FindRegion("output");
-    CHECK(std::vector<uint8_t>(r.dram.begin() + long(out.dram_addr), r.dram.begin() + long(out.dram_addr + out.bytes)) ==
-          b.reference.at("output"));
+    GoldenMatchesReference(b, tiny);
   }
 }
 
@@ -1101,14 +1103,7 @@ TEST_CASE("frames in rotating buffers: the flags leave no race, and a missing fl
       INFO(frames << " frames in " << buffers << " buffers");
       spec.frames = frames, spec.buffers = buffers;
       const Bundle b = Compile(spec, cfg);
-      EventRecorder rec;
-      const RunResult r = GoldenModel(cfg).Run(b, rec);
-      REQUIRE(r.ok);
-      CHECK(r.race == "");
-      for (const Region& o : b.regions)
-        if (o.kind == "output")
-          CHECK(std::vector<uint8_t>(r.dram.begin() + long(o.dram_addr), r.dram.begin() + long(o.dram_addr + o.bytes)) ==
-                b.reference.at(o.name));
+      GoldenMatchesReference(b, cfg);
       if (frames == buffers) continue;
       // Frame `buffers` reloads buffer 0 (the DMA_READ after the first compute instruction) and its
       // compute instruction overwrites output buffer 0 (wait_clear of out_full).
@@ -1166,12 +1161,7 @@ TEST_CASE("plane padding moves consecutive planes off the banks the previous req
         CHECK(prog.instrs[0].dma.dram_stride == 4096);                // from dense DRAM
         CHECK(prog.instrs[4].dma.sram_stride == c.out_plane_stride);
       }
-      EventRecorder rec;
-      const RunResult r = GoldenModel(cfg).Run(b, rec);
-      REQUIRE(r.ok);
-      const Region& out = b.FindRegion("output");
-      CHECK(std::vector<uint8_t>(r.dram.begin() + long(out.dram_addr), r.dram.begin() + long(out.dram_addr + out.bytes)) ==
-            b.reference.at("output"));
+      GoldenMatchesReference(b, cfg);
     }
   }
 }

@@ -15,8 +15,9 @@
 // An AXI error during the load ends in AxiError with err_instr 0xFFFF; a program that does not fit
 // the SRAM from prog_sram ends at once in SramRange, err_instr 0xFFFF (the golden model's load
 // check); one longer than one DMA row (prog_words >= 2^19) in IllegalField, err_instr none.
-// Counters: cycles while busy, mac_cycles while busy and the MAC array accumulates, instrs_done,
-// programs_done (completed without error).
+// Counters: cycles while busy, mac_cycles while busy and the MAC array accumulates, instrs_done;
+// programs_done counts completions without error since reset (free running, so a host that
+// keeps the queue full counts new completions by difference, whatever started when).
 module nna_cmd_seq (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -156,7 +157,6 @@ module nna_cmd_seq (
             cycles_d    = '0;
             mac_d       = '0;
             instrs_d    = '0;
-            progs_d     = '0;
           end
           if (64'(next_sram) + 64'(next_words) * 64'(nna_isa_pkg::WordBytes) >
               64'(nna_cfg_pkg::SramBytes)) begin
