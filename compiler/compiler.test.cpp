@@ -1084,12 +1084,11 @@ TEST_CASE("bad scale and eltwise descriptions give one sentence naming file, key
 TEST_CASE("frames in rotating buffers: the flags leave no race, and a missing flag is reported", "[nnac][race]") {
   const HwConfig& cfg = FindHwConfig("tiny");
   TestSpec spec = ParseTestFile(FindTest("conv3x3_c3", kVectors));
-  // Drops `field` of instruction `index` (a mask) and reruns the golden model.
-  auto race_without = [&](const Bundle& b, uint32_t index, const std::string& field) {
+  // Drops the wait_clear mask of instruction `index` and reruns the golden model.
+  auto race_without_wait_clear = [&](const Bundle& b, uint32_t index) {
     isa::DecodedProgram prog = isa::DecodeProgram(b.ProgramBytes());
     isa::Instruction& in = prog.instrs.at(index);
-    uint64_t& mask = in.IsDma() ? (field == "wait_clear" ? in.dma.wait_clear : in.dma.wait_set)
-                                : (field == "wait_clear" ? in.compute.wait_clear : in.compute.wait_set);
+    uint64_t& mask = in.IsDma() ? in.dma.wait_clear : in.compute.wait_clear;
     REQUIRE(mask != 0);
     mask = 0;
     Bundle broken = b;
@@ -1110,14 +1109,14 @@ TEST_CASE("frames in rotating buffers: the flags leave no race, and a missing fl
       const auto prog = isa::DecodeProgram(b.ProgramBytes());
       const uint32_t first_compute = 2 + buffers, reload = first_compute + 1;
       REQUIRE(prog.instrs[reload].opcode == isa::Opcode::kDmaRead);
-      CHECK_THAT(race_without(b, reload, "wait_clear"),
+      CHECK_THAT(race_without_wait_clear(b, reload),
                  Catch::Contains("instruction " + std::to_string(reload) + " (dma_read) writes rows") &&
                      Catch::Contains("instruction " + std::to_string(first_compute) + " (conv) reads the input") &&
                      Catch::Contains("no dependency flag orders them"));
       uint32_t reuse = 0;  // the compute instruction of frame `buffers`
       for (uint32_t i = 0, seen = 0; i < prog.instrs.size(); ++i)
         if (!prog.instrs[i].IsDma() && seen++ == buffers) reuse = i;
-      CHECK_THAT(race_without(b, reuse, "wait_clear"),
+      CHECK_THAT(race_without_wait_clear(b, reuse),
                  Catch::Contains("(conv) writes the output") && Catch::Contains("(dma_write) reads rows"));
     }
 }
