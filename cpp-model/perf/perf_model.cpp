@@ -187,7 +187,7 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
   const uint64_t group_in_c = in.group_in_c ? in.group_in_c : in.in_c;
   const uint64_t pix_total = in.out_h * in.out_w;
   const int64_t word = int64_t(cfg.sram_bank_word_bytes), nbanks = int64_t(cfg.sram_banks);
-  // 0 lines: the cache is switched off (the ctrl_bits act_cache_off CSR bit); nothing hits.
+  // 0 lines: the cache is switched off (sram_ctrl.act_cache_off); nothing hits.
   const int64_t lines = int64_t(cfg.sram_act_cache_bytes / cfg.sram_bank_word_bytes);
   const int64_t wr_words = int64_t(cfg.sram_wr_port_bytes) / word + 1;
   const uint64_t wt_bytes = cfg.sram_wt_port_bytes;
