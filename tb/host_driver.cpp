@@ -1,5 +1,6 @@
 #include "tb/host_driver.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -91,14 +92,18 @@ void HostDriver::Run() {
     AbortedRun();
     if (cb_.on_restart) cb_.on_restart();
   }
-  // Launches go out in order while fewer than kMaxInFlight are running; completions come back in
+  // Launches go out in order while fewer than max_in_flight are running; completions come back in
   // the same order.
   size_t next = 0;
   bool go_on = true;
+  uint32_t seen = Read(csr::kProgramsDone);  // free running since reset
   while (go_on && results_.size() < launches_.size()) {
-    while (next < launches_.size() && next - results_.size() < kMaxInFlight) Launch(next++);
-    results_.push_back(Complete());
-    go_on = cb_.on_complete(results_.size() - 1, results_.back());
+    while (next < launches_.size() && next - results_.size() < setup_.max_in_flight) Launch(next++);
+    for (HostResult& r : Complete(next - results_.size(), seen)) {
+      if (!go_on) break;
+      results_.push_back(r);
+      go_on = cb_.on_complete(results_.size() - 1, results_.back());
+    }
   }
   cb_.on_done();
   while (true) wait();
@@ -119,21 +124,33 @@ void HostDriver::Launch(size_t k) {
   Write(csr::kCtrl, 1u << csr::kCtrlStartLsb);
 }
 
-HostResult HostDriver::Complete() {
+std::vector<HostResult> HostDriver::Complete(size_t in_flight, uint32_t& seen) {
   HostResult r;
-  r.start_cycle = start_cycles_[results_.size()];
   while (!w_.irq_o.read()) wait();
   r.irq_cycle = w_.Cycle();
+  // Clear first: a program completing after the clear raises the interrupt again, one completing
+  // before it is counted by the programs_done read after it.
+  r.irq = Read(csr::kIrq);
+  ClearIrq(r.irq);
+  const uint32_t done = Read(csr::kProgramsDone);
   r.status = Read(csr::kStatus);
   r.err_instr = Read(csr::kErrInstr);
   r.cycles = Read(csr::kCycles);
   r.mac_cycles = Read(csr::kMacCycles);
   r.instrs_done = Read(csr::kInstrsDone);
   for (size_t c = 0; c < r.counters.size(); ++c) r.counters[c] = Read(uint32_t(csr::kDmaBusyCycles + 4 * c));
-  r.irq = Read(csr::kIrq);
-  ClearIrq(r.irq);
   r.finished = true;
-  return r;
+  r.merged = setup_.max_in_flight > 1;
+  const size_t ok = std::min<size_t>(done - seen, in_flight);
+  seen = done;
+  const bool error = (r.status >> csr::kStatusErrorLsb) & 1;
+  std::vector<HostResult> out(ok + (error ? 1 : 0), r);
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].start_cycle = start_cycles_[results_.size() + i];
+    // A completion before the last one read (or before an error) ended without error.
+    if (i + 1 < out.size() || (error && i < ok)) out[i].status = 1u << csr::kStatusDoneLsb, out[i].err_instr = ~0u;
+  }
+  return out;
 }
 
 void HostDriver::AbortedRun() {
@@ -159,6 +176,7 @@ void HostDriver::AbortedRun() {
 void HostDriver::ClearIrq(uint32_t irq) {
   Write(csr::kIrq, irq);  // write 1 to clear what is pending
   wait();
+  if (setup_.max_in_flight > 1) return;  // a queued program may complete at any moment
   if (w_.irq_o.read()) cb_.on_error("irq_o stays high after the pending interrupts were cleared");
   if (Read(csr::kIrq) != 0) cb_.on_error("the irq register is not clear after writing its bits back");
 }

@@ -4,8 +4,8 @@
 // mac_cycles, instrs_done and irq, and clears the interrupt. One register access at a time.
 // Per completion it also reads the performance counters. Before the first start it writes the
 // HostSetup registers (watchdog_cycles, sram_ctrl).
-// Launches and completions are two lists: at most kMaxInFlight programs are started and not yet
-// completed (1: the NNA runs one program at a time; a program queue in the RTL can raise it).
+// Launches and completions are two lists: at most HostSetup::max_in_flight programs are started and
+// not yet completed (1 by default; more keep the RTL's program queue filled).
 // With abort_at, the first program's first run is aborted (ctrl.abort abort_at cycles after
 // ctrl.start), its registers are read and its interrupt cleared, on_restart is called, and the
 // same program is started again; results() then holds the second run's.
@@ -41,6 +41,9 @@ struct HostResult {
   uint64_t start_cycle = 0, irq_cycle = 0, abort_cycle = 0;  // abort_cycle 0: no abort written
   uint32_t status = 0, irq = 0, err_instr = 0, cycles = 0, mac_cycles = 0, instrs_done = 0;
   std::array<uint32_t, size_t(Counter::kCount)> counters{};
+  // Several programs were in flight: the counters and instrs_done ran on over them, and status
+  // is synthesised (done) for a completion that is not the last one read; only status is checked.
+  bool merged = false;
   uint32_t operator[](Counter c) const { return counters[size_t(c)]; }
 };
 
@@ -48,6 +51,7 @@ struct HostResult {
 struct HostSetup {
   std::optional<uint32_t> watchdog_cycles;  // else the configuration's reset value
   bool act_cache_off = false;               // sram_ctrl.act_cache_off
+  size_t max_in_flight = 1;                 // > 1: keep the RTL's program queue filled
 };
 
 struct HostCallbacks {
@@ -62,7 +66,6 @@ struct HostCallbacks {
 class HostDriver : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(HostDriver);
-  static constexpr size_t kMaxInFlight = 1;
 
   HostDriver(sc_core::sc_module_name name, Wires& w, std::vector<HostProgram> launches, HostCallbacks callbacks,
              HostSetup setup = {});
@@ -78,8 +81,10 @@ class HostDriver : public sc_core::sc_module {
   void Run();
   void WriteProgram(const HostProgram& p);  // the prog_* registers
   void Launch(size_t k);
-  // Waits for the interrupt of the oldest launch in flight, reads its registers, clears it.
-  HostResult Complete();
+  // Waits for an interrupt, reads the registers, clears it; one result per program completed
+  // since the last call (programs_done counts them, `seen` is its last value), plus one for a
+  // program that ended in an error.
+  std::vector<HostResult> Complete(size_t in_flight, uint32_t& seen);
   // Starts the program, writes ctrl.abort abort_at cycles later (unless the interrupt came first),
   // reads status, err_instr and irq into aborted_, clears the interrupt.
   void AbortedRun();

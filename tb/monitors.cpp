@@ -12,8 +12,15 @@ Monitors::Monitors(sc_core::sc_module_name name, Wires& w, Scoreboard& sb) : sc_
 }
 
 void Monitors::Restart() {
+  next_launch_ = 0;
+  in_load_ = false;
   acc_events_ = wr_events_ = mac_active_cycles_ = busy_cycles_ = 0;
   instr_cycles_.clear();
+}
+
+void Monitors::OnLoadBoundary(bool load) {
+  if (load && !in_load_ && next_launch_ < bases_.size()) base_ = bases_[next_launch_++];
+  in_load_ = load;
 }
 
 // Runs at the rising edge and reads the values of the cycle that just ended: the cycle number
@@ -21,6 +28,7 @@ void Monitors::Restart() {
 void Monitors::Sample() {
   if (!w_.rst_ni.read()) return;
   sb_.SetCycle(w_.Cycle());
+  if (w_.obs_wr_valid_o.read()) OnLoadBoundary(w_.obs_wr_instr_o.read() == kProgramLoadInstr);
   if (w_.obs_mac_active_o.read()) ++mac_active_cycles_;
   if (w_.obs_busy_o.read()) ++busy_cycles_;
 

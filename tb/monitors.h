@@ -10,6 +10,8 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "scoreboard/scoreboard.h"
 #include "tb/signals.h"
@@ -39,8 +41,10 @@ class Monitors : public sc_core::sc_module {
   // While discarding (a run the host aborts), events are counted but not given to the scoreboard.
   void Discard(bool on) { discard_ = on; }
   uint64_t discarded() const { return discarded_; }
-  // Instruction indices observed from now on are tagged WithBase(index, base).
-  void SetInstrBase(uint32_t base) { base_ = base; }
+  // The instruction base of each launch, in launch order. A launch's events begin with its program
+  // load (instruction 0xFFFF) and follow the previous launch's, also when programs are queued back
+  // to back, so the first load event after other events moves the tags to the next launch.
+  void SetLaunchBases(std::vector<uint32_t> bases) { bases_ = std::move(bases); }
   // Forgets the counts and cycles so far (before a restart), discarded() excepted.
   void Restart();
 
@@ -58,7 +62,12 @@ class Monitors : public sc_core::sc_module {
   Scoreboard& sb_;
   uint64_t acc_events_ = 0, wr_events_ = 0, mac_active_cycles_ = 0, busy_cycles_ = 0;
   bool discard_ = false;
+  std::vector<uint32_t> bases_;
   uint32_t base_ = 0;
+  size_t next_launch_ = 0;  // the launch whose load starts next
+  bool in_load_ = false;    // the last SRAM write was a program load's
+  // Moves to the next launch at its first load event.
+  void OnLoadBoundary(bool load);
   uint64_t discarded_ = 0;
   std::map<uint32_t, InstrCycles> instr_cycles_;
 };

@@ -21,6 +21,9 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   desc.add_options()
     ("test", po::value(&o.test), "test NAME: compile <vectors>/NAME.yaml; 'random' draws a layer from --seed, 'random_simd' a layer and a SIMD program; NAME,NAME,...: several programs, each in SRAM and DRAM of its own, launched one after the other on one NNA")
     ("repeat", po::value(&o.repeat)->default_value(1), "launch the list of --test programs N times (frames)")
+    ("queue", po::bool_switch(&o.queue),
+     "with several programs: start them while others run, up to the program queue's depth plus the running one; "
+     "each completion's status is checked, the counters only over the whole run")
     ("bundle", po::value(&o.bundle_dir), "run the compiled bundle in DIR instead of --test")
     ("config", po::value(&o.config)->default_value(kConfig.name),
      "hardware configuration; must be the one this simulator was built for")

@@ -20,6 +20,7 @@ struct SimOptions {
   std::string test;        // --test NAME[,NAME...]: compile vectors/NAME.yaml
   std::vector<std::string> tests;  // --test split at commas: the programs, in launch order
   uint32_t repeat = 1;     // --repeat N: the host launches the whole list N times (frames)
+  bool queue = false;      // --queue: keep the RTL's program queue filled (several programs in flight)
   uint32_t inject_program = 0;  // --inject-program K: --inject corrupts the K-th test of the list
   bool inject_rtl_only = false;  // --inject-rtl-only: the golden model keeps the clean program
   std::string bundle_dir;  // --bundle DIR: run a compiled bundle instead
