@@ -876,7 +876,9 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   std::vector<uint64_t> in_sram(buffers), out_sram(buffers);  // buffer b of each
   in_sram[0] = AlignUp(prog_sram + prog_words * isa::kWordBytes);
   for (uint32_t b = 1; b < buffers; ++b) in_sram[b] = AlignUp(in_sram[b - 1] + in_span);
-  const uint64_t in2_sram = elt ? AlignUp(in_sram[0] + in_span) : 0;  // tensor b, the input's layout
+  // Tensor b (the input's layout): ELTWISE reads b in the cycle after a at the same offset, so b
+  // starts where plane padding would put a next plane, off the banks a's read rests.
+  const uint64_t in2_sram = elt ? in_sram[0] + PlaneStride(AlignUp(in_span), cfg.array_cols, cfg, spec.plane_padding) : 0;
   const uint64_t param_sram = AlignUp(elt ? in2_sram + in_span : in_sram[buffers - 1] + in_span);
   const uint64_t wt_sram = AlignUp(param_sram + param_size);
   out_sram[0] = AlignUp(wt_sram + wt_size);
