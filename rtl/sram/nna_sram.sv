@@ -3,15 +3,17 @@
 //   write port  (WrBytes, byte mask)  requesters 0 compute write-back, 1 DMA-in (fixed priority)
 //   act port    (ActBytes)            one requester: nna_compute, which names the last byte it
 //                                     needs (act_req_last_i): only the banks up to it are read
-//   wt port     (WtBytes)             requesters 0 program fetch, 1 compute weights, 2 DMA-out
+//   wt port     (WtBytes)             requesters 0 program fetch, 1 compute weights, 2 DMA-out;
+//                                     a fetch reads one instruction word, DMA-out one AXI beat
 // Cycle schedule: in the cycle of a request each port picks its highest-priority valid requester
 // and the banks it needs (nna_sram_span). With SramBankCycles 2 a bank accessed in one cycle
 // cannot be accessed in the next (it recovers). Banks go to the activation port first, then the
 // write port (the other way round with wr_priority_i), then the weight port; a port whose banks
 // are taken or recovering is not ready (a bank-conflict stall, pulsed per port on
 // conflict_stall_o for the performance counters). Read data returns exactly one cycle after the
-// handshake, rotated so that byte 0 is the addressed byte; bytes past the SRAM read as 0 and are
-// never written. One request per requester per cycle, so a requester's requests stay in order.
+// handshake, rotated so that byte 0 is the addressed byte; bytes past the SRAM or past the banks a
+// requester claims read as 0, and bytes past the SRAM are never written. One request per requester
+// per cycle, so a requester's requests stay in order.
 // obs_wr_* shows every write actually performed.
 // Activation cache (the paper's 1 KB cache against back-to-back reads of the same data): the
 // words of every activation read are kept in SramActCacheBytes/Word lines, direct-mapped by word
@@ -77,6 +79,8 @@ module nna_sram #(
   localparam int unsigned BankCycles = nna_cfg_pkg::SramBankCycles;
   localparam int unsigned LineBits = $clog2(Lines);
   localparam int unsigned TagBits  = 32 - WordBits;  // the word address
+  localparam int unsigned FetchBytes  = nna_isa_pkg::WordBytes < WtBytes ? nna_isa_pkg::WordBytes : WtBytes;
+  localparam int unsigned DmaOutBytes = nna_cfg_pkg::AxiDataBytes < WtBytes ? nna_cfg_pkg::AxiDataBytes : WtBytes;
 
   // ---------------------------------------------------------------------------------------------
   // Requester selection inside each port (fixed priority, lowest index first)
@@ -125,8 +129,21 @@ module nna_sram #(
   nna_sram_span #(.PortBytes(ActBytes)) u_act_span (
     .addr_i(act_req_addr_i), .last_i(32'(act_req_last_i)), .bank_used_o(act_used), .bank_row_o(act_row),
     .first_bank_o(act_first), .offset_o(act_off), .word_ok_o(act_ok));
+  // Each weight-port requester claims the banks of the bytes it uses: a program fetch one
+  // instruction word, DMA-out one AXI beat, the weight stream the whole port. (Claiming the whole
+  // port for a fetch or a beat would make each request collide with the resting banks of the one
+  // before it, halving program fetch and DMA-out.)
+  logic [31:0] wt_last;
+  always_comb begin
+    unique case (wt_sel)
+      2'd0:    wt_last = 32'(FetchBytes - 1);
+      2'd2:    wt_last = 32'(DmaOutBytes - 1);
+      default: wt_last = 32'(WtBytes - 1);
+    endcase
+  end
+
   nna_sram_span #(.PortBytes(WtBytes)) u_wt_span (
-    .addr_i(wt_addr), .last_i(WtBytes - 1), .bank_used_o(wt_used), .bank_row_o(wt_row), .first_bank_o(wt_first),
+    .addr_i(wt_addr), .last_i(wt_last), .bank_used_o(wt_used), .bank_row_o(wt_row), .first_bank_o(wt_first),
     .offset_o(wt_off), .word_ok_o(wt_ok));
 
   // ---------------------------------------------------------------------------------------------

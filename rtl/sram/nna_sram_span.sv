@@ -22,7 +22,7 @@ module nna_sram_span #(
   output logic [Banks*RowBits-1:0]  bank_row_o,    // row of bank b at [b*RowBits +: RowBits]
   output logic [BankBits-1:0]       first_bank_o,  // bank of word 0
   output logic [WordBits-1:0]       offset_o,      // byte of the first byte inside word 0
-  output logic [NumWords-1:0]       word_ok_o      // word j exists in the SRAM
+  output logic [NumWords-1:0]       word_ok_o      // word j is needed and exists in the SRAM
 );
   logic [31:0] first_w, last_w, num_w, first_row, row, jb;
 
@@ -43,7 +43,7 @@ module nna_sram_span #(
       bank_row_o[b*RowBits +: RowBits] = row[RowBits-1:0];
     end
     for (int unsigned j = 0; j < NumWords; j++) begin
-      word_ok_o[j] = ((first_w + j) >> BankBits) < Depth;
+      word_ok_o[j] = (j < num_w) && ((first_w + j) >> BankBits) < Depth;
     end
   end
 
