@@ -280,11 +280,22 @@ LayerSpec::Act ParseActivation(const Doc& d, const YAML::Node& n, bool out_signe
 void ParseInput(const Doc& d, const YAML::Node& layer, int64_t max_hw, LayerSpec& l) {
   const YAML::Node input = d.Need(layer, "layer", "input");
   d.NeedMap(input, "layer.input");
-  d.OnlyKeys(input, "layer.input", {"channels", "height", "width", "signed"});
+  d.OnlyKeys(input, "layer.input", {"channels", "height", "width", "signed", "tile"});
   l.in_c = uint32_t(d.Int(d.Need(input, "layer.input", "channels"), "layer.input.channels", 1, 65535));
   l.in_h = uint32_t(d.Int(d.Need(input, "layer.input", "height"), "layer.input.height", 1, max_hw));
   l.in_w = uint32_t(d.Int(d.Need(input, "layer.input", "width"), "layer.input.width", 1, max_hw));
   if (input["signed"]) l.in_signed = d.Bool(input["signed"], "layer.input.signed");
+  if (const YAML::Node t = input["tile"]) {
+    const std::string k = "layer.input.tile";
+    d.NeedMap(t, k);
+    d.OnlyKeys(t, k, {"height", "width", "top", "left"});
+    LayerSpec::Tile tile;
+    tile.height = uint32_t(d.Int(d.Need(t, k, "height"), k + ".height", l.in_h, 65535));
+    tile.width = uint32_t(d.Int(d.Need(t, k, "width"), k + ".width", l.in_w, 1 << 20));
+    tile.top = uint32_t(d.Int(d.Need(t, k, "top"), k + ".top", 0, tile.height - l.in_h));
+    tile.left = uint32_t(d.Int(d.Need(t, k, "left"), k + ".left", 0, tile.width - l.in_w));
+    l.in_tile = tile;
+  }
 }
 
 // layer.output.pool: {op, size, stride, pad} (docs/architecture.md, "Fused pooling"). The ranges
@@ -851,6 +862,12 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   }
   const uint64_t simd_len = rescale ? rescale->simd.size() : l.simd.empty() ? 1 : l.simd.size();
   const uint32_t frames = spec.frames, buffers = spec.buffers;
+  if (l.in_tile && (x.in_c != l.in_c || x.in_h != l.in_h || x.in_w != l.in_w))
+    d.Fail("layer.input.tile", "cannot be used with op " + std::string(ToString(l.op)) +
+                                   ", which reads its input in another shape");
+  if (l.in_tile && (frames > 1 || elt))
+    d.Fail("layer.input.tile", std::string("cannot be combined with ") + (elt ? "op eltwise" : "several frames") +
+                                   " (a tile is built for one input tensor and one frame)");
   if (frames > 1 && (simd_only || l.global_avg_pool))
     d.Fail("frames", "must be 1 for op " + std::string(l.global_avg_pool ? "global_avg_pool" : ToString(l.op)) +
                          " (several frames are built for conv, deconv and inner_product; got " +
@@ -866,7 +883,8 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   const uint64_t out_bytes = uint64_t(l.out_c) * x.res_h * x.res_w;
   // Per frame one DMA word per input tensor, the compute instruction and one for the output; once
   // the parameters and the weights (not for SCALE and ELTWISE).
-  const uint64_t dma_words = frames * ((elt ? 2 : 1) + 1) + 1 + (simd_only ? 0 : 1);
+  // (A tile's input DMA is 3-D: a second word.)
+  const uint64_t dma_words = frames * ((elt ? 2 : 1) + 1) + 1 + (simd_only ? 0 : 1) + (l.in_tile ? 1 : 0);
   const uint64_t prog_words = dma_words + frames * isa::ComputeWords(simd_len);
   const uint64_t prog_sram = at.sram_base;
   // Input and output planes, padded in SRAM against bank conflicts (DRAM keeps them dense).
@@ -910,8 +928,19 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   const bool ip = l.op == LayerOp::kInnerProduct;
   // Seeded data: input (ELTWISE: tensor a, then b), then what the layer kind draws.
   SplitMix64 rng(spec.seed);
-  ref::Tensor input(l.in_c, l.in_h, l.in_w, l.in_signed), input_b;
-  for (auto& b : input.data) b = uint8_t(rng.Next());
+  ref::Tensor input(l.in_c, l.in_h, l.in_w, l.in_signed), input_b, tiled;
+  if (l.in_tile) {  // the whole tensor is seeded; the layer's input is its window
+    const LayerSpec::Tile& t = *l.in_tile;
+    tiled = ref::Tensor(l.in_c, t.height, t.width, l.in_signed);
+    for (auto& b : tiled.data) b = uint8_t(rng.Next());
+    for (uint32_t ch = 0; ch < l.in_c; ++ch)
+      for (uint32_t y = 0; y < l.in_h; ++y)
+        for (uint32_t xx = 0; xx < l.in_w; ++xx)
+          input.data[(uint64_t(ch) * l.in_h + y) * l.in_w + xx] =
+              tiled.data[(uint64_t(ch) * t.height + t.top + y) * t.width + t.left + xx];
+  } else {
+    for (auto& b : input.data) b = uint8_t(rng.Next());
+  }
   if (elt) {
     input_b = ref::Tensor(l.in_c, l.in_h, l.in_w, l.in_signed);
     for (auto& b : input_b.data) b = uint8_t(rng.Next());
@@ -1030,7 +1059,11 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   auto out_dram = [&](uint32_t f) {
     return f == 0 ? dram_of(out_sram[0]) : later_dram + (frames - 1) * AlignUp(in_bytes) + (f - 1) * AlignUp(out_bytes);
   };
-  const uint64_t dram_end = frames == 1 ? dram_of(AlignUp(end_sram)) : out_dram(frames - 1) + AlignUp(out_bytes);
+  // A tile's whole tensor goes after the image of the SRAM.
+  const uint64_t tiled_dram = later_dram;
+  const uint64_t dram_end = l.in_tile ? tiled_dram + AlignUp(tiled.data.size())
+                            : frames == 1 ? dram_of(AlignUp(end_sram))
+                                          : out_dram(frames - 1) + AlignUp(out_bytes);
 
   // Program (docs/memory.md, "Frames and buffers"). The loads of the first frames' inputs and the
   // parameters and weights each set a flag of their own (0, 1, ... in program order); then per
@@ -1056,7 +1089,15 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   auto read_input = [&](uint64_t sram, uint64_t dram, uint64_t flag) {
     return read(sram, dram, in_lay.dma, in_lay.sram_stride, flag);
   };
-  in_loaded[0] = read_input(in_sram[0], in_dram(0), new_flag());  // tensor a; ELTWISE's b the same way
+  if (l.in_tile) {  // the window: planes of in_h rows of in_w bytes, strided in DRAM by the whole tensor
+    const LayerSpec::Tile& t = *l.in_tile;
+    prog.push_back(isa::MakeDma3d(isa::Opcode::kDmaRead, in_sram[0],
+                                  tiled_dram + uint64_t(t.top) * t.width + t.left, l.in_w, l.in_h, l.in_w, t.width,
+                                  l.in_c, in_lay.plane_stride, uint64_t(t.height) * t.width));
+    in_loaded[0] = prog.back().dma.done_set = new_flag();
+  } else {
+    in_loaded[0] = read_input(in_sram[0], in_dram(0), new_flag());  // tensor a; ELTWISE's b the same way
+  }
   if (elt) loaded |= read_input(in2_sram, dram_of(in2_sram), new_flag());
   prog.push_back(isa::MakeDma(isa::Opcode::kDmaRead, param_sram, dram_of(param_sram), param_bytes.size()));
   loaded |= prog.back().dma.done_set = new_flag();
@@ -1178,12 +1219,19 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
     std::copy(bytes.begin(), bytes.end(), b.dram.begin() + long(dram));
   };
   place(dram_of(prog_sram), words);
-  place(in_dram(0), input.data);
+  if (l.in_tile)
+    place(tiled_dram, tiled.data);
+  else
+    place(in_dram(0), input.data);
   place(dram_of(param_sram), param_bytes);
   if (elt) place(dram_of(in2_sram), input_b.data);
   if (!simd_only) place(dram_of(wt_sram), wt_bytes);
   b.regions.push_back({"program", "program", dram_of(prog_sram), words.size(), {}, false});
-  b.regions.push_back({"input", "input", in_dram(0), input.data.size(), {l.in_c, l.in_h, l.in_w}, l.in_signed});
+  if (l.in_tile)  // the whole tensor (the layer reads its window)
+    b.regions.push_back({"input", "input", tiled_dram, tiled.data.size(), {l.in_c, l.in_tile->height, l.in_tile->width},
+                         l.in_signed});
+  else
+    b.regions.push_back({"input", "input", in_dram(0), input.data.size(), {l.in_c, l.in_h, l.in_w}, l.in_signed});
   if (elt)
     b.regions.push_back(
         {"input_b", "input", dram_of(in2_sram), input_b.data.size(), {l.in_c, l.in_h, l.in_w}, l.in_signed});

@@ -56,6 +56,12 @@ struct LayerSpec {
   LayerOp op = LayerOp::kConv;
   uint32_t in_c = 0, in_h = 0, in_w = 0;
   bool in_signed = true;
+  // layer.input.tile: the input is the in_h x in_w window at (top, left) of a larger
+  // in_c x height x width tensor in DRAM, which one 3-D DMA reads (docs/memory.md, "DMA").
+  struct Tile {
+    uint32_t height = 0, width = 0, top = 0, left = 0;
+  };
+  std::optional<Tile> in_tile;
   uint32_t out_c = 0;
   uint32_t kernel_h = 1, kernel_w = 1;
   uint32_t stride_h = 1, stride_w = 1;

@@ -1164,3 +1164,56 @@ TEST_CASE("plane padding moves consecutive planes off the banks the previous req
     }
   }
 }
+
+TEST_CASE("an input tile is one 3-D DMA from the whole tensor, and the layer computes on the window", "[nnac]") {
+  for (const char* config : {"tiny", "fsd"}) {
+    INFO(config);
+    const HwConfig& cfg = FindHwConfig(config);
+    const TestSpec spec = ParseTestFile(FindTest("conv3x3_tile", kVectors));
+    REQUIRE(spec.layer.in_tile);
+    const LayerSpec::Tile t = *spec.layer.in_tile;
+    const Bundle b = Compile(spec, cfg);
+    const auto prog = isa::DecodeProgram(b.ProgramBytes());
+    REQUIRE_FALSE(prog.error);
+    const isa::Instruction& in = prog.instrs[0];
+    const isa::ComputeInstr& c = prog.instrs[3].compute;
+    const Region& whole = b.FindRegion("input");
+    CHECK(whole.shape == std::vector<uint32_t>{spec.layer.in_c, t.height, t.width});
+    REQUIRE(in.dma.planes_word == 1);
+    CHECK(in.words == 2);
+    CHECK(isa::DmaPlanes(in) == spec.layer.in_c);
+    CHECK(in.dma.rows == spec.layer.in_h);
+    CHECK(in.dma.row_bytes == spec.layer.in_w);
+    CHECK(in.dma.dram_stride == t.width);
+    CHECK(in.planes.dram_plane_stride == uint64_t(t.height) * t.width);
+    CHECK(in.dma.dram_addr == whole.dram_addr + uint64_t(t.top) * t.width + t.left);
+    CHECK(in.dma.sram_addr == c.in_addr);
+    CHECK(in.planes.sram_plane_stride == c.in_plane_stride);
+    // The SRAM input after the DMA is the window of the whole tensor.
+    const EventRecorder rec = GoldenMatchesReference(b, cfg);
+    std::vector<uint8_t> sram(cfg.sram_bytes, 0);
+    for (const auto& e : rec.dma_writes)
+      if (e.instr == 0) std::copy(e.bytes.begin(), e.bytes.end(), sram.begin() + e.addr);
+    size_t bad = 0;
+    for (uint64_t ch = 0; ch < spec.layer.in_c; ++ch)
+      for (uint64_t y = 0; y < spec.layer.in_h; ++y)
+        for (uint64_t x = 0; x < spec.layer.in_w; ++x)
+          bad += sram[c.in_addr + ch * c.in_plane_stride + y * c.in_row_stride + x] !=
+                 b.dram[whole.dram_addr + (ch * t.height + t.top + y) * t.width + t.left + x];
+    CHECK(bad == 0);
+  }
+}
+
+TEST_CASE("a bad input tile gives one sentence naming file, key and value", "[nnac]") {
+  const std::string head = "name: t\ndoc: \"a\"\nseed: 1\nlayer:\n  op: conv\n  output_channels: 4\n  kernel: 3\n";
+  CHECK_THAT(ErrorFor("t", head + "  input: {channels: 3, height: 8, width: 8, tile: {height: 10, width: 9, top: 3, left: 0}}\n"),
+             Catch::EndsWith("key 'layer.input.tile.top' must be an integer 0..2 (got 3)"));
+  CHECK_THAT(ErrorFor("t", head + "  input: {channels: 3, height: 8, width: 8, tile: {height: 7, width: 9, top: 0, left: 0}}\n"),
+             Catch::EndsWith("key 'layer.input.tile.height' must be an integer 8..65535 (got 7)"));
+  CHECK_THAT(ErrorFor("t", head + "  input: {channels: 3, height: 8, width: 8, tile: {height: 9, width: 9, top: 0}}\n"),
+             Catch::EndsWith("key 'layer.input.tile.left' is missing"));
+  CHECK_THAT(ErrorFor("t", "name: t\ndoc: \"a\"\nseed: 1\nframes: 2\nlayer:\n  op: conv\n  output_channels: 4\n"
+                          "  kernel: 3\n  input: {channels: 3, height: 8, width: 8, tile: {height: 9, width: 9, top: 0, left: 0}}\n"),
+             Catch::EndsWith("key 'layer.input.tile' cannot be combined with several frames (a tile is built for one "
+                             "input tensor and one frame)"));
+}

@@ -121,7 +121,7 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
     }
     case Inject::kSramRange: {
       Instruction& in = prog.Find(cls, "a DMA_READ", false, IsDmaRead);
-      const uint64_t extent = (in.dma.rows - 1) * in.dma.sram_stride + in.dma.row_bytes;
+      const uint64_t extent = isa::DmaSramEnd(in) - in.dma.sram_addr;
       in.dma.sram_addr = cfg.sram_bytes - extent / 2 / 16 * 16;  // the second half runs past the end
       prog.Store(in);
       return Where(in) + " writes SRAM bytes " + std::to_string(in.dma.sram_addr) + ".." +

@@ -406,7 +406,7 @@ void Testbench::CheckStatus(size_t k, const HostResult& r) {
     const Bundle& b = programs_[launches_[k].program];
     uint64_t rd = b.prog_words * isa::kWordBytes, wr = 0;
     for (const isa::Instruction& in : isa::DecodeProgram(b.ProgramBytes()).instrs)
-      if (in.IsDma()) (in.opcode == isa::Opcode::kDmaRead ? rd : wr) += in.dma.rows * in.dma.row_bytes;
+      if (in.IsDma()) (in.opcode == isa::Opcode::kDmaRead ? rd : wr) += isa::DmaBytes(in);
     if (r[Counter::kReadBytes] != rd || r[Counter::kWriteBytes] != wr)
       report("dma_read_bytes / dma_write_bytes read " + std::to_string(r[Counter::kReadBytes]) + " / " +
              std::to_string(r[Counter::kWriteBytes]) + ", the program moves " + std::to_string(rd) + " / " +

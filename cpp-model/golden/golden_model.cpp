@@ -112,6 +112,13 @@ std::optional<Failure> Runner::Check(const Instruction& in) const {
     if (d.reserved0 != 0) return field("reserved0", d.reserved0, "must be zero");
     if (d.rows == 0) return field("rows", d.rows, "must be at least 1");
     if (d.row_bytes == 0) return field("row_bytes", d.row_bytes, "must be at least 1");
+    if (d.planes_word) {
+      const auto& p = in.planes;
+      if (p.planes == 0) return field("planes", p.planes, "must be at least 1");
+      for (auto [name, v] : {std::pair{"reserved0 of the planes word", p.reserved0}, {"reserved1 of the planes word", p.reserved1},
+                             {"reserved2 of the planes word", p.reserved2}, {"reserved3 of the planes word", p.reserved3}})
+        if (v != 0) return field(name, v, "must be zero");
+    }
   } else if (auto f = CheckDot(in)) {  // every compute opcode; the decoder rejected the others
     return f;
   }
@@ -214,17 +221,14 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
 }
 
 std::optional<Failure> Runner::DmaRead(const Instruction& in) {
-  const auto& d = in.dma;
-  const uint64_t last = d.dram_addr + (d.rows - 1) * d.dram_stride + d.row_bytes;
+  const uint64_t last = isa::DmaDramEnd(in);
   if (last > r_.dram.size())
     return Failure{ErrorCode::kAxiError, in.index,
                    Name(in) + " reads DRAM up to " + Hex(last) + ", past the DRAM image of " +
                        std::to_string(r_.dram.size()) + " bytes"};
   const uint64_t beat = cfg_.axi_data_bytes;
-  for (uint64_t row = 0; row < d.rows; ++row) {
-    uint64_t src = d.dram_addr + row * d.dram_stride;
-    uint64_t dst = d.sram_addr + row * d.sram_stride;
-    uint64_t left = d.row_bytes;
+  isa::ForEachDmaRow(in, [&](uint64_t src, uint64_t dst) {
+    uint64_t left = in.dma.row_bytes;
     while (left > 0) {
       // One AXI beat: up to the next multiple of the bus width in DRAM.
       const uint64_t piece = std::min(left, beat - src % beat);
@@ -239,21 +243,20 @@ std::optional<Failure> Runner::DmaRead(const Instruction& in) {
       dst += piece;
       left -= piece;
     }
-  }
+  });
   return std::nullopt;
 }
 
 std::optional<Failure> Runner::DmaWrite(const Instruction& in) {
-  const auto& d = in.dma;
-  const uint64_t last = d.dram_addr + (d.rows - 1) * d.dram_stride + d.row_bytes;
+  const uint64_t last = isa::DmaDramEnd(in);
   if (last > r_.dram.size())
     return Failure{ErrorCode::kAxiError, in.index,
                    Name(in) + " writes DRAM up to " + Hex(last) + ", past the DRAM image of " +
                        std::to_string(r_.dram.size()) + " bytes"};
-  for (uint64_t row = 0; row < d.rows; ++row) {
-    const auto src = r_.sram.begin() + long(d.sram_addr + row * d.sram_stride);
-    std::copy(src, src + long(d.row_bytes), r_.dram.begin() + long(d.dram_addr + row * d.dram_stride));
-  }
+  isa::ForEachDmaRow(in, [&](uint64_t dram, uint64_t sram) {
+    const auto src = r_.sram.begin() + long(sram);
+    std::copy(src, src + long(in.dma.row_bytes), r_.dram.begin() + long(dram));
+  });
   return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 #include "golden/golden_model.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <functional>
@@ -874,5 +875,66 @@ TEST_CASE("programs in order share the SRAM and the DRAM but not the flags", "[g
     CHECK(runs[0].ok);
     CHECK(runs[1].error == isa::ErrorCode::kWatchdog);
     CHECK(runs[1].err_instr == 0);
+  }
+}
+
+TEST_CASE("a 3-D DMA moves a tile of a tensor in and out, plane by plane", "[golden]") {
+  const HwConfig& cfg = FindHwConfig("tiny");
+  // A 5x7x9 (C, H, W) tensor in DRAM; the tile of channels 1..3, rows 2..4, columns 3..7 goes to
+  // SRAM with planes 64 bytes apart and rows 8 apart, then back to a dense 3x3x5 block in DRAM.
+  const uint64_t C = 5, H = 7, W = 9, src = 0x1000, dst = 0x2000, sram = 0x400;
+  Bundle b;
+  b.test = "tile";
+  b.config = cfg.name;
+  b.prog_sram_addr = 0;
+  b.prog_dram_addr = 0x40;
+  b.dram.assign(0x3000, 0);
+  for (uint64_t i = 0; i < C * H * W; ++i) b.dram[src + i] = uint8_t(i * 7 + 1);
+  Instruction rd = isa::MakeDma3d(Opcode::kDmaRead, sram, src + (1 * H + 2) * W + 3, 5, 3, 8, W, 3, 64, H * W);
+  rd.dma.done_set = 1;
+  Instruction wr = isa::MakeDma3d(Opcode::kDmaWrite, sram, dst, 5, 3, 8, 5, 3, 64, 15);
+  wr.dma.wait_set = 1;
+  std::vector<uint8_t> prog = isa::EncodeInstruction(rd), w = isa::EncodeInstruction(wr);
+  prog.insert(prog.end(), w.begin(), w.end());
+  std::copy(prog.begin(), prog.end(), b.dram.begin() + long(b.prog_dram_addr));
+  b.prog_words = prog.size() / isa::kWordBytes;
+  REQUIRE(b.prog_words == 4);
+
+  EventRecorder rec;
+  std::vector<uint8_t> dram;
+  const auto runs = GoldenModel(cfg).RunPrograms({&b}, b.dram, rec, &dram);
+  REQUIRE(runs.size() == 1);
+  REQUIRE(runs[0].ok);
+  CHECK(runs[0].instrs_done == 2);
+  for (uint64_t c = 0; c < 3; ++c)
+    for (uint64_t h = 0; h < 3; ++h)
+      for (uint64_t x = 0; x < 5; ++x)
+        CHECK(dram[dst + (c * 3 + h) * 5 + x] == b.dram[src + ((c + 1) * H + h + 2) * W + x + 3]);
+  // The read's SRAM writes: one per row piece within an AXI beat, plane by plane.
+  std::vector<uint32_t> addrs;
+  for (const auto& e : rec.dma_writes)
+    if (e.instr == 0) addrs.push_back(e.addr);
+  REQUIRE(addrs.size() >= 9);
+  CHECK(addrs.front() == sram);
+  CHECK(addrs.back() >= sram + 2 * 64 + 2 * 8);
+  CHECK(std::is_sorted(addrs.begin(), addrs.end()));
+  SECTION("planes 0 is an illegal field") {
+    Bundle bad = b;
+    prog[32] = prog[33] = 0;  // the planes field of the first instruction's planes word
+    std::copy(prog.begin(), prog.end(), bad.dram.begin() + long(bad.prog_dram_addr));
+    const RunResult r = GoldenModel(cfg).Run(bad, rec);
+    CHECK(r.error == isa::ErrorCode::kIllegalField);
+    CHECK(r.err_instr == 0);
+    CHECK_THAT(r.message, Catch::Contains("has planes 0"));
+  }
+  SECTION("the planes reach past the SRAM") {
+    Bundle bad = b;
+    Instruction far = rd;
+    far.planes.sram_plane_stride = cfg.sram_bytes / 2;
+    const auto fw = isa::EncodeInstruction(far);
+    std::copy(fw.begin(), fw.end(), bad.dram.begin() + long(bad.prog_dram_addr));
+    const RunResult r = GoldenModel(cfg).Run(bad, rec);
+    CHECK(r.error == isa::ErrorCode::kSramRange);
+    CHECK(r.err_instr == 0);
   }
 }

@@ -20,9 +20,7 @@ std::string Range(const SramAccess& a) {
 
 std::vector<SramAccess> SramAccesses(const isa::Instruction& in) {
   if (in.IsDma()) {
-    const auto& d = in.dma;
-    const uint64_t end = d.sram_addr + (d.rows - 1) * d.sram_stride + d.row_bytes;
-    return {{"rows", d.sram_addr, end, in.opcode == isa::Opcode::kDmaRead}};
+    return {{"rows", in.dma.sram_addr, isa::DmaSramEnd(in), in.opcode == isa::Opcode::kDmaRead}};
   }
   const auto& c = in.compute;
   std::vector<SramAccess> out;

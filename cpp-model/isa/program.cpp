@@ -68,7 +68,11 @@ std::optional<DecodeError> DecodeInstruction(const uint8_t* bytes, size_t avail,
   out->opcode = Opcode(raw);
   if (out->IsDma()) {
     out->dma = DecodeDmaInstr(bytes);
-    out->words = 1;
+    out->words = out->dma.planes_word ? 2 : 1;
+    if (avail < out->words * kWordBytes)
+      return DecodeError{ErrorCode::kIllegalField, index,
+                         where + " (" + OpcodeName(raw) + ") with planes_word 1 is cut off by the end of the program"};
+    if (out->dma.planes_word) out->planes = DecodeDmaPlanesInstr(bytes + kWordBytes);
     return std::nullopt;
   }
   if (avail < ComputeInstr::kBytes)
@@ -114,7 +118,12 @@ std::vector<uint8_t> EncodeInstruction(const Instruction& in) {
     DmaInstr d = in.dma;
     d.opcode = in.opcode;
     const auto w = Encode(d);
-    return std::vector<uint8_t>(w.begin(), w.end());
+    std::vector<uint8_t> out(w.begin(), w.end());
+    if (d.planes_word) {
+      const auto p = Encode(in.planes);
+      out.insert(out.end(), p.begin(), p.end());
+    }
+    return out;
   }
   ComputeInstr c = in.compute;
   c.opcode = in.opcode;
@@ -133,6 +142,11 @@ std::string Disassemble(const DmaInstr& in) {
   return OpcodeName(uint64_t(in.opcode)) + FieldsText(in, kDmaInstrFields, 1);
 }
 
+std::string Disassemble(const DmaPlanesInstr& in) {
+  const std::string s = FieldsText(in, kDmaPlanesInstrFields, 0);
+  return s.empty() ? s : s.substr(1);
+}
+
 std::string Disassemble(const SimdInstr& in) {
   const uint64_t op = uint64_t(in.op);
   return (IsSimdOp(op) ? std::string(ToString(in.op)) : "simd_op_" + std::to_string(op)) +
@@ -146,7 +160,8 @@ std::string Disassemble(const ComputeInstr& in, const std::vector<SimdInstr>& si
 }
 
 std::string Disassemble(const Instruction& in) {
-  return in.IsDma() ? Disassemble(in.dma) : Disassemble(in.compute, in.simd);
+  if (in.IsDma()) return Disassemble(in.dma) + (in.dma.planes_word ? "; " + Disassemble(in.planes) : "");
+  return Disassemble(in.compute, in.simd);
 }
 
 Instruction MakeDma(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes,
@@ -161,6 +176,18 @@ Instruction MakeDma(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t 
   in.dma.sram_stride = sram_stride;
   in.dma.dram_stride = dram_stride;
   in.words = 1;
+  return in;
+}
+
+Instruction MakeDma3d(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes, uint64_t rows,
+                      uint64_t sram_stride, uint64_t dram_stride, uint64_t planes, uint64_t sram_plane_stride,
+                      uint64_t dram_plane_stride) {
+  Instruction in = MakeDma(op, sram_addr, dram_addr, row_bytes, rows, sram_stride, dram_stride);
+  in.dma.planes_word = 1;
+  in.planes.planes = planes;
+  in.planes.sram_plane_stride = sram_plane_stride;
+  in.planes.dram_plane_stride = dram_plane_stride;
+  in.words = 2;
   return in;
 }
 

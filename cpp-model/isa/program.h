@@ -19,6 +19,7 @@ struct Instruction {
   uint32_t words = 0;  // program words it occupies
   Opcode opcode{};
   DmaInstr dma;                // valid when IsDma()
+  DmaPlanesInstr planes;       // valid when IsDma() and dma.planes_word (a 3-D block)
   ComputeInstr compute;        // valid otherwise
   std::vector<SimdInstr> simd;  // the compute instruction's SIMD program
 
@@ -28,6 +29,30 @@ struct Instruction {
   uint64_t DoneSet() const { return IsDma() ? dma.done_set : compute.done_set; }
   uint64_t DoneClear() const { return IsDma() ? dma.done_clear : compute.done_clear; }
 };
+
+// A DMA instruction's block: planes x rows x row_bytes; plane p, row r starts at
+// dram_addr + p*dram_plane_stride + r*dram_stride and sram_addr + p*sram_plane_stride + r*sram_stride.
+inline uint64_t DmaPlanes(const Instruction& in) { return in.dma.planes_word ? in.planes.planes : 1; }
+inline uint64_t DmaBytes(const Instruction& in) { return DmaPlanes(in) * in.dma.rows * in.dma.row_bytes; }
+// One past the last byte the block touches in SRAM and in DRAM (strides are non-negative).
+inline uint64_t DmaSramEnd(const Instruction& in) {
+  const uint64_t plane = in.dma.planes_word ? (in.planes.planes - 1) * in.planes.sram_plane_stride : 0;
+  return in.dma.sram_addr + plane + (in.dma.rows - 1) * in.dma.sram_stride + in.dma.row_bytes;
+}
+inline uint64_t DmaDramEnd(const Instruction& in) {
+  const uint64_t plane = in.dma.planes_word ? (in.planes.planes - 1) * in.planes.dram_plane_stride : 0;
+  return in.dma.dram_addr + plane + (in.dma.rows - 1) * in.dma.dram_stride + in.dma.row_bytes;
+}
+// Calls fn(dram_addr, sram_addr) for every row of the block in the order the DMA engine moves
+// them: plane by plane, row by row. Needs planes and rows of at least 1.
+template <typename Fn>
+void ForEachDmaRow(const Instruction& in, Fn&& fn) {
+  const uint64_t planes = DmaPlanes(in);
+  for (uint64_t p = 0; p < planes; ++p)
+    for (uint64_t r = 0; r < in.dma.rows; ++r)
+      fn(in.dma.dram_addr + p * in.planes.dram_plane_stride + r * in.dma.dram_stride,
+         in.dma.sram_addr + p * in.planes.sram_plane_stride + r * in.dma.sram_stride);
+}
 
 // SCALE and ELTWISE: compute instructions without weights; the data sequencer makes their weight
 // rows (docs/architecture.md, "SIMD-only instructions").
@@ -46,7 +71,8 @@ inline uint32_t ComputeWords(uint64_t simd_len) {
 
 // Decodes the instruction starting at bytes (avail bytes left in the program, a multiple of the
 // word size). Checks only what decoding needs: a known opcode (else kIllegalOpcode), simd_len in
-// 1..max_simd_instrs and an instruction that fits in the program (else kIllegalField).
+// 1..max_simd_instrs and an instruction (with its dma_planes word) that fits in the program (else
+// kIllegalField).
 std::optional<DecodeError> DecodeInstruction(const uint8_t* bytes, size_t avail, uint32_t index,
                                              Instruction* out);
 
@@ -63,8 +89,10 @@ DecodedProgram DecodeProgram(const std::vector<uint8_t>& bytes);
 std::vector<uint8_t> EncodeInstruction(const Instruction& in);
 
 // One line: the mnemonic, then every non-zero field as name=value (enums by name, addresses and
-// flag masks in hex); a compute instruction is followed by "; " and each SIMD instruction.
+// flag masks in hex); a compute instruction is followed by "; " and each SIMD instruction, a DMA
+// with planes by "; " and its dma_planes word.
 std::string Disassemble(const DmaInstr& in);
+std::string Disassemble(const DmaPlanesInstr& in);
 std::string Disassemble(const SimdInstr& in);
 std::string Disassemble(const ComputeInstr& in, const std::vector<SimdInstr>& simd);
 std::string Disassemble(const Instruction& in);
@@ -77,5 +105,9 @@ uint64_t Macs(const ComputeInstr& in);
 // Builders for the common instructions.
 Instruction MakeDma(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes,
                     uint64_t rows = 1, uint64_t sram_stride = 0, uint64_t dram_stride = 0);
+// The same block repeated over planes (a dma_planes word; the instruction becomes 2 words).
+Instruction MakeDma3d(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes, uint64_t rows,
+                      uint64_t sram_stride, uint64_t dram_stride, uint64_t planes, uint64_t sram_plane_stride,
+                      uint64_t dram_plane_stride);
 
 }  // namespace nna::isa

@@ -39,6 +39,12 @@ TEST_CASE("every format round-trips encode(decode(bytes)) with random and maxima
     REQUIRE(std::vector<uint8_t>(ce.begin(), ce.end()) == c);
     REQUIRE(DecodeComputeInstr(ce.data()) == ci);
 
+    auto p = RandomFields(rng, DmaPlanesInstr::kBytes, kDmaPlanesInstrFields, ones);
+    const DmaPlanesInstr pi = DecodeDmaPlanesInstr(p.data());
+    const auto pe = Encode(pi);
+    REQUIRE(std::vector<uint8_t>(pe.begin(), pe.end()) == p);
+    REQUIRE(DecodeDmaPlanesInstr(pe.data()) == pi);
+
     auto s = RandomFields(rng, SimdInstr::kBytes, kSimdInstrFields, ones);
     const SimdInstr si = DecodeSimdInstr(s.data());
     const auto se = Encode(si);
@@ -148,5 +154,38 @@ TEST_CASE("DecodeProgram walks DMA and compute instructions and reports bad ones
     const auto d = DecodeProgram(prog);
     REQUIRE(d.error);
     CHECK(d.error->index == 1);
+  }
+}
+
+TEST_CASE("a DMA with a planes word is two words and walks its rows plane by plane", "[isa]") {
+  const Instruction d = MakeDma3d(Opcode::kDmaRead, 0x100, 0x2000, 5, 3, 8, 40, 2, 64, 400);
+  std::vector<uint8_t> prog = EncodeInstruction(d);
+  REQUIRE(prog.size() == 64);
+  CHECK(prog[1] == 1);  // planes_word, bit 8
+  const auto w = EncodeInstruction(MakeDma(Opcode::kDmaWrite, 0, 0x40, 1));
+  prog.insert(prog.end(), w.begin(), w.end());
+  const auto dec = DecodeProgram(prog);
+  REQUIRE_FALSE(dec.error);
+  REQUIRE(dec.instrs.size() == 2);
+  CHECK(dec.instrs[0].words == 2);
+  CHECK(dec.instrs[1].word == 2);
+  CHECK(dec.instrs[0].planes == d.planes);
+  CHECK(Disassemble(dec.instrs[0]) ==
+        "dma_read planes_word=1 sram_addr=0x100 dram_addr=0x2000 row_bytes=5 rows=3 dram_stride=40 sram_stride=8; "
+        "planes=2 sram_plane_stride=64 dram_plane_stride=400");
+  std::vector<std::pair<uint64_t, uint64_t>> rows;
+  ForEachDmaRow(dec.instrs[0], [&](uint64_t dram, uint64_t sram) { rows.emplace_back(dram, sram); });
+  const std::vector<std::pair<uint64_t, uint64_t>> want = {
+      {0x2000, 0x100}, {0x2028, 0x108}, {0x2050, 0x110}, {0x2190, 0x140}, {0x21B8, 0x148}, {0x21E0, 0x150}};
+  CHECK(rows == want);
+  CHECK(DmaBytes(dec.instrs[0]) == 30);
+  CHECK(DmaSramEnd(dec.instrs[0]) == 0x150 + 5);
+  CHECK(DmaDramEnd(dec.instrs[0]) == 0x21E0 + 5);
+  SECTION("cut off after its first word") {
+    prog.resize(32);
+    const auto cut = DecodeProgram(prog);
+    REQUIRE(cut.error);
+    CHECK(cut.error->code == ErrorCode::kIllegalField);
+    CHECK(cut.error->message == "instruction 0 (dma_read) with planes_word 1 is cut off by the end of the program");
   }
 }

@@ -6,13 +6,15 @@
 //                                                       \-> compute queue -> nna_compute
 //                                          flags <- completions (DMA first, then compute)
 // Fetch: one 32-byte word per request, one request per cycle, response one cycle later. The first
-// word of an instruction gives its length (DMA 1 word, compute 8 + ceil(simd_len/4) words); when
+// word of an instruction gives its length (DMA 1 word, or 2 with planes_word; compute
+// 8 + ceil(simd_len/4) words); when
 // all its words are in, it is checked and pushed into its queue, and the next instruction's words
 // are fetched. Instruction indices count from 0 in program order.
 // Start: a queue head starts when its engine is idle, (flags & wait_set) == wait_set and
 // (flags & wait_clear) == 0; completion applies flags = (flags | done_set) & ~done_clear.
 // Errors: a bad opcode (IllegalOpcode), a compute simd_len of 0 or > MaxSimdInstrs, a DMA with
-// reserved0 set, no rows or no bytes, or a program ending inside an instruction (IllegalField), a
+// a reserved field set, no rows, no bytes or no planes, or a program ending inside an instruction
+// (IllegalField), a
 // DMA whose rows run past the SRAM (SramRange) stop fetching; queued instructions still complete,
 // then err_o. (A compute instruction's fields and SRAM range are checked by nna_compute.) An engine error does the same with the engine's code,
 // but queued instructions after the failing one (program order) are dropped, so that what runs
@@ -51,6 +53,7 @@ module nna_net_seq #(
   output logic                       dma_cmd_valid_o,
   input  logic                       dma_cmd_ready_i,
   output nna_isa_pkg::dma_instr_t    dma_cmd_o,
+  output nna_isa_pkg::dma_planes_instr_t dma_planes_o,  // valid when dma_cmd_o.planes_word
   output logic [15:0]                dma_instr_o,
   input  logic                       dma_busy_i,
   input  logic                       dma_done_i,
@@ -72,7 +75,7 @@ module nna_net_seq #(
                                         nna_isa_pkg::WordBytes - 1) / nna_isa_pkg::WordBytes;
   localparam int unsigned CompBits   = nna_isa_pkg::ComputeBytes * 8;
   localparam int unsigned DmaBits    = nna_isa_pkg::DmaBytes * 8;
-  localparam int unsigned DqWidth    = DmaBits + 16;
+  localparam int unsigned DqWidth    = 2 * DmaBits + 16;  // {index, planes word, DMA word}
   localparam int unsigned CqWidth    = CompBits + SimdProgBits + 16;
   localparam int unsigned NumFlags   = nna_isa_pkg::NumFlags;
 
@@ -112,6 +115,7 @@ module nna_net_seq #(
   logic                        rsp_is_dma, rsp_is_comp;
   /* verilator lint_off UNUSEDSIGNAL */
   nna_isa_pkg::dma_instr_t     dec_dma;  // the DRAM side and the flags are not checked here
+  nna_isa_pkg::dma_planes_instr_t dec_planes;  // zero without planes_word
   /* verilator lint_on UNUSEDSIGNAL */
   logic                        dec_is_dma, dec_dma_field, dec_dma_range;
   logic [SimdProgBits-1:0]     dec_simd;
@@ -124,13 +128,19 @@ module nna_net_seq #(
                    (rsp_op == nna_isa_pkg::OpInnerProduct) || (rsp_op == nna_isa_pkg::OpScale) ||
                    (rsp_op == nna_isa_pkg::OpEltwise);
     dec_dma      = ibuf_q[DmaBits-1:0];
+    dec_planes   = dec_dma.planes_word ? ibuf_q[DmaBits +: DmaBits] : '0;
     dec_simd     = ibuf_q[CompBits +: SimdProgBits];
     dec_is_dma   = (dec_dma.opcode == nna_isa_pkg::OpDmaRead) ||
                    (dec_dma.opcode == nna_isa_pkg::OpDmaWrite);
     // The golden model's order: the fields, then the SRAM extent (64 bits: nothing wraps; only
     // read when rows >= 1).
-    dec_dma_field = dec_dma.reserved0 != '0 || dec_dma.rows == '0 || dec_dma.row_bytes == '0;
+    dec_dma_field = dec_dma.reserved0 != '0 || dec_dma.rows == '0 || dec_dma.row_bytes == '0 ||
+                    (dec_dma.planes_word && (dec_planes.planes == '0 || dec_planes.reserved0 != '0 ||
+                                             dec_planes.reserved1 != '0 || dec_planes.reserved2 != '0 ||
+                                             dec_planes.reserved3 != '0));
     dec_dma_range = 64'(dec_dma.sram_addr) + (64'(dec_dma.rows) - 64'd1) * 64'(dec_dma.sram_stride) +
+                    (dec_dma.planes_word ? (64'(dec_planes.planes) - 64'd1) * 64'(dec_planes.sram_plane_stride)
+                                         : 64'd0) +
                     64'(dec_dma.row_bytes) > 64'(nna_cfg_pkg::SramBytes);
   end
 
@@ -147,7 +157,7 @@ module nna_net_seq #(
 
   nna_fifo #(.Width(DqWidth), .Depth(nna_cfg_pkg::QueuesDmaDepth)) u_dma_queue (
     .clk_i, .rst_ni, .flush_i(flush),
-    .in_valid_i(dq_in_valid), .in_ready_o(dq_in_ready), .in_data_i({idx_q, ibuf_q[DmaBits-1:0]}),
+    .in_valid_i(dq_in_valid), .in_ready_o(dq_in_ready), .in_data_i({idx_q, dec_planes, ibuf_q[DmaBits-1:0]}),
     .out_valid_o(dq_out_valid), .out_ready_i(dq_pop), .out_data_o(dq_out), .usage_o(dq_usage));
 
   nna_fifo #(.Width(CqWidth), .Depth(nna_cfg_pkg::QueuesComputeDepth)) u_comp_queue (
@@ -163,7 +173,7 @@ module nna_net_seq #(
 
   always_comb begin
     dq_head     = dq_out[DmaBits-1:0];
-    dq_head_idx = dq_out[DmaBits +: 16];
+    dq_head_idx = dq_out[2*DmaBits +: 16];
     cq_head     = cq_out[CompBits-1:0];
     cq_head_idx = cq_out[CompBits + SimdProgBits +: 16];
     dq_flags_ok = ((flags_q & dq_head.wait_set) == dq_head.wait_set) &&
@@ -194,6 +204,7 @@ module nna_net_seq #(
   always_comb begin
     dma_cmd_valid_o  = dq_out_valid && !dma_run_q && dq_flags_ok && !kill_q && dq_before_err;
     dma_cmd_o        = dq_head;
+    dma_planes_o     = dq_out[DmaBits +: DmaBits];
     dma_instr_o      = dq_head_idx;
     dma_fire         = dma_cmd_valid_o && dma_cmd_ready_i;
     dq_pop           = dma_fire;
@@ -277,7 +288,7 @@ module nna_net_seq #(
       rsp_cnt_d = rsp_cnt_q + 4'd1;
       if (rsp_cnt_q == 4'd0) begin
         if (rsp_is_dma) begin
-          need_d = 4'd1;
+          need_d = fetch_rsp_data_i[8] ? 4'd2 : 4'd1;  // planes_word
         end else if (rsp_is_comp) begin
           if (rsp_simd_len == 8'd0 || 32'(rsp_simd_len) > nna_isa_pkg::MaxSimdInstrs) begin
             set_err  = 1'b1;

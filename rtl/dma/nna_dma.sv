@@ -2,7 +2,8 @@
 // (docs/architecture.md "DMA semantics"); the command sequencer also loads programs with it.
 //
 // A command moves `rows` rows of `row_bytes` bytes; row r starts at dram_addr + r*dram_stride and
-// sram_addr + r*sram_stride. Every row is cut at each multiple of D (the AXI data width) in DRAM
+// sram_addr + r*sram_stride. With planes_word the block repeats over `planes` planes, plane p
+// shifted by p*dram_plane_stride and p*sram_plane_stride (rows plane by plane). Every row is cut at each multiple of D (the AXI data width) in DRAM
 // address: each piece is one AXI beat. Two walkers step through the same sequence:
 //   - the burst walker issues INCR bursts (AR or AW) of up to MaxBurst beats that never cross a
 //     4 KB boundary nor a row end, beat-aligned addresses, up to MaxOutstanding bursts in flight;
@@ -29,6 +30,7 @@ module nna_dma #(
   input  logic                           cmd_valid_i,
   output logic                           cmd_ready_o,
   input  nna_isa_pkg::dma_instr_t        cmd_i,
+  input  nna_isa_pkg::dma_planes_instr_t cmd_planes_i,  // read when cmd_i.planes_word
   input  logic [15:0]                    cmd_instr_i,
   output logic                           busy_o,
   output logic                           done_o,
@@ -97,6 +99,10 @@ module nna_dma #(
   nna_isa_pkg::dma_instr_t cmd_q, cmd_d;
   logic [15:0]             instr_q, instr_d;
   logic                    is_write, err_q, err_d;
+  // The third dimension: 1 plane without a planes word.
+  logic [15:0]             planes_q, planes_d;
+  logic [31:0]             sps_q, sps_d;  // SRAM plane stride
+  logic [A-1:0]            dps_q, dps_d;  // DRAM plane stride
 
   logic accept, finish;
   assign is_write = (cmd_q.opcode == nna_isa_pkg::OpDmaWrite);
@@ -105,8 +111,9 @@ module nna_dma #(
   // -----------------------------------------------------------------------------------------
   // Burst walker (AR / AW)
   // -----------------------------------------------------------------------------------------
-  logic [15:0]  bw_row_q, bw_row_d;
+  logic [15:0]  bw_row_q, bw_row_d, bw_plane_q, bw_plane_d;
   logic [A-1:0] bw_ds_q, bw_ds_d;     // DRAM start of the row
+  logic [A-1:0] bw_ps_q, bw_ps_d;     // DRAM start of the plane
   logic [A-1:0] bw_ba_q, bw_ba_d;     // aligned address of the next burst
   logic         bw_done_q, bw_done_d;
   logic [A-1:0] bw_lb, bw_next_ba, bw_next_ds;
@@ -122,20 +129,24 @@ module nna_dma #(
     if (bw_left < bw_len) bw_len = bw_left;
     if (bw_to4k < bw_len) bw_len = bw_to4k;
     bw_next_ba = bw_ba_q + (A'(bw_len) << DBits);
-    bw_next_ds = bw_ds_q + A'(cmd_q.dram_stride);
+    // The next row: in this plane, or the first of the next plane.
+    bw_next_ds = (bw_row_q + 16'd1 == cmd_q.rows) ? bw_ps_q + dps_q : bw_ds_q + A'(cmd_q.dram_stride);
   end
 
   // -----------------------------------------------------------------------------------------
   // Beat walker (R beats for DMA_READ, SRAM reads for DMA_WRITE)
   // -----------------------------------------------------------------------------------------
-  logic [15:0]  dw_row_q, dw_row_d;
+  logic [15:0]  dw_row_q, dw_row_d, dw_plane_q, dw_plane_d;
   logic [A-1:0] dw_ds_q, dw_ds_d;     // DRAM start of the row
   logic [31:0]  dw_ss_q, dw_ss_d;     // SRAM start of the row
+  logic [A-1:0] dw_ps_q, dw_ps_d;     // DRAM start of the plane
+  logic [31:0]  dw_pss_q, dw_pss_d;   // SRAM start of the plane
+  logic         dw_plane_end;
   logic [A-1:0] dw_ba_q, dw_ba_d;     // aligned DRAM address of this beat
   logic [7:0]   dw_bcnt_q, dw_bcnt_d; // beats so far in this burst
   logic         dw_done_q, dw_done_d;
   logic [A-1:0] dw_de, dw_lb, dw_lo, dw_hi, dw_ba_end, dw_next_ds;
-  logic [31:0]  dw_sram, dw_n;
+  logic [31:0]  dw_sram, dw_n, dw_next_ss;
   logic [DBits-1:0] dw_off;
   logic         dw_last_row, dw_last_burst, dw_fire;
   logic [D-1:0] dw_strb;
@@ -152,7 +163,9 @@ module nna_dma #(
     dw_last_row   = (dw_ba_q == dw_lb);
     dw_last_burst = dw_last_row || (dw_ba_end[11:0] == 12'd0) ||
                     (32'(dw_bcnt_q) == MaxBurst - 1);
-    dw_next_ds    = dw_ds_q + A'(cmd_q.dram_stride);
+    dw_plane_end  = (dw_row_q + 16'd1 == cmd_q.rows);
+    dw_next_ds    = dw_plane_end ? dw_ps_q + dps_q : dw_ds_q + A'(cmd_q.dram_stride);
+    dw_next_ss    = dw_plane_end ? dw_pss_q + sps_q : dw_ss_q + 32'(cmd_q.sram_stride);
     // Byte lanes of this beat that belong to the row.
     for (int unsigned k = 0; k < D; k++) begin
       dw_strb[k] = (k >= 32'(dw_off)) && (k < 32'(dw_off) + dw_n);
@@ -204,7 +217,9 @@ module nna_dma #(
   logic                  unused;
 
   // IDs are always 0 (one in-order stream); the W buffer's fill level is tracked by credits_q.
-  assign unused = ^{m_axi_bid_i, m_axi_rid_i, wbuf_usage, wbuf_in_ready};
+  // The planes word's reserved fields are checked at decode (nna_net_seq).
+  assign unused = ^{m_axi_bid_i, m_axi_rid_i, wbuf_usage, wbuf_in_ready, cmd_planes_i.reserved0,
+                    cmd_planes_i.reserved1, cmd_planes_i.reserved2, cmd_planes_i.reserved3};
 
   // SRAM reads (apart from the block below: the SRAM's ready depends on this valid).
   assign rd_req_valid_o = (state_q == StRun) && is_write && !dw_done_q && (credits_q < WBufDepth);
@@ -261,11 +276,19 @@ module nna_dma #(
     cmd_d     = cmd_q;
     instr_d   = instr_q;
     err_d     = err_q;
+    planes_d  = planes_q;
+    sps_d     = sps_q;
+    dps_d     = dps_q;
     bw_row_d  = bw_row_q;
+    bw_plane_d = bw_plane_q;
+    bw_ps_d   = bw_ps_q;
     bw_ds_d   = bw_ds_q;
     bw_ba_d   = bw_ba_q;
     bw_done_d = bw_done_q;
     dw_row_d  = dw_row_q;
+    dw_plane_d = dw_plane_q;
+    dw_ps_d   = dw_ps_q;
+    dw_pss_d  = dw_pss_q;
     dw_ds_d   = dw_ds_q;
     dw_ss_d   = dw_ss_q;
     dw_ba_d   = dw_ba_q;
@@ -276,13 +299,17 @@ module nna_dma #(
     bw_fire   = ar_fire || aw_fire;
     dw_fire   = is_write ? rd_fire : r_fire;
 
-    // Burst walker: next burst, next row, or done.
+    // Burst walker: next burst, next row, next plane, or done.
     if (bw_fire) begin
       if (bw_next_ba > bw_lb) begin
-        if (bw_row_q + 16'd1 == cmd_q.rows) begin
+        if (bw_row_q + 16'd1 == cmd_q.rows && bw_plane_q + 16'd1 == planes_q) begin
           bw_done_d = 1'b1;
         end else begin
-          bw_row_d = bw_row_q + 16'd1;
+          bw_row_d = (bw_row_q + 16'd1 == cmd_q.rows) ? '0 : bw_row_q + 16'd1;
+          if (bw_row_q + 16'd1 == cmd_q.rows) begin
+            bw_plane_d = bw_plane_q + 16'd1;
+            bw_ps_d    = bw_next_ds;
+          end
           bw_ds_d  = bw_next_ds;
           bw_ba_d  = bw_next_ds & ~BeatMask;
         end
@@ -295,12 +322,17 @@ module nna_dma #(
     if (dw_fire) begin
       dw_bcnt_d = dw_last_burst ? 8'd0 : dw_bcnt_q + 8'd1;
       if (dw_last_row) begin
-        if (dw_row_q + 16'd1 == cmd_q.rows) begin
+        if (dw_plane_end && dw_plane_q + 16'd1 == planes_q) begin
           dw_done_d = 1'b1;
         end else begin
-          dw_row_d = dw_row_q + 16'd1;
+          dw_row_d = dw_plane_end ? '0 : dw_row_q + 16'd1;
+          if (dw_plane_end) begin
+            dw_plane_d = dw_plane_q + 16'd1;
+            dw_ps_d    = dw_next_ds;
+            dw_pss_d   = dw_next_ss;
+          end
           dw_ds_d  = dw_next_ds;
-          dw_ss_d  = dw_ss_q + 32'(cmd_q.sram_stride);
+          dw_ss_d  = dw_next_ss;
           dw_ba_d  = dw_next_ds & ~BeatMask;
         end
       end else begin
@@ -321,11 +353,19 @@ module nna_dma #(
           cmd_d     = cmd_i;
           instr_d   = cmd_instr_i;
           err_d     = 1'b0;
+          planes_d  = cmd_i.planes_word ? cmd_planes_i.planes : 16'd1;
+          sps_d     = cmd_i.planes_word ? cmd_planes_i.sram_plane_stride : '0;
+          dps_d     = cmd_i.planes_word ? A'(cmd_planes_i.dram_plane_stride) : '0;
           bw_row_d  = '0;
+          bw_plane_d = '0;
+          bw_ps_d   = A'(cmd_i.dram_addr);
           bw_ds_d   = A'(cmd_i.dram_addr);
           bw_ba_d   = A'(cmd_i.dram_addr) & ~BeatMask;
           bw_done_d = 1'b0;
           dw_row_d  = '0;
+          dw_plane_d = '0;
+          dw_ps_d   = A'(cmd_i.dram_addr);
+          dw_pss_d  = cmd_i.sram_addr;
           dw_ds_d   = A'(cmd_i.dram_addr);
           dw_ss_d   = cmd_i.sram_addr;
           dw_ba_d   = A'(cmd_i.dram_addr) & ~BeatMask;
@@ -357,11 +397,19 @@ module nna_dma #(
       cmd_q       <= '0;
       instr_q     <= '0;
       err_q       <= 1'b0;
+      planes_q    <= 16'd1;
+      sps_q       <= '0;
+      dps_q       <= '0;
       bw_row_q    <= '0;
+      bw_plane_q  <= '0;
+      bw_ps_q     <= '0;
       bw_ds_q     <= '0;
       bw_ba_q     <= '0;
       bw_done_q   <= 1'b0;
       dw_row_q    <= '0;
+      dw_plane_q  <= '0;
+      dw_ps_q     <= '0;
+      dw_pss_q    <= '0;
       dw_ds_q     <= '0;
       dw_ss_q     <= '0;
       dw_ba_q     <= '0;
@@ -378,11 +426,19 @@ module nna_dma #(
       cmd_q       <= cmd_d;
       instr_q     <= instr_d;
       err_q       <= err_d;
+      planes_q    <= planes_d;
+      sps_q       <= sps_d;
+      dps_q       <= dps_d;
       bw_row_q    <= bw_row_d;
+      bw_plane_q  <= bw_plane_d;
+      bw_ps_q     <= bw_ps_d;
       bw_ds_q     <= bw_ds_d;
       bw_ba_q     <= bw_ba_d;
       bw_done_q   <= bw_done_d;
       dw_row_q    <= dw_row_d;
+      dw_plane_q  <= dw_plane_d;
+      dw_ps_q     <= dw_ps_d;
+      dw_pss_q    <= dw_pss_d;
       dw_ds_q     <= dw_ds_d;
       dw_ss_q     <= dw_ss_d;
       dw_ba_q     <= dw_ba_d;
@@ -405,7 +461,7 @@ module nna_dma #(
   end
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      if (accept) assert (cmd_i.rows != 0 && cmd_i.row_bytes != 0)
+      if (accept) assert (cmd_i.rows != 0 && cmd_i.row_bytes != 0 && (!cmd_i.planes_word || cmd_planes_i.planes != 0))
         else $error("nna_dma: instruction %0d moves no bytes (rows %0d, row_bytes %0d)", cmd_instr_i, cmd_i.rows, cmd_i.row_bytes);
       if (pend_q) assert (rd_rsp_valid_i) else $error("nna_dma: SRAM read response missing");
       if (pend_q) assert (wbuf_in_ready) else $error("nna_dma: W buffer overflow");

@@ -155,6 +155,7 @@ module nna_top #(
   logic [1:0]               instrs_done;
   logic                     load_cmd_valid, net_dma_valid, dma_cmd_ready;
   nna_isa_pkg::dma_instr_t  load_cmd, net_dma_cmd;
+  nna_isa_pkg::dma_planes_instr_t net_dma_planes;  // a program load has no planes word
   logic [15:0]              net_dma_instr;
   logic                     dma_busy, dma_done, dma_err;
   nna_isa_pkg::error_code_e dma_err_code;
@@ -242,6 +243,7 @@ module nna_top #(
     .dma_cmd_valid_o  (net_dma_valid),
     .dma_cmd_ready_i  (dma_cmd_ready),
     .dma_cmd_o        (net_dma_cmd),
+    .dma_planes_o     (net_dma_planes),
     .dma_instr_o      (net_dma_instr),
     .dma_busy_i       (dma_busy),
     .dma_done_i       (dma_done),
@@ -275,6 +277,7 @@ module nna_top #(
     .cmd_valid_i    (dma_cmd_valid),
     .cmd_ready_o    (dma_cmd_ready),
     .cmd_i          (dma_cmd),
+    .cmd_planes_i   (net_dma_planes),
     .cmd_instr_i    (dma_cmd_instr),
     .busy_o         (dma_busy),
     .done_o         (dma_done),

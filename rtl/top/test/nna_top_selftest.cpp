@@ -2,11 +2,14 @@
 // model (random back-pressure, W before AW allowed, 4 KB / burst-length checks), an AXI4-Lite
 // host and the observation port. It runs DMA_READ / DMA_WRITE / CONV programs with dependency
 // flags and checks the final DRAM, every DMA SRAM write event (beat cutting, addresses, order),
-// status, err_instr, instrs_done, the performance counters and the interrupt; then programs that
-// must end in errors: illegal opcode, simd_len 0, DMA row_bytes 0, DMA rows, a CONV output and the
-// program load past the SRAM (sram_range), an engine error, watchdog (at the reset period and at a
-// period written to watchdog_cycles; 0 disables it), truncated program, an AXI error during the
-// program load, and abort; after each error of TestError, a good program must run.
+// status, err_instr, instrs_done, the performance counters and the interrupt; 3-D DMAs moving a
+// tile; the program queue (back to back, overflow, an error dropping what is queued); then
+// programs that must end in errors: illegal opcode, simd_len 0, DMA row_bytes 0, DMA planes 0
+// or a reserved bit of the planes word, DMA rows or planes past the SRAM, a planes word cut off,
+// a CONV output and the program load past the SRAM (sram_range), an engine error, watchdog (at
+// the reset period and at a period written to watchdog_cycles; 0 disables it), truncated
+// program, an AXI error during the program load, and abort; after each error of TestError, a
+// good program must run.
 // Built and run by CTest as rtl.top_selftest (rtl/top/test/CMakeLists.txt).
 #include <algorithm>
 #include <cstdio>
@@ -261,6 +264,20 @@ void Append(std::vector<uint8_t>& prog, const DmaInstr& d) {
   prog.insert(prog.end(), w.begin(), w.end());
 }
 
+// The planes word that makes the DMA before it 3-D (set planes_word on that DMA).
+void Append(std::vector<uint8_t>& prog, const nna::isa::DmaPlanesInstr& p) {
+  auto w = nna::isa::Encode(p);
+  prog.insert(prog.end(), w.begin(), w.end());
+}
+
+nna::isa::DmaPlanesInstr Planes(uint64_t planes, uint64_t sram_plane_stride, uint64_t dram_plane_stride) {
+  nna::isa::DmaPlanesInstr p;
+  p.planes = planes;
+  p.sram_plane_stride = sram_plane_stride;
+  p.dram_plane_stride = dram_plane_stride;
+  return p;
+}
+
 // A compute instruction with simd_len zero-filled (NOP) SIMD words.
 void Append(std::vector<uint8_t>& prog, const nna::isa::ComputeInstr& c) {
   auto w = nna::isa::Encode(c);
@@ -412,6 +429,58 @@ void TestCopy(unsigned seed, int ready_pct, bool cache_off = false) {
               tb.CsrRead(nna::csr::kSimdBusyCycles));
 }
 
+// A 3-D DMA (planes word): a tile of a C x H x W tensor in DRAM (planes 1..4, rows 3..7, columns
+// 7..35) into SRAM, rows 40 and planes 0x131 bytes apart, then out to a dense block; unaligned
+// everywhere, so rows cut into beats differently from plane to plane.
+void TestTile(unsigned seed, int ready_pct) {
+  Tb tb(seed);
+  tb.ready_pct_ = ready_pct;
+  const std::vector<uint8_t> dram0 = tb.dram_;
+  const uint64_t H = 20, W = 45, src = 0x3003, dst = 0x60005, sram = 0x4001, row = 29, rows = 5, planes = 4;
+  DmaInstr rd = Dma(Opcode::kDmaRead, sram, src + (1 * H + 3) * W + 7, row, rows, W, 40);
+  rd.planes_word = 1;
+  rd.done_set = 1;
+  DmaInstr wr = Dma(Opcode::kDmaWrite, sram, dst, row, rows, row, 40);
+  wr.planes_word = 1;
+  wr.wait_set = 1;
+  std::vector<uint8_t> prog;
+  Append(prog, rd);
+  Append(prog, Planes(planes, 0x131, H * W));
+  Append(prog, wr);
+  Append(prog, Planes(planes, 0x131, rows * row));
+  const uint64_t prog_dram = 0x9000;
+  CHECK(tb.Run(prog, prog_dram, 0x10000, 200000), "tile: no interrupt");
+  const uint32_t st = tb.CsrRead(nna::csr::kStatus);
+  CHECK(st == 2, "tile: status %x, expected done", st);
+  CHECK(tb.CsrRead(nna::csr::kInstrsDone) == 2, "tile: instrs_done %u", tb.CsrRead(nna::csr::kInstrsDone));
+  const uint64_t bytes = planes * rows * row;
+  CHECK(tb.CsrRead(nna::csr::kDmaReadBytes) == prog.size() + bytes, "tile: dma_read_bytes %u",
+        tb.CsrRead(nna::csr::kDmaReadBytes));
+  CHECK(tb.CsrRead(nna::csr::kDmaWriteBytes) == bytes, "tile: dma_write_bytes %u", tb.CsrRead(nna::csr::kDmaWriteBytes));
+  std::vector<uint8_t> exp = dram0;
+  for (size_t i = 0; i < prog.size(); ++i) exp[prog_dram + i] = prog[i];
+  for (uint64_t p = 0; p < planes; ++p)
+    for (uint64_t r = 0; r < rows; ++r)
+      for (uint64_t k = 0; k < row; ++k) exp[dst + (p * rows + r) * row + k] = dram0[src + ((p + 1) * H + r + 3) * W + 7 + k];
+  size_t bad = 0;
+  for (size_t i = 0; i < kDramBytes; ++i) bad += tb.dram_[i] != exp[i];
+  CHECK(bad == 0, "tile: %zu DRAM bytes differ", bad);
+  // SRAM writes: the load, then plane by plane the 2-D block of each plane.
+  std::vector<WrEvent> ev;
+  ExpectRead(ev, exp, Dma(Opcode::kDmaRead, 0x10000, prog_dram, prog.size(), 1, 0, 0), 0xFFFF);
+  for (uint64_t p = 0; p < planes; ++p) {
+    DmaInstr plane = rd;
+    plane.sram_addr += p * 0x131;
+    plane.dram_addr += p * H * W;
+    ExpectRead(ev, dram0, plane, 0);
+  }
+  std::vector<WrEvent> got;
+  for (const WrEvent& e : tb.events_) if (e.src == 0) got.push_back(e);
+  SameEvents(got, ev);
+  std::printf("3-D tile (seed %u, ready %d%%): %u cycles, %zu SRAM writes\n", seed, ready_pct,
+              tb.CsrRead(nna::csr::kCycles), got.size());
+}
+
 // The program queue (tiny: 2 behind the running one): three programs started at once run back to
 // back, one interrupt each, their SRAM writes in start order; a fourth start into the full queue
 // is dropped with irq.overflow; the running program's placement is latched at its start.
@@ -463,6 +532,46 @@ void TestQueue() {
   std::printf("program queue: %u programs back to back, %u interrupts seen, overflow flagged\n", depth + 1, irqs);
 }
 
+// An error drops the queue: of three programs started at once, the second has an illegal opcode;
+// the first completes, the second ends in the error, the third never runs (no SRAM write of it),
+// and a start after the error runs at once.
+void TestQueueError() {
+  Tb tb(11);
+  const DmaInstr first = Dma(Opcode::kDmaRead, 0x10000, 0x2000, 4096, 1, 0, 0);
+  const DmaInstr third = Dma(Opcode::kDmaRead, 0x12000, 0x4000, 64, 1, 0, 0);
+  std::vector<std::vector<uint8_t>> progs(3);
+  Append(progs[0], first);
+  progs[1].assign(32, 0);
+  progs[1][0] = 9;  // illegal opcode at instruction 0
+  Append(progs[2], third);
+  auto start = [&](unsigned k) {
+    for (size_t i = 0; i < progs[k].size(); ++i) tb.dram_[0xF000 + 0x100 * k + i] = progs[k][i];
+    tb.CsrWrite(nna::csr::kProgDramLo, 0xF000 + 0x100 * k);
+    tb.CsrWrite(nna::csr::kProgDramHi, 0);
+    tb.CsrWrite(nna::csr::kProgSram, 0x40 * k);
+    tb.CsrWrite(nna::csr::kProgWords, 1);
+    tb.CsrWrite(nna::csr::kCtrl, 1);
+  };
+  const uint32_t done_before = tb.CsrRead(nna::csr::kProgramsDone);
+  for (unsigned k = 0; k < 3; ++k) start(k);
+  for (uint64_t c = 0; c < 20000 && (tb.CsrRead(nna::csr::kStatus) & 1); ++c) {}
+  const uint32_t st = tb.CsrRead(nna::csr::kStatus), ei = tb.CsrRead(nna::csr::kErrInstr);
+  const uint32_t done = tb.CsrRead(nna::csr::kProgramsDone) - done_before;
+  CHECK(st == (4u | (1u << 8)), "queue error: status %x, expected illegal_opcode, nothing queued", st);
+  CHECK(ei == 0, "queue error: err_instr %x, expected 0", ei);
+  CHECK(done == 1, "queue error: programs_done counts %u, expected the first only", done);
+  CHECK(tb.CsrRead(nna::csr::kIrq) & 2, "queue error: irq.error not set");
+  for (const WrEvent& e : tb.events_)
+    CHECK(!(e.src == 0 && e.addr >= 0x80 && e.addr < 0xA0) && !(e.src == 0 && e.addr >= 0x12000 && e.addr < 0x12040),
+          "queue error: the dropped program wrote SRAM at %x", e.addr);
+  tb.CsrWrite(nna::csr::kIrq, 7);
+  start(2);
+  for (uint64_t c = 0; c < 20000 && (tb.CsrRead(nna::csr::kStatus) & 1); ++c) {}
+  CHECK(tb.CsrRead(nna::csr::kStatus) == 2, "queue error: the start after the error: status %x",
+        tb.CsrRead(nna::csr::kStatus));
+  std::printf("program queue with an error: first done, second illegal_opcode, third dropped, then run alone\n");
+}
+
 // A program that must end in an error: expected code and index; then the NNA runs a good program
 // (a DMA_READ ending exactly at the end of the SRAM). watchdog: a value for watchdog_cycles.
 void TestError(const char* name, const std::vector<uint8_t>& prog, unsigned code, uint32_t idx,
@@ -502,7 +611,10 @@ int main(int argc, char** argv) {
   TestCopy(2, 70);
   TestCopy(3, 30);
   TestCopy(4, 70, true);
+  TestTile(5, 100);
+  TestTile(6, 40);
   TestQueue();
+  TestQueueError();
 
   DmaInstr ok = Dma(Opcode::kDmaRead, 0x400, 0x2000, 64, 2, 64, 64);
   DmaInstr stuck = ok;
@@ -530,6 +642,31 @@ int main(int argc, char** argv) {
     Append(p, ok);
     Append(p, Dma(Opcode::kDmaWrite, 0, 0x9000, 0, 1, 0, 0));
     TestError("dma row_bytes 0", p, 2, 1, 1);
+  }
+  {
+    DmaInstr three = ok;
+    three.planes_word = 1;
+    std::vector<uint8_t> p;
+    Append(p, ok);
+    Append(p, three);
+    Append(p, Planes(0, 64, 64));
+    TestError("dma planes 0", p, 2, 1, 1);
+    std::vector<uint8_t> q;
+    Append(q, ok);
+    Append(q, three);
+    nna::isa::DmaPlanesInstr reserved = Planes(2, 256, 256);
+    reserved.reserved3 = 1;
+    Append(q, reserved);
+    TestError("dma planes word reserved bit", q, 2, 1, 1);
+    std::vector<uint8_t> r;
+    Append(r, ok);
+    Append(r, three);
+    Append(r, Planes(3, cfg.sram_bytes / 2, 64));  // the third plane starts past the SRAM
+    TestError("dma planes past the SRAM", r, 3, 1, 1);
+    std::vector<uint8_t> cut;
+    Append(cut, ok);
+    Append(cut, three);  // its planes word is missing: the program ends inside it
+    TestError("dma planes word cut off", cut, 2, 1, 1);
   }
   {
     std::vector<uint8_t> p;
