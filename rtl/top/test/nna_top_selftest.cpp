@@ -219,15 +219,20 @@ class Tb {
   }
   bool Irq() const { return top_->irq_o; }
 
+  // Writes the program registers and ctrl.start (the program is in dram_ already).
+  void Start(uint64_t prog_dram, uint32_t prog_sram, uint32_t words) {
+    CsrWrite(nna::csr::kProgDramLo, uint32_t(prog_dram));
+    CsrWrite(nna::csr::kProgDramHi, uint32_t(prog_dram >> 32));
+    CsrWrite(nna::csr::kProgSram, prog_sram);
+    CsrWrite(nna::csr::kProgWords, words);
+    CsrWrite(nna::csr::kCtrl, 1);
+  }
+
   // Runs a program: returns after the interrupt (or a cycle limit).
   bool Run(const std::vector<uint8_t>& prog, uint64_t prog_dram, uint32_t prog_sram,
            uint64_t max_cycles) {
     for (size_t i = 0; i < prog.size(); ++i) dram_[prog_dram + i] = prog[i];
-    CsrWrite(nna::csr::kProgDramLo, uint32_t(prog_dram));
-    CsrWrite(nna::csr::kProgDramHi, uint32_t(prog_dram >> 32));
-    CsrWrite(nna::csr::kProgSram, prog_sram);
-    CsrWrite(nna::csr::kProgWords, uint32_t(prog.size() / 32));
-    CsrWrite(nna::csr::kCtrl, 1);
+    Start(prog_dram, prog_sram, uint32_t(prog.size() / 32));
     uint64_t start = cycles_;
     while (!Irq() && cycles_ - start < max_cycles) Cycle();
     return Irq();
@@ -495,13 +500,7 @@ void TestQueue() {
     Append(p, reads.back());
     for (size_t i = 0; i < p.size(); ++i) tb.dram_[0xF000 + 0x100 * k + i] = p[i];
   }
-  auto start = [&](unsigned k) {
-    tb.CsrWrite(nna::csr::kProgDramLo, 0xF000 + 0x100 * k);
-    tb.CsrWrite(nna::csr::kProgDramHi, 0);
-    tb.CsrWrite(nna::csr::kProgSram, 0x40 * k);
-    tb.CsrWrite(nna::csr::kProgWords, 1);
-    tb.CsrWrite(nna::csr::kCtrl, 1);
-  };
+  auto start = [&](unsigned k) { tb.Start(0xF000 + 0x100 * k, 0x40 * k, 1); };
   const uint32_t done_before = tb.CsrRead(nna::csr::kProgramsDone);
   for (unsigned k = 0; k < depth + 1; ++k) start(k);
   uint32_t st = tb.CsrRead(nna::csr::kStatus);
@@ -546,11 +545,7 @@ void TestQueueError() {
   Append(progs[2], third);
   auto start = [&](unsigned k) {
     for (size_t i = 0; i < progs[k].size(); ++i) tb.dram_[0xF000 + 0x100 * k + i] = progs[k][i];
-    tb.CsrWrite(nna::csr::kProgDramLo, 0xF000 + 0x100 * k);
-    tb.CsrWrite(nna::csr::kProgDramHi, 0);
-    tb.CsrWrite(nna::csr::kProgSram, 0x40 * k);
-    tb.CsrWrite(nna::csr::kProgWords, 1);
-    tb.CsrWrite(nna::csr::kCtrl, 1);
+    tb.Start(0xF000 + 0x100 * k, 0x40 * k, 1);
   };
   const uint32_t done_before = tb.CsrRead(nna::csr::kProgramsDone);
   for (unsigned k = 0; k < 3; ++k) start(k);
