@@ -30,6 +30,13 @@ const char* ToString(Op op) {
   return "?";
 }
 
+int Network::Find(const std::string& layer) const {
+  if (layer == "input") return kInput;
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (layers[i].name == layer) return int(i);
+  throw CompileError(file + ": no layer '" + layer + "' in network " + name);
+}
+
 std::vector<std::vector<int>> Network::Consumers() const {
   std::vector<std::vector<int>> c(layers.size());
   for (size_t i = 0; i < layers.size(); ++i)

@@ -66,6 +66,8 @@ struct Network {
   const Shape& ShapeOf(int tensor) const { return tensor == kInput ? input : layers[size_t(tensor)].out; }
   bool SignedOf(int tensor) const { return tensor == kInput ? input_signed : layers[size_t(tensor)].out_signed; }
   std::string NameOf(int tensor) const { return tensor == kInput ? "input" : layers[size_t(tensor)].name; }
+  // The tensor of a name: kInput for "input", else the layer's index; throws CompileError if none.
+  int Find(const std::string& name) const;
   // The layers reading each layer's output (index by layer).
   std::vector<std::vector<int>> Consumers() const;
 };

@@ -30,12 +30,7 @@ std::string ErrorFor(const std::string& layers, const std::string& outputs = "ou
   return "(no error)";
 }
 
-const Layer& ByName(const Network& net, const std::string& name) {
-  for (const Layer& l : net.layers)
-    if (l.name == name) return l;
-  FAIL("no layer " << name);
-  throw;
-}
+const Layer& ByName(const Network& net, const std::string& name) { return net.layers[size_t(net.Find(name))]; }
 
 }  // namespace
 
