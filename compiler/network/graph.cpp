@@ -483,7 +483,7 @@ std::string FormatTable(const Network& net, const std::vector<TableRow>& rows) {
   std::snprintf(buf, sizeof buf, "%-4s %-22s %-15s %-15s %-6s %13s %11s %11s %11s  %s\n", "#", "layer", "op", "output",
                 "type", "MACs", "weights B", "in B", "out B", "inputs");
   out += buf;
-  uint64_t macs = 0, wt = 0, act_in = 0, act_out = 0;
+  uint64_t macs = 0, wt = 0, act_out = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const TableRow& r = rows[i];
     const std::string op = r.fused.empty() ? r.op : r.op + "+pool";
@@ -492,13 +492,12 @@ std::string FormatTable(const Network& net, const std::vector<TableRow>& rows) {
                   (unsigned long long)r.weight_bytes, (unsigned long long)r.in_bytes, (unsigned long long)r.out_bytes,
                   r.inputs.c_str(), r.fused.empty() ? "" : (" (fused " + r.fused + ")").c_str());
     out += buf;
-    macs += r.macs, wt += r.weight_bytes, act_in += r.in_bytes, act_out += r.out_bytes;
+    macs += r.macs, wt += r.weight_bytes, act_out += r.out_bytes;
   }
   std::snprintf(buf, sizeof buf, "%s: %zu layers, input %s, %.3f GMAC, %.2f MB of weights, %.2f MB of activations written\n",
                 net.name.c_str(), rows.size(), ShapeText(net.input).c_str(), double(macs) / 1e9, double(wt) / 1e6,
                 double(act_out) / 1e6);
   out += buf;
-  (void)act_in;
   return out;
 }
 

@@ -136,7 +136,7 @@ class Quantizer {
     ql.op = l.op;
     ql.fused_pool = l.fused_pool;
     ql.inputs = l.inputs;
-    for (const int t : l.inputs) ql.in_scales.push_back(ScaleOf(q, t));
+    for (const int t : l.inputs) ql.in_scales.push_back(ScaleOf(q, t)), ql.input_names.push_back(net_.NameOf(t));
     ql.spec = SpecOf(net_, l);
     ql.pool_size = l.pool_size, ql.pool_stride = l.pool_stride, ql.pool_pad = l.pool_pad;
     const ref::Tensor& a = TensorOf(q, l.inputs[0], input);

@@ -32,6 +32,7 @@ struct QuantLayer {
   Op op = Op::kConv;
   std::string fused_pool;            // the pooling layer folded into this conv, if any
   std::vector<int> inputs;           // kInput or earlier layers (QuantNetwork::net's indices)
+  std::vector<std::string> input_names;  // "input" or the layers' names (the tensors read)
   // What the single-layer compiler compiles (conv, deconv, inner_product, global_avg_pool, add as
   // eltwise): geometry, fused pool, signedness, relu; `activation` with its calibrated quantization;
   // `rescale` for an add; `params` the calibrated channel parameters. Empty for pools and concat.

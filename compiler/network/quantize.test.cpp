@@ -5,16 +5,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "golden/golden_model.h"
+#include "isa/program.h"
 #include "simd/simd_program.h"
 
 using namespace nna;
 using namespace nna::compiler;
 using namespace nna::compiler::network;
-namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kVectors = NNA_VECTORS_DIR;
+const std::filesystem::path kVectors = NNA_VECTORS_DIR;
 
 Network Tiny() { return ParseNetworkFile(FindNetwork("tiny_net", kVectors)); }
 
@@ -144,4 +145,70 @@ TEST_CASE("a calibration forced wrong is caught by the saturation check", "[netw
   const auto zero = CheckStats(z);
   REQUIRE(!zero.empty());
   CHECK(zero[0] == "tiny_net: layer 'conv2' gives only its zero point 0 on the test input");
+}
+
+TEST_CASE("scales that cannot be one are errors naming the layer", "[network]") {
+  const std::string head = "name: t\ndoc: d\nseed: 1\ninput: {channels: 3, height: 8, width: 8, signed: true}\nlayers:\n";
+  auto error = [&](const std::string& layers, const std::string& outputs) {
+    try {
+      Quantize(ParseNetworkText(head + layers + outputs, "networks/t.yaml"));
+    } catch (const CompileError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  SECTION("a concat of a sigmoid (1/256, zero point -128) and a tanh (1/128, zero point 0)") {
+    CHECK(error("  - {name: s, op: conv, out: 4, kernel: 1, act: sigmoid}\n"
+                "  - {name: h, op: conv, input: input, out: 4, kernel: 1, act: tanh}\n"
+                "  - {name: c, op: concat, inputs: [s, h]}\n",
+                "outputs: [c]\n") ==
+          "networks/t.yaml: key 'layers.h.act' gives act tanh's fixed output scale 0.0078125, zero point 0, to a tensor "
+          "that shares one scale with another (through concat or pools) of scale 0.00390625, zero point -128");
+  }
+  SECTION("an add of a sigmoid, whose zero point is not 0") {
+    CHECK(error("  - {name: s, op: conv, out: 4, kernel: 1, act: sigmoid}\n"
+                "  - {name: h, op: conv, input: input, out: 4, kernel: 1, act: none}\n"
+                "  - {name: a, op: add, inputs: [h, s], act: none}\n",
+                "outputs: [a]\n") ==
+          "networks/t.yaml: key 'layers.a.inputs' adds 's', whose zero point -128 is not 0 (the rescaled add takes real "
+          "0 at byte 0)");
+  }
+  SECTION("a ReLU conv joins a concat at the scale of the add before it") {
+    CHECK(error("  - {name: a, op: conv, out: 3, kernel: 1, act: none}\n"
+                "  - {name: r, op: add, inputs: [a, input], act: relu}\n"
+                "  - {name: b, op: conv, input: input, out: 4, kernel: 1, act: relu}\n"
+                "  - {name: c, op: concat, inputs: [r, b]}\n",
+                "outputs: [c]\n") == "(no error)");
+  }
+}
+
+TEST_CASE("each quantized layer's spec compiles with the single-layer compiler and runs on the golden model",
+          "[network]") {
+  // The spec with its calibrated params, activation quantization and rescale is what Compile takes:
+  // Compile's own seeded data through these parameters, equal on the golden model to the reference.
+  const HwConfig& cfg = FindHwConfig("tiny");
+  const QuantNetwork q = Quantize(Tiny());
+  int compiled = 0;
+  for (const QuantLayer& l : q.layers) {
+    if (!l.spec) continue;
+    INFO(l.name);
+    TestSpec t;
+    t.file = q.net.file;
+    t.name = "tiny_net_" + l.name;
+    t.seed = 5;
+    t.layer = *l.spec;
+    const Bundle b = Compile(t, cfg);
+    EventRecorder rec;
+    const RunResult r = GoldenModel(cfg).Run(b, rec);
+    REQUIRE(r.ok);
+    for (const Region& o : b.regions)
+      if (o.kind == "output")
+        CHECK(std::vector<uint8_t>(r.dram.begin() + long(o.dram_addr), r.dram.begin() + long(o.dram_addr + o.bytes)) ==
+              b.reference.at(o.name));
+    // The program Compile emitted is the layer's.
+    const std::vector<isa::SimdInstr> simd = isa::DecodeProgram(b.ProgramBytes()).instrs[size_t(b.instrs.size() - 2)].simd;
+    CHECK(simd == l.simd);
+    ++compiled;
+  }
+  CHECK(compiled == 8);  // conv1, conv2, conv3, res, side, heat, gap, fc
 }
