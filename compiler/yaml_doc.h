@@ -76,8 +76,8 @@ class Doc {
   // An integer or a list of `count` integers (a single integer applies to all).
   std::vector<int64_t> IntOrList(const YAML::Node& n, const std::string& key, size_t count, int64_t lo,
                                  int64_t hi, const std::string& what) const {
-    const std::string must = "an integer " + std::to_string(lo) + ".." + std::to_string(hi) + " or a list " +
-                             what + " of them";
+    const std::string must =
+        "an integer " + std::to_string(lo) + ".." + std::to_string(hi) + " or a list " + what + " of them";
     std::vector<int64_t> out;
     int64_t v = 0;
     if (n.IsScalar()) {

@@ -18,14 +18,22 @@ namespace fs = std::filesystem;
 
 const char* ToString(Op op) {
   switch (op) {
-    case Op::kConv: return "conv";
-    case Op::kDeconv: return "deconv";
-    case Op::kInnerProduct: return "inner_product";
-    case Op::kMaxPool: return "max_pool";
-    case Op::kAvgPool: return "avg_pool";
-    case Op::kGlobalAvgPool: return "global_avg_pool";
-    case Op::kAdd: return "add";
-    case Op::kConcat: return "concat";
+    case Op::kConv:
+      return "conv";
+    case Op::kDeconv:
+      return "deconv";
+    case Op::kInnerProduct:
+      return "inner_product";
+    case Op::kMaxPool:
+      return "max_pool";
+    case Op::kAvgPool:
+      return "avg_pool";
+    case Op::kGlobalAvgPool:
+      return "global_avg_pool";
+    case Op::kAdd:
+      return "add";
+    case Op::kConcat:
+      return "concat";
   }
   return "?";
 }
@@ -45,21 +53,23 @@ std::vector<std::vector<int>> Network::Consumers() const {
   return c;
 }
 
-std::vector<std::string> KnownNetworks(const fs::path& vectors_dir) { return KnownTests(vectors_dir / "networks"); }
+std::vector<std::string> KnownNetworks(const fs::path& vectors_dir) {
+  return KnownTests(vectors_dir / "networks");
+}
 
 fs::path FindNetwork(const std::string& name, const fs::path& vectors_dir) {
   const fs::path p = vectors_dir / "networks" / (name + ".yaml");
   if (fs::is_regular_file(p)) return p;
   std::string known;
   for (const auto& n : KnownNetworks(vectors_dir)) known += (known.empty() ? "" : ", ") + n;
-  throw CompileError("no network '" + name + "' in " + (vectors_dir / "networks").string() + " (known: " +
-                     (known.empty() ? "none" : known) + ")");
+  throw CompileError("no network '" + name + "' in " + (vectors_dir / "networks").string() +
+                     " (known: " + (known.empty() ? "none" : known) + ")");
 }
 
 namespace {
 
-constexpr Op kOps[] = {Op::kConv,          Op::kDeconv, Op::kInnerProduct, Op::kMaxPool,
-                       Op::kAvgPool,       Op::kGlobalAvgPool, Op::kAdd,   Op::kConcat};
+constexpr Op kOps[] = {Op::kConv,    Op::kDeconv,        Op::kInnerProduct, Op::kMaxPool,
+                       Op::kAvgPool, Op::kGlobalAvgPool, Op::kAdd,          Op::kConcat};
 
 std::string ShapeText(const Shape& s) {
   return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
@@ -123,7 +133,8 @@ class Parser {
     if (it != index_.end() && it->second < index) return it->second;
     const auto at = later_.find(name);
     if (at != later_.end() && at->second >= index)
-      d_.Fail(key, "names layer '" + name + "', which " + (at->second == index ? "is this layer itself" : "comes later in the file") +
+      d_.Fail(key, "names layer '" + name + "', which " +
+                       (at->second == index ? "is this layer itself" : "comes later in the file") +
                        ": a layer reads only earlier layers, so the graph has no cycle");
     d_.Fail(key, "names '" + name + "', which is neither 'input' nor a layer of this network");
   }
@@ -132,12 +143,16 @@ class Parser {
   // the previous layer (the network's input for the first).
   void Inputs(const YAML::Node& n, const std::string& path, network::Layer& l, int index) {
     const bool many = l.op == Op::kAdd || l.op == Op::kConcat;
-    if (n["input"] && n["inputs"]) d_.Fail(path + ".inputs", "cannot be given with input (one of them names the inputs)");
+    if (n["input"] && n["inputs"])
+      d_.Fail(path + ".inputs", "cannot be given with input (one of them names the inputs)");
     if (many) {
       const YAML::Node ins = d_.Need(n, path, "inputs");
-      const std::string must = l.op == Op::kAdd ? "a list of two layer names" : "a list of two or more layer names";
-      if (!ins.IsSequence() || ins.size() < 2 || (l.op == Op::kAdd && ins.size() != 2)) d_.Bad(path + ".inputs", must, ins);
-      for (const auto& e : ins) l.inputs.push_back(Lookup(d_.Str(e, path + ".inputs"), path + ".inputs", index));
+      const std::string must =
+          l.op == Op::kAdd ? "a list of two layer names" : "a list of two or more layer names";
+      if (!ins.IsSequence() || ins.size() < 2 || (l.op == Op::kAdd && ins.size() != 2))
+        d_.Bad(path + ".inputs", must, ins);
+      for (const auto& e : ins)
+        l.inputs.push_back(Lookup(d_.Str(e, path + ".inputs"), path + ".inputs", index));
       return;
     }
     if (n["inputs"])
@@ -155,8 +170,9 @@ class Parser {
     const std::string name = d_.Str(d_.Need(n, at, "name"), at + ".name");
     if (name.empty() || name == "input") d_.Bad(at + ".name", "a name other than 'input'", n["name"]);
     const std::string path = "layers." + name;  // messages name the layer from here on
-    if (index_.count(name)) d_.Fail(path + ".name", "is given to two layers ('" + name + "' is layers[" +
-                                                        std::to_string(index_.at(name)) + "] and " + at + ")");
+    if (index_.count(name))
+      d_.Fail(path + ".name", "is given to two layers ('" + name + "' is layers[" +
+                                  std::to_string(index_.at(name)) + "] and " + at + ")");
     network::Layer l;
     l.name = name;
     const YAML::Node op = d_.Need(n, path, "op");
@@ -171,16 +187,26 @@ class Parser {
 
     std::vector<std::string> keys = {"name", "op", "input", "inputs"};
     switch (l.op) {
-      case Op::kConv: keys.insert(keys.end(), {"out", "kernel", "stride", "dilation", "padding", "groups", "act", "alpha"}); break;
-      case Op::kDeconv:
-        keys.insert(keys.end(), {"out", "kernel", "stride", "dilation", "padding", "output_padding", "groups", "act", "alpha"});
+      case Op::kConv:
+        keys.insert(keys.end(), {"out", "kernel", "stride", "dilation", "padding", "groups", "act", "alpha"});
         break;
-      case Op::kInnerProduct: keys.insert(keys.end(), {"out", "act", "alpha"}); break;
+      case Op::kDeconv:
+        keys.insert(keys.end(), {"out", "kernel", "stride", "dilation", "padding", "output_padding", "groups",
+                                 "act", "alpha"});
+        break;
+      case Op::kInnerProduct:
+        keys.insert(keys.end(), {"out", "act", "alpha"});
+        break;
       case Op::kMaxPool:
-      case Op::kAvgPool: keys.insert(keys.end(), {"size", "stride", "pad"}); break;
-      case Op::kAdd: keys.insert(keys.end(), {"act"}); break;
+      case Op::kAvgPool:
+        keys.insert(keys.end(), {"size", "stride", "pad"});
+        break;
+      case Op::kAdd:
+        keys.insert(keys.end(), {"act"});
+        break;
       case Op::kGlobalAvgPool:
-      case Op::kConcat: break;
+      case Op::kConcat:
+        break;
     }
     d_.OnlyKeys(n, path, keys);
     Inputs(n, path, l, int(i));
@@ -201,7 +227,8 @@ class Parser {
       }
       if (n["padding"]) {
         const auto p = d_.IntOrList(n["padding"], path + ".padding", 4, 0, 255, "[top, bottom, left, right]");
-        l.pad_top = uint32_t(p[0]), l.pad_bottom = uint32_t(p[1]), l.pad_left = uint32_t(p[2]), l.pad_right = uint32_t(p[3]);
+        l.pad_top = uint32_t(p[0]), l.pad_bottom = uint32_t(p[1]), l.pad_left = uint32_t(p[2]),
+        l.pad_right = uint32_t(p[3]);
       }
       if (n["output_padding"]) {
         const auto p = d_.IntOrList(n["output_padding"], path + ".output_padding", 2, 0, 255, "[h, w]");
@@ -209,29 +236,33 @@ class Parser {
       }
       if (n["groups"]) l.groups = uint32_t(d_.Int(n["groups"], path + ".groups", 1, 65535));
       if (in.c % l.groups != 0 || l.out_c % l.groups != 0)
-        d_.Fail(path + ".groups", "must divide the input channels " + std::to_string(in.c) + " and the output channels " +
-                                      std::to_string(l.out_c) + " (got " + std::to_string(l.groups) + ")");
+        d_.Fail(path + ".groups", "must divide the input channels " + std::to_string(in.c) +
+                                      " and the output channels " + std::to_string(l.out_c) + " (got " +
+                                      std::to_string(l.groups) + ")");
       int64_t oh = 0, ow = 0;
       if (l.op == Op::kConv) {
         oh = ref::ConvOutSize(in.h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);
         ow = ref::ConvOutSize(in.w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
         if (oh < 1 || ow < 1)
           d_.Fail(path + ".kernel", "[" + std::to_string(l.kernel_h) + ", " + std::to_string(l.kernel_w) +
-                                        "] (with its dilation and padding) does not fit the " + ShapeText(in) +
-                                        " input: the output would be " + std::to_string(oh) + "x" + std::to_string(ow));
+                                        "] (with its dilation and padding) does not fit the " +
+                                        ShapeText(in) + " input: the output would be " + std::to_string(oh) +
+                                        "x" + std::to_string(ow));
       } else {
         auto upsampling = [](uint32_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
         if (!upsampling(l.stride_h) || !upsampling(l.stride_w))
-          d_.Fail(path + ".stride", "must be 1, 2, 4 or 8 for op deconv (got [" + std::to_string(l.stride_h) + ", " +
-                                        std::to_string(l.stride_w) + "])");
+          d_.Fail(path + ".stride", "must be 1, 2, 4 or 8 for op deconv (got [" + std::to_string(l.stride_h) +
+                                        ", " + std::to_string(l.stride_w) + "])");
         if (l.out_pad_h >= std::max(l.stride_h, l.dil_h) || l.out_pad_w >= std::max(l.stride_w, l.dil_w))
           d_.Fail(path + ".output_padding", "must be less than max(stride, dilation) of its axis (got [" +
-                                                std::to_string(l.out_pad_h) + ", " + std::to_string(l.out_pad_w) + "])");
+                                                std::to_string(l.out_pad_h) + ", " +
+                                                std::to_string(l.out_pad_w) + "])");
         oh = ref::DeconvOutSize(in.h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom, l.out_pad_h);
         ow = ref::DeconvOutSize(in.w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right, l.out_pad_w);
         if (oh < 1 || ow < 1)
-          d_.Fail(path + ".padding", "crops the whole output of the transposed convolution of the " + ShapeText(in) +
-                                         " input: it would be " + std::to_string(oh) + "x" + std::to_string(ow));
+          d_.Fail(path + ".padding", "crops the whole output of the transposed convolution of the " +
+                                         ShapeText(in) + " input: it would be " + std::to_string(oh) + "x" +
+                                         std::to_string(ow));
       }
       if (oh > 0xFFFF || ow > 0xFFFF)
         d_.Fail(path, "gives an output of " + std::to_string(oh) + "x" + std::to_string(ow) +
@@ -252,25 +283,29 @@ class Parser {
                (in.w + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1};
     } else if (l.op == Op::kGlobalAvgPool) {
       if (in.h > 255 || in.w > 255)
-        d_.Fail(path + ".input", "has " + ShapeText(in) + " planes; global_avg_pool runs as a conv whose kernel is "
-                                 "the plane, at most 255x255 (the kernel fields)");
+        d_.Fail(path + ".input", "has " + ShapeText(in) +
+                                     " planes; global_avg_pool runs as a conv whose kernel is "
+                                     "the plane, at most 255x255 (the kernel fields)");
       l.out = {in.c, 1, 1};
     } else if (l.op == Op::kAdd) {
       const Shape b = net_.ShapeOf(l.inputs[1]);
       if (b.c != in.c || b.h != in.h || b.w != in.w)
         d_.Fail(path + ".inputs", "adds '" + net_.NameOf(l.inputs[0]) + "' (" + ShapeText(in) + ") and '" +
-                                      net_.NameOf(l.inputs[1]) + "' (" + ShapeText(b) + "), which differ in shape");
+                                      net_.NameOf(l.inputs[1]) + "' (" + ShapeText(b) +
+                                      "), which differ in shape");
       l.out = in;
     } else {  // concat: channels after channels
       l.out = {0, in.h, in.w};
       for (const int t : l.inputs) {
         const Shape s = net_.ShapeOf(t);
         if (s.h != in.h || s.w != in.w)
-          d_.Fail(path + ".inputs", "concatenates '" + net_.NameOf(l.inputs[0]) + "' (" + ShapeText(in) + ") and '" +
-                                        net_.NameOf(t) + "' (" + ShapeText(s) + "), whose planes differ");
+          d_.Fail(path + ".inputs", "concatenates '" + net_.NameOf(l.inputs[0]) + "' (" + ShapeText(in) +
+                                        ") and '" + net_.NameOf(t) + "' (" + ShapeText(s) +
+                                        "), whose planes differ");
         l.out.c += s.c;
       }
-      if (l.out.c > 65535) d_.Fail(path + ".inputs", "give " + std::to_string(l.out.c) + " channels, past 65535");
+      if (l.out.c > 65535)
+        d_.Fail(path + ".inputs", "give " + std::to_string(l.out.c) + " channels, past 65535");
     }
     index_[name] = int(i);
     paths_.push_back(path);
@@ -292,7 +327,8 @@ class Parser {
     }
     if (!found) d_.Bad(path + ".act", "one of " + names + " for op " + ToString(l.op), act);
     if (const YAML::Node alpha = n["alpha"]) {
-      if (l.act != Activation::kLeakyRelu) d_.Fail(path + ".alpha", "applies to act leaky_relu only (got act " + k + ")");
+      if (l.act != Activation::kLeakyRelu)
+        d_.Fail(path + ".alpha", "applies to act leaky_relu only (got act " + k + ")");
       double v = 0;
       if (!alpha.IsScalar() || !YAML::convert<double>::decode(alpha, v) || !(v >= 0 && v <= 1))
         d_.Bad(path + ".alpha", "a number in [0, 1]", alpha);
@@ -310,12 +346,17 @@ class Parser {
       switch (l.op) {
         case Op::kMaxPool:
         case Op::kAvgPool:
-        case Op::kGlobalAvgPool: same.Join(int(i), l.inputs[0]); break;  // the output keeps the type
+        case Op::kGlobalAvgPool:
+          same.Join(int(i), l.inputs[0]);
+          break;  // the output keeps the type
         case Op::kConcat:
           for (const int t : l.inputs) same.Join(int(i), t);
           break;
-        case Op::kAdd: same.Join(l.inputs[0], l.inputs[1]); break;  // ELTWISE reads one type
-        default: break;
+        case Op::kAdd:
+          same.Join(l.inputs[0], l.inputs[1]);
+          break;  // ELTWISE reads one type
+        default:
+          break;
       }
     }
     // Per group: may it be uint8 (every member non-negative), must it be (the unsigned input)?
@@ -332,11 +373,13 @@ class Parser {
       must[in_group] = 1;
     if (must[in_group] && !may[in_group]) {
       for (size_t i = 0; i < n; ++i)
-        if (same.Find(i + 1) == in_group && (HasWeights(net_.layers[i].op) || net_.layers[i].op == Op::kAdd) &&
+        if (same.Find(i + 1) == in_group &&
+            (HasWeights(net_.layers[i].op) || net_.layers[i].op == Op::kAdd) &&
             net_.layers[i].act != Activation::kRelu && net_.layers[i].act != Activation::kRelu6)
-          d_.Fail(paths_[i] + ".act", "gives an int8 tensor that must share its type with the uint8 input "
-                                      "(input.signed false) through pools, concat or add (got act " +
-                                      std::string(ToString(net_.layers[i].act)) + ")");
+          d_.Fail(paths_[i] + ".act",
+                  "gives an int8 tensor that must share its type with the uint8 input "
+                  "(input.signed false) through pools, concat or add (got act " +
+                      std::string(ToString(net_.layers[i].act)) + ")");
     }
     for (size_t i = 0; i < n; ++i) net_.layers[i].out_signed = !may[same.Find(i + 1)];
 
@@ -351,7 +394,8 @@ class Parser {
                                           " planes whose average FUSED_RELU cannot round exactly (scale " +
                                           std::to_string(avg.scale) + ", shift " + std::to_string(avg.shift) +
                                           " gives " + std::to_string(avg.got) + " for the sum " +
-                                          std::to_string(avg.sum) + ", not " + std::to_string(avg.want) + ")");
+                                          std::to_string(avg.sum) + ", not " + std::to_string(avg.want) +
+                                          ")");
     }
   }
 
@@ -368,12 +412,14 @@ Network Parse(const std::string& text, const std::string& file, const std::strin
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw CompileError(file + ": not valid YAML (" + e.msg + " at line " + std::to_string(e.mark.line + 1) + ")");
+    throw CompileError(file + ": not valid YAML (" + e.msg + " at line " + std::to_string(e.mark.line + 1) +
+                       ")");
   }
   try {
     Parser(file, net).Root(root, stem);
   } catch (const YAML::Exception& e) {
-    throw CompileError(file + ": unreadable content (" + e.msg + " at line " + std::to_string(e.mark.line + 1) + ")");
+    throw CompileError(file + ": unreadable content (" + e.msg + " at line " +
+                       std::to_string(e.mark.line + 1) + ")");
   }
   return net;
 }
@@ -384,7 +430,8 @@ Network ParseNetworkText(const std::string& text, const std::string& file) { ret
 
 Network ParseNetworkFile(const fs::path& yaml) {
   const std::string file = ShownPath(yaml);
-  if (!fs::is_regular_file(yaml)) throw CompileError(file + ": network description not found at " + yaml.string());
+  if (!fs::is_regular_file(yaml))
+    throw CompileError(file + ": network description not found at " + yaml.string());
   std::ifstream in(yaml);
   std::stringstream text;
   text << in.rdbuf();
@@ -414,13 +461,16 @@ std::optional<LayerSpec> SpecOf(const Network& net, const Layer& layer) {
     l.wt_signed = false;
     return l;
   }
-  l.op = layer.op == Op::kConv ? LayerOp::kConv : layer.op == Op::kDeconv ? LayerOp::kDeconv : LayerOp::kInnerProduct;
+  l.op = layer.op == Op::kConv     ? LayerOp::kConv
+         : layer.op == Op::kDeconv ? LayerOp::kDeconv
+                                   : LayerOp::kInnerProduct;
   l.out_c = layer.out_c;
   if (layer.op != Op::kInnerProduct) {
     l.kernel_h = layer.kernel_h, l.kernel_w = layer.kernel_w;
     l.stride_h = layer.stride_h, l.stride_w = layer.stride_w;
     l.dil_h = layer.dil_h, l.dil_w = layer.dil_w;
-    l.pad_top = layer.pad_top, l.pad_bottom = layer.pad_bottom, l.pad_left = layer.pad_left, l.pad_right = layer.pad_right;
+    l.pad_top = layer.pad_top, l.pad_bottom = layer.pad_bottom, l.pad_left = layer.pad_left,
+    l.pad_right = layer.pad_right;
     l.out_pad_h = layer.out_pad_h, l.out_pad_w = layer.out_pad_w;
     l.groups = layer.groups;
   }
@@ -463,8 +513,11 @@ std::vector<TableRow> Table(const Network& net) {
         r.weight_bytes = uint64_t(l.out_c) * in.Elements();
         r.macs = r.weight_bytes;
         break;
-      case Op::kGlobalAvgPool: r.macs = in.Elements(); break;
-      default: break;
+      case Op::kGlobalAvgPool:
+        r.macs = in.Elements();
+        break;
+      default:
+        break;
     }
     rows.push_back(r);
   }
@@ -480,23 +533,25 @@ uint64_t TotalMacs(const Network& net) {
 std::string FormatTable(const Network& net, const std::vector<TableRow>& rows) {
   std::string out;
   char buf[320];
-  std::snprintf(buf, sizeof buf, "%-4s %-22s %-15s %-15s %-6s %13s %11s %11s %11s  %s\n", "#", "layer", "op", "output",
-                "type", "MACs", "weights B", "in B", "out B", "inputs");
+  std::snprintf(buf, sizeof buf, "%-4s %-22s %-15s %-15s %-6s %13s %11s %11s %11s  %s\n", "#", "layer", "op",
+                "output", "type", "MACs", "weights B", "in B", "out B", "inputs");
   out += buf;
   uint64_t macs = 0, wt = 0, act_out = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const TableRow& r = rows[i];
     const std::string op = r.fused.empty() ? r.op : r.op + "+pool";
-    std::snprintf(buf, sizeof buf, "%-4zu %-22s %-15s %-15s %-6s %13llu %11llu %11llu %11llu  %s%s\n", i, r.name.c_str(),
-                  op.c_str(), ShapeText(r.out).c_str(), r.out_signed ? "int8" : "uint8", (unsigned long long)r.macs,
-                  (unsigned long long)r.weight_bytes, (unsigned long long)r.in_bytes, (unsigned long long)r.out_bytes,
-                  r.inputs.c_str(), r.fused.empty() ? "" : (" (fused " + r.fused + ")").c_str());
+    std::snprintf(buf, sizeof buf, "%-4zu %-22s %-15s %-15s %-6s %13llu %11llu %11llu %11llu  %s%s\n", i,
+                  r.name.c_str(), op.c_str(), ShapeText(r.out).c_str(), r.out_signed ? "int8" : "uint8",
+                  (unsigned long long)r.macs, (unsigned long long)r.weight_bytes,
+                  (unsigned long long)r.in_bytes, (unsigned long long)r.out_bytes, r.inputs.c_str(),
+                  r.fused.empty() ? "" : (" (fused " + r.fused + ")").c_str());
     out += buf;
     macs += r.macs, wt += r.weight_bytes, act_out += r.out_bytes;
   }
-  std::snprintf(buf, sizeof buf, "%s: %zu layers, input %s, %.3f GMAC, %.2f MB of weights, %.2f MB of activations written\n",
-                net.name.c_str(), rows.size(), ShapeText(net.input).c_str(), double(macs) / 1e9, double(wt) / 1e6,
-                double(act_out) / 1e6);
+  std::snprintf(buf, sizeof buf,
+                "%s: %zu layers, input %s, %.3f GMAC, %.2f MB of weights, %.2f MB of activations written\n",
+                net.name.c_str(), rows.size(), ShapeText(net.input).c_str(), double(macs) / 1e9,
+                double(wt) / 1e6, double(act_out) / 1e6);
   out += buf;
   return out;
 }

@@ -64,7 +64,9 @@ struct Network {
   std::vector<int> outputs;   // indices of the graph's output layers
 
   const Shape& ShapeOf(int tensor) const { return tensor == kInput ? input : layers[size_t(tensor)].out; }
-  bool SignedOf(int tensor) const { return tensor == kInput ? input_signed : layers[size_t(tensor)].out_signed; }
+  bool SignedOf(int tensor) const {
+    return tensor == kInput ? input_signed : layers[size_t(tensor)].out_signed;
+  }
   std::string NameOf(int tensor) const { return tensor == kInput ? "input" : layers[size_t(tensor)].name; }
   // The tensor of a name: kInput for "input", else the layer's index; throws CompileError if none.
   int Find(const std::string& name) const;

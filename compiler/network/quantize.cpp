@@ -34,8 +34,10 @@ int64_t Target(bool out_signed) { return out_signed ? 127 : 255; }
 double InputRange(Activation kind) {
   switch (kind) {
     case Activation::kTanh:
-    case Activation::kLeakyRelu: return 4;
-    default: return 8;
+    case Activation::kLeakyRelu:
+      return 4;
+    default:
+      return 8;
   }
 }
 
@@ -51,9 +53,15 @@ ActQuant OutputQuant(Activation kind, bool out_signed, double x_max, double alph
     case Activation::kSigmoid:
       q.out_scale = 1.0 / 256, q.out_zero_point = out_signed ? -128 : 0;
       break;
-    case Activation::kTanh: q.out_scale = 1.0 / 128; break;
-    case Activation::kRelu6: q.out_scale = 6 / top; break;
-    default: q.out_scale = x_max / top; break;
+    case Activation::kTanh:
+      q.out_scale = 1.0 / 128;
+      break;
+    case Activation::kRelu6:
+      q.out_scale = 6 / top;
+      break;
+    default:
+      q.out_scale = x_max / top;
+      break;
   }
   return q;
 }
@@ -64,11 +72,13 @@ struct ScaleGroups {
   std::vector<size_t> parent;
   std::vector<std::optional<double>> scale;
   std::vector<int32_t> zero_point;
-  explicit ScaleGroups(const Network& net) : parent(net.layers.size() + 1), scale(parent.size()), zero_point(parent.size()) {
+  explicit ScaleGroups(const Network& net)
+      : parent(net.layers.size() + 1), scale(parent.size()), zero_point(parent.size()) {
     for (size_t i = 0; i < parent.size(); ++i) parent[i] = i;
     for (size_t i = 0; i < net.layers.size(); ++i) {
       const Layer& l = net.layers[i];
-      const bool same = l.op == Op::kMaxPool || l.op == Op::kAvgPool || l.op == Op::kGlobalAvgPool || l.op == Op::kConcat;
+      const bool same =
+          l.op == Op::kMaxPool || l.op == Op::kAvgPool || l.op == Op::kGlobalAvgPool || l.op == Op::kConcat;
       if (same)
         for (const int t : l.inputs) parent[Find(size_t(t + 1))] = Find(i + 1);
     }
@@ -91,8 +101,8 @@ class Quantizer {
     groups_.scale[g] = q.input_scale;
     for (size_t i = 0; i < net_.layers.size(); ++i) {
       if (options.progress)
-        std::fprintf(stderr, "nnac: %s: calibrating layer %zu/%zu %s\n", net_.name.c_str(), i + 1, net_.layers.size(),
-                     net_.layers[i].name.c_str());
+        std::fprintf(stderr, "nnac: %s: calibrating layer %zu/%zu %s\n", net_.name.c_str(), i + 1,
+                     net_.layers.size(), net_.layers[i].name.c_str());
       q.layers.push_back(CalibrateLayer(q, i, input));
     }
     return q;
@@ -106,8 +116,12 @@ class Quantizer {
   const ref::Tensor& TensorOf(const QuantNetwork& q, int t, const ref::Tensor& input) const {
     return t == kInput ? input : q.layers[size_t(t)].output;
   }
-  double ScaleOf(const QuantNetwork& q, int t) const { return t == kInput ? q.input_scale : q.layers[size_t(t)].out_scale; }
-  int32_t ZeroOf(const QuantNetwork& q, int t) const { return t == kInput ? 0 : q.layers[size_t(t)].out_zero_point; }
+  double ScaleOf(const QuantNetwork& q, int t) const {
+    return t == kInput ? q.input_scale : q.layers[size_t(t)].out_scale;
+  }
+  int32_t ZeroOf(const QuantNetwork& q, int t) const {
+    return t == kInput ? 0 : q.layers[size_t(t)].out_zero_point;
+  }
 
   // The output scale of layer i: its group's if the group has one (`retarget` layers take it,
   // others must already have it), else its own, which becomes the group's.
@@ -119,11 +133,14 @@ class Quantizer {
       groups_.zero_point[g] = zero_point;
       return own;
     }
-    if (groups_.zero_point[g] != zero_point || (!retarget && std::fabs(*groups_.scale[g] / own - 1) > 1e-12)) {
+    if (groups_.zero_point[g] != zero_point ||
+        (!retarget && std::fabs(*groups_.scale[g] / own - 1) > 1e-12)) {
       char buf[200];
-      std::snprintf(buf, sizeof buf, "gives act %s's fixed output scale %g, zero point %d, to a tensor that shares "
+      std::snprintf(buf, sizeof buf,
+                    "gives act %s's fixed output scale %g, zero point %d, to a tensor that shares "
                     "one scale with another (through concat or pools) of scale %g, zero point %d",
-                    ToString(l.act), retarget ? *groups_.scale[g] : own, zero_point, *groups_.scale[g], groups_.zero_point[g]);
+                    ToString(l.act), retarget ? *groups_.scale[g] : own, zero_point, *groups_.scale[g],
+                    groups_.zero_point[g]);
       Fail(l, "act", buf);
     }
     return *groups_.scale[g];
@@ -136,7 +153,8 @@ class Quantizer {
     ql.op = l.op;
     ql.fused_pool = l.fused_pool;
     ql.inputs = l.inputs;
-    for (const int t : l.inputs) ql.in_scales.push_back(ScaleOf(q, t)), ql.input_names.push_back(net_.NameOf(t));
+    for (const int t : l.inputs)
+      ql.in_scales.push_back(ScaleOf(q, t)), ql.input_names.push_back(net_.NameOf(t));
     ql.spec = SpecOf(net_, l);
     ql.pool_size = l.pool_size, ql.pool_stride = l.pool_stride, ql.pool_pad = l.pool_pad;
     const ref::Tensor& a = TensorOf(q, l.inputs[0], input);
@@ -147,8 +165,9 @@ class Quantizer {
       case Op::kConcat:  // one scale with the inputs (ScaleGroups)
         for (const int t : l.inputs)
           if (ZeroOf(q, t) != ZeroOf(q, l.inputs[0]) || ScaleOf(q, t) != ScaleOf(q, l.inputs[0]))
-            Fail(l, "inputs", "joins '" + net_.NameOf(l.inputs[0]) + "' and '" + net_.NameOf(t) +
-                                  "', which have different scales or zero points");
+            Fail(l, "inputs",
+                 "joins '" + net_.NameOf(l.inputs[0]) + "' and '" + net_.NameOf(t) +
+                     "', which have different scales or zero points");
         ql.out_scale = ScaleOf(q, l.inputs[0]);
         ql.out_zero_point = ZeroOf(q, l.inputs[0]);
         if (l.op == Op::kGlobalAvgPool) {  // Compile's depthwise conv: weights 1, bias 0, its multiplier
@@ -159,8 +178,12 @@ class Quantizer {
           ql.simd = {FusedReluInstr(false, ql.spec->out_signed)};
         }
         break;
-      case Op::kAdd: CalibrateAdd(q, i, input, ql); break;
-      default: CalibrateDot(i, a, ql); break;
+      case Op::kAdd:
+        CalibrateAdd(q, i, input, ql);
+        break;
+      default:
+        CalibrateDot(i, a, ql);
+        break;
     }
     RunLayer(q, ql, input);
     return ql;
@@ -206,7 +229,8 @@ class Quantizer {
       }
     }
     if (!program) Fail(l, "act", std::string("has no program for its calibrated scales (") + why + ")");
-    const bool fixed = act.kind == Activation::kSigmoid || act.kind == Activation::kTanh || act.kind == Activation::kRelu6;
+    const bool fixed =
+        act.kind == Activation::kSigmoid || act.kind == Activation::kTanh || act.kind == Activation::kRelu6;
     const double scale = Settle(i, act.quant.out_scale, act.quant.out_zero_point, !fixed);
     if (scale != act.quant.out_scale) {  // leaky_relu or hard_swish into a shared scale
       act.quant.out_scale = scale;
@@ -228,14 +252,16 @@ class Quantizer {
     const Layer& l = net_.layers[i];
     for (const int t : l.inputs)
       if (ZeroOf(q, t) != 0)
-        Fail(l, "inputs", "adds '" + net_.NameOf(t) + "', whose zero point " + std::to_string(ZeroOf(q, t)) +
-                              " is not 0 (the rescaled add takes real 0 at byte 0)");
+        Fail(l, "inputs",
+             "adds '" + net_.NameOf(t) + "', whose zero point " + std::to_string(ZeroOf(q, t)) +
+                 " is not 0 (the rescaled add takes real 0 at byte 0)");
     const ref::Tensor& a = TensorOf(q, l.inputs[0], input);
     const ref::Tensor& b = TensorOf(q, l.inputs[1], input);
     const double sa = ql.in_scales[0], sb = ql.in_scales[1];
     double top = 0;
     for (size_t e = 0; e < a.data.size(); ++e) {
-      const int32_t va = a.is_signed ? int8_t(a.data[e]) : a.data[e], vb = b.is_signed ? int8_t(b.data[e]) : b.data[e];
+      const int32_t va = a.is_signed ? int8_t(a.data[e]) : a.data[e],
+                    vb = b.is_signed ? int8_t(b.data[e]) : b.data[e];
       const double y = va * sa + vb * sb;
       top = std::max(top, l.act == Activation::kRelu ? y : std::fabs(y));
     }
@@ -256,8 +282,11 @@ class Quantizer {
  public:
   // One layer with the parameters in ql, its input tensors from q (or `input`).
   static void RunLayer(const QuantNetwork& q, QuantLayer& ql, const ref::Tensor& input) {
-    auto tensor = [&](int t) -> const ref::Tensor& { return t == kInput ? input : q.layers[size_t(t)].output; };
+    auto tensor = [&](int t) -> const ref::Tensor& {
+      return t == kInput ? input : q.layers[size_t(t)].output;
+    };
     const ref::Tensor& a = tensor(ql.inputs[0]);
+    if (ql.spec) ql.spec->params = ql.params;  // what Compile takes instead of calibrating
     ref::Tensor out;
     switch (ql.op) {
       case Op::kMaxPool:
@@ -285,7 +314,8 @@ class Quantizer {
       default: {  // conv, deconv, inner_product, global_avg_pool: Compile's reference
         LayerSpec spec = *ql.spec;
         if (spec.activation) spec.simd = ql.simd;
-        const LayerAccumulators acc = spec.global_avg_pool ? LayerAccumulators{} : Accumulate(spec, a, ql.weights);
+        const LayerAccumulators acc =
+            spec.global_avg_pool ? LayerAccumulators{} : Accumulate(spec, a, ql.weights);
         uint32_t h = acc.out_h, w = acc.out_w;
         if (spec.global_avg_pool) h = w = 1;
         if (spec.pool) {
@@ -329,7 +359,9 @@ class Quantizer {
 }  // namespace
 
 ref::Tensor TestInput(const Network& net) { return Seeded(net, net.seed); }
-ref::Tensor CalibrationInput(const Network& net) { return Seeded(net, net.seed ^ 0x63616C6962ull); }  // "calib"
+ref::Tensor CalibrationInput(const Network& net) {
+  return Seeded(net, net.seed ^ 0x63616C6962ull);
+}  // "calib"
 
 QuantNetwork Quantize(const Network& net, const QuantOptions& options) {
   QuantNetwork q = Quantizer(net).Calibrate(CalibrationInput(net), options);
@@ -352,8 +384,8 @@ std::vector<std::string> CheckStats(const QuantNetwork& q, double max_saturated)
   char buf[240];
   for (const QuantLayer& l : q.layers) {
     if (l.stats.zero >= 1) {
-      std::snprintf(buf, sizeof buf, "%s: layer '%s' gives only its zero point %d on the test input", q.net.name.c_str(),
-                    l.name.c_str(), l.out_zero_point);
+      std::snprintf(buf, sizeof buf, "%s: layer '%s' gives only its zero point %d on the test input",
+                    q.net.name.c_str(), l.name.c_str(), l.out_zero_point);
       bad.push_back(buf);
     } else if (l.stats.saturated > max_saturated) {
       std::snprintf(buf, sizeof buf, "%s: layer '%s' saturates %.1f%% of its outputs (more than %.1f%%)",
@@ -367,14 +399,15 @@ std::vector<std::string> CheckStats(const QuantNetwork& q, double max_saturated)
 std::string FormatStats(const QuantNetwork& q) {
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%-4s %-22s %-15s %12s %5s %5s %5s %7s %7s\n", "#", "layer", "op", "out scale", "zp",
-                "min", "max", "zero%", "sat%");
+  std::snprintf(buf, sizeof buf, "%-4s %-22s %-15s %12s %5s %5s %5s %7s %7s\n", "#", "layer", "op",
+                "out scale", "zp", "min", "max", "zero%", "sat%");
   out += buf;
   for (size_t i = 0; i < q.layers.size(); ++i) {
     const QuantLayer& l = q.layers[i];
     const std::string op = l.fused_pool.empty() ? ToString(l.op) : std::string(ToString(l.op)) + "+pool";
-    std::snprintf(buf, sizeof buf, "%-4zu %-22s %-15s %12.6g %5d %5d %5d %7.2f %7.2f\n", i, l.name.c_str(), op.c_str(),
-                  l.out_scale, l.out_zero_point, l.stats.min, l.stats.max, 100 * l.stats.zero, 100 * l.stats.saturated);
+    std::snprintf(buf, sizeof buf, "%-4zu %-22s %-15s %12.6g %5d %5d %5d %7.2f %7.2f\n", i, l.name.c_str(),
+                  op.c_str(), l.out_scale, l.out_zero_point, l.stats.min, l.stats.max, 100 * l.stats.zero,
+                  100 * l.stats.saturated);
     out += buf;
   }
   return out;

@@ -30,12 +30,13 @@ struct ActStats {
 struct QuantLayer {
   std::string name;
   Op op = Op::kConv;
-  std::string fused_pool;            // the pooling layer folded into this conv, if any
-  std::vector<int> inputs;           // kInput or earlier layers (QuantNetwork::net's indices)
+  std::string fused_pool;                // the pooling layer folded into this conv, if any
+  std::vector<int> inputs;               // kInput or earlier layers (QuantNetwork::net's indices)
   std::vector<std::string> input_names;  // "input" or the layers' names (the tensors read)
   // What the single-layer compiler compiles (conv, deconv, inner_product, global_avg_pool, add as
   // eltwise): geometry, fused pool, signedness, relu; `activation` with its calibrated quantization;
-  // `rescale` for an add; `params` the calibrated channel parameters. Empty for pools and concat.
+  // `rescale` for an add; `params` the channel parameters below (Execute keeps them equal). Empty
+  // for pools and concat.
   std::optional<LayerSpec> spec;
   ref::Weights weights;                    // (Cout, Cin/groups, R, S); empty without weights
   std::vector<int32_t> bias;               // per output channel, in accumulator units
@@ -43,18 +44,19 @@ struct QuantLayer {
   std::vector<isa::SimdInstr> simd;        // the program every output lane runs (FUSED_RELU alone,
                                            // an activation's, or the rescaled add's)
   std::optional<RescaleProgram> rescale;   // add: ka, kb and the program
-  uint32_t pool_size = 0, pool_stride = 0, pool_pad = 0;  // max_pool, avg_pool
-  std::vector<double> in_scales;           // real value of one LSB of each input
-  double out_scale = 1;                    // real value of one LSB of the output
-  int32_t out_zero_point = 0;              // the byte of real 0
-  ref::Tensor output;                      // on the test input
+  // max_pool, avg_pool: the window
+  uint32_t pool_size = 0, pool_stride = 0, pool_pad = 0;
+  std::vector<double> in_scales;  // real value of one LSB of each input
+  double out_scale = 1;           // real value of one LSB of the output
+  int32_t out_zero_point = 0;     // the byte of real 0
+  ref::Tensor output;             // on the test input
   ActStats stats;
 };
 
 struct QuantNetwork {
   Network net;  // the graph that was run (after FusePools if the caller fused)
   double input_scale = 1;
-  ref::Tensor input;  // the test input
+  ref::Tensor input;               // the test input
   std::vector<QuantLayer> layers;  // parallel to net.layers
 };
 

@@ -1,7 +1,6 @@
 #include "compiler/network/quantize.h"
 
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <sstream>
 
@@ -17,9 +16,18 @@ namespace {
 
 const std::filesystem::path kVectors = NNA_VECTORS_DIR;
 
+// Channel parameters as the bytes the hardware reads.
+std::vector<uint8_t> Packed(const std::vector<ref::ChannelParams>& params) {
+  std::vector<uint8_t> bytes(params.size() * isa::kParamBytes);
+  for (size_t i = 0; i < params.size(); ++i) ref::PackParams(params[i], &bytes[i * isa::kParamBytes]);
+  return bytes;
+}
+
 Network Tiny() { return ParseNetworkFile(FindNetwork("tiny_net", kVectors)); }
 
-const QuantLayer& ByName(const QuantNetwork& q, const std::string& name) { return q.layers[size_t(q.net.Find(name))]; }
+const QuantLayer& ByName(const QuantNetwork& q, const std::string& name) {
+  return q.layers[size_t(q.net.Find(name))];
+}
 
 }  // namespace
 
@@ -114,7 +122,9 @@ TEST_CASE("a layer's weights depend on the seed and its name, not on the other l
     s.insert(at, "  - {name: extra, op: conv, input: conv2, out: 4, kernel: 1, act: relu}\n");
     same_weights(Quantize(ParseNetworkText(s, "networks/tiny_net.yaml")));
   }
-  SECTION("a pool fused away (a layer fewer)") { same_weights(Quantize(FusePools(Tiny(), FindHwConfig("fsd")))); }
+  SECTION("a pool fused away (a layer fewer)") {
+    same_weights(Quantize(FusePools(Tiny(), FindHwConfig("fsd"))));
+  }
 }
 
 TEST_CASE("fusing a pool changes no bit of the network's outputs", "[network]") {
@@ -148,7 +158,8 @@ TEST_CASE("a calibration forced wrong is caught by the saturation check", "[netw
 }
 
 TEST_CASE("scales that cannot be one are errors naming the layer", "[network]") {
-  const std::string head = "name: t\ndoc: d\nseed: 1\ninput: {channels: 3, height: 8, width: 8, signed: true}\nlayers:\n";
+  const std::string head =
+      "name: t\ndoc: d\nseed: 1\ninput: {channels: 3, height: 8, width: 8, signed: true}\nlayers:\n";
   auto error = [&](const std::string& layers, const std::string& outputs) {
     try {
       Quantize(ParseNetworkText(head + layers + outputs, "networks/t.yaml"));
@@ -158,19 +169,22 @@ TEST_CASE("scales that cannot be one are errors naming the layer", "[network]") 
     return std::string("(no error)");
   };
   SECTION("a concat of a sigmoid (1/256, zero point -128) and a tanh (1/128, zero point 0)") {
-    CHECK(error("  - {name: s, op: conv, out: 4, kernel: 1, act: sigmoid}\n"
-                "  - {name: h, op: conv, input: input, out: 4, kernel: 1, act: tanh}\n"
-                "  - {name: c, op: concat, inputs: [s, h]}\n",
-                "outputs: [c]\n") ==
-          "networks/t.yaml: key 'layers.h.act' gives act tanh's fixed output scale 0.0078125, zero point 0, to a tensor "
-          "that shares one scale with another (through concat or pools) of scale 0.00390625, zero point -128");
+    CHECK(
+        error("  - {name: s, op: conv, out: 4, kernel: 1, act: sigmoid}\n"
+              "  - {name: h, op: conv, input: input, out: 4, kernel: 1, act: tanh}\n"
+              "  - {name: c, op: concat, inputs: [s, h]}\n",
+              "outputs: [c]\n") ==
+        "networks/t.yaml: key 'layers.h.act' gives act tanh's fixed output scale 0.0078125, zero point 0, to "
+        "a tensor "
+        "that shares one scale with another (through concat or pools) of scale 0.00390625, zero point -128");
   }
   SECTION("an add of a sigmoid, whose zero point is not 0") {
     CHECK(error("  - {name: s, op: conv, out: 4, kernel: 1, act: sigmoid}\n"
                 "  - {name: h, op: conv, input: input, out: 4, kernel: 1, act: none}\n"
                 "  - {name: a, op: add, inputs: [h, s], act: none}\n",
                 "outputs: [a]\n") ==
-          "networks/t.yaml: key 'layers.a.inputs' adds 's', whose zero point -128 is not 0 (the rescaled add takes real "
+          "networks/t.yaml: key 'layers.a.inputs' adds 's', whose zero point -128 is not 0 (the rescaled add "
+          "takes real "
           "0 at byte 0)");
   }
   SECTION("a ReLU conv joins a concat at the scale of the add before it") {
@@ -197,16 +211,18 @@ TEST_CASE("each quantized layer's spec compiles with the single-layer compiler a
     t.name = "tiny_net_" + l.name;
     t.seed = 5;
     t.layer = *l.spec;
+    REQUIRE(Packed(t.layer.params) == Packed(l.params));  // Compile runs the calibrated parameters
     const Bundle b = Compile(t, cfg);
     EventRecorder rec;
     const RunResult r = GoldenModel(cfg).Run(b, rec);
     REQUIRE(r.ok);
     for (const Region& o : b.regions)
       if (o.kind == "output")
-        CHECK(std::vector<uint8_t>(r.dram.begin() + long(o.dram_addr), r.dram.begin() + long(o.dram_addr + o.bytes)) ==
-              b.reference.at(o.name));
+        CHECK(std::vector<uint8_t>(r.dram.begin() + long(o.dram_addr),
+                                   r.dram.begin() + long(o.dram_addr + o.bytes)) == b.reference.at(o.name));
     // The program Compile emitted is the layer's.
-    const std::vector<isa::SimdInstr> simd = isa::DecodeProgram(b.ProgramBytes()).instrs[size_t(b.instrs.size() - 2)].simd;
+    const std::vector<isa::SimdInstr> simd =
+        isa::DecodeProgram(b.ProgramBytes()).instrs[size_t(b.instrs.size() - 2)].simd;
     CHECK(simd == l.simd);
     ++compiled;
   }
