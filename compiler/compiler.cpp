@@ -1,4 +1,5 @@
 #include "compiler/compiler.h"
+#include "compiler/yaml_doc.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -25,97 +26,6 @@ constexpr uint64_t kAlign = 64;          // SRAM and DRAM placement of every reg
 
 uint64_t AlignUp(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
-std::string NodeText(const YAML::Node& n) {
-  YAML::Emitter e;
-  e << YAML::Flow << n;
-  return e.c_str();
-}
-
-// Strict, typed access to the test description; every error is one sentence naming the file
-// and the dotted key.
-class Doc {
- public:
-  explicit Doc(std::string file) : file_(std::move(file)) {}
-
-  [[noreturn]] void Fail(const std::string& key, const std::string& what) const {
-    throw CompileError(file_ + ": key '" + key + "' " + what);
-  }
-  [[noreturn]] void Bad(const std::string& key, const std::string& must, const YAML::Node& got) const {
-    Fail(key, "must be " + must + " (got " + NodeText(got) + ")");
-  }
-
-  // Rejects keys outside `known`.
-  void OnlyKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& known) const {
-    for (const auto& kv : map) {
-      const std::string k = kv.first.as<std::string>();
-      if (std::find(known.begin(), known.end(), k) != known.end()) continue;
-      std::string list;
-      for (const auto& s : known) list += (list.empty() ? "" : ", ") + s;
-      Fail(Join(path, k), "is not known (known keys: " + list + ")");
-    }
-  }
-  void NeedMap(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsMap()) Bad(key, "a map", n);
-  }
-  YAML::Node Need(const YAML::Node& map, const std::string& path, const std::string& key) const {
-    const YAML::Node n = map[key];
-    if (!n) Fail(Join(path, key), "is missing");
-    return n;
-  }
-  int64_t Int(const YAML::Node& n, const std::string& key, int64_t lo, int64_t hi) const {
-    int64_t v = 0;
-    if (!n.IsScalar() || !YAML::convert<int64_t>::decode(n, v) || v < lo || v > hi)
-      Bad(key, "an integer " + std::to_string(lo) + ".." + std::to_string(hi), n);
-    return v;
-  }
-  uint64_t Seed(const YAML::Node& n, const std::string& key) const {
-    uint64_t v = 0;
-    if (!n.IsScalar() || n.Scalar().empty() || n.Scalar()[0] == '-' || !YAML::convert<uint64_t>::decode(n, v))
-      Bad(key, "a non-negative integer", n);
-    return v;
-  }
-  bool Bool(const YAML::Node& n, const std::string& key) const {
-    bool v = false;
-    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) Bad(key, "true or false", n);
-    return v;
-  }
-  std::string Str(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsScalar()) Bad(key, "a string", n);
-    return n.Scalar();
-  }
-  // An integer or a list of `count` integers (a single integer applies to all).
-  std::vector<int64_t> IntOrList(const YAML::Node& n, const std::string& key, size_t count, int64_t lo,
-                                 int64_t hi, const std::string& what) const {
-    const std::string must = "an integer " + std::to_string(lo) + ".." + std::to_string(hi) + " or a list " +
-                             what + " of them";
-    std::vector<int64_t> out;
-    int64_t v = 0;
-    if (n.IsScalar()) {
-      if (!YAML::convert<int64_t>::decode(n, v) || v < lo || v > hi) Bad(key, must, n);
-      return std::vector<int64_t>(count, v);
-    }
-    if (!n.IsSequence() || n.size() != count) Bad(key, must, n);
-    for (const auto& e : n) {
-      if (!e.IsScalar() || !YAML::convert<int64_t>::decode(e, v) || v < lo || v > hi) Bad(key, must, n);
-      out.push_back(v);
-    }
-    return out;
-  }
-  static std::string Join(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-};
-
-// "vectors/x.yaml" for any path to x.yaml: the folder and the file name.
-std::string ShownPath(const fs::path& p) {
-  const fs::path parent = p.parent_path().filename();
-  return parent.empty() ? p.filename().string() : (parent / p.filename()).string();
-}
 
 // The scale and shift that map max_abs to about target: scale/2^shift ~= target/max_abs with the
 // largest shift that keeps scale within 16 bits (most precision).
@@ -848,7 +758,6 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   const LayerSpec& l = spec.layer;
   const uint64_t m = cfg.array_rows;
   const Lowering x = Lower(d, l, cfg);
-  const uint64_t pixels = x.out_h * x.out_w;
   // SCALE and ELTWISE: no weights; ELTWISE reads a second input tensor; a rescaled add has its own
   // program.
   const bool simd_only = SimdOnly(l.op), elt = l.op == LayerOp::kEltwise;
@@ -958,8 +867,7 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   } else {
     // After the input: weights, then biases. Weights are (Cout, Cin/groups, R, S); an inner
     // product's are (Cout, C, H, W) of the input as described.
-    ref::Weights weights(l.out_c, ip ? l.in_c : l.in_c / l.groups, ip ? l.in_h : l.kernel_h, ip ? l.in_w : l.kernel_w,
-                         l.wt_signed);
+    ref::Weights weights = WeightsOf(l);
     for (auto& b : weights.data) b = uint8_t(rng.Next());
     std::vector<int32_t> bias(l.out_c);
     for (auto& b : bias) b = int32_t(int64_t(rng.Range(0, 2048)) - 1024);
@@ -969,73 +877,20 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
     }
     WarnOverflow(spec, weights);
 
-    // Exact accumulators from the reference operators (written independently of the hardware's loop nest).
-    ref::ConvGeometry g;
-    g.stride_h = l.stride_h, g.stride_w = l.stride_w;
-    g.dil_h = l.dil_h, g.dil_w = l.dil_w;
-    g.pad_top = l.pad_top, g.pad_bottom = l.pad_bottom, g.pad_left = l.pad_left, g.pad_right = l.pad_right;
-    g.groups = l.groups;
-    g.out_pad_h = l.out_pad_h, g.out_pad_w = l.out_pad_w;
+    // Exact accumulators from the reference operators (written independently of the hardware's loop
+    // nest), the calibrated parameters and the expected output (LayerReference, shared with the
+    // network quantizer).
     auto accumulate = [&](const ref::Tensor& in) {
-      uint32_t rh = 1, rw = 1;
-      std::vector<int64_t> sums = l.op == LayerOp::kConv     ? ref::Conv2d(in, weights, g, &rh, &rw)
-                                  : l.op == LayerOp::kDeconv ? ref::Deconv2d(in, weights, g, &rh, &rw)
-                                                             : ref::InnerProduct(in, weights);
-      if (rh != x.out_h || rw != x.out_w)
+      LayerAccumulators sums = Accumulate(l, in, weights);
+      if (sums.out_h != x.out_h || sums.out_w != x.out_w)
         throw std::logic_error("nnac: reference and lowering disagree on the output size");
       return sums;
     };
-    const std::vector<int64_t> acc = accumulate(input);
-
-    // Quantization calibrated on the seeded input: max |acc + bias| per channel -> 127 or 255. An
-    // inner product has one value per channel, which would always land on the range's end: its
-    // channels share the layer's maximum instead.
-    const int64_t target = l.out_signed ? 127 : 255;
-    std::vector<int64_t> max_abs(l.out_c, 0);
-    for (uint32_t co = 0; co < l.out_c; ++co)
-      for (uint64_t p = 0; p < pixels; ++p) {
-        const int64_t t = int64_t(ref::Wrap30(acc[co * pixels + p])) + bias[co];
-        max_abs[co] = std::max(max_abs[co], t < 0 ? -t : t);
-      }
-    if (pixels == 1) std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
+    const LayerAccumulators acc = accumulate(input);
     params = l.params;
-    if (params.empty() && l.global_avg_pool) {
-      ref::ChannelParams p;  // bias 0, zero point 0
-      p.scale = avg.scale;
-      p.shift = avg.shift;
-      params.assign(l.out_c, p);
-    } else if (params.empty()) {
-      params.resize(l.out_c);
-      for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
-      if (act)
-        for (auto& p : params) p = ChannelOf(l.activation->kind, *act, p);
-    }
-    // The expected output of one input and its accumulators, with the calibrated parameters.
-    auto finish = [&](const ref::Tensor& in, const std::vector<int64_t>& sums) {
-      std::vector<uint8_t> out;
-      if (l.global_avg_pool) {  // the definition: each plane's rounded average, not FUSED_RELU's formula
-        const uint64_t count = uint64_t(l.in_h) * l.in_w;
-        out.resize(l.out_c);
-        for (uint32_t co = 0; co < l.out_c; ++co) {
-          int64_t sum = 0;
-          for (uint32_t h = 0; h < l.in_h; ++h)
-            for (uint32_t w = 0; w < l.in_w; ++w) sum += in.At(co, h, w);
-          out[co] = uint8_t(ref::RoundedAverage(sum, count));
-        }
-      } else if (l.simd.empty()) {
-        out = ref::Requantize(sums, l.out_c, params, l.relu, !l.out_signed);
-      } else {  // the program on every element, as each lane of each accumulator row runs it
-        out.resize(sums.size());
-        for (uint32_t co = 0; co < l.out_c; ++co)
-          for (uint64_t p = 0; p < pixels; ++p)
-            out[co * pixels + p] = simd::RunLane(l.simd, ref::Wrap30(sums[co * pixels + p]), params[co]);
-      }
-      if (l.pool) {  // the reference pooling of the convolution's output, after its activation
-        ref::Tensor conv(l.out_c, uint32_t(x.out_h), uint32_t(x.out_w), l.out_signed);
-        conv.data = std::move(out);
-        const ref::PoolKind kind = l.pool->op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg;
-        out = ref::Pool2d(conv, kind, l.pool->size, l.pool->stride, l.pool->pad).data;
-      }
+    if (params.empty()) params = CalibrateLayer(l, acc, bias, act ? &*act : nullptr);
+    auto finish = [&](const ref::Tensor& in, const LayerAccumulators& sums) {
+      std::vector<uint8_t> out = LayerOutput(l, in, sums, params);
       if (out.size() != out_bytes) throw std::logic_error("nnac: reference and lowering disagree on the output");
       return out;
     };
@@ -1164,10 +1019,7 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   if (rescale) {
     dot.simd = rescale->simd;
   } else if (l.simd.empty()) {
-    isa::SimdInstr fr;  // FUSED_RELU v0, v0
-    fr.op = isa::SimdOp::kFusedRelu;
-    fr.flags = (l.relu ? 1u : 0u) | (l.out_signed ? 0u : 2u);
-    dot.simd.push_back(fr);
+    dot.simd.push_back(FusedReluInstr(l.relu, l.out_signed));
   } else {
     dot.simd = l.simd;
   }
@@ -1275,6 +1127,97 @@ AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed) {
   }
   a.exact = true;
   return a;
+}
+
+ref::Weights WeightsOf(const LayerSpec& l) {
+  const bool ip = l.op == LayerOp::kInnerProduct;
+  return ref::Weights(l.out_c, ip ? l.in_c : l.in_c / l.groups, ip ? l.in_h : l.kernel_h, ip ? l.in_w : l.kernel_w,
+                      l.wt_signed);
+}
+
+ref::ConvGeometry GeometryOf(const LayerSpec& l) {
+  ref::ConvGeometry g;
+  g.stride_h = l.stride_h, g.stride_w = l.stride_w;
+  g.dil_h = l.dil_h, g.dil_w = l.dil_w;
+  g.pad_top = l.pad_top, g.pad_bottom = l.pad_bottom, g.pad_left = l.pad_left, g.pad_right = l.pad_right;
+  g.groups = l.groups;
+  g.out_pad_h = l.out_pad_h, g.out_pad_w = l.out_pad_w;
+  return g;
+}
+
+LayerAccumulators Accumulate(const LayerSpec& l, const ref::Tensor& in, const ref::Weights& weights) {
+  LayerAccumulators a;
+  a.out_h = a.out_w = 1;
+  const ref::ConvGeometry g = GeometryOf(l);
+  a.acc = l.op == LayerOp::kConv     ? ref::Conv2d(in, weights, g, &a.out_h, &a.out_w)
+          : l.op == LayerOp::kDeconv ? ref::Deconv2d(in, weights, g, &a.out_h, &a.out_w)
+                                     : ref::InnerProduct(in, weights);
+  return a;
+}
+
+std::vector<ref::ChannelParams> CalibrateLayer(const LayerSpec& l, const LayerAccumulators& a,
+                                               const std::vector<int32_t>& bias, const ActProgram* act) {
+  std::vector<ref::ChannelParams> params(l.out_c);
+  if (l.global_avg_pool) {
+    const AvgMultiplier avg = GlobalAvgMultiplier(uint64_t(l.in_h) * l.in_w, l.in_signed);
+    ref::ChannelParams p;  // bias 0, zero point 0
+    p.scale = avg.scale;
+    p.shift = avg.shift;
+    params.assign(l.out_c, p);
+    return params;
+  }
+  // max |acc + bias| per channel -> 127 or 255. An inner product has one value per channel, which
+  // would always land on the range's end: its channels share the layer's maximum instead.
+  const uint64_t pixels = uint64_t(a.out_h) * a.out_w;
+  const int64_t target = l.out_signed ? 127 : 255;
+  std::vector<int64_t> max_abs(l.out_c, 0);
+  for (uint32_t co = 0; co < l.out_c; ++co)
+    for (uint64_t p = 0; p < pixels; ++p) {
+      const int64_t t = int64_t(ref::Wrap30(a.acc[co * pixels + p])) + bias[co];
+      max_abs[co] = std::max(max_abs[co], t < 0 ? -t : t);
+    }
+  if (pixels == 1) std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
+  for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
+  if (act)
+    for (auto& p : params) p = ChannelOf(l.activation->kind, *act, p);
+  return params;
+}
+
+std::vector<uint8_t> LayerOutput(const LayerSpec& l, const ref::Tensor& in, const LayerAccumulators& a,
+                                 const std::vector<ref::ChannelParams>& params) {
+  const uint64_t pixels = uint64_t(a.out_h) * a.out_w;
+  std::vector<uint8_t> out;
+  if (l.global_avg_pool) {  // the definition: each plane's rounded average, not FUSED_RELU's formula
+    const uint64_t count = uint64_t(l.in_h) * l.in_w;
+    out.resize(l.out_c);
+    for (uint32_t co = 0; co < l.out_c; ++co) {
+      int64_t sum = 0;
+      for (uint32_t h = 0; h < l.in_h; ++h)
+        for (uint32_t w = 0; w < l.in_w; ++w) sum += in.At(co, h, w);
+      out[co] = uint8_t(ref::RoundedAverage(sum, count));
+    }
+  } else if (l.simd.empty()) {
+    out = ref::Requantize(a.acc, l.out_c, params, l.relu, !l.out_signed);
+  } else {  // the program on every element, as each lane of each accumulator row runs it
+    out.resize(a.acc.size());
+    for (uint32_t co = 0; co < l.out_c; ++co)
+      for (uint64_t p = 0; p < pixels; ++p)
+        out[co * pixels + p] = simd::RunLane(l.simd, ref::Wrap30(a.acc[co * pixels + p]), params[co]);
+  }
+  if (l.pool) {  // the reference pooling of the convolution's output, after its activation
+    ref::Tensor conv(l.out_c, a.out_h, a.out_w, l.out_signed);
+    conv.data = std::move(out);
+    const ref::PoolKind kind = l.pool->op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg;
+    out = ref::Pool2d(conv, kind, l.pool->size, l.pool->stride, l.pool->pad).data;
+  }
+  return out;
+}
+
+isa::SimdInstr FusedReluInstr(bool relu, bool out_signed) {
+  isa::SimdInstr fr;  // FUSED_RELU v0, v0
+  fr.op = isa::SimdOp::kFusedRelu;
+  fr.flags = (relu ? 1u : 0u) | (out_signed ? 0u : 2u);
+  return fr;
 }
 
 RescaleProgram LowerRescaledAdd(const LayerSpec::Rescale& r, bool relu, bool out_signed) {

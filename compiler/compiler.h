@@ -158,6 +158,32 @@ struct AvgMultiplier {
 };
 AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed);
 
+// The reference of a dot-product layer (conv, deconv, inner product, global_avg_pool), as Compile
+// computes it and the network quantizer (compiler/network) reuses it, so both give the same bits.
+// The exact accumulators of one input, (out_c, out_h, out_w) row-major (inner product: 1x1).
+struct LayerAccumulators {
+  std::vector<int64_t> acc;
+  uint32_t out_h = 0, out_w = 0;
+};
+// Zeroed weights of the layer's shape, (Cout, Cin/groups, R, S); an inner product's are (Cout, C,
+// H, W) of its input. And the geometry of the reference operators.
+ref::Weights WeightsOf(const LayerSpec& l);
+ref::ConvGeometry GeometryOf(const LayerSpec& l);
+LayerAccumulators Accumulate(const LayerSpec& l, const ref::Tensor& in, const ref::Weights& weights);
+// The channel parameters calibrated on accumulators: per channel the scale and shift that map
+// max |Wrap30(acc) + bias| to 127 (int8 output) or 255 (uint8), an inner product's channels sharing
+// the layer's maximum; a global average pool's exact multiplier (bias 0); with an activation the
+// program's own parameters and the channel's bias (ChannelOf).
+std::vector<ref::ChannelParams> CalibrateLayer(const LayerSpec& l, const LayerAccumulators& a,
+                                               const std::vector<int32_t>& bias, const ActProgram* act);
+// The output bytes: FUSED_RELU (l.relu, l.out_signed) or, with l.simd, the program on every lane;
+// a global average pool's exact rounded average; then l.pool.
+std::vector<uint8_t> LayerOutput(const LayerSpec& l, const ref::Tensor& in, const LayerAccumulators& a,
+                                 const std::vector<ref::ChannelParams>& params);
+
+// The program of a layer without an activation: FUSED_RELU v0, v0 alone (flags: relu, unsigned).
+isa::SimdInstr FusedReluInstr(bool relu, bool out_signed);
+
 // The rescaled add of an eltwise layer: the SIMD program v0 = int32(ka*v1 + kb*v2) (movi, mul.i32,
 // add.i32), then FUSED_RELU with bias 0 and `params`' scale, shift and zero point, so that the
 // output byte approximates round((a*a_scale + b*b_scale)/out_scale) + zero_point. ka and kb carry

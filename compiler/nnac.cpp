@@ -2,6 +2,8 @@
 //   nnac --test conv3x3 --config fsd [--seed N] [--vectors DIR] --out DIR
 //   nnac --test random --seed N --config tiny --out DIR   (the random layer of seed N, random_layer.h)
 //   nnac --test random_simd --seed N --config tiny --out DIR   (a random layer and SIMD program)
+//   nnac --network resnet50 --config fsd --table [--stats]   (a network's per-layer table after
+//        fusion; --stats calibrates and runs it, docs/networks.md)
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cstdio>
@@ -10,13 +12,46 @@
 
 #include "compiler/compiler.h"
 #include "compiler/named_test.h"
+#include "compiler/network/graph.h"
+#include "compiler/network/quantize.h"
 
 namespace po = boost::program_options;
 
+namespace {
+
+// --network: the table of the fused graph, and with --stats the activation statistics of the
+// quantized run (progress on stderr); fails if a layer is all zero or mostly saturated.
+int NetworkTable(const std::string& name, const std::string& vectors, const nna::HwConfig& cfg, bool stats) {
+  namespace net = nna::compiler::network;
+  const net::Network parsed = net::ParseNetworkFile(net::FindNetwork(name, vectors));
+  std::vector<net::Fusion> fused;
+  const net::Network g = net::FusePools(parsed, cfg, &fused);
+  std::printf("%s for %s: %s\n", g.name.c_str(), cfg.name, g.doc.c_str());
+  std::fputs(net::FormatTable(g, net::Table(g)).c_str(), stdout);
+  std::printf("fused on %s: %zu pool%s", cfg.name, fused.size(), fused.size() == 1 ? "" : "s");
+  for (size_t i = 0; i < fused.size(); ++i)
+    std::printf("%s %s -> %s", i ? "," : ":", fused[i].pool.c_str(), fused[i].into.c_str());
+  std::printf("\n");
+  if (!stats) return 0;
+  net::QuantOptions options;
+  options.progress = true;
+  const net::QuantNetwork q = net::Quantize(g, options);
+  std::fputs(net::FormatStats(q).c_str(), stdout);
+  const std::vector<std::string> bad = net::CheckStats(q);
+  for (const auto& b : bad) std::fprintf(stderr, "nnac: %s\n", b.c_str());
+  return bad.empty() ? 0 : 1;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  std::string test, config, vectors = NNA_VECTORS_DIR, out;
-  po::options_description opts("nnac --test NAME --config CFG --out DIR [options]");
+  std::string test, network, config, vectors = NNA_VECTORS_DIR, out;
+  po::options_description opts("nnac --test NAME --config CFG --out DIR [options]\n"
+                               "nnac --network NAME --config CFG --table [--stats]");
   opts.add_options()("help,h", "show this help")("test", po::value(&test), "test description vectors/NAME.yaml, or 'random' / 'random_simd' (drawn from --seed)")(
+      "network", po::value(&network), "network description vectors/networks/NAME.yaml")(
+      "table", "print the network's per-layer table (shapes, MACs, bytes, fused pools)")(
+      "stats", "with --table: calibrate and run the network, print the activation statistics")(
       "config", po::value(&config), "hardware configuration (tiny, fsd)")(
       "seed", po::value<std::string>(), "data seed, overrides the test's")(
       "vectors", po::value(&vectors), "folder of test descriptions")("out", po::value(&out), "bundle folder to write");
@@ -27,6 +62,14 @@ int main(int argc, char** argv) {
     if (vm.count("help")) {
       std::cout << opts;
       return 0;
+    }
+    if (vm.count("network")) {
+      if (vm.count("test") || vm.count("out") || vm.count("seed"))
+        throw std::invalid_argument("option --network takes --config, --table, --stats and --vectors only");
+      if (!vm.count("config")) throw std::invalid_argument("option --config is required");
+      if (!vm.count("table")) throw std::invalid_argument("option --network needs --table (the lowering is not built yet)");
+      return NetworkTable(network, std::filesystem::path(vectors).lexically_normal(), nna::FindHwConfig(config),
+                          vm.count("stats") > 0);
     }
     for (const char* req : {"test", "config", "out"})
       if (!vm.count(req)) throw std::invalid_argument(std::string("option --") + req + " is required");
