@@ -173,6 +173,7 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
   if (auto e = pool::Check(in.opcode, c, uint32_t(n))) return field(e->field, e->value, e->why);
   if (c.reserved1 != 0) return field("reserved1", c.reserved1, "must be zero");
   if (c.reserved2 != 0) return field("reserved2", c.reserved2, "must be zero");
+  if (c.reserved3 != 0) return field("reserved3", c.reserved3, "must be zero");
   if (in.opcode == Opcode::kDeconv) {
     auto pow2 = [](uint64_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
     if (!pow2(c.stride_h)) return field("stride_h", c.stride_h, "DECONV upsamples by 1, 2, 4 or 8");

@@ -723,6 +723,7 @@ TEST_CASE("every legality check of a dot-product instruction names its field", "
       {&deconv, "pool_op 1", [](C& c, S&) { c.pool_op = isa::PoolOp::kMax, c.pool_size = 2, c.pool_stride = 2; }},
       {&conv, "reserved1 1", [](C& c, S&) { c.reserved1 = 1; }},
       {&conv, "reserved2 4", [](C& c, S&) { c.reserved2 = 4; }},
+      {&deconv, "reserved3 256", [](C& c, S&) { c.reserved3 = 256; }},
       {&deconv, "stride_h 3", [](C& c, S&) { c.stride_h = 3; }},
       {&deconv, "stride_w 16", [](C& c, S&) { c.stride_w = 16; }},
       {&ip, "kernel_h 4", [](C& c, S&) { c.kernel_h = 4, c.dot_len = 2 * 4 * 5, c.wt_tile_bytes = 40 * 8; }},
