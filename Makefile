@@ -3,6 +3,8 @@
 #   make test            every unit test, co-simulation and negative test (CTest)
 #   make regress-layers [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]   random layers, in parallel, JUnit report
 #   make regress-simd [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]     random SIMD programs (TEST=random_simd), same report
+#   make nightly [CONFIG=fsd] [RANDOM=50] [NIGHTLY_TIMEOUT=7200]   every network and RANDOM random layers, in parallel,
+#                        JUnit, summary table and per-layer utilization plots in build/nightly-<config>
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
 #   make lint | synth | docs | clean | deps
 TEST   ?= conv3x3
@@ -13,6 +15,8 @@ ARGS   ?=
 COUNT  ?= 100
 FIRST_SEED ?= 1
 TIMEOUT ?= 900
+RANDOM ?= 50
+NIGHTLY_TIMEOUT ?= 7200
 BUILD  ?= build
 JOBS   ?= $(shell nproc)
 
@@ -21,7 +25,7 @@ RUN_DIR     := $(BUILD)/runs/$(CONFIG)/$(TEST)
 SIM_ARGS    := --test $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
                $(if $(WAVES),--waves) $(ARGS)
 
-.PHONY: deps configure build sim test regress-layers regress-simd wave lint synth docs clean
+.PHONY: deps configure build sim test regress-layers regress-simd nightly wave lint synth docs clean
 
 deps:
 	@tools/deps.sh
@@ -51,6 +55,13 @@ regress-layers regress-simd: deps configure
 	python3 tools/regress/regress.py --name $@ --test $(REGRESS_TEST) --config $(CONFIG) \
 	  --sim $(BUILD)/tb/nna_sim_$(CONFIG) --count $(COUNT) --first-seed $(FIRST_SEED) --jobs $(JOBS) \
 	  --timeout $(TIMEOUT) --out $(BUILD)/regress/$(@:regress-%=%)-$(CONFIG) --sim-args="--max-perf-error 2"
+
+# Every network of vectors/networks with the full scoreboard, and random layers (docs/regression.md,
+# "Nightly"); not part of `make test`.
+nightly: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG)
+	python3 tools/regress/nightly.py --sim $(BUILD)/tb/nna_sim_$(CONFIG) --config $(CONFIG) --vectors vectors \
+	  --random $(RANDOM) --jobs $(JOBS) --timeout $(NIGHTLY_TIMEOUT) --out $(BUILD)/nightly-$(CONFIG)
 
 wave: deps configure
 	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi

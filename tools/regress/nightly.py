@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""The nightly regression: every network of vectors/networks and a sample of random layers.
+
+Each network is one co-simulation `SIM --network NAME` with the full scoreboard (named layer
+tests with --tests instead, or as well); random layers are `SIM --test random --seed N`. They run
+in parallel with a wall-clock limit each (a run past it is killed and reported as a timeout).
+Writes into OUT:
+  junit.xml, results.csv      one case per run
+  summary.md                  per network: instructions, cycles, MAC utilization, frames per second
+                              at 2 GHz, simulated cycles per second, wall time, peak memory
+  <name>_layers.dat/.png      per compute instruction of each network: cycles and MAC
+                              utilization, the plot drawn with gnuplot
+Exit code 0 only if every run passed.
+"""
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+from runner import Job, add_run_args, check_run_args, fmt_time, run_all, summary_line, write_csv, write_junit
+
+CLOCK_HZ = 2e9  # the paper's NNA clock
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_run_args(p, default_timeout=7200)
+    p.add_argument("--vectors", default="vectors", help="folder of test descriptions (networks in <vectors>/networks)")
+    p.add_argument("--networks", default=None,
+                   help="comma-separated networks; default every <vectors>/networks/*.yaml, 'none' for none")
+    p.add_argument("--tests", default="", help="comma-separated named layer tests to run as well")
+    p.add_argument("--random", type=int, default=0, help="random layers (TEST=random), seeds 1..N")
+    a = p.parse_args()
+    check_run_args(p, a)
+    if a.random < 0:
+        p.error("--random must be non-negative")
+    return a
+
+
+def make_jobs(a):
+    extra = a.sim_args.split()
+    if a.networks is None:
+        nets = sorted(os.path.splitext(os.path.basename(f))[0] for f in glob.glob(os.path.join(a.vectors, "networks", "*.yaml")))
+    else:
+        nets = [] if a.networks == "none" else [n for n in a.networks.split(",") if n]
+    args = f' ARGS="{a.sim_args}"' if extra else ""
+    jobs = [Job(key=n, label=n, args=["--network", n, "--vectors", a.vectors, "--quiet"] + extra,
+                reproduce=f"make sim TEST={n} CONFIG={a.config}{args}") for n in nets]
+    jobs += [Job(key=t, label=t, args=["--test", t, "--vectors", a.vectors, "--quiet"] + extra,
+                 reproduce=f"make sim TEST={t} CONFIG={a.config}{args}") for t in a.tests.split(",") if t]
+    jobs += [Job(key=f"random_{s}", label=f"random seed {s}",
+                 args=["--test", "random", "--seed", str(s), "--quiet", "--max-perf-error", "2"] + extra,
+                 reproduce=f"make sim TEST=random SEED={s} CONFIG={a.config}{args}") for s in range(1, a.random + 1)]
+    return jobs
+
+
+def layer_names(run_dir):
+    """Instruction index -> the name the bundle gives it (program.lst's second column)."""
+    names = {}
+    for path in glob.glob(os.path.join(run_dir, "bundle*", "program.lst")):
+        with open(path) as f:
+            for line in f:
+                cols = line.rstrip("\n").split("\t")
+                if len(cols) >= 2 and cols[0].isdigit():
+                    names.setdefault(int(cols[0]), cols[1])
+    return names
+
+
+def plot_layers(a, r):
+    """<out>/<key>_layers.dat and, when gnuplot is there, <key>_layers.png."""
+    if not r.get("instrs"):
+        return None
+    names = layer_names(os.path.dirname(r["verdict"]))
+    dat = os.path.join(a.out, f"{r['key']}_layers.dat")
+    with open(dat, "w") as f:
+        f.write("# instr\tname\top\tcycles\tmac_utilization_pct\n")
+        for i in r["instrs"]:
+            name = names.get(i["index"], "")
+            f.write(f"{i['index']}\t{i['index']} {i['op']} {name}\t{i['op']}\t{i['cycles']}\t{i['utilization']}\n")
+    if not shutil.which("gnuplot"):
+        return dat
+    png = os.path.join(a.out, f"{r['key']}_layers.png")
+    width = max(800, 14 * len(r["instrs"]) + 200)
+    script = f"""
+set terminal pngcairo size {width},480 noenhanced
+set datafile separator "\\t"
+set output '{png}'
+set title "{r['key']} on {a.config}: MAC utilization per compute instruction ({r.get('utilization', 0):.1f}% over the run)"
+set ylabel "MAC utilization (%)"
+set yrange [0:100]
+set style fill solid 0.6
+set boxwidth 0.8
+set xtics rotate by 90 right font ",8"
+set grid ytics
+plot '{dat}' using 0:5:xtic(2) with boxes notitle
+"""
+    res = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if res.returncode != 0:  # no cairo: the plain png terminal
+        res = subprocess.run(["gnuplot"], input=script.replace("pngcairo", "png"), text=True, capture_output=True)
+    if res.returncode != 0:
+        print(f"nightly: gnuplot failed for {r['key']}: {res.stderr.strip()}", file=sys.stderr)
+        return dat
+    return png
+
+
+def write_summary(a, results, wall, path):
+    rows = [r for r in results if not r["key"].startswith("random_")]
+    randoms = [r for r in results if r["key"].startswith("random_")]
+    with open(path, "w") as f:
+        f.write(f"# Nightly on {a.config}: {sum(r['status'] == 'pass' for r in results)} of {len(results)} runs pass, "
+                f"{fmt_time(wall)} wall on {a.jobs} jobs\n\n")
+        f.write("| run | status | instructions | cycles | MAC utilization | frames/s at 2 GHz | sim cycles/s | wall | peak memory | plot |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|\n")
+        for r in rows:
+            cyc = r.get("cycles")
+            fps = f"{CLOCK_HZ / cyc:,.0f}" if cyc else ""
+            plot = os.path.basename(r["plot"]) if r.get("plot") else ""
+            f.write(f"| `{r['key']}` | {r['status']} | {r.get('instructions', '')} | {cyc:,} | {r.get('utilization', '')}% | "
+                    f"{fps} | {r.get('cycles_per_s', 0):,} | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB | {plot} |\n"
+                    if cyc else
+                    f"| `{r['key']}` | {r['status']} | | | | | | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB | |\n")
+        if randoms:
+            ok = [r for r in randoms if r["status"] == "pass" and "utilization" in r]
+            mean = sum(r["utilization"] for r in ok) / len(ok) if ok else 0
+            f.write(f"\nRandom layers: {len(ok)} of {len(randoms)} pass, mean MAC utilization {mean:.1f}%, "
+                    f"{sum(r['seconds'] for r in randoms):.1f} s of runs.\n")
+        bad = [r for r in results if r["status"] != "pass"]
+        if bad:
+            f.write("\nNot passing:\n\n")
+            for r in bad:
+                f.write(f"- `{r['key']}`: {r['status']}; reproduce: `{r['reproduce']}` (verdict: {r['verdict']})\n")
+
+
+def main():
+    a = parse_args()
+    jobs = make_jobs(a)
+    if not jobs:
+        print("nightly: nothing to run (no networks, tests or random layers)", file=sys.stderr)
+        return 2
+    title = f"nightly {a.config}"
+    results, wall = run_all(a.sim, jobs, a.out, a.jobs, a.timeout, title)
+    for r in results:
+        if not r["key"].startswith("random_") and r["status"] == "pass":
+            r["plot"] = plot_layers(a, r)
+    junit = os.path.join(a.out, "junit.xml")
+    write_junit(junit, f"nightly.{a.config}", results, wall)
+    write_csv(os.path.join(a.out, "results.csv"), results, "run")
+    summary = os.path.join(a.out, "summary.md")
+    write_summary(a, results, wall, summary)
+    with open(summary) as f:
+        print(f.read())
+    print(summary_line(title, results, wall, a.jobs, junit))
+    return 0 if all(r["status"] == "pass" for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
