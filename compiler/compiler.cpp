@@ -969,18 +969,10 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   b.prog_dram_addr = dram_of(prog_sram);
   b.prog_words = prog_words;
   b.dram.assign(dram_end, 0);
-  std::vector<uint8_t> words;
-  for (size_t i = 0; i < prog.size(); ++i) {
-    std::vector<uint8_t> w;
-    try {
-      w = isa::EncodeInstruction(prog[i]);
-    } catch (const std::out_of_range& e) {
-      d.Fail("layer", std::string("does not fit the instruction fields: ") + e.what());
-    }
-    words.insert(words.end(), w.begin(), w.end());
-    prog[i].index = uint32_t(i);
-    b.instrs.push_back({uint32_t(i), isa::ToString(prog[i].opcode), spec.name, isa::Disassemble(prog[i])});
-  }
+  const std::vector<uint8_t> words =
+      EncodeProgram(prog, std::vector<std::string>(prog.size(), spec.name), [&](size_t, const std::string& what) {
+        d.Fail("layer", "does not fit the instruction fields: " + what);
+      }, &b);
   if (words.size() != prog_words * isa::kWordBytes) throw std::logic_error("nnac: program size mismatch");
   auto place = [&](uint64_t dram, const std::vector<uint8_t>& bytes) {
     std::copy(bytes.begin(), bytes.end(), b.dram.begin() + long(dram));
@@ -1091,6 +1083,24 @@ isa::Instruction ComputeInstruction(const Doc& d, const LayerSpec& l, const Lowe
     d.Fail("layer.output.pool", "lowers to an instruction whose " + e->field + " " + std::to_string(e->value) +
                                     " the pooling unit rejects: " + e->why);
   return dot;
+}
+
+std::vector<uint8_t> EncodeProgram(std::vector<isa::Instruction>& prog, const std::vector<std::string>& layers,
+                                   const std::function<void(size_t, const std::string&)>& fail, Bundle* b) {
+  std::vector<uint8_t> words;
+  for (size_t i = 0; i < prog.size(); ++i) {
+    std::vector<uint8_t> w;
+    try {
+      w = isa::EncodeInstruction(prog[i]);
+    } catch (const std::out_of_range& e) {
+      fail(i, e.what());
+      throw;  // fail throws its own error; this only keeps a lenient one from going on
+    }
+    words.insert(words.end(), w.begin(), w.end());
+    prog[i].index = uint32_t(i);
+    b->instrs.push_back({uint32_t(i), isa::ToString(prog[i].opcode), layers[i], isa::Disassemble(prog[i])});
+  }
+  return words;
 }
 
 std::vector<uint8_t> WeightBytes(const LayerSpec& l, const ref::Weights& w, const HwConfig& cfg) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,11 @@ struct Operands {
 // rules (a CompileError naming layer.output.pool otherwise).
 isa::Instruction ComputeInstruction(const Doc& d, const LayerSpec& l, const Lowering& x,
                                     std::vector<isa::SimdInstr> simd, const Operands& at, const HwConfig& cfg);
+
+// The program's words; each instruction gets its index and a row of b->instrs naming layers[i].
+// An instruction whose fields do not fit calls fail(i, what), which throws.
+std::vector<uint8_t> EncodeProgram(std::vector<isa::Instruction>& prog, const std::vector<std::string>& layers,
+                                   const std::function<void(size_t, const std::string&)>& fail, Bundle* b);
 
 // The bytes the instruction reads: weights pre-ordered in channel tiles (docs/architecture.md) and
 // 8 bytes of parameters per output channel.

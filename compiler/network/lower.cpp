@@ -624,18 +624,10 @@ LoweredNetwork Lowerer::Emit() {
   b.prog_sram_addr = prog_sram;
   b.prog_dram_addr = dram_of_sram(prog_sram);
   b.dram.assign(dram, 0);
-  std::vector<uint8_t> words;
-  for (size_t i = 0; i < prog.size(); ++i) {
-    std::vector<uint8_t> w;
-    try {
-      w = isa::EncodeInstruction(prog[i]);
-    } catch (const std::out_of_range& e) {
-      throw CompileError(Where(owner[i]) + " lowers to instruction " + std::to_string(i) +
-                         " whose fields do not fit: " + e.what());
-    }
-    words.insert(words.end(), w.begin(), w.end());
-    b.instrs.push_back({uint32_t(i), isa::ToString(prog[i].opcode), owner[i], isa::Disassemble(prog[i])});
-  }
+  const std::vector<uint8_t> words = EncodeProgram(prog, owner, [&](size_t i, const std::string& what) {
+    throw CompileError(Where(owner[i]) + " lowers to instruction " + std::to_string(i) +
+                       " whose fields do not fit: " + what);
+  }, &b);
   if (words.size() != prog_bytes_) throw std::logic_error("nnac: network program size mismatch");
   b.prog_words = words.size() / isa::kWordBytes;
   auto place = [&](uint64_t at, const std::vector<uint8_t>& bytes) {
