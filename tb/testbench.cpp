@@ -98,7 +98,10 @@ void Testbench::Setup() {
     }
     if (!opt_.network.empty()) {
       if (!opt_.quiet) std::fprintf(stderr, "nna sim: lowering network %s\n", opt_.network.c_str());
-      const compiler::network::LoweredNetwork l = compiler::network::CompileNetwork(opt_.network, opt_.vectors, kConfig);
+      compiler::network::LowerOptions lower;
+      lower.sram_budget = opt_.sram_budget;
+      const compiler::network::LoweredNetwork l =
+          compiler::network::CompileNetwork(opt_.network, opt_.vectors, kConfig, lower);
       if (!opt_.quiet) std::fputs(compiler::network::FormatLowering(l).c_str(), stderr);
       programs_.push_back(l.bundle);
     }
