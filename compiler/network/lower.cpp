@@ -120,7 +120,7 @@ struct Job {
 class Lowerer {
  public:
   Lowerer(const QuantNetwork& q, const HwConfig& cfg, const LowerOptions& options)
-      : q_(q), net_(q.net), cfg_(cfg), budget_(options.sram_budget ? options.sram_budget : cfg.sram_bytes) {}
+      : q_(q), net_(q.net), cfg_(cfg), budget_(options.sram_budget ? std::min(options.sram_budget, cfg.sram_bytes) : cfg.sram_bytes) {}
 
   LoweredNetwork Run() {
     Views();
@@ -522,6 +522,8 @@ LoweredNetwork Lowerer::Emit() {
   for (size_t i = 0; i < n; ++i) {
     result.layers[i].name = net_.layers[i].name;
     result.layers[i].op = ToString(net_.layers[i].op);
+    result.layers[i].out = net_.layers[i].out;
+    result.layers[i].out_signed = net_.layers[i].out_signed;
     if (!net_.layers[i].fused_pool.empty()) result.layers[i].op += "+" + net_.layers[i].fused_pool;
     result.layers[i].out_sram = TensorAddr(int(i));
     result.layers[i].out_bytes = bufs_[size_t(buffer_of_.at(RootOf(int(i))))].bytes;
@@ -700,13 +702,15 @@ std::string CheckOnGoldenModel(const Bundle& bundle, const HwConfig& cfg) {
 std::string FormatLowering(const LoweredNetwork& l) {
   std::string out;
   char buf[320];
-  std::snprintf(buf, sizeof buf, "%-4s %-22s %-18s %6s %6s %6s %10s %10s %10s %13s %11s\n", "#", "layer", "op",
-                "instrs", "chunks", "strips", "out@sram", "out bytes", "streamed", "MACs", "cycles");
+  std::snprintf(buf, sizeof buf, "%-4s %-22s %-18s %-17s %6s %6s %6s %10s %10s %10s %13s %11s\n", "#", "layer",
+                "op", "output", "instrs", "chunks", "strips", "out@sram", "out bytes", "streamed", "MACs", "cycles");
   out += buf;
   for (size_t i = 0; i < l.layers.size(); ++i) {
     const LoweredLayer& r = l.layers[i];
-    std::snprintf(buf, sizeof buf, "%-4zu %-22s %-18s %6u %6u %6u %#10llx %10llu %10llu %13llu %11llu\n", i,
-                  r.name.c_str(), r.op.c_str(), r.instrs, r.chunks, r.strips, (unsigned long long)r.out_sram,
+    const std::string shape = std::to_string(r.out.c) + "x" + std::to_string(r.out.h) + "x" + std::to_string(r.out.w) +
+                              (r.out_signed ? " i8" : " u8");
+    std::snprintf(buf, sizeof buf, "%-4zu %-22s %-18s %-17s %6u %6u %6u %#10llx %10llu %10llu %13llu %11llu\n", i,
+                  r.name.c_str(), r.op.c_str(), shape.c_str(), r.instrs, r.chunks, r.strips, (unsigned long long)r.out_sram,
                   (unsigned long long)r.out_bytes, (unsigned long long)r.stream_bytes, (unsigned long long)r.macs,
                   (unsigned long long)r.cycles);
     out += buf;

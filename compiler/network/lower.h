@@ -24,6 +24,8 @@ struct LowerOptions {
 // The lowering's view of one layer (a row of its table).
 struct LoweredLayer {
   std::string name, op;
+  Shape out;                        // the output (after a fused pool) and its type
+  bool out_signed = true;
   uint32_t instrs = 0;              // compute instructions: chunks x strips (0 for concat)
   uint32_t chunks = 0, strips = 0;  // output-channel chunks; column strips of a standalone pool
   uint64_t out_sram = 0, out_bytes = 0;  // the output's SRAM address and span (a concat input: its slice)

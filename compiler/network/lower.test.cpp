@@ -158,6 +158,25 @@ TEST_CASE("what cannot be mapped is one sentence naming the layer and the sizes"
                  Catch::Contains("more than the weight slot of"));
 }
 
+TEST_CASE("a tensor in two concats is one sentence naming both", "[network][lower]") {
+  const Network net = ParseNetworkText(R"(name: t
+doc: "two concats of the same convs"
+seed: 1
+input: {channels: 2, height: 4, width: 4, signed: true}
+layers:
+  - {name: a, op: conv, out: 2, kernel: 1, act: relu}
+  - {name: b, op: conv, input: input, out: 2, kernel: 1, act: relu}
+  - {name: c1, op: concat, inputs: [a, b]}
+  - {name: c2, op: concat, inputs: [b, a]}
+outputs: [c1, c2]
+)",
+                                       "networks/t.yaml");
+  const QuantNetwork q = Quantize(net);
+  CHECK_THROWS_WITH(LowerNetwork(q, FindHwConfig("tiny")),
+                    "networks/t.yaml, layer 'c1' concatenates 'a', which concat 'c2' reads too: a tensor is a "
+                    "slice of one concat's buffer only");
+}
+
 TEST_CASE("a wrong lowering is caught: a missing slot flag races, swapped weights differ", "[network][lower]") {
   const HwConfig& cfg = FindHwConfig("tiny");
   const LoweredNetwork l = CompileNetwork("tiny_net", kVectors, cfg);
