@@ -434,13 +434,12 @@ class Lowerer {
 
 LoweredNetwork Lowerer::Emit() {
   const size_t n = net_.layers.size();
-  const uint64_t prog_sram = 0, dram_base = 0x1000;
+  const uint64_t prog_sram = 0, prog_dram = 0x1000;  // after a zero page, as Compile's
   const uint64_t slot_sram[2] = {AlignUp(prog_bytes_), AlignUp(prog_bytes_) + slot_};
   act_base_ = AlignUp(prog_bytes_) + 2 * slot_;
-  auto dram_of_sram = [&](uint64_t sram) { return sram + dram_base; };  // program and input as Compile lays them
 
   // DRAM: zero page, program, input, the streams of the jobs, the outputs, the stitching areas.
-  uint64_t dram = AlignUp(dram_of_sram(prog_sram) + prog_bytes_);
+  uint64_t dram = AlignUp(prog_dram + prog_bytes_);
   const uint64_t input_dram = dram;
   dram = AlignUp(dram + net_.input.Elements());
   std::vector<uint64_t> stream_dram(jobs_.size());
@@ -498,12 +497,12 @@ LoweredNetwork Lowerer::Emit() {
     return best;
   };
   std::map<int, std::vector<int>> outputs_after;  // writer layer -> outputs written back after it
-  for (const auto& [o, addr] : output_dram) {
-    (void)addr;
+  for (const int o : net_.outputs) {
     const int w = last_writer(o);
     if (w == kInput)
       throw CompileError(Where(net_.NameOf(o)) + " is a graph output that only copies the network input");
-    outputs_after[w].push_back(o);
+    if (std::find(outputs_after[w].begin(), outputs_after[w].end(), o) == outputs_after[w].end())
+      outputs_after[w].push_back(o);
   }
   auto write_outputs = [&](int writer, uint64_t flag) {
     const auto it = outputs_after.find(writer);
@@ -624,7 +623,7 @@ LoweredNetwork Lowerer::Emit() {
   b.test = net_.name;
   b.config = cfg_.name;
   b.prog_sram_addr = prog_sram;
-  b.prog_dram_addr = dram_of_sram(prog_sram);
+  b.prog_dram_addr = prog_dram;
   b.dram.assign(dram, 0);
   const std::vector<uint8_t> words = EncodeProgram(prog, owner, [&](size_t i, const std::string& what) {
     throw CompileError(Where(owner[i]) + " lowers to instruction " + std::to_string(i) +
