@@ -250,13 +250,19 @@ class Lowerer {
   }
 
   // Output-channel chunks of a layer: the most units (an array tile of channels, or a whole group)
-  // whose stream fits `limit`, and the chunks of that size.
+  // whose channels fit the SIMD parameter entries and whose stream fits `limit`, and the chunks of
+  // that size.
   void Split(int layer, const LayerSpec& s, const ref::Weights& w, uint64_t limit, std::vector<Job>* out) const {
     const bool grouped = s.op != LayerOp::kInnerProduct && s.groups > 1;
     const uint32_t unit = grouped ? s.out_c / s.groups : std::min<uint32_t>(s.out_c, uint32_t(cfg_.array_rows));
     const uint32_t units = (s.out_c + unit - 1) / unit;
+    const uint64_t entries = cfg_.simd_param_entries;
+    if (unit > entries)
+      throw CompileError(Where(net_.layers[size_t(layer)].name) + " has groups of " + std::to_string(unit) +
+                         " output channels, more than the " + std::to_string(entries) +
+                         " SIMD parameter entries of '" + cfg_.name + "' that one instruction can use");
     auto channels = [&](uint32_t u) { return std::min(s.out_c, u * unit); };
-    uint32_t lo = 1, hi = units;  // the stream grows with the units: the largest that fits
+    uint32_t lo = 1, hi = std::min<uint32_t>(units, uint32_t(entries / unit));  // then the largest that fits
     if (StreamBytes(layer, s, channels(hi)) > limit) {
       if (StreamBytes(layer, s, channels(1)) > limit)
         throw CompileError(Where(net_.layers[size_t(layer)].name) + " streams " +

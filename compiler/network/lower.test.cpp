@@ -177,6 +177,26 @@ outputs: [c1, c2]
                     "slice of one concat's buffer only");
 }
 
+TEST_CASE("more output channels than SIMD parameter entries split into chunks that fit them", "[network][lower]") {
+  const Network net = ParseNetworkText(R"(name: t
+doc: "300 channels, tiny has 256 parameter entries"
+seed: 3
+input: {channels: 4, height: 6, width: 6, signed: true}
+layers:
+  - {name: wide, op: conv, out: 300, kernel: 3, padding: 1, act: relu}
+  - {name: fc, op: inner_product, out: 300, act: none}
+outputs: [wide, fc]
+)",
+                                       "networks/t.yaml");
+  const HwConfig& cfg = FindHwConfig("tiny");
+  const LoweredNetwork l = LowerNetwork(Quantize(net), cfg);
+  INFO(FormatLowering(l));
+  CHECK(l.layers[0].chunks == 2);  // 256 + 44 channels
+  CHECK(l.layers[1].chunks >= 2);  // its 3.2 MB of weights also split by the slots of tiny's 1 MB
+  CHECK(FlagDiscipline(l.bundle) == "");
+  CHECK(CheckOnGoldenModel(l.bundle, cfg) == "");
+}
+
 TEST_CASE("a wrong lowering is caught: a missing slot flag races, swapped weights differ", "[network][lower]") {
   const HwConfig& cfg = FindHwConfig("tiny");
   const LoweredNetwork l = CompileNetwork("tiny_net", kVectors, cfg);
