@@ -127,6 +127,8 @@ class Lowerer {
     // Partitioning: the weight slots get what the program and the activations leave; a layer whose
     // weights do not fit a slot is split by output channels, which lengthens the program; a few
     // rounds settle it.
+    // When even the smallest chunks do not fit beside the activations, a tensor live across the
+    // busiest step waits in DRAM instead (Spill), and the rounds go on.
     uint64_t slot_limit = UINT64_MAX;
     for (int round = 0;; ++round) {
       Jobs(slot_limit);
@@ -136,11 +138,16 @@ class Lowerer {
       for (const Job& j : jobs_) slot_ = std::max(slot_, AlignUp(j.StreamBytes()));
       const uint64_t fixed = AlignUp(prog_bytes_) + act_peak_;
       if (fixed + 2 * slot_ <= budget_) break;
-      if (fixed >= budget_ || round == 8)
+      if (fixed + 2 * AlignUp(min_slot_) > budget_) {
+        if (round < 64 && SpillOne()) continue;
         throw CompileError(net_.file + ": the program (" + std::to_string(prog_bytes_) + " bytes) and the activations (" +
                            std::to_string(act_peak_) + " bytes at most, at layer '" + peak_layer_ +
-                           "') leave no room for the weights in the " + std::to_string(budget_) +
-                           " bytes of SRAM of '" + cfg_.name + "' (spilling activations to DRAM is not built)");
+                           "', after " + std::to_string(spills_.size()) +
+                           " spilled to DRAM) leave less than two weight slots of " + std::to_string(min_slot_) +
+                           " bytes (the largest smallest chunk) in the " + std::to_string(budget_) +
+                           " bytes of SRAM of '" + cfg_.name + "'");
+      }
+      if (round == 64) throw std::logic_error("nnac: the network's partitioning does not settle");
       slot_limit = (budget_ - fixed) / 2 / kAlign * kAlign;
     }
     return Emit();
@@ -262,14 +269,11 @@ class Lowerer {
                          " output channels, more than the " + std::to_string(entries) +
                          " SIMD parameter entries of '" + cfg_.name + "' that one instruction can use");
     auto channels = [&](uint32_t u) { return std::min(s.out_c, u * unit); };
+    min_slot_ = std::max(min_slot_, StreamBytes(layer, s, channels(1)));
     uint32_t lo = 1, hi = std::min<uint32_t>(units, uint32_t(entries / unit));  // then the largest that fits
     if (StreamBytes(layer, s, channels(hi)) > limit) {
-      if (StreamBytes(layer, s, channels(1)) > limit)
-        throw CompileError(Where(net_.layers[size_t(layer)].name) + " streams " +
-                           std::to_string(StreamBytes(layer, s, channels(1))) +
-                           " bytes of weights and parameters for its smallest chunk of " +
-                           std::to_string(channels(1)) + " output channels, more than the weight slot of " +
-                           std::to_string(limit) + " bytes the SRAM leaves (spilling to DRAM is not built)");
+      if (StreamBytes(layer, s, channels(1)) > limit)  // Run keeps the slots at least min_slot_
+        throw std::logic_error("nnac: a weight slot smaller than a layer's smallest chunk");
       while (lo + 1 < hi) {
         const uint32_t mid = (lo + hi) / 2;
         (StreamBytes(layer, s, channels(mid)) <= limit ? lo : hi) = mid;
@@ -372,6 +376,12 @@ class Lowerer {
       if (!read[Slot(int(i))]) bufs_[size_t(index.at(RootOf(int(i))))].end = kForever;
     buffer_of_.clear();
     for (const auto& [root, b] : index) buffer_of_[root] = b;
+    for (auto& [root, sp] : spills_) {  // the producer's buffer until `before`, another from `after`
+      Buffer& first = bufs_[size_t(index.at(root))];
+      sp.reload = int(bufs_.size());
+      bufs_.push_back({first.bytes, sp.after, first.end, 0});
+      first.end = sp.before;
+    }
     for (Job& j : jobs_) {
       if (!j.strip) continue;
       const PlanarLayout lay =
@@ -383,13 +393,42 @@ class Lowerer {
     act_peak_ = Allocate(bufs_);
     // The layer at which the most bytes are live, for messages.
     uint64_t most = 0;
-    peak_layer_ = "input";
+    peak_layer_ = "input", peak_step_ = -1;
     for (int step = -1; step < int(n); ++step) {
       uint64_t live = 0;
       for (const Buffer& b : bufs_)
         if (b.start <= step && b.end >= step) live += b.bytes;
-      if (live > most) most = live, peak_layer_ = net_.NameOf(step);
+      if (live > most) most = live, peak_layer_ = net_.NameOf(step), peak_step_ = step;
     }
+  }
+
+  // Parks the largest tensor live across the busiest step without being used there in DRAM for the
+  // gap around that step: a layer's own buffer (not a concat's, not the input, not a graph output,
+  // not a pool stitched by DMA). False when there is none.
+  bool SpillOne() {
+    const int s = peak_step_;
+    int best = kInput;
+    Spill pick;
+    uint64_t most = 0;
+    for (const auto& [root, lay] : layout_) {
+      if (root == kInput || spills_.count(root) || net_.layers[size_t(root)].op == Op::kConcat) continue;
+      if (bufs_[size_t(buffer_of_.at(root))].end == kForever) continue;
+      bool alone = true, stitched = false;
+      for (size_t t = 0; t < root_.size(); ++t) alone &= !(root_[t] == root && int(t) - 1 != root);
+      for (const Job& j : jobs_) stitched |= j.layer == root && j.strip;
+      if (!alone || stitched) continue;
+      std::vector<int> uses{root};
+      for (size_t i = 0; i < net_.layers.size(); ++i)
+        for (const int t : net_.layers[i].inputs)
+          if (t == root) uses.push_back(int(i));
+      std::sort(uses.begin(), uses.end());
+      for (size_t u = 0; u + 1 < uses.size(); ++u)
+        if (uses[u] < s && s < uses[u + 1] && lay.sram_bytes > most)
+          most = lay.sram_bytes, best = root, pick = {uses[u], uses[u + 1], -1};
+    }
+    if (best == kInput) return false;
+    spills_[best] = pick;
+    return true;
   }
 
   // The DMA of a tensor (a root or a slice of one) between its SRAM layout and dense DRAM.
@@ -414,11 +453,14 @@ class Lowerer {
       if (j.strip) words += 2;                         // the strip's 3-D DMA_WRITE
       if (j.strip && j.last_of_layer && j.layer != stitched) words += 1, stitched = j.layer;  // the stitched read
     }
-    return words + net_.outputs.size();
+    return words + net_.outputs.size() + 2 * spills_.size();  // a spill: its write and its read
   }
 
-  uint64_t TensorAddr(int t) const {
-    return act_base_ + bufs_[size_t(buffer_of_.at(RootOf(t)))].addr + offset_[Slot(t)] * PlaneStrideOf(t);
+  // Where tensor t is at `step` (a spilled tensor moves to its reload buffer).
+  uint64_t TensorAddr(int t, int step) const {
+    const auto sp = spills_.find(RootOf(t));
+    const int buffer = sp != spills_.end() && step >= sp->second.after ? sp->second.reload : buffer_of_.at(RootOf(t));
+    return act_base_ + bufs_[size_t(buffer)].addr + offset_[Slot(t)] * PlaneStrideOf(t);
   }
 
   LoweredNetwork Emit();
@@ -435,6 +477,14 @@ class Lowerer {
   std::vector<Job> jobs_;
   std::vector<Buffer> bufs_;
   uint64_t act_peak_ = 0, prog_bytes_ = 0, slot_ = 0, act_base_ = 0;
+  mutable uint64_t min_slot_ = 0;  // the largest stream of a layer's smallest chunk
+  // A tensor that waits in DRAM between its uses `before` and `after` (steps): written back after
+  // its producer, read back into buffer `reload` after the last compute instruction before `after`.
+  struct Spill {
+    int before = 0, after = 0, reload = -1;
+  };
+  std::map<int, Spill> spills_;  // by root
+  int peak_step_ = -1;
   std::string peak_layer_;
 };
 
@@ -457,6 +507,9 @@ LoweredNetwork Lowerer::Emit() {
     if (j.strip && !stitch_dram.count(j.layer))
       stitch_dram[j.layer] = dram, dram = AlignUp(dram + net_.layers[size_t(j.layer)].out.Elements());
 
+  std::map<int, uint64_t> spill_dram;
+  for (const auto& [root, sp] : spills_) spill_dram[root] = dram, dram = AlignUp(dram + net_.ShapeOf(root).Elements());
+
   Flags flags(net_.file);
   std::vector<isa::Instruction> prog;
   std::vector<std::string> owner;  // the layer of each instruction
@@ -467,11 +520,12 @@ LoweredNetwork Lowerer::Emit() {
     return prog.size() - 1;
   };
   std::map<int, uint64_t> pending;  // root -> flags of DMA writes its first reader waits for
+  std::vector<std::pair<int, uint64_t>> written_back;  // (last use before the gap, flag of the write-back)
 
   // The network input.
   {
     const TensorDma d = DmaOf(kInput);
-    isa::Instruction in = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(kInput), input_dram, d.shape.row_bytes,
+    isa::Instruction in = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(kInput, -1), input_dram, d.shape.row_bytes,
                                        d.shape.rows, d.sram_stride, d.shape.row_bytes);
     in.index = uint32_t(prog.size());
     pending[RootOf(kInput)] |= flags.Take(in);
@@ -515,7 +569,7 @@ LoweredNetwork Lowerer::Emit() {
     if (it == outputs_after.end()) return;
     for (const int o : it->second) {
       const TensorDma d = DmaOf(o);
-      isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(o), output_dram.at(o), d.shape.row_bytes,
+      isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(o, int(n)), output_dram.at(o), d.shape.row_bytes,
                                         d.shape.rows, d.sram_stride, d.shape.row_bytes);
       if (flag) flags.Consume(w, flag), flag = 0;  // the next ones follow it in the DMA queue
       push(w, net_.NameOf(o));
@@ -530,7 +584,8 @@ LoweredNetwork Lowerer::Emit() {
     result.layers[i].out = net_.layers[i].out;
     result.layers[i].out_signed = net_.layers[i].out_signed;
     if (!net_.layers[i].fused_pool.empty()) result.layers[i].op += "+" + net_.layers[i].fused_pool;
-    result.layers[i].out_sram = TensorAddr(int(i));
+    if (spills_.count(int(i))) result.layers[i].op += " spilled";
+    result.layers[i].out_sram = TensorAddr(int(i), int(i));
     result.layers[i].out_bytes = bufs_[size_t(buffer_of_.at(RootOf(int(i))))].bytes;
     if (RootOf(int(i)) != int(i)) {  // a slice: its planes
       const Shape s = net_.layers[i].out;
@@ -544,7 +599,7 @@ LoweredNetwork Lowerer::Emit() {
     const int a = ql.inputs[0];
     Operands at;
     at.in_plane_stride = PlaneStrideOf(a);
-    at.in_addr = TensorAddr(a) + j.in_c0 * at.in_plane_stride + j.in_col0;
+    at.in_addr = TensorAddr(a, j.layer) + j.in_c0 * at.in_plane_stride + j.in_col0;
     if (j.strip) at.in_row_stride = net_.ShapeOf(a).w;
     if (j.x.in_c != j.spec.in_c && at.in_plane_stride != uint64_t(j.spec.in_h) * j.spec.in_w)
       throw CompileError(Where(ql.name) + " reads its input reshaped to " + std::to_string(j.x.in_c) + "x" +
@@ -557,7 +612,7 @@ LoweredNetwork Lowerer::Emit() {
         throw CompileError(Where(ql.name) + " adds tensors whose planes are " + std::to_string(at.in_plane_stride) +
                            " and " + std::to_string(PlaneStrideOf(b)) +
                            " bytes apart in SRAM; ELTWISE reads both with one plane stride");
-      at.in2_addr = TensorAddr(b) + j.in_c0 * at.in_plane_stride;
+      at.in2_addr = TensorAddr(b, j.layer) + j.in_c0 * at.in_plane_stride;
     }
     const uint32_t s = uint32_t(k % 2);
     at.param_addr = slot_sram[s];
@@ -567,7 +622,7 @@ LoweredNetwork Lowerer::Emit() {
       at.out_plane_stride = temp_layout_.at(j.temp).plane_stride;
     } else {
       at.out_plane_stride = PlaneStrideOf(j.layer);
-      at.out_addr = TensorAddr(j.layer) + j.c0 * at.out_plane_stride;
+      at.out_addr = TensorAddr(j.layer, j.layer) + j.c0 * at.out_plane_stride;
     }
     isa::Instruction c = ComputeInstruction(DocOf(j.layer), j.spec, j.x, j.simd, at, cfg_);
     c.index = uint32_t(prog.size());
@@ -577,9 +632,22 @@ LoweredNetwork Lowerer::Emit() {
       const auto p = pending.find(RootOf(t));
       if (p != pending.end()) flags.Consume(c, p->second), pending.erase(p);
     }
+    // A spilled tensor's buffer is free for the instructions after its last use before the gap
+    // once its write-back is done.
+    for (auto it = written_back.begin(); it != written_back.end();)
+      if (it->first < j.layer)
+        flags.Consume(c, it->second), it = written_back.erase(it);
+      else
+        ++it;
     const bool stitches = j.strip;
     const bool writes_outputs = j.last_of_layer && !stitches && outputs_after.count(j.layer);
     const uint64_t done = stitches || writes_outputs ? flags.Take(c) : 0;
+    const bool spills = j.last_of_layer && spills_.count(j.layer);
+    const uint64_t spill_done = spills ? flags.Take(c) : 0;
+    std::vector<int> reloads;  // spilled tensors whose first use after the gap is the next instruction's layer
+    for (const auto& [root, sp] : spills_)
+      if (j.layer < sp.after && k + 1 < jobs_.size() && jobs_[k + 1].layer >= sp.after) reloads.push_back(root);
+    const uint64_t reload_done = reloads.empty() ? 0 : flags.Take(c);
     const size_t ci = push(c, ql.name);
 
     LoweredLayer& row = result.layers[size_t(j.layer)];
@@ -600,7 +668,7 @@ LoweredNetwork Lowerer::Emit() {
       push(w, ql.name);
       if (j.last_of_layer) {  // the whole pooled tensor back into its SRAM buffer
         const TensorDma d = DmaOf(j.layer);
-        isa::Instruction r = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(j.layer), stitch_dram.at(j.layer),
+        isa::Instruction r = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(j.layer, j.layer), stitch_dram.at(j.layer),
                                           d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
         r.index = uint32_t(prog.size());
         pending[RootOf(j.layer)] |= flags.Take(r);
@@ -609,6 +677,26 @@ LoweredNetwork Lowerer::Emit() {
       }
     } else if (writes_outputs) {
       write_outputs(j.layer, done);
+    }
+    if (spills) {  // the tensor to DRAM; the instruction after its last use before the gap waits
+      const TensorDma d = DmaOf(j.layer);
+      isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(j.layer, j.layer), spill_dram.at(j.layer),
+                                        d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
+      flags.Consume(w, spill_done);
+      w.index = uint32_t(prog.size());
+      written_back.push_back({spills_.at(j.layer).before, flags.Take(w)});
+      push(w, ql.name);
+    }
+    uint64_t reload_flag = reload_done;
+    for (const int root : reloads) {  // back into their reload buffers, which this instruction freed
+      const TensorDma d = DmaOf(root);
+      isa::Instruction r = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(root, spills_.at(root).after),
+                                        spill_dram.at(root), d.shape.row_bytes, d.shape.rows, d.sram_stride,
+                                        d.shape.row_bytes);
+      if (reload_flag) flags.Consume(r, reload_flag), reload_flag = 0;  // the others follow in the DMA queue
+      r.index = uint32_t(prog.size());
+      pending[root] |= flags.Take(r);
+      push(r, net_.NameOf(root));
     }
     if (k + 2 < jobs_.size()) stream(k + 2);
   }
@@ -665,6 +753,7 @@ LoweredNetwork Lowerer::Emit() {
   }
   b.sram_end = act_base_ + act_peak_;
   result.slot_bytes = slot_;
+  result.spills = spills_.size();
   result.act_peak = act_peak_;
   result.sram_peak = b.sram_end;
   return result;
@@ -723,10 +812,11 @@ std::string FormatLowering(const LoweredNetwork& l) {
   const Bundle& b = l.bundle;
   std::snprintf(buf, sizeof buf,
                 "total: %llu compute instructions, %zu instructions, %llu program words; SRAM peak %llu bytes "
-                "(2 weight slots of %llu, activations %llu); %llu MACs; predicted %llu compute cycles\n",
+                "(2 weight slots of %llu, activations %llu, %llu tensors spilled to DRAM); %llu MACs; predicted %llu "
+                "compute cycles\n",
                 (unsigned long long)l.computes, b.instrs.size(), (unsigned long long)b.prog_words,
                 (unsigned long long)l.sram_peak, (unsigned long long)l.slot_bytes, (unsigned long long)l.act_peak,
-                (unsigned long long)b.macs, (unsigned long long)l.cycles);
+                (unsigned long long)l.spills, (unsigned long long)b.macs, (unsigned long long)l.cycles);
   out += buf;
   return out;
 }

@@ -41,6 +41,7 @@ struct LoweredNetwork {
   uint64_t act_peak = 0;             // activation bytes in use at most (after the program and slots)
   uint64_t sram_peak = 0;            // program + slots + activations
   uint64_t cycles = 0;               // the predicted compute cycles, summed
+  uint64_t spills = 0;               // tensors parked in DRAM between two uses (too little SRAM)
 };
 
 // Lowers q for cfg. Throws CompileError (one sentence naming the network file, the layer and the
