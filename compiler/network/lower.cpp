@@ -4,14 +4,13 @@
 #include <climits>
 #include <cstdio>
 #include <map>
-#include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "compiler/lowering.h"
 #include "golden/golden_model.h"
 #include "isa/program.h"
 #include "perf/perf_model.h"
-#include "pool/pool.h"
 
 namespace nna::compiler::network {
 
@@ -453,7 +452,8 @@ class Lowerer {
       if (j.strip) words += 2;                         // the strip's 3-D DMA_WRITE
       if (j.strip && j.last_of_layer && j.layer != stitched) words += 1, stitched = j.layer;  // the stitched read
     }
-    return words + net_.outputs.size() + 2 * spills_.size();  // a spill: its write and its read
+    const std::set<int> outputs(net_.outputs.begin(), net_.outputs.end());
+    return words + outputs.size() + 2 * spills_.size();  // a spill: its write and its read
   }
 
   // Where tensor t is at `step` (a spilled tensor moves to its reload buffer).
@@ -494,7 +494,8 @@ LoweredNetwork Lowerer::Emit() {
   const uint64_t slot_sram[2] = {AlignUp(prog_bytes_), AlignUp(prog_bytes_) + slot_};
   act_base_ = AlignUp(prog_bytes_) + 2 * slot_;
 
-  // DRAM: zero page, program, input, the streams of the jobs, the outputs, the stitching areas.
+  // DRAM: zero page, program, input, the streams of the jobs, the outputs, the stitching areas, the
+  // spilled tensors.
   uint64_t dram = AlignUp(prog_dram + prog_bytes_);
   const uint64_t input_dram = dram;
   dram = AlignUp(dram + net_.input.Elements());
