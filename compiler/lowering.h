@@ -10,9 +10,9 @@
 
 #include "compiler/compiler.h"
 #include "compiler/yaml_doc.h"
+#include "isa/program.h"
 #include "nna/configs.h"
 #include "nna/isa.h"
-#include "isa/program.h"
 #include "ref/ref_ops.h"
 
 namespace nna::compiler {
@@ -38,8 +38,8 @@ struct PlanarLayout {
   DmaShape dma;
   uint64_t sram_stride = 0, plane_stride = 0, sram_bytes = 0;
 };
-PlanarLayout Planar(const Doc& doc, const std::string& what, uint64_t c, uint64_t h, uint64_t w, const HwConfig& cfg,
-                    bool pad);
+PlanarLayout Planar(const Doc& doc, const std::string& what, uint64_t c, uint64_t h, uint64_t w,
+                    const HwConfig& cfg, bool pad);
 
 // The compute instruction a layer lowers to (docs/architecture.md, "Dot-product instructions").
 struct Lowering {
@@ -70,11 +70,13 @@ struct Operands {
 // The compute instruction of a lowered layer (flags clear), checked against the pooling unit's
 // rules (a CompileError naming layer.output.pool otherwise).
 isa::Instruction ComputeInstruction(const Doc& d, const LayerSpec& l, const Lowering& x,
-                                    std::vector<isa::SimdInstr> simd, const Operands& at, const HwConfig& cfg);
+                                    std::vector<isa::SimdInstr> simd, const Operands& at,
+                                    const HwConfig& cfg);
 
 // The program's words; each instruction gets its index and a row of b->instrs naming layers[i].
 // An instruction whose fields do not fit calls fail(i, what), which throws.
-std::vector<uint8_t> EncodeProgram(std::vector<isa::Instruction>& prog, const std::vector<std::string>& layers,
+std::vector<uint8_t> EncodeProgram(std::vector<isa::Instruction>& prog,
+                                   const std::vector<std::string>& layers,
                                    const std::function<void(size_t, const std::string&)>& fail, Bundle* b);
 
 // The bytes the instruction reads: weights pre-ordered in channel tiles (docs/architecture.md) and

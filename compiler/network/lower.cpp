@@ -32,7 +32,8 @@ struct Buffer {
 uint64_t Allocate(std::vector<Buffer>& bufs) {
   std::vector<size_t> order(bufs.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return bufs[a].start < bufs[b].start; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return bufs[a].start < bufs[b].start; });
   std::vector<size_t> placed;
   uint64_t peak = 0;
   for (const size_t i : order) {
@@ -88,10 +89,18 @@ class Flags {
   }
 
  private:
-  static uint64_t& WaitClear(isa::Instruction& in) { return in.IsDma() ? in.dma.wait_clear : in.compute.wait_clear; }
-  static uint64_t& WaitSet(isa::Instruction& in) { return in.IsDma() ? in.dma.wait_set : in.compute.wait_set; }
-  static uint64_t& DoneSet(isa::Instruction& in) { return in.IsDma() ? in.dma.done_set : in.compute.done_set; }
-  static uint64_t& DoneClear(isa::Instruction& in) { return in.IsDma() ? in.dma.done_clear : in.compute.done_clear; }
+  static uint64_t& WaitClear(isa::Instruction& in) {
+    return in.IsDma() ? in.dma.wait_clear : in.compute.wait_clear;
+  }
+  static uint64_t& WaitSet(isa::Instruction& in) {
+    return in.IsDma() ? in.dma.wait_set : in.compute.wait_set;
+  }
+  static uint64_t& DoneSet(isa::Instruction& in) {
+    return in.IsDma() ? in.dma.done_set : in.compute.done_set;
+  }
+  static uint64_t& DoneClear(isa::Instruction& in) {
+    return in.IsDma() ? in.dma.done_clear : in.compute.done_clear;
+  }
   std::string where_;
   uint64_t busy_ = 0, used_ = 0, dma_set_ = 0;
 };
@@ -104,8 +113,8 @@ struct Job {
   Lowering x;
   std::vector<isa::SimdInstr> simd;
   std::vector<uint8_t> params, weights;  // streamed into a slot: params, then weights (aligned)
-  uint32_t c0 = 0;     // first output channel of the layer written
-  uint32_t in_c0 = 0;  // first input channel read (a chunk of groups)
+  uint32_t c0 = 0;                       // first output channel of the layer written
+  uint32_t in_c0 = 0;                    // first input channel read (a chunk of groups)
   // A column strip of a standalone pool: input columns from in_col0; pooled columns skip ..
   // skip + count - 1 of the strip are the layer's columns out_col0 ..; `temp` its pooled output.
   bool strip = false;
@@ -119,7 +128,10 @@ struct Job {
 class Lowerer {
  public:
   Lowerer(const QuantNetwork& q, const HwConfig& cfg, const LowerOptions& options)
-      : q_(q), net_(q.net), cfg_(cfg), budget_(options.sram_budget ? std::min(options.sram_budget, cfg.sram_bytes) : cfg.sram_bytes) {}
+      : q_(q),
+        net_(q.net),
+        cfg_(cfg),
+        budget_(options.sram_budget ? std::min(options.sram_budget, cfg.sram_bytes) : cfg.sram_bytes) {}
 
   LoweredNetwork Run() {
     Views();
@@ -139,12 +151,12 @@ class Lowerer {
       if (fixed + 2 * slot_ <= budget_) break;
       if (fixed + 2 * AlignUp(min_slot_) > budget_) {
         if (round < 64 && SpillOne()) continue;
-        throw CompileError(net_.file + ": the program (" + std::to_string(prog_bytes_) + " bytes) and the activations (" +
-                           std::to_string(act_peak_) + " bytes at most, at layer '" + peak_layer_ +
-                           "', after " + std::to_string(spills_.size()) +
-                           " spilled to DRAM) leave less than two weight slots of " + std::to_string(min_slot_) +
-                           " bytes (the largest smallest chunk) in the " + std::to_string(budget_) +
-                           " bytes of SRAM of '" + cfg_.name + "'");
+        throw CompileError(
+            net_.file + ": the program (" + std::to_string(prog_bytes_) + " bytes) and the activations (" +
+            std::to_string(act_peak_) + " bytes at most, at layer '" + peak_layer_ + "', after " +
+            std::to_string(spills_.size()) + " spilled to DRAM) leave less than two weight slots of " +
+            std::to_string(min_slot_) + " bytes (the largest smallest chunk) in the " +
+            std::to_string(budget_) + " bytes of SRAM of '" + cfg_.name + "'");
       }
       if (round == 64) throw std::logic_error("nnac: the network's partitioning does not settle");
       slot_limit = (budget_ - fixed) / 2 / kAlign * kAlign;
@@ -258,9 +270,11 @@ class Lowerer {
   // Output-channel chunks of a layer: the most units (an array tile of channels, or a whole group)
   // whose channels fit the SIMD parameter entries and whose stream fits `limit`, and the chunks of
   // that size.
-  void Split(int layer, const LayerSpec& s, const ref::Weights& w, uint64_t limit, std::vector<Job>* out) const {
+  void Split(int layer, const LayerSpec& s, const ref::Weights& w, uint64_t limit,
+             std::vector<Job>* out) const {
     const bool grouped = s.op != LayerOp::kInnerProduct && s.groups > 1;
-    const uint32_t unit = grouped ? s.out_c / s.groups : std::min<uint32_t>(s.out_c, uint32_t(cfg_.array_rows));
+    const uint32_t unit =
+        grouped ? s.out_c / s.groups : std::min<uint32_t>(s.out_c, uint32_t(cfg_.array_rows));
     const uint32_t units = (s.out_c + unit - 1) / unit;
     const uint64_t entries = cfg_.simd_param_entries;
     if (unit > entries)
@@ -280,7 +294,8 @@ class Lowerer {
       hi = lo;
     }
     const uint32_t size = channels(hi);
-    for (uint32_t c0 = 0; c0 < s.out_c; c0 += size) out->push_back(Chunk(layer, s, w, c0, std::min(size, s.out_c - c0)));
+    for (uint32_t c0 = 0; c0 < s.out_c; c0 += size)
+      out->push_back(Chunk(layer, s, w, c0, std::min(size, s.out_c - c0)));
   }
 
   void LayerJobs(int layer, uint64_t limit) {
@@ -329,9 +344,9 @@ class Lowerer {
         const int64_t most = (int64_t(n) + pd - k) / st - sk + 1;
         if (most < 1)
           throw CompileError(Where(ql.name) + " pools " + std::to_string(in.w) + "-wide rows with a " +
-                             std::to_string(k) + "x" + std::to_string(k) + " window, stride " + std::to_string(st) +
-                             ", pad " + std::to_string(pd) + ", which no column strip of " + std::to_string(n) +
-                             " pixels can hold");
+                             std::to_string(k) + "x" + std::to_string(k) + " window, stride " +
+                             std::to_string(st) + ", pad " + std::to_string(pd) +
+                             ", which no column strip of " + std::to_string(n) + " pixels can hold");
         const uint32_t count = std::min<uint32_t>(uint32_t(most), out.w - p0);
         const int64_t end = std::min<int64_t>(in.w, int64_t(p0 + count - 1) * st - pd + k);
         Job j = c;
@@ -449,8 +464,9 @@ class Lowerer {
     int stitched = -1;
     for (const Job& j : jobs_) {
       words += 1 + isa::ComputeWords(j.simd.size());  // its stream and the instruction
-      if (j.strip) words += 2;                         // the strip's 3-D DMA_WRITE
-      if (j.strip && j.last_of_layer && j.layer != stitched) words += 1, stitched = j.layer;  // the stitched read
+      if (j.strip) words += 2;                        // the strip's 3-D DMA_WRITE
+      if (j.strip && j.last_of_layer && j.layer != stitched)
+        words += 1, stitched = j.layer;  // the stitched read
     }
     const std::set<int> outputs(net_.outputs.begin(), net_.outputs.end());
     return words + outputs.size() + 2 * spills_.size();  // a spill: its write and its read
@@ -459,7 +475,8 @@ class Lowerer {
   // Where tensor t is at `step` (a spilled tensor moves to its reload buffer).
   uint64_t TensorAddr(int t, int step) const {
     const auto sp = spills_.find(RootOf(t));
-    const int buffer = sp != spills_.end() && step >= sp->second.after ? sp->second.reload : buffer_of_.at(RootOf(t));
+    const int buffer =
+        sp != spills_.end() && step >= sp->second.after ? sp->second.reload : buffer_of_.at(RootOf(t));
     return act_base_ + bufs_[size_t(buffer)].addr + offset_[Slot(t)] * PlaneStrideOf(t);
   }
 
@@ -469,8 +486,8 @@ class Lowerer {
   const Network& net_;
   const HwConfig& cfg_;
   const uint64_t budget_;
-  std::vector<int> root_;          // per tensor slot: the tensor whose buffer holds it
-  std::vector<uint32_t> offset_;   // its first channel there
+  std::vector<int> root_;                    // per tensor slot: the tensor whose buffer holds it
+  std::vector<uint32_t> offset_;             // its first channel there
   std::map<int, PlanarLayout> layout_;       // per root
   std::map<int, int> buffer_of_;             // root -> buffer
   std::map<int, PlanarLayout> temp_layout_;  // strip buffer -> layout
@@ -500,7 +517,8 @@ LoweredNetwork Lowerer::Emit() {
   const uint64_t input_dram = dram;
   dram = AlignUp(dram + net_.input.Elements());
   std::vector<uint64_t> stream_dram(jobs_.size());
-  for (size_t k = 0; k < jobs_.size(); ++k) stream_dram[k] = dram, dram = AlignUp(dram + jobs_[k].StreamBytes());
+  for (size_t k = 0; k < jobs_.size(); ++k)
+    stream_dram[k] = dram, dram = AlignUp(dram + jobs_[k].StreamBytes());
   std::map<int, uint64_t> output_dram, stitch_dram;
   for (const int o : net_.outputs)
     if (!output_dram.count(o)) output_dram[o] = dram, dram = AlignUp(dram + net_.ShapeOf(o).Elements());
@@ -509,7 +527,8 @@ LoweredNetwork Lowerer::Emit() {
       stitch_dram[j.layer] = dram, dram = AlignUp(dram + net_.layers[size_t(j.layer)].out.Elements());
 
   std::map<int, uint64_t> spill_dram;
-  for (const auto& [root, sp] : spills_) spill_dram[root] = dram, dram = AlignUp(dram + net_.ShapeOf(root).Elements());
+  for (const auto& [root, sp] : spills_)
+    spill_dram[root] = dram, dram = AlignUp(dram + net_.ShapeOf(root).Elements());
 
   Flags flags(net_.file);
   std::vector<isa::Instruction> prog;
@@ -526,8 +545,8 @@ LoweredNetwork Lowerer::Emit() {
   // The network input.
   {
     const TensorDma d = DmaOf(kInput);
-    isa::Instruction in = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(kInput, -1), input_dram, d.shape.row_bytes,
-                                       d.shape.rows, d.sram_stride, d.shape.row_bytes);
+    isa::Instruction in = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(kInput, -1), input_dram,
+                                       d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
     in.index = uint32_t(prog.size());
     pending[RootOf(kInput)] |= flags.Take(in);
     push(in, "input");
@@ -535,7 +554,8 @@ LoweredNetwork Lowerer::Emit() {
   // Job k's stream into slot k % 2: waits until job k - 2 has cleared the slot's flag.
   auto stream = [&](size_t k) {
     const uint32_t s = uint32_t(k % 2);
-    isa::Instruction d = isa::MakeDma(isa::Opcode::kDmaRead, slot_sram[s], stream_dram[k], jobs_[k].StreamBytes());
+    isa::Instruction d =
+        isa::MakeDma(isa::Opcode::kDmaRead, slot_sram[s], stream_dram[k], jobs_[k].StreamBytes());
     d.dma.done_set = flags.Slot(s);
     if (k >= 2) d.dma.wait_clear = flags.Slot(s);
     push(d, net_.layers[size_t(jobs_[k].layer)].name);
@@ -570,8 +590,8 @@ LoweredNetwork Lowerer::Emit() {
     if (it == outputs_after.end()) return;
     for (const int o : it->second) {
       const TensorDma d = DmaOf(o);
-      isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(o, int(n)), output_dram.at(o), d.shape.row_bytes,
-                                        d.shape.rows, d.sram_stride, d.shape.row_bytes);
+      isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(o, int(n)), output_dram.at(o),
+                                        d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
       if (flag) flags.Consume(w, flag), flag = 0;  // the next ones follow it in the DMA queue
       push(w, net_.NameOf(o));
     }
@@ -610,8 +630,8 @@ LoweredNetwork Lowerer::Emit() {
     if (ql.op == Op::kAdd) {
       const int b = ql.inputs[1];
       if (PlaneStrideOf(b) != at.in_plane_stride)
-        throw CompileError(Where(ql.name) + " adds tensors whose planes are " + std::to_string(at.in_plane_stride) +
-                           " and " + std::to_string(PlaneStrideOf(b)) +
+        throw CompileError(Where(ql.name) + " adds tensors whose planes are " +
+                           std::to_string(at.in_plane_stride) + " and " + std::to_string(PlaneStrideOf(b)) +
                            " bytes apart in SRAM; ELTWISE reads both with one plane stride");
       at.in2_addr = TensorAddr(b, j.layer) + j.in_c0 * at.in_plane_stride;
     }
@@ -645,9 +665,11 @@ LoweredNetwork Lowerer::Emit() {
     const uint64_t done = stitches || writes_outputs ? flags.Take(c) : 0;
     const bool spills = j.last_of_layer && spills_.count(j.layer);
     const uint64_t spill_done = spills ? flags.Take(c) : 0;
-    std::vector<int> reloads;  // spilled tensors whose first use after the gap is the next instruction's layer
+    std::vector<int>
+        reloads;  // spilled tensors whose first use after the gap is the next instruction's layer
     for (const auto& [root, sp] : spills_)
-      if (j.layer < sp.after && k + 1 < jobs_.size() && jobs_[k + 1].layer >= sp.after) reloads.push_back(root);
+      if (j.layer < sp.after && k + 1 < jobs_.size() && jobs_[k + 1].layer >= sp.after)
+        reloads.push_back(root);
     const uint64_t reload_done = reloads.empty() ? 0 : flags.Take(c);
     const size_t ci = push(c, ql.name);
 
@@ -661,16 +683,17 @@ LoweredNetwork Lowerer::Emit() {
     if (stitches) {  // the kept columns of the strip, into the layer's tensor in DRAM
       const Shape out = net_.layers[size_t(j.layer)].out;
       const PlanarLayout& tl = temp_layout_.at(j.temp);
-      isa::Instruction w = isa::MakeDma3d(isa::Opcode::kDmaWrite, at.out_addr + j.skip,
-                                          stitch_dram.at(j.layer) + uint64_t(j.c0) * out.h * out.w + j.out_col0,
-                                          j.count, out.h, j.x.res_w, out.w, j.spec.out_c, tl.plane_stride,
-                                          uint64_t(out.h) * out.w);
+      isa::Instruction w =
+          isa::MakeDma3d(isa::Opcode::kDmaWrite, at.out_addr + j.skip,
+                         stitch_dram.at(j.layer) + uint64_t(j.c0) * out.h * out.w + j.out_col0, j.count,
+                         out.h, j.x.res_w, out.w, j.spec.out_c, tl.plane_stride, uint64_t(out.h) * out.w);
       flags.Consume(w, done);
       push(w, ql.name);
       if (j.last_of_layer) {  // the whole pooled tensor back into its SRAM buffer
         const TensorDma d = DmaOf(j.layer);
-        isa::Instruction r = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(j.layer, j.layer), stitch_dram.at(j.layer),
-                                          d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
+        isa::Instruction r =
+            isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(j.layer, j.layer), stitch_dram.at(j.layer),
+                         d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
         r.index = uint32_t(prog.size());
         pending[RootOf(j.layer)] |= flags.Take(r);
         push(r, ql.name);
@@ -681,8 +704,9 @@ LoweredNetwork Lowerer::Emit() {
     }
     if (spills) {  // the tensor to DRAM; the instruction after its last use before the gap waits
       const TensorDma d = DmaOf(j.layer);
-      isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(j.layer, j.layer), spill_dram.at(j.layer),
-                                        d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
+      isa::Instruction w =
+          isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(j.layer, j.layer), spill_dram.at(j.layer),
+                       d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
       flags.Consume(w, spill_done);
       w.index = uint32_t(prog.size());
       written_back.push_back({spills_.at(j.layer).before, flags.Take(w)});
@@ -691,9 +715,9 @@ LoweredNetwork Lowerer::Emit() {
     uint64_t reload_flag = reload_done;
     for (const int root : reloads) {  // back into their reload buffers, which this instruction freed
       const TensorDma d = DmaOf(root);
-      isa::Instruction r = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(root, spills_.at(root).after),
-                                        spill_dram.at(root), d.shape.row_bytes, d.shape.rows, d.sram_stride,
-                                        d.shape.row_bytes);
+      isa::Instruction r =
+          isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(root, spills_.at(root).after), spill_dram.at(root),
+                       d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
       if (reload_flag) flags.Consume(r, reload_flag), reload_flag = 0;  // the others follow in the DMA queue
       r.index = uint32_t(prog.size());
       pending[root] |= flags.Take(r);
@@ -720,10 +744,13 @@ LoweredNetwork Lowerer::Emit() {
   b.prog_sram_addr = prog_sram;
   b.prog_dram_addr = prog_dram;
   b.dram.assign(dram, 0);
-  const std::vector<uint8_t> words = EncodeProgram(prog, owner, [&](size_t i, const std::string& what) {
-    throw CompileError(Where(owner[i]) + " lowers to instruction " + std::to_string(i) +
-                       " whose fields do not fit: " + what);
-  }, &b);
+  const std::vector<uint8_t> words = EncodeProgram(
+      prog, owner,
+      [&](size_t i, const std::string& what) {
+        throw CompileError(Where(owner[i]) + " lowers to instruction " + std::to_string(i) +
+                           " whose fields do not fit: " + what);
+      },
+      &b);
   if (words.size() != prog_bytes_) throw std::logic_error("nnac: network program size mismatch");
   b.prog_words = words.size() / isa::kWordBytes;
   auto place = [&](uint64_t at, const std::vector<uint8_t>& bytes) {
@@ -736,11 +763,19 @@ LoweredNetwork Lowerer::Emit() {
     place(stream_dram[k] + AlignUp(jobs_[k].params.size()), jobs_[k].weights);
   }
   b.regions.push_back({"program", "program", b.prog_dram_addr, words.size(), {}, false});
-  b.regions.push_back(
-      {"input", "input", input_dram, net_.input.Elements(), {net_.input.c, net_.input.h, net_.input.w}, net_.input_signed});
+  b.regions.push_back({"input",
+                       "input",
+                       input_dram,
+                       net_.input.Elements(),
+                       {net_.input.c, net_.input.h, net_.input.w},
+                       net_.input_signed});
   if (!jobs_.empty())  // every job's parameters and weights, as streamed
-    b.regions.push_back({"weights", "weights", stream_dram[0],
-                         stream_dram.back() + jobs_.back().StreamBytes() - stream_dram[0], {}, true});
+    b.regions.push_back({"weights",
+                         "weights",
+                         stream_dram[0],
+                         stream_dram.back() + jobs_.back().StreamBytes() - stream_dram[0],
+                         {},
+                         true});
   for (const auto& [o, addr] : output_dram) {
     const QuantLayer& ql = q_.layers[size_t(o)];
     const Shape s = net_.ShapeOf(o);
@@ -766,8 +801,8 @@ LoweredNetwork LowerNetwork(const QuantNetwork& q, const HwConfig& cfg, const Lo
   return Lowerer(q, cfg, options).Run();
 }
 
-LoweredNetwork CompileNetwork(const std::string& name, const std::filesystem::path& vectors_dir, const HwConfig& cfg,
-                              const LowerOptions& options) {
+LoweredNetwork CompileNetwork(const std::string& name, const std::filesystem::path& vectors_dir,
+                              const HwConfig& cfg, const LowerOptions& options) {
   const Network net = FusePools(ParseNetworkFile(FindNetwork(name, vectors_dir)), cfg);
   return LowerNetwork(Quantize(net), cfg, options);
 }
@@ -786,9 +821,9 @@ std::string CheckOnGoldenModel(const Bundle& bundle, const HwConfig& cfg) {
     for (uint64_t i = 0; i < region.bytes; ++i) {
       const uint8_t got = r.dram[region.dram_addr + i];
       if (got != want[i])
-        return bundle.test + ": output '" + region.name + "' differs from the reference at byte " + std::to_string(i) +
-               " of " + std::to_string(region.bytes) + " (golden model " + std::to_string(got) + ", reference " +
-               std::to_string(want[i]) + ")";
+        return bundle.test + ": output '" + region.name + "' differs from the reference at byte " +
+               std::to_string(i) + " of " + std::to_string(region.bytes) + " (golden model " +
+               std::to_string(got) + ", reference " + std::to_string(want[i]) + ")";
     }
   }
   return "";
@@ -797,27 +832,30 @@ std::string CheckOnGoldenModel(const Bundle& bundle, const HwConfig& cfg) {
 std::string FormatLowering(const LoweredNetwork& l) {
   std::string out;
   char buf[320];
-  std::snprintf(buf, sizeof buf, "%-4s %-22s %-18s %-17s %6s %6s %6s %10s %10s %10s %13s %11s\n", "#", "layer",
-                "op", "output", "instrs", "chunks", "strips", "out@sram", "out bytes", "streamed", "MACs", "cycles");
+  std::snprintf(buf, sizeof buf, "%-4s %-22s %-18s %-17s %6s %6s %6s %10s %10s %10s %13s %11s\n", "#",
+                "layer", "op", "output", "instrs", "chunks", "strips", "out@sram", "out bytes", "streamed",
+                "MACs", "cycles");
   out += buf;
   for (size_t i = 0; i < l.layers.size(); ++i) {
     const LoweredLayer& r = l.layers[i];
-    const std::string shape = std::to_string(r.out.c) + "x" + std::to_string(r.out.h) + "x" + std::to_string(r.out.w) +
-                              (r.out_signed ? " i8" : " u8");
-    std::snprintf(buf, sizeof buf, "%-4zu %-22s %-18s %-17s %6u %6u %6u %#10llx %10llu %10llu %13llu %11llu\n", i,
-                  r.name.c_str(), r.op.c_str(), shape.c_str(), r.instrs, r.chunks, r.strips, (unsigned long long)r.out_sram,
-                  (unsigned long long)r.out_bytes, (unsigned long long)r.stream_bytes, (unsigned long long)r.macs,
-                  (unsigned long long)r.cycles);
+    const std::string shape = std::to_string(r.out.c) + "x" + std::to_string(r.out.h) + "x" +
+                              std::to_string(r.out.w) + (r.out_signed ? " i8" : " u8");
+    std::snprintf(
+        buf, sizeof buf, "%-4zu %-22s %-18s %-17s %6u %6u %6u %#10llx %10llu %10llu %13llu %11llu\n", i,
+        r.name.c_str(), r.op.c_str(), shape.c_str(), r.instrs, r.chunks, r.strips,
+        (unsigned long long)r.out_sram, (unsigned long long)r.out_bytes, (unsigned long long)r.stream_bytes,
+        (unsigned long long)r.macs, (unsigned long long)r.cycles);
     out += buf;
   }
   const Bundle& b = l.bundle;
-  std::snprintf(buf, sizeof buf,
-                "total: %llu compute instructions, %zu instructions, %llu program words; SRAM peak %llu bytes "
-                "(2 weight slots of %llu, activations %llu, %llu tensors spilled to DRAM); %llu MACs; predicted %llu "
-                "compute cycles\n",
-                (unsigned long long)l.computes, b.instrs.size(), (unsigned long long)b.prog_words,
-                (unsigned long long)l.sram_peak, (unsigned long long)l.slot_bytes, (unsigned long long)l.act_peak,
-                (unsigned long long)l.spills, (unsigned long long)b.macs, (unsigned long long)l.cycles);
+  std::snprintf(
+      buf, sizeof buf,
+      "total: %llu compute instructions, %zu instructions, %llu program words; SRAM peak %llu bytes "
+      "(2 weight slots of %llu, activations %llu, %llu tensors spilled to DRAM); %llu MACs; predicted %llu "
+      "compute cycles\n",
+      (unsigned long long)l.computes, b.instrs.size(), (unsigned long long)b.prog_words,
+      (unsigned long long)l.sram_peak, (unsigned long long)l.slot_bytes, (unsigned long long)l.act_peak,
+      (unsigned long long)l.spills, (unsigned long long)b.macs, (unsigned long long)l.cycles);
   out += buf;
   return out;
 }

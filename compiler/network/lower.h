@@ -24,13 +24,13 @@ struct LowerOptions {
 // The lowering's view of one layer (a row of its table).
 struct LoweredLayer {
   std::string name, op;
-  Shape out;                        // the output (after a fused pool) and its type
+  Shape out;  // the output (after a fused pool) and its type
   bool out_signed = true;
-  uint32_t instrs = 0;              // compute instructions: chunks x strips (0 for concat)
-  uint32_t chunks = 0, strips = 0;  // output-channel chunks; column strips of a standalone pool
+  uint32_t instrs = 0;                   // compute instructions: chunks x strips (0 for concat)
+  uint32_t chunks = 0, strips = 0;       // output-channel chunks; column strips of a standalone pool
   uint64_t out_sram = 0, out_bytes = 0;  // the output's SRAM address and span (a concat input: its slice)
-  uint64_t stream_bytes = 0;        // weights and parameters streamed in by DMA
-  uint64_t macs = 0, cycles = 0;    // of its compute instructions (cycles: the performance model)
+  uint64_t stream_bytes = 0;             // weights and parameters streamed in by DMA
+  uint64_t macs = 0, cycles = 0;         // of its compute instructions (cycles: the performance model)
 };
 
 struct LoweredNetwork {
@@ -49,8 +49,8 @@ struct LoweredNetwork {
 LoweredNetwork LowerNetwork(const QuantNetwork& q, const HwConfig& cfg, const LowerOptions& options = {});
 
 // vectors_dir/networks/<name>.yaml parsed, its pools fused for cfg, quantized and lowered.
-LoweredNetwork CompileNetwork(const std::string& name, const std::filesystem::path& vectors_dir, const HwConfig& cfg,
-                              const LowerOptions& options = {});
+LoweredNetwork CompileNetwork(const std::string& name, const std::filesystem::path& vectors_dir,
+                              const HwConfig& cfg, const LowerOptions& options = {});
 
 // Runs the bundle on the golden model and compares every output region with its reference: empty
 // when they are equal and no race was found, else one sentence (the error, the race, or the first

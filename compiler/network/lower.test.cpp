@@ -1,7 +1,7 @@
 #include "compiler/network/lower.h"
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <functional>
 
@@ -58,9 +58,9 @@ LoweredNetwork LowerAndCheck(const std::string& name, const HwConfig& cfg, const
   const auto t2 = std::chrono::steady_clock::now();
   if (report)
     WARN(name << " on " << cfg.name << ": quantize + lower " << std::chrono::duration<double>(t1 - t0).count()
-            << " s, golden model " << std::chrono::duration<double>(t2 - t1).count() << " s, "
-            << l.computes << " compute instructions, " << l.bundle.prog_words << " words, SRAM peak "
-            << l.sram_peak << ", predicted " << l.cycles << " cycles");
+              << " s, golden model " << std::chrono::duration<double>(t2 - t1).count() << " s, " << l.computes
+              << " compute instructions, " << l.bundle.prog_words << " words, SRAM peak " << l.sram_peak
+              << ", predicted " << l.cycles << " cycles");
   return l;
 }
 
@@ -92,7 +92,8 @@ std::string LowerError(const std::string& name, const HwConfig& cfg, const Lower
 
 }  // namespace
 
-TEST_CASE("tiny_net lowers on tiny to one program the golden model runs to the reference", "[network][lower]") {
+TEST_CASE("tiny_net lowers on tiny to one program the golden model runs to the reference",
+          "[network][lower]") {
   const HwConfig& cfg = FindHwConfig("tiny");
   const LoweredNetwork l = LowerAndCheck("tiny_net", cfg);
   const auto& layers = l.bundle.instrs;
@@ -117,7 +118,8 @@ TEST_CASE("tiny_net lowers on tiny to one program the golden model runs to the r
   CHECK(layers.size() > l.computes);
 }
 
-TEST_CASE("the library's small networks lower on fsd and match the reference bit for bit", "[network][lower]") {
+TEST_CASE("the library's small networks lower on fsd and match the reference bit for bit",
+          "[network][lower]") {
   const HwConfig& cfg = FindHwConfig("fsd");
   for (const char* name : {"tiny_net", "multitask_net", "mobilenet_v2", "centernet_small"}) {
     INFO(name);
@@ -149,7 +151,8 @@ TEST_CASE("a small SRAM budget splits layers by output channels and still matche
   CHECK(l.computes > whole.computes);
 }
 
-TEST_CASE("a tensor not read across the busiest layer waits in DRAM when the SRAM is short", "[network][lower]") {
+TEST_CASE("a tensor not read across the busiest layer waits in DRAM when the SRAM is short",
+          "[network][lower]") {
   const HwConfig& cfg = FindHwConfig("tiny");
   const LoweredNetwork whole = LowerAndCheck("skip_net", cfg);
   CHECK(whole.spills == 0);
@@ -188,12 +191,14 @@ TEST_CASE("a tensor in two concats is one sentence naming both", "[network][lowe
                            "  - {name: c2, op: concat, inputs: [b, a]}\n",
                            "[c1, c2]");
   const QuantNetwork q = Quantize(net);
-  CHECK_THROWS_WITH(LowerNetwork(q, FindHwConfig("tiny")),
-                    "networks/t.yaml, layer 'c1' concatenates 'a', which concat 'c2' reads too: a tensor is a "
-                    "slice of one concat's buffer only");
+  CHECK_THROWS_WITH(
+      LowerNetwork(q, FindHwConfig("tiny")),
+      "networks/t.yaml, layer 'c1' concatenates 'a', which concat 'c2' reads too: a tensor is a "
+      "slice of one concat's buffer only");
 }
 
-TEST_CASE("more output channels than SIMD parameter entries split into chunks that fit them", "[network][lower]") {
+TEST_CASE("more output channels than SIMD parameter entries split into chunks that fit them",
+          "[network][lower]") {
   const Network net = Text("{channels: 4, height: 6, width: 6, signed: true}",  // tiny: 256 parameter entries
                            "  - {name: wide, op: conv, out: 300, kernel: 3, padding: 1, act: relu}\n"
                            "  - {name: fc, op: inner_product, out: 300, act: none}\n",
@@ -207,7 +212,8 @@ TEST_CASE("more output channels than SIMD parameter entries split into chunks th
   CHECK(CheckOnGoldenModel(l.bundle, cfg) == "");
 }
 
-TEST_CASE("a wrong lowering is caught: a missing slot flag races, swapped weights differ", "[network][lower]") {
+TEST_CASE("a wrong lowering is caught: a missing slot flag races, swapped weights differ",
+          "[network][lower]") {
   const HwConfig& cfg = FindHwConfig("tiny");
   const LoweredNetwork l = CompileNetwork("tiny_net", kVectors, cfg);
   const isa::DecodedProgram prog = isa::DecodeProgram(l.bundle.ProgramBytes());
@@ -231,8 +237,8 @@ TEST_CASE("a wrong lowering is caught: a missing slot flag races, swapped weight
   REQUIRE(first_stream);
   REQUIRE(conv1);
   Bundle swapped = l.bundle;
-  const auto wt = swapped.dram.begin() + long(first_stream->dma.dram_addr + conv1->compute.wt_addr -
-                                              conv1->compute.param_addr);
+  const auto wt = swapped.dram.begin() +
+                  long(first_stream->dma.dram_addr + conv1->compute.wt_addr - conv1->compute.param_addr);
   std::reverse(wt, wt + long(conv1->compute.ch_tiles * conv1->compute.wt_tile_bytes));
   CHECK_THAT(CheckOnGoldenModel(swapped, cfg), Catch::Contains("differs from the reference"));
 }
