@@ -1,5 +1,6 @@
 # Short commands for people; CMake does the building (CMakeLists.txt).
 #   make sim TEST=conv3x3 [CONFIG=fsd|tiny] [SEED=n] [WAVES=1] [ARGS="--max-cycles 1000000"]
+#   make sim TEST=tiny_net CONFIG=tiny   a whole network (vectors/networks/NAME.yaml, no vectors/NAME.yaml)
 #   make test            every unit test, co-simulation and negative test (CTest)
 #   make regress-layers [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]   random layers, in parallel, JUnit report
 #   make regress-simd [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]     random SIMD programs (TEST=random_simd), same report
@@ -22,7 +23,9 @@ JOBS   ?= $(shell nproc)
 
 CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 RUN_DIR     := $(BUILD)/runs/$(CONFIG)/$(TEST)
-SIM_ARGS    := --test $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
+# A name with a network description and no test description is a network: the lowered program.
+TEST_KIND   := $(if $(and $(wildcard vectors/networks/$(TEST).yaml),$(if $(wildcard vectors/$(TEST).yaml),,1)),--network,--test)
+SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
                $(if $(WAVES),--waves) $(ARGS)
 
 .PHONY: deps configure build sim test regress-layers regress-simd nightly wave lint synth docs clean

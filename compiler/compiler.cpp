@@ -1,4 +1,5 @@
 #include "compiler/compiler.h"
+#include "compiler/lowering.h"
 #include "compiler/yaml_doc.h"
 
 #include <yaml-cpp/yaml.h>
@@ -22,11 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr uint64_t kAlign = 64;          // SRAM and DRAM placement of every region
-
-uint64_t AlignUp(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
-uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-
 // The scale and shift that map max_abs to about target: scale/2^shift ~= target/max_abs with the
 // largest shift that keeps scale within 16 bits (most precision).
 ref::ChannelParams Calibrate(int64_t max_abs, int32_t bias, int64_t target) {
@@ -42,12 +38,6 @@ ref::ChannelParams Calibrate(int64_t max_abs, int32_t bias, int64_t target) {
   return p;
 }
 
-struct DmaShape {
-  uint64_t rows, row_bytes;
-};
-
-constexpr uint64_t kMaxRowBytes = (1ull << 24) - 1, kMaxRows = 0xFFFF;  // DMA row_bytes, rows fields
-
 // A dense block of c planes of plane bytes, as a 2-D DMA: one row per plane when a plane fits the
 // row_bytes field, else one row per line. Planes smaller than a placement unit go as one row: a row
 // per byte-sized plane (an inner product's 4096x1x1 input) would cost a bus beat per byte.
@@ -58,6 +48,8 @@ DmaShape PlanarDma(const Doc& doc, const std::string& what, uint64_t c, uint64_t
   doc.Fail("layer", "gives a " + what + " tensor of " + std::to_string(c) + "x" + std::to_string(h) + "x" +
                         std::to_string(w) + " that one DMA instruction cannot move (rows <= 65535, row_bytes < 2^24)");
 }
+
+}  // namespace
 
 // The SRAM distance between the channel planes of a tensor whose planes have `plane` bytes. With
 // sram.bank_cycles 2 (a bank rests for a cycle after an access), two requests of `len` bytes one
@@ -84,13 +76,6 @@ uint64_t PlaneStride(uint64_t plane, uint64_t len, const HwConfig& cfg, bool pad
   return plane;
 }
 
-// A planar tensor in SRAM: its DMA (dense in DRAM), the SRAM distance of the DMA's rows, the
-// instruction's plane stride and the SRAM bytes it spans. Only a DMA with a row per plane pads.
-struct PlanarLayout {
-  DmaShape dma;
-  uint64_t sram_stride = 0, plane_stride = 0, sram_bytes = 0;
-};
-
 PlanarLayout Planar(const Doc& doc, const std::string& what, uint64_t c, uint64_t h, uint64_t w, const HwConfig& cfg,
                     bool pad) {
   PlanarLayout p;
@@ -101,8 +86,6 @@ PlanarLayout Planar(const Doc& doc, const std::string& what, uint64_t c, uint64_
   p.sram_bytes = (p.dma.rows - 1) * p.sram_stride + p.dma.row_bytes;
   return p;
 }
-
-}  // namespace
 
 std::vector<std::string> KnownTests(const fs::path& vectors_dir) {
   std::vector<std::string> names;
@@ -451,18 +434,6 @@ namespace {
 
 std::string Pair(uint64_t a, uint64_t b) { return "[" + std::to_string(a) + ", " + std::to_string(b) + "]"; }
 
-// The compute instruction a layer lowers to (docs/architecture.md, "Dot-product instructions").
-struct Lowering {
-  isa::Opcode opcode = isa::Opcode::kConv;
-  uint64_t in_c = 0, in_h = 0, in_w = 0;  // as the instruction reads the input (inner product: reshaped)
-  uint64_t out_h = 0, out_w = 0;
-  uint64_t kernel_h = 1, kernel_w = 1;
-  uint64_t group_in_c = 0, group_out_c = 0, group_tiles = 0, ch_tiles = 0;
-  uint64_t dot_len = 0, pix_tiles = 0, wt_tile_bytes = 0;
-  isa::Order order = isa::Order::kPixelMajor;
-  uint64_t res_h = 0, res_w = 0;  // what is written: the output, or the pooled output (ph_n x pw_n)
-};
-
 // An inner product's (C, H, W) with H, W <= 255 (the 8-bit kernel fields) and the same planar byte
 // order: the shape as given when it fits, else the largest width, then height, dividing C*H*W.
 bool FitInnerProduct(uint64_t c, uint64_t h, uint64_t w, uint64_t* rc, uint64_t* rh, uint64_t* rw) {
@@ -482,7 +453,8 @@ bool FitInnerProduct(uint64_t c, uint64_t h, uint64_t w, uint64_t* rc, uint64_t*
   return *rc <= 0xFFFF;
 }
 
-// Checks what the parser cannot (the relations between keys) and the configuration's limits.
+}  // namespace
+
 Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
   const uint64_t m = cfg.array_rows, n = cfg.array_cols;
   Lowering x;
@@ -604,6 +576,8 @@ Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
   }
   return x;
 }
+
+namespace {
 
 // The weights as one DMA: a row per channel tile, or a row per array row of a tile (dot_len bytes)
 // when a tile is past the row_bytes field.
@@ -834,7 +808,6 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
                                 " whose rounded average is " + std::to_string(avg.want));
   }
 
-  const bool ip = l.op == LayerOp::kInnerProduct;
   // Seeded data: input (ELTWISE: tensor a, then b), then what the layer kind draws.
   SplitMix64 rng(spec.seed);
   ref::Tensor input(l.in_c, l.in_h, l.in_w, l.in_signed), input_b, tiled;
@@ -897,11 +870,10 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
     reference = finish(input, acc);
     for (const ref::Tensor& in : later_inputs) later_references.push_back(finish(in, accumulate(in)));
 
-    wt_bytes = ref::PreorderWeights(weights, uint32_t(m), ip ? 1 : l.groups);
+    wt_bytes = WeightBytes(l, weights, cfg);
     if (wt_bytes.size() != wt_size) throw std::logic_error("nnac: weight tiles and lowering disagree");
   }
-  std::vector<uint8_t> param_bytes(size_t(l.out_c) * isa::kParamBytes);
-  for (uint32_t co = 0; co < l.out_c; ++co) ref::PackParams(params[co], &param_bytes[co * isa::kParamBytes]);
+  const std::vector<uint8_t> param_bytes = ParamBytes(params);
 
   auto dram_of = [&](uint64_t sram) { return sram - at.sram_base + at.dram_base; };
 
@@ -962,72 +934,15 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   if (next_flag > (uint64_t(1) << isa::kNumFlags))
     throw std::logic_error("nnac: the program needs more dependency flags than the ISA has");
 
-  isa::Instruction dot;
-  dot.opcode = x.opcode;
-  isa::ComputeInstr& c = dot.compute;
-  c.opcode = x.opcode;
-  c.in_addr = in_sram[0];
-  c.in2_addr = in2_sram;                   // 0 but for ELTWISE
-  c.wt_addr = simd_only ? 0 : wt_sram;     // SCALE and ELTWISE read no weights
-  if (elt) c.eltwise_op = l.eltwise;
-  c.param_addr = param_sram;
-  c.out_addr = out_sram[0];
-  c.in_c = x.in_c;
-  c.in_h = x.in_h;
-  c.in_w = x.in_w;
-  c.out_c = l.out_c;
-  c.out_h = x.out_h;
-  c.out_w = x.out_w;
-  c.in_row_stride = x.in_w;
-  c.in_plane_stride = in_lay.plane_stride;
-  c.out_row_stride = x.res_w;
-  c.out_plane_stride = out_lay.plane_stride;
-  c.kernel_h = x.kernel_h;
-  c.kernel_w = x.kernel_w;
-  if (!ip) {  // an inner product keeps strides and dilations 1, no padding (the fields' legal values)
-    c.stride_h = l.stride_h;
-    c.stride_w = l.stride_w;
-    c.dil_h = l.dil_h;
-    c.dil_w = l.dil_w;
-    c.pad_top = l.pad_top;
-    c.pad_bottom = l.pad_bottom;
-    c.pad_left = l.pad_left;
-    c.pad_right = l.pad_right;
-    c.out_pad_h = l.out_pad_h;
-    c.out_pad_w = l.out_pad_w;
-  } else {
-    c.stride_h = c.stride_w = c.dil_h = c.dil_w = 1;
-  }
-  c.groups = ip ? 1 : l.groups;
-  c.in_signed = l.in_signed;
-  c.wt_signed = l.wt_signed;
-  c.out_signed = l.out_signed;
-  c.order = x.order;
-  if (l.pool) {
-    c.pool_op = l.pool->op;
-    c.pool_size = l.pool->size;
-    c.pool_stride = l.pool->stride;
-    c.pool_pad = l.pool->pad;
-  }
-  c.dot_len = x.dot_len;
-  c.pix_tiles = x.pix_tiles;
-  c.ch_tiles = x.ch_tiles;
-  c.wt_tile_bytes = x.wt_tile_bytes;
-  c.group_in_c = x.group_in_c;
-  c.group_out_c = x.group_out_c;
-  c.group_tiles = x.group_tiles;
-  if (rescale) {
-    dot.simd = rescale->simd;
-  } else if (l.simd.empty()) {
-    dot.simd.push_back(FusedReluInstr(l.relu, l.out_signed));
-  } else {
-    dot.simd = l.simd;
-  }
-  c.simd_len = dot.simd.size();
-  // The pooling unit's own rules on the instruction, the last guard against a lowering mistake.
-  if (const auto e = pool::Check(c.opcode, c, uint32_t(cfg.array_cols)))
-    d.Fail("layer.output.pool", "lowers to an instruction whose " + e->field + " " + std::to_string(e->value) +
-                                    " the pooling unit rejects: " + e->why);
+  Operands at_sram;
+  at_sram.in_addr = in_sram[0];
+  at_sram.in2_addr = in2_sram;                // 0 but for ELTWISE
+  at_sram.wt_addr = simd_only ? 0 : wt_sram;  // SCALE and ELTWISE read no weights
+  at_sram.param_addr = param_sram;
+  at_sram.out_addr = out_sram[0];
+  at_sram.in_plane_stride = in_lay.plane_stride;
+  at_sram.out_plane_stride = out_lay.plane_stride;
+  const isa::Instruction dot = ComputeInstruction(d, l, x, SimdProgramOf(l, rescale ? &*rescale : nullptr), at_sram, cfg);
   for (uint32_t f = 0; f < frames; ++f) {
     const uint32_t b = f % buffers;
     isa::Instruction frame = dot;
@@ -1054,18 +969,10 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
   b.prog_dram_addr = dram_of(prog_sram);
   b.prog_words = prog_words;
   b.dram.assign(dram_end, 0);
-  std::vector<uint8_t> words;
-  for (size_t i = 0; i < prog.size(); ++i) {
-    std::vector<uint8_t> w;
-    try {
-      w = isa::EncodeInstruction(prog[i]);
-    } catch (const std::out_of_range& e) {
-      d.Fail("layer", std::string("does not fit the instruction fields: ") + e.what());
-    }
-    words.insert(words.end(), w.begin(), w.end());
-    prog[i].index = uint32_t(i);
-    b.instrs.push_back({uint32_t(i), isa::ToString(prog[i].opcode), spec.name, isa::Disassemble(prog[i])});
-  }
+  const std::vector<uint8_t> words =
+      EncodeProgram(prog, std::vector<std::string>(prog.size(), spec.name), [&](size_t, const std::string& what) {
+        d.Fail("layer", "does not fit the instruction fields: " + what);
+      }, &b);
   if (words.size() != prog_words * isa::kWordBytes) throw std::logic_error("nnac: program size mismatch");
   auto place = [&](uint64_t dram, const std::vector<uint8_t>& bytes) {
     std::copy(bytes.begin(), bytes.end(), b.dram.begin() + long(dram));
@@ -1101,9 +1008,109 @@ Bundle Compile(const TestSpec& given, const HwConfig& cfg, const Placement& at) 
         {"output" + n, "output", out_dram(f), out_bytes, {l.out_c, uint32_t(x.res_h), uint32_t(x.res_w)}, l.out_signed});
     b.reference["output" + n] = std::move(later_references[f - 1]);
   }
-  b.macs = frames * isa::Macs(c);  // SCALE and ELTWISE: one per element and term (docs/architecture.md)
+  b.macs = frames * isa::Macs(dot.compute);  // SCALE and ELTWISE: one per element and term (docs/architecture.md)
   b.sram_end = AlignUp(end_sram);
   return b;
+}
+
+std::vector<isa::SimdInstr> SimdProgramOf(const LayerSpec& l, const RescaleProgram* rescale) {
+  if (rescale) return rescale->simd;
+  if (l.simd.empty()) return {FusedReluInstr(l.relu, l.out_signed)};
+  return l.simd;
+}
+
+isa::Instruction ComputeInstruction(const Doc& d, const LayerSpec& l, const Lowering& x,
+                                    std::vector<isa::SimdInstr> simd, const Operands& at, const HwConfig& cfg) {
+  const bool ip = l.op == LayerOp::kInnerProduct;
+  isa::Instruction dot;
+  dot.opcode = x.opcode;
+  isa::ComputeInstr& c = dot.compute;
+  c.opcode = x.opcode;
+  c.in_addr = at.in_addr;
+  c.in2_addr = at.in2_addr;
+  c.wt_addr = at.wt_addr;
+  if (l.op == LayerOp::kEltwise) c.eltwise_op = l.eltwise;
+  c.param_addr = at.param_addr;
+  c.out_addr = at.out_addr;
+  c.in_c = x.in_c;
+  c.in_h = x.in_h;
+  c.in_w = x.in_w;
+  c.out_c = l.out_c;
+  c.out_h = x.out_h;
+  c.out_w = x.out_w;
+  c.in_row_stride = at.in_row_stride ? at.in_row_stride : x.in_w;
+  c.in_plane_stride = at.in_plane_stride;
+  c.out_row_stride = x.res_w;
+  c.out_plane_stride = at.out_plane_stride;
+  c.kernel_h = x.kernel_h;
+  c.kernel_w = x.kernel_w;
+  if (!ip) {  // an inner product keeps strides and dilations 1, no padding (the fields' legal values)
+    c.stride_h = l.stride_h;
+    c.stride_w = l.stride_w;
+    c.dil_h = l.dil_h;
+    c.dil_w = l.dil_w;
+    c.pad_top = l.pad_top;
+    c.pad_bottom = l.pad_bottom;
+    c.pad_left = l.pad_left;
+    c.pad_right = l.pad_right;
+    c.out_pad_h = l.out_pad_h;
+    c.out_pad_w = l.out_pad_w;
+  } else {
+    c.stride_h = c.stride_w = c.dil_h = c.dil_w = 1;
+  }
+  c.groups = ip ? 1 : l.groups;
+  c.in_signed = l.in_signed;
+  c.wt_signed = l.wt_signed;
+  c.out_signed = l.out_signed;
+  c.order = x.order;
+  if (l.pool) {
+    c.pool_op = l.pool->op;
+    c.pool_size = l.pool->size;
+    c.pool_stride = l.pool->stride;
+    c.pool_pad = l.pool->pad;
+  }
+  c.dot_len = x.dot_len;
+  c.pix_tiles = x.pix_tiles;
+  c.ch_tiles = x.ch_tiles;
+  c.wt_tile_bytes = x.wt_tile_bytes;
+  c.group_in_c = x.group_in_c;
+  c.group_out_c = x.group_out_c;
+  c.group_tiles = x.group_tiles;
+  dot.simd = std::move(simd);
+  c.simd_len = dot.simd.size();
+  // The pooling unit's own rules on the instruction, the last guard against a lowering mistake.
+  if (const auto e = pool::Check(c.opcode, c, uint32_t(cfg.array_cols)))
+    d.Fail("layer.output.pool", "lowers to an instruction whose " + e->field + " " + std::to_string(e->value) +
+                                    " the pooling unit rejects: " + e->why);
+  return dot;
+}
+
+std::vector<uint8_t> EncodeProgram(std::vector<isa::Instruction>& prog, const std::vector<std::string>& layers,
+                                   const std::function<void(size_t, const std::string&)>& fail, Bundle* b) {
+  std::vector<uint8_t> words;
+  for (size_t i = 0; i < prog.size(); ++i) {
+    std::vector<uint8_t> w;
+    try {
+      w = isa::EncodeInstruction(prog[i]);
+    } catch (const std::out_of_range& e) {
+      fail(i, e.what());
+      throw;  // fail throws its own error; this only keeps a lenient one from going on
+    }
+    words.insert(words.end(), w.begin(), w.end());
+    prog[i].index = uint32_t(i);
+    b->instrs.push_back({uint32_t(i), isa::ToString(prog[i].opcode), layers[i], isa::Disassemble(prog[i])});
+  }
+  return words;
+}
+
+std::vector<uint8_t> WeightBytes(const LayerSpec& l, const ref::Weights& w, const HwConfig& cfg) {
+  return ref::PreorderWeights(w, uint32_t(cfg.array_rows), l.op == LayerOp::kInnerProduct ? 1 : l.groups);
+}
+
+std::vector<uint8_t> ParamBytes(const std::vector<ref::ChannelParams>& params) {
+  std::vector<uint8_t> bytes(params.size() * isa::kParamBytes);
+  for (size_t co = 0; co < params.size(); ++co) ref::PackParams(params[co], &bytes[co * isa::kParamBytes]);
+  return bytes;
 }
 
 AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed) {

@@ -4,6 +4,8 @@
 //   nnac --test random_simd --seed N --config tiny --out DIR   (a random layer and SIMD program)
 //   nnac --network resnet50 --config fsd --table [--stats]   (a network's per-layer table after
 //        fusion; --stats calibrates and runs it, docs/networks.md)
+//   nnac --network resnet50 --config fsd --out DIR [--check] [--sram-budget N]   (the whole network
+//        lowered to one program: the bundle and the lowering's table; --check runs the golden model)
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include "compiler/compiler.h"
 #include "compiler/named_test.h"
 #include "compiler/network/graph.h"
+#include "compiler/network/lower.h"
 #include "compiler/network/quantize.h"
 
 namespace po = boost::program_options;
@@ -42,16 +45,43 @@ int NetworkTable(const std::string& name, const std::string& vectors, const nna:
   return bad.empty() ? 0 : 1;
 }
 
+// --network with --out: the lowering's table, the bundle, and with check the golden model's run
+// against the reference outputs.
+int NetworkBundle(const std::string& name, const std::string& vectors, const nna::HwConfig& cfg, const std::string& out,
+                  uint64_t sram_budget, bool check) {
+  namespace net = nna::compiler::network;
+  net::LowerOptions options;
+  options.sram_budget = sram_budget;
+  const net::LoweredNetwork l = net::CompileNetwork(name, vectors, cfg, options);
+  nna::WriteBundle(l.bundle, out);
+  std::printf("%s for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n", l.bundle.test.c_str(), cfg.name,
+              (unsigned long long)l.bundle.prog_words, l.bundle.dram.size(), (unsigned long long)l.bundle.macs,
+              out.c_str());
+  std::fputs(net::FormatLowering(l).c_str(), stdout);
+  if (!check) return 0;
+  const std::string bad = net::CheckOnGoldenModel(l.bundle, cfg);
+  if (!bad.empty()) {
+    std::fprintf(stderr, "nnac: %s\n", bad.c_str());
+    return 1;
+  }
+  std::printf("golden model: every output equals the reference\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string test, network, config, vectors = NNA_VECTORS_DIR, out;
+  uint64_t sram_budget = 0;
   po::options_description opts("nnac --test NAME --config CFG --out DIR [options]\n"
-                               "nnac --network NAME --config CFG --table [--stats]");
+                               "nnac --network NAME --config CFG --table [--stats]\n"
+                               "nnac --network NAME --config CFG --out DIR [--check] [--sram-budget N]");
   opts.add_options()("help,h", "show this help")("test", po::value(&test), "test description vectors/NAME.yaml, or 'random' / 'random_simd' (drawn from --seed)")(
       "network", po::value(&network), "network description vectors/networks/NAME.yaml")(
       "table", "print the network's per-layer table (shapes, MACs, bytes, fused pools)")(
       "stats", "with --table: calibrate and run the network, print the activation statistics")(
+      "check", "with --network and --out: run the bundle on the golden model against the reference outputs")(
+      "sram-budget", po::value(&sram_budget), "with --network and --out: bytes of SRAM the program may use (partitioning)")(
       "config", po::value(&config), "hardware configuration (tiny, fsd)")(
       "seed", po::value<std::string>(), "data seed, overrides the test's")(
       "vectors", po::value(&vectors), "folder of test descriptions")("out", po::value(&out), "bundle folder to write");
@@ -64,12 +94,16 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (vm.count("network")) {
-      if (vm.count("test") || vm.count("out") || vm.count("seed"))
-        throw std::invalid_argument("option --network takes --config, --table, --stats and --vectors only");
+      if (vm.count("test") || vm.count("seed"))
+        throw std::invalid_argument("option --network takes --config, --table, --stats, --out, --check, --sram-budget "
+                                    "and --vectors only");
       if (!vm.count("config")) throw std::invalid_argument("option --config is required");
-      if (!vm.count("table")) throw std::invalid_argument("option --network needs --table (the lowering is not built yet)");
-      return NetworkTable(network, std::filesystem::path(vectors).lexically_normal(), nna::FindHwConfig(config),
-                          vm.count("stats") > 0);
+      if (vm.count("table") == vm.count("out"))
+        throw std::invalid_argument("option --network needs one of --table and --out DIR");
+      const std::filesystem::path dir = std::filesystem::path(vectors).lexically_normal();
+      if (vm.count("out"))
+        return NetworkBundle(network, dir.string(), nna::FindHwConfig(config), out, sram_budget, vm.count("check") > 0);
+      return NetworkTable(network, dir.string(), nna::FindHwConfig(config), vm.count("stats") > 0);
     }
     for (const char* req : {"test", "config", "out"})
       if (!vm.count(req)) throw std::invalid_argument(std::string("option --") + req + " is required");

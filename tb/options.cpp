@@ -24,6 +24,9 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
     ("queue", po::bool_switch(&o.queue),
      "with several programs: start them while others run, up to the program queue's depth plus the running one; "
      "each completion's status is checked, the counters only over the whole run")
+    ("network", po::value(&o.network), "network NAME: lower <vectors>/networks/NAME.yaml (fused, quantized) to one program and check its outputs against the quantized reference")
+    ("sram-budget", po::value(&o.sram_budget)->default_value(0),
+     "with --network: bytes of SRAM the program may use, which splits layers by output channels (0: the configuration's)")
     ("bundle", po::value(&o.bundle_dir), "run the compiled bundle in DIR instead of --test")
     ("config", po::value(&o.config)->default_value(kConfig.name),
      "hardware configuration; must be the one this simulator was built for")
@@ -77,8 +80,11 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   if (vm.count("watchdog-cycles")) o.watchdog_cycles = vm["watchdog-cycles"].as<uint32_t>();
   if (act_cache != "on" && act_cache != "off") throw InputError("--act-cache must be on or off (got " + act_cache + ")");
   o.act_cache = act_cache == "on";
-  if (o.test.empty() == o.bundle_dir.empty())
-    throw InputError("give exactly one of --test NAME and --bundle DIR");
+  if (int(!o.test.empty()) + int(!o.network.empty()) + int(!o.bundle_dir.empty()) != 1)
+    throw InputError("give exactly one of --test NAME, --network NAME and --bundle DIR");
+  if (o.network.empty() && o.sram_budget > 0) throw InputError("--sram-budget applies to --network only");
+  if (!o.network.empty() && (vm.count("seed") || o.repeat > 1 || inject != "none"))
+    throw InputError("--network runs the network's own seeded input once: --seed, --repeat and --inject do not apply");
   for (size_t at = 0; !o.test.empty();) {
     const size_t comma = o.test.find(',', at);
     o.tests.push_back(o.test.substr(at, comma - at));
@@ -105,7 +111,7 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   if (vm.count("max-perf-error") && !(o.max_perf_error >= 0))
     throw InputError("--max-perf-error must be a percentage of at least 0");
   if (o.out.empty()) {
-    const std::string name = o.test.empty() ? "bundle" : o.test;
+    const std::string name = !o.test.empty() ? o.test : !o.network.empty() ? o.network : "bundle";
     o.out = std::string(NNA_BUILD_DIR) + "/runs/" + kConfig.name + "/" + name;
   }
   return o;

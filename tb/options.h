@@ -23,6 +23,8 @@ struct SimOptions {
   bool queue = false;      // --queue: keep the RTL's program queue filled (several programs in flight)
   uint32_t inject_program = 0;  // --inject-program K: --inject corrupts the K-th test of the list
   bool inject_rtl_only = false;  // --inject-rtl-only: the golden model keeps the clean program
+  std::string network;     // --network NAME: lower <vectors>/networks/NAME.yaml to one program
+  uint64_t sram_budget = 0;  // --sram-budget N: with --network, the SRAM the program may use (partitioning)
   std::string bundle_dir;  // --bundle DIR: run a compiled bundle instead
   std::string config;      // --config NAME: must be the configuration this binary was built for
   std::optional<uint64_t> seed;

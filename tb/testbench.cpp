@@ -15,6 +15,7 @@
 
 #include "compiler/compiler.h"
 #include "compiler/named_test.h"
+#include "compiler/network/lower.h"
 #include "isa/program.h"
 #include "nna/csr.h"
 #include "tb/axi_dram.h"
@@ -95,7 +96,16 @@ void Testbench::Setup() {
       programs_.push_back(compiler::CompileNamedTest(test, opt_.vectors, kConfig, opt_.seed, at));
       at = {programs_.back().sram_end, programs_.back().dram.size()};
     }
-    if (opt_.tests.empty()) programs_.push_back(ReadBundle(opt_.bundle_dir));
+    if (!opt_.network.empty()) {
+      if (!opt_.quiet) std::fprintf(stderr, "nna sim: lowering network %s\n", opt_.network.c_str());
+      compiler::network::LowerOptions lower;
+      lower.sram_budget = opt_.sram_budget;
+      const compiler::network::LoweredNetwork l =
+          compiler::network::CompileNetwork(opt_.network, opt_.vectors, kConfig, lower);
+      if (!opt_.quiet) std::fputs(compiler::network::FormatLowering(l).c_str(), stderr);
+      programs_.push_back(l.bundle);
+    }
+    if (!opt_.bundle_dir.empty()) programs_.push_back(ReadBundle(opt_.bundle_dir));
   } catch (const compiler::CompileError& e) {
     throw InputError(e.what());
   } catch (const BundleError& e) {
@@ -118,7 +128,7 @@ void Testbench::Setup() {
   std::error_code ec;
   fs::create_directories(opt_.out, ec);
   if (ec) throw InputError("cannot create the output folder " + opt_.out + ": " + ec.message());
-  for (size_t k = 0; k < programs_.size() && !opt_.test.empty(); ++k) {
+  for (size_t k = 0; k < programs_.size() && opt_.bundle_dir.empty(); ++k) {
     const std::string dir = programs_.size() == 1 ? "bundle" : "bundle_" + std::to_string(k) + "_" + programs_[k].test;
     try {
       WriteBundle(programs_[k], fs::path(opt_.out) / dir);
@@ -219,8 +229,14 @@ void Testbench::Setup() {
   for (size_t k = 0; k < golden_runs_.size(); ++k) bases.push_back(launches_[k].instr_base);
   monitors_->SetLaunchBases(std::move(bases));
   watchdog_ = std::make_unique<Watchdog>("watchdog", *wires_, opt_.max_cycles, opt_.quiet, [this] {
+    std::string at;  // the latest compute instruction the engine started, and its layer
+    if (!monitors_->instr_cycles().empty()) {
+      const uint32_t i = monitors_->instr_cycles().rbegin()->first;
+      at = "  compute instruction " + std::to_string(i) + " of " + std::to_string(bundle_.instrs.size()) +
+           (i < bundle_.instrs.size() ? " (" + bundle_.instrs[i].layer + ")" : "");
+    }
     return "events acc " + std::to_string(monitors_->acc_events()) + " wr " +
-           std::to_string(monitors_->wr_events());
+           std::to_string(monitors_->wr_events()) + at;
   });
 }
 
@@ -239,7 +255,7 @@ std::pair<size_t, uint32_t> Testbench::Locate(uint32_t instr) const {
 // as "<k>_<test>.<region>", the instructions of every launch numbered one after the other.
 Bundle Testbench::Merged() const {
   Bundle m;
-  m.test = opt_.test;
+  m.test = opt_.network.empty() ? opt_.test : opt_.network;
   m.config = kConfig.name;
   m.prog_dram_addr = programs_[0].prog_dram_addr;
   m.prog_sram_addr = programs_[0].prog_sram_addr;

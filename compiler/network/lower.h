@@ -1,0 +1,63 @@
+// The lowering of a whole quantized network to ONE NNA program (docs/networks.md, "Lowering"): a
+// compute instruction per executed layer (or per output-channel chunk and column strip), the
+// activations in SRAM by liveness, the weights streamed into two alternating slots by DMA, the
+// input loaded once and every graph output written back, ordered by the 16 dependency flags.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "bundle/bundle.h"
+#include "compiler/network/quantize.h"
+#include "nna/configs.h"
+
+namespace nna::compiler::network {
+
+struct LowerOptions {
+  // Bytes of SRAM the program may use from address 0; 0: the configuration's. A smaller budget
+  // forces the partitioning (tests).
+  uint64_t sram_budget = 0;
+};
+
+// The lowering's view of one layer (a row of its table).
+struct LoweredLayer {
+  std::string name, op;
+  Shape out;  // the output (after a fused pool) and its type
+  bool out_signed = true;
+  uint32_t instrs = 0;                   // compute instructions: chunks x strips (0 for concat)
+  uint32_t chunks = 0, strips = 0;       // output-channel chunks; column strips of a standalone pool
+  uint64_t out_sram = 0, out_bytes = 0;  // the output's SRAM address and span (a concat input: its slice)
+  uint64_t stream_bytes = 0;             // weights and parameters streamed in by DMA
+  uint64_t macs = 0, cycles = 0;         // of its compute instructions (cycles: the performance model)
+};
+
+struct LoweredNetwork {
+  Bundle bundle;
+  std::vector<LoweredLayer> layers;  // parallel to the QuantNetwork's layers
+  uint64_t computes = 0;             // compute instructions
+  uint64_t slot_bytes = 0;           // each of the two weight slots
+  uint64_t act_peak = 0;             // activation bytes in use at most (after the program and slots)
+  uint64_t sram_peak = 0;            // program + slots + activations
+  uint64_t cycles = 0;               // the predicted compute cycles, summed
+  uint64_t spills = 0;               // tensors parked in DRAM between two uses (too little SRAM)
+};
+
+// Lowers q for cfg. Throws CompileError (one sentence naming the network file, the layer and the
+// sizes) for what cannot be mapped.
+LoweredNetwork LowerNetwork(const QuantNetwork& q, const HwConfig& cfg, const LowerOptions& options = {});
+
+// vectors_dir/networks/<name>.yaml parsed, its pools fused for cfg, quantized and lowered.
+LoweredNetwork CompileNetwork(const std::string& name, const std::filesystem::path& vectors_dir,
+                              const HwConfig& cfg, const LowerOptions& options = {});
+
+// Runs the bundle on the golden model and compares every output region with its reference: empty
+// when they are equal and no race was found, else one sentence (the error, the race, or the first
+// differing byte of the first differing output).
+std::string CheckOnGoldenModel(const Bundle& bundle, const HwConfig& cfg);
+
+// The per-layer table of the lowering with totals.
+std::string FormatLowering(const LoweredNetwork& l);
+
+}  // namespace nna::compiler::network
