@@ -72,8 +72,35 @@ std::optional<std::string> RaceCheck::Start(const isa::Instruction& in) {
         }
     }
   }
+  // The flags: the last write before every read and write, every read since it before a write.
+  const uint64_t waits = in.WaitSet() | in.WaitClear(), writes = in.DoneSet() | in.DoneClear();
+  for (unsigned f = 0; f < isa::kNumFlags && !race; ++f) {
+    const bool reads_f = waits >> f & 1, writes_f = writes >> f & 1;
+    if (!reads_f && !writes_f) continue;
+    const FlagUse use{s.index, s.op, q, s.seq,
+                      writes_f ? (in.DoneSet() >> f & 1 ? "sets" : "clears") : "waits on"};
+    if (flag_write_[f]) race = Unordered(f, use, *flag_write_[f]);
+    if (writes_f)
+      for (const FlagUse& r : flag_reads_[f])
+        if (!race) race = Unordered(f, use, r);
+  }
+  for (unsigned f = 0; f < isa::kNumFlags; ++f) {
+    if ((in.DoneSet() | in.DoneClear()) >> f & 1) {
+      flag_write_[f] = FlagUse{s.index, s.op, q, s.seq, in.DoneSet() >> f & 1 ? "sets" : "clears"};
+      flag_reads_[f].clear();
+    } else if (waits >> f & 1) {
+      flag_reads_[f].push_back(FlagUse{s.index, s.op, q, s.seq, "waits on"});
+    }
+  }
   history_.push_back(std::move(s));
   return race;
+}
+
+std::optional<std::string> RaceCheck::Unordered(unsigned f, const FlagUse& use, const FlagUse& earlier) const {
+  if (earlier.queue == use.queue || running_[earlier.queue] >= earlier.seq) return std::nullopt;
+  return "instruction " + std::to_string(use.index) + " (" + use.op + ") " + use.verb + " flag " + std::to_string(f) +
+         " and instruction " + std::to_string(earlier.index) + " (" + earlier.op + ") " + earlier.verb +
+         " it, and no dependency flag orders them: the flag's value depends on timing";
 }
 
 void RaceCheck::Complete(uint64_t before, uint64_t after) {

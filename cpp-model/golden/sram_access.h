@@ -30,6 +30,11 @@ std::vector<SramAccess> SramAccesses(const isa::Instruction& in);
 // different queues whose accesses overlap, one of them writing, race unless one happens before the
 // other: another legal timing of the hardware could order them either way. A write into the
 // program, which the network sequencer fetches while instructions run, is reported too.
+// The flags are shared state as well: an instruction writes a flag it sets or clears and reads one
+// it waits on. Every write of a flag must happen after the flag's previous write and after every
+// read since it, and every read after the flag's last write; otherwise the value an instruction
+// sees, or leaves, depends on timing (a flag set again by the other queue, or cleared while a
+// waiter may not have seen it), even when the run at hand ordered them well.
 class RaceCheck {
  public:
   RaceCheck(uint64_t prog_begin, uint64_t prog_end) : prog_begin_(prog_begin), prog_end_(prog_end) {}
@@ -49,6 +54,16 @@ class RaceCheck {
     uint64_t seq;  // 1-based position in its queue
     std::vector<SramAccess> accesses;
   };
+  // An access to a flag: the instruction (queue, position) and what it did.
+  struct FlagUse {
+    uint32_t index;
+    const char* op;
+    unsigned queue;
+    uint64_t seq;
+    const char* verb;  // "sets", "clears", "waits on"
+  };
+  // One sentence when `use` of flag f does not happen after `earlier`, else nothing.
+  std::optional<std::string> Unordered(unsigned f, const FlagUse& use, const FlagUse& earlier) const;
 
   uint64_t prog_begin_, prog_end_;
   std::array<uint64_t, 2> started_{};
@@ -56,6 +71,8 @@ class RaceCheck {
   std::array<Clock, isa::kNumFlags> flag_clock_{};  // clock of the completion that last changed each flag
   std::vector<Started> history_;
   Clock running_{};
+  std::array<std::optional<FlagUse>, isa::kNumFlags> flag_write_{};  // the last set or clear
+  std::array<std::vector<FlagUse>, isa::kNumFlags> flag_reads_{};    // waits since then
 };
 
 }  // namespace nna
