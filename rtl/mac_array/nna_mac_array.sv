@@ -7,10 +7,20 @@
 //   act_i[i]  (0,0)    (0,1)    (0,2) ...     sr of row j+1 moves into row j on shift_i;
 //             (1,0)    (1,1)    ...           row 0 leaves on row0_o (into the SIMD unit)
 //
-// Cycle schedule: valid_i/first_i/last_i as in nna_mac_cell. After a last term the shift
-// registers hold the finished dot products; in each cycle with shift_i the array outputs row 0
-// on row0_o (combinationally from the registers) and every row moves down by one, so the row
-// that was j leaves in the j-th shift cycle.
+// Every cell holds a 30-bit accumulator and a 30-bit shift register. Cycle schedule (all on the
+// rising edge):
+//   valid_i:            acc <= (first_i ? 0 : acc) + act * wt   (9-bit signed operands, 18-bit
+//                       product, accumulator wraps modulo 2^30)
+//   valid_i && last_i:  sr  <= the new accumulator value (including this last term)
+//   else shift_i:       sr  <= sr of the row above (row M-1 takes 0)
+// Loading the shift registers wins over shifting. row0_o shows row 0's shift registers, so the
+// row that leaves in a shift (or load) cycle is the old value, and the row that was j leaves in
+// the j-th shift cycle.
+//
+// Coded for simulation speed: the cells are one clocked loop nest, not M x N instances. Verilator
+// then runs a cycle's work as two tight loops that gcc vectorizes, and none in a cycle without
+// valid_i or shift_i; instances (or per-cell always_comb) cost every cell every cycle and a
+// hundred megabytes of generated C++ (docs/performance.md, "Simulation speed").
 module nna_mac_array (
   input  logic clk_i,
   input  logic valid_i,
@@ -27,39 +37,52 @@ module nna_mac_array (
   localparam int unsigned M = nna_cfg_pkg::ArrayRows;
   localparam int unsigned AccBits = nna_isa_pkg::AccBits;
 
-  // sr_chain[j*N + i] is the shift register of cell (j, i); row M reads 0. An unpacked array,
-  // not one flat vector: a 96x96 flat vector is 276 kbit, which Verilator rebuilds by
-  // concatenation whenever any cell changes.
-  logic [AccBits-1:0] sr_chain [(M+1)*N];
-  logic [N*9-1:0] act9;
-  logic [M*9-1:0] wt9;
+  // Cell (j, i) is element j*N + i. Rows 1..M-1 of the shift registers are private to the clocked
+  // block below; row 0 is a register of its own (row0_q) because the SIMD unit reads it on the
+  // same edge.
+  logic [AccBits-1:0]       acc_q [M*N];
+  logic [AccBits-1:0]       sr_q  [M*N];
+  logic [N*AccBits-1:0]     row0_q, row0_d;
+  // Per-cycle operands of the loop nest: each lane and row extended once, not once per cell.
+  logic signed [8:0]        act_s [N];
+  logic signed [8:0]        wt_s  [M];
 
-  // Extend once per lane and per row instead of once per cell.
-  for (genvar i = 0; i < N; i++) begin : g_act
-    assign act9[i*9 +: 9] = {in_signed_i & act_i[i*8+7], act_i[i*8 +: 8]};
-  end
-  for (genvar j = 0; j < M; j++) begin : g_wt
-    assign wt9[j*9 +: 9] = {wt_signed_i & wt_i[j*8+7], wt_i[j*8 +: 8]};
-  end
-
-  for (genvar i = 0; i < N; i++) begin : g_bottom
-    assign sr_chain[M*N + i] = '0;
-    assign row0_o[i*AccBits +: AccBits] = sr_chain[i];
-  end
-
-  for (genvar j = 0; j < M; j++) begin : g_row
-    for (genvar i = 0; i < N; i++) begin : g_col
-      nna_mac_cell u_cell (
-        .clk_i,
-        .valid_i,
-        .first_i,
-        .last_i,
-        .act_i  (act9[i*9 +: 9]),
-        .wt_i   (wt9[j*9 +: 9]),
-        .shift_i,
-        .sr_i   (sr_chain[(j+1)*N + i]),
-        .sr_o   (sr_chain[j*N + i])
-      );
+  // Blocking assignments: acc_q, sr_q rows 1..M-1 and the temporaries are read by no other
+  // process, and in one cycle each element is read before it is written or written before it is
+  // read as its new value (the load of the shift registers takes the accumulators just computed;
+  // row j of the shift registers takes row j+1 in increasing j). Yosys turns the arrays into
+  // registers with the same semantics. Verilator 5.006 rejects a non-blocking assignment to an
+  // array element inside a loop (BLKLOOPINIT). The loops stay apart so that gcc vectorizes each.
+  /* verilator lint_off BLKSEQ */
+  always_ff @(posedge clk_i) begin
+    row0_d = row0_q;
+    if (valid_i) begin
+      for (int i = 0; i < N; i++) act_s[i] = $signed({in_signed_i & act_i[i*8+7], act_i[i*8 +: 8]});
+      for (int j = 0; j < M; j++) wt_s[j] = $signed({wt_signed_i & wt_i[j*8+7], wt_i[j*8 +: 8]});
+`ifdef NNA_BUG_ACCUMULATE
+      // Deliberate bug for the negative test: the products of activation 1 are dropped.
+      for (int i = 0; i < N; i++) if (act_s[i] == 9'sd1) act_s[i] = '0;
+`endif
+      for (int j = 0; j < M; j++) begin
+        for (int i = 0; i < N; i++) begin
+          acc_q[j*N + i] = (first_i ? '0 : acc_q[j*N + i]) + AccBits'(act_s[i] * wt_s[j]);
+        end
+      end
+      if (last_i) begin
+        for (int i = 0; i < N; i++) row0_d[i*AccBits +: AccBits] = acc_q[i];
+        for (int k = N; k < M*N; k++) sr_q[k] = acc_q[k];
+      end
     end
+    if (shift_i && !(valid_i && last_i)) begin
+      for (int i = 0; i < N; i++) row0_d[i*AccBits +: AccBits] = sr_q[N + i];
+      for (int k = N; k < (M-1)*N; k++) sr_q[k] = sr_q[k + N];
+      for (int k = (M-1)*N; k < M*N; k++) sr_q[k] = '0;
+    end
+    row0_q <= row0_d;
   end
+  /* verilator lint_on BLKSEQ */
+
+  // Datapath registers: no reset (first_i clears the accumulator, the unload only reads rows
+  // that a last term has loaded). Row 0 of sr_q is never used: row0_q is row 0.
+  assign row0_o = row0_q;
 endmodule

@@ -61,6 +61,26 @@ module nna_fp32 (
   function automatic logic [31:0] order_key(input logic [31:0] v);
     order_key = v[31] ? ~v : {1'b1, v[30:0]};
   endfunction
+  function automatic logic is_fp_op(input nna_isa_pkg::simd_op_e op);
+    is_fp_op = op == nna_isa_pkg::SimdFadd || op == nna_isa_pkg::SimdFmul || op == nna_isa_pkg::SimdFma
+            || op == nna_isa_pkg::SimdFmin || op == nna_isa_pkg::SimdFmax || op == nna_isa_pkg::SimdFcmplt
+            || op == nna_isa_pkg::SimdI2f || op == nna_isa_pkg::SimdF2i;
+  endfunction
+  // Leading zeros of the frame by halving (FrameW for 0): seven steps instead of a loop over bits.
+  function automatic logic [6:0] lzc_of(input logic [78:0] m);
+    logic [78:0] v;
+    logic [7:0]  n;
+    v = m;
+    n = 8'd0;
+    if (v[78:15] == '0) begin v = v << 64; n = n + 8'd64; end
+    if (v[78:47] == '0) begin v = v << 32; n = n + 8'd32; end
+    if (v[78:63] == '0) begin v = v << 16; n = n + 8'd16; end
+    if (v[78:71] == '0) begin v = v << 8;  n = n + 8'd8;  end
+    if (v[78:75] == '0) begin v = v << 4;  n = n + 8'd4;  end
+    if (v[78:77] == '0) begin v = v << 2;  n = n + 8'd2;  end
+    if (!v[78])         begin              n = n + 8'd1;  end
+    lzc_of = (n > 8'(FrameW)) ? 7'(FrameW) : n[6:0];
+  endfunction
 
   // ---- stage 1 ----
   logic [31:0] x, y, z;  // the multiply-add's operands after routing FADD and FMUL
@@ -80,92 +100,121 @@ module nna_fp32 (
   logic               s1_bypass_d, s1_bypass_q;  // result known in stage 1: skip the adder
   logic [31:0]        s1_bypass_val_d, s1_bypass_val_q;
 
-  always_comb begin
-    x = a_i;
-    y = b_i;
-    z = c_i;
-    if (op_i == nna_isa_pkg::SimdFadd) begin
-      y = PlusOne;
-      z = b_i;
-    end else if (op_i == nna_isa_pkg::SimdFmul) begin
-      z = MinusZero;
+  // Which stages hold a floating-point operation: only those compute (see the header).
+  logic fp1_q, fp2_q;
+`ifndef SYNTHESIS
+  // The datapath has no reset: stage 2 holds a computed operation only after two enabled cycles.
+  logic [1:0] filled_q = 2'b00;
+  always_ff @(posedge clk_i) begin
+    if (en_i) filled_q <= {filled_q[0], 1'b1};
+  end
+`endif
+  always_ff @(posedge clk_i) begin
+    if (en_i) begin
+      fp1_q <= is_fp_op(op_i);
+      fp2_q <= fp1_q;
     end
+  end
+`ifdef NNA_BUG_FP32_ROUND
+  // Deliberate bug for the negative test (rtl.fp32_random_bug_caught): FADD truncates.
+  logic s1_fadd_q, s2_fadd_q;
+  always_ff @(posedge clk_i) begin
+    if (en_i) begin
+      s1_fadd_q <= op_i == nna_isa_pkg::SimdFadd;
+      s2_fadd_q <= s1_fadd_q;
+    end
+  end
+`endif
 
-    a_nan  = is_nan(a_i[30:0]);
-    b_nan  = is_nan(b_i[30:0]);
-    a_lt_b = order_key(a_i) < order_key(b_i);
+  // Next state of the stages, computed inside the clocked blocks (blocking assignments to the
+  // _d temporaries, which no other process reads), so that only enabled stages cost anything.
+  /* verilator lint_off BLKSEQ */
+  always_ff @(posedge clk_i) begin
+    if (en_i && is_fp_op(op_i)) begin
+      x = a_i;
+      y = b_i;
+      z = c_i;
+      if (op_i == nna_isa_pkg::SimdFadd) begin
+        y = PlusOne;
+        z = b_i;
+      end else if (op_i == nna_isa_pkg::SimdFmul) begin
+        z = MinusZero;
+      end
 
-    // F2I: round to nearest even below 2^24, exact shift up to 2^31, saturate beyond.
-    f2i_exp     = (a_i[30:23] == 8'd0) ? 8'd1 : a_i[30:23];
-    f2i_shifted = {sig_of(a_i[30:0]), 26'd0} >> ((f2i_exp >= 8'd150) ? 8'd0
-                                           : (f2i_exp < 8'd124) ? 8'd26 : 8'd150 - f2i_exp);
-    f2i_int     = f2i_shifted[49:26];
-    f2i_round_up = f2i_shifted[25] & ((|f2i_shifted[24:0]) | f2i_int[0]);
-    f2i_mag     = (f2i_exp >= 8'd150)
-                ? {8'd0, sig_of(a_i[30:0])} << (f2i_exp - 8'd150)
-                : {8'd0, f2i_int + {23'd0, f2i_round_up}};
+      a_nan  = is_nan(a_i[30:0]);
+      b_nan  = is_nan(b_i[30:0]);
+      a_lt_b = order_key(a_i) < order_key(b_i);
 
-    prod_zero = is_zero(x[30:0]) || is_zero(y[30:0]);
-    prod_inf  = is_inf(x[30:0]) || is_inf(y[30:0]);
-    invalid   = is_nan(x[30:0]) || is_nan(y[30:0]) || is_nan(z[30:0]) || (prod_inf && prod_zero)
-             || (prod_inf && is_inf(z[30:0]) && (x[31] ^ y[31]) != z[31]);
-    a_abs     = a_i[31] ? 32'(-a_i) : a_i;
+      // F2I: round to nearest even below 2^24, exact shift up to 2^31, saturate beyond.
+      f2i_exp     = (a_i[30:23] == 8'd0) ? 8'd1 : a_i[30:23];
+      f2i_shifted = {sig_of(a_i[30:0]), 26'd0} >> ((f2i_exp >= 8'd150) ? 8'd0
+                                             : (f2i_exp < 8'd124) ? 8'd26 : 8'd150 - f2i_exp);
+      f2i_int     = f2i_shifted[49:26];
+      f2i_round_up = f2i_shifted[25] & ((|f2i_shifted[24:0]) | f2i_int[0]);
+      f2i_mag     = (f2i_exp >= 8'd150)
+                  ? {8'd0, sig_of(a_i[30:0])} << (f2i_exp - 8'd150)
+                  : {8'd0, f2i_int + {23'd0, f2i_round_up}};
 
-    s1_prod_sig_d   = sig_of(x[30:0]) * sig_of(y[30:0]);
-    s1_prod_exp_d   = exp_of(x[30:23]) + exp_of(y[30:23]) - Bias;
-    s1_prod_sign_d  = x[31] ^ y[31];
-    s1_add_sig_d    = sig_of(z[30:0]);
-    s1_add_exp_d    = exp_of(z[30:23]);
-    s1_add_sign_d   = z[31];
-    s1_bypass_d     = 1'b1;
-    s1_bypass_val_d = 32'd0;
-    unique case (op_i)
-      nna_isa_pkg::SimdFadd, nna_isa_pkg::SimdFmul, nna_isa_pkg::SimdFma: begin
-        if (invalid)                s1_bypass_val_d = CanonicalNan;
-        else if (prod_inf)          s1_bypass_val_d = {x[31] ^ y[31], 8'hFF, 23'd0};
-        else if (is_inf(z[30:0]))   s1_bypass_val_d = z;
-        // A zero product adds nothing (the adder would lose a far smaller addend); 0 + 0 is -0
-        // only when both are -0.
-        else if (prod_zero)         s1_bypass_val_d = is_zero(z[30:0]) ? {(x[31] ^ y[31]) & z[31], 31'd0} : z;
-        else                        s1_bypass_d = 1'b0;
-      end
-      nna_isa_pkg::SimdI2f: begin
-        s1_prod_sig_d  = {16'd0, a_abs};
-        s1_prod_exp_d  = I2fExp;
-        s1_prod_sign_d = a_i[31];
-        s1_add_sig_d   = 24'd0;
-        s1_add_exp_d   = 11'sd1;
-        s1_add_sign_d  = 1'b0;
-        s1_bypass_d    = (a_i == 32'd0);
-      end
-      nna_isa_pkg::SimdFmin, nna_isa_pkg::SimdFmax: begin
-        // minNum/maxNum: a NaN operand yields the other one; -0 < +0.
-        if (a_nan && b_nan)                                  s1_bypass_val_d = CanonicalNan;
-        else if (a_nan)                                      s1_bypass_val_d = b_i;
-        else if (b_nan)                                      s1_bypass_val_d = a_i;
-        else if (a_lt_b == (op_i == nna_isa_pkg::SimdFmin))  s1_bypass_val_d = a_i;
-        else                                                 s1_bypass_val_d = b_i;
-      end
-      nna_isa_pkg::SimdFcmplt: begin
-        // IEEE compare: unordered is false, -0 == +0.
-        s1_bypass_val_d = {31'd0, !a_nan && !b_nan && !(is_zero(a_i[30:0]) && is_zero(b_i[30:0])) && a_lt_b};
-      end
-      nna_isa_pkg::SimdF2i: begin
-        if (a_nan)                      s1_bypass_val_d = 32'd0;
-        else if (f2i_exp >= 8'd158)     s1_bypass_val_d = a_i[31] ? 32'h8000_0000 : 32'h7FFF_FFFF;
-        else                            s1_bypass_val_d = a_i[31] ? 32'(-f2i_mag) : f2i_mag;
-      end
-      default: ;  // not a floating-point operation: result 0
-    endcase
-    if (!en_i) begin  // stall: hold the stage
-      s1_prod_sig_d   = s1_prod_sig_q;
-      s1_prod_exp_d   = s1_prod_exp_q;
-      s1_prod_sign_d  = s1_prod_sign_q;
-      s1_add_sig_d    = s1_add_sig_q;
-      s1_add_exp_d    = s1_add_exp_q;
-      s1_add_sign_d   = s1_add_sign_q;
-      s1_bypass_d     = s1_bypass_q;
-      s1_bypass_val_d = s1_bypass_val_q;
+      prod_zero = is_zero(x[30:0]) || is_zero(y[30:0]);
+      prod_inf  = is_inf(x[30:0]) || is_inf(y[30:0]);
+      invalid   = is_nan(x[30:0]) || is_nan(y[30:0]) || is_nan(z[30:0]) || (prod_inf && prod_zero)
+               || (prod_inf && is_inf(z[30:0]) && (x[31] ^ y[31]) != z[31]);
+      a_abs     = a_i[31] ? 32'(-a_i) : a_i;
+
+      s1_prod_sig_d   = sig_of(x[30:0]) * sig_of(y[30:0]);
+      s1_prod_exp_d   = exp_of(x[30:23]) + exp_of(y[30:23]) - Bias;
+      s1_prod_sign_d  = x[31] ^ y[31];
+      s1_add_sig_d    = sig_of(z[30:0]);
+      s1_add_exp_d    = exp_of(z[30:23]);
+      s1_add_sign_d   = z[31];
+      s1_bypass_d     = 1'b1;
+      s1_bypass_val_d = 32'd0;
+      unique case (op_i)
+        nna_isa_pkg::SimdFadd, nna_isa_pkg::SimdFmul, nna_isa_pkg::SimdFma: begin
+          if (invalid)                s1_bypass_val_d = CanonicalNan;
+          else if (prod_inf)          s1_bypass_val_d = {x[31] ^ y[31], 8'hFF, 23'd0};
+          else if (is_inf(z[30:0]))   s1_bypass_val_d = z;
+          // A zero product adds nothing (the adder would lose a far smaller addend); 0 + 0 is -0
+          // only when both are -0.
+          else if (prod_zero)         s1_bypass_val_d = is_zero(z[30:0]) ? {(x[31] ^ y[31]) & z[31], 31'd0} : z;
+          else                        s1_bypass_d = 1'b0;
+        end
+        nna_isa_pkg::SimdI2f: begin
+          s1_prod_sig_d  = {16'd0, a_abs};
+          s1_prod_exp_d  = I2fExp;
+          s1_prod_sign_d = a_i[31];
+          s1_add_sig_d   = 24'd0;
+          s1_add_exp_d   = 11'sd1;
+          s1_add_sign_d  = 1'b0;
+          s1_bypass_d    = (a_i == 32'd0);
+        end
+        nna_isa_pkg::SimdFmin, nna_isa_pkg::SimdFmax: begin
+          // minNum/maxNum: a NaN operand yields the other one; -0 < +0.
+          if (a_nan && b_nan)                                  s1_bypass_val_d = CanonicalNan;
+          else if (a_nan)                                      s1_bypass_val_d = b_i;
+          else if (b_nan)                                      s1_bypass_val_d = a_i;
+          else if (a_lt_b == (op_i == nna_isa_pkg::SimdFmin))  s1_bypass_val_d = a_i;
+          else                                                 s1_bypass_val_d = b_i;
+        end
+        nna_isa_pkg::SimdFcmplt: begin
+          // IEEE compare: unordered is false, -0 == +0.
+          s1_bypass_val_d = {31'd0, !a_nan && !b_nan && !(is_zero(a_i[30:0]) && is_zero(b_i[30:0])) && a_lt_b};
+        end
+        nna_isa_pkg::SimdF2i: begin
+          if (a_nan)                      s1_bypass_val_d = 32'd0;
+          else if (f2i_exp >= 8'd158)     s1_bypass_val_d = a_i[31] ? 32'h8000_0000 : 32'h7FFF_FFFF;
+          else                            s1_bypass_val_d = a_i[31] ? 32'(-f2i_mag) : f2i_mag;
+        end
+        default: ;  // not a floating-point operation: result 0
+      endcase
+      s1_prod_sig_q   <= s1_prod_sig_d;
+      s1_prod_exp_q   <= s1_prod_exp_d;
+      s1_prod_sign_q  <= s1_prod_sign_d;
+      s1_add_sig_q    <= s1_add_sig_d;
+      s1_add_exp_q    <= s1_add_exp_d;
+      s1_add_sign_q   <= s1_add_sign_d;
+      s1_bypass_q     <= s1_bypass_d;
+      s1_bypass_val_q <= s1_bypass_val_d;
     end
   end
 
@@ -184,30 +233,30 @@ module nna_fp32 (
   logic               s2_bypass_d, s2_bypass_q;
   logic [31:0]        s2_bypass_val_d, s2_bypass_val_q;
 
-  always_comb begin
-    lead        = s1_add_exp_q - s1_prod_exp_q;
-    lead_capped = lead > MaxLead;
-    if (lead_capped)                    shift = 11'd0;
-    else if (MaxLead - lead > 11'sd78)  shift = 11'd78;  // AddLsb + 24: all of the addend is below
-    else                                shift = 11'(MaxLead - lead);
-    prod_frame = FrameW'(s1_prod_sig_q) << ProdLsb;
-    add_frame  = (FrameW'(s1_add_sig_q) << AddLsb) >> shift;
-    add_below  = s1_add_sig_q & ~(24'hFF_FFFF << ((shift > 11'(AddLsb)) ? shift - 11'(AddLsb) : 11'd0));
-    add_frame[0] = add_frame[0] | (|add_below);  // jam: keeps the sum strictly between the same grid points
-    subtract   = s1_prod_sign_q != s1_add_sign_q;
-    sum        = subtract ? {1'b0, prod_frame} - {1'b0, add_frame} : {1'b0, prod_frame} + {1'b0, add_frame};
+  always_ff @(posedge clk_i) begin
+    if (en_i && fp1_q) begin
+      lead        = s1_add_exp_q - s1_prod_exp_q;
+      lead_capped = lead > MaxLead;
+      if (lead_capped)                    shift = 11'd0;
+      else if (MaxLead - lead > 11'sd78)  shift = 11'd78;  // AddLsb + 24: all of the addend is below
+      else                                shift = 11'(MaxLead - lead);
+      prod_frame = FrameW'(s1_prod_sig_q) << ProdLsb;
+      add_frame  = (FrameW'(s1_add_sig_q) << AddLsb) >> shift;
+      add_below  = s1_add_sig_q & ~(24'hFF_FFFF << ((shift > 11'(AddLsb)) ? shift - 11'(AddLsb) : 11'd0));
+      add_frame[0] = add_frame[0] | (|add_below);  // jam: keeps the sum strictly between the same grid points
+      subtract   = s1_prod_sign_q != s1_add_sign_q;
+      sum        = subtract ? {1'b0, prod_frame} - {1'b0, add_frame} : {1'b0, prod_frame} + {1'b0, add_frame};
 
-    s2_mag_d        = sum[FrameW] ? FrameW'(-sum) : sum[FrameW-1:0];
-    s2_sign_d       = sum[FrameW] ? s1_add_sign_q : s1_prod_sign_q;
-    s2_frame_exp_d  = lead_capped ? s1_add_exp_q - MaxLead : s1_prod_exp_q;
-    s2_bypass_d     = s1_bypass_q;
-    s2_bypass_val_d = s1_bypass_val_q;
-    if (!en_i) begin
-      s2_mag_d        = s2_mag_q;
-      s2_sign_d       = s2_sign_q;
-      s2_frame_exp_d  = s2_frame_exp_q;
-      s2_bypass_d     = s2_bypass_q;
-      s2_bypass_val_d = s2_bypass_val_q;
+      s2_mag_d        = sum[FrameW] ? FrameW'(-sum) : sum[FrameW-1:0];
+      s2_sign_d       = sum[FrameW] ? s1_add_sign_q : s1_prod_sign_q;
+      s2_frame_exp_d  = lead_capped ? s1_add_exp_q - MaxLead : s1_prod_exp_q;
+      s2_bypass_d     = s1_bypass_q;
+      s2_bypass_val_d = s1_bypass_val_q;
+      s2_mag_q        <= s2_mag_d;
+      s2_sign_q       <= s2_sign_d;
+      s2_frame_exp_q  <= s2_frame_exp_d;
+      s2_bypass_q     <= s2_bypass_d;
+      s2_bypass_val_q <= s2_bypass_val_d;
     end
   end
 
@@ -221,69 +270,38 @@ module nna_fp32 (
   logic [10:0]        exp_base;
   logic [33:0]        packed_bits;
   logic [31:0]        s3_result_d, s3_result_q;
-`ifdef NNA_BUG_FP32_ROUND
-  // Deliberate bug for the negative test (rtl.fp32_random_bug_caught): FADD truncates.
-  logic s1_fadd_q, s2_fadd_q;
   always_ff @(posedge clk_i) begin
-    s1_fadd_q <= en_i ? op_i == nna_isa_pkg::SimdFadd : s1_fadd_q;
-    s2_fadd_q <= en_i ? s1_fadd_q : s2_fadd_q;
-  end
-`endif
-
-  always_comb begin
-    lzc = 7'(FrameW);
-    for (int i = 0; i < FrameW; i++) begin
-      if (s2_mag_q[i]) lzc = 7'(FrameW - 1 - i);
-    end
-    max_shift  = s2_frame_exp_q + NormBias - 11'sd1;
-    norm_shift = ($signed({4'd0, lzc}) < max_shift) ? lzc : max_shift[6:0];
-    norm       = s2_mag_q << norm_shift;
-    sig        = norm[FrameW-1 -: 24];
-    round_up   = norm[FrameW-25] & ((|norm[FrameW-26:0]) | sig[0]);
+    if (en_i && fp2_q) begin
+      lzc = lzc_of(s2_mag_q);
+      max_shift  = s2_frame_exp_q + NormBias - 11'sd1;
+      norm_shift = ($signed({4'd0, lzc}) < max_shift) ? lzc : max_shift[6:0];
+      norm       = s2_mag_q << norm_shift;
+      sig        = norm[FrameW-1 -: 24];
+      round_up   = norm[FrameW-25] & ((|norm[FrameW-26:0]) | sig[0]);
 `ifdef NNA_BUG_FP32_ROUND
-    if (s2_fadd_q) round_up = 1'b0;
+      if (s2_fadd_q) round_up = 1'b0;
 `endif
-    // Exponent field minus the hidden bit, which the addition below puts back (or a rounding carry).
-    exp_base    = norm[FrameW-1] ? 11'(s2_frame_exp_q + NormBias - $signed({4'd0, norm_shift}) - 11'sd1)
-                                 : 11'd0;
-    packed_bits = {exp_base, 23'd0} + {10'd0, sig} + {33'd0, round_up};
+      // Exponent field minus the hidden bit, which the addition below puts back (or a rounding carry).
+      exp_base    = norm[FrameW-1] ? 11'(s2_frame_exp_q + NormBias - $signed({4'd0, norm_shift}) - 11'sd1)
+                                   : 11'd0;
+      packed_bits = {exp_base, 23'd0} + {10'd0, sig} + {33'd0, round_up};
 
-    if (s2_bypass_q)                     s3_result_d = s2_bypass_val_q;
-    else if (s2_mag_q == '0)             s3_result_d = 32'd0;  // exact cancellation: +0 in RNE
-    else if (packed_bits[33:23] >= 11'd255) s3_result_d = {s2_sign_q, 8'hFF, 23'd0};
-    else                                 s3_result_d = {s2_sign_q, packed_bits[30:0]};
-    if (!en_i) s3_result_d = s3_result_q;
-  end
-
-  // Datapath registers: no reset (validity is tracked by the user). All stages advance on en_i.
-  always_ff @(posedge clk_i) begin
-    s1_prod_sig_q   <= s1_prod_sig_d;
-    s1_prod_exp_q   <= s1_prod_exp_d;
-    s1_prod_sign_q  <= s1_prod_sign_d;
-    s1_add_sig_q    <= s1_add_sig_d;
-    s1_add_exp_q    <= s1_add_exp_d;
-    s1_add_sign_q   <= s1_add_sign_d;
-    s1_bypass_q     <= s1_bypass_d;
-    s1_bypass_val_q <= s1_bypass_val_d;
-    s2_mag_q        <= s2_mag_d;
-    s2_sign_q       <= s2_sign_d;
-    s2_frame_exp_q  <= s2_frame_exp_d;
-    s2_bypass_q     <= s2_bypass_d;
-    s2_bypass_val_q <= s2_bypass_val_d;
-    s3_result_q     <= s3_result_d;
-  end
-
+      if (s2_bypass_q)                     s3_result_d = s2_bypass_val_q;
+      else if (s2_mag_q == '0)             s3_result_d = 32'd0;  // exact cancellation: +0 in RNE
+      else if (packed_bits[33:23] >= 11'd255) s3_result_d = {s2_sign_q, 8'hFF, 23'd0};
+      else                                 s3_result_d = {s2_sign_q, packed_bits[30:0]};
+      s3_result_q <= s3_result_d;
 `ifndef SYNTHESIS
-  // The datapath has no reset: stage 2 holds a computed operation only after two enabled cycles.
-  logic [1:0] filled_q = 2'b00;
-  always_ff @(posedge clk_i) begin
-    if (en_i) filled_q <= {filled_q[0], 1'b1};
-  end
-  always_comb begin
-    if (filled_q[1] && !s2_bypass_q && s2_mag_q != '0)
-      assert (max_shift >= 11'sd1) else $error("nna_fp32: normalization limit %0d below 1", max_shift);
-  end
+      // Normalization never has to stop below exponent 1 for a non-zero sum.
+      if (filled_q[1] && !s2_bypass_q && s2_mag_q != '0)
+        assert (max_shift >= 11'sd1) else $error("nna_fp32: normalization limit %0d below 1", max_shift);
 `endif
+    end else if (en_i) begin
+      s3_result_q <= 32'd0;  // not a floating-point operation
+    end
+  end
+
+  /* verilator lint_on BLKSEQ */
 
   assign result_o = s3_result_q;
 endmodule

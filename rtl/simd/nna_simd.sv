@@ -176,6 +176,12 @@ module nna_simd #(
   assign entry_pc    = recirc ? s3_pc_q + PcBits'(1) : '0;
   assign entry_param = recirc ? s3_param_q : in_param;
 
+  // Stage enables of the lanes: a stage's registers load only when a row moves into it.
+  logic en1, en2, en3;
+  assign en1 = adv && (recirc || in_fire);
+  assign en2 = adv && s1_valid_q;
+  assign en3 = adv && s2_valid_q;
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       s1_valid_q <= 1'b0;
@@ -246,11 +252,14 @@ module nna_simd #(
     nna_simd_lane u_lane (
       .clk_i,
       .en_i          (adv),
+      .en1_i         (en1),
+      .en2_i         (en2),
+      .en3_i         (en3),
       .recirc_i      (recirc),
       .acc_i         (v0),
       .v1_i          (pair_i ? a : 32'd0),
       .v2_i          (pair_i ? b : 32'd0),
-      .a_op_i        (ia.op),
+      .a_op_i        (en1 ? ia.op : nna_isa_pkg::SimdNop),  // the FP32 unit idles without a row
       .a_src_a_i     (ia.src_a[2:0]),
       .a_src_b_i     (ia.src_b[2:0]),
       .a_dst_i       (ia.dst[2:0]),

@@ -10,10 +10,14 @@
 //   slice B (into stage 2): integer result; q = int64(t) * scale (FUSED_RELU)
 //   slice C (into stage 3): round shift, relu, zero point, clamp (FUSED_RELU)
 //   the FP32 unit spans the same three stages; its result is its own stage-3 register
-// All stages advance together when en_i is high (global stall).
+// All stages advance together while the unit is not stalled; a stage's registers load only when
+// a row moves into it (enK_i), so an idle unit costs the simulator nothing.
 module nna_simd_lane (
   input  logic                  clk_i,
-  input  logic                  en_i,
+  input  logic                  en_i,           // the pipeline advances (the FP32 unit's enable)
+  input  logic                  en1_i,          // a row enters stage 1
+  input  logic                  en2_i,          // the stage-1 row moves to stage 2
+  input  logic                  en3_i,          // the stage-2 row moves to stage 3
   // slice A: the row entering stage 1 and the instruction it starts
   input  logic                  recirc_i,       // the stage-3 row goes round again, else a new row
   input  logic [31:0]           acc_i,          // a new row's v0: the sign-extended accumulator
@@ -161,12 +165,10 @@ module nna_simd_lane (
     .result_o (fp_res)
   );
 
-  logic signed [48:0] prod;
-  assign prod = $signed(t1_q) * $signed({1'b0, s1_scale_i});
-
-  // Datapath registers: no reset (validity is tracked in nna_simd).
+  // Datapath registers: no reset (validity is tracked in nna_simd). Each stage computes its next
+  // state only in the cycle a row moves into it.
   always_ff @(posedge clk_i) begin
-    if (en_i) begin
+    if (en1_i) begin
       v1_q   <= v_in;
       p1_q   <= p_in;
       a1_q   <= va;
@@ -174,11 +176,15 @@ module nna_simd_lane (
       t1_q   <= va + a_bias_i;
       en1_q  <= enable;
       sel1_q <= pred_of(p_in, a_sel_pred_i);
+    end
+    if (en2_i) begin
       v2_q   <= v1_q;
       p2_q   <= p1_q;
       en2_q  <= en1_q;
       int2_q <= int_result(s1_op_i, s1_dtype_i, s1_round_i, a1_q, b1_q, sel1_q, s1_const_i);
-      q2_q   <= 64'(prod);
+      q2_q   <= 64'($signed(t1_q) * $signed({1'b0, s1_scale_i}));
+    end
+    if (en3_i) begin
       v3_q   <= v2_q;
       p3_q   <= p2_q;
       en3_q  <= en2_q;
