@@ -6,6 +6,8 @@
 #   make regress-simd [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]     random SIMD programs (TEST=random_simd), same report
 #   make nightly [CONFIG=fsd] [RANDOM=50] [NIGHTLY_TIMEOUT=7200]   every network and RANDOM random layers, in parallel,
 #                        JUnit, summary table and per-layer utilization plots in build/nightly-<config>
+#   make bench-sim [CONFIG=fsd] [NETWORKS=resnet50]   build time from nothing and cycles/s of every named test
+#                        and the networks, one run at a time: build/bench-sim-<config>/summary.md
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
 #   make lint | synth | docs | clean | deps
 TEST   ?= conv3x3
@@ -18,6 +20,7 @@ FIRST_SEED ?= 1
 TIMEOUT ?= 900
 RANDOM ?= 50
 NIGHTLY_TIMEOUT ?= 7200
+NETWORKS ?= resnet50
 BUILD  ?= build
 JOBS   ?= $(shell nproc)
 
@@ -28,7 +31,7 @@ TEST_KIND   := $(if $(and $(wildcard vectors/networks/$(TEST).yaml),$(if $(wildc
 SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
                $(if $(WAVES),--waves) $(ARGS)
 
-.PHONY: deps configure build sim test regress-layers regress-simd nightly wave lint synth docs clean
+.PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim wave lint synth docs clean
 
 deps:
 	@tools/deps.sh
@@ -42,8 +45,9 @@ configure: $(BUILD)/build.ninja
 build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The simulator, and the tools the README's other commands use (nnac, nna_perf).
 sim: deps configure
-	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG)
+	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG) nnac nna_perf_cli
 	$(BUILD)/tb/nna_sim_$(CONFIG) $(SIM_ARGS)
 
 test: build
@@ -65,6 +69,11 @@ nightly: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG)
 	python3 tools/regress/nightly.py --sim $(BUILD)/tb/nna_sim_$(CONFIG) --config $(CONFIG) --vectors vectors \
 	  --random $(RANDOM) --jobs $(JOBS) --timeout $(NIGHTLY_TIMEOUT) --out $(BUILD)/nightly-$(CONFIG)
+
+# Build time and simulation speed (docs/performance.md, "Simulation speed"); a benchmark, not a test.
+bench-sim: deps
+	python3 tools/regress/bench_sim.py --config $(CONFIG) --networks $(NETWORKS) --jobs $(JOBS) \
+	  --out $(BUILD)/bench-sim-$(CONFIG)
 
 wave: deps configure
 	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi
