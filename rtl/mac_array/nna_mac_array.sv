@@ -37,46 +37,61 @@ module nna_mac_array (
   localparam int unsigned M = nna_cfg_pkg::ArrayRows;
   localparam int unsigned AccBits = nna_isa_pkg::AccBits;
 
-  // Cell (j, i) is element j*N + i. Rows 1..M-1 of the shift registers are private to the clocked
-  // block below; row 0 is a register of its own (row0_q) because the SIMD unit reads it on the
-  // same edge.
-  logic [AccBits-1:0]       acc_q [M*N];
-  logic [AccBits-1:0]       sr_q  [M*N];
+  // Cell (j, i) is element [j][i]. The arrays are padded to powers of two so that every index is
+  // in range by its width (Verilator then emits no bounds checks in the loops); the padding is
+  // never read or written, so synthesis removes it. Rows 1..M-1 of the shift registers are
+  // private to the clocked block below; row 0 is a register of its own (row0_q) because the SIMD
+  // unit reads it on the same edge.
+  localparam int unsigned MP = 2**$clog2(M);
+  localparam int unsigned NP = 2**$clog2(N);
+  logic [AccBits-1:0]       acc_q [MP][NP];
+  logic [AccBits-1:0]       sr_q  [MP][NP];
   logic [N*AccBits-1:0]     row0_q, row0_d;
-  // Per-cycle operands of the loop nest: each lane and row extended once, not once per cell.
-  logic signed [8:0]        act_s [N];
-  logic signed [8:0]        wt_s  [M];
+  // Per-cycle operands: each lane and row sign-extended once to 32 bits, not once per cell, so
+  // the cell loop is a plain 32-bit multiply-add.
+  logic signed [31:0]       act_s [NP];
+  logic signed [31:0]       wt_s  [MP];
 
   // Blocking assignments: acc_q, sr_q rows 1..M-1 and the temporaries are read by no other
   // process, and in one cycle each element is read before it is written or written before it is
   // read as its new value (the load of the shift registers takes the accumulators just computed;
   // row j of the shift registers takes row j+1 in increasing j). Yosys turns the arrays into
   // registers with the same semantics. Verilator 5.006 rejects a non-blocking assignment to an
-  // array element inside a loop (BLKLOOPINIT). The loops stay apart so that gcc vectorizes each.
+  // array element inside a loop (BLKLOOPINIT). Rows are copied element by element: Yosys 0.23
+  // mis-wires a whole-row copy of a two-dimensional array. first_i selects between two loop nests, not inside
+  // one, so that gcc keeps each nest tight.
   /* verilator lint_off BLKSEQ */
   always_ff @(posedge clk_i) begin
     row0_d = row0_q;
     if (valid_i) begin
-      for (int i = 0; i < N; i++) act_s[i] = $signed({in_signed_i & act_i[i*8+7], act_i[i*8 +: 8]});
-      for (int j = 0; j < M; j++) wt_s[j] = $signed({wt_signed_i & wt_i[j*8+7], wt_i[j*8 +: 8]});
+      for (int i = 0; i < N; i++) act_s[i] = 32'($signed({in_signed_i & act_i[i*8+7], act_i[i*8 +: 8]}));
+      for (int j = 0; j < M; j++) wt_s[j] = 32'($signed({wt_signed_i & wt_i[j*8+7], wt_i[j*8 +: 8]}));
 `ifdef NNA_BUG_ACCUMULATE
       // Deliberate bug for the negative test: the products of activation 1 are dropped.
-      for (int i = 0; i < N; i++) if (act_s[i] == 9'sd1) act_s[i] = '0;
+      for (int i = 0; i < N; i++) if (act_s[i] == 32'sd1) act_s[i] = '0;
 `endif
-      for (int j = 0; j < M; j++) begin
-        for (int i = 0; i < N; i++) begin
-          acc_q[j*N + i] = (first_i ? '0 : acc_q[j*N + i]) + AccBits'(act_s[i] * wt_s[j]);
+      if (first_i) begin
+        for (int j = 0; j < M; j++) begin
+          for (int i = 0; i < N; i++) acc_q[j][i] = AccBits'(act_s[i] * wt_s[j]);
+        end
+      end else begin
+        for (int j = 0; j < M; j++) begin
+          for (int i = 0; i < N; i++) acc_q[j][i] = acc_q[j][i] + AccBits'(act_s[i] * wt_s[j]);
         end
       end
       if (last_i) begin
-        for (int i = 0; i < N; i++) row0_d[i*AccBits +: AccBits] = acc_q[i];
-        for (int k = N; k < M*N; k++) sr_q[k] = acc_q[k];
+        for (int i = 0; i < N; i++) row0_d[i*AccBits +: AccBits] = acc_q[0][i];
+        for (int j = 1; j < M; j++) begin
+          for (int i = 0; i < N; i++) sr_q[j][i] = acc_q[j][i];
+        end
       end
     end
     if (shift_i && !(valid_i && last_i)) begin
-      for (int i = 0; i < N; i++) row0_d[i*AccBits +: AccBits] = sr_q[N + i];
-      for (int k = N; k < (M-1)*N; k++) sr_q[k] = sr_q[k + N];
-      for (int k = (M-1)*N; k < M*N; k++) sr_q[k] = '0;
+      for (int i = 0; i < N; i++) row0_d[i*AccBits +: AccBits] = sr_q[1][i];
+      for (int j = 1; j < M - 1; j++) begin
+        for (int i = 0; i < N; i++) sr_q[j][i] = sr_q[j+1][i];
+      end
+      for (int i = 0; i < N; i++) sr_q[M-1][i] = '0;
     end
     row0_q <= row0_d;
   end
