@@ -53,7 +53,6 @@ module nna_mac_array (
   // row j of the shift registers takes row j+1 in increasing j). Yosys turns the arrays into
   // registers with the same semantics. Verilator 5.006 rejects a non-blocking assignment to an
   // array element inside a loop (BLKLOOPINIT). The loops stay apart so that gcc vectorizes each.
-  /* verilator lint_off BLKSEQ */
   always_ff @(posedge clk_i) begin
     row0_d = row0_q;
     if (valid_i) begin
@@ -80,7 +79,6 @@ module nna_mac_array (
     end
     row0_q <= row0_d;
   end
-  /* verilator lint_on BLKSEQ */
 
   // Datapath registers: no reset (first_i clears the accumulator, the unload only reads rows
   // that a last term has loaded). Row 0 of sr_q is never used: row0_q is row 0.
