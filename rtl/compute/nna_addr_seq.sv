@@ -43,13 +43,13 @@
 // [a, a+P); every such lane inside the window is served from it. Repeat until no lane is left.
 // Each accepted load (or a term without any lane to load: all padding) is one descriptor for the
 // data sequencer: served lanes, their byte offsets, first/last of the term.
+`include "nna_assert.svh"
+
 module nna_addr_seq (
   input  logic clk_i,
   input  logic rst_ni,
   input  logic start_i,   // pulse: begin the tile phase of instr_i (held stable until done)
-  /* verilator lint_off UNUSEDSIGNAL */
   input  nna_isa_pkg::compute_instr_t instr_i,
-  /* verilator lint_on UNUSEDSIGNAL */
   // weight stream
   input  logic        wt_room_i,    // the data sequencer can take one more chunk
   output logic        wt_req_valid_o,
@@ -500,15 +500,13 @@ module nna_addr_seq (
     assign iw = deconv ? 32'($signed(tw) >>> lsw) : tw;
     assign aligned = !deconv || ((th[2:0] & mh) == 3'd0 && (tw[2:0] & mw) == 3'd0);
     // The pixel exists (oh < out_h) and (ih, iw) is inside the input (signed compares).
-    assign lane_inb[i] = (oh_q < out_h) && aligned && !ih[31] && (ih < in_h) && !iw[31] && (iw < in_w);
+    assign lane_inb[i] = (oh_q < out_h) && aligned && !ih[31] && (ih < in_h) && !iw[31] &&
+                         (iw < in_w);
     assign lane_addr[i*32 +: 32] = lane_base + (deconv ? drow_q : base_q) + (deconv ? iw : 32'd0);
   end
 
   assign idle_o = !wt_active_q && !act_active_q;
 
-`ifndef SYNTHESIS
-  initial begin
-    assert (P >= 1 && (P & (P - 1)) == 0) else $error("nna_addr_seq: act port bytes must be a power of 2");
-  end
-`endif
+  `NNA_ASSERT_INIT(ActPortPow2_A, P >= 1 && (P & (P - 1)) == 0,
+                   ("nna_addr_seq: act port bytes must be a power of 2"))
 endmodule

@@ -5,9 +5,10 @@
 // and write-back.
 //
 //            +-----------+  wt port   +-----------+  wt FIFO  +-----------+  rows  +--------+
-//  instr --> | addr_seq  | ---------> | data_seq  | --------> | mac_array | -----> |  simd  | --> pool --> writeback
-//            |           |  act port  | (gather)  | act FIFO  |  M x N    |        | N lanes|   (fused)   (wr port)
+//  instr --> | addr_seq  | ---------> | data_seq  | --------> | mac_array | -----> |  simd  | -->
+//            |           |  act port  | (gather)  | act FIFO  |  M x N    |        | N lanes|
 //            +-----------+ ---------> +-----------+ --------> +-----------+        +--------+
+//   --> pool (fused) --> write buffer --> writeback (wr port)
 //
 // Schedule: start_i latches the instruction (Idle -> Check). Check takes one cycle and either
 // ends with err_o (no SRAM access; the SIMD unit judges its program; the fields first, then
@@ -16,6 +17,8 @@
 // parameter RAM. When the last one has arrived, the tile phase starts; done_o pulses in the
 // cycle after the last write was accepted. SIMD rows pass the pooling unit (a pass-through
 // unless the CONV pools) and a 2-entry write buffer on their way to the write port.
+`include "nna_assert.svh"
+
 module nna_compute (
   input  logic clk_i,
   input  logic rst_ni,
@@ -23,7 +26,7 @@ module nna_compute (
   input  logic                                     start_i,
   input  nna_isa_pkg::compute_instr_t              instr_i,
   input  logic [nna_isa_pkg::MaxSimdInstrs*64-1:0] simd_prog_i,
-  input  logic [15:0]                              instr_idx_i,
+  input  nna_isa_pkg::instr_idx_t                  instr_idx_i,
   output logic                                     busy_o,
   output logic                                     done_o,
   output logic                                     err_o,
@@ -47,11 +50,11 @@ module nna_compute (
   output logic [31:0] wr_addr_o,
   output logic [nna_cfg_pkg::SramWrPortBytes*8-1:0] wr_data_o,
   output logic [nna_cfg_pkg::SramWrPortBytes-1:0] wr_mask_o,
-  output logic [15:0] wr_instr_o,
+  output nna_isa_pkg::instr_idx_t wr_instr_o,
   output logic wr_priority_o,  // the write-back, not the activation reads, is on the critical path
   // observation: one accumulator row entering the SIMD unit
   output logic obs_acc_valid_o,
-  output logic [15:0] obs_acc_instr_o,
+  output nna_isa_pkg::instr_idx_t obs_acc_instr_o,
   output logic [15:0] obs_acc_pix_tile_o,
   output logic [15:0] obs_acc_ch_tile_o,
   output logic [15:0] obs_acc_row_o,
@@ -61,7 +64,13 @@ module nna_compute (
   // observation: cause of every busy cycle (docs/architecture.md, "Cycle accounting")
   output logic obs_cycle_valid_o,
   output nna_isa_pkg::compute_cycle_e obs_cycle_o,
-  output logic [15:0] obs_cycle_instr_o
+  output nna_isa_pkg::instr_idx_t obs_cycle_instr_o
+`ifdef NNA_OBSERVE
+  ,
+  // observation: shift-register stalls of the current instruction (the last term waiting for
+  // the unload), for the block test's utilisation report
+  output logic [31:0] obs_sr_stalls_o
+`endif
 );
   localparam int unsigned N = nna_cfg_pkg::ArrayCols;
   localparam int unsigned M = nna_cfg_pkg::ArrayRows;
@@ -84,11 +93,12 @@ module nna_compute (
   state_e state_q, state_d;
   nna_isa_pkg::compute_instr_t instr_q, instr_d;
   logic [NumSimd*64-1:0] prog_q, prog_d;
-  logic [15:0] idx_q, idx_d;
+  nna_isa_pkg::instr_idx_t idx_q, idx_d;
 
   // ---------------------------------------------------------------------------------------------
   // Check (combinational on the latched instruction).
-  logic        bad_opcode, bad_field, bad_simd, bad_conv, bad_deconv, bad_ip, bad_simd_only, bad_elt_op;
+  logic        bad_opcode, bad_field, bad_simd, bad_conv, bad_deconv, bad_ip, bad_simd_only;
+  logic        bad_elt_op;
   logic        prog_bad;
   nna_isa_pkg::error_code_e prog_err;
   logic        op_conv, op_deconv, op_ip, op_scale, op_elt;
@@ -200,13 +210,15 @@ module nna_compute (
   logic [63:0] in_end, in_ext, out_plane, out_end;
   logic [17:0] pool_ph;
   logic        bad_range;
-  assign pool_ph  = ((18'(instr_q.out_h) + 18'({instr_q.pool_pad, 1'b0}) - 18'(instr_q.pool_size)) >>
+  assign pool_ph  = ((18'(instr_q.out_h) + 18'({instr_q.pool_pad, 1'b0}) -
+                      18'(instr_q.pool_size)) >>
                      (instr_q.pool_stride == 8'd2 ? 1 : 0)) + 18'd1;
   assign in_ext   = (64'(instr_q.in_c) - 64'd1) * 64'(instr_q.in_plane_stride) +
                     (64'(instr_q.in_h) - 64'd1) * 64'(instr_q.in_row_stride) + 64'(instr_q.in_w);
   assign in_end   = 64'(instr_q.in_addr) + in_ext;
   assign out_plane = pooled ? 64'(pool_ph) * 64'(pool_pw) : pix_total;
-  assign out_end  = 64'(instr_q.out_addr) + (64'(instr_q.out_c) - 64'd1) * 64'(instr_q.out_plane_stride) +
+  assign out_end  = 64'(instr_q.out_addr) +
+                    (64'(instr_q.out_c) - 64'd1) * 64'(instr_q.out_plane_stride) +
                     out_plane;
   // An empty input (in_h or in_w 0) reads nothing; SCALE and ELTWISE read no weights.
   assign bad_range =
@@ -318,9 +330,7 @@ module nna_compute (
   logic [N*AccBits-1:0] row0;
   logic row_valid, row_ready;
   logic [15:0] row_pt, row_ct, row_idx;
-  /* verilator lint_off UNUSEDSIGNAL */
   logic [15:0] row_co;  // below SimdParamEntries (checked), so the high bits are 0
-  /* verilator lint_on UNUSEDSIGNAL */
   logic [31:0] row_addr;
   logic [N-1:0] row_mask;
   logic sr_stall;
@@ -341,7 +351,9 @@ module nna_compute (
   always_comb begin
     act_req_last_o = '0;
     for (int i = 0; i < N; i++) begin
-      if (act_mask[i] && act_off[i*OffBits +: OffBits] > act_req_last_o) act_req_last_o = act_off[i*OffBits +: OffBits];
+      if (act_mask[i] && act_off[i*OffBits +: OffBits] > act_req_last_o) begin
+        act_req_last_o = act_off[i*OffBits +: OffBits];
+      end
     end
   end
 
@@ -351,7 +363,8 @@ module nna_compute (
 
   // The weight port: parameter reads in StParam, weight rows in StTiles.
   assign wt_req_valid_o = pl_req_valid || as_wt_valid;
-  assign wt_req_addr_o  = pl_req_valid ? instr_q.param_addr + 32'(pl_issued_q) * WtBytes : as_wt_addr;
+  assign wt_req_addr_o  = pl_req_valid ? instr_q.param_addr + 32'(pl_issued_q) * WtBytes
+                                        : as_wt_addr;
 
   nna_addr_seq u_addr_seq (
     .clk_i, .rst_ni,
@@ -519,23 +532,22 @@ module nna_compute (
   assign obs_cycle_o        = (state_q == StTiles) ? ds_cyc : nna_isa_pkg::CycFill;
   assign obs_cycle_instr_o  = idx_q;
 
-  // Shift-register stalls of the current instruction (last term waiting for the unload): read
-  // by testbenches through the hierarchy for the utilisation report.
-  logic [31:0] sr_stall_cnt_q /* verilator public_flat_rd */;
+`ifdef NNA_OBSERVE
+  logic [31:0] sr_stall_cnt_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni)        sr_stall_cnt_q <= '0;
     else if (seq_start) sr_stall_cnt_q <= '0;
     else if (sr_stall)  sr_stall_cnt_q <= sr_stall_cnt_q + 32'd1;
   end
-
-`ifndef SYNTHESIS
-  always_ff @(posedge clk_i) begin
-    if (rst_ni) begin
-      if (start_i) assert (state_q == StIdle) else $error("nna_compute: start_i while busy");
-      if (done_o) assert (as_idle) else $error("nna_compute: done with requests left to issue");
-      if (state_q != StTiles) assert (!as_wt_valid && !act_req_valid_o)
-        else $error("nna_compute: tile request outside the tile phase");
-    end
-  end
+  assign obs_sr_stalls_o = sr_stall_cnt_q;
+`else
+  logic unused_sr_stall;  // only the observation port counts these stalls
+  assign unused_sr_stall = sr_stall;
 `endif
+
+  `NNA_ASSERT_IF(StartWhenIdle_A, start_i, state_q == StIdle, ("nna_compute: start_i while busy"))
+  `NNA_ASSERT_IF(DoneWhenIssued_A, done_o, as_idle,
+                 ("nna_compute: done with requests left to issue"))
+  `NNA_ASSERT_IF(TileReqInTiles_A, state_q != StTiles, !as_wt_valid && !act_req_valid_o,
+                 ("nna_compute: tile request outside the tile phase"))
 endmodule

@@ -21,13 +21,13 @@
 // SCALE and ELTWISE (docs/architecture.md, "SIMD-only instructions") read no weights: term k's
 // weight row is made here, 1 in row k and 0 elsewhere. ELTWISE unloads rows 0 (tensor a) and 1
 // (tensor b), both of channel co = ct with the same output address; the SIMD unit pairs them.
+`include "nna_assert.svh"
+
 module nna_data_seq (
   input  logic clk_i,
   input  logic rst_ni,
   input  logic start_i,   // pulse: begin the tile phase of instr_i (held stable until done)
-  /* verilator lint_off UNUSEDSIGNAL */
   input  nna_isa_pkg::compute_instr_t instr_i,
-  /* verilator lint_on UNUSEDSIGNAL */
   // activation descriptors and responses
   input  logic act_fire_i,
   input  logic act_desc_first_i,
@@ -198,7 +198,9 @@ module nna_data_seq (
     logic [31:0] k;
     assign k = (32'(e) + WtBufWords - 32'(wt_wr_q)) % WtBufWords;
     always_ff @(posedge clk_i) begin
-      if (w_rs_valid_q && k < 32'(wt_rs_words_q)) wt_mem_q[e] <= wt_rsp_data_i[(k % ChunkWords)*WtWord*8 +: WtWord*8];
+      if (w_rs_valid_q && k < 32'(wt_rs_words_q)) begin
+        wt_mem_q[e] <= wt_rsp_data_i[(k % ChunkWords)*WtWord*8 +: WtWord*8];
+      end
     end
   end
 
@@ -215,9 +217,7 @@ module nna_data_seq (
   logic        adv_pt, rst_pt, adv_ct, rst_ct;  // tile-loop steps of this cycle
   logic        bc, bc_last, sr_free, unload_fire, unload_last;
   logic [31:0] tile_pix, grp_left;
-  /* verilator lint_off UNUSEDSIGNAL */
   logic [31:0] tile_rows;  // at most M
-  /* verilator lint_on UNUSEDSIGNAL */
   logic [N-1:0] tile_mask;
 
   // Shift-register (unload) state.
@@ -233,7 +233,8 @@ module nna_data_seq (
   assign ops         = instr_i.out_plane_stride;
   assign ct_out_step = 32'(M) * ops;
   assign grp_out_step = group_out_c * ops;  // instruction constant
-  assign grp_left    = grp_co_q + group_out_c - co_base_q;  // channels of the group from this tile on
+  // channels of the group from this tile on
+  assign grp_left    = grp_co_q + group_out_c - co_base_q;
   assign tile_rows   = elt ? 32'd2 : (grp_left >= 32'(M)) ? 32'(M) : grp_left;
   assign tile_pix    = pix_total - pix_base_q;
   for (genvar i = 0; i < N; i++) begin : g_mask
@@ -332,7 +333,8 @@ module nna_data_seq (
         sr_co_d   = co_base_q[15:0];
         sr_addr_d = instr_i.out_addr + ct_off_q + pix_base_q;
         sr_mask_d = tile_mask;
-        if (bc_pt_q == 32'(instr_i.pix_tiles) - 32'd1 && bc_ct_q == 32'(instr_i.ch_tiles) - 32'd1) begin
+        if (bc_pt_q == 32'(instr_i.pix_tiles) - 32'd1 &&
+            bc_ct_q == 32'(instr_i.ch_tiles) - 32'd1) begin
           bc_done_d = 1'b1;
         end else if (pixel_major) begin
           if (bc_ct_q == 32'(instr_i.ch_tiles) - 32'd1) begin
@@ -424,16 +426,12 @@ module nna_data_seq (
     end
   end
 
-`ifndef SYNTHESIS
   // Responses arrive exactly one cycle after the request and room was reserved for them.
-  always_ff @(posedge clk_i) begin
-    if (rst_ni) begin
-      if (rs_valid_q && rs_load_q) assert (act_rsp_valid_i) else $error("nna_data_seq: missing activation response");
-      if (w_rs_valid_q) assert (wt_rsp_valid_i) else $error("nna_data_seq: missing weight response");
-      if (act_push) assert (act_in_ready) else $error("nna_data_seq: activation FIFO overflow");
-      if (w_rs_valid_q) assert (32'(wt_cnt_q) + 32'(wt_rs_words_q) <= WtBufWords)
-        else $error("nna_data_seq: weight buffer overflow");
-    end
-  end
-`endif
+  `NNA_ASSERT_IF(ActRspOnTime_A, rs_valid_q && rs_load_q, act_rsp_valid_i,
+                 ("nna_data_seq: missing activation response"))
+  `NNA_ASSERT_IF(WtRspOnTime_A, w_rs_valid_q, wt_rsp_valid_i,
+                 ("nna_data_seq: missing weight response"))
+  `NNA_ASSERT_IF(ActFifoRoom_A, act_push, act_in_ready, ("nna_data_seq: activation FIFO overflow"))
+  `NNA_ASSERT_IF(WtBufRoom_A, w_rs_valid_q, 32'(wt_cnt_q) + 32'(wt_rs_words_q) <= WtBufWords,
+                 ("nna_data_seq: weight buffer overflow"))
 endmodule

@@ -28,16 +28,7 @@ module nna_cmd_seq (
   input  logic [31:0]              prog_sram_i,
   input  logic [31:0]              prog_words_i,
   // status to the CSRs
-  output logic                     busy_o,
-  output logic                     done_o,
-  output logic                     error_o,
-  output nna_isa_pkg::error_code_e err_code_o,
-  output logic [31:0]              err_instr_o,
-  output logic [31:0]              cycles_o,
-  output logic [31:0]              mac_cycles_o,
-  output logic [31:0]              instrs_done_o,
-  output logic [31:0]              programs_done_o,
-  output logic [3:0]               queued_o,      // programs waiting behind the running one
+  output nna_ctrl_pkg::status_t    status_o,
   output logic                     irq_overflow_o,  // pulse: a start found the queue full
   output logic [31:0]              run_sram_o,    // the running program's placement, for the fetch
   output logic [31:0]              run_words_o,
@@ -57,9 +48,9 @@ module nna_cmd_seq (
   input  logic                     net_done_i,    // pulse
   input  logic                     net_err_i,     // pulse
   input  nna_isa_pkg::error_code_e net_err_code_i,
-  input  logic [15:0]              net_err_instr_i
+  input  nna_isa_pkg::instr_idx_t  net_err_instr_i
 );
-  localparam logic [15:0] LoadInstr = 16'hFFFF;
+  localparam nna_isa_pkg::instr_idx_t LoadInstr = nna_isa_pkg::InstrIdxLoad;
   localparam int unsigned ProgDepth = nna_cfg_pkg::QueuesProgramDepth;
   localparam int unsigned ProgBits = 48 + 32 + 32;
 
@@ -79,6 +70,7 @@ module nna_cmd_seq (
   nna_isa_pkg::error_code_e fin_code;
   logic [31:0]              fin_instr;
   logic [31:0]              progs_q, progs_d;
+  logic                     busy;
 
   // Program queue: {dram, sram, words} of each start that finds a program running.
   logic                     bypass, launch, q_valid, q_ready, q_flush;
@@ -96,7 +88,6 @@ module nna_cmd_seq (
   assign run_sram_o  = run_q[63:32];
   assign run_words_o = run_q[31:0];
   assign irq_overflow_o = start_i && !bypass && !q_ready;
-  assign queued_o    = 4'(q_usage);
 
   nna_fifo #(.Width(ProgBits), .Depth(ProgDepth)) u_queue (
     .clk_i, .rst_ni,
@@ -139,7 +130,7 @@ module nna_cmd_seq (
     fin_code    = nna_isa_pkg::ErrNone;
     fin_instr   = '1;
 
-    if (busy_o) begin
+    if (busy) begin
       cycles_d = cycles_q + 32'd1;
       if (mac_active_i) mac_d = mac_q + 32'd1;
     end
@@ -226,15 +217,19 @@ module nna_cmd_seq (
   end
 
   // Busy while a program runs or waits in the queue (the cycle between two queued programs too).
-  assign busy_o        = (state_q != StIdle) || q_valid;
-  assign done_o        = done_q;
-  assign error_o       = error_q;
-  assign err_code_o    = err_code_q;
-  assign err_instr_o   = err_instr_q;
-  assign cycles_o      = cycles_q;
-  assign mac_cycles_o  = mac_q;
-  assign instrs_done_o = instrs_q;
-  assign programs_done_o = progs_q;
+  assign busy = (state_q != StIdle) || q_valid;
+  always_comb begin
+    status_o.busy          = busy;
+    status_o.done          = done_q;
+    status_o.error         = error_q;
+    status_o.err_code      = err_code_q;
+    status_o.err_instr     = err_instr_q;
+    status_o.cycles        = cycles_q;
+    status_o.mac_cycles    = mac_q;
+    status_o.instrs_done   = instrs_q;
+    status_o.programs_done = progs_q;
+    status_o.queued        = 4'(q_usage);
+  end
   assign irq_done_o    = fin_ok;
   assign irq_error_o   = fin_err;
 

@@ -1,8 +1,9 @@
-// AXI4-Lite slave holding the control and status registers of spec/csr.yaml (nna_csr_pkg).
-// rw registers keep what is written (byte strobes honoured), ro registers show the inputs, ctrl is
-// write-1-to-set (start_o / abort_o pulse for one cycle, the cycle after the write; reads 0), irq is write-1-to-clear and is
-// set by irq_*_set_i (a set wins over a clear in the same cycle). Unknown offsets read 0 and
-// answer OKAY. irq_o = |(irq & irq_enable). watchdog_cycles resets to the configuration's value
+// AXI4-Lite subordinate holding the control and status registers of spec/csr.yaml (nna_csr_pkg),
+// its channels as nna_axi_pkg structs. rw registers keep what is written (byte strobes honoured),
+// ro registers show the inputs, ctrl is write-1-to-set (start_o / abort_o pulse for one cycle, the
+// cycle after the write; reads 0), irq is write-1-to-clear and is set by irq_*_set_i (a set wins
+// over a clear in the same cycle). Unknown offsets read 0 and answer OKAY.
+// irq_o = |(irq & irq_enable). watchdog_cycles resets to the configuration's value
 // (nna_cfg_pkg::CsrWatchdogCyclesReset); the network sequencer reads it live.
 // Schedule: a write is taken when AW and W are both valid and no B is pending (AWREADY = WREADY =
 // that condition); B follows in the next cycle. A read is taken when no R is pending; R follows
@@ -10,24 +11,9 @@
 module nna_csr (
   input  logic        clk_i,
   input  logic        rst_ni,
-  // AXI4-Lite slave
-  input  logic        s_axil_awvalid_i,
-  output logic        s_axil_awready_o,
-  input  logic [7:0]  s_axil_awaddr_i,
-  input  logic        s_axil_wvalid_i,
-  output logic        s_axil_wready_o,
-  input  logic [31:0] s_axil_wdata_i,
-  input  logic [3:0]  s_axil_wstrb_i,
-  output logic        s_axil_bvalid_o,
-  input  logic        s_axil_bready_i,
-  output logic [1:0]  s_axil_bresp_o,
-  input  logic        s_axil_arvalid_i,
-  output logic        s_axil_arready_o,
-  input  logic [7:0]  s_axil_araddr_i,
-  output logic        s_axil_rvalid_o,
-  input  logic        s_axil_rready_i,
-  output logic [31:0] s_axil_rdata_o,
-  output logic [1:0]  s_axil_rresp_o,
+  // AXI4-Lite subordinate
+  input  nna_axi_pkg::axil_req_t axil_req_i,
+  output nna_axi_pkg::axil_rsp_t axil_rsp_o,
   // commands and program registers
   output logic        start_o,
   output logic        abort_o,
@@ -37,27 +23,9 @@ module nna_csr (
   output logic [31:0] watchdog_cycles_o,
   output logic        act_cache_off_o,
   // status from the command sequencer
-  input  logic        busy_i,
-  input  logic        done_i,
-  input  logic        error_i,
-  input  nna_isa_pkg::error_code_e err_code_i,
-  input  logic [31:0] err_instr_i,
-  input  logic [31:0] cycles_i,
-  input  logic [31:0] mac_cycles_i,
-  input  logic [31:0] instrs_done_i,
-  input  logic [31:0] programs_done_i,
-  input  logic [3:0]  queued_i,
+  input  nna_ctrl_pkg::status_t        status_i,
   // performance counters (nna_perf_counters)
-  input  logic [31:0] dma_busy_cycles_i,
-  input  logic [31:0] compute_busy_cycles_i,
-  input  logic [31:0] simd_busy_cycles_i,
-  input  logic [31:0] conflict_stalls_act_i,
-  input  logic [31:0] conflict_stalls_wt_i,
-  input  logic [31:0] conflict_stalls_wr_i,
-  input  logic [31:0] dma_read_bytes_i,
-  input  logic [31:0] dma_write_bytes_i,
-  input  logic [31:0] dma_wait_cycles_i,
-  input  logic [31:0] compute_wait_cycles_i,
+  input  nna_ctrl_pkg::perf_counters_t perf_i,
   input  logic        irq_done_set_i,
   input  logic        irq_error_set_i,
   input  logic        irq_overflow_set_i,
@@ -82,16 +50,13 @@ module nna_csr (
   endfunction
 
   always_comb begin
-    for (int unsigned i = 0; i < 4; i++) wmask[i*8 +: 8] = {8{s_axil_wstrb_i[i]}};
+    for (int unsigned i = 0; i < 4; i++) wmask[i*8 +: 8] = {8{axil_req_i.w_strb[i]}};
     // Both halves of a write must be present; the slave may wait for both (AXI4-Lite allows it).
-    wr_fire = s_axil_awvalid_i && s_axil_wvalid_i && !b_pending_q;
-    rd_fire = s_axil_arvalid_i && !r_pending_q;
-    s_axil_awready_o = wr_fire;
-    s_axil_wready_o  = wr_fire;
-    s_axil_arready_o = !r_pending_q;
+    wr_fire = axil_req_i.aw_valid && axil_req_i.w_valid && !b_pending_q;
+    rd_fire = axil_req_i.ar_valid && !r_pending_q;
 
-    b_pending_d  = (b_pending_q && !s_axil_bready_i) || wr_fire;
-    r_pending_d  = (r_pending_q && !s_axil_rready_i) || rd_fire;
+    b_pending_d  = (b_pending_q && !axil_req_i.b_ready) || wr_fire;
+    r_pending_d  = (r_pending_q && !axil_req_i.r_ready) || rd_fire;
     irq_d        = irq_q;
     irq_en_d     = irq_en_q;
     cache_off_d  = cache_off_q;
@@ -104,20 +69,26 @@ module nna_csr (
     abort_d      = 1'b0;
 
     if (wr_fire) begin
-      unique case (s_axil_awaddr_i)
+      unique case (axil_req_i.aw_addr)
         nna_csr_pkg::CsrCtrlOffset: begin
-          start_d = s_axil_wdata_i[nna_csr_pkg::CsrCtrlStartLsb] && s_axil_wstrb_i[0];
-          abort_d = s_axil_wdata_i[nna_csr_pkg::CsrCtrlAbortLsb] && s_axil_wstrb_i[0];
+          start_d = axil_req_i.w_data[nna_csr_pkg::CsrCtrlStartLsb] && axil_req_i.w_strb[0];
+          abort_d = axil_req_i.w_data[nna_csr_pkg::CsrCtrlAbortLsb] && axil_req_i.w_strb[0];
         end
-        nna_csr_pkg::CsrIrqOffset: irq_d = irq_q & ~(s_axil_wdata_i[2:0] & wmask[2:0]);
-        nna_csr_pkg::CsrIrqEnableOffset: irq_en_d = 3'(merge(32'(irq_en_q), s_axil_wdata_i, wmask));
+        nna_csr_pkg::CsrIrqOffset: irq_d = irq_q & ~(axil_req_i.w_data[2:0] & wmask[2:0]);
+        nna_csr_pkg::CsrIrqEnableOffset:
+          irq_en_d = 3'(merge(32'(irq_en_q), axil_req_i.w_data, wmask));
         nna_csr_pkg::CsrSramCtrlOffset:
-          if (s_axil_wstrb_i[0]) cache_off_d = s_axil_wdata_i[nna_csr_pkg::CsrSramCtrlActCacheOffLsb];
-        nna_csr_pkg::CsrProgDramLoOffset: prog_lo_d = merge(prog_lo_q, s_axil_wdata_i, wmask);
-        nna_csr_pkg::CsrProgDramHiOffset: prog_hi_d = 16'(merge(32'(prog_hi_q), s_axil_wdata_i, wmask));
-        nna_csr_pkg::CsrProgSramOffset: prog_sram_d = merge(prog_sram_q, s_axil_wdata_i, wmask);
-        nna_csr_pkg::CsrProgWordsOffset: prog_words_d = merge(prog_words_q, s_axil_wdata_i, wmask);
-        nna_csr_pkg::CsrWatchdogCyclesOffset: watchdog_d = merge(watchdog_q, s_axil_wdata_i, wmask);
+          if (axil_req_i.w_strb[0]) begin
+            cache_off_d = axil_req_i.w_data[nna_csr_pkg::CsrSramCtrlActCacheOffLsb];
+          end
+        nna_csr_pkg::CsrProgDramLoOffset: prog_lo_d = merge(prog_lo_q, axil_req_i.w_data, wmask);
+        nna_csr_pkg::CsrProgDramHiOffset:
+          prog_hi_d = 16'(merge(32'(prog_hi_q), axil_req_i.w_data, wmask));
+        nna_csr_pkg::CsrProgSramOffset: prog_sram_d = merge(prog_sram_q, axil_req_i.w_data, wmask);
+        nna_csr_pkg::CsrProgWordsOffset:
+          prog_words_d = merge(prog_words_q, axil_req_i.w_data, wmask);
+        nna_csr_pkg::CsrWatchdogCyclesOffset:
+          watchdog_d = merge(watchdog_q, axil_req_i.w_data, wmask);
         default: ;  // ro registers and unknown offsets ignore writes
       endcase
     end
@@ -125,15 +96,15 @@ module nna_csr (
     if (irq_error_set_i) irq_d[nna_csr_pkg::CsrIrqErrorLsb] = 1'b1;
     if (irq_overflow_set_i) irq_d[nna_csr_pkg::CsrIrqOverflowLsb] = 1'b1;
 
-    unique case (s_axil_araddr_i)
+    unique case (axil_req_i.ar_addr)
       nna_csr_pkg::CsrIdOffset:         rd_val = nna_csr_pkg::CsrIdReset;
       nna_csr_pkg::CsrStatusOffset: begin
         rd_val = '0;
-        rd_val[nna_csr_pkg::CsrStatusBusyLsb]  = busy_i;
-        rd_val[nna_csr_pkg::CsrStatusDoneLsb]  = done_i;
-        rd_val[nna_csr_pkg::CsrStatusErrorLsb] = error_i;
-        rd_val[nna_csr_pkg::CsrStatusErrCodeLsb +: 8] = err_code_i;
-        rd_val[nna_csr_pkg::CsrStatusQueuedLsb +: 4]  = queued_i;
+        rd_val[nna_csr_pkg::CsrStatusBusyLsb]  = status_i.busy;
+        rd_val[nna_csr_pkg::CsrStatusDoneLsb]  = status_i.done;
+        rd_val[nna_csr_pkg::CsrStatusErrorLsb] = status_i.error;
+        rd_val[nna_csr_pkg::CsrStatusErrCodeLsb +: 8] = status_i.err_code;
+        rd_val[nna_csr_pkg::CsrStatusQueuedLsb +: 4]  = status_i.queued;
       end
       nna_csr_pkg::CsrIrqOffset:        rd_val = 32'(irq_q);
       nna_csr_pkg::CsrIrqEnableOffset:  rd_val = 32'(irq_en_q);
@@ -141,22 +112,22 @@ module nna_csr (
       nna_csr_pkg::CsrProgDramHiOffset: rd_val = 32'(prog_hi_q);
       nna_csr_pkg::CsrProgSramOffset:   rd_val = prog_sram_q;
       nna_csr_pkg::CsrProgWordsOffset:  rd_val = prog_words_q;
-      nna_csr_pkg::CsrErrInstrOffset:   rd_val = err_instr_i;
-      nna_csr_pkg::CsrCyclesOffset:     rd_val = cycles_i;
-      nna_csr_pkg::CsrMacCyclesOffset:  rd_val = mac_cycles_i;
-      nna_csr_pkg::CsrInstrsDoneOffset: rd_val = instrs_done_i;
+      nna_csr_pkg::CsrErrInstrOffset:   rd_val = status_i.err_instr;
+      nna_csr_pkg::CsrCyclesOffset:     rd_val = status_i.cycles;
+      nna_csr_pkg::CsrMacCyclesOffset:  rd_val = status_i.mac_cycles;
+      nna_csr_pkg::CsrInstrsDoneOffset: rd_val = status_i.instrs_done;
       nna_csr_pkg::CsrWatchdogCyclesOffset:    rd_val = watchdog_q;
-      nna_csr_pkg::CsrDmaBusyCyclesOffset:     rd_val = dma_busy_cycles_i;
-      nna_csr_pkg::CsrComputeBusyCyclesOffset: rd_val = compute_busy_cycles_i;
-      nna_csr_pkg::CsrSimdBusyCyclesOffset:    rd_val = simd_busy_cycles_i;
-      nna_csr_pkg::CsrConflictStallsActOffset: rd_val = conflict_stalls_act_i;
-      nna_csr_pkg::CsrConflictStallsWtOffset:  rd_val = conflict_stalls_wt_i;
-      nna_csr_pkg::CsrConflictStallsWrOffset:  rd_val = conflict_stalls_wr_i;
-      nna_csr_pkg::CsrDmaReadBytesOffset:      rd_val = dma_read_bytes_i;
-      nna_csr_pkg::CsrDmaWriteBytesOffset:     rd_val = dma_write_bytes_i;
-      nna_csr_pkg::CsrDmaWaitCyclesOffset:     rd_val = dma_wait_cycles_i;
-      nna_csr_pkg::CsrComputeWaitCyclesOffset: rd_val = compute_wait_cycles_i;
-      nna_csr_pkg::CsrProgramsDoneOffset:      rd_val = programs_done_i;
+      nna_csr_pkg::CsrDmaBusyCyclesOffset:     rd_val = perf_i.dma_busy_cycles;
+      nna_csr_pkg::CsrComputeBusyCyclesOffset: rd_val = perf_i.compute_busy_cycles;
+      nna_csr_pkg::CsrSimdBusyCyclesOffset:    rd_val = perf_i.simd_busy_cycles;
+      nna_csr_pkg::CsrConflictStallsActOffset: rd_val = perf_i.conflict_stalls_act;
+      nna_csr_pkg::CsrConflictStallsWtOffset:  rd_val = perf_i.conflict_stalls_wt;
+      nna_csr_pkg::CsrConflictStallsWrOffset:  rd_val = perf_i.conflict_stalls_wr;
+      nna_csr_pkg::CsrDmaReadBytesOffset:      rd_val = perf_i.dma_read_bytes;
+      nna_csr_pkg::CsrDmaWriteBytesOffset:     rd_val = perf_i.dma_write_bytes;
+      nna_csr_pkg::CsrDmaWaitCyclesOffset:     rd_val = perf_i.dma_wait_cycles;
+      nna_csr_pkg::CsrComputeWaitCyclesOffset: rd_val = perf_i.compute_wait_cycles;
+      nna_csr_pkg::CsrProgramsDoneOffset:      rd_val = status_i.programs_done;
       nna_csr_pkg::CsrSramCtrlOffset:          rd_val = 32'(cache_off_q);
       default:                          rd_val = '0;  // ctrl (w1s) and unknown offsets
     endcase
@@ -166,11 +137,16 @@ module nna_csr (
   // The command pulses leave from flops: no combinational path from the bus into the sequencers.
   assign start_o         = start_q;
   assign abort_o         = abort_q;
-  assign s_axil_bvalid_o = b_pending_q;
-  assign s_axil_bresp_o  = 2'b00;
-  assign s_axil_rvalid_o = r_pending_q;
-  assign s_axil_rdata_o  = rdata_q;
-  assign s_axil_rresp_o  = 2'b00;
+  always_comb begin
+    axil_rsp_o.aw_ready = wr_fire;
+    axil_rsp_o.w_ready  = wr_fire;
+    axil_rsp_o.b_valid  = b_pending_q;
+    axil_rsp_o.b_resp   = nna_axi_pkg::RespOkay;
+    axil_rsp_o.ar_ready = !r_pending_q;
+    axil_rsp_o.r_valid  = r_pending_q;
+    axil_rsp_o.r_data   = rdata_q;
+    axil_rsp_o.r_resp   = nna_axi_pkg::RespOkay;
+  end
   assign prog_dram_o     = {prog_hi_q, prog_lo_q};
   assign prog_sram_o     = prog_sram_q;
   assign prog_words_o    = prog_words_q;

@@ -14,15 +14,17 @@
 // (flags & wait_clear) == 0; completion applies flags = (flags | done_set) & ~done_clear.
 // Errors: a bad opcode (IllegalOpcode), a compute simd_len of 0 or > MaxSimdInstrs, a DMA with
 // a reserved field set, no rows, no bytes or no planes, or a program ending inside an instruction
-// (IllegalField), a
-// DMA whose rows run past the SRAM (SramRange) stop fetching; queued instructions still complete,
-// then err_o. (A compute instruction's fields and SRAM range are checked by nna_compute.) An engine error does the same with the engine's code,
-// but queued instructions after the failing one (program order) are dropped, so that what runs
-// does not depend on timing. The first error wins. The watchdog (no start, completion, decode or
+// (IllegalField), a DMA whose rows run past the SRAM (SramRange) stop fetching; queued
+// instructions still complete, then err_o. (A compute instruction's fields and SRAM range are
+// checked by nna_compute.) An engine error does the same with the engine's code, but queued
+// instructions after the failing one (program order) are dropped, so that what runs does not
+// depend on timing. The first error wins. The watchdog (no start, completion, decode or
 // engine work for watchdog_cycles_i cycles while running; 0 disables it) and abort_i also drop the
 // queued instructions and end once the engines are idle.
 // dma_wait_o / comp_wait_o: a queue's head is held back by its wait flags alone (the engine is
 // free), for the performance counters.
+`include "nna_assert.svh"
+
 module nna_net_seq #(
   localparam int unsigned WtBytes = nna_cfg_pkg::SramWtPortBytes,
   localparam int unsigned SimdProgBits = nna_isa_pkg::MaxSimdInstrs * 64
@@ -39,7 +41,7 @@ module nna_net_seq #(
   output logic                       done_o,          // pulse
   output logic                       err_o,           // pulse
   output nna_isa_pkg::error_code_e   err_code_o,      // valid with err_o
-  output logic [15:0]                err_instr_o,     // valid with err_o
+  output nna_isa_pkg::instr_idx_t    err_instr_o,     // valid with err_o
   output logic [1:0]                 instrs_done_o,   // instructions completed this cycle
   output logic                       dma_wait_o,
   output logic                       comp_wait_o,
@@ -54,7 +56,7 @@ module nna_net_seq #(
   input  logic                       dma_cmd_ready_i,
   output nna_isa_pkg::dma_instr_t    dma_cmd_o,
   output nna_isa_pkg::dma_planes_instr_t dma_planes_o,  // valid when dma_cmd_o.planes_word
-  output logic [15:0]                dma_instr_o,
+  output nna_isa_pkg::instr_idx_t    dma_instr_o,
   input  logic                       dma_busy_i,
   input  logic                       dma_done_i,
   input  logic                       dma_err_i,
@@ -63,7 +65,7 @@ module nna_net_seq #(
   output logic                       comp_start_o,
   output nna_isa_pkg::compute_instr_t comp_instr_o,
   output logic [SimdProgBits-1:0]    comp_simd_prog_o,
-  output logic [15:0]                comp_instr_idx_o,
+  output nna_isa_pkg::instr_idx_t    comp_instr_idx_o,
   input  logic                       comp_busy_i,
   input  logic                       comp_done_i,
   input  logic                       comp_err_i,
@@ -75,8 +77,9 @@ module nna_net_seq #(
                                         nna_isa_pkg::WordBytes - 1) / nna_isa_pkg::WordBytes;
   localparam int unsigned CompBits   = nna_isa_pkg::ComputeBytes * 8;
   localparam int unsigned DmaBits    = nna_isa_pkg::DmaBytes * 8;
-  localparam int unsigned DqWidth    = 2 * DmaBits + 16;  // {index, planes word, DMA word}
-  localparam int unsigned CqWidth    = CompBits + SimdProgBits + 16;
+  localparam int unsigned IdxBits    = nna_isa_pkg::InstrIndexBits;
+  localparam int unsigned DqWidth    = 2 * DmaBits + IdxBits;  // {index, planes word, DMA word}
+  localparam int unsigned CqWidth    = CompBits + SimdProgBits + IdxBits;
   localparam int unsigned NumFlags   = nna_isa_pkg::NumFlags;
 
   typedef enum logic [1:0] {
@@ -91,18 +94,19 @@ module nna_net_seq #(
   logic [31:0]              wptr_q, wptr_d;                 // next word to request
   logic [3:0]               req_cnt_q, req_cnt_d;           // words requested of this instruction
   logic [3:0]               rsp_cnt_q, rsp_cnt_d;           // words received of this instruction
-  logic [3:0]               need_q, need_d;                 // words of this instruction (1 until known)
+  // words of this instruction (1 until known)
+  logic [3:0]               need_q, need_d;
   logic [MaxWords*WordBits-1:0] ibuf_q, ibuf_d;
-  logic [15:0]              idx_q, idx_d;                   // index of the instruction being fetched
+  nna_isa_pkg::instr_idx_t  idx_q, idx_d;  // index of the instruction being fetched
   logic [NumFlags-1:0]      flags_q, flags_d;
   logic                     err_pend_q, err_pend_d;
   nna_isa_pkg::error_code_e err_code_q, err_code_d;
-  logic [15:0]              err_idx_q, err_idx_d;
+  nna_isa_pkg::instr_idx_t  err_idx_q, err_idx_d;
   logic                     kill_q, kill_d;                 // queued instructions are dropped
   logic [31:0]              wd_q, wd_d;
   // running instructions
   logic                     dma_run_q, dma_run_d, comp_run_q, comp_run_d;
-  logic [15:0]              dma_idx_q, dma_idx_d, comp_idx_q, comp_idx_d;
+  nna_isa_pkg::instr_idx_t  dma_idx_q, dma_idx_d, comp_idx_q, comp_idx_d;
   logic [NumFlags-1:0]      dma_set_q, dma_set_d, dma_clr_q, dma_clr_d;
   nna_isa_pkg::compute_instr_t comp_cur_q, comp_cur_d;
   logic [SimdProgBits-1:0]  comp_simd_q, comp_simd_d;
@@ -113,10 +117,8 @@ module nna_net_seq #(
   logic [7:0]                  rsp_op;  // raw: may be no opcode at all
   logic [7:0]                  rsp_simd_len;
   logic                        rsp_is_dma, rsp_is_comp;
-  /* verilator lint_off UNUSEDSIGNAL */
   nna_isa_pkg::dma_instr_t     dec_dma;  // the DRAM side and the flags are not checked here
   nna_isa_pkg::dma_planes_instr_t dec_planes;  // zero without planes_word
-  /* verilator lint_on UNUSEDSIGNAL */
   logic                        dec_is_dma, dec_dma_field, dec_dma_range;
   logic [SimdProgBits-1:0]     dec_simd;
 
@@ -135,12 +137,15 @@ module nna_net_seq #(
     // The golden model's order: the fields, then the SRAM extent (64 bits: nothing wraps; only
     // read when rows >= 1).
     dec_dma_field = dec_dma.reserved0 != '0 || dec_dma.rows == '0 || dec_dma.row_bytes == '0 ||
-                    (dec_dma.planes_word && (dec_planes.planes == '0 || dec_planes.reserved0 != '0 ||
-                                             dec_planes.reserved1 != '0 || dec_planes.reserved2 != '0 ||
-                                             dec_planes.reserved3 != '0));
-    dec_dma_range = 64'(dec_dma.sram_addr) + (64'(dec_dma.rows) - 64'd1) * 64'(dec_dma.sram_stride) +
-                    (dec_dma.planes_word ? (64'(dec_planes.planes) - 64'd1) * 64'(dec_planes.sram_plane_stride)
-                                         : 64'd0) +
+                    (dec_dma.planes_word &&
+                     (dec_planes.planes == '0 || dec_planes.reserved0 != '0 ||
+                      dec_planes.reserved1 != '0 || dec_planes.reserved2 != '0 ||
+                      dec_planes.reserved3 != '0));
+    dec_dma_range = 64'(dec_dma.sram_addr) +
+                    (64'(dec_dma.rows) - 64'd1) * 64'(dec_dma.sram_stride) +
+                    (dec_dma.planes_word ?
+                       (64'(dec_planes.planes) - 64'd1) * 64'(dec_planes.sram_plane_stride) :
+                       64'd0) +
                     64'(dec_dma.row_bytes) > 64'(nna_cfg_pkg::SramBytes);
   end
 
@@ -157,7 +162,8 @@ module nna_net_seq #(
 
   nna_fifo #(.Width(DqWidth), .Depth(nna_cfg_pkg::QueuesDmaDepth)) u_dma_queue (
     .clk_i, .rst_ni, .flush_i(flush),
-    .in_valid_i(dq_in_valid), .in_ready_o(dq_in_ready), .in_data_i({idx_q, dec_planes, ibuf_q[DmaBits-1:0]}),
+    .in_valid_i(dq_in_valid), .in_ready_o(dq_in_ready),
+    .in_data_i({idx_q, dec_planes, ibuf_q[DmaBits-1:0]}),
     .out_valid_o(dq_out_valid), .out_ready_i(dq_pop), .out_data_o(dq_out), .usage_o(dq_usage));
 
   nna_fifo #(.Width(CqWidth), .Depth(nna_cfg_pkg::QueuesComputeDepth)) u_comp_queue (
@@ -168,14 +174,14 @@ module nna_net_seq #(
 
   nna_isa_pkg::dma_instr_t     dq_head;
   nna_isa_pkg::compute_instr_t cq_head;
-  logic [15:0]                 dq_head_idx, cq_head_idx;
+  nna_isa_pkg::instr_idx_t     dq_head_idx, cq_head_idx;
   logic                        dq_flags_ok, cq_flags_ok;
 
   always_comb begin
     dq_head     = dq_out[DmaBits-1:0];
-    dq_head_idx = dq_out[2*DmaBits +: 16];
+    dq_head_idx = dq_out[2*DmaBits +: IdxBits];
     cq_head     = cq_out[CompBits-1:0];
-    cq_head_idx = cq_out[CompBits + SimdProgBits +: 16];
+    cq_head_idx = cq_out[CompBits + SimdProgBits +: IdxBits];
     dq_flags_ok = ((flags_q & dq_head.wait_set) == dq_head.wait_set) &&
                   ((flags_q & dq_head.wait_clear) == '0);
     cq_flags_ok = ((flags_q & cq_head.wait_set) == cq_head.wait_set) &&
@@ -189,7 +195,7 @@ module nna_net_seq #(
   // ---------------------------------------------------------------------------------------------
   logic dma_fire, comp_fire, dma_end, comp_end, progress, wd_fire;
   logic eng_err, dq_before_err, cq_before_err;
-  logic [15:0] eng_err_idx, stop_idx;
+  nna_isa_pkg::instr_idx_t eng_err_idx, stop_idx;
 
   // After an error only instructions before the failing one (program order) may still start, so
   // that what runs does not depend on timing. A decode error's index is above everything queued.
@@ -237,7 +243,7 @@ module nna_net_seq #(
   // ---------------------------------------------------------------------------------------------
   logic fetch_fire, set_err, idle_all;
   nna_isa_pkg::error_code_e set_code;
-  logic [15:0] set_idx, stuck_idx;
+  nna_isa_pkg::instr_idx_t set_idx, stuck_idx;
 
   // Requests: the words of the current instruction, never past the program. (Apart from the
   // block below: the SRAM's ready depends on this valid.)
@@ -347,7 +353,7 @@ module nna_net_seq #(
           cq_in_valid = !dec_is_dma;
           if ((dec_is_dma && dq_in_ready) || (!dec_is_dma && cq_in_ready)) begin
             state_d   = StFetch;
-            idx_d     = idx_q + 16'd1;
+            idx_d     = idx_q + IdxBits'(1);
             req_cnt_d = '0;
             rsp_cnt_d = '0;
             need_d    = 4'd1;
@@ -360,7 +366,8 @@ module nna_net_seq #(
     endcase
     // Watchdog: progress is a decode, a start, a completion or engine work, so that one long
     // instruction is not mistaken for a hang.
-    progress = dma_fire || comp_fire || dma_end || comp_end || dq_in_valid || cq_in_valid || activity_i;
+    progress = dma_fire || comp_fire || dma_end || comp_end || dq_in_valid || cq_in_valid ||
+               activity_i;
 
     // A decode error stops fetching; the words still in flight are ignored.
     if (set_err) state_d = StDrain;
@@ -402,7 +409,7 @@ module nna_net_seq #(
       if (!set_err) begin
         set_err  = 1'b1;
         set_code = nna_isa_pkg::ErrAborted;
-        set_idx  = 16'hFFFF;
+        set_idx  = nna_isa_pkg::InstrIdxLoad;
       end
     end
     if (kill_d && (state_q == StFetch || state_q == StPush)) state_d = StDrain;
@@ -504,9 +511,6 @@ module nna_net_seq #(
     end
   end
 
-`ifndef SYNTHESIS
-  initial begin
-    assert (WtBytes >= nna_isa_pkg::WordBytes) else $fatal(1, "nna_net_seq: weight port (%0d B) narrower than a program word", WtBytes);
-  end
-`endif
+  `NNA_ASSERT_INIT(WordFitsPort_A, WtBytes >= nna_isa_pkg::WordBytes,
+                   ("nna_net_seq: weight port (%0d B) narrower than a program word", WtBytes))
 endmodule

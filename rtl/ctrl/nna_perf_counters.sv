@@ -26,16 +26,7 @@ module nna_perf_counters #(
   input  logic [D-1:0] axi_wstrb_i,
   input  logic         dma_wait_i,
   input  logic         comp_wait_i,
-  output logic [31:0]  dma_busy_cycles_o,
-  output logic [31:0]  compute_busy_cycles_o,
-  output logic [31:0]  simd_busy_cycles_o,
-  output logic [31:0]  conflict_stalls_act_o,
-  output logic [31:0]  conflict_stalls_wt_o,
-  output logic [31:0]  conflict_stalls_wr_o,
-  output logic [31:0]  dma_read_bytes_o,
-  output logic [31:0]  dma_write_bytes_o,
-  output logic [31:0]  dma_wait_cycles_o,
-  output logic [31:0]  compute_wait_cycles_o
+  output nna_ctrl_pkg::perf_counters_t counters_o
 );
   localparam int unsigned NumCnt = 10;
 
@@ -57,9 +48,8 @@ module nna_perf_counters #(
     end
   end
 
-  assign {compute_wait_cycles_o, dma_wait_cycles_o, dma_write_bytes_o, dma_read_bytes_o,
-          conflict_stalls_wr_o, conflict_stalls_wt_o, conflict_stalls_act_o,
-          simd_busy_cycles_o, compute_busy_cycles_o, dma_busy_cycles_o} = cnt_q;
+  // inc's order is perf_counters_t's.
+  assign counters_o = cnt_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) cnt_q <= '0;

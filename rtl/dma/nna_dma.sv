@@ -1,10 +1,12 @@
-// The DMA engine: an AXI4 master that executes one DMA_READ or DMA_WRITE at a time
-// (docs/architecture.md "DMA semantics"); the command sequencer also loads programs with it.
+// The DMA engine: an AXI4 manager (its channels as nna_axi_pkg structs) that executes one
+// DMA_READ or DMA_WRITE at a time (docs/architecture.md "DMA semantics"); the command sequencer
+// also loads programs with it.
 //
 // A command moves `rows` rows of `row_bytes` bytes; row r starts at dram_addr + r*dram_stride and
 // sram_addr + r*sram_stride. With planes_word the block repeats over `planes` planes, plane p
-// shifted by p*dram_plane_stride and p*sram_plane_stride (rows plane by plane). Every row is cut at each multiple of D (the AXI data width) in DRAM
-// address: each piece is one AXI beat. Two walkers step through the same sequence:
+// shifted by p*dram_plane_stride and p*sram_plane_stride (rows plane by plane). Every row is cut
+// at each multiple of D (the AXI data width) in DRAM address: each piece is one AXI beat. Two
+// walkers step through the same sequence:
 //   - the burst walker issues INCR bursts (AR or AW) of up to MaxBurst beats that never cross a
 //     4 KB boundary nor a row end, beat-aligned addresses, up to MaxOutstanding bursts in flight;
 //   - the beat walker follows beat by beat: for DMA_READ it turns each R beat into ONE SRAM write
@@ -18,6 +20,8 @@
 // done_o pulses when the last R beat is written (read) or the last B arrives (write); err_o pulses
 // with it when any RRESP/BRESP was not OKAY (err_code_o = AxiError). Beats with an error response
 // are not written to SRAM.
+`include "nna_assert.svh"
+
 module nna_dma #(
   localparam int unsigned D       = nna_cfg_pkg::AxiDataBytes,
   localparam int unsigned A       = nna_cfg_pkg::AxiAddrBits,
@@ -31,48 +35,21 @@ module nna_dma #(
   output logic                           cmd_ready_o,
   input  nna_isa_pkg::dma_instr_t        cmd_i,
   input  nna_isa_pkg::dma_planes_instr_t cmd_planes_i,  // read when cmd_i.planes_word
-  input  logic [15:0]                    cmd_instr_i,
+  input  nna_isa_pkg::instr_idx_t       cmd_instr_i,
   output logic                           busy_o,
   output logic                           done_o,
   output logic                           err_o,
   output nna_isa_pkg::error_code_e       err_code_o,
   // AXI4 master
-  output logic                           m_axi_awvalid_o,
-  input  logic                           m_axi_awready_i,
-  output logic [3:0]                     m_axi_awid_o,
-  output logic [A-1:0]                   m_axi_awaddr_o,
-  output logic [7:0]                     m_axi_awlen_o,
-  output logic [2:0]                     m_axi_awsize_o,
-  output logic [1:0]                     m_axi_awburst_o,
-  output logic                           m_axi_wvalid_o,
-  input  logic                           m_axi_wready_i,
-  output logic [D*8-1:0]                 m_axi_wdata_o,
-  output logic [D-1:0]                   m_axi_wstrb_o,
-  output logic                           m_axi_wlast_o,
-  input  logic                           m_axi_bvalid_i,
-  output logic                           m_axi_bready_o,
-  input  logic [3:0]                     m_axi_bid_i,
-  input  logic [1:0]                     m_axi_bresp_i,
-  output logic                           m_axi_arvalid_o,
-  input  logic                           m_axi_arready_i,
-  output logic [3:0]                     m_axi_arid_o,
-  output logic [A-1:0]                   m_axi_araddr_o,
-  output logic [7:0]                     m_axi_arlen_o,
-  output logic [2:0]                     m_axi_arsize_o,
-  output logic [1:0]                     m_axi_arburst_o,
-  input  logic                           m_axi_rvalid_i,
-  output logic                           m_axi_rready_o,
-  input  logic [3:0]                     m_axi_rid_i,
-  input  logic [D*8-1:0]                 m_axi_rdata_i,
-  input  logic [1:0]                     m_axi_rresp_i,
-  input  logic                           m_axi_rlast_i,
+  output nna_axi_pkg::axi_req_t          axi_req_o,
+  input  nna_axi_pkg::axi_rsp_t          axi_rsp_i,
   // SRAM write port (DMA-in requester)
   output logic                           wr_valid_o,
   input  logic                           wr_ready_i,
   output logic [31:0]                    wr_addr_o,
   output logic [WrBytes*8-1:0]           wr_data_o,
   output logic [WrBytes-1:0]             wr_mask_o,
-  output logic [15:0]                    wr_instr_o,
+  output nna_isa_pkg::instr_idx_t       wr_instr_o,
   // SRAM weight read port (DMA-out requester)
   output logic                           rd_req_valid_o,
   input  logic                           rd_req_ready_i,
@@ -84,8 +61,15 @@ module nna_dma #(
   localparam int unsigned DBits          = $clog2(D);
   localparam int unsigned MaxOutstanding = 4;  // AR or AW bursts in flight
   localparam int unsigned WBufDepth      = 4;  // beats between SRAM read and W channel
-  localparam int unsigned WBufWidth      = D * 8 + D + 1;  // {wlast, wstrb, wdata}
+  localparam int unsigned WBufWidth      = D * 8 + D + 1;  // an nna_axi_pkg::axi_w_t
   localparam logic [A-1:0] BeatMask      = A'(D) - A'(1);
+
+  `NNA_ASSERT_INIT(WrPortWidth_A, WrBytes >= D,
+                   ("nna_dma: SRAM write port (%0d B) narrower than AXI (%0d B)", WrBytes, D))
+  `NNA_ASSERT_INIT(RdPortWidth_A, RdBytes >= D,
+                   ("nna_dma: SRAM read port (%0d B) narrower than AXI (%0d B)", RdBytes, D))
+  `NNA_ASSERT_INIT(BeatDivides4k_A, 4096 % D == 0,
+                   ("nna_dma: AXI width %0d does not divide 4 KB", D))
 
   // -----------------------------------------------------------------------------------------
   // Command register and FSM
@@ -97,7 +81,7 @@ module nna_dma #(
 
   state_e                  state_q, state_d;
   nna_isa_pkg::dma_instr_t cmd_q, cmd_d;
-  logic [15:0]             instr_q, instr_d;
+  nna_isa_pkg::instr_idx_t instr_q, instr_d;
   logic                    is_write, err_q, err_d;
   // The third dimension: 1 plane without a planes word.
   logic [15:0]             planes_q, planes_d;
@@ -107,6 +91,11 @@ module nna_dma #(
   logic accept, finish;
   assign is_write = (cmd_q.opcode == nna_isa_pkg::OpDmaWrite);
   assign accept   = (state_q == StIdle) && cmd_valid_i;
+  `NNA_ASSERT_IF(CmdMovesBytes_A, accept,
+                 cmd_i.rows != 0 && cmd_i.row_bytes != 0 &&
+                 (!cmd_i.planes_word || cmd_planes_i.planes != 0),
+                 ("nna_dma: instruction %0d moves no bytes (rows %0d, row_bytes %0d)",
+                  cmd_instr_i, cmd_i.rows, cmd_i.row_bytes))
 
   // -----------------------------------------------------------------------------------------
   // Burst walker (AR / AW)
@@ -130,7 +119,8 @@ module nna_dma #(
     if (bw_to4k < bw_len) bw_len = bw_to4k;
     bw_next_ba = bw_ba_q + (A'(bw_len) << DBits);
     // The next row: in this plane, or the first of the next plane.
-    bw_next_ds = (bw_row_q + 16'd1 == cmd_q.rows) ? bw_ps_q + dps_q : bw_ds_q + A'(cmd_q.dram_stride);
+    bw_next_ds = (bw_row_q + 16'd1 == cmd_q.rows) ? bw_ps_q + dps_q
+                                                   : bw_ds_q + A'(cmd_q.dram_stride);
   end
 
   // -----------------------------------------------------------------------------------------
@@ -173,37 +163,52 @@ module nna_dma #(
   end
 
   // -----------------------------------------------------------------------------------------
-  // DMA_READ: AR issue and R beats into SRAM writes
+  // AXI address channels: AR for DMA_READ, AW for DMA_WRITE, both from the burst walker.
   // -----------------------------------------------------------------------------------------
-  logic [3:0] out_q, out_d;  // bursts in flight (AR without last R, or AW without B)
-  logic       ar_fire, r_fire, r_ok, aw_fire, b_fire;
-
-  assign r_ok = (m_axi_rresp_i == 2'b00);
+  logic [3:0]           out_q, out_d;  // bursts in flight (AR without last R, or AW without B)
+  logic                 ax_valid, ar_fire, aw_fire;
+  nna_axi_pkg::axi_ax_t ax;
 
   always_comb begin
-    m_axi_arvalid_o = (state_q == StRun) && !is_write && !bw_done_q &&
-                      (32'(out_q) < MaxOutstanding);
-    m_axi_arid_o    = '0;
-    m_axi_araddr_o  = bw_ba_q;
-    m_axi_arlen_o   = 8'(bw_len - 1);
-    m_axi_arsize_o  = 3'(DBits);
-    m_axi_arburst_o = 2'b01;  // INCR
-    ar_fire         = m_axi_arvalid_o && m_axi_arready_i;
+    ax_valid = (state_q == StRun) && !bw_done_q && (32'(out_q) < MaxOutstanding);
+    ax.id    = '0;
+    ax.addr  = bw_ba_q;
+    ax.len   = 8'(bw_len - 1);
+    ax.size  = 3'(DBits);
+    ax.burst = nna_axi_pkg::BurstIncr;
+    ar_fire  = ax_valid && !is_write && axi_rsp_i.ar_ready;
+    aw_fire  = ax_valid && is_write && axi_rsp_i.aw_ready;
+  end
 
-    wr_valid_o      = (state_q == StRun) && !is_write && m_axi_rvalid_i && r_ok;
-    wr_addr_o       = dw_sram;
-    wr_data_o       = (WrBytes*8)'(m_axi_rdata_i) >> (8 * 32'(dw_off));
-    wr_mask_o       = WrBytes'(dw_strb) >> dw_off;
-    wr_instr_o      = instr_q;
+  // -----------------------------------------------------------------------------------------
+  // DMA_READ: R beats into SRAM writes
+  // -----------------------------------------------------------------------------------------
+  logic r_ready, r_fire, r_ok, b_fire;
+
+  assign r_ok = (axi_rsp_i.r.resp == nna_axi_pkg::RespOkay);
+
+  always_comb begin
+    wr_valid_o = (state_q == StRun) && !is_write && axi_rsp_i.r_valid && r_ok;
+    wr_addr_o  = dw_sram;
+    wr_data_o  = (WrBytes*8)'(axi_rsp_i.r.data) >> (8 * 32'(dw_off));
+    wr_mask_o  = WrBytes'(dw_strb) >> dw_off;
+    wr_instr_o = instr_q;
   end
 
   // A beat with an error response is consumed without a write. (Kept apart from wr_valid_o: the
   // SRAM's ready depends on wr_valid_o.)
-  assign m_axi_rready_o = (state_q == StRun) && !is_write && (r_ok ? wr_ready_i : 1'b1);
-  assign r_fire         = m_axi_rvalid_i && m_axi_rready_o;
+  assign r_ready = (state_q == StRun) && !is_write && (r_ok ? wr_ready_i : 1'b1);
+  assign r_fire  = axi_rsp_i.r_valid && r_ready;
+  `NNA_ASSERT_IF(RlastAsWalked_A, r_fire && state_q == StRun && !is_write,
+                 axi_rsp_i.r.last == dw_last_burst,
+                 ("nna_dma: RLAST %0d where the burst walker expects %0d", axi_rsp_i.r.last,
+                  dw_last_burst))
+  `NNA_ASSERT_IF(NoExtraRBeat_A, state_q == StRun && !is_write,
+                 !dw_done_q || !axi_rsp_i.r_valid,
+                 ("nna_dma: R beat after the last expected beat"))
 
   // -----------------------------------------------------------------------------------------
-  // DMA_WRITE: SRAM reads, W buffer, AW issue, B count
+  // DMA_WRITE: SRAM reads, W buffer, B count
   // -----------------------------------------------------------------------------------------
   logic                  pend_q, pend_d;            // an SRAM read answers this cycle
   logic [DBits-1:0]      pend_off_q, pend_off_d;
@@ -212,47 +217,33 @@ module nna_dma #(
   logic [31:0]           credits_q, credits_d;      // beats read or in the W buffer
   logic                  rd_fire, w_fire;
   logic                  wbuf_in_ready, wbuf_out_valid;
-  logic [WBufWidth-1:0]  wbuf_in, wbuf_out;
+  nna_axi_pkg::axi_w_t   wbuf_in, wbuf_out;
   logic [$clog2(WBufDepth+1)-1:0] wbuf_usage;
   logic                  unused;
 
   // IDs are always 0 (one in-order stream); the W buffer's fill level is tracked by credits_q.
   // The planes word's reserved fields are checked at decode (nna_net_seq).
-  assign unused = ^{m_axi_bid_i, m_axi_rid_i, wbuf_usage, wbuf_in_ready, cmd_planes_i.reserved0,
-                    cmd_planes_i.reserved1, cmd_planes_i.reserved2, cmd_planes_i.reserved3};
+  assign unused = ^{axi_rsp_i.b.id, axi_rsp_i.r.id, wbuf_usage, wbuf_in_ready,
+                    cmd_planes_i.reserved0, cmd_planes_i.reserved1, cmd_planes_i.reserved2,
+                    cmd_planes_i.reserved3};
 
   // SRAM reads (apart from the block below: the SRAM's ready depends on this valid).
-  assign rd_req_valid_o = (state_q == StRun) && is_write && !dw_done_q && (credits_q < WBufDepth);
+  assign rd_req_valid_o = (state_q == StRun) && is_write && !dw_done_q &&
+                          (credits_q < WBufDepth);
   assign rd_req_addr_o  = dw_sram;
   assign rd_fire        = rd_req_valid_o && rd_req_ready_i;
 
   always_comb begin
-    pend_d      = rd_fire;
-    pend_off_d  = dw_off;
-    pend_strb_d = dw_strb;
-    pend_last_d = dw_last_burst;
-    wbuf_in     = {pend_last_q, pend_strb_q,
-                   (D*8)'((D*8+RdBytes*8)'(rd_rsp_data_i) << (8 * 32'(pend_off_q)))};
-
-    m_axi_wvalid_o = wbuf_out_valid;
-    m_axi_wlast_o  = wbuf_out[WBufWidth-1];
-    m_axi_wstrb_o  = wbuf_out[D*8 +: D];
-    m_axi_wdata_o  = wbuf_out[D*8-1:0];
-    w_fire         = m_axi_wvalid_o && m_axi_wready_i;
-
-    credits_d = credits_q + 32'(rd_fire) - 32'(w_fire);
-
-    m_axi_awvalid_o = (state_q == StRun) && is_write && !bw_done_q &&
-                      (32'(out_q) < MaxOutstanding);
-    m_axi_awid_o    = '0;
-    m_axi_awaddr_o  = bw_ba_q;
-    m_axi_awlen_o   = 8'(bw_len - 1);
-    m_axi_awsize_o  = 3'(DBits);
-    m_axi_awburst_o = 2'b01;  // INCR
-    aw_fire         = m_axi_awvalid_o && m_axi_awready_i;
-
-    m_axi_bready_o  = 1'b1;
-    b_fire          = m_axi_bvalid_i;
+    pend_d       = rd_fire;
+    pend_off_d   = dw_off;
+    pend_strb_d  = dw_strb;
+    pend_last_d  = dw_last_burst;
+    wbuf_in.data = (D*8)'((D*8+RdBytes*8)'(rd_rsp_data_i) << (8 * 32'(pend_off_q)));
+    wbuf_in.strb = pend_strb_q;
+    wbuf_in.last = pend_last_q;
+    w_fire       = wbuf_out_valid && axi_rsp_i.w_ready;
+    credits_d    = credits_q + 32'(rd_fire) - 32'(w_fire);
+    b_fire       = axi_rsp_i.b_valid;  // B is always ready
   end
 
   nna_fifo #(.Width(WBufWidth), .Depth(WBufDepth)) u_wbuf (
@@ -263,10 +254,25 @@ module nna_dma #(
     .in_ready_o (wbuf_in_ready),
     .in_data_i  (wbuf_in),
     .out_valid_o(wbuf_out_valid),
-    .out_ready_i(m_axi_wready_i),
+    .out_ready_i(axi_rsp_i.w_ready),
     .out_data_o (wbuf_out),
     .usage_o    (wbuf_usage)
   );
+  `NNA_ASSERT_IF(RdRspOnTime_A, pend_q, rd_rsp_valid_i, ("nna_dma: SRAM read response missing"))
+  `NNA_ASSERT_IF(WBufRoom_A, pend_q, wbuf_in_ready, ("nna_dma: W buffer overflow"))
+
+  // The manager's half of the AXI channels.
+  always_comb begin
+    axi_req_o          = '0;
+    axi_req_o.aw_valid = ax_valid && is_write;
+    axi_req_o.aw       = ax;
+    axi_req_o.w_valid  = wbuf_out_valid;
+    axi_req_o.w        = wbuf_out;
+    axi_req_o.b_ready  = 1'b1;
+    axi_req_o.ar_valid = ax_valid && !is_write;
+    axi_req_o.ar       = ax;
+    axi_req_o.r_ready  = r_ready;
+  end
 
   // -----------------------------------------------------------------------------------------
   // Walkers, counters and FSM
@@ -341,10 +347,10 @@ module nna_dma #(
     end
 
     // Bursts in flight: +1 per AR/AW, -1 per last R beat or B.
-    out_d = out_q + 4'(bw_fire) - 4'(r_fire && m_axi_rlast_i && !is_write) -
+    out_d = out_q + 4'(bw_fire) - 4'(r_fire && axi_rsp_i.r.last && !is_write) -
             4'(b_fire && is_write && state_q == StRun);
     if (r_fire && !r_ok) err_d = 1'b1;
-    if (b_fire && is_write && state_q == StRun && m_axi_bresp_i != 2'b00) err_d = 1'b1;
+    if (b_fire && is_write && state_q == StRun && axi_rsp_i.b.resp != 2'b00) err_d = 1'b1;
 
     unique case (state_q)
       StIdle: begin
@@ -453,23 +459,4 @@ module nna_dma #(
     end
   end
 
-`ifndef SYNTHESIS
-  initial begin
-    assert (WrBytes >= D) else $fatal(1, "nna_dma: SRAM write port (%0d B) narrower than AXI (%0d B)", WrBytes, D);
-    assert (RdBytes >= D) else $fatal(1, "nna_dma: SRAM read port (%0d B) narrower than AXI (%0d B)", RdBytes, D);
-    assert (4096 % D == 0) else $fatal(1, "nna_dma: AXI width %0d does not divide 4 KB", D);
-  end
-  always_ff @(posedge clk_i) begin
-    if (rst_ni) begin
-      if (accept) assert (cmd_i.rows != 0 && cmd_i.row_bytes != 0 && (!cmd_i.planes_word || cmd_planes_i.planes != 0))
-        else $error("nna_dma: instruction %0d moves no bytes (rows %0d, row_bytes %0d)", cmd_instr_i, cmd_i.rows, cmd_i.row_bytes);
-      if (pend_q) assert (rd_rsp_valid_i) else $error("nna_dma: SRAM read response missing");
-      if (pend_q) assert (wbuf_in_ready) else $error("nna_dma: W buffer overflow");
-      if (r_fire && state_q == StRun && !is_write) assert (m_axi_rlast_i == dw_last_burst)
-        else $error("nna_dma: RLAST %0d where the burst walker expects %0d", m_axi_rlast_i, dw_last_burst);
-      if (state_q == StRun && !is_write) assert (!dw_done_q || !m_axi_rvalid_i)
-        else $error("nna_dma: R beat after the last expected beat");
-    end
-  end
-`endif
 endmodule

@@ -58,14 +58,17 @@ module nna_mac_array (
   // row j of the shift registers takes row j+1 in increasing j). Yosys turns the arrays into
   // registers with the same semantics. Verilator 5.006 rejects a non-blocking assignment to an
   // array element inside a loop (BLKLOOPINIT). Rows are copied element by element: Yosys 0.23
-  // mis-wires a whole-row copy of a two-dimensional array. first_i selects between two loop nests, not inside
-  // one, so that gcc keeps each nest tight.
-  /* verilator lint_off BLKSEQ */
+  // mis-wires a whole-row copy of a two-dimensional array. first_i selects between two loop
+  // nests, not inside one, so that gcc keeps each nest tight.
   always_ff @(posedge clk_i) begin
     row0_d = row0_q;
     if (valid_i) begin
-      for (int i = 0; i < N; i++) act_s[i] = 32'($signed({in_signed_i & act_i[i*8+7], act_i[i*8 +: 8]}));
-      for (int j = 0; j < M; j++) wt_s[j] = 32'($signed({wt_signed_i & wt_i[j*8+7], wt_i[j*8 +: 8]}));
+      for (int i = 0; i < N; i++) begin
+        act_s[i] = 32'($signed({in_signed_i & act_i[i*8+7], act_i[i*8 +: 8]}));
+      end
+      for (int j = 0; j < M; j++) begin
+        wt_s[j] = 32'($signed({wt_signed_i & wt_i[j*8+7], wt_i[j*8 +: 8]}));
+      end
 `ifdef NNA_BUG_ACCUMULATE
       // Deliberate bug for the negative test: the products of activation 1 are dropped.
       for (int i = 0; i < N; i++) if (act_s[i] == 32'sd1) act_s[i] = '0;
@@ -76,7 +79,9 @@ module nna_mac_array (
         end
       end else begin
         for (int j = 0; j < M; j++) begin
-          for (int i = 0; i < N; i++) acc_q[j][i] = acc_q[j][i] + AccBits'(act_s[i] * wt_s[j]);
+          for (int i = 0; i < N; i++) begin
+            acc_q[j][i] = acc_q[j][i] + AccBits'(act_s[i] * wt_s[j]);
+          end
         end
       end
       if (last_i) begin
@@ -95,7 +100,6 @@ module nna_mac_array (
     end
     row0_q <= row0_d;
   end
-  /* verilator lint_on BLKSEQ */
 
   // Datapath registers: no reset (first_i clears the accumulator, the unload only reads rows
   // that a last term has loaded). Row 0 of sr_q is never used: row0_q is row 0.

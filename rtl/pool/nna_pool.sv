@@ -1,5 +1,5 @@
-// nna_pool: the fused pooling unit between the SIMD unit and the write buffer (docs/architecture.md,
-// "Fused pooling"; cpp-model/pool is the same contract in C++).
+// nna_pool: the fused pooling unit between the SIMD unit and the write buffer
+// (docs/architecture.md, "Fused pooling"; cpp-model/pool is the same contract in C++).
 //
 // pool_op none: a combinational pass-through, so non-pooled instructions keep their timing.
 // Pooling: two states. ACCEPT takes one SIMD row per cycle into line buffer j (row j of the array
@@ -13,6 +13,8 @@
 // and the line-buffer offset of a window row as (word, byte) with word = 4N-buffer quarter, both
 // advanced by additions. The aligner reads a window row as the two words it spans, shifted so its
 // first pixel lands at column 0.
+`include "nna_assert.svh"
+
 module nna_pool (
   input  logic                   clk_i,
   input  logic                   rst_ni,
@@ -223,9 +225,7 @@ module nna_pool (
   logic signed [9:0]  m;           // per lane: max and sum over the existing columns
   logic signed [12:0] s;
   logic [17:0]        c;           // column, signed
-  /* verilator lint_off UNUSEDSIGNAL */  // the rounding bits below the result
   logic [23:0]        prod;        // sum*R + 2^15 modulo 2^24: exact in the bits kept
-  /* verilator lint_on UNUSEDSIGNAL */
   logic [N*8-1:0]     pooled;
   logic [N-1:0]       pooled_mask;
   always_comb begin
@@ -300,15 +300,10 @@ module nna_pool (
   assign out_mask_o  = pool_on ? pooled_mask : in_mask_i;
   assign idle_o      = !emit_q;
 
-`ifndef SYNTHESIS
-  initial begin
-    assert (N <= 255) else $error("nna_pool: the section arithmetic is 8-bit, N = %0d", N);
-  end
+  `NNA_ASSERT_INIT(SectionArith8_A, N <= 255,
+                   ("nna_pool: the section arithmetic is 8-bit, N = %0d", N))
   // A pooled row must fit the N lanes. 2x2/1 with pad 1 and out_w = N gives N + 1 columns, which
   // the legality rules (docs/architecture.md) do not exclude yet: say so rather than drop a byte.
-  always_ff @(posedge clk_i) begin
-    if (start_i && pool_on)
-      assert (pw_n <= 17'(N)) else $error("nna_pool: %0d pooled columns do not fit %0d lanes", pw_n, N);
-  end
-`endif
+  `NNA_ASSERT_IF(PooledRowFits_A, start_i && pool_on, pw_n <= 17'(N),
+                 ("nna_pool: %0d pooled columns do not fit %0d lanes", pw_n, N))
 endmodule

@@ -1,6 +1,7 @@
 // nna_fp32: one SIMD lane's IEEE-754 binary32 unit (contract: "FP32 in the SIMD unit" in
 // docs/architecture.md): FADD, FMUL, FMA, FMIN, FMAX, FCMPLT, I2F, F2I, round to nearest even,
-// denormals in full, canonical NaN, no flags. One operation per cycle; result 3 enabled cycles later.
+// denormals in full, canonical NaN, no flags. One operation per cycle; result 3 enabled cycles
+// later.
 //
 // FADD, FMUL and I2F are run as a fused multiply-add, so that one adder and one rounder serve all:
 // FADD = a*1.0 + b, FMUL = a*b + (-0) (exact, keeps the product's zero sign), I2F = |a| as the
@@ -15,6 +16,8 @@
 // at shift 0 and the product then only acts as a sticky bit; addend bits below bit 0 are jammed
 // into bit 0. Both keep every bit the rounding of the result can see (the result's round bit is
 // always at frame bit 1 or above).
+`include "nna_assert.svh"
+
 module nna_fp32 (
   input  logic                  clk_i,
   input  logic                  en_i,
@@ -33,7 +36,8 @@ module nna_fp32 (
   localparam int          ProdLsb      = 3;    // frame bit of the product's LSB
   localparam int          AddLsb       = 54;   // frame bit of the addend's LSB at shift 0
   // Exponents are biased (1 for denormals) and signed 11-bit: a product's reaches -125 .. 381.
-  localparam logic signed [10:0] MaxLead = 11'sd28;  // addend lead beyond which the product is sticky
+  // addend lead beyond which the product is sticky
+  localparam logic signed [10:0] MaxLead = 11'sd28;
   // A product 1.0*1.0 (2^46 in the 48-bit product) with biased exponent e sits at frame bit 49 and
   // normalizes to exponent e once its MSB is at bit FrameW-1 (29 places up).
   localparam logic signed [10:0] NormBias = 11'sd29;
@@ -62,8 +66,9 @@ module nna_fp32 (
     order_key = v[31] ? ~v : {1'b1, v[30:0]};
   endfunction
   function automatic logic is_fp_op(input nna_isa_pkg::simd_op_e op);
-    is_fp_op = op == nna_isa_pkg::SimdFadd || op == nna_isa_pkg::SimdFmul || op == nna_isa_pkg::SimdFma
-            || op == nna_isa_pkg::SimdFmin || op == nna_isa_pkg::SimdFmax || op == nna_isa_pkg::SimdFcmplt
+    is_fp_op = op == nna_isa_pkg::SimdFadd || op == nna_isa_pkg::SimdFmul
+            || op == nna_isa_pkg::SimdFma || op == nna_isa_pkg::SimdFmin
+            || op == nna_isa_pkg::SimdFmax || op == nna_isa_pkg::SimdFcmplt
             || op == nna_isa_pkg::SimdI2f || op == nna_isa_pkg::SimdF2i;
   endfunction
   // Leading zeros of the frame by halving (FrameW for 0): seven steps instead of a loop over bits.
@@ -128,7 +133,6 @@ module nna_fp32 (
 
   // Next state of the stages, computed inside the clocked blocks (blocking assignments to the
   // _d temporaries, which no other process reads), so that only enabled stages cost anything.
-  /* verilator lint_off BLKSEQ */
   always_ff @(posedge clk_i) begin
     if (en_i && is_fp_op(op_i)) begin
       x = a_i;
@@ -176,7 +180,8 @@ module nna_fp32 (
           else if (is_inf(z[30:0]))   s1_bypass_val_d = z;
           // A zero product adds nothing (the adder would lose a far smaller addend); 0 + 0 is -0
           // only when both are -0.
-          else if (prod_zero)         s1_bypass_val_d = is_zero(z[30:0]) ? {(x[31] ^ y[31]) & z[31], 31'd0} : z;
+          else if (prod_zero)         s1_bypass_val_d = is_zero(z[30:0]) ?
+                                                        {(x[31] ^ y[31]) & z[31], 31'd0} : z;
           else                        s1_bypass_d = 1'b0;
         end
         nna_isa_pkg::SimdI2f: begin
@@ -198,7 +203,8 @@ module nna_fp32 (
         end
         nna_isa_pkg::SimdFcmplt: begin
           // IEEE compare: unordered is false, -0 == +0.
-          s1_bypass_val_d = {31'd0, !a_nan && !b_nan && !(is_zero(a_i[30:0]) && is_zero(b_i[30:0])) && a_lt_b};
+          s1_bypass_val_d = {31'd0, !a_nan && !b_nan &&
+                                    !(is_zero(a_i[30:0]) && is_zero(b_i[30:0])) && a_lt_b};
         end
         nna_isa_pkg::SimdF2i: begin
           if (a_nan)                      s1_bypass_val_d = 32'd0;
@@ -238,14 +244,18 @@ module nna_fp32 (
       lead        = s1_add_exp_q - s1_prod_exp_q;
       lead_capped = lead > MaxLead;
       if (lead_capped)                    shift = 11'd0;
-      else if (MaxLead - lead > 11'sd78)  shift = 11'd78;  // AddLsb + 24: all of the addend is below
+      // AddLsb + 24: all of the addend is below
+      else if (MaxLead - lead > 11'sd78)  shift = 11'd78;
       else                                shift = 11'(MaxLead - lead);
       prod_frame = FrameW'(s1_prod_sig_q) << ProdLsb;
       add_frame  = (FrameW'(s1_add_sig_q) << AddLsb) >> shift;
-      add_below  = s1_add_sig_q & ~(24'hFF_FFFF << ((shift > 11'(AddLsb)) ? shift - 11'(AddLsb) : 11'd0));
-      add_frame[0] = add_frame[0] | (|add_below);  // jam: keeps the sum strictly between the same grid points
+      add_below  = s1_add_sig_q &
+                   ~(24'hFF_FFFF << ((shift > 11'(AddLsb)) ? shift - 11'(AddLsb) : 11'd0));
+      // jam: keeps the sum strictly between the same grid points
+      add_frame[0] = add_frame[0] | (|add_below);
       subtract   = s1_prod_sign_q != s1_add_sign_q;
-      sum        = subtract ? {1'b0, prod_frame} - {1'b0, add_frame} : {1'b0, prod_frame} + {1'b0, add_frame};
+      sum        = subtract ? {1'b0, prod_frame} - {1'b0, add_frame}
+                            : {1'b0, prod_frame} + {1'b0, add_frame};
 
       s2_mag_d        = sum[FrameW] ? FrameW'(-sum) : sum[FrameW-1:0];
       s2_sign_d       = sum[FrameW] ? s1_add_sign_q : s1_prod_sign_q;
@@ -281,8 +291,10 @@ module nna_fp32 (
 `ifdef NNA_BUG_FP32_ROUND
       if (s2_fadd_q) round_up = 1'b0;
 `endif
-      // Exponent field minus the hidden bit, which the addition below puts back (or a rounding carry).
-      exp_base    = norm[FrameW-1] ? 11'(s2_frame_exp_q + NormBias - $signed({4'd0, norm_shift}) - 11'sd1)
+      // Exponent field minus the hidden bit, which the addition below puts back (or a rounding
+      // carry).
+      exp_base    = norm[FrameW-1] ? 11'(s2_frame_exp_q + NormBias - $signed({4'd0, norm_shift}) -
+                                         11'sd1)
                                    : 11'd0;
       packed_bits = {exp_base, 23'd0} + {10'd0, sig} + {33'd0, round_up};
 
@@ -294,14 +306,14 @@ module nna_fp32 (
 `ifndef SYNTHESIS
       // Normalization never has to stop below exponent 1 for a non-zero sum.
       if (filled_q[1] && !s2_bypass_q && s2_mag_q != '0)
-        assert (max_shift >= 11'sd1) else $error("nna_fp32: normalization limit %0d below 1", max_shift);
+        `NNA_ASSERT_NOW(max_shift >= 11'sd1,
+                        ("nna_fp32: normalization limit %0d below 1", max_shift))
 `endif
     end else if (en_i) begin
       s3_result_q <= 32'd0;  // not a floating-point operation
     end
   end
 
-  /* verilator lint_on BLKSEQ */
 
   assign result_o = s3_result_q;
 endmodule

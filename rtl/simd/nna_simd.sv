@@ -31,9 +31,9 @@ module nna_simd #(
   input  logic rst_ni,
   // program, stable while rows flow
   input  logic [NumSimd*64-1:0]                       prog_i,      // instruction k at [64k +: 64]
-  input  logic [7:0]                                  prog_len_i,  // 1..NumSimd (nna_compute checks)
+  input  logic [7:0]                                  prog_len_i,  // 1..NumSimd (checked)
   output logic                                        prog_bad_o,
-  output nna_isa_pkg::error_code_e                    prog_err_o,  // of the first illegal instruction
+  output nna_isa_pkg::error_code_e                    prog_err_o,  // first illegal instruction's
   // parameter RAM write (parameter load)
   input  logic                                        param_we_i,
   input  logic [ParamRowBits-1:0]                     param_waddr_i,
@@ -103,7 +103,6 @@ module nna_simd #(
 
   // One instruction's verdict, in the order of docs/simd.md "Legality".
   typedef enum logic [1:0] {ChkOk, ChkField, ChkOpcode} check_e;
-  /* verilator lint_off UNUSEDSIGNAL */  // flags and pred_neg have no illegal values
   function automatic check_e check_of(input nna_isa_pkg::simd_instr_t si);
     op_info_t i;
     logic bad_dtype;
@@ -123,7 +122,6 @@ module nna_simd #(
     else if (si.op == nna_isa_pkg::SimdLdparam && si.imm > 32'd3) check_of = ChkField;
     else                                                          check_of = ChkOk;
   endfunction
-  /* verilator lint_on UNUSEDSIGNAL */
 
   // The first illegal instruction decides (walking backwards, the earliest is found last).
   logic [2*NumSimd-1:0] instr_chk;  // a check_e per instruction
@@ -138,7 +136,8 @@ module nna_simd #(
     end
   end
   assign prog_err_o = (first_chk == ChkOpcode) ? nna_isa_pkg::ErrIllegalOpcode :
-                      (first_chk == ChkField)  ? nna_isa_pkg::ErrIllegalField : nna_isa_pkg::ErrNone;
+                      (first_chk == ChkField)  ? nna_isa_pkg::ErrIllegalField :
+                                                 nna_isa_pkg::ErrNone;
   assign prog_bad_o = (prog_err_o != nna_isa_pkg::ErrNone);
 
   // Parameter RAM.
@@ -213,10 +212,8 @@ module nna_simd #(
   end
 
   // The instruction each stage works on, shared by all lanes.
-  /* verilator lint_off UNUSEDSIGNAL */  // each stage reads only the fields its slice needs
   nna_isa_pkg::simd_instr_t ia, i1, i2, i3;
   op_info_t info3;
-  /* verilator lint_on UNUSEDSIGNAL */
   logic [31:0] s1_const;
   assign ia    = prog_i[64*entry_pc +: 64];
   assign i1    = prog_i[64*s1_pc_q +: 64];

@@ -65,7 +65,8 @@ module nna_simd_lane (
     pred_of = (idx == 2'd0) ? 1'b1 : p[idx];
   endfunction
 
-  // The dtype's value of a register: low bits sign- or zero-extended (docs/simd.md "Integer dtypes").
+  // The dtype's value of a register: low bits sign- or zero-extended (docs/simd.md "Integer
+  // dtypes").
   function automatic logic [31:0] ext(input logic [31:0] v, input nna_isa_pkg::dtype_e dt);
     unique case (dt)
       nna_isa_pkg::DtI16:   ext = {{16{v[15]}}, v[15:0]};
@@ -83,9 +84,7 @@ module nna_simd_lane (
                                              input logic sel_p, input logic [31:0] cst);
     logic signed [31:0] a, b, lo, hi;
     logic [4:0] s;
-    /* verilator lint_off UNUSEDSIGNAL */
     logic signed [32:0] rounded;  // a + 2^(s-1) needs 33 bits; the shifted result fits in 32
-    /* verilator lint_on UNUSEDSIGNAL */
     a = $signed(ext(ra, dt));
     b = $signed(ext(rb, dt));
     unique case (dt)
@@ -104,7 +103,8 @@ module nna_simd_lane (
       nna_isa_pkg::SimdSub:     int_result = ext(a - b, dt);
       nna_isa_pkg::SimdMul:     int_result = ext(a * b, dt);
       nna_isa_pkg::SimdShl:     int_result = ext(a << s, dt);
-      nna_isa_pkg::SimdShr:     int_result = ext((rnd && s != 5'd0) ? rounded[31:0] : 32'(a >>> s), dt);
+      nna_isa_pkg::SimdShr:     int_result = ext((rnd && s != 5'd0) ? rounded[31:0] : 32'(a >>> s),
+                                                 dt);
       nna_isa_pkg::SimdMin:     int_result = (a < b) ? a : b;
       nna_isa_pkg::SimdMax:     int_result = (a < b) ? b : a;
       nna_isa_pkg::SimdAnd:     int_result = ext(a & b, dt);
@@ -113,7 +113,8 @@ module nna_simd_lane (
       nna_isa_pkg::SimdCmpeq:   int_result = {31'd0, a == b};
       nna_isa_pkg::SimdCmplt:   int_result = {31'd0, a < b};
       nna_isa_pkg::SimdCmple:   int_result = {31'd0, a <= b};
-      nna_isa_pkg::SimdSat:     int_result = ($signed(ra) < lo) ? lo : (($signed(ra) > hi) ? hi : ra);
+      nna_isa_pkg::SimdSat:     int_result = ($signed(ra) < lo) ? lo :
+                                             (($signed(ra) > hi) ? hi : ra);
       default:     int_result = 32'd0;
     endcase
   endfunction
@@ -188,7 +189,8 @@ module nna_simd_lane (
       v3_q   <= v2_q;
       p3_q   <= p2_q;
       en3_q  <= en2_q;
-      res3_q <= s2_fused_i ? fused_tail(q2_q, s2_shift_i, s2_zp_i, s2_relu_i, s2_unsigned_i) : int2_q;
+      res3_q <= s2_fused_i ? fused_tail(q2_q, s2_shift_i, s2_zp_i, s2_relu_i, s2_unsigned_i)
+                           : int2_q;
     end
   end
 endmodule

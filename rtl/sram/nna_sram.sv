@@ -25,6 +25,8 @@
 //
 //   wr/act/wt requests -> span -> cache lookup (act) -> bank grant (act/wr > wt) -> banks
 //                                       -> (1 cycle) -> cached or bank words -> rotate -> rsp
+`include "nna_assert.svh"
+
 module nna_sram #(
   localparam int unsigned ActBytes = nna_cfg_pkg::SramActPortBytes,
   localparam int unsigned WtBytes  = nna_cfg_pkg::SramWtPortBytes,
@@ -53,13 +55,13 @@ module nna_sram #(
   input  logic [NumWrReq*32-1:0]        wr_addr_i,
   input  logic [NumWrReq*WrBytes*8-1:0] wr_data_i,
   input  logic [NumWrReq*WrBytes-1:0]   wr_mask_i,
-  input  logic [NumWrReq*16-1:0]        wr_instr_i,
-  input  logic                          wr_priority_i,  // banks to the write port before the act port
+  input  logic [NumWrReq*nna_isa_pkg::InstrIndexBits-1:0] wr_instr_i,
+  input  logic                          wr_priority_i,  // banks to writes before act reads
   input  logic                          act_cache_off_i,  // sram_ctrl.act_cache_off: nothing hits
   // every write performed
   output logic                          obs_wr_valid_o,
   output nna_isa_pkg::wr_source_e       obs_wr_src_o,
-  output logic [15:0]                   obs_wr_instr_o,
+  output nna_isa_pkg::instr_idx_t       obs_wr_instr_o,
   output logic [31:0]                   obs_wr_addr_o,
   output logic [WrBytes*8-1:0]          obs_wr_data_o,
   output logic [WrBytes-1:0]            obs_wr_mask_o,
@@ -79,8 +81,10 @@ module nna_sram #(
   localparam int unsigned BankCycles = nna_cfg_pkg::SramBankCycles;
   localparam int unsigned LineBits = $clog2(Lines);
   localparam int unsigned TagBits  = 32 - WordBits;  // the word address
-  localparam int unsigned FetchBytes  = nna_isa_pkg::WordBytes < WtBytes ? nna_isa_pkg::WordBytes : WtBytes;
-  localparam int unsigned DmaOutBytes = nna_cfg_pkg::AxiDataBytes < WtBytes ? nna_cfg_pkg::AxiDataBytes : WtBytes;
+  localparam int unsigned FetchBytes  = nna_isa_pkg::WordBytes < WtBytes ? nna_isa_pkg::WordBytes
+                                                                        : WtBytes;
+  localparam int unsigned DmaOutBytes = nna_cfg_pkg::AxiDataBytes < WtBytes ?
+                                        nna_cfg_pkg::AxiDataBytes : WtBytes;
 
   // ---------------------------------------------------------------------------------------------
   // Requester selection inside each port (fixed priority, lowest index first)
@@ -108,9 +112,7 @@ module nna_sram #(
   logic [BankBits-1:0]      wr_first, act_first, wt_first;
   logic [WordBits-1:0]      wr_off, act_off, wt_off;
   logic [WrWords-1:0]       wr_ok;
-  /* verilator lint_off UNUSEDSIGNAL */
   logic [ActWords-1:0]      act_ok;  // act_used already leaves out words past the SRAM
-  /* verilator lint_on UNUSEDSIGNAL */
   logic [WtWords-1:0]       wt_ok;
 
   // A write claims only the banks up to its last enabled byte (the write-back's N lanes may be
@@ -124,11 +126,11 @@ module nna_sram #(
   end
 
   nna_sram_span #(.PortBytes(WrBytes)) u_wr_span (
-    .addr_i(wr_addr), .last_i(wr_last), .bank_used_o(wr_used), .bank_row_o(wr_row), .first_bank_o(wr_first),
-    .offset_o(wr_off), .word_ok_o(wr_ok));
+    .addr_i(wr_addr), .last_i(wr_last), .bank_used_o(wr_used), .bank_row_o(wr_row),
+    .first_bank_o(wr_first), .offset_o(wr_off), .word_ok_o(wr_ok));
   nna_sram_span #(.PortBytes(ActBytes)) u_act_span (
-    .addr_i(act_req_addr_i), .last_i(32'(act_req_last_i)), .bank_used_o(act_used), .bank_row_o(act_row),
-    .first_bank_o(act_first), .offset_o(act_off), .word_ok_o(act_ok));
+    .addr_i(act_req_addr_i), .last_i(32'(act_req_last_i)), .bank_used_o(act_used),
+    .bank_row_o(act_row), .first_bank_o(act_first), .offset_o(act_off), .word_ok_o(act_ok));
   // Each weight-port requester claims the banks of the bytes it uses: a program fetch one
   // instruction word, DMA-out one AXI beat, the weight stream the whole port. (Claiming the whole
   // port for a fetch or a beat would make each request collide with the resting banks of the one
@@ -143,8 +145,8 @@ module nna_sram #(
   end
 
   nna_sram_span #(.PortBytes(WtBytes)) u_wt_span (
-    .addr_i(wt_addr), .last_i(wt_last), .bank_used_o(wt_used), .bank_row_o(wt_row), .first_bank_o(wt_first),
-    .offset_o(wt_off), .word_ok_o(wt_ok));
+    .addr_i(wt_addr), .last_i(wt_last), .bank_used_o(wt_used), .bank_row_o(wt_row),
+    .first_bank_o(wt_first), .offset_o(wt_off), .word_ok_o(wt_ok));
 
   // ---------------------------------------------------------------------------------------------
   // Activation cache lookup: word j of the request hits when its line holds it and no write
@@ -184,12 +186,13 @@ module nna_sram #(
       // An aligned request does not use its last word.
       act_wused[j]    = act_used[BankBits'(32'(act_first) + j)];
       act_jj          = act_w - act_first_w_q;
-      act_fly         = act_rsp_q && act_jj < TagBits'(ActWords) && act_wused_q[32'(act_jj) % ActWords] &&
+      act_fly         = act_rsp_q && act_jj < TagBits'(ActWords) &&
+                        act_wused_q[32'(act_jj) % ActWords] &&
                         !(wr_any && (act_w - wr_first_w) < TagBits'(WrWords));
       act_hit[j]      = act_wused[j] && !act_cache_off_i &&
                         (act_fly || (c_live[act_line] && c_tag_q[act_line] == act_w));
-      act_hit_data[j*Word*8 +: Word*8] = act_fly ? act_words[32'(act_jj) % ActWords * Word*8 +: Word*8]
-                                                 : c_data_q[act_line];
+      act_hit_data[j*Word*8 +: Word*8] =
+          act_fly ? act_words[32'(act_jj) % ActWords * Word*8 +: Word*8] : c_data_q[act_line];
       act_hit_bank[BankBits'(32'(act_first) + j)] = act_hit[j];
     end
     act_need = act_used & ~act_hit_bank;
@@ -253,12 +256,12 @@ module nna_sram #(
   logic [WrWords*Word-1:0]   wr_mask_sh;
   logic [WrBytes*8-1:0]      wr_data;
   logic [WrBytes-1:0]        wr_mask, wr_mask_ok;
-  logic [15:0]               wr_instr;
+  nna_isa_pkg::instr_idx_t   wr_instr;
 
   always_comb begin
     wr_data  = wr_data_i[wr_sel*WrBytes*8 +: WrBytes*8];
     wr_mask  = wr_mask_i[wr_sel*WrBytes +: WrBytes];
-    wr_instr = wr_instr_i[wr_sel*16 +: 16];
+    wr_instr = wr_instr_i[wr_sel*nna_isa_pkg::InstrIndexBits +: nna_isa_pkg::InstrIndexBits];
     // Bytes that fall past the end of the SRAM are not written.
     for (int unsigned k = 0; k < WrBytes; k++) begin
       wr_mask_ok[k] = wr_mask[k] && wr_ok[(32'(wr_off) + k) / Word];
@@ -427,15 +430,9 @@ module nna_sram #(
     end
   end
 
-`ifndef SYNTHESIS
-  initial begin
-    assert (Lines >= ActWords && (Lines & (Lines - 1)) == 0)
-      else $fatal(1, "nna_sram: the activation cache needs a power-of-two number of lines, at least %0d", ActWords);
-  end
-  always_ff @(posedge clk_i) begin
-    if (rst_ni && wt_rsp_q) begin
-      assert (32'(wt_rsp_sel_q) < NumWtReq) else $error("nna_sram: weight response for requester %0d", wt_rsp_sel_q);
-    end
-  end
-`endif
+  `NNA_ASSERT_INIT(CacheLines_A, Lines >= ActWords && (Lines & (Lines - 1)) == 0,
+                   ("nna_sram: the activation cache needs a power of two lines, >= %0d",
+                    ActWords))
+  `NNA_ASSERT_IF(WtRspRequester_A, wt_rsp_q, 32'(wt_rsp_sel_q) < NumWtReq,
+                 ("nna_sram: weight response for requester %0d", wt_rsp_sel_q))
 endmodule

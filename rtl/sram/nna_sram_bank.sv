@@ -3,7 +3,9 @@
 // whose wmask_i bit is set. This is a behavioural macro wrapper: a real flow replaces it with a
 // compiled SRAM macro, and synthesis (SYNTHESIS defined) sees only a black box so that megabytes
 // of storage are not flattened into flops.
-`ifndef SYNTHESIS
+`ifdef SYNTHESIS
+(* blackbox *)
+`endif
 module nna_sram_bank #(
   parameter int unsigned WordBytes = 8,
   parameter int unsigned Depth     = 1024,
@@ -17,6 +19,7 @@ module nna_sram_bank #(
   input  logic [WordBytes-1:0]   wmask_i,
   output logic [WordBytes*8-1:0] rdata_o
 );
+`ifndef SYNTHESIS
   logic [WordBytes*8-1:0] mem_q [Depth];
   logic [WordBytes*8-1:0] rdata_q;
   logic [WordBytes*8-1:0] bit_mask;
@@ -36,21 +39,5 @@ module nna_sram_bank #(
   end
 
   assign rdata_o = rdata_q;
-endmodule
-`else
-(* blackbox *)
-module nna_sram_bank #(
-  parameter int unsigned WordBytes = 8,
-  parameter int unsigned Depth     = 1024,
-  localparam int unsigned RowBits  = $clog2(Depth)
-) (
-  input  logic                   clk_i,
-  input  logic                   req_i,
-  input  logic                   we_i,
-  input  logic [RowBits-1:0]     addr_i,
-  input  logic [WordBytes*8-1:0] wdata_i,
-  input  logic [WordBytes-1:0]   wmask_i,
-  output logic [WordBytes*8-1:0] rdata_o
-);
-endmodule
 `endif
+endmodule

@@ -1,11 +1,14 @@
 // Maps one SRAM port access (PortBytes bytes from any byte address) onto the interleaved banks.
 // Purely combinational. Bank b holds the words w with w % Banks == b at row w / Banks; an access
 // touches the words first_w .. last_w (at most PortBytes/Word + 1 of them, each in a different
-// bank), last_w holding byte addr + last_i: a requester that needs fewer bytes claims fewer banks. Word j of the access (j = 0 is the word holding the first byte) lives in bank
+// bank), last_w holding byte addr + last_i: a requester that needs fewer bytes claims fewer
+// banks. Word j of the access (j = 0 is the word holding the first byte) lives in bank
 // (first_bank + j) % Banks. Words at or past the end of the SRAM are not accessed (in_range 0).
 //
 //   addr_i --> first_w = addr / Word --> first_bank, first_row --> bank_used_o, bank_row_o
 //          \-> offset_o = addr % Word (byte shift of the data)
+`include "nna_assert.svh"
+
 module nna_sram_span #(
   parameter int unsigned PortBytes = 32,
   localparam int unsigned Word      = nna_cfg_pkg::SramBankWordBytes,
@@ -47,11 +50,12 @@ module nna_sram_span #(
     end
   end
 
-`ifndef SYNTHESIS
-  initial begin
-    assert (PortBytes % Word == 0) else $fatal(1, "nna_sram_span: port width %0d is not a multiple of the bank word %0d", PortBytes, Word);
-    assert (NumWords <= Banks) else $fatal(1, "nna_sram_span: a %0d-byte access can need the same bank twice (%0d banks)", PortBytes, Banks);
-    assert ((Banks & (Banks - 1)) == 0) else $fatal(1, "nna_sram_span: bank count %0d is not a power of two", Banks);
-  end
-`endif
+  `NNA_ASSERT_INIT(PortWholeWords_A, PortBytes % Word == 0,
+                   ("nna_sram_span: port width %0d is not a multiple of the bank word %0d",
+                    PortBytes, Word))
+  `NNA_ASSERT_INIT(BankOncePerAccess_A, NumWords <= Banks,
+                   ("nna_sram_span: a %0d-byte access can need the same bank twice (%0d banks)",
+                    PortBytes, Banks))
+  `NNA_ASSERT_INIT(BanksPow2_A, (Banks & (Banks - 1)) == 0,
+                   ("nna_sram_span: bank count %0d is not a power of two", Banks))
 endmodule

@@ -29,7 +29,6 @@
 #include <vector>
 
 #include "Vnna_compute.h"
-#include "Vnna_compute___024root.h"
 #include "isa/program.h"
 #include "nna/configs.h"
 #include "nna/isa.h"
@@ -563,24 +562,16 @@ class Generator {
 class ComputeTb {
  public:
   ComputeTb(VerilatedContext* ctx, uint32_t seed)
-      : top_(new Vnna_compute{ctx}), rng_(seed), sram_(1u << 22) {}
-  ~ComputeTb() {
-    top_->final();
-    delete top_;
-  }
+      : top_(ctx), rng_(seed), sram_(1u << 22) {}
 
   void Reset() {
-    top_->clk_i = 0;
-    top_->rst_ni = 0;
     top_->start_i = 0;
     top_->act_req_ready_i = 0;
     top_->wt_req_ready_i = 0;
     top_->wr_ready_i = 0;
     top_->act_rsp_valid_i = 0;
     top_->wt_rsp_valid_i = 0;
-    for (int i = 0; i < 4; ++i) Tick();
-    top_->rst_ni = 1;
-    Tick();
+    top_.Reset(4, 1);
   }
 
   void SetReadyProb(double p) { ready_prob_ = p; }
@@ -621,11 +612,11 @@ class ComputeTb {
       top_->act_req_ready_i = Ready();
       top_->wt_req_ready_i = Ready();
       top_->wr_ready_i = Ready();
-      top_->eval();
+      top_.Eval();
       if (cyc > 0 && top_->start_i) {  // start is a one-cycle pulse; garble the command after it
         top_->start_i = 0;
         for (size_t w = 0; w < sizeof(top_->instr_i) / 4; ++w) top_->instr_i[w] = uint32_t(rng_());
-        top_->eval();
+        top_.Eval();
       }
       // Outputs of this cycle.
       act_pending = top_->act_req_valid_o && top_->act_req_ready_i;
@@ -672,7 +663,7 @@ class ComputeTb {
         finished = errored = true;
         err_code = top_->err_code_o;
       }
-      Tick();
+      top_.Tick();
     }
     total_cycles_ += cyc;
     last_cycles_ = cyc;
@@ -706,7 +697,7 @@ class ComputeTb {
   double LastUtil() const { return last_util_; }
   uint64_t LastMacCycles() const { return last_mac_cycles_; }
   uint64_t LastActLoads() const { return last_act_loads_; }
-  uint32_t SrStalls() const { return top_->rootp->nna_compute__DOT__sr_stall_cnt_q; }
+  uint32_t SrStalls() const { return top_->obs_sr_stalls_o; }
   void PrintCoverage() const {
     std::printf(
         "coverage: %lu terms, %.3f activation loads per term, %lu shift-register stall cycles, "
@@ -716,12 +707,6 @@ class ComputeTb {
   }
 
  private:
-  void Tick() {
-    top_->clk_i = 1;
-    top_->eval();
-    top_->clk_i = 0;
-    top_->eval();
-  }
   uint8_t Ready() { return std::bernoulli_distribution(ready_prob_)(rng_) ? 1 : 0; }
 
   static bool Fail(const char* what, const std::string& msg) {
@@ -760,7 +745,7 @@ class ComputeTb {
     return Compare(w, "sram_write.simd", e, g);
   }
 
-  Vnna_compute* top_;
+  nna::vl::BlockDut<Vnna_compute> top_;
   std::mt19937 rng_;
   std::vector<uint8_t> sram_;
   double ready_prob_ = 0.7;

@@ -65,17 +65,12 @@ std::string Hex(const std::vector<uint8_t>& d, uint32_t mask) {
 
 class Bench {
  public:
-  explicit Bench(uint64_t seed) : rng_(seed), top_(std::make_unique<Vnna_pool>()) {
+  explicit Bench(uint64_t seed) : rng_(seed), top_() {
     top_->in_valid_i = 0;
     top_->out_ready_i = 0;
     top_->start_i = 0;
     top_->pool_op_i = 0;
-    top_->rst_ni = 0;
-    top_->clk_i = 0;
-    top_->eval();
-    Tick();
-    top_->rst_ni = 1;
-    Tick();
+    top_.Reset(1, 1);
   }
 
   SplitMix64& rng() { return rng_; }
@@ -151,7 +146,7 @@ class Bench {
     top_->start_i = 1;
     top_->in_valid_i = 0;
     top_->out_ready_i = 0;
-    Tick();
+    top_.Tick();
     top_->start_i = 0;
     uint64_t cycles = 0;
     bool started = false;
@@ -161,7 +156,7 @@ class Bench {
       top_->in_valid_i = offer;
       if (offer) Drive(rows.front());
       top_->out_ready_i = rng_.Chance(out_pct);
-      top_->eval();
+      top_.Eval();
       if (top_->out_valid_o && top_->in_ready_o) return Fail("MISMATCH: in_ready_o while a write is pending");
       if (offer) started = true;
       if (offer && top_->in_ready_o) rows.pop_front();
@@ -171,10 +166,10 @@ class Bench {
         want.pop_front();
       }
       if (started) ++cycles;
-      Tick();
+      top_.Tick();
     }
     top_->in_valid_i = 0;
-    top_->eval();
+    top_.Eval();
     if (!top_->idle_o) return Fail("MISMATCH: not idle after the last write");
     return cycles;
   }
@@ -189,7 +184,7 @@ class Bench {
     top_->pool_op_i = 0;
     top_->start_i = 1;
     top_->in_valid_i = 0;
-    Tick();
+    top_.Tick();
     top_->start_i = 0;
     for (unsigned done = 0; done < rows && !failed_;) {
       RowIn r;
@@ -201,7 +196,7 @@ class Bench {
       top_->in_valid_i = rng_.Chance(70);
       Drive(r);
       top_->out_ready_i = rng_.Chance(70);
-      top_->eval();
+      top_.Eval();
       if (top_->out_valid_o != top_->in_valid_i || top_->in_ready_o != top_->out_ready_i) {
         Fail("MISMATCH pass-through handshake: in_valid " + std::to_string(top_->in_valid_i) + " out_valid " +
              std::to_string(top_->out_valid_o) + ", out_ready " + std::to_string(top_->out_ready_i) + " in_ready " +
@@ -213,18 +208,12 @@ class Bench {
         if (!Compare(in, w)) return;
         ++done;
       }
-      Tick();
+      top_.Tick();
     }
     top_->in_valid_i = 0;
   }
 
  private:
-  void Tick() {
-    top_->clk_i = 1;
-    top_->eval();
-    top_->clk_i = 0;
-    top_->eval();
-  }
 
   void SetFields(const Instr& in) {
     top_->pool_size_i = uint8_t(in.w.size);
@@ -274,7 +263,7 @@ class Bench {
   }
 
   SplitMix64 rng_;
-  std::unique_ptr<Vnna_pool> top_;
+  nna::vl::BlockDut<Vnna_pool> top_;
   bool failed_ = false;
   uint64_t writes_ = 0, bytes_ = 0;
 };

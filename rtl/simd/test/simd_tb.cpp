@@ -48,7 +48,7 @@ struct Row {
 
 class Bench {
  public:
-  explicit Bench(uint64_t seed) : rng_(seed), top_(std::make_unique<Vnna_simd>()) {
+  explicit Bench(uint64_t seed) : rng_(seed), top_() {
     // Every input starts defined (+verilator+rand+reset+2 randomizes them too).
     top_->in_valid_i = 0;
     top_->out_ready_i = 0;
@@ -56,12 +56,7 @@ class Bench {
     top_->pair_i = 0;
     top_->in_first_i = 0;
     top_->prog_len_i = 1;
-    top_->rst_ni = 0;
-    top_->clk_i = 0;
-    top_->eval();
-    Tick();
-    top_->rst_ni = 1;
-    Tick();
+    top_.Reset(1, 1);
   }
 
   // Loads the program; returns false when the RTL's legality verdict differs from CheckProgram.
@@ -72,7 +67,7 @@ class Bench {
       for (unsigned b = 0; b < isa::SimdInstr::kBytes; ++b) SetField(top_->prog_i, unsigned(64 * k + 8 * b), 8, bytes[b]);
     }
     top_->prog_len_i = uint8_t(program.size());
-    top_->eval();
+    top_.Eval();
     const auto expect = simd::CheckProgram(program);
     *legal = !expect;
     const auto want = expect ? expect->code : isa::ErrorCode::kNone;
@@ -96,7 +91,7 @@ class Bench {
       }
       top_->param_we_i = 1;
       top_->param_waddr_i = r;
-      Tick();
+      top_.Tick();
     }
     top_->param_we_i = 0;
   }
@@ -136,7 +131,7 @@ class Bench {
         top_->in_meta_i = row.serial & 1;
       }
       top_->out_ready_i = rng_.Range(0, 99) < out_pct;
-      top_->eval();
+      top_.Eval();
       if (offer && top_->in_ready_o) {
         if (first) {
           kept = to_send.front().acc;
@@ -156,7 +151,7 @@ class Bench {
         in_flight.pop_front();
       }
       if (started) ++cycles;
-      Tick();
+      top_.Tick();
     }
     top_->in_valid_i = 0;
     if (!top_->idle_o) Report("not idle after the last row");
@@ -168,12 +163,6 @@ class Bench {
   uint64_t checked_bytes() const { return checked_bytes_; }
 
  private:
-  void Tick() {
-    top_->clk_i = 1;
-    top_->eval();
-    top_->clk_i = 0;
-    top_->eval();
-  }
 
   void Check(const std::vector<isa::SimdInstr>& program, const Row& row) {
     if (top_->out_meta_o != (row.serial & 1)) Report("row " + std::to_string(row.serial) + " left out of order");
@@ -212,7 +201,7 @@ class Bench {
   }
 
   SplitMix64 rng_;
-  std::unique_ptr<Vnna_simd> top_;
+  nna::vl::BlockDut<Vnna_simd> top_;
   std::vector<nna::ref::ChannelParams> params_;
   std::optional<isa::EltwiseOp> pair_;
   uint32_t next_serial_ = 0;

@@ -1,6 +1,6 @@
-// Self-check of nna_top (tiny configuration): a plain Verilator C++ harness with an AXI4 DRAM
-// model (random back-pressure, W before AW allowed, 4 KB / burst-length checks), an AXI4-Lite
-// host and the observation port. It runs DMA_READ / DMA_WRITE / CONV programs with dependency
+// Self-check of nna_top (tiny configuration): a plain Verilator C++ harness (rtl/test/block_tb.h)
+// with the testbench's AXI4 DRAM model (tb/axi_dram_core.h: random back-pressure, W before AW
+// allowed, 4 KB / burst-length / alignment checks), an AXI4-Lite host and the observation port. It runs DMA_READ / DMA_WRITE / CONV programs with dependency
 // flags and checks the final DRAM, every DMA SRAM write event (beat cutting, addresses, order),
 // status, err_instr, instrs_done, the performance counters and the interrupt; 3-D DMAs moving a
 // tile; the program queue (back to back, overflow, an error dropping what is queued); then
@@ -20,10 +20,13 @@
 #include <vector>
 
 #include "Vnna_top.h"
+#include "block_tb.h"
 #include "nna/configs.h"
 #include "nna/csr.h"
 #include "nna/isa.h"
+#include "tb/axi_dram_core.h"
 #include "verilated.h"
+#include "vl_bits.h"
 
 namespace {
 
@@ -31,18 +34,6 @@ namespace {
 constexpr unsigned kD = 16;
 constexpr unsigned kW = 16;
 constexpr size_t kDramBytes = 1 << 20;
-
-struct Burst {
-  uint64_t addr;
-  unsigned len;  // beats
-  unsigned beat = 0;
-};
-
-struct WBeat {
-  uint8_t data[kD];
-  bool strb[kD];
-  bool last;
-};
 
 struct WrEvent {
   unsigned src, instr;
@@ -61,54 +52,52 @@ int g_fail = 0;
     }                                                     \
   } while (0)
 
+// The NNA on a DRAM model (tb/axi_dram_core.h, the SystemC testbench's own, here with random
+// back-pressure, W before AW allowed and the strict burst checks) and an AXI4-Lite host.
 class Tb {
  public:
-  explicit Tb(unsigned seed) : rng_(seed), dram_(kDramBytes) {
-    top_ = new Vnna_top;
+  explicit Tb(unsigned seed)
+      : rng_(seed), dram_(kDramBytes), model_(dram_, ModelConfig()) {
     for (size_t i = 0; i < kDramBytes; ++i) dram_[i] = uint8_t(i * 7 + (i >> 8) * 13 + 1);
-    top_->rst_ni = 0;
     top_->clk_i = 0;
+    top_->rst_ni = 0;
     for (int i = 0; i < 5; ++i) Cycle();
     top_->rst_ni = 1;
   }
-  ~Tb() { delete top_; }
 
+ private:
+  std::mt19937 rng_;
+
+ public:
   std::vector<uint8_t> dram_;
   std::vector<WrEvent> events_;
   uint64_t cycles_ = 0;
-  unsigned slverr_at_ = ~0u;  // R beat index (global) that answers SLVERR
-  unsigned r_beats_ = 0;
-  unsigned max_ar_outstanding_ = 0;
   int ready_pct_ = 70;
 
   bool Rand() { return int(rng_() % 100) < ready_pct_; }
+  // The R beat with this index (counting from the first) answers SLVERR.
+  void SetSlverrAtRBeat(unsigned beat) { model_.SetSlverrAtRBeat(beat); }
+  unsigned MaxArOutstanding() const { return unsigned(model_.max_reads_in_flight()); }
 
-  // One clock cycle: drive inputs, sample handshakes, rising edge, update models.
+  // One clock cycle: drive inputs, sample handshakes, rising edge.
   void Cycle() {
-    Vnna_top* t = top_;
-    t->clk_i = 0;
-    // AXI slave inputs.
-    t->m_axi_arready_i = Rand();
-    t->m_axi_awready_i = Rand();
-    t->m_axi_wready_i = Rand();
-    if (!r_show_ && !rq_.empty()) r_show_ = Rand();
-    t->m_axi_rvalid_i = r_show_;
-    if (r_show_) {
-      Burst& b = rq_.front();
-      uint64_t a = b.addr + uint64_t(b.beat) * kD;
-      for (unsigned w = 0; w < kD / 4; ++w) {
-        uint32_t v = 0;
-        for (unsigned k = 0; k < 4; ++k) v |= uint32_t(dram_[a + w * 4 + k]) << (8 * k);
-        t->m_axi_rdata_i[w] = v;
-      }
-      t->m_axi_rlast_i = (b.beat + 1 == b.len);
-      t->m_axi_rresp_i = (r_beats_ == slverr_at_) ? 2 : 0;
-      t->m_axi_rid_i = 0;
+    nna::vl::BlockDut<Vnna_top>& t = top_;
+    // AXI subordinate inputs: what the DRAM model drives this cycle (the data only with a valid).
+    model_.Drive(cycles_);
+    const nna::tb::AxiDramCore::Outputs& d = model_.drive();
+    t->m_axi_arready_i = d.ar_ready;
+    t->m_axi_awready_i = d.aw_ready;
+    t->m_axi_wready_i = d.w_ready;
+    t->m_axi_rvalid_i = d.r_valid;
+    if (d.r_valid) {
+      nna::vl::PutBytes(t->m_axi_rdata_i, model_.RData(), kD);
+      t->m_axi_rlast_i = d.r_last;
+      t->m_axi_rresp_i = d.r_resp;
+      t->m_axi_rid_i = d.r_id;
     }
-    if (!b_show_ && b_pending_ > 0) b_show_ = Rand();
-    t->m_axi_bvalid_i = b_show_;
-    t->m_axi_bresp_i = 0;
-    t->m_axi_bid_i = 0;
+    t->m_axi_bvalid_i = d.b_valid;
+    t->m_axi_bresp_i = d.b_resp;
+    t->m_axi_bid_i = d.b_id;
     // AXI-Lite host.
     t->s_axil_awvalid_i = lite_aw_;
     t->s_axil_wvalid_i = lite_w_;
@@ -119,58 +108,25 @@ class Tb {
     t->s_axil_arvalid_i = lite_ar_;
     t->s_axil_araddr_i = lite_raddr_;
     t->s_axil_rready_i = 1;
-    t->eval();
+    t.Eval();
 
-    // Sample handshakes.
-    const bool rst = t->rst_ni;  // monitors only out of reset
-    bool ar = rst && t->m_axi_arvalid_o && t->m_axi_arready_i;
-    bool aw = rst && t->m_axi_awvalid_o && t->m_axi_awready_i;
-    bool w = rst && t->m_axi_wvalid_o && t->m_axi_wready_i;
-    bool r = rst && t->m_axi_rvalid_i && t->m_axi_rready_o;
-    bool b = rst && t->m_axi_bvalid_i && t->m_axi_bready_o;
-    if (ar) {
-      Burst nb{t->m_axi_araddr_o, unsigned(t->m_axi_arlen_o) + 1};
-      CheckBurst(nb, t->m_axi_arsize_o, t->m_axi_arburst_o, "AR");
-      rq_.push_back(nb);
-      if (rq_.size() > max_ar_outstanding_) max_ar_outstanding_ = rq_.size();
-    }
-    if (aw) {
-      Burst nb{t->m_axi_awaddr_o, unsigned(t->m_axi_awlen_o) + 1};
-      CheckBurst(nb, t->m_axi_awsize_o, t->m_axi_awburst_o, "AW");
-      wq_.push_back(nb);
-    }
-    if (w) {
-      WBeat wb;
-      for (unsigned k = 0; k < kD; ++k) {
-        wb.data[k] = uint8_t(t->m_axi_wdata_o[k / 4] >> (8 * (k % 4)));
-        wb.strb[k] = (t->m_axi_wstrb_o >> k) & 1;
+    // Handshakes, only out of reset, in the model's order AW, W, B, AR, R.
+    if (t->rst_ni) {
+      if (d.aw_ready && t->m_axi_awvalid_o) {
+        model_.TakeAw({t->m_axi_awid_o, t->m_axi_awaddr_o, t->m_axi_awlen_o, t->m_axi_awsize_o,
+                       t->m_axi_awburst_o}, cycles_);
       }
-      wb.last = t->m_axi_wlast_o;
-      wbeats_.push_back(wb);
-    }
-    // W beats may come before their AW (AXI allows it): apply them once the AW is known.
-    while (!wq_.empty() && !wbeats_.empty()) {
-      Burst& bb = wq_.front();
-      const WBeat& wb = wbeats_.front();
-      uint64_t a = bb.addr + uint64_t(bb.beat) * kD;
-      for (unsigned k = 0; k < kD; ++k) if (wb.strb[k]) dram_[a + k] = wb.data[k];
-      bool last = (bb.beat + 1 == bb.len);
-      CHECK(wb.last == last, "WLAST %d at beat %u of %u", wb.last, bb.beat, bb.len);
-      wbeats_.pop_front();
-      if (++bb.beat == bb.len) {
-        wq_.pop_front();
-        ++b_pending_;
+      if (d.w_ready && t->m_axi_wvalid_o) {
+        uint8_t data[kD];
+        for (unsigned k = 0; k < kD; ++k) data[k] = uint8_t(nna::vl::GetByte(t->m_axi_wdata_o, k));
+        model_.TakeW(data, t->m_axi_wstrb_o, t->m_axi_wlast_o, cycles_);
       }
-    }
-    if (r) {
-      Burst& bb = rq_.front();
-      ++r_beats_;
-      if (++bb.beat == bb.len) rq_.pop_front();
-      r_show_ = false;
-    }
-    if (b) {
-      --b_pending_;
-      b_show_ = false;
+      if (d.b_valid && t->m_axi_bready_o) model_.TakeB();
+      if (d.ar_ready && t->m_axi_arvalid_o) {
+        model_.TakeAr({t->m_axi_arid_o, t->m_axi_araddr_o, t->m_axi_arlen_o, t->m_axi_arsize_o,
+                       t->m_axi_arburst_o}, cycles_);
+      }
+      if (d.r_valid && t->m_axi_rready_o) model_.TakeR();
     }
     if (t->obs_wr_valid_o && t->rst_ni) {
       WrEvent e{t->obs_wr_src_o, t->obs_wr_instr_o, t->obs_wr_addr_o, {}};
@@ -179,7 +135,7 @@ class Tb {
       for (unsigned k = 0; k < kW; ++k) {
         if ((mask >> k) & 1) {
           if (first < 0) first = k;
-          e.bytes.push_back(uint8_t(t->obs_wr_data_o[k / 4] >> (8 * (k % 4))));
+          e.bytes.push_back(uint8_t(nna::vl::GetByte(t->obs_wr_data_o, k)));
         }
       }
       // Contiguous run of enabled bytes, address of its first byte.
@@ -198,8 +154,7 @@ class Tb {
       lite_rdata_ = t->s_axil_rdata_o;
     }
 
-    t->clk_i = 1;
-    t->eval();
+    t.Tick();
     ++cycles_;
   }
 
@@ -239,22 +194,19 @@ class Tb {
   }
 
  private:
-  void CheckBurst(const Burst& b, unsigned size, unsigned burst, const char* ch) {
-    CHECK((1u << size) == kD, "%s size %u", ch, size);
-    CHECK(burst == 1, "%s burst type %u", ch, burst);
-    CHECK(b.len >= 1 && b.len <= 16, "%s len %u", ch, b.len);
-    CHECK(b.addr % kD == 0, "%s address %llx not beat-aligned", ch, (unsigned long long)b.addr);
-    CHECK((b.addr % 4096) + b.len * kD <= 4096, "%s burst at %llx len %u crosses 4 KB", ch,
-          (unsigned long long)b.addr, b.len);
-    CHECK(b.addr + b.len * kD <= kDramBytes, "%s burst outside the DRAM model", ch);
+  nna::tb::AxiDramCore::Config ModelConfig() {
+    nna::tb::AxiDramCore::Config c;
+    c.bus_bytes = kD;
+    c.max_burst = 16;
+    c.w_before_aw = true;
+    c.strict = true;
+    c.gate = [this] { return Rand(); };
+    c.on_error = [](const std::string& what) { CHECK(false, "%s", what.c_str()); };
+    return c;
   }
 
-  Vnna_top* top_;
-  std::mt19937 rng_;
-  std::deque<Burst> rq_, wq_;
-  std::deque<WBeat> wbeats_;
-  bool r_show_ = false, b_show_ = false;
-  int b_pending_ = 0;
+  nna::vl::BlockDut<Vnna_top> top_;
+  nna::tb::AxiDramCore model_;
   bool lite_aw_ = false, lite_w_ = false, lite_ar_ = false, lite_b_seen_ = false,
        lite_r_seen_ = false;
   uint8_t lite_waddr_ = 0, lite_raddr_ = 0;
@@ -428,7 +380,7 @@ void TestCopy(unsigned seed, int ready_pct, bool cache_off = false) {
   CHECK(!tb.Irq(), "irq still high after clearing");
   std::printf("copy program (seed %u, ready %d%%%s): %llu cycles, %zu SRAM writes, max AR in flight %u, "
               "DMA busy %u wait %u, compute busy %u wait %u, SIMD busy %u\n",
-              seed, ready_pct, cache_off ? ", cache off" : "", (unsigned long long)cyc, tb.events_.size(), tb.max_ar_outstanding_,
+              seed, ready_pct, cache_off ? ", cache off" : "", (unsigned long long)cyc, tb.events_.size(), tb.MaxArOutstanding(),
               tb.CsrRead(nna::csr::kDmaBusyCycles), tb.CsrRead(nna::csr::kDmaWaitCycles),
               tb.CsrRead(nna::csr::kComputeBusyCycles), tb.CsrRead(nna::csr::kComputeWaitCycles),
               tb.CsrRead(nna::csr::kSimdBusyCycles));
@@ -740,7 +692,7 @@ int main(int argc, char** argv) {
   {
     // An AXI error on the third R beat of the program load.
     Tb tb(5);
-    tb.slverr_at_ = 2;
+    tb.SetSlverrAtRBeat(2);
     std::vector<uint8_t> p;
     Append(p, ok);
     Append(p, ok);
