@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "compiler/compiler.h"
+#include "compiler/compile_error.h"
 #include "simd/simd_program.h"
 
 namespace nna::compiler {

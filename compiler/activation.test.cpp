@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 
-#include "compiler/compiler.h"
+#include "compiler/compile_error.h"
 #include "simd/simd_program.h"
 
 using namespace nna;

@@ -1,14 +1,14 @@
-// The pieces of the single-layer compiler that build a compute instruction and its SRAM layout,
-// shared by Compile (one layer per program) and the network lowering (compiler/network/lower.h),
-// so that both emit the same instruction for the same layer.
+// The lowering of one layer to a compute instruction and its SRAM layout, shared by the single-layer
+// path (compiler.h, one layer per program) and the network lowering (compiler/network/lower.h), so
+// that both emit the same instruction for the same layer.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
-#include "compiler/compiler.h"
+#include "compiler/layer_quant.h"
+#include "compiler/test_spec.h"
 #include "compiler/yaml_doc.h"
 #include "isa/program.h"
 #include "nna/configs.h"
@@ -57,6 +57,10 @@ struct Lowering {
 // errors name d's file and the test description's keys.
 Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg);
 
+// The weights as one DMA: a row per channel tile, or a row per array row of a tile (dot_len bytes)
+// when a tile is past the row_bytes field; m is the array's rows.
+DmaShape WeightDma(const Doc& d, const Lowering& x, uint64_t m);
+
 // The SIMD program of a layer: the rescaled add's, the layer's own (l.simd), or FUSED_RELU alone.
 std::vector<isa::SimdInstr> SimdProgramOf(const LayerSpec& l, const RescaleProgram* rescale);
 
@@ -72,12 +76,6 @@ struct Operands {
 isa::Instruction ComputeInstruction(const Doc& d, const LayerSpec& l, const Lowering& x,
                                     std::vector<isa::SimdInstr> simd, const Operands& at,
                                     const HwConfig& cfg);
-
-// The program's words; each instruction gets its index and a row of b->instrs naming layers[i].
-// An instruction whose fields do not fit calls fail(i, what), which throws.
-std::vector<uint8_t> EncodeProgram(std::vector<isa::Instruction>& prog,
-                                   const std::vector<std::string>& layers,
-                                   const std::function<void(size_t, const std::string&)>& fail, Bundle* b);
 
 // The bytes the instruction reads: weights pre-ordered in channel tiles (docs/architecture.md) and
 // 8 bytes of parameters per output channel.

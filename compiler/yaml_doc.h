@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/compiler.h"
+#include "compiler/compile_error.h"
 
 namespace nna::compiler {
 
@@ -104,6 +104,17 @@ class Doc {
 inline std::string ShownPath(const std::filesystem::path& p) {
   const std::filesystem::path parent = p.parent_path().filename();
   return parent.empty() ? p.filename().string() : (parent / p.filename()).string();
+}
+
+// The names of the descriptions in dir (its .yaml files without the extension), sorted; none when
+// dir cannot be read.
+inline std::vector<std::string> DescriptionNames(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace nna::compiler

@@ -12,9 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <utility>
 #include <vector>
 
+#include "tb/front_door.h"
 #include "tb/options.h"
+#include "tb/tb_config.h"
 #include "tb/testbench.h"
 
 // SystemC prints its banner before sc_main runs; the verdict should be the whole output.
@@ -58,7 +61,15 @@ int sc_main(int argc, char* argv[]) {
   if (options.waves) Verilated::traceEverOn(true);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 
-  nna::tb::Testbench tb(options);
+  // The bundles first (the front door builds or reads them); the testbench only runs them.
+  std::vector<nna::Bundle> programs;
+  try {
+    programs = nna::tb::MakeBundles(options, nna::tb::kConfig);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nna sim: %s\n", e.what());
+    return nna::tb::kExitBadInput;
+  }
+  nna::tb::Testbench tb(options, std::move(programs));
   try {
     tb.Setup();
   } catch (const std::exception& e) {  // InputError, and whatever the model throws on bad input

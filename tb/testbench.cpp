@@ -13,9 +13,6 @@
 #include <filesystem>
 #include <utility>
 
-#include "compiler/compiler.h"
-#include "compiler/named_test.h"
-#include "compiler/network/lower.h"
 #include "isa/program.h"
 #include "nna/csr.h"
 #include "tb/axi_dram.h"
@@ -76,7 +73,8 @@ class TaggingSink : public EventSink {
 
 }  // namespace
 
-Testbench::Testbench(SimOptions options) : opt_(std::move(options)) {}
+Testbench::Testbench(SimOptions options, std::vector<Bundle> programs)
+    : opt_(std::move(options)), programs_(std::move(programs)) {}
 
 Testbench::~Testbench() {
 #if VM_TRACE_FST
@@ -88,29 +86,7 @@ Testbench::~Testbench() {
 }
 
 void Testbench::Setup() {
-  // The programs: each test compiled into the SRAM and DRAM after the previous one's, or one
-  // bundle read from disk.
-  try {
-    compiler::Placement at;
-    for (const std::string& test : opt_.tests) {
-      programs_.push_back(compiler::CompileNamedTest(test, opt_.vectors, kConfig, opt_.seed, at));
-      at = {programs_.back().sram_end, programs_.back().dram.size()};
-    }
-    if (!opt_.network.empty()) {
-      if (!opt_.quiet) std::fprintf(stderr, "nna sim: lowering network %s\n", opt_.network.c_str());
-      compiler::network::LowerOptions lower;
-      lower.sram_budget = opt_.sram_budget;
-      const compiler::network::LoweredNetwork l =
-          compiler::network::CompileNetwork(opt_.network, opt_.vectors, kConfig, lower);
-      if (!opt_.quiet) std::fputs(compiler::network::FormatLowering(l).c_str(), stderr);
-      programs_.push_back(l.bundle);
-    }
-    if (!opt_.bundle_dir.empty()) programs_.push_back(ReadBundle(opt_.bundle_dir));
-  } catch (const compiler::CompileError& e) {
-    throw InputError(e.what());
-  } catch (const BundleError& e) {
-    throw InputError(e.what());
-  }
+  if (programs_.empty()) throw InputError("no program to run");
   for (const Bundle& b : programs_) {
     if (b.config != kConfig.name) {
       throw InputError("the bundle of test '" + b.test + "' is compiled for configuration '" + b.config +

@@ -1,5 +1,5 @@
 // The co-simulation of one test or of several launched in turn (docs/memory.md, "Several programs
-// and frames"): Setup (bundles, configuration check, golden model, expected events, DRAM image,
+// and frames") from its bundles: Setup (configuration check, golden model, expected events, DRAM image,
 // SystemC modules around the Verilated nna_top), Run (until the last interrupt has been handled,
 // the RTL stops, or --max-cycles), Finish (final DRAM and per-program status checks, the verdict
 // on stdout, the exit code).
@@ -34,11 +34,13 @@ enum ExitCode : int { kExitPass = 0, kExitFail = 1, kExitBadInput = 2, kExitTime
 
 class Testbench {
  public:
-  explicit Testbench(SimOptions options);
+  // programs: the bundles to launch in turn (tb/front_door.h makes them; the testbench compiles
+  // nothing).
+  Testbench(SimOptions options, std::vector<Bundle> programs);
   ~Testbench();
 
-  // Throws InputError (one sentence) on bad input: unknown test, unreadable bundle, bundle for
-  // another configuration, unwritable --out.
+  // Throws InputError (one sentence) on bad input: a bundle for another configuration or whose
+  // program does not fit the CSRs, unwritable --out.
   void Setup();
   void Run();
   // Prints the verdict; returns the exit code.
@@ -75,7 +77,7 @@ class Testbench {
   };
 
   SimOptions opt_;
-  std::vector<Bundle> programs_;  // per test of --test, or the --bundle
+  std::vector<Bundle> programs_;  // per test of --test, the network, or the --bundle
   std::vector<Launch> launches_;
   std::vector<RunResult> golden_runs_;  // per launch the golden model ran (it stops after an error)
   Bundle bundle_;  // the scoreboard's: programs_[0] alone, else Merged()

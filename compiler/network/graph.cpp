@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "compiler/layer_quant.h"
 #include "compiler/yaml_doc.h"
 #include "ref/ref_ops.h"
 
@@ -54,7 +55,7 @@ std::vector<std::vector<int>> Network::Consumers() const {
 }
 
 std::vector<std::string> KnownNetworks(const fs::path& vectors_dir) {
-  return KnownTests(vectors_dir / "networks");
+  return DescriptionNames(vectors_dir / "networks");
 }
 
 fs::path FindNetwork(const std::string& name, const fs::path& vectors_dir) {
@@ -164,29 +165,10 @@ class Parser {
       l.inputs.push_back(index - 1);  // the previous layer; kInput for the first
   }
 
-  void Layer(const YAML::Node& n, size_t i) {
-    const std::string at = "layers[" + std::to_string(i) + "]";
-    d_.NeedMap(n, at);
-    const std::string name = d_.Str(d_.Need(n, at, "name"), at + ".name");
-    if (name.empty() || name == "input") d_.Bad(at + ".name", "a name other than 'input'", n["name"]);
-    const std::string path = "layers." + name;  // messages name the layer from here on
-    if (index_.count(name))
-      d_.Fail(path + ".name", "is given to two layers ('" + name + "' is layers[" +
-                                  std::to_string(index_.at(name)) + "] and " + at + ")");
-    network::Layer l;
-    l.name = name;
-    const YAML::Node op = d_.Need(n, path, "op");
-    const std::string o = d_.Str(op, path + ".op");
-    bool found = false;
-    std::string names;
-    for (const Op c : kOps) {
-      names += (names.empty() ? "" : ", ") + std::string(ToString(c));
-      if (o == ToString(c)) l.op = c, found = true;
-    }
-    if (!found) d_.Bad(path + ".op", "one of " + names, op);
-
+  // The keys a layer of op takes.
+  static std::vector<std::string> KeysOf(Op op) {
     std::vector<std::string> keys = {"name", "op", "input", "inputs"};
-    switch (l.op) {
+    switch (op) {
       case Op::kConv:
         keys.insert(keys.end(), {"out", "kernel", "stride", "dilation", "padding", "groups", "act", "alpha"});
         break;
@@ -208,68 +190,71 @@ class Parser {
       case Op::kConcat:
         break;
     }
-    d_.OnlyKeys(n, path, keys);
-    Inputs(n, path, l, int(i));
-    if (HasWeights(l.op) || l.op == Op::kAdd) Act(n, path, l);
-    const Shape in = net_.ShapeOf(l.inputs[0]);
+    return keys;
+  }
 
-    if (l.op == Op::kConv || l.op == Op::kDeconv) {
-      l.out_c = uint32_t(d_.Int(d_.Need(n, path, "out"), path + ".out", 1, 65535));
-      const auto k = d_.IntOrList(d_.Need(n, path, "kernel"), path + ".kernel", 2, 1, 255, "[h, w]");
-      l.kernel_h = uint32_t(k[0]), l.kernel_w = uint32_t(k[1]);
-      if (n["stride"]) {
-        const auto s = d_.IntOrList(n["stride"], path + ".stride", 2, 1, 255, "[h, w]");
-        l.stride_h = uint32_t(s[0]), l.stride_w = uint32_t(s[1]);
-      }
-      if (n["dilation"]) {
-        const auto s = d_.IntOrList(n["dilation"], path + ".dilation", 2, 1, 255, "[h, w]");
-        l.dil_h = uint32_t(s[0]), l.dil_w = uint32_t(s[1]);
-      }
-      if (n["padding"]) {
-        const auto p = d_.IntOrList(n["padding"], path + ".padding", 4, 0, 255, "[top, bottom, left, right]");
-        l.pad_top = uint32_t(p[0]), l.pad_bottom = uint32_t(p[1]), l.pad_left = uint32_t(p[2]),
-        l.pad_right = uint32_t(p[3]);
-      }
-      if (n["output_padding"]) {
-        const auto p = d_.IntOrList(n["output_padding"], path + ".output_padding", 2, 0, 255, "[h, w]");
-        l.out_pad_h = uint32_t(p[0]), l.out_pad_w = uint32_t(p[1]);
-      }
-      if (n["groups"]) l.groups = uint32_t(d_.Int(n["groups"], path + ".groups", 1, 65535));
-      if (in.c % l.groups != 0 || l.out_c % l.groups != 0)
-        d_.Fail(path + ".groups", "must divide the input channels " + std::to_string(in.c) +
-                                      " and the output channels " + std::to_string(l.out_c) + " (got " +
-                                      std::to_string(l.groups) + ")");
-      int64_t oh = 0, ow = 0;
-      if (l.op == Op::kConv) {
-        oh = ref::ConvOutSize(in.h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);
-        ow = ref::ConvOutSize(in.w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
-        if (oh < 1 || ow < 1)
-          d_.Fail(path + ".kernel", "[" + std::to_string(l.kernel_h) + ", " + std::to_string(l.kernel_w) +
-                                        "] (with its dilation and padding) does not fit the " +
-                                        ShapeText(in) + " input: the output would be " + std::to_string(oh) +
-                                        "x" + std::to_string(ow));
-      } else {
-        auto upsampling = [](uint32_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
-        if (!upsampling(l.stride_h) || !upsampling(l.stride_w))
-          d_.Fail(path + ".stride", "must be 1, 2, 4 or 8 for op deconv (got [" + std::to_string(l.stride_h) +
-                                        ", " + std::to_string(l.stride_w) + "])");
-        if (l.out_pad_h >= std::max(l.stride_h, l.dil_h) || l.out_pad_w >= std::max(l.stride_w, l.dil_w))
-          d_.Fail(path + ".output_padding", "must be less than max(stride, dilation) of its axis (got [" +
-                                                std::to_string(l.out_pad_h) + ", " +
-                                                std::to_string(l.out_pad_w) + "])");
-        oh = ref::DeconvOutSize(in.h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom, l.out_pad_h);
-        ow = ref::DeconvOutSize(in.w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right, l.out_pad_w);
-        if (oh < 1 || ow < 1)
-          d_.Fail(path + ".padding", "crops the whole output of the transposed convolution of the " +
-                                         ShapeText(in) + " input: it would be " + std::to_string(oh) + "x" +
-                                         std::to_string(ow));
-      }
-      if (oh > 0xFFFF || ow > 0xFFFF)
-        d_.Fail(path, "gives an output of " + std::to_string(oh) + "x" + std::to_string(ow) +
-                          " pixels; out_h and out_w are 16-bit fields");
-      l.conv_h = uint32_t(oh), l.conv_w = uint32_t(ow);
-      l.out = {l.out_c, l.conv_h, l.conv_w};
-    } else if (l.op == Op::kInnerProduct) {
+  // A conv's or deconv's channels, kernel geometry and groups, checked against its input.
+  void ConvShape(const YAML::Node& n, const std::string& path, const Shape& in, network::Layer& l) const {
+    l.out_c = uint32_t(d_.Int(d_.Need(n, path, "out"), path + ".out", 1, 65535));
+    const auto k = d_.IntOrList(d_.Need(n, path, "kernel"), path + ".kernel", 2, 1, 255, "[h, w]");
+    l.kernel_h = uint32_t(k[0]), l.kernel_w = uint32_t(k[1]);
+    if (n["stride"]) {
+      const auto s = d_.IntOrList(n["stride"], path + ".stride", 2, 1, 255, "[h, w]");
+      l.stride_h = uint32_t(s[0]), l.stride_w = uint32_t(s[1]);
+    }
+    if (n["dilation"]) {
+      const auto s = d_.IntOrList(n["dilation"], path + ".dilation", 2, 1, 255, "[h, w]");
+      l.dil_h = uint32_t(s[0]), l.dil_w = uint32_t(s[1]);
+    }
+    if (n["padding"]) {
+      const auto p = d_.IntOrList(n["padding"], path + ".padding", 4, 0, 255, "[top, bottom, left, right]");
+      l.pad_top = uint32_t(p[0]), l.pad_bottom = uint32_t(p[1]), l.pad_left = uint32_t(p[2]),
+      l.pad_right = uint32_t(p[3]);
+    }
+    if (n["output_padding"]) {
+      const auto p = d_.IntOrList(n["output_padding"], path + ".output_padding", 2, 0, 255, "[h, w]");
+      l.out_pad_h = uint32_t(p[0]), l.out_pad_w = uint32_t(p[1]);
+    }
+    if (n["groups"]) l.groups = uint32_t(d_.Int(n["groups"], path + ".groups", 1, 65535));
+    if (in.c % l.groups != 0 || l.out_c % l.groups != 0)
+      d_.Fail(path + ".groups", "must divide the input channels " + std::to_string(in.c) +
+                                    " and the output channels " + std::to_string(l.out_c) + " (got " +
+                                    std::to_string(l.groups) + ")");
+    int64_t oh = 0, ow = 0;
+    if (l.op == Op::kConv) {
+      oh = ref::ConvOutSize(in.h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);
+      ow = ref::ConvOutSize(in.w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
+      if (oh < 1 || ow < 1)
+        d_.Fail(path + ".kernel", "[" + std::to_string(l.kernel_h) + ", " + std::to_string(l.kernel_w) +
+                                      "] (with its dilation and padding) does not fit the " +
+                                      ShapeText(in) + " input: the output would be " + std::to_string(oh) +
+                                      "x" + std::to_string(ow));
+    } else {
+      auto upsampling = [](uint32_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
+      if (!upsampling(l.stride_h) || !upsampling(l.stride_w))
+        d_.Fail(path + ".stride", "must be 1, 2, 4 or 8 for op deconv (got [" + std::to_string(l.stride_h) +
+                                      ", " + std::to_string(l.stride_w) + "])");
+      if (l.out_pad_h >= std::max(l.stride_h, l.dil_h) || l.out_pad_w >= std::max(l.stride_w, l.dil_w))
+        d_.Fail(path + ".output_padding", "must be less than max(stride, dilation) of its axis (got [" +
+                                              std::to_string(l.out_pad_h) + ", " +
+                                              std::to_string(l.out_pad_w) + "])");
+      oh = ref::DeconvOutSize(in.h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom, l.out_pad_h);
+      ow = ref::DeconvOutSize(in.w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right, l.out_pad_w);
+      if (oh < 1 || ow < 1)
+        d_.Fail(path + ".padding", "crops the whole output of the transposed convolution of the " +
+                                       ShapeText(in) + " input: it would be " + std::to_string(oh) + "x" +
+                                       std::to_string(ow));
+    }
+    if (oh > 0xFFFF || ow > 0xFFFF)
+      d_.Fail(path, "gives an output of " + std::to_string(oh) + "x" + std::to_string(ow) +
+                        " pixels; out_h and out_w are 16-bit fields");
+    l.conv_h = uint32_t(oh), l.conv_w = uint32_t(ow);
+    l.out = {l.out_c, l.conv_h, l.conv_w};
+  }
+
+  // The output shape of the layers without a kernel, checked against their inputs.
+  void OtherShape(const YAML::Node& n, const std::string& path, const Shape& in, network::Layer& l) const {
+    if (l.op == Op::kInnerProduct) {
       l.out_c = uint32_t(d_.Int(d_.Need(n, path, "out"), path + ".out", 1, 65535));
       l.out = {l.out_c, 1, 1};
     } else if (l.op == Op::kMaxPool || l.op == Op::kAvgPool) {
@@ -307,6 +292,38 @@ class Parser {
       if (l.out.c > 65535)
         d_.Fail(path + ".inputs", "give " + std::to_string(l.out.c) + " channels, past 65535");
     }
+  }
+
+  void Layer(const YAML::Node& n, size_t i) {
+    const std::string at = "layers[" + std::to_string(i) + "]";
+    d_.NeedMap(n, at);
+    const std::string name = d_.Str(d_.Need(n, at, "name"), at + ".name");
+    if (name.empty() || name == "input") d_.Bad(at + ".name", "a name other than 'input'", n["name"]);
+    const std::string path = "layers." + name;  // messages name the layer from here on
+    if (index_.count(name))
+      d_.Fail(path + ".name", "is given to two layers ('" + name + "' is layers[" +
+                                  std::to_string(index_.at(name)) + "] and " + at + ")");
+    network::Layer l;
+    l.name = name;
+    const YAML::Node op = d_.Need(n, path, "op");
+    const std::string o = d_.Str(op, path + ".op");
+    bool found = false;
+    std::string names;
+    for (const Op c : kOps) {
+      names += (names.empty() ? "" : ", ") + std::string(ToString(c));
+      if (o == ToString(c)) l.op = c, found = true;
+    }
+    if (!found) d_.Bad(path + ".op", "one of " + names, op);
+
+    d_.OnlyKeys(n, path, KeysOf(l.op));
+    Inputs(n, path, l, int(i));
+    if (HasWeights(l.op) || l.op == Op::kAdd) Act(n, path, l);
+    const Shape in = net_.ShapeOf(l.inputs[0]);
+
+    if (l.op == Op::kConv || l.op == Op::kDeconv)
+      ConvShape(n, path, in, l);
+    else
+      OtherShape(n, path, in, l);
     index_[name] = int(i);
     paths_.push_back(path);
     net_.layers.push_back(std::move(l));

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "compiler/activation.h"
-#include "compiler/compiler.h"
+#include "compiler/test_spec.h"
 #include "nna/configs.h"
 
 namespace nna::compiler::network {

@@ -7,10 +7,9 @@
 #include <set>
 #include <stdexcept>
 
+#include "compiler/assemble.h"
 #include "compiler/lowering.h"
-#include "golden/golden_model.h"
 #include "isa/program.h"
-#include "perf/perf_model.h"
 
 namespace nna::compiler::network {
 
@@ -480,6 +479,49 @@ class Lowerer {
     return act_base_ + bufs_[size_t(buffer)].addr + offset_[Slot(t)] * PlaneStrideOf(t);
   }
 
+  // DRAM: zero page, program, input, the streams of the jobs, the outputs, the stitching areas, the
+  // spilled tensors.
+  struct DramMap {
+    uint64_t input = 0, end = 0;
+    std::vector<uint64_t> streams;  // per job
+    std::map<int, uint64_t> outputs, stitches, spills;
+  };
+  DramMap PlaceDram(uint64_t prog_dram) const;
+  // Writer layer -> the graph outputs written back after it.
+  std::map<int, std::vector<int>> OutputsAfter() const;
+  // The table's rows before any instruction: names, ops, outputs and their SRAM.
+  LoweredNetwork TableRows() const;
+  // Where job j's operands are, its parameters and weights in the slot at slot_sram.
+  Operands OperandsOf(const Job& j, uint64_t slot_sram) const;
+  void CountChunks(LoweredNetwork* result) const;
+  // The bundle: the program, the input, the streams and the outputs' regions and references.
+  void AssembleBundle(std::vector<isa::Instruction>& prog, const std::vector<std::string>& owner, const DramMap& dm,
+                      uint64_t prog_sram, uint64_t prog_dram, LoweredNetwork* result) const;
+  // The program as it is emitted: instructions, their layers, the flags, the loads a reader waits
+  // for (root -> flags) and the write-backs of spilled tensors (last use before the gap, flag).
+  struct Emission {
+    explicit Emission(const std::string& where) : flags(where) {}
+    size_t Push(isa::Instruction in, const std::string& layer) {
+      in.index = uint32_t(prog.size());
+      prog.push_back(in);
+      owner.push_back(layer);
+      return prog.size() - 1;
+    }
+    Flags flags;
+    std::vector<isa::Instruction> prog;
+    std::vector<std::string> owner;
+    std::map<int, uint64_t> pending;
+    std::vector<std::pair<int, uint64_t>> written_back;
+  };
+  using OutputsMap = std::map<int, std::vector<int>>;
+  void Stream(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm) const;
+  void WriteOutputs(Emission& e, const OutputsMap& after, const DramMap& dm, int writer, uint64_t flag) const;
+  void Stitch(Emission& e, const Job& j, const Operands& at, uint64_t done, const DramMap& dm,
+              const OutputsMap& after) const;
+  void SpillOut(Emission& e, const Job& j, uint64_t done, const DramMap& dm) const;
+  void Reload(Emission& e, const std::vector<int>& roots, uint64_t flag, const DramMap& dm) const;
+  void EmitJob(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm, const OutputsMap& after,
+               LoweredNetwork* result) const;
   LoweredNetwork Emit();
 
   const QuantNetwork& q_;
@@ -505,63 +547,26 @@ class Lowerer {
   std::string peak_layer_;
 };
 
-LoweredNetwork Lowerer::Emit() {
-  const size_t n = net_.layers.size();
-  const uint64_t prog_sram = 0, prog_dram = 0x1000;  // after a zero page, as Compile's
-  const uint64_t slot_sram[2] = {AlignUp(prog_bytes_), AlignUp(prog_bytes_) + slot_};
-  act_base_ = AlignUp(prog_bytes_) + 2 * slot_;
-
-  // DRAM: zero page, program, input, the streams of the jobs, the outputs, the stitching areas, the
-  // spilled tensors.
+Lowerer::DramMap Lowerer::PlaceDram(uint64_t prog_dram) const {
+  DramMap m;
   uint64_t dram = AlignUp(prog_dram + prog_bytes_);
-  const uint64_t input_dram = dram;
+  m.input = dram;
   dram = AlignUp(dram + net_.input.Elements());
-  std::vector<uint64_t> stream_dram(jobs_.size());
+  m.streams.resize(jobs_.size());
   for (size_t k = 0; k < jobs_.size(); ++k)
-    stream_dram[k] = dram, dram = AlignUp(dram + jobs_[k].StreamBytes());
-  std::map<int, uint64_t> output_dram, stitch_dram;
+    m.streams[k] = dram, dram = AlignUp(dram + jobs_[k].StreamBytes());
   for (const int o : net_.outputs)
-    if (!output_dram.count(o)) output_dram[o] = dram, dram = AlignUp(dram + net_.ShapeOf(o).Elements());
+    if (!m.outputs.count(o)) m.outputs[o] = dram, dram = AlignUp(dram + net_.ShapeOf(o).Elements());
   for (const Job& j : jobs_)
-    if (j.strip && !stitch_dram.count(j.layer))
-      stitch_dram[j.layer] = dram, dram = AlignUp(dram + net_.layers[size_t(j.layer)].out.Elements());
-
-  std::map<int, uint64_t> spill_dram;
+    if (j.strip && !m.stitches.count(j.layer))
+      m.stitches[j.layer] = dram, dram = AlignUp(dram + net_.layers[size_t(j.layer)].out.Elements());
   for (const auto& [root, sp] : spills_)
-    spill_dram[root] = dram, dram = AlignUp(dram + net_.ShapeOf(root).Elements());
+    m.spills[root] = dram, dram = AlignUp(dram + net_.ShapeOf(root).Elements());
+  m.end = dram;
+  return m;
+}
 
-  Flags flags(net_.file);
-  std::vector<isa::Instruction> prog;
-  std::vector<std::string> owner;  // the layer of each instruction
-  auto push = [&](isa::Instruction in, const std::string& layer) {
-    in.index = uint32_t(prog.size());
-    prog.push_back(in);
-    owner.push_back(layer);
-    return prog.size() - 1;
-  };
-  std::map<int, uint64_t> pending;  // root -> flags of DMA writes its first reader waits for
-  std::vector<std::pair<int, uint64_t>> written_back;  // (last use before the gap, flag of the write-back)
-
-  // The network input.
-  {
-    const TensorDma d = DmaOf(kInput);
-    isa::Instruction in = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(kInput, -1), input_dram,
-                                       d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
-    in.index = uint32_t(prog.size());
-    pending[RootOf(kInput)] |= flags.Take(in);
-    push(in, "input");
-  }
-  // Job k's stream into slot k % 2: waits until job k - 2 has cleared the slot's flag.
-  auto stream = [&](size_t k) {
-    const uint32_t s = uint32_t(k % 2);
-    isa::Instruction d =
-        isa::MakeDma(isa::Opcode::kDmaRead, slot_sram[s], stream_dram[k], jobs_[k].StreamBytes());
-    d.dma.done_set = flags.Slot(s);
-    if (k >= 2) d.dma.wait_clear = flags.Slot(s);
-    push(d, net_.layers[size_t(jobs_[k].layer)].name);
-  };
-  for (size_t k = 0; k < std::min<size_t>(2, jobs_.size()); ++k) stream(k);
-
+std::map<int, std::vector<int>> Lowerer::OutputsAfter() const {
   // Graph outputs, written back after the last layer that writes a part of them.
   // (a concat's: its latest input that is not a concat itself)
   auto last_writer = [&](int t) {
@@ -585,18 +590,11 @@ LoweredNetwork Lowerer::Emit() {
     if (std::find(outputs_after[w].begin(), outputs_after[w].end(), o) == outputs_after[w].end())
       outputs_after[w].push_back(o);
   }
-  auto write_outputs = [&](int writer, uint64_t flag) {
-    const auto it = outputs_after.find(writer);
-    if (it == outputs_after.end()) return;
-    for (const int o : it->second) {
-      const TensorDma d = DmaOf(o);
-      isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(o, int(n)), output_dram.at(o),
-                                        d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
-      if (flag) flags.Consume(w, flag), flag = 0;  // the next ones follow it in the DMA queue
-      push(w, net_.NameOf(o));
-    }
-  };
+  return outputs_after;
+}
 
+LoweredNetwork Lowerer::TableRows() const {
+  const size_t n = net_.layers.size();
   LoweredNetwork result;
   result.layers.resize(n);
   for (size_t i = 0; i < n; ++i) {
@@ -613,185 +611,251 @@ LoweredNetwork Lowerer::Emit() {
       result.layers[i].out_bytes = (s.c - 1) * PlaneStrideOf(int(i)) + uint64_t(s.h) * s.w;
     }
   }
+  return result;
+}
 
-  for (size_t k = 0; k < jobs_.size(); ++k) {
-    const Job& j = jobs_[k];
-    const QuantLayer& ql = q_.layers[size_t(j.layer)];
-    const int a = ql.inputs[0];
-    Operands at;
-    at.in_plane_stride = PlaneStrideOf(a);
-    at.in_addr = TensorAddr(a, j.layer) + j.in_c0 * at.in_plane_stride + j.in_col0;
-    if (j.strip) at.in_row_stride = net_.ShapeOf(a).w;
-    if (j.x.in_c != j.spec.in_c && at.in_plane_stride != uint64_t(j.spec.in_h) * j.spec.in_w)
-      throw CompileError(Where(ql.name) + " reads its input reshaped to " + std::to_string(j.x.in_c) + "x" +
-                         std::to_string(j.x.in_h) + "x" + std::to_string(j.x.in_w) +
-                         ", which needs dense planes, but they are " + std::to_string(at.in_plane_stride) +
-                         " bytes apart");
-    if (ql.op == Op::kAdd) {
-      const int b = ql.inputs[1];
-      if (PlaneStrideOf(b) != at.in_plane_stride)
-        throw CompileError(Where(ql.name) + " adds tensors whose planes are " +
-                           std::to_string(at.in_plane_stride) + " and " + std::to_string(PlaneStrideOf(b)) +
-                           " bytes apart in SRAM; ELTWISE reads both with one plane stride");
-      at.in2_addr = TensorAddr(b, j.layer) + j.in_c0 * at.in_plane_stride;
-    }
-    const uint32_t s = uint32_t(k % 2);
-    at.param_addr = slot_sram[s];
-    at.wt_addr = SimdOnly(j.spec.op) ? 0 : slot_sram[s] + AlignUp(j.params.size());
-    if (j.strip) {
-      at.out_addr = act_base_ + bufs_[size_t(j.temp)].addr;
-      at.out_plane_stride = temp_layout_.at(j.temp).plane_stride;
-    } else {
-      at.out_plane_stride = PlaneStrideOf(j.layer);
-      at.out_addr = TensorAddr(j.layer, j.layer) + j.c0 * at.out_plane_stride;
-    }
-    isa::Instruction c = ComputeInstruction(DocOf(j.layer), j.spec, j.x, j.simd, at, cfg_);
-    c.index = uint32_t(prog.size());
-    c.compute.wait_set = flags.Slot(s);
-    c.compute.done_clear = flags.Slot(s);
-    for (const int t : ql.inputs) {
-      const auto p = pending.find(RootOf(t));
-      if (p != pending.end()) flags.Consume(c, p->second), pending.erase(p);
-    }
-    // A spilled tensor's buffer is free for the instructions after its last use before the gap
-    // once its write-back is done.
-    for (auto it = written_back.begin(); it != written_back.end();)
-      if (it->first < j.layer)
-        flags.Consume(c, it->second), it = written_back.erase(it);
-      else
-        ++it;
-    const bool stitches = j.strip;
-    const bool writes_outputs = j.last_of_layer && !stitches && outputs_after.count(j.layer);
-    const uint64_t done = stitches || writes_outputs ? flags.Take(c) : 0;
-    const bool spills = j.last_of_layer && spills_.count(j.layer);
-    const uint64_t spill_done = spills ? flags.Take(c) : 0;
-    std::vector<int>
-        reloads;  // spilled tensors whose first use after the gap is the next instruction's layer
-    for (const auto& [root, sp] : spills_)
-      if (j.layer < sp.after && k + 1 < jobs_.size() && jobs_[k + 1].layer >= sp.after)
-        reloads.push_back(root);
-    const uint64_t reload_done = reloads.empty() ? 0 : flags.Take(c);
-    const size_t ci = push(c, ql.name);
-
-    LoweredLayer& row = result.layers[size_t(j.layer)];
-    row.instrs += 1;
-    row.stream_bytes += j.StreamBytes();
-    const perf::Prediction pr = perf::Predict(cfg_, prog[ci].compute, prog[ci].simd);
-    row.cycles += pr.cycles.Total();
-    row.macs += isa::Macs(prog[ci].compute);
-
-    if (stitches) {  // the kept columns of the strip, into the layer's tensor in DRAM
-      const Shape out = net_.layers[size_t(j.layer)].out;
-      const PlanarLayout& tl = temp_layout_.at(j.temp);
-      isa::Instruction w =
-          isa::MakeDma3d(isa::Opcode::kDmaWrite, at.out_addr + j.skip,
-                         stitch_dram.at(j.layer) + uint64_t(j.c0) * out.h * out.w + j.out_col0, j.count,
-                         out.h, j.x.res_w, out.w, j.spec.out_c, tl.plane_stride, uint64_t(out.h) * out.w);
-      flags.Consume(w, done);
-      push(w, ql.name);
-      if (j.last_of_layer) {  // the whole pooled tensor back into its SRAM buffer
-        const TensorDma d = DmaOf(j.layer);
-        isa::Instruction r =
-            isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(j.layer, j.layer), stitch_dram.at(j.layer),
-                         d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
-        r.index = uint32_t(prog.size());
-        pending[RootOf(j.layer)] |= flags.Take(r);
-        push(r, ql.name);
-        write_outputs(j.layer, 0);  // after the read in the DMA queue
-      }
-    } else if (writes_outputs) {
-      write_outputs(j.layer, done);
-    }
-    if (spills) {  // the tensor to DRAM; the instruction after its last use before the gap waits
-      const TensorDma d = DmaOf(j.layer);
-      isa::Instruction w =
-          isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(j.layer, j.layer), spill_dram.at(j.layer),
-                       d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
-      flags.Consume(w, spill_done);
-      w.index = uint32_t(prog.size());
-      written_back.push_back({spills_.at(j.layer).before, flags.Take(w)});
-      push(w, ql.name);
-    }
-    uint64_t reload_flag = reload_done;
-    for (const int root : reloads) {  // back into their reload buffers, which this instruction freed
-      const TensorDma d = DmaOf(root);
-      isa::Instruction r =
-          isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(root, spills_.at(root).after), spill_dram.at(root),
-                       d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
-      if (reload_flag) flags.Consume(r, reload_flag), reload_flag = 0;  // the others follow in the DMA queue
-      r.index = uint32_t(prog.size());
-      pending[root] |= flags.Take(r);
-      push(r, net_.NameOf(root));
-    }
-    if (k + 2 < jobs_.size()) stream(k + 2);
+Operands Lowerer::OperandsOf(const Job& j, uint64_t slot_sram) const {
+  const QuantLayer& ql = q_.layers[size_t(j.layer)];
+  const int a = ql.inputs[0];
+  Operands at;
+  at.in_plane_stride = PlaneStrideOf(a);
+  at.in_addr = TensorAddr(a, j.layer) + j.in_c0 * at.in_plane_stride + j.in_col0;
+  if (j.strip) at.in_row_stride = net_.ShapeOf(a).w;
+  if (j.x.in_c != j.spec.in_c && at.in_plane_stride != uint64_t(j.spec.in_h) * j.spec.in_w)
+    throw CompileError(Where(ql.name) + " reads its input reshaped to " + std::to_string(j.x.in_c) + "x" +
+                       std::to_string(j.x.in_h) + "x" + std::to_string(j.x.in_w) +
+                       ", which needs dense planes, but they are " + std::to_string(at.in_plane_stride) +
+                       " bytes apart");
+  if (ql.op == Op::kAdd) {
+    const int b = ql.inputs[1];
+    if (PlaneStrideOf(b) != at.in_plane_stride)
+      throw CompileError(Where(ql.name) + " adds tensors whose planes are " +
+                         std::to_string(at.in_plane_stride) + " and " + std::to_string(PlaneStrideOf(b)) +
+                         " bytes apart in SRAM; ELTWISE reads both with one plane stride");
+    at.in2_addr = TensorAddr(b, j.layer) + j.in_c0 * at.in_plane_stride;
   }
-  for (size_t i = 0; i < n; ++i) {
-    LoweredLayer& row = result.layers[i];
+  at.param_addr = slot_sram;
+  at.wt_addr = SimdOnly(j.spec.op) ? 0 : slot_sram + AlignUp(j.params.size());
+  if (j.strip) {
+    at.out_addr = act_base_ + bufs_[size_t(j.temp)].addr;
+    at.out_plane_stride = temp_layout_.at(j.temp).plane_stride;
+  } else {
+    at.out_plane_stride = PlaneStrideOf(j.layer);
+    at.out_addr = TensorAddr(j.layer, j.layer) + j.c0 * at.out_plane_stride;
+  }
+  return at;
+}
+
+void Lowerer::CountChunks(LoweredNetwork* result) const {
+  for (size_t i = 0; i < result->layers.size(); ++i) {
+    LoweredLayer& row = result->layers[i];
     row.chunks = row.strips = row.instrs ? 1 : 0;
   }
   for (size_t k = 0; k < jobs_.size(); ++k) {  // chunks: distinct first channels; strips per chunk
     const Job& j = jobs_[k];
-    LoweredLayer& row = result.layers[size_t(j.layer)];
+    LoweredLayer& row = result->layers[size_t(j.layer)];
     if (k > 0 && jobs_[k - 1].layer == j.layer && jobs_[k - 1].c0 != j.c0) ++row.chunks;
   }
-  for (LoweredLayer& row : result.layers)
+  for (LoweredLayer& row : result->layers)
     if (row.chunks) row.strips = row.instrs / row.chunks;
+}
 
-  // The bundle.
-  Bundle& b = result.bundle;
+void Lowerer::AssembleBundle(std::vector<isa::Instruction>& prog, const std::vector<std::string>& owner,
+                             const DramMap& dm, uint64_t prog_sram, uint64_t prog_dram, LoweredNetwork* result) const {
+  Bundle& b = result->bundle;
   b.test = net_.name;
   b.config = cfg_.name;
-  b.prog_sram_addr = prog_sram;
-  b.prog_dram_addr = prog_dram;
-  b.dram.assign(dram, 0);
-  const std::vector<uint8_t> words = EncodeProgram(
+  b.dram.assign(dm.end, 0);
+  AssembleProgram(
       prog, owner,
       [&](size_t i, const std::string& what) {
         throw CompileError(Where(owner[i]) + " lowers to instruction " + std::to_string(i) +
                            " whose fields do not fit: " + what);
       },
-      &b);
-  if (words.size() != prog_bytes_) throw std::logic_error("nnac: network program size mismatch");
-  b.prog_words = words.size() / isa::kWordBytes;
-  auto place = [&](uint64_t at, const std::vector<uint8_t>& bytes) {
-    std::copy(bytes.begin(), bytes.end(), b.dram.begin() + long(at));
-  };
-  place(b.prog_dram_addr, words);
-  place(input_dram, q_.input.data);
+      prog_sram, prog_dram, &b);
+  // The layout was planned for ProgramWords' count; what was emitted must be that.
+  if (b.prog_words * isa::kWordBytes != prog_bytes_) throw std::logic_error("nnac: network program size mismatch");
+  auto place = [&](uint64_t at, const std::vector<uint8_t>& bytes) { Place(&b, at, bytes); };
+  place(dm.input, q_.input.data);
   for (size_t k = 0; k < jobs_.size(); ++k) {
-    place(stream_dram[k], jobs_[k].params);
-    place(stream_dram[k] + AlignUp(jobs_[k].params.size()), jobs_[k].weights);
+    place(dm.streams[k], jobs_[k].params);
+    place(dm.streams[k] + AlignUp(jobs_[k].params.size()), jobs_[k].weights);
   }
-  b.regions.push_back({"program", "program", b.prog_dram_addr, words.size(), {}, false});
   b.regions.push_back({"input",
                        "input",
-                       input_dram,
+                       dm.input,
                        net_.input.Elements(),
                        {net_.input.c, net_.input.h, net_.input.w},
                        net_.input_signed});
   if (!jobs_.empty())  // every job's parameters and weights, as streamed
     b.regions.push_back({"weights",
                          "weights",
-                         stream_dram[0],
-                         stream_dram.back() + jobs_.back().StreamBytes() - stream_dram[0],
+                         dm.streams[0],
+                         dm.streams.back() + jobs_.back().StreamBytes() - dm.streams[0],
                          {},
                          true});
-  for (const auto& [o, addr] : output_dram) {
+  for (const auto& [o, addr] : dm.outputs) {
     const QuantLayer& ql = q_.layers[size_t(o)];
     const Shape s = net_.ShapeOf(o);
     b.regions.push_back({ql.name, "output", addr, s.Elements(), {s.c, s.h, s.w}, net_.SignedOf(o)});
     b.reference[ql.name] = ql.output.data;
   }
-  for (const LoweredLayer& row : result.layers) {
+  for (const LoweredLayer& row : result->layers) {
     b.macs += row.macs;
-    result.cycles += row.cycles;
-    result.computes += row.instrs;
+    result->computes += row.instrs;
   }
   b.sram_end = act_base_ + act_peak_;
-  result.slot_bytes = slot_;
-  result.spills = spills_.size();
-  result.act_peak = act_peak_;
-  result.sram_peak = b.sram_end;
+  result->slot_bytes = slot_;
+  result->spills = spills_.size();
+  result->act_peak = act_peak_;
+  result->sram_peak = b.sram_end;
+}
+
+// Job k's stream into slot k % 2: waits until job k - 2 has cleared the slot's flag.
+void Lowerer::Stream(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm) const {
+  const uint32_t s = uint32_t(k % 2);
+  isa::Instruction d = isa::MakeDma(isa::Opcode::kDmaRead, slot_sram[s], dm.streams[k], jobs_[k].StreamBytes());
+  d.dma.done_set = e.flags.Slot(s);
+  if (k >= 2) d.dma.wait_clear = e.flags.Slot(s);
+  e.Push(d, net_.layers[size_t(jobs_[k].layer)].name);
+}
+
+// The graph outputs due after `writer`; the first waits for `flag`, the next ones follow it in the
+// DMA queue.
+void Lowerer::WriteOutputs(Emission& e, const OutputsMap& after, const DramMap& dm, int writer, uint64_t flag) const {
+  const auto it = after.find(writer);
+  if (it == after.end()) return;
+  for (const int o : it->second) {
+    const TensorDma d = DmaOf(o);
+    isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(o, int(net_.layers.size())),
+                                      dm.outputs.at(o), d.shape.row_bytes, d.shape.rows, d.sram_stride,
+                                      d.shape.row_bytes);
+    if (flag) e.flags.Consume(w, flag), flag = 0;
+    e.Push(w, net_.NameOf(o));
+  }
+}
+
+// The kept columns of a strip into the layer's tensor in DRAM; after the last strip the whole
+// pooled tensor back into its SRAM buffer.
+void Lowerer::Stitch(Emission& e, const Job& j, const Operands& at, uint64_t done, const DramMap& dm,
+                     const OutputsMap& after) const {
+  const std::string& name = q_.layers[size_t(j.layer)].name;
+  const Shape out = net_.layers[size_t(j.layer)].out;
+  const PlanarLayout& tl = temp_layout_.at(j.temp);
+  isa::Instruction w =
+      isa::MakeDma3d(isa::Opcode::kDmaWrite, at.out_addr + j.skip,
+                     dm.stitches.at(j.layer) + uint64_t(j.c0) * out.h * out.w + j.out_col0, j.count, out.h,
+                     j.x.res_w, out.w, j.spec.out_c, tl.plane_stride, uint64_t(out.h) * out.w);
+  e.flags.Consume(w, done);
+  e.Push(w, name);
+  if (!j.last_of_layer) return;
+  const TensorDma d = DmaOf(j.layer);
+  isa::Instruction r = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(j.layer, j.layer), dm.stitches.at(j.layer),
+                                    d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
+  r.index = uint32_t(e.prog.size());
+  e.pending[RootOf(j.layer)] |= e.flags.Take(r);
+  e.Push(r, name);
+  WriteOutputs(e, after, dm, j.layer, 0);  // after the read in the DMA queue
+}
+
+// The tensor to DRAM; the instruction after its last use before the gap waits for it.
+void Lowerer::SpillOut(Emission& e, const Job& j, uint64_t done, const DramMap& dm) const {
+  const TensorDma d = DmaOf(j.layer);
+  isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(j.layer, j.layer), dm.spills.at(j.layer),
+                                    d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
+  e.flags.Consume(w, done);
+  w.index = uint32_t(e.prog.size());
+  e.written_back.push_back({spills_.at(j.layer).before, e.flags.Take(w)});
+  e.Push(w, q_.layers[size_t(j.layer)].name);
+}
+
+// Spilled tensors back into their reload buffers, which the instruction that set `flag` freed; the
+// first waits for it, the others follow in the DMA queue.
+void Lowerer::Reload(Emission& e, const std::vector<int>& roots, uint64_t flag, const DramMap& dm) const {
+  for (const int root : roots) {
+    const TensorDma d = DmaOf(root);
+    isa::Instruction r = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(root, spills_.at(root).after),
+                                      dm.spills.at(root), d.shape.row_bytes, d.shape.rows, d.sram_stride,
+                                      d.shape.row_bytes);
+    if (flag) e.flags.Consume(r, flag), flag = 0;
+    r.index = uint32_t(e.prog.size());
+    e.pending[root] |= e.flags.Take(r);
+    e.Push(r, net_.NameOf(root));
+  }
+}
+
+// Job k's compute instruction, waiting for its slot, its inputs' loads and the write-backs of the
+// buffers it reuses; then the DMA it makes due (stitch, outputs, spill, reloads).
+void Lowerer::EmitJob(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm, const OutputsMap& after,
+                      LoweredNetwork* result) const {
+  const Job& j = jobs_[k];
+  const QuantLayer& ql = q_.layers[size_t(j.layer)];
+  const uint32_t s = uint32_t(k % 2);
+  const Operands at = OperandsOf(j, slot_sram[s]);
+  isa::Instruction c = ComputeInstruction(DocOf(j.layer), j.spec, j.x, j.simd, at, cfg_);
+  c.index = uint32_t(e.prog.size());
+  c.compute.wait_set = e.flags.Slot(s);
+  c.compute.done_clear = e.flags.Slot(s);
+  for (const int t : ql.inputs) {
+    const auto p = e.pending.find(RootOf(t));
+    if (p != e.pending.end()) e.flags.Consume(c, p->second), e.pending.erase(p);
+  }
+  // A spilled tensor's buffer is free for the instructions after its last use before the gap
+  // once its write-back is done.
+  for (auto it = e.written_back.begin(); it != e.written_back.end();)
+    if (it->first < j.layer)
+      e.flags.Consume(c, it->second), it = e.written_back.erase(it);
+    else
+      ++it;
+  const bool stitches = j.strip;
+  const bool writes_outputs = j.last_of_layer && !stitches && after.count(j.layer);
+  const uint64_t done = stitches || writes_outputs ? e.flags.Take(c) : 0;
+  const bool spills = j.last_of_layer && spills_.count(j.layer);
+  const uint64_t spill_done = spills ? e.flags.Take(c) : 0;
+  std::vector<int> reloads;  // spilled tensors whose first use after the gap is the next instruction's layer
+  for (const auto& [root, sp] : spills_)
+    if (j.layer < sp.after && k + 1 < jobs_.size() && jobs_[k + 1].layer >= sp.after) reloads.push_back(root);
+  const uint64_t reload_done = reloads.empty() ? 0 : e.flags.Take(c);
+  const size_t ci = e.Push(c, ql.name);
+
+  LoweredLayer& row = result->layers[size_t(j.layer)];
+  row.instrs += 1;
+  row.stream_bytes += j.StreamBytes();
+  row.computes.push_back(uint32_t(ci));
+  row.macs += isa::Macs(e.prog[ci].compute);
+
+  if (stitches)
+    Stitch(e, j, at, done, dm, after);
+  else if (writes_outputs)
+    WriteOutputs(e, after, dm, j.layer, done);
+  if (spills) SpillOut(e, j, spill_done, dm);
+  Reload(e, reloads, reload_done, dm);
+}
+
+LoweredNetwork Lowerer::Emit() {
+  const uint64_t prog_sram = 0, prog_dram = 0x1000;  // after a zero page, as the single-layer path's
+  const uint64_t slot_sram[2] = {AlignUp(prog_bytes_), AlignUp(prog_bytes_) + slot_};
+  act_base_ = AlignUp(prog_bytes_) + 2 * slot_;
+  const DramMap dm = PlaceDram(prog_dram);
+  Emission e(net_.file);
+
+  // The network input.
+  const TensorDma d = DmaOf(kInput);
+  isa::Instruction in = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(kInput, -1), dm.input, d.shape.row_bytes,
+                                     d.shape.rows, d.sram_stride, d.shape.row_bytes);
+  in.index = uint32_t(e.prog.size());
+  e.pending[RootOf(kInput)] |= e.flags.Take(in);
+  e.Push(in, "input");
+  for (size_t k = 0; k < std::min<size_t>(2, jobs_.size()); ++k) Stream(e, k, slot_sram, dm);
+
+  const OutputsMap after = OutputsAfter();
+  LoweredNetwork result = TableRows();
+  for (size_t k = 0; k < jobs_.size(); ++k) {
+    EmitJob(e, k, slot_sram, dm, after, &result);
+    if (k + 2 < jobs_.size()) Stream(e, k + 2, slot_sram, dm);
+  }
+  CountChunks(&result);
+  AssembleBundle(e.prog, e.owner, dm, prog_sram, prog_dram, &result);
   return result;
 }
 
@@ -805,28 +869,6 @@ LoweredNetwork CompileNetwork(const std::string& name, const std::filesystem::pa
                               const HwConfig& cfg, const LowerOptions& options) {
   const Network net = FusePools(ParseNetworkFile(FindNetwork(name, vectors_dir)), cfg);
   return LowerNetwork(Quantize(net), cfg, options);
-}
-
-std::string CheckOnGoldenModel(const Bundle& bundle, const HwConfig& cfg) {
-  struct Discard : EventSink {
-    void OnAccUnload(const AccUnloadEvent&) override {}
-    void OnSramWrite(const SramWriteEvent&) override {}
-  } sink;
-  const RunResult r = GoldenModel(cfg).Run(bundle, sink);
-  if (!r.ok) return bundle.test + ": the golden model stops: " + r.message;
-  if (!r.race.empty()) return bundle.test + ": " + r.race;
-  for (const Region& region : bundle.regions) {
-    if (region.kind != "output") continue;
-    const std::vector<uint8_t>& want = bundle.reference.at(region.name);
-    for (uint64_t i = 0; i < region.bytes; ++i) {
-      const uint8_t got = r.dram[region.dram_addr + i];
-      if (got != want[i])
-        return bundle.test + ": output '" + region.name + "' differs from the reference at byte " +
-               std::to_string(i) + " of " + std::to_string(region.bytes) + " (golden model " +
-               std::to_string(got) + ", reference " + std::to_string(want[i]) + ")";
-    }
-  }
-  return "";
 }
 
 std::string FormatLowering(const LoweredNetwork& l) {

@@ -30,7 +30,8 @@ struct LoweredLayer {
   uint32_t chunks = 0, strips = 0;       // output-channel chunks; column strips of a standalone pool
   uint64_t out_sram = 0, out_bytes = 0;  // the output's SRAM address and span (a concat input: its slice)
   uint64_t stream_bytes = 0;             // weights and parameters streamed in by DMA
-  uint64_t macs = 0, cycles = 0;         // of its compute instructions (cycles: the performance model)
+  std::vector<uint32_t> computes;        // the indices of its compute instructions
+  uint64_t macs = 0, cycles = 0;         // of its compute instructions (cycles: the caller's prediction, else 0)
 };
 
 struct LoweredNetwork {
@@ -40,7 +41,7 @@ struct LoweredNetwork {
   uint64_t slot_bytes = 0;           // each of the two weight slots
   uint64_t act_peak = 0;             // activation bytes in use at most (after the program and slots)
   uint64_t sram_peak = 0;            // program + slots + activations
-  uint64_t cycles = 0;               // the predicted compute cycles, summed
+  uint64_t cycles = 0;               // the predicted compute cycles, summed (the caller's, else 0)
   uint64_t spills = 0;               // tensors parked in DRAM between two uses (too little SRAM)
 };
 
@@ -51,11 +52,6 @@ LoweredNetwork LowerNetwork(const QuantNetwork& q, const HwConfig& cfg, const Lo
 // vectors_dir/networks/<name>.yaml parsed, its pools fused for cfg, quantized and lowered.
 LoweredNetwork CompileNetwork(const std::string& name, const std::filesystem::path& vectors_dir,
                               const HwConfig& cfg, const LowerOptions& options = {});
-
-// Runs the bundle on the golden model and compares every output region with its reference: empty
-// when they are equal and no race was found, else one sentence (the error, the race, or the first
-// differing byte of the first differing output).
-std::string CheckOnGoldenModel(const Bundle& bundle, const HwConfig& cfg);
 
 // The per-layer table of the lowering with totals.
 std::string FormatLowering(const LoweredNetwork& l);

@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/compiler.h"
+#include "compiler/layer_quant.h"
+#include "compiler/test_spec.h"
 #include "compiler/network/graph.h"
 #include "nna/isa.h"
 #include "ref/ref_ops.h"

@@ -495,4 +495,11 @@ Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vecto
   return p;
 }
 
+std::map<uint32_t, Prediction> PredictProgram(const HwConfig& cfg, const Bundle& bundle) {
+  std::map<uint32_t, Prediction> out;
+  for (const isa::Instruction& in : isa::DecodeProgram(bundle.ProgramBytes()).instrs)
+    if (!in.IsDma()) out[in.index] = Predict(cfg, in.compute, in.simd);
+  return out;
+}
+
 }  // namespace nna::perf

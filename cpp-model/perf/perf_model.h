@@ -18,9 +18,11 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "bundle/bundle.h"
 #include "nna/configs.h"
 #include "nna/isa.h"
 
@@ -63,5 +65,8 @@ std::string CheckAccuracy(uint32_t index, const std::string& op, uint64_t measur
 // The prediction for a CONV instruction that passes the RTL's checks. Anything else (another
 // opcode, a bad field) gets the one check cycle the RTL spends before its error, and a note.
 Prediction Predict(const HwConfig& cfg, const isa::ComputeInstr& in, const std::vector<isa::SimdInstr>& simd);
+
+// Predict for every compute instruction of a bundle's program, by instruction index.
+std::map<uint32_t, Prediction> PredictProgram(const HwConfig& cfg, const Bundle& bundle);
 
 }  // namespace nna::perf

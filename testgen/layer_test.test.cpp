@@ -1,4 +1,4 @@
-#include "compiler/compiler.h"
+#include "testgen/layer_test.h"
 
 #include <catch2/catch.hpp>
 #include <unistd.h>
@@ -12,7 +12,8 @@
 #include <sstream>
 
 #include "golden/golden_model.h"
-#include "compiler/random_layer.h"
+#include "testgen/named_test.h"
+#include "testgen/random_layer.h"
 #include "isa/program.h"
 #include "pool/pool.h"
 #include "ref/ref_ops.h"
@@ -20,6 +21,7 @@
 
 using namespace nna;
 using namespace nna::compiler;
+using namespace nna::testgen;
 namespace fs = std::filesystem;
 
 namespace {
@@ -28,14 +30,14 @@ uint64_t AlignDown64(uint64_t v) { return v / 64 * 64; }
 
 const fs::path kVectors = NNA_VECTORS_DIR;
 
-// Writes vectors/<name>.yaml in a scratch folder and returns the error CompileTestFile gives.
+// Writes vectors/<name>.yaml in a scratch folder and returns the error BuildTestFile gives.
 std::string ErrorFor(const std::string& name, const std::string& text, const char* config = "tiny") {
   const fs::path dir = fs::temp_directory_path() / ("nnac_test_" + std::to_string(::getpid())) / "vectors";
   fs::create_directories(dir);
   const fs::path file = dir / (name + ".yaml");
   std::ofstream(file) << text;
   try {
-    CompileTestFile(file, FindHwConfig(config));
+    BuildTestFile(file, FindHwConfig(config));
   } catch (const CompileError& e) {
     return e.what();
   }
@@ -101,10 +103,10 @@ TEST_CASE("every vector compiles for both configurations and the model matches t
       INFO(name << " on " << config);
       const HwConfig& cfg = FindHwConfig(config);
       if (kFsdOnly.count(name) && std::string(config) == "tiny") {
-        CHECK_THROWS_WITH(CompileTestFile(FindTest(name, kVectors), cfg), Catch::Contains(kFsdOnly.at(name)));
+        CHECK_THROWS_WITH(BuildTestFile(FindTest(name, kVectors), cfg), Catch::Contains(kFsdOnly.at(name)));
         continue;
       }
-      const Bundle b = CompileTestFile(FindTest(name, kVectors), cfg);
+      const Bundle b = BuildTestFile(FindTest(name, kVectors), cfg);
       CHECK(b.test == name);
       CHECK(b.config == config);
       const Region& out = b.FindRegion("output");
@@ -156,28 +158,28 @@ TEST_CASE("every vector compiles for both configurations and the model matches t
 }
 
 TEST_CASE("conv3x3 has several sections and channel tiles on fsd and fits tiny", "[nnac]") {
-  const Bundle fsd = CompileTestFile(FindTest("conv3x3", kVectors), FindHwConfig("fsd"));
+  const Bundle fsd = BuildTestFile(FindTest("conv3x3", kVectors), FindHwConfig("fsd"));
   const auto c = isa::DecodeProgram(fsd.ProgramBytes()).instrs.at(3).compute;
   CHECK(c.pix_tiles == 7);  // 672 pixels / 96
   CHECK(c.ch_tiles == 2);   // 192 / 96
   CHECK(c.dot_len == 900);
   CHECK(c.wt_tile_bytes == 900 * 96);
-  const Bundle tiny = CompileTestFile(FindTest("conv3x3", kVectors), FindHwConfig("tiny"));
+  const Bundle tiny = BuildTestFile(FindTest("conv3x3", kVectors), FindHwConfig("tiny"));
   CHECK(tiny.reference.at("output") == fsd.reference.at("output"));  // same data, same result
 }
 
 TEST_CASE("the seed changes the data and the file's seed is the default", "[nnac]") {
   const HwConfig& cfg = FindHwConfig("tiny");
   const fs::path f = FindTest("conv1x1_small", kVectors);
-  const Bundle a = CompileTestFile(f, cfg);
-  const Bundle b = CompileTestFile(f, cfg, 2);  // the file says seed 2
-  const Bundle c = CompileTestFile(f, cfg, 77);
+  const Bundle a = BuildTestFile(f, cfg);
+  const Bundle b = BuildTestFile(f, cfg, 2);  // the file says seed 2
+  const Bundle c = BuildTestFile(f, cfg, 77);
   CHECK(a.dram == b.dram);
   CHECK(a.dram != c.dram);
 }
 
 TEST_CASE("a compiled bundle survives the bundle folder", "[nnac]") {
-  const Bundle b = CompileTestFile(FindTest("conv3x3_stride2", kVectors), FindHwConfig("tiny"));
+  const Bundle b = BuildTestFile(FindTest("conv3x3_stride2", kVectors), FindHwConfig("tiny"));
   const fs::path dir = fs::temp_directory_path() / ("nnac_test_bundle_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   WriteBundle(b, dir);
@@ -208,8 +210,8 @@ TEST_CASE("a bundle placed at other bases is the base-0 bundle shifted", "[nnac]
   const uint64_t ds = at.sram_base, dd = at.dram_base - Placement{}.dram_base;
   for (const char* name : {"conv1x1_small", "eltwise_add", "fig6_two_buffers"}) {
     INFO(name);
-    const Bundle b0 = CompileTestFile(FindTest(name, kVectors), tiny);
-    const Bundle b1 = CompileTestFile(FindTest(name, kVectors), tiny, {}, at);
+    const Bundle b0 = BuildTestFile(FindTest(name, kVectors), tiny);
+    const Bundle b1 = BuildTestFile(FindTest(name, kVectors), tiny, {}, at);
     CHECK(b1.prog_sram_addr == b0.prog_sram_addr + ds);
     CHECK(b1.prog_dram_addr == b0.prog_dram_addr + dd);
     CHECK(b1.sram_end == b0.sram_end + ds);
@@ -232,12 +234,12 @@ TEST_CASE("a bundle placed at other bases is the base-0 bundle shifted", "[nnac]
 TEST_CASE("a placement whose SRAM range cannot hold the layer is one sentence", "[nnac]") {
   const HwConfig& tiny = FindHwConfig("tiny");
   const fs::path file = FindTest("conv1x1_small", kVectors);
-  const Bundle b = CompileTestFile(file, tiny);
+  const Bundle b = BuildTestFile(file, tiny);
   const Placement at{AlignDown64(tiny.sram_bytes - b.sram_end / 2), 0x100000};
-  CHECK_THROWS_WITH(CompileTestFile(file, tiny, {}, at),
+  CHECK_THROWS_WITH(BuildTestFile(file, tiny, {}, at),
                     Catch::Matches(".*conv1x1_small.yaml: key 'layer' needs [0-9]+ bytes of SRAM from base " +
                                    std::to_string(at.sram_base) + " .* but configuration 'tiny' has [0-9]+"));
-  CHECK_THROWS_WITH(CompileTestFile(file, tiny, {}, {32, 0x1000}),
+  CHECK_THROWS_WITH(BuildTestFile(file, tiny, {}, {32, 0x1000}),
                     Catch::Contains("key 'layer' cannot be placed at SRAM 32 and DRAM 4096: both bases must be multiples of 64"));
 }
 
@@ -356,7 +358,7 @@ TEST_CASE("a layer that overflows the accumulator warns and wraps alike in model
   auto* old = std::cerr.rdbuf(err.rdbuf());
   Bundle b;
   try {
-    b = CompileTestFile(dir / "wide.yaml", cfg);
+    b = BuildTestFile(dir / "wide.yaml", cfg);
   } catch (...) {
     std::cerr.rdbuf(old);
     throw;
@@ -392,8 +394,8 @@ TEST_CASE("a layer that overflows the accumulator warns and wraps alike in model
 
   std::stringstream quiet;
   old = std::cerr.rdbuf(quiet.rdbuf());
-  CompileTestFile(FindTest("conv3x3", kVectors), cfg);
-  CompileTestFile(FindTest("inner_product_25088", kVectors), cfg);
+  BuildTestFile(FindTest("conv3x3", kVectors), cfg);
+  BuildTestFile(FindTest("inner_product_25088", kVectors), cfg);
   std::cerr.rdbuf(old);
   CHECK(quiet.str().empty());
 }
@@ -402,7 +404,7 @@ TEST_CASE("lowering: groups, deconv output size and inner-product reshape", "[nn
   const HwConfig& tiny = FindHwConfig("tiny");
   auto compute = [](const Bundle& b) { return isa::DecodeProgram(b.ProgramBytes()).instrs.at(3).compute; };
   SECTION("grouped: tiles per group, never mixed") {
-    const auto c = compute(CompileTestFile(FindTest("conv3x3_grouped", kVectors), tiny));
+    const auto c = compute(BuildTestFile(FindTest("conv3x3_grouped", kVectors), tiny));
     CHECK(c.opcode == isa::Opcode::kConv);
     CHECK(c.groups == 4);
     CHECK(c.group_in_c == 8);
@@ -412,7 +414,7 @@ TEST_CASE("lowering: groups, deconv output size and inner-product reshape", "[nn
     CHECK(c.dot_len == 8 * 9);
   }
   SECTION("depthwise") {
-    const auto c = compute(CompileTestFile(FindTest("conv3x3_depthwise", kVectors), FindHwConfig("fsd")));
+    const auto c = compute(BuildTestFile(FindTest("conv3x3_depthwise", kVectors), FindHwConfig("fsd")));
     CHECK(c.groups == 16);
     CHECK(c.group_in_c == 1);
     CHECK(c.group_tiles == 1);
@@ -422,33 +424,33 @@ TEST_CASE("lowering: groups, deconv output size and inner-product reshape", "[nn
   }
   SECTION("deconv: (in-1)*stride - pads + dil*(k-1) + output padding + 1") {
     for (const char* name : {"deconv2x2_s2", "deconv4x4_s2_pad1", "deconv3x3_s2_outpad"}) {
-      const auto c = compute(CompileTestFile(FindTest(name, kVectors), tiny));
+      const auto c = compute(BuildTestFile(FindTest(name, kVectors), tiny));
       CHECK(c.opcode == isa::Opcode::kDeconv);
       CHECK(c.out_h == 16);
       CHECK(c.out_w == 16);
     }
-    const auto c = compute(CompileTestFile(FindTest("deconv3x3_s2_outpad", kVectors), tiny));
+    const auto c = compute(BuildTestFile(FindTest("deconv3x3_s2_outpad", kVectors), tiny));
     CHECK(c.out_pad_h == 1);
     CHECK(c.out_pad_w == 1);
     CHECK(c.pad_top == 1);
-    const Bundle s4 = CompileTestFile(FindTest("deconv4x4_s4", kVectors), tiny);
+    const Bundle s4 = BuildTestFile(FindTest("deconv4x4_s4", kVectors), tiny);
     CHECK(compute(s4).out_h == 24);
     CHECK(s4.macs == 6 * 6 * 4 * 8 * 4 * 4);
   }
   SECTION("inner product: the kernel is the input; planes past 255 are folded") {
-    const auto c = compute(CompileTestFile(FindTest("inner_product_25088", kVectors), tiny));
+    const auto c = compute(BuildTestFile(FindTest("inner_product_25088", kVectors), tiny));
     CHECK(c.opcode == isa::Opcode::kInnerProduct);
     CHECK((c.in_c == 512 && c.in_h == 7 && c.in_w == 7 && c.kernel_h == 7 && c.kernel_w == 7));
     CHECK((c.out_h == 1 && c.out_w == 1 && c.stride_h == 1 && c.dil_w == 1 && c.groups == 1));
     CHECK(c.dot_len == 25088);
-    const auto d = compute(CompileTestFile(FindTest("inner_product_4096", kVectors), tiny));
+    const auto d = compute(BuildTestFile(FindTest("inner_product_4096", kVectors), tiny));
     CHECK((d.in_c == 4096 && d.kernel_h == 1 && d.kernel_w == 1 && d.dot_len == 4096));
 
     const fs::path dir = fs::temp_directory_path() / ("nnac_test_" + std::to_string(::getpid())) / "vectors";
     fs::create_directories(dir);
     std::ofstream(dir / "flat.yaml") << "name: flat\ndoc: a row vector\nseed: 8\nlayer:\n  op: inner_product\n"
                                         "  input: {channels: 1, height: 1, width: 4096}\n  output_channels: 3\n";
-    const Bundle b = CompileTestFile(dir / "flat.yaml", tiny);
+    const Bundle b = BuildTestFile(dir / "flat.yaml", tiny);
     const auto f = compute(b);
     CHECK((f.in_c == 1 && f.in_h == 32 && f.in_w == 128 && f.kernel_h == 32 && f.kernel_w == 128));
     GoldenMatchesReference(b, tiny);
@@ -477,7 +479,7 @@ TEST_CASE("act_* vectors run their activation's program on both configurations",
     for (const char* config : {"tiny", "fsd"}) {
       INFO(name << " on " << config);
       const HwConfig& cfg = FindHwConfig(config);
-      const Bundle b = CompileTestFile(FindTest(name, kVectors), cfg);
+      const Bundle b = BuildTestFile(FindTest(name, kVectors), cfg);
       const auto prog = isa::DecodeProgram(b.ProgramBytes());
       REQUIRE_FALSE(prog.error);
       REQUIRE(prog.instrs.size() == 5);
@@ -600,7 +602,7 @@ TEST_CASE("pooled vectors: pool fields, channel_major, the pooled output region 
       if (kFsdOnly.count(pv.name) && std::string(config) == "tiny") continue;
       INFO(pv.name << " on " << config);
       const HwConfig& cfg = FindHwConfig(config);
-      const Bundle b = Compile(spec, cfg);
+      const Bundle b = BuildTest(spec, cfg);
       const auto prog = isa::DecodeProgram(b.ProgramBytes());
       REQUIRE_FALSE(prog.error);
       const auto& c = prog.instrs.at(3).compute;
@@ -624,7 +626,7 @@ TEST_CASE("pooled vectors: pool fields, channel_major, the pooled output region 
       // The same layer without the pool: the same data and calibration, the convolution's output.
       TestSpec plain = spec;
       plain.layer.pool.reset();
-      const Bundle conv = Compile(plain, cfg);
+      const Bundle conv = BuildTest(plain, cfg);
       const auto& conv_out = conv.reference.at("output");
       REQUIRE(conv_out.size() == uint64_t(c.out_c) * c.out_h * c.out_w);
       CHECK(b.reference.at("output") ==
@@ -640,7 +642,7 @@ TEST_CASE("the compiler chooses channel_major for a pooled layer of several chan
     const fs::path dir = fs::temp_directory_path() / ("nnac_test_" + std::to_string(::getpid())) / "vectors";
     fs::create_directories(dir);
     std::ofstream(dir / "t.yaml") << text;
-    return isa::DecodeProgram(CompileTestFile(dir / "t.yaml", FindHwConfig(config)).ProgramBytes()).instrs.at(3).compute;
+    return isa::DecodeProgram(BuildTestFile(dir / "t.yaml", FindHwConfig(config)).ProgramBytes()).instrs.at(3).compute;
   };
   const std::string nine = Replace(pooled, "output_channels: 5", "output_channels: 9");
   CHECK(order_of(pooled, "tiny").order == isa::Order::kPixelMajor);  // one tile: the default stays
@@ -705,7 +707,7 @@ TEST_CASE("a bad output.pool gives one sentence naming file, key and value", "[n
   TestSpec plain = spec;
   plain.layer.pool.reset();
   const HwConfig& tiny = FindHwConfig("tiny");
-  const Bundle pooled = Compile(spec, tiny), conv = Compile(plain, tiny);
+  const Bundle pooled = BuildTest(spec, tiny), conv = BuildTest(plain, tiny);
   CHECK(isa::DecodeProgram(pooled.ProgramBytes()).instrs.at(3).simd ==
         isa::DecodeProgram(conv.ProgramBytes()).instrs.at(3).simd);
   CHECK(pooled.reference.at("output") ==
@@ -769,7 +771,7 @@ TEST_CASE("global average pooling: FUSED_RELU's multiply and shift are proven ex
     for (const char* config : {"tiny", "fsd"}) {
       INFO(config);
       const HwConfig& cfg = FindHwConfig(config);
-      const Bundle b = Compile(spec, cfg);
+      const Bundle b = BuildTest(spec, cfg);
       const auto prog = isa::DecodeProgram(b.ProgramBytes());
       REQUIRE_FALSE(prog.error);
       const auto& in = prog.instrs.at(3);
@@ -847,7 +849,7 @@ TEST_CASE("SCALE and ELTWISE vectors lower to the contract's depthwise 1x1 field
     for (const char* config : {"tiny", "fsd"}) {
       INFO(name << " on " << config);
       const HwConfig& cfg = FindHwConfig(config);
-      const Bundle b = CompileTestFile(FindTest(name, kVectors), cfg);
+      const Bundle b = BuildTestFile(FindTest(name, kVectors), cfg);
       const auto prog = isa::DecodeProgram(b.ProgramBytes());
       REQUIRE_FALSE(prog.error);
       const size_t ci = elt ? 3 : 2;
@@ -946,7 +948,7 @@ TEST_CASE("SCALE and ELTWISE vectors lower to the contract's depthwise 1x1 field
 TEST_CASE("SCALE draws per-channel transforms and one output quantization that uses the range", "[nnac]") {
   for (const char* name : {"scale", "scale_unsigned"}) {
     INFO(name);
-    const Bundle b = CompileTestFile(FindTest(name, kVectors), FindHwConfig("tiny"));
+    const Bundle b = BuildTestFile(FindTest(name, kVectors), FindHwConfig("tiny"));
     const Region& params = b.FindRegion("params");
     const Region& out = b.FindRegion("output");
     std::set<double> mults;
@@ -1101,7 +1103,7 @@ TEST_CASE("frames in rotating buffers: the flags leave no race, and a missing fl
     for (uint32_t buffers = 1; buffers <= std::min(frames, kMaxBuffers); ++buffers) {
       INFO(frames << " frames in " << buffers << " buffers");
       spec.frames = frames, spec.buffers = buffers;
-      const Bundle b = Compile(spec, cfg);
+      const Bundle b = BuildTest(spec, cfg);
       GoldenMatchesReference(b, cfg);
       if (frames == buffers) continue;
       // Frame `buffers` reloads buffer 0 (the DMA_READ after the first compute instruction) and its
@@ -1141,7 +1143,7 @@ TEST_CASE("plane padding moves consecutive planes off the banks the previous req
     for (const bool pad : {false, true}) {
       INFO(config << (pad ? " padded" : " dense"));
       spec.plane_padding = pad;
-      const Bundle b = Compile(spec, cfg);
+      const Bundle b = BuildTest(spec, cfg);
       const auto prog = isa::DecodeProgram(b.ProgramBytes());
       const isa::ComputeInstr& c = prog.instrs[3].compute;
       const uint64_t row_of_banks = cfg.sram_banks * cfg.sram_bank_word_bytes;
@@ -1172,7 +1174,7 @@ TEST_CASE("an input tile is one 3-D DMA from the whole tensor, and the layer com
     const TestSpec spec = ParseTestFile(FindTest("conv3x3_tile", kVectors));
     REQUIRE(spec.layer.in_tile);
     const LayerSpec::Tile t = *spec.layer.in_tile;
-    const Bundle b = Compile(spec, cfg);
+    const Bundle b = BuildTest(spec, cfg);
     const auto prog = isa::DecodeProgram(b.ProgramBytes());
     REQUIRE_FALSE(prog.error);
     const isa::Instruction& in = prog.instrs[0];

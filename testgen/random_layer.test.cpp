@@ -1,4 +1,6 @@
-#include "compiler/random_layer.h"
+#include "testgen/random_layer.h"
+
+#include "testgen/layer_test.h"
 
 #include <malloc.h>
 
@@ -15,6 +17,7 @@
 
 using namespace nna;
 using namespace nna::compiler;
+using namespace nna::testgen;
 
 namespace {
 
@@ -66,7 +69,7 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       CHECK(spec.seed == seed);
       CHECK(names.insert(spec.name).second);
 
-      const Bundle b = Compile(spec, cfg);
+      const Bundle b = BuildTest(spec, cfg);
       EventRecorder rec;
       const RunResult r = GoldenModel(cfg).Run(b, rec);
       REQUIRE(r.ok);
@@ -82,7 +85,7 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       const TestSpec again = RandomTestSpec(seed, cfg);
       REQUIRE(again.name == spec.name);
       if (seed % 40 == 0) {
-        const Bundle b2 = Compile(again, cfg);
+        const Bundle b2 = BuildTest(again, cfg);
         REQUIRE(b2.dram == b.dram);
         REQUIRE(b2.reference == b.reference);
       }
@@ -171,7 +174,7 @@ TEST_CASE("a random layer is the same on every machine", "[random]") {
   CHECK(RandomTestSpec(2, tiny).name == "rnd2_deconv_i1x5x5_o1_k1x1_s4x4_d1x1_p0,0,0,0_op0x0_g1_ssu_relu_pm");
   CHECK(RandomTestSpec(3, FindHwConfig("fsd")).name ==
         "rnd3_conv_i8x12x12_o10_k11x11_s2x2_d1x1_p5,5,2,2_g2_uuu_relu_cm_max2s2p1");
-  const Bundle b = Compile(RandomTestSpec(1, tiny), tiny);
+  const Bundle b = BuildTest(RandomTestSpec(1, tiny), tiny);
   uint64_t h = 1469598103934665603ull;  // FNV-1a of the DRAM image: data and program
   for (uint8_t v : b.dram) h = (h ^ v) * 1099511628211ull;
   CHECK(h == 0x05874765cc7161f7ull);
@@ -221,7 +224,7 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
 
       // The bundle carries the program and the parameters as drawn, and the golden model, which
       // runs the program through simd::RunLane, writes what the compiler expects.
-      const Bundle b = Compile(spec, cfg);
+      const Bundle b = BuildTest(spec, cfg);
       const isa::Instruction c = ComputeOf(b);
       REQUIRE(c.simd == l.simd);
       const Region& params = b.FindRegion("params");
@@ -243,7 +246,7 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
       // Determinism: the same seed gives the same bundle.
       const TestSpec again = RandomSimdTestSpec(seed, cfg);
       REQUIRE(again.name == spec.name);
-      const Bundle b2 = Compile(again, cfg);
+      const Bundle b2 = BuildTest(again, cfg);
       REQUIRE(b2.dram == b.dram);
       REQUIRE(b2.reference == b.reference);
 
@@ -306,7 +309,7 @@ TEST_CASE("a random SIMD test is the same on every machine", "[random][simd]") {
   const HwConfig& tiny = FindHwConfig("tiny");
   const TestSpec spec = RandomSimdTestSpec(1, tiny);
   CHECK(spec.name == "rsimd1_deconv_i4x4x4_o27_k1x1_s2x2_d2x1_p0,0,0,0_op1x0_g1_usu_pm_simd14fpl");
-  const Bundle b = Compile(spec, tiny);
+  const Bundle b = BuildTest(spec, tiny);
   uint64_t h = 1469598103934665603ull;  // FNV-1a of the DRAM image and the expected output
   for (uint8_t v : b.dram) h = (h ^ v) * 1099511628211ull;
   for (uint8_t v : b.reference.at("output")) h = (h ^ v) * 1099511628211ull;
@@ -319,16 +322,16 @@ TEST_CASE("an explicit SIMD program and channel parameters are checked and compi
   TestSpec spec = RandomSimdTestSpec(5, tiny);
   spec.file = "t";
   spec.layer.params.pop_back();
-  CHECK_THROWS_WITH(Compile(spec, tiny),
+  CHECK_THROWS_WITH(BuildTest(spec, tiny),
                     Catch::Contains("t: key 'layer.params' must have one entry per output"));
   spec = RandomSimdTestSpec(5, tiny);
   spec.file = "t";
   REQUIRE_FALSE(isa::IsSimdOp(255));
   spec.layer.simd.front().op = isa::SimdOp(255);
-  CHECK_THROWS_WITH(Compile(spec, tiny), Catch::Contains("t: key 'layer.simd' is not legal: simd[0]"));
+  CHECK_THROWS_WITH(BuildTest(spec, tiny), Catch::Contains("t: key 'layer.simd' is not legal: simd[0]"));
   spec = RandomSimdTestSpec(5, tiny);
   spec.layer.simd.assign(isa::kMaxSimdInstrs + 1, spec.layer.simd.back());
-  CHECK_THROWS_WITH(Compile(spec, tiny), Catch::Contains("at most 16 fit"));
+  CHECK_THROWS_WITH(BuildTest(spec, tiny), Catch::Contains("at most 16 fit"));
 }
 
 TEST_CASE("an explicit SIMD program on SCALE and ELTWISE runs on each element's entry registers",
@@ -349,7 +352,7 @@ TEST_CASE("an explicit SIMD program on SCALE and ELTWISE runs on each element's 
       l.wt_signed = false;
       l.simd = simd::RandomSimdProgram(rng);
       for (uint32_t c = 0; c < l.out_c; ++c) l.params.push_back(simd::RandomChannelParams(rng));
-      const Bundle b = Compile(spec, tiny);
+      const Bundle b = BuildTest(spec, tiny);
       REQUIRE(ComputeOf(b).simd == l.simd);
       // Independently of the compiler: the bytes of tensors a and b as placed in DRAM.
       auto element = [&](const char* region, uint32_t i) {
@@ -383,14 +386,14 @@ TEST_CASE("an explicit SIMD program on SCALE and ELTWISE runs on each element's 
   spec.layer.op = LayerOp::kEltwise;
   spec.layer.in_c = spec.layer.out_c = spec.layer.groups = 2, spec.layer.in_h = spec.layer.in_w = 4;
   spec.layer.rescale = LayerSpec::Rescale{0.1, 0.2, 0.3, 0};
-  CHECK_NOTHROW(Compile(spec, tiny));
+  CHECK_NOTHROW(BuildTest(spec, tiny));
   spec.layer.simd = simd::RandomSimdProgram(rng);
-  CHECK_THROWS_WITH(Compile(spec, tiny), "t: key 'layer.simd' cannot be given with layer.rescale (the rescaled "
+  CHECK_THROWS_WITH(BuildTest(spec, tiny), "t: key 'layer.simd' cannot be given with layer.rescale (the rescaled "
                                          "add's program is its own)");
   spec.layer.simd.clear();
   spec.layer.rescale.reset();
   spec.layer.activation = LayerSpec::Act{};
   spec.layer.activation->kind = Activation::kRelu;
-  CHECK_THROWS_WITH(Compile(spec, tiny), "t: key 'layer.output.activation' does not apply to op eltwise (its output "
+  CHECK_THROWS_WITH(BuildTest(spec, tiny), "t: key 'layer.output.activation' does not apply to op eltwise (its output "
                                          "keys are signed and relu)");
 }

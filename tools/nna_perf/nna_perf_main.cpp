@@ -1,17 +1,19 @@
-// nna_perf: the performance model's prediction for every compute instruction of a test, without
-// simulating (docs/performance.md).
+// nna_perf: the performance model's prediction for every compute instruction of a bundle, without
+// simulating (docs/performance.md). The bundle is a folder, or a named test built by testgen/.
 //   nna_perf --test NAME --config CFG [--vectors DIR]
+//   nna_perf --bundle DIR
 #include <cinttypes>
 #include <cstdio>
 #include <exception>
 #include <string>
 
-#include "compiler/compiler.h"
+#include "bundle/bundle.h"
 #include "isa/program.h"
 #include "perf/perf_model.h"
+#include "testgen/named_test.h"
 
 int main(int argc, char** argv) {
-  std::string test, config, vectors = NNA_VECTORS_DIR;
+  std::string test, config, vectors = NNA_VECTORS_DIR, bundle_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
     if (key == "--test")
@@ -20,23 +22,26 @@ int main(int argc, char** argv) {
       config = argv[i + 1];
     else if (key == "--vectors")
       vectors = argv[i + 1];
+    else if (key == "--bundle")
+      bundle_dir = argv[i + 1];
   }
-  if (test.empty() || config.empty()) {
-    std::fprintf(stderr, "usage: nna_perf --test NAME --config CFG [--vectors DIR]\n");
+  if (bundle_dir.empty() == (test.empty() || config.empty())) {
+    std::fprintf(stderr, "usage: nna_perf --test NAME --config CFG [--vectors DIR] | --bundle DIR\n");
     return 2;
   }
   try {
-    const nna::HwConfig& cfg = nna::FindHwConfig(config);
-    const nna::Bundle b = nna::compiler::CompileTestFile(nna::compiler::FindTest(test, vectors), cfg);
+    const nna::Bundle b = bundle_dir.empty() ? nna::testgen::BuildNamedTest(
+                                                   test, vectors, nna::FindHwConfig(config), std::nullopt)
+                                             : nna::ReadBundle(bundle_dir);
+    const nna::HwConfig& cfg = nna::FindHwConfig(b.config);
     std::printf("%-5s %-6s %10s %6s %8s %10s %8s %8s %8s %8s\n", "instr", "op", "cycles", "util", "fill",
                 "mac", "w_unload", "w_acts", "w_wts", "drain");
-    for (const nna::isa::Instruction& in : nna::isa::DecodeProgram(b.ProgramBytes()).instrs) {
-      if (in.IsDma()) continue;
-      const nna::perf::Prediction p = nna::perf::Predict(cfg, in.compute, in.simd);
+    const nna::isa::DecodedProgram prog = nna::isa::DecodeProgram(b.ProgramBytes());
+    for (const auto& [index, p] : nna::perf::PredictProgram(cfg, b)) {
       const auto& c = p.cycles.by_cause;
       std::printf("%5u %-6s %10" PRIu64 " %5.1f%% %8" PRIu64 " %10" PRIu64 " %8" PRIu64 " %8" PRIu64
                   " %8" PRIu64 " %8" PRIu64 "\n",
-                  in.index, nna::isa::ToString(in.opcode), p.cycles.Total(),
+                  index, nna::isa::ToString(prog.instrs.at(index).opcode), p.cycles.Total(),
                   100.0 * nna::perf::Utilization(cfg, p.macs, p.cycles.Total()), c[0], c[1], c[2], c[3], c[4],
                   c[5]);
       if (!p.note.empty()) std::printf("      %s\n", p.note.c_str());

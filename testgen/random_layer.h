@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <string>
 
-#include "compiler/compiler.h"
+#include "compiler/test_spec.h"
 #include "nna/configs.h"
 
-namespace nna::compiler {
+namespace nna::testgen {
 
 // A rough cost of a layer on a configuration, for sizing tests (not the performance model):
 // cycles = pix_tiles*ch_tiles*max(dot_len, rows) dot-product cycles (SCALE and ELTWISE: dot_len, one row
@@ -22,7 +22,7 @@ struct LayerCost {
   uint64_t model_work = 0;
   uint64_t sram_bytes = 0;
 };
-LayerCost EstimateCost(const LayerSpec& layer, const HwConfig& cfg);
+LayerCost EstimateCost(const compiler::LayerSpec& layer, const HwConfig& cfg);
 
 // The layer drawn from seed for cfg, with cost.cycles below 100k on arrays of fewer than 1024
 // cells (tiny) and 40k otherwise (fsd). Its name encodes the shape (docs/adding-a-test.md):
@@ -34,7 +34,7 @@ LayerCost EstimateCost(const LayerSpec& layer, const HwConfig& cfg);
 // signedness, with random output signedness and ReLU, named
 //   rnd<seed>_<scale|eltwise_<add|mul|max>[_rescale]>_i<C>x<H>x<W>_<input><output>_<relu|lin>
 // e.g. rnd17_eltwise_max_i10x12x12_us_relu.
-TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg);
+compiler::TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg);
 
 // The random_simd test of seed: a dot-product layer drawn like RandomTestSpec's (its own draw, a quarter of
 // the cycle budget, at least 8 output channels) whose SIMD program is simd::RandomSimdProgram
@@ -47,6 +47,6 @@ TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg);
 //   _simd<program length>[f][p][l]
 // with f when the program has a binary32 op, p a predicated instruction, l an ldparam; e.g.
 // rsimd7_conv_i70x3x10_o8_k1x7_s1x1_d1x1_p0,0,3,3_g1_uss_pm_simd15fpl.
-TestSpec RandomSimdTestSpec(uint64_t seed, const HwConfig& cfg);
+compiler::TestSpec RandomSimdTestSpec(uint64_t seed, const HwConfig& cfg);
 
-}  // namespace nna::compiler
+}  // namespace nna::testgen

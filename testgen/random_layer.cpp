@@ -1,7 +1,8 @@
-#include "compiler/random_layer.h"
+#include "testgen/random_layer.h"
 
 #include <algorithm>
 
+#include "compiler/layer_quant.h"
 #include "nna/isa.h"
 #include "pool/pool.h"
 #include "ref/ref_ops.h"
@@ -9,7 +10,9 @@
 #include "simd/simd_program.h"
 #include "util/split_mix64.h"
 
-namespace nna::compiler {
+namespace nna::testgen {
+using namespace compiler;  // the descriptions it draws
+
 namespace {
 
 uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
@@ -356,4 +359,4 @@ TestSpec RandomSimdTestSpec(uint64_t seed, const HwConfig& cfg) {
   return spec;
 }
 
-}  // namespace nna::compiler
+}  // namespace nna::testgen

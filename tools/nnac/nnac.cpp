@@ -6,21 +6,72 @@
 //        fusion; --stats calibrates and runs it, docs/networks.md)
 //   nnac --network resnet50 --config fsd --out DIR [--check] [--sram-budget N]   (the whole network
 //        lowered to one program: the bundle and the lowering's table; --check runs the golden model)
+// It builds every bundle through testgen/ (the test generator) and checks one on the golden model
+// itself: the compiler runs no model.
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
-#include "compiler/compiler.h"
-#include "compiler/named_test.h"
 #include "compiler/network/graph.h"
 #include "compiler/network/lower.h"
 #include "compiler/network/quantize.h"
+#include "golden/check.h"
+#include "isa/program.h"
+#include "testgen/named_test.h"
+#include "testgen/network_test.h"
 
 namespace po = boost::program_options;
 
 namespace {
+
+// A short one-line summary of an instruction of a bundle, for the table.
+std::string Summary(const nna::Bundle& bundle, uint32_t index) {
+  namespace isa = nna::isa;
+  const isa::DecodedProgram prog = isa::DecodeProgram(bundle.ProgramBytes());
+  if (index >= prog.instrs.size()) return "?";
+  const isa::Instruction& in = prog.instrs[index];
+  char buf[256];
+  auto flags = [&](char* out, size_t size) {
+    std::snprintf(out, size, "wait %#llx/%#llx done %#llx/%#llx", (unsigned long long)in.WaitSet(),
+                  (unsigned long long)in.WaitClear(), (unsigned long long)in.DoneSet(),
+                  (unsigned long long)in.DoneClear());
+  };
+  char f[96];
+  flags(f, sizeof f);
+  if (in.IsDma()) {
+    const auto& d = in.dma;
+    std::snprintf(buf, sizeof buf, "sram %#llx dram %#llx  %llu x %llu B  %s", (unsigned long long)d.sram_addr,
+                  (unsigned long long)d.dram_addr, (unsigned long long)d.rows, (unsigned long long)d.row_bytes, f);
+  } else if (in.opcode == isa::Opcode::kScale || in.opcode == isa::Opcode::kEltwise) {
+    // No kernel, no weights: the tensor, ELTWISE's operation and its second tensor, the program.
+    const auto& c = in.compute;
+    char what[64] = "per-channel affine";
+    if (in.opcode == isa::Opcode::kEltwise)
+      std::snprintf(what, sizeof what, "a %s b (b at %#llx)", isa::ToString(c.eltwise_op),
+                    (unsigned long long)c.in2_addr);
+    std::snprintf(buf, sizeof buf, "%llux%llux%llu  %s  simd %llu  %llu x %llu tiles  %s", (unsigned long long)c.in_c,
+                  (unsigned long long)c.in_h, (unsigned long long)c.in_w, what, (unsigned long long)c.simd_len,
+                  (unsigned long long)c.pix_tiles, (unsigned long long)c.ch_tiles, f);
+  } else {
+    const auto& c = in.compute;
+    std::snprintf(buf, sizeof buf, "%llux%llux%llu -> %llux%llux%llu k %llux%llu s %llux%llu g %llu  %llu x %llu tiles  %s",
+                  (unsigned long long)c.in_c, (unsigned long long)c.in_h, (unsigned long long)c.in_w,
+                  (unsigned long long)c.out_c, (unsigned long long)c.out_h, (unsigned long long)c.out_w,
+                  (unsigned long long)c.kernel_h, (unsigned long long)c.kernel_w, (unsigned long long)c.stride_h,
+                  (unsigned long long)c.stride_w, (unsigned long long)c.groups, (unsigned long long)c.pix_tiles,
+                  (unsigned long long)c.ch_tiles, f);
+    if (c.pool_op != isa::PoolOp::kNone) {  // the fused pool: op size/stride pad
+      const size_t used = std::strlen(buf);
+      std::snprintf(buf + used, sizeof buf - used, "  pool %s %llu/%llu p%llu", isa::ToString(c.pool_op),
+                    (unsigned long long)c.pool_size, (unsigned long long)c.pool_stride,
+                    (unsigned long long)c.pool_pad);
+    }
+  }
+  return buf;
+}
 
 // --network: the table of the fused graph, and with --stats the activation statistics of the
 // quantized run (progress on stderr); fails if a layer is all zero or mostly saturated.
@@ -50,16 +101,14 @@ int NetworkTable(const std::string& name, const std::string& vectors, const nna:
 int NetworkBundle(const std::string& name, const std::string& vectors, const nna::HwConfig& cfg, const std::string& out,
                   uint64_t sram_budget, bool check) {
   namespace net = nna::compiler::network;
-  net::LowerOptions options;
-  options.sram_budget = sram_budget;
-  const net::LoweredNetwork l = net::CompileNetwork(name, vectors, cfg, options);
+  const net::LoweredNetwork l = nna::testgen::BuildNetwork(name, vectors, cfg, sram_budget);
   nna::WriteBundle(l.bundle, out);
   std::printf("%s for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n", l.bundle.test.c_str(), cfg.name,
               (unsigned long long)l.bundle.prog_words, l.bundle.dram.size(), (unsigned long long)l.bundle.macs,
               out.c_str());
   std::fputs(net::FormatLowering(l).c_str(), stdout);
   if (!check) return 0;
-  const std::string bad = net::CheckOnGoldenModel(l.bundle, cfg);
+  const std::string bad = nna::CheckOnGoldenModel(l.bundle, cfg);
   if (!bad.empty()) {
     std::fprintf(stderr, "nnac: %s\n", bad.c_str());
     return 1;
@@ -128,13 +177,13 @@ int main(int argc, char** argv) {
 
     const nna::HwConfig& cfg = nna::FindHwConfig(config);
     const nna::Bundle b =
-        nna::compiler::CompileNamedTest(test, std::filesystem::path(vectors).lexically_normal(), cfg, seed);
+        nna::testgen::BuildNamedTest(test, std::filesystem::path(vectors).lexically_normal(), cfg, seed);
     nna::WriteBundle(b, out);
 
     std::printf("%s for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n", b.test.c_str(), b.config.c_str(),
                 (unsigned long long)b.prog_words, b.dram.size(), (unsigned long long)b.macs, out.c_str());
     for (const auto& in : b.instrs)
-      std::printf("  %2u  %-9s  %s\n", in.index, in.op.c_str(), nna::compiler::Summary(b, in.index).c_str());
+      std::printf("  %2u  %-9s  %s\n", in.index, in.op.c_str(), Summary(b, in.index).c_str());
     return 0;
   } catch (const std::exception& e) {
     // One line for any bad input: options, configuration, test description, output folder.

@@ -1,0 +1,296 @@
+#include "compiler/layer_quant.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "simd/simd_program.h"
+
+namespace nna::compiler {
+
+ref::ChannelParams Calibrate(int64_t max_abs, int32_t bias, int64_t target) {
+  ref::ChannelParams p;
+  p.bias = bias;
+  if (max_abs == 0) return p;  // scale 1, shift 0: everything is 0 anyway
+  // target / max_abs rounded, in exact integers. Always found for 30-bit accumulators plus a small
+  // bias (shift 24 already fits); otherwise scale 1, shift 0.
+  const auto mult = FusedReluMultiplier([&](int shift) {
+    return ((static_cast<unsigned __int128>(target) << shift) + uint64_t(max_abs) / 2) / uint64_t(max_abs);
+  });
+  if (mult) p.scale = mult->scale, p.shift = mult->shift;
+  return p;
+}
+
+AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed) {
+  AvgMultiplier a;
+  if (count == 0) return a;
+  const auto mult = FusedReluMultiplier([count](int shift) {
+    return ((static_cast<unsigned __int128>(1) << shift) + count / 2) / count;  // round(2^shift / count)
+  });
+  if (!mult) return a;
+  a.scale = mult->scale, a.shift = mult->shift;
+  // Every sum of `count` bytes, as ref::FusedRelu computes it (bias 0, no ReLU, zero point 0).
+  ref::ChannelParams p;
+  p.scale = a.scale, p.shift = a.shift;
+  const int64_t lo = is_signed ? -128 : 0, hi = is_signed ? 127 : 255;
+  for (int64_t sum = lo * int64_t(count); sum <= hi * int64_t(count); ++sum) {
+    const int64_t got = ref::FusedRelu(int32_t(sum), p, false, !is_signed), want = ref::RoundedAverage(sum, count);
+    if (got != want) {
+      a.sum = sum, a.got = got, a.want = want;
+      return a;
+    }
+  }
+  a.exact = true;
+  return a;
+}
+
+ref::Weights WeightsOf(const LayerSpec& l) {
+  const bool ip = l.op == LayerOp::kInnerProduct;
+  return ref::Weights(l.out_c, ip ? l.in_c : l.in_c / l.groups, ip ? l.in_h : l.kernel_h, ip ? l.in_w : l.kernel_w,
+                      l.wt_signed);
+}
+
+ref::ConvGeometry GeometryOf(const LayerSpec& l) {
+  ref::ConvGeometry g;
+  g.stride_h = l.stride_h, g.stride_w = l.stride_w;
+  g.dil_h = l.dil_h, g.dil_w = l.dil_w;
+  g.pad_top = l.pad_top, g.pad_bottom = l.pad_bottom, g.pad_left = l.pad_left, g.pad_right = l.pad_right;
+  g.groups = l.groups;
+  g.out_pad_h = l.out_pad_h, g.out_pad_w = l.out_pad_w;
+  return g;
+}
+
+LayerAccumulators Accumulate(const LayerSpec& l, const ref::Tensor& in, const ref::Weights& weights) {
+  LayerAccumulators a;
+  a.out_h = a.out_w = 1;
+  const ref::ConvGeometry g = GeometryOf(l);
+  a.acc = l.op == LayerOp::kConv     ? ref::Conv2d(in, weights, g, &a.out_h, &a.out_w)
+          : l.op == LayerOp::kDeconv ? ref::Deconv2d(in, weights, g, &a.out_h, &a.out_w)
+                                     : ref::InnerProduct(in, weights);
+  return a;
+}
+
+std::vector<ref::ChannelParams> CalibrateLayer(const LayerSpec& l, const LayerAccumulators& a,
+                                               const std::vector<int32_t>& bias, const ActProgram* act) {
+  std::vector<ref::ChannelParams> params(l.out_c);
+  if (l.global_avg_pool) {
+    const AvgMultiplier avg = GlobalAvgMultiplier(uint64_t(l.in_h) * l.in_w, l.in_signed);
+    ref::ChannelParams p;  // bias 0, zero point 0
+    p.scale = avg.scale;
+    p.shift = avg.shift;
+    params.assign(l.out_c, p);
+    return params;
+  }
+  // max |acc + bias| per channel -> 127 or 255. An inner product has one value per channel, which
+  // would always land on the range's end: its channels share the layer's maximum instead.
+  const uint64_t pixels = uint64_t(a.out_h) * a.out_w;
+  const int64_t target = l.out_signed ? 127 : 255;
+  std::vector<int64_t> max_abs(l.out_c, 0);
+  for (uint32_t co = 0; co < l.out_c; ++co)
+    for (uint64_t p = 0; p < pixels; ++p) {
+      const int64_t t = int64_t(ref::Wrap30(a.acc[co * pixels + p])) + bias[co];
+      max_abs[co] = std::max(max_abs[co], t < 0 ? -t : t);
+    }
+  if (pixels == 1) std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
+  for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
+  if (act)
+    for (auto& p : params) p = ChannelOf(l.activation->kind, *act, p);
+  return params;
+}
+
+std::vector<uint8_t> LayerOutput(const LayerSpec& l, const ref::Tensor& in, const LayerAccumulators& a,
+                                 const std::vector<ref::ChannelParams>& params) {
+  const uint64_t pixels = uint64_t(a.out_h) * a.out_w;
+  std::vector<uint8_t> out;
+  if (l.global_avg_pool) {  // the definition: each plane's rounded average, not FUSED_RELU's formula
+    const uint64_t count = uint64_t(l.in_h) * l.in_w;
+    out.resize(l.out_c);
+    for (uint32_t co = 0; co < l.out_c; ++co) {
+      int64_t sum = 0;
+      for (uint32_t h = 0; h < l.in_h; ++h)
+        for (uint32_t w = 0; w < l.in_w; ++w) sum += in.At(co, h, w);
+      out[co] = uint8_t(ref::RoundedAverage(sum, count));
+    }
+  } else if (l.simd.empty()) {
+    out = ref::Requantize(a.acc, l.out_c, params, l.relu, !l.out_signed);
+  } else {  // the program on every element, as each lane of each accumulator row runs it
+    out.resize(a.acc.size());
+    for (uint32_t co = 0; co < l.out_c; ++co)
+      for (uint64_t p = 0; p < pixels; ++p)
+        out[co * pixels + p] = simd::RunLane(l.simd, ref::Wrap30(a.acc[co * pixels + p]), params[co]);
+  }
+  if (l.pool) {  // the reference pooling of the convolution's output, after its activation
+    ref::Tensor conv(l.out_c, a.out_h, a.out_w, l.out_signed);
+    conv.data = std::move(out);
+    const ref::PoolKind kind = l.pool->op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg;
+    out = ref::Pool2d(conv, kind, l.pool->size, l.pool->stride, l.pool->pad).data;
+  }
+  return out;
+}
+
+isa::SimdInstr FusedReluInstr(bool relu, bool out_signed) {
+  isa::SimdInstr fr;  // FUSED_RELU v0, v0
+  fr.op = isa::SimdOp::kFusedRelu;
+  fr.flags = (relu ? 1u : 0u) | (out_signed ? 0u : 2u);
+  return fr;
+}
+
+RescaleProgram LowerRescaledAdd(const LayerSpec::Rescale& r, bool relu, bool out_signed) {
+  constexpr int kBits = 20;  // the larger of ka, kb is 2^20: |ka*a + kb*b| <= 510 * 2^20 < 2^29
+  const double ra = r.a_scale / r.out_scale, rb = r.b_scale / r.out_scale, top = std::max(ra, rb);
+  RescaleProgram p;
+  const double ka = std::round(std::ldexp(ra / top, kBits)), kb = std::round(std::ldexp(rb / top, kBits));
+  if (ka < 1 || kb < 1) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "a_scale / b_scale = %g is outside [2^-21, 2^21], where the smaller input's "
+                  "weight would round to 0", r.a_scale / r.b_scale);
+    throw CompileError(buf);
+  }
+  p.ka = int32_t(ka), p.kb = int32_t(kb);
+  // scale * 2^-shift ~= top * 2^-20 (the output LSB per unit of ka*a + kb*b)
+  const auto m = FusedReluMultiplier([&](int shift) { return std::round(std::ldexp(top, shift - kBits)); });
+  if (!m) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "the output scale %g per input scale %g does not fit FUSED_RELU's 16-bit scale "
+                  "and 6-bit shift", r.out_scale, std::max(r.a_scale, r.b_scale));
+    throw CompileError(buf);
+  }
+  p.params.scale = m->scale, p.params.shift = m->shift;
+  p.params.zero_point = int8_t(r.zero_point);
+  auto instr = [](isa::SimdOp op, uint64_t dst, uint64_t a, uint64_t b, uint64_t imm = 0) {
+    isa::SimdInstr i;
+    i.op = op, i.dst = dst, i.src_a = a, i.src_b = b, i.imm = imm;
+    i.dtype = isa::Dtype::kI32;
+    return i;
+  };
+  // v1 = a, v2 = b (docs/architecture.md, "SIMD-only instructions")
+  p.simd.push_back(instr(isa::SimdOp::kMovi, 3, 0, 0, uint64_t(uint32_t(p.ka))));  // v3 = ka
+  p.simd.push_back(instr(isa::SimdOp::kMul, 3, 1, 3));                             // v3 = a * ka
+  p.simd.push_back(instr(isa::SimdOp::kMovi, 4, 0, 0, uint64_t(uint32_t(p.kb))));  // v4 = kb
+  p.simd.push_back(instr(isa::SimdOp::kMul, 4, 2, 4));                             // v4 = b * kb
+  p.simd.push_back(instr(isa::SimdOp::kAdd, 0, 3, 4));                             // v0 = v3 + v4
+  isa::SimdInstr fr = instr(isa::SimdOp::kFusedRelu, 0, 0, 0);                     // FUSED_RELU v0, v0
+  fr.flags = (relu ? 1u : 0u) | (out_signed ? 0u : 2u);
+  p.simd.push_back(fr);
+  return p;
+}
+
+RescaleAccuracy MeasureRescaledAdd(const LayerSpec::Rescale& r, const RescaleProgram& p, bool in_signed, bool relu,
+                                   bool out_signed) {
+  RescaleAccuracy acc;
+  const int32_t lo = in_signed ? -128 : 0, hi = in_signed ? 127 : 255;
+  const double qlo = out_signed ? -128 : 0, qhi = out_signed ? 127 : 255;
+  ref::Tensor a(1, 1, 1, in_signed), b(1, 1, 1, in_signed);
+  for (int32_t va = lo; va <= hi; ++va)
+    for (int32_t vb = lo; vb <= hi; ++vb) {
+      a.data[0] = uint8_t(va), b.data[0] = uint8_t(vb);
+      const uint8_t byte = ref::EltwiseRescaledAdd(a, b, p.ka, p.kb, {p.params}, relu, !out_signed)[0];
+      const double got = out_signed ? double(int8_t(byte)) : double(byte);
+      double real = (va * r.a_scale + vb * r.b_scale) / r.out_scale;
+      if (relu) real = std::max(real, 0.0);
+      real = std::clamp(real + r.zero_point, qlo, qhi);
+      const double err = std::fabs(got - real);
+      ++acc.pairs;
+      if (err <= 0.5 + 1e-9) ++acc.nearest;  // a tie (up to the doubles' own rounding) accepts either neighbour
+      if (err > acc.max_error_lsb) acc.max_error_lsb = err, acc.worst_a = va, acc.worst_b = vb;
+    }
+  return acc;
+}
+
+namespace {
+
+ref::EltwiseKind KindOf(isa::EltwiseOp op) {
+  switch (op) {
+    case isa::EltwiseOp::kAdd: return ref::EltwiseKind::kAdd;
+    case isa::EltwiseOp::kMul: return ref::EltwiseKind::kMul;
+    case isa::EltwiseOp::kMax: return ref::EltwiseKind::kMax;
+  }
+  throw std::logic_error("nnac: unknown eltwise op");
+}
+
+}  // namespace
+
+namespace {
+
+// SCALE: one output quantization for the layer from the real outputs gamma_c*(x + bias_c).
+std::vector<ref::ChannelParams> ScaleParams(const LayerSpec& l, const ref::Tensor& a, const std::vector<int32_t>& bias,
+                                            const std::vector<double>& gamma) {
+  const uint32_t channels = l.in_c;
+  const size_t plane = size_t(l.in_h) * l.in_w;
+  std::vector<ref::ChannelParams> params(channels);
+  double ymin = 0, ymax = 0;
+  for (uint32_t co = 0; co < channels; ++co) {
+    params[co].bias = bias[co];
+    for (size_t p = 0; p < plane; ++p) {
+      const int32_t x = a.At(co, uint32_t(p / l.in_w), uint32_t(p % l.in_w));
+      double y = gamma[co] * double(x + bias[co]);
+      if (l.relu) y = std::max(y, 0.0);
+      if (co == 0 && p == 0) ymin = ymax = y;
+      ymin = std::min(ymin, y), ymax = std::max(ymax, y);
+    }
+  }
+  const double qlo = l.out_signed ? -128 : 0, qhi = l.out_signed ? 127 : 255;
+  int32_t zp = 0;
+  double s = 1;
+  if (ymax > ymin) {
+    zp = int32_t(std::clamp<double>(std::round(qlo - ymin * (qhi - qlo) / (ymax - ymin)), -128, 127));
+    double best = HUGE_VAL;  // the largest s that keeps both extremes inside the range
+    if (ymax > 0 && qhi > zp) best = std::min(best, (qhi - zp) / ymax);
+    if (ymin < 0 && qlo < zp) best = std::min(best, (qlo - zp) / ymin);
+    if (std::isfinite(best)) s = best;
+  }
+  for (uint32_t co = 0; co < channels; ++co) {
+    ref::ChannelParams& p = params[co];
+    p.zero_point = int8_t(zp);
+    const double mult = gamma[co] * s;
+    if (const auto m = FusedReluMultiplier([&](int shift) { return std::round(std::ldexp(mult, shift)); }))
+      p.scale = m->scale, p.shift = m->shift;
+  }
+  return params;
+}
+
+}  // namespace
+
+std::vector<ref::ChannelParams> CalibrateSimdOnly(const LayerSpec& l, const ref::Tensor& a, const ref::Tensor& b,
+                                                  const std::vector<int32_t>& bias, const std::vector<double>& gamma,
+                                                  const RescaleProgram* rescale) {
+  const uint32_t channels = l.in_c;
+  if (l.op == LayerOp::kScale) return ScaleParams(l, a, bias, gamma);
+  if (rescale) return std::vector<ref::ChannelParams>(channels, rescale->params);
+  const size_t plane = size_t(l.in_h) * l.in_w;
+  const int64_t target = l.out_signed ? 127 : 255;
+  std::vector<ref::ChannelParams> params(channels);
+  for (uint32_t co = 0; co < channels; ++co) {
+    int64_t max_abs = 0;
+    for (size_t p = 0; p < plane; ++p) {
+      const uint32_t h = uint32_t(p / l.in_w), w = uint32_t(p % l.in_w);
+      const int64_t v = ref::EltwiseValue(KindOf(l.eltwise), a.At(co, h, w), b.At(co, h, w));
+      max_abs = std::max(max_abs, v < 0 ? -v : v);
+    }
+    params[co] = Calibrate(max_abs, 0, target);
+  }
+  return params;
+}
+
+std::vector<uint8_t> SimdOnlyOutput(const LayerSpec& l, const ref::Tensor& a, const ref::Tensor& b,
+                                    const std::vector<ref::ChannelParams>& params, const RescaleProgram* rescale) {
+  const bool unsigned_out = !l.out_signed;
+  if (l.op == LayerOp::kScale && l.simd.empty()) return ref::ScaleChannels(a, params, l.relu, unsigned_out);
+  if (rescale) return ref::EltwiseRescaledAdd(a, b, rescale->ka, rescale->kb, params, l.relu, unsigned_out);
+  if (l.simd.empty()) return ref::Eltwise(a, b, KindOf(l.eltwise), params, l.relu, unsigned_out);
+  // The program on every element, as each lane of each unloaded row runs it.
+  const size_t plane = size_t(l.in_h) * l.in_w;
+  std::vector<uint8_t> out(size_t(l.in_c) * plane);
+  for (uint32_t co = 0; co < l.in_c; ++co)
+    for (size_t p = 0; p < plane; ++p) {
+      const uint32_t h = uint32_t(p / l.in_w), w = uint32_t(p % l.in_w);
+      const simd::LaneState entry = l.op == LayerOp::kScale
+                                        ? simd::RowEntry(a.At(co, h, w))
+                                        : simd::PairEntry(l.eltwise, a.At(co, h, w), b.At(co, h, w));
+      out[co * plane + p] = uint8_t(simd::RunLaneState(l.simd, entry, params[co]).v[0]);
+    }
+  return out;
+}
+
+}  // namespace nna::compiler

@@ -1,0 +1,37 @@
+// A layer test made from its description: the seeded data, the compiler's plan, quantization and
+// assembly (compiler/compiler.h), and the reference outputs, in one bundle.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include "bundle/bundle.h"
+#include "compiler/compiler.h"
+#include "nna/configs.h"
+
+namespace nna::testgen {
+
+// The data of a planned layer, drawn from spec.seed: the input (a tile's whole tensor, then its
+// window), ELTWISE's tensor b, then what the layer kind draws: a dot-product layer's weights and
+// biases (a global average pool's: all 1, bias 0), SCALE's per-channel offset in [-32, 32] and real
+// multiplier in [0.5, 4). The inputs of frames 1, 2, ... come from a stream of their own, so that
+// frame 0 is the one-frame test's.
+compiler::LayerData DrawLayerData(const compiler::LayerPlan& plan);
+
+// The expected bytes of every frame's output: the reference operators (written independently of
+// the hardware's loop nest) with the quantization's parameters.
+std::vector<std::vector<uint8_t>> ReferenceOutputs(const compiler::LayerPlan& plan,
+                                                   const compiler::LayerData& data,
+                                                   const compiler::LayerQuant& quant);
+
+// The bundle of a test description with its references ("output", "output_frame<f>"). Throws
+// compiler::CompileError (one sentence naming spec.file, the key and the value) for bad input; a
+// layer whose accumulators can overflow 30 bits builds with one warning line on stderr.
+Bundle BuildTest(const compiler::TestSpec& spec, const HwConfig& cfg, const compiler::Placement& at = {});
+
+// Reads, validates and builds a test description for a configuration; seed overrides the file's.
+Bundle BuildTestFile(const std::filesystem::path& yaml, const HwConfig& cfg,
+                     std::optional<uint64_t> seed = {}, const compiler::Placement& at = {});
+
+}  // namespace nna::testgen

@@ -1,0 +1,52 @@
+#include "testgen/named_test.h"
+
+#include <algorithm>
+
+#include "compiler/yaml_doc.h"
+#include "testgen/layer_test.h"
+#include "testgen/random_layer.h"
+
+namespace nna::testgen {
+namespace fs = std::filesystem;
+
+std::vector<std::string> KnownTests(const fs::path& vectors_dir) { return compiler::DescriptionNames(vectors_dir); }
+
+fs::path FindTest(const std::string& name, const fs::path& vectors_dir) {
+  const fs::path p = vectors_dir / (name + ".yaml");
+  if (fs::is_regular_file(p)) return p;
+  std::string known;
+  for (const auto& n : KnownTests(vectors_dir)) known += (known.empty() ? "" : ", ") + n;
+  throw compiler::CompileError("no test '" + name + "' in " + vectors_dir.string() +
+                               " (known: " + (known.empty() ? "none" : known) + ")");
+}
+
+Bundle BuildNamedTest(const std::string& name, const fs::path& vectors_dir, const HwConfig& cfg,
+                      std::optional<uint64_t> seed, const compiler::Placement& at) {
+  if (name == kRandomTestName) {
+    if (!seed)
+      throw compiler::CompileError(
+          "test 'random' draws its layer from a seed: give one (make sim TEST=random SEED=n)");
+    return BuildTest(RandomTestSpec(*seed, cfg), cfg, at);
+  }
+  if (name == kRandomSimdTestName) {
+    if (!seed)
+      throw compiler::CompileError(
+          "test 'random_simd' draws its layer and SIMD program from a seed: give one (make sim "
+          "TEST=random_simd SEED=n)");
+    return BuildTest(RandomSimdTestSpec(*seed, cfg), cfg, at);
+  }
+  return BuildTestFile(FindTest(name, vectors_dir), cfg, seed, at);
+}
+
+std::vector<Bundle> BuildNamedTests(const std::vector<std::string>& names, const fs::path& vectors_dir,
+                                    const HwConfig& cfg, std::optional<uint64_t> seed) {
+  std::vector<Bundle> bundles;
+  compiler::Placement at;
+  for (const std::string& name : names) {
+    bundles.push_back(BuildNamedTest(name, vectors_dir, cfg, seed, at));
+    at = {bundles.back().sram_end, bundles.back().dram.size()};
+  }
+  return bundles;
+}
+
+}  // namespace nna::testgen
