@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "nna/configs.h"
+#include "nna/isa.h"
 #include NNA_VTOP_HEADER
 
 namespace nna::tb {
@@ -38,7 +39,7 @@ inline constexpr const HwConfig& kConfig = kHwConfigs[kConfigIndex];
 inline constexpr unsigned kAxiBytes = kConfig.axi_data_bytes;         // D
 inline constexpr unsigned kWrPortBytes = kConfig.sram_wr_port_bytes;  // W
 inline constexpr unsigned kLanes = kConfig.array_cols;                // N
-inline constexpr unsigned kAccBits = 30;
+inline constexpr unsigned kAccBits = isa::kAccBits;  // the accumulator width of spec/isa.yaml
 
 // The value type of a port of the Verilated top, e.g. PortType<decltype(Vtop::m_axi_wdata_o)>.
 template <typename Port>

@@ -80,7 +80,7 @@ module nna_top #(
   output logic [15:0]    obs_acc_pix_tile_o,
   output logic [15:0]    obs_acc_ch_tile_o,
   output logic [15:0]    obs_acc_row_o,
-  output logic [N*30-1:0] obs_acc_data_o,
+  output logic [N*nna_isa_pkg::AccBits-1:0] obs_acc_data_o,
   output logic           obs_wr_valid_o,
   output logic [1:0]     obs_wr_src_o,
   output nna_isa_pkg::instr_idx_t obs_wr_instr_o,
