@@ -9,7 +9,7 @@
 #   make bench-sim [CONFIG=fsd] [NETWORKS=resnet50]   build time from nothing and cycles/s of every named test
 #                        and the networks, one run at a time: build/bench-sim-<config>/summary.md
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
-#   make lint | synth | docs | clean | deps
+#   make lint | synth | docs | format | clean | deps
 TEST   ?= conv3x3
 CONFIG ?= fsd
 SEED   ?=
@@ -31,7 +31,7 @@ TEST_KIND   := $(if $(and $(wildcard vectors/networks/$(TEST).yaml),$(if $(wildc
 SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
                $(if $(WAVES),--waves) $(ARGS)
 
-.PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim wave lint synth docs clean
+.PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim wave lint synth docs format clean
 
 deps:
 	@tools/deps.sh
@@ -89,6 +89,10 @@ synth: deps configure
 docs: deps configure
 	cmake --build $(BUILD) --target nnagen   # re-runs the configure-time generator if spec/ changed
 	cp $(BUILD)/gen/docs/isa.md $(BUILD)/gen/docs/registers.md $(BUILD)/gen/docs/configs.md docs/
+
+# Rewrite the C++ in the house format (.clang-format); CTest style.cpp_format fails until it is.
+format: deps
+	python3 tools/check_cpp_format.py --fix
 
 clean:
 	rm -rf $(BUILD)

@@ -34,7 +34,9 @@ SimdInstr Op(SimdOp op, uint64_t dst, uint64_t a = 0, uint64_t b = 0, Dtype dtyp
   s.dtype = dtype;
   return s;
 }
-SimdInstr FOp(SimdOp op, uint64_t dst, uint64_t a = 0, uint64_t b = 0) { return Op(op, dst, a, b, Dtype::kF32); }
+SimdInstr FOp(SimdOp op, uint64_t dst, uint64_t a = 0, uint64_t b = 0) {
+  return Op(op, dst, a, b, Dtype::kF32);
+}
 SimdInstr Movi(uint64_t dst, uint32_t imm) {
   SimdInstr s = Op(SimdOp::kMovi, dst);
   s.imm = imm;
@@ -91,7 +93,8 @@ ref::ChannelParams FusedReluParams(Activation kind, const ActQuant& q) {
   const auto mult = FusedReluMultiplier([m](int shift) { return std::nearbyint(std::ldexp(m, shift)); });
   if (!mult && std::nearbyint(m) > 0xFFFF)
     Fail(kind, "in_scale / out_scale = " + Num(m) + " is above 65535, the largest FUSED_RELU multiplier");
-  if (!mult) Fail(kind, "in_scale / out_scale = " + Num(m) + " is below 2^-64, the smallest FUSED_RELU multiplier");
+  if (!mult)
+    Fail(kind, "in_scale / out_scale = " + Num(m) + " is below 2^-64, the smallest FUSED_RELU multiplier");
   ref::ChannelParams p;
   p.zero_point = int8_t(q.out_zero_point);
   p.scale = mult->scale;
@@ -128,22 +131,25 @@ void AppendRequant(std::vector<SimdInstr>& p, Activation kind, double mult, cons
 
 // sigmoid(x) = 0.5 + 0.5 tanh(x / 2) and tanh itself: out = c + a tanh(b x) in output units with
 // the odd polynomial kTanhPoly, evaluated by Horner in u = t^2 on t = acc + bias.
-void AppendTanhLike(std::vector<SimdInstr>& p, Activation kind, double a, double b, double c, const ActQuant& q) {
+void AppendTanhLike(std::vector<SimdInstr>& p, Activation kind, double a, double b, double c,
+                    const ActQuant& q) {
   const double offset = c / q.out_scale + q.out_zero_point;  // the output at x = 0
   if (std::fabs(offset) > 1e-9)
-    Fail(kind, "out_zero_point " + std::to_string(q.out_zero_point) + " must be " + Num(0.0 - c / q.out_scale) +
+    Fail(kind, "out_zero_point " + std::to_string(q.out_zero_point) + " must be " +
+                   Num(0.0 - c / q.out_scale) +
                    " (the output at x = 0 must be the zero point; another costs a 17th instruction)");
   const double gain = a / q.out_scale;  // output LSBs per unit of tanh
   // Beyond the polynomial's fit both it and the function are past kTanhLevel: the output must be
   // within 1 LSB of saturated there (the output at x = 0 is 0, checked above).
   if (gain * kTanhLevel < QMax(q) - 1.5 || -gain * kTanhLevel > QMin(q) + 1.5)
     Fail(kind, "out_scale " + Num(q.out_scale) + " with out_zero_point " + std::to_string(q.out_zero_point) +
-                   " does not saturate the output within 1 LSB of the function's limits " + Num(c - a) + " and " +
-                   Num(c + a) + " (the program does not clamp its input)");
+                   " does not saturate the output within 1 LSB of the function's limits " + Num(c - a) +
+                   " and " + Num(c + a) + " (the program does not clamp its input)");
   uint32_t coef[5];  // of t^1, t^3, .. t^9
   for (int j = 0; j < 5; ++j)
-    coef[j] = FloatBits(kind, "the t^" + std::to_string(2 * j + 1) + " coefficient (in_scale " + Num(q.in_scale) + ")",
-                        gain * kTanhPoly[j] * std::pow(b * q.in_scale, 2 * j + 1));
+    coef[j] = FloatBits(
+        kind, "the t^" + std::to_string(2 * j + 1) + " coefficient (in_scale " + Num(q.in_scale) + ")",
+        gain * kTanhPoly[j] * std::pow(b * q.in_scale, 2 * j + 1));
   AppendDequant(p);                          // v0 = t
   p.push_back(FOp(SimdOp::kFmul, 1, 0, 0));  // v1 = u = t^2
   p.push_back(Movi(2, coef[4]));
@@ -182,8 +188,8 @@ const char* ToString(Activation kind) {
 }
 
 std::string Describe(Activation kind, const ActQuant& q) {
-  std::string s = "in " + Num(q.in_scale) + " -> out " + Num(q.out_scale) + (q.out_signed ? " int8" : " uint8") +
-                  " zp " + std::to_string(q.out_zero_point);
+  std::string s = "in " + Num(q.in_scale) + " -> out " + Num(q.out_scale) +
+                  (q.out_signed ? " int8" : " uint8") + " zp " + std::to_string(q.out_zero_point);
   if (kind == Activation::kLeakyRelu) s += ", alpha " + Num(q.alpha);
   return s;
 }
@@ -279,8 +285,8 @@ double RealActivation(Activation kind, double x, double alpha) {
 
 ActAccuracy MeasureActivation(Activation kind, const ActQuant& q, const std::vector<isa::SimdInstr>& simd,
                               const ref::ChannelParams& params, uint64_t max_dense) {
-  const double unit = kind == Activation::kRequant ? q.in_scale * params.scale * std::ldexp(1.0, -params.shift)
-                                                   : q.in_scale;
+  const double unit =
+      kind == Activation::kRequant ? q.in_scale * params.scale * std::ldexp(1.0, -params.shift) : q.in_scale;
   const int64_t qmin = QMin(q), qmax = QMax(q);
   // The real inputs beyond which the reference output cannot change any more.
   const double y_lo = double(qmin - q.out_zero_point - 1) * q.out_scale;
@@ -306,7 +312,9 @@ ActAccuracy MeasureActivation(Activation kind, const ActQuant& q, const std::vec
       break;
   }
   constexpr int64_t kAccMin = -(int64_t(1) << 29), kAccMax = (int64_t(1) << 29) - 1;
-  auto acc_of = [&](double x) { return std::clamp(std::floor(x / unit) - params.bias, double(kAccMin), double(kAccMax)); };
+  auto acc_of = [&](double x) {
+    return std::clamp(std::floor(x / unit) - params.bias, double(kAccMin), double(kAccMax));
+  };
   const int64_t a_lo = std::max(kAccMin, int64_t(acc_of(lo)) - 1);
   const int64_t a_hi = std::min(kAccMax, int64_t(acc_of(hi)) + 2);
   const uint64_t count = uint64_t(a_hi - a_lo + 1);
@@ -316,7 +324,8 @@ ActAccuracy MeasureActivation(Activation kind, const ActQuant& q, const std::vec
   auto check = [&](int64_t acc) {
     const uint8_t byte = simd::RunLane(simd, int32_t(acc), params);
     const int64_t got = q.out_signed ? int64_t(int8_t(byte)) : int64_t(byte);
-    const double v = RealActivation(kind, double(acc + params.bias) * unit, q.alpha) / q.out_scale + q.out_zero_point;
+    const double v =
+        RealActivation(kind, double(acc + params.bias) * unit, q.alpha) / q.out_scale + q.out_zero_point;
     const int64_t near_a = std::clamp(int64_t(std::floor(v + 0.5)), qmin, qmax);
     const int64_t near_b = std::clamp(int64_t(std::ceil(v - 0.5)), qmin, qmax);  // differs only at a tie
     const int64_t err = std::min(std::llabs(got - near_a), std::llabs(got - near_b));

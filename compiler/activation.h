@@ -15,9 +15,9 @@
 namespace nna::compiler {
 
 enum class Activation { kNone, kRelu, kLeakyRelu, kRelu6, kSigmoid, kTanh, kHardSwish, kRequant };
-inline constexpr Activation kActivations[] = {Activation::kNone,    Activation::kRelu, Activation::kLeakyRelu,
-                                              Activation::kRelu6,   Activation::kSigmoid, Activation::kTanh,
-                                              Activation::kHardSwish, Activation::kRequant};
+inline constexpr Activation kActivations[] = {
+    Activation::kNone,    Activation::kRelu, Activation::kLeakyRelu, Activation::kRelu6,
+    Activation::kSigmoid, Activation::kTanh, Activation::kHardSwish, Activation::kRequant};
 
 // "none", "relu", "leaky_relu", "relu6", "sigmoid", "tanh", "hard_swish", "requant".
 const char* ToString(Activation kind);
@@ -62,8 +62,8 @@ struct ActAccuracy {
 
 // Runs the program on one lane (simd::RunLane) for every accumulator value that can change the
 // output (or, if there are more than max_dense of them, an evenly spaced subset), plus powers of
-// two out to the 30-bit extremes, and compares with RealActivation rounded to nearest (a tie accepts either neighbour)
-// and saturated to the output type. params is the channel's (bias and, for kRequant, scale and
+// two out to the 30-bit extremes, and compares with RealActivation rounded to nearest (a tie accepts either
+// neighbour) and saturated to the output type. params is the channel's (bias and, for kRequant, scale and
 // shift).
 ActAccuracy MeasureActivation(Activation kind, const ActQuant& q, const std::vector<isa::SimdInstr>& simd,
                               const ref::ChannelParams& params, uint64_t max_dense = 1u << 20);

@@ -23,7 +23,8 @@ TEST_CASE("activation: each program stays within its documented error bound", "[
   for (const ActCase& c : ActivationCases()) {
     INFO(ToString(c.kind) << " " << Describe(c.kind, c.quant));
     const ActProgram prog = LowerActivation(c.kind, c.quant);
-    const ActAccuracy a = MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c.kind, prog, c.channel), 1u << 16);
+    const ActAccuracy a =
+        MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c.kind, prog, c.channel), 1u << 16);
     INFO("worst accumulator " << a.worst_acc);
     CHECK(a.inputs > 1000);
     CHECK(a.max_error_lsb <= c.bound_lsb);
@@ -50,7 +51,8 @@ TEST_CASE("activation: a program with a perturbed constant exceeds the bound", "
       std::memcpy(&out, &f, sizeof out);
       s.imm = out;
     }
-    const ActAccuracy a = MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c.kind, prog, c.channel), 1u << 16);
+    const ActAccuracy a =
+        MeasureActivation(c.kind, c.quant, prog.simd, ChannelOf(c.kind, prog, c.channel), 1u << 16);
     CHECK(a.max_error_lsb > c.bound_lsb);
   }
 }
@@ -78,7 +80,8 @@ TEST_CASE("activation: impossible parameters give one sentence naming the value"
   CHECK(error(Activation::kRelu6, q) ==
         "relu6: out_zero_point 200 does not fit FUSED_RELU's int8 zero point parameter");
   q.out_zero_point = 300;
-  CHECK(error(Activation::kHardSwish, q) == "hard_swish: out_zero_point 300 is outside the uint8 range 0..255");
+  CHECK(error(Activation::kHardSwish, q) ==
+        "hard_swish: out_zero_point 300 is outside the uint8 range 0..255");
   q = ActQuant{};
   q.alpha = 1.5;
   CHECK(error(Activation::kLeakyRelu, q) ==
@@ -89,9 +92,10 @@ TEST_CASE("activation: impossible parameters give one sentence naming the value"
         "sigmoid: out_zero_point 0 must be -128 (the output at x = 0 must be the zero point; another costs a "
         "17th instruction)");
   q.out_scale = 1.0 / 128, q.out_zero_point = 128;
-  CHECK(error(Activation::kTanh, q) ==
-        "tanh: out_zero_point 128 must be 0 (the output at x = 0 must be the zero point; another costs a 17th "
-        "instruction)");
+  CHECK(
+      error(Activation::kTanh, q) ==
+      "tanh: out_zero_point 128 must be 0 (the output at x = 0 must be the zero point; another costs a 17th "
+      "instruction)");
   q.out_signed = true, q.out_zero_point = 0, q.out_scale = 1.0 / 64;
   CHECK(error(Activation::kTanh, q) ==
         "tanh: out_scale 0.015625 with out_zero_point 0 does not saturate the output within 1 LSB of the "

@@ -35,7 +35,8 @@ AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed) {
   p.scale = a.scale, p.shift = a.shift;
   const int64_t lo = is_signed ? -128 : 0, hi = is_signed ? 127 : 255;
   for (int64_t sum = lo * int64_t(count); sum <= hi * int64_t(count); ++sum) {
-    const int64_t got = ref::FusedRelu(int32_t(sum), p, false, !is_signed), want = ref::RoundedAverage(sum, count);
+    const int64_t got = ref::FusedRelu(int32_t(sum), p, false, !is_signed),
+                  want = ref::RoundedAverage(sum, count);
     if (got != want) {
       a.sum = sum, a.got = got, a.want = want;
       return a;
@@ -47,8 +48,8 @@ AvgMultiplier GlobalAvgMultiplier(uint64_t count, bool is_signed) {
 
 ref::Weights WeightsOf(const LayerSpec& l) {
   const bool ip = l.op == LayerOp::kInnerProduct;
-  return ref::Weights(l.out_c, ip ? l.in_c : l.in_c / l.groups, ip ? l.in_h : l.kernel_h, ip ? l.in_w : l.kernel_w,
-                      l.wt_signed);
+  return ref::Weights(l.out_c, ip ? l.in_c : l.in_c / l.groups, ip ? l.in_h : l.kernel_h,
+                      ip ? l.in_w : l.kernel_w, l.wt_signed);
 }
 
 ref::ConvGeometry GeometryOf(const LayerSpec& l) {
@@ -92,7 +93,8 @@ std::vector<ref::ChannelParams> CalibrateLayer(const LayerSpec& l, const LayerAc
       const int64_t t = int64_t(ref::Wrap30(a.acc[co * pixels + p])) + bias[co];
       max_abs[co] = std::max(max_abs[co], t < 0 ? -t : t);
     }
-  if (pixels == 1) std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
+  if (pixels == 1)
+    std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
   for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
   if (act)
     for (auto& p : params) p = ChannelOf(l.activation->kind, *act, p);
@@ -143,8 +145,10 @@ RescaleProgram LowerRescaledAdd(const LayerSpec::Rescale& r, bool relu, bool out
   const double ka = std::round(std::ldexp(ra / top, kBits)), kb = std::round(std::ldexp(rb / top, kBits));
   if (ka < 1 || kb < 1) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "a_scale / b_scale = %g is outside [2^-21, 2^21], where the smaller input's "
-                  "weight would round to 0", r.a_scale / r.b_scale);
+    std::snprintf(buf, sizeof buf,
+                  "a_scale / b_scale = %g is outside [2^-21, 2^21], where the smaller input's "
+                  "weight would round to 0",
+                  r.a_scale / r.b_scale);
     throw CompileError(buf);
   }
   p.ka = int32_t(ka), p.kb = int32_t(kb);
@@ -152,8 +156,10 @@ RescaleProgram LowerRescaledAdd(const LayerSpec::Rescale& r, bool relu, bool out
   const auto m = FusedReluMultiplier([&](int shift) { return std::round(std::ldexp(top, shift - kBits)); });
   if (!m) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "the output scale %g per input scale %g does not fit FUSED_RELU's 16-bit scale "
-                  "and 6-bit shift", r.out_scale, std::max(r.a_scale, r.b_scale));
+    std::snprintf(buf, sizeof buf,
+                  "the output scale %g per input scale %g does not fit FUSED_RELU's 16-bit scale "
+                  "and 6-bit shift",
+                  r.out_scale, std::max(r.a_scale, r.b_scale));
     throw CompileError(buf);
   }
   p.params.scale = m->scale, p.params.shift = m->shift;
@@ -176,8 +182,8 @@ RescaleProgram LowerRescaledAdd(const LayerSpec::Rescale& r, bool relu, bool out
   return p;
 }
 
-RescaleAccuracy MeasureRescaledAdd(const LayerSpec::Rescale& r, const RescaleProgram& p, bool in_signed, bool relu,
-                                   bool out_signed) {
+RescaleAccuracy MeasureRescaledAdd(const LayerSpec::Rescale& r, const RescaleProgram& p, bool in_signed,
+                                   bool relu, bool out_signed) {
   RescaleAccuracy acc;
   const int32_t lo = in_signed ? -128 : 0, hi = in_signed ? 127 : 255;
   const double qlo = out_signed ? -128 : 0, qhi = out_signed ? 127 : 255;
@@ -192,7 +198,8 @@ RescaleAccuracy MeasureRescaledAdd(const LayerSpec::Rescale& r, const RescalePro
       real = std::clamp(real + r.zero_point, qlo, qhi);
       const double err = std::fabs(got - real);
       ++acc.pairs;
-      if (err <= 0.5 + 1e-9) ++acc.nearest;  // a tie (up to the doubles' own rounding) accepts either neighbour
+      if (err <= 0.5 + 1e-9)
+        ++acc.nearest;  // a tie (up to the doubles' own rounding) accepts either neighbour
       if (err > acc.max_error_lsb) acc.max_error_lsb = err, acc.worst_a = va, acc.worst_b = vb;
     }
   return acc;
@@ -202,9 +209,12 @@ namespace {
 
 ref::EltwiseKind KindOf(isa::EltwiseOp op) {
   switch (op) {
-    case isa::EltwiseOp::kAdd: return ref::EltwiseKind::kAdd;
-    case isa::EltwiseOp::kMul: return ref::EltwiseKind::kMul;
-    case isa::EltwiseOp::kMax: return ref::EltwiseKind::kMax;
+    case isa::EltwiseOp::kAdd:
+      return ref::EltwiseKind::kAdd;
+    case isa::EltwiseOp::kMul:
+      return ref::EltwiseKind::kMul;
+    case isa::EltwiseOp::kMax:
+      return ref::EltwiseKind::kMax;
   }
   throw std::logic_error("nnac: unknown eltwise op");
 }
@@ -214,7 +224,8 @@ ref::EltwiseKind KindOf(isa::EltwiseOp op) {
 namespace {
 
 // SCALE: one output quantization for the layer from the real outputs gamma_c*(x + bias_c).
-std::vector<ref::ChannelParams> ScaleParams(const LayerSpec& l, const ref::Tensor& a, const std::vector<int32_t>& bias,
+std::vector<ref::ChannelParams> ScaleParams(const LayerSpec& l, const ref::Tensor& a,
+                                            const std::vector<int32_t>& bias,
                                             const std::vector<double>& gamma) {
   const uint32_t channels = l.in_c;
   const size_t plane = size_t(l.in_h) * l.in_w;
@@ -252,8 +263,9 @@ std::vector<ref::ChannelParams> ScaleParams(const LayerSpec& l, const ref::Tenso
 
 }  // namespace
 
-std::vector<ref::ChannelParams> CalibrateSimdOnly(const LayerSpec& l, const ref::Tensor& a, const ref::Tensor& b,
-                                                  const std::vector<int32_t>& bias, const std::vector<double>& gamma,
+std::vector<ref::ChannelParams> CalibrateSimdOnly(const LayerSpec& l, const ref::Tensor& a,
+                                                  const ref::Tensor& b, const std::vector<int32_t>& bias,
+                                                  const std::vector<double>& gamma,
                                                   const RescaleProgram* rescale) {
   const uint32_t channels = l.in_c;
   if (l.op == LayerOp::kScale) return ScaleParams(l, a, bias, gamma);
@@ -274,7 +286,8 @@ std::vector<ref::ChannelParams> CalibrateSimdOnly(const LayerSpec& l, const ref:
 }
 
 std::vector<uint8_t> SimdOnlyOutput(const LayerSpec& l, const ref::Tensor& a, const ref::Tensor& b,
-                                    const std::vector<ref::ChannelParams>& params, const RescaleProgram* rescale) {
+                                    const std::vector<ref::ChannelParams>& params,
+                                    const RescaleProgram* rescale) {
   const bool unsigned_out = !l.out_signed;
   if (l.op == LayerOp::kScale && l.simd.empty()) return ref::ScaleChannels(a, params, l.relu, unsigned_out);
   if (rescale) return ref::EltwiseRescaledAdd(a, b, rescale->ka, rescale->kb, params, l.relu, unsigned_out);

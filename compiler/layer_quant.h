@@ -79,8 +79,8 @@ struct RescaleAccuracy {
   double max_error_lsb = 0;
   int32_t worst_a = 0, worst_b = 0;
 };
-RescaleAccuracy MeasureRescaledAdd(const LayerSpec::Rescale& r, const RescaleProgram& p, bool in_signed, bool relu,
-                                   bool out_signed);
+RescaleAccuracy MeasureRescaledAdd(const LayerSpec::Rescale& r, const RescaleProgram& p, bool in_signed,
+                                   bool relu, bool out_signed);
 
 // The channel parameters of a SCALE or ELTWISE layer (docs/architecture.md, "SIMD-only
 // instructions") from its tensors a and b (b: ELTWISE only).
@@ -92,13 +92,15 @@ RescaleAccuracy MeasureRescaledAdd(const LayerSpec::Rescale& r, const RescalePro
 // - ELTWISE add, mul, max: bias 0, zero point 0, each channel's scale and shift calibrated so its
 //   largest |a op b| reaches the output range's top (as a dot-product layer's accumulators).
 // - ELTWISE add with rescale: the rescale program's parameters on every channel.
-std::vector<ref::ChannelParams> CalibrateSimdOnly(const LayerSpec& l, const ref::Tensor& a, const ref::Tensor& b,
-                                                  const std::vector<int32_t>& bias, const std::vector<double>& gamma,
+std::vector<ref::ChannelParams> CalibrateSimdOnly(const LayerSpec& l, const ref::Tensor& a,
+                                                  const ref::Tensor& b, const std::vector<int32_t>& bias,
+                                                  const std::vector<double>& gamma,
                                                   const RescaleProgram* rescale);
 // The output bytes of a SCALE or ELTWISE layer: an explicit l.simd on every element from the entry
 // registers the SIMD unit gives it (docs/simd.md: SCALE RowEntry(x), ELTWISE PairEntry(op, a, b)),
 // else FUSED_RELU, the rescaled add or the element-wise operation with `params`.
 std::vector<uint8_t> SimdOnlyOutput(const LayerSpec& l, const ref::Tensor& a, const ref::Tensor& b,
-                                    const std::vector<ref::ChannelParams>& params, const RescaleProgram* rescale);
+                                    const std::vector<ref::ChannelParams>& params,
+                                    const RescaleProgram* rescale);
 
 }  // namespace nna::compiler

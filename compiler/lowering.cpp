@@ -17,7 +17,8 @@ DmaShape PlanarDma(const Doc& doc, const std::string& what, uint64_t c, uint64_t
   if (h * w <= kMaxRowBytes && c <= kMaxRows) return {c, h * w};
   if (w <= kMaxRowBytes && c * h <= kMaxRows) return {c * h, w};
   doc.Fail("layer", "gives a " + what + " tensor of " + std::to_string(c) + "x" + std::to_string(h) + "x" +
-                        std::to_string(w) + " that one DMA instruction cannot move (rows <= 65535, row_bytes < 2^24)");
+                        std::to_string(w) +
+                        " that one DMA instruction cannot move (rows <= 65535, row_bytes < 2^24)");
 }
 
 }  // namespace
@@ -47,8 +48,8 @@ uint64_t PlaneStride(uint64_t plane, uint64_t len, const HwConfig& cfg, bool pad
   return plane;
 }
 
-PlanarLayout Planar(const Doc& doc, const std::string& what, uint64_t c, uint64_t h, uint64_t w, const HwConfig& cfg,
-                    bool pad) {
+PlanarLayout Planar(const Doc& doc, const std::string& what, uint64_t c, uint64_t h, uint64_t w,
+                    const HwConfig& cfg, bool pad) {
   PlanarLayout p;
   p.dma = PlanarDma(doc, what, c, h, w);
   const bool per_plane = p.dma.rows == c && p.dma.row_bytes == h * w;
@@ -92,15 +93,17 @@ void LowerShape(const Doc& d, const LayerSpec& l, Lowering* x) {
   if (l.op == LayerOp::kInnerProduct) {
     x->opcode = isa::Opcode::kInnerProduct;
     if (!FitInnerProduct(l.in_c, l.in_h, l.in_w, &x->in_c, &x->in_h, &x->in_w))
-      d.Fail("layer.input", "has " + std::to_string(uint64_t(l.in_c) * l.in_h * l.in_w) +
-                                " elements that do not fold into C x H x W with H, W <= 255 (the kernel fields) "
-                                "and C <= 65535");
+      d.Fail("layer.input",
+             "has " + std::to_string(uint64_t(l.in_c) * l.in_h * l.in_w) +
+                 " elements that do not fold into C x H x W with H, W <= 255 (the kernel fields) "
+                 "and C <= 65535");
     x->kernel_h = x->in_h, x->kernel_w = x->in_w;
     x->out_h = x->out_w = 1;
   } else {
     if (l.groups == 0 || l.in_c % l.groups != 0 || l.out_c % l.groups != 0)
-      d.Fail("layer.groups", "must divide the input channels " + std::to_string(l.in_c) + " and the output channels " +
-                                 std::to_string(l.out_c) + " (got " + std::to_string(l.groups) + ")");
+      d.Fail("layer.groups", "must divide the input channels " + std::to_string(l.in_c) +
+                                 " and the output channels " + std::to_string(l.out_c) + " (got " +
+                                 std::to_string(l.groups) + ")");
     if (SimdOnly(l.op)) {  // a depthwise 1x1 conv of the input (docs/architecture.md)
       x->opcode = l.op == LayerOp::kScale ? isa::Opcode::kScale : isa::Opcode::kEltwise;
       x->out_h = l.in_h, x->out_w = l.in_w;
@@ -109,22 +112,27 @@ void LowerShape(const Doc& d, const LayerSpec& l, Lowering* x) {
       const int64_t oh = ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);
       const int64_t ow = ref::ConvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
       if (oh < 1 || ow < 1)
-        d.Fail("layer.kernel", Pair(l.kernel_h, l.kernel_w) + " (with its dilation and padding) does not fit the " +
-                                   std::to_string(l.in_h) + "x" + std::to_string(l.in_w) +
-                                   " input: the output would be " + std::to_string(oh) + "x" + std::to_string(ow));
+        d.Fail("layer.kernel",
+               Pair(l.kernel_h, l.kernel_w) + " (with its dilation and padding) does not fit the " +
+                   std::to_string(l.in_h) + "x" + std::to_string(l.in_w) + " input: the output would be " +
+                   std::to_string(oh) + "x" + std::to_string(ow));
       x->out_h = uint64_t(oh), x->out_w = uint64_t(ow);
     } else {
       x->opcode = isa::Opcode::kDeconv;
       auto upsampling = [](uint32_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
       if (!upsampling(l.stride_h) || !upsampling(l.stride_w))
-        d.Fail("layer.stride", "must be 1, 2, 4 or 8 for op deconv (got " + Pair(l.stride_h, l.stride_w) + ")");
+        d.Fail("layer.stride",
+               "must be 1, 2, 4 or 8 for op deconv (got " + Pair(l.stride_h, l.stride_w) + ")");
       // PyTorch's rule: output padding only picks among the sizes a stride or dilation leaves open.
       const uint32_t lim_h = std::max(l.stride_h, l.dil_h), lim_w = std::max(l.stride_w, l.dil_w);
       if (l.out_pad_h >= lim_h || l.out_pad_w >= lim_w)
-        d.Fail("layer.output_padding", "must be less than max(stride, dilation) of its axis, " + Pair(lim_h, lim_w) +
-                                           " here (got " + Pair(l.out_pad_h, l.out_pad_w) + ")");
-      const int64_t oh = ref::DeconvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom, l.out_pad_h);
-      const int64_t ow = ref::DeconvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right, l.out_pad_w);
+        d.Fail("layer.output_padding", "must be less than max(stride, dilation) of its axis, " +
+                                           Pair(lim_h, lim_w) + " here (got " +
+                                           Pair(l.out_pad_h, l.out_pad_w) + ")");
+      const int64_t oh =
+          ref::DeconvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom, l.out_pad_h);
+      const int64_t ow =
+          ref::DeconvOutSize(l.in_w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right, l.out_pad_w);
       if (oh < 1 || ow < 1)
         d.Fail("layer.padding", "[" + std::to_string(l.pad_top) + ", " + std::to_string(l.pad_bottom) + ", " +
                                     std::to_string(l.pad_left) + ", " + std::to_string(l.pad_right) +
@@ -152,8 +160,9 @@ void CheckLimits(const Doc& d, const LayerSpec& l, const Lowering& x, const HwCo
   if (x.in_h * x.in_w > 0xFFFFFFFFull || pixels > 0xFFFFFFFFull)
     d.Fail("layer", "has planes of more than 2^32 bytes, past the plane-stride fields");
   if (l.out_c > cfg.simd_param_entries)
-    d.Fail("layer.output_channels", "must be at most simd.param_entries " + std::to_string(cfg.simd_param_entries) +
-                                        " on '" + cfg.name + "' (got " + std::to_string(l.out_c) + ")");
+    d.Fail("layer.output_channels", "must be at most simd.param_entries " +
+                                        std::to_string(cfg.simd_param_entries) + " on '" + cfg.name +
+                                        "' (got " + std::to_string(l.out_c) + ")");
   if (l.simd.size() > isa::kMaxSimdInstrs)
     d.Fail("layer.simd", "has " + std::to_string(l.simd.size()) + " instructions; at most " +
                              std::to_string(isa::kMaxSimdInstrs) + " fit");
@@ -179,13 +188,14 @@ void LowerPool(const Doc& d, const LayerSpec& l, const HwConfig& cfg, Lowering* 
   if (l.pool) {
     const LayerSpec::Pool& p = *l.pool;
     if (l.op != LayerOp::kConv)
-      d.Fail("layer.output.pool", std::string("applies to op conv only: the pooling unit follows a CONV (got op ") +
-                                      ToString(l.op) + ")");
-    const std::string win = std::to_string(p.size) + "x" + std::to_string(p.size) + " window with pad " +
-                            std::to_string(p.pad);
+      d.Fail("layer.output.pool",
+             std::string("applies to op conv only: the pooling unit follows a CONV (got op ") +
+                 ToString(l.op) + ")");
+    const std::string win =
+        std::to_string(p.size) + "x" + std::to_string(p.size) + " window with pad " + std::to_string(p.pad);
     if (x->out_h + 2 * p.pad < p.size || x->out_w + 2 * p.pad < p.size)
-      d.Fail("layer.output.pool", "has a " + win + " that does not fit the " + std::to_string(x->out_h) + "x" +
-                                      std::to_string(x->out_w) + " convolution output");
+      d.Fail("layer.output.pool", "has a " + win + " that does not fit the " + std::to_string(x->out_h) +
+                                      "x" + std::to_string(x->out_w) + " convolution output");
     if (x->out_w > n)
       d.Fail("layer.output.pool", "needs the convolution's rows in the line buffer of " + std::to_string(n) +
                                       " pixels (the array columns) on '" + cfg.name + "', but they are " +
@@ -228,7 +238,8 @@ Lowering Lower(const Doc& d, const LayerSpec& l, const HwConfig& cfg) {
 DmaShape WeightDma(const Doc& d, const Lowering& x, uint64_t m) {
   if (x.wt_tile_bytes <= kMaxRowBytes && x.ch_tiles <= kMaxRows) return {x.ch_tiles, x.wt_tile_bytes};
   if (x.dot_len <= kMaxRowBytes && x.ch_tiles * m <= kMaxRows) return {x.ch_tiles * m, x.dot_len};
-  d.Fail("layer", "has " + std::to_string(x.ch_tiles) + " weight tiles of " + std::to_string(x.wt_tile_bytes) +
+  d.Fail("layer", "has " + std::to_string(x.ch_tiles) + " weight tiles of " +
+                      std::to_string(x.wt_tile_bytes) +
                       " bytes that one DMA instruction cannot move (rows <= 65535, row_bytes < 2^24)");
 }
 
@@ -239,7 +250,8 @@ std::vector<isa::SimdInstr> SimdProgramOf(const LayerSpec& l, const RescaleProgr
 }
 
 isa::Instruction ComputeInstruction(const Doc& d, const LayerSpec& l, const Lowering& x,
-                                    std::vector<isa::SimdInstr> simd, const Operands& at, const HwConfig& cfg) {
+                                    std::vector<isa::SimdInstr> simd, const Operands& at,
+                                    const HwConfig& cfg) {
   const bool ip = l.op == LayerOp::kInnerProduct;
   isa::Instruction dot;
   dot.opcode = x.opcode;
@@ -299,8 +311,8 @@ isa::Instruction ComputeInstruction(const Doc& d, const LayerSpec& l, const Lowe
   c.simd_len = dot.simd.size();
   // The pooling unit's own rules on the instruction, the last guard against a lowering mistake.
   if (const auto e = pool::Check(c.opcode, c, uint32_t(cfg.array_cols)))
-    d.Fail("layer.output.pool", "lowers to an instruction whose " + e->field + " " + std::to_string(e->value) +
-                                    " the pooling unit rejects: " + e->why);
+    d.Fail("layer.output.pool", "lowers to an instruction whose " + e->field + " " +
+                                    std::to_string(e->value) + " the pooling unit rejects: " + e->why);
   return dot;
 }
 

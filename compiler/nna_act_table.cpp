@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    std::printf("| activation | quantization | instructions | cycles per row | max error (LSB) | exact %% |\n");
+    std::printf(
+        "| activation | quantization | instructions | cycles per row | max error (LSB) | exact %% |\n");
     std::printf("|---|---|---|---|---|---|\n");
     for (const ActCase& c : ActivationCases()) {
       const ActProgram prog = LowerActivation(c.kind, c.quant);

@@ -18,17 +18,20 @@ TestSpec ParseTestFile(const fs::path& yaml) {
   TestSpec spec;
   spec.file = ShownPath(yaml);
   const Doc d(spec.file);
-  if (!fs::is_regular_file(yaml)) throw CompileError(spec.file + ": test description not found at " + yaml.string());
+  if (!fs::is_regular_file(yaml))
+    throw CompileError(spec.file + ": test description not found at " + yaml.string());
   YAML::Node root;
   try {
     root = YAML::LoadFile(yaml.string());
   } catch (const YAML::Exception& e) {
-    throw CompileError(spec.file + ": not valid YAML (" + e.msg + " at line " + std::to_string(e.mark.line + 1) + ")");
+    throw CompileError(spec.file + ": not valid YAML (" + e.msg + " at line " +
+                       std::to_string(e.mark.line + 1) + ")");
   }
   try {
     ParseRoot(root, yaml, d, spec);
   } catch (const YAML::Exception& e) {
-    throw CompileError(spec.file + ": unreadable content (" + e.msg + " at line " + std::to_string(e.mark.line + 1) + ")");
+    throw CompileError(spec.file + ": unreadable content (" + e.msg + " at line " +
+                       std::to_string(e.mark.line + 1) + ")");
   }
   return spec;
 }
@@ -65,7 +68,8 @@ LayerSpec::Act ParseActivation(const Doc& d, const YAML::Node& n, bool out_signe
     a.quant.out_zero_point =
         int32_t(d.Int(n["zero_point"], key + ".zero_point", out_signed ? -128 : 0, out_signed ? 127 : 255));
   if (const YAML::Node alpha = n["alpha"]) {
-    if (a.kind != Activation::kLeakyRelu) d.Fail(key + ".alpha", "applies to kind leaky_relu only (got kind " + k + ")");
+    if (a.kind != Activation::kLeakyRelu)
+      d.Fail(key + ".alpha", "applies to kind leaky_relu only (got kind " + k + ")");
     double v = 0;
     if (!alpha.IsScalar() || !YAML::convert<double>::decode(alpha, v) || !(v >= 0 && v <= 1))
       d.Bad(key + ".alpha", "a number in [0, 1]", alpha);
@@ -137,11 +141,12 @@ void ParseSimdOnly(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
   const bool elt = l.op == LayerOp::kEltwise;
   const std::string op = ToString(l.op);
   // Say why rather than "not known": these keys exist, but not for a layer without weights.
-  for (const char* k : {"output_channels", "kernel", "stride", "dilation", "padding", "output_padding", "groups",
-                        "weights_signed", "order"})
+  for (const char* k : {"output_channels", "kernel", "stride", "dilation", "padding", "output_padding",
+                        "groups", "weights_signed", "order"})
     if (layer[k])
-      d.Fail(std::string("layer.") + k, "does not apply to op " + op +
-                                            " (no weights: the output has the input's channels, height and width)");
+      d.Fail(std::string("layer.") + k,
+             "does not apply to op " + op +
+                 " (no weights: the output has the input's channels, height and width)");
   if (!elt)
     for (const char* k : {"eltwise", "rescale"})
       if (layer[k]) d.Fail(std::string("layer.") + k, "applies to op eltwise only (got op scale)");
@@ -157,7 +162,8 @@ void ParseSimdOnly(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
     ParseOutputSign(d, out, l);
     for (const char* k : {"activation", "pool"})
       if (out[k])
-        d.Fail(std::string("layer.output.") + k, "does not apply to op " + op + " (its output keys are signed and relu)");
+        d.Fail(std::string("layer.output.") + k,
+               "does not apply to op " + op + " (its output keys are signed and relu)");
     d.OnlyKeys(out, "layer.output", {"signed", "relu"});
   }
   if (!elt) return;
@@ -181,8 +187,8 @@ void ParseSimdOnly(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
     rs.b_scale = Positive(d, d.Need(r, key, "b_scale"), key + ".b_scale");
     rs.out_scale = Positive(d, d.Need(r, key, "out_scale"), key + ".out_scale");
     if (r["zero_point"])
-      rs.zero_point =
-          int32_t(d.Int(r["zero_point"], key + ".zero_point", l.out_signed ? -128 : 0, l.out_signed ? 127 : 255));
+      rs.zero_point = int32_t(
+          d.Int(r["zero_point"], key + ".zero_point", l.out_signed ? -128 : 0, l.out_signed ? 127 : 255));
     if (!l.out_signed && rs.zero_point > 127)
       d.Fail(key + ".zero_point", "must be at most 127, the zero point's int8 parameter (got " +
                                       std::to_string(rs.zero_point) + ")");
@@ -253,14 +259,16 @@ void ParseDotOutput(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
     d.OnlyKeys(out, "layer.output", {"signed", "relu", "activation", "pool"});
     if (const YAML::Node act = out["activation"]) {
       if (out["relu"])
-        d.Fail("layer.output.relu", "cannot be given with layer.output.activation (use activation kind relu or none)");
+        d.Fail("layer.output.relu",
+               "cannot be given with layer.output.activation (use activation kind relu or none)");
       l.relu = false;
       l.activation = ParseActivation(d, act, l.out_signed);
     }
     if (const YAML::Node pool = out["pool"]) {
       if (l.op != LayerOp::kConv)
-        d.Fail("layer.output.pool", std::string("applies to op conv only: the pooling unit follows a CONV (got op ") +
-                                        ToString(l.op) + ")");
+        d.Fail("layer.output.pool",
+               std::string("applies to op conv only: the pooling unit follows a CONV (got op ") +
+                   ToString(l.op) + ")");
       l.pool = ParsePool(d, pool);
     }
   }
@@ -337,11 +345,16 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
 
 const char* ToString(LayerOp op) {
   switch (op) {
-    case LayerOp::kConv: return "conv";
-    case LayerOp::kDeconv: return "deconv";
-    case LayerOp::kInnerProduct: return "inner_product";
-    case LayerOp::kScale: return "scale";
-    case LayerOp::kEltwise: return "eltwise";
+    case LayerOp::kConv:
+      return "conv";
+    case LayerOp::kDeconv:
+      return "deconv";
+    case LayerOp::kInnerProduct:
+      return "inner_product";
+    case LayerOp::kScale:
+      return "scale";
+    case LayerOp::kEltwise:
+      return "eltwise";
   }
   return "?";
 }

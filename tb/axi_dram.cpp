@@ -19,8 +19,11 @@ AxiDramCore::Config CoreConfig(unsigned latency, unsigned max_outstanding, doubl
 }  // namespace
 
 AxiDram::AxiDram(sc_core::sc_module_name name, Wires& w, std::vector<uint8_t>& dram, unsigned latency,
-                 unsigned max_outstanding, double bytes_per_cycle, std::function<void(const std::string&)> on_error)
-    : sc_module(name), w_(w), core_(dram, CoreConfig(latency, max_outstanding, bytes_per_cycle, std::move(on_error))) {
+                 unsigned max_outstanding, double bytes_per_cycle,
+                 std::function<void(const std::string&)> on_error)
+    : sc_module(name),
+      w_(w),
+      core_(dram, CoreConfig(latency, max_outstanding, bytes_per_cycle, std::move(on_error))) {
   SC_METHOD(Tick);
   sensitive << w_.clk.posedge_event();
   dont_initialize();

@@ -50,14 +50,14 @@ class AxiDramCore {
   static constexpr unsigned kFixed = 0, kIncr = 1;
 
   struct Config {
-    unsigned bus_bytes = 16;                  // AXI data width in bytes
-    unsigned max_burst = 256;                 // beats
-    unsigned latency = 0;                     // cycles from AR (last W) to R (B)
-    unsigned max_outstanding = ~0u;           // bursts per direction
-    double bytes_per_cycle = 0;               // 0: unlimited
-    bool w_before_aw = false;                 // W beats may precede their AW (AXI allows it)
-    bool strict = false;                      // see above
-    std::function<bool()> gate;               // random back-pressure, or none
+    unsigned bus_bytes = 16;         // AXI data width in bytes
+    unsigned max_burst = 256;        // beats
+    unsigned latency = 0;            // cycles from AR (last W) to R (B)
+    unsigned max_outstanding = ~0u;  // bursts per direction
+    double bytes_per_cycle = 0;      // 0: unlimited
+    bool w_before_aw = false;        // W beats may precede their AW (AXI allows it)
+    bool strict = false;             // see above
+    std::function<bool()> gate;      // random back-pressure, or none
     std::function<void(const std::string&)> on_error;
   };
 
@@ -194,8 +194,8 @@ class AxiDramCore {
   struct Burst {
     uint32_t id = 0;
     uint64_t addr = 0;
-    unsigned len = 0;          // beats - 1
-    unsigned size = 0;         // log2(bytes per beat)
+    unsigned len = 0;   // beats - 1
+    unsigned size = 0;  // log2(bytes per beat)
     unsigned burst = kIncr;
     uint64_t ready_cycle = 0;  // first cycle the data / response may be offered
     unsigned beat = 0;         // beats done
@@ -245,7 +245,8 @@ class AxiDramCore {
       Error(what + ": " + std::to_string(b.len + 1) + " beats exceed axi.max_burst " +
             std::to_string(cfg_.max_burst));
     }
-    if (b.burst == kIncr && (b.addr >> 12) != (BeatAddr(b, b.len) >> 12)) Error(what + " crosses a 4 KB boundary");
+    if (b.burst == kIncr && (b.addr >> 12) != (BeatAddr(b, b.len) >> 12))
+      Error(what + " crosses a 4 KB boundary");
     if (!cfg_.strict) return;
     if (bytes != cfg_.bus_bytes) Error(what + ": size " + std::to_string(bytes) + " B is not the bus width");
     if (b.burst != kIncr) Error(what + ": burst type " + std::to_string(b.burst) + " is not INCR");
@@ -285,7 +286,7 @@ class AxiDramCore {
 
   std::vector<uint8_t>& dram_;
   Config cfg_;
-  double credit_ = 0;  // bytes that may still move (bandwidth limit only)
+  double credit_ = 0;         // bytes that may still move (bandwidth limit only)
   std::deque<Burst> reads_;   // accepted AR, oldest first
   std::deque<Burst> writes_;  // accepted AW waiting for data, oldest first
   std::deque<WBeat> wbeats_;  // W beats waiting for their AW (w_before_aw)

@@ -54,7 +54,7 @@ void HostDriver::Write(uint32_t addr, uint32_t data) {
   w_.s_axil_bready_i.write(false);
   if (w_.s_axil_bresp_o.read() != 0) {
     cb_.on_error("CSR write of " + Hex(data) + " to offset " + Hex(addr) + " answered bresp " +
-              std::to_string(w_.s_axil_bresp_o.read()));
+                 std::to_string(w_.s_axil_bresp_o.read()));
   }
   wait();
 }
@@ -71,7 +71,7 @@ uint32_t HostDriver::Read(uint32_t addr) {
   w_.s_axil_rready_i.write(false);
   if (w_.s_axil_rresp_o.read() != 0) {
     cb_.on_error("CSR read of offset " + Hex(addr) + " answered rresp " +
-              std::to_string(w_.s_axil_rresp_o.read()));
+                 std::to_string(w_.s_axil_rresp_o.read()));
   }
   wait();
   return data;
@@ -84,7 +84,8 @@ void HostDriver::Run() {
   wait();
 
   const uint32_t id = Read(csr::kId);
-  if (id != csr::kIdReset) cb_.on_error("the id register reads " + Hex(id) + ", expected " + Hex(csr::kIdReset));
+  if (id != csr::kIdReset)
+    cb_.on_error("the id register reads " + Hex(id) + ", expected " + Hex(csr::kIdReset));
   Write(csr::kIrqEnable, (1u << csr::kIrqDoneLsb) | (1u << csr::kIrqErrorLsb));
   if (setup_.watchdog_cycles) Write(csr::kWatchdogCycles, *setup_.watchdog_cycles);
   if (setup_.act_cache_off) Write(csr::kSramCtrl, 1u << csr::kSramCtrlActCacheOffLsb);
@@ -148,7 +149,8 @@ std::vector<HostResult> HostDriver::Complete(size_t in_flight, uint32_t& seen) {
   for (size_t i = 0; i < out.size(); ++i) {
     out[i].start_cycle = start_cycles_[results_.size() + i];
     // A completion before the last one read (or before an error) ended without error.
-    if (i + 1 < out.size() || (error && i < ok)) out[i].status = 1u << csr::kStatusDoneLsb, out[i].err_instr = ~0u;
+    if (i + 1 < out.size() || (error && i < ok))
+      out[i].status = 1u << csr::kStatusDoneLsb, out[i].err_instr = ~0u;
   }
   return out;
 }

@@ -32,12 +32,23 @@ struct HostProgram {
 };
 
 // The performance counters of spec/csr.yaml, in register order (dma_busy_cycles first).
-enum class Counter { kDmaBusy, kComputeBusy, kSimdBusy, kStallAct, kStallWt, kStallWr, kReadBytes, kWriteBytes,
-                     kDmaWait, kComputeWait, kCount };
+enum class Counter {
+  kDmaBusy,
+  kComputeBusy,
+  kSimdBusy,
+  kStallAct,
+  kStallWt,
+  kStallWr,
+  kReadBytes,
+  kWriteBytes,
+  kDmaWait,
+  kComputeWait,
+  kCount
+};
 
 // Register values read after the interrupt.
 struct HostResult {
-  bool finished = false;  // the interrupt came and the registers were read
+  bool finished = false;                                     // the interrupt came and the registers were read
   uint64_t start_cycle = 0, irq_cycle = 0, abort_cycle = 0;  // abort_cycle 0: no abort written
   uint32_t status = 0, irq = 0, err_instr = 0, cycles = 0, mac_cycles = 0, instrs_done = 0;
   std::array<uint32_t, size_t(Counter::kCount)> counters{};
@@ -67,8 +78,8 @@ class HostDriver : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(HostDriver);
 
-  HostDriver(sc_core::sc_module_name name, Wires& w, std::vector<HostProgram> launches, HostCallbacks callbacks,
-             HostSetup setup = {});
+  HostDriver(sc_core::sc_module_name name, Wires& w, std::vector<HostProgram> launches,
+             HostCallbacks callbacks, HostSetup setup = {});
 
   // One per completed launch, in launch order.
   const std::vector<HostResult>& results() const { return results_; }

@@ -33,8 +33,8 @@ struct Program {
       found = &in;
     }
     if (!found) {
-      throw InputError(std::string("--inject ") + ToString(cls) + " needs " + what + " in the program of test '" +
-                       bundle.test + "', which has none");
+      throw InputError(std::string("--inject ") + ToString(cls) + " needs " + what +
+                       " in the program of test '" + bundle.test + "', which has none");
     }
     return *found;
   }
@@ -43,7 +43,8 @@ struct Program {
   void Store(const Instruction& in, uint8_t opcode_byte, const std::string& text) {
     std::vector<uint8_t> words = isa::EncodeInstruction(in);
     words[0] = opcode_byte;  // the opcode is byte 0 of every instruction (spec/isa.yaml)
-    std::copy(words.begin(), words.end(), bundle.dram.begin() + long(bundle.prog_dram_addr + in.word * isa::kWordBytes));
+    std::copy(words.begin(), words.end(),
+              bundle.dram.begin() + long(bundle.prog_dram_addr + in.word * isa::kWordBytes));
     for (InstrInfo& info : bundle.instrs)
       if (info.index == in.index) info.text = text;
   }
@@ -63,14 +64,22 @@ std::string Where(const Instruction& in) {
 
 const char* ToString(Inject cls) {
   switch (cls) {
-    case Inject::kNone: return "none";
-    case Inject::kIllegalOpcode: return "illegal_opcode";
-    case Inject::kIllegalField: return "illegal_field";
-    case Inject::kDramRange: return "dram_range";
-    case Inject::kWatchdog: return "watchdog";
-    case Inject::kSramRange: return "sram_range";
-    case Inject::kAbort: return "abort";
-    case Inject::kRace: return "race";
+    case Inject::kNone:
+      return "none";
+    case Inject::kIllegalOpcode:
+      return "illegal_opcode";
+    case Inject::kIllegalField:
+      return "illegal_field";
+    case Inject::kDramRange:
+      return "dram_range";
+    case Inject::kWatchdog:
+      return "watchdog";
+    case Inject::kSramRange:
+      return "sram_range";
+    case Inject::kAbort:
+      return "abort";
+    case Inject::kRace:
+      return "race";
   }
   return "?";
 }
@@ -105,8 +114,8 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
       Instruction& in = prog.Find(cls, "a DMA_WRITE", true, IsDmaWrite);
       in.dma.dram_addr = (bundle.dram.size() + 4095) / 4096 * 4096;  // a page past the image
       prog.Store(in);
-      return Where(in) + " writes DRAM from byte " + std::to_string(in.dma.dram_addr) + ", past the image of " +
-             std::to_string(bundle.dram.size()) + " bytes";
+      return Where(in) + " writes DRAM from byte " + std::to_string(in.dma.dram_addr) +
+             ", past the image of " + std::to_string(bundle.dram.size()) + " bytes";
     }
     case Inject::kWatchdog: {
       Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
@@ -114,7 +123,8 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
       for (const Instruction& i : prog.instrs) set |= i.DoneSet();
       unsigned flag = 0;  // the lowest flag nobody sets and the instruction does not wait to be clear
       while (flag < isa::kNumFlags && (((set | in.WaitClear()) >> flag) & 1)) ++flag;
-      if (flag == isa::kNumFlags) throw InputError("--inject watchdog: every flag is set by some instruction");
+      if (flag == isa::kNumFlags)
+        throw InputError("--inject watchdog: every flag is set by some instruction");
       in.compute.wait_set |= uint64_t(1) << flag;
       prog.Store(in);
       return Where(in) + " also waits for flag " + std::to_string(flag) + ", which no instruction sets";
@@ -125,16 +135,18 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
       in.dma.sram_addr = cfg.sram_bytes - extent / 2 / 16 * 16;  // the second half runs past the end
       prog.Store(in);
       return Where(in) + " writes SRAM bytes " + std::to_string(in.dma.sram_addr) + ".." +
-             std::to_string(in.dma.sram_addr + extent - 1) + ", past the SRAM of " + std::to_string(cfg.sram_bytes) +
-             " bytes";
+             std::to_string(in.dma.sram_addr + extent - 1) + ", past the SRAM of " +
+             std::to_string(cfg.sram_bytes) + " bytes";
     }
     case Inject::kRace: {
-      Instruction& in = prog.Find(cls, "a DMA that waits for a clear flag (frames > buffers)", false, IsDmaWaitingClear);
+      Instruction& in =
+          prog.Find(cls, "a DMA that waits for a clear flag (frames > buffers)", false, IsDmaWaitingClear);
       in.dma.wait_clear = 0;
       prog.Store(in);
       return Where(in) + " no longer waits for its buffer to be free";
     }
-    default: return "";
+    default:
+      return "";
   }
 }
 

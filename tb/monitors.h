@@ -31,7 +31,9 @@ struct InstrCycles {
 
 // The instruction tag of an event of a program whose instructions are numbered from base in the
 // scoreboard's table (several programs, one table); the program load keeps its own tag.
-inline uint32_t WithBase(uint32_t instr, uint32_t base) { return instr == kProgramLoadInstr ? instr : instr + base; }
+inline uint32_t WithBase(uint32_t instr, uint32_t base) {
+  return instr == kProgramLoadInstr ? instr : instr + base;
+}
 
 class Monitors : public sc_core::sc_module {
  public:

@@ -1,7 +1,7 @@
 #include "tb/options.h"
 
-#include <boost/program_options.hpp>
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <sstream>
 
 #include "tb/tb_config.h"
@@ -78,13 +78,15 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   if (o.help) return o;
   if (vm.count("seed")) o.seed = seed;
   if (vm.count("watchdog-cycles")) o.watchdog_cycles = vm["watchdog-cycles"].as<uint32_t>();
-  if (act_cache != "on" && act_cache != "off") throw InputError("--act-cache must be on or off (got " + act_cache + ")");
+  if (act_cache != "on" && act_cache != "off")
+    throw InputError("--act-cache must be on or off (got " + act_cache + ")");
   o.act_cache = act_cache == "on";
   if (int(!o.test.empty()) + int(!o.network.empty()) + int(!o.bundle_dir.empty()) != 1)
     throw InputError("give exactly one of --test NAME, --network NAME and --bundle DIR");
   if (o.network.empty() && o.sram_budget > 0) throw InputError("--sram-budget applies to --network only");
   if (!o.network.empty() && (vm.count("seed") || o.repeat > 1 || inject != "none"))
-    throw InputError("--network runs the network's own seeded input once: --seed, --repeat and --inject do not apply");
+    throw InputError(
+        "--network runs the network's own seeded input once: --seed, --repeat and --inject do not apply");
   for (size_t at = 0; !o.test.empty();) {
     const size_t comma = o.test.find(',', at);
     o.tests.push_back(o.test.substr(at, comma - at));

@@ -17,16 +17,16 @@ struct InputError : std::runtime_error {
 };
 
 struct SimOptions {
-  std::string test;        // --test NAME[,NAME...]: compile vectors/NAME.yaml
+  std::string test;                // --test NAME[,NAME...]: compile vectors/NAME.yaml
   std::vector<std::string> tests;  // --test split at commas: the programs, in launch order
-  uint32_t repeat = 1;     // --repeat N: the host launches the whole list N times (frames)
-  bool queue = false;      // --queue: keep the RTL's program queue filled (several programs in flight)
-  uint32_t inject_program = 0;  // --inject-program K: --inject corrupts the K-th test of the list
+  uint32_t repeat = 1;             // --repeat N: the host launches the whole list N times (frames)
+  bool queue = false;            // --queue: keep the RTL's program queue filled (several programs in flight)
+  uint32_t inject_program = 0;   // --inject-program K: --inject corrupts the K-th test of the list
   bool inject_rtl_only = false;  // --inject-rtl-only: the golden model keeps the clean program
-  std::string network;     // --network NAME: lower <vectors>/networks/NAME.yaml to one program
+  std::string network;           // --network NAME: lower <vectors>/networks/NAME.yaml to one program
   uint64_t sram_budget = 0;  // --sram-budget N: with --network, the SRAM the program may use (partitioning)
-  std::string bundle_dir;  // --bundle DIR: run a compiled bundle instead
-  std::string config;      // --config NAME: must be the configuration this binary was built for
+  std::string bundle_dir;    // --bundle DIR: run a compiled bundle instead
+  std::string config;        // --config NAME: must be the configuration this binary was built for
   std::optional<uint64_t> seed;
   std::string vectors;
   std::string out;  // folder for the compiled bundle and the waves
@@ -35,11 +35,11 @@ struct SimOptions {
   uint64_t max_cycles = 20'000'000;
   unsigned dram_latency = 20;
   unsigned dram_outstanding = 4;
-  double dram_bandwidth = 0;  // bytes per cycle for read and write data together; 0: unlimited
+  double dram_bandwidth = 0;                // bytes per cycle for read and write data together; 0: unlimited
   std::optional<uint32_t> watchdog_cycles;  // --watchdog-cycles N: the host writes the register
   bool act_cache = true;                    // --act-cache off: sram_ctrl.act_cache_off, and predicted so
-  Inject inject = Inject::kNone;  // --inject CLASS: the error class to provoke
-  uint64_t abort_at = 0;        // --abort-at CYCLE: with --inject abort, cycles after ctrl.start
+  Inject inject = Inject::kNone;            // --inject CLASS: the error class to provoke
+  uint64_t abort_at = 0;                    // --abort-at CYCLE: with --inject abort, cycles after ctrl.start
   bool quiet = false;
   // Fail when a compute instruction's cycles differ from the performance model's by more than
   // this many percent (negative: no check).

@@ -3,11 +3,10 @@
 // Order as in Verilator's SystemC example: arguments, trace enable, construction and binding
 // (Setup), zero-time start, trace open and run (Run), verdict (Finish).
 // Exit code: 0 pass, 1 mismatch or error status, 2 bad input, 3 timeout.
-#include <systemc.h>
-#include <verilated.h>
-
 #include <sys/resource.h>
+#include <systemc.h>
 #include <unistd.h>
+#include <verilated.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -29,7 +28,8 @@ static const bool kNoBanner = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1
 static void EnsureLargeStack(char* argv[]) {
   constexpr rlim_t kWanted = rlim_t(1) << 30;
   rlimit limit{};
-  if (getrlimit(RLIMIT_STACK, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= kWanted) return;
+  if (getrlimit(RLIMIT_STACK, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= kWanted)
+    return;
   if (std::getenv("NNA_SIM_STACK_RAISED")) return;  // once only, whatever the outcome
   limit.rlim_cur = (limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= kWanted) ? kWanted : limit.rlim_max;
   if (setrlimit(RLIMIT_STACK, &limit) != 0) return;

@@ -5,11 +5,11 @@
 #include <verilated_fst_sc.h>
 #endif
 
+#include <algorithm>
+#include <array>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
-#include <array>
-#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -44,8 +44,9 @@ std::string InstrText(uint32_t index) {
 std::string StatusText(const HostResult& r) {
   char hex[16];
   std::snprintf(hex, sizeof hex, "0x%08x", r.status);
-  return std::string("status ") + hex + " (busy " + std::to_string(Bits(r.status, csr::kStatusBusyLsb, csr::kStatusBusyBits)) +
-         " done " + std::to_string(Bits(r.status, csr::kStatusDoneLsb, csr::kStatusDoneBits)) + " error " +
+  return std::string("status ") + hex + " (busy " +
+         std::to_string(Bits(r.status, csr::kStatusBusyLsb, csr::kStatusBusyBits)) + " done " +
+         std::to_string(Bits(r.status, csr::kStatusDoneLsb, csr::kStatusDoneBits)) + " error " +
          std::to_string(Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits)) + " " +
          ErrorName(Bits(r.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits)) + ", err_instr " +
          InstrText(r.err_instr) + ")";
@@ -92,9 +93,10 @@ void Testbench::Setup() {
       throw InputError("the bundle of test '" + b.test + "' is compiled for configuration '" + b.config +
                        "', but this simulator is built for '" + kConfig.name + "'");
     }
-    if (b.prog_sram_addr > 0xFFFFFFFFu || b.prog_words > 0xFFFFFFFFu || b.prog_dram_addr >> kConfig.axi_addr_bits) {
-      throw InputError("the bundle's program placement (dram " + std::to_string(b.prog_dram_addr) + ", sram " +
-                       std::to_string(b.prog_sram_addr) + ", " + std::to_string(b.prog_words) +
+    if (b.prog_sram_addr > 0xFFFFFFFFu || b.prog_words > 0xFFFFFFFFu ||
+        b.prog_dram_addr >> kConfig.axi_addr_bits) {
+      throw InputError("the bundle's program placement (dram " + std::to_string(b.prog_dram_addr) +
+                       ", sram " + std::to_string(b.prog_sram_addr) + ", " + std::to_string(b.prog_words) +
                        " words) does not fit the CSRs");
     }
   }
@@ -105,7 +107,8 @@ void Testbench::Setup() {
   fs::create_directories(opt_.out, ec);
   if (ec) throw InputError("cannot create the output folder " + opt_.out + ": " + ec.message());
   for (size_t k = 0; k < programs_.size() && opt_.bundle_dir.empty(); ++k) {
-    const std::string dir = programs_.size() == 1 ? "bundle" : "bundle_" + std::to_string(k) + "_" + programs_[k].test;
+    const std::string dir =
+        programs_.size() == 1 ? "bundle" : "bundle_" + std::to_string(k) + "_" + programs_[k].test;
     try {
       WriteBundle(programs_[k], fs::path(opt_.out) / dir);
     } catch (const BundleError& e) {
@@ -124,7 +127,8 @@ void Testbench::Setup() {
   }
   if (base >= kProgramLoadInstr)
     throw InputError("the " + std::to_string(launches_.size()) + " launches have " + std::to_string(base) +
-                     " instructions, more than the scoreboard numbers (" + std::to_string(kProgramLoadInstr) + ")");
+                     " instructions, more than the scoreboard numbers (" + std::to_string(kProgramLoadInstr) +
+                     ")");
   bundle_ = several() ? Merged() : programs_[0];
 
   // Expected events, program after program, tagged with their launch's instruction numbers.
@@ -140,8 +144,8 @@ void Testbench::Setup() {
   // A race makes the RTL's result depend on timing: no expectation holds (docs/memory.md, "Races").
   for (size_t k = 0; k < golden_runs_.size(); ++k) {
     if (!golden_runs_[k].race.empty())
-      throw InputError("the program of test '" + programs_[launches_[k].program].test + "' races: " +
-                       golden_runs_[k].race);
+      throw InputError("the program of test '" + programs_[launches_[k].program].test +
+                       "' races: " + golden_runs_[k].race);
   }
   sb_ = std::make_unique<Scoreboard>(bundle_, std::move(expected));
 
@@ -151,7 +155,8 @@ void Testbench::Setup() {
   if (!opt_.act_cache) perf_config.sram_act_cache_bytes = 0;
   for (size_t k = 0; k < golden_runs_.size(); ++k) {
     const RunResult& g = golden_runs_[k];
-    for (const isa::Instruction& in : isa::DecodeProgram(programs_[launches_[k].program].ProgramBytes()).instrs) {
+    for (const isa::Instruction& in :
+         isa::DecodeProgram(programs_[launches_[k].program].ProgramBytes()).instrs) {
       // The instruction the golden model stops on is not predicted: an illegal one may not be computable.
       if (in.IsDma() || (!g.ok && in.index == g.err_instr)) continue;
       perf::Prediction& p = predictions_[launches_[k].instr_base + in.index] =
@@ -160,7 +165,8 @@ void Testbench::Setup() {
     }
   }
   dram_ = bundle_.dram;
-  if (opt_.inject_rtl_only) {  // the program's words in the RTL's DRAM only: the golden model expects the clean one
+  if (opt_.inject_rtl_only) {  // the program's words in the RTL's DRAM only: the golden model expects the
+                               // clean one
     Bundle b = programs_[opt_.inject_program];
     inject_note_ = InjectError(opt_.inject, kConfig, b) + " (in the RTL's DRAM only)";
     const long from = long(b.prog_dram_addr), to = from + long(b.prog_words * isa::kWordBytes);
@@ -180,7 +186,8 @@ void Testbench::Setup() {
   std::vector<HostProgram> progs;
   for (size_t k = 0; k < golden_runs_.size(); ++k) {
     const Bundle& b = programs_[launches_[k].program];
-    progs.push_back({b.prog_dram_addr, uint32_t(b.prog_sram_addr), uint32_t(b.prog_words), k == 0 ? opt_.abort_at : 0});
+    progs.push_back(
+        {b.prog_dram_addr, uint32_t(b.prog_sram_addr), uint32_t(b.prog_words), k == 0 ? opt_.abort_at : 0});
   }
   // An aborted run's events are partial: they are discarded, the DRAM image (which it may have
   // written) is loaded again, and the restarted run is compared in full.
@@ -218,7 +225,8 @@ void Testbench::Setup() {
 
 std::string Testbench::Who(size_t k) const {
   const Launch& l = launches_[k];
-  return "program " + std::to_string(k) + " (test " + programs_[l.program].test + ", run " + std::to_string(l.run) + ")";
+  return "program " + std::to_string(k) + " (test " + programs_[l.program].test + ", run " +
+         std::to_string(l.run) + ")";
 }
 
 std::pair<size_t, uint32_t> Testbench::Locate(uint32_t instr) const {
@@ -326,15 +334,17 @@ void Testbench::ComparePerformance() {
 void Testbench::PrintCounters() const {
   std::array<uint64_t, size_t(Counter::kCount)> sum{};
   for (const HostResult& c : host_->results())
-    for (size_t i = 0; i < sum.size(); ++i) sum[i] = (c.merged ? 0 : sum[i]) + c.counters[i];  // queued: they ran on
+    for (size_t i = 0; i < sum.size(); ++i)
+      sum[i] = (c.merged ? 0 : sum[i]) + c.counters[i];  // queued: they ran on
   auto at = [&](Counter c) { return sum[size_t(c)]; };
   std::printf("  counters  busy dma %" PRIu64 " compute %" PRIu64 " simd %" PRIu64 "  flag wait dma %" PRIu64
               " compute %" PRIu64 "  conflict stalls %" PRIu64 " (act %" PRIu64 " wt %" PRIu64 " wr %" PRIu64
               ")  dma bytes in %" PRIu64 " out %" PRIu64 "%s\n",
               at(Counter::kDmaBusy), at(Counter::kComputeBusy), at(Counter::kSimdBusy), at(Counter::kDmaWait),
-              at(Counter::kComputeWait), at(Counter::kStallAct) + at(Counter::kStallWt) + at(Counter::kStallWr),
-              at(Counter::kStallAct), at(Counter::kStallWt), at(Counter::kStallWr), at(Counter::kReadBytes),
-              at(Counter::kWriteBytes), opt_.act_cache ? "" : "  (activation cache off)");
+              at(Counter::kComputeWait),
+              at(Counter::kStallAct) + at(Counter::kStallWt) + at(Counter::kStallWr), at(Counter::kStallAct),
+              at(Counter::kStallWt), at(Counter::kStallWr), at(Counter::kReadBytes), at(Counter::kWriteBytes),
+              opt_.act_cache ? "" : "  (activation cache off)");
 }
 
 void Testbench::PrintPerformance() const {
@@ -384,8 +394,8 @@ void Testbench::CheckStatus(size_t k, const HostResult& r) {
   } else {
     const uint32_t want = static_cast<uint32_t>(g.error);
     if (done || !error || code != want || r.err_instr != g.err_instr) {
-      report("expected error " + ErrorName(want) + " at " + InstrText(g.err_instr) + " (" + g.message + "), got " +
-             got);
+      report("expected error " + ErrorName(want) + " at " + InstrText(g.err_instr) + " (" + g.message +
+             "), got " + got);
     }
   }
   if (r.merged) return;  // queued programs: the counters and instrs_done ran on over several
@@ -405,15 +415,17 @@ void Testbench::CheckStatus(size_t k, const HostResult& r) {
              std::to_string(wr));
   }
   const uint32_t irq_want = g.ok ? 1u << csr::kIrqDoneLsb : 1u << csr::kIrqErrorLsb;
-  if (r.irq != irq_want) report("irq reads " + std::to_string(r.irq) + ", expected " + std::to_string(irq_want));
+  if (r.irq != irq_want)
+    report("irq reads " + std::to_string(r.irq) + ", expected " + std::to_string(irq_want));
 }
 
 // The aborted run must end in error 'aborted' with no instruction and irq.error.
 void Testbench::CheckAborted() {
   const HostResult& a = host_->aborted();
   if (a.abort_cycle == 0) {
-    sb_->ReportError("status", "the program ended at cycle " + std::to_string(a.irq_cycle) + ", before --abort-at " +
-                                   std::to_string(opt_.abort_at) + " cycles after its start: nothing was aborted");
+    sb_->ReportError("status", "the program ended at cycle " + std::to_string(a.irq_cycle) +
+                                   ", before --abort-at " + std::to_string(opt_.abort_at) +
+                                   " cycles after its start: nothing was aborted");
     return;
   }
   const bool done = Bits(a.status, csr::kStatusDoneLsb, csr::kStatusDoneBits);
@@ -467,22 +479,23 @@ void Testbench::PrintVerdict(int code) const {
               : opt_.test.empty() ? "as bundled"
                                   : "default");
   if (opt_.inject == Inject::kAbort) {
-    std::printf("  %-16s abort: ctrl.abort %" PRIu64 " cycles after ctrl.start, then start again\n", "injected",
-                opt_.abort_at);
+    std::printf("  %-16s abort: ctrl.abort %" PRIu64 " cycles after ctrl.start, then start again\n",
+                "injected", opt_.abort_at);
   } else if (opt_.inject != Inject::kNone) {
     std::printf("  %-16s %s: %s\n", "injected", ToString(opt_.inject), inject_note_.c_str());
   }
   const HostResult& a = host_->aborted();
   if (a.finished) {
     const std::string abort = a.abort_cycle ? "ctrl.abort at cycle " + std::to_string(a.abort_cycle)
-                                             : std::string("no ctrl.abort (the program ended first)");
-    std::printf("  %-16s started at cycle %" PRIu64 ", %s, interrupt at %" PRIu64
-                ": %s; %" PRIu64 " events discarded, DRAM reloaded, restarted\n",
+                                            : std::string("no ctrl.abort (the program ended first)");
+    std::printf("  %-16s started at cycle %" PRIu64 ", %s, interrupt at %" PRIu64 ": %s; %" PRIu64
+                " events discarded, DRAM reloaded, restarted\n",
                 "aborted run", a.start_cycle, abort.c_str(), a.irq_cycle, StatusText(a).c_str(),
                 monitors_->discarded());
   }
   if (opt_.dram_bandwidth > 0)
-    std::printf("  %-16s limited to %g bytes/cycle, reads and writes together\n", "dram bandwidth", opt_.dram_bandwidth);
+    std::printf("  %-16s limited to %g bytes/cycle, reads and writes together\n", "dram bandwidth",
+                opt_.dram_bandwidth);
   std::printf("  %-16s %9s  %9s  %10s\n", "stream", "expected", "observed", "mismatches");
   for (const StreamStats& s : sb_->Stats()) {
     std::printf("  %-16s %9" PRIu64 "  %9" PRIu64 "  %10" PRIu64 "\n", s.name.c_str(), s.expected, s.observed,
@@ -497,34 +510,41 @@ void Testbench::PrintVerdict(int code) const {
   }
   const std::vector<HostResult>& results = host_->results();
   if (several()) {  // one row per completion, then the last one's status and the totals below
-    std::printf("  %-16s %6s  %-24s %4s  %-36s %9s %12s\n", "programs", "launch", "test", "run", "status", "cycles",
-                "instructions");
+    std::printf("  %-16s %6s  %-24s %4s  %-36s %9s %12s\n", "programs", "launch", "test", "run", "status",
+                "cycles", "instructions");
     for (size_t k = 0; k < results.size(); ++k) {
       const HostResult& c = results[k];
       const bool err = Bits(c.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
       const std::string st =
-          err ? ErrorName(Bits(c.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits)) + " at " + InstrText(c.err_instr)
+          err ? ErrorName(Bits(c.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits)) + " at " +
+                    InstrText(c.err_instr)
               : "done";
-      std::printf("  %-16s %6zu  %-24s %4u  %-36s %9u %12u\n", "", k, programs_[launches_[k].program].test.c_str(),
-                  launches_[k].run, st.c_str(), c.cycles, c.instrs_done);
+      std::printf("  %-16s %6zu  %-24s %4u  %-36s %9u %12u\n", "", k,
+                  programs_[launches_[k].program].test.c_str(), launches_[k].run, st.c_str(), c.cycles,
+                  c.instrs_done);
     }
   }
   if (r.finished) {
     uint64_t cycles_sum = 0, mac_sum = 0, instrs_sum = 0;
-    for (const HostResult& c : results) cycles_sum += c.cycles, mac_sum += c.mac_cycles, instrs_sum += c.instrs_done;
-    if (r.merged) cycles_sum = r.cycles, mac_sum = r.mac_cycles, instrs_sum = r.instrs_done;  // ran on over the queue
+    for (const HostResult& c : results)
+      cycles_sum += c.cycles, mac_sum += c.mac_cycles, instrs_sum += c.instrs_done;
+    if (r.merged)
+      cycles_sum = r.cycles, mac_sum = r.mac_cycles, instrs_sum = r.instrs_done;  // ran on over the queue
     const uint32_t code_bits = Bits(r.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits);
     const bool error = Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
-    std::printf("  %-16s  %s, %" PRIu64 " instruction%s, %s\n", "status", error ? "error" : "done", instrs_sum,
-                instrs_sum == 1 ? "" : "s",
+    std::printf("  %-16s  %s, %" PRIu64 " instruction%s, %s\n", "status", error ? "error" : "done",
+                instrs_sum, instrs_sum == 1 ? "" : "s",
                 error ? (ErrorName(code_bits) + " at " + InstrText(r.err_instr)).c_str() : "no error");
     const double macs_per_cycle = double(kConfig.array_rows) * double(kConfig.array_cols);
     const double cycles = cycles_sum ? double(cycles_sum) : 1.0;
     if (golden_.ok) {
-      std::printf("  cycles %" PRIu64 "  mac-active %" PRIu64 " (%.1f%%)  MAC utilization %.1f%%  (useful MACs / (cycles*M*N))\n",
-                  cycles_sum, mac_sum, 100.0 * mac_sum / cycles, 100.0 * double(bundle_.macs) / (cycles * macs_per_cycle));
+      std::printf("  cycles %" PRIu64 "  mac-active %" PRIu64
+                  " (%.1f%%)  MAC utilization %.1f%%  (useful MACs / (cycles*M*N))\n",
+                  cycles_sum, mac_sum, 100.0 * mac_sum / cycles,
+                  100.0 * double(bundle_.macs) / (cycles * macs_per_cycle));
     } else {  // the program's MACs were not all done: no utilization
-      std::printf("  cycles %" PRIu64 "  mac-active %" PRIu64 " (%.1f%%)\n", cycles_sum, mac_sum, 100.0 * mac_sum / cycles);
+      std::printf("  cycles %" PRIu64 "  mac-active %" PRIu64 " (%.1f%%)\n", cycles_sum, mac_sum,
+                  100.0 * mac_sum / cycles);
     }
     PrintCounters();
   }

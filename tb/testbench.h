@@ -55,7 +55,7 @@ class Testbench {
     uint32_t instr_base = 0;
   };
   bool several() const { return launches_.size() > 1; }
-  std::string Who(size_t launch) const;  // "program 1 (test eltwise_add, run 0)"
+  std::string Who(size_t launch) const;                      // "program 1 (test eltwise_add, run 0)"
   std::pair<size_t, uint32_t> Locate(uint32_t instr) const;  // launch and its own instruction index
   Bundle Merged() const;
   void CheckStatus(size_t launch, const HostResult& r);
@@ -80,9 +80,9 @@ class Testbench {
   std::vector<Bundle> programs_;  // per test of --test, the network, or the --bundle
   std::vector<Launch> launches_;
   std::vector<RunResult> golden_runs_;  // per launch the golden model ran (it stops after an error)
-  Bundle bundle_;  // the scoreboard's: programs_[0] alone, else Merged()
-  std::string inject_note_;  // what --inject changed in the program
-  RunResult golden_;  // the last of golden_runs_
+  Bundle bundle_;                       // the scoreboard's: programs_[0] alone, else Merged()
+  std::string inject_note_;             // what --inject changed in the program
+  RunResult golden_;                    // the last of golden_runs_
   double golden_seconds_ = 0;
   std::vector<uint8_t> dram_;
   std::unique_ptr<Scoreboard> sb_;

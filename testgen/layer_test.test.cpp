@@ -1,8 +1,8 @@
 #include "testgen/layer_test.h"
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -12,12 +12,12 @@
 #include <sstream>
 
 #include "golden/golden_model.h"
-#include "testgen/named_test.h"
-#include "testgen/random_layer.h"
 #include "isa/program.h"
 #include "pool/pool.h"
 #include "ref/ref_ops.h"
 #include "simd/simd_program.h"
+#include "testgen/named_test.h"
+#include "testgen/random_layer.h"
 
 using namespace nna;
 using namespace nna::compiler;
@@ -64,8 +64,8 @@ EventRecorder GoldenMatchesReference(const Bundle& b, const HwConfig& cfg) {
   for (const Region& o : b.regions) {
     if (o.kind != "output") continue;
     INFO(o.name);
-    CHECK(std::vector<uint8_t>(r.dram.begin() + long(o.dram_addr), r.dram.begin() + long(o.dram_addr + o.bytes)) ==
-          b.reference.at(o.name));
+    CHECK(std::vector<uint8_t>(r.dram.begin() + long(o.dram_addr),
+                               r.dram.begin() + long(o.dram_addr + o.bytes)) == b.reference.at(o.name));
   }
   return rec;
 }
@@ -81,16 +81,27 @@ std::string Replace(std::string s, const std::string& from, const std::string& t
 // Vectors allowed past the per-commit size (estimated cycles: tiny 150k, fsd 40k): the utilization
 // benchmark, the 25088-term inner product whose fsd weight tile alone is 25088 x 96 bytes, and the
 // full-size ResNet-50 / Inception-v4 layers that docs/performance.md measures on fsd only.
-const std::set<std::string> kLarge = {
-    "conv3x3",            "conv3x3_56x56x96",   "inner_product_25088", "resnet50_conv2_1x1",
-    "resnet50_conv2_3x3", "resnet50_conv3_3x3", "resnet50_conv4_1x1",  "resnet50_conv4_3x3",
-    "resnet50_conv5_3x3", "inceptionv4_1x7",    "inceptionv4_reda_3x3s2", "pool_max2x2_conv3x3_56x56x96",
-    "eltwise_add_56x56x256", "eltwise_add_rescale_56x56x256", "conv1x1_64x64"};
+const std::set<std::string> kLarge = {"conv3x3",
+                                      "conv3x3_56x56x96",
+                                      "inner_product_25088",
+                                      "resnet50_conv2_1x1",
+                                      "resnet50_conv2_3x3",
+                                      "resnet50_conv3_3x3",
+                                      "resnet50_conv4_1x1",
+                                      "resnet50_conv4_3x3",
+                                      "resnet50_conv5_3x3",
+                                      "inceptionv4_1x7",
+                                      "inceptionv4_reda_3x3s2",
+                                      "pool_max2x2_conv3x3_56x56x96",
+                                      "eltwise_add_56x56x256",
+                                      "eltwise_add_rescale_56x56x256",
+                                      "conv1x1_64x64"};
 
 // Vectors for fsd only, and why tiny rejects them: a pooled convolution whose rows (56) are past
 // tiny's line buffer (8); ResNet-50's residual adds, whose three tensors are past tiny's SRAM.
 const std::map<std::string, std::string> kFsdOnly = {
-    {"pool_max2x2_conv3x3_56x56x96", "key 'layer.output.pool' needs the convolution's rows in the line buffer"},
+    {"pool_max2x2_conv3x3_56x56x96",
+     "key 'layer.output.pool' needs the convolution's rows in the line buffer"},
     {"eltwise_add_56x56x256", "needs 2423216 bytes of SRAM"},
     {"eltwise_add_rescale_56x56x256", "needs 2423216 bytes of SRAM"}};
 
@@ -217,17 +228,22 @@ TEST_CASE("a bundle placed at other bases is the base-0 bundle shifted", "[nnac]
     CHECK(b1.sram_end == b0.sram_end + ds);
     REQUIRE(b1.dram.size() == b0.dram.size() + dd);
     REQUIRE(b1.regions.size() == b0.regions.size());
-    for (size_t i = 0; i < b0.regions.size(); ++i) CHECK(b1.regions[i].dram_addr == b0.regions[i].dram_addr + dd);
+    for (size_t i = 0; i < b0.regions.size(); ++i)
+      CHECK(b1.regions[i].dram_addr == b0.regions[i].dram_addr + dd);
     CHECK(b1.reference == b0.reference);
     // Program words differ only in their addresses; every other byte of the image is the same.
-    const auto p0 = isa::DecodeProgram(b0.ProgramBytes()).instrs, p1 = isa::DecodeProgram(b1.ProgramBytes()).instrs;
+    const auto p0 = isa::DecodeProgram(b0.ProgramBytes()).instrs,
+               p1 = isa::DecodeProgram(b1.ProgramBytes()).instrs;
     REQUIRE(p0.size() == p1.size());
     for (size_t i = 0; i < p0.size(); ++i)
       CHECK(isa::EncodeInstruction(Shifted(p0[i], ds, dd)) == isa::EncodeInstruction(p1[i]));
-    std::vector<uint8_t> rest0(b0.dram.begin() + long(b0.prog_dram_addr + b0.prog_words * isa::kWordBytes), b0.dram.end());
-    std::vector<uint8_t> rest1(b1.dram.begin() + long(b1.prog_dram_addr + b1.prog_words * isa::kWordBytes), b1.dram.end());
+    std::vector<uint8_t> rest0(b0.dram.begin() + long(b0.prog_dram_addr + b0.prog_words * isa::kWordBytes),
+                               b0.dram.end());
+    std::vector<uint8_t> rest1(b1.dram.begin() + long(b1.prog_dram_addr + b1.prog_words * isa::kWordBytes),
+                               b1.dram.end());
     CHECK(rest0 == rest1);
-    CHECK(std::all_of(b1.dram.begin(), b1.dram.begin() + long(at.dram_base), [](uint8_t v) { return v == 0; }));
+    CHECK(
+        std::all_of(b1.dram.begin(), b1.dram.begin() + long(at.dram_base), [](uint8_t v) { return v == 0; }));
   }
 }
 
@@ -239,22 +255,26 @@ TEST_CASE("a placement whose SRAM range cannot hold the layer is one sentence", 
   CHECK_THROWS_WITH(BuildTestFile(file, tiny, {}, at),
                     Catch::Matches(".*conv1x1_small.yaml: key 'layer' needs [0-9]+ bytes of SRAM from base " +
                                    std::to_string(at.sram_base) + " .* but configuration 'tiny' has [0-9]+"));
-  CHECK_THROWS_WITH(BuildTestFile(file, tiny, {}, {32, 0x1000}),
-                    Catch::Contains("key 'layer' cannot be placed at SRAM 32 and DRAM 4096: both bases must be multiples of 64"));
+  CHECK_THROWS_WITH(
+      BuildTestFile(file, tiny, {}, {32, 0x1000}),
+      Catch::Contains(
+          "key 'layer' cannot be placed at SRAM 32 and DRAM 4096: both bases must be multiples of 64"));
 }
 
 TEST_CASE("bad test descriptions give one sentence naming file, key and value", "[nnac]") {
   CHECK(ErrorFor("t", kGood) == "(no error)");
   SECTION("unknown key") {
     CHECK(ErrorFor("t", Replace(kGood, "  kernel:", "  kernal: 3\n  kernel:")) ==
-          "vectors/t.yaml: key 'layer.kernal' is not known (known keys: op, input, output_channels, kernel, stride, "
+          "vectors/t.yaml: key 'layer.kernal' is not known (known keys: op, input, output_channels, kernel, "
+          "stride, "
           "dilation, padding, groups, weights_signed, output, order)");
   }
   SECTION("wrong type") {
     CHECK(ErrorFor("t", Replace(kGood, "signed: true", "signed: maybe")) ==
           "vectors/t.yaml: key 'layer.input.signed' must be true or false (got maybe)");
-    CHECK(ErrorFor("t", Replace(kGood, "[3, 3]", "[3, x]")) ==
-          "vectors/t.yaml: key 'layer.kernel' must be an integer 1..255 or a list [h, w] of them (got [3, x])");
+    CHECK(
+        ErrorFor("t", Replace(kGood, "[3, 3]", "[3, x]")) ==
+        "vectors/t.yaml: key 'layer.kernel' must be an integer 1..255 or a list [h, w] of them (got [3, x])");
     CHECK(ErrorFor("t", Replace(kGood, "channels: 3", "channels: 2.5")) ==
           "vectors/t.yaml: key 'layer.input.channels' must be an integer 1..65535 (got 2.5)");
   }
@@ -264,10 +284,12 @@ TEST_CASE("bad test descriptions give one sentence naming file, key and value", 
     CHECK(ErrorFor("t", Replace(kGood, "seed: 1\n", "")) == "vectors/t.yaml: key 'seed' is missing");
   }
   SECTION("out of range") {
-    CHECK(ErrorFor("t", Replace(kGood, "[3, 3]", "[3, 0]")) ==
-          "vectors/t.yaml: key 'layer.kernel' must be an integer 1..255 or a list [h, w] of them (got [3, 0])");
+    CHECK(
+        ErrorFor("t", Replace(kGood, "[3, 3]", "[3, 0]")) ==
+        "vectors/t.yaml: key 'layer.kernel' must be an integer 1..255 or a list [h, w] of them (got [3, 0])");
     CHECK(ErrorFor("t", kGood + std::string("  padding: [1, 2, 3]\n")) ==
-          "vectors/t.yaml: key 'layer.padding' must be an integer 0..255 or a list [top, bottom, left, right] of "
+          "vectors/t.yaml: key 'layer.padding' must be an integer 0..255 or a list [top, bottom, left, "
+          "right] of "
           "them (got [1, 2, 3])");
   }
   SECTION("name must match the file") {
@@ -275,28 +297,33 @@ TEST_CASE("bad test descriptions give one sentence naming file, key and value", 
   }
   SECTION("shape that does not fit") {
     CHECK(ErrorFor("t", Replace(kGood, "[3, 3]", "[7, 3]")) ==
-          "vectors/t.yaml: key 'layer.kernel' [7, 3] (with its dilation and padding) does not fit the 6x7 input: "
+          "vectors/t.yaml: key 'layer.kernel' [7, 3] (with its dilation and padding) does not fit the 6x7 "
+          "input: "
           "the output would be 0x5");
-    const std::string big = Replace(Replace(kGood, "channels: 3, height: 6, width: 7", "channels: 64, height: 128, width: 128"),
-                                    "output_channels: 5", "output_channels: 64");
+    const std::string big =
+        Replace(Replace(kGood, "channels: 3, height: 6, width: 7", "channels: 64, height: 128, width: 128"),
+                "output_channels: 5", "output_channels: 64");
     CHECK_THAT(ErrorFor("t", big), Catch::StartsWith("vectors/t.yaml: key 'layer' needs ") &&
-                                       Catch::Contains("bytes of SRAM") && Catch::Contains("configuration 'tiny' has 1048576"));
+                                       Catch::Contains("bytes of SRAM") &&
+                                       Catch::Contains("configuration 'tiny' has 1048576"));
     CHECK(ErrorFor("t", Replace(kGood, "output_channels: 5", "output_channels: 300")) ==
-          "vectors/t.yaml: key 'layer.output_channels' must be at most simd.param_entries 256 on 'tiny' (got 300)");
+          "vectors/t.yaml: key 'layer.output_channels' must be at most simd.param_entries 256 on 'tiny' (got "
+          "300)");
   }
   SECTION("not a layer this compiler knows") {
     CHECK(ErrorFor("t", Replace(kGood, "op: conv", "op: pool")) ==
-          "vectors/t.yaml: key 'layer.op' must be conv, deconv, inner_product, global_avg_pool, scale or eltwise (got pool)");
+          "vectors/t.yaml: key 'layer.op' must be conv, deconv, inner_product, global_avg_pool, scale or "
+          "eltwise (got pool)");
   }
-  SECTION("op defaults to conv") {
-    CHECK(ErrorFor("t", Replace(kGood, "  op: conv\n", "")) == "(no error)");
-  }
+  SECTION("op defaults to conv") { CHECK(ErrorFor("t", Replace(kGood, "  op: conv\n", "")) == "(no error)"); }
   SECTION("groups") {
     CHECK(ErrorFor("t", kGood + std::string("  groups: 2\n")) ==
-          "vectors/t.yaml: key 'layer.groups' must divide the input channels 3 and the output channels 5 (got 2)");
+          "vectors/t.yaml: key 'layer.groups' must divide the input channels 3 and the output channels 5 "
+          "(got 2)");
     CHECK(ErrorFor("t", kGood + std::string("  groups: 0\n")) ==
           "vectors/t.yaml: key 'layer.groups' must be an integer 1..65535 (got 0)");
-    const std::string dw = Replace(Replace(kGood, "output_channels: 5", "output_channels: 6"), "[3, 3]", "[3, 3]\n  groups: 3");
+    const std::string dw =
+        Replace(Replace(kGood, "output_channels: 5", "output_channels: 6"), "[3, 3]", "[3, 3]\n  groups: 3");
     CHECK(ErrorFor("t", dw) == "(no error)");
   }
   SECTION("output padding") {
@@ -305,10 +332,12 @@ TEST_CASE("bad test descriptions give one sentence naming file, key and value", 
     const std::string de = Replace(kGood, "op: conv", "op: deconv") + "  stride: [2, 1]\n";
     CHECK(ErrorFor("t", de + "  output_padding: [1, 0]\n") == "(no error)");
     CHECK(ErrorFor("t", de + "  output_padding: [1, 1]\n") ==
-          "vectors/t.yaml: key 'layer.output_padding' must be less than max(stride, dilation) of its axis, [2, 1] "
+          "vectors/t.yaml: key 'layer.output_padding' must be less than max(stride, dilation) of its axis, "
+          "[2, 1] "
           "here (got [1, 1])");
     CHECK(ErrorFor("t", de + "  output_padding: [1, 2, 3]\n") ==
-          "vectors/t.yaml: key 'layer.output_padding' must be an integer 0..255 or a list [h, w] of them (got [1, 2, "
+          "vectors/t.yaml: key 'layer.output_padding' must be an integer 0..255 or a list [h, w] of them "
+          "(got [1, 2, "
           "3])");
   }
   SECTION("deconv strides upsample by 1, 2, 4 or 8") {
@@ -319,25 +348,28 @@ TEST_CASE("bad test descriptions give one sentence naming file, key and value", 
   SECTION("a deconv whose padding crops everything") {
     CHECK(ErrorFor("t", Replace(Replace(kGood, "op: conv", "op: deconv"), "height: 6", "height: 1") +
                             "  padding: [2, 1, 0, 0]\n") ==
-          "vectors/t.yaml: key 'layer.padding' [2, 1, 0, 0] crops the whole output of the transposed convolution: it "
+          "vectors/t.yaml: key 'layer.padding' [2, 1, 0, 0] crops the whole output of the transposed "
+          "convolution: it "
           "would be 0x9");
   }
   SECTION("inner_product rejects the keys of a convolution") {
     const std::string ip = Replace(Replace(kGood, "op: conv", "op: inner_product"), "  kernel: [3, 3]\n", "");
     CHECK(ErrorFor("t", ip) == "(no error)");
-    for (const char* key : {"kernel: 3", "stride: 1", "padding: 0", "dilation: 1", "groups: 1", "output_padding: 0"}) {
+    for (const char* key :
+         {"kernel: 3", "stride: 1", "padding: 0", "dilation: 1", "groups: 1", "output_padding: 0"}) {
       const std::string k = std::string(key).substr(0, std::string(key).find(':'));
       CHECK(ErrorFor("t", ip + "  " + key + "\n") ==
             "vectors/t.yaml: key 'layer." + k +
                 "' does not apply to op inner_product (its kernel is the whole input, one output pixel)");
     }
     CHECK(ErrorFor("t", ip + "  bias: 1\n") ==
-          "vectors/t.yaml: key 'layer.bias' is not known (known keys: op, input, output_channels, weights_signed, "
+          "vectors/t.yaml: key 'layer.bias' is not known (known keys: op, input, output_channels, "
+          "weights_signed, "
           "output, order)");
   }
   SECTION("a value where a map belongs, and a non-scalar key") {
-    CHECK(ErrorFor("t", Replace(kGood, "  input: {channels: 3, height: 6, width: 7, signed: true}", "  input: 5")) ==
-          "vectors/t.yaml: key 'layer.input' must be a map (got 5)");
+    CHECK(ErrorFor("t", Replace(kGood, "  input: {channels: 3, height: 6, width: 7, signed: true}",
+                                "  input: 5")) == "vectors/t.yaml: key 'layer.input' must be a map (got 5)");
     CHECK_THAT(ErrorFor("t", kGood + std::string("[a]: 1\n")), Catch::StartsWith("vectors/t.yaml: "));
   }
   SECTION("bad YAML") {
@@ -364,9 +396,10 @@ TEST_CASE("a layer that overflows the accumulator warns and wraps alike in model
     throw;
   }
   std::cerr.rdbuf(old);
-  CHECK_THAT(err.str(), Catch::StartsWith("nnac: warning: vectors/wide.yaml: test 'wide', layer 0 (inner_product), "
-                                          "output channel ") &&
-                            Catch::Contains("exceeds 2^29-1; 5 of 5 channels can overflow the 30-bit accumulator"));
+  CHECK_THAT(err.str(),
+             Catch::StartsWith("nnac: warning: vectors/wide.yaml: test 'wide', layer 0 (inner_product), "
+                               "output channel ") &&
+                 Catch::Contains("exceeds 2^29-1; 5 of 5 channels can overflow the 30-bit accumulator"));
   const std::string text = err.str();
   CHECK(std::count(text.begin(), text.end(), '\n') == 1);
   CHECK(b.macs == 65536ull * 5);
@@ -389,8 +422,8 @@ TEST_CASE("a layer that overflows the accumulator warns and wraps alike in model
   }
   CHECK(wrapped >= 1);
   const Region& out = b.FindRegion("output");
-  CHECK(std::vector<uint8_t>(r.dram.begin() + long(out.dram_addr), r.dram.begin() + long(out.dram_addr + out.bytes)) ==
-        b.reference.at("output"));
+  CHECK(std::vector<uint8_t>(r.dram.begin() + long(out.dram_addr),
+                             r.dram.begin() + long(out.dram_addr + out.bytes)) == b.reference.at("output"));
 
   std::stringstream quiet;
   old = std::cerr.rdbuf(quiet.rdbuf());
@@ -448,8 +481,9 @@ TEST_CASE("lowering: groups, deconv output size and inner-product reshape", "[nn
 
     const fs::path dir = fs::temp_directory_path() / ("nnac_test_" + std::to_string(::getpid())) / "vectors";
     fs::create_directories(dir);
-    std::ofstream(dir / "flat.yaml") << "name: flat\ndoc: a row vector\nseed: 8\nlayer:\n  op: inner_product\n"
-                                        "  input: {channels: 1, height: 1, width: 4096}\n  output_channels: 3\n";
+    std::ofstream(dir / "flat.yaml")
+        << "name: flat\ndoc: a row vector\nseed: 8\nlayer:\n  op: inner_product\n"
+           "  input: {channels: 1, height: 1, width: 4096}\n  output_channels: 3\n";
     const Bundle b = BuildTestFile(dir / "flat.yaml", tiny);
     const auto f = compute(b);
     CHECK((f.in_c == 1 && f.in_h == 32 && f.in_w == 128 && f.kernel_h == 32 && f.kernel_w == 128));
@@ -466,7 +500,7 @@ TEST_CASE("a missing test names the known ones", "[nnac]") {
 
 TEST_CASE("act_* vectors run their activation's program on both configurations", "[nnac]") {
   const std::vector<std::pair<std::string, Activation>> acts = {
-      {"act_sigmoid", Activation::kSigmoid},       {"act_tanh", Activation::kTanh},
+      {"act_sigmoid", Activation::kSigmoid},      {"act_tanh", Activation::kTanh},
       {"act_leaky_relu", Activation::kLeakyRelu}, {"act_relu6", Activation::kRelu6},
       {"act_hard_swish", Activation::kHardSwish}, {"act_requant", Activation::kRequant}};
   for (const auto& [name, kind] : acts) {
@@ -521,11 +555,13 @@ TEST_CASE("a bad output.activation gives one sentence naming file, key and value
   auto with = [&](const std::string& act) { return Replace(base, "ACT", act); };
   CHECK(ErrorFor("t", with("{kind: sigmoid, in_scale: 0.0001, out_scale: 0.00390625, zero_point: -128}")) ==
         "(no error)");
-  CHECK(ErrorFor("t", with("{kind: sigmoid, in_scale: 0.00005, out_scale: 0.00390625, zero_point: -128}")) ==
-        "vectors/t.yaml: key 'layer.output.activation' has no program (sigmoid: the t^9 coefficient (in_scale "
-        "5e-05) 2.07886e-43 does not fit FP32 with 12 significant bits)");
+  CHECK(
+      ErrorFor("t", with("{kind: sigmoid, in_scale: 0.00005, out_scale: 0.00390625, zero_point: -128}")) ==
+      "vectors/t.yaml: key 'layer.output.activation' has no program (sigmoid: the t^9 coefficient (in_scale "
+      "5e-05) 2.07886e-43 does not fit FP32 with 12 significant bits)");
   CHECK(ErrorFor("t", with("{kind: swish, in_scale: 0.0001, out_scale: 0.1}")) ==
-        "vectors/t.yaml: key 'layer.output.activation.kind' must be one of none, relu, leaky_relu, relu6, sigmoid, "
+        "vectors/t.yaml: key 'layer.output.activation.kind' must be one of none, relu, leaky_relu, relu6, "
+        "sigmoid, "
         "tanh, hard_swish, requant (got swish)");
   CHECK(ErrorFor("t", with("{kind: tanh, in_scale: -1, out_scale: 0.1}")) ==
         "vectors/t.yaml: key 'layer.output.activation.in_scale' must be a positive number (got -1)");
@@ -533,17 +569,21 @@ TEST_CASE("a bad output.activation gives one sentence naming file, key and value
         "vectors/t.yaml: key 'layer.output.activation.in_scale' is missing");
   CHECK(ErrorFor("t", with("{kind: tanh, in_scale: 0.001, out_scale: 0.1, zero_point: 200}")) ==
         "vectors/t.yaml: key 'layer.output.activation.zero_point' must be an integer -128..127 (got 200)");
-  CHECK(ErrorFor("t", with("{kind: tanh, in_scale: 0.001, out_scale: 0.1, alpha: 0.2}")) ==
-        "vectors/t.yaml: key 'layer.output.activation.alpha' applies to kind leaky_relu only (got kind tanh)");
+  CHECK(
+      ErrorFor("t", with("{kind: tanh, in_scale: 0.001, out_scale: 0.1, alpha: 0.2}")) ==
+      "vectors/t.yaml: key 'layer.output.activation.alpha' applies to kind leaky_relu only (got kind tanh)");
   CHECK(ErrorFor("t", with("{kind: leaky_relu, in_scale: 0.001, out_scale: 0.1, alpha: 2}")) ==
         "vectors/t.yaml: key 'layer.output.activation.alpha' must be a number in [0, 1] (got 2)");
   CHECK(ErrorFor("t", with("{kind: tanh, in_scale: 0.001, out_scale: 0.1, slope: 1}")) ==
-        "vectors/t.yaml: key 'layer.output.activation.slope' is not known (known keys: kind, in_scale, out_scale, "
+        "vectors/t.yaml: key 'layer.output.activation.slope' is not known (known keys: kind, in_scale, "
+        "out_scale, "
         "zero_point, alpha)");
-  CHECK(ErrorFor("t", Replace(base, "signed: true,", "signed: true, relu: true,")).find(
-            "vectors/t.yaml: key 'layer.output.relu' cannot be given with layer.output.activation") == 0);
+  CHECK(ErrorFor("t", Replace(base, "signed: true,", "signed: true, relu: true,"))
+            .find("vectors/t.yaml: key 'layer.output.relu' cannot be given with layer.output.activation") ==
+        0);
   // A quantization no program meets: the lowering's sentence, under the key.
-  const std::string e = ErrorFor("t", with("{kind: sigmoid, in_scale: 0.0001, out_scale: 0.00390625, zero_point: 0}"));
+  const std::string e =
+      ErrorFor("t", with("{kind: sigmoid, in_scale: 0.0001, out_scale: 0.00390625, zero_point: 0}"));
   CHECK(e.find("vectors/t.yaml: key 'layer.output.activation' has no program (sigmoid: ") == 0);
   CHECK(std::count(e.begin(), e.end(), '\n') == 0);
 }
@@ -556,16 +596,18 @@ struct PoolVector {
   isa::PoolOp op;
   uint32_t size, stride, pad;
 };
-const PoolVector kPoolVectors[] = {
-    {"pool_max2x2_s2", isa::PoolOp::kMax, 2, 2, 0},      {"pool_avg2x2_s2", isa::PoolOp::kAvg, 2, 2, 0},
-    {"pool_max3x3_s2_pad1", isa::PoolOp::kMax, 3, 2, 1}, {"pool_avg3x3_s1_pad1", isa::PoolOp::kAvg, 3, 1, 1},
-    {"pool_max2x2_s1", isa::PoolOp::kMax, 2, 1, 0},      {"pool_max3x3_s1", isa::PoolOp::kMax, 3, 1, 0},
-    {"pool_max2x2_conv3x3_56x56x96", isa::PoolOp::kMax, 2, 2, 0}};
+const PoolVector kPoolVectors[] = {{"pool_max2x2_s2", isa::PoolOp::kMax, 2, 2, 0},
+                                   {"pool_avg2x2_s2", isa::PoolOp::kAvg, 2, 2, 0},
+                                   {"pool_max3x3_s2_pad1", isa::PoolOp::kMax, 3, 2, 1},
+                                   {"pool_avg3x3_s1_pad1", isa::PoolOp::kAvg, 3, 1, 1},
+                                   {"pool_max2x2_s1", isa::PoolOp::kMax, 2, 1, 0},
+                                   {"pool_max3x3_s1", isa::PoolOp::kMax, 3, 1, 0},
+                                   {"pool_max2x2_conv3x3_56x56x96", isa::PoolOp::kMax, 2, 2, 0}};
 
 // Pooling written out once more, plainly: every window position, max of the pixels inside the
 // plane, or the sum over size*size (padding 0) divided with rounding half up.
-std::vector<uint8_t> PlainPool(const std::vector<uint8_t>& in, uint32_t c, uint32_t h, uint32_t w, bool is_signed,
-                               const PoolVector& p) {
+std::vector<uint8_t> PlainPool(const std::vector<uint8_t>& in, uint32_t c, uint32_t h, uint32_t w,
+                               bool is_signed, const PoolVector& p) {
   const int32_t ph_n = (int32_t(h) + 2 * int32_t(p.pad) - int32_t(p.size)) / int32_t(p.stride) + 1;
   const int32_t pw_n = (int32_t(w) + 2 * int32_t(p.pad) - int32_t(p.size)) / int32_t(p.stride) + 1;
   std::vector<uint8_t> out;
@@ -573,8 +615,10 @@ std::vector<uint8_t> PlainPool(const std::vector<uint8_t>& in, uint32_t c, uint3
     for (int32_t y = 0; y < ph_n; ++y)
       for (int32_t x = 0; x < pw_n; ++x) {
         int32_t best = -1000, sum = 0;
-        for (int32_t r = y * int32_t(p.stride) - int32_t(p.pad); r < y * int32_t(p.stride) - int32_t(p.pad) + int32_t(p.size); ++r)
-          for (int32_t q = x * int32_t(p.stride) - int32_t(p.pad); q < x * int32_t(p.stride) - int32_t(p.pad) + int32_t(p.size); ++q) {
+        for (int32_t r = y * int32_t(p.stride) - int32_t(p.pad);
+             r < y * int32_t(p.stride) - int32_t(p.pad) + int32_t(p.size); ++r)
+          for (int32_t q = x * int32_t(p.stride) - int32_t(p.pad);
+               q < x * int32_t(p.stride) - int32_t(p.pad) + int32_t(p.size); ++q) {
             if (r < 0 || q < 0 || r >= int32_t(h) || q >= int32_t(w)) continue;
             const uint8_t b = in[(size_t(ch) * h + size_t(r)) * w + size_t(q)];
             const int32_t v = is_signed ? int8_t(b) : b;
@@ -589,7 +633,8 @@ std::vector<uint8_t> PlainPool(const std::vector<uint8_t>& in, uint32_t c, uint3
 
 }  // namespace
 
-TEST_CASE("pooled vectors: pool fields, channel_major, the pooled output region and its reference", "[nnac]") {
+TEST_CASE("pooled vectors: pool fields, channel_major, the pooled output region and its reference",
+          "[nnac]") {
   int several_tiles = 0;
   for (const PoolVector& pv : kPoolVectors) {
     const TestSpec spec = ParseTestFile(FindTest(pv.name, kVectors));
@@ -629,8 +674,8 @@ TEST_CASE("pooled vectors: pool fields, channel_major, the pooled output region 
       const Bundle conv = BuildTest(plain, cfg);
       const auto& conv_out = conv.reference.at("output");
       REQUIRE(conv_out.size() == uint64_t(c.out_c) * c.out_h * c.out_w);
-      CHECK(b.reference.at("output") ==
-            PlainPool(conv_out, uint32_t(c.out_c), uint32_t(c.out_h), uint32_t(c.out_w), spec.layer.out_signed, pv));
+      CHECK(b.reference.at("output") == PlainPool(conv_out, uint32_t(c.out_c), uint32_t(c.out_h),
+                                                  uint32_t(c.out_w), spec.layer.out_signed, pv));
     }
   }
   CHECK(several_tiles >= 4);  // several channel tiles run channel_major on tiny
@@ -642,16 +687,20 @@ TEST_CASE("the compiler chooses channel_major for a pooled layer of several chan
     const fs::path dir = fs::temp_directory_path() / ("nnac_test_" + std::to_string(::getpid())) / "vectors";
     fs::create_directories(dir);
     std::ofstream(dir / "t.yaml") << text;
-    return isa::DecodeProgram(BuildTestFile(dir / "t.yaml", FindHwConfig(config)).ProgramBytes()).instrs.at(3).compute;
+    return isa::DecodeProgram(BuildTestFile(dir / "t.yaml", FindHwConfig(config)).ProgramBytes())
+        .instrs.at(3)
+        .compute;
   };
   const std::string nine = Replace(pooled, "output_channels: 5", "output_channels: 9");
   CHECK(order_of(pooled, "tiny").order == isa::Order::kPixelMajor);  // one tile: the default stays
   CHECK(order_of(nine, "tiny").ch_tiles == 2);
   CHECK(order_of(nine, "tiny").order == isa::Order::kChannelMajor);
   CHECK(order_of(nine + "  order: channel_major\n", "tiny").order == isa::Order::kChannelMajor);
-  CHECK(order_of(nine + "  order: pixel_major\n", "fsd").order == isa::Order::kPixelMajor);  // one tile on fsd
+  CHECK(order_of(nine + "  order: pixel_major\n", "fsd").order ==
+        isa::Order::kPixelMajor);  // one tile on fsd
   CHECK(ErrorFor("t", nine + "  order: pixel_major\n") ==
-        "vectors/t.yaml: key 'layer.order' must be channel_major (or left out) for a pooled layer with 2 channel "
+        "vectors/t.yaml: key 'layer.order' must be channel_major (or left out) for a pooled layer with 2 "
+        "channel "
         "tiles on 'tiny': the pooling unit takes one output channel at a time (got pixel_major)");
 }
 
@@ -668,7 +717,8 @@ TEST_CASE("a bad output.pool gives one sentence naming file, key and value", "[n
   CHECK(ErrorFor("t", with("{op: max, size: 2, stride: 3}")) ==
         "vectors/t.yaml: key 'layer.output.pool.stride' must be an integer 1..2 (got 3)");
   CHECK(ErrorFor("t", with("{op: max, size: 3}")) ==
-        "vectors/t.yaml: key 'layer.output.pool.stride' is missing and its default, the size 3, is past the largest "
+        "vectors/t.yaml: key 'layer.output.pool.stride' is missing and its default, the size 3, is past the "
+        "largest "
         "pooling stride 2 (give stride: 1 or 2)");
   CHECK(ErrorFor("t", with("{op: max, size: 2, pad: 2}")) ==
         "vectors/t.yaml: key 'layer.output.pool.pad' must be an integer 0..1 (got 2)");
@@ -686,20 +736,25 @@ TEST_CASE("a bad output.pool gives one sentence naming file, key and value", "[n
   // Rows past the line buffer: 10 > 8 columns on tiny, fine on fsd.
   const std::string wide = Replace(base, "width: 7", "width: 12");
   CHECK(ErrorFor("t", Replace(wide, "POOL", "{op: max, size: 2}")) ==
-        "vectors/t.yaml: key 'layer.output.pool' needs the convolution's rows in the line buffer of 8 pixels (the "
+        "vectors/t.yaml: key 'layer.output.pool' needs the convolution's rows in the line buffer of 8 pixels "
+        "(the "
         "array columns) on 'tiny', but they are 10 wide");
   CHECK(ErrorFor("t", Replace(wide, "POOL", "{op: max, size: 2}"), "fsd") == "(no error)");
   // Only a CONV pools.
   CHECK(ErrorFor("t", Replace(with("{op: max, size: 2}"), "op: conv", "op: deconv")) ==
-        "vectors/t.yaml: key 'layer.output.pool' applies to op conv only: the pooling unit follows a CONV (got op "
+        "vectors/t.yaml: key 'layer.output.pool' applies to op conv only: the pooling unit follows a CONV "
+        "(got op "
         "deconv)");
-  const std::string ip = Replace(Replace(with("{op: max, size: 2}"), "op: conv", "op: inner_product"), "  kernel: [3, 3]\n", "");
+  const std::string ip =
+      Replace(Replace(with("{op: max, size: 2}"), "op: conv", "op: inner_product"), "  kernel: [3, 3]\n", "");
   CHECK(ErrorFor("t", ip) ==
-        "vectors/t.yaml: key 'layer.output.pool' applies to op conv only: the pooling unit follows a CONV (got op "
+        "vectors/t.yaml: key 'layer.output.pool' applies to op conv only: the pooling unit follows a CONV "
+        "(got op "
         "inner_product)");
   // With an activation: the program runs first, then the pool (the reference pools its output).
-  const std::string act = Replace(base, "pool: POOL", "activation: {kind: relu6, in_scale: 0.00006, out_scale: 0.03, "
-                                                      "zero_point: -128}, pool: {op: avg, size: 2}");
+  const std::string act = Replace(base, "pool: POOL",
+                                  "activation: {kind: relu6, in_scale: 0.00006, out_scale: 0.03, "
+                                  "zero_point: -128}, pool: {op: avg, size: 2}");
   CHECK(ErrorFor("t", act) == "(no error)");
   const fs::path dir = fs::temp_directory_path() / ("nnac_test_" + std::to_string(::getpid())) / "vectors";
   std::ofstream(dir / "t.yaml") << act;
@@ -735,7 +790,9 @@ TEST_CASE("global average pooling: FUSED_RELU's multiply and shift are proven ex
       if (n <= 193) CHECK(GlobalAvgMultiplier(n, false).exact);
     }
   }
-  SECTION("rejected sizes: even counts other than powers of two (int8: a tie is off in one direction), large odd ones") {
+  SECTION(
+      "rejected sizes: even counts other than powers of two (int8: a tie is off in one direction), large odd "
+      "ones") {
     // 6x6 = 36: scale round(2^21/36) = 58254 is not 2^21/36, so a tie (sum an odd multiple of 18)
     // lands on one side of .5: the wrong side for ties of one sign (int8 has both signs).
     const AvgMultiplier a36 = GlobalAvgMultiplier(36, true);
@@ -752,13 +809,15 @@ TEST_CASE("global average pooling: FUSED_RELU's multiply and shift are proven ex
     CHECK_FALSE(GlobalAvgMultiplier(361, false).exact);  // 19x19 uint8
     CHECK(GlobalAvgMultiplier(361, true).exact);         // 19x19 int8
 
-    const std::string six = "name: t\ndoc: a test\nseed: 1\nlayer:\n  op: global_avg_pool\n"
-                            "  input: {channels: 4, height: 6, width: 6, signed: true}\n";
-    CHECK(ErrorFor("t", six) == "vectors/t.yaml: key 'layer.input' has 6x6 = 36 int8 values per channel, whose "
-                                "average FUSED_RELU cannot round exactly: scale " +
-                                    std::to_string(a36.scale) + ", shift " + std::to_string(a36.shift) + " gives " +
-                                    std::to_string(a36.got) + " for the sum " + std::to_string(a36.sum) +
-                                    " whose rounded average is " + std::to_string(a36.want));
+    const std::string six =
+        "name: t\ndoc: a test\nseed: 1\nlayer:\n  op: global_avg_pool\n"
+        "  input: {channels: 4, height: 6, width: 6, signed: true}\n";
+    CHECK(ErrorFor("t", six) ==
+          "vectors/t.yaml: key 'layer.input' has 6x6 = 36 int8 values per channel, whose "
+          "average FUSED_RELU cannot round exactly: scale " +
+              std::to_string(a36.scale) + ", shift " + std::to_string(a36.shift) + " gives " +
+              std::to_string(a36.got) + " for the sum " + std::to_string(a36.sum) +
+              " whose rounded average is " + std::to_string(a36.want));
     CHECK(ErrorFor("t", Replace(six, "height: 6, width: 6", "height: 8, width: 8")) == "(no error)");
     CHECK(ErrorFor("t", six + "  output_channels: 4\n") ==
           "vectors/t.yaml: key 'layer.output_channels' is not known (known keys: op, input)");
@@ -809,7 +868,8 @@ TEST_CASE("global average pooling: FUSED_RELU's multiply and shift are proven ex
       const RunResult r = GoldenModel(cfg).Run(b, rec);
       REQUIRE(r.ok);
       const Region& out = b.FindRegion("output");
-      CHECK(std::vector<uint8_t>(r.dram.begin() + long(out.dram_addr), r.dram.begin() + long(out.dram_addr + 64)) == want);
+      CHECK(std::vector<uint8_t>(r.dram.begin() + long(out.dram_addr),
+                                 r.dram.begin() + long(out.dram_addr + 64)) == want);
     }
   }
 }
@@ -880,7 +940,8 @@ TEST_CASE("SCALE and ELTWISE vectors lower to the contract's depthwise 1x1 field
       CHECK(c.in_signed == l.in_signed);
       CHECK(c.out_signed == l.out_signed);
       CHECK(b.macs == c.out_h * c.out_w * c.out_c * c.dot_len);
-      if (std::string(config) == "tiny") CHECK(uint64_t(l.in_h) * l.in_w % cfg.array_cols != 0);  // a partial section
+      if (std::string(config) == "tiny")
+        CHECK(uint64_t(l.in_h) * l.in_w % cfg.array_cols != 0);  // a partial section
 
       // Regions: input (and input_b), params, output; no weights. Tensor b goes in by the same DMA
       // shape to its own SRAM address, in2_addr.
@@ -982,12 +1043,12 @@ TEST_CASE("the rescaled add approximates (a*a_scale + b*b_scale)/out_scale + zer
     bool in_signed, relu, out_signed;
   };
   const Case cases[] = {
-      {{0.05, 0.11, 0.15, 3}, true, false, true},    // eltwise_add_rescale
-      {{0.05, 0.11, 0.08, 3}, true, false, true},    // the same into a finer output scale
-      {{0.2, 0.013, 0.1, -20}, true, true, true},    // a dominates, ReLU
+      {{0.05, 0.11, 0.15, 3}, true, false, true},        // eltwise_add_rescale
+      {{0.05, 0.11, 0.08, 3}, true, false, true},        // the same into a finer output scale
+      {{0.2, 0.013, 0.1, -20}, true, true, true},        // a dominates, ReLU
       {{0.0117, 0.0093, 0.02, 5}, false, false, false},  // uint8 in and out
-      {{1.0, 1.0, 1.0, 0}, true, false, true},       // a plain add
-      {{0.5, 1e-4, 0.7, 0}, false, true, false},     // a tiny weight for b
+      {{1.0, 1.0, 1.0, 0}, true, false, true},           // a plain add
+      {{0.5, 1e-4, 0.7, 0}, false, true, false},         // a tiny weight for b
   };
   for (const Case& k : cases) {
     INFO("a_scale " << k.r.a_scale << " b_scale " << k.r.b_scale << " out_scale " << k.r.out_scale << " zp "
@@ -998,11 +1059,11 @@ TEST_CASE("the rescaled add approximates (a*a_scale + b*b_scale)/out_scale + zer
     CHECK(p.params.zero_point == k.r.zero_point);
     CHECK(p.simd.size() == 6);
     const RescaleAccuracy acc = MeasureRescaledAdd(k.r, p, k.in_signed, k.relu, k.out_signed);
-    std::cout << std::setprecision(9) << "rescaled add " << k.r.a_scale << "/" << k.r.b_scale << " -> " << k.r.out_scale << " zp "
-              << k.r.zero_point << ": ka " << p.ka << " kb " << p.kb << " scale " << p.params.scale << " shift "
-              << int(p.params.shift) << ", " << acc.pairs << " pairs, " << acc.nearest
-              << " round to nearest, max error " << acc.max_error_lsb << " LSB at a " << acc.worst_a << " b "
-              << acc.worst_b << "\n";
+    std::cout << std::setprecision(9) << "rescaled add " << k.r.a_scale << "/" << k.r.b_scale << " -> "
+              << k.r.out_scale << " zp " << k.r.zero_point << ": ka " << p.ka << " kb " << p.kb << " scale "
+              << p.params.scale << " shift " << int(p.params.shift) << ", " << acc.pairs << " pairs, "
+              << acc.nearest << " round to nearest, max error " << acc.max_error_lsb << " LSB at a "
+              << acc.worst_a << " b " << acc.worst_b << "\n";
     CHECK(acc.pairs == 65536);
     // The program on one lane of the SIMD model (v1 = a, v2 = b set by two movi in front, as the
     // SIMD unit pairs the rows) gives the reference operator's byte for every pair.
@@ -1018,7 +1079,8 @@ TEST_CASE("the rescaled add approximates (a*a_scale + b*b_scale)/out_scale + zer
         lane[1].dst = 2, lane[1].imm = uint64_t(uint32_t(vb));
         lane.insert(lane.end(), p.simd.begin(), p.simd.end());
         ta.data[0] = uint8_t(va), tb.data[0] = uint8_t(vb);
-        const uint8_t want = ref::EltwiseRescaledAdd(ta, tb, p.ka, p.kb, {p.params}, k.relu, !k.out_signed)[0];
+        const uint8_t want =
+            ref::EltwiseRescaledAdd(ta, tb, p.ka, p.kb, {p.params}, k.relu, !k.out_signed)[0];
         if (simd::RunLane(lane, va + vb, p.params) != want) ++differ;
       }
     CHECK(differ == 0);
@@ -1034,10 +1096,12 @@ TEST_CASE("bad scale and eltwise descriptions give one sentence naming file, key
   CHECK(ErrorFor("t", kEltGood + std::string("  rescale: {a_scale: 0.1, b_scale: 0.2, out_scale: 0.3}\n")) ==
         "(no error)");
   CHECK(ErrorFor("t", kScaleGood + std::string("  output_channels: 5\n")) ==
-        "vectors/t.yaml: key 'layer.output_channels' does not apply to op scale (no weights: the output has the "
+        "vectors/t.yaml: key 'layer.output_channels' does not apply to op scale (no weights: the output has "
+        "the "
         "input's channels, height and width)");
   CHECK(ErrorFor("t", kEltGood + std::string("  kernel: 1\n")) ==
-        "vectors/t.yaml: key 'layer.kernel' does not apply to op eltwise (no weights: the output has the input's "
+        "vectors/t.yaml: key 'layer.kernel' does not apply to op eltwise (no weights: the output has the "
+        "input's "
         "channels, height and width)");
   CHECK(ErrorFor("t", kScaleGood + std::string("  eltwise: add\n")) ==
         "vectors/t.yaml: key 'layer.eltwise' applies to op eltwise only (got op scale)");
@@ -1047,7 +1111,8 @@ TEST_CASE("bad scale and eltwise descriptions give one sentence naming file, key
         "vectors/t.yaml: key 'layer.foo' is not known (known keys: op, input, output)");
   CHECK(ErrorFor("t", kEltGood + std::string("  foo: 1\n")) ==
         "vectors/t.yaml: key 'layer.foo' is not known (known keys: op, input, eltwise, rescale, output)");
-  CHECK(ErrorFor("t", Replace(kEltGood, "  eltwise: add\n", "")) == "vectors/t.yaml: key 'layer.eltwise' is missing");
+  CHECK(ErrorFor("t", Replace(kEltGood, "  eltwise: add\n", "")) ==
+        "vectors/t.yaml: key 'layer.eltwise' is missing");
   CHECK(ErrorFor("t", Replace(kEltGood, "eltwise: add", "eltwise: sub")) ==
         "vectors/t.yaml: key 'layer.eltwise' must be add, mul or max (got sub)");
   CHECK(ErrorFor("t", Replace(kEltGood, "eltwise: add", "eltwise: [add]")) ==
@@ -1060,30 +1125,39 @@ TEST_CASE("bad scale and eltwise descriptions give one sentence naming file, key
         "vectors/t.yaml: key 'layer.rescale.a_scale' must be a positive number (got -1)");
   CHECK(ErrorFor("t", kEltGood + std::string("  rescale: {a_scale: 0.1, b_scale: 0.2}\n")) ==
         "vectors/t.yaml: key 'layer.rescale.out_scale' is missing");
-  CHECK(ErrorFor("t", kEltGood + std::string("  rescale: {a_scale: 0.1, b_scale: 0.2, out_scale: 1, zp: 1}\n")) ==
-        "vectors/t.yaml: key 'layer.rescale.zp' is not known (known keys: a_scale, b_scale, out_scale, zero_point)");
+  CHECK(ErrorFor("t",
+                 kEltGood + std::string("  rescale: {a_scale: 0.1, b_scale: 0.2, out_scale: 1, zp: 1}\n")) ==
+        "vectors/t.yaml: key 'layer.rescale.zp' is not known (known keys: a_scale, b_scale, out_scale, "
+        "zero_point)");
   CHECK(ErrorFor("t", kEltGood +
-                          std::string("  rescale: {a_scale: 0.1, b_scale: 0.2, out_scale: 1, zero_point: 200}\n")) ==
+                          std::string(
+                              "  rescale: {a_scale: 0.1, b_scale: 0.2, out_scale: 1, zero_point: 200}\n")) ==
         "vectors/t.yaml: key 'layer.rescale.zero_point' must be an integer -128..127 (got 200)");
   CHECK(ErrorFor("t", Replace(kEltGood, "output: {signed: true, relu: false}", "output: {signed: false}") +
                           "  rescale: {a_scale: 0.1, b_scale: 0.2, out_scale: 1, zero_point: 200}\n") ==
-        "vectors/t.yaml: key 'layer.rescale.zero_point' must be at most 127, the zero point's int8 parameter (got "
+        "vectors/t.yaml: key 'layer.rescale.zero_point' must be at most 127, the zero point's int8 parameter "
+        "(got "
         "200)");
-  CHECK_THAT(ErrorFor("t", kEltGood + std::string("  rescale: {a_scale: 1, b_scale: 1e-9, out_scale: 1}\n")),
-             Catch::StartsWith("vectors/t.yaml: key 'layer.rescale' has no program (a_scale / b_scale = 1e+09 is "
-                               "outside [2^-21, 2^21]"));
+  CHECK_THAT(
+      ErrorFor("t", kEltGood + std::string("  rescale: {a_scale: 1, b_scale: 1e-9, out_scale: 1}\n")),
+      Catch::StartsWith("vectors/t.yaml: key 'layer.rescale' has no program (a_scale / b_scale = 1e+09 is "
+                        "outside [2^-21, 2^21]"));
   CHECK(ErrorFor("t", Replace(kScaleGood, "relu: false}", "relu: false, activation: {kind: relu}}")) ==
-        "vectors/t.yaml: key 'layer.output.activation' does not apply to op scale (its output keys are signed and "
+        "vectors/t.yaml: key 'layer.output.activation' does not apply to op scale (its output keys are "
+        "signed and "
         "relu)");
   CHECK(ErrorFor("t", Replace(kEltGood, "relu: false}", "relu: false, pool: {op: max, size: 2}}")) ==
-        "vectors/t.yaml: key 'layer.output.pool' does not apply to op eltwise (its output keys are signed and relu)");
+        "vectors/t.yaml: key 'layer.output.pool' does not apply to op eltwise (its output keys are signed "
+        "and relu)");
   CHECK(ErrorFor("t", Replace(kScaleGood, "relu: false}", "relu: 3}")) ==
         "vectors/t.yaml: key 'layer.output.relu' must be true or false (got 3)");
-  CHECK_THAT(ErrorFor("t", Replace(kEltGood, "channels: 5, height: 6, width: 7", "channels: 64, height: 100, width: 100")),
+  CHECK_THAT(ErrorFor("t", Replace(kEltGood, "channels: 5, height: 6, width: 7",
+                                   "channels: 64, height: 100, width: 100")),
              Catch::StartsWith("vectors/t.yaml: key 'layer' needs ") && Catch::Contains("(input 2 x 640000"));
 }
 
-TEST_CASE("frames in rotating buffers: the flags leave no race, and a missing flag is reported", "[nnac][race]") {
+TEST_CASE("frames in rotating buffers: the flags leave no race, and a missing flag is reported",
+          "[nnac][race]") {
   const HwConfig& cfg = FindHwConfig("tiny");
   TestSpec spec = ParseTestFile(FindTest("conv3x3_c3", kVectors));
   // Drops the wait_clear mask of instruction `index` and reruns the golden model.
@@ -1095,7 +1169,8 @@ TEST_CASE("frames in rotating buffers: the flags leave no race, and a missing fl
     mask = 0;
     Bundle broken = b;
     const auto words = isa::EncodeInstruction(in);
-    std::copy(words.begin(), words.end(), broken.dram.begin() + long(b.prog_dram_addr + in.word * isa::kWordBytes));
+    std::copy(words.begin(), words.end(),
+              broken.dram.begin() + long(b.prog_dram_addr + in.word * isa::kWordBytes));
     EventRecorder rec;
     return GoldenModel(cfg).Run(broken, rec).race;
   };
@@ -1111,10 +1186,11 @@ TEST_CASE("frames in rotating buffers: the flags leave no race, and a missing fl
       const auto prog = isa::DecodeProgram(b.ProgramBytes());
       const uint32_t first_compute = 2 + buffers, reload = first_compute + 1;
       REQUIRE(prog.instrs[reload].opcode == isa::Opcode::kDmaRead);
-      CHECK_THAT(race_without_wait_clear(b, reload),
-                 Catch::Contains("instruction " + std::to_string(reload) + " (dma_read) writes rows") &&
-                     Catch::Contains("instruction " + std::to_string(first_compute) + " (conv) reads the input") &&
-                     Catch::Contains("no dependency flag orders them"));
+      CHECK_THAT(
+          race_without_wait_clear(b, reload),
+          Catch::Contains("instruction " + std::to_string(reload) + " (dma_read) writes rows") &&
+              Catch::Contains("instruction " + std::to_string(first_compute) + " (conv) reads the input") &&
+              Catch::Contains("no dependency flag orders them"));
       uint32_t reuse = 0;  // the compute instruction of frame `buffers`
       for (uint32_t i = 0, seen = 0; i < prog.instrs.size(); ++i)
         if (!prog.instrs[i].IsDma() && seen++ == buffers) reuse = i;
@@ -1128,10 +1204,12 @@ TEST_CASE("bad frames and buffers give one sentence naming file, key and value",
         std::string("vectors/t.yaml: key 'frames' must be an integer 1..64 (got 0)"));
   CHECK_THAT(ErrorFor("t", std::string(kGood) + "frames: 2\nbuffers: 3\n"),
              Catch::EndsWith("key 'buffers' must be at most frames 2 (got 3)"));
-  CHECK_THAT(ErrorFor("t", "name: t\ndoc: \"a\"\nseed: 1\nframes: 2\nlayer:\n  op: global_avg_pool\n"
-                          "  input: {channels: 3, height: 4, width: 4, signed: true}\n"),
-             Catch::EndsWith("key 'frames' must be 1 for op global_avg_pool (several frames are built for conv, "
-                             "deconv and inner_product; got 2)"));
+  CHECK_THAT(
+      ErrorFor("t",
+               "name: t\ndoc: \"a\"\nseed: 1\nframes: 2\nlayer:\n  op: global_avg_pool\n"
+               "  input: {channels: 3, height: 4, width: 4, signed: true}\n"),
+      Catch::EndsWith("key 'frames' must be 1 for op global_avg_pool (several frames are built for conv, "
+                      "deconv and inner_product; got 2)"));
 }
 
 TEST_CASE("plane padding moves consecutive planes off the banks the previous request used", "[nnac]") {
@@ -1159,7 +1237,7 @@ TEST_CASE("plane padding moves consecutive planes off the banks the previous req
           CHECK(cfg.sram_banks - shift >= words);
         }
         CHECK(prog.instrs[0].dma.sram_stride == c.in_plane_stride);  // the input lands padded
-        CHECK(prog.instrs[0].dma.dram_stride == 4096);                // from dense DRAM
+        CHECK(prog.instrs[0].dma.dram_stride == 4096);               // from dense DRAM
         CHECK(prog.instrs[4].dma.sram_stride == c.out_plane_stride);
       }
       GoldenMatchesReference(b, cfg);
@@ -1167,7 +1245,8 @@ TEST_CASE("plane padding moves consecutive planes off the banks the previous req
   }
 }
 
-TEST_CASE("an input tile is one 3-D DMA from the whole tensor, and the layer computes on the window", "[nnac]") {
+TEST_CASE("an input tile is one 3-D DMA from the whole tensor, and the layer computes on the window",
+          "[nnac]") {
   for (const char* config : {"tiny", "fsd"}) {
     INFO(config);
     const HwConfig& cfg = FindHwConfig(config);
@@ -1207,15 +1286,29 @@ TEST_CASE("an input tile is one 3-D DMA from the whole tensor, and the layer com
 }
 
 TEST_CASE("a bad input tile gives one sentence naming file, key and value", "[nnac]") {
-  const std::string head = "name: t\ndoc: \"a\"\nseed: 1\nlayer:\n  op: conv\n  output_channels: 4\n  kernel: 3\n";
-  CHECK_THAT(ErrorFor("t", head + "  input: {channels: 3, height: 8, width: 8, tile: {height: 10, width: 9, top: 3, left: 0}}\n"),
-             Catch::EndsWith("key 'layer.input.tile.top' must be an integer 0..2 (got 3)"));
-  CHECK_THAT(ErrorFor("t", head + "  input: {channels: 3, height: 8, width: 8, tile: {height: 7, width: 9, top: 0, left: 0}}\n"),
-             Catch::EndsWith("key 'layer.input.tile.height' must be an integer 8..65535 (got 7)"));
-  CHECK_THAT(ErrorFor("t", head + "  input: {channels: 3, height: 8, width: 8, tile: {height: 9, width: 9, top: 0}}\n"),
-             Catch::EndsWith("key 'layer.input.tile.left' is missing"));
-  CHECK_THAT(ErrorFor("t", "name: t\ndoc: \"a\"\nseed: 1\nframes: 2\nlayer:\n  op: conv\n  output_channels: 4\n"
-                          "  kernel: 3\n  input: {channels: 3, height: 8, width: 8, tile: {height: 9, width: 9, top: 0, left: 0}}\n"),
-             Catch::EndsWith("key 'layer.input.tile' cannot be combined with several frames (a tile is built for one "
-                             "input tensor and one frame)"));
+  const std::string head =
+      "name: t\ndoc: \"a\"\nseed: 1\nlayer:\n  op: conv\n  output_channels: 4\n  kernel: 3\n";
+  CHECK_THAT(
+      ErrorFor(
+          "t",
+          head +
+              "  input: {channels: 3, height: 8, width: 8, tile: {height: 10, width: 9, top: 3, left: 0}}\n"),
+      Catch::EndsWith("key 'layer.input.tile.top' must be an integer 0..2 (got 3)"));
+  CHECK_THAT(
+      ErrorFor(
+          "t",
+          head +
+              "  input: {channels: 3, height: 8, width: 8, tile: {height: 7, width: 9, top: 0, left: 0}}\n"),
+      Catch::EndsWith("key 'layer.input.tile.height' must be an integer 8..65535 (got 7)"));
+  CHECK_THAT(
+      ErrorFor("t",
+               head + "  input: {channels: 3, height: 8, width: 8, tile: {height: 9, width: 9, top: 0}}\n"),
+      Catch::EndsWith("key 'layer.input.tile.left' is missing"));
+  CHECK_THAT(ErrorFor("t",
+                      "name: t\ndoc: \"a\"\nseed: 1\nframes: 2\nlayer:\n  op: conv\n  output_channels: 4\n"
+                      "  kernel: 3\n  input: {channels: 3, height: 8, width: 8, tile: {height: 9, width: 9, "
+                      "top: 0, left: 0}}\n"),
+             Catch::EndsWith(
+                 "key 'layer.input.tile' cannot be combined with several frames (a tile is built for one "
+                 "input tensor and one frame)"));
 }

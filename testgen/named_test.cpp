@@ -9,7 +9,9 @@
 namespace nna::testgen {
 namespace fs = std::filesystem;
 
-std::vector<std::string> KnownTests(const fs::path& vectors_dir) { return compiler::DescriptionNames(vectors_dir); }
+std::vector<std::string> KnownTests(const fs::path& vectors_dir) {
+  return compiler::DescriptionNames(vectors_dir);
+}
 
 fs::path FindTest(const std::string& name, const fs::path& vectors_dir) {
   const fs::path p = vectors_dir / (name + ".yaml");

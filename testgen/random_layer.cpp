@@ -48,7 +48,8 @@ std::string Num(uint64_t v) { return std::to_string(v); }
 std::string Name(const std::string& prefix, uint64_t seed, const LayerSpec& l) {
   if (SimdOnly(l.op)) {  // rnd<seed>_scale|eltwise_<op>[_rescale]_i<C>x<H>x<W>_<in><out>[_relu|_lin]
     std::string s = prefix + Num(seed) + "_" + ToString(l.op);
-    if (l.op == LayerOp::kEltwise) s += std::string("_") + isa::ToString(l.eltwise) + (l.rescale ? "_rescale" : "");
+    if (l.op == LayerOp::kEltwise)
+      s += std::string("_") + isa::ToString(l.eltwise) + (l.rescale ? "_rescale" : "");
     s += "_i" + Num(l.in_c) + "x" + Num(l.in_h) + "x" + Num(l.in_w);
     s += std::string("_") + (l.in_signed ? "s" : "u") + (l.out_signed ? "s" : "u");
     if (l.simd.empty()) s += l.relu ? "_relu" : "_lin";

@@ -1,7 +1,5 @@
 #include "testgen/random_layer.h"
 
-#include "testgen/layer_test.h"
-
 #include <malloc.h>
 
 #include <catch2/catch.hpp>
@@ -14,6 +12,7 @@
 #include "isa/program.h"
 #include "simd/random_simd.h"
 #include "simd/simd_program.h"
+#include "testgen/layer_test.h"
 
 using namespace nna;
 using namespace nna::compiler;
@@ -122,7 +121,8 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       mark("out_c not a multiple of rows", l.out_c % cfg.array_rows != 0);
       mark("grouped", !ip && !simd_only && l.groups > 1 && l.groups < l.in_c);
       mark("depthwise", !ip && !simd_only && l.groups > 1 && l.groups == l.in_c);
-      mark("group_out_c past one tile", !ip && !simd_only && l.out_c / l.groups > cfg.array_rows && l.groups > 1);
+      mark("group_out_c past one tile",
+           !ip && !simd_only && l.out_c / l.groups > cfg.array_rows && l.groups > 1);
       for (uint32_t k : {2u, 3u, 4u}) mark("deconv k" + std::to_string(k), deconv && l.kernel_h == k);
       for (uint32_t s : {2u, 4u}) mark("deconv stride " + std::to_string(s), deconv && l.stride_h == s);
       mark("deconv padding", deconv && l.pad_top + l.pad_bottom + l.pad_left + l.pad_right > 0);
@@ -149,7 +149,8 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       CHECK(count >= 3);
     }
     // About an eighth of the seeds are SCALE or ELTWISE (a few keep their layer, which did not fit).
-    const int simd_only_layers = seen["scale"] + seen["eltwise add"] + seen["eltwise mul"] + seen["eltwise max"];
+    const int simd_only_layers =
+        seen["scale"] + seen["eltwise add"] + seen["eltwise mul"] + seen["eltwise max"];
     INFO(config << ": " << simd_only_layers << " SCALE or ELTWISE layers of 2000");
     CHECK(simd_only_layers >= 180);
     CHECK(simd_only_layers <= 320);
@@ -293,7 +294,8 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
       CHECK(count >= 3);
     }
     // About a quarter of the seeds run their program on a SCALE or ELTWISE.
-    const int simd_only_layers = seen["scale"] + seen["eltwise add"] + seen["eltwise mul"] + seen["eltwise max"];
+    const int simd_only_layers =
+        seen["scale"] + seen["eltwise add"] + seen["eltwise mul"] + seen["eltwise max"];
     INFO(config << ": " << simd_only_layers << " SCALE or ELTWISE layers of 300");
     CHECK(simd_only_layers >= 45);
     CHECK(seen["scale"] >= 10);
@@ -363,13 +365,13 @@ TEST_CASE("an explicit SIMD program on SCALE and ELTWISE runs on each element's 
       REQUIRE(want.size() == 5 * 3 * 7);
       for (uint32_t i = 0; i < want.size(); ++i) {
         const uint32_t c = i / 21;
-        const uint8_t got = op == LayerOp::kScale
-                                ? simd::RunLane(l.simd, element("input", i), l.params[c])
-                                : uint8_t(simd::RunLaneState(l.simd,
-                                                             simd::PairEntry(e, element("input", i),
-                                                                             element("input_b", i)),
-                                                             l.params[c])
-                                              .v[0]);
+        const uint8_t got =
+            op == LayerOp::kScale
+                ? simd::RunLane(l.simd, element("input", i), l.params[c])
+                : uint8_t(simd::RunLaneState(l.simd,
+                                             simd::PairEntry(e, element("input", i), element("input_b", i)),
+                                             l.params[c])
+                              .v[0]);
         REQUIRE(got == want[i]);
       }
       EventRecorder rec;
@@ -388,12 +390,14 @@ TEST_CASE("an explicit SIMD program on SCALE and ELTWISE runs on each element's 
   spec.layer.rescale = LayerSpec::Rescale{0.1, 0.2, 0.3, 0};
   CHECK_NOTHROW(BuildTest(spec, tiny));
   spec.layer.simd = simd::RandomSimdProgram(rng);
-  CHECK_THROWS_WITH(BuildTest(spec, tiny), "t: key 'layer.simd' cannot be given with layer.rescale (the rescaled "
-                                         "add's program is its own)");
+  CHECK_THROWS_WITH(BuildTest(spec, tiny),
+                    "t: key 'layer.simd' cannot be given with layer.rescale (the rescaled "
+                    "add's program is its own)");
   spec.layer.simd.clear();
   spec.layer.rescale.reset();
   spec.layer.activation = LayerSpec::Act{};
   spec.layer.activation->kind = Activation::kRelu;
-  CHECK_THROWS_WITH(BuildTest(spec, tiny), "t: key 'layer.output.activation' does not apply to op eltwise (its output "
-                                         "keys are signed and relu)");
+  CHECK_THROWS_WITH(BuildTest(spec, tiny),
+                    "t: key 'layer.output.activation' does not apply to op eltwise (its output "
+                    "keys are signed and relu)");
 }

@@ -226,9 +226,9 @@ class Parser {
       ow = ref::ConvOutSize(in.w, l.kernel_w, l.stride_w, l.dil_w, l.pad_left, l.pad_right);
       if (oh < 1 || ow < 1)
         d_.Fail(path + ".kernel", "[" + std::to_string(l.kernel_h) + ", " + std::to_string(l.kernel_w) +
-                                      "] (with its dilation and padding) does not fit the " +
-                                      ShapeText(in) + " input: the output would be " + std::to_string(oh) +
-                                      "x" + std::to_string(ow));
+                                      "] (with its dilation and padding) does not fit the " + ShapeText(in) +
+                                      " input: the output would be " + std::to_string(oh) + "x" +
+                                      std::to_string(ow));
     } else {
       auto upsampling = [](uint32_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
       if (!upsampling(l.stride_h) || !upsampling(l.stride_w))

@@ -495,8 +495,9 @@ class Lowerer {
   Operands OperandsOf(const Job& j, uint64_t slot_sram) const;
   void CountChunks(LoweredNetwork* result) const;
   // The bundle: the program, the input, the streams and the outputs' regions and references.
-  void AssembleBundle(std::vector<isa::Instruction>& prog, const std::vector<std::string>& owner, const DramMap& dm,
-                      uint64_t prog_sram, uint64_t prog_dram, LoweredNetwork* result) const;
+  void AssembleBundle(std::vector<isa::Instruction>& prog, const std::vector<std::string>& owner,
+                      const DramMap& dm, uint64_t prog_sram, uint64_t prog_dram,
+                      LoweredNetwork* result) const;
   // The program as it is emitted: instructions, their layers, the flags, the loads a reader waits
   // for (root -> flags) and the write-backs of spilled tensors (last use before the gap, flag).
   struct Emission {
@@ -661,7 +662,8 @@ void Lowerer::CountChunks(LoweredNetwork* result) const {
 }
 
 void Lowerer::AssembleBundle(std::vector<isa::Instruction>& prog, const std::vector<std::string>& owner,
-                             const DramMap& dm, uint64_t prog_sram, uint64_t prog_dram, LoweredNetwork* result) const {
+                             const DramMap& dm, uint64_t prog_sram, uint64_t prog_dram,
+                             LoweredNetwork* result) const {
   Bundle& b = result->bundle;
   b.test = net_.name;
   b.config = cfg_.name;
@@ -674,7 +676,8 @@ void Lowerer::AssembleBundle(std::vector<isa::Instruction>& prog, const std::vec
       },
       prog_sram, prog_dram, &b);
   // The layout was planned for ProgramWords' count; what was emitted must be that.
-  if (b.prog_words * isa::kWordBytes != prog_bytes_) throw std::logic_error("nnac: network program size mismatch");
+  if (b.prog_words * isa::kWordBytes != prog_bytes_)
+    throw std::logic_error("nnac: network program size mismatch");
   auto place = [&](uint64_t at, const std::vector<uint8_t>& bytes) { Place(&b, at, bytes); };
   place(dm.input, q_.input.data);
   for (size_t k = 0; k < jobs_.size(); ++k) {
@@ -714,7 +717,8 @@ void Lowerer::AssembleBundle(std::vector<isa::Instruction>& prog, const std::vec
 // Job k's stream into slot k % 2: waits until job k - 2 has cleared the slot's flag.
 void Lowerer::Stream(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm) const {
   const uint32_t s = uint32_t(k % 2);
-  isa::Instruction d = isa::MakeDma(isa::Opcode::kDmaRead, slot_sram[s], dm.streams[k], jobs_[k].StreamBytes());
+  isa::Instruction d =
+      isa::MakeDma(isa::Opcode::kDmaRead, slot_sram[s], dm.streams[k], jobs_[k].StreamBytes());
   d.dma.done_set = e.flags.Slot(s);
   if (k >= 2) d.dma.wait_clear = e.flags.Slot(s);
   e.Push(d, net_.layers[size_t(jobs_[k].layer)].name);
@@ -722,14 +726,15 @@ void Lowerer::Stream(Emission& e, size_t k, const uint64_t slot_sram[2], const D
 
 // The graph outputs due after `writer`; the first waits for `flag`, the next ones follow it in the
 // DMA queue.
-void Lowerer::WriteOutputs(Emission& e, const OutputsMap& after, const DramMap& dm, int writer, uint64_t flag) const {
+void Lowerer::WriteOutputs(Emission& e, const OutputsMap& after, const DramMap& dm, int writer,
+                           uint64_t flag) const {
   const auto it = after.find(writer);
   if (it == after.end()) return;
   for (const int o : it->second) {
     const TensorDma d = DmaOf(o);
-    isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(o, int(net_.layers.size())),
-                                      dm.outputs.at(o), d.shape.row_bytes, d.shape.rows, d.sram_stride,
-                                      d.shape.row_bytes);
+    isa::Instruction w =
+        isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(o, int(net_.layers.size())), dm.outputs.at(o),
+                     d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
     if (flag) e.flags.Consume(w, flag), flag = 0;
     e.Push(w, net_.NameOf(o));
   }
@@ -750,8 +755,9 @@ void Lowerer::Stitch(Emission& e, const Job& j, const Operands& at, uint64_t don
   e.Push(w, name);
   if (!j.last_of_layer) return;
   const TensorDma d = DmaOf(j.layer);
-  isa::Instruction r = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(j.layer, j.layer), dm.stitches.at(j.layer),
-                                    d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
+  isa::Instruction r =
+      isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(j.layer, j.layer), dm.stitches.at(j.layer),
+                   d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
   r.index = uint32_t(e.prog.size());
   e.pending[RootOf(j.layer)] |= e.flags.Take(r);
   e.Push(r, name);
@@ -761,8 +767,9 @@ void Lowerer::Stitch(Emission& e, const Job& j, const Operands& at, uint64_t don
 // The tensor to DRAM; the instruction after its last use before the gap waits for it.
 void Lowerer::SpillOut(Emission& e, const Job& j, uint64_t done, const DramMap& dm) const {
   const TensorDma d = DmaOf(j.layer);
-  isa::Instruction w = isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(j.layer, j.layer), dm.spills.at(j.layer),
-                                    d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
+  isa::Instruction w =
+      isa::MakeDma(isa::Opcode::kDmaWrite, TensorAddr(j.layer, j.layer), dm.spills.at(j.layer),
+                   d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
   e.flags.Consume(w, done);
   w.index = uint32_t(e.prog.size());
   e.written_back.push_back({spills_.at(j.layer).before, e.flags.Take(w)});
@@ -774,9 +781,9 @@ void Lowerer::SpillOut(Emission& e, const Job& j, uint64_t done, const DramMap& 
 void Lowerer::Reload(Emission& e, const std::vector<int>& roots, uint64_t flag, const DramMap& dm) const {
   for (const int root : roots) {
     const TensorDma d = DmaOf(root);
-    isa::Instruction r = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(root, spills_.at(root).after),
-                                      dm.spills.at(root), d.shape.row_bytes, d.shape.rows, d.sram_stride,
-                                      d.shape.row_bytes);
+    isa::Instruction r =
+        isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(root, spills_.at(root).after), dm.spills.at(root),
+                     d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
     if (flag) e.flags.Consume(r, flag), flag = 0;
     r.index = uint32_t(e.prog.size());
     e.pending[root] |= e.flags.Take(r);
@@ -786,8 +793,8 @@ void Lowerer::Reload(Emission& e, const std::vector<int>& roots, uint64_t flag, 
 
 // Job k's compute instruction, waiting for its slot, its inputs' loads and the write-backs of the
 // buffers it reuses; then the DMA it makes due (stitch, outputs, spill, reloads).
-void Lowerer::EmitJob(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm, const OutputsMap& after,
-                      LoweredNetwork* result) const {
+void Lowerer::EmitJob(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm,
+                      const OutputsMap& after, LoweredNetwork* result) const {
   const Job& j = jobs_[k];
   const QuantLayer& ql = q_.layers[size_t(j.layer)];
   const uint32_t s = uint32_t(k % 2);
@@ -841,8 +848,8 @@ LoweredNetwork Lowerer::Emit() {
 
   // The network input.
   const TensorDma d = DmaOf(kInput);
-  isa::Instruction in = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(kInput, -1), dm.input, d.shape.row_bytes,
-                                     d.shape.rows, d.sram_stride, d.shape.row_bytes);
+  isa::Instruction in = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(kInput, -1), dm.input,
+                                     d.shape.row_bytes, d.shape.rows, d.sram_stride, d.shape.row_bytes);
   in.index = uint32_t(e.prog.size());
   e.pending[RootOf(kInput)] |= e.flags.Take(in);
   e.Push(in, "input");

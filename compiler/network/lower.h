@@ -31,7 +31,7 @@ struct LoweredLayer {
   uint64_t out_sram = 0, out_bytes = 0;  // the output's SRAM address and span (a concat input: its slice)
   uint64_t stream_bytes = 0;             // weights and parameters streamed in by DMA
   std::vector<uint32_t> computes;        // the indices of its compute instructions
-  uint64_t macs = 0, cycles = 0;         // of its compute instructions (cycles: the caller's prediction, else 0)
+  uint64_t macs = 0, cycles = 0;  // of its compute instructions (cycles: the caller's prediction, else 0)
 };
 
 struct LoweredNetwork {

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "compiler/layer_quant.h"
-#include "compiler/test_spec.h"
 #include "compiler/network/graph.h"
+#include "compiler/test_spec.h"
 #include "nna/isa.h"
 #include "ref/ref_ops.h"
 

@@ -157,7 +157,8 @@ Bundle ReadBundle(const fs::path& dir) {
   try {
     root = YAML::LoadFile(meta.string());
   } catch (const YAML::Exception& e) {
-    throw BundleError(meta.string() + ": not valid YAML (" + e.msg + " at line " + std::to_string(e.mark.line + 1) + ")");
+    throw BundleError(meta.string() + ": not valid YAML (" + e.msg + " at line " +
+                      std::to_string(e.mark.line + 1) + ")");
   }
   const Reader rd(meta);
   Bundle b;
@@ -177,7 +178,9 @@ Bundle ReadBundle(const fs::path& dir) {
     Region r;
     r.name = rd.Get<std::string>(n, "name", path);
     r.kind = rd.Get<std::string>(n, "kind", path);
-    if (!IsKind(r.kind)) throw rd.Error(path + ".kind", "must be input, weights, params, program or output (got '" + r.kind + "')");
+    if (!IsKind(r.kind))
+      throw rd.Error(path + ".kind",
+                     "must be input, weights, params, program or output (got '" + r.kind + "')");
     r.dram_addr = rd.Get<uint64_t>(n, "dram_addr", path);
     r.bytes = rd.Get<uint64_t>(n, "bytes", path);
     r.shape = rd.Get<std::vector<uint32_t>>(n, "shape", path);
@@ -211,8 +214,8 @@ Bundle ReadBundle(const fs::path& dir) {
     const fs::path ref = dir / ("ref_" + r.name + ".bin");
     std::vector<uint8_t> bytes = ReadFile(ref);
     if (bytes.size() != r.bytes)
-      throw BundleError(ref.string() + " has " + std::to_string(bytes.size()) + " bytes but region '" + r.name +
-                        "' has " + std::to_string(r.bytes));
+      throw BundleError(ref.string() + " has " + std::to_string(bytes.size()) + " bytes but region '" +
+                        r.name + "' has " + std::to_string(r.bytes));
     b.reference[r.name] = std::move(bytes);
   }
   return b;

@@ -42,7 +42,7 @@ struct Bundle {
   std::string config;  // hardware configuration the program was compiled for
   uint64_t prog_dram_addr = 0;
   uint64_t prog_sram_addr = 0;
-  uint64_t prog_words = 0;  // program length in 32-byte words
+  uint64_t prog_words = 0;    // program length in 32-byte words
   std::vector<uint8_t> dram;  // initial DRAM image; its size is the DRAM size the program needs
   std::vector<Region> regions;
   std::map<std::string, std::vector<uint8_t>> reference;  // output region name -> expected bytes

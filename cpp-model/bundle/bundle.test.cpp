@@ -1,8 +1,8 @@
 #include "bundle/bundle.h"
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 
 using nna::Bundle;
@@ -31,7 +31,8 @@ Bundle Sample() {
 }
 
 fs::path TempDir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("nna_bundle_test_" + name + "_" + std::to_string(::getpid()));
+  const fs::path p =
+      fs::temp_directory_path() / ("nna_bundle_test_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(p);
   return p;
 }
@@ -93,6 +94,7 @@ TEST_CASE("ReadBundle names what is missing or wrong", "[bundle]") {
     nna::WriteBundle(Sample(), dir);
     std::ofstream(dir / "bundle.yaml")
         << "test: x\nconfig: tiny\nprog_dram_addr: lots\nprog_sram_addr: 0\nprog_words: 1\n";
-    CHECK_THAT(ErrorOf(dir), Catch::Contains("key 'prog_dram_addr' has a value of the wrong type (got 'lots')"));
+    CHECK_THAT(ErrorOf(dir),
+               Catch::Contains("key 'prog_dram_addr' has a value of the wrong type (got 'lots')"));
   }
 }

@@ -12,10 +12,10 @@ namespace nna {
 
 // One row of N accumulators leaving the MAC array for the SIMD unit.
 struct AccUnloadEvent {
-  uint32_t instr = 0;     // instruction index in the program
-  uint32_t pix_tile = 0;  // pixel section
-  uint32_t ch_tile = 0;   // output-channel tile
-  uint32_t row = 0;       // row of the array = output channel within the tile
+  uint32_t instr = 0;           // instruction index in the program
+  uint32_t pix_tile = 0;        // pixel section
+  uint32_t ch_tile = 0;         // output-channel tile
+  uint32_t row = 0;             // row of the array = output channel within the tile
   std::vector<int32_t> values;  // the 30-bit accumulators, sign-extended, lane 0 first
   bool operator==(const AccUnloadEvent& o) const {
     return instr == o.instr && pix_tile == o.pix_tile && ch_tile == o.ch_tile && row == o.row &&

@@ -4,16 +4,16 @@
 // instruction stops fetching and the instructions queued before it still run. DRAM range is
 // checked when a DMA starts (the AXI slave answers with an error) and stops the program there.
 #include "golden/golden_model.h"
-#include "golden/sram_access.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <optional>
 
+#include "golden/sram_access.h"
 #include "isa/program.h"
-#include "ref/ref_ops.h"
 #include "pool/pool.h"
+#include "ref/ref_ops.h"
 #include "simd/simd_program.h"
 
 namespace nna {
@@ -56,7 +56,8 @@ class Runner {
   std::optional<Failure> LoadProgram();
   std::optional<Failure> Check(const Instruction& in) const;
   std::optional<Failure> CheckDot(const Instruction& in) const;
-  std::optional<Failure> CheckSram(const Instruction& in, const char* what, uint64_t addr, uint64_t end) const;
+  std::optional<Failure> CheckSram(const Instruction& in, const char* what, uint64_t addr,
+                                   uint64_t end) const;
   std::optional<Failure> Execute(const Instruction& in);
   std::optional<Failure> DmaRead(const Instruction& in);
   std::optional<Failure> DmaWrite(const Instruction& in);
@@ -115,8 +116,10 @@ std::optional<Failure> Runner::Check(const Instruction& in) const {
     if (d.planes_word) {
       const auto& p = in.planes;
       if (p.planes == 0) return field("planes", p.planes, "must be at least 1");
-      for (auto [name, v] : {std::pair{"reserved0 of the planes word", p.reserved0}, {"reserved1 of the planes word", p.reserved1},
-                             {"reserved2 of the planes word", p.reserved2}, {"reserved3 of the planes word", p.reserved3}})
+      for (auto [name, v] : {std::pair{"reserved0 of the planes word", p.reserved0},
+                             {"reserved1 of the planes word", p.reserved1},
+                             {"reserved2 of the planes word", p.reserved2},
+                             {"reserved3 of the planes word", p.reserved3}})
         if (v != 0) return field(name, v, "must be zero");
     }
   } else if (auto f = CheckDot(in)) {  // every compute opcode; the decoder rejected the others
@@ -146,7 +149,8 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
     if (v == 0) return field(name, 0, "must be at least 1");
   if (c.in_c != c.groups * c.group_in_c)
     return field("group_in_c", c.group_in_c,
-                 "groups*group_in_c must equal in_c " + std::to_string(c.in_c) + " with groups " + std::to_string(c.groups));
+                 "groups*group_in_c must equal in_c " + std::to_string(c.in_c) + " with groups " +
+                     std::to_string(c.groups));
   if (c.out_c != c.groups * c.group_out_c)
     return field("group_out_c", c.group_out_c,
                  "groups*group_out_c must equal out_c " + std::to_string(c.out_c) + " with groups " +
@@ -159,15 +163,17 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
   const bool eltwise = in.opcode == Opcode::kEltwise;
   const uint64_t dot_len = (eltwise ? 2 : 1) * c.group_in_c * c.kernel_h * c.kernel_w;
   if (c.dot_len != dot_len)
-    return field("dot_len", c.dot_len,
-                 std::string(eltwise ? "2*" : "") + "group_in_c*kernel_h*kernel_w is " + std::to_string(dot_len));
+    return field(
+        "dot_len", c.dot_len,
+        std::string(eltwise ? "2*" : "") + "group_in_c*kernel_h*kernel_w is " + std::to_string(dot_len));
   const uint64_t pix_tiles = CeilDiv(c.out_h * c.out_w, n);
   if (c.pix_tiles != pix_tiles)
     return field("pix_tiles", c.pix_tiles, "ceil(out_h*out_w/cols) is " + std::to_string(pix_tiles));
   if (c.wt_tile_bytes != dot_len * m)
     return field("wt_tile_bytes", c.wt_tile_bytes, "dot_len*rows is " + std::to_string(dot_len * m));
   if (c.pool_op == isa::PoolOp::kNone && c.out_row_stride != c.out_w)
-    return field("out_row_stride", c.out_row_stride, "this version requires out_w = " + std::to_string(c.out_w));
+    return field("out_row_stride", c.out_row_stride,
+                 "this version requires out_w = " + std::to_string(c.out_w));
   if (c.out_c > cfg_.simd_param_entries)
     return field("out_c", c.out_c, "more than simd.param_entries " + std::to_string(cfg_.simd_param_entries));
   if (auto e = pool::Check(in.opcode, c, uint32_t(n))) return field(e->field, e->value, e->why);
@@ -180,17 +186,18 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
     if (!pow2(c.stride_w)) return field("stride_w", c.stride_w, "DECONV upsamples by 1, 2, 4 or 8");
   }
   if (eltwise) {
-    if (c.eltwise_op > isa::EltwiseOp::kMax) return field("eltwise_op", uint64_t(c.eltwise_op), "add, mul or max");
+    if (c.eltwise_op > isa::EltwiseOp::kMax)
+      return field("eltwise_op", uint64_t(c.eltwise_op), "add, mul or max");
   } else if (c.eltwise_op != isa::EltwiseOp::kAdd) {
     return field("eltwise_op", uint64_t(c.eltwise_op), "must be 0 except on ELTWISE");
   }
   const bool made_wt = isa::IsSimdOnly(in.opcode);
   if (made_wt) {  // a depthwise 1x1 CONV of the input without weights
     const std::string why = std::string(isa::ToString(in.opcode)) + " requires ";
-    const std::pair<const char*, uint64_t> ones[] = {{"kernel_h", c.kernel_h}, {"kernel_w", c.kernel_w},
-                                                     {"stride_h", c.stride_h}, {"stride_w", c.stride_w},
-                                                     {"dil_h", c.dil_h},       {"dil_w", c.dil_w},
-                                                     {"group_out_c", c.group_out_c}};
+    const std::pair<const char*, uint64_t> ones[] = {
+        {"kernel_h", c.kernel_h},      {"kernel_w", c.kernel_w}, {"stride_h", c.stride_h},
+        {"stride_w", c.stride_w},      {"dil_h", c.dil_h},       {"dil_w", c.dil_w},
+        {"group_out_c", c.group_out_c}};
     for (const auto& [name, v] : ones)
       if (v != 1) return field(name, v, why + "1");
     const std::pair<const char*, uint64_t> zeros[] = {{"pad_top", c.pad_top},   {"pad_bottom", c.pad_bottom},
@@ -212,8 +219,10 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
                                                      {"dil_h", c.dil_h},       {"dil_w", c.dil_w}};
     for (const auto& [name, v] : ones)
       if (v != 1) return field(name, v, why + "1");
-    const std::pair<const char*, uint64_t> zeros[] = {
-        {"pad_top", c.pad_top}, {"pad_bottom", c.pad_bottom}, {"pad_left", c.pad_left}, {"pad_right", c.pad_right}};
+    const std::pair<const char*, uint64_t> zeros[] = {{"pad_top", c.pad_top},
+                                                      {"pad_bottom", c.pad_bottom},
+                                                      {"pad_left", c.pad_left},
+                                                      {"pad_right", c.pad_right}};
     for (const auto& [name, v] : zeros)
       if (v != 0) return field(name, v, why + "0");
     if (c.groups != 1) return field("groups", c.groups, why + "1");
@@ -292,7 +301,7 @@ void Runner::Dot(const Instruction& in) {
     return (t >= 0 && t % stride == 0) ? t / stride : int64_t(-1);
   };
 
-  std::vector<int32_t> act(dot_len * n);  // act[k*n + i]: activation of term k, lane i
+  std::vector<int32_t> act(dot_len * n);     // act[k*n + i]: activation of term k, lane i
   std::vector<uint32_t> acc(size_t(m) * n);  // uint32: wraps like the 30-bit cells, modulo 2^32
   std::vector<uint8_t> out_bytes(n);
   int64_t act_pt = -1, act_group = -1;
@@ -325,7 +334,8 @@ void Runner::Dot(const Instruction& in) {
                                   : conv_pos(ow, terms[k].dw, c.stride_w, c.pad_left);
         int32_t v = 0;
         if (exists && ih >= 0 && ih < int64_t(c.in_h) && iw >= 0 && iw < int64_t(c.in_w)) {
-          const uint8_t b = sram[uint32_t(base + terms[k].plane + uint64_t(ih) * c.in_row_stride + uint64_t(iw))];
+          const uint8_t b =
+              sram[uint32_t(base + terms[k].plane + uint64_t(ih) * c.in_row_stride + uint64_t(iw))];
           v = in_signed ? int32_t(int8_t(b)) : int32_t(b);
         }
         act[k * n + i] = v;
@@ -384,7 +394,8 @@ void Runner::Dot(const Instruction& in) {
         }
         if (pooled) {
           // The row joins its channel's plane; the pooled rows it completes are written.
-          std::copy(out_bytes.begin(), out_bytes.begin() + lanes, conv_out.begin() + long(j * pixels + pt * n));
+          std::copy(out_bytes.begin(), out_bytes.begin() + lanes,
+                    conv_out.begin() + long(j * pixels + pt * n));
           const uint32_t lo = pool::RowsComplete(win, uint32_t(c.out_h), uint32_t(c.out_w), pt * n);
           const uint32_t hi = pool::RowsComplete(win, uint32_t(c.out_h), uint32_t(c.out_w),
                                                  std::min<uint64_t>((pt + 1) * n, pixels));
@@ -403,13 +414,17 @@ void Runner::Dot(const Instruction& in) {
 
 std::optional<Failure> Runner::Execute(const Instruction& in) {
   switch (in.opcode) {
-    case Opcode::kDmaRead: return DmaRead(in);
-    case Opcode::kDmaWrite: return DmaWrite(in);
+    case Opcode::kDmaRead:
+      return DmaRead(in);
+    case Opcode::kDmaWrite:
+      return DmaWrite(in);
     case Opcode::kConv:
     case Opcode::kDeconv:
     case Opcode::kInnerProduct:
     case Opcode::kScale:
-    case Opcode::kEltwise: Dot(in); return std::nullopt;
+    case Opcode::kEltwise:
+      Dot(in);
+      return std::nullopt;
     default:
       return Failure{ErrorCode::kIllegalOpcode, in.index, Name(in) + " has an opcode the decoder rejects"};
   }
@@ -489,8 +504,9 @@ RunResult GoldenModel::Run(const Bundle& bundle, EventSink& sink) const {
   return r;
 }
 
-std::vector<RunResult> GoldenModel::RunPrograms(const std::vector<const Bundle*>& programs, std::vector<uint8_t> dram,
-                                                EventSink& sink, std::vector<uint8_t>* final_dram,
+std::vector<RunResult> GoldenModel::RunPrograms(const std::vector<const Bundle*>& programs,
+                                                std::vector<uint8_t> dram, EventSink& sink,
+                                                std::vector<uint8_t>* final_dram,
                                                 std::vector<uint8_t>* final_sram,
                                                 const std::function<void(size_t)>& on_start) const {
   RunResult state;  // carries the images from program to program

@@ -65,7 +65,8 @@ Built Build(const HwConfig& cfg, const ConvCase& cc, uint64_t seed) {
     p.zero_point = int8_t(int(rng() % 11) - 5);
   }
   uint32_t oh = 0, ow = 0;
-  b.expect = ref::Requantize(Exact(cc, b.input, b.weights, &oh, &ow), cc.out_c, params, cc.relu, !cc.out_signed);
+  b.expect =
+      ref::Requantize(Exact(cc, b.input, b.weights, &oh, &ow), cc.out_c, params, cc.relu, !cc.out_signed);
 
   const uint64_t m = cfg.array_rows, n = cfg.array_cols;
   const uint64_t gin = cc.in_c / groups, gout = cc.out_c / groups, group_tiles = (gout + m - 1) / m;
@@ -164,11 +165,14 @@ Built Build(const HwConfig& cfg, const ConvCase& cc, uint64_t seed) {
 }
 
 std::vector<uint8_t> Output(const RunResult& r, const Built& b) {
-  return std::vector<uint8_t>(r.dram.begin() + long(b.out_dram), r.dram.begin() + long(b.out_dram + b.expect.size()));
+  return std::vector<uint8_t>(r.dram.begin() + long(b.out_dram),
+                              r.dram.begin() + long(b.out_dram + b.expect.size()));
 }
 
 // Number of AXI beats of one DMA row.
-uint64_t Beats(uint64_t addr, uint64_t bytes, uint64_t bus) { return (addr + bytes + bus - 1) / bus - addr / bus; }
+uint64_t Beats(uint64_t addr, uint64_t bytes, uint64_t bus) {
+  return (addr + bytes + bus - 1) / bus - addr / bus;
+}
 
 }  // namespace
 
@@ -200,8 +204,8 @@ TEST_CASE("golden model equals the reference operators on random convolutions", 
       if (ref::ConvOutSize(cc.in_h, cc.kh, cc.g.stride_h, cc.g.dil_h, cc.g.pad_top, cc.g.pad_bottom) < 1 ||
           ref::ConvOutSize(cc.in_w, cc.kw, cc.g.stride_w, cc.g.dil_w, cc.g.pad_left, cc.g.pad_right) < 1)
         continue;
-      INFO(cfg_name << " trial " << trial << " in " << cc.in_c << "x" << cc.in_h << "x" << cc.in_w << " out_c "
-                    << cc.out_c << " k " << cc.kh << "x" << cc.kw);
+      INFO(cfg_name << " trial " << trial << " in " << cc.in_c << "x" << cc.in_h << "x" << cc.in_w
+                    << " out_c " << cc.out_c << " k " << cc.kh << "x" << cc.kw);
       const Built b = Build(cfg, cc, 1000 + uint64_t(trial));
       EventRecorder rec;
       const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
@@ -225,7 +229,8 @@ TEST_CASE("golden model equals the reference operators on random convolutions", 
       REQUIRE(prog.instrs.size() == 5);
       for (int i = 0; i < 3; ++i) {
         const auto& d = prog.instrs[size_t(i)].dma;
-        for (uint64_t row = 0; row < d.rows; ++row) beats += Beats(d.dram_addr + row * d.dram_stride, d.row_bytes, bus);
+        for (uint64_t row = 0; row < d.rows; ++row)
+          beats += Beats(d.dram_addr + row * d.dram_stride, d.row_bytes, bus);
       }
       CHECK(prog.instrs[0].dma.rows == cc.in_c);
       CHECK(prog.instrs[0].dma.row_bytes == plane);
@@ -471,7 +476,8 @@ void CheckUnloads(const HwConfig& cfg, const ConvCase& cc, const Built& b, const
 
 }  // namespace
 
-TEST_CASE("golden model equals the reference on grouped, depthwise, transposed and inner products", "[golden]") {
+TEST_CASE("golden model equals the reference on grouped, depthwise, transposed and inner products",
+          "[golden]") {
   std::mt19937_64 rng(1234);
   for (const char* cfg_name : {"tiny", "fsd"}) {
     const HwConfig& cfg = FindHwConfig(cfg_name);
@@ -522,7 +528,8 @@ TEST_CASE("golden model equals the reference on grouped, depthwise, transposed a
         cc.g.out_pad_w = uint32_t(rng() % cc.g.stride_w);
         if (ref::DeconvOutSize(cc.in_h, cc.kh, cc.g.stride_h, cc.g.dil_h, cc.g.pad_top, cc.g.pad_bottom,
                                cc.g.out_pad_h) < 1 ||
-            ref::DeconvOutSize(cc.in_w, cc.kw, cc.g.stride_w, 1, cc.g.pad_left, cc.g.pad_right, cc.g.out_pad_w) < 1)
+            ref::DeconvOutSize(cc.in_w, cc.kw, cc.g.stride_w, 1, cc.g.pad_left, cc.g.pad_right,
+                               cc.g.out_pad_w) < 1)
           continue;
       } else {
         cc.op = Opcode::kInnerProduct;
@@ -531,9 +538,9 @@ TEST_CASE("golden model equals the reference on grouped, depthwise, transposed a
         cc.kh = cc.in_h;
         cc.kw = cc.in_w;
       }
-      INFO(cfg_name << " trial " << trial << " op " << isa::ToString(cc.op) << " in " << cc.in_c << "x" << cc.in_h
-                    << "x" << cc.in_w << " out_c " << cc.out_c << " k " << cc.kh << "x" << cc.kw << " s "
-                    << cc.g.stride_h << "x" << cc.g.stride_w << " groups " << cc.g.groups);
+      INFO(cfg_name << " trial " << trial << " op " << isa::ToString(cc.op) << " in " << cc.in_c << "x"
+                    << cc.in_h << "x" << cc.in_w << " out_c " << cc.out_c << " k " << cc.kh << "x" << cc.kw
+                    << " s " << cc.g.stride_h << "x" << cc.g.stride_w << " groups " << cc.g.groups);
       const Built b = Build(cfg, cc, 2000 + uint64_t(trial));
       EventRecorder rec;
       const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
@@ -612,7 +619,8 @@ TEST_CASE("a stride-4 deconvolution has zeros between the upsampled pixels", "[g
       const uint64_t p = e.pix_tile * n + i, y = p / ow, x = p % ow;
       int32_t want = 0;
       if (p < oh * ow && y % 4 == 0 && x % 4 == 0)
-        for (uint32_t c = 0; c < 3; ++c) want += b.input.At(c, uint32_t(y / 4), uint32_t(x / 4)) * b.weights.At(e.row, c, 0, 0);
+        for (uint32_t c = 0; c < 3; ++c)
+          want += b.input.At(c, uint32_t(y / 4), uint32_t(x / 4)) * b.weights.At(e.row, c, 0, 0);
       CHECK(e.values[i] == want);
     }
   CheckUnloads(cfg, cc, b, rec);
@@ -649,15 +657,16 @@ TEST_CASE("golden model pools fused into a convolution like the reference poolin
         in.compute.out_row_stride = pw_n;
         in.compute.out_plane_stride = uint64_t(ph_n) * pw_n;  // stride-1 padded pools grow the plane
       });
-      INFO(cfg_name << " trial " << trial << " " << oh << "x" << ow << "x" << cc.out_c << " pool " << int(w.op) << " "
-                    << w.size << "/" << w.stride << " pad " << w.pad);
+      INFO(cfg_name << " trial " << trial << " " << oh << "x" << ow << "x" << cc.out_c << " pool "
+                    << int(w.op) << " " << w.size << "/" << w.stride << " pad " << w.pad);
       EventRecorder rec;
       const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
       REQUIRE(r.ok);
       ref::Tensor conv(cc.out_c, oh, ow, cc.out_signed);
       conv.data = b.expect;
-      const ref::Tensor want = ref::Pool2d(conv, w.op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg,
-                                           w.size, w.stride, w.pad);
+      const ref::Tensor want =
+          ref::Pool2d(conv, w.op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg, w.size,
+                      w.stride, w.pad);
       // One write of pw_n bytes per pooled row, together the pooled tensor.
       const uint64_t out_sram = b.out_dram - 0x40;
       std::vector<uint8_t> got(want.data.size());
@@ -719,8 +728,10 @@ TEST_CASE("every legality check of a dot-product instruction names its field", "
        }},
       {&conv, "pool_size 2", [](C& c, S&) { c.pool_size = 2; }},
       {&conv, "pool_size 0", [](C& c, S&) { c.pool_op = isa::PoolOp::kMax; }},
-      {&conv, "pool_pad 2", [](C& c, S&) { c.pool_op = isa::PoolOp::kAvg, c.pool_size = 3, c.pool_stride = 1, c.pool_pad = 2; }},
-      {&deconv, "pool_op 1", [](C& c, S&) { c.pool_op = isa::PoolOp::kMax, c.pool_size = 2, c.pool_stride = 2; }},
+      {&conv, "pool_pad 2",
+       [](C& c, S&) { c.pool_op = isa::PoolOp::kAvg, c.pool_size = 3, c.pool_stride = 1, c.pool_pad = 2; }},
+      {&deconv, "pool_op 1",
+       [](C& c, S&) { c.pool_op = isa::PoolOp::kMax, c.pool_size = 2, c.pool_stride = 2; }},
       {&conv, "reserved1 1", [](C& c, S&) { c.reserved1 = 1; }},
       {&conv, "reserved2 4", [](C& c, S&) { c.reserved2 = 4; }},
       {&deconv, "reserved3 256", [](C& c, S&) { c.reserved3 = 256; }},
@@ -756,8 +767,8 @@ TEST_CASE("every legality check of a dot-product instruction names its field", "
     CHECK(r.error == isa::ErrorCode::kIllegalField);
     CHECK(r.err_instr == 3);
     CHECK(r.instrs_done == 3);
-    CHECK_THAT(r.message, Catch::Contains("instruction 3 (" + std::string(isa::ToString(rule.base->op)) + ") has " +
-                                          rule.field + " ("));
+    CHECK_THAT(r.message, Catch::Contains("instruction 3 (" + std::string(isa::ToString(rule.base->op)) +
+                                          ") has " + rule.field + " ("));
     CHECK(rec.acc_unloads.empty());
   }
   SECTION("an illegal SIMD program stops before any unload, with the rule of docs/simd.md") {
@@ -891,7 +902,8 @@ TEST_CASE("a 3-D DMA moves a tile of a tensor in and out, plane by plane", "[gol
   b.prog_dram_addr = 0x40;
   b.dram.assign(0x3000, 0);
   for (uint64_t i = 0; i < C * H * W; ++i) b.dram[src + i] = uint8_t(i * 7 + 1);
-  Instruction rd = isa::MakeDma3d(Opcode::kDmaRead, sram, src + (1 * H + 2) * W + 3, 5, 3, 8, W, 3, 64, H * W);
+  Instruction rd =
+      isa::MakeDma3d(Opcode::kDmaRead, sram, src + (1 * H + 2) * W + 3, 5, 3, 8, W, 3, 64, H * W);
   rd.dma.done_set = 1;
   Instruction wr = isa::MakeDma3d(Opcode::kDmaWrite, sram, dst, 5, 3, 8, 5, 3, 64, 15);
   wr.dma.wait_set = 1;

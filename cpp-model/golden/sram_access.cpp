@@ -34,10 +34,12 @@ std::vector<SramAccess> SramAccesses(const isa::Instruction& in) {
     out.push_back({"the weights", c.wt_addr, c.wt_addr + c.ch_tiles * c.wt_tile_bytes, false});
   out.push_back({"the parameters", c.param_addr, c.param_addr + c.out_c * isa::kParamBytes, false});
   const pool::Window win = pool::WindowOf(c);
-  const uint64_t out_plane = c.pool_op == isa::PoolOp::kNone
-                                 ? c.out_h * c.out_w
-                                 : uint64_t(pool::OutSize(uint32_t(c.out_h), win)) * pool::OutSize(uint32_t(c.out_w), win);
-  out.push_back({"the output", c.out_addr, c.out_addr + (c.out_c - 1) * c.out_plane_stride + out_plane, true});
+  const uint64_t out_plane =
+      c.pool_op == isa::PoolOp::kNone
+          ? c.out_h * c.out_w
+          : uint64_t(pool::OutSize(uint32_t(c.out_h), win)) * pool::OutSize(uint32_t(c.out_w), win);
+  out.push_back(
+      {"the output", c.out_addr, c.out_addr + (c.out_c - 1) * c.out_plane_stride + out_plane, true});
   return out;
 }
 
@@ -65,9 +67,9 @@ std::optional<std::string> RaceCheck::Start(const isa::Instruction& in) {
       if (race) break;
       for (const SramAccess& b : e.accesses)
         if ((a.write || b.write) && a.begin < b.end && b.begin < a.end) {
-          race = name(s.index, s.op) + (a.write ? " writes " : " reads ") + a.what + " at " + Range(a) + " and " +
-                 name(e.index, e.op) + (b.write ? " writes " : " reads ") + b.what + " at " + Range(b) +
-                 ", and no dependency flag orders them";
+          race = name(s.index, s.op) + (a.write ? " writes " : " reads ") + a.what + " at " + Range(a) +
+                 " and " + name(e.index, e.op) + (b.write ? " writes " : " reads ") + b.what + " at " +
+                 Range(b) + ", and no dependency flag orders them";
           break;
         }
     }
@@ -96,11 +98,12 @@ std::optional<std::string> RaceCheck::Start(const isa::Instruction& in) {
   return race;
 }
 
-std::optional<std::string> RaceCheck::Unordered(unsigned f, const FlagUse& use, const FlagUse& earlier) const {
+std::optional<std::string> RaceCheck::Unordered(unsigned f, const FlagUse& use,
+                                                const FlagUse& earlier) const {
   if (earlier.queue == use.queue || running_[earlier.queue] >= earlier.seq) return std::nullopt;
-  return "instruction " + std::to_string(use.index) + " (" + use.op + ") " + use.verb + " flag " + std::to_string(f) +
-         " and instruction " + std::to_string(earlier.index) + " (" + earlier.op + ") " + earlier.verb +
-         " it, and no dependency flag orders them: the flag's value depends on timing";
+  return "instruction " + std::to_string(use.index) + " (" + use.op + ") " + use.verb + " flag " +
+         std::to_string(f) + " and instruction " + std::to_string(earlier.index) + " (" + earlier.op + ") " +
+         earlier.verb + " it, and no dependency flag orders them: the flag's value depends on timing";
 }
 
 void RaceCheck::Complete(uint64_t before, uint64_t after) {

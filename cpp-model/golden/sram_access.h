@@ -67,7 +67,7 @@ class RaceCheck {
 
   uint64_t prog_begin_, prog_end_;
   std::array<uint64_t, 2> started_{};
-  std::array<Clock, 2> queue_clock_{};             // clock of each queue's last completed instruction
+  std::array<Clock, 2> queue_clock_{};              // clock of each queue's last completed instruction
   std::array<Clock, isa::kNumFlags> flag_clock_{};  // clock of the completion that last changed each flag
   std::vector<Started> history_;
   Clock running_{};

@@ -71,7 +71,8 @@ TEST_CASE("a buffer reloaded only after the convolution clears its flag is no ra
   SECTION("without the flag, the reload races with the convolution's reads") {
     load1.dma.wait_clear = 0;
     CHECK(Run({load0, conv, load1}) ==
-          "instruction 2 (dma_read) writes rows at SRAM 0x1000..0x1100 and instruction 1 (conv) reads the input at "
+          "instruction 2 (dma_read) writes rows at SRAM 0x1000..0x1100 and instruction 1 (conv) reads the "
+          "input at "
           "SRAM 0x1000..0x1100, and no dependency flag orders them");
   }
   SECTION("a flag the convolution does not change orders nothing") {
@@ -105,11 +106,13 @@ TEST_CASE("queue order carries the order a flag gave to an earlier instruction",
 
 TEST_CASE("a write into the program is reported", "[golden][race]") {
   CHECK(Run({Dma(0, Opcode::kDmaRead, 0xC0, 0x80)}) ==
-        "instruction 0 (dma_read) writes rows at SRAM 0xc0..0x140, inside the program the network sequencer may "
+        "instruction 0 (dma_read) writes rows at SRAM 0xc0..0x140, inside the program the network sequencer "
+        "may "
         "still be fetching");
 }
 
-TEST_CASE("a flag written by both queues without order is a race, even when this run ordered it well", "[golden][race]") {
+TEST_CASE("a flag written by both queues without order is a race, even when this run ordered it well",
+          "[golden][race]") {
   // load (DMA) sets flag 0; conv waits for it and clears it; a second DMA sets flag 0 again for a
   // later waiter. Without waiting for the clear, the second set may come before the conv's clear
   // (which then wipes it) in another timing.
@@ -119,7 +122,8 @@ TEST_CASE("a flag written by both queues without order is a race, even when this
   conv.compute.wait_set = 1, conv.compute.done_clear = 1;
   again.dma.done_set = 1;
   CHECK(Run({load, conv, again}) ==
-        "instruction 2 (dma_read) sets flag 0 and instruction 1 (conv) clears it, and no dependency flag orders "
+        "instruction 2 (dma_read) sets flag 0 and instruction 1 (conv) clears it, and no dependency flag "
+        "orders "
         "them: the flag's value depends on timing");
   SECTION("waiting for the clear orders the second set after it") {
     again.dma.wait_clear = 1;
@@ -132,12 +136,14 @@ TEST_CASE("a flag written by both queues without order is a race, even when this
     a.dma.done_set = 2;
     c.compute.wait_set = 2;
     clear.dma.done_clear = 2;
-    CHECK(Run({a, c, clear}) ==
-          "instruction 2 (dma_read) clears flag 1 and instruction 1 (conv) waits on it, and no dependency flag "
-          "orders them: the flag's value depends on timing");
+    CHECK(
+        Run({a, c, clear}) ==
+        "instruction 2 (dma_read) clears flag 1 and instruction 1 (conv) waits on it, and no dependency flag "
+        "orders them: the flag's value depends on timing");
   }
   SECTION("a set the other queue repeats: the waiter may see either") {
-    Instruction a = Dma(0, Opcode::kDmaRead, 0x1000, 64), c = Conv(1, 0x1000, 0x2000), c2 = Conv(2, 0x1000, 0x2400);
+    Instruction a = Dma(0, Opcode::kDmaRead, 0x1000, 64), c = Conv(1, 0x1000, 0x2000),
+                c2 = Conv(2, 0x1000, 0x2400);
     a.dma.done_set = 4;
     c.compute.done_set = 4;  // both queues set flag 2, nothing orders the two sets
     c2.compute.wait_set = 4;

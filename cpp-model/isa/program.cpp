@@ -11,8 +11,7 @@ bool IsHexField(const std::string& name) {
     const size_t n = std::strlen(s);
     return name.size() >= n && name.compare(name.size() - n, n, s) == 0;
   };
-  return ends_with("_addr") || name.rfind("wait_", 0) == 0 || name.rfind("done_", 0) == 0 ||
-         name == "imm";
+  return ends_with("_addr") || name.rfind("wait_", 0) == 0 || name.rfind("done_", 0) == 0 || name == "imm";
 }
 
 // name=value of one field; enum fields by name.
@@ -70,8 +69,9 @@ std::optional<DecodeError> DecodeInstruction(const uint8_t* bytes, size_t avail,
     out->dma = DecodeDmaInstr(bytes);
     out->words = out->dma.planes_word ? 2 : 1;
     if (avail < out->words * kWordBytes)
-      return DecodeError{ErrorCode::kIllegalField, index,
-                         where + " (" + OpcodeName(raw) + ") with planes_word 1 is cut off by the end of the program"};
+      return DecodeError{
+          ErrorCode::kIllegalField, index,
+          where + " (" + OpcodeName(raw) + ") with planes_word 1 is cut off by the end of the program"};
     if (out->dma.planes_word) out->planes = DecodeDmaPlanesInstr(bytes + kWordBytes);
     return std::nullopt;
   }
@@ -164,8 +164,8 @@ std::string Disassemble(const Instruction& in) {
   return Disassemble(in.compute, in.simd);
 }
 
-Instruction MakeDma(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes,
-                    uint64_t rows, uint64_t sram_stride, uint64_t dram_stride) {
+Instruction MakeDma(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes, uint64_t rows,
+                    uint64_t sram_stride, uint64_t dram_stride) {
   Instruction in;
   in.opcode = op;
   in.dma.opcode = op;

@@ -18,9 +18,9 @@ struct Instruction {
   uint64_t word = 0;   // first program word
   uint32_t words = 0;  // program words it occupies
   Opcode opcode{};
-  DmaInstr dma;                // valid when IsDma()
-  DmaPlanesInstr planes;       // valid when IsDma() and dma.planes_word (a 3-D block)
-  ComputeInstr compute;        // valid otherwise
+  DmaInstr dma;                 // valid when IsDma()
+  DmaPlanesInstr planes;        // valid when IsDma() and dma.planes_word (a 3-D block)
+  ComputeInstr compute;         // valid otherwise
   std::vector<SimdInstr> simd;  // the compute instruction's SIMD program
 
   bool IsDma() const { return FormatOf(opcode) == Format::kDma; }
@@ -66,7 +66,8 @@ struct DecodeError {
 
 // Program words taken by a compute instruction carrying simd_len SIMD instructions.
 inline uint32_t ComputeWords(uint64_t simd_len) {
-  return uint32_t(ComputeInstr::kBytes / kWordBytes + (simd_len * SimdInstr::kBytes + kWordBytes - 1) / kWordBytes);
+  return uint32_t(ComputeInstr::kBytes / kWordBytes +
+                  (simd_len * SimdInstr::kBytes + kWordBytes - 1) / kWordBytes);
 }
 
 // Decodes the instruction starting at bytes (avail bytes left in the program, a multiple of the
@@ -103,8 +104,8 @@ std::string Disassemble(const Instruction& in);
 uint64_t Macs(const ComputeInstr& in);
 
 // Builders for the common instructions.
-Instruction MakeDma(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes,
-                    uint64_t rows = 1, uint64_t sram_stride = 0, uint64_t dram_stride = 0);
+Instruction MakeDma(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes, uint64_t rows = 1,
+                    uint64_t sram_stride = 0, uint64_t dram_stride = 0);
 // The same block repeated over planes (a dma_planes word; the instruction becomes 2 words).
 Instruction MakeDma3d(Opcode op, uint64_t sram_addr, uint64_t dram_addr, uint64_t row_bytes, uint64_t rows,
                       uint64_t sram_stride, uint64_t dram_stride, uint64_t planes, uint64_t sram_plane_stride,

@@ -10,7 +10,8 @@ namespace {
 // Random bytes with every reserved bit (outside all fields) cleared, so that the encoder can
 // reproduce them.
 template <size_t K>
-std::vector<uint8_t> RandomFields(std::mt19937_64& rng, size_t bytes, const FieldInfo (&fields)[K], bool all_ones) {
+std::vector<uint8_t> RandomFields(std::mt19937_64& rng, size_t bytes, const FieldInfo (&fields)[K],
+                                  bool all_ones) {
   std::vector<uint8_t> b(bytes, 0);
   for (const auto& f : fields) {
     for (unsigned i = 0; i < f.bits; ++i) {
@@ -171,12 +172,13 @@ TEST_CASE("a DMA with a planes word is two words and walks its rows plane by pla
   CHECK(dec.instrs[1].word == 2);
   CHECK(dec.instrs[0].planes == d.planes);
   CHECK(Disassemble(dec.instrs[0]) ==
-        "dma_read planes_word=1 sram_addr=0x100 dram_addr=0x2000 row_bytes=5 rows=3 dram_stride=40 sram_stride=8; "
+        "dma_read planes_word=1 sram_addr=0x100 dram_addr=0x2000 row_bytes=5 rows=3 dram_stride=40 "
+        "sram_stride=8; "
         "planes=2 sram_plane_stride=64 dram_plane_stride=400");
   std::vector<std::pair<uint64_t, uint64_t>> rows;
   ForEachDmaRow(dec.instrs[0], [&](uint64_t dram, uint64_t sram) { rows.emplace_back(dram, sram); });
-  const std::vector<std::pair<uint64_t, uint64_t>> want = {
-      {0x2000, 0x100}, {0x2028, 0x108}, {0x2050, 0x110}, {0x2190, 0x140}, {0x21B8, 0x148}, {0x21E0, 0x150}};
+  const std::vector<std::pair<uint64_t, uint64_t>> want = {{0x2000, 0x100}, {0x2028, 0x108}, {0x2050, 0x110},
+                                                           {0x2190, 0x140}, {0x21B8, 0x148}, {0x21E0, 0x150}};
   CHECK(rows == want);
   CHECK(DmaBytes(dec.instrs[0]) == 30);
   CHECK(DmaSramEnd(dec.instrs[0]) == 0x150 + 5);
@@ -186,6 +188,7 @@ TEST_CASE("a DMA with a planes word is two words and walks its rows plane by pla
     const auto cut = DecodeProgram(prog);
     REQUIRE(cut.error);
     CHECK(cut.error->code == ErrorCode::kIllegalField);
-    CHECK(cut.error->message == "instruction 0 (dma_read) with planes_word 1 is cut off by the end of the program");
+    CHECK(cut.error->message ==
+          "instruction 0 (dma_read) with planes_word 1 is cut off by the end of the program");
   }
 }

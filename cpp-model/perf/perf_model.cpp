@@ -1,7 +1,5 @@
 #include "perf/perf_model.h"
 
-#include "pool/pool.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -77,8 +75,7 @@ class ActStream {
           for (uint64_t i = 0; i < n_; ++i) {
             int64_t ih = 0, iw = 0;
             need_[i] = oh_[i] < in.out_h && InputPos(ow_[i], oh_[i], r, s, &ih, &iw);
-            if (need_[i])
-              addr_[i] = plane + ih * int64_t(in.in_row_stride) + iw;
+            if (need_[i]) addr_[i] = plane + ih * int64_t(in.in_row_stride) + iw;
           }
           if (!term(k)) return;
         }
@@ -289,11 +286,16 @@ TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t si
     const bool bc = act_head && wt_head && (!bc_last || sr_free) && !bc_done;
     const bool sr_stall = act_head && wt_head && bc_last && !sr_free && !bc_done;
     ComputeCycle cause = ComputeCycle::kWaitWeights;
-    if (bc) cause = ComputeCycle::kMac;
-    else if (!taken) cause = ComputeCycle::kFill;
-    else if (bc_done) cause = ComputeCycle::kDrain;
-    else if (sr_stall) cause = ComputeCycle::kWaitUnload;
-    else if (!act_head) cause = ComputeCycle::kWaitActivations;
+    if (bc)
+      cause = ComputeCycle::kMac;
+    else if (!taken)
+      cause = ComputeCycle::kFill;
+    else if (bc_done)
+      cause = ComputeCycle::kDrain;
+    else if (sr_stall)
+      cause = ComputeCycle::kWaitUnload;
+    else if (!act_head)
+      cause = ComputeCycle::kWaitActivations;
     ++r.cycles[cause];
     const bool simd_idle = !st[0].valid && !st[1].valid && !st[2].valid;
     if (bc_done && !sr_busy && simd_idle && !pool_emitting && wbuf.empty()) break;

@@ -11,7 +11,8 @@ Window WindowOf(const isa::ComputeInstr& c) {
 uint32_t OutSize(uint32_t in, const Window& w) { return (in + 2 * w.pad - w.size) / w.stride + 1; }
 
 std::optional<FieldError> Check(const isa::Opcode op, const isa::ComputeInstr& c, uint32_t cols) {
-  if (!isa::IsPoolOp(uint64_t(c.pool_op))) return FieldError{"pool_op", uint64_t(c.pool_op), "not a pooling operation"};
+  if (!isa::IsPoolOp(uint64_t(c.pool_op)))
+    return FieldError{"pool_op", uint64_t(c.pool_op), "not a pooling operation"};
   if (c.pool_op == isa::PoolOp::kNone) {
     if (c.pool_size != 0) return FieldError{"pool_size", c.pool_size, "must be 0 without pooling"};
     if (c.pool_stride != 0) return FieldError{"pool_stride", c.pool_stride, "must be 0 without pooling"};
@@ -20,21 +21,26 @@ std::optional<FieldError> Check(const isa::Opcode op, const isa::ComputeInstr& c
   }
   if (op != isa::Opcode::kConv) return FieldError{"pool_op", uint64_t(c.pool_op), "only CONV pools"};
   if (c.pool_size != 2 && c.pool_size != 3) return FieldError{"pool_size", c.pool_size, "must be 2 or 3"};
-  if (c.pool_stride != 1 && c.pool_stride != 2) return FieldError{"pool_stride", c.pool_stride, "must be 1 or 2"};
+  if (c.pool_stride != 1 && c.pool_stride != 2)
+    return FieldError{"pool_stride", c.pool_stride, "must be 1 or 2"};
   if (c.pool_pad > c.pool_size / 2)
-    return FieldError{"pool_pad", c.pool_pad, "must be at most pool_size/2 = " + std::to_string(c.pool_size / 2)};
+    return FieldError{"pool_pad", c.pool_pad,
+                      "must be at most pool_size/2 = " + std::to_string(c.pool_size / 2)};
   if (c.out_h + 2 * c.pool_pad < c.pool_size)
     return FieldError{"out_h", c.out_h, "smaller than the pooling window"};
   if (c.out_w + 2 * c.pool_pad < c.pool_size)
     return FieldError{"out_w", c.out_w, "smaller than the pooling window"};
   if (c.out_w > cols)
-    return FieldError{"out_w", c.out_w,
-                      "a pooled convolution's rows must fit the line buffer of " + std::to_string(cols) + " pixels"};
+    return FieldError{
+        "out_w", c.out_w,
+        "a pooled convolution's rows must fit the line buffer of " + std::to_string(cols) + " pixels"};
   if (c.order != isa::Order::kChannelMajor && c.ch_tiles != 1)
     return FieldError{"order", uint64_t(c.order), "pooling over several channel tiles needs channel_major"};
   const uint32_t pw = OutSize(uint32_t(c.out_w), WindowOf(c));
   if (pw > cols)
-    return FieldError{"out_w", c.out_w, "its pooled width " + std::to_string(pw) + " must fit the " + std::to_string(cols) + " lanes"};
+    return FieldError{
+        "out_w", c.out_w,
+        "its pooled width " + std::to_string(pw) + " must fit the " + std::to_string(cols) + " lanes"};
   if (c.out_row_stride != pw)
     return FieldError{"out_row_stride", c.out_row_stride, "must be the pooled width " + std::to_string(pw)};
   return std::nullopt;
@@ -55,8 +61,8 @@ uint32_t RowsComplete(const Window& w, uint32_t out_h, uint32_t out_w, uint64_t 
   return std::min<uint32_t>(ph_n, uint32_t(last / w.stride) + 1);
 }
 
-void PoolRow(const Window& w, const uint8_t* plane, uint32_t out_h, uint32_t out_w, bool is_signed, uint32_t ph,
-             uint8_t* out) {
+void PoolRow(const Window& w, const uint8_t* plane, uint32_t out_h, uint32_t out_w, bool is_signed,
+             uint32_t ph, uint8_t* out) {
   const uint32_t pw_n = OutSize(out_w, w);
   for (uint32_t pw = 0; pw < pw_n; ++pw) {
     int32_t best = INT32_MIN, sum = 0;

@@ -41,7 +41,7 @@ uint32_t RowsComplete(const Window& w, uint32_t out_h, uint32_t out_w, uint64_t 
 
 // Pooled row `ph` of one channel plane (out_h x out_w bytes, int8 if is_signed): OutSize(out_w)
 // bytes into out.
-void PoolRow(const Window& w, const uint8_t* plane, uint32_t out_h, uint32_t out_w, bool is_signed, uint32_t ph,
-             uint8_t* out);
+void PoolRow(const Window& w, const uint8_t* plane, uint32_t out_h, uint32_t out_w, bool is_signed,
+             uint32_t ph, uint8_t* out);
 
 }  // namespace nna::pool

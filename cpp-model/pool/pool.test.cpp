@@ -46,15 +46,16 @@ TEST_CASE("pooled rows equal the reference pooling for every window, both signed
         ref::Tensor t(1, h, wd, is_signed);
         for (auto& b : t.data) b = uint8_t(rng());
         if (rep == 0) std::fill(t.data.begin(), t.data.end(), uint8_t(is_signed ? 0x80 : 0));  // all minimum
-        const auto want = ref::Pool2d(t, w.op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg,
-                                      w.size, w.stride, w.pad);
+        const auto want =
+            ref::Pool2d(t, w.op == isa::PoolOp::kMax ? ref::PoolKind::kMax : ref::PoolKind::kAvg, w.size,
+                        w.stride, w.pad);
         REQUIRE(want.h == pool::OutSize(h, w));
         REQUIRE(want.w == pool::OutSize(wd, w));
         std::vector<uint8_t> row(want.w);
         for (uint32_t ph = 0; ph < want.h; ++ph) {
           pool::PoolRow(w, t.data.data(), h, wd, is_signed, ph, row.data());
-          INFO("op " << int(w.op) << " size " << w.size << " stride " << w.stride << " pad " << w.pad << " " << h
-                     << "x" << wd << " row " << ph);
+          INFO("op " << int(w.op) << " size " << w.size << " stride " << w.stride << " pad " << w.pad << " "
+                     << h << "x" << wd << " row " << ph);
           REQUIRE(std::equal(row.begin(), row.end(), want.data.begin() + long(ph) * want.w));
         }
       }
@@ -104,8 +105,8 @@ TEST_CASE("the 4N-byte line buffer holds every pixel a pooled row needs when it 
               if (r < 0 || r >= int64_t(h)) continue;
               for (uint32_t col = 0; col < wd; ++col) {
                 const int64_t p = r * wd + col;
-                INFO("N " << n << " size " << w.size << " stride " << w.stride << " " << h << "x" << wd << " row "
-                          << done << " pixel " << p);
+                INFO("N " << n << " size " << w.size << " stride " << w.stride << " " << h << "x" << wd
+                          << " row " << done << " pixel " << p);
                 REQUIRE(held[uint64_t(p) % (4 * n)] == p);
               }
             }

@@ -24,8 +24,9 @@ namespace {
 uint32_t GroupOutChannels(const char* op, const Tensor& in, const Weights& wt, uint32_t groups) {
   if (groups == 0 || wt.cout % groups != 0 || uint64_t(wt.cin) * groups != in.c)
     throw std::invalid_argument(std::string(op) + ": " + std::to_string(groups) + " groups do not fit " +
-                                std::to_string(in.c) + " input channels, weights of " + std::to_string(wt.cin) +
-                                " per group and " + std::to_string(wt.cout) + " output channels");
+                                std::to_string(in.c) + " input channels, weights of " +
+                                std::to_string(wt.cin) + " per group and " + std::to_string(wt.cout) +
+                                " output channels");
   return wt.cout / groups;
 }
 
@@ -100,9 +101,10 @@ std::vector<int64_t> Deconv2d(const Tensor& in, const Weights& wt, const ConvGeo
 
 std::vector<int64_t> InnerProduct(const Tensor& in, const Weights& wt) {
   if (uint64_t(wt.cin) * wt.r * wt.s != in.data.size())
-    throw std::invalid_argument("InnerProduct: weights of " + std::to_string(wt.cin) + "x" + std::to_string(wt.r) +
-                                "x" + std::to_string(wt.s) + " per output do not match the input of " +
-                                std::to_string(in.data.size()) + " elements");
+    throw std::invalid_argument("InnerProduct: weights of " + std::to_string(wt.cin) + "x" +
+                                std::to_string(wt.r) + "x" + std::to_string(wt.s) +
+                                " per output do not match the input of " + std::to_string(in.data.size()) +
+                                " elements");
   const size_t n = in.data.size();
   std::vector<int64_t> acc(wt.cout, 0);
   for (uint32_t co = 0; co < wt.cout; ++co) {
@@ -134,7 +136,8 @@ void PackParams(const ChannelParams& p, uint8_t* out8) {
 
 ChannelParams UnpackParams(const uint8_t* in8) {
   ChannelParams p;
-  p.bias = int32_t(uint32_t(in8[0]) | uint32_t(in8[1]) << 8 | uint32_t(in8[2]) << 16 | uint32_t(in8[3]) << 24);
+  p.bias =
+      int32_t(uint32_t(in8[0]) | uint32_t(in8[1]) << 8 | uint32_t(in8[2]) << 16 | uint32_t(in8[3]) << 24);
   p.scale = uint16_t(in8[4] | in8[5] << 8);
   p.shift = in8[6];
   p.zero_point = int8_t(in8[7]);
@@ -155,8 +158,10 @@ int32_t FusedRelu(int32_t va, const ChannelParams& p, bool relu, bool unsigned_o
 
 std::vector<uint8_t> Requantize(const std::vector<int64_t>& acc, uint32_t cout,
                                 const std::vector<ChannelParams>& params, bool relu, bool unsigned_out) {
-  if (cout == 0 || acc.size() % cout != 0) throw std::invalid_argument("Requantize: accumulators are not cout planes");
-  if (params.size() < cout) throw std::invalid_argument("Requantize: fewer channel parameters than output channels");
+  if (cout == 0 || acc.size() % cout != 0)
+    throw std::invalid_argument("Requantize: accumulators are not cout planes");
+  if (params.size() < cout)
+    throw std::invalid_argument("Requantize: fewer channel parameters than output channels");
   std::vector<uint8_t> out(acc.size());
   const size_t plane = acc.size() / cout;
   for (uint32_t co = 0; co < cout; ++co)
@@ -178,15 +183,19 @@ std::vector<uint8_t> ScaleChannels(const Tensor& in, const std::vector<ChannelPa
   for (uint32_t c = 0; c < in.c; ++c)
     for (uint32_t h = 0; h < in.h; ++h)
       for (uint32_t w = 0; w < in.w; ++w)
-        out[(size_t(c) * in.h + h) * in.w + w] = uint8_t(FusedRelu(in.At(c, h, w), params[c], relu, unsigned_out));
+        out[(size_t(c) * in.h + h) * in.w + w] =
+            uint8_t(FusedRelu(in.At(c, h, w), params[c], relu, unsigned_out));
   return out;
 }
 
 int64_t EltwiseValue(EltwiseKind kind, int32_t a, int32_t b) {
   switch (kind) {
-    case EltwiseKind::kAdd: return int64_t(a) + b;
-    case EltwiseKind::kMul: return int64_t(a) * b;
-    case EltwiseKind::kMax: return std::max(a, b);
+    case EltwiseKind::kAdd:
+      return int64_t(a) + b;
+    case EltwiseKind::kMul:
+      return int64_t(a) * b;
+    case EltwiseKind::kMax:
+      return std::max(a, b);
   }
   throw std::invalid_argument("EltwiseValue: unknown kind");
 }
@@ -218,7 +227,8 @@ std::vector<uint8_t> Eltwise(const Tensor& a, const Tensor& b, EltwiseKind kind,
 }
 
 std::vector<uint8_t> EltwiseRescaledAdd(const Tensor& a, const Tensor& b, int32_t ka, int32_t kb,
-                                        const std::vector<ChannelParams>& params, bool relu, bool unsigned_out) {
+                                        const std::vector<ChannelParams>& params, bool relu,
+                                        bool unsigned_out) {
   SameShape("EltwiseRescaledAdd", a, b, params.size());
   std::vector<uint8_t> out(a.data.size());
   for (uint32_t c = 0; c < a.c; ++c)

@@ -16,7 +16,8 @@ struct Tensor {
   std::vector<uint8_t> data;
 
   Tensor() = default;
-  Tensor(uint32_t c_, uint32_t h_, uint32_t w_, bool s) : c(c_), h(h_), w(w_), is_signed(s), data(size_t(c_) * h_ * w_) {}
+  Tensor(uint32_t c_, uint32_t h_, uint32_t w_, bool s)
+      : c(c_), h(h_), w(w_), is_signed(s), data(size_t(c_) * h_ * w_) {}
   // The element's value, sign- or zero-extended.
   int32_t At(uint32_t ci, uint32_t hi, uint32_t wi) const {
     const uint8_t b = data[(size_t(ci) * h + hi) * w + wi];
@@ -44,7 +45,7 @@ struct ConvGeometry {
   uint32_t stride_h = 1, stride_w = 1;
   uint32_t dil_h = 1, dil_w = 1;
   uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
-  uint32_t groups = 1;                  // divides the input and output channels
+  uint32_t groups = 1;                    // divides the input and output channels
   uint32_t out_pad_h = 0, out_pad_w = 0;  // Deconv2d only
 };
 
@@ -122,7 +123,8 @@ std::vector<uint8_t> Eltwise(const Tensor& a, const Tensor& b, EltwiseKind kind,
 // parameters. With ka/kb ~ a_scale/b_scale and ka*scale*2^-shift ~ a_scale/out_scale this is
 // round((a*a_scale + b*b_scale)/out_scale) + zero point.
 std::vector<uint8_t> EltwiseRescaledAdd(const Tensor& a, const Tensor& b, int32_t ka, int32_t kb,
-                                        const std::vector<ChannelParams>& params, bool relu, bool unsigned_out);
+                                        const std::vector<ChannelParams>& params, bool relu,
+                                        bool unsigned_out);
 
 // Max or average pooling of every channel, written from the definition (docs/architecture.md,
 // "Fused pooling"): a size x size window every `stride` pixels over the input padded by `pad`;

@@ -226,7 +226,8 @@ TEST_CASE("Deconv2d equals a convolution of the zero-upsampled input with the fl
     for (uint32_t c = 0; c < in.c; ++c)
       for (uint32_t y = 0; y < h; ++y)
         for (uint32_t x = 0; x < w; ++x)
-          up.data[(size_t(c) * uh + y * g.stride_h) * uw + x * g.stride_w] = in.data[(size_t(c) * h + y) * w + x];
+          up.data[(size_t(c) * uh + y * g.stride_h) * uw + x * g.stride_w] =
+              in.data[(size_t(c) * h + y) * w + x];
     Weights flip(wt.cout, gin, kh, kw, wt.is_signed);
     for (uint32_t co = 0; co < wt.cout; ++co)
       for (uint32_t ci = 0; ci < gin; ++ci)
@@ -281,7 +282,7 @@ TEST_CASE("ScaleChannels applies each channel's affine transform to its plane", 
   Tensor in(2, 1, 3, true);
   in.data = {uint8_t(-4), 0, 7, 100, uint8_t(-100), 1};
   ChannelParams p0, p1;
-  p0.bias = 2, p0.scale = 3, p0.shift = 1;    // ((x + 2)*3 + 1) >> 1
+  p0.bias = 2, p0.scale = 3, p0.shift = 1;                       // ((x + 2)*3 + 1) >> 1
   p1.bias = -1, p1.scale = 5, p1.shift = 2, p1.zero_point = 10;  // ((x - 1)*5 + 2) >> 2, + 10
   const auto out = ScaleChannels(in, {p0, p1}, false, false);
   // channel 0: -4 -> (-6+1)>>1 = -3; 0 -> (6+1)>>1 = 3; 7 -> (27+1)>>1 = 14
@@ -305,7 +306,8 @@ TEST_CASE("Eltwise combines the int values, then requantizes per channel", "[ref
   auto v = [](const std::vector<uint8_t>& o) { return std::vector<int>(o.begin(), o.end()); };
   CHECK(v(Eltwise(a, b, EltwiseKind::kAdd, {id}, false, false)) ==
         std::vector<int>{uint8_t(-128), 127, uint8_t(-4), uint8_t(-1)});
-  CHECK(v(Eltwise(a, b, EltwiseKind::kMax, {id}, false, false)) == std::vector<int>{uint8_t(-128), 127, 5, 2});
+  CHECK(v(Eltwise(a, b, EltwiseKind::kMax, {id}, false, false)) ==
+        std::vector<int>{uint8_t(-128), 127, 5, 2});
   ChannelParams half;  // (x + 1) >> 1 with bias 0: products 16384, 16129, -45, -6
   half.scale = 1, half.shift = 8;
   CHECK(v(Eltwise(a, b, EltwiseKind::kMul, {half}, false, false)) == std::vector<int>{64, 63, 0, 0});

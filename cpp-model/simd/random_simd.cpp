@@ -86,7 +86,8 @@ std::vector<isa::SimdInstr> RandomSimdProgram(SplitMix64& rng) {
   for (const auto& s : prog)
     if (InfoOf(s.op)->has_dst && !InfoOf(s.op)->writes_pred) last_written = s.dst;
   isa::SimdInstr last;
-  last.src_a = (last_written >= 0 && rng.Chance(80)) ? uint8_t(last_written) : rng.Range(0, isa::kSimdRegs - 1);
+  last.src_a =
+      (last_written >= 0 && rng.Chance(80)) ? uint8_t(last_written) : rng.Range(0, isa::kSimdRegs - 1);
   if (rng.Chance(50)) {
     last.op = isa::SimdOp::kFusedRelu;
     last.flags = rng.Range(0, 31);

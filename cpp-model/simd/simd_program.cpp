@@ -209,10 +209,17 @@ LaneState PairEntry(isa::EltwiseOp op, int32_t a30, int32_t b30) {
   const int32_t a = ref::Wrap30(a30), b = ref::Wrap30(b30);
   LaneState st;
   switch (op) {
-    case isa::EltwiseOp::kAdd: st.v[0] = uint32_t(a) + uint32_t(b); break;
-    case isa::EltwiseOp::kMul: st.v[0] = uint32_t(a) * uint32_t(b); break;  // low 32 bits
-    case isa::EltwiseOp::kMax: st.v[0] = uint32_t(std::max(a, b)); break;
-    default: throw std::logic_error("eltwise_op " + std::to_string(uint64_t(op)) + ": check the instruction first");
+    case isa::EltwiseOp::kAdd:
+      st.v[0] = uint32_t(a) + uint32_t(b);
+      break;
+    case isa::EltwiseOp::kMul:
+      st.v[0] = uint32_t(a) * uint32_t(b);
+      break;  // low 32 bits
+    case isa::EltwiseOp::kMax:
+      st.v[0] = uint32_t(std::max(a, b));
+      break;
+    default:
+      throw std::logic_error("eltwise_op " + std::to_string(uint64_t(op)) + ": check the instruction first");
   }
   st.v[1] = uint32_t(a);
   st.v[2] = uint32_t(b);
@@ -224,7 +231,8 @@ LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, int32_t acc30
   return RunLaneState(program, RowEntry(acc30), params);
 }
 
-LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, LaneState st, const ref::ChannelParams& params) {
+LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, LaneState st,
+                       const ref::ChannelParams& params) {
   for (const isa::SimdInstr& s : program) {
     const auto info = InfoOf(s.op);
     if (!info)

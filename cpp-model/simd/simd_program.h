@@ -54,7 +54,8 @@ LaneState PairEntry(isa::EltwiseOp op, int32_t a30, int32_t b30);
 
 // Runs a program that passed CheckProgram on one lane from its entry registers (RowEntry or
 // PairEntry). An illegal program throws std::logic_error.
-LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, LaneState entry, const ref::ChannelParams& params);
+LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, LaneState entry,
+                       const ref::ChannelParams& params);
 
 // RunLaneState from RowEntry(acc30).
 LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, int32_t acc30,

@@ -33,8 +33,8 @@ inline bool ParseArgs(int argc, char** argv, const char* count_flag, uint64_t* c
     } else if (a == "--seed" && i + 1 < argc) {
       *seed = std::strtoull(argv[++i], nullptr, 10);
     } else if (a.rfind("+", 0) != 0) {
-      std::fprintf(stderr, "%s: unknown argument '%s' (use %s N --seed S [+verilator+...])\n", argv[0], a.c_str(),
-                   count_flag);
+      std::fprintf(stderr, "%s: unknown argument '%s' (use %s N --seed S [+verilator+...])\n", argv[0],
+                   a.c_str(), count_flag);
       return false;
     }
   }

@@ -47,7 +47,8 @@ void SetField(T& v, unsigned lsb, unsigned bits, uint64_t value) {
 template <std::size_t W>
 void PutBytes(VlWide<W>& dst, const uint8_t* src, std::size_t n) {
   for (std::size_t w = 0; w < W; ++w) dst[w] = 0;
-  for (std::size_t i = 0; i < n && i < 4 * W; ++i) dst[i / 4] |= static_cast<uint32_t>(src[i]) << (8 * (i % 4));
+  for (std::size_t i = 0; i < n && i < 4 * W; ++i)
+    dst[i / 4] |= static_cast<uint32_t>(src[i]) << (8 * (i % 4));
 }
 
 }  // namespace nna::vl

@@ -213,7 +213,7 @@ TEST_CASE("each quantized layer's spec compiles with the single-layer compiler a
     t.seed = 5;
     t.layer = *l.spec;
     REQUIRE(Packed(t.layer.params) == Packed(l.params));  // Compile runs the calibrated parameters
-    const Bundle b = testgen::BuildTest(t, cfg);  // the single-layer path with its seeded data
+    const Bundle b = testgen::BuildTest(t, cfg);          // the single-layer path with its seeded data
     EventRecorder rec;
     const RunResult r = GoldenModel(cfg).Run(b, rec);
     REQUIRE(r.ok);

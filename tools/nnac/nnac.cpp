@@ -43,8 +43,9 @@ std::string Summary(const nna::Bundle& bundle, uint32_t index) {
   flags(f, sizeof f);
   if (in.IsDma()) {
     const auto& d = in.dma;
-    std::snprintf(buf, sizeof buf, "sram %#llx dram %#llx  %llu x %llu B  %s", (unsigned long long)d.sram_addr,
-                  (unsigned long long)d.dram_addr, (unsigned long long)d.rows, (unsigned long long)d.row_bytes, f);
+    std::snprintf(buf, sizeof buf, "sram %#llx dram %#llx  %llu x %llu B  %s",
+                  (unsigned long long)d.sram_addr, (unsigned long long)d.dram_addr,
+                  (unsigned long long)d.rows, (unsigned long long)d.row_bytes, f);
   } else if (in.opcode == isa::Opcode::kScale || in.opcode == isa::Opcode::kEltwise) {
     // No kernel, no weights: the tensor, ELTWISE's operation and its second tensor, the program.
     const auto& c = in.compute;
@@ -52,16 +53,19 @@ std::string Summary(const nna::Bundle& bundle, uint32_t index) {
     if (in.opcode == isa::Opcode::kEltwise)
       std::snprintf(what, sizeof what, "a %s b (b at %#llx)", isa::ToString(c.eltwise_op),
                     (unsigned long long)c.in2_addr);
-    std::snprintf(buf, sizeof buf, "%llux%llux%llu  %s  simd %llu  %llu x %llu tiles  %s", (unsigned long long)c.in_c,
-                  (unsigned long long)c.in_h, (unsigned long long)c.in_w, what, (unsigned long long)c.simd_len,
-                  (unsigned long long)c.pix_tiles, (unsigned long long)c.ch_tiles, f);
+    std::snprintf(buf, sizeof buf, "%llux%llux%llu  %s  simd %llu  %llu x %llu tiles  %s",
+                  (unsigned long long)c.in_c, (unsigned long long)c.in_h, (unsigned long long)c.in_w, what,
+                  (unsigned long long)c.simd_len, (unsigned long long)c.pix_tiles,
+                  (unsigned long long)c.ch_tiles, f);
   } else {
     const auto& c = in.compute;
-    std::snprintf(buf, sizeof buf, "%llux%llux%llu -> %llux%llux%llu k %llux%llu s %llux%llu g %llu  %llu x %llu tiles  %s",
+    std::snprintf(buf, sizeof buf,
+                  "%llux%llux%llu -> %llux%llux%llu k %llux%llu s %llux%llu g %llu  %llu x %llu tiles  %s",
                   (unsigned long long)c.in_c, (unsigned long long)c.in_h, (unsigned long long)c.in_w,
                   (unsigned long long)c.out_c, (unsigned long long)c.out_h, (unsigned long long)c.out_w,
-                  (unsigned long long)c.kernel_h, (unsigned long long)c.kernel_w, (unsigned long long)c.stride_h,
-                  (unsigned long long)c.stride_w, (unsigned long long)c.groups, (unsigned long long)c.pix_tiles,
+                  (unsigned long long)c.kernel_h, (unsigned long long)c.kernel_w,
+                  (unsigned long long)c.stride_h, (unsigned long long)c.stride_w,
+                  (unsigned long long)c.groups, (unsigned long long)c.pix_tiles,
                   (unsigned long long)c.ch_tiles, f);
     if (c.pool_op != isa::PoolOp::kNone) {  // the fused pool: op size/stride pad
       const size_t used = std::strlen(buf);
@@ -98,14 +102,14 @@ int NetworkTable(const std::string& name, const std::string& vectors, const nna:
 
 // --network with --out: the lowering's table, the bundle, and with check the golden model's run
 // against the reference outputs.
-int NetworkBundle(const std::string& name, const std::string& vectors, const nna::HwConfig& cfg, const std::string& out,
-                  uint64_t sram_budget, bool check) {
+int NetworkBundle(const std::string& name, const std::string& vectors, const nna::HwConfig& cfg,
+                  const std::string& out, uint64_t sram_budget, bool check) {
   namespace net = nna::compiler::network;
   const net::LoweredNetwork l = nna::testgen::BuildNetwork(name, vectors, cfg, sram_budget);
   nna::WriteBundle(l.bundle, out);
   std::printf("%s for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n", l.bundle.test.c_str(), cfg.name,
-              (unsigned long long)l.bundle.prog_words, l.bundle.dram.size(), (unsigned long long)l.bundle.macs,
-              out.c_str());
+              (unsigned long long)l.bundle.prog_words, l.bundle.dram.size(),
+              (unsigned long long)l.bundle.macs, out.c_str());
   std::fputs(net::FormatLowering(l).c_str(), stdout);
   if (!check) return 0;
   const std::string bad = nna::CheckOnGoldenModel(l.bundle, cfg);
@@ -122,18 +126,23 @@ int NetworkBundle(const std::string& name, const std::string& vectors, const nna
 int main(int argc, char** argv) {
   std::string test, network, config, vectors = NNA_VECTORS_DIR, out;
   uint64_t sram_budget = 0;
-  po::options_description opts("nnac --test NAME --config CFG --out DIR [options]\n"
-                               "nnac --network NAME --config CFG --table [--stats]\n"
-                               "nnac --network NAME --config CFG --out DIR [--check] [--sram-budget N]");
-  opts.add_options()("help,h", "show this help")("test", po::value(&test), "test description vectors/NAME.yaml, or 'random' / 'random_simd' (drawn from --seed)")(
+  po::options_description opts(
+      "nnac --test NAME --config CFG --out DIR [options]\n"
+      "nnac --network NAME --config CFG --table [--stats]\n"
+      "nnac --network NAME --config CFG --out DIR [--check] [--sram-budget N]");
+  opts.add_options()("help,h", "show this help")(
+      "test", po::value(&test),
+      "test description vectors/NAME.yaml, or 'random' / 'random_simd' (drawn from --seed)")(
       "network", po::value(&network), "network description vectors/networks/NAME.yaml")(
       "table", "print the network's per-layer table (shapes, MACs, bytes, fused pools)")(
       "stats", "with --table: calibrate and run the network, print the activation statistics")(
       "check", "with --network and --out: run the bundle on the golden model against the reference outputs")(
-      "sram-budget", po::value(&sram_budget), "with --network and --out: bytes of SRAM the program may use (partitioning)")(
-      "config", po::value(&config), "hardware configuration (tiny, fsd)")(
-      "seed", po::value<std::string>(), "data seed, overrides the test's")(
-      "vectors", po::value(&vectors), "folder of test descriptions")("out", po::value(&out), "bundle folder to write");
+      "sram-budget", po::value(&sram_budget),
+      "with --network and --out: bytes of SRAM the program may use (partitioning)")(
+      "config", po::value(&config), "hardware configuration (tiny, fsd)")("seed", po::value<std::string>(),
+                                                                          "data seed, overrides the test's")(
+      "vectors", po::value(&vectors), "folder of test descriptions")("out", po::value(&out),
+                                                                     "bundle folder to write");
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -144,14 +153,16 @@ int main(int argc, char** argv) {
     }
     if (vm.count("network")) {
       if (vm.count("test") || vm.count("seed"))
-        throw std::invalid_argument("option --network takes --config, --table, --stats, --out, --check, --sram-budget "
-                                    "and --vectors only");
+        throw std::invalid_argument(
+            "option --network takes --config, --table, --stats, --out, --check, --sram-budget "
+            "and --vectors only");
       if (!vm.count("config")) throw std::invalid_argument("option --config is required");
       if (vm.count("table") == vm.count("out"))
         throw std::invalid_argument("option --network needs one of --table and --out DIR");
       const std::filesystem::path dir = std::filesystem::path(vectors).lexically_normal();
       if (vm.count("out"))
-        return NetworkBundle(network, dir.string(), nna::FindHwConfig(config), out, sram_budget, vm.count("check") > 0);
+        return NetworkBundle(network, dir.string(), nna::FindHwConfig(config), out, sram_budget,
+                             vm.count("check") > 0);
       return NetworkTable(network, dir.string(), nna::FindHwConfig(config), vm.count("stats") > 0);
     }
     for (const char* req : {"test", "config", "out"})
@@ -169,8 +180,8 @@ int main(int argc, char** argv) {
         ok = false;
       }
       if (!ok || used != text.size())
-        throw std::invalid_argument(std::string("option --") + name + " must be a non-negative integer (got '" + text +
-                                    "')");
+        throw std::invalid_argument(std::string("option --") + name +
+                                    " must be a non-negative integer (got '" + text + "')");
       return v;
     };
     const std::optional<uint64_t> seed = number("seed");
@@ -180,8 +191,9 @@ int main(int argc, char** argv) {
         nna::testgen::BuildNamedTest(test, std::filesystem::path(vectors).lexically_normal(), cfg, seed);
     nna::WriteBundle(b, out);
 
-    std::printf("%s for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n", b.test.c_str(), b.config.c_str(),
-                (unsigned long long)b.prog_words, b.dram.size(), (unsigned long long)b.macs, out.c_str());
+    std::printf("%s for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n", b.test.c_str(),
+                b.config.c_str(), (unsigned long long)b.prog_words, b.dram.size(), (unsigned long long)b.macs,
+                out.c_str());
     for (const auto& in : b.instrs)
       std::printf("  %2u  %-9s  %s\n", in.index, in.op.c_str(), Summary(b, in.index).c_str());
     return 0;

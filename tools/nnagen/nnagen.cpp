@@ -115,8 +115,7 @@ T Need(const YAML::Node& node, const std::string& key, const std::string& where)
   try {
     return node[key].as<T>();
   } catch (const YAML::Exception&) {
-    throw SpecError(where + ": key '" + key + "' has the wrong type (value '" +
-                    YAML::Dump(node[key]) + "')");
+    throw SpecError(where + ": key '" + key + "' has the wrong type (value '" + YAML::Dump(node[key]) + "')");
   }
 }
 template <typename T>
@@ -177,11 +176,12 @@ Isa ReadIsa(const fs::path& path) {
       field.type = Opt<std::string>(fd, "type", "", where);
       field.doc = Opt<std::string>(fd, "doc", "", where);
       if (field.bits == 0 || field.bits > 64)
-        throw SpecError(where + ": field '" + field.name + "' has width " +
-                        std::to_string(field.bits) + " (must be 1..64)");
+        throw SpecError(where + ": field '" + field.name + "' has width " + std::to_string(field.bits) +
+                        " (must be 1..64)");
       if (!field.type.empty()) {
         const Enum* en = find_enum(field.type);
-        if (!en) throw SpecError(where + ": field '" + field.name + "' has unknown type '" + field.type + "'");
+        if (!en)
+          throw SpecError(where + ": field '" + field.name + "' has unknown type '" + field.type + "'");
         if (en->bits != field.bits)
           throw SpecError(where + ": field '" + field.name + "' is " + std::to_string(field.bits) +
                           " bits but enum '" + field.type + "' is " + std::to_string(en->bits));
@@ -221,7 +221,8 @@ std::vector<CsrReg> ReadCsr(const fs::path& path) {
       throw SpecError(where + ": has both 'reset' and 'reset_param'");
     if (reg.access != "rw" && reg.access != "ro" && reg.access != "w1s" && reg.access != "w1c")
       throw SpecError(where + ": access '" + reg.access + "' is not one of rw, ro, w1s, w1c");
-    if (reg.offset % 4) throw SpecError(where + ": offset " + std::to_string(reg.offset) + " is not word aligned");
+    if (reg.offset % 4)
+      throw SpecError(where + ": offset " + std::to_string(reg.offset) + " is not word aligned");
     for (const auto& f : r["fields"])
       reg.fields.push_back({Need<std::string>(f, "name", where), Opt<std::string>(f, "doc", "", where),
                             Need<unsigned>(f, "lsb", where), Need<unsigned>(f, "bits", where)});
@@ -232,11 +233,11 @@ std::vector<CsrReg> ReadCsr(const fs::path& path) {
 
 // The keys every configuration must have, in order. One place to add a key.
 const std::vector<std::string> kConfigKeys = {
-    "array.rows",         "array.cols",         "array.slice",         "sram.bytes",
-    "sram.banks",         "sram.bank_word_bytes", "sram.act_port_bytes", "sram.wt_port_bytes",
-    "sram.wr_port_bytes", "sram.act_cache_bytes", "sram.bank_cycles", "queues.dma_depth",   "queues.compute_depth", "queues.program_depth",
-    "simd.param_entries", "axi.data_bytes",     "axi.addr_bits",       "axi.max_burst",
-    "watchdog_cycles"};
+    "array.rows",           "array.cols",           "array.slice",         "sram.bytes",
+    "sram.banks",           "sram.bank_word_bytes", "sram.act_port_bytes", "sram.wt_port_bytes",
+    "sram.wr_port_bytes",   "sram.act_cache_bytes", "sram.bank_cycles",    "queues.dma_depth",
+    "queues.compute_depth", "queues.program_depth", "simd.param_entries",  "axi.data_bytes",
+    "axi.addr_bits",        "axi.max_burst",        "watchdog_cycles"};
 
 bool IsPow2(uint64_t v) { return v && !(v & (v - 1)); }
 
@@ -267,13 +268,18 @@ Config ReadConfig(const fs::path& path) {
         "sram.banks and sram.bank_word_bytes must be powers of two");
   check(cfg.Get("sram.bytes") % (cfg.Get("sram.banks") * cfg.Get("sram.bank_word_bytes")) == 0,
         "sram.bytes must be a multiple of banks * bank_word_bytes");
-  check(cfg.Get("sram.wt_port_bytes") >= rows, "sram.wt_port_bytes must hold one weight row (array.rows bytes)");
-  check(cfg.Get("sram.wr_port_bytes") >= cols, "sram.wr_port_bytes must hold one output row (array.cols bytes)");
-  check(cfg.Get("sram.wr_port_bytes") >= cfg.Get("axi.data_bytes"), "sram.wr_port_bytes must hold one AXI beat");
-  check(cfg.Get("sram.wt_port_bytes") >= cfg.Get("axi.data_bytes"), "sram.wt_port_bytes must hold one AXI beat");
+  check(cfg.Get("sram.wt_port_bytes") >= rows,
+        "sram.wt_port_bytes must hold one weight row (array.rows bytes)");
+  check(cfg.Get("sram.wr_port_bytes") >= cols,
+        "sram.wr_port_bytes must hold one output row (array.cols bytes)");
+  check(cfg.Get("sram.wr_port_bytes") >= cfg.Get("axi.data_bytes"),
+        "sram.wr_port_bytes must hold one AXI beat");
+  check(cfg.Get("sram.wt_port_bytes") >= cfg.Get("axi.data_bytes"),
+        "sram.wt_port_bytes must hold one AXI beat");
   check(cfg.Get("sram.wt_port_bytes") >= 32, "sram.wt_port_bytes must hold one program word (32 bytes)");
   check(IsPow2(cfg.Get("axi.data_bytes")), "axi.data_bytes must be a power of two");
-  check(cfg.Get("sram.bank_cycles") == 1 || cfg.Get("sram.bank_cycles") == 2, "sram.bank_cycles must be 1 or 2");
+  check(cfg.Get("sram.bank_cycles") == 1 || cfg.Get("sram.bank_cycles") == 2,
+        "sram.bank_cycles must be 1 or 2");
   check(cfg.Get("queues.program_depth") >= 1 && cfg.Get("queues.program_depth") <= 15,
         "queues.program_depth must be 1..15 (status.queued has 4 bits)");
   return cfg;
@@ -305,10 +311,13 @@ std::string SvEnumValue(const Enum& e, const EnumValue& v) { return e.sv_prefix 
 std::string EmitIsaSv(const Isa& isa) {
   std::ostringstream o;
   o << "// " << kBanner << "\n// The NNA instruction set: constants, enums and instruction formats.\n"
-    << "package nna_isa_pkg;\n" << "\n";
+    << "package nna_isa_pkg;\n"
+    << "\n";
   for (auto& c : isa.constants)
-    o << "  // " << c.doc << "\n  localparam int unsigned " << UpperCamel(c.name) << " = " << c.value << ";\n";
-  o << "\n  // An instruction index, the one type every block uses for it; InstrIdxLoad tags the program load.\n"
+    o << "  // " << c.doc << "\n  localparam int unsigned " << UpperCamel(c.name) << " = " << c.value
+      << ";\n";
+  o << "\n  // An instruction index, the one type every block uses for it; InstrIdxLoad tags the program "
+       "load.\n"
     << "  typedef logic [InstrIndexBits-1:0] instr_idx_t;\n"
     << "  localparam instr_idx_t InstrIdxLoad = '1;\n\n";
   for (auto& e : isa.enums) {
@@ -321,15 +330,16 @@ std::string EmitIsaSv(const Isa& isa) {
     o << "  } " << e.name << "_e;\n\n";
   }
   for (auto& f : isa.formats) {
-    o << "  // " << f.doc << "\n  localparam int unsigned " << UpperCamel(f.name) << "Bytes = " << f.bytes << ";\n";
+    o << "  // " << f.doc << "\n  localparam int unsigned " << UpperCamel(f.name) << "Bytes = " << f.bytes
+      << ";\n";
     o << "  typedef struct packed {\n";
     unsigned used = f.fields.empty() ? 0 : f.fields.back().lsb + f.fields.back().bits;
     if (used < f.bytes * 8) o << "    logic [" << f.bytes * 8 - used - 1 << ":0] pad;  // reserved, zero\n";
     for (auto it = f.fields.rbegin(); it != f.fields.rend(); ++it) {
       const std::string type =
           it->type.empty() ? "logic [" + std::to_string(it->bits - 1) + ":0]" : it->type + "_e";
-      o << "    " << type << " " << it->name << ";  // [" << it->lsb + it->bits - 1 << ":" << it->lsb
-        << "] " << it->doc << "\n";
+      o << "    " << type << " " << it->name << ";  // [" << it->lsb + it->bits - 1 << ":" << it->lsb << "] "
+        << it->doc << "\n";
     }
     o << "  } " << f.name << "_instr_t;\n\n";
   }
@@ -340,13 +350,15 @@ std::string EmitIsaSv(const Isa& isa) {
 std::string EmitCfgSv(const Config& cfg, const std::vector<CsrReg>& regs) {
   std::ostringstream o;
   o << "// " << kBanner << "\n// Hardware configuration '" << cfg.name << "': " << cfg.doc << "\n"
-    << "package nna_cfg_pkg;\n" << "\n";
+    << "package nna_cfg_pkg;\n"
+    << "\n";
   for (auto& e : cfg.entries) {
     std::string name = e.key;
     std::replace(name.begin(), name.end(), '.', '_');
     o << "  localparam int unsigned " << UpperCamel(name) << " = " << e.value << ";\n";
   }
-  const uint64_t sram = cfg.Get("sram.bytes"), banks = cfg.Get("sram.banks"), word = cfg.Get("sram.bank_word_bytes");
+  const uint64_t sram = cfg.Get("sram.bytes"), banks = cfg.Get("sram.banks"),
+                 word = cfg.Get("sram.bank_word_bytes");
   o << "\n  // Derived values.\n"
     << "  localparam int unsigned ArraySlices = ArrayCols / ArraySlice;\n"
     << "  localparam int unsigned SramBankDepth = " << sram / (banks * word) << ";\n"
@@ -356,23 +368,28 @@ std::string EmitCfgSv(const Config& cfg, const std::vector<CsrReg>& regs) {
   o << "\n  // Reset values of the CSRs with a reset_param (spec/csr.yaml).\n";
   for (auto& r : regs)
     if (!r.reset_param.empty())
-      o << "  localparam logic [31:0] Csr" << UpperCamel(r.name) << "Reset = 32'd" << cfg.Get(r.reset_param) << ";\n";
+      o << "  localparam logic [31:0] Csr" << UpperCamel(r.name) << "Reset = 32'd" << cfg.Get(r.reset_param)
+        << ";\n";
   o << "endpackage\n";
   return o.str();
 }
 
 std::string EmitCsrSv(const std::vector<CsrReg>& regs) {
   std::ostringstream o;
-  o << "// " << kBanner << "\n// Control and status register map of the AXI4-Lite slave.\npackage nna_csr_pkg;\n" << "\n";
+  o << "// " << kBanner
+    << "\n// Control and status register map of the AXI4-Lite slave.\npackage nna_csr_pkg;\n"
+    << "\n";
   for (auto& r : regs) {
     o << "  // " << r.doc << " (" << r.access << ")\n";
-    o << "  localparam logic [7:0] Csr" << UpperCamel(r.name) << "Offset = 8'h" << std::hex << r.offset << std::dec
-      << ";\n";
-    if (r.reset) o << "  localparam logic [31:0] Csr" << UpperCamel(r.name) << "Reset = 32'h" << std::hex << r.reset << std::dec << ";\n";
+    o << "  localparam logic [7:0] Csr" << UpperCamel(r.name) << "Offset = 8'h" << std::hex << r.offset
+      << std::dec << ";\n";
+    if (r.reset)
+      o << "  localparam logic [31:0] Csr" << UpperCamel(r.name) << "Reset = 32'h" << std::hex << r.reset
+        << std::dec << ";\n";
     // Yosys cannot read one package's constant in another: the value is in nna_cfg_pkg.
     if (!r.reset_param.empty())
-      o << "  // Reset: nna_cfg_pkg::Csr" << UpperCamel(r.name) << "Reset (configuration key " << r.reset_param
-        << ")\n";
+      o << "  // Reset: nna_cfg_pkg::Csr" << UpperCamel(r.name) << "Reset (configuration key "
+        << r.reset_param << ")\n";
     for (auto& f : r.fields)
       o << "  localparam int unsigned Csr" << UpperCamel(r.name) << UpperCamel(f.name) << "Lsb = " << f.lsb
         << ";  // " << f.doc << "\n";
@@ -394,7 +411,8 @@ std::string EmitIsaCpp(const Isa& isa) {
   o << "\nnamespace detail {\n"
     << "inline uint64_t GetBits(const uint8_t* bytes, unsigned lsb, unsigned bits) {\n"
     << "  uint64_t v = 0;\n"
-    << "  for (unsigned i = 0; i < bits; ++i) v |= uint64_t((bytes[(lsb + i) / 8] >> ((lsb + i) % 8)) & 1) << i;\n"
+    << "  for (unsigned i = 0; i < bits; ++i) v |= uint64_t((bytes[(lsb + i) / 8] >> ((lsb + i) % 8)) & 1) "
+       "<< i;\n"
     << "  return v;\n}\n"
     << "inline void SetBits(uint8_t* bytes, unsigned lsb, unsigned bits, uint64_t v, const char* format,\n"
     << "                    const char* field) {\n"
@@ -422,7 +440,8 @@ std::string EmitIsaCpp(const Isa& isa) {
     o << "      return true;\n  }\n  return false;\n}\n\n";
   }
   o << "// Describes one field for generic printing and checking.\n"
-    << "struct FieldInfo {\n  const char* name;\n  unsigned lsb;\n  unsigned bits;\n  const char* doc;\n};\n\n";
+    << "struct FieldInfo {\n  const char* name;\n  unsigned lsb;\n  unsigned bits;\n  const char* "
+       "doc;\n};\n\n";
   for (auto& f : isa.formats) {
     const std::string s = UpperCamel(f.name) + "Instr";
     o << "// " << f.doc << "\nstruct " << s << " {\n";
@@ -449,13 +468,14 @@ std::string EmitIsaCpp(const Isa& isa) {
     o << "inline std::array<uint8_t, " << f.bytes << "> Encode(const " << s << "& in) {\n"
       << "  std::array<uint8_t, " << f.bytes << "> out{};\n";
     for (auto& fd : f.fields)
-      o << "  detail::SetBits(out.data(), " << fd.lsb << ", " << fd.bits << ", static_cast<uint64_t>(in." << fd.name
-        << "), \"" << f.name << "\", \"" << fd.name << "\");\n";
+      o << "  detail::SetBits(out.data(), " << fd.lsb << ", " << fd.bits << ", static_cast<uint64_t>(in."
+        << fd.name << "), \"" << f.name << "\", \"" << fd.name << "\");\n";
     o << "  return out;\n}\n";
     o << "// Decodes without checking enum values; see Is<Enum>() for that.\n"
       << "inline " << s << " Decode" << s << "(const uint8_t* bytes) {\n  " << s << " out;\n";
     for (auto& fd : f.fields) {
-      const std::string get = "detail::GetBits(bytes, " + std::to_string(fd.lsb) + ", " + std::to_string(fd.bits) + ")";
+      const std::string get =
+          "detail::GetBits(bytes, " + std::to_string(fd.lsb) + ", " + std::to_string(fd.bits) + ")";
       if (fd.type.empty())
         o << "  out." << fd.name << " = " << get << ";\n";
       else
@@ -464,10 +484,12 @@ std::string EmitIsaCpp(const Isa& isa) {
     o << "  return out;\n}\n\n";
   }
   o << "// The format each opcode uses.\nenum class Format { ";
-  for (size_t i = 0; i < isa.formats.size(); ++i) o << (i ? ", " : "") << "k" << UpperCamel(isa.formats[i].name);
+  for (size_t i = 0; i < isa.formats.size(); ++i)
+    o << (i ? ", " : "") << "k" << UpperCamel(isa.formats[i].name);
   o << " };\ninline Format FormatOf(Opcode op) {\n  switch (op) {\n";
   for (auto& in : isa.instructions)
-    o << "    case Opcode::k" << UpperCamel(in.name) << ": return Format::k" << UpperCamel(in.format) << ";\n";
+    o << "    case Opcode::k" << UpperCamel(in.name) << ": return Format::k" << UpperCamel(in.format)
+      << ";\n";
   o << "  }\n  return Format::kDma;\n}\n\n}  // namespace nna::isa\n";
   return o.str();
 }
@@ -475,7 +497,8 @@ std::string EmitIsaCpp(const Isa& isa) {
 std::string EmitCfgCpp(const std::vector<Config>& cfgs) {
   std::ostringstream o;
   o << "// " << kBanner << "\n// The named hardware configurations.\n#pragma once\n\n#include <cstdint>\n"
-    << "#include <stdexcept>\n#include <string>\n\nnamespace nna {\n\nstruct HwConfig {\n  const char* name;\n  const char* doc;\n";
+    << "#include <stdexcept>\n#include <string>\n\nnamespace nna {\n\nstruct HwConfig {\n  const char* "
+       "name;\n  const char* doc;\n";
   for (auto& k : kConfigKeys) {
     std::string n = k;
     std::replace(n.begin(), n.end(), '.', '_');
@@ -493,7 +516,8 @@ std::string EmitCfgCpp(const std::vector<Config>& cfgs) {
     << "inline const HwConfig& FindHwConfig(const std::string& name) {\n"
     << "  std::string known;\n  for (const auto& c : kHwConfigs) {\n    if (name == c.name) return c;\n"
     << "    known += std::string(known.empty() ? \"\" : \", \") + c.name;\n  }\n"
-    << "  throw std::invalid_argument(\"unknown hardware configuration '\" + name + \"' (known: \" + known + \")\");\n"
+    << "  throw std::invalid_argument(\"unknown hardware configuration '\" + name + \"' (known: \" + known + "
+       "\")\");\n"
     << "}\n\n}  // namespace nna\n";
   return o.str();
 }
@@ -503,13 +527,16 @@ std::string EmitCsrCpp(const std::vector<CsrReg>& regs) {
   o << "// " << kBanner << "\n// Control and status register map of the AXI4-Lite slave.\n#pragma once\n\n"
     << "#include <cstdint>\n\nnamespace nna::csr {\n\n";
   for (auto& r : regs) {
-    o << "// " << r.doc << " (" << r.access << ")\ninline constexpr uint32_t k" << UpperCamel(r.name) << " = 0x"
-      << std::hex << r.offset << std::dec << ";\n";
-    if (r.reset) o << "inline constexpr uint32_t k" << UpperCamel(r.name) << "Reset = 0x" << std::hex << r.reset << std::dec << ";\n";
+    o << "// " << r.doc << " (" << r.access << ")\ninline constexpr uint32_t k" << UpperCamel(r.name)
+      << " = 0x" << std::hex << r.offset << std::dec << ";\n";
+    if (r.reset)
+      o << "inline constexpr uint32_t k" << UpperCamel(r.name) << "Reset = 0x" << std::hex << r.reset
+        << std::dec << ";\n";
     if (!r.reset_param.empty()) o << "// Reset: the configuration's " << r.reset_param << " (HwConfig).\n";
     for (auto& f : r.fields)
       o << "inline constexpr uint32_t k" << UpperCamel(r.name) << UpperCamel(f.name) << "Lsb = " << f.lsb
-        << ", k" << UpperCamel(r.name) << UpperCamel(f.name) << "Bits = " << f.bits << ";  // " << f.doc << "\n";
+        << ", k" << UpperCamel(r.name) << UpperCamel(f.name) << "Bits = " << f.bits << ";  // " << f.doc
+        << "\n";
   }
   o << "\n}  // namespace nna::csr\n";
   return o.str();
@@ -520,7 +547,8 @@ std::string EmitIsaDoc(const Isa& isa) {
   o << "<!-- " << kBanner << " -->\n# Instruction set\n\n"
     << "Generated from `spec/isa.yaml` by `tools/nnagen`; the SystemVerilog package `nna_isa_pkg` and the\n"
     << "C++ header `nna/isa.h` come from the same file. Bit 0 is the least significant bit of byte 0\n"
-    << "(little-endian). Reserved bits must be zero.\n\n## Constants\n\n| name | value | meaning |\n|---|---|---|\n";
+    << "(little-endian). Reserved bits must be zero.\n\n## Constants\n\n| name | value | meaning "
+       "|\n|---|---|---|\n";
   for (auto& c : isa.constants) o << "| `" << c.name << "` | " << c.value << " | " << c.doc << " |\n";
   o << "\n## Instructions\n\n| instruction | opcode | format | meaning |\n|---|---|---|---|\n";
   const Enum* ops = nullptr;
@@ -534,7 +562,8 @@ std::string EmitIsaDoc(const Isa& isa) {
     o << "| `" << Upper(in.name) << "` | " << code << " | " << in.format << " | " << in.doc << " |\n";
   }
   for (auto& f : isa.formats) {
-    o << "\n## Format `" << f.name << "` (" << f.bytes << " bytes)\n\n" << f.doc << "\n\n"
+    o << "\n## Format `" << f.name << "` (" << f.bytes << " bytes)\n\n"
+      << f.doc << "\n\n"
       << "| bits | field | type | meaning |\n|---|---|---|---|\n";
     for (auto& fd : f.fields)
       o << "| " << fd.lsb + fd.bits - 1 << ":" << fd.lsb << " | `" << fd.name << "` | "
@@ -544,7 +573,8 @@ std::string EmitIsaDoc(const Isa& isa) {
   }
   o << "\n## Enumerations\n";
   for (auto& e : isa.enums) {
-    o << "\n### `" << e.name << "` (" << e.bits << " bits)\n\n" << e.doc << "\n\n| value | name | meaning |\n|---|---|---|\n";
+    o << "\n### `" << e.name << "` (" << e.bits << " bits)\n\n"
+      << e.doc << "\n\n| value | name | meaning |\n|---|---|---|\n";
     for (auto& v : e.values) o << "| " << v.value << " | `" << v.name << "` | " << v.doc << " |\n";
   }
   return o.str();
@@ -564,15 +594,16 @@ std::string EmitCsrDoc(const std::vector<CsrReg>& regs) {
       reset << "0x" << std::hex << r.reset;
     else
       reset << "config `" << r.reset_param << "`";
-    o << "| 0x" << std::hex << r.offset << std::dec << " | `" << r.name << "` | " << r.access << " | " << reset.str()
-      << " | " << fields.str() << " | " << r.doc << " |\n";
+    o << "| 0x" << std::hex << r.offset << std::dec << " | `" << r.name << "` | " << r.access << " | "
+      << reset.str() << " | " << fields.str() << " | " << r.doc << " |\n";
   }
   return o.str();
 }
 
 std::string EmitCfgDoc(const std::vector<Config>& cfgs) {
   std::ostringstream o;
-  o << "<!-- " << kBanner << " -->\n# Hardware configurations\n\nGenerated from `spec/configs/*.yaml`.\n\n| key |";
+  o << "<!-- " << kBanner
+    << " -->\n# Hardware configurations\n\nGenerated from `spec/configs/*.yaml`.\n\n| key |";
   for (auto& c : cfgs) o << " `" << c.name << "` |";
   o << "\n|---|";
   for (size_t i = 0; i < cfgs.size(); ++i) o << "---|";
@@ -592,7 +623,8 @@ std::string EmitCfgDoc(const std::vector<Config>& cfgs) {
 int main(int argc, char** argv) {
   std::map<std::string, std::string> args;
   for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
-  if (argc % 2 == 0 || !args.count("--spec") || !args.count("--sv") || !args.count("--cpp") || !args.count("--docs")) {
+  if (argc % 2 == 0 || !args.count("--spec") || !args.count("--sv") || !args.count("--cpp") ||
+      !args.count("--docs")) {
     std::cerr << "usage: nnagen --spec DIR --sv OUTDIR --cpp OUTDIR --docs OUTDIR\n";
     return 2;
   }
@@ -609,12 +641,13 @@ int main(int argc, char** argv) {
     for (auto& f : files) cfgs.push_back(ReadConfig(f));
     for (auto& r : csr) {  // a reset_param names a configuration key that fits the register
       if (r.reset_param.empty()) continue;
-      const std::string where = (spec / "csr.yaml").string() + " register '" + r.name + "': reset_param '" +
-                                r.reset_param + "'";
+      const std::string where =
+          (spec / "csr.yaml").string() + " register '" + r.name + "': reset_param '" + r.reset_param + "'";
       if (std::find(kConfigKeys.begin(), kConfigKeys.end(), r.reset_param) == kConfigKeys.end())
         throw SpecError(where + " is not a configuration key");
       for (auto& c : cfgs)
-        if (c.Get(r.reset_param) >> 32) throw SpecError(where + " of '" + c.name + "' does not fit in 32 bits");
+        if (c.Get(r.reset_param) >> 32)
+          throw SpecError(where + " of '" + c.name + "' does not fit in 32 bits");
     }
 
     Write(sv / "nna_isa_pkg.sv", EmitIsaSv(isa));

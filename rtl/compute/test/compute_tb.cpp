@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "Vnna_compute.h"
+#include "block_tb.h"
 #include "isa/program.h"
 #include "nna/configs.h"
 #include "nna/isa.h"
@@ -36,7 +37,6 @@
 #include "simd/random_simd.h"
 #include "simd/simd_program.h"
 #include "verilated.h"
-#include "block_tb.h"
 #include "vl_bits.h"
 
 namespace {
@@ -546,9 +546,12 @@ class Generator {
         for (int i = 0; i < 8; ++i) w |= uint64_t(bytes[i]) << (8 * i);
         return w;
       };
-      pb.prog = {word(SimdOp::kMovi, 3, 0, 0, U(0, 300) - 150, 0), word(SimdOp::kMul, 1, 1, 3, 0, 0),
-                 word(SimdOp::kMovi, 4, 0, 0, U(0, 300) - 150, 0), word(SimdOp::kMul, 2, 2, 4, 0, 0),
-                 word(SimdOp::kAdd, 0, 1, 2, 0, 0),           word(SimdOp::kFusedRelu, 0, 0, 0, 0, U(0, 3))};
+      pb.prog = {word(SimdOp::kMovi, 3, 0, 0, U(0, 300) - 150, 0),
+                 word(SimdOp::kMul, 1, 1, 3, 0, 0),
+                 word(SimdOp::kMovi, 4, 0, 0, U(0, 300) - 150, 0),
+                 word(SimdOp::kMul, 2, 2, 4, 0, 0),
+                 word(SimdOp::kAdd, 0, 1, 2, 0, 0),
+                 word(SimdOp::kFusedRelu, 0, 0, 0, 0, U(0, 3))};
       in.simd_len = pb.prog.size();
     }
     return pb;
@@ -561,8 +564,7 @@ class Generator {
 // ----- the harness --------------------------------------------------------------------------
 class ComputeTb {
  public:
-  ComputeTb(VerilatedContext* ctx, uint32_t seed)
-      : top_(ctx), rng_(seed), sram_(1u << 22) {}
+  ComputeTb(VerilatedContext* ctx, uint32_t seed) : top_(ctx), rng_(seed), sram_(1u << 22) {}
 
   void Reset() {
     top_->start_i = 0;
@@ -833,15 +835,16 @@ struct BadCase {
 const BadCase kBadCases[] = {
     {"scale reading weights", Kind::kScale, [](Problem& p) { p.in.wt_addr = 64; }, "so_wt",
      ErrorCode::kIllegalField},
-    {"scale wt_signed", Kind::kScale, [](Problem& p) { p.in.wt_signed = 1; }, "so_wt", ErrorCode::kIllegalField},
+    {"scale wt_signed", Kind::kScale, [](Problem& p) { p.in.wt_signed = 1; }, "so_wt",
+     ErrorCode::kIllegalField},
     {"scale with in2_addr", Kind::kScale, [](Problem& p) { p.in.in2_addr = 4; }, "so_in2",
      ErrorCode::kIllegalField},
     {"scale eltwise_op mul", Kind::kScale, [](Problem& p) { p.in.eltwise_op = nna::isa::EltwiseOp::kMul; },
      "eltwise_op", ErrorCode::kIllegalField},
     {"conv eltwise_op max", Kind::kConv, [](Problem& p) { p.in.eltwise_op = nna::isa::EltwiseOp::kMax; },
      "eltwise_op", ErrorCode::kIllegalField},
-    {"eltwise_op 3", Kind::kEltwise, [](Problem& p) { p.in.eltwise_op = nna::isa::EltwiseOp(3); }, "eltwise_op",
-     ErrorCode::kIllegalField},
+    {"eltwise_op 3", Kind::kEltwise, [](Problem& p) { p.in.eltwise_op = nna::isa::EltwiseOp(3); },
+     "eltwise_op", ErrorCode::kIllegalField},
     {"eltwise dot_len 1", Kind::kEltwise,
      [](Problem& p) {
        p.in.dot_len = 1;
@@ -850,8 +853,10 @@ const BadCase kBadCases[] = {
      "dot_len", ErrorCode::kIllegalField},
     {"eltwise pad_left 1", Kind::kEltwise, [](Problem& p) { p.in.pad_left = 1; }, "so_pad",
      ErrorCode::kIllegalField},
-    {"scale out_w != in_w", Kind::kScale, [](Problem& p) { p.in.in_w += 1; }, "so_out", ErrorCode::kIllegalField},
-    {"scale stride 2", Kind::kScale, [](Problem& p) { p.in.stride_w = 2; }, "so_1x1", ErrorCode::kIllegalField},
+    {"scale out_w != in_w", Kind::kScale, [](Problem& p) { p.in.in_w += 1; }, "so_out",
+     ErrorCode::kIllegalField},
+    {"scale stride 2", Kind::kScale, [](Problem& p) { p.in.stride_w = 2; }, "so_1x1",
+     ErrorCode::kIllegalField},
     {"opcode 0", Kind::kConv, [](Problem& p) { p.in.opcode = Opcode(0); }, "", ErrorCode::kIllegalOpcode},
     {"opcode dma_read", Kind::kConv, [](Problem& p) { p.in.opcode = Opcode::kDmaRead; }, "",
      ErrorCode::kIllegalOpcode},
@@ -1035,14 +1040,15 @@ const BadCase kBadCases[] = {
     {"conv output past the SRAM", Kind::kConv,
      [](Problem& p) { p.in.out_addr = Cfg().sram_bytes - p.in.out_h * p.in.out_w + 1; }, "none",
      ErrorCode::kSramRange},
-    {"conv weights past the SRAM", Kind::kConv, [](Problem& p) { p.in.wt_addr = Cfg().sram_bytes - 1; }, "none",
-     ErrorCode::kSramRange},
+    {"conv weights past the SRAM", Kind::kConv, [](Problem& p) { p.in.wt_addr = Cfg().sram_bytes - 1; },
+     "none", ErrorCode::kSramRange},
     {"conv input wraps 32 bits", Kind::kConv, [](Problem& p) { p.in.in_addr = 0xFFFFFFF0u; }, "none",
      ErrorCode::kSramRange},
-    {"eltwise tensor b past the SRAM", Kind::kEltwise, [](Problem& p) { p.in.in2_addr = Cfg().sram_bytes - 1; },
-     "none", ErrorCode::kSramRange},
+    {"eltwise tensor b past the SRAM", Kind::kEltwise,
+     [](Problem& p) { p.in.in2_addr = Cfg().sram_bytes - 1; }, "none", ErrorCode::kSramRange},
     {"scale parameters past the SRAM", Kind::kScale,
-     [](Problem& p) { p.in.param_addr = Cfg().sram_bytes - 8 * p.in.out_c + 1; }, "none", ErrorCode::kSramRange},
+     [](Problem& p) { p.in.param_addr = Cfg().sram_bytes - 8 * p.in.out_c + 1; }, "none",
+     ErrorCode::kSramRange},
     {"illegal field before the SRAM range", Kind::kConv,
      [](Problem& p) {
        p.in.out_addr = Cfg().sram_bytes;
@@ -1053,11 +1059,11 @@ const BadCase kBadCases[] = {
 
 // Fields that a check reads, for random mutation.
 const char* const kCheckedFields[] = {
-    "opcode",    "simd_len", "in_c",           "in_h",       "in_w",        "out_c",
-    "out_h",     "out_w",    "out_row_stride", "kernel_h",   "kernel_w",    "stride_h",
-    "stride_w",  "dil_h",    "dil_w",          "pad_top",    "pad_bottom",  "pad_left",
-    "pad_right", "groups",   "pool_op",        "reserved1",  "reserved2",   "reserved3",   "dot_len",
-    "pix_tiles", "ch_tiles", "wt_tile_bytes",  "group_in_c", "group_out_c", "group_tiles"};
+    "opcode",     "simd_len",       "in_c",       "in_h",     "in_w",      "out_c",    "out_h",
+    "out_w",      "out_row_stride", "kernel_h",   "kernel_w", "stride_h",  "stride_w", "dil_h",
+    "dil_w",      "pad_top",        "pad_bottom", "pad_left", "pad_right", "groups",   "pool_op",
+    "reserved1",  "reserved2",      "reserved3",  "dot_len",  "pix_tiles", "ch_tiles", "wt_tile_bytes",
+    "group_in_c", "group_out_c",    "group_tiles"};
 
 // Replaces one checked field of the encoded instruction with a value that is often near the
 // old one, and decodes it again.

@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "Vnna_pool.h"
+#include "block_tb.h"
 #include "nna/configs.h"
 #include "pool/pool.h"
 #include "util/split_mix64.h"
 #include "verilated.h"
-#include "block_tb.h"
 #include "vl_bits.h"
 
 namespace {
@@ -101,7 +101,8 @@ class Bench {
 
   // Runs one pooled instruction; in_pct/out_pct: chances per cycle of offering a row and of
   // accepting a write. Returns the cycles from the first row offered to the last write accepted.
-  uint64_t RunPooled(const Instr& in, unsigned in_pct, unsigned out_pct, uint64_t* rows_out, uint64_t* writes_out) {
+  uint64_t RunPooled(const Instr& in, unsigned in_pct, unsigned out_pct, uint64_t* rows_out,
+                     uint64_t* writes_out) {
     const uint32_t pix = in.out_h * in.out_w, pt_n = in.PixTiles();
     const uint32_t pw_n = pool::OutSize(in.out_w, in.w), ph_n = pool::OutSize(in.out_h, in.w);
     std::deque<RowIn> rows;
@@ -112,7 +113,8 @@ class Bench {
         for (auto& b : p) b = uint8_t(rng_.Next());
       uint32_t lo = 0;
       for (uint32_t pt = 0; pt < pt_n; ++pt) {
-        const uint32_t hi = pool::RowsComplete(in.w, in.out_h, in.out_w, std::min<uint64_t>(uint64_t(pt + 1) * kN, pix));
+        const uint32_t hi =
+            pool::RowsComplete(in.w, in.out_h, in.out_w, std::min<uint64_t>(uint64_t(pt + 1) * kN, pix));
         for (uint32_t j = 0; j < in.rows; ++j) {
           const uint32_t co = t * in.rows + j;
           const uint32_t plane_addr = in.out_addr + co * in.plane_stride;
@@ -137,7 +139,8 @@ class Bench {
         }
         lo = hi;
       }
-      if (lo != ph_n) return Fail("test bug: " + std::to_string(lo) + " pooled rows of " + std::to_string(ph_n));
+      if (lo != ph_n)
+        return Fail("test bug: " + std::to_string(lo) + " pooled rows of " + std::to_string(ph_n));
     }
     *rows_out = rows.size();
     *writes_out = want.size();
@@ -161,7 +164,8 @@ class Bench {
       if (offer) started = true;
       if (offer && top_->in_ready_o) rows.pop_front();
       if (top_->out_valid_o && top_->out_ready_i) {
-        if (want.empty()) return Fail("MISMATCH: a write beyond the expected ones, addr " + std::to_string(top_->out_addr_o));
+        if (want.empty())
+          return Fail("MISMATCH: a write beyond the expected ones, addr " + std::to_string(top_->out_addr_o));
         if (!Compare(in, want.front())) return cycles;
         want.pop_front();
       }
@@ -199,8 +203,8 @@ class Bench {
       top_.Eval();
       if (top_->out_valid_o != top_->in_valid_i || top_->in_ready_o != top_->out_ready_i) {
         Fail("MISMATCH pass-through handshake: in_valid " + std::to_string(top_->in_valid_i) + " out_valid " +
-             std::to_string(top_->out_valid_o) + ", out_ready " + std::to_string(top_->out_ready_i) + " in_ready " +
-             std::to_string(top_->in_ready_o));
+             std::to_string(top_->out_valid_o) + ", out_ready " + std::to_string(top_->out_ready_i) +
+             " in_ready " + std::to_string(top_->in_ready_o));
         return;
       }
       if (top_->out_valid_o && top_->out_ready_i) {
@@ -214,7 +218,6 @@ class Bench {
   }
 
  private:
-
   void SetFields(const Instr& in) {
     top_->pool_size_i = uint8_t(in.w.size);
     top_->pool_stride_i = uint8_t(in.w.stride);
@@ -247,12 +250,12 @@ class Bench {
     std::vector<uint8_t> want = w.data;
     want.resize(kN);
     Fail("MISMATCH write " + std::to_string(writes_) + " of " + std::string(isa::ToString(in.w.op)) + " " +
-         std::to_string(in.w.size) + "/" + std::to_string(in.w.stride) + " pad " + std::to_string(in.w.pad) + " " +
-         std::to_string(in.out_h) + "x" + std::to_string(in.out_w) + (in.is_signed ? " int8" : " uint8") + ", " +
-         std::to_string(in.rows) + " rows x " + std::to_string(in.tiles) + " tiles: RTL addr " +
-         std::to_string(top_->out_addr_o) + " mask " + std::to_string(top_->out_mask_o) + " [" +
-         Hex(got, uint32_t(top_->out_mask_o)) + "], model addr " + std::to_string(w.addr) + " mask " +
-         std::to_string(w.mask) + " [" + Hex(want, w.mask) + "]");
+         std::to_string(in.w.size) + "/" + std::to_string(in.w.stride) + " pad " + std::to_string(in.w.pad) +
+         " " + std::to_string(in.out_h) + "x" + std::to_string(in.out_w) +
+         (in.is_signed ? " int8" : " uint8") + ", " + std::to_string(in.rows) + " rows x " +
+         std::to_string(in.tiles) + " tiles: RTL addr " + std::to_string(top_->out_addr_o) + " mask " +
+         std::to_string(top_->out_mask_o) + " [" + Hex(got, uint32_t(top_->out_mask_o)) + "], model addr " +
+         std::to_string(w.addr) + " mask " + std::to_string(w.mask) + " [" + Hex(want, w.mask) + "]");
     return false;
   }
 
@@ -301,11 +304,11 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("%u instructions (%u pooled, %u of them timed at rows + writes cycles; %u pass-through), %llu writes, "
-              "%llu bytes compared, %d mismatches\n",
-              pooled + passed_through, pooled, timed, passed_through,
-              static_cast<unsigned long long>(bench.writes()), static_cast<unsigned long long>(bench.bytes()),
-              bench.failed() ? 1 : 0);
+  std::printf(
+      "%u instructions (%u pooled, %u of them timed at rows + writes cycles; %u pass-through), %llu writes, "
+      "%llu bytes compared, %d mismatches\n",
+      pooled + passed_through, pooled, timed, passed_through, static_cast<unsigned long long>(bench.writes()),
+      static_cast<unsigned long long>(bench.bytes()), bench.failed() ? 1 : 0);
   std::printf(bench.failed() ? "FAILED\n" : "PASSED\n");
   return bench.failed() ? 1 : 0;
 }

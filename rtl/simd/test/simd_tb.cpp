@@ -2,12 +2,12 @@
 // random_simd), random channel parameters and accumulators, random input gaps and output
 // back-pressure; every output byte of every lane is compared with simd::RunLane, and the rows must
 // leave in the order they came. A quarter of the programs run in ELTWISE's pair mode (the first
-// row of each pair kept, the second run from simd::PairEntry). Mutated programs check the legality verdict (prog_bad_o,
-// prog_err_o) against simd::CheckProgram. A last phase streams rows without gaps and checks the
+// row of each pair kept, the second run from simd::PairEntry). Mutated programs check the legality verdict
+// (prog_bad_o, prog_err_o) against simd::CheckProgram. A last phase streams rows without gaps and checks the
 // barrel: an L-instruction program takes one row per L cycles (plus the 3L-cycle latency).
 // Prints the first 10 mismatches, a one-line summary and PASSED or FAILED. CTest: rtl.simd_random.
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <memory>
@@ -16,12 +16,12 @@
 #include <vector>
 
 #include "Vnna_simd.h"
+#include "block_tb.h"
+#include "nna/configs.h"
 #include "ref/ref_ops.h"
 #include "simd/random_simd.h"
 #include "simd/simd_program.h"
-#include "nna/configs.h"
 #include "verilated.h"
-#include "block_tb.h"
 #include "vl_bits.h"
 
 namespace {
@@ -64,7 +64,8 @@ class Bench {
     for (unsigned w = 0; w < isa::kMaxSimdInstrs * 2; ++w) top_->prog_i[w] = 0;
     for (size_t k = 0; k < program.size(); ++k) {
       const auto bytes = isa::Encode(program[k]);
-      for (unsigned b = 0; b < isa::SimdInstr::kBytes; ++b) SetField(top_->prog_i, unsigned(64 * k + 8 * b), 8, bytes[b]);
+      for (unsigned b = 0; b < isa::SimdInstr::kBytes; ++b)
+        SetField(top_->prog_i, unsigned(64 * k + 8 * b), 8, bytes[b]);
     }
     top_->prog_len_i = uint8_t(program.size());
     top_.Eval();
@@ -99,8 +100,8 @@ class Bench {
   // Streams rows through the loaded program; in_pct and out_pct are the chances per cycle of
   // offering a row and of accepting one. With `pair` (ELTWISE's pair mode), rows come in pairs and
   // only the second of each leaves. Returns the cycles from the first input to the last output.
-  uint64_t RunRows(const std::vector<isa::SimdInstr>& program, unsigned rows, unsigned in_pct, unsigned out_pct,
-                   std::optional<isa::EltwiseOp> pair = {}) {
+  uint64_t RunRows(const std::vector<isa::SimdInstr>& program, unsigned rows, unsigned in_pct,
+                   unsigned out_pct, std::optional<isa::EltwiseOp> pair = {}) {
     pair_ = pair;
     top_->pair_i = pair.has_value();
     top_->pair_op_i = uint8_t(pair.value_or(isa::EltwiseOp::kAdd));
@@ -126,7 +127,8 @@ class Bench {
       top_->in_first_i = first;
       if (offer) {
         const Row& row = to_send.front();
-        for (unsigned i = 0; i < kLanes; ++i) SetField(top_->in_acc_i, i * isa::kAccBits, isa::kAccBits, uint32_t(row.acc[i]));
+        for (unsigned i = 0; i < kLanes; ++i)
+          SetField(top_->in_acc_i, i * isa::kAccBits, isa::kAccBits, uint32_t(row.acc[i]));
         top_->in_co_i = row.co;
         top_->in_meta_i = row.serial & 1;
       }
@@ -163,9 +165,9 @@ class Bench {
   uint64_t checked_bytes() const { return checked_bytes_; }
 
  private:
-
   void Check(const std::vector<isa::SimdInstr>& program, const Row& row) {
-    if (top_->out_meta_o != (row.serial & 1)) Report("row " + std::to_string(row.serial) + " left out of order");
+    if (top_->out_meta_o != (row.serial & 1))
+      Report("row " + std::to_string(row.serial) + " left out of order");
     for (unsigned i = 0; i < kLanes; ++i) {
       const simd::LaneState entry =
           pair_ ? simd::PairEntry(*pair_, row.a[i], row.acc[i]) : simd::RowEntry(row.acc[i]);
@@ -177,8 +179,8 @@ class Bench {
         Report("MISMATCH row " + std::to_string(row.serial) + " lane " + std::to_string(i) + ": acc " +
                std::to_string(row.acc[i]) + ", params bias " + std::to_string(p.bias) + " scale " +
                std::to_string(p.scale) + " shift " + std::to_string(p.shift) + " zp " +
-               std::to_string(p.zero_point) + ": RTL " + std::to_string(got) + ", model " + std::to_string(want) +
-               ", program " + Listing(program));
+               std::to_string(p.zero_point) + ": RTL " + std::to_string(got) + ", model " +
+               std::to_string(want) + ", program " + Listing(program));
         return;
       }
     }
@@ -190,8 +192,8 @@ class Bench {
       if (!s.empty()) s += "; ";
       s += std::string(isa::IsSimdOp(uint64_t(in.op)) ? isa::ToString(in.op) : "op?") + " d" +
            std::to_string(in.dst) + " a" + std::to_string(in.src_a) + " b" + std::to_string(in.src_b) + " p" +
-           std::to_string(in.pred) + (in.pred_neg ? "!" : "") + " t" + std::to_string(unsigned(in.dtype)) + " f" +
-           std::to_string(in.flags) + " #" + std::to_string(in.imm);
+           std::to_string(in.pred) + (in.pred_neg ? "!" : "") + " t" + std::to_string(unsigned(in.dtype)) +
+           " f" + std::to_string(in.flags) + " #" + std::to_string(in.imm);
     }
     return s;
   }
@@ -213,13 +215,27 @@ class Bench {
 std::vector<isa::SimdInstr> Mutate(std::vector<isa::SimdInstr> program, SplitMix64& rng) {
   isa::SimdInstr& s = program[rng.Range(0, program.size() - 1)];
   switch (rng.Range(0, 6)) {
-    case 0: s.op = isa::SimdOp(rng.Range(0, 40)); break;
-    case 1: s.dst = uint8_t(rng.Range(0, 15)); break;
-    case 2: s.src_a = uint8_t(rng.Range(0, 15)); break;
-    case 3: s.src_b = uint8_t(rng.Range(0, 15)); break;
-    case 4: s.pred = uint8_t(rng.Range(0, 7)); break;
-    case 5: s.dtype = isa::Dtype(rng.Range(0, 7)); break;
-    default: s.imm = uint32_t(rng.Range(0, 6)); break;
+    case 0:
+      s.op = isa::SimdOp(rng.Range(0, 40));
+      break;
+    case 1:
+      s.dst = uint8_t(rng.Range(0, 15));
+      break;
+    case 2:
+      s.src_a = uint8_t(rng.Range(0, 15));
+      break;
+    case 3:
+      s.src_b = uint8_t(rng.Range(0, 15));
+      break;
+    case 4:
+      s.pred = uint8_t(rng.Range(0, 7));
+      break;
+    case 5:
+      s.dtype = isa::Dtype(rng.Range(0, 7));
+      break;
+    default:
+      s.imm = uint32_t(rng.Range(0, 6));
+      break;
   }
   return program;
 }
@@ -268,8 +284,10 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::printf("\n%u programs run (%u on ELTWISE pairs), %u illegal ones checked, %llu bytes compared, %d mismatches\n",
-              run, pairs, illegal, static_cast<unsigned long long>(bench.checked_bytes()), bench.mismatches());
+  std::printf(
+      "\n%u programs run (%u on ELTWISE pairs), %u illegal ones checked, %llu bytes compared, %d "
+      "mismatches\n",
+      run, pairs, illegal, static_cast<unsigned long long>(bench.checked_bytes()), bench.mismatches());
   std::printf(bench.mismatches() == 0 ? "PASSED\n" : "FAILED\n");
   return bench.mismatches() == 0 ? 0 : 1;
 }

@@ -1,10 +1,10 @@
 // Self-check of nna_top (tiny configuration): a plain Verilator C++ harness (rtl/test/block_tb.h)
 // with the testbench's AXI4 DRAM model (tb/axi_dram_core.h: random back-pressure, W before AW
-// allowed, 4 KB / burst-length / alignment checks), an AXI4-Lite host and the observation port. It runs DMA_READ / DMA_WRITE / CONV programs with dependency
-// flags and checks the final DRAM, every DMA SRAM write event (beat cutting, addresses, order),
-// status, err_instr, instrs_done, the performance counters and the interrupt; 3-D DMAs moving a
-// tile; the program queue (back to back, overflow, an error dropping what is queued); then
-// programs that must end in errors: illegal opcode, simd_len 0, DMA row_bytes 0, DMA planes 0
+// allowed, 4 KB / burst-length / alignment checks), an AXI4-Lite host and the observation port. It runs
+// DMA_READ / DMA_WRITE / CONV programs with dependency flags and checks the final DRAM, every DMA SRAM write
+// event (beat cutting, addresses, order), status, err_instr, instrs_done, the performance counters and the
+// interrupt; 3-D DMAs moving a tile; the program queue (back to back, overflow, an error dropping what is
+// queued); then programs that must end in errors: illegal opcode, simd_len 0, DMA row_bytes 0, DMA planes 0
 // or a reserved bit of the planes word, DMA rows or planes past the SRAM, a planes word cut off,
 // a CONV output and the program load past the SRAM (sram_range), an engine error, watchdog (at
 // the reset period and at a period written to watchdog_cycles; 0 disables it), truncated
@@ -42,22 +42,21 @@ struct WrEvent {
 };
 
 int g_fail = 0;
-#define CHECK(cond, ...)                                  \
-  do {                                                    \
-    if (!(cond)) {                                        \
-      std::printf("FAIL %s:%d: ", __FILE__, __LINE__);    \
-      std::printf(__VA_ARGS__);                           \
-      std::printf("\n");                                  \
-      ++g_fail;                                           \
-    }                                                     \
+#define CHECK(cond, ...)                               \
+  do {                                                 \
+    if (!(cond)) {                                     \
+      std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+      std::printf(__VA_ARGS__);                        \
+      std::printf("\n");                               \
+      ++g_fail;                                        \
+    }                                                  \
   } while (0)
 
 // The NNA on a DRAM model (tb/axi_dram_core.h, the SystemC testbench's own, here with random
 // back-pressure, W before AW allowed and the strict burst checks) and an AXI4-Lite host.
 class Tb {
  public:
-  explicit Tb(unsigned seed)
-      : rng_(seed), dram_(kDramBytes), model_(dram_, ModelConfig()) {
+  explicit Tb(unsigned seed) : rng_(seed), dram_(kDramBytes), model_(dram_, ModelConfig()) {
     for (size_t i = 0; i < kDramBytes; ++i) dram_[i] = uint8_t(i * 7 + (i >> 8) * 13 + 1);
     top_->clk_i = 0;
     top_->rst_ni = 0;
@@ -113,8 +112,9 @@ class Tb {
     // Handshakes, only out of reset, in the model's order AW, W, B, AR, R.
     if (t->rst_ni) {
       if (d.aw_ready && t->m_axi_awvalid_o) {
-        model_.TakeAw({t->m_axi_awid_o, t->m_axi_awaddr_o, t->m_axi_awlen_o, t->m_axi_awsize_o,
-                       t->m_axi_awburst_o}, cycles_);
+        model_.TakeAw(
+            {t->m_axi_awid_o, t->m_axi_awaddr_o, t->m_axi_awlen_o, t->m_axi_awsize_o, t->m_axi_awburst_o},
+            cycles_);
       }
       if (d.w_ready && t->m_axi_wvalid_o) {
         uint8_t data[kD];
@@ -123,8 +123,9 @@ class Tb {
       }
       if (d.b_valid && t->m_axi_bready_o) model_.TakeB();
       if (d.ar_ready && t->m_axi_arvalid_o) {
-        model_.TakeAr({t->m_axi_arid_o, t->m_axi_araddr_o, t->m_axi_arlen_o, t->m_axi_arsize_o,
-                       t->m_axi_arburst_o}, cycles_);
+        model_.TakeAr(
+            {t->m_axi_arid_o, t->m_axi_araddr_o, t->m_axi_arlen_o, t->m_axi_arsize_o, t->m_axi_arburst_o},
+            cycles_);
       }
       if (d.r_valid && t->m_axi_rready_o) model_.TakeR();
     }
@@ -184,8 +185,7 @@ class Tb {
   }
 
   // Runs a program: returns after the interrupt (or a cycle limit).
-  bool Run(const std::vector<uint8_t>& prog, uint64_t prog_dram, uint32_t prog_sram,
-           uint64_t max_cycles) {
+  bool Run(const std::vector<uint8_t>& prog, uint64_t prog_dram, uint32_t prog_sram, uint64_t max_cycles) {
     for (size_t i = 0; i < prog.size(); ++i) dram_[prog_dram + i] = prog[i];
     Start(prog_dram, prog_sram, uint32_t(prog.size() / 32));
     uint64_t start = cycles_;
@@ -207,8 +207,7 @@ class Tb {
 
   nna::vl::BlockDut<Vnna_top> top_;
   nna::tb::AxiDramCore model_;
-  bool lite_aw_ = false, lite_w_ = false, lite_ar_ = false, lite_b_seen_ = false,
-       lite_r_seen_ = false;
+  bool lite_aw_ = false, lite_w_ = false, lite_ar_ = false, lite_b_seen_ = false, lite_r_seen_ = false;
   uint8_t lite_waddr_ = 0, lite_raddr_ = 0;
   uint32_t lite_wdata_ = 0, lite_rdata_ = 0;
 };
@@ -247,17 +246,24 @@ nna::isa::ComputeInstr Conv1x1() {
   nna::isa::ComputeInstr c;
   c.opcode = Opcode::kConv;
   c.simd_len = 5;
-  c.in_addr = 0x30000; c.wt_addr = 0x30100; c.param_addr = 0x30200; c.out_addr = 0x30300;
+  c.in_addr = 0x30000;
+  c.wt_addr = 0x30100;
+  c.param_addr = 0x30200;
+  c.out_addr = 0x30300;
   c.in_c = c.in_h = c.in_w = c.out_c = c.out_h = c.out_w = 1;
   c.in_row_stride = c.in_plane_stride = c.out_row_stride = c.out_plane_stride = 1;
   c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = c.dil_h = c.dil_w = 1;
-  c.groups = 1; c.dot_len = 1; c.pix_tiles = 1; c.ch_tiles = 1; c.wt_tile_bytes = 8;
+  c.groups = 1;
+  c.dot_len = 1;
+  c.pix_tiles = 1;
+  c.ch_tiles = 1;
+  c.wt_tile_bytes = 8;
   c.group_in_c = c.group_out_c = c.group_tiles = 1;
   return c;
 }
 
-DmaInstr Dma(Opcode op, uint64_t sram, uint64_t dram, uint64_t row_bytes, uint64_t rows,
-             uint64_t dstride, uint64_t sstride) {
+DmaInstr Dma(Opcode op, uint64_t sram, uint64_t dram, uint64_t row_bytes, uint64_t rows, uint64_t dstride,
+             uint64_t sstride) {
   DmaInstr d;
   d.opcode = op;
   d.sram_addr = sram;
@@ -352,7 +358,8 @@ void TestCopy(unsigned seed, int ready_pct, bool cache_off = false) {
     const uint32_t v = tb.CsrRead(reg);
     CHECK(v > 0 && v <= cyc, "counter at 0x%x: %u (cycles %u)", reg, v, cyc);
   }
-  for (uint32_t reg : {nna::csr::kConflictStallsAct, nna::csr::kConflictStallsWt, nna::csr::kConflictStallsWr})
+  for (uint32_t reg :
+       {nna::csr::kConflictStallsAct, nna::csr::kConflictStallsWt, nna::csr::kConflictStallsWr})
     CHECK(tb.CsrRead(reg) <= cyc, "stall counter at 0x%x", reg);
   // DRAM result.
   std::vector<uint8_t> exp = dram0;
@@ -372,18 +379,20 @@ void TestCopy(unsigned seed, int ready_pct, bool cache_off = false) {
   ExpectRead(ev, dram0, i0, 0);
   ExpectRead(ev, dram0, i1, 1);
   std::vector<WrEvent> dma_events;
-  for (const WrEvent& e : tb.events_) if (e.src == 0) dma_events.push_back(e);
+  for (const WrEvent& e : tb.events_)
+    if (e.src == 0) dma_events.push_back(e);
   SameEvents(dma_events, ev);
   // Interrupt clear (w1c).
   tb.CsrWrite(nna::csr::kIrq, 1);
   tb.Cycle();
   CHECK(!tb.Irq(), "irq still high after clearing");
-  std::printf("copy program (seed %u, ready %d%%%s): %llu cycles, %zu SRAM writes, max AR in flight %u, "
-              "DMA busy %u wait %u, compute busy %u wait %u, SIMD busy %u\n",
-              seed, ready_pct, cache_off ? ", cache off" : "", (unsigned long long)cyc, tb.events_.size(), tb.MaxArOutstanding(),
-              tb.CsrRead(nna::csr::kDmaBusyCycles), tb.CsrRead(nna::csr::kDmaWaitCycles),
-              tb.CsrRead(nna::csr::kComputeBusyCycles), tb.CsrRead(nna::csr::kComputeWaitCycles),
-              tb.CsrRead(nna::csr::kSimdBusyCycles));
+  std::printf(
+      "copy program (seed %u, ready %d%%%s): %llu cycles, %zu SRAM writes, max AR in flight %u, "
+      "DMA busy %u wait %u, compute busy %u wait %u, SIMD busy %u\n",
+      seed, ready_pct, cache_off ? ", cache off" : "", (unsigned long long)cyc, tb.events_.size(),
+      tb.MaxArOutstanding(), tb.CsrRead(nna::csr::kDmaBusyCycles), tb.CsrRead(nna::csr::kDmaWaitCycles),
+      tb.CsrRead(nna::csr::kComputeBusyCycles), tb.CsrRead(nna::csr::kComputeWaitCycles),
+      tb.CsrRead(nna::csr::kSimdBusyCycles));
 }
 
 // A 3-D DMA (planes word): a tile of a C x H x W tensor in DRAM (planes 1..4, rows 3..7, columns
@@ -413,12 +422,14 @@ void TestTile(unsigned seed, int ready_pct) {
   const uint64_t bytes = planes * rows * row;
   CHECK(tb.CsrRead(nna::csr::kDmaReadBytes) == prog.size() + bytes, "tile: dma_read_bytes %u",
         tb.CsrRead(nna::csr::kDmaReadBytes));
-  CHECK(tb.CsrRead(nna::csr::kDmaWriteBytes) == bytes, "tile: dma_write_bytes %u", tb.CsrRead(nna::csr::kDmaWriteBytes));
+  CHECK(tb.CsrRead(nna::csr::kDmaWriteBytes) == bytes, "tile: dma_write_bytes %u",
+        tb.CsrRead(nna::csr::kDmaWriteBytes));
   std::vector<uint8_t> exp = dram0;
   for (size_t i = 0; i < prog.size(); ++i) exp[prog_dram + i] = prog[i];
   for (uint64_t p = 0; p < planes; ++p)
     for (uint64_t r = 0; r < rows; ++r)
-      for (uint64_t k = 0; k < row; ++k) exp[dst + (p * rows + r) * row + k] = dram0[src + ((p + 1) * H + r + 3) * W + 7 + k];
+      for (uint64_t k = 0; k < row; ++k)
+        exp[dst + (p * rows + r) * row + k] = dram0[src + ((p + 1) * H + r + 3) * W + 7 + k];
   size_t bad = 0;
   for (size_t i = 0; i < kDramBytes; ++i) bad += tb.dram_[i] != exp[i];
   CHECK(bad == 0, "tile: %zu DRAM bytes differ", bad);
@@ -432,7 +443,8 @@ void TestTile(unsigned seed, int ready_pct) {
     ExpectRead(ev, dram0, plane, 0);
   }
   std::vector<WrEvent> got;
-  for (const WrEvent& e : tb.events_) if (e.src == 0) got.push_back(e);
+  for (const WrEvent& e : tb.events_)
+    if (e.src == 0) got.push_back(e);
   SameEvents(got, ev);
   std::printf("3-D tile (seed %u, ready %d%%): %u cycles, %zu SRAM writes\n", seed, ready_pct,
               tb.CsrRead(nna::csr::kCycles), got.size());
@@ -468,7 +480,8 @@ void TestQueue() {
   }
   st = tb.CsrRead(nna::csr::kStatus);
   const uint32_t done = tb.CsrRead(nna::csr::kProgramsDone) - done_before;
-  CHECK(st == 2 && done == depth + 1, "queue: status %x programs_done %u, expected done and %u", st, done, depth + 1);
+  CHECK(st == 2 && done == depth + 1, "queue: status %x programs_done %u, expected done and %u", st, done,
+        depth + 1);
   CHECK(irqs >= 1, "queue: no done interrupt");
   CHECK(tb.CsrRead(nna::csr::kInstrsDone) == depth + 1, "queue: instrs_done counts every queued program");
   // SRAM writes: each program's load (instruction 0xFFFF), then its DMA_READ, in start order.
@@ -478,9 +491,11 @@ void TestQueue() {
     ExpectRead(exp, tb.dram_, reads[k], 0);
   }
   std::vector<WrEvent> got;
-  for (const WrEvent& e : tb.events_) if (e.src == 0) got.push_back(e);
+  for (const WrEvent& e : tb.events_)
+    if (e.src == 0) got.push_back(e);
   CHECK(SameEvents(got, exp), "queue: SRAM writes of the queued programs");
-  std::printf("program queue: %u programs back to back, %u interrupts seen, overflow flagged\n", depth + 1, irqs);
+  std::printf("program queue: %u programs back to back, %u interrupts seen, overflow flagged\n", depth + 1,
+              irqs);
 }
 
 // An error drops the queue: of three programs started at once, the second has an illegal opcode;
@@ -501,7 +516,8 @@ void TestQueueError() {
   };
   const uint32_t done_before = tb.CsrRead(nna::csr::kProgramsDone);
   for (unsigned k = 0; k < 3; ++k) start(k);
-  for (uint64_t c = 0; c < 20000 && (tb.CsrRead(nna::csr::kStatus) & 1); ++c) {}
+  for (uint64_t c = 0; c < 20000 && (tb.CsrRead(nna::csr::kStatus) & 1); ++c) {
+  }
   const uint32_t st = tb.CsrRead(nna::csr::kStatus), ei = tb.CsrRead(nna::csr::kErrInstr);
   const uint32_t done = tb.CsrRead(nna::csr::kProgramsDone) - done_before;
   CHECK(st == (4u | (1u << 8)), "queue error: status %x, expected illegal_opcode, nothing queued", st);
@@ -509,14 +525,17 @@ void TestQueueError() {
   CHECK(done == 1, "queue error: programs_done counts %u, expected the first only", done);
   CHECK(tb.CsrRead(nna::csr::kIrq) & 2, "queue error: irq.error not set");
   for (const WrEvent& e : tb.events_)
-    CHECK(!(e.src == 0 && e.addr >= 0x80 && e.addr < 0xA0) && !(e.src == 0 && e.addr >= 0x12000 && e.addr < 0x12040),
+    CHECK(!(e.src == 0 && e.addr >= 0x80 && e.addr < 0xA0) &&
+              !(e.src == 0 && e.addr >= 0x12000 && e.addr < 0x12040),
           "queue error: the dropped program wrote SRAM at %x", e.addr);
   tb.CsrWrite(nna::csr::kIrq, 7);
   start(2);
-  for (uint64_t c = 0; c < 20000 && (tb.CsrRead(nna::csr::kStatus) & 1); ++c) {}
+  for (uint64_t c = 0; c < 20000 && (tb.CsrRead(nna::csr::kStatus) & 1); ++c) {
+  }
   CHECK(tb.CsrRead(nna::csr::kStatus) == 2, "queue error: the start after the error: status %x",
         tb.CsrRead(nna::csr::kStatus));
-  std::printf("program queue with an error: first done, second illegal_opcode, third dropped, then run alone\n");
+  std::printf(
+      "program queue with an error: first done, second illegal_opcode, third dropped, then run alone\n");
 }
 
 // A program that must end in an error: expected code and index; then the NNA runs a good program
