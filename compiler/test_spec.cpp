@@ -221,21 +221,15 @@ void ParseDotProduct(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
   ParseInput(d, layer, 65535, l);
 
   l.out_c = uint32_t(d.Int(d.Need(layer, "layer", "output_channels"), "layer.output_channels", 1, 65535));
-  if (!ip) {
-    const auto k = d.IntOrList(d.Need(layer, "layer", "kernel"), "layer.kernel", 2, 1, 255, "[h, w]");
-    l.kernel_h = uint32_t(k[0]);
-    l.kernel_w = uint32_t(k[1]);
-  }
-  if (layer["stride"]) {
-    const auto s = d.IntOrList(layer["stride"], "layer.stride", 2, 1, 255, "[h, w]");
-    l.stride_h = uint32_t(s[0]);
-    l.stride_w = uint32_t(s[1]);
-  }
-  if (layer["dilation"]) {
-    const auto s = d.IntOrList(layer["dilation"], "layer.dilation", 2, 1, 255, "[h, w]");
-    l.dil_h = uint32_t(s[0]);
-    l.dil_w = uint32_t(s[1]);
-  }
+  // An [h, w] pair (or one value for both) of 1..255 into h and w.
+  const auto pair = [&](const YAML::Node& n, const std::string& key, uint32_t* h, uint32_t* w) {
+    const auto v = d.IntOrList(n, "layer." + key, 2, 1, 255, "[h, w]");
+    *h = uint32_t(v[0]);
+    *w = uint32_t(v[1]);
+  };
+  if (!ip) pair(d.Need(layer, "layer", "kernel"), "kernel", &l.kernel_h, &l.kernel_w);
+  if (layer["stride"]) pair(layer["stride"], "stride", &l.stride_h, &l.stride_w);
+  if (layer["dilation"]) pair(layer["dilation"], "dilation", &l.dil_h, &l.dil_w);
   if (layer["padding"]) {
     const auto p = d.IntOrList(layer["padding"], "layer.padding", 4, 0, 255, "[top, bottom, left, right]");
     l.pad_top = uint32_t(p[0]);
