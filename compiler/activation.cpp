@@ -87,12 +87,15 @@ void CheckQuant(Activation kind, const ActQuant& q) {
 // 63) whose scale still fits 16 bits. The zero point must fit its int8 parameter.
 ref::ChannelParams FusedReluParams(Activation kind, const ActQuant& q) {
   const double m = q.in_scale / q.out_scale;
-  if (q.out_zero_point < -128 || q.out_zero_point > 127)
+  if (q.out_zero_point < isa::ChannelParamsRecord::kMinZeroPoint ||
+      q.out_zero_point > isa::ChannelParamsRecord::kMaxZeroPoint)
     Fail(kind, "out_zero_point " + std::to_string(q.out_zero_point) +
                    " does not fit FUSED_RELU's int8 zero point parameter");
   const auto mult = FusedReluMultiplier([m](int shift) { return std::nearbyint(std::ldexp(m, shift)); });
-  if (!mult && std::nearbyint(m) > 0xFFFF)
-    Fail(kind, "in_scale / out_scale = " + Num(m) + " is above 65535, the largest FUSED_RELU multiplier");
+  if (!mult && std::nearbyint(m) > double(isa::ChannelParamsRecord::kMaxScale))
+    Fail(kind, "in_scale / out_scale = " + Num(m) + " is above " +
+                   std::to_string(isa::ChannelParamsRecord::kMaxScale) +
+                   ", the largest FUSED_RELU multiplier");
   if (!mult)
     Fail(kind, "in_scale / out_scale = " + Num(m) + " is below 2^-64, the smallest FUSED_RELU multiplier");
   ref::ChannelParams p;

@@ -84,8 +84,8 @@ const std::vector<ActCase>& ActivationCases();
 ref::ChannelParams ChannelOf(Activation kind, const ActProgram& program, const ref::ChannelParams& channel);
 
 // FUSED_RELU's multiplier scale * 2^-shift for a ratio: the largest shift (at most 63) whose scale
-// scale_at(shift) fits 16 bits, for the most precision. Nothing when even shift 0 needs more than
-// 16 bits or the scale rounds to 0 (a ratio below 2^-64). Shared by the calibration of plain
+// scale_at(shift) fits the scale parameter, for the most precision. Nothing when even shift 0 needs
+// more or the scale rounds to 0 (a ratio below 2^-64). Shared by the calibration of plain
 // layers (exact integers) and the activation programs (a real ratio).
 struct Multiplier {
   uint16_t scale = 1;
@@ -95,7 +95,7 @@ template <typename ScaleAt>
 std::optional<Multiplier> FusedReluMultiplier(ScaleAt scale_at) {
   for (int shift = 63; shift >= 0; --shift) {
     const auto scale = scale_at(shift);
-    if (scale > 0xFFFF) continue;
+    if (scale > isa::ChannelParamsRecord::kMaxScale) continue;
     if (scale < 1) return std::nullopt;
     return Multiplier{uint16_t(scale), uint8_t(shift)};
   }

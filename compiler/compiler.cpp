@@ -12,10 +12,10 @@ namespace nna::compiler {
 
 namespace {
 
-// Warns (one line) when an output channel's accumulator can leave the 30-bit range: the bound is
+// Warns (one line) when an output channel's accumulator can leave its acc_bits range: the bound is
 // sum_k |w[co][k]| * max |activation| (docs/architecture.md). Returns the channels at risk.
 uint32_t WarnOverflow(const TestSpec& spec, const ref::Weights& w) {
-  const uint64_t max_act = spec.layer.in_signed ? 128 : 255, limit = (1ull << 29) - 1;
+  const uint64_t max_act = spec.layer.in_signed ? 128 : 255, limit = (1ull << (isa::kAccBits - 1)) - 1;
   const size_t per = size_t(w.cin) * w.r * w.s;
   uint32_t risky = 0, worst = 0;
   uint64_t worst_bound = 0;
@@ -32,8 +32,9 @@ uint32_t WarnOverflow(const TestSpec& spec, const ref::Weights& w) {
   if (risky > 0)
     std::cerr << "nnac: warning: " << spec.file << ": test '" << spec.name << "', layer 0 ("
               << ToString(spec.layer.op) << "), output channel " << worst
-              << ": sum |w| * max |activation| = " << worst_bound << " exceeds 2^29-1; " << risky << " of "
-              << w.cout << " channels can overflow the 30-bit accumulator, which wraps\n";
+              << ": sum |w| * max |activation| = " << worst_bound << " exceeds 2^" << isa::kAccBits - 1
+              << "-1; " << risky << " of " << w.cout << " channels can overflow the " << isa::kAccBits
+              << "-bit accumulator, which wraps\n";
   return risky;
 }
 // The layer as it compiles: an activation lowered into its SIMD program, a rescaled add's own
@@ -249,7 +250,7 @@ LayerPlan PlanLayer(const TestSpec& spec, const HwConfig& cfg, const Placement& 
                         std::to_string(at.dram_base) + ": both bases must be multiples of " +
                         std::to_string(kAlign));
   p.in_bytes = uint64_t(l.in_c) * l.in_h * l.in_w;
-  p.param_bytes = uint64_t(l.out_c) * isa::kParamBytes;
+  p.param_bytes = uint64_t(l.out_c) * isa::ChannelParamsRecord::kBytes;
   p.wt_bytes = simd_only ? 0 : p.x.ch_tiles * p.x.wt_tile_bytes;
   p.out_bytes = uint64_t(l.out_c) * p.x.res_h * p.x.res_w;
   // The data goes after the program, whose size is what it emits; its instructions and their

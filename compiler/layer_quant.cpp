@@ -90,7 +90,7 @@ std::vector<ref::ChannelParams> CalibrateLayer(const LayerSpec& l, const LayerAc
   std::vector<int64_t> max_abs(l.out_c, 0);
   for (uint32_t co = 0; co < l.out_c; ++co)
     for (uint64_t p = 0; p < pixels; ++p) {
-      const int64_t t = int64_t(ref::Wrap30(a.acc[co * pixels + p])) + bias[co];
+      const int64_t t = int64_t(ref::WrapAcc(a.acc[co * pixels + p])) + bias[co];
       max_abs[co] = std::max(max_abs[co], t < 0 ? -t : t);
     }
   if (pixels == 1)
@@ -120,7 +120,7 @@ std::vector<uint8_t> LayerOutput(const LayerSpec& l, const ref::Tensor& in, cons
     out.resize(a.acc.size());
     for (uint32_t co = 0; co < l.out_c; ++co)
       for (uint64_t p = 0; p < pixels; ++p)
-        out[co * pixels + p] = simd::RunLane(l.simd, ref::Wrap30(a.acc[co * pixels + p]), params[co]);
+        out[co * pixels + p] = simd::RunLane(l.simd, ref::WrapAcc(a.acc[co * pixels + p]), params[co]);
   }
   if (l.pool) {  // the reference pooling of the convolution's output, after its activation
     ref::Tensor conv(l.out_c, a.out_h, a.out_w, l.out_signed);

@@ -45,7 +45,7 @@ ref::Weights WeightsOf(const LayerSpec& l);
 ref::ConvGeometry GeometryOf(const LayerSpec& l);
 LayerAccumulators Accumulate(const LayerSpec& l, const ref::Tensor& in, const ref::Weights& weights);
 // The channel parameters calibrated on accumulators: per channel the scale and shift that map
-// max |Wrap30(acc) + bias| to 127 (int8 output) or 255 (uint8), an inner product's channels sharing
+// max |WrapAcc(acc) + bias| to 127 (int8 output) or 255 (uint8), an inner product's channels sharing
 // the layer's maximum; a global average pool's exact multiplier (bias 0); with an activation the
 // program's own parameters and the channel's bias (ChannelOf).
 std::vector<ref::ChannelParams> CalibrateLayer(const LayerSpec& l, const LayerAccumulators& a,

@@ -6,6 +6,7 @@
 #include "simd/simd_program.h"
 
 namespace nna::compiler {
+using CI = isa::ComputeInstr;  // field maxima of the compute instruction
 
 namespace {
 
@@ -17,8 +18,8 @@ DmaShape PlanarDma(const Doc& doc, const std::string& what, uint64_t c, uint64_t
   if (h * w <= kMaxRowBytes && c <= kMaxRows) return {c, h * w};
   if (w <= kMaxRowBytes && c * h <= kMaxRows) return {c * h, w};
   doc.Fail("layer", "gives a " + what + " tensor of " + std::to_string(c) + "x" + std::to_string(h) + "x" +
-                        std::to_string(w) +
-                        " that one DMA instruction cannot move (rows <= 65535, row_bytes < 2^24)");
+                        std::to_string(w) + " that one DMA instruction cannot move (rows <= " +
+                        std::to_string(kMaxRows) + ", row_bytes <= " + std::to_string(kMaxRowBytes) + ")");
 }
 
 }  // namespace
@@ -66,20 +67,20 @@ std::string Pair(uint64_t a, uint64_t b) { return "[" + std::to_string(a) + ", "
 // An inner product's (C, H, W) with H, W <= 255 (the 8-bit kernel fields) and the same planar byte
 // order: the shape as given when it fits, else the largest width, then height, dividing C*H*W.
 bool FitInnerProduct(uint64_t c, uint64_t h, uint64_t w, uint64_t* rc, uint64_t* rh, uint64_t* rw) {
-  if (h <= 255 && w <= 255) {
+  if (h <= CI::kMaxKernelH && w <= CI::kMaxKernelW) {
     *rc = c, *rh = h, *rw = w;
     return true;
   }
   const uint64_t total = c * h * w;
   auto largest_divisor = [](uint64_t v) {
-    for (uint64_t d = 255; d > 1; --d)
+    for (uint64_t d = CI::kMaxKernelH; d > 1; --d)
       if (v % d == 0) return d;
     return uint64_t(1);
   };
   *rw = largest_divisor(total);
   *rh = largest_divisor(total / *rw);
   *rc = total / (*rw * *rh);
-  return *rc <= 0xFFFF;
+  return *rc <= CI::kMaxInC;
 }
 
 }  // namespace
@@ -95,8 +96,8 @@ void LowerShape(const Doc& d, const LayerSpec& l, Lowering* x) {
     if (!FitInnerProduct(l.in_c, l.in_h, l.in_w, &x->in_c, &x->in_h, &x->in_w))
       d.Fail("layer.input",
              "has " + std::to_string(uint64_t(l.in_c) * l.in_h * l.in_w) +
-                 " elements that do not fold into C x H x W with H, W <= 255 (the kernel fields) "
-                 "and C <= 65535");
+                 " elements that do not fold into C x H x W with H, W <= " + std::to_string(CI::kMaxKernelH) +
+                 " (the kernel fields) and C <= " + std::to_string(CI::kMaxInC));
     x->kernel_h = x->in_h, x->kernel_w = x->in_w;
     x->out_h = x->out_w = 1;
   } else {
@@ -147,17 +148,18 @@ void LowerShape(const Doc& d, const LayerSpec& l, Lowering* x) {
 // only the lowering can relate (explicit programs and parameters).
 void CheckLimits(const Doc& d, const LayerSpec& l, const Lowering& x, const HwConfig& cfg) {
   const uint64_t pixels = x.out_h * x.out_w;
-  if (x.out_h > 0xFFFF || x.out_w > 0xFFFF)
+  if (x.out_h > CI::kMaxOutH || x.out_w > CI::kMaxOutW)
     d.Fail("layer", "gives an output of " + std::to_string(x.out_h) + "x" + std::to_string(x.out_w) +
                         " pixels; out_h and out_w are 16-bit fields");
-  if (x.pix_tiles > 0xFFFF)
+  if (x.pix_tiles > CI::kMaxPixTiles)
     d.Fail("layer", "needs " + std::to_string(x.pix_tiles) + " pixel sections on '" + cfg.name +
                         "'; pix_tiles is a 16-bit field");
-  if (x.ch_tiles > 0xFFFF) d.Fail("layer.output_channels", "gives more than 65535 channel tiles");
-  if (x.wt_tile_bytes > 0xFFFFFFFFull)
+  if (x.ch_tiles > CI::kMaxChTiles)
+    d.Fail("layer.output_channels", "gives more than " + std::to_string(CI::kMaxChTiles) + " channel tiles");
+  if (x.wt_tile_bytes > CI::kMaxWtTileBytes)
     d.Fail("layer", "needs " + std::to_string(x.wt_tile_bytes) + " bytes per weight tile on '" + cfg.name +
                         "'; wt_tile_bytes is a 32-bit field");
-  if (x.in_h * x.in_w > 0xFFFFFFFFull || pixels > 0xFFFFFFFFull)
+  if (x.in_h * x.in_w > CI::kMaxInPlaneStride || pixels > CI::kMaxOutPlaneStride)
     d.Fail("layer", "has planes of more than 2^32 bytes, past the plane-stride fields");
   if (l.out_c > cfg.simd_param_entries)
     d.Fail("layer.output_channels", "must be at most simd.param_entries " +
@@ -240,7 +242,8 @@ DmaShape WeightDma(const Doc& d, const Lowering& x, uint64_t m) {
   if (x.dot_len <= kMaxRowBytes && x.ch_tiles * m <= kMaxRows) return {x.ch_tiles * m, x.dot_len};
   d.Fail("layer", "has " + std::to_string(x.ch_tiles) + " weight tiles of " +
                       std::to_string(x.wt_tile_bytes) +
-                      " bytes that one DMA instruction cannot move (rows <= 65535, row_bytes < 2^24)");
+                      " bytes that one DMA instruction cannot move (rows <= " + std::to_string(kMaxRows) +
+                      ", row_bytes <= " + std::to_string(kMaxRowBytes) + ")");
 }
 
 std::vector<isa::SimdInstr> SimdProgramOf(const LayerSpec& l, const RescaleProgram* rescale) {
@@ -321,8 +324,9 @@ std::vector<uint8_t> WeightBytes(const LayerSpec& l, const ref::Weights& w, cons
 }
 
 std::vector<uint8_t> ParamBytes(const std::vector<ref::ChannelParams>& params) {
-  std::vector<uint8_t> bytes(params.size() * isa::kParamBytes);
-  for (size_t co = 0; co < params.size(); ++co) ref::PackParams(params[co], &bytes[co * isa::kParamBytes]);
+  std::vector<uint8_t> bytes(params.size() * isa::ChannelParamsRecord::kBytes);
+  for (size_t co = 0; co < params.size(); ++co)
+    ref::PackParams(params[co], &bytes[co * isa::ChannelParamsRecord::kBytes]);
   return bytes;
 }
 

@@ -22,7 +22,7 @@ constexpr uint64_t kAlign = 64;  // SRAM and DRAM placement of every region
 inline uint64_t AlignUp(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 inline uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
-constexpr uint64_t kMaxRowBytes = (1ull << 24) - 1, kMaxRows = 0xFFFF;  // DMA row_bytes, rows fields
+constexpr uint64_t kMaxRowBytes = isa::DmaInstr::kMaxRowBytes, kMaxRows = isa::DmaInstr::kMaxRows;
 
 struct DmaShape {
   uint64_t rows, row_bytes;

@@ -9,6 +9,7 @@
 
 namespace nna::compiler {
 namespace fs = std::filesystem;
+using CI = isa::ComputeInstr;  // field maxima of the compute instruction
 
 namespace {
 void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestSpec& spec);
@@ -83,7 +84,7 @@ void ParseInput(const Doc& d, const YAML::Node& layer, int64_t max_hw, LayerSpec
   const YAML::Node input = d.Need(layer, "layer", "input");
   d.NeedMap(input, "layer.input");
   d.OnlyKeys(input, "layer.input", {"channels", "height", "width", "signed", "tile"});
-  l.in_c = uint32_t(d.Int(d.Need(input, "layer.input", "channels"), "layer.input.channels", 1, 65535));
+  l.in_c = uint32_t(d.Int(d.Need(input, "layer.input", "channels"), "layer.input.channels", 1, CI::kMaxInC));
   l.in_h = uint32_t(d.Int(d.Need(input, "layer.input", "height"), "layer.input.height", 1, max_hw));
   l.in_w = uint32_t(d.Int(d.Need(input, "layer.input", "width"), "layer.input.width", 1, max_hw));
   if (input["signed"]) l.in_signed = d.Bool(input["signed"], "layer.input.signed");
@@ -92,7 +93,7 @@ void ParseInput(const Doc& d, const YAML::Node& layer, int64_t max_hw, LayerSpec
     d.NeedMap(t, k);
     d.OnlyKeys(t, k, {"height", "width", "top", "left"});
     LayerSpec::Tile tile;
-    tile.height = uint32_t(d.Int(d.Need(t, k, "height"), k + ".height", l.in_h, 65535));
+    tile.height = uint32_t(d.Int(d.Need(t, k, "height"), k + ".height", l.in_h, CI::kMaxInH));
     tile.width = uint32_t(d.Int(d.Need(t, k, "width"), k + ".width", l.in_w, 1 << 20));
     tile.top = uint32_t(d.Int(d.Need(t, k, "top"), k + ".top", 0, tile.height - l.in_h));
     tile.left = uint32_t(d.Int(d.Need(t, k, "left"), k + ".left", 0, tile.width - l.in_w));
@@ -154,7 +155,7 @@ void ParseSimdOnly(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
     d.OnlyKeys(layer, "layer", {"op", "input", "eltwise", "rescale", "output"});
   else
     d.OnlyKeys(layer, "layer", {"op", "input", "output"});
-  ParseInput(d, layer, 65535, l);
+  ParseInput(d, layer, CI::kMaxInH, l);
   l.out_c = l.groups = l.in_c;
   l.kernel_h = l.kernel_w = 1;
   l.wt_signed = false;
@@ -189,9 +190,10 @@ void ParseSimdOnly(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
     if (r["zero_point"])
       rs.zero_point = int32_t(
           d.Int(r["zero_point"], key + ".zero_point", l.out_signed ? -128 : 0, l.out_signed ? 127 : 255));
-    if (!l.out_signed && rs.zero_point > 127)
-      d.Fail(key + ".zero_point", "must be at most 127, the zero point's int8 parameter (got " +
-                                      std::to_string(rs.zero_point) + ")");
+    if (!l.out_signed && rs.zero_point > isa::ChannelParamsRecord::kMaxZeroPoint)
+      d.Fail(key + ".zero_point",
+             "must be at most " + std::to_string(isa::ChannelParamsRecord::kMaxZeroPoint) +
+                 ", the zero point's int8 parameter (got " + std::to_string(rs.zero_point) + ")");
     l.rescale = rs;  // the compiler lowers it and names this key if no program meets the ratios
   }
 }
@@ -218,12 +220,13 @@ void ParseDotProduct(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
                 "groups", "weights_signed", "output", "order"});
   }
 
-  ParseInput(d, layer, 65535, l);
+  ParseInput(d, layer, CI::kMaxInH, l);
 
-  l.out_c = uint32_t(d.Int(d.Need(layer, "layer", "output_channels"), "layer.output_channels", 1, 65535));
-  // An [h, w] pair (or one value for both) of 1..255 into h and w.
+  l.out_c =
+      uint32_t(d.Int(d.Need(layer, "layer", "output_channels"), "layer.output_channels", 1, CI::kMaxOutC));
+  // An [h, w] pair (or one value for both) of 1..255 (the 8-bit fields) into h and w.
   const auto pair = [&](const YAML::Node& n, const std::string& key, uint32_t* h, uint32_t* w) {
-    const auto v = d.IntOrList(n, "layer." + key, 2, 1, 255, "[h, w]");
+    const auto v = d.IntOrList(n, "layer." + key, 2, 1, CI::kMaxKernelH, "[h, w]");
     *h = uint32_t(v[0]);
     *w = uint32_t(v[1]);
   };
@@ -231,18 +234,20 @@ void ParseDotProduct(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
   if (layer["stride"]) pair(layer["stride"], "stride", &l.stride_h, &l.stride_w);
   if (layer["dilation"]) pair(layer["dilation"], "dilation", &l.dil_h, &l.dil_w);
   if (layer["padding"]) {
-    const auto p = d.IntOrList(layer["padding"], "layer.padding", 4, 0, 255, "[top, bottom, left, right]");
+    const auto p =
+        d.IntOrList(layer["padding"], "layer.padding", 4, 0, CI::kMaxPadTop, "[top, bottom, left, right]");
     l.pad_top = uint32_t(p[0]);
     l.pad_bottom = uint32_t(p[1]);
     l.pad_left = uint32_t(p[2]);
     l.pad_right = uint32_t(p[3]);
   }
   if (layer["output_padding"]) {
-    const auto p = d.IntOrList(layer["output_padding"], "layer.output_padding", 2, 0, 255, "[h, w]");
+    const auto p =
+        d.IntOrList(layer["output_padding"], "layer.output_padding", 2, 0, CI::kMaxOutPadH, "[h, w]");
     l.out_pad_h = uint32_t(p[0]);
     l.out_pad_w = uint32_t(p[1]);
   }
-  if (layer["groups"]) l.groups = uint32_t(d.Int(layer["groups"], "layer.groups", 1, 65535));
+  if (layer["groups"]) l.groups = uint32_t(d.Int(layer["groups"], "layer.groups", 1, CI::kMaxGroups));
   if (layer["weights_signed"]) l.wt_signed = d.Bool(layer["weights_signed"], "layer.weights_signed");
 }
 
@@ -322,7 +327,7 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
   if (l.global_avg_pool) {
     // The depthwise conv that computes it: one channel per group, the kernel the whole plane.
     d.OnlyKeys(layer, "layer", {"op", "input"});
-    ParseInput(d, layer, 255, l);  // the kernel fields are 8 bits: the plane is the kernel
+    ParseInput(d, layer, CI::kMaxKernelH, l);  // the plane is the kernel
     l.op = LayerOp::kConv;
     l.out_c = l.groups = l.in_c;
     l.kernel_h = l.in_h, l.kernel_w = l.in_w;

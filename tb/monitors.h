@@ -44,7 +44,7 @@ class Monitors : public sc_core::sc_module {
   void Discard(bool on) { discard_ = on; }
   uint64_t discarded() const { return discarded_; }
   // The instruction base of each launch, in launch order. A launch's events begin with its program
-  // load (instruction 0xFFFF) and follow the previous launch's, also when programs are queued back
+  // load (instruction kProgramLoadInstr) and follow the previous launch's, also when programs are queued back
   // to back, so the first load event after other events moves the tags to the next launch.
   void SetLaunchBases(std::vector<uint32_t> bases) { bases_ = std::move(bases); }
   // Forgets the counts and cycles so far (before a restart), discarded() excepted.

@@ -417,7 +417,7 @@ TEST_CASE("a layer that overflows the accumulator warns and wraps alike in model
   REQUIRE(rec.acc_unloads.size() == 5);
   int wrapped = 0;
   for (uint32_t j = 0; j < 5; ++j) {
-    CHECK(rec.acc_unloads[j].values[0] == nna::ref::Wrap30(exact[j]));
+    CHECK(rec.acc_unloads[j].values[0] == nna::ref::WrapAcc(exact[j]));
     wrapped += exact[j] > (int64_t(1) << 29) - 1 ? 1 : 0;
   }
   CHECK(wrapped >= 1);
@@ -529,7 +529,7 @@ TEST_CASE("act_* vectors run their activation's program on both configurations",
       const std::vector<uint8_t> pb(b.dram.begin() + long(params.dram_addr),
                                     b.dram.begin() + long(params.dram_addr + params.bytes));
       for (uint32_t co = 0; co < c.out_c; ++co) {
-        const ref::ChannelParams p = ref::UnpackParams(&pb[co * isa::kParamBytes]);
+        const ref::ChannelParams p = ref::UnpackParams(&pb[co * isa::ChannelParamsRecord::kBytes]);
         if (kind == Activation::kRequant) {
           CHECK(p.scale > 0x7FFF);  // Calibrate's largest shift keeps the scale in the top bit
         } else {
@@ -845,7 +845,8 @@ TEST_CASE("global average pooling: FUSED_RELU's multiply and shift are proven ex
       CHECK(c.out_signed == 1);
       const Region& params = b.FindRegion("params");
       for (uint32_t co = 0; co < 64; ++co) {
-        const ref::ChannelParams p = ref::UnpackParams(&b.dram[params.dram_addr + co * isa::kParamBytes]);
+        const ref::ChannelParams p =
+            ref::UnpackParams(&b.dram[params.dram_addr + co * isa::ChannelParamsRecord::kBytes]);
         CHECK((p.bias == 0 && p.scale == 42799 && p.shift == 21 && p.zero_point == 0));
       }
       const Region& wt = b.FindRegion("weights");
@@ -983,7 +984,7 @@ TEST_CASE("SCALE and ELTWISE vectors lower to the contract's depthwise 1x1 field
       // The expected output is the reference operator of the image's tensors and parameters.
       std::vector<ref::ChannelParams> p(l.in_c);
       for (uint32_t co = 0; co < l.in_c; ++co)
-        p[co] = ref::UnpackParams(&b.dram[params.dram_addr + co * isa::kParamBytes]);
+        p[co] = ref::UnpackParams(&b.dram[params.dram_addr + co * isa::ChannelParamsRecord::kBytes]);
       const auto& want = b.reference.at("output");
       if (!elt) {
         CHECK(dot.simd.size() == 1);
@@ -1014,15 +1015,17 @@ TEST_CASE("SCALE draws per-channel transforms and one output quantization that u
     const Region& out = b.FindRegion("output");
     std::set<double> mults;
     std::set<int32_t> biases, zps;
-    for (uint64_t co = 0; co < params.bytes / isa::kParamBytes; ++co) {
-      const ref::ChannelParams p = ref::UnpackParams(&b.dram[params.dram_addr + co * isa::kParamBytes]);
+    for (uint64_t co = 0; co < params.bytes / isa::ChannelParamsRecord::kBytes; ++co) {
+      const ref::ChannelParams p =
+          ref::UnpackParams(&b.dram[params.dram_addr + co * isa::ChannelParamsRecord::kBytes]);
       mults.insert(std::ldexp(double(p.scale), -int(p.shift)));
       biases.insert(p.bias);
       zps.insert(p.zero_point);
       CHECK((p.bias >= -32 && p.bias <= 32));
       CHECK(p.scale >= 0x8000);  // 16 bits of precision
     }
-    CHECK(mults.size() > params.bytes / isa::kParamBytes / 2);  // the channels' own multipliers
+    CHECK(mults.size() >
+          params.bytes / isa::ChannelParamsRecord::kBytes / 2);  // the channels' own multipliers
     CHECK(biases.size() > 1);
     CHECK(zps.size() == 1);  // one output quantization
     // Both ends of the range are reached (the minimum after the ReLU is 0) and little saturates.

@@ -257,14 +257,17 @@ LayerCost EstimateCost(const LayerSpec& l, const HwConfig& cfg) {
   const uint64_t ch_tiles = groups * CeilDiv(l.out_c / groups, m);
   const uint64_t in_bytes = uint64_t(l.in_c) * l.in_h * l.in_w * (l.op == LayerOp::kEltwise ? 2 : 1);
   const uint64_t wt_bytes = simd_only ? 0 : ch_tiles * dot_len * m;
-  const uint64_t out_bytes = uint64_t(l.out_c) * pixels, param_bytes = uint64_t(l.out_c) * isa::kParamBytes;
+  const uint64_t out_bytes = uint64_t(l.out_c) * pixels,
+                 param_bytes = uint64_t(l.out_c) * isa::ChannelParamsRecord::kBytes;
   cost.sram_bytes = 1024 + in_bytes + wt_bytes + out_bytes + param_bytes + 4 * 64;  // program, alignment
   const uint64_t beats = CeilDiv(cost.sram_bytes, cfg.axi_data_bytes);
   // A SIMD-only tile unloads one row (SCALE: one cycle) or a pair (ELTWISE: two), not a tile of m.
   cost.cycles = pix_tiles * ch_tiles * (simd_only ? dot_len : std::max(dot_len, m)) + 2 * beats;
   cost.model_work = pix_tiles * n * l.out_c * dot_len;
-  cost.fits = cost.sram_bytes <= cfg.sram_bytes && l.out_c <= cfg.simd_param_entries && out_h <= 0xFFFF &&
-              out_w <= 0xFFFF && pix_tiles <= 0xFFFF && ch_tiles <= 0xFFFF;
+  using CI = isa::ComputeInstr;
+  cost.fits = cost.sram_bytes <= cfg.sram_bytes && l.out_c <= cfg.simd_param_entries &&
+              out_h <= CI::kMaxOutH && out_w <= CI::kMaxOutW && pix_tiles <= CI::kMaxPixTiles &&
+              ch_tiles <= CI::kMaxChTiles;
   return cost;
 }
 

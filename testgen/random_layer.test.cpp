@@ -230,7 +230,8 @@ TEST_CASE("random SIMD tests: 300 seeds per configuration compile and the model 
       REQUIRE(c.simd == l.simd);
       const Region& params = b.FindRegion("params");
       for (uint32_t co = 0; co < l.out_c; ++co) {
-        const ref::ChannelParams p = ref::UnpackParams(&b.dram[params.dram_addr + co * isa::kParamBytes]);
+        const ref::ChannelParams p =
+            ref::UnpackParams(&b.dram[params.dram_addr + co * isa::ChannelParamsRecord::kBytes]);
         REQUIRE((p.bias == l.params[co].bias && p.scale == l.params[co].scale &&
                  p.shift == l.params[co].shift && p.zero_point == l.params[co].zero_point));
       }

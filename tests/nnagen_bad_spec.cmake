@@ -1,5 +1,6 @@
 # Copies spec/, breaks one value and expects nnagen to fail with a sentence that names the file
-# and the key: a configuration value, then a register's reset_param.
+# and the key: configuration values, the configuration schema, a record field, a register's
+# reset_param.
 # expect_rejected(<file under spec/> <text> <broken text> <expected message regex>)
 function(expect_rejected file from to expected)
   file(REMOVE_RECURSE ${WORK})
@@ -19,6 +20,16 @@ function(expect_rejected file from to expected)
 endfunction()
 
 expect_rejected(configs/tiny.yaml "banks: 8" "banks: 6"
-                "tiny.yaml: sram.banks and sram.bank_word_bytes must be powers of two")
+                "tiny.yaml: key 'sram.banks' is 6, not a power of two")
+expect_rejected(configs/tiny.yaml "program_depth: 2" "program_depth: 16"
+                "tiny.yaml: key 'queues.program_depth' is 16, outside 1..15")
+expect_rejected(configs/tiny.yaml "  max_burst: 16" "  max_burst: 16\n  max_bursts: 4"
+                "tiny.yaml: key 'axi.max_bursts' is not in spec/config_schema.yaml")
+expect_rejected(configs/tiny.yaml "  slice: 8" "  slice: 3"
+                "tiny.yaml: array.cols must be a multiple of array.slice")
+expect_rejected(config_schema.yaml "type: uint, min: 1, max: 2" "type: int, min: 1, max: 2"
+                "config_schema.yaml key 'sram.bank_cycles': type 'int' is not one of: uint")
+expect_rejected(isa.yaml "{name: bias, bits: 32, signed: true" "{name: bias, bits: 32, signed: maybe"
+                "isa.yaml record 'channel_params' field 'bias': key 'signed' has the wrong type")
 expect_rejected(csr.yaml "reset_param: watchdog_cycles" "reset_param: watchdog"
                 "csr.yaml register 'watchdog_cycles': reset_param 'watchdog' is not a configuration key")

@@ -16,6 +16,7 @@
 
 namespace nna::compiler::network {
 namespace fs = std::filesystem;
+using CI = isa::ComputeInstr;  // field maxima of the compute instruction
 
 const char* ToString(Op op) {
   switch (op) {
@@ -102,9 +103,9 @@ class Parser {
     const YAML::Node in = d_.Need(root, "", "input");
     d_.NeedMap(in, "input");
     d_.OnlyKeys(in, "input", {"channels", "height", "width", "signed"});
-    net_.input.c = uint32_t(d_.Int(d_.Need(in, "input", "channels"), "input.channels", 1, 65535));
-    net_.input.h = uint32_t(d_.Int(d_.Need(in, "input", "height"), "input.height", 1, 65535));
-    net_.input.w = uint32_t(d_.Int(d_.Need(in, "input", "width"), "input.width", 1, 65535));
+    net_.input.c = uint32_t(d_.Int(d_.Need(in, "input", "channels"), "input.channels", 1, CI::kMaxInC));
+    net_.input.h = uint32_t(d_.Int(d_.Need(in, "input", "height"), "input.height", 1, CI::kMaxInH));
+    net_.input.w = uint32_t(d_.Int(d_.Need(in, "input", "width"), "input.width", 1, CI::kMaxInW));
     if (in["signed"]) net_.input_signed = d_.Bool(in["signed"], "input.signed");
 
     const YAML::Node layers = d_.Need(root, "", "layers");
@@ -195,27 +196,30 @@ class Parser {
 
   // A conv's or deconv's channels, kernel geometry and groups, checked against its input.
   void ConvShape(const YAML::Node& n, const std::string& path, const Shape& in, network::Layer& l) const {
-    l.out_c = uint32_t(d_.Int(d_.Need(n, path, "out"), path + ".out", 1, 65535));
-    const auto k = d_.IntOrList(d_.Need(n, path, "kernel"), path + ".kernel", 2, 1, 255, "[h, w]");
+    l.out_c = uint32_t(d_.Int(d_.Need(n, path, "out"), path + ".out", 1, CI::kMaxOutC));
+    const auto k =
+        d_.IntOrList(d_.Need(n, path, "kernel"), path + ".kernel", 2, 1, CI::kMaxKernelH, "[h, w]");
     l.kernel_h = uint32_t(k[0]), l.kernel_w = uint32_t(k[1]);
     if (n["stride"]) {
-      const auto s = d_.IntOrList(n["stride"], path + ".stride", 2, 1, 255, "[h, w]");
+      const auto s = d_.IntOrList(n["stride"], path + ".stride", 2, 1, CI::kMaxStrideH, "[h, w]");
       l.stride_h = uint32_t(s[0]), l.stride_w = uint32_t(s[1]);
     }
     if (n["dilation"]) {
-      const auto s = d_.IntOrList(n["dilation"], path + ".dilation", 2, 1, 255, "[h, w]");
+      const auto s = d_.IntOrList(n["dilation"], path + ".dilation", 2, 1, CI::kMaxDilH, "[h, w]");
       l.dil_h = uint32_t(s[0]), l.dil_w = uint32_t(s[1]);
     }
     if (n["padding"]) {
-      const auto p = d_.IntOrList(n["padding"], path + ".padding", 4, 0, 255, "[top, bottom, left, right]");
+      const auto p =
+          d_.IntOrList(n["padding"], path + ".padding", 4, 0, CI::kMaxPadTop, "[top, bottom, left, right]");
       l.pad_top = uint32_t(p[0]), l.pad_bottom = uint32_t(p[1]), l.pad_left = uint32_t(p[2]),
       l.pad_right = uint32_t(p[3]);
     }
     if (n["output_padding"]) {
-      const auto p = d_.IntOrList(n["output_padding"], path + ".output_padding", 2, 0, 255, "[h, w]");
+      const auto p =
+          d_.IntOrList(n["output_padding"], path + ".output_padding", 2, 0, CI::kMaxOutPadH, "[h, w]");
       l.out_pad_h = uint32_t(p[0]), l.out_pad_w = uint32_t(p[1]);
     }
-    if (n["groups"]) l.groups = uint32_t(d_.Int(n["groups"], path + ".groups", 1, 65535));
+    if (n["groups"]) l.groups = uint32_t(d_.Int(n["groups"], path + ".groups", 1, CI::kMaxGroups));
     if (in.c % l.groups != 0 || l.out_c % l.groups != 0)
       d_.Fail(path + ".groups", "must divide the input channels " + std::to_string(in.c) +
                                     " and the output channels " + std::to_string(l.out_c) + " (got " +
@@ -245,7 +249,7 @@ class Parser {
                                        ShapeText(in) + " input: it would be " + std::to_string(oh) + "x" +
                                        std::to_string(ow));
     }
-    if (oh > 0xFFFF || ow > 0xFFFF)
+    if (oh > int64_t(CI::kMaxOutH) || ow > int64_t(CI::kMaxOutW))
       d_.Fail(path, "gives an output of " + std::to_string(oh) + "x" + std::to_string(ow) +
                         " pixels; out_h and out_w are 16-bit fields");
     l.conv_h = uint32_t(oh), l.conv_w = uint32_t(ow);
@@ -255,11 +259,12 @@ class Parser {
   // The output shape of the layers without a kernel, checked against their inputs.
   void OtherShape(const YAML::Node& n, const std::string& path, const Shape& in, network::Layer& l) const {
     if (l.op == Op::kInnerProduct) {
-      l.out_c = uint32_t(d_.Int(d_.Need(n, path, "out"), path + ".out", 1, 65535));
+      l.out_c = uint32_t(d_.Int(d_.Need(n, path, "out"), path + ".out", 1, CI::kMaxOutC));
       l.out = {l.out_c, 1, 1};
     } else if (l.op == Op::kMaxPool || l.op == Op::kAvgPool) {
-      l.pool_size = uint32_t(d_.Int(d_.Need(n, path, "size"), path + ".size", 1, 255));
-      l.pool_stride = n["stride"] ? uint32_t(d_.Int(n["stride"], path + ".stride", 1, 255)) : l.pool_size;
+      l.pool_size = uint32_t(d_.Int(d_.Need(n, path, "size"), path + ".size", 1, CI::kMaxKernelH));
+      l.pool_stride =
+          n["stride"] ? uint32_t(d_.Int(n["stride"], path + ".stride", 1, CI::kMaxStrideH)) : l.pool_size;
       if (n["pad"]) l.pool_pad = uint32_t(d_.Int(n["pad"], path + ".pad", 0, l.pool_size / 2));
       if (in.h + 2 * l.pool_pad < l.pool_size || in.w + 2 * l.pool_pad < l.pool_size)
         d_.Fail(path + ".size", std::to_string(l.pool_size) + " (with pad " + std::to_string(l.pool_pad) +
@@ -267,10 +272,12 @@ class Parser {
       l.out = {in.c, (in.h + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1,
                (in.w + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1};
     } else if (l.op == Op::kGlobalAvgPool) {
-      if (in.h > 255 || in.w > 255)
+      if (in.h > CI::kMaxKernelH || in.w > CI::kMaxKernelW)
         d_.Fail(path + ".input", "has " + ShapeText(in) +
                                      " planes; global_avg_pool runs as a conv whose kernel is "
-                                     "the plane, at most 255x255 (the kernel fields)");
+                                     "the plane, at most " +
+                                     std::to_string(CI::kMaxKernelH) + "x" + std::to_string(CI::kMaxKernelW) +
+                                     " (the kernel fields)");
       l.out = {in.c, 1, 1};
     } else if (l.op == Op::kAdd) {
       const Shape b = net_.ShapeOf(l.inputs[1]);
@@ -289,8 +296,9 @@ class Parser {
                                         "), whose planes differ");
         l.out.c += s.c;
       }
-      if (l.out.c > 65535)
-        d_.Fail(path + ".inputs", "give " + std::to_string(l.out.c) + " channels, past 65535");
+      if (l.out.c > CI::kMaxOutC)
+        d_.Fail(path + ".inputs",
+                "give " + std::to_string(l.out.c) + " channels, past " + std::to_string(CI::kMaxOutC));
     }
   }
 

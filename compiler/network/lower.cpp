@@ -245,7 +245,8 @@ class Lowerer {
     uint32_t in_c0 = 0;
     const LayerSpec s = ChunkSpec(whole, 0, cc, &in_c0);
     const Lowering x = Lower(DocOf(layer), s, cfg_);
-    return AlignUp(uint64_t(cc) * isa::kParamBytes) + (SimdOnly(s.op) ? 0 : x.ch_tiles * x.wt_tile_bytes);
+    return AlignUp(uint64_t(cc) * isa::ChannelParamsRecord::kBytes) +
+           (SimdOnly(s.op) ? 0 : x.ch_tiles * x.wt_tile_bytes);
   }
 
   Job Chunk(int layer, const LayerSpec& whole, const ref::Weights& w, uint32_t c0, uint32_t cc) const {

@@ -212,7 +212,7 @@ class Quantizer {
     int64_t max_abs = 1;
     for (uint32_t co = 0; co < spec.out_c; ++co)
       for (size_t p = 0; p < pixels; ++p)
-        max_abs = std::max(max_abs, std::abs(int64_t(ref::Wrap30(acc.acc[co * pixels + p])) + ql.bias[co]));
+        max_abs = std::max(max_abs, std::abs(int64_t(ref::WrapAcc(acc.acc[co * pixels + p])) + ql.bias[co]));
     // Each doubling of the input range tries again where the program's constants did not fit (the
     // smallest in_scale sigmoid and tanh lower, docs/activations.md).
     LayerSpec::Act& act = *spec.activation;

@@ -28,7 +28,7 @@ struct AccUnloadEvent {
 // One write into the SRAM: the contiguous run of enabled bytes and the address of its first byte.
 struct SramWriteEvent {
   isa::WrSource source = isa::WrSource::kDma;
-  uint32_t instr = 0;  // instruction index; 0xFFFF for the program load
+  uint32_t instr = 0;  // instruction index; kProgramLoadInstr for the program load
   uint32_t addr = 0;
   std::vector<uint8_t> bytes;
   bool operator==(const SramWriteEvent& o) const {
@@ -37,7 +37,7 @@ struct SramWriteEvent {
   std::string Tag() const;  // "dma instr 0 addr 0x1000 (64 bytes)"
 };
 
-inline constexpr uint32_t kProgramLoadInstr = 0xFFFF;
+inline constexpr uint32_t kProgramLoadInstr = uint32_t(isa::kInstrIdxLoad);
 
 // Receives events in the order one source produces them.
 class EventSink {

@@ -380,15 +380,16 @@ void Runner::Dot(const Instruction& in) {
         ev.ch_tile = uint32_t(ct);
         ev.row = j;
         ev.values.resize(n);
-        for (uint32_t i = 0; i < n; ++i) ev.values[i] = ref::Wrap30(int64_t(acc[size_t(j) * n + i]));
+        for (uint32_t i = 0; i < n; ++i) ev.values[i] = ref::WrapAcc(int64_t(acc[size_t(j) * n + i]));
         sink_.OnAccUnload(ev);
 
         if (eltwise && j == 0) continue;  // row a waits in the SIMD unit for row b
         const uint64_t co = eltwise ? g : g * c.group_out_c + t * m + j;
-        const ref::ChannelParams prm = ref::UnpackParams(sram + c.param_addr + co * isa::kParamBytes);
+        const ref::ChannelParams prm =
+            ref::UnpackParams(sram + c.param_addr + co * isa::ChannelParamsRecord::kBytes);
         for (uint32_t i = 0; i < lanes; ++i) {
           const simd::LaneState entry =
-              eltwise ? simd::PairEntry(c.eltwise_op, ref::Wrap30(int64_t(acc[i])), ev.values[i])
+              eltwise ? simd::PairEntry(c.eltwise_op, ref::WrapAcc(int64_t(acc[i])), ev.values[i])
                       : simd::RowEntry(ev.values[i]);
           out_bytes[i] = uint8_t(simd::RunLaneState(in.simd, entry, prm).v[0]);
         }

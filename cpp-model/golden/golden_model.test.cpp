@@ -278,7 +278,7 @@ TEST_CASE("acc unload values are the reference accumulators wrapped to 30 bits",
     const uint32_t co = e.ch_tile * uint32_t(cfg.array_rows) + e.row;
     for (uint32_t i = 0; i < cfg.array_cols; ++i) {
       const uint64_t p = e.pix_tile * cfg.array_cols + i;
-      const int32_t want = p < uint64_t(oh) * ow ? ref::Wrap30(acc[co * oh * ow + p]) : 0;
+      const int32_t want = p < uint64_t(oh) * ow ? ref::WrapAcc(acc[co * oh * ow + p]) : 0;
       REQUIRE(e.values[i] == want);
     }
   }
@@ -311,7 +311,7 @@ TEST_CASE("accumulators wrap modulo 2^30 in the model", "[golden]") {
   const RunResult r = GoldenModel(cfg).Run(prog, rec);
   REQUIRE(r.ok);
   REQUIRE(rec.acc_unloads.size() == 1);
-  CHECK(rec.acc_unloads[0].values[0] == ref::Wrap30(int64_t(16384) * 65025));
+  CHECK(rec.acc_unloads[0].values[0] == ref::WrapAcc(int64_t(16384) * 65025));
   CHECK(rec.acc_unloads[0].values[0] == -8372224);
   CHECK(rec.acc_unloads[0].values[1] == 0);  // pixel 1 of out_w 1 does not exist
 }
@@ -463,7 +463,7 @@ void CheckUnloads(const HwConfig& cfg, const ConvCase& cc, const Built& b, const
         const uint64_t co = g * gout + t * m + j;
         for (uint64_t i = 0; i < n; ++i) {
           const uint64_t p = pt * n + i;
-          const int32_t want = p < pixels ? ref::Wrap30(acc[co * pixels + p]) : 0;
+          const int32_t want = p < pixels ? ref::WrapAcc(acc[co * pixels + p]) : 0;
           REQUIRE(ev.values[i] == want);
         }
         // The write-back of the same row: channel co's plane, section pt.

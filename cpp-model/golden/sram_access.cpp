@@ -32,7 +32,8 @@ std::vector<SramAccess> SramAccesses(const isa::Instruction& in) {
   }
   if (!isa::IsSimdOnly(in.opcode))  // SCALE and ELTWISE make their weights
     out.push_back({"the weights", c.wt_addr, c.wt_addr + c.ch_tiles * c.wt_tile_bytes, false});
-  out.push_back({"the parameters", c.param_addr, c.param_addr + c.out_c * isa::kParamBytes, false});
+  out.push_back(
+      {"the parameters", c.param_addr, c.param_addr + c.out_c * isa::ChannelParamsRecord::kBytes, false});
   const pool::Window win = pool::WindowOf(c);
   const uint64_t out_plane =
       c.pool_op == isa::PoolOp::kNone

@@ -484,7 +484,7 @@ Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vecto
   }
   // Check (1 cycle), then the parameter load: one weight-port read per cycle, the last response
   // one cycle later, the tile phase one cycle after that.
-  const uint64_t param_reads = CeilDiv(in.out_c * isa::kParamBytes, cfg.sram_wt_port_bytes);
+  const uint64_t param_reads = CeilDiv(in.out_c * isa::ChannelParamsRecord::kBytes, cfg.sram_wt_port_bytes);
   const uint64_t before_tiles = 1 + param_reads + 2;
 
   // The tile phase: every SIMD instruction is one pass of a row through the lanes.

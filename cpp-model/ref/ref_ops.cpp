@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "nna/isa.h"
+
 namespace nna::ref {
 
 int64_t ConvOutSize(int64_t in, int64_t kernel, int64_t stride, int64_t dil, int64_t pad_lo, int64_t pad_hi) {
@@ -120,28 +122,24 @@ std::vector<int64_t> InnerProduct(const Tensor& in, const Weights& wt) {
   return acc;
 }
 
-int32_t Wrap30(int64_t acc) {
-  const uint32_t low = uint32_t(uint64_t(acc) & 0x3FFFFFFFu);
-  return (low & 0x20000000u) ? int32_t(int64_t(low) - (int64_t(1) << 30)) : int32_t(low);
+int32_t WrapAcc(int64_t acc) {
+  constexpr unsigned kDrop = 64 - isa::kAccBits;  // keep the low acc_bits, sign-extended
+  return int32_t(int64_t(uint64_t(acc) << kDrop) >> kDrop);
 }
 
 void PackParams(const ChannelParams& p, uint8_t* out8) {
-  const uint32_t b = uint32_t(p.bias);
-  for (int i = 0; i < 4; ++i) out8[i] = uint8_t(b >> (8 * i));
-  out8[4] = uint8_t(p.scale);
-  out8[5] = uint8_t(p.scale >> 8);
-  out8[6] = p.shift;
-  out8[7] = uint8_t(p.zero_point);
+  isa::ChannelParamsRecord r;
+  r.bias = p.bias;
+  r.scale = p.scale;
+  r.shift = p.shift;
+  r.zero_point = p.zero_point;
+  const auto bytes = isa::Encode(r);
+  std::copy(bytes.begin(), bytes.end(), out8);
 }
 
 ChannelParams UnpackParams(const uint8_t* in8) {
-  ChannelParams p;
-  p.bias =
-      int32_t(uint32_t(in8[0]) | uint32_t(in8[1]) << 8 | uint32_t(in8[2]) << 16 | uint32_t(in8[3]) << 24);
-  p.scale = uint16_t(in8[4] | in8[5] << 8);
-  p.shift = in8[6];
-  p.zero_point = int8_t(in8[7]);
-  return p;
+  const isa::ChannelParamsRecord r = isa::DecodeChannelParamsRecord(in8);
+  return {int32_t(r.bias), uint16_t(r.scale), uint8_t(r.shift), int8_t(r.zero_point)};
 }
 
 int32_t FusedRelu(int32_t va, const ChannelParams& p, bool relu, bool unsigned_out) {
@@ -166,7 +164,7 @@ std::vector<uint8_t> Requantize(const std::vector<int64_t>& acc, uint32_t cout,
   const size_t plane = acc.size() / cout;
   for (uint32_t co = 0; co < cout; ++co)
     for (size_t p = 0; p < plane; ++p)
-      out[co * plane + p] = uint8_t(FusedRelu(Wrap30(acc[co * plane + p]), params[co], relu, unsigned_out));
+      out[co * plane + p] = uint8_t(FusedRelu(WrapAcc(acc[co * plane + p]), params[co], relu, unsigned_out));
   return out;
 }
 

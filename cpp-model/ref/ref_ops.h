@@ -74,10 +74,11 @@ std::vector<int64_t> Deconv2d(const Tensor& in, const Weights& wt, const ConvGeo
 // output co is the dot product of the whole input with wt[co].
 std::vector<int64_t> InnerProduct(const Tensor& in, const Weights& wt);
 
-// The 30-bit accumulator's value: acc modulo 2^30, as two's complement, sign-extended.
-int32_t Wrap30(int64_t acc);
+// The accumulator's value: acc modulo 2^acc_bits (spec/isa.yaml, 30), as two's complement,
+// sign-extended.
+int32_t WrapAcc(int64_t acc);
 
-// Per-output-channel parameters (param_bytes = 8: bias int32 LE, scale uint16 LE, shift, zero point).
+// Per-output-channel parameters; their SRAM layout is the channel_params record (spec/isa.yaml).
 struct ChannelParams {
   int32_t bias = 0;
   uint16_t scale = 1;

@@ -2,18 +2,20 @@
 
 #include <catch2/catch.hpp>
 
+#include "nna/isa.h"
+
 using namespace nna::ref;
 
-TEST_CASE("Wrap30 keeps the low 30 bits as two's complement", "[ref]") {
-  CHECK(Wrap30(0) == 0);
-  CHECK(Wrap30(-1) == -1);
-  CHECK(Wrap30((1 << 29) - 1) == (1 << 29) - 1);
-  CHECK(Wrap30(1 << 29) == -(1 << 29));
-  CHECK(Wrap30(-(1 << 29)) == -(1 << 29));
-  CHECK(Wrap30(-(1 << 29) - 1) == (1 << 29) - 1);
-  CHECK(Wrap30(int64_t(1) << 30) == 0);
-  CHECK(Wrap30((int64_t(1) << 30) + 5) == 5);
-  CHECK(Wrap30(int64_t(3) << 40) == 0);
+TEST_CASE("WrapAcc keeps the low 30 bits as two's complement", "[ref]") {
+  CHECK(WrapAcc(0) == 0);
+  CHECK(WrapAcc(-1) == -1);
+  CHECK(WrapAcc((1 << 29) - 1) == (1 << 29) - 1);
+  CHECK(WrapAcc(1 << 29) == -(1 << 29));
+  CHECK(WrapAcc(-(1 << 29)) == -(1 << 29));
+  CHECK(WrapAcc(-(1 << 29) - 1) == (1 << 29) - 1);
+  CHECK(WrapAcc(int64_t(1) << 30) == 0);
+  CHECK(WrapAcc((int64_t(1) << 30) + 5) == 5);
+  CHECK(WrapAcc(int64_t(3) << 40) == 0);
 }
 
 TEST_CASE("FusedRelu follows the architecture's formula", "[ref]") {
@@ -46,7 +48,7 @@ TEST_CASE("FusedRelu follows the architecture's formula", "[ref]") {
   CHECK(FusedRelu(1, w, false, false) == -128);
   // 64-bit product and shift 63
   ChannelParams big;
-  big.scale = 65535;
+  big.scale = uint16_t(nna::isa::ChannelParamsRecord::kMaxScale);
   big.shift = 63;
   CHECK(FusedRelu(INT32_MAX, big, false, false) == 0);
   big.shift = 40;

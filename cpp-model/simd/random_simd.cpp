@@ -1,5 +1,6 @@
 #include "simd/random_simd.h"
 
+#include "nna/isa.h"
 #include "simd/simd_program.h"
 
 namespace nna::simd {
@@ -103,7 +104,7 @@ std::vector<isa::SimdInstr> RandomSimdProgram(SplitMix64& rng) {
 ref::ChannelParams RandomChannelParams(SplitMix64& rng) {
   ref::ChannelParams p;
   p.bias = rng.Chance(50) ? int32_t(rng.Range(0, 2000)) - 1000 : int32_t(uint32_t(rng.Next()));
-  p.scale = uint16_t(rng.Chance(50) ? rng.Range(0, 300) : rng.Range(0, 0xFFFF));
+  p.scale = uint16_t(rng.Chance(50) ? rng.Range(0, 300) : rng.Range(0, isa::ChannelParamsRecord::kMaxScale));
   p.shift = uint8_t(rng.Chance(80) ? rng.Range(0, 40) : rng.Range(0, 255));
   p.zero_point = int8_t(rng.Range(0, 255));
   return p;
@@ -118,7 +119,7 @@ int32_t RandomAcc30(SplitMix64& rng) {
     case 1:
       return int32_t(rng.Range(0, 2000)) - 1000;
     default:
-      return int32_t(rng.Range(0, (1u << 30) - 1)) - (1 << 29);
+      return int32_t(rng.Range(0, (1u << isa::kAccBits) - 1)) - (1 << (isa::kAccBits - 1));
   }
 }
 

@@ -201,12 +201,12 @@ uint32_t Param(const ref::ChannelParams& p, uint64_t which) {
 
 LaneState RowEntry(int32_t acc30) {
   LaneState st;
-  st.v[0] = uint32_t(ref::Wrap30(acc30));  // bits 31:30 ignored, bit 29 sign-extended
+  st.v[0] = uint32_t(ref::WrapAcc(acc30));  // bits 31:30 ignored, bit 29 sign-extended
   return st;
 }
 
 LaneState PairEntry(isa::EltwiseOp op, int32_t a30, int32_t b30) {
-  const int32_t a = ref::Wrap30(a30), b = ref::Wrap30(b30);
+  const int32_t a = ref::WrapAcc(a30), b = ref::WrapAcc(b30);
   LaneState st;
   switch (op) {
     case isa::EltwiseOp::kAdd:

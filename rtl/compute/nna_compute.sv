@@ -77,7 +77,7 @@ module nna_compute (
   localparam int unsigned AccBits = nna_isa_pkg::AccBits;
   localparam int unsigned NumSimd = nna_isa_pkg::MaxSimdInstrs;
   localparam int unsigned WtBytes = nna_cfg_pkg::SramWtPortBytes;
-  localparam int unsigned EntriesPerRow = WtBytes / nna_isa_pkg::ParamBytes;
+  localparam int unsigned EntriesPerRow = WtBytes / nna_isa_pkg::ChannelParamsBytes;
   localparam int unsigned ParamRows = nna_cfg_pkg::SimdParamEntries / EntriesPerRow;
   localparam int unsigned ParamRowBits = (ParamRows > 1) ? $clog2(ParamRows) : 1;
   localparam int unsigned MetaBits = 32 + N + 32;  // write address, lane mask, section, tile row
@@ -226,7 +226,8 @@ module nna_compute (
        (in_end > SramBytes || (op_elt && 64'(instr_q.in2_addr) + in_ext > SramBytes))) ||
       (!(op_scale || op_elt) &&
        64'(instr_q.wt_addr) + 64'(instr_q.ch_tiles) * 64'(instr_q.wt_tile_bytes) > SramBytes) ||
-      64'(instr_q.param_addr) + 64'(instr_q.out_c) * 64'(nna_isa_pkg::ParamBytes) > SramBytes ||
+      64'(instr_q.param_addr) + 64'(instr_q.out_c) * 64'(nna_isa_pkg::ChannelParamsBytes)
+        > SramBytes ||
       out_end > SramBytes;
 
   // ---------------------------------------------------------------------------------------------

@@ -7,14 +7,15 @@
 // error tell the last completed program's result.
 // Schedule (docs/architecture.md "Program execution"):
 //   Idle  --start or queued-->  (clear status and counters when nothing was running), busy
-//   Load  : one DMA_READ of prog_words*32 bytes prog_dram -> prog_sram, instruction index 0xFFFF
-//           (skipped when prog_words is 0)
+//   Load  : one DMA_READ of prog_words*32 bytes prog_dram -> prog_sram, instruction index
+//           InstrIdxLoad (skipped when prog_words is 0)
 //   Run   : network sequencer fetches and executes the program
 //   end   : done -> status.done + irq.done; error -> status.error, err_code, err_instr, irq.error
 // ctrl.abort stops the program as soon as the engines are idle (error Aborted, err_instr none).
-// An AXI error during the load ends in AxiError with err_instr 0xFFFF; a program that does not fit
-// the SRAM from prog_sram ends at once in SramRange, err_instr 0xFFFF (the golden model's load
-// check); one longer than one DMA row (prog_words >= 2^19) in IllegalField, err_instr none.
+// An AXI error during the load ends in AxiError with err_instr InstrIdxLoad; a program that does
+// not fit the SRAM from prog_sram ends at once in SramRange, err_instr InstrIdxLoad (the golden
+// model's load check); one longer than one DMA row (prog_words >= 2^19) in IllegalField, err_instr
+// none.
 // Counters: cycles while busy, mac_cycles while busy and the MAC array accumulates, instrs_done;
 // programs_done counts completions without error since reset (free running, so a host that
 // keeps the queue full counts new completions by difference, whatever started when).

@@ -23,7 +23,8 @@ module nna_simd #(
   localparam int unsigned N = nna_cfg_pkg::ArrayCols,
   localparam int unsigned NumSimd = nna_isa_pkg::MaxSimdInstrs,
   localparam int unsigned ParamRowBytes = nna_cfg_pkg::SramWtPortBytes,
-  localparam int unsigned EntriesPerRow = ParamRowBytes / nna_isa_pkg::ParamBytes,
+  localparam int unsigned ParamBits = nna_isa_pkg::ChannelParamsBytes * 8,
+  localparam int unsigned EntriesPerRow = ParamRowBytes / nna_isa_pkg::ChannelParamsBytes,
   localparam int unsigned ParamRows = nna_cfg_pkg::SimdParamEntries / EntriesPerRow,
   localparam int unsigned ParamRowBits = (ParamRows > 1) ? $clog2(ParamRows) : 1
 ) (
@@ -143,22 +144,21 @@ module nna_simd #(
   // Parameter RAM.
   logic [ParamRowBytes*8-1:0] param_mem_q [ParamRows];
   logic [ParamRowBytes*8-1:0] param_row;
-  logic [63:0] in_param;
+  nna_isa_pkg::channel_params_t in_param;
 
   always_ff @(posedge clk_i) begin
     if (param_we_i) param_mem_q[param_waddr_i] <= param_wdata_i;
   end
 
   assign param_row = param_mem_q[ParamRowBits'(32'(in_co_i) / EntriesPerRow)];
-  assign in_param  = param_row[(32'(in_co_i) % EntriesPerRow)*64 +: 64];
+  assign in_param  = param_row[(32'(in_co_i) % EntriesPerRow)*ParamBits +: ParamBits];
 
   // ---------------------------------------------------------------------------------------------
   // Stage side-band: valid, the instruction the row executes there (pc), its parameters and meta.
-  // Parameter entry: bias [31:0], scale [47:32], shift [55:48], zero point [63:56].
   localparam int unsigned PcBits = $clog2(NumSimd);
   logic s1_valid_q, s2_valid_q, s3_valid_q;
   logic [PcBits-1:0] s1_pc_q, s2_pc_q, s3_pc_q, entry_pc;
-  logic [63:0] s1_param_q, s2_param_q, s3_param_q, entry_param;
+  nna_isa_pkg::channel_params_t s1_param_q, s2_param_q, s3_param_q, entry_param;
   logic [MetaBits-1:0] s1_meta_q, s2_meta_q, s3_meta_q;
   logic s3_last, recirc, adv, in_fire, hold;
   logic [N*AccBits-1:0] pair_q;  // row a of the pair
@@ -225,10 +225,10 @@ module nna_simd #(
   // point sign-extended).
   always_comb begin
     unique case ({i1.op == nna_isa_pkg::SimdLdparam, i1.imm[1:0]})
-      3'b100:  s1_const = s1_param_q[31:0];
-      3'b101:  s1_const = {16'd0, s1_param_q[47:32]};
-      3'b110:  s1_const = {24'd0, s1_param_q[55:48]};
-      3'b111:  s1_const = {{24{s1_param_q[63]}}, s1_param_q[63:56]};
+      3'b100:  s1_const = s1_param_q.bias;
+      3'b101:  s1_const = 32'(s1_param_q.scale);
+      3'b110:  s1_const = 32'(s1_param_q.shift);
+      3'b111:  s1_const = {{24{s1_param_q.zero_point[7]}}, s1_param_q.zero_point};
       default: s1_const = i1.imm;
     endcase
   end
@@ -263,15 +263,15 @@ module nna_simd #(
       .a_pred_i      (ia.pred[1:0]),
       .a_pred_neg_i  (ia.pred_neg),
       .a_sel_pred_i  (ia.imm[1:0]),
-      .a_bias_i      (entry_param[31:0]),
+      .a_bias_i      (entry_param.bias),
       .s1_op_i       (i1.op),
       .s1_dtype_i    (i1.dtype),
       .s1_round_i    (i1.flags[0]),
       .s1_const_i    (s1_const),
-      .s1_scale_i    (s1_param_q[47:32]),
+      .s1_scale_i    (s1_param_q.scale),
       .s2_fused_i    (i2.op == nna_isa_pkg::SimdFusedRelu),
-      .s2_shift_i    (s2_param_q[53:48]),
-      .s2_zp_i       (s2_param_q[63:56]),
+      .s2_shift_i    (s2_param_q.shift[5:0]),
+      .s2_zp_i       (s2_param_q.zero_point),
       .s2_relu_i     (i2.flags[0]),
       .s2_unsigned_i (i2.flags[1]),
       .s3_fp_i       (info3.fp_dtype),

@@ -19,8 +19,9 @@ const std::filesystem::path kVectors = NNA_VECTORS_DIR;
 
 // Channel parameters as the bytes the hardware reads.
 std::vector<uint8_t> Packed(const std::vector<ref::ChannelParams>& params) {
-  std::vector<uint8_t> bytes(params.size() * isa::kParamBytes);
-  for (size_t i = 0; i < params.size(); ++i) ref::PackParams(params[i], &bytes[i * isa::kParamBytes]);
+  std::vector<uint8_t> bytes(params.size() * isa::ChannelParamsRecord::kBytes);
+  for (size_t i = 0; i < params.size(); ++i)
+    ref::PackParams(params[i], &bytes[i * isa::ChannelParamsRecord::kBytes]);
   return bytes;
 }
 

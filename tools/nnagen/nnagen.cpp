@@ -66,6 +66,7 @@ struct Enum {
 struct Field {
   std::string name, type, doc;  // type: empty or the name of an enum
   unsigned lsb, bits;
+  bool is_signed = false;  // two's complement (only for fields without an enum type)
 };
 struct Format {
   std::string name, doc;
@@ -79,6 +80,7 @@ struct Isa {
   std::vector<Constant> constants;
   std::vector<Enum> enums;
   std::vector<Format> formats;
+  std::vector<Format> records;  // data the hardware reads from SRAM, laid out like formats
   std::vector<Instruction> instructions;
 };
 struct CsrField {
@@ -162,10 +164,10 @@ Isa ReadIsa(const fs::path& path) {
       if (e.name == n) return &e;
     return nullptr;
   };
-  for (const auto& f : root["formats"]) {
+  auto read_format = [&](const YAML::Node& f, const std::string& section) {
     Format fmt;
-    fmt.name = Need<std::string>(f, "name", file + " formats");
-    const std::string where = file + " format '" + fmt.name + "'";
+    fmt.name = Need<std::string>(f, "name", file + " " + section);
+    const std::string where = file + " " + section + " '" + fmt.name + "'";
     fmt.bytes = Need<unsigned>(f, "bytes", where);
     fmt.doc = Opt<std::string>(f, "doc", "", where);
     unsigned lsb = 0;
@@ -175,6 +177,7 @@ Isa ReadIsa(const fs::path& path) {
       field.bits = Need<unsigned>(fd, "bits", where + " field '" + field.name + "'");
       field.type = Opt<std::string>(fd, "type", "", where);
       field.doc = Opt<std::string>(fd, "doc", "", where);
+      field.is_signed = Opt<bool>(fd, "signed", false, where + " field '" + field.name + "'");
       if (field.bits == 0 || field.bits > 64)
         throw SpecError(where + ": field '" + field.name + "' has width " + std::to_string(field.bits) +
                         " (must be 1..64)");
@@ -185,6 +188,8 @@ Isa ReadIsa(const fs::path& path) {
         if (en->bits != field.bits)
           throw SpecError(where + ": field '" + field.name + "' is " + std::to_string(field.bits) +
                           " bits but enum '" + field.type + "' is " + std::to_string(en->bits));
+        if (field.is_signed)
+          throw SpecError(where + ": field '" + field.name + "' has an enum type and cannot be signed");
       }
       field.lsb = lsb;
       lsb += field.bits;
@@ -193,8 +198,10 @@ Isa ReadIsa(const fs::path& path) {
     if (lsb > fmt.bytes * 8)
       throw SpecError(where + ": fields take " + std::to_string(lsb) + " bits, more than " +
                       std::to_string(fmt.bytes * 8));
-    isa.formats.push_back(fmt);
-  }
+    return fmt;
+  };
+  for (const auto& f : root["formats"]) isa.formats.push_back(read_format(f, "format"));
+  for (const auto& r : root["records"]) isa.records.push_back(read_format(r, "record"));
   for (const auto& i : root["instructions"]) {
     Instruction in{Need<std::string>(i, "name", file + " instructions"),
                    Need<std::string>(i, "format", file + " instructions"),
@@ -231,17 +238,50 @@ std::vector<CsrReg> ReadCsr(const fs::path& path) {
   return regs;
 }
 
-// The keys every configuration must have, in order. One place to add a key.
-const std::vector<std::string> kConfigKeys = {
-    "array.rows",           "array.cols",           "array.slice",         "sram.bytes",
-    "sram.banks",           "sram.bank_word_bytes", "sram.act_port_bytes", "sram.wt_port_bytes",
-    "sram.wr_port_bytes",   "sram.act_cache_bytes", "sram.bank_cycles",    "queues.dma_depth",
-    "queues.compute_depth", "queues.program_depth", "simd.param_entries",  "axi.data_bytes",
-    "axi.addr_bits",        "axi.max_burst",        "watchdog_cycles"};
+// One key of spec/config_schema.yaml.
+struct ConfigKey {
+  std::string key, doc;
+  uint64_t min = 0, max = UINT64_MAX;
+  bool pow2 = false;
+};
+using ConfigSchema = std::vector<ConfigKey>;
 
 bool IsPow2(uint64_t v) { return v && !(v & (v - 1)); }
 
-Config ReadConfig(const fs::path& path) {
+ConfigSchema ReadConfigSchema(const fs::path& path) {
+  YAML::Node root = Load(path);
+  const std::string file = path.string();
+  if (!root["keys"] || !root["keys"].IsSequence()) throw SpecError(file + ": missing the list 'keys'");
+  ConfigSchema schema;
+  for (const auto& k : root["keys"]) {
+    ConfigKey key;
+    key.key = Need<std::string>(k, "key", file + " keys");
+    const std::string where = file + " key '" + key.key + "'";
+    const std::string type = Need<std::string>(k, "type", where);
+    if (type != "uint") throw SpecError(where + ": type '" + type + "' is not one of: uint");
+    key.doc = Need<std::string>(k, "doc", where);
+    key.min = Opt<uint64_t>(k, "min", 0, where);
+    key.max = Opt<uint64_t>(k, "max", UINT64_MAX, where);
+    key.pow2 = Opt<bool>(k, "pow2", false, where);
+    for (const auto& known : schema)
+      if (known.key == key.key) throw SpecError(where + ": listed twice");
+    schema.push_back(key);
+  }
+  return schema;
+}
+
+// The dotted key paths of every scalar under node, to find keys the schema does not have.
+void ScalarKeys(const YAML::Node& node, const std::string& prefix, std::vector<std::string>* out) {
+  for (const auto& kv : node) {
+    const std::string key = prefix + kv.first.as<std::string>();
+    if (kv.second.IsMap())
+      ScalarKeys(kv.second, key + ".", out);
+    else
+      out->push_back(key);
+  }
+}
+
+Config ReadConfig(const fs::path& path, const ConfigSchema& schema) {
   YAML::Node root = Load(path);
   const std::string file = path.string();
   Config cfg;
@@ -249,23 +289,33 @@ Config ReadConfig(const fs::path& path) {
   cfg.doc = Opt<std::string>(root, "doc", "", file);
   if (cfg.name != path.stem().string())
     throw SpecError(file + ": name '" + cfg.name + "' differs from the file name");
-  for (const auto& key : kConfigKeys) {
+  std::vector<std::string> present;
+  ScalarKeys(root, "", &present);
+  for (const auto& key : present)
+    if (key != "name" && key != "doc" &&
+        std::none_of(schema.begin(), schema.end(), [&](const ConfigKey& k) { return k.key == key; }))
+      throw SpecError(file + ": key '" + key + "' is not in spec/config_schema.yaml");
+  for (const auto& k : schema) {
     YAML::Node node = YAML::Clone(root);
-    std::string rest = key;
+    std::string rest = k.key;
     size_t dot;
     while ((dot = rest.find('.')) != std::string::npos) {
       node = node[rest.substr(0, dot)];
       rest = rest.substr(dot + 1);
     }
-    cfg.entries.push_back({key, Need<uint64_t>(node, rest, file + " (key " + key + ")")});
+    const uint64_t v = Need<uint64_t>(node, rest, file + " (key " + k.key + ")");
+    if (v < k.min || v > k.max)
+      throw SpecError(file + ": key '" + k.key + "' is " + std::to_string(v) + ", outside " +
+                      std::to_string(k.min) + ".." + std::to_string(k.max));
+    if (k.pow2 && !IsPow2(v))
+      throw SpecError(file + ": key '" + k.key + "' is " + std::to_string(v) + ", not a power of two");
+    cfg.entries.push_back({k.key, v});
   }
   auto check = [&](bool ok, const std::string& what) {
     if (!ok) throw SpecError(file + ": " + what);
   };
   const uint64_t rows = cfg.Get("array.rows"), cols = cfg.Get("array.cols");
   check(cols % cfg.Get("array.slice") == 0, "array.cols must be a multiple of array.slice");
-  check(IsPow2(cfg.Get("sram.banks")) && IsPow2(cfg.Get("sram.bank_word_bytes")),
-        "sram.banks and sram.bank_word_bytes must be powers of two");
   check(cfg.Get("sram.bytes") % (cfg.Get("sram.banks") * cfg.Get("sram.bank_word_bytes")) == 0,
         "sram.bytes must be a multiple of banks * bank_word_bytes");
   check(cfg.Get("sram.wt_port_bytes") >= rows,
@@ -277,11 +327,6 @@ Config ReadConfig(const fs::path& path) {
   check(cfg.Get("sram.wt_port_bytes") >= cfg.Get("axi.data_bytes"),
         "sram.wt_port_bytes must hold one AXI beat");
   check(cfg.Get("sram.wt_port_bytes") >= 32, "sram.wt_port_bytes must hold one program word (32 bytes)");
-  check(IsPow2(cfg.Get("axi.data_bytes")), "axi.data_bytes must be a power of two");
-  check(cfg.Get("sram.bank_cycles") == 1 || cfg.Get("sram.bank_cycles") == 2,
-        "sram.bank_cycles must be 1 or 2");
-  check(cfg.Get("queues.program_depth") >= 1 && cfg.Get("queues.program_depth") <= 15,
-        "queues.program_depth must be 1..15 (status.queued has 4 bits)");
   return cfg;
 }
 
@@ -308,6 +353,23 @@ void Write(const fs::path& path, const std::string& text) {
 
 std::string SvEnumValue(const Enum& e, const EnumValue& v) { return e.sv_prefix + UpperCamel(v.name); }
 
+// A format or record as a packed struct, first field in the least significant bits.
+void EmitSvStruct(std::ostream& o, const Format& f, const std::string& type_name) {
+  o << "  // " << f.doc << "\n  localparam int unsigned " << UpperCamel(f.name) << "Bytes = " << f.bytes
+    << ";\n";
+  o << "  typedef struct packed {\n";
+  unsigned used = f.fields.empty() ? 0 : f.fields.back().lsb + f.fields.back().bits;
+  if (used < f.bytes * 8) o << "    logic [" << f.bytes * 8 - used - 1 << ":0] pad;  // reserved, zero\n";
+  for (auto it = f.fields.rbegin(); it != f.fields.rend(); ++it) {
+    // Signed fields stay plain logic (Yosys 0.23 and struct members): their users sign-extend.
+    const std::string type =
+        !it->type.empty() ? it->type + "_e" : "logic [" + std::to_string(it->bits - 1) + ":0]";
+    o << "    " << type << " " << it->name << ";  // [" << it->lsb + it->bits - 1 << ":" << it->lsb << "] "
+      << (it->is_signed ? "(signed) " : "") << it->doc << "\n";
+  }
+  o << "  } " << type_name << ";\n\n";
+}
+
 std::string EmitIsaSv(const Isa& isa) {
   std::ostringstream o;
   o << "// " << kBanner << "\n// The NNA instruction set: constants, enums and instruction formats.\n"
@@ -329,20 +391,8 @@ std::string EmitIsaSv(const Isa& isa) {
     }
     o << "  } " << e.name << "_e;\n\n";
   }
-  for (auto& f : isa.formats) {
-    o << "  // " << f.doc << "\n  localparam int unsigned " << UpperCamel(f.name) << "Bytes = " << f.bytes
-      << ";\n";
-    o << "  typedef struct packed {\n";
-    unsigned used = f.fields.empty() ? 0 : f.fields.back().lsb + f.fields.back().bits;
-    if (used < f.bytes * 8) o << "    logic [" << f.bytes * 8 - used - 1 << ":0] pad;  // reserved, zero\n";
-    for (auto it = f.fields.rbegin(); it != f.fields.rend(); ++it) {
-      const std::string type =
-          it->type.empty() ? "logic [" + std::to_string(it->bits - 1) + ":0]" : it->type + "_e";
-      o << "    " << type << " " << it->name << ";  // [" << it->lsb + it->bits - 1 << ":" << it->lsb << "] "
-        << it->doc << "\n";
-    }
-    o << "  } " << f.name << "_instr_t;\n\n";
-  }
+  for (auto& f : isa.formats) EmitSvStruct(o, f, f.name + "_instr_t");
+  for (auto& r : isa.records) EmitSvStruct(o, r, r.name + "_t");
   o << "endpackage\n";
   return o.str();
 }
@@ -400,6 +450,62 @@ std::string EmitCsrSv(const std::vector<CsrReg>& regs) {
 
 std::string CppEnumValue(const EnumValue& v) { return "k" + UpperCamel(v.name); }
 
+// A format or record as a struct with its field maxima, its field table and its bit-exact
+// encoding; signed fields are two's complement.
+void EmitCppStruct(std::ostream& o, const Format& f, const std::string& s, const std::string& noun) {
+  o << "// " << f.doc << "\nstruct " << s << " {\n";
+  for (auto& fd : f.fields) {
+    if (!fd.type.empty())
+      o << "  " << UpperCamel(fd.type) << " " << fd.name << "{};  // " << fd.doc << "\n";
+    else
+      o << "  " << (fd.is_signed ? "int64_t " : "uint64_t ") << fd.name << " = 0;  // " << fd.doc << "\n";
+  }
+  o << "  static constexpr unsigned kBytes = " << f.bytes << ";\n";
+  for (auto& fd : f.fields) {  // the largest (and for signed fields the smallest) value of each field
+    if (!fd.type.empty()) continue;
+    const std::string n = UpperCamel(fd.name);
+    if (fd.is_signed)
+      o << "  static constexpr int64_t kMin" << n << " = -(int64_t(1) << " << fd.bits - 1 << "), kMax" << n
+        << " = (int64_t(1) << " << fd.bits - 1 << ") - 1;\n";
+    else
+      o << "  static constexpr uint64_t kMax" << n << " = "
+        << (fd.bits == 64 ? std::string("~uint64_t(0)")
+                          : "(uint64_t(1) << " + std::to_string(fd.bits) + ") - 1")
+        << ";\n";
+  }
+  o << "  bool operator==(const " << s << "& o) const {\n    return ";
+  for (size_t i = 0; i < f.fields.size(); ++i)
+    o << (i ? " &&\n           " : "") << f.fields[i].name << " == o." << f.fields[i].name;
+  o << ";\n  }\n};\n";
+  o << "inline constexpr FieldInfo k" << s << "Fields[] = {\n";
+  for (auto& fd : f.fields)
+    o << "    {\"" << fd.name << "\", " << fd.lsb << ", " << fd.bits << ", \"" << fd.doc << "\"},\n";
+  o << "};\n";
+  o << "// Value of field i of kFields, as a raw integer.\ninline uint64_t FieldValue(const " << s
+    << "& in, unsigned i) {\n  switch (i) {\n";
+  for (size_t i = 0; i < f.fields.size(); ++i)
+    o << "    case " << i << ": return static_cast<uint64_t>(in." << f.fields[i].name << ");\n";
+  o << "  }\n  return 0;\n}\n";
+  o << "inline std::array<uint8_t, " << f.bytes << "> Encode(const " << s << "& in) {\n"
+    << "  std::array<uint8_t, " << f.bytes << "> out{};\n";
+  for (auto& fd : f.fields)
+    o << "  detail::" << (fd.is_signed ? "SetSigned" : "SetBits") << "(out.data(), " << fd.lsb << ", "
+      << fd.bits << ", static_cast<" << (fd.is_signed ? "int64_t" : "uint64_t") << ">(in." << fd.name
+      << "), \"" << noun << "\", \"" << fd.name << "\");\n";
+  o << "  return out;\n}\n";
+  o << "// Decodes without checking enum values; see Is<Enum>() for that.\n"
+    << "inline " << s << " Decode" << s << "(const uint8_t* bytes) {\n  " << s << " out;\n";
+  for (auto& fd : f.fields) {
+    const std::string get = std::string(fd.is_signed ? "detail::GetSigned" : "detail::GetBits") + "(bytes, " +
+                            std::to_string(fd.lsb) + ", " + std::to_string(fd.bits) + ")";
+    if (fd.type.empty())
+      o << "  out." << fd.name << " = " << get << ";\n";
+    else
+      o << "  out." << fd.name << " = static_cast<" << UpperCamel(fd.type) << ">(" << get << ");\n";
+  }
+  o << "  return out;\n}\n\n";
+}
+
 std::string EmitIsaCpp(const Isa& isa) {
   std::ostringstream o;
   o << "// " << kBanner << "\n// The NNA instruction set: constants, enums, instruction structs and their\n"
@@ -408,23 +514,39 @@ std::string EmitIsaCpp(const Isa& isa) {
     << "namespace nna::isa {\n\n";
   for (auto& c : isa.constants)
     o << "// " << c.doc << "\ninline constexpr uint64_t k" << UpperCamel(c.name) << " = " << c.value << ";\n";
+  o << "// The instruction index that tags the program load: all ones.\n"
+    << "inline constexpr uint64_t kInstrIdxLoad = (uint64_t(1) << kInstrIndexBits) - 1;\n";
   o << "\nnamespace detail {\n"
     << "inline uint64_t GetBits(const uint8_t* bytes, unsigned lsb, unsigned bits) {\n"
     << "  uint64_t v = 0;\n"
     << "  for (unsigned i = 0; i < bits; ++i) v |= uint64_t((bytes[(lsb + i) / 8] >> ((lsb + i) % 8)) & 1) "
        "<< i;\n"
     << "  return v;\n}\n"
-    << "inline void SetBits(uint8_t* bytes, unsigned lsb, unsigned bits, uint64_t v, const char* format,\n"
+    << "inline int64_t GetSigned(const uint8_t* bytes, unsigned lsb, unsigned bits) {\n"
+    << "  const uint64_t v = GetBits(bytes, lsb, bits);\n"
+    << "  return bits < 64 && (v >> (bits - 1)) ? int64_t(v - (uint64_t(1) << bits)) : int64_t(v);\n}\n"
+    << "inline void SetBits(uint8_t* bytes, unsigned lsb, unsigned bits, uint64_t v, const char* what,\n"
     << "                    const char* field) {\n"
     << "  if (bits < 64 && (v >> bits) != 0)\n"
-    << "    throw std::out_of_range(std::string(\"field '\") + field + \"' of a \" + format +\n"
-    << "                            \" instruction: value \" + std::to_string(v) + \" does not fit in \" +\n"
-    << "                            std::to_string(bits) + \" bits\");\n"
+    << "    throw std::out_of_range(std::string(\"field '\") + field + \"' of a \" + what + \": value \" +\n"
+    << "                            std::to_string(v) + \" does not fit in \" + std::to_string(bits) + \" "
+       "bits\");\n"
     << "  for (unsigned i = 0; i < bits; ++i) {\n"
     << "    uint8_t& b = bytes[(lsb + i) / 8];\n"
     << "    const uint8_t m = uint8_t(1u << ((lsb + i) % 8));\n"
     << "    b = ((v >> i) & 1) ? uint8_t(b | m) : uint8_t(b & ~m);\n"
-    << "  }\n}\n}  // namespace detail\n\n";
+    << "  }\n}\n"
+    << "inline void SetSigned(uint8_t* bytes, unsigned lsb, unsigned bits, int64_t v, const char* what,\n"
+    << "                      const char* field) {\n"
+    << "  const int64_t lo = bits < 64 ? -(int64_t(1) << (bits - 1)) : INT64_MIN;\n"
+    << "  const int64_t hi = bits < 64 ? (int64_t(1) << (bits - 1)) - 1 : INT64_MAX;\n"
+    << "  if (v < lo || v > hi)\n"
+    << "    throw std::out_of_range(std::string(\"field '\") + field + \"' of a \" + what + \": value \" +\n"
+    << "                            std::to_string(v) + \" does not fit in \" + std::to_string(bits) +\n"
+    << "                            \" signed bits\");\n"
+    << "  SetBits(bytes, lsb, bits, bits < 64 ? uint64_t(v) & ((uint64_t(1) << bits) - 1) : uint64_t(v), "
+       "what,\n"
+    << "          field);\n}\n}  // namespace detail\n\n";
   for (auto& e : isa.enums) {
     const char* base = e.bits <= 8 ? "uint8_t" : "uint16_t";
     o << "// " << e.doc << "\nenum class " << UpperCamel(e.name) << " : " << base << " {\n";
@@ -442,47 +564,8 @@ std::string EmitIsaCpp(const Isa& isa) {
   o << "// Describes one field for generic printing and checking.\n"
     << "struct FieldInfo {\n  const char* name;\n  unsigned lsb;\n  unsigned bits;\n  const char* "
        "doc;\n};\n\n";
-  for (auto& f : isa.formats) {
-    const std::string s = UpperCamel(f.name) + "Instr";
-    o << "// " << f.doc << "\nstruct " << s << " {\n";
-    for (auto& fd : f.fields) {
-      if (fd.type.empty())
-        o << "  uint64_t " << fd.name << " = 0;  // " << fd.doc << "\n";
-      else
-        o << "  " << UpperCamel(fd.type) << " " << fd.name << "{};  // " << fd.doc << "\n";
-    }
-    o << "  static constexpr unsigned kBytes = " << f.bytes << ";\n";
-    o << "  bool operator==(const " << s << "& o) const {\n    return ";
-    for (size_t i = 0; i < f.fields.size(); ++i)
-      o << (i ? " &&\n           " : "") << f.fields[i].name << " == o." << f.fields[i].name;
-    o << ";\n  }\n};\n";
-    o << "inline constexpr FieldInfo k" << s << "Fields[] = {\n";
-    for (auto& fd : f.fields)
-      o << "    {\"" << fd.name << "\", " << fd.lsb << ", " << fd.bits << ", \"" << fd.doc << "\"},\n";
-    o << "};\n";
-    o << "// Value of field i of kFields, as a raw integer.\ninline uint64_t FieldValue(const " << s
-      << "& in, unsigned i) {\n  switch (i) {\n";
-    for (size_t i = 0; i < f.fields.size(); ++i)
-      o << "    case " << i << ": return static_cast<uint64_t>(in." << f.fields[i].name << ");\n";
-    o << "  }\n  return 0;\n}\n";
-    o << "inline std::array<uint8_t, " << f.bytes << "> Encode(const " << s << "& in) {\n"
-      << "  std::array<uint8_t, " << f.bytes << "> out{};\n";
-    for (auto& fd : f.fields)
-      o << "  detail::SetBits(out.data(), " << fd.lsb << ", " << fd.bits << ", static_cast<uint64_t>(in."
-        << fd.name << "), \"" << f.name << "\", \"" << fd.name << "\");\n";
-    o << "  return out;\n}\n";
-    o << "// Decodes without checking enum values; see Is<Enum>() for that.\n"
-      << "inline " << s << " Decode" << s << "(const uint8_t* bytes) {\n  " << s << " out;\n";
-    for (auto& fd : f.fields) {
-      const std::string get =
-          "detail::GetBits(bytes, " + std::to_string(fd.lsb) + ", " + std::to_string(fd.bits) + ")";
-      if (fd.type.empty())
-        o << "  out." << fd.name << " = " << get << ";\n";
-      else
-        o << "  out." << fd.name << " = static_cast<" << UpperCamel(fd.type) << ">(" << get << ");\n";
-    }
-    o << "  return out;\n}\n\n";
-  }
+  for (auto& f : isa.formats) EmitCppStruct(o, f, UpperCamel(f.name) + "Instr", f.name + " instruction");
+  for (auto& r : isa.records) EmitCppStruct(o, r, UpperCamel(r.name) + "Record", r.name + " record");
   o << "// The format each opcode uses.\nenum class Format { ";
   for (size_t i = 0; i < isa.formats.size(); ++i)
     o << (i ? ", " : "") << "k" << UpperCamel(isa.formats[i].name);
@@ -494,15 +577,15 @@ std::string EmitIsaCpp(const Isa& isa) {
   return o.str();
 }
 
-std::string EmitCfgCpp(const std::vector<Config>& cfgs) {
+std::string EmitCfgCpp(const ConfigSchema& schema, const std::vector<Config>& cfgs) {
   std::ostringstream o;
   o << "// " << kBanner << "\n// The named hardware configurations.\n#pragma once\n\n#include <cstdint>\n"
     << "#include <stdexcept>\n#include <string>\n\nnamespace nna {\n\nstruct HwConfig {\n  const char* "
        "name;\n  const char* doc;\n";
-  for (auto& k : kConfigKeys) {
-    std::string n = k;
+  for (auto& k : schema) {
+    std::string n = k.key;
     std::replace(n.begin(), n.end(), '.', '_');
-    o << "  uint64_t " << n << ";\n";
+    o << "  uint64_t " << n << ";  // " << k.doc << "\n";
   }
   o << "  uint64_t Slices() const { return array_cols / array_slice; }\n"
     << "  uint64_t BankDepth() const { return sram_bytes / (sram_banks * sram_bank_word_bytes); }\n};\n\n"
@@ -561,16 +644,19 @@ std::string EmitIsaDoc(const Isa& isa) {
         if (v.name == in.name) code = v.value;
     o << "| `" << Upper(in.name) << "` | " << code << " | " << in.format << " | " << in.doc << " |\n";
   }
-  for (auto& f : isa.formats) {
-    o << "\n## Format `" << f.name << "` (" << f.bytes << " bytes)\n\n"
+  auto table = [&](const Format& f, const std::string& kind) {
+    o << "\n## " << kind << " `" << f.name << "` (" << f.bytes << " bytes)\n\n"
       << f.doc << "\n\n"
       << "| bits | field | type | meaning |\n|---|---|---|---|\n";
     for (auto& fd : f.fields)
       o << "| " << fd.lsb + fd.bits - 1 << ":" << fd.lsb << " | `" << fd.name << "` | "
-        << (fd.type.empty() ? "uint" + std::to_string(fd.bits) : fd.type) << " | " << fd.doc << " |\n";
+        << (fd.type.empty() ? (fd.is_signed ? "int" : "uint") + std::to_string(fd.bits) : fd.type) << " | "
+        << fd.doc << " |\n";
     unsigned used = f.fields.back().lsb + f.fields.back().bits;
     if (used < f.bytes * 8) o << "| " << f.bytes * 8 - 1 << ":" << used << " | reserved | | zero |\n";
-  }
+  };
+  for (auto& f : isa.formats) table(f, "Format");
+  for (auto& r : isa.records) table(r, "Record");
   o << "\n## Enumerations\n";
   for (auto& e : isa.enums) {
     o << "\n### `" << e.name << "` (" << e.bits << " bits)\n\n"
@@ -600,18 +686,19 @@ std::string EmitCsrDoc(const std::vector<CsrReg>& regs) {
   return o.str();
 }
 
-std::string EmitCfgDoc(const std::vector<Config>& cfgs) {
+std::string EmitCfgDoc(const ConfigSchema& schema, const std::vector<Config>& cfgs) {
   std::ostringstream o;
   o << "<!-- " << kBanner
-    << " -->\n# Hardware configurations\n\nGenerated from `spec/configs/*.yaml`.\n\n| key |";
+    << " -->\n# Hardware configurations\n\nGenerated from `spec/configs/*.yaml`; the keys, their ranges and "
+       "meaning are\nin `spec/config_schema.yaml`.\n\n| key |";
   for (auto& c : cfgs) o << " `" << c.name << "` |";
-  o << "\n|---|";
+  o << " meaning |\n|---|";
   for (size_t i = 0; i < cfgs.size(); ++i) o << "---|";
-  o << "\n";
-  for (size_t k = 0; k < kConfigKeys.size(); ++k) {
-    o << "| `" << kConfigKeys[k] << "` |";
+  o << "---|\n";
+  for (size_t k = 0; k < schema.size(); ++k) {
+    o << "| `" << schema[k].key << "` |";
     for (auto& c : cfgs) o << " " << c.entries[k].value << " |";
-    o << "\n";
+    o << " " << schema[k].doc << " |\n";
   }
   o << "\n";
   for (auto& c : cfgs) o << "- `" << c.name << "`: " << c.doc << "\n";
@@ -632,18 +719,20 @@ int main(int argc, char** argv) {
     const fs::path spec = args["--spec"], sv = args["--sv"], cpp = args["--cpp"], docs = args["--docs"];
     const Isa isa = ReadIsa(spec / "isa.yaml");
     const auto csr = ReadCsr(spec / "csr.yaml");
+    const ConfigSchema schema = ReadConfigSchema(spec / "config_schema.yaml");
     std::vector<fs::path> files;
     for (auto& e : fs::directory_iterator(spec / "configs"))
       if (e.path().extension() == ".yaml") files.push_back(e.path());
     std::sort(files.begin(), files.end());
     if (files.empty()) throw SpecError((spec / "configs").string() + ": no configuration files");
     std::vector<Config> cfgs;
-    for (auto& f : files) cfgs.push_back(ReadConfig(f));
+    for (auto& f : files) cfgs.push_back(ReadConfig(f, schema));
     for (auto& r : csr) {  // a reset_param names a configuration key that fits the register
       if (r.reset_param.empty()) continue;
       const std::string where =
           (spec / "csr.yaml").string() + " register '" + r.name + "': reset_param '" + r.reset_param + "'";
-      if (std::find(kConfigKeys.begin(), kConfigKeys.end(), r.reset_param) == kConfigKeys.end())
+      if (std::none_of(schema.begin(), schema.end(),
+                       [&](const ConfigKey& k) { return k.key == r.reset_param; }))
         throw SpecError(where + " is not a configuration key");
       for (auto& c : cfgs)
         if (c.Get(r.reset_param) >> 32)
@@ -654,11 +743,11 @@ int main(int argc, char** argv) {
     Write(sv / "nna_csr_pkg.sv", EmitCsrSv(csr));
     for (auto& c : cfgs) Write(sv / c.name / "nna_cfg_pkg.sv", EmitCfgSv(c, csr));
     Write(cpp / "isa.h", EmitIsaCpp(isa));
-    Write(cpp / "configs.h", EmitCfgCpp(cfgs));
+    Write(cpp / "configs.h", EmitCfgCpp(schema, cfgs));
     Write(cpp / "csr.h", EmitCsrCpp(csr));
     Write(docs / "isa.md", EmitIsaDoc(isa));
     Write(docs / "registers.md", EmitCsrDoc(csr));
-    Write(docs / "configs.md", EmitCfgDoc(cfgs));
+    Write(docs / "configs.md", EmitCfgDoc(schema, cfgs));
   } catch (const std::exception& e) {
     std::cerr << "nnagen: " << e.what() << "\n";
     return 1;

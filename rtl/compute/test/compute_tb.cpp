@@ -317,12 +317,13 @@ class Generator {
     }
     pb.params.resize(in.out_c);
     for (uint64_t co = 0; co < in.out_c; ++co) {
-      Param p{int32_t(U(0, 4000)) - 2000, uint16_t(U(0, 65535)), uint8_t(U(0, 30)), int8_t(U(0, 255))};
+      Param p{int32_t(U(0, 4000)) - 2000, uint16_t(U(0, nna::isa::ChannelParamsRecord::kMaxScale)),
+              uint8_t(U(0, 30)), int8_t(U(0, 255))};
       if (Coin(0.1)) p.bias = int32_t(U(0, 0xFFFFFFFF));
       if (Coin(0.1)) p.shift = uint8_t(U(31, 63));
       if (Coin(0.1)) p.shift = 0;
       pb.params[co] = p;
-      nna::ref::PackParams(p, &sram[in.param_addr + co * nna::isa::kParamBytes]);
+      nna::ref::PackParams(p, &sram[in.param_addr + co * nna::isa::ChannelParamsRecord::kBytes]);
     }
   }
 

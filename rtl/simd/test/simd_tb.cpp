@@ -82,13 +82,13 @@ class Bench {
   void LoadParams() {
     params_.clear();
     for (unsigned c = 0; c < kChannels; ++c) params_.push_back(simd::RandomChannelParams(rng_));
-    const unsigned per_row = kParamRowBytes / isa::kParamBytes;
+    const unsigned per_row = kParamRowBytes / isa::ChannelParamsRecord::kBytes;
     for (unsigned r = 0; r < kChannels / per_row; ++r) {
       for (unsigned e = 0; e < per_row; ++e) {
-        uint8_t bytes[isa::kParamBytes];
+        uint8_t bytes[isa::ChannelParamsRecord::kBytes];
         nna::ref::PackParams(params_[r * per_row + e], bytes);
-        for (unsigned b = 0; b < isa::kParamBytes; ++b)
-          SetField(top_->param_wdata_i, (e * isa::kParamBytes + b) * 8, 8, bytes[b]);
+        for (unsigned b = 0; b < isa::ChannelParamsRecord::kBytes; ++b)
+          SetField(top_->param_wdata_i, (e * isa::ChannelParamsRecord::kBytes + b) * 8, 8, bytes[b]);
       }
       top_->param_we_i = 1;
       top_->param_waddr_i = r;

@@ -374,7 +374,8 @@ void TestCopy(unsigned seed, int ready_pct, bool cache_off = false) {
   std::vector<WrEvent> ev;
   std::vector<uint8_t> dram_with_prog = dram0;
   for (size_t i = 0; i < prog.size(); ++i) dram_with_prog[prog_dram + i] = prog[i];
-  ExpectRead(ev, dram_with_prog, Dma(Opcode::kDmaRead, prog_sram, prog_dram, prog.size(), 1, 0, 0), 0xFFFF);
+  ExpectRead(ev, dram_with_prog, Dma(Opcode::kDmaRead, prog_sram, prog_dram, prog.size(), 1, 0, 0),
+             nna::isa::kInstrIdxLoad);
   // Instructions 0 and 1 run one after the other on the single DMA engine.
   ExpectRead(ev, dram0, i0, 0);
   ExpectRead(ev, dram0, i1, 1);
@@ -435,7 +436,8 @@ void TestTile(unsigned seed, int ready_pct) {
   CHECK(bad == 0, "tile: %zu DRAM bytes differ", bad);
   // SRAM writes: the load, then plane by plane the 2-D block of each plane.
   std::vector<WrEvent> ev;
-  ExpectRead(ev, exp, Dma(Opcode::kDmaRead, 0x10000, prog_dram, prog.size(), 1, 0, 0), 0xFFFF);
+  ExpectRead(ev, exp, Dma(Opcode::kDmaRead, 0x10000, prog_dram, prog.size(), 1, 0, 0),
+             nna::isa::kInstrIdxLoad);
   for (uint64_t p = 0; p < planes; ++p) {
     DmaInstr plane = rd;
     plane.sram_addr += p * 0x131;
@@ -484,10 +486,11 @@ void TestQueue() {
         depth + 1);
   CHECK(irqs >= 1, "queue: no done interrupt");
   CHECK(tb.CsrRead(nna::csr::kInstrsDone) == depth + 1, "queue: instrs_done counts every queued program");
-  // SRAM writes: each program's load (instruction 0xFFFF), then its DMA_READ, in start order.
+  // SRAM writes: each program's load (instruction kInstrIdxLoad), then its DMA_READ, in start order.
   std::vector<WrEvent> exp;
   for (unsigned k = 0; k < depth + 1; ++k) {
-    ExpectRead(exp, tb.dram_, Dma(Opcode::kDmaRead, 0x40 * k, 0xF000 + 0x100 * k, 32, 1, 0, 0), 0xFFFF);
+    ExpectRead(exp, tb.dram_, Dma(Opcode::kDmaRead, 0x40 * k, 0xF000 + 0x100 * k, 32, 1, 0, 0),
+               nna::isa::kInstrIdxLoad);
     ExpectRead(exp, tb.dram_, reads[k], 0);
   }
   std::vector<WrEvent> got;
@@ -695,7 +698,8 @@ int main(int argc, char** argv) {
     const bool irq = tb.Run(two, 0x100, uint32_t(sram - 32), 20000);
     const uint32_t st = tb.CsrRead(nna::csr::kStatus);
     CHECK(irq && st == (4u | (3u << 8)), "program load past the SRAM: status %x", st);
-    CHECK(tb.CsrRead(nna::csr::kErrInstr) == 0xFFFF, "program load past the SRAM: err_instr");
+    CHECK(tb.CsrRead(nna::csr::kErrInstr) == nna::isa::kInstrIdxLoad,
+          "program load past the SRAM: err_instr");
   }
   {
     std::vector<uint8_t> p;
@@ -719,7 +723,7 @@ int main(int argc, char** argv) {
     bool irq = tb.Run(p, 0x100, 0, 20000);
     uint32_t st = tb.CsrRead(nna::csr::kStatus);
     CHECK(irq && st == (4u | (4u << 8)), "load AXI error: status %x", st);
-    CHECK(tb.CsrRead(nna::csr::kErrInstr) == 0xFFFF, "load AXI error: err_instr");
+    CHECK(tb.CsrRead(nna::csr::kErrInstr) == nna::isa::kInstrIdxLoad, "load AXI error: err_instr");
     std::printf("load AXI error: status %x err_instr %x\n", st, tb.CsrRead(nna::csr::kErrInstr));
   }
   {
