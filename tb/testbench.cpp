@@ -87,6 +87,19 @@ Testbench::~Testbench() {
 }
 
 void Testbench::Setup() {
+  CheckPrograms();
+  WriteBundles();
+  PlanLaunches();
+  RunGoldenModel();
+  PredictPerformance();
+  LoadDram();
+  BuildDut();
+  BuildHost();
+  ConnectMonitors();
+}
+
+// Every bundle must be for this simulator's configuration and its program placement fit the CSRs.
+void Testbench::CheckPrograms() const {
   if (programs_.empty()) throw InputError("no program to run");
   for (const Bundle& b : programs_) {
     if (b.config != kConfig.name) {
@@ -100,6 +113,10 @@ void Testbench::Setup() {
                        " words) does not fit the CSRs");
     }
   }
+}
+
+// The bundles as run into --out (unless --bundle gave one), after --inject corrupted them.
+void Testbench::WriteBundles() {
   // Before the golden model and the RTL, and before the bundle is written: both runs and the
   // bundle on disk see the same corrupted program.
   if (!opt_.inject_rtl_only) inject_note_ = InjectError(opt_.inject, kConfig, programs_[opt_.inject_program]);
@@ -115,9 +132,11 @@ void Testbench::Setup() {
       throw InputError(e.what());
     }
   }
+}
 
-  // The launches: the list, --repeat times; the scoreboard numbers their instructions one after
-  // the other (one program alone keeps its own numbers).
+// The launches: the list, --repeat times; the scoreboard numbers their instructions one after
+// the other (one program alone keeps its own numbers).
+void Testbench::PlanLaunches() {
   uint32_t base = 0;
   for (uint32_t run = 0; run < opt_.repeat; ++run) {
     for (size_t k = 0; k < programs_.size(); ++k) {
@@ -130,8 +149,11 @@ void Testbench::Setup() {
                      " instructions, more than the scoreboard numbers (" + std::to_string(kProgramLoadInstr) +
                      ")");
   bundle_ = several() ? Merged() : programs_[0];
+}
 
-  // Expected events, program after program, tagged with their launch's instruction numbers.
+// Expected events, program after program, tagged with their launch's instruction numbers, into
+// the scoreboard.
+void Testbench::RunGoldenModel() {
   EventRecorder expected;
   TaggingSink tagged(expected);
   std::vector<const Bundle*> order;
@@ -148,9 +170,11 @@ void Testbench::Setup() {
                        "' races: " + golden_runs_[k].race);
   }
   sb_ = std::make_unique<Scoreboard>(bundle_, std::move(expected));
+}
 
-  // The performance model's prediction for every compute instruction of every launch; with the
-  // activation cache off, for a configuration without cache lines.
+// The performance model's prediction for every compute instruction of every launch; with the
+// activation cache off, for a configuration without cache lines.
+void Testbench::PredictPerformance() {
   HwConfig perf_config = kConfig;
   if (!opt_.act_cache) perf_config.sram_act_cache_bytes = 0;
   for (size_t k = 0; k < golden_runs_.size(); ++k) {
@@ -164,24 +188,32 @@ void Testbench::Setup() {
       p.cycles[isa::ComputeCycle::kDrain] += opt_.perf_skew;
     }
   }
-  dram_ = bundle_.dram;
-  if (opt_.inject_rtl_only) {  // the program's words in the RTL's DRAM only: the golden model expects the
-                               // clean one
-    Bundle b = programs_[opt_.inject_program];
-    inject_note_ = InjectError(opt_.inject, kConfig, b) + " (in the RTL's DRAM only)";
-    const long from = long(b.prog_dram_addr), to = from + long(b.prog_words * isa::kWordBytes);
-    std::copy(b.dram.begin() + from, b.dram.begin() + to, dram_.begin() + from);
-    bundle_.dram = dram_;  // what a restart reloads
-  }
+}
 
-  // The SystemC side: wires, the RTL, the testbench modules.
+// The RTL's DRAM image: the bundle's, or with --inject-rtl-only a corrupted program in it.
+void Testbench::LoadDram() {
+  dram_ = bundle_.dram;
+  if (!opt_.inject_rtl_only) return;
+  // The program's words in the RTL's DRAM only: the golden model expects the clean one.
+  Bundle b = programs_[opt_.inject_program];
+  inject_note_ = InjectError(opt_.inject, kConfig, b) + " (in the RTL's DRAM only)";
+  const long from = long(b.prog_dram_addr), to = from + long(b.prog_words * isa::kWordBytes);
+  std::copy(b.dram.begin() + from, b.dram.begin() + to, dram_.begin() + from);
+  bundle_.dram = dram_;  // what a restart reloads
+}
+
+// The SystemC side: wires, the RTL, and the DRAM it reads and writes over AXI.
+void Testbench::BuildDut() {
   wires_ = std::make_unique<Wires>();
   top_ = std::make_unique<Vtop>("nna_top");
   wires_->Bind(*top_);
   auto on_axi_error = [this](const std::string& what) { sb_->ReportError("axi", what); };
-  auto on_host_error = [this](const std::string& what) { sb_->ReportError("host", what); };
   axi_dram_ = std::make_unique<AxiDram>("axi_dram", *wires_, dram_, opt_.dram_latency, opt_.dram_outstanding,
                                         opt_.dram_bandwidth, on_axi_error);
+}
+
+// The host that launches the programs and reads their status.
+void Testbench::BuildHost() {
   // The host launches what the golden model ran: it stops after an error, as the model does.
   std::vector<HostProgram> progs;
   for (size_t k = 0; k < golden_runs_.size(); ++k) {
@@ -197,7 +229,7 @@ void Testbench::Setup() {
     monitors_->Discard(false);
   };
   HostCallbacks cb;
-  cb.on_error = on_host_error;
+  cb.on_error = [this](const std::string& what) { sb_->ReportError("host", what); };
   cb.on_complete = [](size_t, const HostResult& r) {
     return !Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
   };
@@ -206,6 +238,10 @@ void Testbench::Setup() {
   host_ = std::make_unique<HostDriver>("host", *wires_, std::move(progs), std::move(cb),
                                        HostSetup{opt_.watchdog_cycles, !opt_.act_cache,
                                                  opt_.queue ? size_t(kConfig.queues_program_depth + 1) : 1});
+}
+
+// The monitors that feed the scoreboard, and the watchdog that ends a run at --max-cycles.
+void Testbench::ConnectMonitors() {
   monitors_ = std::make_unique<Monitors>("monitors", *wires_, *sb_);
   monitors_->Discard(opt_.abort_at > 0);
   std::vector<uint32_t> bases;

@@ -58,6 +58,16 @@ class Testbench {
   std::string Who(size_t launch) const;                      // "program 1 (test eltwise_add, run 0)"
   std::pair<size_t, uint32_t> Locate(uint32_t instr) const;  // launch and its own instruction index
   Bundle Merged() const;
+  // Setup's steps, in order.
+  void CheckPrograms() const;
+  void WriteBundles();
+  void PlanLaunches();
+  void RunGoldenModel();
+  void PredictPerformance();
+  void LoadDram();
+  void BuildDut();
+  void BuildHost();
+  void ConnectMonitors();
   void CheckStatus(size_t launch, const HostResult& r);
   void CheckAborted();
   void ComparePerformance();
