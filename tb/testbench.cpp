@@ -507,7 +507,21 @@ int Testbench::Finish() {
 }
 
 void Testbench::PrintVerdict(int code) const {
-  const HostResult& r = host_->result();
+  PrintRunHeader();
+  PrintEventSummary();
+  if (several()) PrintPrograms();
+  PrintCompletion();
+  PrintPerformance();
+  const double speed = run_seconds_ > 0 ? double(sim_cycles_) / run_seconds_ : 0.0;
+  std::printf("  speed %.0f cycles/s  wall %.2f s  (golden model %.2f s)\n", speed, run_seconds_,
+              golden_seconds_);
+  PrintFailures();
+  PrintResultLine(code);
+  std::fflush(stdout);
+}
+
+// What ran and how: the test, the configuration and seed, and what the run changed on purpose.
+void Testbench::PrintRunHeader() const {
   std::printf("nna sim  test %s  config %s (%llux%llu)  seed %s\n", bundle_.test.c_str(), kConfig.name,
               static_cast<unsigned long long>(kConfig.array_rows),
               static_cast<unsigned long long>(kConfig.array_cols),
@@ -532,6 +546,10 @@ void Testbench::PrintVerdict(int code) const {
   if (opt_.dram_bandwidth > 0)
     std::printf("  %-16s limited to %g bytes/cycle, reads and writes together\n", "dram bandwidth",
                 opt_.dram_bandwidth);
+}
+
+// Expected and observed events per stream, and the final DRAM against the reference.
+void Testbench::PrintEventSummary() const {
   std::printf("  %-16s %9s  %9s  %10s\n", "stream", "expected", "observed", "mismatches");
   for (const StreamStats& s : sb_->Stats()) {
     std::printf("  %-16s %9" PRIu64 "  %9" PRIu64 "  %10" PRIu64 "\n", s.name.c_str(), s.expected, s.observed,
@@ -542,24 +560,31 @@ void Testbench::PrintVerdict(int code) const {
                 sb_->dram_equal() ? "equal to reference" : "DIFFERS from reference");
   } else {
     std::printf("  %-16s not checked (%s)\n", "dram output",
-                !r.finished ? "the program did not finish" : "the program ends in an error");
+                !host_->result().finished ? "the program did not finish" : "the program ends in an error");
   }
+}
+
+// With several programs, one row per completion; the last one's status and the totals follow.
+void Testbench::PrintPrograms() const {
   const std::vector<HostResult>& results = host_->results();
-  if (several()) {  // one row per completion, then the last one's status and the totals below
-    std::printf("  %-16s %6s  %-24s %4s  %-36s %9s %12s\n", "programs", "launch", "test", "run", "status",
-                "cycles", "instructions");
-    for (size_t k = 0; k < results.size(); ++k) {
-      const HostResult& c = results[k];
-      const bool err = Bits(c.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
-      const std::string st =
-          err ? ErrorName(Bits(c.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits)) + " at " +
-                    InstrText(c.err_instr)
-              : "done";
-      std::printf("  %-16s %6zu  %-24s %4u  %-36s %9u %12u\n", "", k,
-                  programs_[launches_[k].program].test.c_str(), launches_[k].run, st.c_str(), c.cycles,
-                  c.instrs_done);
-    }
+  std::printf("  %-16s %6s  %-24s %4s  %-36s %9s %12s\n", "programs", "launch", "test", "run", "status",
+              "cycles", "instructions");
+  for (size_t k = 0; k < results.size(); ++k) {
+    const HostResult& c = results[k];
+    const bool err = Bits(c.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
+    const std::string st = err ? ErrorName(Bits(c.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits)) +
+                                     " at " + InstrText(c.err_instr)
+                               : "done";
+    std::printf("  %-16s %6zu  %-24s %4u  %-36s %9u %12u\n", "", k,
+                programs_[launches_[k].program].test.c_str(), launches_[k].run, st.c_str(), c.cycles,
+                c.instrs_done);
   }
+}
+
+// The final status, cycles, MAC utilization and counters, or which interrupt never came.
+void Testbench::PrintCompletion() const {
+  const HostResult& r = host_->result();
+  const std::vector<HostResult>& results = host_->results();
   if (r.finished) {
     uint64_t cycles_sum = 0, mac_sum = 0, instrs_sum = 0;
     for (const HostResult& c : results)
@@ -588,23 +613,27 @@ void Testbench::PrintVerdict(int code) const {
     std::printf("  %-16s  no interrupt%s after %" PRIu64 " cycles\n", "status",
                 several() ? (" for " + Who(results.size())).c_str() : "", sim_cycles_);
   }
-  PrintPerformance();
-  const double speed = run_seconds_ > 0 ? double(sim_cycles_) / run_seconds_ : 0.0;
-  std::printf("  speed %.0f cycles/s  wall %.2f s  (golden model %.2f s)\n", speed, run_seconds_,
-              golden_seconds_);
+}
+
+// The first mismatches and the performance check's failure.
+void Testbench::PrintFailures() const {
   if (!sb_->mismatches().empty()) {
     std::printf("first mismatches (%" PRIu64 " in all):\n", sb_->total_mismatches());
     for (const Mismatch& m : sb_->mismatches()) std::printf("  %s\n", m.text.c_str());
   }
   if (!perf_failure_.empty()) std::printf("performance: %s\n", perf_failure_.c_str());
+}
+
+// The last line: PASS (with the error the program was expected to end in), TIMEOUT or FAIL.
+void Testbench::PrintResultLine(int code) const {
   if (code == kExitPass && !golden_.ok) {
     std::printf("PASS (expected error %s at %s%s and the RTL reported it: %s)\n",
                 ErrorName(uint32_t(golden_.error)).c_str(), InstrText(golden_.err_instr).c_str(),
                 several() ? (" of " + Who(golden_runs_.size() - 1)).c_str() : "", golden_.message.c_str());
-  } else if (code == kExitPass && a.finished) {
+  } else if (code == kExitPass && host_->aborted().finished) {
     std::printf("PASS (expected error aborted after ctrl.abort at cycle %" PRIu64
                 " and the RTL reported it; the restarted run passed in full)\n",
-                a.abort_cycle);
+                host_->aborted().abort_cycle);
   } else if (code == kExitPass) {
     std::printf("PASS\n");
   } else if (code == kExitTimeout) {
@@ -613,7 +642,6 @@ void Testbench::PrintVerdict(int code) const {
   } else {
     std::printf("FAIL\n");
   }
-  std::fflush(stdout);
 }
 
 }  // namespace nna::tb

@@ -71,9 +71,16 @@ class Testbench {
   void CheckStatus(size_t launch, const HostResult& r);
   void CheckAborted();
   void ComparePerformance();
+  // The verdict, part by part in the order printed.
   void PrintVerdict(int code) const;
-  void PrintPerformance() const;
+  void PrintRunHeader() const;
+  void PrintEventSummary() const;
+  void PrintPrograms() const;
+  void PrintCompletion() const;
   void PrintCounters() const;
+  void PrintPerformance() const;
+  void PrintFailures() const;
+  void PrintResultLine(int code) const;
 
   // One compute instruction: what the RTL took (monitors) and what the model predicted.
   struct PerfRow {
