@@ -9,14 +9,17 @@
 namespace nna::tb {
 namespace po = boost::program_options;
 
-SimOptions ParseOptions(int argc, const char* const argv[]) {
-  SimOptions o;
+namespace {
+
+// Options kept as typed until they are checked, then turned into SimOptions' own types.
+struct TypedOptions {
   uint64_t seed = 0;
   std::string act_cache = "on";
   std::string inject = "none";
-  po::options_description desc(std::string("nna_sim_") + kConfig.name + ": co-simulate a test on the " +
-                               kConfig.name + " RTL (" + std::to_string(kConfig.array_rows) + "x" +
-                               std::to_string(kConfig.array_cols) + ") against the golden model.\nOptions");
+};
+
+// Every option with its help text; the values land in o and typed.
+void DescribeOptions(po::options_description& desc, SimOptions& o, TypedOptions& typed) {
   // clang-format off
   desc.add_options()
     ("test", po::value(&o.test), "test NAME: compile <vectors>/NAME.yaml; 'random' draws a layer from --seed, 'random_simd' a layer and a SIMD program; NAME,NAME,...: several programs, each in SRAM and DRAM of its own, launched one after the other on one NNA")
@@ -30,7 +33,7 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
     ("bundle", po::value(&o.bundle_dir), "run the compiled bundle in DIR instead of --test")
     ("config", po::value(&o.config)->default_value(kConfig.name),
      "hardware configuration; must be the one this simulator was built for")
-    ("seed", po::value(&seed), "seed N for the test's random data (default: the test's own); picks the layer of --test random and random_simd")
+    ("seed", po::value(&typed.seed), "seed N for the test's random data (default: the test's own); picks the layer of --test random and random_simd")
     ("vectors", po::value(&o.vectors)->default_value(NNA_VECTORS_DIR), "folder of the test descriptions")
     ("out", po::value(&o.out), "folder for the compiled bundle and waves (default build/runs/<config>/<test>)")
     ("waves", po::bool_switch(&o.waves), "write an FST waveform of the whole design to <out>/waves.fst")
@@ -44,10 +47,10 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
      "DRAM data bytes per cycle, reads and writes together (fractions allowed, e.g. 34); 0: unlimited")
     ("watchdog-cycles", po::value<uint32_t>(),
      "write N to the watchdog_cycles register before the first start (0: no watchdog; default: the configuration's)")
-    ("act-cache", po::value(&act_cache)->default_value(act_cache),
+    ("act-cache", po::value(&typed.act_cache)->default_value(typed.act_cache),
      "on or off: off sets sram_ctrl.act_cache_off (every activation read from the banks) and predicts the "
      "cycles without the cache")
-    ("inject", po::value(&inject)->default_value(inject),
+    ("inject", po::value(&typed.inject)->default_value(typed.inject),
      "error class: corrupt the program so that it must end in that error (illegal_opcode, illegal_field, "
      "dram_range, watchdog, sram_range), or abort it (abort, with --abort-at) and run it again; race: drop a "
      "buffer reload's wait, which the golden model must refuse")
@@ -65,28 +68,10 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
     ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
     ("help", po::bool_switch(&o.help), "print this help");
   // clang-format on
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError(std::string("bad command line: ") + e.what() + " (see --help)");
-  }
-  std::ostringstream help;
-  help << desc;
-  o.help_text = help.str();
-  if (o.help) return o;
-  if (vm.count("seed")) o.seed = seed;
-  if (vm.count("watchdog-cycles")) o.watchdog_cycles = vm["watchdog-cycles"].as<uint32_t>();
-  if (act_cache != "on" && act_cache != "off")
-    throw InputError("--act-cache must be on or off (got " + act_cache + ")");
-  o.act_cache = act_cache == "on";
-  if (int(!o.test.empty()) + int(!o.network.empty()) + int(!o.bundle_dir.empty()) != 1)
-    throw InputError("give exactly one of --test NAME, --network NAME and --bundle DIR");
-  if (o.network.empty() && o.sram_budget > 0) throw InputError("--sram-budget applies to --network only");
-  if (!o.network.empty() && (vm.count("seed") || o.repeat > 1 || inject != "none"))
-    throw InputError(
-        "--network runs the network's own seeded input once: --seed, --repeat and --inject do not apply");
+}
+
+// --test NAME,NAME,...: the programs in launch order.
+void SplitTests(SimOptions& o) {
   for (size_t at = 0; !o.test.empty();) {
     const size_t comma = o.test.find(',', at);
     o.tests.push_back(o.test.substr(at, comma - at));
@@ -94,6 +79,23 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
     if (comma == std::string::npos) break;
     at = comma + 1;
   }
+}
+
+// Checks the options given against each other and fills in what they imply; the first problem
+// throws its sentence.
+void CheckOptions(SimOptions& o, const TypedOptions& typed, const po::variables_map& vm) {
+  if (vm.count("seed")) o.seed = typed.seed;
+  if (vm.count("watchdog-cycles")) o.watchdog_cycles = vm["watchdog-cycles"].as<uint32_t>();
+  if (typed.act_cache != "on" && typed.act_cache != "off")
+    throw InputError("--act-cache must be on or off (got " + typed.act_cache + ")");
+  o.act_cache = typed.act_cache == "on";
+  if (int(!o.test.empty()) + int(!o.network.empty()) + int(!o.bundle_dir.empty()) != 1)
+    throw InputError("give exactly one of --test NAME, --network NAME and --bundle DIR");
+  if (o.network.empty() && o.sram_budget > 0) throw InputError("--sram-budget applies to --network only");
+  if (!o.network.empty() && (vm.count("seed") || o.repeat > 1 || typed.inject != "none"))
+    throw InputError(
+        "--network runs the network's own seeded input once: --seed, --repeat and --inject do not apply");
+  SplitTests(o);
   if (o.repeat == 0) throw InputError("--repeat must be at least 1");
   if (o.inject_program >= std::max<size_t>(o.tests.size(), 1))
     throw InputError("--inject-program " + std::to_string(o.inject_program) + " is not one of the " +
@@ -105,7 +107,7 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   if (o.max_cycles == 0) throw InputError("--max-cycles must be at least 1");
   if (o.dram_outstanding == 0) throw InputError("--dram-outstanding must be at least 1");
   if (!(o.dram_bandwidth >= 0)) throw InputError("--dram-bandwidth must be at least 0 bytes per cycle");
-  if (inject != "none") o.inject = ParseInject(inject);
+  if (typed.inject != "none") o.inject = ParseInject(typed.inject);
   if (o.inject == Inject::kAbort && (o.tests.size() > 1 || o.repeat > 1))
     throw InputError("--inject abort runs one program once: give one --test and no --repeat");
   if ((o.inject == Inject::kAbort) != (o.abort_at > 0))
@@ -116,6 +118,29 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
     const std::string name = !o.test.empty() ? o.test : !o.network.empty() ? o.network : "bundle";
     o.out = std::string(NNA_BUILD_DIR) + "/runs/" + kConfig.name + "/" + name;
   }
+}
+
+}  // namespace
+
+SimOptions ParseOptions(int argc, const char* const argv[]) {
+  SimOptions o;
+  TypedOptions typed;
+  po::options_description desc(std::string("nna_sim_") + kConfig.name + ": co-simulate a test on the " +
+                               kConfig.name + " RTL (" + std::to_string(kConfig.array_rows) + "x" +
+                               std::to_string(kConfig.array_cols) + ") against the golden model.\nOptions");
+  DescribeOptions(desc, o, typed);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(std::string("bad command line: ") + e.what() + " (see --help)");
+  }
+  std::ostringstream help;
+  help << desc;
+  o.help_text = help.str();
+  if (o.help) return o;
+  CheckOptions(o, typed, vm);
   return o;
 }
 

@@ -87,6 +87,19 @@ Testbench::~Testbench() {
 }
 
 void Testbench::Setup() {
+  CheckPrograms();
+  WriteBundles();
+  PlanLaunches();
+  RunGoldenModel();
+  PredictPerformance();
+  LoadDram();
+  BuildDut();
+  BuildHost();
+  ConnectMonitors();
+}
+
+// Every bundle must be for this simulator's configuration and its program placement fit the CSRs.
+void Testbench::CheckPrograms() const {
   if (programs_.empty()) throw InputError("no program to run");
   for (const Bundle& b : programs_) {
     if (b.config != kConfig.name) {
@@ -100,6 +113,10 @@ void Testbench::Setup() {
                        " words) does not fit the CSRs");
     }
   }
+}
+
+// The bundles as run into --out (unless --bundle gave one), after --inject corrupted them.
+void Testbench::WriteBundles() {
   // Before the golden model and the RTL, and before the bundle is written: both runs and the
   // bundle on disk see the same corrupted program.
   if (!opt_.inject_rtl_only) inject_note_ = InjectError(opt_.inject, kConfig, programs_[opt_.inject_program]);
@@ -115,9 +132,11 @@ void Testbench::Setup() {
       throw InputError(e.what());
     }
   }
+}
 
-  // The launches: the list, --repeat times; the scoreboard numbers their instructions one after
-  // the other (one program alone keeps its own numbers).
+// The launches: the list, --repeat times; the scoreboard numbers their instructions one after
+// the other (one program alone keeps its own numbers).
+void Testbench::PlanLaunches() {
   uint32_t base = 0;
   for (uint32_t run = 0; run < opt_.repeat; ++run) {
     for (size_t k = 0; k < programs_.size(); ++k) {
@@ -130,8 +149,11 @@ void Testbench::Setup() {
                      " instructions, more than the scoreboard numbers (" + std::to_string(kProgramLoadInstr) +
                      ")");
   bundle_ = several() ? Merged() : programs_[0];
+}
 
-  // Expected events, program after program, tagged with their launch's instruction numbers.
+// Expected events, program after program, tagged with their launch's instruction numbers, into
+// the scoreboard.
+void Testbench::RunGoldenModel() {
   EventRecorder expected;
   TaggingSink tagged(expected);
   std::vector<const Bundle*> order;
@@ -148,9 +170,11 @@ void Testbench::Setup() {
                        "' races: " + golden_runs_[k].race);
   }
   sb_ = std::make_unique<Scoreboard>(bundle_, std::move(expected));
+}
 
-  // The performance model's prediction for every compute instruction of every launch; with the
-  // activation cache off, for a configuration without cache lines.
+// The performance model's prediction for every compute instruction of every launch; with the
+// activation cache off, for a configuration without cache lines.
+void Testbench::PredictPerformance() {
   HwConfig perf_config = kConfig;
   if (!opt_.act_cache) perf_config.sram_act_cache_bytes = 0;
   for (size_t k = 0; k < golden_runs_.size(); ++k) {
@@ -164,24 +188,32 @@ void Testbench::Setup() {
       p.cycles[isa::ComputeCycle::kDrain] += opt_.perf_skew;
     }
   }
-  dram_ = bundle_.dram;
-  if (opt_.inject_rtl_only) {  // the program's words in the RTL's DRAM only: the golden model expects the
-                               // clean one
-    Bundle b = programs_[opt_.inject_program];
-    inject_note_ = InjectError(opt_.inject, kConfig, b) + " (in the RTL's DRAM only)";
-    const long from = long(b.prog_dram_addr), to = from + long(b.prog_words * isa::kWordBytes);
-    std::copy(b.dram.begin() + from, b.dram.begin() + to, dram_.begin() + from);
-    bundle_.dram = dram_;  // what a restart reloads
-  }
+}
 
-  // The SystemC side: wires, the RTL, the testbench modules.
+// The RTL's DRAM image: the bundle's, or with --inject-rtl-only a corrupted program in it.
+void Testbench::LoadDram() {
+  dram_ = bundle_.dram;
+  if (!opt_.inject_rtl_only) return;
+  // The program's words in the RTL's DRAM only: the golden model expects the clean one.
+  Bundle b = programs_[opt_.inject_program];
+  inject_note_ = InjectError(opt_.inject, kConfig, b) + " (in the RTL's DRAM only)";
+  const long from = long(b.prog_dram_addr), to = from + long(b.prog_words * isa::kWordBytes);
+  std::copy(b.dram.begin() + from, b.dram.begin() + to, dram_.begin() + from);
+  bundle_.dram = dram_;  // what a restart reloads
+}
+
+// The SystemC side: wires, the RTL, and the DRAM it reads and writes over AXI.
+void Testbench::BuildDut() {
   wires_ = std::make_unique<Wires>();
   top_ = std::make_unique<Vtop>("nna_top");
   wires_->Bind(*top_);
   auto on_axi_error = [this](const std::string& what) { sb_->ReportError("axi", what); };
-  auto on_host_error = [this](const std::string& what) { sb_->ReportError("host", what); };
   axi_dram_ = std::make_unique<AxiDram>("axi_dram", *wires_, dram_, opt_.dram_latency, opt_.dram_outstanding,
                                         opt_.dram_bandwidth, on_axi_error);
+}
+
+// The host that launches the programs and reads their status.
+void Testbench::BuildHost() {
   // The host launches what the golden model ran: it stops after an error, as the model does.
   std::vector<HostProgram> progs;
   for (size_t k = 0; k < golden_runs_.size(); ++k) {
@@ -197,7 +229,7 @@ void Testbench::Setup() {
     monitors_->Discard(false);
   };
   HostCallbacks cb;
-  cb.on_error = on_host_error;
+  cb.on_error = [this](const std::string& what) { sb_->ReportError("host", what); };
   cb.on_complete = [](size_t, const HostResult& r) {
     return !Bits(r.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
   };
@@ -206,6 +238,10 @@ void Testbench::Setup() {
   host_ = std::make_unique<HostDriver>("host", *wires_, std::move(progs), std::move(cb),
                                        HostSetup{opt_.watchdog_cycles, !opt_.act_cache,
                                                  opt_.queue ? size_t(kConfig.queues_program_depth + 1) : 1});
+}
+
+// The monitors that feed the scoreboard, and the watchdog that ends a run at --max-cycles.
+void Testbench::ConnectMonitors() {
   monitors_ = std::make_unique<Monitors>("monitors", *wires_, *sb_);
   monitors_->Discard(opt_.abort_at > 0);
   std::vector<uint32_t> bases;
@@ -471,7 +507,21 @@ int Testbench::Finish() {
 }
 
 void Testbench::PrintVerdict(int code) const {
-  const HostResult& r = host_->result();
+  PrintRunHeader();
+  PrintEventSummary();
+  if (several()) PrintPrograms();
+  PrintCompletion();
+  PrintPerformance();
+  const double speed = run_seconds_ > 0 ? double(sim_cycles_) / run_seconds_ : 0.0;
+  std::printf("  speed %.0f cycles/s  wall %.2f s  (golden model %.2f s)\n", speed, run_seconds_,
+              golden_seconds_);
+  PrintFailures();
+  PrintResultLine(code);
+  std::fflush(stdout);
+}
+
+// What ran and how: the test, the configuration and seed, and what the run changed on purpose.
+void Testbench::PrintRunHeader() const {
   std::printf("nna sim  test %s  config %s (%llux%llu)  seed %s\n", bundle_.test.c_str(), kConfig.name,
               static_cast<unsigned long long>(kConfig.array_rows),
               static_cast<unsigned long long>(kConfig.array_cols),
@@ -496,6 +546,10 @@ void Testbench::PrintVerdict(int code) const {
   if (opt_.dram_bandwidth > 0)
     std::printf("  %-16s limited to %g bytes/cycle, reads and writes together\n", "dram bandwidth",
                 opt_.dram_bandwidth);
+}
+
+// Expected and observed events per stream, and the final DRAM against the reference.
+void Testbench::PrintEventSummary() const {
   std::printf("  %-16s %9s  %9s  %10s\n", "stream", "expected", "observed", "mismatches");
   for (const StreamStats& s : sb_->Stats()) {
     std::printf("  %-16s %9" PRIu64 "  %9" PRIu64 "  %10" PRIu64 "\n", s.name.c_str(), s.expected, s.observed,
@@ -506,24 +560,31 @@ void Testbench::PrintVerdict(int code) const {
                 sb_->dram_equal() ? "equal to reference" : "DIFFERS from reference");
   } else {
     std::printf("  %-16s not checked (%s)\n", "dram output",
-                !r.finished ? "the program did not finish" : "the program ends in an error");
+                !host_->result().finished ? "the program did not finish" : "the program ends in an error");
   }
+}
+
+// With several programs, one row per completion; the last one's status and the totals follow.
+void Testbench::PrintPrograms() const {
   const std::vector<HostResult>& results = host_->results();
-  if (several()) {  // one row per completion, then the last one's status and the totals below
-    std::printf("  %-16s %6s  %-24s %4s  %-36s %9s %12s\n", "programs", "launch", "test", "run", "status",
-                "cycles", "instructions");
-    for (size_t k = 0; k < results.size(); ++k) {
-      const HostResult& c = results[k];
-      const bool err = Bits(c.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
-      const std::string st =
-          err ? ErrorName(Bits(c.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits)) + " at " +
-                    InstrText(c.err_instr)
-              : "done";
-      std::printf("  %-16s %6zu  %-24s %4u  %-36s %9u %12u\n", "", k,
-                  programs_[launches_[k].program].test.c_str(), launches_[k].run, st.c_str(), c.cycles,
-                  c.instrs_done);
-    }
+  std::printf("  %-16s %6s  %-24s %4s  %-36s %9s %12s\n", "programs", "launch", "test", "run", "status",
+              "cycles", "instructions");
+  for (size_t k = 0; k < results.size(); ++k) {
+    const HostResult& c = results[k];
+    const bool err = Bits(c.status, csr::kStatusErrorLsb, csr::kStatusErrorBits);
+    const std::string st = err ? ErrorName(Bits(c.status, csr::kStatusErrCodeLsb, csr::kStatusErrCodeBits)) +
+                                     " at " + InstrText(c.err_instr)
+                               : "done";
+    std::printf("  %-16s %6zu  %-24s %4u  %-36s %9u %12u\n", "", k,
+                programs_[launches_[k].program].test.c_str(), launches_[k].run, st.c_str(), c.cycles,
+                c.instrs_done);
   }
+}
+
+// The final status, cycles, MAC utilization and counters, or which interrupt never came.
+void Testbench::PrintCompletion() const {
+  const HostResult& r = host_->result();
+  const std::vector<HostResult>& results = host_->results();
   if (r.finished) {
     uint64_t cycles_sum = 0, mac_sum = 0, instrs_sum = 0;
     for (const HostResult& c : results)
@@ -552,23 +613,27 @@ void Testbench::PrintVerdict(int code) const {
     std::printf("  %-16s  no interrupt%s after %" PRIu64 " cycles\n", "status",
                 several() ? (" for " + Who(results.size())).c_str() : "", sim_cycles_);
   }
-  PrintPerformance();
-  const double speed = run_seconds_ > 0 ? double(sim_cycles_) / run_seconds_ : 0.0;
-  std::printf("  speed %.0f cycles/s  wall %.2f s  (golden model %.2f s)\n", speed, run_seconds_,
-              golden_seconds_);
+}
+
+// The first mismatches and the performance check's failure.
+void Testbench::PrintFailures() const {
   if (!sb_->mismatches().empty()) {
     std::printf("first mismatches (%" PRIu64 " in all):\n", sb_->total_mismatches());
     for (const Mismatch& m : sb_->mismatches()) std::printf("  %s\n", m.text.c_str());
   }
   if (!perf_failure_.empty()) std::printf("performance: %s\n", perf_failure_.c_str());
+}
+
+// The last line: PASS (with the error the program was expected to end in), TIMEOUT or FAIL.
+void Testbench::PrintResultLine(int code) const {
   if (code == kExitPass && !golden_.ok) {
     std::printf("PASS (expected error %s at %s%s and the RTL reported it: %s)\n",
                 ErrorName(uint32_t(golden_.error)).c_str(), InstrText(golden_.err_instr).c_str(),
                 several() ? (" of " + Who(golden_runs_.size() - 1)).c_str() : "", golden_.message.c_str());
-  } else if (code == kExitPass && a.finished) {
+  } else if (code == kExitPass && host_->aborted().finished) {
     std::printf("PASS (expected error aborted after ctrl.abort at cycle %" PRIu64
                 " and the RTL reported it; the restarted run passed in full)\n",
-                a.abort_cycle);
+                host_->aborted().abort_cycle);
   } else if (code == kExitPass) {
     std::printf("PASS\n");
   } else if (code == kExitTimeout) {
@@ -577,7 +642,6 @@ void Testbench::PrintVerdict(int code) const {
   } else {
     std::printf("FAIL\n");
   }
-  std::fflush(stdout);
 }
 
 }  // namespace nna::tb

@@ -58,12 +58,29 @@ class Testbench {
   std::string Who(size_t launch) const;                      // "program 1 (test eltwise_add, run 0)"
   std::pair<size_t, uint32_t> Locate(uint32_t instr) const;  // launch and its own instruction index
   Bundle Merged() const;
+  // Setup's steps, in order.
+  void CheckPrograms() const;
+  void WriteBundles();
+  void PlanLaunches();
+  void RunGoldenModel();
+  void PredictPerformance();
+  void LoadDram();
+  void BuildDut();
+  void BuildHost();
+  void ConnectMonitors();
   void CheckStatus(size_t launch, const HostResult& r);
   void CheckAborted();
   void ComparePerformance();
+  // The verdict, part by part in the order printed.
   void PrintVerdict(int code) const;
-  void PrintPerformance() const;
+  void PrintRunHeader() const;
+  void PrintEventSummary() const;
+  void PrintPrograms() const;
+  void PrintCompletion() const;
   void PrintCounters() const;
+  void PrintPerformance() const;
+  void PrintFailures() const;
+  void PrintResultLine(int code) const;
 
   // One compute instruction: what the RTL took (monitors) and what the model predicted.
   struct PerfRow {

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   verilator libsystemc-dev catch2 libboost-program-options-dev libyaml-cpp-dev
-  gtkwave yosys gnuplot python3 clang-format
+  gtkwave yosys gnuplot python3 python3-yaml clang-format
 )
 
 missing=()

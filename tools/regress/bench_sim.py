@@ -4,22 +4,22 @@
 1. Build (unless --no-build): configures a fresh build folder for one configuration only (no
    deliberately broken variants, ccache off) and builds its simulator, timing the configure and
    the build separately and recording the compiler's peak memory.
-2. Runs, one at a time so that each has a core to itself: every named co-simulation test that
-   CTest registers for the configuration (cosim.<config>.<vector>) and the networks given, each with
-   the full scoreboard.
+2. Runs, one at a time so that each has a core to itself: every named layer test the test plan
+   (tests/plan.yaml) runs on the configuration in CTest (cosim.<config>.<vector>) and the networks
+   given, each with the full scoreboard.
 Writes OUT/summary.md (a table per part, and the speed over all named tests together: their
 simulated cycles over their RTL seconds) and OUT/results.csv; prints the summary. Timing belongs
 here, never in a test: the exit code says only whether every run passed.
 """
 import argparse
 import os
-import re
 import resource
 import subprocess
 import sys
 import time
 
 from runner import Job, fmt_time, run_all, write_csv
+from test_plan import PlanError, layer_tests
 
 
 def parse_args():
@@ -27,16 +27,15 @@ def parse_args():
     p.add_argument("--config", default="fsd", help="hardware configuration (spec/configs/<name>.yaml)")
     p.add_argument("--source", default=".", help="the project's root")
     p.add_argument("--out", required=True, help="folder for the fresh build, the runs and the reports")
-    p.add_argument("--no-build", action="store_true", help="do not build: use --sim and --ctest-dir as they are")
+    p.add_argument("--no-build", action="store_true", help="do not build: use --sim as it is")
     p.add_argument("--sim", help="with --no-build: the simulator binary")
-    p.add_argument("--ctest-dir", help="with --no-build: a configured build folder that lists the tests")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="compile jobs for the build")
     p.add_argument("--networks", default="resnet50", help="comma-separated networks to run too ('none' for none)")
     p.add_argument("--tests", default="", help="comma-separated tests instead of every named one")
     p.add_argument("--timeout", type=float, default=3600, help="wall-clock seconds per run")
     a = p.parse_args()
-    if a.no_build and not (a.sim and a.ctest_dir):
-        p.error("--no-build needs --sim and --ctest-dir")
+    if a.no_build and not a.sim:
+        p.error("--no-build needs --sim")
     return a
 
 
@@ -71,13 +70,6 @@ def build(a, build_dir):
             "generated_mb": cpp_bytes / 1e6}
 
 
-def named_tests(a, ctest_dir):
-    """Every cosim.<config>.<vector> test CTest lists whose name is a test description."""
-    listing = subprocess.run(["ctest", "-N"], cwd=ctest_dir, capture_output=True, text=True, check=True).stdout
-    names = re.findall(rf"Test +#\d+: cosim\.{re.escape(a.config)}\.(\w+)$", listing, re.M)
-    return [n for n in names if os.path.exists(os.path.join(a.source, "vectors", f"{n}.yaml"))]
-
-
 def write_summary(a, built, tests, nets, wall, path):
     def rate(rs):
         cycles, secs = sum(r.get("cycles", 0) for r in rs), sum(r.get("sim_s", 0) for r in rs)
@@ -108,12 +100,15 @@ def write_summary(a, built, tests, nets, wall, path):
 def main():
     a = parse_args()
     os.makedirs(a.out, exist_ok=True)
-    built, sim, ctest_dir = None, a.sim, a.ctest_dir
+    try:  # a bad plan before the build, not after it
+        names = [t for t in a.tests.split(",") if t] or layer_tests(a.source, a.config)
+    except PlanError as e:
+        sys.exit(f"bench-sim: {e}")
+    built, sim = None, a.sim
     if not a.no_build:
-        ctest_dir = os.path.join(a.out, "build")
-        built = build(a, ctest_dir)
-        sim = os.path.join(ctest_dir, "tb", f"nna_sim_{a.config}")
-    names = [t for t in a.tests.split(",") if t] or named_tests(a, ctest_dir)
+        build_dir = os.path.join(a.out, "build")
+        built = build(a, build_dir)
+        sim = os.path.join(build_dir, "tb", f"nna_sim_{a.config}")
     nets = [] if a.networks == "none" else [n for n in a.networks.split(",") if n]
     vectors = os.path.join(a.source, "vectors")
     jobs = [Job(key=t, label=t, args=["--test", t, "--vectors", vectors, "--quiet"],
