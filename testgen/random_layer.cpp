@@ -94,7 +94,88 @@ void Padding(Draw& d, uint32_t span, bool symmetric, uint32_t* lo, uint32_t* hi)
   }
 }
 
-// One attempt; the caller keeps the first that fits the budget.
+// Inner product: up to a few thousand terms, as C x H x W with small planes.
+void DrawInnerProduct(Draw& d, uint32_t max_out, LayerSpec* l) {
+  l->op = LayerOp::kInnerProduct;
+  const uint32_t terms = d.Log(1, 6000);
+  const uint32_t hw[] = {1, 1, 1, 2, 3, 4, 5, 7, 8};
+  l->in_h = std::min(d.Pick(hw), terms);
+  l->in_w = std::min(d.Pick(hw), std::max(1u, terms / l->in_h));
+  l->in_c = std::max(1u, terms / (l->in_h * l->in_w));
+  l->out_c = d.Log(1, max_out);
+}
+
+// Kernel, stride and dilation of a DECONV (upsampling strides) or a CONV.
+void DrawWindow(Draw& d, bool deconv, LayerSpec* l) {
+  const bool square = d.Chance(75);
+  if (deconv) {
+    const uint32_t ks[] = {1, 2, 2, 3, 3, 4, 4};
+    l->kernel_h = d.Pick(ks);
+    l->kernel_w = square ? l->kernel_h : d.Pick(ks);
+    const uint32_t ss[] = {1, 2, 2, 2, 4, 4, 8};
+    l->stride_h = d.Pick(ss);
+    l->stride_w = d.Chance(80) ? l->stride_h : d.Pick(ss);
+    l->dil_h = d.Chance(85) ? 1 : 2;
+    l->dil_w = d.Chance(85) ? 1 : 2;
+  } else {
+    const uint32_t ks[] = {1, 1, 2, 3, 3, 3, 4, 5, 5, 6, 7, 7, 11};
+    l->kernel_h = d.Pick(ks);
+    l->kernel_w = square ? l->kernel_h : d.Range(1, 7);
+    const uint32_t ss[] = {1, 1, 1, 2, 2, 4};
+    l->stride_h = d.Pick(ss);
+    l->stride_w = d.Chance(75) ? l->stride_h : d.Pick(ss);
+    const uint32_t ds[] = {1, 1, 1, 1, 2, 2, 3};
+    l->dil_h = d.Pick(ds);
+    l->dil_w = d.Chance(75) ? l->dil_h : d.Pick(ds);
+  }
+}
+
+// Padding of both axes up to the kernel's spans; a DECONV's output padding half the time.
+void DrawPadding(Draw& d, bool deconv, LayerSpec* l) {
+  const uint32_t span_h = l->dil_h * (l->kernel_h - 1), span_w = l->dil_w * (l->kernel_w - 1);
+  const bool symmetric = d.Chance(50);
+  Padding(d, span_h, symmetric, &l->pad_top, &l->pad_bottom);
+  Padding(d, span_w, symmetric, &l->pad_left, &l->pad_right);
+  if (deconv && d.Chance(50)) {
+    l->out_pad_h = d.Range(0, std::max(l->stride_h, l->dil_h) - 1);
+    l->out_pad_w = d.Range(0, std::max(l->stride_w, l->dil_w) - 1);
+  }
+}
+
+// Channels and groups: dense, grouped or depthwise.
+void DrawChannels(Draw& d, uint32_t m, uint32_t max_out, LayerSpec* l) {
+  const uint32_t mode = d.Range(0, 99);
+  if (mode < 60) {
+    l->in_c = Channels(d, 96);
+    l->out_c = Channels(d, max_out);
+  } else if (mode < 85) {
+    const uint32_t gs[] = {2, 3, 4, 6, 8};
+    l->groups = d.Pick(gs);
+    l->in_c = l->groups * d.Log(1, 8);
+    l->out_c = l->groups * d.Log(1, std::max(1u, std::min(2 * m + 3, max_out / l->groups)));
+  } else {
+    l->groups = l->in_c = d.Log(1, std::min(64u, max_out));
+    l->out_c = l->groups * (d.Chance(80) || 2 * l->groups > max_out ? 1 : 2);
+  }
+}
+
+// Input size: at least what the kernel needs; a size class spreads the layers between a few
+// hundred cycles and the budget (independent log-uniform sizes would make most layers tiny).
+void DrawInputSize(Draw& d, bool deconv, LayerSpec* l) {
+  const uint32_t span_h = l->dil_h * (l->kernel_h - 1), span_w = l->dil_w * (l->kernel_w - 1);
+  auto need = [&](uint32_t span, uint32_t pads) { return span + 1 > pads ? span + 1 - pads : 1u; };
+  const uint32_t size_class = d.Range(0, 2);
+  const uint32_t conv_lo[] = {1, 8, 24}, conv_hi[] = {12, 40, 72}, de_lo[] = {1, 4, 8}, de_hi[] = {6, 12, 20};
+  const uint32_t lo = deconv ? de_lo[size_class] : conv_lo[size_class];
+  const uint32_t hi = deconv ? de_hi[size_class] : conv_hi[size_class];
+  const uint32_t lo_h = std::max(lo, deconv ? 1 : need(span_h, l->pad_top + l->pad_bottom));
+  const uint32_t lo_w = std::max(lo, deconv ? 1 : need(span_w, l->pad_left + l->pad_right));
+  l->in_h = d.Range(lo_h, std::max(lo_h, hi));
+  l->in_w = d.Chance(60) ? std::max(l->in_h, lo_w) : d.Range(lo_w, std::max(lo_w, hi));
+}
+
+// One attempt; the caller keeps the first that fits the budget. The draws' order is the seeds'
+// meaning: the types, the kind, then the window, padding, channels and input size.
 LayerSpec DrawLayer(Draw& d, const HwConfig& cfg) {
   LayerSpec l;
   const uint32_t m = uint32_t(cfg.array_rows);
@@ -106,77 +187,15 @@ LayerSpec DrawLayer(Draw& d, const HwConfig& cfg) {
   l.order = d.Chance(50) ? isa::Order::kPixelMajor : isa::Order::kChannelMajor;
   const uint32_t kind = d.Range(0, 99);
   if (kind < 20) {
-    // Inner product: up to a few thousand terms, as C x H x W with small planes.
-    l.op = LayerOp::kInnerProduct;
-    const uint32_t terms = d.Log(1, 6000);
-    const uint32_t hw[] = {1, 1, 1, 2, 3, 4, 5, 7, 8};
-    l.in_h = std::min(d.Pick(hw), terms);
-    l.in_w = std::min(d.Pick(hw), std::max(1u, terms / l.in_h));
-    l.in_c = std::max(1u, terms / (l.in_h * l.in_w));
-    l.out_c = d.Log(1, max_out);
+    DrawInnerProduct(d, max_out, &l);
     return l;
   }
   const bool deconv = kind >= 70;
   l.op = deconv ? LayerOp::kDeconv : LayerOp::kConv;
-
-  // Kernel, stride, dilation.
-  const bool square = d.Chance(75);
-  if (deconv) {
-    const uint32_t ks[] = {1, 2, 2, 3, 3, 4, 4};
-    l.kernel_h = d.Pick(ks);
-    l.kernel_w = square ? l.kernel_h : d.Pick(ks);
-    const uint32_t ss[] = {1, 2, 2, 2, 4, 4, 8};
-    l.stride_h = d.Pick(ss);
-    l.stride_w = d.Chance(80) ? l.stride_h : d.Pick(ss);
-    l.dil_h = d.Chance(85) ? 1 : 2;
-    l.dil_w = d.Chance(85) ? 1 : 2;
-  } else {
-    const uint32_t ks[] = {1, 1, 2, 3, 3, 3, 4, 5, 5, 6, 7, 7, 11};
-    l.kernel_h = d.Pick(ks);
-    l.kernel_w = square ? l.kernel_h : d.Range(1, 7);
-    const uint32_t ss[] = {1, 1, 1, 2, 2, 4};
-    l.stride_h = d.Pick(ss);
-    l.stride_w = d.Chance(75) ? l.stride_h : d.Pick(ss);
-    const uint32_t ds[] = {1, 1, 1, 1, 2, 2, 3};
-    l.dil_h = d.Pick(ds);
-    l.dil_w = d.Chance(75) ? l.dil_h : d.Pick(ds);
-  }
-  const uint32_t span_h = l.dil_h * (l.kernel_h - 1), span_w = l.dil_w * (l.kernel_w - 1);
-  const bool symmetric = d.Chance(50);
-  Padding(d, span_h, symmetric, &l.pad_top, &l.pad_bottom);
-  Padding(d, span_w, symmetric, &l.pad_left, &l.pad_right);
-  if (deconv && d.Chance(50)) {
-    l.out_pad_h = d.Range(0, std::max(l.stride_h, l.dil_h) - 1);
-    l.out_pad_w = d.Range(0, std::max(l.stride_w, l.dil_w) - 1);
-  }
-
-  // Channels and groups: dense, grouped or depthwise.
-  const uint32_t mode = d.Range(0, 99);
-  if (mode < 60) {
-    l.in_c = Channels(d, 96);
-    l.out_c = Channels(d, max_out);
-  } else if (mode < 85) {
-    const uint32_t gs[] = {2, 3, 4, 6, 8};
-    l.groups = d.Pick(gs);
-    l.in_c = l.groups * d.Log(1, 8);
-    l.out_c = l.groups * d.Log(1, std::max(1u, std::min(2 * m + 3, max_out / l.groups)));
-  } else {
-    l.groups = l.in_c = d.Log(1, std::min(64u, max_out));
-    l.out_c = l.groups * (d.Chance(80) || 2 * l.groups > max_out ? 1 : 2);
-  }
-
-  // Input size: at least what the kernel needs; a size class spreads the layers between a few
-  // hundred cycles and the budget (independent log-uniform sizes would make most layers tiny).
-  auto need = [&](uint32_t span, uint32_t pads) { return span + 1 > pads ? span + 1 - pads : 1u; };
-  const uint32_t size_class = d.Range(0, 2);
-  const uint32_t conv_lo[] = {1, 8, 24}, conv_hi[] = {12, 40, 72}, de_lo[] = {1, 4, 8}, de_hi[] = {6, 12, 20};
-  const uint32_t lo = deconv ? de_lo[size_class] : conv_lo[size_class];
-  const uint32_t hi = deconv ? de_hi[size_class] : conv_hi[size_class];
-  const uint32_t lo_h = std::max(lo, deconv ? 1 : need(span_h, l.pad_top + l.pad_bottom));
-  const uint32_t lo_w = std::max(lo, deconv ? 1 : need(span_w, l.pad_left + l.pad_right));
-  l.in_h = d.Range(lo_h, std::max(lo_h, hi));
-  l.in_w = d.Chance(60) ? std::max(l.in_h, lo_w) : d.Range(lo_w, std::max(lo_w, hi));
-
+  DrawWindow(d, deconv, &l);
+  DrawPadding(d, deconv, &l);
+  DrawChannels(d, m, max_out, &l);
+  DrawInputSize(d, deconv, &l);
   return l;
 }
 

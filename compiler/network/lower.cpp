@@ -1,10 +1,10 @@
 #include "compiler/network/lower.h"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdio>
 #include <map>
-#include <set>
 #include <stdexcept>
 
 #include "compiler/assemble.h"
@@ -143,9 +143,9 @@ class Lowerer {
     for (int round = 0;; ++round) {
       Jobs(slot_limit);
       Buffers();
-      prog_bytes_ = ProgramWords() * isa::kWordBytes;
       slot_ = 0;
       for (const Job& j : jobs_) slot_ = std::max(slot_, AlignUp(j.StreamBytes()));
+      prog_bytes_ = MeasureProgram();
       const uint64_t fixed = AlignUp(prog_bytes_) + act_peak_;
       if (fixed + 2 * slot_ <= budget_) break;
       if (fixed + 2 * AlignUp(min_slot_) > budget_) {
@@ -459,19 +459,6 @@ class Lowerer {
     return {own.dma, per_plane ? PlaneStrideOf(t) : own.sram_stride};
   }
 
-  uint64_t ProgramWords() const {
-    uint64_t words = 1;  // the input's DMA
-    int stitched = -1;
-    for (const Job& j : jobs_) {
-      words += 1 + isa::ComputeWords(j.simd.size());  // its stream and the instruction
-      if (j.strip) words += 2;                        // the strip's 3-D DMA_WRITE
-      if (j.strip && j.last_of_layer && j.layer != stitched)
-        words += 1, stitched = j.layer;  // the stitched read
-    }
-    const std::set<int> outputs(net_.outputs.begin(), net_.outputs.end());
-    return words + outputs.size() + 2 * spills_.size();  // a spill: its write and its read
-  }
-
   // Where tensor t is at `step` (a spilled tensor moves to its reload buffer).
   uint64_t TensorAddr(int t, int step) const {
     const auto sp = spills_.find(RootOf(t));
@@ -487,7 +474,9 @@ class Lowerer {
     std::vector<uint64_t> streams;  // per job
     std::map<int, uint64_t> outputs, stitches, spills;
   };
-  DramMap PlaceDram(uint64_t prog_dram) const;
+  // The program at SRAM 0 and, after a zero page as the single-layer path's, at DRAM 0x1000.
+  static constexpr uint64_t kProgSram = 0, kProgDram = 0x1000;
+  DramMap PlaceDram(uint64_t prog_bytes) const;
   // Writer layer -> the graph outputs written back after it.
   std::map<int, std::vector<int>> OutputsAfter() const;
   // The table's rows before any instruction: names, ops, outputs and their SRAM.
@@ -516,6 +505,10 @@ class Lowerer {
     std::vector<std::pair<int, uint64_t>> written_back;
   };
   using OutputsMap = std::map<int, std::vector<int>>;
+  // The weight slots' SRAM after a program of prog_bytes at kProgSram; sets the activations' base
+  // after them.
+  using Slots = std::array<uint64_t, 2>;
+  Slots PlaceAfterProgram(uint64_t prog_bytes);
   void Stream(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm) const;
   void WriteOutputs(Emission& e, const OutputsMap& after, const DramMap& dm, int writer, uint64_t flag) const;
   void Stitch(Emission& e, const Job& j, const Operands& at, uint64_t done, const DramMap& dm,
@@ -524,6 +517,11 @@ class Lowerer {
   void Reload(Emission& e, const std::vector<int>& roots, uint64_t flag, const DramMap& dm) const;
   void EmitJob(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm, const OutputsMap& after,
                LoweredNetwork* result) const;
+  // The whole program, its compute instructions counted in result's rows.
+  Emission EmitProgram(const Slots& slot_sram, const DramMap& dm, LoweredNetwork* result) const;
+  // The program's bytes, from an emission at the addresses of an empty program: no instruction's
+  // words depend on an address.
+  uint64_t MeasureProgram();
   LoweredNetwork Emit();
 
   const QuantNetwork& q_;
@@ -549,9 +547,9 @@ class Lowerer {
   std::string peak_layer_;
 };
 
-Lowerer::DramMap Lowerer::PlaceDram(uint64_t prog_dram) const {
+Lowerer::DramMap Lowerer::PlaceDram(uint64_t prog_bytes) const {
   DramMap m;
-  uint64_t dram = AlignUp(prog_dram + prog_bytes_);
+  uint64_t dram = AlignUp(kProgDram + prog_bytes);
   m.input = dram;
   dram = AlignUp(dram + net_.input.Elements());
   m.streams.resize(jobs_.size());
@@ -676,7 +674,7 @@ void Lowerer::AssembleBundle(std::vector<isa::Instruction>& prog, const std::vec
                            " whose fields do not fit: " + what);
       },
       prog_sram, prog_dram, &b);
-  // The layout was planned for ProgramWords' count; what was emitted must be that.
+  // The layout was planned for the provisional emission's size; the final one must have it.
   if (b.prog_words * isa::kWordBytes != prog_bytes_)
     throw std::logic_error("nnac: network program size mismatch");
   auto place = [&](uint64_t at, const std::vector<uint8_t>& bytes) { Place(&b, at, bytes); };
@@ -840,13 +838,14 @@ void Lowerer::EmitJob(Emission& e, size_t k, const uint64_t slot_sram[2], const 
   Reload(e, reloads, reload_done, dm);
 }
 
-LoweredNetwork Lowerer::Emit() {
-  const uint64_t prog_sram = 0, prog_dram = 0x1000;  // after a zero page, as the single-layer path's
-  const uint64_t slot_sram[2] = {AlignUp(prog_bytes_), AlignUp(prog_bytes_) + slot_};
-  act_base_ = AlignUp(prog_bytes_) + 2 * slot_;
-  const DramMap dm = PlaceDram(prog_dram);
-  Emission e(net_.file);
+Lowerer::Slots Lowerer::PlaceAfterProgram(uint64_t prog_bytes) {
+  act_base_ = AlignUp(kProgSram + prog_bytes) + 2 * slot_;
+  return {AlignUp(kProgSram + prog_bytes), AlignUp(kProgSram + prog_bytes) + slot_};
+}
 
+Lowerer::Emission Lowerer::EmitProgram(const Slots& slot_sram, const DramMap& dm,
+                                       LoweredNetwork* result) const {
+  Emission e(net_.file);
   // The network input.
   const TensorDma d = DmaOf(kInput);
   isa::Instruction in = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(kInput, -1), dm.input,
@@ -854,16 +853,29 @@ LoweredNetwork Lowerer::Emit() {
   in.index = uint32_t(e.prog.size());
   e.pending[RootOf(kInput)] |= e.flags.Take(in);
   e.Push(in, "input");
-  for (size_t k = 0; k < std::min<size_t>(2, jobs_.size()); ++k) Stream(e, k, slot_sram, dm);
+  for (size_t k = 0; k < std::min<size_t>(2, jobs_.size()); ++k) Stream(e, k, slot_sram.data(), dm);
 
   const OutputsMap after = OutputsAfter();
-  LoweredNetwork result = TableRows();
   for (size_t k = 0; k < jobs_.size(); ++k) {
-    EmitJob(e, k, slot_sram, dm, after, &result);
-    if (k + 2 < jobs_.size()) Stream(e, k + 2, slot_sram, dm);
+    EmitJob(e, k, slot_sram.data(), dm, after, result);
+    if (k + 2 < jobs_.size()) Stream(e, k + 2, slot_sram.data(), dm);
   }
+  return e;
+}
+
+uint64_t Lowerer::MeasureProgram() {
+  const Slots slot_sram = PlaceAfterProgram(0);
+  LoweredNetwork rows = TableRows();
+  return ProgramWords(EmitProgram(slot_sram, PlaceDram(0), &rows).prog) * isa::kWordBytes;
+}
+
+LoweredNetwork Lowerer::Emit() {
+  const Slots slot_sram = PlaceAfterProgram(prog_bytes_);
+  const DramMap dm = PlaceDram(prog_bytes_);
+  LoweredNetwork result = TableRows();
+  Emission e = EmitProgram(slot_sram, dm, &result);
   CountChunks(&result);
-  AssembleBundle(e.prog, e.owner, dm, prog_sram, prog_dram, &result);
+  AssembleBundle(e.prog, e.owner, dm, kProgSram, kProgDram, &result);
   return result;
 }
 

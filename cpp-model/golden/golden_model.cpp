@@ -56,6 +56,7 @@ class Runner {
   std::optional<Failure> LoadProgram();
   std::optional<Failure> Check(const Instruction& in) const;
   std::optional<Failure> CheckDot(const Instruction& in) const;
+  std::optional<Failure> CheckDotCounts(const Instruction& in) const;
   std::optional<Failure> CheckSram(const Instruction& in, const char* what, uint64_t addr,
                                    uint64_t end) const;
   std::optional<Failure> Execute(const Instruction& in);
@@ -130,17 +131,110 @@ std::optional<Failure> Runner::Check(const Instruction& in) const {
   return std::nullopt;
 }
 
+// A compute instruction's field f, value v, is illegal because of `why`.
+Failure IllegalField(const Instruction& in, const std::string& f, uint64_t v, const std::string& why) {
+  return Failure{ErrorCode::kIllegalField, in.index,
+                 Name(in) + " has " + f + " " + std::to_string(v) + " (" + why + ")"};
+}
+
+// The first of `fields` whose value is not `want`, as an illegal field.
+template <size_t K>
+std::optional<Failure> FirstNot(const Instruction& in, const std::pair<const char*, uint64_t> (&fields)[K],
+                                uint64_t want, const std::string& why) {
+  for (const auto& [name, v] : fields)
+    if (v != want) return IllegalField(in, name, v, why + std::to_string(want));
+  return std::nullopt;
+}
+
+// DECONV's upsampling strides and the eltwise_op field, which only ELTWISE uses.
+std::optional<Failure> CheckDeconvEltwise(const Instruction& in) {
+  const auto& c = in.compute;
+  if (in.opcode == Opcode::kDeconv) {
+    auto pow2 = [](uint64_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
+    if (!pow2(c.stride_h))
+      return IllegalField(in, "stride_h", c.stride_h, "DECONV upsamples by 1, 2, 4 or 8");
+    if (!pow2(c.stride_w))
+      return IllegalField(in, "stride_w", c.stride_w, "DECONV upsamples by 1, 2, 4 or 8");
+  }
+  if (in.opcode == Opcode::kEltwise) {
+    if (c.eltwise_op > isa::EltwiseOp::kMax)
+      return IllegalField(in, "eltwise_op", uint64_t(c.eltwise_op), "add, mul or max");
+  } else if (c.eltwise_op != isa::EltwiseOp::kAdd) {
+    return IllegalField(in, "eltwise_op", uint64_t(c.eltwise_op), "must be 0 except on ELTWISE");
+  }
+  return std::nullopt;
+}
+
+// SCALE and ELTWISE: a depthwise 1x1 CONV of the input without weights.
+std::optional<Failure> CheckSimdOnly(const Instruction& in) {
+  const auto& c = in.compute;
+  const std::string why = std::string(isa::ToString(in.opcode)) + " requires ";
+  const std::pair<const char*, uint64_t> ones[] = {
+      {"kernel_h", c.kernel_h},      {"kernel_w", c.kernel_w}, {"stride_h", c.stride_h},
+      {"stride_w", c.stride_w},      {"dil_h", c.dil_h},       {"dil_w", c.dil_w},
+      {"group_out_c", c.group_out_c}};
+  if (auto f = FirstNot(in, ones, 1, why)) return f;
+  const std::pair<const char*, uint64_t> zeros[] = {{"pad_top", c.pad_top},   {"pad_bottom", c.pad_bottom},
+                                                    {"pad_left", c.pad_left}, {"pad_right", c.pad_right},
+                                                    {"wt_addr", c.wt_addr},   {"wt_signed", c.wt_signed}};
+  if (auto f = FirstNot(in, zeros, 0, why)) return f;
+  if (c.groups != c.in_c)
+    return IllegalField(in, "groups", c.groups, why + "in_c = " + std::to_string(c.in_c));
+  if (c.out_h != c.in_h) return IllegalField(in, "out_h", c.out_h, why + "in_h = " + std::to_string(c.in_h));
+  if (c.out_w != c.in_w) return IllegalField(in, "out_w", c.out_w, why + "in_w = " + std::to_string(c.in_w));
+  if (in.opcode != Opcode::kEltwise && c.in2_addr != 0)
+    return IllegalField(in, "in2_addr", c.in2_addr, why + "0");
+  return std::nullopt;
+}
+
+// INNER_PRODUCT: one output pixel whose kernel covers the whole input.
+std::optional<Failure> CheckInnerProduct(const Instruction& in) {
+  const auto& c = in.compute;
+  const std::string why = "INNER_PRODUCT requires ";
+  if (c.kernel_h != c.in_h)
+    return IllegalField(in, "kernel_h", c.kernel_h, why + "in_h = " + std::to_string(c.in_h));
+  if (c.kernel_w != c.in_w)
+    return IllegalField(in, "kernel_w", c.kernel_w, why + "in_w = " + std::to_string(c.in_w));
+  const std::pair<const char*, uint64_t> ones[] = {{"out_h", c.out_h},       {"out_w", c.out_w},
+                                                   {"stride_h", c.stride_h}, {"stride_w", c.stride_w},
+                                                   {"dil_h", c.dil_h},       {"dil_w", c.dil_w}};
+  if (auto f = FirstNot(in, ones, 1, why)) return f;
+  const std::pair<const char*, uint64_t> zeros[] = {{"pad_top", c.pad_top},
+                                                    {"pad_bottom", c.pad_bottom},
+                                                    {"pad_left", c.pad_left},
+                                                    {"pad_right", c.pad_right}};
+  if (auto f = FirstNot(in, zeros, 0, why)) return f;
+  if (c.groups != 1) return IllegalField(in, "groups", c.groups, why + "1");
+  return std::nullopt;
+}
+
 // The legality checks of a compute instruction, in the order the RTL's list is written
 // (docs/architecture.md): the first failing one names the field.
 std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
   const auto& c = in.compute;
-  auto field = [&](const std::string& f, uint64_t v, const std::string& why) {
-    return Failure{ErrorCode::kIllegalField, in.index,
-                   Name(in) + " has " + f + " " + std::to_string(v) + " (" + why + ")"};
-  };
-  const uint64_t n = cfg_.array_cols, m = cfg_.array_rows;
   // simd_len is checked by the decoder; the program's rules are docs/simd.md "Legality".
   if (auto e = simd::CheckProgram(in.simd)) return Failure{e->code, in.index, Name(in) + ": " + e->message};
+  if (auto f = CheckDotCounts(in)) return f;
+  if (auto e = pool::Check(in.opcode, c, uint32_t(cfg_.array_cols)))
+    return IllegalField(in, e->field, e->value, e->why);
+  if (c.reserved1 != 0) return IllegalField(in, "reserved1", c.reserved1, "must be zero");
+  if (c.reserved2 != 0) return IllegalField(in, "reserved2", c.reserved2, "must be zero");
+  if (c.reserved3 != 0) return IllegalField(in, "reserved3", c.reserved3, "must be zero");
+  if (auto f = CheckDeconvEltwise(in)) return f;
+  if (isa::IsSimdOnly(in.opcode))
+    if (auto f = CheckSimdOnly(in)) return f;
+  if (in.opcode == Opcode::kInnerProduct)
+    if (auto f = CheckInnerProduct(in)) return f;
+  return std::nullopt;  // then the SRAM range of every access (Check)
+}
+
+// The sizes and the fields derived from them (groups, tiles, dot length) against the array.
+std::optional<Failure> Runner::CheckDotCounts(const Instruction& in) const {
+  const auto& c = in.compute;
+  auto field = [&](const std::string& f, uint64_t v, const std::string& why) {
+    return IllegalField(in, f, v, why);
+  };
+  const uint64_t n = cfg_.array_cols, m = cfg_.array_rows;
   const std::pair<const char*, uint64_t> at_least_one[] = {
       {"kernel_h", c.kernel_h}, {"kernel_w", c.kernel_w}, {"stride_h", c.stride_h}, {"stride_w", c.stride_w},
       {"dil_h", c.dil_h},       {"dil_w", c.dil_w},       {"in_c", c.in_c},         {"out_c", c.out_c},
@@ -176,58 +270,7 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
                  "this version requires out_w = " + std::to_string(c.out_w));
   if (c.out_c > cfg_.simd_param_entries)
     return field("out_c", c.out_c, "more than simd.param_entries " + std::to_string(cfg_.simd_param_entries));
-  if (auto e = pool::Check(in.opcode, c, uint32_t(n))) return field(e->field, e->value, e->why);
-  if (c.reserved1 != 0) return field("reserved1", c.reserved1, "must be zero");
-  if (c.reserved2 != 0) return field("reserved2", c.reserved2, "must be zero");
-  if (c.reserved3 != 0) return field("reserved3", c.reserved3, "must be zero");
-  if (in.opcode == Opcode::kDeconv) {
-    auto pow2 = [](uint64_t s) { return s == 1 || s == 2 || s == 4 || s == 8; };
-    if (!pow2(c.stride_h)) return field("stride_h", c.stride_h, "DECONV upsamples by 1, 2, 4 or 8");
-    if (!pow2(c.stride_w)) return field("stride_w", c.stride_w, "DECONV upsamples by 1, 2, 4 or 8");
-  }
-  if (eltwise) {
-    if (c.eltwise_op > isa::EltwiseOp::kMax)
-      return field("eltwise_op", uint64_t(c.eltwise_op), "add, mul or max");
-  } else if (c.eltwise_op != isa::EltwiseOp::kAdd) {
-    return field("eltwise_op", uint64_t(c.eltwise_op), "must be 0 except on ELTWISE");
-  }
-  const bool made_wt = isa::IsSimdOnly(in.opcode);
-  if (made_wt) {  // a depthwise 1x1 CONV of the input without weights
-    const std::string why = std::string(isa::ToString(in.opcode)) + " requires ";
-    const std::pair<const char*, uint64_t> ones[] = {
-        {"kernel_h", c.kernel_h},      {"kernel_w", c.kernel_w}, {"stride_h", c.stride_h},
-        {"stride_w", c.stride_w},      {"dil_h", c.dil_h},       {"dil_w", c.dil_w},
-        {"group_out_c", c.group_out_c}};
-    for (const auto& [name, v] : ones)
-      if (v != 1) return field(name, v, why + "1");
-    const std::pair<const char*, uint64_t> zeros[] = {{"pad_top", c.pad_top},   {"pad_bottom", c.pad_bottom},
-                                                      {"pad_left", c.pad_left}, {"pad_right", c.pad_right},
-                                                      {"wt_addr", c.wt_addr},   {"wt_signed", c.wt_signed}};
-    for (const auto& [name, v] : zeros)
-      if (v != 0) return field(name, v, why + "0");
-    if (c.groups != c.in_c) return field("groups", c.groups, why + "in_c = " + std::to_string(c.in_c));
-    if (c.out_h != c.in_h) return field("out_h", c.out_h, why + "in_h = " + std::to_string(c.in_h));
-    if (c.out_w != c.in_w) return field("out_w", c.out_w, why + "in_w = " + std::to_string(c.in_w));
-    if (!eltwise && c.in2_addr != 0) return field("in2_addr", c.in2_addr, why + "0");
-  }
-  if (in.opcode == Opcode::kInnerProduct) {
-    const std::string why = "INNER_PRODUCT requires ";
-    if (c.kernel_h != c.in_h) return field("kernel_h", c.kernel_h, why + "in_h = " + std::to_string(c.in_h));
-    if (c.kernel_w != c.in_w) return field("kernel_w", c.kernel_w, why + "in_w = " + std::to_string(c.in_w));
-    const std::pair<const char*, uint64_t> ones[] = {{"out_h", c.out_h},       {"out_w", c.out_w},
-                                                     {"stride_h", c.stride_h}, {"stride_w", c.stride_w},
-                                                     {"dil_h", c.dil_h},       {"dil_w", c.dil_w}};
-    for (const auto& [name, v] : ones)
-      if (v != 1) return field(name, v, why + "1");
-    const std::pair<const char*, uint64_t> zeros[] = {{"pad_top", c.pad_top},
-                                                      {"pad_bottom", c.pad_bottom},
-                                                      {"pad_left", c.pad_left},
-                                                      {"pad_right", c.pad_right}};
-    for (const auto& [name, v] : zeros)
-      if (v != 0) return field(name, v, why + "0");
-    if (c.groups != 1) return field("groups", c.groups, why + "1");
-  }
-  return std::nullopt;  // then the SRAM range of every access (Check)
+  return std::nullopt;
 }
 
 std::optional<Failure> Runner::DmaRead(const Instruction& in) {
@@ -273,145 +316,184 @@ std::optional<Failure> Runner::DmaWrite(const Instruction& in) {
 // CONV, DECONV and INNER_PRODUCT: the loop nest of docs/architecture.md, one dot product per
 // (section, channel tile), with the term-to-input mapping of the opcode. SCALE and ELTWISE run the
 // same loop as depthwise 1x1 CONVs with made weights ("SIMD-only instructions").
-void Runner::Dot(const Instruction& in) {
-  const auto& c = in.compute;
-  const uint32_t n = uint32_t(cfg_.array_cols), m = uint32_t(cfg_.array_rows);
-  const uint64_t dot_len = c.dot_len, pixels = c.out_h * c.out_w;
-  const uint8_t* sram = r_.sram.data();
-  const bool in_signed = c.in_signed, wt_signed = c.wt_signed;
-  const bool deconv = in.opcode == Opcode::kDeconv;
-  const bool eltwise = in.opcode == Opcode::kEltwise, made_wt = isa::IsSimdOnly(in.opcode);
+class DotUnit {
+ public:
+  DotUnit(const HwConfig& cfg, const Instruction& in, std::vector<uint8_t>& sram, EventSink& sink)
+      : in_(in),
+        c_(in.compute),
+        sram_(sram),
+        sink_(sink),
+        n_(uint32_t(cfg.array_cols)),
+        m_(uint32_t(cfg.array_rows)),
+        pixels_(c_.out_h * c_.out_w),
+        eltwise_(in.opcode == Opcode::kEltwise),
+        made_wt_(isa::IsSimdOnly(in.opcode)),
+        pooled_(c_.pool_op != isa::PoolOp::kNone),
+        win_(pool::WindowOf(c_)),
+        pw_n_(pooled_ ? pool::OutSize(uint32_t(c_.out_w), win_) : 0),
+        terms_(Terms()),
+        act_(c_.dot_len * n_),
+        acc_(size_t(m_) * n_),
+        out_bytes_(n_),
+        conv_out_(pooled_ ? m_ * pixels_ : 0) {}
 
+  // Every tile in the instruction's order; the activations are gathered again when the section or
+  // the group changes.
+  void Run() {
+    const bool pixel_major = c_.order == isa::Order::kPixelMajor;
+    const uint64_t outer = pixel_major ? c_.pix_tiles : c_.ch_tiles;
+    const uint64_t inner = pixel_major ? c_.ch_tiles : c_.pix_tiles;
+    int64_t act_pt = -1, act_group = -1;
+    for (uint64_t a = 0; a < outer; ++a) {
+      for (uint64_t b = 0; b < inner; ++b) {
+        const uint64_t pt = pixel_major ? a : b, ct = pixel_major ? b : a;
+        // Tile ct is sub-tile t of group g; its rows are the group's channels t*M .. t*M+rows-1.
+        const uint64_t g = ct / c_.group_tiles, t = ct % c_.group_tiles;
+        if (int64_t(pt) != act_pt || int64_t(g) != act_group) {
+          GatherActivations(pt, g);
+          act_pt = int64_t(pt);
+          act_group = int64_t(g);
+        }
+        const uint32_t rows = eltwise_ ? 2u : uint32_t(std::min<uint64_t>(m_, c_.group_out_c - t * m_));
+        Accumulate(ct, rows);
+        for (uint32_t j = 0; j < rows; ++j) UnloadRow(pt, ct, j);
+      }
+    }
+  }
+
+ private:
   // Per term k = (c*R + r)*S + s: the tap offsets and the plane of channel c inside the group.
   struct Term {
     int64_t dh, dw;
     uint64_t plane;
   };
-  std::vector<Term> terms(dot_len);
-  for (uint64_t ci = 0, k = 0; ci < c.group_in_c; ++ci)
-    for (uint64_t r = 0; r < c.kernel_h; ++r)
-      for (uint64_t s = 0; s < c.kernel_w; ++s, ++k)
-        terms[k] = Term{int64_t(r * c.dil_h), int64_t(s * c.dil_w), ci * c.in_plane_stride};
-  if (eltwise) terms[1] = Term{0, 0, c.in2_addr - c.in_addr};  // tensor b (wraps like the RTL's adder)
+  std::vector<Term> Terms() const {
+    std::vector<Term> terms(c_.dot_len);
+    for (uint64_t ci = 0, k = 0; ci < c_.group_in_c; ++ci)
+      for (uint64_t r = 0; r < c_.kernel_h; ++r)
+        for (uint64_t s = 0; s < c_.kernel_w; ++s, ++k)
+          terms[k] = Term{int64_t(r * c_.dil_h), int64_t(s * c_.dil_w), ci * c_.in_plane_stride};
+    if (eltwise_) terms[1] = Term{0, 0, c_.in2_addr - c_.in_addr};  // tensor b (wraps like the RTL's adder)
+    return terms;
+  }
 
   // Input row (column) of an output row (column) and tap offset; -1 where the term has none.
-  auto conv_pos = [](int64_t o, int64_t d, int64_t stride, int64_t pad) { return o * stride + d - pad; };
-  auto deconv_pos = [](int64_t o, int64_t d, int64_t stride, int64_t pad) {
+  int64_t InputPos(int64_t o, int64_t d, int64_t stride, int64_t pad) const {
+    if (in_.opcode != Opcode::kDeconv) return o * stride + d - pad;
     const int64_t t = o + pad - d;
     return (t >= 0 && t % stride == 0) ? t / stride : int64_t(-1);
-  };
+  }
 
-  std::vector<int32_t> act(dot_len * n);     // act[k*n + i]: activation of term k, lane i
-  std::vector<uint32_t> acc(size_t(m) * n);  // uint32: wraps like the 30-bit cells, modulo 2^32
-  std::vector<uint8_t> out_bytes(n);
-  int64_t act_pt = -1, act_group = -1;
-
-  // Fused pooling: the convolution output of the tile's channels (rows j), pooled as it completes.
-  const bool pooled = c.pool_op != isa::PoolOp::kNone;
-  const pool::Window win = pool::WindowOf(c);
-  const uint32_t pw_n = pooled ? pool::OutSize(uint32_t(c.out_w), win) : 0;
-  std::vector<uint8_t> conv_out(pooled ? m * pixels : 0);
-  auto Write = [&](uint32_t addr, uint32_t count) {
-    SramWriteEvent wr;
-    wr.source = isa::WrSource::kSimd;
-    wr.instr = in.index;
-    wr.addr = addr;
-    wr.bytes.assign(out_bytes.begin(), out_bytes.begin() + count);
-    std::copy(wr.bytes.begin(), wr.bytes.end(), r_.sram.begin() + long(wr.addr));
-    sink_.OnSramWrite(wr);
-  };
-
-  auto build_act = [&](uint64_t pt, uint64_t group) {
-    const uint64_t base = c.in_addr + group * c.group_in_c * c.in_plane_stride;
-    for (uint32_t i = 0; i < n; ++i) {
-      const uint64_t p = pt * n + i;
-      const bool exists = p < pixels;
-      const int64_t oh = exists ? int64_t(p / c.out_w) : 0, ow = exists ? int64_t(p % c.out_w) : 0;
-      for (uint64_t k = 0; k < dot_len; ++k) {
-        const int64_t ih = deconv ? deconv_pos(oh, terms[k].dh, c.stride_h, c.pad_top)
-                                  : conv_pos(oh, terms[k].dh, c.stride_h, c.pad_top);
-        const int64_t iw = deconv ? deconv_pos(ow, terms[k].dw, c.stride_w, c.pad_left)
-                                  : conv_pos(ow, terms[k].dw, c.stride_w, c.pad_left);
+  // act_[k*n + i]: the activation of term k in lane i of section pt, group `group`.
+  void GatherActivations(uint64_t pt, uint64_t group) {
+    const uint64_t base = c_.in_addr + group * c_.group_in_c * c_.in_plane_stride;
+    for (uint32_t i = 0; i < n_; ++i) {
+      const uint64_t p = pt * n_ + i;
+      const bool exists = p < pixels_;
+      const int64_t oh = exists ? int64_t(p / c_.out_w) : 0, ow = exists ? int64_t(p % c_.out_w) : 0;
+      for (uint64_t k = 0; k < c_.dot_len; ++k) {
+        const int64_t ih = InputPos(oh, terms_[k].dh, c_.stride_h, c_.pad_top);
+        const int64_t iw = InputPos(ow, terms_[k].dw, c_.stride_w, c_.pad_left);
         int32_t v = 0;
-        if (exists && ih >= 0 && ih < int64_t(c.in_h) && iw >= 0 && iw < int64_t(c.in_w)) {
+        if (exists && ih >= 0 && ih < int64_t(c_.in_h) && iw >= 0 && iw < int64_t(c_.in_w)) {
           const uint8_t b =
-              sram[uint32_t(base + terms[k].plane + uint64_t(ih) * c.in_row_stride + uint64_t(iw))];
-          v = in_signed ? int32_t(int8_t(b)) : int32_t(b);
+              sram_[uint32_t(base + terms_[k].plane + uint64_t(ih) * c_.in_row_stride + uint64_t(iw))];
+          v = c_.in_signed ? int32_t(int8_t(b)) : int32_t(b);
         }
-        act[k * n + i] = v;
-      }
-    }
-  };
-
-  const bool pixel_major = c.order == isa::Order::kPixelMajor;
-  const uint64_t outer = pixel_major ? c.pix_tiles : c.ch_tiles;
-  const uint64_t inner = pixel_major ? c.ch_tiles : c.pix_tiles;
-  for (uint64_t a = 0; a < outer; ++a) {
-    for (uint64_t b = 0; b < inner; ++b) {
-      const uint64_t pt = pixel_major ? a : b, ct = pixel_major ? b : a;
-      // Tile ct is sub-tile t of group g; its rows are the group's channels t*M .. t*M+rows-1.
-      const uint64_t g = ct / c.group_tiles, t = ct % c.group_tiles;
-      if (int64_t(pt) != act_pt || int64_t(g) != act_group) {
-        build_act(pt, g);
-        act_pt = int64_t(pt);
-        act_group = int64_t(g);
-      }
-      const uint32_t rows = eltwise ? 2u : uint32_t(std::min<uint64_t>(m, c.group_out_c - t * m));
-      std::fill(acc.begin(), acc.end(), 0u);
-      const uint8_t* wt = made_wt ? nullptr : sram + c.wt_addr + ct * c.wt_tile_bytes;
-      for (uint64_t k = 0; k < dot_len; ++k) {
-        const int32_t* ak = &act[k * n];
-        for (uint32_t j = 0; j < rows; ++j) {
-          // Made weights: term k's row is 1 in row k.
-          const int32_t w = made_wt     ? int32_t(j == k)
-                            : wt_signed ? int32_t(int8_t(wt[k * m + j]))
-                                        : int32_t(wt[k * m + j]);
-          if (w == 0) continue;
-          uint32_t* accj = &acc[size_t(j) * n];
-          for (uint32_t i = 0; i < n; ++i) accj[i] += uint32_t(w * ak[i]);
-        }
-      }
-      // Unload rows 0..rows-1 through the SIMD unit and write each back.
-      const uint32_t lanes = uint32_t(std::min<uint64_t>(n, pixels - pt * n));
-      for (uint32_t j = 0; j < rows; ++j) {
-        AccUnloadEvent ev;
-        ev.instr = in.index;
-        ev.pix_tile = uint32_t(pt);
-        ev.ch_tile = uint32_t(ct);
-        ev.row = j;
-        ev.values.resize(n);
-        for (uint32_t i = 0; i < n; ++i) ev.values[i] = ref::WrapAcc(int64_t(acc[size_t(j) * n + i]));
-        sink_.OnAccUnload(ev);
-
-        if (eltwise && j == 0) continue;  // row a waits in the SIMD unit for row b
-        const uint64_t co = eltwise ? g : g * c.group_out_c + t * m + j;
-        const ref::ChannelParams prm =
-            ref::UnpackParams(sram + c.param_addr + co * isa::ChannelParamsRecord::kBytes);
-        for (uint32_t i = 0; i < lanes; ++i) {
-          const simd::LaneState entry =
-              eltwise ? simd::PairEntry(c.eltwise_op, ref::WrapAcc(int64_t(acc[i])), ev.values[i])
-                      : simd::RowEntry(ev.values[i]);
-          out_bytes[i] = uint8_t(simd::RunLaneState(in.simd, entry, prm).v[0]);
-        }
-        if (pooled) {
-          // The row joins its channel's plane; the pooled rows it completes are written.
-          std::copy(out_bytes.begin(), out_bytes.begin() + lanes,
-                    conv_out.begin() + long(j * pixels + pt * n));
-          const uint32_t lo = pool::RowsComplete(win, uint32_t(c.out_h), uint32_t(c.out_w), pt * n);
-          const uint32_t hi = pool::RowsComplete(win, uint32_t(c.out_h), uint32_t(c.out_w),
-                                                 std::min<uint64_t>((pt + 1) * n, pixels));
-          for (uint32_t ph = lo; ph < hi; ++ph) {
-            pool::PoolRow(win, &conv_out[j * pixels], uint32_t(c.out_h), uint32_t(c.out_w), c.out_signed, ph,
-                          out_bytes.data());
-            Write(uint32_t(c.out_addr + co * c.out_plane_stride + ph * pw_n), pw_n);
-          }
-        } else {
-          Write(uint32_t(c.out_addr + co * c.out_plane_stride + pt * n), lanes);
-        }
+        act_[k * n_ + i] = v;
       }
     }
   }
-}
+
+  // The accumulators of rows 0..rows-1 of channel tile ct over every term.
+  void Accumulate(uint64_t ct, uint32_t rows) {
+    std::fill(acc_.begin(), acc_.end(), 0u);
+    const uint8_t* wt = made_wt_ ? nullptr : sram_.data() + c_.wt_addr + ct * c_.wt_tile_bytes;
+    for (uint64_t k = 0; k < c_.dot_len; ++k) {
+      const int32_t* ak = &act_[k * n_];
+      for (uint32_t j = 0; j < rows; ++j) {
+        // Made weights: term k's row is 1 in row k.
+        const int32_t w = made_wt_       ? int32_t(j == k)
+                          : c_.wt_signed ? int32_t(int8_t(wt[k * m_ + j]))
+                                         : int32_t(wt[k * m_ + j]);
+        if (w == 0) continue;
+        uint32_t* accj = &acc_[size_t(j) * n_];
+        for (uint32_t i = 0; i < n_; ++i) accj[i] += uint32_t(w * ak[i]);
+      }
+    }
+  }
+
+  // Row j leaves the array (an event), runs through the SIMD unit and is written back, or
+  // pooled.
+  void UnloadRow(uint64_t pt, uint64_t ct, uint32_t j) {
+    const uint64_t g = ct / c_.group_tiles, t = ct % c_.group_tiles;
+    const uint32_t lanes = uint32_t(std::min<uint64_t>(n_, pixels_ - pt * n_));
+    AccUnloadEvent ev;
+    ev.instr = in_.index;
+    ev.pix_tile = uint32_t(pt);
+    ev.ch_tile = uint32_t(ct);
+    ev.row = j;
+    ev.values.resize(n_);
+    for (uint32_t i = 0; i < n_; ++i) ev.values[i] = ref::WrapAcc(int64_t(acc_[size_t(j) * n_ + i]));
+    sink_.OnAccUnload(ev);
+
+    if (eltwise_ && j == 0) return;  // row a waits in the SIMD unit for row b
+    const uint64_t co = eltwise_ ? g : g * c_.group_out_c + t * m_ + j;
+    const ref::ChannelParams prm = ref::UnpackParams(sram_.data() + c_.param_addr + co * isa::ChannelParamsRecord::kBytes);
+    for (uint32_t i = 0; i < lanes; ++i) {
+      const simd::LaneState entry =
+          eltwise_ ? simd::PairEntry(c_.eltwise_op, ref::WrapAcc(int64_t(acc_[i])), ev.values[i])
+                   : simd::RowEntry(ev.values[i]);
+      out_bytes_[i] = uint8_t(simd::RunLaneState(in_.simd, entry, prm).v[0]);
+    }
+    if (pooled_)
+      PoolRow(pt, j, co, lanes);
+    else
+      Write(uint32_t(c_.out_addr + co * c_.out_plane_stride + pt * n_), lanes);
+  }
+
+  // The row joins its channel's plane; the pooled rows it completes are written.
+  void PoolRow(uint64_t pt, uint32_t j, uint64_t co, uint32_t lanes) {
+    std::copy(out_bytes_.begin(), out_bytes_.begin() + lanes,
+              conv_out_.begin() + long(j * pixels_ + pt * n_));
+    const uint32_t lo = pool::RowsComplete(win_, uint32_t(c_.out_h), uint32_t(c_.out_w), pt * n_);
+    const uint32_t hi = pool::RowsComplete(win_, uint32_t(c_.out_h), uint32_t(c_.out_w),
+                                           std::min<uint64_t>((pt + 1) * n_, pixels_));
+    for (uint32_t ph = lo; ph < hi; ++ph) {
+      pool::PoolRow(win_, &conv_out_[j * pixels_], uint32_t(c_.out_h), uint32_t(c_.out_w), c_.out_signed, ph,
+                    out_bytes_.data());
+      Write(uint32_t(c_.out_addr + co * c_.out_plane_stride + ph * pw_n_), pw_n_);
+    }
+  }
+
+  // The first count output bytes into SRAM at addr, as the SIMD unit's write event.
+  void Write(uint32_t addr, uint32_t count) {
+    SramWriteEvent wr;
+    wr.source = isa::WrSource::kSimd;
+    wr.instr = in_.index;
+    wr.addr = addr;
+    wr.bytes.assign(out_bytes_.begin(), out_bytes_.begin() + count);
+    std::copy(wr.bytes.begin(), wr.bytes.end(), sram_.begin() + long(wr.addr));
+    sink_.OnSramWrite(wr);
+  }
+
+  const Instruction& in_;
+  const isa::ComputeInstr& c_;
+  std::vector<uint8_t>& sram_;
+  EventSink& sink_;
+  const uint32_t n_, m_;
+  const uint64_t pixels_;
+  const bool eltwise_, made_wt_, pooled_;
+  const pool::Window win_;
+  const uint32_t pw_n_;
+  const std::vector<Term> terms_;
+  std::vector<int32_t> act_;   // act_[k*n + i]: activation of term k, lane i
+  std::vector<uint32_t> acc_;  // uint32: wraps like the 30-bit cells, modulo 2^32
+  std::vector<uint8_t> out_bytes_;
+  std::vector<uint8_t> conv_out_;  // fused pooling: the convolution output of the tile's channels (rows j)
+};
+
+void Runner::Dot(const Instruction& in) { DotUnit(cfg_, in, r_.sram, sink_).Run(); }
 
 std::optional<Failure> Runner::Execute(const Instruction& in) {
   switch (in.opcode) {

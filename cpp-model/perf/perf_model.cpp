@@ -174,273 +174,371 @@ struct TilePhase {
   uint64_t terms = 0, act_slots = 0, norm = 0;
 };
 
-TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t simd_len) {
-  TilePhase r;
-  const uint64_t M = cfg.array_rows, N = cfg.array_cols;
-  const bool pixel_major = in.order == isa::Order::kPixelMajor;
-  const uint64_t groups = in.groups ? in.groups : 1;
-  const uint64_t group_out_c = in.group_out_c ? in.group_out_c : in.out_c / groups;
-  const uint64_t group_tiles = in.group_tiles ? in.group_tiles : CeilDiv(group_out_c, M);
-  const uint64_t group_in_c = in.group_in_c ? in.group_in_c : in.in_c;
-  const uint64_t pix_total = in.out_h * in.out_w;
-  const int64_t word = int64_t(cfg.sram_bank_word_bytes), nbanks = int64_t(cfg.sram_banks);
-  // 0 lines: the cache is switched off (sram_ctrl.act_cache_off); nothing hits.
-  const int64_t lines = int64_t(cfg.sram_act_cache_bytes / cfg.sram_bank_word_bytes);
-  const int64_t wr_words = int64_t(cfg.sram_wr_port_bytes) / word + 1;
-  const uint64_t wt_bytes = cfg.sram_wt_port_bytes;
-  const uint64_t wt_word = std::gcd(M, wt_bytes);
-  const uint64_t row_words = M / wt_word, chunk_words = wt_bytes / wt_word;
-  const uint64_t buf_words = kWtBufChunks * chunk_words;
-  const bool wr_priority = in.dot_len < M;
-  const uint64_t ops = in.out_plane_stride;
-  const bool made_wt = isa::IsSimdOnly(in.opcode), eltwise = in.opcode == Opcode::kEltwise;
+class TileSim {
+ public:
+  TileSim(const HwConfig& cfg, const ComputeInstr& in, uint64_t simd_len)
+      : cfg_(cfg),
+        in_(in),
+        simd_len_(simd_len),
+        M(cfg.array_rows),
+        N(cfg.array_cols),
+        group_out_c_(in.group_out_c ? in.group_out_c : in.out_c / (in.groups ? in.groups : 1)),
+        group_tiles_(in.group_tiles ? in.group_tiles : CeilDiv(group_out_c_, M)),
+        group_in_c_(in.group_in_c ? in.group_in_c : in.in_c),
+        pix_total_(in.out_h * in.out_w),
+        word_(int64_t(cfg.sram_bank_word_bytes)),
+        nbanks_(int64_t(cfg.sram_banks)),
+        lines_(int64_t(cfg.sram_act_cache_bytes / cfg.sram_bank_word_bytes)),
+        wr_words_(int64_t(cfg.sram_wr_port_bytes) / word_ + 1),
+        wt_bytes_(cfg.sram_wt_port_bytes),
+        wt_word_(std::gcd(M, wt_bytes_)),
+        row_words_(M / wt_word_),
+        chunk_words_(wt_bytes_ / wt_word_),
+        buf_words_(kWtBufChunks * chunk_words_),
+        wr_priority_(in.dot_len < M),
+        ops_(in.out_plane_stride),
+        made_wt_(isa::IsSimdOnly(in.opcode)),
+        eltwise_(in.opcode == Opcode::kEltwise),
+        pooled_(in.pool_op != isa::PoolOp::kNone),
+        win_(pool::WindowOf(in)),
+        pw_n_(pooled_ ? int64_t(pool::OutSize(uint32_t(in.out_w), win_)) : 0),
+        tag_(size_t(lines_), -1) {
+    OrderTiles();
+    a_norm_until_ = int64_t(tiles_[0].z);
+    w_active_ = !made_wt_;
+    w_rem_ = in.wt_tile_bytes;
+    w_addr_ = int64_t(in.wt_addr) + int64_t(tiles_[0].ct * in.wt_tile_bytes);
+  }
 
-  auto banks_of = [&](int64_t addr, int64_t last) {
-    uint64_t m = 0;
-    for (int64_t w = addr / word; w <= (addr + last) / word; ++w) m |= uint64_t(1) << uint64_t(w % nbanks);
-    return m;
-  };
+  TilePhase Run() {
+    for (int64_t t = 0;; ++t) {
+      const Front f = DataSequencer();
+      ++r_.cycles[Cause(f)];
+      if (Done()) break;
+      Ports p = Request(t);
+      Grant(p);
+      WriteBack(f, p);
+      AdvanceStages(f);
+      if (f.bc) Broadcast(f);
+      AdvanceActivations(p, t);
+      UpdateCache(p);
+      AdvanceWeights(p);
+    }
+    return r_;
+  }
 
-  // The tiles in order, with the normalisation cycles before each one's first descriptor and
-  // the loads of each section (computed when the lanes are at it).
+ private:
   struct Tile {
     uint64_t pt, ct, z;
   };
-  std::vector<Tile> tiles;
-  ActStream act(cfg, in);
-  std::vector<ActStream::Loads> loads(in.pix_tiles);
-  std::vector<bool> have(in.pix_tiles, false);
-  const uint64_t outer = pixel_major ? in.pix_tiles : in.ch_tiles;
-  const uint64_t inner = pixel_major ? in.ch_tiles : in.pix_tiles;
-  uint64_t pt_lanes = ~uint64_t(0);
-  for (uint64_t o = 0; o < outer; ++o) {
-    for (uint64_t q = 0; q < inner; ++q) {
-      const uint64_t pt = pixel_major ? o : q, ct = pixel_major ? q : o;
-      uint64_t z = 0;
-      if (pt == 0 && (pt_lanes != 0 || (!pixel_major && q == 0))) {
-        z = act.Init();
-      } else if (pt != pt_lanes) {
-        z = act.Advance();
-      }
-      r.norm += z;
-      pt_lanes = pt;
-      if (!have[pt]) act.SectionLoads(loads[pt]), have[pt] = true;
-      tiles.push_back({pt, ct, z});
-    }
-  }
-  const uint64_t ntiles = tiles.size();
-  r.terms = ntiles * in.dot_len;
-
-  // Address sequencer (activations).
-  bool a_active = true;
-  uint64_t a_tile = 0, a_k = 0, a_j = 0;
-  int64_t a_norm_until = int64_t(tiles[0].z);
-  uint64_t act_usage = 0;
-  bool act_push = false;  // the response of a term's last descriptor arrives this cycle
-  // Activation cache and the previous cycle's response (granted read words).
-  std::vector<int64_t> tag(size_t(lines), -1);
-  bool rsp = false;
-  int64_t rsp_w0 = 0, rsp_nw = 0;
-  uint64_t recovering = 0;  // banks granted in the previous cycle
-  // Weight stream and prefetch buffer (in words of wt_word bytes).
-  bool w_active = !made_wt;
-  uint64_t w_tile = 0, w_rem = in.wt_tile_bytes;
-  int64_t w_addr = int64_t(in.wt_addr) + int64_t(tiles[0].ct * in.wt_tile_bytes);
-  uint64_t w_cnt = 0, w_push = 0;
-  // Data sequencer, shift registers, SIMD stages, write buffer.
-  uint64_t bc_tile = 0, bc_k = 0;
-  bool bc_done = false, taken = false;
   struct Row {
     bool valid = false;
     uint64_t pass = 0;
     int64_t addr = 0, last = 0;
     uint64_t pt = 0;
   };
-  bool sr_busy = false;
-  uint64_t sr_row = 0, sr_rows = 0, sr_pt = 0;
-  int64_t sr_addr = 0, sr_last = 0;
-  Row st[3];
-  std::vector<Row> wbuf;  // at most 2
-  // Pooling unit: takes a row, then writes the pooled rows it completes, one per cycle.
-  const bool pooled = in.pool_op != isa::PoolOp::kNone;
-  const pool::Window win = pool::WindowOf(in);
-  const int64_t pw_n = pooled ? int64_t(pool::OutSize(uint32_t(in.out_w), win)) : 0;
-  bool pool_emitting = false;
-  uint64_t pool_ph = 0, pool_hi = 0;
-  int64_t pool_base = 0;
-
-  for (int64_t t = 0;; ++t) {
-    // Data sequencer and its back end, from the registered state.
-    const bool act_head = act_usage > 0, wt_head = made_wt || w_cnt >= row_words;
-    const bool bc_last = bc_k == in.dot_len - 1;
-    const bool recirc = st[2].valid && st[2].pass < simd_len;
-    const bool s_out = st[2].valid && !recirc;
-    const bool wb_ready = wbuf.size() != 2;
-    const bool pool_in_ready = pooled ? !pool_emitting : wb_ready;
-    const bool adv = !s_out || pool_in_ready;
-    const bool s_in_ready = adv && !recirc;
-    const bool hold = eltwise && sr_row == 0;  // row a of the pair: kept, not run
-    const bool unload = sr_busy && (hold || s_in_ready);
-    const bool unload_last = sr_row + 1 == sr_rows;
-    const bool sr_free = !sr_busy || (unload && unload_last);
-    const bool bc = act_head && wt_head && (!bc_last || sr_free) && !bc_done;
-    const bool sr_stall = act_head && wt_head && bc_last && !sr_free && !bc_done;
-    ComputeCycle cause = ComputeCycle::kWaitWeights;
-    if (bc)
-      cause = ComputeCycle::kMac;
-    else if (!taken)
-      cause = ComputeCycle::kFill;
-    else if (bc_done)
-      cause = ComputeCycle::kDrain;
-    else if (sr_stall)
-      cause = ComputeCycle::kWaitUnload;
-    else if (!act_head)
-      cause = ComputeCycle::kWaitActivations;
-    ++r.cycles[cause];
-    const bool simd_idle = !st[0].valid && !st[1].valid && !st[2].valid;
-    if (bc_done && !sr_busy && simd_idle && !pool_emitting && wbuf.empty()) break;
-
-    // Requests.
-    const bool wr_any = !wbuf.empty();
-    const int64_t wr_w0 = wr_any ? wbuf[0].addr / word : 0;
-    const uint64_t wr_used = wr_any ? banks_of(wbuf[0].addr, wbuf[0].last) : 0;
-    auto wr_covers = [&](int64_t w) { return wr_any && w - wr_w0 >= 0 && w - wr_w0 < wr_words; };
-    const bool desc_valid = a_active && t >= a_norm_until && act_usage + act_push < kActFifoDepth;
-    const Tile& at = tiles[a_tile];
-    const ActStream::Loads& L = loads[at.pt];
-    const uint64_t nloads = L.first[a_k + 1] - L.first[a_k];
-    const bool any_need = desc_valid && a_j < nloads;
-    uint64_t act_need = 0;
+  // The data sequencer's and its back end's decisions, from the registered state of the cycle.
+  struct Front {
+    bool act_head, bc_last, recirc, s_out, wb_ready, adv, hold, unload, unload_last, bc, sr_stall;
+  };
+  // The cycle's SRAM requests and grants.
+  struct Ports {
+    bool wr_any = false;
+    int64_t wr_w0 = 0;
+    uint64_t wr_used = 0;
+    bool desc_valid = false, any_need = false;
+    uint64_t nloads = 0, act_need = 0;
     int64_t a_w0 = 0, a_w1 = -1;
-    if (any_need) {
-      const int64_t gshift = int64_t((at.ct / group_tiles) * group_in_c * in.in_plane_stride);
-      const size_t i = L.first[a_k] + a_j;
-      a_w0 = (L.addr[i] + gshift) / word;
-      a_w1 = (L.addr[i] + gshift + L.last[i]) / word;
-      for (int64_t w = a_w0; w <= a_w1; ++w) {
-        const bool fly = lines > 0 && rsp && w - rsp_w0 >= 0 && w - rsp_w0 < rsp_nw;
-        const int64_t tg = lines > 0 ? tag[size_t(w % lines)] : -1;
-        const bool live = tg >= 0 && !wr_covers(tg);
-        const bool hit = !wr_covers(w) && (fly || (live && tg == w));
-        if (!hit) act_need |= uint64_t(1) << uint64_t(w % nbanks);
-      }
-    }
-    const bool wt_req = w_active && w_cnt + w_push + chunk_words <= buf_words;
-    const uint64_t wt_used = wt_req ? banks_of(w_addr, int64_t(wt_bytes) - 1) : 0;
-    // Bank grants; a bank granted in the previous cycle is recovering (sram.bank_cycles 2).
-    bool act_go, wr_go;
-    uint64_t taken_banks;
-    if (wr_priority) {
-      wr_go = wr_any && !(wr_used & recovering);
-      act_go = any_need && !(act_need & ((wr_go ? wr_used : 0) | recovering));
-    } else {
-      act_go = any_need && !(act_need & recovering);
-      wr_go = wr_any && !(wr_used & ((act_go ? act_need : 0) | recovering));
-    }
-    taken_banks = (act_go ? act_need : 0) | (wr_go ? wr_used : 0);
-    const bool wt_go = wt_req && !(wt_used & (taken_banks | recovering));
-    recovering = cfg.sram_bank_cycles > 1 ? taken_banks | (wt_go ? wt_used : 0) : 0;
-    const bool act_fire = desc_valid && (a_j >= nloads || act_go);
+    bool wt_req = false;
+    uint64_t wt_used = 0;
+    bool act_go = false, wr_go = false, wt_go = false, act_fire = false;
+  };
 
-    // Updates: write buffer, SIMD stages, shift registers, broadcast.
-    if (wr_go) wbuf.erase(wbuf.begin());
-    if (!pooled) {
-      if (s_out && wb_ready) wbuf.push_back(st[2]);
-    } else if (pool_emitting) {
-      if (wb_ready) {
-        wbuf.push_back({true, 0, pool_base + int64_t(pool_ph) * pw_n, pw_n - 1, 0});
-        if (++pool_ph == pool_hi) pool_emitting = false;
-      }
-    } else if (s_out) {
-      const uint64_t pt = st[2].pt;
-      const uint32_t lo = pool::RowsComplete(win, uint32_t(in.out_h), uint32_t(in.out_w), pt * N);
-      const uint32_t hi = pool::RowsComplete(win, uint32_t(in.out_h), uint32_t(in.out_w),
-                                             std::min<uint64_t>((pt + 1) * N, pix_total));
-      if (lo < hi) {
-        pool_emitting = true;
-        pool_ph = lo;
-        pool_hi = hi;
-        pool_base = st[2].addr - int64_t(pt * N);
-      }
-    }
-    if (adv) {
-      Row in_row;
-      if (recirc) {
-        in_row = st[2];
-        ++in_row.pass;
-      } else if (unload && !hold) {
-        in_row = {true, 1, sr_addr + int64_t(eltwise ? 0 : sr_row * ops), sr_last, sr_pt};
-      }
-      st[2] = st[1];
-      st[1] = st[0];
-      st[0] = in_row;
-    }
-    if (unload) {
-      ++sr_row;
-      if (unload_last) sr_busy = false;
-    }
-    if (bc) {
-      taken = true;
-      --act_usage;
-      if (!made_wt) w_cnt -= row_words;
-      if (!bc_last) {
-        ++bc_k;
-      } else {
-        const Tile& bt = tiles[bc_tile];
-        const uint64_t g = bt.ct / group_tiles, sub = bt.ct % group_tiles;
-        sr_busy = true;
-        sr_row = 0;
-        sr_rows = eltwise ? 2 : std::min(M, group_out_c - sub * M);
-        sr_addr = int64_t(in.out_addr + g * group_out_c * ops + sub * M * ops + bt.pt * N);
-        sr_last = int64_t(std::min(N, pix_total - bt.pt * N)) - 1;
-        sr_pt = bt.pt;
-        bc_k = 0;
-        if (++bc_tile == ntiles) bc_done = true;
-      }
-    }
-    // Activation FIFO, descriptors, cache.
-    if (act_push) ++act_usage;
-    act_push = false;
-    if (act_fire) {
-      ++r.act_slots;
-      if (++a_j >= std::max<uint64_t>(nloads, 1)) {
-        act_push = true;
-        a_j = 0;
-        if (++a_k == in.dot_len) {
-          a_k = 0;
-          if (++a_tile == ntiles) {
-            a_active = false;
-            a_tile = 0;
-          } else {
-            a_norm_until = t + 1 + int64_t(tiles[a_tile].z);
-          }
+  uint64_t BanksOf(int64_t addr, int64_t last) const {
+    uint64_t m = 0;
+    for (int64_t w = addr / word_; w <= (addr + last) / word_; ++w) m |= uint64_t(1) << uint64_t(w % nbanks_);
+    return m;
+  }
+  // Whether the write request's WrWords-word window (of the cycle's head row) covers bank word w.
+  bool WrCovers(const Ports& p, int64_t w) const {
+    return p.wr_any && w - p.wr_w0 >= 0 && w - p.wr_w0 < wr_words_;
+  }
+
+  // The tiles in order, with the normalisation cycles before each one's first descriptor and
+  // the loads of each section (computed when the lanes are at it).
+  void OrderTiles() {
+    const bool pixel_major = in_.order == isa::Order::kPixelMajor;
+    ActStream act(cfg_, in_);
+    loads_.resize(in_.pix_tiles);
+    std::vector<bool> have(in_.pix_tiles, false);
+    const uint64_t outer = pixel_major ? in_.pix_tiles : in_.ch_tiles;
+    const uint64_t inner = pixel_major ? in_.ch_tiles : in_.pix_tiles;
+    uint64_t pt_lanes = ~uint64_t(0);
+    for (uint64_t o = 0; o < outer; ++o) {
+      for (uint64_t q = 0; q < inner; ++q) {
+        const uint64_t pt = pixel_major ? o : q, ct = pixel_major ? q : o;
+        uint64_t z = 0;
+        if (pt == 0 && (pt_lanes != 0 || (!pixel_major && q == 0))) {
+          z = act.Init();
+        } else if (pt != pt_lanes) {
+          z = act.Advance();
         }
+        r_.norm += z;
+        pt_lanes = pt;
+        if (!have[pt]) act.SectionLoads(loads_[pt]), have[pt] = true;
+        tiles_.push_back({pt, ct, z});
       }
     }
-    for (int64_t w = rsp_w0; rsp && lines > 0 && w < rsp_w0 + rsp_nw; ++w) tag[size_t(w % lines)] = w;
-    for (int64_t& tg : tag) {
-      if (tg >= 0 && wr_covers(tg)) tg = -1;
+    ntiles_ = tiles_.size();
+    r_.terms = ntiles_ * in_.dot_len;
+  }
+
+  Front DataSequencer() const {
+    Front f;
+    f.act_head = act_usage_ > 0;
+    const bool wt_head = made_wt_ || w_cnt_ >= row_words_;
+    f.bc_last = bc_k_ == in_.dot_len - 1;
+    f.recirc = st_[2].valid && st_[2].pass < simd_len_;
+    f.s_out = st_[2].valid && !f.recirc;
+    f.wb_ready = wbuf_.size() != 2;
+    const bool pool_in_ready = pooled_ ? !pool_emitting_ : f.wb_ready;
+    f.adv = !f.s_out || pool_in_ready;
+    const bool s_in_ready = f.adv && !f.recirc;
+    f.hold = eltwise_ && sr_row_ == 0;  // row a of the pair: kept, not run
+    f.unload = sr_busy_ && (f.hold || s_in_ready);
+    f.unload_last = sr_row_ + 1 == sr_rows_;
+    const bool sr_free = !sr_busy_ || (f.unload && f.unload_last);
+    f.bc = f.act_head && wt_head && (!f.bc_last || sr_free) && !bc_done_;
+    f.sr_stall = f.act_head && wt_head && f.bc_last && !sr_free && !bc_done_;
+    return f;
+  }
+
+  ComputeCycle Cause(const Front& f) const {
+    if (f.bc) return ComputeCycle::kMac;
+    if (!taken_) return ComputeCycle::kFill;
+    if (bc_done_) return ComputeCycle::kDrain;
+    if (f.sr_stall) return ComputeCycle::kWaitUnload;
+    if (!f.act_head) return ComputeCycle::kWaitActivations;
+    return ComputeCycle::kWaitWeights;
+  }
+
+  bool Done() const {
+    const bool simd_idle = !st_[0].valid && !st_[1].valid && !st_[2].valid;
+    return bc_done_ && !sr_busy_ && simd_idle && !pool_emitting_ && wbuf_.empty();
+  }
+
+  // The write buffer's head, the next activation descriptor's banks not in the cache, the weight
+  // stream's read.
+  Ports Request(int64_t t) const {
+    Ports p;
+    p.wr_any = !wbuf_.empty();
+    p.wr_w0 = p.wr_any ? wbuf_[0].addr / word_ : 0;
+    p.wr_used = p.wr_any ? BanksOf(wbuf_[0].addr, wbuf_[0].last) : 0;
+    p.desc_valid = a_active_ && t >= a_norm_until_ && act_usage_ + act_push_ < kActFifoDepth;
+    const Tile& at = tiles_[a_tile_];
+    const ActStream::Loads& L = loads_[at.pt];
+    p.nloads = L.first[a_k_ + 1] - L.first[a_k_];
+    p.any_need = p.desc_valid && a_j_ < p.nloads;
+    if (p.any_need) {
+      const int64_t gshift = int64_t((at.ct / group_tiles_) * group_in_c_ * in_.in_plane_stride);
+      const size_t i = L.first[a_k_] + a_j_;
+      p.a_w0 = (L.addr[i] + gshift) / word_;
+      p.a_w1 = (L.addr[i] + gshift + L.last[i]) / word_;
+      for (int64_t w = p.a_w0; w <= p.a_w1; ++w) {
+        const bool fly = lines_ > 0 && rsp_ && w - rsp_w0_ >= 0 && w - rsp_w0_ < rsp_nw_;
+        const int64_t tg = lines_ > 0 ? tag_[size_t(w % lines_)] : -1;
+        const bool live = tg >= 0 && !WrCovers(p, tg);
+        const bool hit = !WrCovers(p, w) && (fly || (live && tg == w));
+        if (!hit) p.act_need |= uint64_t(1) << uint64_t(w % nbanks_);
+      }
     }
-    rsp = act_go;
-    rsp_w0 = a_w0, rsp_nw = a_w1 - a_w0 + 1;
-    // Weight buffer and stream.
-    w_cnt += w_push;
-    w_push = 0;
-    if (wt_go) {
-      const uint64_t bytes = std::min<uint64_t>(w_rem, wt_bytes);
-      w_push = bytes / wt_word;
-      if (w_rem > wt_bytes) {
-        w_rem -= wt_bytes;
-        w_addr += int64_t(wt_bytes);
-      } else if (++w_tile == ntiles) {
-        w_active = false;
-      } else {
-        w_rem = in.wt_tile_bytes;
-        w_addr = int64_t(in.wt_addr + tiles[w_tile].ct * in.wt_tile_bytes);
+    p.wt_req = w_active_ && w_cnt_ + w_push_ + chunk_words_ <= buf_words_;
+    p.wt_used = p.wt_req ? BanksOf(w_addr_, int64_t(wt_bytes_) - 1) : 0;
+    return p;
+  }
+
+  // Bank grants; a bank granted in the previous cycle is recovering (sram.bank_cycles 2).
+  void Grant(Ports& p) {
+    if (wr_priority_) {
+      p.wr_go = p.wr_any && !(p.wr_used & recovering_);
+      p.act_go = p.any_need && !(p.act_need & ((p.wr_go ? p.wr_used : 0) | recovering_));
+    } else {
+      p.act_go = p.any_need && !(p.act_need & recovering_);
+      p.wr_go = p.wr_any && !(p.wr_used & ((p.act_go ? p.act_need : 0) | recovering_));
+    }
+    const uint64_t taken_banks = (p.act_go ? p.act_need : 0) | (p.wr_go ? p.wr_used : 0);
+    p.wt_go = p.wt_req && !(p.wt_used & (taken_banks | recovering_));
+    recovering_ = cfg_.sram_bank_cycles > 1 ? taken_banks | (p.wt_go ? p.wt_used : 0) : 0;
+    p.act_fire = p.desc_valid && (a_j_ >= p.nloads || p.act_go);
+  }
+
+  // The write port takes the head row; the SIMD unit's output row enters the write buffer, or the
+  // pooling unit, which then writes the pooled rows it completes.
+  void WriteBack(const Front& f, const Ports& p) {
+    if (p.wr_go) wbuf_.erase(wbuf_.begin());
+    if (!pooled_) {
+      if (f.s_out && f.wb_ready) wbuf_.push_back(st_[2]);
+    } else if (pool_emitting_) {
+      if (f.wb_ready) {
+        wbuf_.push_back({true, 0, pool_base_ + int64_t(pool_ph_) * pw_n_, pw_n_ - 1, 0});
+        if (++pool_ph_ == pool_hi_) pool_emitting_ = false;
+      }
+    } else if (f.s_out) {
+      const uint64_t pt = st_[2].pt;
+      const uint32_t lo = pool::RowsComplete(win_, uint32_t(in_.out_h), uint32_t(in_.out_w), pt * N);
+      const uint32_t hi = pool::RowsComplete(win_, uint32_t(in_.out_h), uint32_t(in_.out_w),
+                                             std::min<uint64_t>((pt + 1) * N, pix_total_));
+      if (lo < hi) {
+        pool_emitting_ = true;
+        pool_ph_ = lo;
+        pool_hi_ = hi;
+        pool_base_ = st_[2].addr - int64_t(pt * N);
       }
     }
   }
-  return r;
+
+  // The SIMD stages shift (a recirculating row or the shift registers' next row enters stage 1).
+  void AdvanceStages(const Front& f) {
+    if (f.adv) {
+      Row in_row;
+      if (f.recirc) {
+        in_row = st_[2];
+        ++in_row.pass;
+      } else if (f.unload && !f.hold) {
+        in_row = {true, 1, sr_addr_ + int64_t(eltwise_ ? 0 : sr_row_ * ops_), sr_last_, sr_pt_};
+      }
+      st_[2] = st_[1];
+      st_[1] = st_[0];
+      st_[0] = in_row;
+    }
+    if (f.unload) {
+      ++sr_row_;
+      if (f.unload_last) sr_busy_ = false;
+    }
+  }
+
+  // A term goes to the array; after a tile's last term its rows move into the shift registers.
+  void Broadcast(const Front& f) {
+    taken_ = true;
+    --act_usage_;
+    if (!made_wt_) w_cnt_ -= row_words_;
+    if (!f.bc_last) {
+      ++bc_k_;
+      return;
+    }
+    const Tile& bt = tiles_[bc_tile_];
+    const uint64_t g = bt.ct / group_tiles_, sub = bt.ct % group_tiles_;
+    sr_busy_ = true;
+    sr_row_ = 0;
+    sr_rows_ = eltwise_ ? 2 : std::min(M, group_out_c_ - sub * M);
+    sr_addr_ = int64_t(in_.out_addr + g * group_out_c_ * ops_ + sub * M * ops_ + bt.pt * N);
+    sr_last_ = int64_t(std::min(N, pix_total_ - bt.pt * N)) - 1;
+    sr_pt_ = bt.pt;
+    bc_k_ = 0;
+    if (++bc_tile_ == ntiles_) bc_done_ = true;
+  }
+
+  // The activation FIFO takes the previous cycle's last response; the descriptor that fired moves
+  // the address sequencer to its next load, term and tile.
+  void AdvanceActivations(const Ports& p, int64_t t) {
+    if (act_push_) ++act_usage_;
+    act_push_ = false;
+    if (!p.act_fire) return;
+    ++r_.act_slots;
+    if (++a_j_ < std::max<uint64_t>(p.nloads, 1)) return;
+    act_push_ = true;
+    a_j_ = 0;
+    if (++a_k_ != in_.dot_len) return;
+    a_k_ = 0;
+    if (++a_tile_ == ntiles_) {
+      a_active_ = false;
+      a_tile_ = 0;
+    } else {
+      a_norm_until_ = t + 1 + int64_t(tiles_[a_tile_].z);
+    }
+  }
+
+  // The previous cycle's response fills its lines; the write invalidates the lines it covers; this
+  // cycle's grant is the next response.
+  void UpdateCache(const Ports& p) {
+    for (int64_t w = rsp_w0_; rsp_ && lines_ > 0 && w < rsp_w0_ + rsp_nw_; ++w) tag_[size_t(w % lines_)] = w;
+    for (int64_t& tg : tag_) {
+      if (tg >= 0 && WrCovers(p, tg)) tg = -1;
+    }
+    rsp_ = p.act_go;
+    rsp_w0_ = p.a_w0, rsp_nw_ = p.a_w1 - p.a_w0 + 1;
+  }
+
+  // The prefetch buffer takes the previous read; a granted read moves the stream along its tile.
+  void AdvanceWeights(const Ports& p) {
+    w_cnt_ += w_push_;
+    w_push_ = 0;
+    if (!p.wt_go) return;
+    const uint64_t bytes = std::min<uint64_t>(w_rem_, wt_bytes_);
+    w_push_ = bytes / wt_word_;
+    if (w_rem_ > wt_bytes_) {
+      w_rem_ -= wt_bytes_;
+      w_addr_ += int64_t(wt_bytes_);
+    } else if (++w_tile_ == ntiles_) {
+      w_active_ = false;
+    } else {
+      w_rem_ = in_.wt_tile_bytes;
+      w_addr_ = int64_t(in_.wt_addr + tiles_[w_tile_].ct * in_.wt_tile_bytes);
+    }
+  }
+
+  const HwConfig& cfg_;
+  const ComputeInstr& in_;
+  const uint64_t simd_len_;
+  const uint64_t M, N;  // the array's rows and columns (the docs' M and N)
+  const uint64_t group_out_c_, group_tiles_, group_in_c_, pix_total_;
+  const int64_t word_, nbanks_;
+  const int64_t lines_;  // 0: the cache is switched off (sram_ctrl.act_cache_off); nothing hits
+  const int64_t wr_words_;
+  const uint64_t wt_bytes_, wt_word_, row_words_, chunk_words_,
+      buf_words_;  // weights in words of wt_word_ bytes
+  const bool wr_priority_;
+  const uint64_t ops_;
+  const bool made_wt_, eltwise_, pooled_;
+  const pool::Window win_;
+  const int64_t pw_n_;
+
+  TilePhase r_;
+  std::vector<Tile> tiles_;
+  std::vector<ActStream::Loads> loads_;
+  uint64_t ntiles_ = 0;
+  // Address sequencer (activations).
+  bool a_active_ = true;
+  uint64_t a_tile_ = 0, a_k_ = 0, a_j_ = 0;
+  int64_t a_norm_until_ = 0;
+  uint64_t act_usage_ = 0;
+  bool act_push_ = false;  // the response of a term's last descriptor arrives this cycle
+  // Activation cache and the previous cycle's response (granted read words).
+  std::vector<int64_t> tag_;
+  bool rsp_ = false;
+  int64_t rsp_w0_ = 0, rsp_nw_ = 0;
+  uint64_t recovering_ = 0;  // banks granted in the previous cycle
+  // Weight stream and prefetch buffer.
+  bool w_active_ = false;
+  uint64_t w_tile_ = 0, w_rem_ = 0;
+  int64_t w_addr_ = 0;
+  uint64_t w_cnt_ = 0, w_push_ = 0;
+  // Data sequencer, shift registers, SIMD stages, write buffer.
+  uint64_t bc_tile_ = 0, bc_k_ = 0;
+  bool bc_done_ = false, taken_ = false;
+  bool sr_busy_ = false;
+  uint64_t sr_row_ = 0, sr_rows_ = 0, sr_pt_ = 0;
+  int64_t sr_addr_ = 0, sr_last_ = 0;
+  Row st_[3];
+  std::vector<Row> wbuf_;  // at most 2
+  // Pooling unit: takes a row, then writes the pooled rows it completes, one per cycle.
+  bool pool_emitting_ = false;
+  uint64_t pool_ph_ = 0, pool_hi_ = 0;
+  int64_t pool_base_ = 0;
+};
+
+TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t simd_len) {
+  return TileSim(cfg, in, simd_len).Run();
 }
 
 // What the RTL accepts (docs/architecture.md); anything else ends after the one check cycle.
