@@ -42,7 +42,7 @@ bool IsSupported(DataType type);
 bool IsFloatingPoint(DataType type);
 
 struct Tensor {
-  std::string name;  // the initializer's or the TensorProto's name; may be empty
+  std::string name;  // the initializer's or TensorProto's name (may be empty), a .npy file's stem
   DataType type = DataType::kUndefined;
   std::vector<int64_t> dims;   // empty for a scalar
   std::vector<uint8_t> bytes;  // NumElements() * ElementSize(type), little-endian, C order

@@ -32,6 +32,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--rtol", default="0")
     ap.add_argument("--atol", default="0")
+    ap.add_argument("--npy-inputs", action="store_true",
+                    help="convert the inputs to .npy first (nna_onnx convert), to test that path")
     ap.add_argument("test_dir")
     a = ap.parse_args()
 
@@ -47,8 +49,15 @@ def main():
     for s in sets:
         folder, out = os.path.join(a.test_dir, s), os.path.join(a.out, s)
         shutil.rmtree(out, ignore_errors=True)
-        run = subprocess.run([a.node, os.path.join(HERE, "ort_run.mjs"), model, *numbered(folder, "input"),
-                              "--out", out, "--ort", a.ort], capture_output=True, text=True)
+        inputs = numbered(folder, "input")
+        if a.npy_inputs:
+            os.makedirs(os.path.join(out, "inputs"))
+            npy = [os.path.join(out, "inputs", os.path.basename(f)[:-3] + ".npy") for f in inputs]
+            for pb, n in zip(inputs, npy):
+                subprocess.run([a.nna_onnx, "convert", pb, n], check=True)
+            inputs = npy
+        run = subprocess.run([a.node, os.path.join(HERE, "ort_run.mjs"), model, *inputs, "--out", out, "--ort", a.ort],
+                             capture_output=True, text=True)
         sys.stdout.write(run.stdout)
         if run.returncode != 0:
             print(f"FAIL: {run.stderr.strip()}")
