@@ -9,7 +9,7 @@
 #   make bench-sim [CONFIG=fsd] [NETWORKS=resnet50]   build time from nothing and cycles/s of every named test
 #                        and the networks, one run at a time: build/bench-sim-<config>/summary.md
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
-#   make lint | synth | docs | format | clean | deps
+#   make lint | synth | docs | format | clean | deps (Debian packages and the ONNX reference runtime)
 TEST   ?= conv3x3
 CONFIG ?= fsd
 SEED   ?=
@@ -33,11 +33,15 @@ SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(S
 
 .PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim wave lint synth docs format clean
 
+# Debian packages (root or sudo when some are missing), then onnxruntime-node from npm into
+# $(BUILD)/ort (the ONNX reference runtime, docs/onnx.md; no root).
 deps:
 	@tools/deps.sh
+	@tools/onnx/install_ort.sh $(BUILD)/ort
 
 $(BUILD)/build.ninja:
 	@tools/deps.sh
+	@tools/onnx/install_ort.sh $(BUILD)/ort
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
 configure: $(BUILD)/build.ninja

@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 # Hand-written C++ lives here; build/ and generated headers do not.
-SOURCE_DIRS = ["compiler", "cpp-model", "scoreboard", "tb", "testgen", "tests", "tools", "rtl"]
+SOURCE_DIRS = ["compiler", "cpp-model", "frontends", "scoreboard", "tb", "testgen", "tests", "tools", "rtl"]
 
 
 def cpp_files(root):

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, and only those that are missing, so that
 # `make sim` and `make test` work on a fresh Debian 12 machine. Idempotent and quiet when all
-# is there. Needs root (or sudo) only when something is missing.
+# is there. Needs root (or sudo) only when something is missing. (`make deps` then installs the
+# ONNX reference runtime from npm with tools/onnx/install_ort.sh, without root.)
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   verilator libsystemc-dev catch2 libboost-program-options-dev libyaml-cpp-dev
   gtkwave yosys gnuplot python3 python3-yaml clang-format
+  libonnx-dev libprotobuf-dev libonnx-testdata
 )
+# Node.js runs the ONNX reference runtime (tools/onnx/ort_run.mjs): Debian's nodejs and npm unless
+# a node and an npm are on the PATH already (NodeSource's nodejs bundles npm and conflicts with Debian's).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,183 @@
+// nna_onnx: ONNX files from the command line, through the front end's library (frontends/onnx).
+//   nna_onnx info MODEL.onnx                     inputs, outputs, initializers, nodes and attributes
+//   nna_onnx compare EXPECTED ACTUAL [--rtol R] [--atol A]
+//                                                two tensors (.pb or .npy); integers must be equal,
+//                                                floats bit for bit unless a tolerance is given
+//   nna_onnx convert IN OUT.npy                  a tensor file (.pb or .npy) to .npy
+//   nna_onnx survey NODE_DIR                     the Markdown table of docs/onnx.md: the node tests
+//                                                of the operators the accelerator has
+// Exit status: 0 done (compare: equal), 1 compare: different, 2 bad input (one sentence on stderr).
+#include <algorithm>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "frontends/onnx/model.h"
+
+namespace {
+
+using namespace nna::onnx;
+
+// The operators the accelerator has, or that a lowering folds, fuses or moves to the host
+// (issue 17); a node test is listed when every node of its model is one of these.
+const std::set<std::string> kSurveyOps = {"QLinearConv",
+                                          "ConvInteger",
+                                          "QLinearMatMul",
+                                          "MatMulInteger",
+                                          "Conv",
+                                          "ConvTranspose",
+                                          "MaxPool",
+                                          "AveragePool",
+                                          "GlobalAveragePool",
+                                          "Add",
+                                          "Mul",
+                                          "Concat",
+                                          "Gemm",
+                                          "MatMul",
+                                          "Relu",
+                                          "LeakyRelu",
+                                          "Clip",
+                                          "Sigmoid",
+                                          "Tanh",
+                                          "HardSigmoid",
+                                          "HardSwish",
+                                          "BatchNormalization",
+                                          "Pad",
+                                          "QuantizeLinear",
+                                          "DequantizeLinear",
+                                          "Flatten",
+                                          "Reshape",
+                                          "Transpose",
+                                          "Squeeze"};
+
+int Usage() {
+  std::cerr
+      << "usage: nna_onnx info MODEL | compare EXPECTED ACTUAL [--rtol R] [--atol A] | convert IN OUT.npy | "
+         "survey NODE_DIR\n";
+  return 2;
+}
+
+std::string Attributes(const Node& n) {
+  std::string s;
+  for (const Attribute& a : n.attributes) s += (s.empty() ? "" : " ") + a.name + "=" + a.ValueText();
+  return s;
+}
+
+int Info(const std::string& path) {
+  const Model m = LoadModel(path);
+  std::cout << m.path << ": IR version " << m.ir_version << ", producer '" << m.producer_name << " "
+            << m.producer_version << "', opsets";
+  for (const OpsetImport& o : m.opsets)
+    std::cout << " " << (o.domain.empty() ? "ai.onnx" : o.domain) << ":" << o.version;
+  std::cout << "\ninputs:\n";
+  for (const ValueInfo& v : m.inputs) std::cout << "  " << v.name << ": " << v.Describe() << "\n";
+  std::cout << "outputs:\n";
+  for (const ValueInfo& v : m.outputs) std::cout << "  " << v.name << ": " << v.Describe() << "\n";
+  std::cout << "initializers: " << m.initializers.size() << "\n";
+  for (const Tensor& t : m.initializers) std::cout << "  " << t.name << ": " << t.Describe() << "\n";
+  std::cout << "nodes: " << m.nodes.size() << "\n";
+  for (const Node& n : m.nodes) {
+    auto join = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+      return s;
+    };
+    std::cout << "  " << n.name << ": " << (n.domain.empty() ? "" : n.domain + ".") << n.op_type << "("
+              << join(n.inputs) << ") -> " << join(n.outputs)
+              << (n.attributes.empty() ? "" : "  " + Attributes(n)) << "\n";
+  }
+  return 0;
+}
+
+int CompareFiles(const std::vector<std::string>& args) {
+  if (args.size() != 2 && args.size() != 4 && args.size() != 6) return Usage();
+  double rtol = 0, atol = 0;
+  for (size_t i = 2; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--rtol")
+      rtol = std::stod(args[i + 1]);
+    else if (args[i] == "--atol")
+      atol = std::stod(args[i + 1]);
+    else
+      return Usage();
+  }
+  const Tensor expected = ReadTensorFile(args[0]);
+  Tensor actual = ReadTensorFile(args[1]);
+  actual.name = args[1];
+  const Comparison c = Compare(expected, actual, rtol, atol);
+  std::cout << c.summary << "\n";
+  return c.Equal() ? 0 : 1;
+}
+
+// Markdown cells must not contain '|'.
+std::string Cell(std::string s) {
+  std::replace(s.begin(), s.end(), '|', '/');
+  return s;
+}
+
+int Survey(const std::string& dir) {
+  std::vector<std::filesystem::path> tests;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (std::filesystem::exists(e.path() / "model.onnx")) tests.push_back(e.path());
+  std::sort(tests.begin(), tests.end());
+  std::cout << "| test | operators | inputs | outputs | attributes | opset | result |\n"
+            << "|---|---|---|---|---|---|---|\n";
+  size_t listed = 0, unreadable = 0;
+  for (const auto& test : tests) {
+    Model m;
+    try {
+      m = LoadModel(test / "model.onnx");
+    } catch (const OnnxError& e) {
+      ++unreadable;
+      std::cerr << "survey: skipped: " << e.what() << "\n";
+      continue;
+    }
+    std::vector<std::string> ops;
+    bool all = !m.nodes.empty();
+    for (const Node& n : m.nodes) {
+      all = all && n.domain.empty() && kSurveyOps.count(n.op_type);
+      if (std::find(ops.begin(), ops.end(), n.op_type) == ops.end()) ops.push_back(n.op_type);
+    }
+    if (!all) continue;
+    auto values = [](const std::vector<ValueInfo>& v) {
+      std::string s;
+      for (const ValueInfo& x : v) s += (s.empty() ? "" : "<br>") + x.name + ": " + x.Describe();
+      return s;
+    };
+    std::string op_text, attrs;
+    for (const std::string& op : ops) op_text += (op_text.empty() ? "" : ", ") + op;
+    for (const Node& n : m.nodes)
+      if (!n.attributes.empty()) attrs += (attrs.empty() ? "" : "<br>") + Attributes(n);
+    std::cout << "| " << test.filename().string() << " | " << op_text << " | " << Cell(values(m.inputs))
+              << " | " << Cell(values(m.outputs)) << " | " << Cell(attrs) << " | " << m.OpsetVersion()
+              << " | not yet run |\n";
+    ++listed;
+  }
+  std::cerr << "survey: " << listed << " of " << tests.size() << " node tests listed, " << unreadable
+            << " unreadable\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) return Usage();
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  try {
+    if (command == "info" && args.size() == 1) return Info(args[0]);
+    if (command == "compare") return CompareFiles(args);
+    if (command == "convert" && args.size() == 2) {
+      WriteNpy(args[1], ReadTensorFile(args[0]));
+      return 0;
+    }
+    if (command == "survey" && args.size() == 1) return Survey(args[0]);
+    return Usage();
+  } catch (const OnnxError& e) {
+    std::cerr << "nna_onnx: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {  // std::stod on a bad number, a filesystem error
+    std::cerr << "nna_onnx: " << command << ": " << e.what() << "\n";
+    return 2;
+  }
+}
