@@ -1,6 +1,6 @@
 # Copies spec/, breaks one value and expects nnagen to fail with a sentence that names the file
-# and the key: configuration values, the configuration schema, a record field, a register's
-# reset_param.
+# and the key: configuration values, the configuration schema, a record field, and a register's
+# reset_param, width, reset and offset.
 # expect_rejected(<file under spec/> <text> <broken text> <expected message regex>)
 function(expect_rejected file from to expected)
   file(REMOVE_RECURSE ${WORK})
@@ -33,3 +33,9 @@ expect_rejected(isa.yaml "{name: bias, bits: 32, signed: true" "{name: bias, bit
                 "isa.yaml record 'channel_params' field 'bias': key 'signed' has the wrong type")
 expect_rejected(csr.yaml "reset_param: watchdog_cycles" "reset_param: watchdog"
                 "csr.yaml register 'watchdog_cycles': reset_param 'watchdog' is not a configuration key")
+expect_rejected(csr.yaml "bits: 16" "bits: 40"
+                "csr.yaml register 'prog_dram_hi': bits 40 is not 1..32")
+expect_rejected(csr.yaml "reset: 0x7" "reset: 0xF"
+                "csr.yaml register 'irq_enable': reset 15 does not fit in 3 bits")
+expect_rejected(csr.yaml "offset: 0x64" "offset: 0x60"
+                "csr.yaml register 'sram_ctrl': offset 96 is taken by register 'programs_done'")

@@ -2,6 +2,7 @@
 """House rules of the RTL that Verilator's lint does not check (part of `make lint`, CTest rtl.lint).
 
   check_rtl_style.py --waivers rtl/lint_waivers.vlt rtl/   checks the RTL and its waiver file
+                                                            (folders or single files, e.g. generated)
   check_rtl_style.py --self-test                            shows that each rule catches a breach
 
 Rules:
@@ -27,6 +28,9 @@ LINES_ARG = re.compile(r"-lines\s+(?P<first>\d+)(\s*-\s*(?P<last>\d+))?")
 
 def rtl_files(roots):
     for root in roots:
+        if os.path.isfile(root):  # one file, e.g. a generated module
+            yield root
+            continue
         for folder, _, names in os.walk(root):
             for name in sorted(names):
                 if name.endswith((".sv", ".svh", ".sv.in")):
@@ -126,7 +130,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--waivers", help="the Verilator waiver file (verilator_config)")
     ap.add_argument("--self-test", action="store_true", help="show that every rule catches a breach")
-    ap.add_argument("roots", nargs="*", help="folders holding the RTL")
+    ap.add_argument("roots", nargs="*", help="folders holding the RTL, or single RTL files")
     args = ap.parse_args()
     if args.self_test:
         return self_test()

@@ -92,7 +92,11 @@ struct CsrReg {
   std::string reset_param;  // a configuration key whose value is the reset, or empty
   unsigned offset;
   uint64_t reset;
+  bool has_reset;  // `reset` is given (an ro register with a reset is a constant)
+  unsigned bits;   // width: the fields' extent, else `bits`, else 32
   std::vector<CsrField> fields;
+  // An ro register with a reset value reads that value and has no input.
+  bool IsConstant() const { return access == "ro" && (has_reset || !reset_param.empty()); }
 };
 // A hardware configuration: an ordered list of (key path, value, comment) so that the C++ struct,
 // the SV package and the docs list the same keys in the same order.
@@ -224,15 +228,51 @@ std::vector<CsrReg> ReadCsr(const fs::path& path) {
     reg.reset = Opt<uint64_t>(r, "reset", 0, where);
     reg.reset_param = Opt<std::string>(r, "reset_param", "", where);
     reg.doc = Opt<std::string>(r, "doc", "", where);
+    reg.has_reset = bool(r["reset"]);
     if (!reg.reset_param.empty() && r["reset"])
       throw SpecError(where + ": has both 'reset' and 'reset_param'");
     if (reg.access != "rw" && reg.access != "ro" && reg.access != "w1s" && reg.access != "w1c")
       throw SpecError(where + ": access '" + reg.access + "' is not one of rw, ro, w1s, w1c");
     if (reg.offset % 4)
       throw SpecError(where + ": offset " + std::to_string(reg.offset) + " is not word aligned");
-    for (const auto& f : r["fields"])
-      reg.fields.push_back({Need<std::string>(f, "name", where), Opt<std::string>(f, "doc", "", where),
-                            Need<unsigned>(f, "lsb", where), Need<unsigned>(f, "bits", where)});
+    if (reg.offset > 0xFC)
+      throw SpecError(where + ": offset " + std::to_string(reg.offset) +
+                      " is past the 8-bit CSR address space (at most 252)");
+    for (auto& o : regs)
+      if (o.offset == reg.offset)
+        throw SpecError(where + ": offset " + std::to_string(reg.offset) + " is taken by register '" +
+                        o.name + "'");
+    for (const auto& f : r["fields"]) {
+      CsrField field{Need<std::string>(f, "name", where), Opt<std::string>(f, "doc", "", where),
+                     Need<unsigned>(f, "lsb", where), Need<unsigned>(f, "bits", where)};
+      if (field.bits == 0 || field.lsb + field.bits > 32)
+        throw SpecError(where + ": field '" + field.name + "' [lsb " + std::to_string(field.lsb) + ", " +
+                        std::to_string(field.bits) + " bits] does not fit in 32 bits");
+      reg.fields.push_back(field);
+    }
+    // The width of what is stored (rw, w1c) or pulsed (w1s); an ro input is always 32 bits.
+    reg.bits = 32;
+    if (r["bits"]) {
+      const unsigned bits = Need<unsigned>(r, "bits", where);
+      if (!reg.fields.empty())
+        throw SpecError(where + ": has both 'bits' (" + std::to_string(bits) +
+                        ") and fields; the fields' extent is the width");
+      if (reg.access == "ro")
+        throw SpecError(where + ": 'bits' (" + std::to_string(bits) +
+                        ") on an ro register, whose input is 32 bits");
+      if (bits == 0 || bits > 32) throw SpecError(where + ": bits " + std::to_string(bits) + " is not 1..32");
+      reg.bits = bits;
+    } else if (!reg.fields.empty()) {
+      reg.bits = 0;
+      for (auto& f : reg.fields) reg.bits = std::max(reg.bits, f.lsb + f.bits);
+    }
+    if (reg.access != "ro" && (reg.reset >> reg.bits))
+      throw SpecError(where + ": reset " + std::to_string(reg.reset) + " does not fit in " +
+                      std::to_string(reg.bits) + " bits");
+    if (reg.reset >> 32)
+      throw SpecError(where + ": reset " + std::to_string(reg.reset) + " does not fit in 32 bits");
+    if (reg.access == "w1s" && (reg.has_reset || !reg.reset_param.empty()))
+      throw SpecError(where + ": a w1s register is a pulse that resets to 0 and takes no reset value");
     regs.push_back(reg);
   }
   return regs;
@@ -445,6 +485,124 @@ std::string EmitCsrSv(const std::vector<CsrReg>& regs) {
         << ";  // " << f.doc << "\n";
   }
   o << "endpackage\n";
+  return o.str();
+}
+
+// A width as an SV vector range, "[W-1:0]".
+std::string Range(unsigned bits) { return "[" + std::to_string(bits - 1) + ":0]"; }
+
+// expr (32 bits) cut to bits, or as it is when that is 32.
+std::string Fit(unsigned bits, const std::string& expr) {
+  return bits == 32 ? expr : std::to_string(bits) + "'(" + expr + ")";
+}
+
+// The reset value of a stored register (rw, w1c), as an expression of its width.
+std::string SvReset(const CsrReg& r) {
+  // Yosys cannot read one package's constant in another: the value is in nna_cfg_pkg.
+  if (!r.reset_param.empty()) return Fit(r.bits, "nna_cfg_pkg::Csr" + UpperCamel(r.name) + "Reset");
+  if (r.reset) return Fit(r.bits, "nna_csr_pkg::Csr" + UpperCamel(r.name) + "Reset");
+  return "'0";
+}
+
+// The register file of spec/csr.yaml behind one write and one read port; nna_csr adds the bus.
+std::string EmitCsrRegsSv(const std::vector<CsrReg>& regs) {
+  std::ostringstream o;
+  auto stored = [](const CsrReg& r) { return r.access != "ro"; };
+  auto off = [](const CsrReg& r) { return "nna_csr_pkg::Csr" + UpperCamel(r.name) + "Offset"; };
+  o << "// " << kBanner << "\n"
+    << "// The registers of spec/csr.yaml behind a write port (taken when wr_en_i, byte strobes as on\n"
+    << "// AXI) and a combinational read port; nna_csr puts the AXI4-Lite handshake in front. By access:\n"
+    << "// rw is a flop (<name>_q_o); ro shows the 32-bit <name>_i, or its reset value when it has one\n"
+    << "// (a constant); w1s is a flop that holds the bits written as 1 for the cycle after the write\n"
+    << "// (<name>_pulse_o) and reads 0; w1c is a flop that a written 1 clears and <name>_set_i sets (a\n"
+    << "// set wins over a clear in the same cycle). Unknown offsets read 0; writes to ro and unknown\n"
+    << "// offsets are ignored.\n"
+    << "module nna_csr_regs (\n"
+    << "  input  logic        clk_i,\n"
+    << "  input  logic        rst_ni,\n"
+    << "  input  logic        wr_en_i,\n"
+    << "  input  logic [7:0]  wr_offset_i,\n"
+    << "  input  logic [31:0] wr_data_i,\n"
+    << "  input  logic [3:0]  wr_strb_i,\n"
+    << "  input  logic [7:0]  rd_offset_i,\n"
+    << "  output logic [31:0] rd_data_o";
+  auto port = [&](const char* dir, unsigned bits, const std::string& name) {
+    std::string range = Range(bits);
+    range.resize(7, ' ');
+    o << ",\n  " << dir << " logic " << range << name;
+  };
+  for (auto& r : regs) {
+    if (r.access == "rw") {
+      port("output", r.bits, r.name + "_q_o");
+    } else if (r.access == "ro" && !r.IsConstant()) {
+      port("input ", 32, r.name + "_i");
+    } else if (r.access == "w1s") {
+      port("output", r.bits, r.name + "_pulse_o");
+    } else if (r.access == "w1c") {
+      port("input ", r.bits, r.name + "_set_i");
+      port("output", r.bits, r.name + "_q_o");
+    }
+  }
+  o << "\n);\n";
+  o << "  logic [31:0] wmask;  // the byte strobes, one bit per data bit\n";
+  for (auto& r : regs)
+    if (stored(r)) o << "  logic " << Range(r.bits) << " " << r.name << "_q, " << r.name << "_d;\n";
+  o << "\n  always_comb begin\n"
+    << "    for (int unsigned i = 0; i < 4; i++) wmask[i*8 +: 8] = {8{wr_strb_i[i]}};\n";
+  for (auto& r : regs) {
+    if (r.access == "w1s")
+      o << "    " << r.name << "_d = '0;\n";
+    else if (stored(r))
+      o << "    " << r.name << "_d = " << r.name << "_q;\n";
+  }
+  o << "    if (wr_en_i) begin\n      unique case (wr_offset_i)\n";
+  for (auto& r : regs) {
+    const std::string hi = std::to_string(r.bits - 1);
+    const std::string data = "wr_data_i[" + hi + ":0]", mask = "wmask[" + hi + ":0]";
+    const std::string q = r.name + "_q", d = r.name + "_d";
+    if (r.access == "rw")
+      o << "        " << off(r) << ":\n          " << d << " = (" << q << " & ~" << mask << ") | (" << data
+        << " & " << mask << ");\n";
+    else if (r.access == "w1s")
+      o << "        " << off(r) << ": " << d << " = " << data << " & " << mask << ";\n";
+    else if (r.access == "w1c")
+      o << "        " << off(r) << ": " << d << " = " << q << " & ~(" << data << " & " << mask << ");\n";
+  }
+  o << "        default: ;  // ro registers and unknown offsets ignore writes\n"
+    << "      endcase\n    end\n";
+  for (auto& r : regs)
+    if (r.access == "w1c")
+      o << "    " << r.name << "_d = " << r.name << "_d | " << r.name
+        << "_set_i;  // a set wins over a clear\n";
+  o << "  end\n\n";
+  o << "  always_comb begin\n    unique case (rd_offset_i)\n";
+  for (auto& r : regs) {
+    std::string val;
+    if (r.access == "w1s")
+      val = "'0";
+    else if (r.IsConstant())
+      val = r.reset_param.empty() ? (r.reset ? "nna_csr_pkg::Csr" + UpperCamel(r.name) + "Reset" : "'0")
+                                  : "nna_cfg_pkg::Csr" + UpperCamel(r.name) + "Reset";
+    else if (r.access == "ro")
+      val = r.name + "_i";
+    else
+      val = r.bits == 32 ? r.name + "_q" : "32'(" + r.name + "_q)";
+    o << "      " << off(r) << ": rd_data_o = " << val << ";\n";
+  }
+  o << "      default: rd_data_o = '0;\n    endcase\n  end\n\n";
+  for (auto& r : regs) {
+    if (r.access == "rw" || r.access == "w1c")
+      o << "  assign " << r.name << "_q_o = " << r.name << "_q;\n";
+    else if (r.access == "w1s")
+      o << "  assign " << r.name << "_pulse_o = " << r.name << "_q;\n";
+  }
+  o << "\n  always_ff @(posedge clk_i or negedge rst_ni) begin\n    if (!rst_ni) begin\n";
+  for (auto& r : regs)
+    if (stored(r)) o << "      " << r.name << "_q <= " << (r.access == "w1s" ? "'0" : SvReset(r)) << ";\n";
+  o << "    end else begin\n";
+  for (auto& r : regs)
+    if (stored(r)) o << "      " << r.name << "_q <= " << r.name << "_d;\n";
+  o << "    end\n  end\nendmodule\n";
   return o.str();
 }
 
@@ -669,8 +827,12 @@ std::string EmitIsaDoc(const Isa& isa) {
 std::string EmitCsrDoc(const std::vector<CsrReg>& regs) {
   std::ostringstream o;
   o << "<!-- " << kBanner << " -->\n# Control and status registers\n\n"
-    << "Generated from `spec/csr.yaml`. 32-bit registers of the AXI4-Lite slave.\n\n"
-    << "| offset | register | access | reset | fields | meaning |\n|---|---|---|---|---|---|\n";
+    << "Generated from `spec/csr.yaml`, like the register file `nna_csr_regs` behind the AXI4-Lite\n"
+    << "slave `nna_csr`. Registers are 32 bits wide on the bus; `bits` is what a register stores (rw,\n"
+    << "w1c) or pulses (w1s), the bits above it read 0. rw: read/write, byte strobes honoured; ro: read\n"
+    << "only; w1s: write 1 to set, a one-cycle pulse, reads 0; w1c: write 1 to clear, set by the\n"
+    << "hardware (a set wins over a clear in the same cycle). Unknown offsets read 0.\n\n"
+    << "| offset | register | access | bits | reset | fields | meaning |\n|---|---|---|---|---|---|---|\n";
   for (auto& r : regs) {
     std::ostringstream fields;
     for (auto& f : r.fields)
@@ -681,7 +843,8 @@ std::string EmitCsrDoc(const std::vector<CsrReg>& regs) {
     else
       reset << "config `" << r.reset_param << "`";
     o << "| 0x" << std::hex << r.offset << std::dec << " | `" << r.name << "` | " << r.access << " | "
-      << reset.str() << " | " << fields.str() << " | " << r.doc << " |\n";
+      << (r.access == "ro" ? 32 : r.bits) << " | " << reset.str() << " | " << fields.str() << " | " << r.doc
+      << " |\n";
   }
   return o.str();
 }
@@ -734,13 +897,15 @@ int main(int argc, char** argv) {
       if (std::none_of(schema.begin(), schema.end(),
                        [&](const ConfigKey& k) { return k.key == r.reset_param; }))
         throw SpecError(where + " is not a configuration key");
+      const unsigned bits = r.access == "ro" ? 32 : r.bits;
       for (auto& c : cfgs)
-        if (c.Get(r.reset_param) >> 32)
-          throw SpecError(where + " of '" + c.name + "' does not fit in 32 bits");
+        if (c.Get(r.reset_param) >> bits)
+          throw SpecError(where + " of '" + c.name + "' does not fit in " + std::to_string(bits) + " bits");
     }
 
     Write(sv / "nna_isa_pkg.sv", EmitIsaSv(isa));
     Write(sv / "nna_csr_pkg.sv", EmitCsrSv(csr));
+    Write(sv / "nna_csr_regs.sv", EmitCsrRegsSv(csr));
     for (auto& c : cfgs) Write(sv / c.name / "nna_cfg_pkg.sv", EmitCfgSv(c, csr));
     Write(cpp / "isa.h", EmitIsaCpp(isa));
     Write(cpp / "configs.h", EmitCfgCpp(schema, cfgs));

@@ -3,7 +3,8 @@
 // allowed, 4 KB / burst-length / alignment checks), an AXI4-Lite host and the observation port. It runs
 // DMA_READ / DMA_WRITE / CONV programs with dependency flags and checks the final DRAM, every DMA SRAM write
 // event (beat cutting, addresses, order), status, err_instr, instrs_done, the performance counters and the
-// interrupt; 3-D DMAs moving a tile; the program queue (back to back, overflow, an error dropping what is
+// interrupt; 3-D DMAs moving a tile; the CSR access kinds (strobes, w1s pulse, w1c set over
+// clear); the program queue (back to back, overflow, an error dropping what is
 // queued); then programs that must end in errors: illegal opcode, simd_len 0, DMA row_bytes 0, DMA planes 0
 // or a reserved bit of the planes word, DMA rows or planes past the SRAM, a planes word cut off,
 // a CONV output and the program load past the SRAM (sram_range), an engine error, watchdog (at
@@ -72,6 +73,9 @@ class Tb {
   std::vector<WrEvent> events_;
   uint64_t cycles_ = 0;
   int ready_pct_ = 70;
+  uint64_t lite_write_cycle_ = 0;  // the cycle the last CSR write was taken
+  uint64_t busy_rise_cycle_ = 0;   // the last cycle status.busy went from 0 to 1
+  bool busy_prev_ = false;
 
   bool Rand() { return int(rng_() % 100) < ready_pct_; }
   // The R beat with this index (counting from the first) answers SLVERR.
@@ -102,7 +106,7 @@ class Tb {
     t->s_axil_wvalid_i = lite_w_;
     t->s_axil_awaddr_i = lite_waddr_;
     t->s_axil_wdata_i = lite_wdata_;
-    t->s_axil_wstrb_i = 0xF;
+    t->s_axil_wstrb_i = lite_wstrb_;
     t->s_axil_bready_i = 1;
     t->s_axil_arvalid_i = lite_ar_;
     t->s_axil_araddr_i = lite_raddr_;
@@ -145,7 +149,10 @@ class Tb {
       e.addr += first < 0 ? 0 : first;
       events_.push_back(e);
     }
-    // AXI-Lite handshakes.
+    // AXI-Lite handshakes; the cycles a write is taken and status.busy rises, for TestCsrAccess.
+    if (lite_aw_ && t->s_axil_awready_o) lite_write_cycle_ = cycles_;
+    if (t->obs_busy_o && !busy_prev_) busy_rise_cycle_ = cycles_;
+    busy_prev_ = t->obs_busy_o;
     if (lite_aw_ && t->s_axil_awready_o) lite_aw_ = false;
     if (lite_w_ && t->s_axil_wready_o) lite_w_ = false;
     if (t->s_axil_bvalid_o) lite_b_seen_ = true;
@@ -159,10 +166,11 @@ class Tb {
     ++cycles_;
   }
 
-  void CsrWrite(uint8_t addr, uint32_t data) {
+  void CsrWrite(uint8_t addr, uint32_t data, uint8_t strb = 0xF) {
     lite_aw_ = lite_w_ = true;
     lite_waddr_ = addr;
     lite_wdata_ = data;
+    lite_wstrb_ = strb;
     lite_b_seen_ = false;
     while (!lite_b_seen_) Cycle();
   }
@@ -208,7 +216,7 @@ class Tb {
   nna::vl::BlockDut<Vnna_top> top_;
   nna::tb::AxiDramCore model_;
   bool lite_aw_ = false, lite_w_ = false, lite_ar_ = false, lite_b_seen_ = false, lite_r_seen_ = false;
-  uint8_t lite_waddr_ = 0, lite_raddr_ = 0;
+  uint8_t lite_waddr_ = 0, lite_raddr_ = 0, lite_wstrb_ = 0xF;
   uint32_t lite_wdata_ = 0, lite_rdata_ = 0;
 };
 
@@ -452,6 +460,72 @@ void TestTile(unsigned seed, int ready_pct) {
               tb.CsrRead(nna::csr::kCycles), got.size());
 }
 
+// The access kinds of the generated register file (nna_csr_regs, spec/csr.yaml) one by one: byte
+// strobes and widths of rw registers, ro and unknown offsets ignoring writes, ctrl (w1s) reading 0,
+// its strobe and the cycle its start pulse reaches the sequencer, irq (w1c) strobes, and a set in
+// the cycle of a clear winning over it.
+void TestCsrAccess() {
+  Tb tb(11);
+  tb.CsrWrite(nna::csr::kProgSram, 0xFFFFFFFF);
+  tb.CsrWrite(nna::csr::kProgSram, 0x12345678, 0x5);
+  CHECK(tb.CsrRead(nna::csr::kProgSram) == 0xFF34FF78, "rw: strobes 0101: %x",
+        tb.CsrRead(nna::csr::kProgSram));
+  tb.CsrWrite(nna::csr::kProgSram, 0, 0x0);
+  CHECK(tb.CsrRead(nna::csr::kProgSram) == 0xFF34FF78, "rw: no strobes changed the register");
+  tb.CsrWrite(nna::csr::kProgDramHi, 0xFFFFFFFF);
+  CHECK(tb.CsrRead(nna::csr::kProgDramHi) == 0xFFFF, "rw: prog_dram_hi is 16 bits");
+  CHECK(tb.CsrRead(nna::csr::kIrqEnable) == nna::csr::kIrqEnableReset, "irq_enable reset value");
+  tb.CsrWrite(nna::csr::kIrqEnable, 0, 0xE);
+  CHECK(tb.CsrRead(nna::csr::kIrqEnable) == 7, "rw: irq_enable written without its byte");
+  tb.CsrWrite(nna::csr::kIrqEnable, 0xFFFFFFFA);
+  CHECK(tb.CsrRead(nna::csr::kIrqEnable) == 2, "rw: irq_enable is 3 bits: %x",
+        tb.CsrRead(nna::csr::kIrqEnable));
+  tb.CsrWrite(nna::csr::kIrqEnable, 7);
+  tb.CsrWrite(nna::csr::kId, 0);
+  CHECK(tb.CsrRead(nna::csr::kId) == nna::csr::kIdReset, "ro: a write changed id");
+  tb.CsrWrite(0x80, 0xFFFFFFFF);
+  CHECK(tb.CsrRead(0x80) == 0, "unknown offset reads 0 after a write");
+  // ctrl.start without the strobe of its byte does nothing; ctrl reads 0.
+  tb.CsrWrite(nna::csr::kCtrl, 1, 0x2);
+  for (int i = 0; i < 10; ++i) tb.Cycle();
+  CHECK(tb.CsrRead(nna::csr::kStatus) == 0, "w1s: ctrl.start without its strobe started");
+  CHECK(tb.CsrRead(nna::csr::kCtrl) == 0, "w1s: ctrl reads %x", tb.CsrRead(nna::csr::kCtrl));
+
+  // The start pulse leaves a flop the cycle after the write; the sequencer is busy the cycle after.
+  const DmaInstr ok = Dma(Opcode::kDmaRead, 0x400, 0x2000, 64, 2, 64, 64);
+  std::vector<uint8_t> p;
+  Append(p, ok);
+  const uint32_t done_before = tb.CsrRead(nna::csr::kProgramsDone);
+  CHECK(tb.Run(p, 0x100, 0, 20000), "w1s: no interrupt");
+  CHECK(tb.busy_rise_cycle_ == tb.lite_write_cycle_ + 2, "w1s: busy %d cycles after the ctrl write",
+        int(tb.busy_rise_cycle_ - tb.lite_write_cycle_));
+  CHECK(tb.CsrRead(nna::csr::kProgramsDone) == done_before + 1 && tb.CsrRead(nna::csr::kStatus) == 2,
+        "w1s: one start ran %u programs, status %x", tb.CsrRead(nna::csr::kProgramsDone) - done_before,
+        tb.CsrRead(nna::csr::kStatus));
+  // irq (w1c): a clear without the strobe of its byte, then one with.
+  tb.CsrWrite(nna::csr::kIrq, 1, 0xE);
+  CHECK(tb.CsrRead(nna::csr::kIrq) == 1 && tb.Irq(), "w1c: irq.done cleared without its strobe");
+  tb.CsrWrite(nna::csr::kIrq, 1);
+  CHECK(tb.CsrRead(nna::csr::kIrq) == 0 && !tb.Irq(), "w1c: irq.done not cleared");
+
+  // A clear written in the cycle irq.done is set: the set wins. The first run finds that cycle, an
+  // identical second one writes the clear in it.
+  uint64_t set_cycle = 0;
+  {
+    Tb first(12);
+    CHECK(first.Run(p, 0x100, 0, 20000), "w1c: no interrupt");
+    set_cycle = first.cycles_ - 1;  // Run stops in the cycle after the set
+  }
+  Tb second(12);
+  for (size_t i = 0; i < p.size(); ++i) second.dram_[0x100 + i] = p[i];
+  second.Start(0x100, 0, uint32_t(p.size() / 32));
+  while (second.cycles_ < set_cycle) second.Cycle();
+  CHECK(!second.Irq(), "w1c: the second run is ahead of the first");
+  second.CsrWrite(nna::csr::kIrq, 1);
+  CHECK(second.lite_write_cycle_ == set_cycle, "w1c: the clear missed the set cycle");
+  CHECK(second.CsrRead(nna::csr::kIrq) == 1 && second.Irq(), "w1c: a clear in the set cycle won");
+}
+
 // The program queue (tiny: 2 behind the running one): three programs started at once run back to
 // back, one interrupt each, their SRAM writes in start order; a fourth start into the full queue
 // is dropped with irq.overflow; the running program's placement is latched at its start.
@@ -584,6 +658,7 @@ int main(int argc, char** argv) {
   TestTile(6, 40);
   TestQueue();
   TestQueueError();
+  TestCsrAccess();
 
   DmaInstr ok = Dma(Opcode::kDmaRead, 0x400, 0x2000, 64, 2, 64, 64);
   DmaInstr stuck = ok;
