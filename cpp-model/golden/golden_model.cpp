@@ -439,7 +439,8 @@ class DotUnit {
 
     if (eltwise_ && j == 0) return;  // row a waits in the SIMD unit for row b
     const uint64_t co = eltwise_ ? g : g * c_.group_out_c + t * m_ + j;
-    const ref::ChannelParams prm = ref::UnpackParams(sram_.data() + c_.param_addr + co * isa::ChannelParamsRecord::kBytes);
+    const ref::ChannelParams prm =
+        ref::UnpackParams(sram_.data() + c_.param_addr + co * isa::ChannelParamsRecord::kBytes);
     for (uint32_t i = 0; i < lanes; ++i) {
       const simd::LaneState entry =
           eltwise_ ? simd::PairEntry(c_.eltwise_op, ref::WrapAcc(int64_t(acc_[i])), ev.values[i])

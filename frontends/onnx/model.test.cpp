@@ -5,24 +5,17 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "frontends/onnx/test_files.h"
 #include "onnx/onnx_pb.h"
 
 using namespace nna::onnx;
 using Catch::Matchers::Contains;
+using nna::onnx::test::OutDir;
+using nna::onnx::test::WriteBytes;
 
 namespace {
 
 const std::filesystem::path kNode = NNA_ONNX_TESTDATA;
-
-std::filesystem::path OutDir(const std::string& test) {
-  const auto dir = std::filesystem::path(NNA_ONNX_TEST_OUT) / test;
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-void WriteBytes(const std::filesystem::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
 
 // A one-node model, x -> Relu -> y, with an initializer w the caller corrupts.
 ::onnx::ModelProto SmallModel() {

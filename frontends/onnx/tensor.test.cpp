@@ -5,20 +5,14 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "frontends/onnx/test_files.h"
+
 using namespace nna::onnx;
 using Catch::Matchers::Contains;
+using nna::onnx::test::OutDir;
+using nna::onnx::test::WriteBytes;
 
 namespace {
-
-std::filesystem::path OutDir(const std::string& test) {
-  const auto dir = std::filesystem::path(NNA_ONNX_TEST_OUT) / test;
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-void WriteBytes(const std::filesystem::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
 
 // A version 1.0 .npy file with the given header dict and data, padded as NumPy pads it.
 std::string Npy(std::string dict, const std::string& data, int major = 1) {

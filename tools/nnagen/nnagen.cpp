@@ -504,11 +504,11 @@ std::string SvReset(const CsrReg& r) {
   return "'0";
 }
 
-// The register file of spec/csr.yaml behind one write and one read port; nna_csr adds the bus.
-std::string EmitCsrRegsSv(const std::vector<CsrReg>& regs) {
-  std::ostringstream o;
-  auto stored = [](const CsrReg& r) { return r.access != "ro"; };
-  auto off = [](const CsrReg& r) { return "nna_csr_pkg::Csr" + UpperCamel(r.name) + "Offset"; };
+bool Stored(const CsrReg& r) { return r.access != "ro"; }
+std::string SvOffset(const CsrReg& r) { return "nna_csr_pkg::Csr" + UpperCamel(r.name) + "Offset"; }
+
+// The module's header comment and ports: the two bus ports, then each register's by access.
+void EmitCsrRegsPorts(std::ostream& o, const std::vector<CsrReg>& regs) {
   o << "// " << kBanner << "\n"
     << "// The registers of spec/csr.yaml behind a write port (taken when wr_en_i, byte strobes as on\n"
     << "// AXI) and a combinational read port; nna_csr puts the AXI4-Lite handshake in front. By access:\n"
@@ -544,15 +544,16 @@ std::string EmitCsrRegsSv(const std::vector<CsrReg>& regs) {
     }
   }
   o << "\n);\n";
-  o << "  logic [31:0] wmask;  // the byte strobes, one bit per data bit\n";
-  for (auto& r : regs)
-    if (stored(r)) o << "  logic " << Range(r.bits) << " " << r.name << "_q, " << r.name << "_d;\n";
+}
+
+// The next state of the stored registers: the write by access kind, then the w1c sets.
+void EmitCsrRegsWrite(std::ostream& o, const std::vector<CsrReg>& regs) {
   o << "\n  always_comb begin\n"
     << "    for (int unsigned i = 0; i < 4; i++) wmask[i*8 +: 8] = {8{wr_strb_i[i]}};\n";
   for (auto& r : regs) {
     if (r.access == "w1s")
       o << "    " << r.name << "_d = '0;\n";
-    else if (stored(r))
+    else if (Stored(r))
       o << "    " << r.name << "_d = " << r.name << "_q;\n";
   }
   o << "    if (wr_en_i) begin\n      unique case (wr_offset_i)\n";
@@ -561,12 +562,12 @@ std::string EmitCsrRegsSv(const std::vector<CsrReg>& regs) {
     const std::string data = "wr_data_i[" + hi + ":0]", mask = "wmask[" + hi + ":0]";
     const std::string q = r.name + "_q", d = r.name + "_d";
     if (r.access == "rw")
-      o << "        " << off(r) << ":\n          " << d << " = (" << q << " & ~" << mask << ") | (" << data
-        << " & " << mask << ");\n";
+      o << "        " << SvOffset(r) << ":\n          " << d << " = (" << q << " & ~" << mask << ") | ("
+        << data << " & " << mask << ");\n";
     else if (r.access == "w1s")
-      o << "        " << off(r) << ": " << d << " = " << data << " & " << mask << ";\n";
+      o << "        " << SvOffset(r) << ": " << d << " = " << data << " & " << mask << ";\n";
     else if (r.access == "w1c")
-      o << "        " << off(r) << ": " << d << " = " << q << " & ~(" << data << " & " << mask << ");\n";
+      o << "        " << SvOffset(r) << ": " << d << " = " << q << " & ~(" << data << " & " << mask << ");\n";
   }
   o << "        default: ;  // ro registers and unknown offsets ignore writes\n"
     << "      endcase\n    end\n";
@@ -575,6 +576,10 @@ std::string EmitCsrRegsSv(const std::vector<CsrReg>& regs) {
       o << "    " << r.name << "_d = " << r.name << "_d | " << r.name
         << "_set_i;  // a set wins over a clear\n";
   o << "  end\n\n";
+}
+
+// The read multiplexer: w1s reads 0, a constant its reset, ro its input, the others their flop.
+void EmitCsrRegsRead(std::ostream& o, const std::vector<CsrReg>& regs) {
   o << "  always_comb begin\n    unique case (rd_offset_i)\n";
   for (auto& r : regs) {
     std::string val;
@@ -587,9 +592,13 @@ std::string EmitCsrRegsSv(const std::vector<CsrReg>& regs) {
       val = r.name + "_i";
     else
       val = r.bits == 32 ? r.name + "_q" : "32'(" + r.name + "_q)";
-    o << "      " << off(r) << ": rd_data_o = " << val << ";\n";
+    o << "      " << SvOffset(r) << ": rd_data_o = " << val << ";\n";
   }
   o << "      default: rd_data_o = '0;\n    endcase\n  end\n\n";
+}
+
+// The outputs and the flops of the stored registers.
+void EmitCsrRegsFlops(std::ostream& o, const std::vector<CsrReg>& regs) {
   for (auto& r : regs) {
     if (r.access == "rw" || r.access == "w1c")
       o << "  assign " << r.name << "_q_o = " << r.name << "_q;\n";
@@ -598,11 +607,23 @@ std::string EmitCsrRegsSv(const std::vector<CsrReg>& regs) {
   }
   o << "\n  always_ff @(posedge clk_i or negedge rst_ni) begin\n    if (!rst_ni) begin\n";
   for (auto& r : regs)
-    if (stored(r)) o << "      " << r.name << "_q <= " << (r.access == "w1s" ? "'0" : SvReset(r)) << ";\n";
+    if (Stored(r)) o << "      " << r.name << "_q <= " << (r.access == "w1s" ? "'0" : SvReset(r)) << ";\n";
   o << "    end else begin\n";
   for (auto& r : regs)
-    if (stored(r)) o << "      " << r.name << "_q <= " << r.name << "_d;\n";
+    if (Stored(r)) o << "      " << r.name << "_q <= " << r.name << "_d;\n";
   o << "    end\n  end\nendmodule\n";
+}
+
+// The register file of spec/csr.yaml behind one write and one read port; nna_csr adds the bus.
+std::string EmitCsrRegsSv(const std::vector<CsrReg>& regs) {
+  std::ostringstream o;
+  EmitCsrRegsPorts(o, regs);
+  o << "  logic [31:0] wmask;  // the byte strobes, one bit per data bit\n";
+  for (auto& r : regs)
+    if (Stored(r)) o << "  logic " << Range(r.bits) << " " << r.name << "_q, " << r.name << "_d;\n";
+  EmitCsrRegsWrite(o, regs);
+  EmitCsrRegsRead(o, regs);
+  EmitCsrRegsFlops(o, regs);
   return o.str();
 }
 
