@@ -285,7 +285,7 @@ void ParseDotOutput(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
 
 void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestSpec& spec) {
   if (!root.IsMap()) throw CompileError(spec.file + ": must be a map with keys name, doc, seed and layer");
-  d.OnlyKeys(root, "", {"name", "doc", "seed", "layer", "frames", "buffers", "plane_padding"});
+  d.OnlyKeys(root, "", {"name", "doc", "seed", "layer", "frames", "buffers", "plane_padding", "data"});
   spec.name = d.Str(d.Need(root, "", "name"), "name");
   if (spec.name != yaml.stem().string())
     d.Fail("name", "must equal the file name '" + yaml.stem().string() + "' (got '" + spec.name + "')");
@@ -294,6 +294,13 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
   if (const YAML::Node f = root["frames"]) spec.frames = uint32_t(d.Int(f, "frames", 1, kMaxFrames));
   if (const YAML::Node b = root["buffers"]) spec.buffers = uint32_t(d.Int(b, "buffers", 1, kMaxBuffers));
   if (const YAML::Node p = root["plane_padding"]) spec.plane_padding = d.Bool(p, "plane_padding");
+  if (const YAML::Node data = root["data"]) {
+    const std::string v = d.Str(data, "data");
+    if (v == "high")
+      spec.data_high = true;
+    else if (v != "random")
+      d.Bad("data", "random or high", data);
+  }
   if (spec.buffers > spec.frames)
     d.Fail("buffers", "must be at most frames " + std::to_string(spec.frames) + " (got " +
                           std::to_string(spec.buffers) + ")");

@@ -107,6 +107,10 @@ struct TestSpec {
   // Pad the SRAM distance of channel planes against bank conflicts (docs/memory.md, "Plane
   // padding"); false keeps them dense, to measure what the padding saves.
   bool plane_padding = true;
+  // The seeded bytes of the input(s) and the weights: uniform over their type (the default), or,
+  // `data: high`, uniform over its 16 largest values (uint8 240..255, int8 112..127), so that long
+  // dot products reach the accumulator's extremes and fused averages the top of the output range.
+  bool data_high = false;
 };
 
 // Reads and validates a test description (no configuration needed yet).

@@ -25,6 +25,7 @@ class AxiDram : public sc_core::sc_module {
   uint64_t bytes_read() const { return core_.bytes_read(); }
   uint64_t bytes_written() const { return core_.bytes_written(); }
   uint64_t error_responses() const { return core_.error_responses(); }
+  uint64_t writes_open() const { return core_.writes_open(); }
 
  private:
   void Tick();

@@ -189,6 +189,8 @@ class AxiDramCore {
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
   uint64_t error_responses() const { return error_responses_; }
+  // Write bursts whose AW was taken and whose B response was not: waiting for data or for B.
+  uint64_t writes_open() const { return writes_.size() + resps_.size(); }
 
  private:
   struct Burst {

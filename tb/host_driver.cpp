@@ -129,6 +129,7 @@ std::vector<HostResult> HostDriver::Complete(size_t in_flight, uint32_t& seen) {
   HostResult r;
   while (!w_.irq_o.read()) wait();
   r.irq_cycle = w_.Cycle();
+  if (cb_.writes_open) r.writes_open = cb_.writes_open();
   // Clear first: a program completing after the clear raises the interrupt again, one completing
   // before it is counted by the programs_done read after it.
   r.irq = Read(csr::kIrq);
@@ -145,6 +146,13 @@ std::vector<HostResult> HostDriver::Complete(size_t in_flight, uint32_t& seen) {
   const size_t ok = std::min<size_t>(done - seen, in_flight);
   seen = done;
   const bool error = (r.status >> csr::kStatusErrorLsb) & 1;
+  // Done means every DMA_WRITE's data is in DRAM: each of its bursts has had its B response (one
+  // program at a time only: a queued program may be writing when the one before completes).
+  if (!error && !r.merged && r.writes_open > 0) {
+    cb_.on_error("the done interrupt came while " + std::to_string(r.writes_open) +
+                 " AXI write burst(s) still waited for their B response: a DMA_WRITE reported done before "
+                 "its last write response");
+  }
   std::vector<HostResult> out(ok + (error ? 1 : 0), r);
   for (size_t i = 0; i < out.size(); ++i) {
     out[i].start_cycle = start_cycles_[results_.size() + i];

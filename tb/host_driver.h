@@ -51,6 +51,7 @@ struct HostResult {
   bool finished = false;                                     // the interrupt came and the registers were read
   uint64_t start_cycle = 0, irq_cycle = 0, abort_cycle = 0;  // abort_cycle 0: no abort written
   uint32_t status = 0, irq = 0, err_instr = 0, cycles = 0, mac_cycles = 0, instrs_done = 0;
+  uint64_t writes_open = 0;  // AXI write bursts without their B response when the interrupt came
   std::array<uint32_t, size_t(Counter::kCount)> counters{};
   // Several programs were in flight: the counters and instrs_done ran on over them, and status
   // is synthesised (done) for a completion that is not the last one read; only status is checked.
@@ -72,6 +73,9 @@ struct HostCallbacks {
   std::function<bool(size_t, const HostResult&)> on_complete;
   std::function<void()> on_done;     // once no launch is left or on_complete said stop
   std::function<void()> on_restart;  // between an aborted run and its restart
+  // At the rising edge that shows the interrupt: the AXI write bursts still without their B
+  // response (none when not set). A program that ends without error must have none.
+  std::function<uint64_t()> writes_open;
 };
 
 class HostDriver : public sc_core::sc_module {

@@ -235,6 +235,7 @@ void Testbench::BuildHost() {
   };
   cb.on_done = [] { sc_core::sc_stop(); };
   cb.on_restart = restart;
+  cb.writes_open = [this] { return axi_dram_->writes_open(); };
   host_ = std::make_unique<HostDriver>("host", *wires_, std::move(progs), std::move(cb),
                                        HostSetup{opt_.watchdog_cycles, !opt_.act_cache,
                                                  opt_.queue ? size_t(kConfig.queues_program_depth + 1) : 1});

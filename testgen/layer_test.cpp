@@ -13,17 +13,24 @@ using compiler::LayerSpec;
 
 namespace {
 
-ref::Tensor Seeded(uint32_t c, uint32_t h, uint32_t w, bool is_signed, SplitMix64& rng) {
+// A seeded byte: uniform over its type, or (`data: high`) over its type's 16 largest values.
+uint8_t SeededByte(bool high, bool is_signed, SplitMix64& rng) {
+  const uint8_t b = uint8_t(rng.Next());
+  if (!high) return b;
+  return uint8_t((is_signed ? 0x70 : 0xF0) | (b & 0x0F));
+}
+
+ref::Tensor Seeded(uint32_t c, uint32_t h, uint32_t w, bool is_signed, bool high, SplitMix64& rng) {
   ref::Tensor t(c, h, w, is_signed);
-  for (auto& b : t.data) b = uint8_t(rng.Next());
+  for (auto& b : t.data) b = SeededByte(high, is_signed, rng);
   return t;
 }
 
 // The input (a tile: the whole tensor is seeded, the layer's input is its window) and ELTWISE's b.
-void DrawInputs(const LayerSpec& l, SplitMix64& rng, compiler::LayerData* data) {
+void DrawInputs(const LayerSpec& l, bool high, SplitMix64& rng, compiler::LayerData* data) {
   if (l.in_tile) {
     const LayerSpec::Tile& t = *l.in_tile;
-    data->tiled = Seeded(l.in_c, t.height, t.width, l.in_signed, rng);
+    data->tiled = Seeded(l.in_c, t.height, t.width, l.in_signed, high, rng);
     data->input = ref::Tensor(l.in_c, l.in_h, l.in_w, l.in_signed);
     for (uint32_t ch = 0; ch < l.in_c; ++ch)
       for (uint32_t y = 0; y < l.in_h; ++y)
@@ -31,9 +38,9 @@ void DrawInputs(const LayerSpec& l, SplitMix64& rng, compiler::LayerData* data) 
           data->input.data[(uint64_t(ch) * l.in_h + y) * l.in_w + x] =
               data->tiled->data[(uint64_t(ch) * t.height + t.top + y) * t.width + t.left + x];
   } else {
-    data->input = Seeded(l.in_c, l.in_h, l.in_w, l.in_signed, rng);
+    data->input = Seeded(l.in_c, l.in_h, l.in_w, l.in_signed, high, rng);
   }
-  if (l.op == LayerOp::kEltwise) data->input_b = Seeded(l.in_c, l.in_h, l.in_w, l.in_signed, rng);
+  if (l.op == LayerOp::kEltwise) data->input_b = Seeded(l.in_c, l.in_h, l.in_w, l.in_signed, high, rng);
 }
 
 }  // namespace
@@ -42,10 +49,11 @@ compiler::LayerData DrawLayerData(const compiler::LayerPlan& plan) {
   const LayerSpec& l = plan.layer();
   compiler::LayerData data;
   SplitMix64 rng(plan.spec.seed);
-  DrawInputs(l, rng, &data);
+  const bool high = plan.spec.data_high;
+  DrawInputs(l, high, rng, &data);
   SplitMix64 frame_rng(plan.spec.seed ^ 0x6672616D6573ull);  // "frames"
   for (uint32_t f = 1; f < plan.spec.frames; ++f)
-    data.later_inputs.push_back(Seeded(l.in_c, l.in_h, l.in_w, l.in_signed, frame_rng));
+    data.later_inputs.push_back(Seeded(l.in_c, l.in_h, l.in_w, l.in_signed, high, frame_rng));
   if (l.op == LayerOp::kScale) {
     for (uint32_t co = 0; co < l.in_c; ++co) {
       data.bias.push_back(int32_t(rng.Range(0, 64)) - 32);
@@ -55,7 +63,7 @@ compiler::LayerData DrawLayerData(const compiler::LayerPlan& plan) {
     // After the input: weights, then biases. Weights are (Cout, Cin/groups, R, S); an inner
     // product's are (Cout, C, H, W) of the input as described.
     data.weights = compiler::WeightsOf(l);
-    for (auto& b : data.weights.data) b = uint8_t(rng.Next());
+    for (auto& b : data.weights.data) b = SeededByte(high, l.wt_signed, rng);
     data.bias.resize(l.out_c);
     for (auto& b : data.bias) b = int32_t(int64_t(rng.Range(0, 2048)) - 1024);
     if (l.global_avg_pool) {  // a sum per channel: weights 1, bias 0
