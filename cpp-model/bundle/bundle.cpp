@@ -87,11 +87,11 @@ const Region& Bundle::FindRegion(const std::string& name) const {
 }
 
 std::vector<uint8_t> Bundle::ProgramBytes() const {
-  const uint64_t n = prog_words * 32;
-  if (prog_dram_addr + n > dram.size())
-    throw BundleError("bundle '" + test + "': the program (" + std::to_string(n) + " bytes at " +
+  if (prog_words > dram.size() / 32 || !RangeFits(prog_dram_addr, prog_words * 32, dram.size()))
+    throw BundleError("bundle '" + test + "': the program (" + std::to_string(prog_words) + " words at " +
                       std::to_string(prog_dram_addr) + ") runs past the DRAM image of " +
                       std::to_string(dram.size()) + " bytes");
+  const uint64_t n = prog_words * 32;
   return std::vector<uint8_t>(dram.begin() + long(prog_dram_addr), dram.begin() + long(prog_dram_addr + n));
 }
 
@@ -185,9 +185,10 @@ Bundle ReadBundle(const fs::path& dir) {
     r.bytes = rd.Get<uint64_t>(n, "bytes", path);
     r.shape = rd.Get<std::vector<uint32_t>>(n, "shape", path);
     r.is_signed = rd.Get<bool>(n, "signed", path);
-    if (r.dram_addr + r.bytes > dram_bytes)
-      throw rd.Error(path, "(region '" + r.name + "') ends at " + std::to_string(r.dram_addr + r.bytes) +
-                               ", past dram_bytes " + std::to_string(dram_bytes));
+    if (!RangeFits(r.dram_addr, r.bytes, dram_bytes))
+      throw rd.Error(path, "(region '" + r.name + "') with dram_addr " + std::to_string(r.dram_addr) +
+                               " and bytes " + std::to_string(r.bytes) + " runs past dram_bytes " +
+                               std::to_string(dram_bytes));
     b.regions.push_back(std::move(r));
   }
   const YAML::Node instrs = rd.Need(root, "instrs", "");
@@ -206,9 +207,11 @@ Bundle ReadBundle(const fs::path& dir) {
   if (b.dram.size() != dram_bytes)
     throw BundleError((dir / "dram.bin").string() + " has " + std::to_string(b.dram.size()) +
                       " bytes but bundle.yaml says dram_bytes " + std::to_string(dram_bytes));
-  if (b.prog_dram_addr + b.prog_words * 32 > dram_bytes)
-    throw rd.Error("prog_words", "(" + std::to_string(b.prog_words) + ") puts the program past dram_bytes " +
-                                     std::to_string(dram_bytes));
+  // The program's own keys are blamed: its start and its length together overrun the image.
+  if (b.prog_words > dram_bytes / 32 || !RangeFits(b.prog_dram_addr, b.prog_words * 32, dram_bytes))
+    throw BundleError(meta.string() + ": the program at prog_dram_addr " + std::to_string(b.prog_dram_addr) +
+                      " with prog_words " + std::to_string(b.prog_words) +
+                      " (32 bytes each) runs past dram_bytes " + std::to_string(dram_bytes));
   for (const auto& r : b.regions) {
     if (r.kind != "output") continue;
     const fs::path ref = dir / ("ref_" + r.name + ".bin");

@@ -97,4 +97,41 @@ TEST_CASE("ReadBundle names what is missing or wrong", "[bundle]") {
     CHECK_THAT(ErrorOf(dir),
                Catch::Contains("key 'prog_dram_addr' has a value of the wrong type (got 'lots')"));
   }
+  SECTION("region near 2^64") {
+    // 2^64 - 16 + 60 wraps to 44, inside the 512 bytes: the check must not add them.
+    Bundle b = Sample();
+    b.regions[1].dram_addr = ~uint64_t(0) - 15;
+    nna::WriteBundle(b, dir);
+    CHECK_THAT(ErrorOf(dir), Catch::EndsWith("bundle.yaml: key 'regions[1]' (region 'input') with dram_addr "
+                                             "18446744073709551600 and bytes 60 runs past dram_bytes 512"));
+  }
+  SECTION("program near 2^64 names the program's keys") {
+    Bundle b = Sample();
+    b.prog_dram_addr = ~uint64_t(0) - 31;
+    nna::WriteBundle(b, dir);
+    CHECK_THAT(ErrorOf(dir),
+               Catch::EndsWith("bundle.yaml: the program at prog_dram_addr 18446744073709551584 "
+                               "with prog_words 2 (32 bytes each) runs past dram_bytes 512"));
+  }
+  SECTION("program start past the image names prog_dram_addr") {
+    Bundle b = Sample();
+    b.prog_dram_addr = 600;
+    nna::WriteBundle(b, dir);
+    CHECK_THAT(ErrorOf(dir), Catch::Contains("the program at prog_dram_addr 600 with prog_words 2"));
+  }
+  SECTION("prog_words whose byte count wraps") {
+    Bundle b = Sample();
+    b.prog_words = uint64_t(1) << 59;  // times 32 is 0 modulo 2^64
+    nna::WriteBundle(b, dir);
+    CHECK_THAT(ErrorOf(dir), Catch::Contains("with prog_words 576460752303423488 (32 bytes each) runs past"));
+  }
+}
+
+TEST_CASE("ProgramBytes refuses a program past the image even when the sum wraps", "[bundle]") {
+  Bundle b = Sample();
+  b.prog_dram_addr = ~uint64_t(0) - 31;
+  CHECK_THROWS_WITH(b.ProgramBytes(), Catch::Contains("runs past the DRAM image of 512 bytes"));
+  b.prog_dram_addr = 64;
+  b.prog_words = uint64_t(1) << 59;
+  CHECK_THROWS_WITH(b.ProgramBytes(), Catch::Contains("runs past the DRAM image of 512 bytes"));
 }
