@@ -97,6 +97,48 @@ TEST_CASE("ReadBundle names what is missing or wrong", "[bundle]") {
     CHECK_THAT(ErrorOf(dir),
                Catch::Contains("key 'prog_dram_addr' has a value of the wrong type (got 'lots')"));
   }
+  SECTION("a file given as the folder") {
+    std::ofstream(dir) << "not a bundle\n";
+    CHECK_THAT(ErrorOf(dir), Catch::EndsWith(" is not a folder (a bundle is the folder nnac writes)"));
+    fs::remove(dir);
+  }
+  SECTION("empty bundle.yaml") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml", std::ios::trunc) << "# nothing\n";
+    CHECK_THAT(ErrorOf(dir),
+               Catch::EndsWith("bundle.yaml is empty; it must be a map with the keys test, config, "
+                               "prog_dram_addr, prog_sram_addr, prog_words, dram_bytes, macs, "
+                               "regions and instrs"));
+  }
+  SECTION("bundle.yaml not a map") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml", std::ios::trunc) << "- 1\n";
+    CHECK_THAT(ErrorOf(dir), Catch::Contains("bundle.yaml must be a map with the keys test, config,"));
+  }
+  SECTION("duplicate keys") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml", std::ios::app) << "prog_words: 1\n";
+    CHECK_THAT(ErrorOf(dir),
+               Catch::Matches(".*bundle.yaml: key 'prog_words' is given twice \\(lines [0-9]+ and "
+                              "[0-9]+\\); give each key once"));
+  }
+  SECTION("duplicate keys in a region") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml", std::ios::trunc)
+        << "test: x\nregions:\n  - {name: a, kind: input,\n     name: b}\n";
+    CHECK_THAT(ErrorOf(dir),
+               Catch::EndsWith("bundle.yaml: key 'regions[0].name' is given twice (lines 3 and 4); "
+                               "give each key once"));
+  }
+  SECTION("a huge value is clipped") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml", std::ios::trunc)
+        << "test: x\nconfig: tiny\nprog_dram_addr: " << std::string(1 << 20, '7') << "\n";
+    const std::string e = ErrorOf(dir);
+    CHECK(e.size() < 300);
+    CHECK_THAT(e, Catch::EndsWith("key 'prog_dram_addr' has a value of the wrong type (got '" +
+                                  std::string(80, '7') + "... (1048576 characters)')"));
+  }
   SECTION("region near 2^64") {
     // 2^64 - 16 + 60 wraps to 44, inside the 512 bytes: the check must not add them.
     Bundle b = Sample();
