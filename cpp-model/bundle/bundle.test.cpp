@@ -130,6 +130,15 @@ TEST_CASE("ReadBundle names what is missing or wrong", "[bundle]") {
                Catch::EndsWith("bundle.yaml: key 'regions[0].name' is given twice (lines 3 and 4); "
                                "give each key once"));
   }
+  SECTION("nested aliases are walked once") {
+    // 40 levels of two aliases each: walking every path would take 2^40 steps.
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream y(dir / "bundle.yaml", std::ios::trunc);
+    y << "l0: &a0 [1, 2]\n";
+    for (int i = 1; i <= 40; ++i) y << "l" << i << ": &a" << i << " [*a" << i - 1 << ", *a" << i - 1 << "]\n";
+    y.close();
+    CHECK_THAT(ErrorOf(dir), Catch::EndsWith("bundle.yaml: key 'test' is missing"));
+  }
   SECTION("a huge value is clipped") {
     nna::WriteBundle(Sample(), dir);
     std::ofstream(dir / "bundle.yaml", std::ios::trunc)

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace nna {
@@ -24,14 +25,18 @@ struct DuplicateKey {
   int second_line;
 };
 
-// The first key given twice in one map anywhere in n (depth first), or nothing.
-inline std::optional<DuplicateKey> FindDuplicateKey(const YAML::Node& n, const std::string& path = "") {
+namespace detail {
+// Each collection is walked once: aliases share their anchor's node (and its mark), and a chain
+// of aliases to aliases would otherwise cost exponential time.
+inline std::optional<DuplicateKey> FindDuplicateKey(const YAML::Node& n, const std::string& path,
+                                                    std::set<int>& walked) {
+  if (!n.IsSequence() && !n.IsMap()) return std::nullopt;
+  if (!walked.insert(n.Mark().pos).second) return std::nullopt;
   if (n.IsSequence()) {
     for (size_t i = 0; i < n.size(); ++i)
-      if (auto d = FindDuplicateKey(n[i], path + "[" + std::to_string(i) + "]")) return d;
+      if (auto d = FindDuplicateKey(n[i], path + "[" + std::to_string(i) + "]", walked)) return d;
     return std::nullopt;
   }
-  if (!n.IsMap()) return std::nullopt;
   std::map<std::string, int> seen;  // key -> line of its first entry
   for (const auto& kv : n) {
     if (!kv.first.IsScalar()) continue;  // complex keys are rejected by the readers themselves
@@ -40,9 +45,16 @@ inline std::optional<DuplicateKey> FindDuplicateKey(const YAML::Node& n, const s
     const int line = kv.first.Mark().line + 1;
     const auto [it, fresh] = seen.emplace(key, line);
     if (!fresh) return DuplicateKey{sub, it->second, line};
-    if (auto d = FindDuplicateKey(kv.second, sub)) return d;
+    if (auto d = FindDuplicateKey(kv.second, sub, walked)) return d;
   }
   return std::nullopt;
+}
+}  // namespace detail
+
+// The first key given twice in one map anywhere in n (depth first), or nothing.
+inline std::optional<DuplicateKey> FindDuplicateKey(const YAML::Node& n) {
+  std::set<int> walked;
+  return detail::FindDuplicateKey(n, "", walked);
 }
 
 // "key 'a.b' is given twice (lines 3 and 7); ..." for the first duplicate in n, or "".
