@@ -285,10 +285,12 @@ void ParseDotOutput(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
 
 void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestSpec& spec) {
   if (!root.IsMap()) throw CompileError(spec.file + ": must be a map with keys name, doc, seed and layer");
+  d.NoDuplicateKeys(root);
   d.OnlyKeys(root, "", {"name", "doc", "seed", "layer", "frames", "buffers", "plane_padding", "data"});
   spec.name = d.Str(d.Need(root, "", "name"), "name");
   if (spec.name != yaml.stem().string())
-    d.Fail("name", "must equal the file name '" + yaml.stem().string() + "' (got '" + spec.name + "')");
+    d.Fail("name",
+           "must equal the file name '" + yaml.stem().string() + "' (got '" + ClipText(spec.name) + "')");
   spec.doc = d.Str(d.Need(root, "", "doc"), "doc");
   spec.seed = d.Seed(d.Need(root, "", "seed"), "seed");
   if (const YAML::Node f = root["frames"]) spec.frames = uint32_t(d.Int(f, "frames", 1, kMaxFrames));

@@ -12,13 +12,15 @@
 #include <vector>
 
 #include "compiler/compile_error.h"
+#include "util/yaml_text.h"
 
 namespace nna::compiler {
 
+// The value as echoed in messages, clipped so that a huge value stays a short sentence.
 inline std::string NodeText(const YAML::Node& n) {
   YAML::Emitter e;
   e << YAML::Flow << n;
-  return e.c_str();
+  return ClipText(e.c_str());
 }
 
 // Strict, typed access to the test description; every error is one sentence naming the file
@@ -34,6 +36,11 @@ class Doc {
     Fail(key, "must be " + must + " (got " + NodeText(got) + ")");
   }
 
+  // yaml-cpp keeps both entries of a repeated key and map[key] reads the first: reject the file.
+  void NoDuplicateKeys(const YAML::Node& root) const {
+    const std::string dup = DuplicateKeyText(root);
+    if (!dup.empty()) throw CompileError(file_ + ": " + dup);
+  }
   // Rejects keys outside `known`.
   void OnlyKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& known) const {
     for (const auto& kv : map) {
@@ -41,7 +48,7 @@ class Doc {
       if (std::find(known.begin(), known.end(), k) != known.end()) continue;
       std::string list;
       for (const auto& s : known) list += (list.empty() ? "" : ", ") + s;
-      Fail(Join(path, k), "is not known (known keys: " + list + ")");
+      Fail(ClipText(Join(path, k)), "is not known (known keys: " + list + ")");
     }
   }
   void NeedMap(const YAML::Node& n, const std::string& key) const {

@@ -164,7 +164,7 @@ bool Scoreboard::CheckDram(const std::vector<uint8_t>& dram) {
              "error dram: output region '" + r.name + "' has no reference bytes");
       continue;
     }
-    if (r.dram_addr + r.bytes > dram.size() || ref->second.size() != r.bytes) {
+    if (!RangeFits(r.dram_addr, r.bytes, dram.size()) || ref->second.size() != r.bytes) {
       dram_equal_ = false;
       Record("dram", other_kept_["dram"], "error",
              "error dram: output region '" + r.name + "' (" + Hex(r.dram_addr) + ", " +

@@ -223,6 +223,19 @@ TEST_CASE("a different final DRAM names region, offset, (c,h,w) and both values"
   CHECK(t.find("expected 119 (0x77) actual -1 (0xff)") != std::string::npos);
 }
 
+TEST_CASE("an output region near 2^64 is an error, not a read past the DRAM image") {
+  Fixture f;
+  // dram_addr + bytes wraps to 8: a plain sum would pass the bounds check.
+  f.bundle.regions[0].dram_addr = ~uint64_t(0) - 15;
+  Scoreboard sb(f.bundle, f.expected);
+  f.Replay(sb);
+  sb.Finish();
+  CHECK_FALSE(sb.CheckDram(f.bundle.dram));
+  CHECK(
+      Messages(sb).find("error dram: output region 'output' (0xfffffffffffffff0, 24 bytes) does not fit the "
+                        "DRAM image (12288 bytes)") == 0);
+}
+
 TEST_CASE("only the first mismatches are kept, all are counted") {
   Fixture f;
   Scoreboard sb(f.bundle, f.expected, 2);

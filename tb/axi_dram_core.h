@@ -253,7 +253,8 @@ class AxiDramCore {
     if (bytes != cfg_.bus_bytes) Error(what + ": size " + std::to_string(bytes) + " B is not the bus width");
     if (b.burst != kIncr) Error(what + ": burst type " + std::to_string(b.burst) + " is not INCR");
     if (b.addr % cfg_.bus_bytes != 0) Error(what + " is not beat-aligned");
-    if (BeatAddr(b, b.len) + bytes > dram_.size()) Error(what + " leaves the DRAM image");
+    if (bytes > dram_.size() || BeatAddr(b, b.len) > dram_.size() - bytes)
+      Error(what + " leaves the DRAM image");
   }
 
   // Applies the W beats whose AW is known, in order.

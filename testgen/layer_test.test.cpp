@@ -413,6 +413,21 @@ TEST_CASE("bad test descriptions give one sentence naming file, key and value", 
   }
 }
 
+TEST_CASE("a repeated key and a huge value in a test description are one short sentence", "[nnac]") {
+  // yaml-cpp keeps both entries and reads the first: seed 1 would win silently.
+  CHECK(ErrorFor("t", std::string(kGood) + "seed: 2\n") ==
+        "vectors/t.yaml: key 'seed' is given twice (lines 3 and 9); give each key once");
+  CHECK(ErrorFor("t", Replace(kGood, "  kernel: [3, 3]\n", "  kernel: [3, 3]\n  output_channels: 4\n")) ==
+        "vectors/t.yaml: key 'layer.output_channels' is given twice (lines 7 and 9); give each key once");
+  const std::string huge(1 << 20, 'n');
+  CHECK(ErrorFor("t", Replace(kGood, "name: t", "name: " + huge)) ==
+        "vectors/t.yaml: key 'name' must equal the file name 't' (got '" + std::string(80, 'n') +
+            "... (1048576 characters)')");
+  CHECK(ErrorFor("t", Replace(kGood, "seed: 1", "seed: " + huge)) ==
+        "vectors/t.yaml: key 'seed' must be a non-negative integer (got " + std::string(80, 'n') +
+            "... (1048576 characters))");
+}
+
 TEST_CASE("a layer that overflows the accumulator warns and wraps alike in model and reference", "[nnac]") {
   // 65536 unsigned terms of unsigned weights: each sum is about 2^30, far past 2^29-1.
   const fs::path dir = fs::temp_directory_path() / ("nnac_test_" + std::to_string(::getpid())) / "vectors";
@@ -532,6 +547,9 @@ TEST_CASE("a missing test names the known ones", "[nnac]") {
                     Catch::StartsWith("no test 'nope' in ") && Catch::Contains("(known: ") &&
                         Catch::Contains("conv1x1_small") && Catch::Contains("conv3x3,"));
   CHECK(FindTest("conv3x3", kVectors).filename() == "conv3x3.yaml");
+  // A name too long for the file system is not found, and is clipped in the sentence.
+  CHECK_THROWS_WITH(FindTest(std::string(100000, 'x'), kVectors),
+                    Catch::StartsWith("no test '" + std::string(80, 'x') + "... (100000 characters)' in "));
 }
 
 TEST_CASE("act_* vectors run their activation's program on both configurations", "[nnac]") {

@@ -61,10 +61,11 @@ std::vector<std::string> KnownNetworks(const fs::path& vectors_dir) {
 
 fs::path FindNetwork(const std::string& name, const fs::path& vectors_dir) {
   const fs::path p = vectors_dir / "networks" / (name + ".yaml");
-  if (fs::is_regular_file(p)) return p;
+  std::error_code ec;  // a name too long for the file system is just not found
+  if (fs::is_regular_file(p, ec)) return p;
   std::string known;
   for (const auto& n : KnownNetworks(vectors_dir)) known += (known.empty() ? "" : ", ") + n;
-  throw CompileError("no network '" + name + "' in " + (vectors_dir / "networks").string() +
+  throw CompileError("no network '" + ClipText(name) + "' in " + (vectors_dir / "networks").string() +
                      " (known: " + (known.empty() ? "none" : known) + ")");
 }
 
@@ -94,10 +95,11 @@ class Parser {
   void Root(const YAML::Node& root, const std::string& stem) {
     if (!root.IsMap())
       throw CompileError(d_.file() + ": must be a map with keys name, doc, seed, input, layers and outputs");
+    d_.NoDuplicateKeys(root);
     d_.OnlyKeys(root, "", {"name", "doc", "seed", "input", "layers", "outputs"});
     net_.name = d_.Str(d_.Need(root, "", "name"), "name");
     if (!stem.empty() && net_.name != stem)
-      d_.Fail("name", "must equal the file name '" + stem + "' (got '" + net_.name + "')");
+      d_.Fail("name", "must equal the file name '" + stem + "' (got '" + ClipText(net_.name) + "')");
     net_.doc = d_.Str(d_.Need(root, "", "doc"), "doc");
     net_.seed = d_.Seed(d_.Need(root, "", "seed"), "seed");
     const YAML::Node in = d_.Need(root, "", "input");

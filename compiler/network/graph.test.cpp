@@ -39,6 +39,23 @@ TEST_CASE("a good network parses", "[network]") {
                  "  - {name: b, op: conv, out: 4, kernel: 1, act: none}\n") == "(no error)");
 }
 
+TEST_CASE("a repeated key and a huge value in a network are one short sentence", "[network]") {
+  const std::string good =
+      "  - {name: a, op: conv, out: 4, kernel: 3, act: relu}\n"
+      "  - {name: b, op: conv, out: 4, kernel: 1, act: none}\n";
+  CHECK(ErrorFor(good, "outputs: [b]\nseed: 2\n") ==
+        "networks/t.yaml: key 'seed' is given twice (lines 3 and 9); give each key once");
+  CHECK(ErrorFor("  - {name: a, op: conv, out: 4, kernel: 3, act: relu,\n     out: 8}\n"
+                 "  - {name: b, op: conv, out: 4, kernel: 1, act: none}\n") ==
+        "networks/t.yaml: key 'layers[0].out' is given twice (lines 6 and 7); give each key once");
+  const std::string huge(1000, 'k');  // YAML caps an implicit key at 1024 characters
+  CHECK(ErrorFor("  - {name: a, op: conv, out: 4, kernel: 3, act: relu, " + huge + ": 1}\n",
+                 "outputs: [a]\n") ==
+        "networks/t.yaml: key 'layers.a." + std::string(80 - 9, 'k') +
+            "... (1009 characters)' is not known (known keys: name, op, input, inputs, out, kernel, stride, "
+            "dilation, padding, groups, act, alpha)");
+}
+
 TEST_CASE("every parse error is one sentence naming the file, the layer, the key and the value",
           "[network]") {
   // Each case: its error class, the layers after a good first layer `a` (4x6x6 uint8), the
@@ -123,6 +140,10 @@ TEST_CASE("every parse error is one sentence naming the file, the layer, the key
 }
 
 TEST_CASE("shapes and signedness are inferred as worked out by hand", "[network]") {
+  // A name too long for the file system is not found, and is clipped in the sentence.
+  CHECK_THROWS_WITH(
+      FindNetwork(std::string(100000, 'x'), kVectors),
+      Catch::StartsWith("no network '" + std::string(80, 'x') + "... (100000 characters)' in "));
   const Network net = ParseNetworkFile(FindNetwork("tiny_net", kVectors));
   auto shape = [&](const std::string& n) {
     const Layer& l = ByName(net, n);

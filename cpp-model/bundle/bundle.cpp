@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/yaml_text.h"
+
 namespace nna {
 namespace fs = std::filesystem;
 
@@ -65,10 +67,11 @@ class Reader {
   static std::string Join(const std::string& path, const std::string& key) {
     return path.empty() ? key : path + "." + key;
   }
+  // The value as echoed in messages, clipped so that a huge value stays a short sentence.
   static std::string Text(const YAML::Node& n) {
     std::ostringstream s;
     s << n;
-    return s.str();
+    return ClipText(s.str());
   }
 
  private:
@@ -87,11 +90,11 @@ const Region& Bundle::FindRegion(const std::string& name) const {
 }
 
 std::vector<uint8_t> Bundle::ProgramBytes() const {
-  const uint64_t n = prog_words * 32;
-  if (prog_dram_addr + n > dram.size())
-    throw BundleError("bundle '" + test + "': the program (" + std::to_string(n) + " bytes at " +
+  if (prog_words > dram.size() / 32 || !RangeFits(prog_dram_addr, prog_words * 32, dram.size()))
+    throw BundleError("bundle '" + test + "': the program (" + std::to_string(prog_words) + " words at " +
                       std::to_string(prog_dram_addr) + ") runs past the DRAM image of " +
                       std::to_string(dram.size()) + " bytes");
+  const uint64_t n = prog_words * 32;
   return std::vector<uint8_t>(dram.begin() + long(prog_dram_addr), dram.begin() + long(prog_dram_addr + n));
 }
 
@@ -151,6 +154,9 @@ void WriteBundle(const Bundle& b, const fs::path& dir) {
 
 Bundle ReadBundle(const fs::path& dir) {
   const fs::path meta = dir / "bundle.yaml";
+  if (fs::exists(dir) && !fs::is_directory(dir))
+    throw BundleError("bundle folder " + dir.string() +
+                      " is not a folder (a bundle is the folder nnac writes)");
   if (!fs::is_directory(dir)) throw BundleError("bundle folder " + dir.string() + " does not exist");
   if (!fs::exists(meta)) throw BundleError("bundle file " + meta.string() + " is missing");
   YAML::Node root;
@@ -160,6 +166,15 @@ Bundle ReadBundle(const fs::path& dir) {
     throw BundleError(meta.string() + ": not valid YAML (" + e.msg + " at line " +
                       std::to_string(e.mark.line + 1) + ")");
   }
+  const char* const keys =
+      "test, config, prog_dram_addr, prog_sram_addr, prog_words, dram_bytes, macs, regions and instrs";
+  if (root.IsNull()) throw BundleError(meta.string() + " is empty; it must be a map with the keys " + keys);
+  if (!root.IsMap())
+    throw BundleError(meta.string() + " must be a map with the keys " + keys + " (got '" +
+                      Reader::Text(root) + "')");
+  // yaml-cpp keeps both entries of a repeated key and reads the first: reject the file instead.
+  const std::string dup = DuplicateKeyText(root);
+  if (!dup.empty()) throw BundleError(meta.string() + ": " + dup);
   const Reader rd(meta);
   Bundle b;
   b.test = rd.Get<std::string>(root, "test");
@@ -180,14 +195,15 @@ Bundle ReadBundle(const fs::path& dir) {
     r.kind = rd.Get<std::string>(n, "kind", path);
     if (!IsKind(r.kind))
       throw rd.Error(path + ".kind",
-                     "must be input, weights, params, program or output (got '" + r.kind + "')");
+                     "must be input, weights, params, program or output (got '" + ClipText(r.kind) + "')");
     r.dram_addr = rd.Get<uint64_t>(n, "dram_addr", path);
     r.bytes = rd.Get<uint64_t>(n, "bytes", path);
     r.shape = rd.Get<std::vector<uint32_t>>(n, "shape", path);
     r.is_signed = rd.Get<bool>(n, "signed", path);
-    if (r.dram_addr + r.bytes > dram_bytes)
-      throw rd.Error(path, "(region '" + r.name + "') ends at " + std::to_string(r.dram_addr + r.bytes) +
-                               ", past dram_bytes " + std::to_string(dram_bytes));
+    if (!RangeFits(r.dram_addr, r.bytes, dram_bytes))
+      throw rd.Error(path, "(region '" + ClipText(r.name) + "') with dram_addr " +
+                               std::to_string(r.dram_addr) + " and bytes " + std::to_string(r.bytes) +
+                               " runs past dram_bytes " + std::to_string(dram_bytes));
     b.regions.push_back(std::move(r));
   }
   const YAML::Node instrs = rd.Need(root, "instrs", "");
@@ -206,9 +222,11 @@ Bundle ReadBundle(const fs::path& dir) {
   if (b.dram.size() != dram_bytes)
     throw BundleError((dir / "dram.bin").string() + " has " + std::to_string(b.dram.size()) +
                       " bytes but bundle.yaml says dram_bytes " + std::to_string(dram_bytes));
-  if (b.prog_dram_addr + b.prog_words * 32 > dram_bytes)
-    throw rd.Error("prog_words", "(" + std::to_string(b.prog_words) + ") puts the program past dram_bytes " +
-                                     std::to_string(dram_bytes));
+  // The program's own keys are blamed: its start and its length together overrun the image.
+  if (b.prog_words > dram_bytes / 32 || !RangeFits(b.prog_dram_addr, b.prog_words * 32, dram_bytes))
+    throw BundleError(meta.string() + ": the program at prog_dram_addr " + std::to_string(b.prog_dram_addr) +
+                      " with prog_words " + std::to_string(b.prog_words) +
+                      " (32 bytes each) runs past dram_bytes " + std::to_string(dram_bytes));
   for (const auto& r : b.regions) {
     if (r.kind != "output") continue;
     const fs::path ref = dir / ("ref_" + r.name + ".bin");

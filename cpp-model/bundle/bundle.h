@@ -19,6 +19,12 @@ struct BundleError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// True when [addr, addr + bytes) lies within [0, limit), written so that values read from a file
+// near 2^64 cannot wrap around the sum.
+inline bool RangeFits(uint64_t addr, uint64_t bytes, uint64_t limit) {
+  return bytes <= limit && addr <= limit - bytes;
+}
+
 // A named range of the DRAM image.
 struct Region {
   std::string name;  // "input", "weights", "params", "program", "output", ...

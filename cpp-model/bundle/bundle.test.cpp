@@ -97,4 +97,92 @@ TEST_CASE("ReadBundle names what is missing or wrong", "[bundle]") {
     CHECK_THAT(ErrorOf(dir),
                Catch::Contains("key 'prog_dram_addr' has a value of the wrong type (got 'lots')"));
   }
+  SECTION("a file given as the folder") {
+    std::ofstream(dir) << "not a bundle\n";
+    CHECK_THAT(ErrorOf(dir), Catch::EndsWith(" is not a folder (a bundle is the folder nnac writes)"));
+    fs::remove(dir);
+  }
+  SECTION("empty bundle.yaml") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml", std::ios::trunc) << "# nothing\n";
+    CHECK_THAT(ErrorOf(dir),
+               Catch::EndsWith("bundle.yaml is empty; it must be a map with the keys test, config, "
+                               "prog_dram_addr, prog_sram_addr, prog_words, dram_bytes, macs, "
+                               "regions and instrs"));
+  }
+  SECTION("bundle.yaml not a map") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml", std::ios::trunc) << "- 1\n";
+    CHECK_THAT(ErrorOf(dir), Catch::Contains("bundle.yaml must be a map with the keys test, config,"));
+  }
+  SECTION("duplicate keys") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml", std::ios::app) << "prog_words: 1\n";
+    CHECK_THAT(ErrorOf(dir),
+               Catch::Matches(".*bundle.yaml: key 'prog_words' is given twice \\(lines [0-9]+ and "
+                              "[0-9]+\\); give each key once"));
+  }
+  SECTION("duplicate keys in a region") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml", std::ios::trunc)
+        << "test: x\nregions:\n  - {name: a, kind: input,\n     name: b}\n";
+    CHECK_THAT(ErrorOf(dir),
+               Catch::EndsWith("bundle.yaml: key 'regions[0].name' is given twice (lines 3 and 4); "
+                               "give each key once"));
+  }
+  SECTION("nested aliases are walked once") {
+    // 40 levels of two aliases each: walking every path would take 2^40 steps.
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream y(dir / "bundle.yaml", std::ios::trunc);
+    y << "l0: &a0 [1, 2]\n";
+    for (int i = 1; i <= 40; ++i) y << "l" << i << ": &a" << i << " [*a" << i - 1 << ", *a" << i - 1 << "]\n";
+    y.close();
+    CHECK_THAT(ErrorOf(dir), Catch::EndsWith("bundle.yaml: key 'test' is missing"));
+  }
+  SECTION("a huge value is clipped") {
+    nna::WriteBundle(Sample(), dir);
+    std::ofstream(dir / "bundle.yaml", std::ios::trunc)
+        << "test: x\nconfig: tiny\nprog_dram_addr: " << std::string(1 << 20, '7') << "\n";
+    const std::string e = ErrorOf(dir);
+    CHECK(e.size() < 300);
+    CHECK_THAT(e, Catch::EndsWith("key 'prog_dram_addr' has a value of the wrong type (got '" +
+                                  std::string(80, '7') + "... (1048576 characters)')"));
+  }
+  SECTION("region near 2^64") {
+    // 2^64 - 16 + 60 wraps to 44, inside the 512 bytes: the check must not add them.
+    Bundle b = Sample();
+    b.regions[1].dram_addr = ~uint64_t(0) - 15;
+    nna::WriteBundle(b, dir);
+    CHECK_THAT(ErrorOf(dir), Catch::EndsWith("bundle.yaml: key 'regions[1]' (region 'input') with dram_addr "
+                                             "18446744073709551600 and bytes 60 runs past dram_bytes 512"));
+  }
+  SECTION("program near 2^64 names the program's keys") {
+    Bundle b = Sample();
+    b.prog_dram_addr = ~uint64_t(0) - 31;
+    nna::WriteBundle(b, dir);
+    CHECK_THAT(ErrorOf(dir),
+               Catch::EndsWith("bundle.yaml: the program at prog_dram_addr 18446744073709551584 "
+                               "with prog_words 2 (32 bytes each) runs past dram_bytes 512"));
+  }
+  SECTION("program start past the image names prog_dram_addr") {
+    Bundle b = Sample();
+    b.prog_dram_addr = 600;
+    nna::WriteBundle(b, dir);
+    CHECK_THAT(ErrorOf(dir), Catch::Contains("the program at prog_dram_addr 600 with prog_words 2"));
+  }
+  SECTION("prog_words whose byte count wraps") {
+    Bundle b = Sample();
+    b.prog_words = uint64_t(1) << 59;  // times 32 is 0 modulo 2^64
+    nna::WriteBundle(b, dir);
+    CHECK_THAT(ErrorOf(dir), Catch::Contains("with prog_words 576460752303423488 (32 bytes each) runs past"));
+  }
+}
+
+TEST_CASE("ProgramBytes refuses a program past the image even when the sum wraps", "[bundle]") {
+  Bundle b = Sample();
+  b.prog_dram_addr = ~uint64_t(0) - 31;
+  CHECK_THROWS_WITH(b.ProgramBytes(), Catch::Contains("runs past the DRAM image of 512 bytes"));
+  b.prog_dram_addr = 64;
+  b.prog_words = uint64_t(1) << 59;
+  CHECK_THROWS_WITH(b.ProgramBytes(), Catch::Contains("runs past the DRAM image of 512 bytes"));
 }

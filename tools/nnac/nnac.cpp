@@ -22,6 +22,7 @@
 #include "isa/program.h"
 #include "testgen/named_test.h"
 #include "testgen/network_test.h"
+#include "util/yaml_text.h"
 
 namespace po = boost::program_options;
 
@@ -181,7 +182,7 @@ int main(int argc, char** argv) {
       }
       if (!ok || used != text.size())
         throw std::invalid_argument(std::string("option --") + name +
-                                    " must be a non-negative integer (got '" + text + "')");
+                                    " must be a non-negative integer (got '" + nna::ClipText(text) + "')");
       return v;
     };
     const std::optional<uint64_t> seed = number("seed");

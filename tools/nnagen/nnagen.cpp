@@ -19,6 +19,9 @@
 #include <string>
 #include <vector>
 
+// Relative: the generator is built alone by try_compile at configure time, without include paths.
+#include "../../cpp-model/util/yaml_text.h"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -121,7 +124,8 @@ T Need(const YAML::Node& node, const std::string& key, const std::string& where)
   try {
     return node[key].as<T>();
   } catch (const YAML::Exception&) {
-    throw SpecError(where + ": key '" + key + "' has the wrong type (value '" + YAML::Dump(node[key]) + "')");
+    throw SpecError(where + ": key '" + key + "' has the wrong type (value '" +
+                    nna::ClipText(YAML::Dump(node[key])) + "')");
   }
 }
 template <typename T>
@@ -131,11 +135,16 @@ T Opt(const YAML::Node& node, const std::string& key, T fallback, const std::str
 }
 
 YAML::Node Load(const fs::path& path) {
+  YAML::Node root;
   try {
-    return YAML::LoadFile(path.string());
+    root = YAML::LoadFile(path.string());
   } catch (const YAML::Exception& e) {
     throw SpecError(path.string() + ": " + e.what());
   }
+  // yaml-cpp keeps both entries of a repeated key and node[key] reads the first: reject the file.
+  const std::string dup = nna::DuplicateKeyText(root);
+  if (!dup.empty()) throw SpecError(path.string() + ": " + dup);
+  return root;
 }
 
 Isa ReadIsa(const fs::path& path) {
