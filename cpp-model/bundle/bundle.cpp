@@ -90,11 +90,11 @@ const Region& Bundle::FindRegion(const std::string& name) const {
 }
 
 std::vector<uint8_t> Bundle::ProgramBytes() const {
-  if (prog_words > dram.size() / 32 || !RangeFits(prog_dram_addr, prog_words * 32, dram.size()))
+  if (!ProgramFits(prog_dram_addr, prog_words, dram.size()))
     throw BundleError("bundle '" + test + "': the program (" + std::to_string(prog_words) + " words at " +
                       std::to_string(prog_dram_addr) + ") runs past the DRAM image of " +
                       std::to_string(dram.size()) + " bytes");
-  const uint64_t n = prog_words * 32;
+  const uint64_t n = prog_words * isa::kWordBytes;
   return std::vector<uint8_t>(dram.begin() + long(prog_dram_addr), dram.begin() + long(prog_dram_addr + n));
 }
 
@@ -223,10 +223,11 @@ Bundle ReadBundle(const fs::path& dir) {
     throw BundleError((dir / "dram.bin").string() + " has " + std::to_string(b.dram.size()) +
                       " bytes but bundle.yaml says dram_bytes " + std::to_string(dram_bytes));
   // The program's own keys are blamed: its start and its length together overrun the image.
-  if (b.prog_words > dram_bytes / 32 || !RangeFits(b.prog_dram_addr, b.prog_words * 32, dram_bytes))
+  if (!ProgramFits(b.prog_dram_addr, b.prog_words, dram_bytes))
     throw BundleError(meta.string() + ": the program at prog_dram_addr " + std::to_string(b.prog_dram_addr) +
-                      " with prog_words " + std::to_string(b.prog_words) +
-                      " (32 bytes each) runs past dram_bytes " + std::to_string(dram_bytes));
+                      " with prog_words " + std::to_string(b.prog_words) + " (" +
+                      std::to_string(isa::kWordBytes) + " bytes each) runs past dram_bytes " +
+                      std::to_string(dram_bytes));
   for (const auto& r : b.regions) {
     if (r.kind != "output") continue;
     const fs::path ref = dir / ("ref_" + r.name + ".bin");

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "nna/isa.h"
+
 namespace nna {
 
 struct BundleError : std::runtime_error {
@@ -23,6 +25,11 @@ struct BundleError : std::runtime_error {
 // near 2^64 cannot wrap around the sum.
 inline bool RangeFits(uint64_t addr, uint64_t bytes, uint64_t limit) {
   return bytes <= limit && addr <= limit - bytes;
+}
+// True when a program of `words` program words at `addr` lies within `limit` bytes, the word
+// count checked before it is multiplied so that it cannot wrap either.
+inline bool ProgramFits(uint64_t addr, uint64_t words, uint64_t limit) {
+  return words <= limit / isa::kWordBytes && RangeFits(addr, words * isa::kWordBytes, limit);
 }
 
 // A named range of the DRAM image.
