@@ -19,8 +19,7 @@
 #include <string>
 #include <vector>
 
-// Relative: the generator is built alone by try_compile at configure time, without include paths.
-#include "../../cpp-model/util/yaml_text.h"
+#include "util/yaml_text.h"
 
 namespace fs = std::filesystem;
 
