@@ -68,8 +68,8 @@ FunctionalCoverage::FunctionalCoverage(const HwConfig& config) : config_(config)
     Declare("shape", std::string("dot_len_") + d);
   for (const char* t : {"ch_tiles_1", "ch_tiles_several", "pix_tiles_1", "pix_tiles_several"})
     Declare("shape", t);
+  for (isa::SimdOp op : Values<isa::SimdOp>(isa::IsSimdOp)) Declare("simd_op", isa::ToString(op));
   for (isa::SimdOp op : Values<isa::SimdOp>(isa::IsSimdOp)) {
-    Declare("simd_op", isa::ToString(op));
     const auto info = simd::InfoOf(op);
     if (info && info->dtype == simd::DtypeClass::kInteger)
       for (const char* d : kIntDtypes) Declare("simd_dtype", std::string(isa::ToString(op)) + "_" + d);
@@ -100,7 +100,12 @@ FunctionalCoverage::FunctionalCoverage(const HwConfig& config) : config_(config)
 }
 
 void FunctionalCoverage::Declare(const std::string& group, const std::string& name) {
-  if (groups_.empty() || groups_.back().first != group) groups_.push_back({group, {}});
+  if (groups_.empty() || groups_.back().first != group) {
+    for (const auto& g : groups_)
+      if (g.first == group)
+        throw std::logic_error("functional coverage group " + group + " declared in two places");
+    groups_.push_back({group, {}});
+  }
   groups_.back().second.push_back({name, 0});
 }
 
@@ -145,7 +150,7 @@ void FunctionalCoverage::Dot(const isa::ComputeInstr& c) {
   const uint64_t pads[] = {c.pad_top, c.pad_bottom, c.pad_left, c.pad_right};
   for (int s = 0; s < 4; ++s) Count("padding", std::string(kSides[s]) + (pads[s] ? "_1_up" : "_0"));
   if (c.opcode == Opcode::kDeconv) Count("deconv_out_pad", c.out_pad_h || c.out_pad_w ? "1_up" : "0");
-  const bool depthwise = c.groups > 1 && c.group_in_c == 1 && c.group_out_c == 1;
+  const bool depthwise = c.groups > 1 && c.group_in_c == 1;  // output channels may be a multiple
   Count("groups", c.groups == 1 ? "one" : depthwise ? "depthwise" : "grouped");
   Count("order", isa::ToString(c.order));
   Count("signedness", c.in_signed ? "in_signed" : "in_unsigned");

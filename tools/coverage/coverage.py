@@ -11,7 +11,6 @@ func_cov.md, func_cov.yaml. Exit 1 when a test failed (the coverage is still wri
 """
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -37,20 +36,16 @@ def found(build, name):
 
 
 def points(dat):
-    """(file, kind, line, count) of every point of a Verilator coverage.dat. Line coverage
-    points of an if, else or case arm count as branches, the other line points as lines."""
+    """(file, kind, line, count) of every point of a Verilator coverage.dat; kind is line, branch
+    or toggle, from the point's page (v_line/..., v_branch/..., v_toggle/...)."""
     for text in open(dat, errors="replace"):
         if not text.startswith("C '"):
             continue
         key, count = text[3:].rsplit("' ", 1)
         fields = dict(f.split("\x02", 1) for f in key.split("\x01") if "\x02" in f)
-        page = fields.get("page", "")
-        kind = "toggle" if page.startswith("v_toggle") else "line"
-        if kind == "line" and fields.get("o", "").startswith(("if", "else", "case", "elsif")):
-            kind = "branch"
-        if page.startswith("v_branch"):
-            kind = "branch"
-        yield fields.get("f", "?"), kind, int(fields.get("l", 0)), int(count)
+        kind = fields.get("page", "").split("/")[0][2:]
+        if kind in KINDS:
+            yield fields.get("f", "?"), kind, int(fields.get("l", 0)), int(count)
 
 
 def summary(dat):

@@ -6,11 +6,13 @@ every bin with its count and every unhit bin with its reason (docs/coverage.md).
                 [--strict] FILE_OR_FOLDER...
 
 A folder stands for every func_cov.yaml below it. --reasons names a YAML map from bin to the test
-that would hit it or the reason it cannot be hit (default tools/coverage/unhit_bins.yaml).
+that would hit it or the reason it cannot be hit (default tools/coverage/unhit_bins.yaml); a key
+may be a pattern (simd_dtype.*_i16) for bins that share a reason.
 Exit 1 when an --expect or --expect-unhit does not hold, or with --strict when an unhit bin has no
 reason; exit 2 on bad input (one sentence on stderr).
 """
 import argparse
+import fnmatch
 import os
 import sys
 
@@ -79,6 +81,13 @@ def read_reasons(path):
     return doc
 
 
+def reason_of(reasons, b):
+    """The reason given for bin b: its own entry, else the first pattern that matches it."""
+    if b in reasons:
+        return reasons[b]
+    return next((r for k, r in reasons.items() if fnmatch.fnmatchcase(b, k)), None)
+
+
 def report(total, reasons, runs):
     """The summary table, every bin with its count, and the unhit bins with their reasons."""
     lines = [f"functional coverage of {runs} run{'s' if runs != 1 else ''}", "",
@@ -95,10 +104,10 @@ def report(total, reasons, runs):
     unhit = [f"{g}.{name}" for g, bins in total.items() for name, n in bins.items() if n == 0]
     lines += ["", f"unhit bins ({len(unhit)}):"]
     for b in unhit:
-        lines.append(f"  {b}: {reasons.get(b, 'NO REASON: add a test that hits it or its reason to unhit_bins.yaml')}")
-    stale = [b for b in reasons if b not in unhit]
-    for b in stale:
-        lines.append(f"  note: {b} is hit or no longer a bin; its entry in the reasons file is stale")
+        lines.append(f"  {b}: {reason_of(reasons, b) or 'NO REASON: add a test that hits it or its reason to unhit_bins.yaml'}")
+    for k in reasons:
+        if not any(fnmatch.fnmatchcase(b, k) for b in unhit):
+            lines.append(f"  note: no unhit bin matches '{k}' of the reasons file: the entry is stale")
     return "\n".join(lines) + "\n", unhit
 
 
@@ -145,7 +154,8 @@ def main():
         with open(os.path.join(a.out, "func_cov.md"), "w") as f:
             f.write(text)
     if a.strict:
-        failures += [f"bin {b} is unhit and has no reason" for b in unhit if b not in read_reasons(a.reasons)]
+        reasons = read_reasons(a.reasons)
+        failures += [f"bin {b} is unhit and has no reason" for b in unhit if not reason_of(reasons, b)]
     for f in failures:
         print(f"func_cov: {f}", file=sys.stderr)
     return 1 if failures else 0
