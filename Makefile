@@ -9,8 +9,9 @@
 #   make bench-sim [CONFIG=fsd] [NETWORKS=resnet50]   build time from nothing and cycles/s of every named test
 #                        and the networks, one run at a time: build/bench-sim-<config>/summary.md
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
-#   make coverage [JOBS=n]   RTL line, branch and toggle coverage and functional coverage bins of the
-#                        tiny tests, on a coverage build in build-cov: build-cov/coverage/ (docs/coverage.md)
+#   make coverage [JOBS=n] [COV_EXCLUDE=regex]   RTL line, branch and toggle coverage and the
+#                        functional coverage bins of the tiny tests, on a coverage build in build-cov:
+#                        build-cov/coverage/ (docs/coverage.md); COV_EXCLUDE leaves CTest runs out
 #   make lint | synth | docs | format | clean | deps (Debian packages and the ONNX reference runtime)
 TEST   ?= conv3x3
 CONFIG ?= fsd
@@ -25,6 +26,7 @@ NIGHTLY_TIMEOUT ?= 7200
 NETWORKS ?= resnet50
 BUILD  ?= build
 COV_BUILD ?= build-cov
+COV_EXCLUDE ?=
 JOBS   ?= $(shell nproc)
 
 CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
@@ -87,7 +89,7 @@ bench-sim: deps
 coverage: deps
 	cmake -S . -B $(COV_BUILD) $(CMAKE_FLAGS) -DNNA_CONFIGS=tiny -DNNA_COVERAGE=ON -DNNA_BUG_BUILDS=OFF
 	cmake --build $(COV_BUILD) -j $(JOBS) --target nna_sim_tiny
-	python3 tools/coverage/coverage.py --build $(COV_BUILD) --jobs $(JOBS)
+	python3 tools/coverage/coverage.py --build $(COV_BUILD) --jobs $(JOBS) $(if $(COV_EXCLUDE),--exclude '$(COV_EXCLUDE)')
 
 wave: deps configure
 	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi

@@ -4,7 +4,7 @@ then merges what each run wrote: the RTL's line, branch and toggle coverage (<ou
 Verilator) into an lcov file, an HTML report and annotated sources, and the functional coverage
 bins (<out>/func_cov.yaml) into one list.
 
-    coverage.py --build build-cov [--jobs N] [--tests REGEX]
+    coverage.py --build build-cov [--jobs N] [--tests REGEX] [--exclude REGEX] [--no-run]
 
 Writes BUILD/coverage/: merged.dat, coverage.info, html/index.html, annotated/, rtl_summary.md,
 func_cov.md, func_cov.yaml. Exit 1 when a test failed (the coverage is still written).
@@ -71,6 +71,7 @@ def main():
     p.add_argument("--build", default="build-cov", help="the coverage build (cmake -DNNA_COVERAGE=ON)")
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--tests", default=DEFAULT_TESTS, help="CTest regex of the runs (default: %(default)s)")
+    p.add_argument("--exclude", help="CTest regex of runs to leave out (ctest -E)")
     p.add_argument("--no-run", action="store_true", help="merge what earlier runs wrote, run nothing")
     a = p.parse_args()
     build = os.path.abspath(a.build)
@@ -80,7 +81,8 @@ def main():
         for name in RUN_FILES:  # a stale run must not count
             for f in found(build, name):
                 os.remove(f)
-        rc = subprocess.call(["ctest", "-R", a.tests, "-j", str(a.jobs), "--timeout", "1800"], cwd=build)
+        exclude = ["-E", a.exclude] if a.exclude else []
+        rc = subprocess.call(["ctest", "-R", a.tests, "-j", str(a.jobs), "--timeout", "3600"] + exclude, cwd=build)
         failed = rc != 0
     dats = found(build, "coverage.dat")
     if not dats:
