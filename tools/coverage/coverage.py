@@ -95,8 +95,9 @@ def main():
     info = os.path.join(out, "coverage.info")
     subprocess.check_call(["verilator_coverage", "--write", merged] + dats, stdout=subprocess.DEVNULL)
     subprocess.check_call(["verilator_coverage", "--write-info", info, merged], stdout=subprocess.DEVNULL)
-    subprocess.check_call(["verilator_coverage", "--annotate", os.path.join(out, "annotated"), merged],
-                          stdout=subprocess.DEVNULL)
+    # Annotated sources: every point hit fewer than once (never) is marked.
+    subprocess.check_call(["verilator_coverage", "--annotate-min", "1", "--annotate",
+                           os.path.join(out, "annotated"), merged], stdout=subprocess.DEVNULL)
     subprocess.check_call(["genhtml", "--quiet", "--branch-coverage", "--prefix", ROOT, "--output-directory",
                            os.path.join(out, "html"), info])
     table = summary(merged)
