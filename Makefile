@@ -9,6 +9,9 @@
 #   make bench-sim [CONFIG=fsd] [NETWORKS=resnet50]   build time from nothing and cycles/s of every named test
 #                        and the networks, one run at a time: build/bench-sim-<config>/summary.md
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
+#   make coverage [JOBS=n] [COV_EXCLUDE=regex]   RTL line, branch and toggle coverage and the
+#                        functional coverage bins of the tiny tests, on a coverage build in build-cov:
+#                        build-cov/coverage/ (docs/coverage.md); COV_EXCLUDE leaves CTest runs out
 #   make lint | synth | docs | format | clean | deps (Debian packages and the ONNX reference runtime)
 TEST   ?= conv3x3
 CONFIG ?= fsd
@@ -22,6 +25,8 @@ RANDOM ?= 50
 NIGHTLY_TIMEOUT ?= 7200
 NETWORKS ?= resnet50
 BUILD  ?= build
+COV_BUILD ?= build-cov
+COV_EXCLUDE ?=
 JOBS   ?= $(shell nproc)
 
 CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
@@ -31,7 +36,7 @@ TEST_KIND   := $(if $(and $(wildcard vectors/networks/$(TEST).yaml),$(if $(wildc
 SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
                $(if $(WAVES),--waves) $(ARGS)
 
-.PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim wave lint synth docs format clean
+.PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim coverage wave lint synth docs format clean
 
 # Debian packages (root or sudo when some are missing), then onnxruntime-node from npm into
 # $(BUILD)/ort (the ONNX reference runtime, docs/onnx.md; no root).
@@ -79,6 +84,13 @@ bench-sim: deps
 	python3 tools/regress/bench_sim.py --config $(CONFIG) --networks $(NETWORKS) --jobs $(JOBS) \
 	  --out $(BUILD)/bench-sim-$(CONFIG)
 
+# The tiny simulator with Verilator coverage in a build directory of its own, every tiny
+# co-simulation test on it, then the merged reports (docs/coverage.md); not part of `make test`.
+coverage: deps
+	cmake -S . -B $(COV_BUILD) $(CMAKE_FLAGS) -DNNA_CONFIGS=tiny -DNNA_COVERAGE=ON -DNNA_BUG_BUILDS=OFF
+	cmake --build $(COV_BUILD) -j $(JOBS) --target nna_sim_tiny
+	python3 tools/coverage/coverage.py --build $(COV_BUILD) --jobs $(JOBS) $(if $(COV_EXCLUDE),--exclude '$(COV_EXCLUDE)')
+
 wave: deps configure
 	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi
 	gtkwave $(RUN_DIR)/waves.fst tb/nna.gtkw
@@ -99,4 +111,4 @@ format: deps
 	python3 tools/check_cpp_format.py --fix
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(COV_BUILD)

@@ -7,6 +7,9 @@
 #include <systemc.h>
 #include <unistd.h>
 #include <verilated.h>
+#if VM_COVERAGE
+#include <verilated_cov.h>
+#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -85,5 +88,10 @@ int sc_main(int argc, char* argv[]) {
     std::fprintf(stderr, "nna sim: the simulation failed: %s\n", e.what());
     return nna::tb::kExitFail;
   }
-  return tb.Finish();
+  const int verdict = tb.Finish();
+#if VM_COVERAGE
+  // A coverage build (docs/coverage.md): this run's RTL coverage, merged by `make coverage`.
+  Verilated::threadContextp()->coveragep()->write((options.out + "/coverage.dat").c_str());
+#endif
+  return verdict;
 }

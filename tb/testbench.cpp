@@ -159,8 +159,10 @@ void Testbench::RunGoldenModel() {
   std::vector<const Bundle*> order;
   for (const Launch& l : launches_) order.push_back(&programs_[l.program]);
   const auto t0 = std::chrono::steady_clock::now();
-  golden_runs_ = GoldenModel(kConfig).RunPrograms(order, bundle_.dram, tagged, nullptr, nullptr,
-                                                  [&](size_t k) { tagged.base = launches_[k].instr_base; });
+  GoldenModel model(kConfig);
+  model.SetCoverage(&func_cov_);
+  golden_runs_ = model.RunPrograms(order, bundle_.dram, tagged, nullptr, nullptr,
+                                   [&](size_t k) { tagged.base = launches_[k].instr_base; });
   golden_seconds_ = Seconds(t0);
   golden_ = golden_runs_.back();  // the first error, or the last program
   // A race makes the RTL's result depend on timing: no expectation holds (docs/memory.md, "Races").
@@ -368,11 +370,16 @@ void Testbench::ComparePerformance() {
 }
 
 // The performance counters (spec/csr.yaml), summed over the completions.
-void Testbench::PrintCounters() const {
+std::array<uint64_t, size_t(Counter::kCount)> Testbench::CounterSums() const {
   std::array<uint64_t, size_t(Counter::kCount)> sum{};
   for (const HostResult& c : host_->results())
     for (size_t i = 0; i < sum.size(); ++i)
       sum[i] = (c.merged ? 0 : sum[i]) + c.counters[i];  // queued: they ran on
+  return sum;
+}
+
+void Testbench::PrintCounters() const {
+  const auto sum = CounterSums();
   auto at = [&](Counter c) { return sum[size_t(c)]; };
   std::printf("  counters  busy dma %" PRIu64 " compute %" PRIu64 " simd %" PRIu64 "  flag wait dma %" PRIu64
               " compute %" PRIu64 "  conflict stalls %" PRIu64 " (act %" PRIu64 " wt %" PRIu64 " wr %" PRIu64
@@ -497,6 +504,7 @@ int Testbench::Finish() {
     dram_checked_ = true;
   }
   ComparePerformance();
+  WriteFunctionalCoverage();
   int code = kExitPass;
   if (timed_out) {
     code = kExitTimeout;
@@ -505,6 +513,19 @@ int Testbench::Finish() {
   }
   PrintVerdict(code);
   return code;
+}
+
+// The golden model's bins, with what only the RTL shows: an abort, and bank-conflict stalls.
+void Testbench::WriteFunctionalCoverage() {
+  if (host_->aborted().finished) func_cov_.Ended(isa::ErrorCode::kAborted);
+  const auto sum = CounterSums();
+  func_cov_.Count("bank_conflict", "act", sum[size_t(Counter::kStallAct)] ? 1 : 0);
+  func_cov_.Count("bank_conflict", "wt", sum[size_t(Counter::kStallWt)] ? 1 : 0);
+  func_cov_.Count("bank_conflict", "wr", sum[size_t(Counter::kStallWr)] ? 1 : 0);
+  const std::string path = opt_.out + "/func_cov.yaml";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f || std::fputs(func_cov_.Yaml().c_str(), f) < 0 || std::fclose(f) != 0)
+    std::fprintf(stderr, "nna sim: cannot write the functional coverage to %s\n", path.c_str());
 }
 
 void Testbench::PrintVerdict(int code) const {

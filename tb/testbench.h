@@ -5,6 +5,7 @@
 // on stdout, the exit code).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "bundle/bundle.h"
+#include "coverage/functional_coverage.h"
 #include "golden/golden_model.h"
 #include "perf/perf_model.h"
 #include "scoreboard/scoreboard.h"
@@ -71,6 +73,8 @@ class Testbench {
   void CheckStatus(size_t launch, const HostResult& r);
   void CheckAborted();
   void ComparePerformance();
+  std::array<uint64_t, size_t(Counter::kCount)> CounterSums() const;
+  void WriteFunctionalCoverage();
   // The verdict, part by part in the order printed.
   void PrintVerdict(int code) const;
   void PrintRunHeader() const;
@@ -100,6 +104,7 @@ class Testbench {
   Bundle bundle_;                       // the scoreboard's: programs_[0] alone, else Merged()
   std::string inject_note_;             // what --inject changed in the program
   RunResult golden_;                    // the last of golden_runs_
+  coverage::FunctionalCoverage func_cov_{kConfig};  // written to <out>/func_cov.yaml
   double golden_seconds_ = 0;
   std::vector<uint8_t> dram_;
   std::unique_ptr<Scoreboard> sb_;

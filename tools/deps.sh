@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   verilator libsystemc-dev catch2 libboost-program-options-dev libyaml-cpp-dev
-  gtkwave yosys gnuplot python3 python3-yaml clang-format
+  gtkwave yosys gnuplot python3 python3-yaml clang-format lcov
   libonnx-dev libprotobuf-dev libonnx-testdata
 )
 # Node.js runs the ONNX reference runtime (tools/onnx/ort_run.mjs): Debian's nodejs and npm unless

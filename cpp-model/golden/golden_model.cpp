@@ -10,6 +10,7 @@
 #include <deque>
 #include <optional>
 
+#include "coverage/functional_coverage.h"
 #include "golden/sram_access.h"
 #include "isa/program.h"
 #include "pool/pool.h"
@@ -43,8 +44,10 @@ uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 class Runner {
  public:
-  Runner(const HwConfig& cfg, const Bundle& b, EventSink& sink, RunResult& r)
-      : cfg_(cfg),
+  Runner(const HwConfig& cfg, const Bundle& b, EventSink& sink, RunResult& r,
+         coverage::FunctionalCoverage* coverage)
+      : coverage_(coverage),
+        cfg_(cfg),
         bundle_(b),
         sink_(sink),
         r_(r),
@@ -70,6 +73,7 @@ class Runner {
     return Name(in) + " waits for flags set " + Hex(in.WaitSet()) + " and clear " + Hex(in.WaitClear());
   }
 
+  coverage::FunctionalCoverage* coverage_;
   const HwConfig& cfg_;
   const Bundle& bundle_;
   EventSink& sink_;
@@ -570,6 +574,7 @@ std::optional<Failure> Runner::Run() {
     q.pop_front();
     if (auto race = races_.Start(in); race && r_.race.empty()) r_.race = *race;
     if (auto f = Execute(in)) return f;
+    if (coverage_) coverage_->Executed(in);
     const uint64_t before = flags_;
     flags_ = (flags_ | in.DoneSet()) & ~in.DoneClear();
     races_.Complete(before, flags_);
@@ -601,7 +606,8 @@ std::vector<RunResult> GoldenModel::RunPrograms(const std::vector<const Bundle*>
     if (on_start) on_start(results.size());
     RunResult& r = results.emplace_back();
     std::swap(r.dram, state.dram), std::swap(r.sram, state.sram);
-    Runner runner(config_, *bundle, sink, r);
+    Runner runner(config_, *bundle, sink, r, coverage_);
+    if (coverage_) coverage_->BeginProgram();
     if (auto f = runner.Run()) {
       r.ok = false;
       r.error = f->code;
@@ -611,6 +617,7 @@ std::vector<RunResult> GoldenModel::RunPrograms(const std::vector<const Bundle*>
       r.ok = true;
     }
     std::swap(r.dram, state.dram), std::swap(r.sram, state.sram);
+    if (coverage_) coverage_->Ended(r.error);
     if (!r.ok) break;
   }
   if (final_dram) *final_dram = std::move(state.dram);

@@ -14,6 +14,9 @@
 #include "nna/isa.h"
 
 namespace nna {
+namespace coverage {
+class FunctionalCoverage;
+}
 
 struct RunResult {
   bool ok = false;
@@ -31,6 +34,8 @@ struct RunResult {
 class GoldenModel {
  public:
   explicit GoldenModel(const HwConfig& config) : config_(config) {}
+  // Counts what every later run executes into *coverage (docs/coverage.md); nullptr: nothing.
+  void SetCoverage(coverage::FunctionalCoverage* coverage) { coverage_ = coverage; }
   // Loads the program as the command sequencer does, then runs it. Every event goes to sink in
   // the order of its stream.
   RunResult Run(const Bundle& bundle, EventSink& sink) const;
@@ -49,6 +54,7 @@ class GoldenModel {
 
  private:
   const HwConfig& config_;
+  coverage::FunctionalCoverage* coverage_ = nullptr;
 };
 
 }  // namespace nna
