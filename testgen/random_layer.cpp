@@ -241,7 +241,7 @@ LayerSpec SimdOnlyLayer(Draw& d, const HwConfig& cfg, const LayerSpec& drawn, ui
       r.a_scale = d.Range(1, 50) / 100.0;
       r.b_scale = d.Range(1, 50) / 100.0;
       r.out_scale = d.Range(1, 50) / 100.0;
-      r.zero_point = l.out_signed ? int32_t(d.Range(0, 255)) - 128 : int32_t(d.Range(0, 127));
+      r.zero_point = l.out_signed ? int32_t(d.Range(0, 255)) - 128 : int32_t(d.Range(0, 255));
       l.rescale = r;
     }
   }
