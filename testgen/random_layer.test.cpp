@@ -178,7 +178,7 @@ TEST_CASE("a random layer is the same on every machine", "[random]") {
   const Bundle b = BuildTest(RandomTestSpec(1, tiny), tiny);
   uint64_t h = 1469598103934665603ull;  // FNV-1a of the DRAM image: data and program
   for (uint8_t v : b.dram) h = (h ^ v) * 1099511628211ull;
-  CHECK(h == 0x05874765cc7161f7ull);
+  CHECK(h == 0x0138dde266d601bfull);
 }
 
 TEST_CASE("EstimateCost counts tiles, terms and DMA", "[random]") {
@@ -316,7 +316,7 @@ TEST_CASE("a random SIMD test is the same on every machine", "[random][simd]") {
   uint64_t h = 1469598103934665603ull;  // FNV-1a of the DRAM image and the expected output
   for (uint8_t v : b.dram) h = (h ^ v) * 1099511628211ull;
   for (uint8_t v : b.reference.at("output")) h = (h ^ v) * 1099511628211ull;
-  CHECK(h == 0xe66885119ff2a78bull);
+  CHECK(h == 0x0e7e067d5bfcde5dull);
 }
 
 TEST_CASE("an explicit SIMD program and channel parameters are checked and compiled as given",
