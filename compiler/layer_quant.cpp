@@ -186,6 +186,9 @@ std::vector<isa::SimdInstr> ExactRequantProgram(bool relu, bool out_signed, Exac
   uint64_t rounded = 0;                                        // the register of the rounded product
   if (rounding == ExactRounding::kHalfEven) {
     p.push_back(op(SimdOp::kF2i, 0, 0, 0, Dtype::kF32));  // to nearest, ties to even
+    // f2i saturates at int32's ends, where adding the zero point would wrap: clamp first (the
+    // output byte is the same for any value beyond int16).
+    p.push_back(op(SimdOp::kSat, 0, 0, 0, Dtype::kI16));
   } else {  // floor(x + 0.5): n = f2i(x + 0.5), minus 1 where float(n) > x + 0.5
     p.push_back(op(SimdOp::kMovi, 2, 0, 0, Dtype::kI32, 0x3F000000));  // 0.5f
     p.push_back(op(SimdOp::kFadd, 0, 0, 2, Dtype::kF32));

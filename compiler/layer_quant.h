@@ -59,10 +59,11 @@ std::vector<uint8_t> LayerOutput(const LayerSpec& l, const ref::Tensor& in, cons
 isa::SimdInstr FusedReluInstr(bool relu, bool out_signed);
 
 // The exact mode's program (ref::RequantizeExact in onnxruntime's order, docs/onnx.md): v0 = acc;
-// ldparam bias, add, i2f, ldparam multiplier, fmul, f2i (round half to even), ldparam zero point,
-// add, [max with the zero point], sat to int8 or uint8: 9 instructions, 10 with ReLU.
-// kHalfUpForTest rounds the product half up instead (floor(x + 0.5) in 7 more instructions): a
-// deliberately wrong program that only ties tell apart, to prove the reference check sees it.
+// ldparam bias, add, i2f, ldparam multiplier, fmul, f2i (round half to even), sat.i16 (so that
+// the zero point's add cannot wrap), ldparam zero point, add, [max with the zero point], sat to
+// int8 or uint8: 10 instructions, 11 with ReLU. kHalfUpForTest rounds the product half up instead
+// (floor(x + 0.5) in 7 instructions, no sat.i16): a deliberately wrong program that only ties
+// tell apart, to prove the reference check sees it.
 enum class ExactRounding { kHalfEven, kHalfUpForTest };
 std::vector<isa::SimdInstr> ExactRequantProgram(bool relu, bool out_signed,
                                                 ExactRounding rounding = ExactRounding::kHalfEven);
