@@ -84,13 +84,10 @@ void CheckQuant(Activation kind, const ActQuant& q) {
 }
 
 // FUSED_RELU's scale / 2^shift nearest to m with the most precision: the largest shift (at most
-// 63) whose scale still fits 16 bits. The zero point must fit its int8 parameter.
+// 63) whose scale still fits 16 bits (the zero point, checked against the output type, fits its
+// 16-bit parameter).
 ref::ChannelParams FusedReluParams(Activation kind, const ActQuant& q) {
   const double m = q.in_scale / q.out_scale;
-  if (q.out_zero_point < isa::ChannelParamsRecord::kMinZeroPoint ||
-      q.out_zero_point > isa::ChannelParamsRecord::kMaxZeroPoint)
-    Fail(kind, "out_zero_point " + std::to_string(q.out_zero_point) +
-                   " does not fit FUSED_RELU's int8 zero point parameter");
   const auto mult = FusedReluMultiplier([m](int shift) { return std::nearbyint(std::ldexp(m, shift)); });
   if (!mult && std::nearbyint(m) > double(isa::ChannelParamsRecord::kMaxScale))
     Fail(kind, "in_scale / out_scale = " + Num(m) + " is above " +
@@ -99,7 +96,7 @@ ref::ChannelParams FusedReluParams(Activation kind, const ActQuant& q) {
   if (!mult)
     Fail(kind, "in_scale / out_scale = " + Num(m) + " is below 2^-64, the smallest FUSED_RELU multiplier");
   ref::ChannelParams p;
-  p.zero_point = int8_t(q.out_zero_point);
+  p.zero_point = int16_t(q.out_zero_point);
   p.scale = mult->scale;
   p.shift = mult->shift;
   return p;

@@ -37,8 +37,8 @@ uint32_t WarnOverflow(const TestSpec& spec, const ref::Weights& w) {
               << "-bit accumulator, which wraps\n";
   return risky;
 }
-// The layer as it compiles: an activation lowered into its SIMD program, a rescaled add's own
-// program; then the checks that need the lowering.
+// The layer as it compiles: an activation or the exact mode lowered into its SIMD program, a
+// rescaled add's own program; then the checks that need the lowering.
 void PrepareLayer(const TestSpec& given, const HwConfig& cfg, LayerPlan* p) {
   p->spec = given;
   if (given.layer.activation) {
@@ -51,6 +51,9 @@ void PrepareLayer(const TestSpec& given, const HwConfig& cfg, LayerPlan* p) {
     }
     p->spec.layer.simd = p->act->simd;
   }
+  // The exact mode's program, unless the caller gives one (a test's deliberately wrong rounding).
+  if (given.layer.requant == ref::RequantMode::kExact && given.layer.simd.empty())
+    p->spec.layer.simd = ExactRequantProgram(given.layer.relu, given.layer.out_signed);
   const Doc d(p->spec.file);
   const LayerSpec& l = p->spec.layer;
   const Lowering& x = p->x = Lower(d, l, cfg);

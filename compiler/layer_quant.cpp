@@ -72,6 +72,15 @@ LayerAccumulators Accumulate(const LayerSpec& l, const ref::Tensor& in, const re
   return a;
 }
 
+ref::ChannelParams FusedOf(const ref::ChannelParams& exact) {
+  ref::ChannelParams p = exact;
+  p.scale = 1, p.shift = 0;
+  const double m = exact.multiplier;
+  if (const auto f = FusedReluMultiplier([m](int shift) { return std::nearbyint(std::ldexp(m, shift)); }))
+    p.scale = f->scale, p.shift = f->shift;
+  return p;
+}
+
 std::vector<ref::ChannelParams> CalibrateLayer(const LayerSpec& l, const LayerAccumulators& a,
                                                const std::vector<int32_t>& bias, const ActProgram* act) {
   std::vector<ref::ChannelParams> params(l.out_c);
@@ -84,18 +93,38 @@ std::vector<ref::ChannelParams> CalibrateLayer(const LayerSpec& l, const LayerAc
     return params;
   }
   // max |acc + bias| per channel -> 127 or 255. An inner product has one value per channel, which
-  // would always land on the range's end: its channels share the layer's maximum instead.
+  // would always land on the range's end: its channels share the layer's maximum instead. With a
+  // zero point, both extremes inside the range (below it only without ReLU), one at its end.
   const uint64_t pixels = uint64_t(a.out_h) * a.out_w;
-  const int64_t target = l.out_signed ? 127 : 255;
-  std::vector<int64_t> max_abs(l.out_c, 0);
+  const int64_t qmin = l.out_signed ? -128 : 0, qmax = l.out_signed ? 127 : 255, zp = l.out_zero_point;
+  std::vector<int64_t> max_pos(l.out_c, 0), max_neg(l.out_c, 0);
   for (uint32_t co = 0; co < l.out_c; ++co)
     for (uint64_t p = 0; p < pixels; ++p) {
       const int64_t t = int64_t(ref::WrapAcc(a.acc[co * pixels + p])) + bias[co];
-      max_abs[co] = std::max(max_abs[co], t < 0 ? -t : t);
+      max_pos[co] = std::max(max_pos[co], t), max_neg[co] = std::max(max_neg[co], -t);
     }
-  if (pixels == 1)
-    std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
-  for (uint32_t co = 0; co < l.out_c; ++co) params[co] = Calibrate(max_abs[co], bias[co], target);
+  if (pixels == 1) {
+    std::fill(max_pos.begin(), max_pos.end(), *std::max_element(max_pos.begin(), max_pos.end()));
+    std::fill(max_neg.begin(), max_neg.end(), *std::max_element(max_neg.begin(), max_neg.end()));
+  }
+  for (uint32_t co = 0; co < l.out_c; ++co) {
+    int64_t target = qmax, max_abs = std::max(max_pos[co], max_neg[co]);  // zero point 0
+    if (zp != 0) {  // the side whose ratio (room / extreme) is smaller binds
+      const int64_t up = qmax - zp, down = l.relu ? 0 : zp - qmin;
+      const bool down_binds = !l.relu && max_neg[co] > 0 && down * max_pos[co] <= up * max_neg[co];
+      target = down_binds ? down : up;
+      max_abs = down_binds ? max_neg[co] : max_pos[co];
+    }
+    params[co] = Calibrate(max_abs, bias[co], target);
+    params[co].zero_point = int16_t(zp);
+    if (l.requant == ref::RequantMode::kExact) {
+      // The multiplier in float32, as onnxruntime's s_x * s_w / s_y: here target / max |acc|.
+      params[co].multiplier = l.multiplier   ? *l.multiplier
+                              : max_abs == 0 ? 1.0f
+                                             : float(target) / float(max_abs);
+      params[co] = FusedOf(params[co]);  // the fused mode's nearest, to compare the two
+    }
+  }
   if (act)
     for (auto& p : params) p = ChannelOf(l.activation->kind, *act, p);
   return params;
@@ -114,6 +143,8 @@ std::vector<uint8_t> LayerOutput(const LayerSpec& l, const ref::Tensor& in, cons
         for (uint32_t w = 0; w < l.in_w; ++w) sum += in.At(co, h, w);
       out[co] = uint8_t(ref::RoundedAverage(sum, count));
     }
+  } else if (l.requant == ref::RequantMode::kExact) {  // the formula, not the program it runs
+    out = ref::Requantize(a.acc, l.out_c, params, l.relu, !l.out_signed, ref::RequantMode::kExact);
   } else if (l.simd.empty()) {
     out = ref::Requantize(a.acc, l.out_c, params, l.relu, !l.out_signed);
   } else {  // the program on every element, as each lane of each accumulator row runs it
@@ -136,6 +167,46 @@ isa::SimdInstr FusedReluInstr(bool relu, bool out_signed) {
   fr.op = isa::SimdOp::kFusedRelu;
   fr.flags = (relu ? 1u : 0u) | (out_signed ? 0u : 2u);
   return fr;
+}
+
+std::vector<isa::SimdInstr> ExactRequantProgram(bool relu, bool out_signed, ExactRounding rounding) {
+  using isa::Dtype;
+  using isa::SimdOp;
+  auto op = [](SimdOp o, uint64_t dst, uint64_t a, uint64_t b, Dtype t, uint64_t imm = 0) {
+    isa::SimdInstr i;
+    i.op = o, i.dst = dst, i.src_a = a, i.src_b = b, i.dtype = t, i.imm = imm;
+    return i;
+  };
+  std::vector<isa::SimdInstr> p;
+  p.push_back(op(SimdOp::kLdparam, 1, 0, 0, Dtype::kI32, 0));  // v1 = bias
+  p.push_back(op(SimdOp::kAdd, 0, 0, 1, Dtype::kI32));         // v0 = acc + bias (wraps)
+  p.push_back(op(SimdOp::kI2f, 0, 0, 0, Dtype::kF32));         // float32, to nearest even
+  p.push_back(op(SimdOp::kLdparam, 1, 0, 0, Dtype::kI32, 4));  // v1 = multiplier
+  p.push_back(op(SimdOp::kFmul, 0, 0, 1, Dtype::kF32));        // one float32 rounding
+  uint64_t rounded = 0;                                        // the register of the rounded product
+  if (rounding == ExactRounding::kHalfEven) {
+    p.push_back(op(SimdOp::kF2i, 0, 0, 0, Dtype::kF32));  // to nearest, ties to even
+    // f2i saturates at int32's ends, where adding the zero point would wrap: clamp first (the
+    // output byte is the same for any value beyond int16).
+    p.push_back(op(SimdOp::kSat, 0, 0, 0, Dtype::kI16));
+  } else {  // floor(x + 0.5): n = f2i(x + 0.5), minus 1 where float(n) > x + 0.5
+    p.push_back(op(SimdOp::kMovi, 2, 0, 0, Dtype::kI32, 0x3F000000));  // 0.5f
+    p.push_back(op(SimdOp::kFadd, 0, 0, 2, Dtype::kF32));
+    p.push_back(op(SimdOp::kF2i, 3, 0, 0, Dtype::kF32));
+    p.push_back(op(SimdOp::kI2f, 4, 3, 0, Dtype::kF32));
+    p.push_back(op(SimdOp::kFcmplt, 1, 0, 4, Dtype::kF32));  // p1 = x + 0.5 < float(n)
+    p.push_back(op(SimdOp::kMovi, 2, 0, 0, Dtype::kI32, 1));
+    p.push_back(op(SimdOp::kSub, 3, 3, 2, Dtype::kI32));  // n - 1 where p1
+    p.back().pred = 1;
+    rounded = 3;
+  }
+  p.push_back(op(SimdOp::kLdparam, 1, 0, 0, Dtype::kI32, 3));  // v1 = zero point
+  p.push_back(op(SimdOp::kAdd, 0, rounded, 1, Dtype::kI32));
+  if (relu) p.push_back(op(SimdOp::kMax, 0, 0, 1, Dtype::kI32));  // no lower than the zero point
+  p.push_back(op(SimdOp::kSat, 0, 0, 0, out_signed ? Dtype::kI8 : Dtype::kU8));
+  if (p.size() > isa::kMaxSimdInstrs || simd::CheckProgram(p))
+    throw std::logic_error("ExactRequantProgram made an illegal program");
+  return p;
 }
 
 RescaleProgram LowerRescaledAdd(const LayerSpec::Rescale& r, bool relu, bool out_signed) {
@@ -163,7 +234,7 @@ RescaleProgram LowerRescaledAdd(const LayerSpec::Rescale& r, bool relu, bool out
     throw CompileError(buf);
   }
   p.params.scale = m->scale, p.params.shift = m->shift;
-  p.params.zero_point = int8_t(r.zero_point);
+  p.params.zero_point = int16_t(r.zero_point);
   auto instr = [](isa::SimdOp op, uint64_t dst, uint64_t a, uint64_t b, uint64_t imm = 0) {
     isa::SimdInstr i;
     i.op = op, i.dst = dst, i.src_a = a, i.src_b = b, i.imm = imm;
@@ -245,7 +316,7 @@ std::vector<ref::ChannelParams> ScaleParams(const LayerSpec& l, const ref::Tenso
   int32_t zp = 0;
   double s = 1;
   if (ymax > ymin) {
-    zp = int32_t(std::clamp<double>(std::round(qlo - ymin * (qhi - qlo) / (ymax - ymin)), -128, 127));
+    zp = int32_t(std::clamp<double>(std::round(qlo - ymin * (qhi - qlo) / (ymax - ymin)), qlo, qhi));
     double best = HUGE_VAL;  // the largest s that keeps both extremes inside the range
     if (ymax > 0 && qhi > zp) best = std::min(best, (qhi - zp) / ymax);
     if (ymin < 0 && qlo < zp) best = std::min(best, (qlo - zp) / ymin);
@@ -253,7 +324,7 @@ std::vector<ref::ChannelParams> ScaleParams(const LayerSpec& l, const ref::Tenso
   }
   for (uint32_t co = 0; co < channels; ++co) {
     ref::ChannelParams& p = params[co];
-    p.zero_point = int8_t(zp);
+    p.zero_point = int16_t(zp);
     const double mult = gamma[co] * s;
     if (const auto m = FusedReluMultiplier([&](int shift) { return std::round(std::ldexp(mult, shift)); }))
       p.scale = m->scale, p.shift = m->shift;

@@ -58,6 +58,20 @@ std::vector<uint8_t> LayerOutput(const LayerSpec& l, const ref::Tensor& in, cons
 // The program of a layer without an activation: FUSED_RELU v0, v0 alone (flags: relu, unsigned).
 isa::SimdInstr FusedReluInstr(bool relu, bool out_signed);
 
+// The exact mode's program (ref::RequantizeExact in onnxruntime's order, docs/onnx.md): v0 = acc;
+// ldparam bias, add, i2f, ldparam multiplier, fmul, f2i (round half to even), sat.i16 (so that
+// the zero point's add cannot wrap), ldparam zero point, add, [max with the zero point], sat to
+// int8 or uint8: 10 instructions, 11 with ReLU. kHalfUpForTest rounds the product half up instead
+// (floor(x + 0.5) in 7 instructions, no sat.i16): a deliberately wrong program that only ties
+// tell apart, to prove the reference check sees it.
+enum class ExactRounding { kHalfEven, kHalfUpForTest };
+std::vector<isa::SimdInstr> ExactRequantProgram(bool relu, bool out_signed,
+                                                ExactRounding rounding = ExactRounding::kHalfEven);
+
+// FUSED_RELU's nearest scale * 2^-shift to a float32 multiplier (the most precision; scale 1,
+// shift 0 when none fits): what the fused mode gives for an exact mode's parameters.
+ref::ChannelParams FusedOf(const ref::ChannelParams& exact);
+
 // The rescaled add of an eltwise layer: the SIMD program v0 = int32(ka*v1 + kb*v2) (movi, mul.i32,
 // add.i32), then FUSED_RELU with bias 0 and `params`' scale, shift and zero point, so that the
 // output byte approximates round((a*a_scale + b*b_scale)/out_scale) + zero_point. ka and kb carry

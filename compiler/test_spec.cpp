@@ -190,10 +190,6 @@ void ParseSimdOnly(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
     if (r["zero_point"])
       rs.zero_point = int32_t(
           d.Int(r["zero_point"], key + ".zero_point", l.out_signed ? -128 : 0, l.out_signed ? 127 : 255));
-    if (!l.out_signed && rs.zero_point > isa::ChannelParamsRecord::kMaxZeroPoint)
-      d.Fail(key + ".zero_point",
-             "must be at most " + std::to_string(isa::ChannelParamsRecord::kMaxZeroPoint) +
-                 ", the zero point's int8 parameter (got " + std::to_string(rs.zero_point) + ")");
     l.rescale = rs;  // the compiler lowers it and names this key if no program meets the ratios
   }
 }
@@ -251,11 +247,42 @@ void ParseDotProduct(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
   if (layer["weights_signed"]) l.wt_signed = d.Bool(layer["weights_signed"], "layer.weights_signed");
 }
 
-// A dot-product layer's layer.output {signed, relu, activation, pool} and layer.order.
+// layer.output's requant {fused, exact}, zero_point and multiplier (exact only).
+void ParseRequant(const Doc& d, const YAML::Node& out, LayerSpec& l) {
+  if (const YAML::Node r = out["requant"]) {
+    const std::string v = d.Str(r, "layer.output.requant");
+    if (v == "exact")
+      l.requant = ref::RequantMode::kExact;
+    else if (v != "fused")
+      d.Bad("layer.output.requant", "fused or exact", r);
+  }
+  if (const YAML::Node z = out["zero_point"])
+    l.out_zero_point =
+        int32_t(d.Int(z, "layer.output.zero_point", l.out_signed ? -128 : 0, l.out_signed ? 127 : 255));
+  if (const YAML::Node m = out["multiplier"]) {
+    if (l.requant != ref::RequantMode::kExact)
+      d.Fail("layer.output.multiplier", "applies to requant exact only (FUSED_RELU has a scale and shift)");
+    const double v = Positive(d, m, "layer.output.multiplier");
+    if (!std::isfinite(float(v)) || !(float(v) > 0))
+      d.Bad("layer.output.multiplier", "a positive float32 number", m);
+    l.multiplier = float(v);
+  }
+  if (out["zero_point"] && out["activation"])
+    d.Fail("layer.output.zero_point",
+           "cannot be given with layer.output.activation (the activation has a zero_point of its own)");
+  if (l.requant == ref::RequantMode::kExact && out["activation"])
+    d.Fail("layer.output.activation",
+           "cannot be given with requant exact (the exact program is the layer's)");
+}
+
+// A dot-product layer's layer.output {signed, relu, activation, pool, requant, zero_point,
+// multiplier} and layer.order.
 void ParseDotOutput(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
   if (const YAML::Node out = layer["output"]) {
     ParseOutputSign(d, out, l);
-    d.OnlyKeys(out, "layer.output", {"signed", "relu", "activation", "pool"});
+    d.OnlyKeys(out, "layer.output",
+               {"signed", "relu", "activation", "pool", "requant", "zero_point", "multiplier"});
+    ParseRequant(d, out, l);
     if (const YAML::Node act = out["activation"]) {
       if (out["relu"])
         d.Fail("layer.output.relu",

@@ -60,6 +60,16 @@ struct LayerSpec {
     ActQuant quant;  // quant.out_signed is out_signed
   };
   std::optional<Act> activation;
+  // layer.output.requant (docs/onnx.md): how the accumulators become bytes. kFused (the default):
+  // FUSED_RELU with the 16-bit scale and shift. kExact: onnxruntime's arithmetic
+  // (ref::RequantizeExact) as the FP32 program ExactRequantProgram, with each channel's float32
+  // multiplier and zero point (given in params, or calibrated: multiplier, else per channel).
+  ref::RequantMode requant = ref::RequantMode::kFused;
+  // layer.output.zero_point: the output's zero point (-128..127 or 0..255), either mode; the
+  // calibration maps the larger side of it to the range's end.
+  int32_t out_zero_point = 0;
+  // layer.output.multiplier (exact mode): every channel's float32 multiplier, not calibrated.
+  std::optional<float> multiplier;
   // output.pool (docs/architecture.md, "Fused pooling"): the CONV's pool fields. The compiler pools the
   // output (after the SIMD program) into C x ph_n x pw_n, picks channel_major when there are
   // several channel tiles and checks the window against the hardware's rules.

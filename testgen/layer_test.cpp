@@ -1,6 +1,7 @@
 #include "testgen/layer_test.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -105,6 +106,32 @@ Bundle BuildTest(const compiler::TestSpec& spec, const HwConfig& cfg, const comp
   for (uint32_t f = 1; f < refs.size(); ++f)
     b.reference["output_frame" + std::to_string(f)] = std::move(refs[f]);
   return b;
+}
+
+RequantDifference FusedAgainstExact(compiler::TestSpec spec, const HwConfig& cfg) {
+  LayerSpec& l = spec.layer;
+  if (l.activation || compiler::SimdOnly(l.op) || l.global_avg_pool || !l.simd.empty())
+    throw compiler::CompileError(spec.file + ": test '" + spec.name +
+                                 "' has no fused-or-exact choice (it is an activation, SIMD-only, a global "
+                                 "average pool or an explicit SIMD program)");
+  l.requant = ref::RequantMode::kExact;
+  const compiler::LayerPlan plan = compiler::PlanLayer(spec, cfg);
+  const compiler::LayerData data = DrawLayerData(plan);
+  const compiler::LayerQuant quant = compiler::QuantizeLayer(plan, data);
+  std::vector<ref::ChannelParams> fused;
+  for (const ref::ChannelParams& p : quant.params) fused.push_back(compiler::FusedOf(p));
+  const std::vector<uint8_t> want = ref::Requantize(quant.acc.acc, l.out_c, quant.params, l.relu,
+                                                    !l.out_signed, ref::RequantMode::kExact),
+                             got = ref::Requantize(quant.acc.acc, l.out_c, fused, l.relu, !l.out_signed);
+  RequantDifference d;
+  d.outputs = want.size();
+  auto value = [&](uint8_t b) { return l.out_signed ? int64_t(int8_t(b)) : int64_t(b); };
+  for (size_t i = 0; i < want.size(); ++i) {
+    const int64_t e = std::abs(value(got[i]) - value(want[i]));
+    if (e != 0) ++d.off;
+    d.max_error = std::max(d.max_error, e);
+  }
+  return d;
 }
 
 Bundle BuildTestFile(const std::filesystem::path& yaml, const HwConfig& cfg, std::optional<uint64_t> seed,

@@ -30,6 +30,17 @@ std::vector<std::vector<uint8_t>> ReferenceOutputs(const compiler::LayerPlan& pl
 // layer whose accumulators can overflow 30 bits builds with one warning line on stderr.
 Bundle BuildTest(const compiler::TestSpec& spec, const HwConfig& cfg, const compiler::Placement& at = {});
 
+// The fused mode against the exact reference (docs/onnx.md) on a dot-product layer's data: the layer
+// calibrated in the exact mode (requant exact, its file's zero point), its outputs by
+// ref::RequantizeExact and by FUSED_RELU with the nearest scale and shift (compiler::FusedOf),
+// before any pooling. How many differ and by how much at most (output LSB). Throws CompileError
+// for a layer without that choice (an activation, a SIMD-only op, a global average pool).
+struct RequantDifference {
+  uint64_t outputs = 0, off = 0;
+  int64_t max_error = 0;
+};
+RequantDifference FusedAgainstExact(compiler::TestSpec spec, const HwConfig& cfg);
+
 // Reads, validates and builds a test description for a configuration; seed overrides the file's.
 Bundle BuildTestFile(const std::filesystem::path& yaml, const HwConfig& cfg,
                      std::optional<uint64_t> seed = {}, const compiler::Placement& at = {});

@@ -70,6 +70,8 @@ std::string Name(const std::string& prefix, uint64_t seed, const LayerSpec& l) {
   s += std::string("_") + (l.in_signed ? "s" : "u") + (l.wt_signed ? "s" : "u") + (l.out_signed ? "s" : "u");
   if (l.simd.empty()) s += l.relu ? "_relu" : "_lin";
   s += l.order == isa::Order::kPixelMajor ? "_pm" : "_cm";
+  if (l.requant == ref::RequantMode::kExact) s += "_exact";
+  if (l.out_zero_point != 0) s += "_zp" + std::to_string(l.out_zero_point);
   if (l.pool)
     s += std::string("_") + isa::ToString(l.pool->op) + Num(l.pool->size) + "s" + Num(l.pool->stride) + "p" +
          Num(l.pool->pad);
@@ -241,7 +243,7 @@ LayerSpec SimdOnlyLayer(Draw& d, const HwConfig& cfg, const LayerSpec& drawn, ui
       r.a_scale = d.Range(1, 50) / 100.0;
       r.b_scale = d.Range(1, 50) / 100.0;
       r.out_scale = d.Range(1, 50) / 100.0;
-      r.zero_point = l.out_signed ? int32_t(d.Range(0, 255)) - 128 : int32_t(d.Range(0, 127));
+      r.zero_point = l.out_signed ? int32_t(d.Range(0, 255)) - 128 : int32_t(d.Range(0, 255));
       l.rescale = r;
     }
   }
@@ -345,6 +347,14 @@ TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
   }
   Draw pool_draw(seed, 0x706F6F6Cull);  // "pool"
   MaybePool(pool_draw, cfg, l);
+  // A quarter of the dot-product layers requantize exactly (docs/onnx.md) and another quarter keep
+  // FUSED_RELU, both with a zero point drawn from the output's range; from a stream of their own.
+  Draw quant_draw(seed, 0x6578616374ull);  // "exact"
+  const uint32_t quant = quant_draw.Range(0, 3);
+  if (!SimdOnly(l.op) && quant < 2) {
+    if (quant == 0) l.requant = ref::RequantMode::kExact;
+    l.out_zero_point = int32_t(quant_draw.Range(0, 255)) - (l.out_signed ? 128 : 0);
+  }
   TestSpec spec;
   spec.name = Name("rnd", seed, l);
   spec.file = "random seed " + std::to_string(seed);

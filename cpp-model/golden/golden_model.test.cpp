@@ -62,7 +62,7 @@ Built Build(const HwConfig& cfg, const ConvCase& cc, uint64_t seed) {
     p.bias = int32_t(rng() % 2001) - 1000;
     p.scale = uint16_t(1 + rng() % 300);
     p.shift = uint8_t(8 + rng() % 8);
-    p.zero_point = int8_t(int(rng() % 11) - 5);
+    p.zero_point = int16_t(int(rng() % 11) - 5);
   }
   uint32_t oh = 0, ow = 0;
   b.expect =
@@ -72,8 +72,9 @@ Built Build(const HwConfig& cfg, const ConvCase& cc, uint64_t seed) {
   const uint64_t gin = cc.in_c / groups, gout = cc.out_c / groups, group_tiles = (gout + m - 1) / m;
   const uint64_t dot_len = gin * cc.kh * cc.kw;
   const auto wt = ref::PreorderWeights(b.weights, uint32_t(m), groups);
-  std::vector<uint8_t> prm(cc.out_c * 8);
-  for (uint32_t i = 0; i < cc.out_c; ++i) ref::PackParams(params[i], &prm[i * 8]);
+  constexpr unsigned kPrm = isa::ChannelParamsRecord::kBytes;
+  std::vector<uint8_t> prm(cc.out_c * kPrm);
+  for (uint32_t i = 0; i < cc.out_c; ++i) ref::PackParams(params[i], &prm[i * kPrm]);
 
   const uint64_t prog_words = 1 + 1 + 1 + 9 + 1;
   const uint64_t prog = 0, in = Align(prog + prog_words * 32), pa = Align(in + b.input.data.size() + 5),

@@ -75,31 +75,31 @@ Cycles Causes(const nna::perf::Prediction& p) { return p.cycles.by_cause; }
 
 TEST_CASE("one tile: check, parameters, two cycles to the first term, one term per cycle, unload") {
   // 16 channels of 1x8 into 8: one section of 8 pixels, one channel tile, dot_len 16.
-  // Fill: check 1 + parameter reads ceil(8*8/32) = 2 + 2 (last response, then start) + 2 (load
-  // and weight read in the tile phase's first cycle, response, FIFO) = 7.
+  // Fill: check 1 + parameter reads ceil(8*16/32) = 4 + 2 (last response, then start) + 2 (load
+  // and weight read in the tile phase's first cycle, response, FIFO) = 9.
   // Mac 16, one load per term (8 adjacent bytes). Drain: 8 rows from the cycle after the last
   // term, the last row 3 cycles in the SIMD unit, 1 in the write buffer, written, done: 8 + 5.
   const auto p = nna::perf::Predict(Tiny(), Conv1x1(16, 1, 8, 8), Relu(1));
-  CHECK(Causes(p) == Cycles{7, 16, 0, 0, 0, 13});  // fill mac w_unload w_acts w_wts drain
-  CHECK(p.cycles.Total() == 36);
+  CHECK(Causes(p) == Cycles{9, 16, 0, 0, 0, 13});  // fill mac w_unload w_acts w_wts drain
+  CHECK(p.cycles.Total() == 38);
   CHECK(p.macs == 8 * 8 * 16);
 }
 
 TEST_CASE("dot products shorter than the rows wait for the unload") {
-  // 4 channels into 16: two channel tiles of dot_len 4 in one section. Fill 1 + 4 + 2 + 2 = 9;
+  // 4 channels into 16: two channel tiles of dot_len 4 in one section. Fill 1 + 8 + 2 + 2 = 13;
   // tile 0's terms at 2..5 (tile-phase cycles), its rows leave at 6..13. Tile 1's terms 0..2 at
   // 6..8; its last term is ready at 9 but waits for the last row of tile 0 to leave at 13:
   // 4 cycles wait_unload. Its rows leave at 14..21, done 5 cycles after: drain 13.
   const auto p = nna::perf::Predict(Tiny(), Conv1x1(4, 1, 8, 16), Relu(1));
-  CHECK(Causes(p) == Cycles{9, 8, 4, 0, 0, 13});  // fill mac w_unload w_acts w_wts drain
-  CHECK(p.cycles.Total() == 34);
+  CHECK(Causes(p) == Cycles{13, 8, 4, 0, 0, 13});  // fill mac w_unload w_acts w_wts drain
+  CHECK(p.cycles.Total() == 38);
 }
 
 TEST_CASE("lanes too far apart for one load, and rows narrower than the lanes") {
   // 2 channels of 2x4 into 8, input rows 40 bytes apart: the 8 lanes are two output rows, so
   // lane_init needs one normalisation cycle (lanes 4..7 wrap once), and each term needs two
   // loads (bytes 0..3 and 40..43 are more than 32 apart). The first weight read goes in the
-  // normalisation cycle. Term 0: loads at 1, 2, at the array at 4: fill 5 + 4 = 9. Term 1: loads
+  // normalisation cycle. Term 0: loads at 1, 2, at the array at 4: fill 7 + 4 = 11. Term 1: loads
   // at 3, 4, ready at 6, one cycle after term 0: 1 wait_activations. Drain 13.
   ComputeInstr in = Conv1x1(2, 2, 4, 8);
   in.in_row_stride = 40;
@@ -107,22 +107,22 @@ TEST_CASE("lanes too far apart for one load, and rows narrower than the lanes") 
   const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
   CHECK(p.norm == 1);
   CHECK(p.act_slots == 4);
-  CHECK(Causes(p) == Cycles{9, 2, 0, 1, 0, 13});  // fill mac w_unload w_acts w_wts drain
-  CHECK(p.cycles.Total() == 25);
+  CHECK(Causes(p) == Cycles{11, 2, 0, 1, 0, 13});  // fill mac w_unload w_acts w_wts drain
+  CHECK(p.cycles.Total() == 27);
 }
 
 TEST_CASE("lanes past the last output row stop normalising") {
   // An inner product: 16 channels of 1x1 into 8, one output pixel. Lane i starts at ow = i; lanes
   // 1..7 wrap once to oh = 1 = out_h and stop there (not i times): one normalisation cycle, in
-  // which the first weight read goes. Term 0 loads at 1, reaches the array at 3: fill 1 + 2 + 2 + 3
-  // = 8. One load per term (one lane needs data), mac 16, drain 13.
+  // which the first weight read goes. Term 0 loads at 1, reaches the array at 3: fill 1 + 4 + 2 + 3
+  // = 10. One load per term (one lane needs data), mac 16, drain 13.
   ComputeInstr in = Conv1x1(16, 1, 1, 8);
   in.opcode = Opcode::kInnerProduct;
   const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
   CHECK(p.norm == 1);
   CHECK(p.act_slots == 16);
-  CHECK(Causes(p) == Cycles{8, 16, 0, 0, 0, 13});  // fill mac w_unload w_acts w_wts drain
-  CHECK(p.cycles.Total() == 37);
+  CHECK(Causes(p) == Cycles{10, 16, 0, 0, 0, 13});  // fill mac w_unload w_acts w_wts drain
+  CHECK(p.cycles.Total() == 39);
 }
 
 TEST_CASE("a two-instruction SIMD program takes one row per two cycles") {
@@ -132,19 +132,19 @@ TEST_CASE("a two-instruction SIMD program takes one row per two cycles") {
   // Row 7 leaves 6 cycles later, then the write buffer and the write: drain 14 + 6 + 2 = 22.
   const auto p = nna::perf::Predict(Tiny(), Conv1x1(16, 1, 8, 8), Relu(2));
   CHECK(C(p, ComputeCycle::kDrain) == 22);
-  CHECK(p.cycles.Total() == 7 + 16 + 22);
+  CHECK(p.cycles.Total() == 9 + 16 + 22);
 }
 
 TEST_CASE("the first weight read waits for a bank the first load takes") {
   // Weights at 0x10000 read banks 0..3. The loads of terms 0..3 read bytes 0..7, 8..15, 16..23,
   // 24..31 (planes of 8 bytes): banks 0, 1, 2, 3, none cached before. The weight read goes in
   // the fifth cycle, with the load of bank 4: the first weight row arrives 4 cycles late, fill
-  // 7 + 4 = 11.
+  // 9 + 4 = 13.
   ComputeInstr in = Conv1x1(16, 1, 8, 8);
   in.wt_addr = 0x10000;
   const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
-  CHECK(C(p, ComputeCycle::kFill) == 11);
-  CHECK(p.cycles.Total() == 40);
+  CHECK(C(p, ComputeCycle::kFill) == 13);
+  CHECK(p.cycles.Total() == 42);
 }
 
 TEST_CASE("weight reads that share a bank with every load go only while the activation FIFO is full") {
@@ -160,13 +160,13 @@ TEST_CASE("weight reads that share a bank with every load go only while the acti
   //   to 23). From 22 again one load per cycle (t_k at k+6), t_k broadcast at k+9, t23 at 32.
   //   33: load t27; 34, 35 FIFO full: reads 6, 7; 36 t24; loads t28..t31 at 37..40, broadcasts
   //   t25..t31 at 37..43 (t28's packet at the head at 39).
-  // wait_weights 18..20 and 33..35: 6. Fill 1 + 2 + 2 + 6 = 11, mac 32, drain 13 (8 rows, 5).
+  // wait_weights 18..20 and 33..35: 6. Fill 1 + 4 + 2 + 6 = 13, mac 32, drain 13 (8 rows, 5).
   ComputeInstr in = Conv1x1(32, 1, 8, 8);
   in.in_plane_stride = 32;
   in.wt_addr = 0x10004;
   const auto p = nna::perf::Predict(Tiny(), in, Relu(1));
-  CHECK(Causes(p) == Cycles{11, 32, 0, 0, 6, 13});  // fill mac w_unload w_acts w_wts drain
-  CHECK(p.cycles.Total() == 62);
+  CHECK(Causes(p) == Cycles{13, 32, 0, 0, 6, 13});  // fill mac w_unload w_acts w_wts drain
+  CHECK(p.cycles.Total() == 64);
 }
 
 TEST_CASE("instructions with a zero field end after the check") {

@@ -1,6 +1,9 @@
 #include "ref/ref_ops.h"
 
 #include <algorithm>
+#include <cfenv>
+#include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -133,13 +136,19 @@ void PackParams(const ChannelParams& p, uint8_t* out8) {
   r.scale = p.scale;
   r.shift = p.shift;
   r.zero_point = p.zero_point;
+  uint32_t bits;
+  std::memcpy(&bits, &p.multiplier, sizeof bits);
+  r.multiplier = bits;
   const auto bytes = isa::Encode(r);
   std::copy(bytes.begin(), bytes.end(), out8);
 }
 
 ChannelParams UnpackParams(const uint8_t* in8) {
   const isa::ChannelParamsRecord r = isa::DecodeChannelParamsRecord(in8);
-  return {int32_t(r.bias), uint16_t(r.scale), uint8_t(r.shift), int8_t(r.zero_point)};
+  ChannelParams p{int32_t(r.bias), uint16_t(r.scale), uint8_t(r.shift), int16_t(r.zero_point)};
+  const uint32_t bits = uint32_t(r.multiplier);
+  std::memcpy(&p.multiplier, &bits, sizeof bits);
+  return p;
 }
 
 int32_t FusedRelu(int32_t va, const ChannelParams& p, bool relu, bool unsigned_out) {
@@ -154,8 +163,24 @@ int32_t FusedRelu(int32_t va, const ChannelParams& p, bool relu, bool unsigned_o
   return int32_t(std::clamp(q, lo, hi));
 }
 
+int32_t RequantizeExact(int32_t va, const ChannelParams& p, bool relu, bool unsigned_out) {
+  if (std::fegetround() != FE_TONEAREST)
+    throw std::logic_error("RequantizeExact: the floating-point rounding mode is not to-nearest");
+  const int32_t t = int32_t(uint32_t(va) + uint32_t(p.bias));  // wraps at 32 bits
+  const float product = static_cast<float>(t) * p.multiplier;  // both roundings in float32
+  // Beyond the int32 range the clamp gives the byte of the hardware's saturating f2i; NaN gives 0
+  // as f2i does (a NaN or infinite multiplier).
+  const float rounded =
+      std::isnan(product) ? 0.0f : std::nearbyint(std::clamp(product, -2147483648.0f, 2147483520.0f));
+  int64_t q = int64_t(rounded) + p.zero_point;
+  if (relu) q = std::max<int64_t>(q, p.zero_point);
+  const int64_t lo = unsigned_out ? 0 : -128, hi = unsigned_out ? 255 : 127;
+  return int32_t(std::clamp(q, lo, hi));
+}
+
 std::vector<uint8_t> Requantize(const std::vector<int64_t>& acc, uint32_t cout,
-                                const std::vector<ChannelParams>& params, bool relu, bool unsigned_out) {
+                                const std::vector<ChannelParams>& params, bool relu, bool unsigned_out,
+                                RequantMode mode) {
   if (cout == 0 || acc.size() % cout != 0)
     throw std::invalid_argument("Requantize: accumulators are not cout planes");
   if (params.size() < cout)
@@ -164,7 +189,10 @@ std::vector<uint8_t> Requantize(const std::vector<int64_t>& acc, uint32_t cout,
   const size_t plane = acc.size() / cout;
   for (uint32_t co = 0; co < cout; ++co)
     for (size_t p = 0; p < plane; ++p)
-      out[co * plane + p] = uint8_t(FusedRelu(WrapAcc(acc[co * plane + p]), params[co], relu, unsigned_out));
+      out[co * plane + p] =
+          uint8_t(mode == RequantMode::kExact
+                      ? RequantizeExact(WrapAcc(acc[co * plane + p]), params[co], relu, unsigned_out)
+                      : FusedRelu(WrapAcc(acc[co * plane + p]), params[co], relu, unsigned_out));
   return out;
 }
 

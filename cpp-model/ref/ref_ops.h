@@ -83,7 +83,8 @@ struct ChannelParams {
   int32_t bias = 0;
   uint16_t scale = 1;
   uint8_t shift = 0;
-  int8_t zero_point = 0;
+  int16_t zero_point = 0;  // int8 outputs -128..127, uint8 0..255
+  float multiplier = 1;    // the exact mode's (RequantizeExact); FUSED_RELU ignores it
 };
 void PackParams(const ChannelParams& p, uint8_t* out8);
 ChannelParams UnpackParams(const uint8_t* in8);
@@ -92,10 +93,21 @@ ChannelParams UnpackParams(const uint8_t* in8);
 // clamp to the int8 or uint8 range; returns the clamped value as int32.
 int32_t FusedRelu(int32_t va, const ChannelParams& p, bool relu, bool unsigned_out);
 
+// The exact mode (onnxruntime's requantization of its int8 kernels): the float32 product
+// float(va + bias) * multiplier rounded half to even, plus the zero point, with ReLU no lower than
+// the zero point, clamped to the int8 or uint8 range; returns the clamped value as int32. Written
+// from that formula (std::nearbyint in the default rounding mode), not from the SIMD program.
+int32_t RequantizeExact(int32_t va, const ChannelParams& p, bool relu, bool unsigned_out);
+
+// How a dot-product layer's accumulators become output bytes: FUSED_RELU (the 16-bit fixed-point
+// scale) or the exact mode.
+enum class RequantMode { kFused, kExact };
+
 // Exact accumulators (Cout planes of equal size) to output bytes as the hardware defines it:
-// wrapped to 30 bits, then FUSED_RELU with the plane's channel parameters.
+// wrapped to 30 bits, then FUSED_RELU (or the exact mode) with the plane's channel parameters.
 std::vector<uint8_t> Requantize(const std::vector<int64_t>& acc, uint32_t cout,
-                                const std::vector<ChannelParams>& params, bool relu, bool unsigned_out);
+                                const std::vector<ChannelParams>& params, bool relu, bool unsigned_out,
+                                RequantMode mode = RequantMode::kFused);
 
 // A whole CONV layer as the hardware defines it: accumulators wrapped to 30 bits, then FUSED_RELU
 // per output channel. Returns the (Cout, OH, OW) output bytes.

@@ -1,6 +1,7 @@
 #include "ref/ref_ops.h"
 
 #include <catch2/catch.hpp>
+#include <limits>
 
 #include "nna/isa.h"
 
@@ -56,19 +57,84 @@ TEST_CASE("FusedRelu follows the architecture's formula", "[ref]") {
 }
 
 TEST_CASE("params pack and unpack little-endian", "[ref]") {
-  ChannelParams p{-123456, 0xBEEF, 17, -3};
-  uint8_t b[8];
+  ChannelParams p{-123456, 0xBEEF, 17, 200, 0.0078125f};  // a uint8 zero point above 127; 2^-7
+  uint8_t b[16];
   PackParams(p, b);
   CHECK(b[0] == 0xC0);
   CHECK(b[4] == 0xEF);
   CHECK(b[5] == 0xBE);
   CHECK(b[6] == 17);
-  CHECK(b[7] == 0xFD);
+  CHECK(b[7] == 0);  // reserved
+  CHECK(b[8] == 200);
+  CHECK(b[9] == 0);
+  CHECK((b[12] | b[13] << 8 | b[14] << 16 | uint32_t(b[15]) << 24) == 0x3C000000u);  // 2^-7
   const ChannelParams q = UnpackParams(b);
   CHECK(q.bias == p.bias);
   CHECK(q.scale == p.scale);
   CHECK(q.shift == p.shift);
   CHECK(q.zero_point == p.zero_point);
+  CHECK(q.multiplier == p.multiplier);
+  p.zero_point = -3;
+  PackParams(p, b);
+  CHECK((b[8] == 0xFD && b[9] == 0xFF));
+  CHECK(UnpackParams(b).zero_point == -3);
+}
+
+TEST_CASE("RequantizeExact rounds float32 products that sit on .5 to even", "[ref]") {
+  ChannelParams p;
+  p.multiplier = 0.5f;
+  // (acc + bias) * 0.5 is exactly k + 0.5 for odd sums: to the even neighbour, both signs
+  CHECK(RequantizeExact(1, p, false, false) == 0);
+  CHECK(RequantizeExact(3, p, false, false) == 2);
+  CHECK(RequantizeExact(5, p, false, false) == 2);
+  CHECK(RequantizeExact(7, p, false, false) == 4);
+  CHECK(RequantizeExact(-1, p, false, false) == 0);
+  CHECK(RequantizeExact(-3, p, false, false) == -2);
+  CHECK(RequantizeExact(-5, p, false, false) == -2);
+  p.bias = 4;  // (1 + 4) * 0.5 = 2.5 -> 2
+  CHECK(RequantizeExact(1, p, false, false) == 2);
+  // 0.25 * 10 = 2.5 -> 2, * 14 = 3.5 -> 4, * 9 = 2.25 -> 2, * 11 = 2.75 -> 3
+  ChannelParams q;
+  q.multiplier = 0.25f;
+  CHECK(RequantizeExact(10, q, false, false) == 2);
+  CHECK(RequantizeExact(14, q, false, false) == 4);
+  CHECK(RequantizeExact(9, q, false, false) == 2);
+  CHECK(RequantizeExact(11, q, false, false) == 3);
+  ChannelParams big;
+  big.multiplier = 1.0f / 65536;  // 98304 = 1.5 * 2^16 -> 2, 163840 = 2.5 * 2^16 -> 2
+  CHECK(RequantizeExact(98304, big, false, false) == 2);
+  CHECK(RequantizeExact(163840, big, false, false) == 2);
+  // float(acc + bias) is float32 too: 2.5 * 2^24 + 1 becomes 2.5 * 2^24 (float32 steps are 4
+  // there), so the product is the tie 2.5 -> 2, where the real value 2.50000006 would give 3.
+  big.multiplier = 1.0f / 16777216;
+  CHECK(RequantizeExact(41943040, big, false, false) == 2);
+  CHECK(RequantizeExact(41943041, big, false, false) == 2);
+}
+
+TEST_CASE("RequantizeExact adds the zero point, applies ReLU at it and saturates", "[ref]") {
+  ChannelParams p;
+  p.multiplier = 0.5f;
+  p.zero_point = 200;  // a uint8 output's zero point above 127
+  CHECK(RequantizeExact(10, p, false, true) == 205);
+  CHECK(RequantizeExact(-10, p, false, true) == 195);
+  CHECK(RequantizeExact(-10, p, true, true) == 200);  // ReLU: no lower than the zero point
+  CHECK(RequantizeExact(200, p, false, true) == 255);
+  CHECK(RequantizeExact(-1000, p, false, true) == 0);
+  p.zero_point = -100;
+  CHECK(RequantizeExact(-100, p, true, false) == -100);
+  CHECK(RequantizeExact(-100, p, false, false) == -128);
+  CHECK(RequantizeExact(100, p, false, false) == -50);
+  // products beyond int32 saturate like the hardware's f2i; NaN gives f2i's 0
+  p.zero_point = 0;
+  p.multiplier = 1e30f;
+  CHECK(RequantizeExact(1, p, false, false) == 127);
+  CHECK(RequantizeExact(-1, p, false, true) == 0);
+  p.multiplier = std::numeric_limits<float>::infinity();
+  CHECK(RequantizeExact(0, p, false, false) == 0);
+  // the bias wraps at 32 bits, as FUSED_RELU's
+  p.multiplier = 1;
+  p.bias = INT32_MAX;
+  CHECK(RequantizeExact(1, p, false, false) == -128);
 }
 
 TEST_CASE("Conv2d on a hand-computed case with stride, dilation and asymmetric padding", "[ref]") {

@@ -1,5 +1,8 @@
 #include "simd/random_simd.h"
 
+#include <cmath>
+#include <cstring>
+
 #include "nna/isa.h"
 #include "simd/simd_program.h"
 
@@ -78,7 +81,7 @@ std::vector<isa::SimdInstr> RandomSimdProgram(SplitMix64& rng) {
         break;
     }
     s.flags = rng.Range(0, 31);
-    s.imm = s.op == isa::SimdOp::kLdparam ? rng.Range(0, 3) : RandomImm(rng);
+    s.imm = s.op == isa::SimdOp::kLdparam ? rng.Range(0, kLastParam) : RandomImm(rng);
     prog.push_back(s);
   }
   // The last instruction leaves a byte's value in v0 in every lane; it mostly reads the register
@@ -106,7 +109,14 @@ ref::ChannelParams RandomChannelParams(SplitMix64& rng) {
   p.bias = rng.Chance(50) ? int32_t(rng.Range(0, 2000)) - 1000 : int32_t(uint32_t(rng.Next()));
   p.scale = uint16_t(rng.Chance(50) ? rng.Range(0, 300) : rng.Range(0, isa::ChannelParamsRecord::kMaxScale));
   p.shift = uint8_t(rng.Chance(80) ? rng.Range(0, 40) : rng.Range(0, 255));
-  p.zero_point = int8_t(rng.Range(0, 255));
+  p.zero_point = int16_t(int32_t(rng.Range(0, 511)) - 128);  // int8's and uint8's, and beyond
+  // A multiplier of 20 significant bits below 1, or any bits (NaN, infinities, denormals).
+  if (rng.Chance(50)) {
+    p.multiplier = std::ldexp(float(rng.Range(1, (1u << 20) - 1)), -int(rng.Range(20, 40)));
+  } else {
+    const uint32_t bits = uint32_t(rng.Next());
+    std::memcpy(&p.multiplier, &bits, sizeof bits);
+  }
   return p;
 }
 

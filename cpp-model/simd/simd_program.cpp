@@ -1,6 +1,7 @@
 #include "simd/simd_program.h"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "fp32/fp32.h"
@@ -96,8 +97,8 @@ std::optional<ProgramError> CheckProgram(const std::vector<isa::SimdInstr>& prog
       if (info->dtype == DtypeClass::kFloat && !is_float)
         return bad("dtype", dt, std::string(isa::ToString(s.dtype)) + "; the op needs f32");
     }
-    if (s.op == isa::SimdOp::kLdparam && s.imm > 3)
-      return bad("imm", s.imm, "channel parameters are 0 bias, 1 scale, 2 shift, 3 zero point");
+    if (s.op == isa::SimdOp::kLdparam && s.imm > kLastParam)
+      return bad("imm", s.imm, "channel parameters are 0 bias, 1 scale, 2 shift, 3 zero point, 4 multiplier");
   }
   return std::nullopt;
 }
@@ -193,6 +194,11 @@ uint32_t Param(const ref::ChannelParams& p, uint64_t which) {
       return p.shift;
     case 3:
       return uint32_t(int32_t(p.zero_point));
+    case 4: {
+      uint32_t bits;
+      std::memcpy(&bits, &p.multiplier, sizeof bits);
+      return bits;
+    }
   }
   throw std::logic_error("ldparam imm " + std::to_string(which) + ": run CheckProgram first");
 }

@@ -28,6 +28,9 @@ struct OpInfo {
 // Nothing for a value that is not a simd_op.
 std::optional<OpInfo> InfoOf(isa::SimdOp op);
 
+// LDPARAM's largest index: 0 bias, 1 scale, 2 shift, 3 zero point, 4 multiplier (spec/isa.yaml).
+constexpr uint64_t kLastParam = 4;
+
 struct ProgramError {
   isa::ErrorCode code = isa::ErrorCode::kNone;  // kIllegalOpcode or kIllegalField
   uint32_t simd_index = 0;                      // the first illegal instruction

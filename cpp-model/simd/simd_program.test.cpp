@@ -194,14 +194,16 @@ TEST_CASE("mov, movi, sel and ldparam ignore the dtype", "[simd]") {
   CHECK(sel(5) == 11);           // 5 mod 4 = 1
   CHECK(sel(0xFFFFFFFF) == 22);  // mod 4 = 3, p3 false
 
-  ref::ChannelParams prm{-123456, 0xBEEF, 200, -3};
-  const LaneState l = Run({Ins(SimdOp::kLdparam, 1).Imm(0), Ins(SimdOp::kLdparam, 2).Imm(1),
-                           Ins(SimdOp::kLdparam, 3).Imm(2), Ins(SimdOp::kLdparam, 4).Imm(3)},
-                          0, prm);
+  ref::ChannelParams prm{-123456, 0xBEEF, 200, -300, 0.75f};
+  const LaneState l =
+      Run({Ins(SimdOp::kLdparam, 1).Imm(0), Ins(SimdOp::kLdparam, 2).Imm(1), Ins(SimdOp::kLdparam, 3).Imm(2),
+           Ins(SimdOp::kLdparam, 4).Imm(3), Ins(SimdOp::kLdparam, 5).Imm(4)},
+          0, prm);
   CHECK(l.v[1] == 0xFFFE1DC0);  // -123456 = -0x1E240
   CHECK(l.v[2] == 0xBEEF);      // zero-extended
   CHECK(l.v[3] == 200);         // the whole byte
-  CHECK(l.v[4] == 0xFFFFFFFD);  // -3 sign-extended
+  CHECK(l.v[4] == 0xFFFFFED4);  // -300 sign-extended from 16 bits
+  CHECK(l.v[5] == 0x3F400000);  // 0.75f's bits
 }
 
 TEST_CASE("predication: the destination is written only where p[pred] xor pred_neg", "[simd]") {
@@ -373,8 +375,9 @@ TEST_CASE("CheckProgram names the first illegal instruction, field and value", "
         "simd[0] (sat) has dtype 4 (f32; the op needs i32, i16, i8 or u8)");
   field({Ins(SimdOp::kFadd, 1).Dt(Dtype::kI8)}, "simd[0] (fadd) has dtype 2 (i8; the op needs f32)");
   field({Ins(SimdOp::kF2i, 1).Dt(Dtype::kI32)}, "simd[0] (f2i) has dtype 0 (i32; the op needs f32)");
-  field({Ins(SimdOp::kLdparam, 1).Imm(4)},
-        "simd[0] (ldparam) has imm 4 (channel parameters are 0 bias, 1 scale, 2 shift, 3 zero point)");
+  field({Ins(SimdOp::kLdparam, 1).Imm(5)},
+        "simd[0] (ldparam) has imm 5 (channel parameters are 0 bias, 1 scale, 2 shift, 3 zero point, 4 "
+        "multiplier)");
 
   // The first failing check in docs/simd.md's order: dst before src_a before pred.
   field({Ins(SimdOp::kAdd, 9, 9, 9).If(7)}, "simd[0] (add) has dst 9 (registers are v0..v7)");
@@ -402,5 +405,5 @@ TEST_CASE("RunLane refuses a program that did not pass CheckProgram", "[simd]") 
   CHECK_THROWS_AS(RunLane({Ins(SimdOp::kAdd, 1).Dt(Dtype::kF32)}, 0, {}), std::logic_error);
   CHECK_THROWS_AS(RunLane({Ins(SimdOp::kFadd, 1).Dt(Dtype::kI32)}, 0, {}), std::logic_error);
   CHECK_THROWS_AS(RunLane({Ins(SimdOp::kCmpeq, 0)}, 0, {}), std::logic_error);
-  CHECK_THROWS_AS(RunLane({Ins(SimdOp::kLdparam, 1).Imm(4)}, 0, {}), std::logic_error);
+  CHECK_THROWS_AS(RunLane({Ins(SimdOp::kLdparam, 1).Imm(5)}, 0, {}), std::logic_error);
 }

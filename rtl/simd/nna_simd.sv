@@ -120,7 +120,7 @@ module nna_simd #(
     else if (i.reads_b && 32'(si.src_b) >= Regs)                  check_of = ChkField;
     else if (i.has_dst && 32'(si.pred) >= Preds)                  check_of = ChkField;
     else if (bad_dtype)                                           check_of = ChkField;
-    else if (si.op == nna_isa_pkg::SimdLdparam && si.imm > 32'd3) check_of = ChkField;
+    else if (si.op == nna_isa_pkg::SimdLdparam && si.imm > 32'd4) check_of = ChkField;
     else                                                          check_of = ChkOk;
   endfunction
 
@@ -222,13 +222,14 @@ module nna_simd #(
   assign info3 = info_of(i3.op);
 
   // MOVI's immediate or LDPARAM's parameter (docs/simd.md: scale and shift zero-extended, zero
-  // point sign-extended).
+  // point sign-extended, the multiplier's float32 bits as they are).
   always_comb begin
-    unique case ({i1.op == nna_isa_pkg::SimdLdparam, i1.imm[1:0]})
-      3'b100:  s1_const = s1_param_q.bias;
-      3'b101:  s1_const = 32'(s1_param_q.scale);
-      3'b110:  s1_const = 32'(s1_param_q.shift);
-      3'b111:  s1_const = {{24{s1_param_q.zero_point[7]}}, s1_param_q.zero_point};
+    unique case ({i1.op == nna_isa_pkg::SimdLdparam, i1.imm[2:0]})
+      4'b1000: s1_const = s1_param_q.bias;
+      4'b1001: s1_const = 32'(s1_param_q.scale);
+      4'b1010: s1_const = 32'(s1_param_q.shift);
+      4'b1011: s1_const = 32'($signed(s1_param_q.zero_point));
+      4'b1100: s1_const = s1_param_q.multiplier;
       default: s1_const = i1.imm;
     endcase
   end

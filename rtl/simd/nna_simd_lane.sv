@@ -40,7 +40,7 @@ module nna_simd_lane (
   // slice C: the instruction of the row in stage 2
   input  logic                  s2_fused_i,
   input  logic [5:0]            s2_shift_i,     // the ISA field is 0..63
-  input  logic [7:0]            s2_zp_i,
+  input  logic [15:0]           s2_zp_i,
   input  logic                  s2_relu_i,
   input  logic                  s2_unsigned_i,
   // write of the instruction of the row in stage 3
@@ -121,7 +121,7 @@ module nna_simd_lane (
 
   // FUSED_RELU after the product (docs/architecture.md): round shift, relu, zero point, clamp.
   function automatic logic [31:0] fused_tail(input logic [63:0] prod, input logic [5:0] shift,
-                                             input logic [7:0] zp, input logic relu,
+                                             input logic [15:0] zp, input logic relu,
                                              input logic unsigned_out);
     logic signed [63:0] q, rnd;
     rnd = (shift == 6'd0) ? 64'sd0 : (64'sd1 <<< (shift - 6'd1));

@@ -20,6 +20,7 @@
 #include "compiler/network/quantize.h"
 #include "golden/check.h"
 #include "isa/program.h"
+#include "testgen/layer_test.h"
 #include "testgen/named_test.h"
 #include "testgen/network_test.h"
 #include "util/yaml_text.h"
@@ -143,7 +144,8 @@ int main(int argc, char** argv) {
       "config", po::value(&config), "hardware configuration (tiny, fsd)")("seed", po::value<std::string>(),
                                                                           "data seed, overrides the test's")(
       "vectors", po::value(&vectors), "folder of test descriptions")("out", po::value(&out),
-                                                                     "bundle folder to write");
+                                                                     "bundle folder to write")(
+      "requant-diff", "with --test: how far FUSED_RELU is from the exact (onnxruntime) requantization");
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -197,6 +199,14 @@ int main(int argc, char** argv) {
                 out.c_str());
     for (const auto& in : b.instrs)
       std::printf("  %2u  %-9s  %s\n", in.index, in.op.c_str(), Summary(b, in.index).c_str());
+    if (vm.count("requant-diff")) {
+      nna::compiler::TestSpec spec = nna::compiler::ParseTestFile(nna::testgen::FindTest(test, vectors));
+      if (seed) spec.seed = *seed;
+      const nna::testgen::RequantDifference d = nna::testgen::FusedAgainstExact(spec, cfg);
+      std::printf("requant: fused differs from exact on %llu of %llu outputs (%.3f%%), by at most %lld LSB\n",
+                  (unsigned long long)d.off, (unsigned long long)d.outputs,
+                  d.outputs ? 100.0 * double(d.off) / double(d.outputs) : 0.0, (long long)d.max_error);
+    }
     return 0;
   } catch (const std::exception& e) {
     // One line for any bad input: options, configuration, test description, output folder.

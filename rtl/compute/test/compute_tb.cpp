@@ -318,7 +318,7 @@ class Generator {
     pb.params.resize(in.out_c);
     for (uint64_t co = 0; co < in.out_c; ++co) {
       Param p{int32_t(U(0, 4000)) - 2000, uint16_t(U(0, nna::isa::ChannelParamsRecord::kMaxScale)),
-              uint8_t(U(0, 30)), int8_t(U(0, 255))};
+              uint8_t(U(0, 30)), int16_t(int32_t(U(0, 511)) - 128)};
       if (Coin(0.1)) p.bias = int32_t(U(0, 0xFFFFFFFF));
       if (Coin(0.1)) p.shift = uint8_t(U(31, 63));
       if (Coin(0.1)) p.shift = 0;

@@ -179,8 +179,8 @@ class Bench {
         Report("MISMATCH row " + std::to_string(row.serial) + " lane " + std::to_string(i) + ": acc " +
                std::to_string(row.acc[i]) + ", params bias " + std::to_string(p.bias) + " scale " +
                std::to_string(p.scale) + " shift " + std::to_string(p.shift) + " zp " +
-               std::to_string(p.zero_point) + ": RTL " + std::to_string(got) + ", model " +
-               std::to_string(want) + ", program " + Listing(program));
+               std::to_string(p.zero_point) + " multiplier " + std::to_string(p.multiplier) + ": RTL " +
+               std::to_string(got) + ", model " + std::to_string(want) + ", program " + Listing(program));
         return;
       }
     }
