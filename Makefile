@@ -8,6 +8,8 @@
 #                        JUnit, summary table and per-layer utilization plots in build/nightly-<config>
 #   make bench-sim [CONFIG=fsd] [NETWORKS=resnet50]   build time from nothing and cycles/s of every named test
 #                        and the networks, one run at a time: build/bench-sim-<config>/summary.md
+#   make mutants [MUTANTS=a,b]   RTL mutants (tools/mutants/mutants.yaml) against the tiny tests: kill table
+#                        in build/mutants/report.md and junit.xml (docs/mutants.md)
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
 #   make lint | synth | docs | format | clean | deps (Debian packages and the ONNX reference runtime)
 TEST   ?= conv3x3
@@ -21,6 +23,7 @@ TIMEOUT ?= 900
 RANDOM ?= 50
 NIGHTLY_TIMEOUT ?= 7200
 NETWORKS ?= resnet50
+MUTANTS ?=
 BUILD  ?= build
 JOBS   ?= $(shell nproc)
 
@@ -31,7 +34,7 @@ TEST_KIND   := $(if $(and $(wildcard vectors/networks/$(TEST).yaml),$(if $(wildc
 SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
                $(if $(WAVES),--waves) $(ARGS)
 
-.PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim wave lint synth docs format clean
+.PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim mutants wave lint synth docs format clean
 
 # Debian packages (root or sudo when some are missing), then onnxruntime-node from npm into
 # $(BUILD)/ort (the ONNX reference runtime, docs/onnx.md; no root).
@@ -78,6 +81,11 @@ nightly: deps configure
 bench-sim: deps
 	python3 tools/regress/bench_sim.py --config $(CONFIG) --networks $(NETWORKS) --jobs $(JOBS) \
 	  --out $(BUILD)/bench-sim-$(CONFIG)
+
+# Every mutant (or MUTANTS=a,b) built into a tiny simulator and run against the tiny co-simulation
+# tests until one fails (docs/mutants.md); not part of `make test`, which keeps a few.
+mutants: deps configure
+	python3 tools/mutants/mutants.py run --build $(BUILD) $(if $(MUTANTS),--mutants $(MUTANTS))
 
 wave: deps configure
 	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi
