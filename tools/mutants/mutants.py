@@ -126,8 +126,9 @@ def write_if_changed(path, text):
         f.write(text)
 
 
-def apply(root, mutants, name, out):
-    """rtl/'s sources with mutant `name` applied (none: as they are) in out/rtl."""
+def apply(root, mutants, name, out, missing_only=False):
+    """rtl/'s sources with mutant `name` applied (none: as they are) in out/rtl; missing_only: only
+    the files the copy does not have yet."""
     if name != "none" and name not in {m["name"] for m in mutants}:
         raise MutantError(f"{CATALOGUE} has no mutant '{name}' (known: none, "
                           f"{', '.join(m['name'] for m in mutants)}).")
@@ -138,6 +139,8 @@ def apply(root, mutants, name, out):
             if not f.endswith(RTL_SUFFIXES):
                 continue
             rel = os.path.relpath(os.path.join(d, f), root)
+            if missing_only and os.path.exists(os.path.join(out, rel)):
+                continue
             text = read(root, rel)
             if m and rel == m["file"]:
                 text = apply_edits(m, text)
@@ -147,14 +150,21 @@ def apply(root, mutants, name, out):
 # ----- running the tests -----------------------------------------------------------------------
 
 def ctest_tests(build, regex):
-    """The CTests matching regex: name, command, properties (ctest's JSON listing)."""
-    js = subprocess.run(["ctest", "--show-only=json-v1", "-R", regex], cwd=build, check=True,
-                        capture_output=True, text=True).stdout
-    tests = []
+    """From ctest's JSON listing: the CTests matching regex, and per mutant the block tests built
+    with it for make test (labelled mutant:<name>, rtl/CMakeLists.txt nna_block_tests()); each test
+    as name, command, properties, and twin: whether it is such a block test."""
+    js = subprocess.run(["ctest", "--show-only=json-v1"], cwd=build, check=True, capture_output=True,
+                        text=True).stdout
+    tests, twins = [], {}
     for t in json.loads(js)["tests"]:
         props = {p["name"]: p["value"] for p in t.get("properties", [])}
-        tests.append({"name": t["name"], "command": t["command"], "props": props})
-    return tests
+        test = {"name": t["name"], "command": t["command"], "props": props, "twin": False}
+        for label in props.get("LABELS", []):
+            if label.startswith("mutant:"):
+                twins.setdefault(label[len("mutant:"):], []).append(dict(test, twin=True))
+        if re.search(regex, t["name"]):
+            tests.append(test)
+    return tests, twins
 
 
 def retarget(cmd, build):
@@ -171,11 +181,19 @@ def retarget(cmd, build):
 
 
 def run_test(t, build, cap):
-    """Runs one CTest's command as CTest would judge it; returns (passed, seconds, output)."""
+    """Runs one CTest's command as CTest would judge it; returns (passed, seconds, output). A block
+    test built with the mutant (a twin) is built first and run as it is."""
     props = t["props"]
     timeout = min(float(props.get("TIMEOUT", cap)), cap)
     t0 = time.monotonic()
-    proc = subprocess.Popen(retarget(t["command"], build), cwd=props.get("WORKING_DIRECTORY", build),
+    cmd = retarget(t["command"], build)
+    if t["twin"]:
+        cmd = t["command"]
+        built = subprocess.run(["cmake", "--build", build, "--target", os.path.basename(cmd[0])],
+                               capture_output=True, text=True)
+        if built.returncode != 0:
+            return False, time.monotonic() - t0, "building the block test failed:\n" + built.stdout[-3000:]
+    proc = subprocess.Popen(cmd, cwd=props.get("WORKING_DIRECTORY", build),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         output, _ = proc.communicate(timeout=timeout)
@@ -218,15 +236,16 @@ def run(a):
             if n not in known:
                 raise MutantError(f"--mutants: '{n}' is not a mutant of {CATALOGUE} (known: {', '.join(sorted(known))}).")
         mutants = [m for m in catalogue if m["name"] in names]
-    tests = ctest_tests(build, a.tests)
+    tests, twins = ctest_tests(build, a.tests)
     if not tests:
         raise MutantError(f"no CTest in {build} matches '{a.tests}': configure with the tiny configuration.")
     by_name = {t["name"]: t for t in tests}
     for m in mutants:
+        mine = {t["name"] for t in twins.get(m["name"], [])}
         for k in m.get("killers", []):
-            if k not in by_name:
-                raise MutantError(f"{CATALOGUE}: mutant {m['name']}: killer '{k}' is not one of the CTests "
-                                  f"run ({a.tests}).")
+            if k not in by_name and k not in mine:
+                raise MutantError(f"{CATALOGUE}: mutant {m['name']}: killer '{k}' is neither one of the CTests "
+                                  f"run ({a.tests}) nor a block test built with this mutant.")
     out = os.path.abspath(a.out or os.path.join(build, "mutants"))
     os.makedirs(out, exist_ok=True)
     t_all, results = time.monotonic(), []
@@ -238,7 +257,16 @@ def run(a):
     if not ok:
         raise MutantError(f"building nna_sim_tiny_mutant from the unmutated copy failed (configure {build} with "
                           f"tiny in NNA_CONFIGS and NNA_MUTANTS=ON); see {log}.")
-    print(f"mutants: baseline nna_sim_tiny_mutant built in {secs:.0f} s", file=sys.stderr, flush=True)
+    # ... and passes a test: a broken set-up would otherwise "kill" every mutant.
+    base = by_name.get(a.baseline_test) or tests[0]
+    passed, _, output = run_test(base, build, a.timeout)
+    if not passed:
+        with open(os.path.join(out, "baseline.log"), "w") as f:
+            f.write(output)
+        raise MutantError(f"the unmutated nna_sim_tiny_mutant fails {base['name']}, so no mutant can be judged; "
+                          f"see {os.path.join(out, 'baseline.log')}.")
+    print(f"mutants: baseline nna_sim_tiny_mutant built in {secs:.0f} s, passes {base['name']}", file=sys.stderr,
+          flush=True)
     for i, m in enumerate(mutants, 1):
         r = {"key": m["name"], "name": m["block"], "block": m["block"], "killer": "", "tests": 0,
              "build_s": 0.0, "seconds": 0.0, "text": "", "reproduce": f"make mutants MUTANTS={m['name']}"}
@@ -252,12 +280,17 @@ def run(a):
                 r.update(status="error", result="build failed", text=f"the build failed: see {log}")
             else:
                 r.update(status="fail", result="survived")
-                order = m["killers"] + [t["name"] for t in tests if t["name"] not in m["killers"]]
+                # The killers first, then the co-simulations, then the block tests built with it.
+                own = {t["name"]: t for t in twins.get(m["name"], [])}
+                order = m["killers"] + [n for n in list(by_name) + list(own) if n not in m["killers"]]
                 for name in order:
-                    passed, secs, output = run_test(by_name[name], build, a.timeout)
+                    t = own.get(name) or by_name[name]
+                    passed, secs, output = run_test(t, build, a.timeout)
                     r["tests"] += 1
                     r["seconds"] += secs
-                    if not passed:
+                    # A co-simulation kills by failing; a block test built with the mutant (its
+                    # CTest passes only when the harness reports the mutant) by passing.
+                    if passed == t["twin"]:
                         r["killer"] = r["killer"] or name
                         r.update(status="pass", result="killed")
                         with open(os.path.join(out, f"{m['name']}.{name}.log"), "w") as f:
@@ -347,6 +380,8 @@ def main():
     ap = sub.add_parser("apply", help="rtl/ with one mutant into OUT/rtl")
     ap.add_argument("--root", default=root)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--missing-only", action="store_true",
+                    help="write only the files the copy lacks (configure's call for make mutants' copy)")
     ap.add_argument("name")
     r = sub.add_parser("run", help="build and test mutants, write the kill table")
     r.add_argument("--root", default=root)
@@ -355,6 +390,8 @@ def main():
     r.add_argument("--tests", default=DEFAULT_TESTS, help="CTest regex of the tests run against a mutant")
     r.add_argument("--all-tests", action="store_true", help="run every test, not only up to the first kill")
     r.add_argument("--timeout", type=float, default=300, help="wall-clock seconds per test at most")
+    r.add_argument("--baseline-test", default="cosim.tiny.conv1x1_small",
+                   help="the test the unmutated simulator must pass first")
     r.add_argument("--out", help="report folder (default <build>/mutants)")
     a = p.parse_args()
     try:
@@ -365,7 +402,7 @@ def main():
             print(f"{CATALOGUE}: {len(ms)} mutants, every edit applies to rtl/")
             return 0
         if a.cmd == "apply":
-            apply(a.root, load(a.root), a.name, a.out)
+            apply(a.root, load(a.root), a.name, a.out, a.missing_only)
             return 0
         if a.cmd == "run":
             return run(a)
