@@ -12,7 +12,8 @@ of rtl/ in the build tree, each built into a tiny simulator and run against the 
 all mutants, so that ccache serves every unchanged Verilated file), then runs the CTests of the tiny
 co-simulation (`ctest --show-only`: cosim.tiny.* and regress.tiny.*) with that simulator in place
 of nna_sim_tiny: the mutant's killers first, the rest only while it survives (every test with
---all-tests). A mutant is killed by the first test that fails. Writes <out>/report.md and
+--all-tests), then the block tests make test builds with this mutant (labelled mutant:<name>). A
+mutant is killed by the first co-simulation that fails, or a block test of its own that passes. Writes <out>/report.md and
 <out>/junit.xml (one case per mutant: a survivor fails) and exits 0 only if every mutant is killed
 or documented as equivalent. A bad entry stops with one sentence naming the file, the mutant and
 the value.
