@@ -8,6 +8,8 @@
 #                        JUnit, summary table and per-layer utilization plots in build/nightly-<config>
 #   make bench-sim [CONFIG=fsd] [NETWORKS=resnet50]   build time from nothing and cycles/s of every named test
 #                        and the networks, one run at a time: build/bench-sim-<config>/summary.md
+#   make mutants [MUTANTS=a,b]   RTL mutants (tools/mutants/mutants.yaml) against the tiny tests: kill table
+#                        in build/mutants/report.md and junit.xml (docs/mutants.md)
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
 #   make coverage [JOBS=n] [COV_EXCLUDE=regex]   RTL line, branch and toggle coverage and the
 #                        functional coverage bins of the tiny tests, on a coverage build in build-cov:
@@ -24,6 +26,7 @@ TIMEOUT ?= 900
 RANDOM ?= 50
 NIGHTLY_TIMEOUT ?= 7200
 NETWORKS ?= resnet50
+MUTANTS ?=
 BUILD  ?= build
 COV_BUILD ?= build-cov
 COV_EXCLUDE ?=
@@ -36,7 +39,7 @@ TEST_KIND   := $(if $(and $(wildcard vectors/networks/$(TEST).yaml),$(if $(wildc
 SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
                $(if $(WAVES),--waves) $(ARGS)
 
-.PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim coverage wave lint synth docs format clean
+.PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim coverage mutants wave lint synth docs format clean
 
 # Debian packages (root or sudo when some are missing), then onnxruntime-node from npm into
 # $(BUILD)/ort (the ONNX reference runtime, docs/onnx.md; no root).
@@ -87,9 +90,14 @@ bench-sim: deps
 # The tiny simulator with Verilator coverage in a build directory of its own, every tiny
 # co-simulation test on it, then the merged reports (docs/coverage.md); not part of `make test`.
 coverage: deps
-	cmake -S . -B $(COV_BUILD) $(CMAKE_FLAGS) -DNNA_CONFIGS=tiny -DNNA_COVERAGE=ON -DNNA_BUG_BUILDS=OFF
+	cmake -S . -B $(COV_BUILD) $(CMAKE_FLAGS) -DNNA_CONFIGS=tiny -DNNA_COVERAGE=ON -DNNA_MUTANTS=OFF
 	cmake --build $(COV_BUILD) -j $(JOBS) --target nna_sim_tiny
 	python3 tools/coverage/coverage.py --build $(COV_BUILD) --jobs $(JOBS) $(if $(COV_EXCLUDE),--exclude '$(COV_EXCLUDE)')
+
+# Every mutant (or MUTANTS=a,b) built into a tiny simulator and run against the tiny co-simulation
+# tests until one fails (docs/mutants.md); not part of `make test`, which keeps a few.
+mutants: deps configure
+	python3 tools/mutants/mutants.py run --build $(BUILD) $(if $(MUTANTS),--mutants $(MUTANTS))
 
 wave: deps configure
 	@if [ ! -f $(RUN_DIR)/waves.fst ]; then $(MAKE) --no-print-directory sim WAVES=1; fi

@@ -69,10 +69,6 @@ module nna_mac_array (
       for (int j = 0; j < M; j++) begin
         wt_s[j] = 32'($signed({wt_signed_i & wt_i[j*8+7], wt_i[j*8 +: 8]}));
       end
-`ifdef NNA_BUG_ACCUMULATE
-      // Deliberate bug for the negative test: the products of activation 1 are dropped.
-      for (int i = 0; i < N; i++) if (act_s[i] == 32'sd1) act_s[i] = '0;
-`endif
       if (first_i) begin
         for (int j = 0; j < M; j++) begin
           for (int i = 0; i < N; i++) acc_q[j][i] = AccBits'(act_s[i] * wt_s[j]);

@@ -265,11 +265,6 @@ module nna_pool (
           if (row_ok[dr]) begin
             if (v > col_max[i]) col_max[i] = v;
             col_sum[i] = col_sum[i] + 13'(v);
-`ifdef NNA_BUG_POOL_PAD
-          end else if (dr < 2 || k3) begin
-            // Deliberate bug for the block test: a padding row counts as 0 in max.
-            if (10'sd0 > col_max[i]) col_max[i] = 10'sd0;
-`endif
           end
         end
       end

@@ -120,16 +120,6 @@ module nna_fp32 (
       fp2_q <= fp1_q;
     end
   end
-`ifdef NNA_BUG_FP32_ROUND
-  // Deliberate bug for the negative test (rtl.fp32_random_bug_caught): FADD truncates.
-  logic s1_fadd_q, s2_fadd_q;
-  always_ff @(posedge clk_i) begin
-    if (en_i) begin
-      s1_fadd_q <= op_i == nna_isa_pkg::SimdFadd;
-      s2_fadd_q <= s1_fadd_q;
-    end
-  end
-`endif
 
   // Next state of the stages, computed inside the clocked blocks (blocking assignments to the
   // _d temporaries, which no other process reads), so that only enabled stages cost anything.
@@ -288,9 +278,6 @@ module nna_fp32 (
       norm       = s2_mag_q << norm_shift;
       sig        = norm[FrameW-1 -: 24];
       round_up   = norm[FrameW-25] & ((|norm[FrameW-26:0]) | sig[0]);
-`ifdef NNA_BUG_FP32_ROUND
-      if (s2_fadd_q) round_up = 1'b0;
-`endif
       // Exponent field minus the hidden bit, which the addition below puts back (or a rounding
       // carry).
       exp_base    = norm[FrameW-1] ? 11'(s2_frame_exp_q + NormBias - $signed({4'd0, norm_shift}) -

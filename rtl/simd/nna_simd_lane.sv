@@ -150,11 +150,7 @@ module nna_simd_lane (
   assign va     = v_in[32*a_src_a_i +: 32];
   assign vb     = v_in[32*a_src_b_i +: 32];
   assign vd     = v_in[32*a_dst_i +: 32];
-`ifdef NNA_BUG_SIMD_PRED_NEG
-  assign enable = pred_of(p_in, a_pred_i);  // deliberately ignores pred_neg (negative test)
-`else
   assign enable = pred_of(p_in, a_pred_i) ^ a_pred_neg_i;
-`endif
 
   nna_fp32 u_fp32 (
     .clk_i,

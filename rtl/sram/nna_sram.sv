@@ -232,23 +232,6 @@ module nna_sram #(
     wt_req_ready_o[wt_sel] = wt_go;
   end
 
-  // Negative test of the scoreboard: lose one SIMD write-back (the 3rd) without telling anyone.
-  logic wr_drop;
-`ifdef NNA_BUG_DROP_WRITE
-  logic [1:0] simd_wr_cnt_q, simd_wr_cnt_d;
-  always_comb begin
-    simd_wr_cnt_d = simd_wr_cnt_q;
-    if (wr_go && !wr_sel && simd_wr_cnt_q != 2'd3) simd_wr_cnt_d = simd_wr_cnt_q + 2'd1;
-    wr_drop = wr_go && !wr_sel && simd_wr_cnt_q == 2'd2;
-  end
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) simd_wr_cnt_q <= '0;
-    else         simd_wr_cnt_q <= simd_wr_cnt_d;
-  end
-`else
-  assign wr_drop = 1'b0;
-`endif
-
   // ---------------------------------------------------------------------------------------------
   // Write data: shift data and mask by the offset inside word 0, word j goes to its bank
   // ---------------------------------------------------------------------------------------------
@@ -292,7 +275,7 @@ module nna_sram #(
       // Word of the write that lands in bank b.
       wr_j = (b - 32'(wr_first)) & (Banks - 1);
       if (wr_go && wr_used[b]) begin
-        bank_req[b] = !wr_drop;
+        bank_req[b] = 1'b1;
         bank_we[b]  = 1'b1;
         bank_addr[b] = wr_row[b*RowBits +: RowBits];
         if (wr_j < WrWords) begin
@@ -355,7 +338,7 @@ module nna_sram #(
   // Observation and stalls
   // ---------------------------------------------------------------------------------------------
   always_comb begin
-    obs_wr_valid_o = wr_go && !wr_drop;
+    obs_wr_valid_o = wr_go;
     obs_wr_src_o   = wr_sel ? nna_isa_pkg::SrcDma : nna_isa_pkg::SrcSimd;
     obs_wr_instr_o = wr_instr;
     obs_wr_addr_o  = wr_addr;

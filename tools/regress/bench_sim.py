@@ -2,7 +2,7 @@
 """Simulation benchmark: how long the simulator takes to build and how fast it co-simulates.
 
 1. Build (unless --no-build): configures a fresh build folder for one configuration only (no
-   deliberately broken variants, ccache off) and builds its simulator, timing the configure and
+   mutant simulators, ccache off) and builds its simulator, timing the configure and
    the build separately and recording the compiler's peak memory.
 2. Runs, one at a time so that each has a core to itself: every named layer test the test plan
    (tests/plan.yaml) runs on the configuration in CTest (cosim.<config>.<vector>) and the networks
@@ -58,7 +58,7 @@ def build(a, build_dir):
     print(f"bench-sim: building nna_sim_{a.config} from nothing in {build_dir} ({a.jobs} jobs)", file=sys.stderr,
           flush=True)
     configure_s = timed(["cmake", "-S", a.source, "-B", build_dir, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
-                         f"-DNNA_CONFIGS={a.config}", "-DNNA_BUG_BUILDS=OFF"],
+                         f"-DNNA_CONFIGS={a.config}", "-DNNA_MUTANTS=OFF"],
                         os.path.join(a.out, "configure.log"), env)
     build_s = timed(["cmake", "--build", build_dir, "-j", str(a.jobs), "--target", f"nna_sim_{a.config}"],
                     os.path.join(a.out, "build.log"), env)

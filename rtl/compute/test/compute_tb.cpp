@@ -12,7 +12,8 @@
 // with the right code and no SRAM access.
 //
 // Built by rtl/compute/test/CMakeLists.txt as nna_compute_tb_tiny, and as nna_compute_tb_tiny_bug
-// with NNA_BUG_ACCUMULATE, which the test must catch (CTest rtl.compute_tb_tiny*):
+// from a copy of rtl/ with the mutant mac_drop_act_one, which the test must catch (CTest
+// rtl.compute_tb_tiny*):
 //   build/rtl/compute/test/nna_compute_tb_tiny [--tests T] [--seed S] [+verilator+rand+reset+2]
 // Exit status 0 = pass.
 #include <algorithm>
