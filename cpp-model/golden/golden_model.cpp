@@ -1,8 +1,11 @@
 // The golden model. Each instruction runs atomically; the two queues are served in program order
-// of their heads, so the result and every event stream are deterministic. Legality and SRAM range
-// are checked when an instruction is fetched (like the network sequencer's decoder): a bad
-// instruction stops fetching and the instructions queued before it still run. DRAM range is
-// checked when a DMA starts (the AXI slave answers with an error) and stops the program there.
+// of their heads, so the result and every event stream are deterministic. Where the hardware
+// checks (docs/architecture.md "Program execution"): the decoder judges the opcode, simd_len and a
+// DMA's fields and SRAM range when the instruction is fetched (a bad one stops fetching; the
+// instructions queued before it still run); a compute instruction's fields, SIMD program and SRAM
+// range are judged when it starts (nna_compute's Check cycle), so one that never starts ends in
+// the watchdog; DRAM range when a DMA starts (the AXI slave answers with an error). An error of an
+// instruction that started, or the watchdog, wins over a fetch error: it is earlier in program order.
 #include "golden/golden_model.h"
 
 #include <algorithm>
@@ -87,6 +90,12 @@ std::optional<Failure> Runner::LoadProgram() {
     return Failure{ErrorCode::kSramRange, kProgramLoadInstr,
                    "the program load (" + std::to_string(bytes) + " bytes to SRAM " + Hex(sram) +
                        ") runs past the SRAM of " + std::to_string(r_.sram.size()) + " bytes"};
+  // The command sequencer loads the program as one DMA row.
+  if (bytes > isa::DmaInstr::kMaxRowBytes)
+    return Failure{ErrorCode::kIllegalField, kProgramLoadInstr,
+                   "the program of " + std::to_string(bundle_.prog_words) +
+                       " words is longer than one DMA row of " + std::to_string(isa::DmaInstr::kMaxRowBytes) +
+                       " bytes"};
   if (dram + bytes > r_.dram.size())
     return Failure{ErrorCode::kAxiError, kProgramLoadInstr,
                    "the program load reads DRAM " + Hex(dram) + ".." + Hex(dram + bytes) +
@@ -534,10 +543,11 @@ std::optional<Failure> Runner::Run() {
           break;
         }
         in.word = next_word;
-        if (auto f = Check(in)) {
-          fetch_error = f;
-          break;
-        }
+        if (in.IsDma())  // a compute instruction is checked when it starts
+          if (auto f = Check(in)) {
+            fetch_error = f;
+            break;
+          }
         next_word += in.words;
         ++next_index;
         pending = std::move(in);
@@ -568,12 +578,15 @@ std::optional<Failure> Runner::Run() {
     auto& q = take_dma ? dma_q : comp_q;
     const Instruction in = std::move(q.front());
     q.pop_front();
+    if (!in.IsDma())
+      if (auto f = Check(in)) return f;
     if (auto race = races_.Start(in); race && r_.race.empty()) r_.race = *race;
     if (auto f = Execute(in)) return f;
     const uint64_t before = flags_;
     flags_ = (flags_ | in.DoneSet()) & ~in.DoneClear();
     races_.Complete(before, flags_);
     ++r_.instrs_done;
+    r_.completed.push_back(in.index);
   }
 }
 
@@ -583,7 +596,7 @@ RunResult GoldenModel::Run(const Bundle& bundle, EventSink& sink) const {
   RunResult r;
   std::vector<RunResult> runs = RunPrograms({&bundle}, bundle.dram, sink, &r.dram, &r.sram);
   r.ok = runs[0].ok, r.error = runs[0].error, r.err_instr = runs[0].err_instr;
-  r.instrs_done = runs[0].instrs_done;
+  r.instrs_done = runs[0].instrs_done, r.completed = std::move(runs[0].completed);
   r.message = std::move(runs[0].message), r.race = std::move(runs[0].race);
   return r;
 }
