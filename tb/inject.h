@@ -12,7 +12,19 @@
 
 namespace nna::tb {
 
-enum class Inject { kNone, kIllegalOpcode, kIllegalField, kDramRange, kWatchdog, kSramRange, kAbort, kRace };
+enum class Inject {
+  kNone,
+  kIllegalOpcode,
+  kIllegalField,
+  kDramRange,
+  kWatchdog,
+  kSramRange,
+  kAbort,
+  kRace,
+  kEmptyProgram,
+  kIllegalWaiting,
+  kStallThenOpcode
+};
 
 // "illegal_opcode", ... ("none" for kNone).
 const char* ToString(Inject cls);
@@ -28,6 +40,13 @@ Inject ParseInject(const std::string& name);
 //   race            the first DMA that waits for a flag to be clear (a buffer's reload, frames >
 //                   buffers) no longer waits: the golden model reports the race and the run stops
 //                   as bad input before the RTL runs
+// and three corruptions where the RTL and the golden model once disagreed (issue 20):
+//   empty_program   prog_words 0: illegal_field at the program load
+//   illegal_waiting the first compute instruction gets stride_h 0 and waits for a flag nobody
+//                   sets: it never starts, so it is never checked: watchdog at it
+//   stall_then_opcode  the first compute instruction waits for a flag nobody sets and the last
+//                   instruction gets an unused opcode: the decoder finds the opcode first, but
+//                   the stuck instruction is earlier in program order: watchdog at it
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);
