@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -55,8 +56,13 @@ int sc_main(int argc, char* argv[]) {
     std::printf("%s", options.help_text.c_str());
     return nna::tb::kExitPass;
   }
-  Verilated::commandArgs(argc, argv);
+  // Random initial values (the design is verilated with --x-initial unique) unless a plusarg
+  // says otherwise, so randReset comes first. Verilator's seed 0 means a different one every run:
+  // draw it here instead, so that the verdict can name it and +verilator+seed+N repeats the run.
   Verilated::randReset(2);
+  Verilated::commandArgs(argc, argv);
+  if (Verilated::threadContextp()->randSeed() == 0)
+    Verilated::threadContextp()->randSeed(int(std::random_device{}() % 0x7fffffffu) + 1);
   Verilated::fatalOnError(false);  // assertion failures end in a FAIL verdict, not an abort
   if (options.waves) Verilated::traceEverOn(true);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
