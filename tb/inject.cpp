@@ -14,10 +14,10 @@ namespace {
 using isa::Instruction;
 using isa::Opcode;
 
-constexpr Inject kClasses[] = {Inject::kIllegalOpcode,  Inject::kIllegalField, Inject::kDramRange,
-                               Inject::kWatchdog,       Inject::kSramRange,    Inject::kAbort,
-                               Inject::kRace,           Inject::kEmptyProgram, Inject::kIllegalWaiting,
-                               Inject::kStallThenOpcode};
+constexpr Inject kClasses[] = {
+    Inject::kIllegalOpcode,  Inject::kIllegalField,    Inject::kDramRange,      Inject::kWatchdog,
+    Inject::kSramRange,      Inject::kAbort,           Inject::kRace,           Inject::kEmptyProgram,
+    Inject::kIllegalWaiting, Inject::kStallThenOpcode, Inject::kDramPartialRead};
 
 // The decoded program and the place of its words in the DRAM image.
 struct Program {
@@ -107,6 +107,8 @@ const char* ToString(Inject cls) {
       return "illegal_waiting";
     case Inject::kStallThenOpcode:
       return "stall_then_opcode";
+    case Inject::kDramPartialRead:
+      return "dram_partial_read";
   }
   return "?";
 }
@@ -193,6 +195,15 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
       prog.Store(last, unused, isa::Disassemble(last) + " (opcode byte " + std::to_string(unused) + ")");
       return Where(in) + " waits for flag " + std::to_string(flag) + ", which no instruction sets, and " +
              Where(last) + " gets the unused opcode " + std::to_string(unused);
+    }
+    case Inject::kDramPartialRead: {
+      Instruction& in = prog.Find(cls, "a DMA_READ", false, IsDmaRead);
+      const uint64_t extent = isa::DmaDramEnd(in) - in.dma.dram_addr;
+      in.dma.dram_addr = bundle.dram.size() - extent / 2;
+      prog.Store(in);
+      return Where(in) + " reads DRAM bytes " + std::to_string(in.dma.dram_addr) + ".." +
+             std::to_string(in.dma.dram_addr + extent - 1) + ", the second half past the image of " +
+             std::to_string(bundle.dram.size()) + " bytes";
     }
     default:
       return "";

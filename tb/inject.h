@@ -23,7 +23,8 @@ enum class Inject {
   kRace,
   kEmptyProgram,
   kIllegalWaiting,
-  kStallThenOpcode
+  kStallThenOpcode,
+  kDramPartialRead
 };
 
 // "illegal_opcode", ... ("none" for kNone).
@@ -47,6 +48,8 @@ Inject ParseInject(const std::string& name);
 //   stall_then_opcode  the first compute instruction waits for a flag nobody sets and the last
 //                   instruction gets an unused opcode: the decoder finds the opcode first, but
 //                   the stuck instruction is earlier in program order: watchdog at it
+//   dram_partial_read  the first DMA_READ's rows start so that their second half runs past the
+//                   DRAM image: the beats inside it are written, then axi_error at it (make fuzz)
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);
