@@ -14,10 +14,18 @@ namespace {
 using isa::Instruction;
 using isa::Opcode;
 
-constexpr Inject kClasses[] = {
-    Inject::kIllegalOpcode,  Inject::kIllegalField,    Inject::kDramRange,      Inject::kWatchdog,
-    Inject::kSramRange,      Inject::kAbort,           Inject::kRace,           Inject::kEmptyProgram,
-    Inject::kIllegalWaiting, Inject::kStallThenOpcode, Inject::kDramPartialRead};
+constexpr Inject kClasses[] = {Inject::kIllegalOpcode,
+                               Inject::kIllegalField,
+                               Inject::kDramRange,
+                               Inject::kWatchdog,
+                               Inject::kSramRange,
+                               Inject::kAbort,
+                               Inject::kRace,
+                               Inject::kEmptyProgram,
+                               Inject::kIllegalWaiting,
+                               Inject::kStallThenOpcode,
+                               Inject::kDramPartialRead,
+                               Inject::kDramRangePrefetch};
 
 // The decoded program and the place of its words in the DRAM image.
 struct Program {
@@ -109,6 +117,8 @@ const char* ToString(Inject cls) {
       return "stall_then_opcode";
     case Inject::kDramPartialRead:
       return "dram_partial_read";
+    case Inject::kDramRangePrefetch:
+      return "dram_range_prefetch";
   }
   return "?";
 }
@@ -204,6 +214,22 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
       return Where(in) + " reads DRAM bytes " + std::to_string(in.dma.dram_addr) + ".." +
              std::to_string(in.dma.dram_addr + extent - 1) + ", the second half past the image of " +
              std::to_string(bundle.dram.size()) + " bytes";
+    }
+    case Inject::kDramRangePrefetch: {
+      Instruction* last = nullptr;
+      for (Instruction& i : prog.instrs) {
+        if (!i.IsDma()) break;
+        if (i.opcode == Opcode::kDmaRead) last = &i;
+      }
+      if (!last)
+        throw InputError(
+            "--inject dram_range_prefetch needs a DMA_READ before the first compute "
+            "instruction in the program of test '" +
+            bundle.test + "'");
+      last->dma.dram_addr = (bundle.dram.size() + 4095) / 4096 * 4096;  // a page past the image
+      prog.Store(*last);
+      return Where(*last) + " reads DRAM from byte " + std::to_string(last->dma.dram_addr) +
+             ", past the image of " + std::to_string(bundle.dram.size()) + " bytes";
     }
     default:
       return "";

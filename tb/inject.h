@@ -24,7 +24,8 @@ enum class Inject {
   kEmptyProgram,
   kIllegalWaiting,
   kStallThenOpcode,
-  kDramPartialRead
+  kDramPartialRead,
+  kDramRangePrefetch
 };
 
 // "illegal_opcode", ... ("none" for kNone).
@@ -50,6 +51,9 @@ Inject ParseInject(const std::string& name);
 //                   the stuck instruction is earlier in program order: watchdog at it
 //   dram_partial_read  the first DMA_READ's rows start so that their second half runs past the
 //                   DRAM image: the beats inside it are written, then axi_error at it (make fuzz)
+//   dram_range_prefetch  the last DMA_READ before the first compute instruction reads a page past
+//                   the DRAM image; a compute instruction that does not wait for it starts with it
+//                   and completes (make fuzz, on fig6_two_buffers: its next frame's input)
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);

@@ -57,7 +57,7 @@ void DescribeOptions(po::options_description& desc, SimOptions& o, TypedOptions&
      "or with the golden model's final DRAM (for a program whose result is not its layer's, e.g. a fuzzed one)")
     ("inject", po::value(&typed.inject)->default_value(typed.inject),
      "error class: corrupt the program so that it must end in that error (illegal_opcode, illegal_field, "
-     "dram_range, watchdog, sram_range, and empty_program, illegal_waiting, stall_then_opcode, dram_partial_read), "
+     "dram_range, watchdog, sram_range, and empty_program, illegal_waiting, stall_then_opcode, dram_partial_read, dram_range_prefetch), "
      "or abort it "
      "(abort, with --abort-at) and run it again; race: drop a buffer reload's wait, which the golden model must "
      "refuse")

@@ -583,10 +583,23 @@ std::optional<Failure> Runner::Run() {
     auto& q = take_dma ? dma_q : comp_q;
     const Instruction in = std::move(q.front());
     q.pop_front();
-    if (!in.IsDma())
-      if (auto f = Check(in)) return f;
-    if (auto race = races_.Start(in); race && r_.race.empty()) r_.race = *race;
-    if (auto f = Execute(in)) return f;
+    std::optional<Failure> f;
+    if (!in.IsDma()) f = Check(in);
+    if (!f) {
+      if (auto race = races_.Start(in); race && r_.race.empty()) r_.race = *race;
+      f = Execute(in);
+    }
+    if (f) {
+      // The other engine started its queue's head together with this one if the flags let it
+      // (the hardware runs both queues at once): it completes, later in program order or not.
+      auto& other = take_dma ? comp_q : dma_q;
+      if (!other.empty() && Ready(other.front()) && (other.front().IsDma() || !Check(other.front()))) {
+        const Instruction& y = other.front();
+        if (auto race = races_.Start(y); race && r_.race.empty()) r_.race = *race;
+        if (!Execute(y)) ++r_.instrs_done, r_.completed.push_back(y.index);
+      }
+      return f;
+    }
     const uint64_t before = flags_;
     flags_ = (flags_ | in.DoneSet()) & ~in.DoneClear();
     races_.Complete(before, flags_);
