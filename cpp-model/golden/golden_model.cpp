@@ -579,32 +579,36 @@ std::optional<Failure> Runner::Run() {
       }
       return Failure{ErrorCode::kWatchdog, first, msg};
     }
+    // Both heads ready: the hardware starts both before either completes, so neither waits for
+    // the other's flags (they run in program order here). A failure of one does not stop the
+    // other, which has started; the first failure in program order is the program's.
     const bool take_dma = dma_ok && (!comp_ok || dma_q.front().index < comp_q.front().index);
-    auto& q = take_dma ? dma_q : comp_q;
-    const Instruction in = std::move(q.front());
-    q.pop_front();
-    std::optional<Failure> f;
-    if (!in.IsDma()) f = Check(in);
-    if (!f) {
-      if (auto race = races_.Start(in); race && r_.race.empty()) r_.race = *race;
-      f = Execute(in);
+    std::vector<Instruction> started;
+    started.push_back(std::move((take_dma ? dma_q : comp_q).front()));
+    (take_dma ? dma_q : comp_q).pop_front();
+    if (dma_ok && comp_ok) {
+      started.push_back(std::move((take_dma ? comp_q : dma_q).front()));
+      (take_dma ? comp_q : dma_q).pop_front();
     }
-    if (f) {
-      // The other engine started its queue's head together with this one if the flags let it
-      // (the hardware runs both queues at once): it completes, later in program order or not.
-      auto& other = take_dma ? comp_q : dma_q;
-      if (!other.empty() && Ready(other.front()) && (other.front().IsDma() || !Check(other.front()))) {
-        const Instruction& y = other.front();
-        if (auto race = races_.Start(y); race && r_.race.empty()) r_.race = *race;
-        if (!Execute(y)) ++r_.instrs_done, r_.completed.push_back(y.index);
+    std::optional<Failure> failure;
+    for (const Instruction& in : started) {
+      std::optional<Failure> f;
+      if (!in.IsDma()) f = Check(in);
+      if (!f) {
+        if (auto race = races_.Start(in); race && r_.race.empty()) r_.race = *race;
+        f = Execute(in);
       }
-      return f;
+      if (f) {
+        if (!failure) failure = f;
+        continue;
+      }
+      const uint64_t before = flags_;
+      flags_ = (flags_ | in.DoneSet()) & ~in.DoneClear();
+      races_.Complete(before, flags_);
+      ++r_.instrs_done;
+      r_.completed.push_back(in.index);
     }
-    const uint64_t before = flags_;
-    flags_ = (flags_ | in.DoneSet()) & ~in.DoneClear();
-    races_.Complete(before, flags_);
-    ++r_.instrs_done;
-    r_.completed.push_back(in.index);
+    if (failure) return failure;
   }
 }
 
