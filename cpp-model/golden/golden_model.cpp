@@ -1,5 +1,6 @@
 // The golden model. Each instruction runs atomically; the two queues are served in program order
-// of their heads, so the result and every event stream are deterministic. Where the hardware
+// of their heads (when both are ready, both start before either's flags apply, as in the
+// hardware), so the result and every event stream are deterministic. Where the hardware
 // checks (docs/architecture.md "Program execution"): the decoder judges the opcode, simd_len and a
 // DMA's fields and SRAM range when the instruction is fetched (a bad one stops fetching; the
 // instructions queued before it still run); a compute instruction's fields, SIMD program and SRAM
