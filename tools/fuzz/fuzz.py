@@ -45,6 +45,7 @@ HUGE = ["18446744073709551616", "18446744073709551600", "4294967296", "214748364
 
 class Tools:
     def __init__(self, build, asan):
+        build, asan = os.path.abspath(build), os.path.abspath(asan) if asan else ""
         self.nnac = os.path.join(build, "compiler", "nnac")
         self.sim = os.path.join(build, "tb", "nna_sim_tiny")
         self.perf = os.path.join(build, "tools", "nna_perf", "nna_perf")
@@ -256,6 +257,7 @@ class Fuzzer:
     def __init__(self, a):
         self.a, self.r = a, random.Random(a.seed)
         self.tools = Tools(a.build, a.asan_build)
+        a.out = os.path.abspath(a.out)
         self.work = os.path.join(a.out, "work")
         self.findings, self.seen, self.runs, self.counts = [], set(), 0, {}
         shutil.rmtree(a.out, ignore_errors=True)
