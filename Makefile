@@ -10,6 +10,10 @@
 #                        and the networks, one run at a time: build/bench-sim-<config>/summary.md
 #   make mutants [MUTANTS=a,b]   RTL mutants (tools/mutants/mutants.yaml) against the tiny tests: kill table
 #                        in build/mutants/report.md and junit.xml (docs/mutants.md)
+#   make xseeds [SEEDS=1,2,3] [CONFIG=tiny]   every planned co-simulation under each seed of Verilator's random
+#                        initial values: build/xseeds-<config>
+#   make fuzz [FUZZ_TIME=240 | FUZZ_COUNT=n] [FUZZ_SEED=1]   seeded mutations of test and network YAML, bundles,
+#                        programs and command lines; readers built with the sanitizers in build/asan
 #   make wave TEST=...   open the test's waveform in GTKWave with the checked-in layout
 #   make coverage [JOBS=n] [COV_EXCLUDE=regex]   RTL line, branch and toggle coverage and the
 #                        functional coverage bins of the tiny tests, on a coverage build in build-cov:
@@ -31,6 +35,11 @@ BUILD  ?= build
 COV_BUILD ?= build-cov
 COV_EXCLUDE ?=
 JOBS   ?= $(shell nproc)
+SEEDS  ?= 1,2,3
+FUZZ_TIME  ?= 240
+FUZZ_COUNT ?=
+FUZZ_SEED  ?= 1
+FUZZ_BUILD ?= $(BUILD)/asan
 
 CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 RUN_DIR     := $(BUILD)/runs/$(CONFIG)/$(TEST)
@@ -39,7 +48,8 @@ TEST_KIND   := $(if $(and $(wildcard vectors/networks/$(TEST).yaml),$(if $(wildc
 SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(SEED),--seed $(SEED)) \
                $(if $(WAVES),--waves) $(ARGS)
 
-.PHONY: deps configure build sim test regress-layers regress-simd nightly bench-sim coverage mutants wave lint synth docs format clean
+.PHONY: deps configure build sim test regress-layers regress-simd nightly xseeds fuzz bench-sim coverage \
+        mutants wave lint synth docs format clean
 
 # Debian packages (root or sudo when some are missing), then onnxruntime-node from npm into
 # $(BUILD)/ort (the ONNX reference runtime, docs/onnx.md; no root).
@@ -81,6 +91,24 @@ nightly: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG)
 	python3 tools/regress/nightly.py --sim $(BUILD)/tb/nna_sim_$(CONFIG) --config $(CONFIG) --vectors vectors \
 	  --random $(RANDOM) --jobs $(JOBS) --timeout $(NIGHTLY_TIMEOUT) --out $(BUILD)/nightly-$(CONFIG)
+
+# The planned co-simulations under several seeds of the random initial values (docs/regression.md,
+# "Reset and X"); on tiny unless CONFIG is given.
+xseeds: XCONFIG := $(if $(filter command line,$(origin CONFIG)),$(CONFIG),tiny)
+xseeds: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(XCONFIG)
+	python3 tools/regress/xseeds.py --sim $(BUILD)/tb/nna_sim_$(XCONFIG) --config $(XCONFIG) --seeds $(SEEDS) \
+	  --jobs $(JOBS) --timeout $(TIMEOUT) --out $(BUILD)/xseeds-$(XCONFIG)
+
+# Seeded fuzzing of the readers and of programs on the RTL (docs/regression.md, "Fuzzing"); nnac and
+# nna_perf also built with AddressSanitizer and UBSan in $(FUZZ_BUILD).
+fuzz: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_tiny nnac nna_perf_cli
+	cmake -S . -B $(FUZZ_BUILD) $(CMAKE_FLAGS) -DNNA_CONFIGS=tiny -DNNA_BUG_BUILDS=OFF \
+	  "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target nnac nna_perf_cli
+	python3 tools/fuzz/fuzz.py --build $(BUILD) --asan-build $(FUZZ_BUILD) --seed $(FUZZ_SEED) \
+	  $(if $(FUZZ_COUNT),--count $(FUZZ_COUNT),--time $(FUZZ_TIME)) --out $(BUILD)/fuzz
 
 # Build time and simulation speed (docs/performance.md, "Simulation speed"); a benchmark, not a test.
 bench-sim: deps

@@ -25,7 +25,7 @@ TestSpec ParseTestFile(const fs::path& yaml) {
   try {
     root = YAML::LoadFile(yaml.string());
   } catch (const YAML::Exception& e) {
-    throw CompileError(spec.file + ": not valid YAML (" + e.msg + " at line " +
+    throw CompileError(spec.file + ": not valid YAML (" + ClipText(e.msg) + " at line " +
                        std::to_string(e.mark.line + 1) + ")");
   }
   try {

@@ -6,6 +6,7 @@
 
 #include "isa/program.h"
 #include "tb/options.h"
+#include "util/clip_text.h"
 
 namespace nna::tb {
 namespace {
@@ -13,9 +14,18 @@ namespace {
 using isa::Instruction;
 using isa::Opcode;
 
-constexpr Inject kClasses[] = {Inject::kIllegalOpcode, Inject::kIllegalField, Inject::kDramRange,
-                               Inject::kWatchdog,      Inject::kSramRange,    Inject::kAbort,
-                               Inject::kRace};
+constexpr Inject kClasses[] = {Inject::kIllegalOpcode,
+                               Inject::kIllegalField,
+                               Inject::kDramRange,
+                               Inject::kWatchdog,
+                               Inject::kSramRange,
+                               Inject::kAbort,
+                               Inject::kRace,
+                               Inject::kEmptyProgram,
+                               Inject::kIllegalWaiting,
+                               Inject::kStallThenOpcode,
+                               Inject::kDramPartialRead,
+                               Inject::kDramRangePrefetch};
 
 // The decoded program and the place of its words in the DRAM image.
 struct Program {
@@ -60,6 +70,25 @@ std::string Where(const Instruction& in) {
   return "instr " + std::to_string(in.index) + " (" + isa::ToString(in.opcode) + ")";
 }
 
+// The lowest flag no instruction sets and in does not wait to be clear; throws InputError naming
+// cls when every flag is set by some instruction.
+unsigned UnsetFlag(Inject cls, const std::vector<Instruction>& instrs, const Instruction& in) {
+  uint64_t set = 0;
+  for (const Instruction& i : instrs) set |= i.DoneSet();
+  unsigned flag = 0;
+  while (flag < isa::kNumFlags && (((set | in.WaitClear()) >> flag) & 1)) ++flag;
+  if (flag == isa::kNumFlags)
+    throw InputError(std::string("--inject ") + ToString(cls) + ": every flag is set by some instruction");
+  return flag;
+}
+
+// The first unused opcode byte.
+uint8_t UnusedOpcode() {
+  uint8_t unused = 1;
+  while (isa::IsOpcode(unused)) ++unused;
+  return unused;
+}
+
 }  // namespace
 
 const char* ToString(Inject cls) {
@@ -80,6 +109,16 @@ const char* ToString(Inject cls) {
       return "abort";
     case Inject::kRace:
       return "race";
+    case Inject::kEmptyProgram:
+      return "empty_program";
+    case Inject::kIllegalWaiting:
+      return "illegal_waiting";
+    case Inject::kStallThenOpcode:
+      return "stall_then_opcode";
+    case Inject::kDramPartialRead:
+      return "dram_partial_read";
+    case Inject::kDramRangePrefetch:
+      return "dram_range_prefetch";
   }
   return "?";
 }
@@ -90,7 +129,7 @@ Inject ParseInject(const std::string& name) {
     if (name == ToString(cls)) return cls;
     known += std::string(known.empty() ? "" : ", ") + ToString(cls);
   }
-  throw InputError("--inject " + name + " is not an error class (one of " + known + ")");
+  throw InputError("--inject " + ClipText(name) + " is not an error class (one of " + known + ")");
 }
 
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
@@ -99,8 +138,7 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
   switch (cls) {
     case Inject::kIllegalOpcode: {
       Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
-      uint8_t unused = 1;
-      while (isa::IsOpcode(unused)) ++unused;
+      const uint8_t unused = UnusedOpcode();
       prog.Store(in, unused, isa::Disassemble(in) + " (opcode byte " + std::to_string(unused) + ")");
       return Where(in) + " gets the unused opcode " + std::to_string(unused);
     }
@@ -119,12 +157,7 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
     }
     case Inject::kWatchdog: {
       Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
-      uint64_t set = 0;
-      for (const Instruction& i : prog.instrs) set |= i.DoneSet();
-      unsigned flag = 0;  // the lowest flag nobody sets and the instruction does not wait to be clear
-      while (flag < isa::kNumFlags && (((set | in.WaitClear()) >> flag) & 1)) ++flag;
-      if (flag == isa::kNumFlags)
-        throw InputError("--inject watchdog: every flag is set by some instruction");
+      const unsigned flag = UnsetFlag(cls, prog.instrs, in);
       in.compute.wait_set |= uint64_t(1) << flag;
       prog.Store(in);
       return Where(in) + " also waits for flag " + std::to_string(flag) + ", which no instruction sets";
@@ -144,6 +177,59 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
       in.dma.wait_clear = 0;
       prog.Store(in);
       return Where(in) + " no longer waits for its buffer to be free";
+    }
+    case Inject::kEmptyProgram:
+      bundle.prog_words = 0;
+      return "the program is empty (prog_words 0)";
+    case Inject::kIllegalWaiting: {
+      Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
+      const unsigned flag = UnsetFlag(cls, prog.instrs, in);
+      in.compute.wait_set |= uint64_t(1) << flag;
+      in.compute.stride_h = 0;
+      prog.Store(in);
+      return Where(in) + " gets stride_h 0 and waits for flag " + std::to_string(flag) +
+             ", which no instruction sets";
+    }
+    case Inject::kStallThenOpcode: {
+      Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
+      const unsigned flag = UnsetFlag(cls, prog.instrs, in);
+      in.compute.wait_set |= uint64_t(1) << flag;
+      prog.Store(in);
+      Instruction& last = prog.instrs.back();
+      if (last.index == in.index)
+        throw InputError(
+            "--inject stall_then_opcode needs an instruction after the first compute one in the "
+            "program of test '" +
+            bundle.test + "'");
+      const uint8_t unused = UnusedOpcode();
+      prog.Store(last, unused, isa::Disassemble(last) + " (opcode byte " + std::to_string(unused) + ")");
+      return Where(in) + " waits for flag " + std::to_string(flag) + ", which no instruction sets, and " +
+             Where(last) + " gets the unused opcode " + std::to_string(unused);
+    }
+    case Inject::kDramPartialRead: {
+      Instruction& in = prog.Find(cls, "a DMA_READ", false, IsDmaRead);
+      const uint64_t extent = isa::DmaDramEnd(in) - in.dma.dram_addr;
+      in.dma.dram_addr = bundle.dram.size() - extent / 2;
+      prog.Store(in);
+      return Where(in) + " reads DRAM bytes " + std::to_string(in.dma.dram_addr) + ".." +
+             std::to_string(in.dma.dram_addr + extent - 1) + ", the second half past the image of " +
+             std::to_string(bundle.dram.size()) + " bytes";
+    }
+    case Inject::kDramRangePrefetch: {
+      Instruction* last = nullptr;
+      for (Instruction& i : prog.instrs) {
+        if (!i.IsDma()) break;
+        if (i.opcode == Opcode::kDmaRead) last = &i;
+      }
+      if (!last)
+        throw InputError(
+            "--inject dram_range_prefetch needs a DMA_READ before the first compute "
+            "instruction in the program of test '" +
+            bundle.test + "'");
+      last->dma.dram_addr = (bundle.dram.size() + 4095) / 4096 * 4096;  // a page past the image
+      prog.Store(*last);
+      return Where(*last) + " reads DRAM from byte " + std::to_string(last->dma.dram_addr) +
+             ", past the image of " + std::to_string(bundle.dram.size()) + " bytes";
     }
     default:
       return "";

@@ -12,7 +12,21 @@
 
 namespace nna::tb {
 
-enum class Inject { kNone, kIllegalOpcode, kIllegalField, kDramRange, kWatchdog, kSramRange, kAbort, kRace };
+enum class Inject {
+  kNone,
+  kIllegalOpcode,
+  kIllegalField,
+  kDramRange,
+  kWatchdog,
+  kSramRange,
+  kAbort,
+  kRace,
+  kEmptyProgram,
+  kIllegalWaiting,
+  kStallThenOpcode,
+  kDramPartialRead,
+  kDramRangePrefetch
+};
 
 // "illegal_opcode", ... ("none" for kNone).
 const char* ToString(Inject cls);
@@ -28,6 +42,18 @@ Inject ParseInject(const std::string& name);
 //   race            the first DMA that waits for a flag to be clear (a buffer's reload, frames >
 //                   buffers) no longer waits: the golden model reports the race and the run stops
 //                   as bad input before the RTL runs
+// and three corruptions where the RTL and the golden model once disagreed (issue 20):
+//   empty_program   prog_words 0: illegal_field at the program load
+//   illegal_waiting the first compute instruction gets stride_h 0 and waits for a flag nobody
+//                   sets: it never starts, so it is never checked: watchdog at it
+//   stall_then_opcode  the first compute instruction waits for a flag nobody sets and the last
+//                   instruction gets an unused opcode: the decoder finds the opcode first, but
+//                   the stuck instruction is earlier in program order: watchdog at it
+//   dram_partial_read  the first DMA_READ's rows start so that their second half runs past the
+//                   DRAM image: the beats inside it are written, then axi_error at it (make fuzz)
+//   dram_range_prefetch  the last DMA_READ before the first compute instruction reads a page past
+//                   the DRAM image; a compute instruction that does not wait for it starts with it
+//                   and completes (make fuzz, on fig6_two_buffers: its next frame's input)
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "tb/tb_config.h"
+#include "util/clip_text.h"
 
 namespace nna::tb {
 namespace po = boost::program_options;
@@ -16,6 +17,7 @@ struct TypedOptions {
   uint64_t seed = 0;
   std::string act_cache = "on";
   std::string inject = "none";
+  std::string final_dram = "reference";
 };
 
 // Every option with its help text; the values land in o and typed.
@@ -50,10 +52,15 @@ void DescribeOptions(po::options_description& desc, SimOptions& o, TypedOptions&
     ("act-cache", po::value(&typed.act_cache)->default_value(typed.act_cache),
      "on or off: off sets sram_ctrl.act_cache_off (every activation read from the banks) and predicts the "
      "cycles without the cache")
+    ("final-dram", po::value(&typed.final_dram)->default_value(typed.final_dram),
+     "reference or golden: compare the output regions of the final DRAM with the reference operators' result, "
+     "or with the golden model's final DRAM (for a program whose result is not its layer's, e.g. a fuzzed one)")
     ("inject", po::value(&typed.inject)->default_value(typed.inject),
      "error class: corrupt the program so that it must end in that error (illegal_opcode, illegal_field, "
-     "dram_range, watchdog, sram_range), or abort it (abort, with --abort-at) and run it again; race: drop a "
-     "buffer reload's wait, which the golden model must refuse")
+     "dram_range, watchdog, sram_range, and empty_program, illegal_waiting, stall_then_opcode, dram_partial_read, dram_range_prefetch), "
+     "or abort it "
+     "(abort, with --abort-at) and run it again; race: drop a buffer reload's wait, which the golden model must "
+     "refuse")
     ("inject-program", po::value(&o.inject_program)->default_value(0),
      "with --inject and several --test programs: corrupt the K-th (from 0)")
     ("inject-rtl-only", po::bool_switch(&o.inject_rtl_only),
@@ -75,7 +82,7 @@ void SplitTests(SimOptions& o) {
   for (size_t at = 0; !o.test.empty();) {
     const size_t comma = o.test.find(',', at);
     o.tests.push_back(o.test.substr(at, comma - at));
-    if (o.tests.back().empty()) throw InputError("--test " + o.test + " has an empty test name");
+    if (o.tests.back().empty()) throw InputError("--test " + ClipText(o.test) + " has an empty test name");
     if (comma == std::string::npos) break;
     at = comma + 1;
   }
@@ -87,8 +94,11 @@ void CheckOptions(SimOptions& o, const TypedOptions& typed, const po::variables_
   if (vm.count("seed")) o.seed = typed.seed;
   if (vm.count("watchdog-cycles")) o.watchdog_cycles = vm["watchdog-cycles"].as<uint32_t>();
   if (typed.act_cache != "on" && typed.act_cache != "off")
-    throw InputError("--act-cache must be on or off (got " + typed.act_cache + ")");
+    throw InputError("--act-cache must be on or off (got " + ClipText(typed.act_cache) + ")");
   o.act_cache = typed.act_cache == "on";
+  if (typed.final_dram != "reference" && typed.final_dram != "golden")
+    throw InputError("--final-dram must be reference or golden (got " + ClipText(typed.final_dram) + ")");
+  o.final_dram_golden = typed.final_dram == "golden";
   if (int(!o.test.empty()) + int(!o.network.empty()) + int(!o.bundle_dir.empty()) != 1)
     throw InputError("give exactly one of --test NAME, --network NAME and --bundle DIR");
   if (o.network.empty() && o.sram_budget > 0) throw InputError("--sram-budget applies to --network only");
@@ -101,8 +111,9 @@ void CheckOptions(SimOptions& o, const TypedOptions& typed, const po::variables_
     throw InputError("--inject-program " + std::to_string(o.inject_program) + " is not one of the " +
                      std::to_string(o.tests.size()) + " programs of --test");
   if (o.config != kConfig.name) {
-    throw InputError("--config " + o.config + " does not match this simulator, which is built for '" +
-                     kConfig.name + "' (use nna_sim_" + o.config + ")");
+    throw InputError("--config " + ClipText(o.config) +
+                     " does not match this simulator, which is built for '" + kConfig.name +
+                     "' (use nna_sim_" + ClipText(o.config) + ")");
   }
   if (o.max_cycles == 0) throw InputError("--max-cycles must be at least 1");
   if (o.dram_outstanding == 0) throw InputError("--dram-outstanding must be at least 1");

@@ -38,6 +38,7 @@ struct SimOptions {
   double dram_bandwidth = 0;                // bytes per cycle for read and write data together; 0: unlimited
   std::optional<uint32_t> watchdog_cycles;  // --watchdog-cycles N: the host writes the register
   bool act_cache = true;                    // --act-cache off: sram_ctrl.act_cache_off, and predicted so
+  bool final_dram_golden = false;           // --final-dram golden: outputs against the golden model's DRAM
   Inject inject = Inject::kNone;            // --inject CLASS: the error class to provoke
   uint64_t abort_at = 0;                    // --abort-at CYCLE: with --inject abort, cycles after ctrl.start
   bool quiet = false;

@@ -14,6 +14,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <random>
+#include <regex>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -21,6 +24,7 @@
 #include "tb/options.h"
 #include "tb/tb_config.h"
 #include "tb/testbench.h"
+#include "util/clip_text.h"
 
 // SystemC prints its banner before sc_main runs; the verdict should be the whole output.
 static const bool kNoBanner = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1) == 0;
@@ -43,9 +47,24 @@ static void EnsureLargeStack(char* argv[]) {
 int sc_main(int argc, char* argv[]) {
   EnsureLargeStack(argv);
   // Verilator's plusargs (+verilator+seed+N ...) go to Verilator, the rest to the option parser.
+  // Verilator aborts on a +verilator+ argument it does not know: only the two for the initial
+  // values pass, checked here so that a bad one is bad input, not a crash.
   std::vector<const char*> args{argv[0]};
   for (int i = 1; i < argc; ++i) {
-    if (argv[i][0] != '+') args.push_back(argv[i]);
+    if (argv[i][0] != '+') {
+      args.push_back(argv[i]);
+      continue;
+    }
+    const std::string plus = argv[i];
+    const bool seed = std::regex_match(plus, std::regex(R"(\+verilator\+seed\+[0-9]{1,9})"));
+    const bool reset = std::regex_match(plus, std::regex(R"(\+verilator\+rand\+reset\+[012])"));
+    if (!seed && !reset) {
+      std::fprintf(stderr,
+                   "nna sim: %s is not a plusarg this simulator takes (+verilator+seed+N with N below 10^9, "
+                   "+verilator+rand+reset+0|1|2)\n",
+                   nna::ClipText(plus).c_str());
+      return nna::tb::kExitBadInput;
+    }
   }
   nna::tb::SimOptions options;
   try {
@@ -58,8 +77,13 @@ int sc_main(int argc, char* argv[]) {
     std::printf("%s", options.help_text.c_str());
     return nna::tb::kExitPass;
   }
-  Verilated::commandArgs(argc, argv);
+  // Random initial values (the design is verilated with --x-initial unique) unless a plusarg
+  // says otherwise, so randReset comes first. Verilator's seed 0 means a different one every run:
+  // draw it here instead, so that the verdict can name it and +verilator+seed+N repeats the run.
   Verilated::randReset(2);
+  Verilated::commandArgs(argc, argv);
+  if (Verilated::threadContextp()->randSeed() == 0)
+    Verilated::threadContextp()->randSeed(int(std::random_device{}() % 0x7fffffffu) + 1);
   Verilated::fatalOnError(false);  // assertion failures end in a FAIL verdict, not an abort
   if (options.waves) Verilated::traceEverOn(true);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);

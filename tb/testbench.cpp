@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <utility>
 
 #include "isa/program.h"
@@ -159,10 +160,18 @@ void Testbench::RunGoldenModel() {
   std::vector<const Bundle*> order;
   for (const Launch& l : launches_) order.push_back(&programs_[l.program]);
   const auto t0 = std::chrono::steady_clock::now();
+  std::vector<uint8_t> golden_dram;
   GoldenModel model(kConfig);
   model.SetCoverage(&func_cov_);
-  golden_runs_ = model.RunPrograms(order, bundle_.dram, tagged, nullptr, nullptr,
+  golden_runs_ = model.RunPrograms(order, bundle_.dram, tagged, &golden_dram, nullptr,
                                    [&](size_t k) { tagged.base = launches_[k].instr_base; });
+  if (opt_.final_dram_golden) {  // the golden model's outputs become the reference
+    for (const Region& r : bundle_.regions)
+      if (r.kind == "output" && r.dram_addr <= golden_dram.size() &&
+          r.bytes <= golden_dram.size() - r.dram_addr)
+        bundle_.reference[r.name].assign(golden_dram.begin() + long(r.dram_addr),
+                                         golden_dram.begin() + long(r.dram_addr + r.bytes));
+  }
   golden_seconds_ = Seconds(t0);
   golden_ = golden_runs_.back();  // the first error, or the last program
   // A race makes the RTL's result depend on timing: no expectation holds (docs/memory.md, "Races").
@@ -181,10 +190,12 @@ void Testbench::PredictPerformance() {
   if (!opt_.act_cache) perf_config.sram_act_cache_bytes = 0;
   for (size_t k = 0; k < golden_runs_.size(); ++k) {
     const RunResult& g = golden_runs_[k];
+    const std::set<uint32_t> completed(g.completed.begin(), g.completed.end());
     for (const isa::Instruction& in :
          isa::DecodeProgram(programs_[launches_[k].program].ProgramBytes()).instrs) {
-      // The instruction the golden model stops on is not predicted: an illegal one may not be computable.
-      if (in.IsDma() || (!g.ok && in.index == g.err_instr)) continue;
+      // Only what the golden model completed: an instruction it stopped on, or one never reached
+      // (after an error), may be illegal, and its huge fields would take the model hours.
+      if (in.IsDma() || !completed.count(in.index)) continue;
       perf::Prediction& p = predictions_[launches_[k].instr_base + in.index] =
           perf::Predict(perf_config, in.compute, in.simd);
       p.cycles[isa::ComputeCycle::kDrain] += opt_.perf_skew;
@@ -550,6 +561,9 @@ void Testbench::PrintRunHeader() const {
               opt_.seed           ? std::to_string(*opt_.seed).c_str()
               : opt_.test.empty() ? "as bundled"
                                   : "default");
+  std::printf(
+      "  %-16s +verilator+seed+%d +verilator+rand+reset+%d (initial values of the flops and memories)\n",
+      "x-initial", Verilated::threadContextp()->randSeed(), Verilated::threadContextp()->randReset());
   if (opt_.inject == Inject::kAbort) {
     std::printf("  %-16s abort: ctrl.abort %" PRIu64 " cycles after ctrl.start, then start again\n",
                 "injected", opt_.abort_at);

@@ -408,9 +408,17 @@ TEST_CASE("bad test descriptions give one sentence naming file, key and value", 
     CHECK(ErrorFor("t", Replace(kGood, "  input: {channels: 3, height: 6, width: 7, signed: true}",
                                 "  input: 5")) == "vectors/t.yaml: key 'layer.input' must be a map (got 5)");
     CHECK_THAT(ErrorFor("t", kGood + std::string("[a]: 1\n")), Catch::StartsWith("vectors/t.yaml: "));
+    // Found by make fuzz: a block value echoed with its line breaks made a two-line message.
+    CHECK(ErrorFor("t", Replace(kGood, "doc: \"a test\"", "doc:\n  - a\n  - b")) ==
+          "vectors/t.yaml: key 'doc' must be a string (got - a\\n- b)");
   }
   SECTION("bad YAML") {
     CHECK_THAT(ErrorFor("t", "name: [t\n"), Catch::StartsWith("vectors/t.yaml: not valid YAML"));
+    // Found by make fuzz: a NUL byte where a flow map's '}' belongs makes yaml-cpp's message end
+    // in the line break it rejects.
+    std::string text = Replace(kGood, "signed: true}", "signed: true");
+    text.insert(text.find("signed: true") + 12, 1, '\0');
+    CHECK(ErrorFor("t", text) == "vectors/t.yaml: not valid YAML (unknown escape character: \\n at line 7)");
   }
 }
 
@@ -547,6 +555,17 @@ TEST_CASE("a missing test names the known ones", "[nnac]") {
   CHECK_THROWS_WITH(FindTest("nope", kVectors),
                     Catch::StartsWith("no test 'nope' in ") && Catch::Contains("(known: ") &&
                         Catch::Contains("conv1x1_small") && Catch::Contains("conv3x3,"));
+  // A dozen names and the count, not all 60 in a 1,100-character line (found by make fuzz).
+  try {
+    FindTest("nope", kVectors);
+  } catch (const std::exception& e) {
+    CHECK(std::string(e.what()).size() < 400);
+    CHECK_THAT(e.what(), Catch::Contains(" tests)"));
+  }
+  // The configuration's name is clipped too (the generated FindHwConfig).
+  CHECK_THROWS_WITH(FindHwConfig(std::string(5000, 'x')),
+                    Catch::StartsWith("unknown hardware configuration '" + std::string(80, 'x') +
+                                      "... (5000 characters)' (known: "));
   CHECK(FindTest("conv3x3", kVectors).filename() == "conv3x3.yaml");
   // A name too long for the file system is not found, and is clipped in the sentence.
   CHECK_THROWS_WITH(FindTest(std::string(100000, 'x'), kVectors),

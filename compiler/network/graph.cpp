@@ -439,8 +439,8 @@ Network Parse(const std::string& text, const std::string& file, const std::strin
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw CompileError(file + ": not valid YAML (" + e.msg + " at line " + std::to_string(e.mark.line + 1) +
-                       ")");
+    throw CompileError(file + ": not valid YAML (" + ClipText(e.msg) + " at line " +
+                       std::to_string(e.mark.line + 1) + ")");
   }
   try {
     Parser(file, net).Root(root, stem);

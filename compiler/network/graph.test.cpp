@@ -48,6 +48,10 @@ TEST_CASE("a repeated key and a huge value in a network are one short sentence",
   CHECK(ErrorFor("  - {name: a, op: conv, out: 4, kernel: 3, act: relu,\n     out: 8}\n"
                  "  - {name: b, op: conv, out: 4, kernel: 1, act: none}\n") ==
         "networks/t.yaml: key 'layers[0].out' is given twice (lines 6 and 7); give each key once");
+  // Found by make fuzz: a block value echoed with its line breaks made a two-line message.
+  CHECK(ErrorFor("  - {name: a, op: conv, out: 4, kernel: 3, act: relu}\n", "outputs: [a]\n",
+                 "name:\n  - x\n  - y\ndoc: d\nseed: 1\ninput: {channels: 3, height: 8, width: 8, signed: "
+                 "true}\n") == "networks/t.yaml: key 'name' must be a string (got - x\\n- y)");
   const std::string huge(1000, 'k');  // YAML caps an implicit key at 1024 characters
   CHECK(ErrorFor("  - {name: a, op: conv, out: 4, kernel: 3, act: relu, " + huge + ": 1}\n",
                  "outputs: [a]\n") ==

@@ -163,7 +163,7 @@ Bundle ReadBundle(const fs::path& dir) {
   try {
     root = YAML::LoadFile(meta.string());
   } catch (const YAML::Exception& e) {
-    throw BundleError(meta.string() + ": not valid YAML (" + e.msg + " at line " +
+    throw BundleError(meta.string() + ": not valid YAML (" + ClipText(e.msg) + " at line " +
                       std::to_string(e.mark.line + 1) + ")");
   }
   const char* const keys =

@@ -1,8 +1,12 @@
 // The golden model. Each instruction runs atomically; the two queues are served in program order
-// of their heads, so the result and every event stream are deterministic. Legality and SRAM range
-// are checked when an instruction is fetched (like the network sequencer's decoder): a bad
-// instruction stops fetching and the instructions queued before it still run. DRAM range is
-// checked when a DMA starts (the AXI slave answers with an error) and stops the program there.
+// of their heads (when both are ready, both start before either's flags apply, as in the
+// hardware), so the result and every event stream are deterministic. Where the hardware
+// checks (docs/architecture.md "Program execution"): the decoder judges the opcode, simd_len and a
+// DMA's fields and SRAM range when the instruction is fetched (a bad one stops fetching; the
+// instructions queued before it still run); a compute instruction's fields, SIMD program and SRAM
+// range are judged when it starts (nna_compute's Check cycle), so one that never starts ends in
+// the watchdog; DRAM range when a DMA starts (the AXI slave answers with an error). An error of an
+// instruction that started, or the watchdog, wins over a fetch error: it is earlier in program order.
 #include "golden/golden_model.h"
 
 #include <algorithm>
@@ -91,6 +95,12 @@ std::optional<Failure> Runner::LoadProgram() {
     return Failure{ErrorCode::kSramRange, kProgramLoadInstr,
                    "the program load (" + std::to_string(bytes) + " bytes to SRAM " + Hex(sram) +
                        ") runs past the SRAM of " + std::to_string(r_.sram.size()) + " bytes"};
+  // The command sequencer loads the program as one DMA row.
+  if (bytes > isa::DmaInstr::kMaxRowBytes)
+    return Failure{ErrorCode::kIllegalField, kProgramLoadInstr,
+                   "the program of " + std::to_string(bundle_.prog_words) +
+                       " words is longer than one DMA row of " + std::to_string(isa::DmaInstr::kMaxRowBytes) +
+                       " bytes"};
   if (dram + bytes > r_.dram.size())
     return Failure{ErrorCode::kAxiError, kProgramLoadInstr,
                    "the program load reads DRAM " + Hex(dram) + ".." + Hex(dram + bytes) +
@@ -277,23 +287,24 @@ std::optional<Failure> Runner::CheckDotCounts(const Instruction& in) const {
   return std::nullopt;
 }
 
+// Past the DRAM image the AXI slave answers DECERR beat by beat; the DMA engine still runs every
+// beat and writes those answered OKAY (the beats that start inside the image, zeros past its end),
+// so a read that runs past the image writes the part inside it and then ends in axi_error.
 std::optional<Failure> Runner::DmaRead(const Instruction& in) {
-  const uint64_t last = isa::DmaDramEnd(in);
-  if (last > r_.dram.size())
-    return Failure{ErrorCode::kAxiError, in.index,
-                   Name(in) + " reads DRAM up to " + Hex(last) + ", past the DRAM image of " +
-                       std::to_string(r_.dram.size()) + " bytes"};
+  const uint64_t last = isa::DmaDramEnd(in), size = r_.dram.size();
   const uint64_t beat = cfg_.axi_data_bytes;
   isa::ForEachDmaRow(in, [&](uint64_t src, uint64_t dst) {
     uint64_t left = in.dma.row_bytes;
-    while (left > 0) {
+    while (left > 0 && src < size) {
       // One AXI beat: up to the next multiple of the bus width in DRAM.
       const uint64_t piece = std::min(left, beat - src % beat);
       SramWriteEvent ev;
       ev.source = isa::WrSource::kDma;
       ev.instr = in.index;
       ev.addr = uint32_t(dst);
-      ev.bytes.assign(r_.dram.begin() + long(src), r_.dram.begin() + long(src + piece));
+      ev.bytes.assign(piece, 0);
+      std::copy(r_.dram.begin() + long(src), r_.dram.begin() + long(std::min(src + piece, size)),
+                ev.bytes.begin());
       std::copy(ev.bytes.begin(), ev.bytes.end(), r_.sram.begin() + long(dst));
       sink_.OnSramWrite(ev);
       src += piece;
@@ -301,6 +312,10 @@ std::optional<Failure> Runner::DmaRead(const Instruction& in) {
       left -= piece;
     }
   });
+  if (last > size)
+    return Failure{ErrorCode::kAxiError, in.index,
+                   Name(in) + " reads DRAM up to " + Hex(last) + ", past the DRAM image of " +
+                       std::to_string(size) + " bytes"};
   return std::nullopt;
 }
 
@@ -538,10 +553,11 @@ std::optional<Failure> Runner::Run() {
           break;
         }
         in.word = next_word;
-        if (auto f = Check(in)) {
-          fetch_error = f;
-          break;
-        }
+        if (in.IsDma())  // a compute instruction is checked when it starts
+          if (auto f = Check(in)) {
+            fetch_error = f;
+            break;
+          }
         next_word += in.words;
         ++next_index;
         pending = std::move(in);
@@ -568,17 +584,37 @@ std::optional<Failure> Runner::Run() {
       }
       return Failure{ErrorCode::kWatchdog, first, msg};
     }
+    // Both heads ready: the hardware starts both before either completes, so neither waits for
+    // the other's flags (they run in program order here). A failure of one does not stop the
+    // other, which has started; the first failure in program order is the program's.
     const bool take_dma = dma_ok && (!comp_ok || dma_q.front().index < comp_q.front().index);
-    auto& q = take_dma ? dma_q : comp_q;
-    const Instruction in = std::move(q.front());
-    q.pop_front();
-    if (auto race = races_.Start(in); race && r_.race.empty()) r_.race = *race;
-    if (auto f = Execute(in)) return f;
-    if (coverage_) coverage_->Executed(in);
-    const uint64_t before = flags_;
-    flags_ = (flags_ | in.DoneSet()) & ~in.DoneClear();
-    races_.Complete(before, flags_);
-    ++r_.instrs_done;
+    std::vector<Instruction> started;
+    started.push_back(std::move((take_dma ? dma_q : comp_q).front()));
+    (take_dma ? dma_q : comp_q).pop_front();
+    if (dma_ok && comp_ok) {
+      started.push_back(std::move((take_dma ? comp_q : dma_q).front()));
+      (take_dma ? comp_q : dma_q).pop_front();
+    }
+    std::optional<Failure> failure;
+    for (const Instruction& in : started) {
+      std::optional<Failure> f;
+      if (!in.IsDma()) f = Check(in);
+      if (!f) {
+        if (auto race = races_.Start(in); race && r_.race.empty()) r_.race = *race;
+        f = Execute(in);
+      }
+      if (f) {
+        if (!failure) failure = f;
+        continue;
+      }
+      if (coverage_) coverage_->Executed(in);
+      const uint64_t before = flags_;
+      flags_ = (flags_ | in.DoneSet()) & ~in.DoneClear();
+      races_.Complete(before, flags_);
+      ++r_.instrs_done;
+      r_.completed.push_back(in.index);
+    }
+    if (failure) return failure;
   }
 }
 
@@ -588,7 +624,7 @@ RunResult GoldenModel::Run(const Bundle& bundle, EventSink& sink) const {
   RunResult r;
   std::vector<RunResult> runs = RunPrograms({&bundle}, bundle.dram, sink, &r.dram, &r.sram);
   r.ok = runs[0].ok, r.error = runs[0].error, r.err_instr = runs[0].err_instr;
-  r.instrs_done = runs[0].instrs_done;
+  r.instrs_done = runs[0].instrs_done, r.completed = std::move(runs[0].completed);
   r.message = std::move(runs[0].message), r.race = std::move(runs[0].race);
   return r;
 }

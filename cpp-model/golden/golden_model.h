@@ -23,7 +23,8 @@ struct RunResult {
   isa::ErrorCode error = isa::ErrorCode::kNone;
   uint32_t err_instr = 0xFFFFFFFF;  // as the err_instr register reports it
   uint64_t instrs_done = 0;
-  std::string message;  // one sentence when !ok: what, which instruction, which value
+  std::vector<uint32_t> completed;  // indices of the instructions that completed, in the model's order
+  std::string message;              // one sentence when !ok: what, which instruction, which value
   // One sentence on the first race the program's flags allow (docs/memory.md, "Races"); empty
   // when none. The run itself goes on in the model's own order.
   std::string race;

@@ -407,12 +407,40 @@ TEST_CASE("errors stop the program like the RTL", "[golden]") {
     CHECK(r.instrs_done == 4);  // everything queued before it completes
     CHECK_FALSE(rec.acc_unloads.empty());
   }
+  // Where the RTL and the model once disagreed (issue 20; tb: cosim.tiny.error_empty_program, ...).
+  SECTION("an empty program is an illegal field of the program load") {
+    b.bundle.prog_words = 0;
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kIllegalField);
+    CHECK(r.err_instr == kProgramLoadInstr);
+    CHECK(r.instrs_done == 0);
+  }
+  SECTION("an illegal compute instruction that never starts is never checked: watchdog") {
+    Patch(b.bundle, 3, [](Instruction& in) { in.compute.wait_set |= 0x8000, in.compute.stride_h = 0; });
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kWatchdog);
+    CHECK(r.err_instr == 3);
+    CHECK(r.instrs_done == 3);
+  }
+  SECTION("a stuck instruction wins over a later illegal opcode the decoder met first") {
+    Patch(b.bundle, 3, [](Instruction& in) { in.compute.wait_set |= 0x8000; });
+    b.bundle.dram[b.bundle.prog_dram_addr + 12 * 32] = 0x55;  // instruction 4, after the 9-word CONV
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kWatchdog);
+    CHECK(r.err_instr == 3);
+  }
   SECTION("DRAM beyond the image") {
     Patch(b.bundle, 2, [&](Instruction& in) { in.dma.dram_addr = b.bundle.dram.size() - 1; });
     const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
     CHECK(r.error == isa::ErrorCode::kAxiError);
     CHECK(r.err_instr == 2);
     CHECK(r.instrs_done == 2);
+    // The beat that starts inside the image is answered OKAY and written, its bytes past the end
+    // as zeros; the rest are DECERR and not written (found by make fuzz: the RTL writes it).
+    const SramWriteEvent& ev = rec.dma_writes.back();
+    CHECK(ev.instr == 2);
+    CHECK(ev.bytes.at(0) == b.bundle.dram.back());
+    CHECK(std::all_of(ev.bytes.begin() + 1, ev.bytes.end(), [](uint8_t v) { return v == 0; }));
   }
 }
 

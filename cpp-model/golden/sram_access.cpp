@@ -61,6 +61,13 @@ std::optional<std::string> RaceCheck::Start(const isa::Instruction& in) {
     if (a.write && a.begin < prog_end_ && prog_begin_ < a.end && !race)
       race = name(s.index, s.op) + " writes " + a.what + " at " + Range(a) +
              ", inside the program the network sequencer may still be fetching";
+  // An instruction that writes what it reads itself: which byte it reads first depends on the
+  // engine's schedule (the model runs it atomically), so no expectation holds either.
+  for (const SramAccess& w : s.accesses)
+    for (const SramAccess& r : s.accesses)
+      if (!race && w.write && !r.write && w.begin < r.end && r.begin < w.end)
+        race = name(s.index, s.op) + " writes " + w.what + " at " + Range(w) + " over " + r.what + " at " +
+               Range(r) + ", which it reads itself";
   for (const Started& e : history_) {
     if (race) break;
     if (e.queue == q || running_[e.queue] >= e.seq) continue;  // same queue, or e happens before

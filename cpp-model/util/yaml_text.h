@@ -10,14 +10,9 @@
 #include <set>
 #include <string>
 
-namespace nna {
+#include "util/clip_text.h"
 
-// s itself when short; otherwise its first `max` characters, "..." and its full length, so that a
-// 1 MB value does not become a 1 MB message.
-inline std::string ClipText(const std::string& s, size_t max = 80) {
-  if (s.size() <= max) return s;
-  return s.substr(0, max) + "... (" + std::to_string(s.size()) + " characters)";
-}
+namespace nna {
 
 struct DuplicateKey {
   std::string path;  // dotted key path, e.g. "layer.input.channels" or "regions[2].name"

@@ -8,14 +8,15 @@
 // Schedule (docs/architecture.md "Program execution"):
 //   Idle  --start or queued-->  (clear status and counters when nothing was running), busy
 //   Load  : one DMA_READ of prog_words*32 bytes prog_dram -> prog_sram, instruction index
-//           InstrIdxLoad (skipped when prog_words is 0)
+//           InstrIdxLoad
 //   Run   : network sequencer fetches and executes the program
 //   end   : done -> status.done + irq.done; error -> status.error, err_code, err_instr, irq.error
 // ctrl.abort stops the program as soon as the engines are idle (error Aborted, err_instr none).
-// An AXI error during the load ends in AxiError with err_instr InstrIdxLoad; a program that does
-// not fit the SRAM from prog_sram ends at once in SramRange, err_instr InstrIdxLoad (the golden
-// model's load check); one longer than one DMA row (prog_words >= 2^19) in IllegalField, err_instr
-// none.
+// An AXI error during the load ends in AxiError with err_instr InstrIdxLoad; an empty program
+// (prog_words 0: the register's reset value, so a forgotten write is not a silent success) ends at
+// once in IllegalField, one that does not fit the SRAM from prog_sram in SramRange, one longer than
+// one DMA row (prog_words >= 2^19) in IllegalField, each with err_instr InstrIdxLoad (the golden
+// model's load checks).
 // Counters: cycles while busy, mac_cycles while busy and the MAC array accumulates, instrs_done;
 // programs_done counts completions without error since reset (free running, so a host that
 // keeps the queue full counts new completions by difference, whatever started when).
@@ -150,18 +151,21 @@ module nna_cmd_seq (
             mac_d       = '0;
             instrs_d    = '0;
           end
-          if (64'(next_sram) + 64'(next_words) * 64'(nna_isa_pkg::WordBytes) >
-              64'(nna_cfg_pkg::SramBytes)) begin
+          // The golden model's load checks, in its order: empty, SRAM, one DMA row.
+          if (next_words == '0) begin
+            fin_err   = 1'b1;
+            fin_code  = nna_isa_pkg::ErrIllegalField;
+            fin_instr = 32'(LoadInstr);
+          end else if (64'(next_sram) + 64'(next_words) * 64'(nna_isa_pkg::WordBytes) >
+                       64'(nna_cfg_pkg::SramBytes)) begin
             fin_err   = 1'b1;
             fin_code  = nna_isa_pkg::ErrSramRange;
             fin_instr = 32'(LoadInstr);
           end else if (next_words >= (32'd1 << 19)) begin
             // The load is one DMA row of at most 2^24 - 1 bytes: never truncate the program.
-            fin_err  = 1'b1;
-            fin_code = nna_isa_pkg::ErrIllegalField;
-          end else if (next_words == '0) begin
-            state_d     = StRun;
-            net_start_o = 1'b1;
+            fin_err   = 1'b1;
+            fin_code  = nna_isa_pkg::ErrIllegalField;
+            fin_instr = 32'(LoadInstr);
           end else begin
             state_d = StLoadCmd;
           end

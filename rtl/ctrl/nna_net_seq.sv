@@ -18,7 +18,9 @@
 // instructions still complete, then err_o. (A compute instruction's fields and SRAM range are
 // checked by nna_compute.) An engine error does the same with the engine's code, but queued
 // instructions after the failing one (program order) are dropped, so that what runs does not
-// depend on timing. The first error wins. The watchdog (no start, completion, decode or
+// depend on timing. The first error wins, except that an engine error or the watchdog replaces a
+// decode error: it concerns an earlier instruction in program order, which the golden model
+// reports whatever the timing. The watchdog (no start, completion, decode or
 // engine work for watchdog_cycles_i cycles while running; 0 disables it) and abort_i also drop the
 // queued instructions and end once the engines are idle.
 // dma_wait_o / comp_wait_o: a queue's head is held back by its wait flags alone (the engine is
@@ -100,6 +102,7 @@ module nna_net_seq #(
   nna_isa_pkg::instr_idx_t  idx_q, idx_d;  // index of the instruction being fetched
   logic [NumFlags-1:0]      flags_q, flags_d;
   logic                     err_pend_q, err_pend_d;
+  logic                     err_dec_q, err_dec_d;           // the pending error is a decode error
   nna_isa_pkg::error_code_e err_code_q, err_code_d;
   nna_isa_pkg::instr_idx_t  err_idx_q, err_idx_d;
   logic                     kill_q, kill_d;                 // queued instructions are dropped
@@ -202,7 +205,7 @@ module nna_net_seq #(
   always_comb begin
     eng_err     = (dma_run_q && dma_err_i) || (comp_run_q && comp_err_i);
     eng_err_idx = (dma_run_q && dma_err_i) ? dma_idx_q : comp_idx_q;
-    stop_idx    = err_pend_q ? err_idx_q : eng_err_idx;
+    stop_idx    = (eng_err && (!err_pend_q || err_dec_q)) ? eng_err_idx : err_idx_q;
     dq_before_err = !(err_pend_q || eng_err) || (dq_head_idx < stop_idx);
     cq_before_err = !(err_pend_q || eng_err) || (cq_head_idx < stop_idx);
   end
@@ -241,9 +244,9 @@ module nna_net_seq #(
   // ---------------------------------------------------------------------------------------------
   // Fetch, decode, errors, watchdog, end
   // ---------------------------------------------------------------------------------------------
-  logic fetch_fire, set_err, idle_all;
-  nna_isa_pkg::error_code_e set_code;
-  nna_isa_pkg::instr_idx_t set_idx, stuck_idx;
+  logic fetch_fire, set_err, late_err, idle_all;
+  nna_isa_pkg::error_code_e set_code, late_code;
+  nna_isa_pkg::instr_idx_t set_idx, late_idx, stuck_idx;
 
   // Requests: the words of the current instruction, never past the program. (Apart from the
   // block below: the SRAM's ready depends on this valid.)
@@ -262,6 +265,7 @@ module nna_net_seq #(
     ibuf_d     = ibuf_q;
     idx_d      = idx_q;
     err_pend_d = err_pend_q;
+    err_dec_d  = err_dec_q;
     err_code_d = err_code_q;
     err_idx_d  = err_idx_q;
     kill_d     = kill_q;
@@ -278,6 +282,9 @@ module nna_net_seq #(
     set_err    = 1'b0;
     set_code   = nna_isa_pkg::ErrNone;
     set_idx    = idx_q;
+    late_err   = 1'b0;
+    late_code  = nna_isa_pkg::ErrNone;
+    late_idx   = idx_q;
     done_o     = 1'b0;
     err_o      = 1'b0;
 
@@ -324,6 +331,7 @@ module nna_net_seq #(
           ibuf_d     = '0;
           idx_d      = '0;
           err_pend_d = 1'b0;
+          err_dec_d  = 1'b0;
           err_code_d = nna_isa_pkg::ErrNone;
           err_idx_d  = '0;
           kill_d     = 1'b0;
@@ -373,14 +381,14 @@ module nna_net_seq #(
     if (set_err) state_d = StDrain;
 
     // Engine errors (DMA first: the earlier one in a tie is arbitrary, the first error wins).
-    if (!set_err && dma_run_q && dma_err_i) begin
-      set_err  = 1'b1;
-      set_code = dma_err_code_i;
-      set_idx  = dma_idx_q;
-    end else if (!set_err && comp_run_q && comp_err_i) begin
-      set_err  = 1'b1;
-      set_code = comp_err_code_i;
-      set_idx  = comp_idx_q;
+    if (dma_run_q && dma_err_i) begin
+      late_err  = 1'b1;
+      late_code = dma_err_code_i;
+      late_idx  = dma_idx_q;
+    end else if (comp_run_q && comp_err_i) begin
+      late_err  = 1'b1;
+      late_code = comp_err_code_i;
+      late_idx  = comp_idx_q;
     end
     if ((dma_run_q && dma_err_i) || (comp_run_q && comp_err_i)) begin
       if (state_q == StFetch || state_q == StPush) state_d = StDrain;
@@ -398,15 +406,15 @@ module nna_net_seq #(
     if (wd_fire) begin
       kill_d = 1'b1;
       wd_d   = '0;
-      if (!set_err) begin
-        set_err  = 1'b1;
-        set_code = nna_isa_pkg::ErrWatchdog;
-        set_idx  = stuck_idx;
+      if (!late_err) begin
+        late_err  = 1'b1;
+        late_code = nna_isa_pkg::ErrWatchdog;
+        late_idx  = stuck_idx;
       end
     end
     if (abort_i && state_q != StIdle) begin
       kill_d = 1'b1;
-      if (!set_err) begin
+      if (!set_err && !late_err) begin
         set_err  = 1'b1;
         set_code = nna_isa_pkg::ErrAborted;
         set_idx  = nna_isa_pkg::InstrIdxLoad;
@@ -414,8 +422,14 @@ module nna_net_seq #(
     end
     if (kill_d && (state_q == StFetch || state_q == StPush)) state_d = StDrain;
 
-    if (set_err && !err_pend_q && state_q != StIdle) begin
+    if (late_err && (!err_pend_q || err_dec_q) && state_q != StIdle) begin
       err_pend_d = 1'b1;
+      err_dec_d  = 1'b0;
+      err_code_d = late_code;
+      err_idx_d  = late_idx;
+    end else if (set_err && !err_pend_q && state_q != StIdle) begin
+      err_pend_d = 1'b1;
+      err_dec_d  = set_code != nna_isa_pkg::ErrAborted;
       err_code_d = set_code;
       err_idx_d  = set_idx;
     end
@@ -472,6 +486,7 @@ module nna_net_seq #(
       idx_q       <= '0;
       flags_q     <= '0;
       err_pend_q  <= 1'b0;
+      err_dec_q   <= 1'b0;
       err_code_q  <= nna_isa_pkg::ErrNone;
       err_idx_q   <= '0;
       kill_q      <= 1'b0;
@@ -496,6 +511,7 @@ module nna_net_seq #(
       idx_q       <= idx_d;
       flags_q     <= flags_d;
       err_pend_q  <= err_pend_d;
+      err_dec_q   <= err_dec_d;
       err_code_q  <= err_code_d;
       err_idx_q   <= err_idx_d;
       kill_q      <= kill_d;

@@ -767,7 +767,8 @@ std::string EmitIsaCpp(const Isa& isa) {
 std::string EmitCfgCpp(const ConfigSchema& schema, const std::vector<Config>& cfgs) {
   std::ostringstream o;
   o << "// " << kBanner << "\n// The named hardware configurations.\n#pragma once\n\n#include <cstdint>\n"
-    << "#include <stdexcept>\n#include <string>\n\nnamespace nna {\n\nstruct HwConfig {\n  const char* "
+    << "#include <stdexcept>\n#include <string>\n\n#include \"util/clip_text.h\"\n\nnamespace nna "
+       "{\n\nstruct HwConfig {\n  const char* "
        "name;\n  const char* doc;\n";
   for (auto& k : schema) {
     std::string n = k.key;
@@ -786,8 +787,9 @@ std::string EmitCfgCpp(const ConfigSchema& schema, const std::vector<Config>& cf
     << "inline const HwConfig& FindHwConfig(const std::string& name) {\n"
     << "  std::string known;\n  for (const auto& c : kHwConfigs) {\n    if (name == c.name) return c;\n"
     << "    known += std::string(known.empty() ? \"\" : \", \") + c.name;\n  }\n"
-    << "  throw std::invalid_argument(\"unknown hardware configuration '\" + name + \"' (known: \" + known + "
-       "\")\");\n"
+    << "  throw std::invalid_argument(\"unknown hardware configuration '\" + ClipText(name) + \"' (known: \" "
+       "+ known "
+       "+ \")\");\n"
     << "}\n\n}  // namespace nna\n";
   return o.str();
 }
