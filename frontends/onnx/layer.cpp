@@ -507,6 +507,15 @@ Tensor ToOnnxOutput(const OnnxLayer& l, const std::vector<uint8_t>& bytes) {
 OnnxBundle BuildOnnxBundle(const OnnxLayer& l, const HwConfig& cfg) {
   const compiler::LayerPlan plan = compiler::PlanLayer(l.spec, cfg);
   const compiler::LayerQuant quant = compiler::QuantizeLayer(plan, l.data);
+  // onnxruntime accumulates in int32, the hardware in 30 bits (ref::WrapAcc): a wrapped value would
+  // be a silently different result.
+  const size_t plane = size_t(quant.acc.out_h) * quant.acc.out_w;
+  for (size_t i = 0; i < quant.acc.acc.size(); ++i)
+    if (quant.acc.acc[i] != ref::WrapAcc(quant.acc.acc[i]))
+      throw OnnxError(
+          l.node + ": the accumulator of layer channel " + std::to_string(i / plane) + " at pixel " +
+          std::to_string(i % plane) + " is " + std::to_string(quant.acc.acc[i]) +
+          ", past the hardware's 30-bit accumulator, so the result would differ from onnxruntime's");
   std::vector<std::vector<uint8_t>> refs = testgen::ReferenceOutputs(plan, l.data, quant);
   OnnxBundle out{compiler::AssembleLayer(plan, l.data, quant.params), ToOnnxOutput(l, refs[0])};
   out.bundle.reference["output"] = std::move(refs[0]);

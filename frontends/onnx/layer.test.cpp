@@ -184,3 +184,16 @@ TEST_CASE("LowerModel rejects what the hardware cannot run in one sentence") {
                         "operands are int8 or uint8");
   }
 }
+
+TEST_CASE("BuildOnnxBundle rejects an accumulator past 30 bits") {
+  // A long dot product of the largest bytes: 255 channels of 7x7 at 255 * 255 is about 1.5 * 2^29.
+  Conv c;
+  c.cin = 255, c.cout = 1, c.k = 7, c.h = c.w = 7, c.pad = 0;
+  Case t = MakeCase(c);
+  std::fill(t.feeds["x"].bytes.begin(), t.feeds["x"].bytes.end(), uint8_t(255));
+  std::fill(t.feeds["w"].bytes.begin(), t.feeds["w"].bytes.end(), uint8_t(255));
+  REQUIRE_THROWS_WITH(
+      BuildOnnxBundle(LowerModel(t.model, t.feeds), nna::FindHwConfig("tiny")),
+      "node 'conv' (QLinearConv): the accumulator of layer channel 0 at pixel 0 is 812487375, "
+      "past the hardware's 30-bit accumulator, so the result would differ from onnxruntime's");
+}
