@@ -163,9 +163,9 @@ std::vector<int32_t> FoldedBias(const NodeInputs& in, const ref::Weights& w, con
   return out;
 }
 
-// The exact requantization's per-channel parameters: float32 x_scale * w_scale / y_scale in
-// onnxruntime's order (tools/onnx/exact_ort_case.cpp checks that order against it), the output
-// zero point, the folded bias.
+// The exact requantization's per-channel parameters: float32 (x_scale * w_scale) / y_scale, left to
+// right as onnxruntime's QLinearConv and QLinearMatMul kernels compute it (exact_ort_case checks it
+// on ORT), the output zero point, the folded bias.
 std::vector<ref::ChannelParams> ExactParams(const std::vector<int32_t>& bias, float x_scale,
                                             const std::vector<double>& w_scale, float y_scale, int32_t y_zp) {
   std::vector<ref::ChannelParams> params(bias.size());
