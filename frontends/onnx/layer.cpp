@@ -505,7 +505,15 @@ Tensor ToOnnxOutput(const OnnxLayer& l, const std::vector<uint8_t>& bytes) {
 }
 
 OnnxBundle BuildOnnxBundle(const OnnxLayer& l, const HwConfig& cfg) {
-  const compiler::LayerPlan plan = compiler::PlanLayer(l.spec, cfg);
+  compiler::LayerPlan plan;
+  try {
+    plan = compiler::PlanLayer(l.spec, cfg);
+  } catch (const compiler::CompileError& e) {
+    // The compiler names the layer description's keys after the file; say which node it is.
+    std::string what = e.what();
+    if (what.rfind(l.spec.file + ": ", 0) == 0) what.erase(0, l.spec.file.size() + 2);
+    throw OnnxError(l.node + ": as one layer on '" + cfg.name + "', " + what);
+  }
   const compiler::LayerQuant quant = compiler::QuantizeLayer(plan, l.data);
   // onnxruntime accumulates in int32, the hardware in 30 bits (ref::WrapAcc): a wrapped value would
   // be a silently different result.

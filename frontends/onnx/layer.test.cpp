@@ -197,3 +197,14 @@ TEST_CASE("BuildOnnxBundle rejects an accumulator past 30 bits") {
       "node 'conv' (QLinearConv): the accumulator of layer channel 0 at pixel 0 is 812487375, "
       "past the hardware's 30-bit accumulator, so the result would differ from onnxruntime's");
 }
+
+TEST_CASE("BuildOnnxBundle names the node when the compiler refuses the layer") {
+  // 300 output channels are past tiny's 256 channel parameter entries.
+  Conv c;
+  c.cout = 300, c.h = c.w = 3, c.cin = 1;
+  Case t = MakeCase(c);
+  REQUIRE_THROWS_WITH(
+      BuildOnnxBundle(LowerModel(t.model, t.feeds), nna::FindHwConfig("tiny")),
+      "node 'conv' (QLinearConv): as one layer on 'tiny', key 'layer.output_channels' must be at "
+      "most simd.param_entries 256 on 'tiny' (got 300)");
+}
