@@ -191,8 +191,9 @@ int main(int argc, char** argv) {
       "test description vectors/NAME.yaml, or 'random' / 'random_simd' (drawn from --seed)")(
       "network", po::value(&network), "network description vectors/networks/NAME.yaml")(
       "onnx", po::value(&onnx_model), "a pre-quantized ONNX model of one node (QLinearConv, QLinearMatMul)")(
-      "input", po::value(&onnx_inputs)->composing(),
-      "with --onnx: NAME=FILE.pb|.npy for a graph input (or FILE for the next one), repeatable")(
+      "input", po::value(&onnx_inputs)->multitoken()->composing(),
+      "with --onnx: NAME=FILE.pb|.npy for a graph input, or FILE for the next one in graph input order "
+      "(several may follow one --input)")(
       "expect", po::value(&expect),
       "with --onnx: the expected output (.pb or .npy) to compare the reference with")(
       "table", "print the network's per-layer table (shapes, MACs, bytes, fused pools)")(
@@ -208,7 +209,12 @@ int main(int argc, char** argv) {
       "requant-diff", "with --test: how far FUSED_RELU is from the exact (onnxruntime) requantization");
   try {
     po::variables_map vm;
-    po::store(po::parse_command_line(argc, argv, opts), vm);
+    const po::parsed_options parsed = po::parse_command_line(argc, argv, opts);
+    // A word outside any option (e.g. a second file after --expect) would otherwise be dropped.
+    for (const std::string& stray : po::collect_unrecognized(parsed.options, po::include_positional))
+      throw std::invalid_argument("unexpected argument '" + nna::ClipText(stray) +
+                                  "' (not after an option that takes it)");
+    po::store(parsed, vm);
     po::notify(vm);
     if (vm.count("help")) {
       std::cout << opts;
