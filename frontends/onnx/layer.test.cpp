@@ -30,6 +30,7 @@ struct Case {
   Model model;
   std::map<std::string, Tensor> feeds;
   Tensor expected;  // the definition: sum((x - x_zp) * (w - w_zp)) + B, the border reading x_zp
+  Tensor sums;      // ConvInteger's: the same sum without B, int32
 };
 
 Case MakeCase(const Conv& c) {
@@ -72,7 +73,7 @@ Case MakeCase(const Conv& c) {
   t.feeds["B"] = MakeIntTensor(DataType::kInt32, {c.cout}, b);
 
   const int64_t oh = (c.h + 2 * c.pad - c.k) / c.stride + 1, ow = (c.w + 2 * c.pad - c.k) / c.stride + 1;
-  std::vector<int64_t> out;
+  std::vector<int64_t> out, sums;
   for (int64_t co = 0; co < c.cout; ++co) {
     const int64_t wzp = c.w_zp.size() == 1 ? c.w_zp[0] : c.w_zp[size_t(co)];
     const float m = (x_scale * float(w_scale[size_t(co)])) / y_scale;
@@ -88,11 +89,13 @@ Case MakeCase(const Conv& c) {
               const int64_t xv = inside ? x[size_t((ch * c.h + iy) * c.w + ix)] : c.x_zp;
               acc += (xv - c.x_zp) * (w[size_t(((co * cg + ci) * c.k + ky) * c.k + kx)] - wzp);
             }
+        sums.push_back(acc - b[size_t(co)]);
         const int64_t v = int64_t(std::nearbyint(float(acc) * m)) + c.y_zp;
         out.push_back(std::clamp<int64_t>(v, Lo(c.y_type), Lo(c.y_type) + 255));
       }
   }
   t.expected = MakeIntTensor(c.y_type, {1, c.cout, oh, ow}, out);
+  t.sums = MakeIntTensor(DataType::kInt32, {1, c.cout, oh, ow}, sums);
   return t;
 }
 
@@ -134,6 +137,66 @@ TEST_CASE("QLinearConv: the operand lowerings equal the definition") {
     c.w_zp = {-3, 100, 0, -120}, c.x_zp = -20, c.y_zp = 5;
     RequireExact(c);
   }
+}
+
+TEST_CASE("ConvInteger: int32 outputs as four byte channels equal the definition") {
+  // Groups, padding with an input zero point and per-channel weight zero points split over a
+  // second read of the input, through the int32 lowering.
+  Conv c;
+  c.group = 2, c.x_zp = 100, c.w_zp = {5, 250, 128, 77};
+  Case t = MakeCase(c);
+  Node& n = t.model.nodes[0];
+  n.op_type = "ConvInteger";
+  n.inputs = {"x", "w", "x_zero_point", "w_zero_point"};
+  for (const char* unused : {"x_scale", "w_scale", "y_scale", "y_zero_point", "B"}) t.feeds.erase(unused);
+  const OnnxBundle b = BuildOnnxBundle(LowerModel(t.model, t.feeds), nna::FindHwConfig("tiny"));
+  const Comparison cmp = Compare(t.sums, b.expected);
+  INFO(cmp.summary);
+  REQUIRE(cmp.Equal());
+  REQUIRE(nna::CheckOnGoldenModel(b.bundle, nna::FindHwConfig("tiny")) == "");
+}
+
+TEST_CASE("QLinearMatMul: [B,M,K] x [K,N] with per-column scales equals the definition") {
+  // The weights shared by both batches: one 1x1 convolution over B*M columns.
+  const int64_t batches = 2, m = 3, k = 5, cols = 4, a_zp = 7, y_zp = 120;
+  nna::SplitMix64 rng(5);
+  std::vector<int64_t> a(size_t(batches * m * k)), w(size_t(k * cols));
+  for (auto& v : a) v = int64_t(rng.Range(0, 255));
+  for (auto& v : w) v = int64_t(rng.Range(0, 255)) - 128;
+  const std::vector<double> b_scale{0.01, 0.02, 0.005, 0.04};
+  const float a_scale = 0.1f, y_scale = 0.3f;
+  Model model;
+  model.path = "matmul.onnx";
+  Node n;
+  n.name = "mm";
+  n.op_type = "QLinearMatMul";
+  n.inputs = {"a", "a_scale", "a_zero_point", "b", "b_scale", "b_zero_point", "y_scale", "y_zero_point"};
+  n.outputs = {"y"};
+  model.nodes = {n};
+  model.outputs = {ValueInfo{}};
+  std::map<std::string, Tensor> feeds{{"a", MakeIntTensor(DataType::kUint8, {batches, m, k}, a)},
+                                      {"a_scale", MakeFloatTensor(DataType::kFloat, {}, {a_scale})},
+                                      {"a_zero_point", MakeIntTensor(DataType::kUint8, {}, {a_zp})},
+                                      {"b", MakeIntTensor(DataType::kInt8, {k, cols}, w)},
+                                      {"b_scale", MakeFloatTensor(DataType::kFloat, {cols}, b_scale)},
+                                      {"b_zero_point", MakeIntTensor(DataType::kInt8, {}, {0})},
+                                      {"y_scale", MakeFloatTensor(DataType::kFloat, {}, {y_scale})},
+                                      {"y_zero_point", MakeIntTensor(DataType::kUint8, {}, {y_zp})}};
+  std::vector<int64_t> want;
+  for (int64_t bi = 0; bi < batches; ++bi)
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t col = 0; col < cols; ++col) {
+        int64_t acc = 0;
+        for (int64_t i = 0; i < k; ++i)
+          acc += (a[size_t((bi * m + r) * k + i)] - a_zp) * w[size_t(i * cols + col)];
+        const float mult = (a_scale * float(b_scale[size_t(col)])) / y_scale;
+        want.push_back(std::clamp<int64_t>(int64_t(std::nearbyint(float(acc) * mult)) + y_zp, 0, 255));
+      }
+  const OnnxBundle b = BuildOnnxBundle(LowerModel(model, feeds), nna::FindHwConfig("tiny"));
+  const Comparison cmp = Compare(MakeIntTensor(DataType::kUint8, {batches, m, cols}, want), b.expected);
+  INFO(cmp.summary);
+  REQUIRE(cmp.Equal());
+  REQUIRE(nna::CheckOnGoldenModel(b.bundle, nna::FindHwConfig("tiny")) == "");
 }
 
 TEST_CASE("QLinearConv: a wrong border fails the check") {
