@@ -6,6 +6,8 @@
 //        fusion; --stats calibrates and runs it, docs/networks.md)
 //   nnac --network resnet50 --config fsd --out DIR [--check] [--sram-budget N]   (the whole network
 //        lowered to one program: the bundle and the lowering's table; --check runs the golden model)
+//   nnac --onnx MODEL.onnx [--input NAME=FILE.pb|.npy ...] --config tiny --out DIR [--check]
+//        [--expect OUTPUT.pb|.npy]   (a pre-quantized one-node model, docs/onnx.md)
 // It builds every bundle through testgen/ (the test generator) and checks one on the golden model
 // itself: the compiler runs no model.
 #include <boost/program_options.hpp>
@@ -14,10 +16,13 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <vector>
 
 #include "compiler/network/graph.h"
 #include "compiler/network/lower.h"
 #include "compiler/network/quantize.h"
+#include "frontends/onnx/layer.h"
 #include "golden/check.h"
 #include "isa/program.h"
 #include "testgen/layer_test.h"
@@ -123,22 +128,78 @@ int NetworkBundle(const std::string& name, const std::string& vectors, const nna
   return 0;
 }
 
+// --onnx: the one-node model with its fed tensors as a bundle; DIR/onnx_output.npy is the reference
+// as the ONNX output. --expect compares that reference with a file, --check runs the golden model.
+int OnnxBundle(const std::string& model_path, const std::vector<std::string>& inputs,
+               const nna::HwConfig& cfg, const std::string& out, const std::string& expect, bool check) {
+  namespace onnx = nna::onnx;
+  const onnx::Model model = onnx::LoadModel(model_path);
+  std::map<std::string, onnx::Tensor> feeds;
+  size_t next = 0;  // a FILE without NAME= feeds the next graph input in order
+  for (const std::string& arg : inputs) {
+    const size_t eq = arg.find('=');
+    std::string name = eq == std::string::npos ? "" : arg.substr(0, eq);
+    const std::string file = eq == std::string::npos ? arg : arg.substr(eq + 1);
+    if (name.empty()) {
+      while (next < model.inputs.size() && feeds.count(model.inputs[next].name)) ++next;
+      if (next == model.inputs.size())
+        throw onnx::OnnxError("--input " + arg + ": the model has no graph input left to feed");
+      name = model.inputs[next].name;
+    }
+    if (!feeds.emplace(name, onnx::ReadTensorFile(file)).second)
+      throw onnx::OnnxError("--input " + arg + ": input '" + name + "' is given twice");
+  }
+  const onnx::OnnxLayer layer = onnx::LowerModel(model, feeds);
+  const onnx::OnnxBundle b = onnx::BuildOnnxBundle(layer, cfg);
+  nna::WriteBundle(b.bundle, out);
+  onnx::WriteNpy(std::filesystem::path(out) / "onnx_output.npy", b.expected);
+  std::printf("%s (%s) for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n", b.bundle.test.c_str(),
+              layer.node.c_str(), cfg.name, (unsigned long long)b.bundle.prog_words, b.bundle.dram.size(),
+              (unsigned long long)b.bundle.macs, out.c_str());
+  for (const auto& in : b.bundle.instrs)
+    std::printf("  %2u  %-9s  %s\n", in.index, in.op.c_str(), Summary(b.bundle, in.index).c_str());
+  int rc = 0;
+  if (!expect.empty()) {
+    const onnx::Comparison c = onnx::Compare(onnx::ReadTensorFile(expect), b.expected);
+    std::printf("reference against %s: %s\n", expect.c_str(), c.summary.c_str());
+    if (!c.Equal()) rc = 1;
+  }
+  if (check) {
+    const std::string bad = nna::CheckOnGoldenModel(b.bundle, cfg);
+    if (!bad.empty()) {
+      std::fprintf(stderr, "nnac: %s\n", bad.c_str());
+      return 1;
+    }
+    std::printf("golden model: every output equals the reference\n");
+  }
+  return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string test, network, config, vectors = NNA_VECTORS_DIR, out;
+  std::string test, network, config, vectors = NNA_VECTORS_DIR, out, onnx_model, expect;
+  std::vector<std::string> onnx_inputs;
   uint64_t sram_budget = 0;
   po::options_description opts(
       "nnac --test NAME --config CFG --out DIR [options]\n"
       "nnac --network NAME --config CFG --table [--stats]\n"
-      "nnac --network NAME --config CFG --out DIR [--check] [--sram-budget N]");
+      "nnac --network NAME --config CFG --out DIR [--check] [--sram-budget N]\n"
+      "nnac --onnx MODEL.onnx [--input NAME=FILE ...] --config CFG --out DIR [--check] [--expect FILE]");
   opts.add_options()("help,h", "show this help")(
       "test", po::value(&test),
       "test description vectors/NAME.yaml, or 'random' / 'random_simd' (drawn from --seed)")(
       "network", po::value(&network), "network description vectors/networks/NAME.yaml")(
+      "onnx", po::value(&onnx_model), "a pre-quantized ONNX model of one node (QLinearConv, QLinearMatMul)")(
+      "input", po::value(&onnx_inputs)->multitoken()->composing(),
+      "with --onnx: NAME=FILE.pb|.npy for a graph input, or FILE for the next one in graph input order "
+      "(several may follow one --input)")(
+      "expect", po::value(&expect),
+      "with --onnx: the expected output (.pb or .npy) to compare the reference with")(
       "table", "print the network's per-layer table (shapes, MACs, bytes, fused pools)")(
       "stats", "with --table: calibrate and run the network, print the activation statistics")(
-      "check", "with --network and --out: run the bundle on the golden model against the reference outputs")(
+      "check",
+      "with --out (--network or --onnx): run the bundle on the golden model against the reference outputs")(
       "sram-budget", po::value(&sram_budget),
       "with --network and --out: bytes of SRAM the program may use (partitioning)")(
       "config", po::value(&config), "hardware configuration (tiny, fsd)")("seed", po::value<std::string>(),
@@ -148,12 +209,28 @@ int main(int argc, char** argv) {
       "requant-diff", "with --test: how far FUSED_RELU is from the exact (onnxruntime) requantization");
   try {
     po::variables_map vm;
-    po::store(po::parse_command_line(argc, argv, opts), vm);
+    const po::parsed_options parsed = po::parse_command_line(argc, argv, opts);
+    // A word outside any option (e.g. a second file after --expect) would otherwise be dropped.
+    for (const std::string& stray : po::collect_unrecognized(parsed.options, po::include_positional))
+      throw std::invalid_argument("unexpected argument '" + nna::ClipText(stray) +
+                                  "' (not after an option that takes it)");
+    po::store(parsed, vm);
     po::notify(vm);
     if (vm.count("help")) {
       std::cout << opts;
       return 0;
     }
+    if (vm.count("onnx")) {
+      if (vm.count("test") || vm.count("network") || vm.count("seed") || vm.count("table"))
+        throw std::invalid_argument(
+            "option --onnx takes --input, --config, --out, --check and --expect only");
+      for (const char* req : {"config", "out"})
+        if (!vm.count(req)) throw std::invalid_argument(std::string("option --") + req + " is required");
+      return OnnxBundle(onnx_model, onnx_inputs, nna::FindHwConfig(config), out, expect,
+                        vm.count("check") > 0);
+    }
+    if (vm.count("input") || vm.count("expect"))
+      throw std::invalid_argument("options --input and --expect apply to --onnx only");
     if (vm.count("network")) {
       if (vm.count("test") || vm.count("seed"))
         throw std::invalid_argument(

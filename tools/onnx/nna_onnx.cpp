@@ -4,11 +4,15 @@
 //                                                two tensors (.pb or .npy); integers must be equal,
 //                                                floats bit for bit unless a tolerance is given
 //   nna_onnx convert IN OUT.npy                  a tensor file (.pb or .npy) to .npy
-//   nna_onnx survey NODE_DIR                     the Markdown table of docs/onnx.md: the node tests
-//                                                of the operators the accelerator has
+//   nna_onnx survey NODE_DIR [--results FILE]    the Markdown table of docs/onnx.md: the node tests
+//                                                of the operators the accelerator has; FILE's lines
+//                                                "test<TAB>result" fill the result column (the last
+//                                                line of a test wins; check_onnx_layer.py --results)
 // Exit status: 0 done (compare: equal), 1 compare: different, 2 bad input (one sentence on stderr).
 #include <algorithm>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,7 +58,7 @@ const std::set<std::string> kSurveyOps = {"QLinearConv",
 int Usage() {
   std::cerr
       << "usage: nna_onnx info MODEL | compare EXPECTED ACTUAL [--rtol R] [--atol A] | convert IN OUT.npy | "
-         "survey NODE_DIR\n";
+         "survey NODE_DIR [--results FILE]\n";
   return 2;
 }
 
@@ -115,7 +119,19 @@ std::string Cell(std::string s) {
   return s;
 }
 
-int Survey(const std::string& dir) {
+int Survey(const std::string& dir, const std::string& results_file) {
+  std::map<std::string, std::string> results;
+  if (!results_file.empty()) {
+    std::ifstream f(results_file);
+    if (!f) throw OnnxError("survey: cannot read the results file " + results_file);
+    std::string line;
+    while (std::getline(f, line)) {
+      const size_t tab = line.find('\t');
+      if (tab == std::string::npos)
+        throw OnnxError("survey: " + results_file + ": line '" + line + "' has no tab");
+      results[line.substr(0, tab)] = line.substr(tab + 1);
+    }
+  }
   std::vector<std::filesystem::path> tests;
   for (const auto& e : std::filesystem::directory_iterator(dir))
     if (std::filesystem::exists(e.path() / "model.onnx")) tests.push_back(e.path());
@@ -150,7 +166,10 @@ int Survey(const std::string& dir) {
       if (!n.attributes.empty()) attrs += (attrs.empty() ? "" : "<br>") + Attributes(n);
     std::cout << "| " << test.filename().string() << " | " << op_text << " | " << Cell(values(m.inputs))
               << " | " << Cell(values(m.outputs)) << " | " << Cell(attrs) << " | " << m.OpsetVersion()
-              << " | not yet run |\n";
+              << " | "
+              << Cell(results.count(test.filename().string()) ? results[test.filename().string()]
+                                                              : "not yet run")
+              << " |\n";
     ++listed;
   }
   std::cerr << "survey: " << listed << " of " << tests.size() << " node tests listed, " << unreadable
@@ -171,7 +190,8 @@ int main(int argc, char** argv) {
       WriteNpy(args[1], ReadTensorFile(args[0]));
       return 0;
     }
-    if (command == "survey" && args.size() == 1) return Survey(args[0]);
+    if (command == "survey" && args.size() == 1) return Survey(args[0], "");
+    if (command == "survey" && args.size() == 3 && args[1] == "--results") return Survey(args[0], args[2]);
     return Usage();
   } catch (const OnnxError& e) {
     std::cerr << "nna_onnx: " << e.what() << "\n";
