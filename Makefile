@@ -104,7 +104,7 @@ xseeds: deps configure
 # nna_perf also built with AddressSanitizer and UBSan in $(FUZZ_BUILD).
 fuzz: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_tiny nnac nna_perf_cli
-	cmake -S . -B $(FUZZ_BUILD) $(CMAKE_FLAGS) -DNNA_CONFIGS=tiny -DNNA_BUG_BUILDS=OFF \
+	cmake -S . -B $(FUZZ_BUILD) $(CMAKE_FLAGS) -DNNA_CONFIGS=tiny -DNNA_MUTANTS=OFF \
 	  "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target nnac nna_perf_cli
 	python3 tools/fuzz/fuzz.py --build $(BUILD) --asan-build $(FUZZ_BUILD) --seed $(FUZZ_SEED) \
