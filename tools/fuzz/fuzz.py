@@ -27,6 +27,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "regress"))
+from runner import run_captured  # noqa: E402
+
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 MAX_MESSAGE = 400
 # Text that means an exception reached the user without the reader's own sentence.
@@ -203,17 +206,8 @@ def mutate_args(args, r):
 def run(cmd, timeout, cwd=None):
     t0 = time.monotonic()
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=0", UBSAN_OPTIONS="print_stacktrace=1")
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, cwd=cwd,
-                         env=env)
-    try:
-        out, err = p.communicate(timeout=timeout)
-        hang = False
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        out, err = p.communicate()
-        hang = True
-    return p.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), hang, \
-        time.monotonic() - t0
+    rc, out, err, hang = run_captured(cmd, timeout, cwd=cwd, env=env)
+    return rc, out, err, hang, time.monotonic() - t0
 
 
 def judge(rc, out, err, hang, ok_exits, bad_exit, prefix, mismatch_exit=None):

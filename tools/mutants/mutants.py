@@ -23,14 +23,13 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "regress"))
-from runner import fmt_time, write_junit  # noqa: E402
+from runner import fmt_time, run_captured, write_junit  # noqa: E402
 
 CATALOGUE = "tools/mutants/mutants.yaml"
 KEYS = ("name", "block", "file", "edits", "why", "killers", "equivalent")
@@ -196,19 +195,12 @@ def run_test(t, build, cap):
                                capture_output=True, text=True)
         if built.returncode != 0:
             return False, time.monotonic() - t0, "building the block test failed:\n" + built.stdout[-3000:]
-    proc = subprocess.Popen(cmd, cwd=props.get("WORKING_DIRECTORY", build),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        output, _ = proc.communicate(timeout=timeout)
-        hung = False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        output, _ = proc.communicate()
-        hung = True
+    rc, output, _, hung = run_captured(cmd, timeout, cwd=props.get("WORKING_DIRECTORY", build),
+                                       stderr_to_stdout=True)
     seconds = time.monotonic() - t0
     if hung:
         return False, seconds, output + f"\nkilled after {timeout:.0f} s\n"
-    passed = proc.returncode == 0
+    passed = rc == 0
     pass_re = props.get("PASS_REGULAR_EXPRESSION")
     if pass_re:
         passed = any(re.search(p, output) for p in (pass_re if isinstance(pass_re, list) else [pass_re]))

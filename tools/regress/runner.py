@@ -75,6 +75,24 @@ def parse_verdict(text):
     return v
 
 
+def run_captured(cmd, timeout, cwd=None, env=None, stderr_to_stdout=False):
+    """Runs cmd in a process group of its own, its output captured as text; a run past timeout
+    seconds is killed with everything it started. Returns (exit status, stdout, stderr, hung);
+    stderr is "" when it goes to stdout."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT if stderr_to_stdout else subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        hung = False
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        hung = True
+    return (proc.returncode, out.decode("utf-8", "replace"),
+            (err or b"").decode("utf-8", "replace"), hung)
+
+
 def run_job(sim, job, out, timeout):
     """Runs one job; its output goes to <out>/runs/<key>/verdict.txt."""
     run_dir = os.path.join(out, "runs", job.key)
