@@ -269,10 +269,15 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
     // sequencer and SIMD checks (issue 20 coverage)
     case Inject::kSimdLenZero:
     case Inject::kSimdLenOver: {
+      // It also waits for a flag nobody sets: it never starts, so only the decoder can find it.
       Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
+      const unsigned flag = UnsetFlag(cls, prog.instrs, in);
+      in.compute.wait_set |= uint64_t(1) << flag;
+      prog.Store(in);
       const uint8_t len = cls == Inject::kSimdLenZero ? 0 : uint8_t(isa::kMaxSimdInstrs + 1);
       prog.StoreByte(in, 1, len, isa::Disassemble(in) + " (simd_len " + std::to_string(len) + ")");
-      return Where(in) + " gets simd_len " + std::to_string(len);
+      return Where(in) + " gets simd_len " + std::to_string(len) + " and waits for flag " +
+             std::to_string(flag) + ", which no instruction sets";
     }
     case Inject::kProgramCut: {
       const Instruction& in = prog.Find(cls, "an instruction of several words", true, HasSeveralWords);

@@ -64,8 +64,9 @@ Inject ParseInject(const std::string& name);
 //                   the DRAM image; a compute instruction that does not wait for it starts with it
 //                   and completes (make fuzz, on fig6_two_buffers: its next frame's input)
 // sequencer and SIMD checks (issue 20 coverage), each illegal_field at the instruction named:
-//   simd_len_zero   the first compute instruction's simd_len byte becomes 0
-//   simd_len_over   the first compute instruction's simd_len byte becomes max_simd_instrs + 1
+//   simd_len_zero   the first compute instruction's simd_len byte becomes 0, and it waits for a
+//                   flag no instruction sets: it never starts, so only the decoder can find it
+//   simd_len_over   the same with simd_len max_simd_instrs + 1
 //   program_cut     prog_words ends one word before the end of the last instruction of several
 //                   words: the program ends inside it
 //   simd_compare_p0, simd_pred_write_range, simd_pred_read_range, simd_bad_dtype,
