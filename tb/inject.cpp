@@ -302,7 +302,9 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
         s.pred = isa::kSimdPreds;
       } else if (cls == Inject::kSimdBadDtype) {
         s.op = isa::SimdOp::kAdd;
-        s.dtype = isa::Dtype(uint8_t(isa::Dtype::kF32) + 1);
+        uint8_t unused = 0;  // the first value of the field that is no dtype
+        while (isa::IsDtype(unused)) ++unused;
+        s.dtype = isa::Dtype(unused);
       } else {
         s.op = isa::SimdOp::kLdparam;
         s.imm = simd::kLastParam + 1;
