@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "isa/program.h"
+#include "simd/simd_program.h"
 #include "tb/options.h"
 #include "util/clip_text.h"
 
@@ -25,7 +26,15 @@ constexpr Inject kClasses[] = {Inject::kIllegalOpcode,
                                Inject::kIllegalWaiting,
                                Inject::kStallThenOpcode,
                                Inject::kDramPartialRead,
-                               Inject::kDramRangePrefetch};
+                               Inject::kDramRangePrefetch,
+                               Inject::kSimdLenZero,  // sequencer and SIMD checks (issue 20 coverage)
+                               Inject::kSimdLenOver,
+                               Inject::kProgramCut,
+                               Inject::kSimdComparePred0,
+                               Inject::kSimdPredWriteRange,
+                               Inject::kSimdPredReadRange,
+                               Inject::kSimdBadDtype,
+                               Inject::kSimdLdparamImm};
 
 // The decoded program and the place of its words in the DRAM image.
 struct Program {
@@ -59,12 +68,21 @@ struct Program {
       if (info.index == in.index) info.text = text;
   }
   void Store(const Instruction& in) { Store(in, uint8_t(in.opcode), isa::Disassemble(in)); }
+
+  // Overwrites byte `offset` of in's first word, a field the encoder cannot write on its own (a
+  // simd_len that disagrees with the SIMD program).
+  void StoreByte(const Instruction& in, unsigned offset, uint8_t value, const std::string& text) {
+    bundle.dram.at(bundle.prog_dram_addr + in.word * isa::kWordBytes + offset) = value;
+    for (InstrInfo& info : bundle.instrs)
+      if (info.index == in.index) info.text = text;
+  }
 };
 
 bool IsCompute(const Instruction& in) { return !in.IsDma(); }
 bool IsDmaRead(const Instruction& in) { return in.opcode == Opcode::kDmaRead; }
 bool IsDmaWrite(const Instruction& in) { return in.opcode == Opcode::kDmaWrite; }
 bool IsDmaWaitingClear(const Instruction& in) { return in.IsDma() && in.WaitClear() != 0; }
+bool HasSeveralWords(const Instruction& in) { return in.words > 1; }
 
 std::string Where(const Instruction& in) {
   return "instr " + std::to_string(in.index) + " (" + isa::ToString(in.opcode) + ")";
@@ -119,6 +137,23 @@ const char* ToString(Inject cls) {
       return "dram_partial_read";
     case Inject::kDramRangePrefetch:
       return "dram_range_prefetch";
+    // sequencer and SIMD checks (issue 20 coverage)
+    case Inject::kSimdLenZero:
+      return "simd_len_zero";
+    case Inject::kSimdLenOver:
+      return "simd_len_over";
+    case Inject::kProgramCut:
+      return "program_cut";
+    case Inject::kSimdComparePred0:
+      return "simd_compare_p0";
+    case Inject::kSimdPredWriteRange:
+      return "simd_pred_write_range";
+    case Inject::kSimdPredReadRange:
+      return "simd_pred_read_range";
+    case Inject::kSimdBadDtype:
+      return "simd_bad_dtype";
+    case Inject::kSimdLdparamImm:
+      return "simd_ldparam_imm";
   }
   return "?";
 }
@@ -230,6 +265,52 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
       prog.Store(*last);
       return Where(*last) + " reads DRAM from byte " + std::to_string(last->dma.dram_addr) +
              ", past the image of " + std::to_string(bundle.dram.size()) + " bytes";
+    }
+    // sequencer and SIMD checks (issue 20 coverage)
+    case Inject::kSimdLenZero:
+    case Inject::kSimdLenOver: {
+      // It also waits for a flag nobody sets: it never starts, so only the decoder can find it.
+      Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
+      const unsigned flag = UnsetFlag(cls, prog.instrs, in);
+      in.compute.wait_set |= uint64_t(1) << flag;
+      prog.Store(in);
+      const uint8_t len = cls == Inject::kSimdLenZero ? 0 : uint8_t(isa::kMaxSimdInstrs + 1);
+      prog.StoreByte(in, 1, len, isa::Disassemble(in) + " (simd_len " + std::to_string(len) + ")");
+      return Where(in) + " gets simd_len " + std::to_string(len) + " and waits for flag " +
+             std::to_string(flag) + ", which no instruction sets";
+    }
+    case Inject::kProgramCut: {
+      const Instruction& in = prog.Find(cls, "an instruction of several words", true, HasSeveralWords);
+      bundle.prog_words = in.word + in.words - 1;
+      return "the program ends after " + std::to_string(bundle.prog_words) + " words, inside " + Where(in);
+    }
+    case Inject::kSimdComparePred0:
+    case Inject::kSimdPredWriteRange:
+    case Inject::kSimdPredReadRange:
+    case Inject::kSimdBadDtype:
+    case Inject::kSimdLdparamImm: {
+      Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
+      isa::SimdInstr& s = in.simd.at(0);
+      s = isa::SimdInstr{};
+      s.op = isa::SimdOp::kCmplt;
+      if (cls == Inject::kSimdComparePred0) {
+        s.dst = 0;
+      } else if (cls == Inject::kSimdPredWriteRange) {
+        s.dst = isa::kSimdPreds;
+      } else if (cls == Inject::kSimdPredReadRange) {
+        s.op = isa::SimdOp::kFusedRelu;
+        s.pred = isa::kSimdPreds;
+      } else if (cls == Inject::kSimdBadDtype) {
+        s.op = isa::SimdOp::kAdd;
+        uint8_t unused = 0;  // the first value of the field that is no dtype
+        while (isa::IsDtype(unused)) ++unused;
+        s.dtype = isa::Dtype(unused);
+      } else {
+        s.op = isa::SimdOp::kLdparam;
+        s.imm = simd::kLastParam + 1;
+      }
+      prog.Store(in);
+      return Where(in) + " gets the SIMD instruction " + isa::Disassemble(s);
     }
     default:
       return "";

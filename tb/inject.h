@@ -25,7 +25,16 @@ enum class Inject {
   kIllegalWaiting,
   kStallThenOpcode,
   kDramPartialRead,
-  kDramRangePrefetch
+  kDramRangePrefetch,
+  // sequencer and SIMD checks (issue 20 coverage)
+  kSimdLenZero,
+  kSimdLenOver,
+  kProgramCut,
+  kSimdComparePred0,
+  kSimdPredWriteRange,
+  kSimdPredReadRange,
+  kSimdBadDtype,
+  kSimdLdparamImm
 };
 
 // "illegal_opcode", ... ("none" for kNone).
@@ -54,6 +63,17 @@ Inject ParseInject(const std::string& name);
 //   dram_range_prefetch  the last DMA_READ before the first compute instruction reads a page past
 //                   the DRAM image; a compute instruction that does not wait for it starts with it
 //                   and completes (make fuzz, on fig6_two_buffers: its next frame's input)
+// sequencer and SIMD checks (issue 20 coverage), each illegal_field at the instruction named:
+//   simd_len_zero   the first compute instruction's simd_len byte becomes 0, and it waits for a
+//                   flag no instruction sets: it never starts, so only the decoder can find it
+//   simd_len_over   the same with simd_len max_simd_instrs + 1
+//   program_cut     prog_words ends one word before the end of the last instruction of several
+//                   words: the program ends inside it
+//   simd_compare_p0, simd_pred_write_range, simd_pred_read_range, simd_bad_dtype,
+//   simd_ldparam_imm  the first compute instruction's first SIMD instruction becomes one that
+//                   fails one check of docs/simd.md "Legality": a compare writing p0, a compare
+//                   writing p<simd_preds>, a FUSED_RELU predicated on p<simd_preds>, an ADD with
+//                   a dtype that is no dtype value, an LDPARAM of parameter kLastParam + 1
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);

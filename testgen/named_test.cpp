@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "compiler/yaml_doc.h"
+#include "testgen/directed_test.h"
 #include "testgen/layer_test.h"
 #include "testgen/random_layer.h"
 
@@ -40,6 +41,12 @@ Bundle BuildNamedTest(const std::string& name, const fs::path& vectors_dir, cons
           "test 'random_simd' draws its layer and SIMD program from a seed: give one (make sim "
           "TEST=random_simd SEED=n)");
     return BuildTest(RandomSimdTestSpec(*seed, cfg), cfg, at);
+  }
+  if (name == kFlagPatternsTestName) return BuildFlagPatternsTest(vectors_dir, cfg, seed, at);
+  if (const std::optional<isa::Dtype> dtype = SimdIntOpsDtype(name)) {
+    compiler::TestSpec spec = SimdIntOpsTestSpec(*dtype);
+    if (seed) spec.seed = *seed;
+    return BuildTest(spec, cfg, at);
   }
   return BuildTestFile(FindTest(name, vectors_dir), cfg, seed, at);
 }

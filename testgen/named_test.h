@@ -1,6 +1,6 @@
-// What a test name means: vectors/<name>.yaml, or a generated test drawn from a seed (`random`,
-// `random_simd`). nnac, nna_perf and the simulator's front door resolve names here, so all accept
-// the same ones.
+// What a test name means: vectors/<name>.yaml, a generated test drawn from a seed (`random`,
+// `random_simd`), or a directed test (`simd_int_ops_<dtype>`, `flag_patterns`: testgen/directed_test.h).
+// nnac, nna_perf and the simulator's front door resolve names here, so all accept the same ones.
 #pragma once
 
 #include <cstdint>

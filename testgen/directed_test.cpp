@@ -1,0 +1,105 @@
+#include "testgen/directed_test.h"
+
+#include <algorithm>
+
+#include "isa/program.h"
+#include "simd/simd_program.h"
+#include "testgen/layer_test.h"
+
+namespace nna::testgen {
+
+std::optional<isa::Dtype> SimdIntOpsDtype(const std::string& name) {
+  const std::string prefix = kSimdIntOpsPrefix;
+  if (name.compare(0, prefix.size(), prefix) != 0) return std::nullopt;
+  for (isa::Dtype d : {isa::Dtype::kI32, isa::Dtype::kI16, isa::Dtype::kI8, isa::Dtype::kU8})
+    if (name.substr(prefix.size()) == isa::ToString(d)) return d;
+  return std::nullopt;
+}
+
+std::vector<isa::SimdInstr> SimdIntOpsProgram(isa::Dtype dtype) {
+  using isa::SimdOp;
+  // op, dst, src_a, src_b, pred, pred_neg; v0 enters with the accumulator.
+  auto instr = [dtype](SimdOp op, uint64_t dst, uint64_t a, uint64_t b, uint64_t pred = 0, uint64_t neg = 0) {
+    isa::SimdInstr s;
+    s.op = op;
+    s.dst = dst;
+    s.src_a = a;
+    s.src_b = b;
+    s.pred = pred;
+    s.pred_neg = neg;
+    s.dtype = dtype;
+    return s;
+  };
+  isa::SimdInstr movi = instr(SimdOp::kMovi, 1, 0, 0);
+  movi.dtype = isa::Dtype::kI32;
+  movi.imm = 3;  // the shift amount, and a small operand
+  isa::SimdInstr shr = instr(SimdOp::kShr, 6, 0, 1);
+  shr.flags = 1;  // rounds half up
+  return {movi,
+          instr(SimdOp::kAdd, 2, 0, 1),
+          instr(SimdOp::kSub, 3, 1, 0),
+          instr(SimdOp::kMul, 4, 0, 3),
+          instr(SimdOp::kShl, 5, 4, 1),
+          shr,
+          instr(SimdOp::kMin, 7, 5, 6),
+          instr(SimdOp::kMax, 2, 7, 2),
+          instr(SimdOp::kAnd, 3, 2, 4),
+          instr(SimdOp::kOr, 4, 3, 6),
+          instr(SimdOp::kXor, 5, 4, 0),
+          instr(SimdOp::kCmpeq, 1, 5, 2),
+          instr(SimdOp::kCmplt, 2, 0, 5),
+          instr(SimdOp::kCmple, 3, 4, 3, 1, 1),
+          instr(SimdOp::kSat, 0, 5, 0, 2),
+          instr(SimdOp::kXor, 0, 0, 4, 3, 1)};
+}
+
+compiler::TestSpec SimdIntOpsTestSpec(isa::Dtype dtype) {
+  compiler::LayerSpec l;
+  l.op = compiler::LayerOp::kConv;
+  l.in_c = 16;
+  l.in_h = l.in_w = 6;
+  l.in_signed = true;
+  l.out_c = 8;
+  l.simd = SimdIntOpsProgram(dtype);
+  compiler::TestSpec spec;
+  spec.name = kSimdIntOpsPrefix + std::string(isa::ToString(dtype));
+  spec.file = spec.name;
+  spec.doc = "every integer SIMD op on " + std::string(isa::ToString(dtype)) + " after a 1x1 convolution";
+  spec.seed = 20;
+  spec.layer = l;
+  return spec;
+}
+
+Bundle BuildFlagPatternsTest(const std::filesystem::path& vectors_dir, const HwConfig& cfg,
+                             std::optional<uint64_t> seed, const compiler::Placement& at) {
+  Bundle b = BuildTestFile(vectors_dir / "fig6_two_buffers.yaml", cfg, seed, at);
+  std::vector<isa::Instruction> prog = isa::DecodeProgram(b.ProgramBytes()).instrs;
+  const std::vector<isa::Opcode> expected = {
+      isa::Opcode::kDmaRead, isa::Opcode::kDmaRead,  isa::Opcode::kDmaRead, isa::Opcode::kDmaRead,
+      isa::Opcode::kConv,    isa::Opcode::kDmaWrite, isa::Opcode::kConv,    isa::Opcode::kDmaWrite};
+  bool same = prog.size() == expected.size();
+  for (size_t i = 0; same && i < prog.size(); ++i) same = prog[i].opcode == expected[i];
+  if (!same)
+    throw compiler::CompileError(
+        "test 'flag_patterns' expects fig6_two_buffers to compile to 4 DMA_READs, CONV, "
+        "DMA_WRITE, CONV, DMA_WRITE, and it compiled to " +
+        std::to_string(prog.size()) + " other instructions");
+  prog[1].dma.wait_set |= 1u << 0;                  // set by DMA_READ 0: dma to dma
+  prog[0].dma.done_clear |= 1u << 8;                // a clear by a DMA ...
+  prog[2].dma.wait_clear |= (1u << 8) | (1u << 9);  // ... waited for; flag 9: initial
+  prog[4].compute.done_set |= 1u << 10;             // set by a compute instruction ...
+  prog[4].compute.done_clear |= 1u << 11;           // ... cleared by one ...
+  prog[6].compute.wait_set |= 1u << 10;             // ... waited for by the next
+  prog[6].compute.wait_clear |= 1u << 11;
+  for (const isa::Instruction& in : prog) {
+    const std::vector<uint8_t> words = isa::EncodeInstruction(in);
+    std::copy(words.begin(), words.end(),
+              b.dram.begin() + long(b.prog_dram_addr + in.word * isa::kWordBytes));
+    for (InstrInfo& info : b.instrs)
+      if (info.index == in.index) info.text = isa::Disassemble(in);
+  }
+  b.test = kFlagPatternsTestName;
+  return b;
+}
+
+}  // namespace nna::testgen
