@@ -504,16 +504,29 @@ Tensor ToOnnxOutput(const OnnxLayer& l, const std::vector<uint8_t>& bytes) {
   return t;
 }
 
-OnnxBundle BuildOnnxBundle(const OnnxLayer& l, const HwConfig& cfg) {
-  compiler::LayerPlan plan;
+namespace {
+compiler::LayerPlan Plan(const OnnxLayer& l, const HwConfig& cfg) {
   try {
-    plan = compiler::PlanLayer(l.spec, cfg);
+    return compiler::PlanLayer(l.spec, cfg);
   } catch (const compiler::CompileError& e) {
     // The compiler names the layer description's keys after the file; say which node it is.
     std::string what = e.what();
     if (what.rfind(l.spec.file + ": ", 0) == 0) what.erase(0, l.spec.file.size() + 2);
     throw OnnxError(l.node + ": as one layer on '" + cfg.name + "', " + what);
   }
+}
+}  // namespace
+
+std::vector<int64_t> BiasedAccumulators(const OnnxLayer& l, const HwConfig& cfg) {
+  const compiler::LayerQuant quant = compiler::QuantizeLayer(Plan(l, cfg), l.data);
+  std::vector<int64_t> out = quant.acc.acc;
+  const size_t plane = size_t(quant.acc.out_h) * quant.acc.out_w;
+  for (size_t i = 0; i < out.size(); ++i) out[i] += l.data.bias.at(i / plane);
+  return out;
+}
+
+OnnxBundle BuildOnnxBundle(const OnnxLayer& l, const HwConfig& cfg) {
+  const compiler::LayerPlan plan = Plan(l, cfg);
   const compiler::LayerQuant quant = compiler::QuantizeLayer(plan, l.data);
   // onnxruntime accumulates in int32, the hardware in 30 bits (ref::WrapAcc): a wrapped value would
   // be a silently different result.

@@ -51,4 +51,8 @@ struct OnnxBundle {
 };
 OnnxBundle BuildOnnxBundle(const OnnxLayer& layer, const HwConfig& cfg);
 
+// The layer's accumulators plus each channel's bias (channel-major, as its output bytes), from
+// the reference operators as planned for `cfg`: what the requantization scales (calibrate.h).
+std::vector<int64_t> BiasedAccumulators(const OnnxLayer& layer, const HwConfig& cfg);
+
 }  // namespace nna::onnx
