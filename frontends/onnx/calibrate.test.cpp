@@ -41,7 +41,7 @@ Tensor Input(std::vector<double> v) { return MakeFloatTensor(DataType::kFloat, {
 
 }  // namespace
 
-TEST_CASE("onnx: RangeToUint8 widens the range to 0 and QuantizeToUint8 rounds half to even") {
+TEST_CASE("RangeToUint8 widens the range to 0 and QuantizeToUint8 rounds half to even") {
   const QuantParams q = RangeToUint8(1.0, 5.1);  // [0, 5.1]: scale 0.02, zero point 0
   CHECK(q.scale == float(5.1 / 255.0));
   CHECK(q.zero_point == 0);
@@ -56,7 +56,7 @@ TEST_CASE("onnx: RangeToUint8 widens the range to 0 and QuantizeToUint8 rounds h
   CHECK(QuantizeToUint8(-1000.f, half) == 0);
 }
 
-TEST_CASE("onnx: QuantizeFloatModel quantizes weights per channel and the bias at x_scale * w_scale") {
+TEST_CASE("QuantizeFloatModel quantizes weights per channel and the bias at x_scale * w_scale") {
   const Model m = FloatConv();
   const QuantizedModel q =
       QuantizeFloatModel(m, {{"x", Input({-1, 0, 1, 2, 3, 4, 5, 6, 7})}}, {}, nna::FindHwConfig("tiny"));
@@ -73,7 +73,7 @@ TEST_CASE("onnx: QuantizeFloatModel quantizes weights per channel and the bias a
   CHECK(l.spec.layer.params[1].multiplier == (q.x.scale * q.w_scale[1]) / q.y.scale);
 }
 
-TEST_CASE("onnx: QuantizeFloatModel rejects calibration tensors of another shape and non-float models") {
+TEST_CASE("QuantizeFloatModel rejects calibration tensors of another shape and non-float models") {
   const Model m = FloatConv();
   const Tensor x = Input({0, 1, 2, 3, 4, 5, 6, 7, 8});
   Tensor other = MakeFloatTensor(DataType::kFloat, {1, 1, 2, 2}, {0, 1, 2, 3});
