@@ -50,7 +50,8 @@ Tensor Quantized(const Tensor& x, const QuantParams& q, const std::string& name)
 }  // namespace
 
 bool IsFloatModel(const Model& model) {
-  return model.nodes.size() == 1 && model.nodes[0].op_type == "Conv" && !model.inputs.empty() &&
+  return model.nodes.size() == 1 &&
+         (model.nodes[0].op_type == "Conv" || model.nodes[0].op_type == "MatMul") && !model.inputs.empty() &&
          model.inputs[0].type == DataType::kFloat;
 }
 
@@ -71,21 +72,28 @@ uint8_t QuantizeToUint8(float x, const QuantParams& q) {
 QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string, Tensor>& feeds,
                                   const std::vector<Tensor>& calibration, const HwConfig& cfg) {
   if (!IsFloatModel(model))
-    throw OnnxError(model.path + ": a float model for calibration must be one Conv node with a float input");
+    throw OnnxError(model.path +
+                    ": a float model for calibration must be one Conv or MatMul node with a float input");
   const Node& n = model.nodes[0];
+  const bool conv = n.op_type == "Conv";
   if (n.inputs.size() < 2) throw OnnxError(n.Describe() + ": has no weights (input 1)");
   QuantizedModel q;
-  q.conv = &n;
+  q.node = &n;
   q.input_name = n.inputs[0];
   q.output_name = n.outputs.at(0);
   const Tensor& run = FloatOperand(model, n, feeds, 0, "the input");
   q.input_dims = run.dims;
   const Tensor& w = FloatOperand(model, n, feeds, 1, "the weights");
-  if (w.dims.size() != 4 || w.dims[0] < 1)
-    throw OnnxError(n.Describe() + ": weights '" + n.inputs[1] + "' are " + w.Describe() +
-                    ", but the hardware runs 2-D convolutions (4-D weights) only");
-  const size_t cout = size_t(w.dims[0]), per = w.NumElements() / cout;
-  const bool has_bias = n.inputs.size() > 2 && !n.inputs[2].empty();
+  if (conv ? w.dims.size() != 4 : w.dims.size() != 2 && w.dims.size() != 3)
+    throw OnnxError(n.Describe() + ": weights '" + n.inputs[1] + "' are " + w.Describe() + ", but a float " +
+                    n.op_type + " is quantized with " + (conv ? "4-D" : "2-D or 3-D") + " weights only");
+  // Output channels: a Conv's weights [C_out, ...] (axis 0), a MatMul's [K, N] (axis 1, per column).
+  // onnxruntime's QLinearMatMul takes batched [B, K, N] weights' parameters per tensor or as
+  // [B, 1, N] only: those get one scale (weight_axis -1), the same in every channel.
+  q.weight_axis = conv ? 0 : w.dims.size() == 2 ? 1 : -1;
+  const size_t cout = size_t(conv ? w.dims[0] : w.dims.back()), per = w.NumElements() / cout;
+  auto at = [&](size_t c, size_t k) { return conv ? c * per + k : k * cout + c; };
+  const bool has_bias = conv && n.inputs.size() > 2 && !n.inputs[2].empty();
 
   // The input's range over the calibration tensors (the run input without a folder).
   const std::vector<Tensor> own{run};
@@ -108,10 +116,13 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
   q.bias_scale.resize(cout);
   for (size_t c = 0; c < cout; ++c) {
     float m = 0;
-    for (size_t k = 0; k < per; ++k) m = std::max(m, std::fabs(wf[c * per + k]));
+    for (size_t k = 0; k < per; ++k) m = std::max(m, std::fabs(wf[at(c, k)]));
     q.w_scale[c] = m > 0 ? m / 127.0f : 1.0f;
+  }
+  if (q.weight_axis < 0) q.w_scale.assign(cout, *std::max_element(q.w_scale.begin(), q.w_scale.end()));
+  for (size_t c = 0; c < cout; ++c) {
     for (size_t k = 0; k < per; ++k)
-      wq[c * per + k] = int64_t(std::clamp(std::nearbyint(wf[c * per + k] / q.w_scale[c]), -127.0f, 127.0f));
+      wq[at(c, k)] = int64_t(std::clamp(std::nearbyint(wf[at(c, k)] / q.w_scale[c]), -127.0f, 127.0f));
     q.bias_scale[c] = q.x.scale * q.w_scale[c];
   }
   q.w = MakeIntTensor(DataType::kInt8, w.dims, wq);
@@ -134,7 +145,8 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
     q.bias.name = n.inputs[2];
   }
 
-  // The equivalent QLinearConv; the output's parameters are set after its calibration below.
+  // The equivalent QLinearConv or QLinearMatMul; the output's parameters are set after its
+  // calibration below.
   Model& m = q.qlinear;
   m.path = model.path;
   m.ir_version = model.ir_version;
@@ -144,7 +156,7 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
   m.outputs = {model.outputs.at(0)};
   m.outputs[0].type = DataType::kUint8;
   Node ql = n;
-  ql.op_type = "QLinearConv";
+  ql.op_type = conv ? "QLinearConv" : "QLinearMatMul";
   ql.inputs = {q.input_name, "x_scale",      "x_zero_point", n.inputs[1],
                "w_scale",    "w_zero_point", "y_scale",      "y_zero_point"};
   if (has_bias) ql.inputs.push_back(n.inputs[2]);
@@ -169,7 +181,7 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
     const std::vector<int64_t> acc = BiasedAccumulators(layer, cfg);
     const size_t plane = acc.size() / cout;
     for (size_t i = 0; i < acc.size(); ++i) {
-      const double real = double(acc[i]) * double(q.bias_scale[i / plane]);
+      const double real = double(acc[i]) * double(q.bias_scale[(i / plane) % cout]);  // batches as groups
       lo = std::min(lo, real), hi = std::max(hi, real);
     }
   }

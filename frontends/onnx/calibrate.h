@@ -1,7 +1,8 @@
-// Post-training quantization of a float ONNX model of one Conv node by nnac itself (docs/onnx.md,
+// Post-training quantization of a float ONNX model of one Conv or MatMul node by nnac itself (docs/onnx.md,
 // "Run a float ONNX model"): per-output-channel symmetric int8 weights, an int32 bias at
 // x_scale * w_scale, uint8 activations whose scale and zero point come from the calibration
-// inputs' min/max (the range always including 0). The result is the equivalent QLinearConv model,
+// inputs' min/max (the range always including 0). The result is the equivalent QLinearConv (or
+// QLinearMatMul) model,
 // which LowerModel runs in the exact mode, and the same network as a QDQ model (ExportQdq) for any
 // ONNX runtime.
 #pragma once
@@ -16,7 +17,7 @@
 
 namespace nna::onnx {
 
-// True for a graph of one float Conv node (the models QuantizeFloatModel takes).
+// True for a graph of one Conv or MatMul node with a float input (the models QuantizeFloatModel takes).
 bool IsFloatModel(const Model& model);
 
 // A uint8 quantization: real = scale * (q - zero_point).
@@ -34,22 +35,23 @@ QuantParams RangeToUint8(double min, double max);
 uint8_t QuantizeToUint8(float x, const QuantParams& q);
 
 struct QuantizedModel {
-  Model qlinear;                        // one QLinearConv node, its operands as initializers
+  Model qlinear;                        // one QLinearConv or QLinearMatMul node, operands as initializers
   std::map<std::string, Tensor> feeds;  // the run input, quantized
-  const Node* conv = nullptr;           // the float model's node (for the export's attributes)
+  const Node* node = nullptr;           // the float model's node (for the export's op and attributes)
+  int64_t weight_axis = 0;  // the weights' output channel axis: Conv 0, MatMul the last (per column)
   std::string input_name, output_name;
   std::vector<int64_t> input_dims;
   QuantParams x, y;
   std::vector<float> w_scale, bias_scale;  // per output channel; bias_scale = x.scale * w_scale[c]
-  Tensor w, bias;                          // int8 weights as the float W's shape; int32 bias (may be empty)
-  size_t samples = 0;                      // calibration tensors used
+  Tensor w, bias;      // int8 weights as the float W's shape; int32 bias (Conv, may be empty)
+  size_t samples = 0;  // calibration tensors used
 };
 
-// Quantizes the model's one float Conv: `feeds` hold the run input (the node's first input) and any
-// float weight or bias kept as a graph input; `calibration` the input tensors whose range sets the
-// input's parameters (the run input when empty). The output's range is that of the quantized
-// layer's real value (acc + bias) * x_scale * w_scale[c] over the calibration inputs, which needs
-// the layer planned for `cfg`.
+// Quantizes the model's one float Conv or MatMul (2-D weights): `feeds` hold the run input (the node's first
+// input) and any float weight or bias kept as a graph input; `calibration` the input tensors whose range sets
+// the input's parameters (the run input when empty). The output's range is that of the quantized layer's real
+// value (acc + bias) * x_scale * w_scale[c] over the calibration inputs, which needs the layer planned for
+// `cfg`.
 QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string, Tensor>& feeds,
                                   const std::vector<Tensor>& calibration, const HwConfig& cfg);
 
@@ -60,9 +62,9 @@ std::vector<Tensor> ReadCalibrationFolder(const std::filesystem::path& dir);
 enum class ExportFault { kNone, kWeightScaleTimes2 };
 
 // The quantized network as a QDQ model (opset 13): QuantizeLinear and DequantizeLinear on the input,
-// DequantizeLinear on the int8 weights (per-channel scales, axis 0) and the int32 bias, the float
-// Conv, QuantizeLinear on its output (graph output "<output>_quantized", uint8) and DequantizeLinear
-// back to float (graph output "<output>", as the float model's).
+// DequantizeLinear on the int8 weights (per-channel scales, axis 0 for Conv, the last for MatMul), the
+// int32 bias, the float Conv or MatMul, QuantizeLinear on its output (graph output "<output>_quantized",
+// uint8) and DequantizeLinear back to float (graph output "<output>", as the float model's).
 void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path,
                ExportFault fault = ExportFault::kNone);
 

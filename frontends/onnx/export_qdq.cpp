@@ -1,7 +1,8 @@
 // ExportQdq (calibrate.h): the quantized network as a QDQ ONNX model, through libonnx's protobuf
 // classes. onnxruntime fuses DequantizeLinear -> Conv -> QuantizeLinear into QLinearConv when the
 // input and the output are both uint8, the weights int8 and the bias int32 (its QDQ Conv selector),
-// so it then runs the very integer arithmetic the accelerator runs.
+// and DQ -> MatMul -> Q into QLinearMatMul, so it then runs the integer arithmetic the accelerator
+// runs.
 #include <fstream>
 
 #include "frontends/onnx/calibrate.h"
@@ -88,7 +89,7 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path, Expor
   pb::GraphProto* g = model.mutable_graph();
   g->set_name(q.qlinear.nodes.at(0).name + "_qdq");
   const std::string x = q.input_name, y = q.output_name;
-  const std::string w = q.conv->inputs[1];
+  const std::string w = q.node->inputs[1];
   const size_t cout = q.w_scale.size();
 
   std::vector<Dim> in_shape;
@@ -103,9 +104,14 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path, Expor
   AddTensor(g, MakeFloatTensor(DataType::kFloat, {}, {q.x.scale}), "x_scale");
   AddTensor(g, MakeIntTensor(DataType::kUint8, {}, {q.x.zero_point}), "x_zero_point");
   AddTensor(g, q.w, w + "_quantized");
-  AddTensor(g, FloatVector(w_scale), "w_scale");
-  AddTensor(g, MakeIntTensor(DataType::kInt8, {int64_t(cout)}, std::vector<int64_t>(cout, 0)),
-            "w_zero_point");
+  if (q.weight_axis < 0) {  // per tensor: every channel has the same scale
+    AddTensor(g, MakeFloatTensor(DataType::kFloat, {}, {w_scale[0]}), "w_scale");
+    AddTensor(g, MakeIntTensor(DataType::kInt8, {}, {0}), "w_zero_point");
+  } else {
+    AddTensor(g, FloatVector(w_scale), "w_scale");
+    AddTensor(g, MakeIntTensor(DataType::kInt8, {int64_t(cout)}, std::vector<int64_t>(cout, 0)),
+              "w_zero_point");
+  }
   AddTensor(g, MakeFloatTensor(DataType::kFloat, {}, {q.y.scale}), "y_scale");
   AddTensor(g, MakeIntTensor(DataType::kUint8, {}, {q.y.zero_point}), "y_zero_point");
 
@@ -113,14 +119,14 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path, Expor
   AddNode(g, "DequantizeLinear", x + "_DequantizeLinear", {x + "_quantized", "x_scale", "x_zero_point"},
           x + "_dequantized");
   AddNode(g, "DequantizeLinear", w + "_DequantizeLinear", {w + "_quantized", "w_scale", "w_zero_point"}, w,
-          0);
+          q.weight_axis);
   pb::NodeProto* conv = g->add_node();
-  conv->set_op_type("Conv");
-  conv->set_name(q.conv->name);
+  conv->set_op_type(q.node->op_type);
+  conv->set_name(q.node->name);
   conv->add_input(x + "_dequantized");
   conv->add_input(w);
   if (!q.bias.bytes.empty()) {
-    const std::string b = q.conv->inputs[2];
+    const std::string b = q.node->inputs[2];
     AddTensor(g, q.bias, b + "_quantized");
     AddTensor(g, FloatVector(q.bias_scale), "bias_scale");
     AddTensor(g, MakeIntTensor(DataType::kInt32, {int64_t(cout)}, std::vector<int64_t>(cout, 0)),
@@ -130,7 +136,7 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path, Expor
     conv->add_input(b);
   }
   conv->add_output(y + "_float");
-  for (const Attribute& a : q.conv->attributes) CopyAttribute(conv, a);
+  for (const Attribute& a : q.node->attributes) CopyAttribute(conv, a);
   AddNode(g, "QuantizeLinear", y + "_QuantizeLinear", {y + "_float", "y_scale", "y_zero_point"},
           y + "_quantized");
   AddNode(g, "DequantizeLinear", y + "_DequantizeLinear", {y + "_quantized", "y_scale", "y_zero_point"}, y);

@@ -147,9 +147,10 @@ void ReportQuantization(const nna::onnx::QuantizedModel& q, const nna::onnx::Ten
   namespace onnx = nna::onnx;
   std::printf(
       "quantized by nnac: input '%s' calibrated on %s (min/max including 0): scale %.9g zero point %d; "
-      "int8 weights symmetric per channel (%zu channels); output scale %.9g zero point %d\n",
+      "int8 weights symmetric per %s (%zu channels); output scale %.9g zero point %d\n",
       q.input_name.c_str(), q.samples ? (std::to_string(q.samples) + " tensor(s)").c_str() : "the run input",
-      q.x.scale, q.x.zero_point, q.w_scale.size(), q.y.scale, q.y.zero_point);
+      q.x.scale, q.x.zero_point, q.weight_axis < 0 ? "tensor" : "channel", q.w_scale.size(), q.y.scale,
+      q.y.zero_point);
   if (expect.empty()) return;
   const onnx::Tensor e = onnx::ReadTensorFile(expect);
   if (e.NumElements() != reference.NumElements())
