@@ -12,19 +12,11 @@ namespace {
 // A float operand of the node: an initializer or a fed tensor.
 const Tensor& FloatOperand(const Model& m, const Node& n, const std::map<std::string, Tensor>& feeds,
                            size_t i, const std::string& role) {
-  const std::string& name = n.inputs.at(i);
-  const Tensor* t = m.FindInitializer(name);
-  if (!t) {
-    const auto f = feeds.find(name);
-    if (f == feeds.end())
-      throw OnnxError(n.Describe() + ": input '" + name + "' (" + role +
-                      ") has no data: give it with --input " + name + "=FILE.pb|.npy");
-    t = &f->second;
-  }
-  if (t->type != DataType::kFloat)
-    throw OnnxError(n.Describe() + ": input '" + name + "' (" + role + ") is " + ToString(t->type) +
+  const Tensor& t = NodeOperand(m, n, feeds, i, role);
+  if (t.type != DataType::kFloat)
+    throw OnnxError(n.Describe() + ": input '" + n.inputs[i] + "' (" + role + ") is " + ToString(t.type) +
                     ", but a float model's operands are float");
-  return *t;
+  return t;
 }
 
 std::vector<float> Floats(const Tensor& t) {
@@ -77,6 +69,7 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
   const Node& n = model.nodes[0];
   const bool conv = n.op_type == "Conv";
   if (n.inputs.size() < 2) throw OnnxError(n.Describe() + ": has no weights (input 1)");
+  CheckFeedsNamed(model, n, feeds);
   QuantizedModel q;
   q.node = &n;
   q.input_name = n.inputs[0];

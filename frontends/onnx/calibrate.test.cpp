@@ -87,6 +87,8 @@ TEST_CASE("QuantizeFloatModel rejects calibration tensors of another shape and n
   CHECK_THROWS_WITH(
       QuantizeFloatModel(no_w, {{"x", x}}, {}, nna::FindHwConfig("tiny")),
       Contains("node 'conv' (Conv): input 'W' (the weights) has no data: give it with --input W="));
+  CHECK_THROWS_WITH(QuantizeFloatModel(m, {{"x", x}, {"bogus", x}}, {}, nna::FindHwConfig("tiny")),
+                    "float.onnx: --input bogus names no input of node 'conv' (Conv)");
   Model pool = m;
   pool.nodes[0].op_type = "MaxPool";
   CHECK_FALSE(IsFloatModel(pool));
