@@ -47,11 +47,11 @@ struct QuantizedModel {
   size_t samples = 0;  // calibration tensors used
 };
 
-// Quantizes the model's one float Conv or MatMul (2-D weights): `feeds` hold the run input (the node's first
-// input) and any float weight or bias kept as a graph input; `calibration` the input tensors whose range sets
-// the input's parameters (the run input when empty). The output's range is that of the quantized layer's real
-// value (acc + bias) * x_scale * w_scale[c] over the calibration inputs, which needs the layer planned for
-// `cfg`.
+// Quantizes the model's one float Conv or MatMul: `feeds` hold the run input (the node's first
+// input) and any float weight or bias kept as a graph input; `calibration` the input tensors whose
+// range sets the input's parameters (the run input when empty). The output's range is that of the
+// quantized layer's real value (acc + bias) * x_scale * w_scale[c] over the calibration inputs,
+// which needs the layer planned for `cfg`.
 QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string, Tensor>& feeds,
                                   const std::vector<Tensor>& calibration, const HwConfig& cfg);
 
@@ -61,10 +61,11 @@ std::vector<Tensor> ReadCalibrationFolder(const std::filesystem::path& dir);
 // What ExportQdq writes wrong on purpose, for the test that shows the comparison sees it.
 enum class ExportFault { kNone, kWeightScaleTimes2 };
 
-// The quantized network as a QDQ model (opset 13): QuantizeLinear and DequantizeLinear on the input,
-// DequantizeLinear on the int8 weights (per-channel scales, axis 0 for Conv, the last for MatMul), the
-// int32 bias, the float Conv or MatMul, QuantizeLinear on its output (graph output "<output>_quantized",
-// uint8) and DequantizeLinear back to float (graph output "<output>", as the float model's).
+// The quantized network as a QDQ model (opset 13): QuantizeLinear and DequantizeLinear on the
+// input, DequantizeLinear on the int8 weights (per-channel scales on axis 0 for Conv, the last for
+// MatMul) and on the int32 bias, the float Conv or MatMul, QuantizeLinear on its output (graph
+// output "<output>_quantized", uint8) and DequantizeLinear back to float (graph output "<output>",
+// as the float model's).
 void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path,
                ExportFault fault = ExportFault::kNone);
 

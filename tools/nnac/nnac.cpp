@@ -9,7 +9,7 @@
 //   nnac --onnx MODEL.onnx [--input NAME=FILE.pb|.npy ...] --config tiny --out DIR [--check]
 //        [--expect OUTPUT.pb|.npy]   (a pre-quantized one-node model, docs/onnx.md)
 //   nnac --onnx FLOAT.onnx --input ... [--calibrate DIR] [--export-qdq OUT.onnx] --config tiny --out DIR
-//        (a float one-node Conv model quantized by nnac, docs/onnx.md "Run a float ONNX model")
+//        (a float one-node Conv or MatMul model quantized by nnac, docs/onnx.md "Run a float ONNX model")
 // It builds every bundle through testgen/ (the test generator) and checks one on the golden model
 // itself: the compiler runs no model.
 #include <algorithm>
@@ -191,7 +191,7 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
   const bool is_float = onnx::IsFloatModel(model);
   if (!is_float && !(opt.calibrate.empty() && opt.export_qdq.empty()))
     throw onnx::OnnxError(model_path +
-                          ": --calibrate and --export-qdq apply to a float model (one Conv node)");
+                          ": --calibrate and --export-qdq apply to a float model (one Conv or MatMul node)");
   std::optional<onnx::QuantizedModel> q;
   if (is_float)
     q = onnx::QuantizeFloatModel(
@@ -199,7 +199,7 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
         opt.calibrate.empty() ? std::vector<onnx::Tensor>{} : onnx::ReadCalibrationFolder(opt.calibrate),
         cfg);
   onnx::OnnxLayer layer = q ? onnx::LowerModel(q->qlinear, q->feeds) : onnx::LowerModel(model, feeds);
-  if (q) layer.node = model.nodes[0].Describe() + ", quantized";  // not the QLinearConv it runs as
+  if (q) layer.node = model.nodes[0].Describe() + ", quantized";  // not the QLinear node it runs as
   const onnx::OnnxBundle b = onnx::BuildOnnxBundle(layer, cfg);
   nna::WriteBundle(b.bundle, out);
   onnx::WriteNpy(std::filesystem::path(out) / "onnx_output.npy", b.expected);
@@ -250,7 +250,9 @@ int main(int argc, char** argv) {
       "test", po::value(&test),
       "test description vectors/NAME.yaml, or 'random' / 'random_simd' (drawn from --seed)")(
       "network", po::value(&network), "network description vectors/networks/NAME.yaml")(
-      "onnx", po::value(&onnx_model), "a pre-quantized ONNX model of one node (QLinearConv, QLinearMatMul)")(
+      "onnx", po::value(&onnx_model),
+      "an ONNX model of one node: QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger, or a float Conv or "
+      "MatMul that nnac quantizes")(
       "input", po::value(&onnx_inputs)->multitoken()->composing(),
       "with --onnx: NAME=FILE.pb|.npy for a graph input, or FILE for the next one in graph input order "
       "(several may follow one --input)")(
@@ -293,6 +295,8 @@ int main(int argc, char** argv) {
             "option --onnx takes --input, --config, --out, --check, --expect, --calibrate and --export-qdq "
             "only");
       if (!export_fault.empty()) {
+        if (!vm.count("export-qdq"))
+          throw std::invalid_argument("option --export-qdq-fault applies to --export-qdq only");
         if (export_fault != "weight-scale")
           throw std::invalid_argument("option --export-qdq-fault takes 'weight-scale' (got '" +
                                       nna::ClipText(export_fault) + "')");
