@@ -5,16 +5,18 @@
                         [--calibrate DIR | --spread-calibration] [--export-qdq-fault weight-scale]
                         [--results FILE] TEST_DIR
 
-TEST_DIR holds a float model.onnx (one Conv or MatMul) and test_data_set_0/{input_<i>.pb, output_0.pb}.
+TEST_DIR holds a float model.onnx (one Conv or MatMul) and test_data_set_0/{input_<i>.pb,
+output_0.pb}.
 1. nnac --onnx quantizes it (calibrated on --calibrate's tensors, else on the test's own input),
    compiles it for tiny, runs it on the golden model (--check), writes the QDQ model
    (--export-qdq) and prints the float error against output_0.pb (information only).
 2. The tiny RTL runs the bundle; its scoreboard compares every output byte with the reference.
 3. onnxruntime runs the QDQ model at its default optimization level on the same float input; the
-   graph it optimized must hold a QLinearConv or QLinearMatMul (the DQ-op-Q group fused), and its quantized
-   output (output_0) must equal nnac's reference bit for bit.
+   graph it optimized must hold a QLinearConv or QLinearMatMul (the DQ-op-Q group fused), and its
+   quantized output (output_0) must equal nnac's reference bit for bit.
 --spread-calibration calibrates on a folder made from the test's input: itself, times -0.5 and times
-1.25 (a range below 0, so a nonzero input zero point). --export-qdq-fault breaks the export on purpose (the test that shows step 3's comparison fails).
+1.25 (a range below 0, so a nonzero input zero point). --export-qdq-fault breaks the export on
+purpose (the test that shows step 3's comparison fails).
 Exit 0 when everything is equal; the last line says PASS or FAIL and why.
 """
 import argparse
@@ -91,21 +93,22 @@ def check(a):
         if rc != 0:
             return 1, "the RTL (" + a.config + ") differs from the reference: " + said
     optimized = os.path.join(a.out, "qdq_ort_optimized.onnx")
-    rc, _, said = run([a.node, os.path.join(HERE, "ort_run.mjs"), qdq, inputs[0], "--out", os.path.join(a.out, "ort"),
-                       "--ort", a.ort, "--save-optimized", optimized])
+    rc, _, said = run([a.node, os.path.join(HERE, "ort_run.mjs"), qdq, inputs[0], "--out",
+                       os.path.join(a.out, "ort"), "--ort", a.ort, "--save-optimized", optimized])
     if rc != 0:
         return 1, said
     rc, info, said = run([a.nna_onnx, "info", optimized])
     fused = re.search(r"(QLinearConv|QLinearMatMul)\(", info)
     if rc != 0 or not fused:
-        return 1, "onnxruntime did not fuse the exported DQ-op-Q group into an integer kernel (see " + optimized + ")"
+        return 1, ("onnxruntime did not fuse the exported DQ-op-Q group into an integer kernel (see " +
+                   optimized + ")")
     rc, _, said = run([a.nna_onnx, "compare", os.path.join(bundle, "onnx_output.npy"),
                        os.path.join(a.out, "ort", "output_0.npy")])
     if rc != 0:
         return 1, "onnxruntime on the exported QDQ model differs from the accelerator: " + said
     rtl = "" if a.no_rtl else ", RTL (" + a.config + ")"
-    return 0, ("equal bit for bit: ORT on nnac's QDQ export (fused to " + fused.group(1) + "), reference, golden model" + rtl +
-               "; float error " + (error.group(1) if error else "?") + " LSB")
+    return 0, ("equal bit for bit: ORT on nnac's QDQ export (fused to " + fused.group(1) +
+               "), reference, golden model" + rtl + "; float error " + (error.group(1) if error else "?") + " LSB")
 
 
 def main():
