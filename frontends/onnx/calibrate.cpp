@@ -33,8 +33,8 @@ Tensor Scalar(const std::string& name, DataType type, double v) {
 
 Tensor Quantized(const Tensor& x, const QuantParams& q, const std::string& name) {
   std::vector<int64_t> v(x.NumElements());
-  for (size_t i = 0; i < v.size(); ++i) v[i] = QuantizeToUint8(float(x.AtDouble(i)), q);
-  Tensor t = MakeIntTensor(DataType::kUint8, x.dims, v);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = Quantize(float(x.AtDouble(i)), q);
+  Tensor t = MakeIntTensor(q.Type(), x.dims, v);
   t.name = name;
   return t;
 }
@@ -47,22 +47,26 @@ bool IsFloatModel(const Model& model) {
          model.inputs[0].type == DataType::kFloat;
 }
 
-QuantParams RangeToUint8(double min, double max) {
-  min = std::min(min, 0.0), max = std::max(max, 0.0);
-  if (max == min) return {};
+QuantParams RangeToParams(double min, double max, bool is_signed) {
   QuantParams q;
+  q.is_signed = is_signed;
+  min = std::min(min, 0.0), max = std::max(max, 0.0);
+  if (max == min) return q;
+  const double lo = is_signed ? -128 : 0;
   q.scale = float((max - min) / 255.0);
-  q.zero_point = int32_t(std::clamp(std::nearbyint(-min / double(q.scale)), 0.0, 255.0));
+  q.zero_point = int32_t(std::clamp(lo + std::nearbyint(-min / double(q.scale)), lo, lo + 255));
   return q;
 }
 
-uint8_t QuantizeToUint8(float x, const QuantParams& q) {
+int32_t Quantize(float x, const QuantParams& q) {
   const float r = std::nearbyint(x / q.scale);  // the default rounding mode: half to even
-  return uint8_t(std::clamp(r + float(q.zero_point), 0.0f, 255.0f));
+  const float lo = q.is_signed ? -128.0f : 0.0f;
+  return int32_t(std::clamp(r + float(q.zero_point), lo, lo + 255.0f));
 }
 
 QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string, Tensor>& feeds,
-                                  const std::vector<Tensor>& calibration, const HwConfig& cfg) {
+                                  const std::vector<Tensor>& calibration, const HwConfig& cfg,
+                                  bool int8_activations) {
   if (!IsFloatModel(model))
     throw OnnxError(model.path +
                     ": a float model for calibration must be one Conv or MatMul node with a float input");
@@ -100,7 +104,7 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
       lo = std::min(lo, s.AtDouble(i)), hi = std::max(hi, s.AtDouble(i));
   }
   q.samples = calibration.size();  // 0: the run input
-  q.x = RangeToUint8(lo, hi);
+  q.x = RangeToParams(lo, hi, int8_activations);
 
   // Weights: symmetric per output channel, scale max |w| / 127, values -127..127.
   const std::vector<float> wf = Floats(w);
@@ -145,9 +149,9 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
   m.ir_version = model.ir_version;
   m.opsets = model.opsets;
   m.inputs = {model.inputs[0]};
-  m.inputs[0].type = DataType::kUint8;
+  m.inputs[0].type = q.x.Type();
   m.outputs = {model.outputs.at(0)};
-  m.outputs[0].type = DataType::kUint8;
+  m.outputs[0].type = q.x.Type();
   Node ql = n;
   ql.op_type = conv ? "QLinearConv" : "QLinearMatMul";
   ql.inputs = {q.input_name, "x_scale",      "x_zero_point", n.inputs[1],
@@ -159,12 +163,12 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
   Tensor w_zp = MakeIntTensor(DataType::kInt8, {int64_t(cout)}, std::vector<int64_t>(cout, 0));
   w_zp.name = "w_zero_point";
   m.initializers = {Scalar("x_scale", DataType::kFloat, q.x.scale),
-                    Scalar("x_zero_point", DataType::kUint8, q.x.zero_point),
+                    Scalar("x_zero_point", q.x.Type(), q.x.zero_point),
                     q.w,
                     w_scale,
                     w_zp,
                     Scalar("y_scale", DataType::kFloat, 1),
-                    Scalar("y_zero_point", DataType::kUint8, 0)};
+                    Scalar("y_zero_point", q.x.Type(), 0)};
   if (has_bias) m.initializers.push_back(q.bias);
 
   // The output's range: the quantized layer's real value over the calibration inputs.
@@ -178,9 +182,9 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
       lo = std::min(lo, real), hi = std::max(hi, real);
     }
   }
-  q.y = RangeToUint8(lo, hi);
+  q.y = RangeToParams(lo, hi, int8_activations);
   m.initializers[5] = Scalar("y_scale", DataType::kFloat, q.y.scale);
-  m.initializers[6] = Scalar("y_zero_point", DataType::kUint8, q.y.zero_point);
+  m.initializers[6] = Scalar("y_zero_point", q.y.Type(), q.y.zero_point);
   q.feeds = {{q.input_name, Quantized(run, q.x, q.input_name)}};
   return q;
 }

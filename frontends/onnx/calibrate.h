@@ -20,19 +20,22 @@ namespace nna::onnx {
 // True for a graph of one Conv or MatMul node with a float input (the models QuantizeFloatModel takes).
 bool IsFloatModel(const Model& model);
 
-// A uint8 quantization: real = scale * (q - zero_point).
+// A uint8 or int8 quantization: real = scale * (q - zero_point).
 struct QuantParams {
   float scale = 1;
   int32_t zero_point = 0;
+  bool is_signed = false;  // int8 (-128..127), else uint8 (0..255)
+  DataType Type() const { return is_signed ? DataType::kInt8 : DataType::kUint8; }
 };
 
-// The asymmetric uint8 parameters of a real range widened to include 0: scale (max - min) / 255 in
-// float32, zero point round(-min / scale) in 0..255; scale 1, zero point 0 for an all-zero range.
-QuantParams RangeToUint8(double min, double max);
+// The asymmetric parameters of a real range widened to include 0: scale (max - min) / 255 in
+// float32, zero point lo + round(-min / scale) within lo..lo + 255 (lo: 0 for uint8, -128 for
+// int8); scale 1, zero point 0 for an all-zero range.
+QuantParams RangeToParams(double min, double max, bool is_signed);
 
-// ONNX QuantizeLinear to uint8 as onnxruntime computes it: saturate(round_half_even(x / scale) + zp),
-// the division in float32.
-uint8_t QuantizeToUint8(float x, const QuantParams& q);
+// ONNX QuantizeLinear as onnxruntime computes it: saturate(round_half_even(x / scale) + zp), the
+// division in float32.
+int32_t Quantize(float x, const QuantParams& q);
 
 struct QuantizedModel {
   Model qlinear;                        // one QLinearConv or QLinearMatMul node, operands as initializers
@@ -47,13 +50,15 @@ struct QuantizedModel {
   size_t samples = 0;  // calibration tensors used
 };
 
-// Quantizes the model's one float Conv or MatMul: `feeds` hold the run input (the node's first
+// Quantizes the model's one float Conv or MatMul, its input and output uint8 or (`int8_activations`)
+// int8: `feeds` hold the run input (the node's first
 // input) and any float weight or bias kept as a graph input; `calibration` the input tensors whose
 // range sets the input's parameters (the run input when empty). The output's range is that of the
 // quantized layer's real value (acc + bias) * x_scale * w_scale[c] over the calibration inputs,
 // which needs the layer planned for `cfg`.
 QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string, Tensor>& feeds,
-                                  const std::vector<Tensor>& calibration, const HwConfig& cfg);
+                                  const std::vector<Tensor>& calibration, const HwConfig& cfg,
+                                  bool int8_activations = false);
 
 // Calibration tensors: every .npy and .pb file of a folder, in name order.
 std::vector<Tensor> ReadCalibrationFolder(const std::filesystem::path& dir);

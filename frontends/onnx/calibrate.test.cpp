@@ -41,19 +41,24 @@ Tensor Input(std::vector<double> v) { return MakeFloatTensor(DataType::kFloat, {
 
 }  // namespace
 
-TEST_CASE("RangeToUint8 widens the range to 0 and QuantizeToUint8 rounds half to even") {
-  const QuantParams q = RangeToUint8(1.0, 5.1);  // [0, 5.1]: scale 0.02, zero point 0
+TEST_CASE("RangeToParams widens the range to 0 and Quantize rounds half to even") {
+  const QuantParams q = RangeToParams(1.0, 5.1, false);  // [0, 5.1]: scale 0.02, zero point 0
   CHECK(q.scale == float(5.1 / 255.0));
   CHECK(q.zero_point == 0);
-  const QuantParams n = RangeToUint8(-1.0, 0.0);  // [-1, 0]: the zero point at the top
+  const QuantParams n = RangeToParams(-1.0, 0.0, false);  // [-1, 0]: the zero point at the top
   CHECK(n.zero_point == 255);
-  CHECK(RangeToUint8(0, 0).scale == 1.0f);
-  const QuantParams half{0.5f, 10};
-  CHECK(QuantizeToUint8(0.25f, half) == 10);    // 0.5 -> 0 (even)
-  CHECK(QuantizeToUint8(0.75f, half) == 12);    // 1.5 -> 2
-  CHECK(QuantizeToUint8(-0.75f, half) == 8);    // -1.5 -> -2
-  CHECK(QuantizeToUint8(1000.f, half) == 255);  // saturates
-  CHECK(QuantizeToUint8(-1000.f, half) == 0);
+  CHECK(RangeToParams(0, 0, false).scale == 1.0f);
+  CHECK(RangeToParams(-1.0, 0.0, true).zero_point == 127);  // int8: the same, 128 lower
+  CHECK(RangeToParams(1.0, 5.1, true).zero_point == -128);
+  const QuantParams half{0.5f, 10, false};
+  CHECK(Quantize(0.25f, half) == 10);    // 0.5 -> 0 (even)
+  CHECK(Quantize(0.75f, half) == 12);    // 1.5 -> 2
+  CHECK(Quantize(-0.75f, half) == 8);    // -1.5 -> -2
+  CHECK(Quantize(1000.f, half) == 255);  // saturates
+  CHECK(Quantize(-1000.f, half) == 0);
+  const QuantParams signed_half{0.5f, 10, true};
+  CHECK(Quantize(-1000.f, signed_half) == -128);
+  CHECK(Quantize(1000.f, signed_half) == 127);
 }
 
 TEST_CASE("QuantizeFloatModel quantizes weights per channel and the bias at x_scale * w_scale") {

@@ -96,13 +96,13 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path, Expor
   for (int64_t d : q.input_dims) in_shape.push_back(Dim{d, ""});
   AddValue(g->add_input(), x, DataType::kFloat, in_shape);
   const std::vector<Dim>& out_shape = q.qlinear.outputs.at(0).shape;
-  AddValue(g->add_output(), y + "_quantized", DataType::kUint8, out_shape);
+  AddValue(g->add_output(), y + "_quantized", q.y.Type(), out_shape);
   AddValue(g->add_output(), y, DataType::kFloat, out_shape);
 
   std::vector<float> w_scale = q.w_scale;
   if (fault == ExportFault::kWeightScaleTimes2) w_scale[0] *= 2;
   AddTensor(g, MakeFloatTensor(DataType::kFloat, {}, {q.x.scale}), "x_scale");
-  AddTensor(g, MakeIntTensor(DataType::kUint8, {}, {q.x.zero_point}), "x_zero_point");
+  AddTensor(g, MakeIntTensor(q.x.Type(), {}, {q.x.zero_point}), "x_zero_point");
   AddTensor(g, q.w, w + "_quantized");
   if (q.weight_axis < 0) {  // per tensor: every channel has the same scale
     AddTensor(g, MakeFloatTensor(DataType::kFloat, {}, {w_scale[0]}), "w_scale");
@@ -113,7 +113,7 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path, Expor
               "w_zero_point");
   }
   AddTensor(g, MakeFloatTensor(DataType::kFloat, {}, {q.y.scale}), "y_scale");
-  AddTensor(g, MakeIntTensor(DataType::kUint8, {}, {q.y.zero_point}), "y_zero_point");
+  AddTensor(g, MakeIntTensor(q.y.Type(), {}, {q.y.zero_point}), "y_zero_point");
 
   AddNode(g, "QuantizeLinear", x + "_QuantizeLinear", {x, "x_scale", "x_zero_point"}, x + "_quantized");
   AddNode(g, "DequantizeLinear", x + "_DequantizeLinear", {x + "_quantized", "x_scale", "x_zero_point"},

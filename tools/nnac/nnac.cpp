@@ -137,6 +137,7 @@ int NetworkBundle(const std::string& name, const std::string& vectors, const nna
 // What --onnx does besides compiling: a float model's calibration folder and QDQ export.
 struct OnnxOptions {
   std::string calibrate, export_qdq;
+  bool int8_activations = false;
   nna::onnx::ExportFault fault = nna::onnx::ExportFault::kNone;
 };
 
@@ -189,15 +190,16 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
       throw onnx::OnnxError("--input " + arg + ": input '" + name + "' is given twice");
   }
   const bool is_float = onnx::IsFloatModel(model);
-  if (!is_float && !(opt.calibrate.empty() && opt.export_qdq.empty()))
-    throw onnx::OnnxError(model_path +
-                          ": --calibrate and --export-qdq apply to a float model (one Conv or MatMul node)");
+  if (!is_float && !(opt.calibrate.empty() && opt.export_qdq.empty() && !opt.int8_activations))
+    throw onnx::OnnxError(
+        model_path +
+        ": --calibrate, --activations and --export-qdq apply to a float model (one Conv or MatMul node)");
   std::optional<onnx::QuantizedModel> q;
   if (is_float)
     q = onnx::QuantizeFloatModel(
         model, feeds,
-        opt.calibrate.empty() ? std::vector<onnx::Tensor>{} : onnx::ReadCalibrationFolder(opt.calibrate),
-        cfg);
+        opt.calibrate.empty() ? std::vector<onnx::Tensor>{} : onnx::ReadCalibrationFolder(opt.calibrate), cfg,
+        opt.int8_activations);
   onnx::OnnxLayer layer = q ? onnx::LowerModel(q->qlinear, q->feeds) : onnx::LowerModel(model, feeds);
   if (q) layer.node = model.nodes[0].Describe() + ", quantized";  // not the QLinear node it runs as
   const onnx::OnnxBundle b = onnx::BuildOnnxBundle(layer, cfg);
@@ -237,7 +239,8 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string test, network, config, vectors = NNA_VECTORS_DIR, out, onnx_model, expect, export_fault;
+  std::string test, network, config, vectors = NNA_VECTORS_DIR, out, onnx_model, expect, export_fault,
+                                     activations = "uint8";
   OnnxOptions onnx_opt;
   std::vector<std::string> onnx_inputs;
   uint64_t sram_budget = 0;
@@ -261,6 +264,8 @@ int main(int argc, char** argv) {
       "report the float error)")("calibrate", po::value(&onnx_opt.calibrate),
                                  "with a float --onnx model: a folder of .npy/.pb input tensors to calibrate "
                                  "on (default: the run input)")(
+      "activations", po::value(&activations),
+      "with a float --onnx model: uint8 (default) or int8 input and output")(
       "export-qdq", po::value(&onnx_opt.export_qdq),
       "with a float --onnx model: write the quantized network as a QDQ ONNX model")(
       "export-qdq-fault", po::value(&export_fault),
@@ -292,8 +297,13 @@ int main(int argc, char** argv) {
     if (vm.count("onnx")) {
       if (vm.count("test") || vm.count("network") || vm.count("seed") || vm.count("table"))
         throw std::invalid_argument(
-            "option --onnx takes --input, --config, --out, --check, --expect, --calibrate and --export-qdq "
+            "option --onnx takes --input, --config, --out, --check, --expect, --calibrate, --activations and "
+            "--export-qdq "
             "only");
+      if (activations != "uint8" && activations != "int8")
+        throw std::invalid_argument("option --activations takes uint8 or int8 (got '" +
+                                    nna::ClipText(activations) + "')");
+      onnx_opt.int8_activations = activations == "int8";
       if (!export_fault.empty()) {
         if (!vm.count("export-qdq"))
           throw std::invalid_argument("option --export-qdq-fault applies to --export-qdq only");
@@ -307,9 +317,10 @@ int main(int argc, char** argv) {
       return OnnxBundle(onnx_model, onnx_inputs, nna::FindHwConfig(config), out, expect,
                         vm.count("check") > 0, onnx_opt);
     }
-    if (vm.count("input") || vm.count("expect") || vm.count("calibrate") || vm.count("export-qdq"))
+    if (vm.count("input") || vm.count("expect") || vm.count("calibrate") || vm.count("export-qdq") ||
+        vm.count("activations"))
       throw std::invalid_argument(
-          "options --input, --expect, --calibrate and --export-qdq apply to --onnx only");
+          "options --input, --expect, --calibrate, --activations and --export-qdq apply to --onnx only");
     if (vm.count("network")) {
       if (vm.count("test") || vm.count("seed"))
         throw std::invalid_argument(

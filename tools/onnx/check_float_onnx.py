@@ -2,7 +2,8 @@
 """A float ONNX node test quantized by nnac, against onnxruntime on the exported QDQ model.
 
     check_float_onnx.py --nnac BIN --sim BIN --node BIN --ort DIR --nna-onnx BIN --out DIR
-                        [--calibrate DIR | --spread-calibration] [--export-qdq-fault weight-scale]
+                        [--calibrate DIR | --spread-calibration] [--activations int8]
+                        [--export-qdq-fault weight-scale]
                         [--results FILE] TEST_DIR
 
 TEST_DIR holds a float model.onnx (one Conv or MatMul) and test_data_set_0/{input_<i>.pb,
@@ -80,6 +81,8 @@ def check(a):
         spread_calibration(a, inputs[0], a.calibrate)
     if a.calibrate:
         nnac += ["--calibrate", a.calibrate]
+    if a.activations:
+        nnac += ["--activations", a.activations]
     if a.export_qdq_fault:
         nnac += ["--export-qdq-fault", a.export_qdq_fault]
     for f in inputs:
@@ -123,6 +126,7 @@ def main():
     ap.add_argument("--calibrate", help="a folder of calibration input tensors (.npy, .pb)")
     ap.add_argument("--spread-calibration", action="store_true",
                     help="calibrate on the input, times -0.5 and times 1.25 (made in OUT/calibration)")
+    ap.add_argument("--activations", help="passed to nnac: uint8 (default) or int8 input and output")
     ap.add_argument("--export-qdq-fault", help="passed to nnac: break the export on purpose")
     ap.add_argument("--out", required=True)
     ap.add_argument("--results", help="append the test's result line to this file")
