@@ -174,7 +174,7 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
   // The output's range: the quantized layer's real value over the calibration inputs.
   lo = 0, hi = 0;
   for (const Tensor& s : samples) {
-    const OnnxLayer layer = LowerModel(m, {{q.input_name, Quantized(s, q.x, q.input_name)}});
+    const OnnxLayer layer = LowerQuantized(q, {{q.input_name, Quantized(s, q.x, q.input_name)}});
     const std::vector<int64_t> acc = BiasedAccumulators(layer, cfg);
     const size_t plane = acc.size() / cout;
     for (size_t i = 0; i < acc.size(); ++i) {
@@ -187,6 +187,21 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
   m.initializers[6] = Scalar("y_zero_point", q.y.Type(), q.y.zero_point);
   q.feeds = {{q.input_name, Quantized(run, q.x, q.input_name)}};
   return q;
+}
+
+OnnxLayer LowerQuantized(const QuantizedModel& q, const std::map<std::string, Tensor>& feeds) {
+  const std::string as_float = q.node->Describe() + ", quantized";
+  try {
+    OnnxLayer l = LowerModel(q.qlinear, feeds);
+    l.node = as_float;  // BuildOnnxBundle's sentences name it too
+    return l;
+  } catch (const OnnxError& e) {
+    std::string what = e.what();
+    const std::string as_qlinear = q.qlinear.nodes.at(0).Describe();
+    if (const size_t at = what.find(as_qlinear); at != std::string::npos)
+      what.replace(at, as_qlinear.size(), as_float);
+    throw OnnxError(what);
+  }
 }
 
 std::vector<Tensor> ReadCalibrationFolder(const std::filesystem::path& dir) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "frontends/onnx/layer.h"
 #include "frontends/onnx/model.h"
 #include "nna/configs.h"
 
@@ -59,6 +60,10 @@ struct QuantizedModel {
 QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string, Tensor>& feeds,
                                   const std::vector<Tensor>& calibration, const HwConfig& cfg,
                                   bool int8_activations = false);
+
+// LowerModel of the quantized model with `feeds` (its input, quantized): a sentence about the node
+// names the float node ("node 'conv' (Conv), quantized"), not the QLinear node it runs as.
+OnnxLayer LowerQuantized(const QuantizedModel& q, const std::map<std::string, Tensor>& feeds);
 
 // Calibration tensors: every .npy and .pb file of a folder, in name order.
 std::vector<Tensor> ReadCalibrationFolder(const std::filesystem::path& dir);

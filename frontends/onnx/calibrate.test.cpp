@@ -94,6 +94,13 @@ TEST_CASE("QuantizeFloatModel rejects calibration tensors of another shape and n
       Contains("node 'conv' (Conv): input 'W' (the weights) has no data: give it with --input W="));
   CHECK_THROWS_WITH(QuantizeFloatModel(m, {{"x", x}, {"bogus", x}}, {}, nna::FindHwConfig("tiny")),
                     "float.onnx: --input bogus names no input of node 'conv' (Conv)");
+  Model odd = m;  // the lowering's sentence names the float node
+  Attribute a;
+  a.name = "foo", a.kind = Attribute::Kind::kInt, a.i = 1;
+  odd.nodes[0].attributes.push_back(a);
+  CHECK_THROWS_WITH(
+      QuantizeFloatModel(odd, {{"x", x}}, {}, nna::FindHwConfig("tiny")),
+      "node 'conv' (Conv), quantized: attribute foo=1 is not one this front end knows for QLinearConv");
   Model pool = m;
   pool.nodes[0].op_type = "MaxPool";
   CHECK_FALSE(IsFloatModel(pool));

@@ -200,8 +200,7 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
         model, feeds,
         opt.calibrate.empty() ? std::vector<onnx::Tensor>{} : onnx::ReadCalibrationFolder(opt.calibrate), cfg,
         opt.int8_activations);
-  onnx::OnnxLayer layer = q ? onnx::LowerModel(q->qlinear, q->feeds) : onnx::LowerModel(model, feeds);
-  if (q) layer.node = model.nodes[0].Describe() + ", quantized";  // not the QLinear node it runs as
+  const onnx::OnnxLayer layer = q ? onnx::LowerQuantized(*q, q->feeds) : onnx::LowerModel(model, feeds);
   const onnx::OnnxBundle b = onnx::BuildOnnxBundle(layer, cfg);
   nna::WriteBundle(b.bundle, out);
   onnx::WriteNpy(std::filesystem::path(out) / "onnx_output.npy", b.expected);
