@@ -30,11 +30,7 @@ class NodeInputs {
   // Input i's tensor, from an initializer or the feeds; `role` says what it is in messages.
   const Tensor& Get(size_t i, const std::string& role) const {
     if (!Has(i)) Fail("has no " + role + " (input " + std::to_string(i) + ")");
-    const std::string& name = node_.inputs[i];
-    if (const Tensor* t = model_.FindInitializer(name)) return *t;
-    const auto f = feeds_.find(name);
-    if (f != feeds_.end()) return f->second;
-    Fail("input '" + name + "' (" + role + ") has no data: give it with --input " + name + "=FILE.pb|.npy");
+    return NodeOperand(model_, node_, feeds_, i, role);
   }
 
   // An int8 or uint8 tensor (the quantized types the hardware's bytes hold).
@@ -437,6 +433,24 @@ void SplitInt32Output(OnnxLayer* l) {
 
 }  // namespace
 
+const Tensor& NodeOperand(const Model& model, const Node& node, const std::map<std::string, Tensor>& feeds,
+                          size_t i, const std::string& role) {
+  const std::string& name = node.inputs.at(i);
+  if (const Tensor* t = model.FindInitializer(name)) return *t;
+  const auto f = feeds.find(name);
+  if (f != feeds.end()) return f->second;
+  throw OnnxError(node.Describe() + ": input '" + name + "' (" + role +
+                  ") has no data: give it with --input " + name + "=FILE.pb|.npy");
+}
+
+void CheckFeedsNamed(const Model& model, const Node& n, const std::map<std::string, Tensor>& feeds) {
+  for (const auto& [name, t] : feeds) {
+    (void)t;
+    if (std::find(n.inputs.begin(), n.inputs.end(), name) == n.inputs.end())
+      throw OnnxError(model.path + ": --input " + name + " names no input of " + n.Describe());
+  }
+}
+
 OnnxLayer LowerModel(const Model& model, const std::map<std::string, Tensor>& feeds) {
   const std::filesystem::path path(model.path);
   if (model.nodes.size() != 1)
@@ -447,11 +461,7 @@ OnnxLayer LowerModel(const Model& model, const std::map<std::string, Tensor>& fe
                     " outputs, but one layer writes one");
   const Node& n = model.nodes[0];
   const NodeInputs in(model, n, feeds);
-  for (const auto& [name, t] : feeds) {
-    (void)t;
-    if (std::find(n.inputs.begin(), n.inputs.end(), name) == n.inputs.end())
-      throw OnnxError(model.path + ": --input " + name + " names no input of " + n.Describe());
-  }
+  CheckFeedsNamed(model, n, feeds);
   OnnxLayer l;
   l.node = n.Describe();
   l.output = model.outputs[0];
@@ -504,16 +514,29 @@ Tensor ToOnnxOutput(const OnnxLayer& l, const std::vector<uint8_t>& bytes) {
   return t;
 }
 
-OnnxBundle BuildOnnxBundle(const OnnxLayer& l, const HwConfig& cfg) {
-  compiler::LayerPlan plan;
+namespace {
+compiler::LayerPlan Plan(const OnnxLayer& l, const HwConfig& cfg) {
   try {
-    plan = compiler::PlanLayer(l.spec, cfg);
+    return compiler::PlanLayer(l.spec, cfg);
   } catch (const compiler::CompileError& e) {
     // The compiler names the layer description's keys after the file; say which node it is.
     std::string what = e.what();
     if (what.rfind(l.spec.file + ": ", 0) == 0) what.erase(0, l.spec.file.size() + 2);
     throw OnnxError(l.node + ": as one layer on '" + cfg.name + "', " + what);
   }
+}
+}  // namespace
+
+std::vector<int64_t> BiasedAccumulators(const OnnxLayer& l, const HwConfig& cfg) {
+  const compiler::LayerQuant quant = compiler::QuantizeLayer(Plan(l, cfg), l.data);
+  std::vector<int64_t> out = quant.acc.acc;
+  const size_t plane = size_t(quant.acc.out_h) * quant.acc.out_w;
+  for (size_t i = 0; i < out.size(); ++i) out[i] += l.data.bias.at(i / plane);
+  return out;
+}
+
+OnnxBundle BuildOnnxBundle(const OnnxLayer& l, const HwConfig& cfg) {
+  const compiler::LayerPlan plan = Plan(l, cfg);
   const compiler::LayerQuant quant = compiler::QuantizeLayer(plan, l.data);
   // onnxruntime accumulates in int32, the hardware in 30 bits (ref::WrapAcc): a wrapped value would
   // be a silently different result.

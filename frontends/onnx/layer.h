@@ -35,6 +35,14 @@ struct OnnxLayer {
   uint32_t batches = 1, rows = 1, cols = 1;  // kMatMulRows: the output's [batches, rows, cols]
 };
 
+// Input i of a node: an initializer or a fed tensor; `role` says what it is in the sentence
+// thrown when it has no data.
+const Tensor& NodeOperand(const Model& model, const Node& node, const std::map<std::string, Tensor>& feeds,
+                          size_t i, const std::string& role);
+
+// Every fed tensor must name an input of the node (one sentence naming the first that does not).
+void CheckFeedsNamed(const Model& model, const Node& node, const std::map<std::string, Tensor>& feeds);
+
 // The model's one node lowered to a layer; `feeds` holds the tensors given for graph inputs (the
 // layer's input and any weight, scale, zero point or bias kept as a graph input). The spec's name
 // is the model file's parent folder name for model.onnx (a node test), else its stem.
@@ -50,5 +58,9 @@ struct OnnxBundle {
   Tensor expected;
 };
 OnnxBundle BuildOnnxBundle(const OnnxLayer& layer, const HwConfig& cfg);
+
+// The layer's accumulators plus each channel's bias (channel-major, as its output bytes), from
+// the reference operators as planned for `cfg`: what the requantization scales (calibrate.h).
+std::vector<int64_t> BiasedAccumulators(const OnnxLayer& layer, const HwConfig& cfg);
 
 }  // namespace nna::onnx

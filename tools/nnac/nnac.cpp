@@ -8,20 +8,26 @@
 //        lowered to one program: the bundle and the lowering's table; --check runs the golden model)
 //   nnac --onnx MODEL.onnx [--input NAME=FILE.pb|.npy ...] --config tiny --out DIR [--check]
 //        [--expect OUTPUT.pb|.npy]   (a pre-quantized one-node model, docs/onnx.md)
+//   nnac --onnx FLOAT.onnx --input ... [--calibrate DIR] [--export-qdq OUT.onnx] --config tiny --out DIR
+//        (a float one-node Conv or MatMul model quantized by nnac, docs/onnx.md "Run a float ONNX model")
 // It builds every bundle through testgen/ (the test generator) and checks one on the golden model
 // itself: the compiler runs no model.
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "compiler/network/graph.h"
 #include "compiler/network/lower.h"
 #include "compiler/network/quantize.h"
+#include "frontends/onnx/calibrate.h"
 #include "frontends/onnx/layer.h"
 #include "golden/check.h"
 #include "isa/program.h"
@@ -128,10 +134,44 @@ int NetworkBundle(const std::string& name, const std::string& vectors, const nna
   return 0;
 }
 
+// What --onnx does besides compiling: a float model's calibration folder and QDQ export.
+struct OnnxOptions {
+  std::string calibrate, export_qdq;
+  bool int8_activations = false;
+  nna::onnx::ExportFault fault = nna::onnx::ExportFault::kNone;
+};
+
+// A float model's quantization: what was calibrated, the parameters, and the float model's own
+// expected output (--expect) against the dequantized reference, as information (not a pass test).
+void ReportQuantization(const nna::onnx::QuantizedModel& q, const nna::onnx::Tensor& reference,
+                        const std::string& expect) {
+  namespace onnx = nna::onnx;
+  std::printf(
+      "quantized by nnac: input '%s' calibrated on %s (min/max including 0): scale %.9g zero point %d; "
+      "int8 weights symmetric per %s (%zu channels); output scale %.9g zero point %d\n",
+      q.input_name.c_str(), q.samples ? (std::to_string(q.samples) + " tensor(s)").c_str() : "the run input",
+      q.x.scale, q.x.zero_point, q.weight_axis < 0 ? "tensor" : "channel", q.w_scale.size(), q.y.scale,
+      q.y.zero_point);
+  if (expect.empty()) return;
+  const onnx::Tensor e = onnx::ReadTensorFile(expect);
+  if (e.NumElements() != reference.NumElements())
+    throw onnx::OnnxError("--expect " + expect + ": is " + e.Describe() + ", but the output is " +
+                          reference.Describe());
+  double max_abs = 0;
+  for (size_t i = 0; i < e.NumElements(); ++i) {
+    const double real = double(q.y.scale) * (double(reference.AtInt(i)) - q.y.zero_point);
+    max_abs = std::max(max_abs, std::fabs(real - e.AtDouble(i)));
+  }
+  std::printf("float error against %s (information, not a test): max abs %.6g = %.3f output LSBs\n",
+              expect.c_str(), max_abs, max_abs / double(q.y.scale));
+}
+
 // --onnx: the one-node model with its fed tensors as a bundle; DIR/onnx_output.npy is the reference
-// as the ONNX output. --expect compares that reference with a file, --check runs the golden model.
+// as the ONNX output. --expect compares that reference with a file (a float model: reports the float
+// error), --check runs the golden model. A float model is quantized first (calibrate.h).
 int OnnxBundle(const std::string& model_path, const std::vector<std::string>& inputs,
-               const nna::HwConfig& cfg, const std::string& out, const std::string& expect, bool check) {
+               const nna::HwConfig& cfg, const std::string& out, const std::string& expect, bool check,
+               const OnnxOptions& opt) {
   namespace onnx = nna::onnx;
   const onnx::Model model = onnx::LoadModel(model_path);
   std::map<std::string, onnx::Tensor> feeds;
@@ -149,7 +189,18 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
     if (!feeds.emplace(name, onnx::ReadTensorFile(file)).second)
       throw onnx::OnnxError("--input " + arg + ": input '" + name + "' is given twice");
   }
-  const onnx::OnnxLayer layer = onnx::LowerModel(model, feeds);
+  const bool is_float = onnx::IsFloatModel(model);
+  if (!is_float && !(opt.calibrate.empty() && opt.export_qdq.empty() && !opt.int8_activations))
+    throw onnx::OnnxError(
+        model_path +
+        ": --calibrate, --activations and --export-qdq apply to a float model (one Conv or MatMul node)");
+  std::optional<onnx::QuantizedModel> q;
+  if (is_float)
+    q = onnx::QuantizeFloatModel(
+        model, feeds,
+        opt.calibrate.empty() ? std::vector<onnx::Tensor>{} : onnx::ReadCalibrationFolder(opt.calibrate), cfg,
+        opt.int8_activations);
+  const onnx::OnnxLayer layer = q ? onnx::LowerQuantized(*q, q->feeds) : onnx::LowerModel(model, feeds);
   const onnx::OnnxBundle b = onnx::BuildOnnxBundle(layer, cfg);
   nna::WriteBundle(b.bundle, out);
   onnx::WriteNpy(std::filesystem::path(out) / "onnx_output.npy", b.expected);
@@ -159,7 +210,16 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
   for (const auto& in : b.bundle.instrs)
     std::printf("  %2u  %-9s  %s\n", in.index, in.op.c_str(), Summary(b.bundle, in.index).c_str());
   int rc = 0;
-  if (!expect.empty()) {
+  if (q) {
+    ReportQuantization(*q, b.expected, expect);
+    if (!q->samples) std::printf("  (no --calibrate folder: calibrated on the run input itself)\n");
+    if (!opt.export_qdq.empty()) {
+      onnx::ExportQdq(*q, opt.export_qdq, opt.fault);
+      std::printf(
+          "QDQ model -> %s%s\n", opt.export_qdq.c_str(),
+          opt.fault == onnx::ExportFault::kNone ? "" : " (weight scale of channel 0 doubled on purpose)");
+    }
+  } else if (!expect.empty()) {
     const onnx::Comparison c = onnx::Compare(onnx::ReadTensorFile(expect), b.expected);
     std::printf("reference against %s: %s\n", expect.c_str(), c.summary.c_str());
     if (!c.Equal()) rc = 1;
@@ -178,7 +238,9 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string test, network, config, vectors = NNA_VECTORS_DIR, out, onnx_model, expect;
+  std::string test, network, config, vectors = NNA_VECTORS_DIR, out, onnx_model, expect, export_fault,
+                                     activations = "uint8";
+  OnnxOptions onnx_opt;
   std::vector<std::string> onnx_inputs;
   uint64_t sram_budget = 0;
   po::options_description opts(
@@ -190,12 +252,23 @@ int main(int argc, char** argv) {
       "test", po::value(&test),
       "test description vectors/NAME.yaml, or 'random' / 'random_simd' (drawn from --seed)")(
       "network", po::value(&network), "network description vectors/networks/NAME.yaml")(
-      "onnx", po::value(&onnx_model), "a pre-quantized ONNX model of one node (QLinearConv, QLinearMatMul)")(
+      "onnx", po::value(&onnx_model),
+      "an ONNX model of one node: QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger, or a float Conv or "
+      "MatMul that nnac quantizes")(
       "input", po::value(&onnx_inputs)->multitoken()->composing(),
       "with --onnx: NAME=FILE.pb|.npy for a graph input, or FILE for the next one in graph input order "
       "(several may follow one --input)")(
       "expect", po::value(&expect),
-      "with --onnx: the expected output (.pb or .npy) to compare the reference with")(
+      "with --onnx: the expected output (.pb or .npy) to compare the reference with (a float model: "
+      "report the float error)")("calibrate", po::value(&onnx_opt.calibrate),
+                                 "with a float --onnx model: a folder of .npy/.pb input tensors to calibrate "
+                                 "on (default: the run input)")(
+      "activations", po::value(&activations),
+      "with a float --onnx model: uint8 (default) or int8 input and output")(
+      "export-qdq", po::value(&onnx_opt.export_qdq),
+      "with a float --onnx model: write the quantized network as a QDQ ONNX model")(
+      "export-qdq-fault", po::value(&export_fault),
+      "with --export-qdq: 'weight-scale' doubles channel 0's weight scale (for the test that must fail)")(
       "table", "print the network's per-layer table (shapes, MACs, bytes, fused pools)")(
       "stats", "with --table: calibrate and run the network, print the activation statistics")(
       "check",
@@ -223,14 +296,30 @@ int main(int argc, char** argv) {
     if (vm.count("onnx")) {
       if (vm.count("test") || vm.count("network") || vm.count("seed") || vm.count("table"))
         throw std::invalid_argument(
-            "option --onnx takes --input, --config, --out, --check and --expect only");
+            "option --onnx takes --input, --config, --out, --check, --expect, --calibrate, --activations and "
+            "--export-qdq "
+            "only");
+      if (activations != "uint8" && activations != "int8")
+        throw std::invalid_argument("option --activations takes uint8 or int8 (got '" +
+                                    nna::ClipText(activations) + "')");
+      onnx_opt.int8_activations = activations == "int8";
+      if (!export_fault.empty()) {
+        if (!vm.count("export-qdq"))
+          throw std::invalid_argument("option --export-qdq-fault applies to --export-qdq only");
+        if (export_fault != "weight-scale")
+          throw std::invalid_argument("option --export-qdq-fault takes 'weight-scale' (got '" +
+                                      nna::ClipText(export_fault) + "')");
+        onnx_opt.fault = nna::onnx::ExportFault::kWeightScaleTimes2;
+      }
       for (const char* req : {"config", "out"})
         if (!vm.count(req)) throw std::invalid_argument(std::string("option --") + req + " is required");
       return OnnxBundle(onnx_model, onnx_inputs, nna::FindHwConfig(config), out, expect,
-                        vm.count("check") > 0);
+                        vm.count("check") > 0, onnx_opt);
     }
-    if (vm.count("input") || vm.count("expect"))
-      throw std::invalid_argument("options --input and --expect apply to --onnx only");
+    if (vm.count("input") || vm.count("expect") || vm.count("calibrate") || vm.count("export-qdq") ||
+        vm.count("activations"))
+      throw std::invalid_argument(
+          "options --input, --expect, --calibrate, --activations and --export-qdq apply to --onnx only");
     if (vm.count("network")) {
       if (vm.count("test") || vm.count("seed"))
         throw std::invalid_argument(

@@ -3,14 +3,15 @@
 // every output as .npy.
 //
 //   node tools/onnx/ort_run.mjs MODEL.onnx [FILE ...] [NAME=FILE ...] --out DIR
-//        [--ort DIR] [--threads N] [--opt disabled|basic|extended|all]
+//        [--ort DIR] [--threads N] [--opt disabled|basic|extended|all] [--save-optimized FILE]
 //
 // Inputs are TensorProto .pb or .npy files: plain FILEs in the order of the graph's inputs,
 // NAME=FILE by name. Outputs go to DIR/output_<i>.npy in the graph's output order (the node tests'
 // naming), one line each on stdout: "output_0 y uint8 [1,1,7,7] DIR/output_0.npy".
 // --ort is the folder install_ort.sh installed into (default: build/ort next to this script's
 // repository, or $NNA_ORT_DIR). One thread by default, so runs are repeatable on a shared machine.
-// Exit status: 0 done, 2 bad input or a runtime error (one sentence on stderr).
+// --save-optimized writes the graph as ORT optimized it (e.g. to see a QDQ group fused into
+// QLinearConv). Exit status: 0 done, 2 bad input or a runtime error (one sentence on stderr).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -146,19 +147,20 @@ function writeNpy(file, type, dims, data) {
 
 function parseArgs(argv) {
   const a = { model: null, files: [], named: {}, out: null, ort: process.env.NNA_ORT_DIR || path.join(here, '../../build/ort'),
-    threads: 1, opt: 'all' };
+    threads: 1, opt: 'all', saveOptimized: null };
   for (let i = 0; i < argv.length; ++i) {
     const v = argv[i], next = () => argv[++i] ?? fail(`${v} needs a value.`);
     if (v === '--out') a.out = next();
     else if (v === '--ort') a.ort = next();
     else if (v === '--threads') a.threads = Number(next());
     else if (v === '--opt') a.opt = next();
+    else if (v === '--save-optimized') a.saveOptimized = next();
     else if (v.startsWith('--')) fail(`unknown option ${v} (see the head of tools/onnx/ort_run.mjs).`);
     else if (!a.model) a.model = v;
     else if (v.includes('=') && !fs.existsSync(v)) a.named[v.slice(0, v.indexOf('='))] = v.slice(v.indexOf('=') + 1);
     else a.files.push(v);
   }
-  if (!a.model || !a.out) fail('usage: ort_run.mjs MODEL.onnx [FILE ...] [NAME=FILE ...] --out DIR [--ort DIR] [--threads N] [--opt LEVEL]');
+  if (!a.model || !a.out) fail('usage: ort_run.mjs MODEL.onnx [FILE ...] [NAME=FILE ...] --out DIR [--ort DIR] [--threads N] [--opt LEVEL] [--save-optimized FILE]');
   return a;
 }
 
@@ -175,8 +177,10 @@ async function main() {
   if (!fs.existsSync(a.model)) fail(`cannot open ${a.model}.`);
   let session;
   try {
-    session = await ort.InferenceSession.create(a.model, {
-      graphOptimizationLevel: a.opt, intraOpNumThreads: a.threads, interOpNumThreads: 1, executionProviders: ['cpu'] });
+    const options = {
+      graphOptimizationLevel: a.opt, intraOpNumThreads: a.threads, interOpNumThreads: 1, executionProviders: ['cpu'] };
+    if (a.saveOptimized) options.optimizedModelFilePath = a.saveOptimized;
+    session = await ort.InferenceSession.create(a.model, options);
   } catch (e) {
     fail(`onnxruntime ${version} cannot load ${a.model}: ${String(e.message || e).replace(/\s+/g, ' ').trim()}`);
   }

@@ -1,0 +1,148 @@
+// ExportQdq (calibrate.h): the quantized network as a QDQ ONNX model, through libonnx's protobuf
+// classes. onnxruntime fuses DequantizeLinear -> Conv -> QuantizeLinear into QLinearConv when the
+// input and the output are both uint8, the weights int8 and the bias int32 (its QDQ Conv selector),
+// and DQ -> MatMul -> Q into QLinearMatMul, so it then runs the integer arithmetic the accelerator
+// runs.
+#include <fstream>
+
+#include "frontends/onnx/calibrate.h"
+#include "onnx/onnx_pb.h"
+
+namespace nna::onnx {
+namespace {
+
+namespace pb = ::onnx;
+
+void AddTensor(pb::GraphProto* g, const Tensor& t, const std::string& name) {
+  pb::TensorProto* p = g->add_initializer();
+  p->set_name(name);
+  p->set_data_type(static_cast<int32_t>(t.type));
+  for (int64_t d : t.dims) p->add_dims(d);
+  p->set_raw_data(t.bytes.data(), t.bytes.size());  // little-endian, as raw_data requires
+}
+
+void AddNode(pb::GraphProto* g, const std::string& op, const std::string& name,
+             std::initializer_list<std::string> inputs, const std::string& output, int64_t axis = -1) {
+  pb::NodeProto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name(name);
+  for (const std::string& i : inputs) n->add_input(i);
+  n->add_output(output);
+  if (axis >= 0) {
+    pb::AttributeProto* a = n->add_attribute();
+    a->set_name("axis");
+    a->set_type(pb::AttributeProto::INT);
+    a->set_i(axis);
+  }
+}
+
+void AddValue(pb::ValueInfoProto* v, const std::string& name, DataType type, const std::vector<Dim>& shape) {
+  v->set_name(name);
+  pb::TypeProto_Tensor* t = v->mutable_type()->mutable_tensor_type();
+  t->set_elem_type(static_cast<int32_t>(type));
+  pb::TensorShapeProto* s = t->mutable_shape();
+  for (const Dim& d : shape) {
+    if (d.value >= 0)
+      s->add_dim()->set_dim_value(d.value);
+    else
+      s->add_dim()->set_dim_param(d.param.empty() ? "?" : d.param);
+  }
+}
+
+void CopyAttribute(pb::NodeProto* n, const Attribute& a) {
+  pb::AttributeProto* p = n->add_attribute();
+  p->set_name(a.name);
+  switch (a.kind) {
+    case Attribute::Kind::kInt:
+      p->set_type(pb::AttributeProto::INT), p->set_i(a.i);
+      break;
+    case Attribute::Kind::kInts:
+      p->set_type(pb::AttributeProto::INTS);
+      for (int64_t v : a.ints) p->add_ints(v);
+      break;
+    case Attribute::Kind::kFloat:
+      p->set_type(pb::AttributeProto::FLOAT), p->set_f(a.f);
+      break;
+    case Attribute::Kind::kFloats:
+      p->set_type(pb::AttributeProto::FLOATS);
+      for (float v : a.floats) p->add_floats(v);
+      break;
+    case Attribute::Kind::kString:
+      p->set_type(pb::AttributeProto::STRING), p->set_s(a.s);
+      break;
+    default:
+      throw OnnxError("attribute " + a.name + "=" + a.ValueText() + " cannot be written to the QDQ model");
+  }
+}
+
+Tensor FloatVector(const std::vector<float>& v) {
+  return MakeFloatTensor(DataType::kFloat, {int64_t(v.size())}, {v.begin(), v.end()});
+}
+
+}  // namespace
+
+void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path, ExportFault fault) {
+  pb::ModelProto model;
+  model.set_ir_version(7);
+  model.set_producer_name("nnac");
+  model.add_opset_import()->set_version(13);  // per-channel DequantizeLinear (axis) needs 13
+  pb::GraphProto* g = model.mutable_graph();
+  g->set_name(q.qlinear.nodes.at(0).name + "_qdq");
+  const std::string x = q.input_name, y = q.output_name;
+  const std::string w = q.node->inputs[1];
+  const size_t cout = q.w_scale.size();
+
+  std::vector<Dim> in_shape;
+  for (int64_t d : q.input_dims) in_shape.push_back(Dim{d, ""});
+  AddValue(g->add_input(), x, DataType::kFloat, in_shape);
+  const std::vector<Dim>& out_shape = q.qlinear.outputs.at(0).shape;
+  AddValue(g->add_output(), y + "_quantized", q.y.Type(), out_shape);
+  AddValue(g->add_output(), y, DataType::kFloat, out_shape);
+
+  std::vector<float> w_scale = q.w_scale;
+  if (fault == ExportFault::kWeightScaleTimes2) w_scale[0] *= 2;
+  AddTensor(g, MakeFloatTensor(DataType::kFloat, {}, {q.x.scale}), "x_scale");
+  AddTensor(g, MakeIntTensor(q.x.Type(), {}, {q.x.zero_point}), "x_zero_point");
+  AddTensor(g, q.w, w + "_quantized");
+  if (q.weight_axis < 0) {  // per tensor: every channel has the same scale
+    AddTensor(g, MakeFloatTensor(DataType::kFloat, {}, {w_scale[0]}), "w_scale");
+    AddTensor(g, MakeIntTensor(DataType::kInt8, {}, {0}), "w_zero_point");
+  } else {
+    AddTensor(g, FloatVector(w_scale), "w_scale");
+    AddTensor(g, MakeIntTensor(DataType::kInt8, {int64_t(cout)}, std::vector<int64_t>(cout, 0)),
+              "w_zero_point");
+  }
+  AddTensor(g, MakeFloatTensor(DataType::kFloat, {}, {q.y.scale}), "y_scale");
+  AddTensor(g, MakeIntTensor(q.y.Type(), {}, {q.y.zero_point}), "y_zero_point");
+
+  AddNode(g, "QuantizeLinear", x + "_QuantizeLinear", {x, "x_scale", "x_zero_point"}, x + "_quantized");
+  AddNode(g, "DequantizeLinear", x + "_DequantizeLinear", {x + "_quantized", "x_scale", "x_zero_point"},
+          x + "_dequantized");
+  AddNode(g, "DequantizeLinear", w + "_DequantizeLinear", {w + "_quantized", "w_scale", "w_zero_point"}, w,
+          q.weight_axis);
+  pb::NodeProto* conv = g->add_node();
+  conv->set_op_type(q.node->op_type);
+  conv->set_name(q.node->name);
+  conv->add_input(x + "_dequantized");
+  conv->add_input(w);
+  if (!q.bias.bytes.empty()) {
+    const std::string b = q.node->inputs[2];
+    AddTensor(g, q.bias, b + "_quantized");
+    AddTensor(g, FloatVector(q.bias_scale), "bias_scale");
+    AddTensor(g, MakeIntTensor(DataType::kInt32, {int64_t(cout)}, std::vector<int64_t>(cout, 0)),
+              "bias_zero_point");
+    AddNode(g, "DequantizeLinear", b + "_DequantizeLinear",
+            {b + "_quantized", "bias_scale", "bias_zero_point"}, b, 0);
+    conv->add_input(b);
+  }
+  conv->add_output(y + "_float");
+  for (const Attribute& a : q.node->attributes) CopyAttribute(conv, a);
+  AddNode(g, "QuantizeLinear", y + "_QuantizeLinear", {y + "_float", "y_scale", "y_zero_point"},
+          y + "_quantized");
+  AddNode(g, "DequantizeLinear", y + "_DequantizeLinear", {y + "_quantized", "y_scale", "y_zero_point"}, y);
+
+  std::ofstream f(path, std::ios::binary);
+  if (!f || !model.SerializeToOstream(&f)) throw OnnxError("cannot write the QDQ model " + path.string());
+}
+
+}  // namespace nna::onnx
