@@ -881,7 +881,9 @@ std::string EmitCsrDoc(const std::vector<CsrReg>& regs) {
     << "slave `nna_csr`. Registers are 32 bits wide on the bus; `bits` is what a register stores (rw,\n"
     << "w1c) or pulses (w1s), the bits above it read 0. rw: read/write, byte strobes honoured; ro: read\n"
     << "only; w1s: write 1 to set, a one-cycle pulse, reads 0; w1c: write 1 to clear, set by the\n"
-    << "hardware (a set wins over a clear in the same cycle). Unknown offsets read 0.\n\n"
+    << "hardware (a set wins over a clear in the same cycle). Every other byte offset below 0x100,\n"
+    << "unaligned ones included, reads 0 and ignores writes; ro registers ignore writes; every access\n"
+    << "answers OKAY (`nna_sim_<config> --csr-readback` checks each).\n\n"
     << "| offset | register | access | bits | reset | fields | meaning |\n|---|---|---|---|---|---|---|\n";
   for (auto& r : regs) {
     std::ostringstream fields;
