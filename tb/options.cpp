@@ -129,6 +129,13 @@ void CheckOptions(SimOptions& o, const TypedOptions& typed, const po::variables_
   if (typed.inject != "none") o.inject = ParseInject(typed.inject);
   if (o.inject == Inject::kAbort && (o.tests.size() > 1 || o.repeat > 1))
     throw InputError("--inject abort runs one program once: give one --test and no --repeat");
+  // The RTL's copy differs only in its DRAM: these classes change the program registers instead.
+  for (Inject placement :
+       {Inject::kProgSramRange, Inject::kProgWordsHuge, Inject::kProgDramRange, Inject::kProgDramPartial})
+    if (o.inject_rtl_only && o.inject == placement)
+      throw InputError(
+          std::string("--inject-rtl-only corrupts the program in the RTL's DRAM, but --inject ") +
+          ToString(placement) + " moves the program, which both runs share");
   if ((o.inject == Inject::kAbort) != (o.abort_at > 0))
     throw InputError("--inject abort and --abort-at CYCLE (at least 1) go together");
   if (!o.csr_readback_wrong.empty()) {
