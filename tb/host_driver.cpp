@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "nna/csr.h"
 
@@ -31,11 +34,11 @@ HostDriver::HostDriver(sc_core::sc_module_name name, Wires& w, std::vector<HostP
 
 // Inside the thread, a read returns the value of the cycle that just ended (the DUT's outputs
 // change only after the edge), so "valid and ready read high" means the handshake happened.
-void HostDriver::Write(uint32_t addr, uint32_t data) {
+void HostDriver::Write(uint32_t addr, uint32_t data, uint32_t strb) {
   w_.s_axil_awaddr_i.write(addr);
   w_.s_axil_awvalid_i.write(true);
   w_.s_axil_wdata_i.write(data);
-  w_.s_axil_wstrb_i.write(0xF);
+  w_.s_axil_wstrb_i.write(strb);
   w_.s_axil_wvalid_i.write(true);
   w_.s_axil_bready_i.write(true);
   bool aw_done = false, w_done = false;
@@ -86,6 +89,7 @@ void HostDriver::Run() {
   const uint32_t id = Read(csr::kId);
   if (id != csr::kIdReset)
     cb_.on_error("the id register reads " + Hex(id) + ", expected " + Hex(csr::kIdReset));
+  if (setup_.csr_readback) CsrReadback();
   Write(csr::kIrqEnable, (1u << csr::kIrqDoneLsb) | (1u << csr::kIrqErrorLsb));
   if (setup_.watchdog_cycles) Write(csr::kWatchdogCycles, *setup_.watchdog_cycles);
   if (setup_.act_cache_off) Write(csr::kSramCtrl, 1u << csr::kSramCtrlActCacheOffLsb);
@@ -161,6 +165,66 @@ std::vector<HostResult> HostDriver::Complete(size_t in_flight, uint32_t& seen) {
       out[i].status = 1u << csr::kStatusDoneLsb, out[i].err_instr = ~0u;
   }
   return out;
+}
+
+void HostDriver::CsrReadback() {
+  using csr::Access;
+  auto check = [&](const std::string& name, uint32_t offset, const std::string& after, uint32_t want) {
+    if (name == setup_.csr_readback_wrong) want ^= 1;  // a wrong expectation must be reported
+    const uint32_t got = Read(offset);
+    ++csr_readback_reads_;
+    if (got != want) {
+      cb_.on_error("CSR read-back: " + name + " at offset " + Hex(offset) + " reads " + Hex(got) + " after " +
+                   after + ", expected " + Hex(want) + " (spec/csr.yaml)");
+    }
+  };
+  auto wrote = [](uint32_t data, uint32_t strb) {
+    return "writing " + Hex(data) + (strb == 0xF ? std::string() : " with strobes " + std::to_string(strb));
+  };
+  // What each register holds now: ro inputs are idle after reset and must not change.
+  std::vector<uint32_t> now;
+  for (const csr::Register& r : csr::kRegisters) {
+    now.push_back(Read(r.offset));
+    if (!r.reset_from_config && (r.access != Access::kRo || r.constant))
+      check(r.name, r.offset, "reset", r.access == Access::kW1s ? 0 : r.reset);
+  }
+  for (size_t k = 0; k < std::size(csr::kRegisters); ++k) {
+    const csr::Register& r = csr::kRegisters[k];
+    switch (r.access) {
+      case Access::kRw: {
+        const uint32_t reset = now[k];
+        for (uint32_t p : {0xFFFFFFFFu, 0xA5A5A5A5u, 0x5A5A5A5Au, 0u}) {
+          Write(r.offset, p);
+          check(r.name, r.offset, wrote(p, 0xF), p & r.mask);
+        }
+        Write(r.offset, 0xFFFFFFFFu, 0x5);  // bytes 0 and 2 only
+        check(r.name, r.offset, wrote(0xFFFFFFFFu, 0x5), 0x00FF00FFu & r.mask);
+        Write(r.offset, reset);
+        break;
+      }
+      case Access::kW1s:  // only the bits above the width: nothing may start
+        Write(r.offset, ~r.mask);
+        check(r.name, r.offset, wrote(~r.mask, 0xF), 0);
+        break;
+      case Access::kW1c:  // nothing set it: clearing keeps 0
+      case Access::kRo:
+        Write(r.offset, 0xFFFFFFFFu);
+        check(r.name, r.offset, wrote(0xFFFFFFFFu, 0xF), now[k]);
+        break;
+    }
+  }
+  for (uint32_t offset = 0; offset < 0x100; ++offset) {
+    const bool known = std::any_of(std::begin(csr::kRegisters), std::end(csr::kRegisters),
+                                   [&](const csr::Register& r) { return r.offset == offset; });
+    if (known) continue;
+    Write(offset, 0xFFFFFFFFu);
+    check("unknown offset", offset, wrote(0xFFFFFFFFu, 0xF), 0);
+  }
+  // Nothing written above changed another register.
+  for (size_t k = 0; k < std::size(csr::kRegisters); ++k) {
+    const csr::Register& r = csr::kRegisters[k];
+    check(r.name, r.offset, "the writes to every other register and unknown offset", now[k]);
+  }
 }
 
 void HostDriver::AbortedRun() {

@@ -64,6 +64,8 @@ struct HostSetup {
   std::optional<uint32_t> watchdog_cycles;  // else the configuration's reset value
   bool act_cache_off = false;               // sram_ctrl.act_cache_off
   size_t max_in_flight = 1;                 // > 1: keep the RTL's program queue filled
+  bool csr_readback = false;                // first, the register read-back (CsrReadback)
+  std::string csr_readback_wrong;           // a register whose expected values get bit 0 flipped
 };
 
 struct HostCallbacks {
@@ -91,6 +93,8 @@ class HostDriver : public sc_core::sc_module {
   const HostResult& result() const { return results_.empty() ? none_ : results_.back(); }
   // The aborted run's registers (finished false when no abort was asked for or it never ended).
   const HostResult& aborted() const { return aborted_; }
+  // Reads the register read-back compared (0 when it did not run).
+  uint64_t csr_readback_reads() const { return csr_readback_reads_; }
 
  private:
   void Run();
@@ -100,11 +104,18 @@ class HostDriver : public sc_core::sc_module {
   // since the last call (programs_done counts them, `seen` is its last value), plus one for a
   // program that ended in an error.
   std::vector<HostResult> Complete(size_t in_flight, uint32_t& seen);
+  // Right after reset: writes patterns (all strobes and some) to every register and reads each
+  // back, then every byte offset that is not a register's, then reads all registers again;
+  // expects what spec/csr.yaml says (csr::kRegisters): rw and w1c keep the bits of their width
+  // (a w1c is never set here, so reads 0), w1s reads 0, ro and unknown offsets ignore writes,
+  // unknown offsets read 0. Each difference is one on_error sentence. Leaves the rw registers at
+  // their reset values.
+  void CsrReadback();
   // Starts the program, writes ctrl.abort abort_at cycles later (unless the interrupt came first),
   // reads status, err_instr and irq into aborted_, clears the interrupt.
   void AbortedRun();
   void ClearIrq(uint32_t irq);
-  void Write(uint32_t addr, uint32_t data);
+  void Write(uint32_t addr, uint32_t data, uint32_t strb = 0xF);
   uint32_t Read(uint32_t addr);
 
   Wires& w_;
@@ -114,6 +125,7 @@ class HostDriver : public sc_core::sc_module {
   std::vector<uint64_t> start_cycles_;  // per launch
   std::vector<HostResult> results_;
   HostResult none_, aborted_;
+  uint64_t csr_readback_reads_ = 0;
 };
 
 }  // namespace nna::tb

@@ -34,7 +34,12 @@ constexpr Inject kClasses[] = {Inject::kIllegalOpcode,
                                Inject::kSimdPredWriteRange,
                                Inject::kSimdPredReadRange,
                                Inject::kSimdBadDtype,
-                               Inject::kSimdLdparamImm};
+                               Inject::kSimdLdparamImm,
+                               Inject::kProgSramRange,  // program load (issue 20 coverage)
+                               Inject::kProgWordsHuge,
+                               Inject::kProgDramRange,
+                               Inject::kProgDramPartial,
+                               Inject::kDmaWrite4k};
 
 // The decoded program and the place of its words in the DRAM image.
 struct Program {
@@ -84,8 +89,36 @@ bool IsDmaWrite(const Instruction& in) { return in.opcode == Opcode::kDmaWrite; 
 bool IsDmaWaitingClear(const Instruction& in) { return in.IsDma() && in.WaitClear() != 0; }
 bool HasSeveralWords(const Instruction& in) { return in.words > 1; }
 
+uint64_t PagePast(const std::vector<uint8_t>& dram) { return (dram.size() + 4095) / 4096 * 4096; }
+
 std::string Where(const Instruction& in) {
   return "instr " + std::to_string(in.index) + " (" + isa::ToString(in.opcode) + ")";
+}
+
+// dma_write_4k: the output region that in writes moves by delta, with every DMA that touches it,
+// into DRAM appended to the image (zeros, as a fresh output region is).
+std::string MoveOutputAcross4k(Program& prog, Instruction& in) {
+  constexpr uint64_t kBefore4k = 40;  // not beat-aligned either: the first beat is partial
+  Bundle& b = prog.bundle;
+  Region* out = nullptr;
+  for (Region& r : b.regions)
+    if (r.kind == "output" && in.dma.dram_addr >= r.dram_addr && isa::DmaDramEnd(in) <= r.dram_addr + r.bytes)
+      out = &r;
+  if (!out || in.dma.row_bytes <= kBefore4k)
+    throw InputError("--inject dma_write_4k needs a DMA_WRITE into an output region with rows longer than " +
+                     std::to_string(kBefore4k) + " bytes in the program of test '" + b.test +
+                     "', which has none");
+  const uint64_t from = out->dram_addr, to = PagePast(b.dram) + 4096 - kBefore4k - (in.dma.dram_addr - from);
+  for (Instruction& i : prog.instrs) {
+    if (!i.IsDma() || i.dma.dram_addr < from || isa::DmaDramEnd(i) > from + out->bytes) continue;
+    i.dma.dram_addr += to - from;
+    prog.Store(i);
+  }
+  out->dram_addr = to;
+  b.dram.resize((to + out->bytes + 4095) / 4096 * 4096, 0);
+  return "output region '" + out->name + "' moves from DRAM byte " + std::to_string(from) + " to " +
+         std::to_string(to) + ": " + Where(in) + "'s first row of " + std::to_string(in.dma.row_bytes) +
+         " bytes starts " + std::to_string(kBefore4k) + " bytes before a 4 KB boundary";
 }
 
 // The lowest flag no instruction sets and in does not wait to be clear; throws InputError naming
@@ -154,6 +187,16 @@ const char* ToString(Inject cls) {
       return "simd_bad_dtype";
     case Inject::kSimdLdparamImm:
       return "simd_ldparam_imm";
+    case Inject::kProgSramRange:
+      return "prog_sram_range";
+    case Inject::kProgWordsHuge:
+      return "prog_words_huge";
+    case Inject::kProgDramRange:
+      return "prog_dram_range";
+    case Inject::kProgDramPartial:
+      return "prog_dram_partial";
+    case Inject::kDmaWrite4k:
+      return "dma_write_4k";
   }
   return "?";
 }
@@ -312,6 +355,30 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
       prog.Store(in);
       return Where(in) + " gets the SIMD instruction " + isa::Disassemble(s);
     }
+    case Inject::kProgSramRange: {
+      const uint64_t bytes = bundle.prog_words * isa::kWordBytes;
+      bundle.prog_sram_addr = cfg.sram_bytes - bytes / 2 / isa::kWordBytes * isa::kWordBytes;
+      return "the program load writes SRAM bytes " + std::to_string(bundle.prog_sram_addr) + ".." +
+             std::to_string(bundle.prog_sram_addr + bytes - 1) + ", past the SRAM of " +
+             std::to_string(cfg.sram_bytes) + " bytes";
+    }
+    case Inject::kProgWordsHuge:
+      bundle.prog_words = isa::DmaInstr::kMaxRowBytes / isa::kWordBytes + 1;
+      return "prog_words " + std::to_string(bundle.prog_words) + ", longer than one DMA row of " +
+             std::to_string(isa::DmaInstr::kMaxRowBytes) + " bytes";
+    case Inject::kProgDramRange:
+      bundle.prog_dram_addr = PagePast(bundle.dram);
+      return "the program load reads DRAM from byte " + std::to_string(bundle.prog_dram_addr) +
+             ", past the image of " + std::to_string(bundle.dram.size()) + " bytes";
+    case Inject::kProgDramPartial: {
+      const uint64_t bytes = bundle.prog_words * isa::kWordBytes;
+      bundle.prog_dram_addr = bundle.dram.size() - bytes / 2;
+      return "the program load reads DRAM bytes " + std::to_string(bundle.prog_dram_addr) + ".." +
+             std::to_string(bundle.prog_dram_addr + bytes - 1) + ", the second half past the image of " +
+             std::to_string(bundle.dram.size()) + " bytes";
+    }
+    case Inject::kDmaWrite4k:
+      return MoveOutputAcross4k(prog, prog.Find(cls, "a DMA_WRITE", true, IsDmaWrite));
     default:
       return "";
   }

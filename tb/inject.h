@@ -34,7 +34,13 @@ enum class Inject {
   kSimdPredWriteRange,
   kSimdPredReadRange,
   kSimdBadDtype,
-  kSimdLdparamImm
+  kSimdLdparamImm,
+  // program load (issue 20 coverage)
+  kProgSramRange,
+  kProgWordsHuge,
+  kProgDramRange,
+  kProgDramPartial,
+  kDmaWrite4k
 };
 
 // "illegal_opcode", ... ("none" for kNone).
@@ -74,6 +80,19 @@ Inject ParseInject(const std::string& name);
 //                   fails one check of docs/simd.md "Legality": a compare writing p0, a compare
 //                   writing p<simd_preds>, a FUSED_RELU predicated on p<simd_preds>, an ADD with
 //                   a dtype that is no dtype value, an LDPARAM of parameter kLastParam + 1
+// and the program load's own errors, and a DMA case no test reached (issue 20 coverage):
+//   prog_sram_range  prog_sram so that the program's second half runs past the SRAM: sram_range
+//                   at the load
+//   prog_words_huge  prog_words 2^19 (one DMA row holds at most 2^24 - 1 bytes): illegal_field at
+//                   the load where the SRAM holds it (fsd), else sram_range (tiny: the SRAM check
+//                   comes first)
+//   prog_dram_range  prog_dram a page past the DRAM image: axi_error at the load
+//   prog_dram_partial  prog_dram so that the program's second half runs past the DRAM image: the
+//                   beats inside it are written to SRAM (a DMA_READ like any other), then
+//                   axi_error at the load (the golden model once wrote none)
+//   dma_write_4k    not an error: the last DMA_WRITE's output region moves to the end of a grown
+//                   DRAM image, 40 bytes before a 4 KB boundary, so its first row's burst is cut
+//                   there; every output byte is still checked at the region's new place
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);

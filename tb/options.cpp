@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <sstream>
 
+#include "nna/csr.h"
 #include "tb/tb_config.h"
 #include "util/clip_text.h"
 
@@ -58,6 +59,8 @@ void DescribeOptions(po::options_description& desc, SimOptions& o, TypedOptions&
     ("inject", po::value(&typed.inject)->default_value(typed.inject),
      "error class: corrupt the program so that it must end in that error (illegal_opcode, illegal_field, "
      "dram_range, watchdog, sram_range, and empty_program, illegal_waiting, stall_then_opcode, dram_partial_read, dram_range_prefetch), "
+     "prog_sram_range, prog_words_huge, prog_dram_range, prog_dram_partial (the program load's errors), dma_write_4k (no error: "
+     "an output row across a 4 KB boundary), "
      "or abort it "
      "(abort, with --abort-at) and run it again; race: drop a buffer reload's wait, which the golden model must "
      "refuse")
@@ -72,6 +75,11 @@ void DescribeOptions(po::options_description& desc, SimOptions& o, TypedOptions&
      "fail when a compute instruction's cycles differ from the performance model's by more than PCT percent")
     ("perf-skew", po::value(&o.perf_skew)->default_value(0),
      "add N drain cycles to every prediction (a negative test of --max-perf-error)")
+    ("csr-readback", po::bool_switch(&o.csr_readback),
+     "before the program: write patterns to every register and read each back, and every unknown offset "
+     "(spec/csr.yaml); a difference fails the run")
+    ("csr-readback-wrong", po::value(&o.csr_readback_wrong),
+     "with --csr-readback: expect register NAME's values with bit 0 flipped (a negative test of the read-back)")
     ("quiet", po::bool_switch(&o.quiet), "no progress lines on stderr")
     ("help", po::bool_switch(&o.help), "print this help");
   // clang-format on
@@ -121,8 +129,25 @@ void CheckOptions(SimOptions& o, const TypedOptions& typed, const po::variables_
   if (typed.inject != "none") o.inject = ParseInject(typed.inject);
   if (o.inject == Inject::kAbort && (o.tests.size() > 1 || o.repeat > 1))
     throw InputError("--inject abort runs one program once: give one --test and no --repeat");
+  // The RTL's copy differs only in its DRAM: these classes change the program registers instead.
+  for (Inject placement :
+       {Inject::kProgSramRange, Inject::kProgWordsHuge, Inject::kProgDramRange, Inject::kProgDramPartial})
+    if (o.inject_rtl_only && o.inject == placement)
+      throw InputError(
+          std::string("--inject-rtl-only corrupts the program in the RTL's DRAM, but --inject ") +
+          ToString(placement) + " moves the program, which both runs share");
   if ((o.inject == Inject::kAbort) != (o.abort_at > 0))
     throw InputError("--inject abort and --abort-at CYCLE (at least 1) go together");
+  if (!o.csr_readback_wrong.empty()) {
+    std::string known;
+    for (const csr::Register& r : csr::kRegisters) known += std::string(known.empty() ? "" : ", ") + r.name;
+    if (!o.csr_readback)
+      throw InputError("--csr-readback-wrong " + ClipText(o.csr_readback_wrong) + " needs --csr-readback");
+    if (std::none_of(std::begin(csr::kRegisters), std::end(csr::kRegisters),
+                     [&](const csr::Register& r) { return o.csr_readback_wrong == r.name; }))
+      throw InputError("--csr-readback-wrong " + ClipText(o.csr_readback_wrong) +
+                       " is not a register (one of " + known + ")");
+  }
   if (vm.count("max-perf-error") && !(o.max_perf_error >= 0))
     throw InputError("--max-perf-error must be a percentage of at least 0");
   if (o.out.empty()) {

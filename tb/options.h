@@ -41,6 +41,8 @@ struct SimOptions {
   bool final_dram_golden = false;           // --final-dram golden: outputs against the golden model's DRAM
   Inject inject = Inject::kNone;            // --inject CLASS: the error class to provoke
   uint64_t abort_at = 0;                    // --abort-at CYCLE: with --inject abort, cycles after ctrl.start
+  bool csr_readback = false;       // --csr-readback: the host's register read-back before the program
+  std::string csr_readback_wrong;  // --csr-readback-wrong NAME: flip an expectation (negative test)
   bool quiet = false;
   // Fail when a compute instruction's cycles differ from the performance model's by more than
   // this many percent (negative: no check).

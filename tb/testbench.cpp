@@ -190,6 +190,8 @@ void Testbench::PredictPerformance() {
   if (!opt_.act_cache) perf_config.sram_act_cache_bytes = 0;
   for (size_t k = 0; k < golden_runs_.size(); ++k) {
     const RunResult& g = golden_runs_[k];
+    // A program stopped at its load may not even lie in the DRAM image (--inject prog_dram_range).
+    if (g.completed.empty()) continue;
     const std::set<uint32_t> completed(g.completed.begin(), g.completed.end());
     for (const isa::Instruction& in :
          isa::DecodeProgram(programs_[launches_[k].program].ProgramBytes()).instrs) {
@@ -251,7 +253,8 @@ void Testbench::BuildHost() {
   cb.writes_open = [this] { return axi_dram_->writes_open(); };
   host_ = std::make_unique<HostDriver>("host", *wires_, std::move(progs), std::move(cb),
                                        HostSetup{opt_.watchdog_cycles, !opt_.act_cache,
-                                                 opt_.queue ? size_t(kConfig.queues_program_depth + 1) : 1});
+                                                 opt_.queue ? size_t(kConfig.queues_program_depth + 1) : 1,
+                                                 opt_.csr_readback, opt_.csr_readback_wrong});
 }
 
 // The monitors that feed the scoreboard, and the watchdog that ends a run at --max-cycles.
@@ -579,6 +582,10 @@ void Testbench::PrintRunHeader() const {
                 "aborted run", a.start_cycle, abort.c_str(), a.irq_cycle, StatusText(a).c_str(),
                 monitors_->discarded());
   }
+  if (host_->csr_readback_reads() > 0)
+    std::printf("  %-16s %" PRIu64
+                " reads after writes to every register and unknown offset (spec/csr.yaml)\n",
+                "csr read-back", host_->csr_readback_reads());
   if (opt_.dram_bandwidth > 0)
     std::printf("  %-16s limited to %g bytes/cycle, reads and writes together\n", "dram bandwidth",
                 opt_.dram_bandwidth);

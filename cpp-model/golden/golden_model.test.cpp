@@ -442,6 +442,22 @@ TEST_CASE("errors stop the program like the RTL", "[golden]") {
     CHECK(ev.bytes.at(0) == b.bundle.dram.back());
     CHECK(std::all_of(ev.bytes.begin() + 1, ev.bytes.end(), [](uint8_t v) { return v == 0; }));
   }
+  SECTION("a program load partly past the DRAM image writes the part inside it, then axi_error") {
+    // The RTL loads with its DMA engine, so the load is a DMA_READ like the one above (issue 20).
+    const uint64_t bytes = b.bundle.prog_words * 32, inside = bytes / 2;
+    b.bundle.prog_dram_addr = b.bundle.dram.size() - inside;
+    const RunResult r = GoldenModel(cfg).Run(b.bundle, rec);
+    CHECK(r.error == isa::ErrorCode::kAxiError);
+    CHECK(r.err_instr == kProgramLoadInstr);
+    CHECK(r.instrs_done == 0);
+    uint64_t written = 0;
+    for (const SramWriteEvent& ev : rec.dma_writes) {
+      CHECK(ev.instr == kProgramLoadInstr);
+      written += ev.bytes.size();
+    }
+    CHECK(written >= inside);
+    CHECK(written < inside + cfg.axi_data_bytes);
+  }
 }
 
 TEST_CASE("the model is fast on an fsd-sized layer", "[golden]") {

@@ -810,6 +810,25 @@ std::string EmitCsrCpp(const std::vector<CsrReg>& regs) {
         << ", k" << UpperCamel(r.name) << UpperCamel(f.name) << "Bits = " << f.bits << ";  // " << f.doc
         << "\n";
   }
+  // The map as a table, for code that walks every register (the host's CSR read-back).
+  o << "\n// Every register in spec order: mask is the bits stored (rw, w1c) or pulsed (w1s), which read\n"
+    << "// back (w1s reads 0); an ro register shows 32 bits, `reset` when constant.\n"
+    << "enum class Access { kRw, kRo, kW1s, kW1c };\n"
+    << "struct Register {\n  const char* name;\n  uint32_t offset;\n  Access access;\n  uint32_t mask;\n"
+    << "  bool constant;           // ro with a reset value: always reads reset\n"
+    << "  bool reset_from_config;  // the reset is the configuration's value (HwConfig), not reset\n"
+    << "  uint32_t reset;\n};\ninline constexpr Register kRegisters[] = {\n";
+  for (auto& r : regs) {
+    const uint64_t mask = r.access == "ro" ? 0xFFFFFFFFu : (uint64_t(1) << r.bits) - 1;
+    const std::string access = r.access == "rw"    ? "kRw"
+                               : r.access == "ro"  ? "kRo"
+                               : r.access == "w1s" ? "kW1s"
+                                                   : "kW1c";
+    o << "    {\"" << r.name << "\", 0x" << std::hex << r.offset << ", Access::" << access << ", 0x" << mask
+      << std::dec << ", " << (r.IsConstant() ? "true" : "false") << ", "
+      << (r.reset_param.empty() ? "false" : "true") << ", 0x" << std::hex << r.reset << std::dec << "},\n";
+  }
+  o << "};\n";
   o << "\n}  // namespace nna::csr\n";
   return o.str();
 }
@@ -862,7 +881,9 @@ std::string EmitCsrDoc(const std::vector<CsrReg>& regs) {
     << "slave `nna_csr`. Registers are 32 bits wide on the bus; `bits` is what a register stores (rw,\n"
     << "w1c) or pulses (w1s), the bits above it read 0. rw: read/write, byte strobes honoured; ro: read\n"
     << "only; w1s: write 1 to set, a one-cycle pulse, reads 0; w1c: write 1 to clear, set by the\n"
-    << "hardware (a set wins over a clear in the same cycle). Unknown offsets read 0.\n\n"
+    << "hardware (a set wins over a clear in the same cycle). Every other byte offset below 0x100,\n"
+    << "unaligned ones included, reads 0 and ignores writes; ro registers ignore writes; every access\n"
+    << "answers OKAY (`nna_sim_<config> --csr-readback` checks each).\n\n"
     << "| offset | register | access | bits | reset | fields | meaning |\n|---|---|---|---|---|---|---|\n";
   for (auto& r : regs) {
     std::ostringstream fields;
