@@ -219,7 +219,7 @@ class Lowerer {
   // A layer's spec with its program and parameters, ready for Lower.
   LayerSpec SpecOfLayer(const QuantLayer& ql) const {
     LayerSpec s = *ql.spec;
-    if (ql.op != Op::kAdd) s.simd = ql.simd;  // the rescaled add's program comes from its RescaleProgram
+    if (!ql.rescale) s.simd = ql.simd;  // the rescaled add's program comes from its RescaleProgram
     s.params = ql.params;
     return s;
   }
@@ -256,7 +256,7 @@ class Lowerer {
     j.spec = ChunkSpec(whole, c0, cc, &j.in_c0);
     j.x = Lower(DocOf(layer), j.spec, cfg_);
     const QuantLayer& ql = q_.layers[size_t(layer)];
-    j.simd = SimdProgramOf(j.spec, ql.op == Op::kAdd ? &*ql.rescale : nullptr);
+    j.simd = SimdProgramOf(j.spec, ql.rescale ? &*ql.rescale : nullptr);
     j.params = ParamBytes(j.spec.params);
     if (!SimdOnly(j.spec.op)) {
       ref::Weights part(cc, w.cin, w.r, w.s, w.is_signed);

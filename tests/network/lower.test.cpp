@@ -184,7 +184,7 @@ TEST_CASE("what cannot be mapped is one sentence naming the layer and the sizes"
   one_tile.sram_budget = whole.sram_peak - 2 * whole.slot_bytes + 2 * 600;
   CHECK_THAT(LowerError("tiny_net", cfg, one_tile),
              Catch::Contains("at layer 'pool1', after 0 spilled to DRAM) leave less than two weight slots of "
-                             "1280 bytes (the largest smallest chunk) in the 33056 bytes of SRAM of 'tiny'"));
+                             "1280 bytes (the largest smallest chunk) in the 32992 bytes of SRAM of 'tiny'"));
 }
 
 TEST_CASE("a tensor in two concats is one sentence naming both", "[network][lower]") {
