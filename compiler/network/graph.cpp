@@ -339,8 +339,8 @@ class Parser {
     net_.layers.push_back(std::move(l));
   }
 
-  // act: required on the layers that requantize; add takes none or relu (its program is the
-  // rescaled add, docs/architecture.md).
+  // act: required on the layers that requantize; add takes none or relu (FUSED_RELU's flag, also
+  // in the rescaled add's program, docs/networks.md).
   void Act(const YAML::Node& n, const std::string& path, network::Layer& l) {
     const YAML::Node act = d_.Need(n, path, "act");
     const std::string k = d_.Str(act, path + ".act");

@@ -90,7 +90,7 @@ Network ParseNetworkText(const std::string& text, const std::string& file);
 // deconv and inner_product with their geometry, fused pool, signedness and relu (other
 // activations: `activation` with the kind and alpha; the quantizer fills in the scales);
 // global_avg_pool as the depthwise conv that computes it; add as an eltwise add (the quantizer
-// fills in `rescale`). Pools and concat are not such layers: nothing.
+// fills in `rescale` when its inputs have two scales). Pools and concat are not such layers: nothing.
 std::optional<LayerSpec> SpecOf(const Network& net, const Layer& layer);
 
 // One row of the per-layer table. MACs are the multiply-accumulates of the dot products (a deconv

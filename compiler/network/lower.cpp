@@ -119,6 +119,7 @@ struct Job {
   bool strip = false;
   uint32_t in_col0 = 0, out_col0 = 0, skip = 0, count = 0;
   int temp = -1;
+  bool plane_rows = false;  // a global average pool reading its input's planes as rows (PlaneRowsJob)
   bool last_of_layer = false;
 
   uint64_t StreamBytes() const { return AlignUp(params.size()) + weights.size(); }
@@ -195,7 +196,9 @@ class Lowerer {
     for (size_t t = 0; t <= n; ++t) {
       if (root_[t] != int(t) - 1) continue;
       const Shape s = net_.ShapeOf(root_[t]);
-      layout_[root_[t]] = Planar(Doc(Where(net_.NameOf(root_[t]))), "output", s.c, s.h, s.w, cfg_, true);
+      // A global average pool run as plane rows writes its C bytes as one dense row.
+      const bool pad = root_[t] < 0 || !PlaneRows(q_.layers[size_t(root_[t])]);
+      layout_[root_[t]] = Planar(Doc(Where(net_.NameOf(root_[t]))), "output", s.c, s.h, s.w, cfg_, pad);
     }
   }
 
@@ -219,7 +222,7 @@ class Lowerer {
   // A layer's spec with its program and parameters, ready for Lower.
   LayerSpec SpecOfLayer(const QuantLayer& ql) const {
     LayerSpec s = *ql.spec;
-    if (ql.op != Op::kAdd) s.simd = ql.simd;  // the rescaled add's program comes from its RescaleProgram
+    if (!ql.rescale) s.simd = ql.simd;  // the rescaled add's program comes from its RescaleProgram
     s.params = ql.params;
     return s;
   }
@@ -256,7 +259,7 @@ class Lowerer {
     j.spec = ChunkSpec(whole, c0, cc, &j.in_c0);
     j.x = Lower(DocOf(layer), j.spec, cfg_);
     const QuantLayer& ql = q_.layers[size_t(layer)];
-    j.simd = SimdProgramOf(j.spec, ql.op == Op::kAdd ? &*ql.rescale : nullptr);
+    j.simd = SimdProgramOf(j.spec, ql.rescale ? &*ql.rescale : nullptr);
     j.params = ParamBytes(j.spec.params);
     if (!SimdOnly(j.spec.op)) {
       ref::Weights part(cc, w.cin, w.r, w.s, w.is_signed);
@@ -301,7 +304,48 @@ class Lowerer {
   void LayerJobs(int layer, uint64_t limit) {
     const QuantLayer& ql = q_.layers[size_t(layer)];
     const LayerSpec s = SpecOfLayer(ql);
+    if (PlaneRows(ql)) {
+      jobs_.push_back(PlaneRowsJob(layer, s));
+      min_slot_ = std::max(min_slot_, jobs_.back().StreamBytes());
+      return;
+    }
     Split(layer, s, ql.weights, limit, &jobs_);
+  }
+
+  // A global average pool whose plane fits the kernel_w field runs as plane rows: its input, C
+  // planes of H*W bytes plane_stride apart, is read as ONE channel of C rows of H*W columns (row
+  // stride the plane stride), and a 1 x H*W CONV of weights 1 sums each row, so output pixel c is
+  // channel c's sum, requantized by the multiplier all its channels share: the bytes of the
+  // depthwise conv Compile builds, from one output channel and H*W x array.rows bytes of weights
+  // instead of a channel tile of ones per channel (docs/architecture.md).
+  static bool PlaneRows(const QuantLayer& ql) {
+    return ql.op == Op::kGlobalAvgPool &&
+           uint64_t(ql.spec->in_h) * ql.spec->in_w <= isa::ComputeInstr::kMaxKernelW;
+  }
+
+  Job PlaneRowsJob(int layer, const LayerSpec& whole) const {
+    const std::vector<uint8_t> first = ParamBytes({whole.params[0]});
+    for (const ref::ChannelParams& p : whole.params)
+      if (ParamBytes({p}) != first)
+        throw std::logic_error("nnac: a global average pool's channels have different parameters");
+    Job j;
+    j.layer = layer;
+    j.plane_rows = true;
+    LayerSpec& r = j.spec;
+    r = whole;
+    r.global_avg_pool = false;
+    r.in_c = r.out_c = r.groups = 1;
+    r.in_h = whole.in_c;
+    r.in_w = r.kernel_w = whole.in_h * whole.in_w;
+    r.kernel_h = 1;
+    r.params.assign(1, whole.params[0]);
+    j.x = Lower(DocOf(layer), r, cfg_);
+    j.simd = SimdProgramOf(r, nullptr);
+    j.params = ParamBytes(r.params);
+    ref::Weights ones(1, 1, 1, r.kernel_w, r.wt_signed);
+    std::fill(ones.data.begin(), ones.data.end(), uint8_t(1));
+    j.weights = WeightBytes(r, ones, cfg_);
+    return j;
   }
 
   // A pool the hardware could not fuse: a depthwise 1x1 identity CONV (weight 1, bias 0, scale 1,
@@ -621,6 +665,7 @@ Operands Lowerer::OperandsOf(const Job& j, uint64_t slot_sram) const {
   at.in_plane_stride = PlaneStrideOf(a);
   at.in_addr = TensorAddr(a, j.layer) + j.in_c0 * at.in_plane_stride + j.in_col0;
   if (j.strip) at.in_row_stride = net_.ShapeOf(a).w;
+  if (j.plane_rows) at.in_row_stride = at.in_plane_stride;  // channel c is row c
   if (j.x.in_c != j.spec.in_c && at.in_plane_stride != uint64_t(j.spec.in_h) * j.spec.in_w)
     throw CompileError(Where(ql.name) + " reads its input reshaped to " + std::to_string(j.x.in_c) + "x" +
                        std::to_string(j.x.in_h) + "x" + std::to_string(j.x.in_w) +

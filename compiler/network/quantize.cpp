@@ -66,8 +66,15 @@ ActQuant OutputQuant(Activation kind, bool out_signed, double x_max, double alph
   return q;
 }
 
+// An activation whose output scale its program fixes (docs/activations.md).
+bool FixedScale(Activation act) {
+  return act == Activation::kSigmoid || act == Activation::kTanh || act == Activation::kRelu6;
+}
+
 // Scales that must be one (docs/networks.md, "Scales"): a pool's input and output, a global
 // average pool's, a concat's inputs and output. Slot 0 is the network's input, slot i + 1 layer i.
+// The two inputs of an add share one too where neither group holds a fixed-scale activation, so
+// that the add is ELTWISE's a + b with FUSED_RELU alone instead of the rescaled add's program.
 struct ScaleGroups {
   std::vector<size_t> parent;
   std::vector<std::optional<double>> scale;
@@ -81,6 +88,15 @@ struct ScaleGroups {
           l.op == Op::kMaxPool || l.op == Op::kAvgPool || l.op == Op::kGlobalAvgPool || l.op == Op::kConcat;
       if (same)
         for (const int t : l.inputs) parent[Find(size_t(t + 1))] = Find(i + 1);
+    }
+    std::vector<bool> fixed(parent.size(), false);  // per group root
+    for (size_t i = 0; i < net.layers.size(); ++i)
+      if (FixedScale(net.layers[i].act)) fixed[Find(i + 1)] = true;
+    for (const Layer& l : net.layers) {
+      if (l.op != Op::kAdd) continue;
+      const size_t a = Of(l.inputs[0]), b = Of(l.inputs[1]);
+      if (a == b || fixed[a] || fixed[b]) continue;
+      parent[a] = b;
     }
   }
   size_t Find(size_t a) { return parent[a] == a ? a : parent[a] = Find(parent[a]); }
@@ -258,6 +274,7 @@ class Quantizer {
     const ref::Tensor& a = TensorOf(q, l.inputs[0], input);
     const ref::Tensor& b = TensorOf(q, l.inputs[1], input);
     const double sa = ql.in_scales[0], sb = ql.in_scales[1];
+    if (sa == sb) return CalibrateSharedAdd(i, a, b, ql);
     double top = 0;
     for (size_t e = 0; e < a.data.size(); ++e) {
       const int32_t va = a.is_signed ? int8_t(a.data[e]) : a.data[e],
@@ -277,6 +294,35 @@ class Quantizer {
     ql.spec->rescale = r;
     ql.simd = ql.rescale->simd;
     ql.params.assign(l.out.c, ql.rescale->params);
+  }
+
+  // An add of two inputs at one scale s: FUSED_RELU requantizes a + b by s / out_scale, the largest
+  // |a + b| (after the ReLU) at the output range's end, or its group's scale.
+  void CalibrateSharedAdd(size_t i, const ref::Tensor& a, const ref::Tensor& b, QuantLayer& ql) {
+    const Layer& l = net_.layers[i];
+    const bool relu = l.act == Activation::kRelu;
+    int64_t top = 0;
+    for (size_t e = 0; e < a.data.size(); ++e) {
+      const int64_t v =
+          (a.is_signed ? int8_t(a.data[e]) : a.data[e]) + (b.is_signed ? int8_t(b.data[e]) : b.data[e]);
+      top = std::max(top, relu ? v : std::abs(v));
+    }
+    const double s = ql.in_scales[0];
+    ql.out_scale = Settle(i, top > 0 ? s * double(top) / double(Target(l.out_signed)) : s, 0, true);
+    const double ratio = s / ql.out_scale;
+    const auto m = FusedReluMultiplier([&](int shift) { return std::round(std::ldexp(ratio, shift)); });
+    if (!m) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "has the output scale %g per input scale %g, which FUSED_RELU's 16-bit scale and "
+                    "6-bit shift cannot hold",
+                    ql.out_scale, s);
+      Fail(l, "inputs", buf);
+    }
+    ref::ChannelParams p;  // bias 0, zero point 0
+    p.scale = m->scale, p.shift = m->shift;
+    ql.params.assign(l.out.c, p);
+    ql.simd = {FusedReluInstr(relu, l.out_signed)};
   }
 
  public:
@@ -308,8 +354,11 @@ class Quantizer {
       }
       case Op::kAdd:
         out = ref::Tensor(a.c, a.h, a.w, ql.spec->out_signed);
-        out.data = ref::EltwiseRescaledAdd(a, tensor(ql.inputs[1]), ql.rescale->ka, ql.rescale->kb, ql.params,
-                                           ql.spec->relu, !ql.spec->out_signed);
+        out.data = ql.rescale
+                       ? ref::EltwiseRescaledAdd(a, tensor(ql.inputs[1]), ql.rescale->ka, ql.rescale->kb,
+                                                 ql.params, ql.spec->relu, !ql.spec->out_signed)
+                       : ref::Eltwise(a, tensor(ql.inputs[1]), ref::EltwiseKind::kAdd, ql.params,
+                                      ql.spec->relu, !ql.spec->out_signed);
         break;
       default: {  // conv, deconv, inner_product, global_avg_pool: Compile's reference
         LayerSpec spec = *ql.spec;

@@ -36,15 +36,16 @@ struct QuantLayer {
   std::vector<std::string> input_names;  // "input" or the layers' names (the tensors read)
   // What the single-layer compiler compiles (conv, deconv, inner_product, global_avg_pool, add as
   // eltwise): geometry, fused pool, signedness, relu; `activation` with its calibrated quantization;
-  // `rescale` for an add; `params` the channel parameters below (Execute keeps them equal). Empty
-  // for pools and concat.
+  // `rescale` for an add of two scales; `params` the channel parameters below (Execute keeps them equal).
+  // Empty for pools and concat.
   std::optional<LayerSpec> spec;
   ref::Weights weights;                    // (Cout, Cin/groups, R, S); empty without weights
   std::vector<int32_t> bias;               // per output channel, in accumulator units
   std::vector<ref::ChannelParams> params;  // per output channel, as the SIMD program reads them
   std::vector<isa::SimdInstr> simd;        // the program every output lane runs (FUSED_RELU alone,
                                            // an activation's, or the rescaled add's)
-  std::optional<RescaleProgram> rescale;   // add: ka, kb and the program
+  std::optional<RescaleProgram> rescale;   // an add of two scales: ka, kb and the program; an
+                                           // add of one scale has none (FUSED_RELU on a + b)
   // max_pool, avg_pool: the window
   uint32_t pool_size = 0, pool_stride = 0, pool_pad = 0;
   std::vector<double> in_scales;  // real value of one LSB of each input

@@ -57,12 +57,16 @@ TEST_CASE("the quantized layers hold what the lowering needs", "[network]") {
   CHECK(conv1.params.size() == 16);
   CHECK(conv1.simd.size() == 1);
   CHECK(conv1.in_scales == std::vector<double>{1.0 / 128});
-  // The add: the real scales of its inputs in its rescale, the shared output scale of the concat.
+  // The add: its two inputs at one scale, so FUSED_RELU alone requantizes a + b (no rescale); the
+  // shared output scale of the concat.
   const QuantLayer& res = ByName(q, "res");
-  REQUIRE(res.rescale);
-  CHECK(res.spec->rescale->a_scale == ByName(q, "pool1").out_scale);
-  CHECK(res.spec->rescale->b_scale == ByName(q, "conv3").out_scale);
-  CHECK(res.simd == res.rescale->simd);
+  CHECK_FALSE(res.rescale);
+  CHECK_FALSE(res.spec->rescale);
+  CHECK(ByName(q, "pool1").out_scale == ByName(q, "conv3").out_scale);
+  CHECK(res.in_scales[0] == res.in_scales[1]);
+  CHECK(res.simd == std::vector<isa::SimdInstr>{FusedReluInstr(true, false)});  // uint8
+  CHECK(std::ldexp(double(res.params[0].scale), -res.params[0].shift) ==
+        Approx(res.in_scales[0] / res.out_scale).epsilon(1e-4));
   CHECK(ByName(q, "side").out_scale == res.out_scale);  // concat: one scale, the add's
   CHECK(ByName(q, "cat").out_scale == res.out_scale);
   // The sigmoid: its program and calibrated quantization, the output of 1/256 at zero point -128.
@@ -88,8 +92,40 @@ TEST_CASE("each layer's output is the single-layer reference of its spec, params
       ref::ConvLayer(in, conv3.weights, GeometryOf(*conv3.spec), conv3.params, false, false);
   CHECK(conv3.output.data == want);
   const QuantLayer& res = ByName(q, "res");
-  CHECK(res.output.data == ref::EltwiseRescaledAdd(ByName(q, "pool1").output, conv3.output, res.rescale->ka,
-                                                   res.rescale->kb, res.params, true, true));
+  CHECK(res.output.data == ref::Eltwise(ByName(q, "pool1").output, conv3.output, ref::EltwiseKind::kAdd,
+                                        res.params, true, true));
+}
+
+TEST_CASE("an add's inputs share one scale unless one of them has an activation's fixed scale", "[network]") {
+  auto add_of = [](const std::string& a2_act) {
+    const std::string yaml =
+        "name: t\ndoc: add\nseed: 3\ninput: {channels: 4, height: 6, width: 6, signed: true}\n"
+        "layers:\n"
+        "  - {name: a, op: conv, out: 4, kernel: 1, act: relu}\n"
+        "  - {name: a2, op: conv, input: input, out: 4, kernel: 1, act: " +
+        a2_act +
+        "}\n"
+        "  - {name: r, op: add, inputs: [a, a2], act: relu}\n"
+        "outputs: [r]\n";
+    return Quantize(ParseNetworkText(yaml, "networks/t.yaml"));
+  };
+  SECTION("two calibrated convs: one scale, FUSED_RELU on a + b") {
+    const QuantNetwork q = add_of("none");
+    const QuantLayer& r = ByName(q, "r");
+    CHECK(ByName(q, "a").out_scale == ByName(q, "a2").out_scale);
+    CHECK_FALSE(r.rescale);
+    CHECK(r.simd.size() == 1);
+    CHECK(r.output.data == ref::Eltwise(ByName(q, "a").output, ByName(q, "a2").output, ref::EltwiseKind::kAdd,
+                                        r.params, true, !r.spec->out_signed));
+  }
+  SECTION("a tanh input keeps its 1/128: the rescaled add") {
+    const QuantNetwork q = add_of("tanh");
+    const QuantLayer& r = ByName(q, "r");
+    CHECK(ByName(q, "a2").out_scale == 1.0 / 128);
+    REQUIRE(r.rescale);
+    CHECK(r.simd == r.rescale->simd);
+    CHECK(r.simd.size() > 1);
+  }
 }
 
 TEST_CASE("the network is deterministic: same seed same bits, another seed other bits", "[network]") {
