@@ -53,6 +53,54 @@ std::vector<isa::SimdInstr> SimdIntOpsProgram(isa::Dtype dtype) {
           instr(SimdOp::kXor, 0, 0, 4, 3, 1)};
 }
 
+std::vector<isa::SimdInstr> SimdFpSpecialsProgram() {
+  using isa::Dtype;
+  using isa::SimdOp;
+  auto instr = [](SimdOp op, uint64_t dst, uint64_t a, uint64_t b, Dtype dtype) {
+    isa::SimdInstr s;
+    s.op = op;
+    s.dst = dst;
+    s.src_a = a;
+    s.src_b = b;
+    s.dtype = dtype;
+    return s;
+  };
+  auto movi = [](uint64_t dst, uint32_t bits) {
+    isa::SimdInstr s;
+    s.op = SimdOp::kMovi;
+    s.dst = dst;
+    s.dtype = Dtype::kI32;
+    s.imm = bits;
+    return s;
+  };
+  const Dtype f = Dtype::kF32;
+  const Dtype i = Dtype::kI32;
+  return {instr(SimdOp::kI2f, 1, 0, 0, f),   // v1 = x
+          movi(2, 0x7F800000u),              // +inf
+          instr(SimdOp::kFmul, 3, 1, 2, f),  // x * +inf: +-inf, NaN when x is 0
+          movi(5, 0xFF7FFFFFu),              // the most negative finite float
+          instr(SimdOp::kFadd, 5, 5, 2, f),  // -max + +inf: +inf (through the adder: 2^104)
+          movi(6, 0x7FC00001u),              // a NaN other than the canonical one
+          instr(SimdOp::kFmin, 6, 6, 6, f),  // two NaNs: the canonical NaN
+          movi(7, 0xBF800000u),              // -1.0
+          instr(SimdOp::kFma, 1, 1, 7, f),   // x * -1 + x: exactly 0, +0 in RNE
+          instr(SimdOp::kF2i, 3, 3, 0, f),   // an infinity saturates, NaN gives 0
+          instr(SimdOp::kXor, 0, 3, 5, i),
+          instr(SimdOp::kXor, 0, 0, 6, i),
+          instr(SimdOp::kXor, 0, 0, 1, i),
+          movi(2, 24),  // the sign and exponent bits into the output byte
+          instr(SimdOp::kShr, 2, 0, 2, i),
+          instr(SimdOp::kXor, 0, 0, 2, i)};
+}
+
+compiler::TestSpec SimdFpSpecialsTestSpec() {
+  compiler::TestSpec spec = SimdIntOpsTestSpec(isa::Dtype::kI32);
+  spec.layer.simd = SimdFpSpecialsProgram();
+  spec.name = spec.file = kSimdFpSpecialsTestName;
+  spec.doc = "the FP32 unit's infinities, NaNs and exact cancellation after a 1x1 convolution";
+  return spec;
+}
+
 compiler::TestSpec SimdIntOpsTestSpec(isa::Dtype dtype) {
   compiler::LayerSpec l;
   l.op = compiler::LayerOp::kConv;

@@ -1,7 +1,8 @@
 // Directed tests (issue 20 coverage) for what neither the files of vectors/ nor the random tests
 // reach: every integer op of the SIMD ISA on one dtype (simd_int_ops_<dtype>: i32, i16, i8, u8),
-// and the dependency-flag patterns the compiler never emits (flag_patterns). Named tests like the
-// files of vectors/: nnac, nna_perf and the simulator accept them.
+// the FP32 unit's infinities, NaNs and exact cancellation (simd_fp_specials), and the dependency-flag
+// patterns the compiler never emits (flag_patterns). Named tests like the files of vectors/: nnac, nna_perf
+// and the simulator accept them.
 #pragma once
 
 #include <filesystem>
@@ -32,6 +33,20 @@ std::vector<isa::SimdInstr> SimdIntOpsProgram(isa::Dtype dtype);
 // The test: a signed 1x1 convolution (16 -> 8 channels, 6x6; accumulators far beyond 16 bits, so
 // that i16, i8 and u8 wrap and saturate) whose SIMD program is SimdIntOpsProgram(dtype).
 compiler::TestSpec SimdIntOpsTestSpec(isa::Dtype dtype);
+
+inline constexpr const char* kSimdFpSpecialsTestName = "simd_fp_specials";
+
+// The 16 instructions of simd_fp_specials: the FP32 unit's special operands, from the row's
+// accumulator x converted by i2f: x * +inf (an infinite product), -FLT_MAX + +inf (an infinite
+// addend, which the adder would make 2^104),
+// fmin of two NaNs, x * -1 + x (exact cancellation: +0) and f2i of an infinity (saturation);
+// then the four results folded by xor, and their bits 24..31 into bits 0..7 (the output byte).
+// Passes simd::CheckProgram.
+std::vector<isa::SimdInstr> SimdFpSpecialsProgram();
+
+// The test: a signed 1x1 convolution (16 -> 8 channels, 6x6) whose SIMD program is
+// SimdFpSpecialsProgram().
+compiler::TestSpec SimdFpSpecialsTestSpec();
 
 inline constexpr const char* kFlagPatternsTestName = "flag_patterns";
 

@@ -43,3 +43,27 @@ TEST_CASE("directed tests: flag_patterns adds its flags to fig6_two_buffers only
   CHECK(std::equal(b.dram.begin() + long(b.prog_dram_addr + b.prog_words * isa::kWordBytes), b.dram.end(),
                    base.dram.begin() + long(base.prog_dram_addr + base.prog_words * isa::kWordBytes)));
 }
+
+TEST_CASE("directed tests: simd_fp_specials reaches each special case of the FP32 unit") {
+  const auto prog = SimdFpSpecialsProgram();
+  CHECK(prog.size() <= isa::kMaxSimdInstrs);
+  CHECK_FALSE(simd::CheckProgram(prog));
+  const ref::ChannelParams params{};
+  for (int32_t x : {5, -7, 1000000}) {
+    const simd::LaneState s = simd::RunLaneState(prog, x, params);
+    INFO("x = " << x);
+    // f2i of x * +inf saturates to the infinity's sign; -FLT_MAX + +inf is +inf; fmin of two NaNs
+    // is the canonical NaN; x * -1 + x is +0.
+    const uint32_t sat = x > 0 ? 0x7FFFFFFFu : 0x80000000u;
+    CHECK(s.v[3] == sat);
+    CHECK(s.v[5] == 0x7F800000u);
+    CHECK(s.v[6] == 0x7FC00000u);
+    CHECK(s.v[1] == 0u);
+    const uint32_t folded = sat ^ 0x7F800000u ^ 0x7FC00000u;
+    CHECK(s.v[0] == (folded ^ uint32_t(int32_t(folded) >> 24)));  // shr on i32 is arithmetic
+  }
+  // x = 0: 0 * +inf is invalid (NaN, f2i 0); 0 * -1 + 0 is +0 (a zero product keeps the addend).
+  const simd::LaneState z = simd::RunLaneState(prog, 0, params);
+  CHECK(z.v[3] == 0u);
+  CHECK(z.v[1] == 0u);
+}

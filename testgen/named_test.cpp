@@ -43,6 +43,11 @@ Bundle BuildNamedTest(const std::string& name, const fs::path& vectors_dir, cons
     return BuildTest(RandomSimdTestSpec(*seed, cfg), cfg, at);
   }
   if (name == kFlagPatternsTestName) return BuildFlagPatternsTest(vectors_dir, cfg, seed, at);
+  if (name == kSimdFpSpecialsTestName) {
+    compiler::TestSpec spec = SimdFpSpecialsTestSpec();
+    if (seed) spec.seed = *seed;
+    return BuildTest(spec, cfg, at);
+  }
   if (const std::optional<isa::Dtype> dtype = SimdIntOpsDtype(name)) {
     compiler::TestSpec spec = SimdIntOpsTestSpec(*dtype);
     if (seed) spec.seed = *seed;
