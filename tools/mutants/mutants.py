@@ -231,9 +231,12 @@ def run(a):
             if n not in known:
                 raise MutantError(f"--mutants: '{n}' is not a mutant of {CATALOGUE} (known: {', '.join(sorted(known))}).")
         mutants = [m for m in catalogue if m["name"] in names]
-    # CTest lists a test's command only once its executable exists.
-    if subprocess.run(["cmake", "--build", build, "--target", "nna_mutant_twins"], capture_output=True).returncode:
-        raise MutantError(f"building the block tests built with mutants (nna_mutant_twins) in {build} failed.")
+    # CTest lists a test's command only once its executable exists: the co-simulations' (which
+    # run the tiny simulator itself) and the block tests built with mutants.
+    if subprocess.run(["cmake", "--build", build, "--target", "nna_sim_tiny", "nna_mutant_twins"],
+                      capture_output=True).returncode:
+        raise MutantError(f"building nna_sim_tiny and the block tests built with mutants (nna_mutant_twins) "
+                          f"in {build} failed.")
     tests, twins = ctest_tests(build, a.tests)
     if not tests:
         raise MutantError(f"no CTest in {build} matches '{a.tests}': configure with the tiny configuration.")
