@@ -35,6 +35,10 @@ constexpr Inject kClasses[] = {Inject::kIllegalOpcode,
                                Inject::kSimdPredReadRange,
                                Inject::kSimdBadDtype,
                                Inject::kSimdLdparamImm,
+                               Inject::kSimdBadOp,
+                               Inject::kSimdDstRange,
+                               Inject::kSimdSrcARange,
+                               Inject::kSimdSrcBRange,
                                Inject::kProgSramRange,  // program load (issue 20 coverage)
                                Inject::kProgWordsHuge,
                                Inject::kProgDramRange,
@@ -187,6 +191,14 @@ const char* ToString(Inject cls) {
       return "simd_bad_dtype";
     case Inject::kSimdLdparamImm:
       return "simd_ldparam_imm";
+    case Inject::kSimdBadOp:
+      return "simd_bad_op";
+    case Inject::kSimdDstRange:
+      return "simd_dst_range";
+    case Inject::kSimdSrcARange:
+      return "simd_src_a_range";
+    case Inject::kSimdSrcBRange:
+      return "simd_src_b_range";
     case Inject::kProgSramRange:
       return "prog_sram_range";
     case Inject::kProgWordsHuge:
@@ -331,7 +343,11 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
     case Inject::kSimdPredWriteRange:
     case Inject::kSimdPredReadRange:
     case Inject::kSimdBadDtype:
-    case Inject::kSimdLdparamImm: {
+    case Inject::kSimdLdparamImm:
+    case Inject::kSimdBadOp:
+    case Inject::kSimdDstRange:
+    case Inject::kSimdSrcARange:
+    case Inject::kSimdSrcBRange: {
       Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);
       isa::SimdInstr& s = in.simd.at(0);
       s = isa::SimdInstr{};
@@ -348,9 +364,19 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
         uint8_t unused = 0;  // the first value of the field that is no dtype
         while (isa::IsDtype(unused)) ++unused;
         s.dtype = isa::Dtype(unused);
-      } else {
+      } else if (cls == Inject::kSimdLdparamImm) {
         s.op = isa::SimdOp::kLdparam;
         s.imm = simd::kLastParam + 1;
+      } else if (cls == Inject::kSimdBadOp) {
+        uint8_t unused = 0;  // the first value of the field that is no SIMD op
+        while (isa::IsSimdOp(unused)) ++unused;
+        s.op = isa::SimdOp(unused);
+      } else {
+        s.op = isa::SimdOp::kAdd;
+        s.dtype = isa::Dtype::kI32;
+        if (cls == Inject::kSimdDstRange) s.dst = isa::kSimdRegs;
+        if (cls == Inject::kSimdSrcARange) s.src_a = isa::kSimdRegs;
+        if (cls == Inject::kSimdSrcBRange) s.src_b = isa::kSimdRegs;
       }
       prog.Store(in);
       return Where(in) + " gets the SIMD instruction " + isa::Disassemble(s);

@@ -35,6 +35,10 @@ enum class Inject {
   kSimdPredReadRange,
   kSimdBadDtype,
   kSimdLdparamImm,
+  kSimdBadOp,
+  kSimdDstRange,
+  kSimdSrcARange,
+  kSimdSrcBRange,
   // program load (issue 20 coverage)
   kProgSramRange,
   kProgWordsHuge,
@@ -80,6 +84,9 @@ Inject ParseInject(const std::string& name);
 //                   fails one check of docs/simd.md "Legality": a compare writing p0, a compare
 //                   writing p<simd_preds>, a FUSED_RELU predicated on p<simd_preds>, an ADD with
 //                   a dtype that is no dtype value, an LDPARAM of parameter kLastParam + 1
+//   simd_bad_op, simd_dst_range, simd_src_a_range, simd_src_b_range  the same with an op value that
+//                   is no SIMD op (illegal_opcode), and an ADD writing v<simd_regs>, reading
+//                   v<simd_regs> as src_a, as src_b (illegal_field)
 // and the program load's own errors, and a DMA case no test reached (issue 20 coverage):
 //   prog_sram_range  prog_sram so that the program's second half runs past the SRAM: sram_range
 //                   at the load

@@ -11,6 +11,7 @@ func_cov.md, func_cov.yaml. Exit 1 when a test failed (the coverage is still wri
 """
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,17 +36,57 @@ def found(build, name):
     return sorted(paths)
 
 
-def points(dat):
-    """(file, kind, line, count) of every point of a Verilator coverage.dat; kind is line, branch
-    or toggle, from the point's page (v_line/..., v_branch/..., v_toggle/...)."""
+def records(dat):
+    """(fields, count) of every point of a Verilator coverage.dat."""
     for text in open(dat, errors="replace"):
         if not text.startswith("C '"):
             continue
         key, count = text[3:].rsplit("' ", 1)
-        fields = dict(f.split("\x02", 1) for f in key.split("\x01") if "\x02" in f)
+        yield dict(f.split("\x02", 1) for f in key.split("\x01") if "\x02" in f), int(count)
+
+
+def points(dat):
+    """(file, kind, line, count) of every point of a Verilator coverage.dat; kind is line, branch
+    or toggle, from the point's page (v_line/..., v_branch/..., v_toggle/...)."""
+    for fields, count in records(dat):
         kind = fields.get("page", "").split("/")[0][2:]
         if kind in KINDS:
-            yield fields.get("f", "?"), kind, int(fields.get("l", 0)), int(count)
+            yield fields.get("f", "?"), kind, int(fields.get("l", 0)), count
+
+
+def toggle_unhit(dat):
+    """Markdown: the unhit toggle points split into the bits above the highest bit their signal
+    ever toggled (a wide field or counter holding small values) and the gaps below it, per file,
+    then every signal with unhit bits. The split says where to look, not what is unreachable."""
+    bits = defaultdict(dict)  # (file, signal) -> bit -> count
+    for fields, count in records(dat):
+        if not fields.get("page", "").startswith("v_toggle"):
+            continue
+        m = re.match(r"(.*)\[(\d+)\]$", fields.get("o", ""))
+        sig, bit = (m.group(1), int(m.group(2))) if m else (fields.get("o", ""), 0)
+        f = os.path.relpath(fields.get("f", "?"), ROOT) if os.path.isabs(fields.get("f", "?")) else fields.get("f", "?")
+        bits[(f, sig)][bit] = bits[(f, sig)].get(bit, 0) + count
+    per, rows = defaultdict(lambda: [0, 0, 0, 0]), []
+    for (f, sig), counts in sorted(bits.items()):
+        top = max((b for b, n in counts.items() if n), default=-1)
+        above = sum(1 for b, n in counts.items() if not n and b > top)
+        gaps = sum(1 for b, n in counts.items() if not n and b < top)
+        p = per[f]
+        p[0] += len(counts)
+        p[1] += len(counts) - above - gaps
+        p[2] += above
+        p[3] += gaps
+        if above or gaps:
+            rows.append(f"| {f} | `{sig}` | {len(counts)} | {top} | {above} | {gaps} |")
+    out = ["| file | toggle points | hit | unhit above the top toggled bit | unhit below it |",
+           "|---|---:|---:|---:|---:|"]
+    for f, (n, h, a, g) in sorted(per.items()):
+        out.append(f"| {f} | {n} | {h} | {a} | {g} |")
+    t = [sum(p[i] for p in per.values()) for i in range(4)]
+    out.append(f"| **total** | {t[0]} | {t[1]} | {t[2]} | {t[3]} |")
+    out += ["", "| file | signal | bits | top toggled bit | unhit above it | unhit below it |",
+            "|---|---|---:|---:|---:|---:|"] + rows
+    return "\n".join(out) + "\n"
 
 
 def summary(dat):
@@ -103,6 +144,8 @@ def main():
     table = summary(merged)
     with open(os.path.join(out, "rtl_summary.md"), "w") as f:
         f.write(table)
+    with open(os.path.join(out, "toggle_unhit.md"), "w") as f:
+        f.write(toggle_unhit(merged))
     print(f"RTL coverage of {len(dats)} runs (points hit/total; report {out}/html/index.html)\n")
     print(table)
     run_dirs = [d for d in (os.path.join(build, "runs"), os.path.join(build, "regress")) if os.path.isdir(d)]
