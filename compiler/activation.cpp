@@ -26,13 +26,7 @@ constexpr double kTanhPoly[5] = {0.9873686296253489, -0.2805406182836392, 0.0651
 constexpr double kTanhLevel = 126.5 / 128;  // tanh and the polynomial exceed it beyond x = 2.566
 
 SimdInstr Op(SimdOp op, uint64_t dst, uint64_t a = 0, uint64_t b = 0, Dtype dtype = Dtype::kI32) {
-  SimdInstr s;
-  s.op = op;
-  s.dst = dst;
-  s.src_a = a;
-  s.src_b = b;
-  s.dtype = dtype;
-  return s;
+  return simd::Ins(op, dst, a, b).Dt(dtype);
 }
 SimdInstr FOp(SimdOp op, uint64_t dst, uint64_t a = 0, uint64_t b = 0) {
   return Op(op, dst, a, b, Dtype::kF32);

@@ -18,79 +18,52 @@ std::optional<isa::Dtype> SimdIntOpsDtype(const std::string& name) {
 
 std::vector<isa::SimdInstr> SimdIntOpsProgram(isa::Dtype dtype) {
   using isa::SimdOp;
-  // op, dst, src_a, src_b, pred, pred_neg; v0 enters with the accumulator.
-  auto instr = [dtype](SimdOp op, uint64_t dst, uint64_t a, uint64_t b, uint64_t pred = 0, uint64_t neg = 0) {
-    isa::SimdInstr s;
-    s.op = op;
-    s.dst = dst;
-    s.src_a = a;
-    s.src_b = b;
-    s.pred = pred;
-    s.pred_neg = neg;
-    s.dtype = dtype;
-    return s;
-  };
-  isa::SimdInstr movi = instr(SimdOp::kMovi, 1, 0, 0);
-  movi.dtype = isa::Dtype::kI32;
-  movi.imm = 3;  // the shift amount, and a small operand
-  isa::SimdInstr shr = instr(SimdOp::kShr, 6, 0, 1);
-  shr.flags = 1;  // rounds half up
-  return {movi,
-          instr(SimdOp::kAdd, 2, 0, 1),
-          instr(SimdOp::kSub, 3, 1, 0),
-          instr(SimdOp::kMul, 4, 0, 3),
-          instr(SimdOp::kShl, 5, 4, 1),
-          shr,
-          instr(SimdOp::kMin, 7, 5, 6),
-          instr(SimdOp::kMax, 2, 7, 2),
-          instr(SimdOp::kAnd, 3, 2, 4),
-          instr(SimdOp::kOr, 4, 3, 6),
-          instr(SimdOp::kXor, 5, 4, 0),
-          instr(SimdOp::kCmpeq, 1, 5, 2),
-          instr(SimdOp::kCmplt, 2, 0, 5),
-          instr(SimdOp::kCmple, 3, 4, 3, 1, 1),
-          instr(SimdOp::kSat, 0, 5, 0, 2),
-          instr(SimdOp::kXor, 0, 0, 4, 3, 1)};
+  using simd::Ins;
+  // v0 enters with the accumulator; v1 = 3: the shift amount, and a small operand.
+  auto op = [dtype](SimdOp o, uint64_t dst, uint64_t a, uint64_t b) { return Ins(o, dst, a, b).Dt(dtype); };
+  return {Ins(SimdOp::kMovi, 1).Dt(isa::Dtype::kI32).Imm(3),
+          op(SimdOp::kAdd, 2, 0, 1),
+          op(SimdOp::kSub, 3, 1, 0),
+          op(SimdOp::kMul, 4, 0, 3),
+          op(SimdOp::kShl, 5, 4, 1),
+          op(SimdOp::kShr, 6, 0, 1).Flags(1),  // rounds half up
+          op(SimdOp::kMin, 7, 5, 6),
+          op(SimdOp::kMax, 2, 7, 2),
+          op(SimdOp::kAnd, 3, 2, 4),
+          op(SimdOp::kOr, 4, 3, 6),
+          op(SimdOp::kXor, 5, 4, 0),
+          op(SimdOp::kCmpeq, 1, 5, 2),
+          op(SimdOp::kCmplt, 2, 0, 5),
+          op(SimdOp::kCmple, 3, 4, 3).If(1, true),
+          op(SimdOp::kSat, 0, 5, 0).If(2),
+          op(SimdOp::kXor, 0, 0, 4).If(3, true)};
 }
 
 std::vector<isa::SimdInstr> SimdFpSpecialsProgram() {
-  using isa::Dtype;
   using isa::SimdOp;
-  auto instr = [](SimdOp op, uint64_t dst, uint64_t a, uint64_t b, Dtype dtype) {
-    isa::SimdInstr s;
-    s.op = op;
-    s.dst = dst;
-    s.src_a = a;
-    s.src_b = b;
-    s.dtype = dtype;
-    return s;
+  using simd::Ins;
+  auto f = [](SimdOp o, uint64_t dst, uint64_t a, uint64_t b) {
+    return Ins(o, dst, a, b).Dt(isa::Dtype::kF32);
+  };
+  auto i = [](SimdOp o, uint64_t dst, uint64_t a, uint64_t b) {
+    return Ins(o, dst, a, b).Dt(isa::Dtype::kI32);
   };
   auto movi = [](uint64_t dst, uint32_t bits) {
-    isa::SimdInstr s;
-    s.op = SimdOp::kMovi;
-    s.dst = dst;
-    s.dtype = Dtype::kI32;
-    s.imm = bits;
-    return s;
+    return Ins(SimdOp::kMovi, dst).Dt(isa::Dtype::kI32).Imm(bits);
   };
-  const Dtype f = Dtype::kF32;
-  const Dtype i = Dtype::kI32;
-  return {instr(SimdOp::kI2f, 1, 0, 0, f),   // v1 = x
-          movi(2, 0x7F800000u),              // +inf
-          instr(SimdOp::kFmul, 3, 1, 2, f),  // x * +inf: +-inf, NaN when x is 0
-          movi(5, 0xFF7FFFFFu),              // the most negative finite float
-          instr(SimdOp::kFadd, 5, 5, 2, f),  // -max + +inf: +inf (through the adder: 2^104)
-          movi(6, 0x7FC00001u),              // a NaN other than the canonical one
-          instr(SimdOp::kFmin, 6, 6, 6, f),  // two NaNs: the canonical NaN
-          movi(7, 0xBF800000u),              // -1.0
-          instr(SimdOp::kFma, 1, 1, 7, f),   // x * -1 + x: exactly 0, +0 in RNE
-          instr(SimdOp::kF2i, 3, 3, 0, f),   // an infinity saturates, NaN gives 0
-          instr(SimdOp::kXor, 0, 3, 5, i),
-          instr(SimdOp::kXor, 0, 0, 6, i),
-          instr(SimdOp::kXor, 0, 0, 1, i),
-          movi(2, 24),  // the sign and exponent bits into the output byte
-          instr(SimdOp::kShr, 2, 0, 2, i),
-          instr(SimdOp::kXor, 0, 0, 2, i)};
+  return {f(SimdOp::kI2f, 1, 0, 0),   // v1 = x
+          movi(2, 0x7F800000u),       // +inf
+          f(SimdOp::kFmul, 3, 1, 2),  // x * +inf: +-inf, NaN when x is 0
+          movi(5, 0xFF7FFFFFu),       // the most negative finite float
+          f(SimdOp::kFadd, 5, 5, 2),  // -max + +inf: +inf (through the adder: 2^104)
+          movi(6, 0x7FC00001u),       // a NaN other than the canonical one
+          f(SimdOp::kFmin, 6, 6, 6),  // two NaNs: the canonical NaN
+          movi(7, 0xBF800000u),       // -1.0
+          f(SimdOp::kFma, 1, 1, 7),   // x * -1 + x: exactly 0, +0 in RNE
+          f(SimdOp::kF2i, 3, 3, 0),   // an infinity saturates, NaN gives 0
+          i(SimdOp::kXor, 0, 3, 5),  i(SimdOp::kXor, 0, 0, 6),
+          i(SimdOp::kXor, 0, 0, 1),  movi(2, 24),  // the sign and exponent bits into the output byte
+          i(SimdOp::kShr, 2, 0, 2),  i(SimdOp::kXor, 0, 0, 2)};
 }
 
 compiler::TestSpec SimdFpSpecialsTestSpec() {

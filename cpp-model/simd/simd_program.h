@@ -67,4 +67,34 @@ LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, int32_t acc30
 // The lane's output byte, v0[7:0] of RunLaneState.
 uint8_t RunLane(const std::vector<isa::SimdInstr>& program, int32_t acc30, const ref::ChannelParams& params);
 
+// One instruction, built field by field: Ins(op, dst, a, b).Dt(...).Imm(...).If(pred, neg); the
+// fields left out keep isa::SimdInstr's defaults.
+struct Ins {
+  isa::SimdInstr s;
+  explicit Ins(isa::SimdOp op, uint64_t dst = 0, uint64_t a = 0, uint64_t b = 0) {
+    s.op = op;
+    s.dst = dst;
+    s.src_a = a;
+    s.src_b = b;
+  }
+  Ins& Dt(isa::Dtype d) {
+    s.dtype = d;
+    return *this;
+  }
+  Ins& Imm(uint64_t v) {
+    s.imm = v;
+    return *this;
+  }
+  Ins& Flags(uint64_t v) {
+    s.flags = v;
+    return *this;
+  }
+  Ins& If(uint64_t pred, bool negate = false) {
+    s.pred = pred;
+    s.pred_neg = negate;
+    return *this;
+  }
+  operator isa::SimdInstr() const { return s; }
+};
+
 }  // namespace nna::simd

@@ -8,40 +8,12 @@
 using namespace nna;
 using nna::isa::Dtype;
 using nna::isa::SimdOp;
+using nna::simd::Ins;
 using nna::simd::LaneState;
 using nna::simd::RunLane;
 using nna::simd::RunLaneState;
 
 namespace {
-
-// One instruction, built field by field: Ins(op, dst, a, b).Dt(...).Imm(...).If(pred, neg).
-struct Ins {
-  isa::SimdInstr s;
-  explicit Ins(SimdOp op, uint64_t dst = 0, uint64_t a = 0, uint64_t b = 0) {
-    s.op = op;
-    s.dst = dst;
-    s.src_a = a;
-    s.src_b = b;
-  }
-  Ins& Dt(Dtype d) {
-    s.dtype = d;
-    return *this;
-  }
-  Ins& Imm(uint64_t v) {
-    s.imm = v;
-    return *this;
-  }
-  Ins& Flags(uint64_t v) {
-    s.flags = v;
-    return *this;
-  }
-  Ins& If(uint64_t pred, bool negate = false) {
-    s.pred = pred;
-    s.pred_neg = negate;
-    return *this;
-  }
-  operator isa::SimdInstr() const { return s; }
-};
 
 using Program = std::vector<isa::SimdInstr>;
 
