@@ -28,6 +28,8 @@ import re
 import subprocess
 import sys
 
+from check_onnx_layer import report
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -134,12 +136,7 @@ def main():
     a = ap.parse_args()
     if not a.no_rtl and not a.sim:
         ap.error("--sim is required unless --no-rtl")
-    rc, result = check(a)
-    print(("PASS: " if rc == 0 else "FAIL: ") + result)
-    if a.results:
-        with open(a.results, "a") as f:
-            f.write(os.path.basename(os.path.normpath(a.test_dir)) + "\t" + result + "\n")
-    return rc
+    return report(a, *check(a))
 
 
 if __name__ == "__main__":

@@ -41,7 +41,12 @@ def main():
     ap.add_argument("--results", help="append the test's result line to this file")
     ap.add_argument("test_dir")
     a = ap.parse_args()
-    rc, result = check(a)
+    return report(a, *check(a))
+
+
+def report(a, rc, result):
+    """Prints the verdict and appends the test's result line to --results (the conformance table's
+    input, nna_onnx survey); returns rc."""
     print(("PASS: " if rc == 0 else "FAIL: ") + result)
     if a.results:
         with open(a.results, "a") as f:

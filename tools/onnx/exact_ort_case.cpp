@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "case_writer.h"
 #include "onnx/onnx_pb.h"
 #include "ref/ref_ops.h"
 #include "util/split_mix64.h"
@@ -28,6 +29,8 @@
 namespace {
 
 namespace fs = std::filesystem;
+using nna::onnx_case::SetFloats;
+using nna::onnx_case::Write;
 
 constexpr int kCin = 8, kCout = 16, kH = 9, kW = 9, kK = 3;
 
@@ -36,17 +39,6 @@ void SetInts(onnx::TensorProto* t, onnx::TensorProto_DataType type, const std::v
   t->set_data_type(type);
   for (int64_t d : dims) t->add_dims(d);
   for (int32_t v : values) t->add_int32_data(v);  // uint8, int8 and int32 are held as int32_data
-}
-
-void SetFloats(onnx::TensorProto* t, const std::vector<int64_t>& dims, const std::vector<float>& values) {
-  t->set_data_type(onnx::TensorProto_DataType_FLOAT);
-  for (int64_t d : dims) t->add_dims(d);
-  for (float v : values) t->add_float_data(v);
-}
-
-void Write(const fs::path& path, const google::protobuf::MessageLite& m) {
-  std::ofstream f(path, std::ios::binary);
-  if (!f || !m.SerializeToOstream(&f)) throw std::runtime_error("cannot write " + path.string());
 }
 
 }  // namespace

@@ -12,28 +12,19 @@
 #include <string>
 #include <vector>
 
+#include "case_writer.h"
 #include "onnx/onnx_pb.h"
 #include "util/split_mix64.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using nna::onnx_case::Named;
+using nna::onnx_case::SetFloats;
+using nna::onnx_case::Write;
 
 constexpr int kCin = 8, kCout = 16, kGroups = 2, kH = 11, kW = 9, kK = 3, kStrideH = 2, kPad = 1;
 constexpr int kOutH = (kH + 2 * kPad - kK) / kStrideH + 1, kOutW = kW + 2 * kPad - kK + 1;
-
-void SetFloats(onnx::TensorProto* t, const std::string& name, const std::vector<int64_t>& dims,
-               const std::vector<float>& values) {
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto_DataType_FLOAT);
-  for (int64_t d : dims) t->add_dims(d);
-  for (float v : values) t->add_float_data(v);
-}
-
-void Write(const fs::path& path, const google::protobuf::MessageLite& m) {
-  std::ofstream f(path, std::ios::binary);
-  if (!f || !m.SerializeToOstream(&f)) throw std::runtime_error("cannot write " + path.string());
-}
 
 void Ints(onnx::NodeProto* n, const char* name, std::vector<int64_t> v) {
   onnx::AttributeProto* a = n->add_attribute();
@@ -113,16 +104,16 @@ int main(int argc, char** argv) {
     };
     value_info(g->add_input(), "x", {1, kCin, kH, kW});
     value_info(g->add_output(), "y", {1, kCout, kOutH, kOutW});
-    SetFloats(g->add_initializer(), "W", {kCout, cin_g, kK, kK}, w);
-    SetFloats(g->add_initializer(), "B", {kCout}, b);
+    SetFloats(Named(g->add_initializer(), "W"), {kCout, cin_g, kK, kK}, w);
+    SetFloats(Named(g->add_initializer(), "B"), {kCout}, b);
 
     const fs::path dir(out), data = dir / "test_data_set_0";
     fs::create_directories(data);
     Write(dir / "model.onnx", model);
     onnx::TensorProto xt, yt;
-    SetFloats(&xt, "x", {1, kCin, kH, kW}, x);
+    SetFloats(Named(&xt, "x"), {1, kCin, kH, kW}, x);
     Write(data / "input_0.pb", xt);
-    SetFloats(&yt, "y", {1, kCout, kOutH, kOutW}, y);
+    SetFloats(Named(&yt, "y"), {1, kCout, kOutH, kOutW}, y);
     Write(data / "output_0.pb", yt);
     std::printf("float_conv_case: %s, Conv %d -> %d channels in %d groups, %dx%d, strides (%d,1), bias\n",
                 dir.c_str(), kCin, kCout, kGroups, kH, kW, kStrideH);
