@@ -2,7 +2,7 @@
 #   make sim TEST=conv3x3 [CONFIG=fsd|tiny] [SEED=n] [WAVES=1] [ARGS="--max-cycles 1000000"]
 #   make sim TEST=tiny_net CONFIG=tiny   a whole network (vectors/networks/NAME.yaml, no vectors/NAME.yaml)
 #   make sim ONNX=MODEL.onnx [INPUT="FILE ..."] [CALIBRATE=DIR] [EXPECT=FILE] [CONFIG=tiny]   a one-node ONNX model
-#        compiled by nnac --onnx into build/runs/CONFIG/onnx-NAME (a float one quantized), docs/onnx.md
+#        compiled and run by nna_sim --onnx (as nnac --onnx compiles it) in build/runs/CONFIG/onnx-NAME (a float one quantized), docs/onnx.md
 #   make test            every unit test, co-simulation and negative test (CTest)
 #   make regress-layers [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]   random layers, in parallel, JUnit report
 #   make regress-simd [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]     random SIMD programs (TEST=random_simd), same report

@@ -18,9 +18,13 @@ namespace {
 Programs OnnxProgram(const SimOptions& opt, const HwConfig& cfg) {
   auto compiled = std::make_shared<onnx::OnnxCompiled>(
       onnx::CompileOnnx({opt.onnx_model, opt.onnx_inputs, opt.calibrate, opt.int8_activations}, cfg));
-  if (!opt.quiet)
+  if (!opt.quiet) {
     std::fprintf(stderr, "nna sim: %s compiled from %s\n", compiled->layer.node.c_str(),
                  opt.onnx_model.c_str());
+    if (compiled->quantized)
+      std::fprintf(stderr, "nna sim: quantized as nnac does: %s\n",
+                   onnx::DescribeQuantization(*compiled->quantized).c_str());
+  }
   Programs p{{compiled->built.bundle}, {}};
   if (opt.expect.empty()) return p;
   // An unreadable file, or a float output of another size, is bad input before the run.

@@ -43,6 +43,18 @@ OnnxCompiled CompileOnnx(const OnnxRequest& req, const HwConfig& cfg) {
   return {std::move(owned), std::move(layer), std::move(built), std::move(q)};
 }
 
+std::string DescribeQuantization(const QuantizedModel& q) {
+  char text[400];
+  std::snprintf(text, sizeof text,
+                "input '%s' calibrated on %s (min/max including 0): scale %.9g zero point %d; "
+                "int8 weights symmetric per %s (%zu channels); output scale %.9g zero point %d",
+                q.input_name.c_str(),
+                q.samples ? (std::to_string(q.samples) + " tensor(s)").c_str() : "the run input", q.x.scale,
+                q.x.zero_point, q.weight_axis < 0 ? "tensor" : "channel", q.w_scale.size(), q.y.scale,
+                q.y.zero_point);
+  return text;
+}
+
 std::string FloatError(const QuantizedModel& q, const Tensor& output, const std::string& expect) {
   const Tensor e = ReadTensorFile(expect);
   if (e.NumElements() != output.NumElements())

@@ -32,6 +32,9 @@ struct OnnxCompiled {
 // Throws OnnxError (one sentence) for a model, input or option that cannot be used.
 OnnxCompiled CompileOnnx(const OnnxRequest& request, const HwConfig& cfg);
 
+// How a float model was quantized: what the input was calibrated on, the scales and zero points.
+std::string DescribeQuantization(const QuantizedModel& q);
+
 // A float model's quantized output against its float expected output (a .pb or .npy file): one
 // sentence with the largest error, as information (quantization is not bit-exact with float).
 std::string FloatError(const QuantizedModel& q, const Tensor& output, const std::string& expect);

@@ -146,12 +146,7 @@ struct OnnxOptions {
 // expected output (--expect) against the dequantized reference, as information (not a pass test).
 void ReportQuantization(const nna::onnx::QuantizedModel& q, const nna::onnx::Tensor& reference,
                         const std::string& expect) {
-  std::printf(
-      "quantized by nnac: input '%s' calibrated on %s (min/max including 0): scale %.9g zero point %d; "
-      "int8 weights symmetric per %s (%zu channels); output scale %.9g zero point %d\n",
-      q.input_name.c_str(), q.samples ? (std::to_string(q.samples) + " tensor(s)").c_str() : "the run input",
-      q.x.scale, q.x.zero_point, q.weight_axis < 0 ? "tensor" : "channel", q.w_scale.size(), q.y.scale,
-      q.y.zero_point);
+  std::printf("quantized by nnac: %s\n", nna::onnx::DescribeQuantization(q).c_str());
   if (expect.empty()) return;
   std::printf("float error against %s (information, not a test): %s\n", expect.c_str(),
               nna::onnx::FloatError(q, reference, expect).c_str());
