@@ -29,10 +29,14 @@ OnnxCompiled CompileOnnx(const OnnxRequest& req, const HwConfig& cfg) {
       throw OnnxError("--input " + arg + ": input '" + name + "' is given twice");
   }
   const bool is_float = IsFloatModel(model);
-  if (!is_float && !(req.calibrate.empty() && !req.export_qdq && !req.int8_activations))
-    throw OnnxError(
-        req.model +
-        ": --calibrate, --activations and --export-qdq apply to a float model (one Conv or MatMul node)");
+  // The sentence names the float-only option given (nna_sim has no --export-qdq).
+  const char* float_only = !req.calibrate.empty() ? "--calibrate"
+                           : req.int8_activations ? "--activations int8"
+                           : req.export_qdq       ? "--export-qdq"
+                                                  : nullptr;
+  if (!is_float && float_only)
+    throw OnnxError(req.model + ": " + float_only +
+                    " applies to a float model (one Conv or MatMul node), and this one is not");
   std::optional<QuantizedModel> q;
   if (is_float)
     q = QuantizeFloatModel(
