@@ -120,7 +120,8 @@ void CheckOnnxOptions(SimOptions& o, const TypedOptions& typed, const po::variab
   }
   if (vm.count("seed"))
     throw InputError("--onnx runs the model with its own --input tensors: --seed does not apply");
-  if (!std::filesystem::is_regular_file(o.onnx_model))
+  std::error_code unreadable;  // an unreadable path is no model (no filesystem_error escapes)
+  if (!std::filesystem::is_regular_file(o.onnx_model, unreadable))
     throw InputError("--onnx " + ClipText(o.onnx_model) + ": no such model file");
   if (typed.activations != "uint8" && typed.activations != "int8")
     throw InputError("--activations must be uint8 or int8 (got " + ClipText(typed.activations) + ")");
@@ -133,7 +134,8 @@ void CheckOnnxOptions(SimOptions& o, const TypedOptions& typed, const po::variab
   const std::filesystem::path dir = folder(o.onnx_inputs[0]);
   for (const std::string& arg : o.onnx_inputs)
     if (folder(arg) != dir) return;
-  if (std::filesystem::is_regular_file(dir / "output_0.pb")) o.expect = (dir / "output_0.pb").string();
+  if (std::filesystem::is_regular_file(dir / "output_0.pb", unreadable))
+    o.expect = (dir / "output_0.pb").string();
 }
 
 // Checks the options given against each other and fills in what they imply; the first problem
