@@ -1,8 +1,8 @@
 # Short commands for people; CMake does the building (CMakeLists.txt).
 #   make sim TEST=conv3x3 [CONFIG=fsd|tiny] [SEED=n] [WAVES=1] [ARGS="--max-cycles 1000000"]
 #   make sim TEST=tiny_net CONFIG=tiny   a whole network (vectors/networks/NAME.yaml, no vectors/NAME.yaml)
-#   make sim ONNX=MODEL.onnx [INPUT="FILE ..."] [CALIBRATE=DIR] [CONFIG=tiny]   a one-node ONNX model
-#        compiled by nnac --onnx into build/runs/CONFIG/onnx-NAME (a float one quantized), docs/onnx.md
+#   make sim ONNX=MODEL.onnx [INPUT="FILE ..."] [CALIBRATE=DIR] [EXPECT=FILE] [CONFIG=tiny]   a one-node ONNX model
+#        compiled and run by nna_sim --onnx (as nnac --onnx compiles it) in build/runs/CONFIG/onnx-NAME (a float one quantized), docs/onnx.md
 #   make test            every unit test, co-simulation and negative test (CTest)
 #   make regress-layers [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]   random layers, in parallel, JUnit report
 #   make regress-simd [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]     random SIMD programs (TEST=random_simd), same report
@@ -70,8 +70,9 @@ build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The simulator, and the tools the README's other commands use (nnac, nna_perf).
-# ONNX=MODEL: nnac --onnx writes the bundle into the run folder (model.onnx is named by its folder, as
-# a node test), then the simulator runs that bundle with the full scoreboard.
+# ONNX=MODEL: the simulator compiles the model itself (nna_sim --onnx, the same front end as nnac
+# --onnx) into the run folder (model.onnx is named by its folder, as a node test) and runs it with the
+# full scoreboard; EXPECT=FILE (default: a node test's output_0.pb beside INPUT) is compared with its output.
 ONNX_NAME   := $(if $(filter model.onnx,$(notdir $(ONNX))),$(notdir $(patsubst %/,%,$(dir $(ONNX)))),$(basename $(notdir $(ONNX))))
 ONNX_RUN    := $(BUILD)/runs/$(CONFIG)/onnx-$(ONNX_NAME)
 sim: deps configure
@@ -80,9 +81,9 @@ ifeq ($(ONNX),)
 	$(BUILD)/tb/nna_sim_$(CONFIG) $(SIM_ARGS)
 else
 	cmake --build $(BUILD) -j $(JOBS) --target nna_sim_$(CONFIG) nnac
-	$(BUILD)/compiler/nnac --onnx $(ONNX) $(addprefix --input ,$(INPUT)) --config $(CONFIG) \
-	  --out $(ONNX_RUN)/bundle --check $(if $(CALIBRATE),--calibrate $(CALIBRATE))
-	$(BUILD)/tb/nna_sim_$(CONFIG) --bundle $(ONNX_RUN)/bundle --out $(ONNX_RUN)/rtl $(if $(WAVES),--waves) $(ARGS)
+	$(BUILD)/tb/nna_sim_$(CONFIG) --onnx $(ONNX) $(addprefix --input ,$(INPUT)) \
+	  $(if $(CALIBRATE),--calibrate $(CALIBRATE)) $(if $(EXPECT),--expect $(EXPECT)) --out $(ONNX_RUN) \
+	  $(if $(WAVES),--waves) $(ARGS)
 endif
 
 test: build

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <sstream>
 
 #include "nna/csr.h"
@@ -19,6 +20,7 @@ struct TypedOptions {
   std::string act_cache = "on";
   std::string inject = "none";
   std::string final_dram = "reference";
+  std::string activations = "uint8";
 };
 
 // Every option with its help text; the values land in o and typed.
@@ -34,6 +36,18 @@ void DescribeOptions(po::options_description& desc, SimOptions& o, TypedOptions&
     ("sram-budget", po::value(&o.sram_budget)->default_value(0),
      "with --network: bytes of SRAM the program may use, which splits layers by output channels (0: the configuration's)")
     ("bundle", po::value(&o.bundle_dir), "run the compiled bundle in DIR instead of --test")
+    ("onnx", po::value(&o.onnx_model),
+     "an ONNX model of one node, compiled as nnac --onnx compiles it (QLinearConv, QLinearMatMul, ConvInteger, "
+     "MatMulInteger, or a float Conv or MatMul quantized first), instead of --test")
+    ("input", po::value(&o.onnx_inputs)->multitoken()->composing(),
+     "with --onnx: NAME=FILE.pb|.npy for a graph input, or FILE for the next one in graph input order")
+    ("calibrate", po::value(&o.calibrate),
+     "with a float --onnx model: a folder of .npy/.pb input tensors to calibrate on (default: the run input)")
+    ("activations", po::value(&typed.activations)->default_value(typed.activations),
+     "with a float --onnx model: uint8 or int8 input and output")
+    ("expect", po::value(&o.expect),
+     "with --onnx: the expected output (.pb or .npy), compared bit for bit with the RTL's output (a float "
+     "model: its float error reported); default: output_0.pb in the folder of a node test's --input files")
     ("config", po::value(&o.config)->default_value(kConfig.name),
      "hardware configuration; must be the one this simulator was built for")
     ("seed", po::value(&typed.seed), "seed N for the test's random data (default: the test's own); picks the layer of --test random and random_simd")
@@ -96,6 +110,34 @@ void SplitTests(SimOptions& o) {
   }
 }
 
+// --onnx and the options that go with it only; the default --expect of a node test.
+void CheckOnnxOptions(SimOptions& o, const TypedOptions& typed, const po::variables_map& vm) {
+  if (o.onnx_model.empty()) {
+    for (const char* name : {"input", "calibrate", "expect"})
+      if (vm.count(name)) throw InputError(std::string("--") + name + " applies to --onnx only");
+    if (!vm["activations"].defaulted()) throw InputError("--activations applies to --onnx only");
+    return;
+  }
+  if (vm.count("seed"))
+    throw InputError("--onnx runs the model with its own --input tensors: --seed does not apply");
+  std::error_code unreadable;  // an unreadable path is no model (no filesystem_error escapes)
+  if (!std::filesystem::is_regular_file(o.onnx_model, unreadable))
+    throw InputError("--onnx " + ClipText(o.onnx_model) + ": no such model file");
+  if (typed.activations != "uint8" && typed.activations != "int8")
+    throw InputError("--activations must be uint8 or int8 (got " + ClipText(typed.activations) + ")");
+  o.int8_activations = typed.activations == "int8";
+  if (!o.expect.empty() || o.onnx_inputs.empty()) return;
+  // A node test keeps input_<i>.pb and output_0.pb in one test_data_set folder.
+  const auto folder = [](const std::string& arg) {
+    return std::filesystem::path(arg.substr(arg.find('=') + 1)).parent_path();  // npos + 1: no NAME=
+  };
+  const std::filesystem::path dir = folder(o.onnx_inputs[0]);
+  for (const std::string& arg : o.onnx_inputs)
+    if (folder(arg) != dir) return;
+  if (std::filesystem::is_regular_file(dir / "output_0.pb", unreadable))
+    o.expect = (dir / "output_0.pb").string();
+}
+
 // Checks the options given against each other and fills in what they imply; the first problem
 // throws its sentence.
 void CheckOptions(SimOptions& o, const TypedOptions& typed, const po::variables_map& vm) {
@@ -107,8 +149,11 @@ void CheckOptions(SimOptions& o, const TypedOptions& typed, const po::variables_
   if (typed.final_dram != "reference" && typed.final_dram != "golden")
     throw InputError("--final-dram must be reference or golden (got " + ClipText(typed.final_dram) + ")");
   o.final_dram_golden = typed.final_dram == "golden";
-  if (int(!o.test.empty()) + int(!o.network.empty()) + int(!o.bundle_dir.empty()) != 1)
-    throw InputError("give exactly one of --test NAME, --network NAME and --bundle DIR");
+  if (int(!o.test.empty()) + int(!o.network.empty()) + int(!o.bundle_dir.empty()) +
+          int(!o.onnx_model.empty()) !=
+      1)
+    throw InputError("give exactly one of --test NAME, --network NAME, --bundle DIR and --onnx MODEL");
+  CheckOnnxOptions(o, typed, vm);
   if (o.network.empty() && o.sram_budget > 0) throw InputError("--sram-budget applies to --network only");
   if (!o.network.empty() && (vm.count("seed") || o.repeat > 1 || typed.inject != "none"))
     throw InputError(
@@ -151,7 +196,14 @@ void CheckOptions(SimOptions& o, const TypedOptions& typed, const po::variables_
   if (vm.count("max-perf-error") && !(o.max_perf_error >= 0))
     throw InputError("--max-perf-error must be a percentage of at least 0");
   if (o.out.empty()) {
-    const std::string name = !o.test.empty() ? o.test : !o.network.empty() ? o.network : "bundle";
+    // A node test's model.onnx is named by its folder, as nnac names the bundle.
+    const std::filesystem::path model(o.onnx_model);
+    const std::string onnx_name =
+        model.filename() == "model.onnx" ? model.parent_path().filename().string() : model.stem().string();
+    const std::string name = !o.test.empty()         ? o.test
+                             : !o.network.empty()    ? o.network
+                             : !o.onnx_model.empty() ? onnx_name
+                                                     : "bundle";
     o.out = std::string(NNA_BUILD_DIR) + "/runs/" + kConfig.name + "/" + name;
   }
 }

@@ -26,7 +26,15 @@ struct SimOptions {
   std::string network;           // --network NAME: lower <vectors>/networks/NAME.yaml to one program
   uint64_t sram_budget = 0;  // --sram-budget N: with --network, the SRAM the program may use (partitioning)
   std::string bundle_dir;    // --bundle DIR: run a compiled bundle instead
-  std::string config;        // --config NAME: must be the configuration this binary was built for
+  // --onnx MODEL: compile an ONNX model of one node as nnac --onnx does (frontends/onnx/compile.h),
+  // with its --input tensors, a float model's --calibrate folder and --activations; --expect FILE
+  // (default: the output_0.pb beside a node test's inputs) is compared with the RTL's output.
+  std::string onnx_model;
+  std::vector<std::string> onnx_inputs;
+  std::string calibrate;
+  bool int8_activations = false;
+  std::string expect;
+  std::string config;  // --config NAME: must be the configuration this binary was built for
   std::optional<uint64_t> seed;
   std::string vectors;
   std::string out;  // folder for the compiled bundle and the waves

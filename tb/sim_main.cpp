@@ -95,14 +95,14 @@ int sc_main(int argc, char* argv[]) {
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 
   // The bundles first (the front door builds or reads them); the testbench only runs them.
-  std::vector<nna::Bundle> programs;
+  nna::tb::Programs programs;
   try {
     programs = nna::tb::MakeBundles(options, nna::tb::kConfig);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nna sim: %s\n", e.what());
     return nna::tb::kExitBadInput;
   }
-  nna::tb::Testbench tb(options, std::move(programs));
+  nna::tb::Testbench tb(options, std::move(programs.bundles), std::move(programs.output_check));
   try {
     tb.Setup();
   } catch (const std::exception& e) {  // InputError, and whatever the model throws on bad input

@@ -75,8 +75,8 @@ class TaggingSink : public EventSink {
 
 }  // namespace
 
-Testbench::Testbench(SimOptions options, std::vector<Bundle> programs)
-    : opt_(std::move(options)), programs_(std::move(programs)) {}
+Testbench::Testbench(SimOptions options, std::vector<Bundle> programs, FinalDramCheck final_check)
+    : opt_(std::move(options)), programs_(std::move(programs)), final_check_(std::move(final_check)) {}
 
 Testbench::~Testbench() {
 #if VM_TRACE_FST
@@ -517,12 +517,17 @@ int Testbench::Finish() {
     sb_->CheckDram(dram_);
     dram_checked_ = true;
   }
+  // Without a completed run (an expected error, a timeout) the status checks decide the verdict.
+  if (final_check_)
+    final_result_ = dram_checked_
+                        ? final_check_(dram_)
+                        : OutputCheck{"not compared: the program did not complete without error", true};
   ComparePerformance();
   WriteFunctionalCoverage();
   int code = kExitPass;
   if (timed_out) {
     code = kExitTimeout;
-  } else if (!sb_->Passed() || !all_done || !perf_failure_.empty()) {
+  } else if (!sb_->Passed() || !all_done || !perf_failure_.empty() || !final_result_.passed) {
     code = kExitFail;
   }
   PrintVerdict(code);
@@ -545,6 +550,7 @@ void Testbench::WriteFunctionalCoverage() {
 void Testbench::PrintVerdict(int code) const {
   PrintRunHeader();
   PrintEventSummary();
+  if (final_check_) std::printf("  %-16s %s\n", "onnx output", final_result_.line.c_str());
   if (several()) PrintPrograms();
   PrintCompletion();
   PrintPerformance();

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +32,14 @@ class AxiDram;
 class Monitors;
 class Watchdog;
 
+// A check of the final DRAM beyond the scoreboard's (nna_sim --onnx --expect, tb/front_door.h):
+// its verdict line and whether it passed.
+struct OutputCheck {
+  std::string line;
+  bool passed = true;
+};
+using FinalDramCheck = std::function<OutputCheck(const std::vector<uint8_t>& final_dram)>;
+
 // Exit codes of the sim program.
 enum ExitCode : int { kExitPass = 0, kExitFail = 1, kExitBadInput = 2, kExitTimeout = 3 };
 
@@ -38,7 +47,8 @@ class Testbench {
  public:
   // programs: the bundles to launch in turn (tb/front_door.h makes them; the testbench compiles
   // nothing).
-  Testbench(SimOptions options, std::vector<Bundle> programs);
+  // final_check, if any, runs on the final DRAM of a run the golden model completed.
+  Testbench(SimOptions options, std::vector<Bundle> programs, FinalDramCheck final_check = {});
   ~Testbench();
 
   // Throws InputError (one sentence) on bad input: a bundle for another configuration or whose
@@ -121,6 +131,8 @@ class Testbench {
   std::map<uint32_t, perf::Prediction> predictions_;  // per compute instruction index
   std::vector<PerfRow> perf_rows_;
   std::string perf_failure_;  // one sentence when --max-perf-error is exceeded
+  FinalDramCheck final_check_;
+  OutputCheck final_result_;
 };
 
 }  // namespace nna::tb

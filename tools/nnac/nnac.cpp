@@ -28,6 +28,7 @@
 #include "compiler/network/lower.h"
 #include "compiler/network/quantize.h"
 #include "frontends/onnx/calibrate.h"
+#include "frontends/onnx/compile.h"
 #include "frontends/onnx/layer.h"
 #include "golden/check.h"
 #include "isa/program.h"
@@ -145,63 +146,24 @@ struct OnnxOptions {
 // expected output (--expect) against the dequantized reference, as information (not a pass test).
 void ReportQuantization(const nna::onnx::QuantizedModel& q, const nna::onnx::Tensor& reference,
                         const std::string& expect) {
-  namespace onnx = nna::onnx;
-  std::printf(
-      "quantized by nnac: input '%s' calibrated on %s (min/max including 0): scale %.9g zero point %d; "
-      "int8 weights symmetric per %s (%zu channels); output scale %.9g zero point %d\n",
-      q.input_name.c_str(), q.samples ? (std::to_string(q.samples) + " tensor(s)").c_str() : "the run input",
-      q.x.scale, q.x.zero_point, q.weight_axis < 0 ? "tensor" : "channel", q.w_scale.size(), q.y.scale,
-      q.y.zero_point);
+  std::printf("quantized by nnac: %s\n", nna::onnx::DescribeQuantization(q).c_str());
   if (expect.empty()) return;
-  const onnx::Tensor e = onnx::ReadTensorFile(expect);
-  if (e.NumElements() != reference.NumElements())
-    throw onnx::OnnxError("--expect " + expect + ": is " + e.Describe() + ", but the output is " +
-                          reference.Describe());
-  double max_abs = 0;
-  for (size_t i = 0; i < e.NumElements(); ++i) {
-    const double real = double(q.y.scale) * (double(reference.AtInt(i)) - q.y.zero_point);
-    max_abs = std::max(max_abs, std::fabs(real - e.AtDouble(i)));
-  }
-  std::printf("float error against %s (information, not a test): max abs %.6g = %.3f output LSBs\n",
-              expect.c_str(), max_abs, max_abs / double(q.y.scale));
+  std::printf("float error against %s (information, not a test): %s\n", expect.c_str(),
+              nna::onnx::FloatError(q, reference, expect).c_str());
 }
 
-// --onnx: the one-node model with its fed tensors as a bundle; DIR/onnx_output.npy is the reference
-// as the ONNX output. --expect compares that reference with a file (a float model: reports the float
-// error), --check runs the golden model. A float model is quantized first (calibrate.h).
+// --onnx: the one-node model with its fed tensors as a bundle (compile.h, as nna_sim_<cfg> --onnx
+// builds it); DIR/onnx_output.npy is the reference as the ONNX output. --expect compares that
+// reference with a file (a float model: reports the float error), --check runs the golden model.
 int OnnxBundle(const std::string& model_path, const std::vector<std::string>& inputs,
                const nna::HwConfig& cfg, const std::string& out, const std::string& expect, bool check,
                const OnnxOptions& opt) {
   namespace onnx = nna::onnx;
-  const onnx::Model model = onnx::LoadModel(model_path);
-  std::map<std::string, onnx::Tensor> feeds;
-  size_t next = 0;  // a FILE without NAME= feeds the next graph input in order
-  for (const std::string& arg : inputs) {
-    const size_t eq = arg.find('=');
-    std::string name = eq == std::string::npos ? "" : arg.substr(0, eq);
-    const std::string file = eq == std::string::npos ? arg : arg.substr(eq + 1);
-    if (name.empty()) {
-      while (next < model.inputs.size() && feeds.count(model.inputs[next].name)) ++next;
-      if (next == model.inputs.size())
-        throw onnx::OnnxError("--input " + arg + ": the model has no graph input left to feed");
-      name = model.inputs[next].name;
-    }
-    if (!feeds.emplace(name, onnx::ReadTensorFile(file)).second)
-      throw onnx::OnnxError("--input " + arg + ": input '" + name + "' is given twice");
-  }
-  const bool is_float = onnx::IsFloatModel(model);
-  if (!is_float && !(opt.calibrate.empty() && opt.export_qdq.empty() && !opt.int8_activations))
-    throw onnx::OnnxError(
-        model_path +
-        ": --calibrate, --activations and --export-qdq apply to a float model (one Conv or MatMul node)");
-  std::optional<onnx::QuantizedModel> q;
-  if (is_float)
-    q = onnx::QuantizeFloatModel(
-        model, feeds,
-        opt.calibrate.empty() ? std::vector<onnx::Tensor>{} : onnx::ReadCalibrationFolder(opt.calibrate), cfg,
-        opt.int8_activations);
-  const onnx::OnnxLayer layer = q ? onnx::LowerQuantized(*q, q->feeds) : onnx::LowerModel(model, feeds);
-  const onnx::OnnxBundle b = onnx::BuildOnnxBundle(layer, cfg);
+  const onnx::OnnxCompiled compiled = onnx::CompileOnnx(
+      {model_path, inputs, opt.calibrate, opt.int8_activations, !opt.export_qdq.empty()}, cfg);
+  const onnx::OnnxLayer& layer = compiled.layer;
+  const std::optional<onnx::QuantizedModel>& q = compiled.quantized;
+  const onnx::OnnxBundle& b = compiled.built;
   nna::WriteBundle(b.bundle, out);
   onnx::WriteNpy(std::filesystem::path(out) / "onnx_output.npy", b.expected);
   std::printf("%s (%s) for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n", b.bundle.test.c_str(),

@@ -1,0 +1,77 @@
+#include "frontends/onnx/compile.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "frontends/onnx/onnx_error.h"
+
+namespace nna::onnx {
+
+OnnxCompiled CompileOnnx(const OnnxRequest& req, const HwConfig& cfg) {
+  auto owned = std::make_unique<const Model>(LoadModel(req.model));
+  const Model& model = *owned;
+  std::map<std::string, Tensor> feeds;
+  size_t next = 0;  // a FILE without NAME= feeds the next graph input in order
+  for (const std::string& arg : req.inputs) {
+    const size_t eq = arg.find('=');
+    std::string name = eq == std::string::npos ? "" : arg.substr(0, eq);
+    const std::string file = eq == std::string::npos ? arg : arg.substr(eq + 1);
+    if (name.empty()) {
+      while (next < model.inputs.size() && feeds.count(model.inputs[next].name)) ++next;
+      if (next == model.inputs.size())
+        throw OnnxError("--input " + arg + ": the model has no graph input left to feed");
+      name = model.inputs[next].name;
+    }
+    if (!feeds.emplace(name, ReadTensorFile(file)).second)
+      throw OnnxError("--input " + arg + ": input '" + name + "' is given twice");
+  }
+  const bool is_float = IsFloatModel(model);
+  // The sentence names the float-only option given (nna_sim has no --export-qdq).
+  const char* float_only = !req.calibrate.empty() ? "--calibrate"
+                           : req.int8_activations ? "--activations int8"
+                           : req.export_qdq       ? "--export-qdq"
+                                                  : nullptr;
+  if (!is_float && float_only)
+    throw OnnxError(req.model + ": " + float_only +
+                    " applies to a float model (one Conv or MatMul node), and this one is not");
+  std::optional<QuantizedModel> q;
+  if (is_float)
+    q = QuantizeFloatModel(
+        model, feeds, req.calibrate.empty() ? std::vector<Tensor>{} : ReadCalibrationFolder(req.calibrate),
+        cfg, req.int8_activations);
+  OnnxLayer layer = q ? LowerQuantized(*q, q->feeds) : LowerModel(model, feeds);
+  OnnxBundle built = BuildOnnxBundle(layer, cfg);
+  return {std::move(owned), std::move(layer), std::move(built), std::move(q)};
+}
+
+std::string DescribeQuantization(const QuantizedModel& q) {
+  char text[400];
+  std::snprintf(text, sizeof text,
+                "input '%s' calibrated on %s (min/max including 0): scale %.9g zero point %d; "
+                "int8 weights symmetric per %s (%zu channels); output scale %.9g zero point %d",
+                q.input_name.c_str(),
+                q.samples ? (std::to_string(q.samples) + " tensor(s)").c_str() : "the run input", q.x.scale,
+                q.x.zero_point, q.weight_axis < 0 ? "tensor" : "channel", q.w_scale.size(), q.y.scale,
+                q.y.zero_point);
+  return text;
+}
+
+std::string FloatError(const QuantizedModel& q, const Tensor& output, const std::string& expect) {
+  const Tensor e = ReadTensorFile(expect);
+  if (e.NumElements() != output.NumElements())
+    throw OnnxError("--expect " + expect + ": is " + e.Describe() + ", but the output is " +
+                    output.Describe());
+  double max_abs = 0;
+  for (size_t i = 0; i < e.NumElements(); ++i) {
+    const double real = double(q.y.scale) * (double(output.AtInt(i)) - q.y.zero_point);
+    max_abs = std::max(max_abs, std::fabs(real - e.AtDouble(i)));
+  }
+  char text[160];
+  std::snprintf(text, sizeof text, "max abs %.6g = %.3f output LSBs", max_abs, max_abs / double(q.y.scale));
+  return text;
+}
+
+}  // namespace nna::onnx

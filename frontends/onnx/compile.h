@@ -1,0 +1,42 @@
+// `--onnx MODEL [--input ...]` as nnac and nna_sim_<cfg> both take it: the model and its fed
+// tensors read, a float model quantized (calibrate.h), the one node lowered and built into a
+// bundle (layer.h). One code path, so that the simulator runs exactly what nnac writes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "frontends/onnx/calibrate.h"
+#include "frontends/onnx/layer.h"
+#include "nna/configs.h"
+
+namespace nna::onnx {
+
+struct OnnxRequest {
+  std::string model;                // the .onnx file
+  std::vector<std::string> inputs;  // NAME=FILE, or FILE for the next graph input in order
+  std::string calibrate;            // a float model: folder of calibration tensors (empty: the run input)
+  bool int8_activations = false;    // a float model: int8 input and output instead of uint8
+  bool export_qdq = false;          // a float model: the caller writes it as a QDQ model
+};
+
+struct OnnxCompiled {
+  std::unique_ptr<const Model> model;  // on the heap: quantized->node points into it
+  OnnxLayer layer;
+  OnnxBundle built;                         // the bundle and its reference as the ONNX output
+  std::optional<QuantizedModel> quantized;  // a float model: how nnac quantized it
+};
+
+// Throws OnnxError (one sentence) for a model, input or option that cannot be used.
+OnnxCompiled CompileOnnx(const OnnxRequest& request, const HwConfig& cfg);
+
+// How a float model was quantized: what the input was calibrated on, the scales and zero points.
+std::string DescribeQuantization(const QuantizedModel& q);
+
+// A float model's quantized output against its float expected output (a .pb or .npy file): one
+// sentence with the largest error, as information (quantization is not bit-exact with float).
+std::string FloatError(const QuantizedModel& q, const Tensor& output, const std::string& expect);
+
+}  // namespace nna::onnx
