@@ -69,6 +69,7 @@ class Flags {
       const uint64_t bit = uint64_t(1) << f;
       if ((busy_ & bit) || ((used_ & bit) && bool(dma_set_ & bit) != setter.IsDma())) continue;
       busy_ |= bit;
+      extent_ = std::max(extent_, f + 1 - slots_);
       dma_set_ = setter.IsDma() ? dma_set_ | bit : dma_set_ & ~bit;
       if (used_ & bit) WaitClear(setter) |= bit;
       used_ |= bit;
@@ -79,6 +80,9 @@ class Flags {
                        " dependency flags its " + std::to_string(slots_) +
                        " weight slots leave at instruction " + std::to_string(setter.index));
   }
+  // Flags taken beyond the slots' so far. Take's choices do not depend on the number of slots
+  // (only shifted by it), so an emission with 2 slots tells how many slots leave enough.
+  uint32_t Extent() const { return extent_; }
   // The clearer: waits for the flags, clears them when done; they are free again.
   void Consume(isa::Instruction& clearer, uint64_t bits) {
     WaitSet(clearer) |= bits;
@@ -101,6 +105,7 @@ class Flags {
   }
   std::string where_;
   uint32_t slots_;
+  uint32_t extent_ = 0;
   uint64_t busy_ = 0, used_ = 0, dma_set_ = 0;
 };
 
@@ -134,9 +139,9 @@ class Lowerer {
         budget_(options.sram_budget ? std::min(options.sram_budget, cfg.sram_bytes) : cfg.sram_bytes),
         max_slots_(options.max_weight_slots) {
     if (max_slots_ < 2 || max_slots_ > isa::kNumFlags / 2)
-      throw CompileError("nnac: " + std::to_string(max_slots_) +
-                         " weight slots at most, but a network needs 2 to " +
-                         std::to_string(isa::kNumFlags / 2) + " (half the dependency flags)");
+      throw CompileError(net_.file + ": the lowering's limit of " + std::to_string(max_slots_) +
+                         " weight slots is outside 2 to " + std::to_string(isa::kNumFlags / 2) +
+                         " (each slot keeps a dependency flag; half of them stay for the buffers)");
   }
 
   LoweredNetwork Run() {
@@ -158,9 +163,11 @@ class Lowerer {
       if (fixed + 2 * slot_ <= budget_) {
         // The SRAM left holds more slots: the stream of job k then starts once job k - slots_ is
         // done, so the DMA queue runs that many compute instructions ahead.
-        slots_ =
-            uint32_t(std::clamp<uint64_t>((budget_ - fixed) / std::max<uint64_t>(slot_, 1), 2,
-                                          std::min<uint64_t>(max_slots_, std::max<size_t>(jobs_.size(), 2))));
+        // At most one per job, and leaving the flags the buffers took with two.
+        const uint64_t most = std::min<uint64_t>(
+            {max_slots_, std::max<size_t>(jobs_.size(), 2), isa::kNumFlags - flags_taken_});
+        slots_ = uint32_t(std::clamp<uint64_t>((budget_ - fixed) / std::max<uint64_t>(slot_, 1), 2,
+                                               std::max<uint64_t>(most, 2)));
         break;
       }
       if (fixed + 2 * AlignUp(min_slot_) > budget_) {
@@ -578,7 +585,7 @@ class Lowerer {
   // The whole program, its compute instructions counted in result's rows.
   Emission EmitProgram(const Slots& slot_sram, const DramMap& dm, LoweredNetwork* result) const;
   // The program's bytes, from an emission at the addresses of an empty program: no instruction's
-  // words depend on an address.
+  // words depend on an address. Sets flags_taken_.
   uint64_t MeasureProgram();
   LoweredNetwork Emit();
 
@@ -588,6 +595,7 @@ class Lowerer {
   const uint64_t budget_;
   const uint32_t max_slots_;
   uint32_t slots_ = 2;                       // weight slots, job k's stream in slot k % slots_
+  uint32_t flags_taken_ = 0;                 // by the buffers' loads and write-backs (MeasureProgram)
   std::vector<int> root_;                    // per tensor slot: the tensor whose buffer holds it
   std::vector<uint32_t> offset_;             // its first channel there
   std::map<int, PlanarLayout> layout_;       // per root
@@ -930,7 +938,9 @@ Lowerer::Emission Lowerer::EmitProgram(const Slots& slot_sram, const DramMap& dm
 uint64_t Lowerer::MeasureProgram() {
   const Slots slot_sram = PlaceAfterProgram(0);
   LoweredNetwork rows = TableRows();
-  return ProgramWords(EmitProgram(slot_sram, PlaceDram(0), &rows).prog) * isa::kWordBytes;
+  const Emission e = EmitProgram(slot_sram, PlaceDram(0), &rows);
+  flags_taken_ = e.flags.Extent();
+  return ProgramWords(e.prog) * isa::kWordBytes;
 }
 
 LoweredNetwork Lowerer::Emit() {

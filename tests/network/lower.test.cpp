@@ -352,5 +352,6 @@ TEST_CASE("the weight streams run ahead in a ring of as many slots as the SRAM h
                  Catch::Contains("no dependency flag orders them"));
   LowerOptions bad;
   bad.max_weight_slots = 9;
-  CHECK_THAT(LowerError("tiny_net", cfg, bad), Catch::Contains("9 weight slots at most"));
+  CHECK_THAT(LowerError("tiny_net", cfg, bad),
+             Catch::Contains("the lowering's limit of 9 weight slots is outside 2 to 8"));
 }
