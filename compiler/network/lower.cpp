@@ -1,7 +1,6 @@
 #include "compiler/network/lower.h"
 
 #include <algorithm>
-#include <array>
 #include <climits>
 #include <cstdio>
 #include <map>
@@ -53,7 +52,7 @@ uint64_t Allocate(std::vector<Buffer>& bufs) {
   return peak;
 }
 
-// The 16 dependency flags. Two belong to the weight slots for the whole program; the others are
+// The 16 dependency flags. One per weight slot belongs to it for the whole program; the others are
 // taken by the instruction that sets them and given back when the instruction of the other queue
 // that waits for them (and clears them) is emitted. A flag taken again makes its new setter wait
 // until the previous use was cleared, so each flag alternates between one setter and one clearer
@@ -63,23 +62,27 @@ uint64_t Allocate(std::vector<Buffer>& bufs) {
 // its own.
 class Flags {
  public:
-  static constexpr uint64_t kSlots = 2;
-  explicit Flags(const std::string& where) : where_(where) {}
+  Flags(const std::string& where, uint32_t slots) : where_(where), slots_(slots) {}
   uint64_t Slot(uint32_t s) const { return uint64_t(1) << s; }
   uint64_t Take(isa::Instruction& setter) {
-    for (uint32_t f = kSlots; f < isa::kNumFlags; ++f) {
+    for (uint32_t f = slots_; f < isa::kNumFlags; ++f) {
       const uint64_t bit = uint64_t(1) << f;
       if ((busy_ & bit) || ((used_ & bit) && bool(dma_set_ & bit) != setter.IsDma())) continue;
       busy_ |= bit;
+      extent_ = std::max(extent_, f + 1 - slots_);
       dma_set_ = setter.IsDma() ? dma_set_ | bit : dma_set_ & ~bit;
       if (used_ & bit) WaitClear(setter) |= bit;
       used_ |= bit;
       DoneSet(setter) |= bit;
       return bit;
     }
-    throw CompileError(where_ + " needs more than the " + std::to_string(isa::kNumFlags) +
-                       " dependency flags at instruction " + std::to_string(setter.index));
+    throw CompileError(where_ + " needs more than the " + std::to_string(isa::kNumFlags - slots_) +
+                       " dependency flags its " + std::to_string(slots_) +
+                       " weight slots leave at instruction " + std::to_string(setter.index));
   }
+  // Flags taken beyond the slots' so far. Take's choices do not depend on the number of slots
+  // (only shifted by it), so an emission with 2 slots tells how many slots leave enough.
+  uint32_t Extent() const { return extent_; }
   // The clearer: waits for the flags, clears them when done; they are free again.
   void Consume(isa::Instruction& clearer, uint64_t bits) {
     WaitSet(clearer) |= bits;
@@ -101,6 +104,8 @@ class Flags {
     return in.IsDma() ? in.dma.done_clear : in.compute.done_clear;
   }
   std::string where_;
+  uint32_t slots_;
+  uint32_t extent_ = 0;
   uint64_t busy_ = 0, used_ = 0, dma_set_ = 0;
 };
 
@@ -131,7 +136,13 @@ class Lowerer {
       : q_(q),
         net_(q.net),
         cfg_(cfg),
-        budget_(options.sram_budget ? std::min(options.sram_budget, cfg.sram_bytes) : cfg.sram_bytes) {}
+        budget_(options.sram_budget ? std::min(options.sram_budget, cfg.sram_bytes) : cfg.sram_bytes),
+        max_slots_(options.max_weight_slots) {
+    if (max_slots_ < 2 || max_slots_ > isa::kNumFlags / 2)
+      throw CompileError(net_.file + ": the lowering's limit of " + std::to_string(max_slots_) +
+                         " weight slots is outside 2 to " + std::to_string(isa::kNumFlags / 2) +
+                         " (each slot keeps a dependency flag; half of them stay for the buffers)");
+  }
 
   LoweredNetwork Run() {
     Views();
@@ -142,13 +153,23 @@ class Lowerer {
     // busiest step waits in DRAM instead (Spill), and the rounds go on.
     uint64_t slot_limit = UINT64_MAX;
     for (int round = 0;; ++round) {
+      slots_ = 2;  // the partitioning plans for two; the slots left over are added after it
       Jobs(slot_limit);
       Buffers();
       slot_ = 0;
       for (const Job& j : jobs_) slot_ = std::max(slot_, AlignUp(j.StreamBytes()));
       prog_bytes_ = MeasureProgram();
       const uint64_t fixed = AlignUp(prog_bytes_) + act_peak_;
-      if (fixed + 2 * slot_ <= budget_) break;
+      if (fixed + 2 * slot_ <= budget_) {
+        // The SRAM left holds more slots: the stream of job k then starts once job k - slots_ is
+        // done, so the DMA queue runs that many compute instructions ahead.
+        // At most one per job, and leaving the flags the buffers took with two.
+        const uint64_t most = std::min<uint64_t>(
+            {max_slots_, std::max<size_t>(jobs_.size(), 2), isa::kNumFlags - flags_taken_});
+        slots_ = uint32_t(std::clamp<uint64_t>((budget_ - fixed) / std::max<uint64_t>(slot_, 1), 2,
+                                               std::max<uint64_t>(most, 2)));
+        break;
+      }
       if (fixed + 2 * AlignUp(min_slot_) > budget_) {
         if (round < 64 && SpillOne()) continue;
         throw CompileError(
@@ -535,7 +556,7 @@ class Lowerer {
   // The program as it is emitted: instructions, their layers, the flags, the loads a reader waits
   // for (root -> flags) and the write-backs of spilled tensors (last use before the gap, flag).
   struct Emission {
-    explicit Emission(const std::string& where) : flags(where) {}
+    Emission(const std::string& where, uint32_t slots) : flags(where, slots) {}
     size_t Push(isa::Instruction in, const std::string& layer) {
       in.index = uint32_t(prog.size());
       prog.push_back(in);
@@ -551,20 +572,20 @@ class Lowerer {
   using OutputsMap = std::map<int, std::vector<int>>;
   // The weight slots' SRAM after a program of prog_bytes at kProgSram; sets the activations' base
   // after them.
-  using Slots = std::array<uint64_t, 2>;
+  using Slots = std::vector<uint64_t>;
   Slots PlaceAfterProgram(uint64_t prog_bytes);
-  void Stream(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm) const;
+  void Stream(Emission& e, size_t k, const Slots& slot_sram, const DramMap& dm) const;
   void WriteOutputs(Emission& e, const OutputsMap& after, const DramMap& dm, int writer, uint64_t flag) const;
   void Stitch(Emission& e, const Job& j, const Operands& at, uint64_t done, const DramMap& dm,
               const OutputsMap& after) const;
   void SpillOut(Emission& e, const Job& j, uint64_t done, const DramMap& dm) const;
   void Reload(Emission& e, const std::vector<int>& roots, uint64_t flag, const DramMap& dm) const;
-  void EmitJob(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm, const OutputsMap& after,
+  void EmitJob(Emission& e, size_t k, const Slots& slot_sram, const DramMap& dm, const OutputsMap& after,
                LoweredNetwork* result) const;
   // The whole program, its compute instructions counted in result's rows.
   Emission EmitProgram(const Slots& slot_sram, const DramMap& dm, LoweredNetwork* result) const;
   // The program's bytes, from an emission at the addresses of an empty program: no instruction's
-  // words depend on an address.
+  // words depend on an address. Sets flags_taken_.
   uint64_t MeasureProgram();
   LoweredNetwork Emit();
 
@@ -572,6 +593,9 @@ class Lowerer {
   const Network& net_;
   const HwConfig& cfg_;
   const uint64_t budget_;
+  const uint32_t max_slots_;
+  uint32_t slots_ = 2;                       // weight slots, job k's stream in slot k % slots_
+  uint32_t flags_taken_ = 0;                 // by the buffers' loads and write-backs (MeasureProgram)
   std::vector<int> root_;                    // per tensor slot: the tensor whose buffer holds it
   std::vector<uint32_t> offset_;             // its first channel there
   std::map<int, PlanarLayout> layout_;       // per root
@@ -753,18 +777,19 @@ void Lowerer::AssembleBundle(std::vector<isa::Instruction>& prog, const std::vec
   }
   b.sram_end = act_base_ + act_peak_;
   result->slot_bytes = slot_;
+  result->slots = slots_;
   result->spills = spills_.size();
   result->act_peak = act_peak_;
   result->sram_peak = b.sram_end;
 }
 
-// Job k's stream into slot k % 2: waits until job k - 2 has cleared the slot's flag.
-void Lowerer::Stream(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm) const {
-  const uint32_t s = uint32_t(k % 2);
+// Job k's stream into slot k % slots_: waits until job k - slots_ has cleared the slot's flag.
+void Lowerer::Stream(Emission& e, size_t k, const Slots& slot_sram, const DramMap& dm) const {
+  const uint32_t s = uint32_t(k % slots_);
   isa::Instruction d =
       isa::MakeDma(isa::Opcode::kDmaRead, slot_sram[s], dm.streams[k], jobs_[k].StreamBytes());
   d.dma.done_set = e.flags.Slot(s);
-  if (k >= 2) d.dma.wait_clear = e.flags.Slot(s);
+  if (k >= slots_) d.dma.wait_clear = e.flags.Slot(s);
   e.Push(d, net_.layers[size_t(jobs_[k].layer)].name);
 }
 
@@ -837,11 +862,11 @@ void Lowerer::Reload(Emission& e, const std::vector<int>& roots, uint64_t flag, 
 
 // Job k's compute instruction, waiting for its slot, its inputs' loads and the write-backs of the
 // buffers it reuses; then the DMA it makes due (stitch, outputs, spill, reloads).
-void Lowerer::EmitJob(Emission& e, size_t k, const uint64_t slot_sram[2], const DramMap& dm,
+void Lowerer::EmitJob(Emission& e, size_t k, const Slots& slot_sram, const DramMap& dm,
                       const OutputsMap& after, LoweredNetwork* result) const {
   const Job& j = jobs_[k];
   const QuantLayer& ql = q_.layers[size_t(j.layer)];
-  const uint32_t s = uint32_t(k % 2);
+  const uint32_t s = uint32_t(k % slots_);
   const Operands at = OperandsOf(j, slot_sram[s]);
   isa::Instruction c = ComputeInstruction(DocOf(j.layer), j.spec, j.x, j.simd, at, cfg_);
   c.index = uint32_t(e.prog.size());
@@ -884,13 +909,15 @@ void Lowerer::EmitJob(Emission& e, size_t k, const uint64_t slot_sram[2], const 
 }
 
 Lowerer::Slots Lowerer::PlaceAfterProgram(uint64_t prog_bytes) {
-  act_base_ = AlignUp(kProgSram + prog_bytes) + 2 * slot_;
-  return {AlignUp(kProgSram + prog_bytes), AlignUp(kProgSram + prog_bytes) + slot_};
+  Slots at(slots_);
+  for (uint32_t s = 0; s < slots_; ++s) at[s] = AlignUp(kProgSram + prog_bytes) + s * slot_;
+  act_base_ = AlignUp(kProgSram + prog_bytes) + slots_ * slot_;
+  return at;
 }
 
 Lowerer::Emission Lowerer::EmitProgram(const Slots& slot_sram, const DramMap& dm,
                                        LoweredNetwork* result) const {
-  Emission e(net_.file);
+  Emission e(net_.file, slots_);
   // The network input.
   const TensorDma d = DmaOf(kInput);
   isa::Instruction in = isa::MakeDma(isa::Opcode::kDmaRead, TensorAddr(kInput, -1), dm.input,
@@ -898,12 +925,12 @@ Lowerer::Emission Lowerer::EmitProgram(const Slots& slot_sram, const DramMap& dm
   in.index = uint32_t(e.prog.size());
   e.pending[RootOf(kInput)] |= e.flags.Take(in);
   e.Push(in, "input");
-  for (size_t k = 0; k < std::min<size_t>(2, jobs_.size()); ++k) Stream(e, k, slot_sram.data(), dm);
+  for (size_t k = 0; k < std::min<size_t>(slots_, jobs_.size()); ++k) Stream(e, k, slot_sram, dm);
 
   const OutputsMap after = OutputsAfter();
   for (size_t k = 0; k < jobs_.size(); ++k) {
-    EmitJob(e, k, slot_sram.data(), dm, after, result);
-    if (k + 2 < jobs_.size()) Stream(e, k + 2, slot_sram.data(), dm);
+    EmitJob(e, k, slot_sram, dm, after, result);
+    if (k + slots_ < jobs_.size()) Stream(e, k + slots_, slot_sram, dm);
   }
   return e;
 }
@@ -911,7 +938,9 @@ Lowerer::Emission Lowerer::EmitProgram(const Slots& slot_sram, const DramMap& dm
 uint64_t Lowerer::MeasureProgram() {
   const Slots slot_sram = PlaceAfterProgram(0);
   LoweredNetwork rows = TableRows();
-  return ProgramWords(EmitProgram(slot_sram, PlaceDram(0), &rows).prog) * isa::kWordBytes;
+  const Emission e = EmitProgram(slot_sram, PlaceDram(0), &rows);
+  flags_taken_ = e.flags.Extent();
+  return ProgramWords(e.prog) * isa::kWordBytes;
 }
 
 LoweredNetwork Lowerer::Emit() {
@@ -958,11 +987,12 @@ std::string FormatLowering(const LoweredNetwork& l) {
   std::snprintf(
       buf, sizeof buf,
       "total: %llu compute instructions, %zu instructions, %llu program words; SRAM peak %llu bytes "
-      "(2 weight slots of %llu, activations %llu, %llu tensors spilled to DRAM); %llu MACs; predicted %llu "
+      "(%u weight slots of %llu, activations %llu, %llu tensors spilled to DRAM); %llu MACs; predicted %llu "
       "compute cycles\n",
       (unsigned long long)l.computes, b.instrs.size(), (unsigned long long)b.prog_words,
-      (unsigned long long)l.sram_peak, (unsigned long long)l.slot_bytes, (unsigned long long)l.act_peak,
-      (unsigned long long)l.spills, (unsigned long long)b.macs, (unsigned long long)l.cycles);
+      (unsigned long long)l.sram_peak, l.slots, (unsigned long long)l.slot_bytes,
+      (unsigned long long)l.act_peak, (unsigned long long)l.spills, (unsigned long long)b.macs,
+      (unsigned long long)l.cycles);
   out += buf;
   return out;
 }

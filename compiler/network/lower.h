@@ -1,6 +1,6 @@
 // The lowering of a whole quantized network to ONE NNA program (docs/networks.md, "Lowering"): a
 // compute instruction per executed layer (or per output-channel chunk and column strip), the
-// activations in SRAM by liveness, the weights streamed into two alternating slots by DMA, the
+// activations in SRAM by liveness, the weights streamed by DMA into a ring of slots, the
 // input loaded once and every graph output written back, ordered by the 16 dependency flags.
 #pragma once
 
@@ -19,6 +19,10 @@ struct LowerOptions {
   // Bytes of SRAM the program may use from address 0; 0: the configuration's. A smaller budget
   // forces the partitioning (tests).
   uint64_t sram_budget = 0;
+  // Weight slots at most; the lowering takes as many as the SRAM left after the program and the
+  // activations holds (2 at least). More slots let each stream start that many compute
+  // instructions ahead of its reader.
+  uint32_t max_weight_slots = 8;
 };
 
 // The lowering's view of one layer (a row of its table).
@@ -38,7 +42,8 @@ struct LoweredNetwork {
   Bundle bundle;
   std::vector<LoweredLayer> layers;  // parallel to the QuantNetwork's layers
   uint64_t computes = 0;             // compute instructions
-  uint64_t slot_bytes = 0;           // each of the two weight slots
+  uint32_t slots = 0;                // weight slots (job k streams into slot k % slots)
+  uint64_t slot_bytes = 0;           // each weight slot
   uint64_t act_peak = 0;             // activation bytes in use at most (after the program and slots)
   uint64_t sram_peak = 0;            // program + slots + activations
   uint64_t cycles = 0;               // the predicted compute cycles, summed (the caller's, else 0)

@@ -46,6 +46,41 @@ std::string FlagDiscipline(const Bundle& b) {
   return "";
 }
 
+// The ring of weight slots (docs/networks.md, "Weight slots"): compute instruction k reads slot
+// k % slots, which stream k filled (set its flag, the compute waits for it and clears it); stream k
+// waits for the clear from k >= slots on and comes right after compute k - slots in the program, so
+// the DMA queue runs `slots` compute instructions ahead. Empty, or the first violation.
+std::string RingOrder(const Bundle& b, uint32_t slots) {
+  const isa::DecodedProgram prog = isa::DecodeProgram(b.ProgramBytes());
+  const uint64_t ring = (uint64_t(1) << slots) - 1;
+  std::vector<const isa::Instruction*> streams, computes;
+  std::vector<size_t> computes_before;  // per stream: compute instructions earlier in the program
+  for (const isa::Instruction& in : prog.instrs) {
+    if (!in.IsDma()) computes.push_back(&in);
+    if (in.IsDma() && (in.DoneSet() & ring))
+      streams.push_back(&in), computes_before.push_back(computes.size());
+  }
+  if (streams.size() != computes.size())
+    return std::to_string(streams.size()) + " weight streams for " + std::to_string(computes.size()) +
+           " compute instructions";
+  for (size_t k = 0; k < streams.size(); ++k) {
+    const isa::Instruction& d = *streams[k];
+    const isa::Instruction& c = *computes[k];
+    const uint64_t slot = uint64_t(1) << (k % slots);
+    const std::string at = "job " + std::to_string(k) + ": ";
+    if (d.DoneSet() != slot) return at + "its stream sets another slot's flag";
+    if ((d.WaitClear() & ring) != (k >= slots ? slot : 0)) return at + "its stream waits for the wrong clear";
+    if ((c.WaitSet() & ring) != slot || (c.DoneClear() & ring) != slot) return at + "reads another slot";
+    if (c.compute.param_addr != d.dma.sram_addr)
+      return at + "reads parameters where its stream did not write";
+    const size_t ahead = k >= slots ? k - slots + 1 : 0;  // its stream follows compute k - slots
+    if (computes_before[k] != ahead)
+      return at + "its stream follows " + std::to_string(computes_before[k]) + " compute instructions, not " +
+             std::to_string(ahead);
+  }
+  return "";
+}
+
 // Lowers and checks on the golden model; returns the lowering for more checks. `report`: a line with
 // the times and sizes (the big networks, whose numbers docs/networks.md records).
 LoweredNetwork LowerAndCheck(const std::string& name, const HwConfig& cfg, const LowerOptions& options = {},
@@ -55,6 +90,7 @@ LoweredNetwork LowerAndCheck(const std::string& name, const HwConfig& cfg, const
   const auto t1 = std::chrono::steady_clock::now();
   INFO(FormatLowering(l));
   CHECK(FlagDiscipline(l.bundle) == "");
+  CHECK(RingOrder(l.bundle, l.slots) == "");
   CHECK(CheckOnGoldenModel(l.bundle, cfg) == "");
   const auto t2 = std::chrono::steady_clock::now();
   uint64_t cycles = 0;  // the performance model's, as nnac's table sums them
@@ -180,7 +216,9 @@ TEST_CASE("resnet50 and inception_v4 lower on fsd and match the reference bit fo
 
 TEST_CASE("a small SRAM budget splits layers by output channels and still matches", "[network][lower]") {
   const HwConfig& cfg = FindHwConfig("tiny");
-  const LoweredNetwork whole = CompileNetwork("tiny_net", kVectors, cfg);
+  LowerOptions two;  // the budgets below are planned around two slots of the whole layers
+  two.max_weight_slots = 2;
+  const LoweredNetwork whole = CompileNetwork("tiny_net", kVectors, cfg, two);
   LowerOptions small;
   small.sram_budget = whole.sram_peak - whole.slot_bytes / 2;  // the slots must shrink by a quarter
   const LoweredNetwork l = LowerAndCheck("tiny_net", cfg, small);
@@ -216,7 +254,9 @@ TEST_CASE("what cannot be mapped is one sentence naming the layer and the sizes"
              Catch::StartsWith("networks/tiny_net.yaml: the program (") &&
                  Catch::Contains("after 0 spilled to DRAM) leave less than two weight slots of") &&
                  Catch::Contains("in the 4096 bytes of SRAM of 'tiny'"));
-  const LoweredNetwork whole = CompileNetwork("tiny_net", kVectors, cfg);
+  LowerOptions two;  // the budget below is planned around two slots of the whole layers
+  two.max_weight_slots = 2;
+  const LoweredNetwork whole = CompileNetwork("tiny_net", kVectors, cfg, two);
   LowerOptions one_tile;  // the slots left are smaller than one chunk of the largest tiles; nothing to spill
   one_tile.sram_budget = whole.sram_peak - 2 * whole.slot_bytes + 2 * 600;
   CHECK_THAT(LowerError("tiny_net", cfg, one_tile),
@@ -258,7 +298,7 @@ TEST_CASE("a wrong lowering is caught: a missing slot flag races, swapped weight
   const HwConfig& cfg = FindHwConfig("tiny");
   const LoweredNetwork l = CompileNetwork("tiny_net", kVectors, cfg);
   const isa::DecodedProgram prog = isa::DecodeProgram(l.bundle.ProgramBytes());
-  // The third weight stream refills slot 0 once the first compute instruction cleared it.
+  // The first refill of slot 0 waits until the first compute instruction cleared it.
   uint32_t refill = 0, streams = 0;
   for (const isa::Instruction& in : prog.instrs)
     if (in.opcode == isa::Opcode::kDmaRead && in.dma.done_set == 1 && ++streams == 2) refill = in.index;
@@ -282,4 +322,60 @@ TEST_CASE("a wrong lowering is caught: a missing slot flag races, swapped weight
                   long(first_stream->dma.dram_addr + conv1->compute.wt_addr - conv1->compute.param_addr);
   std::reverse(wt, wt + long(conv1->compute.ch_tiles * conv1->compute.wt_tile_bytes));
   CHECK_THAT(CheckOnGoldenModel(swapped, cfg), Catch::Contains("differs from the reference"));
+}
+
+TEST_CASE("the weight streams run ahead in a ring of as many slots as the SRAM holds", "[network][lower]") {
+  const HwConfig& cfg = FindHwConfig("tiny");
+  LowerOptions two, three;
+  two.max_weight_slots = 2;
+  three.max_weight_slots = 3;
+  const LoweredNetwork pair = LowerAndCheck("tiny_net", cfg, two);
+  const LoweredNetwork ring = LowerAndCheck("tiny_net", cfg, three);
+  const LoweredNetwork most = LowerAndCheck("tiny_net", cfg);
+  CHECK(pair.slots == 2);
+  CHECK(ring.slots == 3);
+  CHECK(most.slots > 3);
+  REQUIRE(ring.computes > 2 * ring.slots);  // each slot is refilled: the reuse distance is checked
+  CHECK(ring.sram_peak == pair.sram_peak + pair.slot_bytes);  // one more slot, the same activations
+  // The check sees a ring of the wrong size, and a refill that does not wait for its slot's
+  // reader, which the golden model reports as a race.
+  CHECK(RingOrder(ring.bundle, 2) != "");
+  const isa::DecodedProgram prog = isa::DecodeProgram(ring.bundle.ProgramBytes());
+  uint32_t refill = 0;
+  for (const isa::Instruction& in : prog.instrs)
+    if (!refill && in.IsDma() && in.dma.done_set == 1 && in.dma.wait_clear == 1) refill = in.index;
+  REQUIRE(refill > 0);
+  const Bundle wrong = Patched(ring.bundle, refill, [](isa::Instruction& in) { in.dma.wait_clear = 0; });
+  CHECK_THAT(RingOrder(wrong, 3), Catch::Contains("job 3: its stream waits for the wrong clear"));
+  CHECK_THAT(CheckOnGoldenModel(wrong, cfg),
+             Catch::Contains("instruction " + std::to_string(refill) + " (dma_read) writes rows") &&
+                 Catch::Contains("no dependency flag orders them"));
+  LowerOptions bad;
+  bad.max_weight_slots = 9;
+  CHECK_THAT(LowerError("tiny_net", cfg, bad),
+             Catch::Contains("the lowering's limit of 9 weight slots is outside 2 to 8"));
+}
+
+TEST_CASE("the ring leaves the dependency flags the buffers need", "[network][lower]") {
+  // Eight pools of the input, each in strips stitched through DRAM and a graph output nobody reads:
+  // each stitched read keeps a flag to the end, so eight slots would leave too few.
+  std::string layers, outputs;
+  for (int p = 0; p < 8; ++p) {
+    layers += "  - {name: p" + std::to_string(p) + ", op: max_pool, input: input, size: 2, stride: 2}\n";
+    outputs += std::string(p ? ", " : "") + "p" + std::to_string(p);
+  }
+  const Network net = Text("{channels: 2, height: 4, width: 20, signed: true}", layers, "[" + outputs + "]");
+  const HwConfig& cfg = FindHwConfig("tiny");
+  const LoweredNetwork l = LowerNetwork(Quantize(net), cfg);
+  INFO(FormatLowering(l));
+  const isa::DecodedProgram prog = isa::DecodeProgram(l.bundle.ProgramBytes());
+  uint64_t used = 0;
+  for (const isa::Instruction& in : prog.instrs)
+    used |= in.WaitSet() | in.WaitClear() | in.DoneSet() | in.DoneClear();
+  CHECK(l.slots < 8);
+  CHECK(l.computes > 8);
+  CHECK(used >> 15 == 1);  // the highest flag is taken: one slot more would not have fit
+  CHECK(RingOrder(l.bundle, l.slots) == "");
+  CHECK(FlagDiscipline(l.bundle) == "");
+  CHECK(CheckOnGoldenModel(l.bundle, cfg) == "");
 }
