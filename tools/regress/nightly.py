@@ -10,6 +10,8 @@ Writes into OUT:
                               at 2 GHz, simulated cycles per second, wall time, peak memory
   <name>_layers.dat/.png      per compute instruction of each network: cycles and MAC
                               utilization, the plot drawn with gnuplot
+  causes.dat/.png             per network: its cycles by cause (the table in summary.md), a
+                              stacked bar each
 Exit code 0 only if every run passed.
 """
 import argparse
@@ -19,7 +21,7 @@ import shutil
 import subprocess
 import sys
 
-from runner import Job, add_run_args, check_run_args, fmt_time, run_all, summary_line, write_csv, write_junit
+from runner import CAUSES, Job, add_run_args, check_run_args, fmt_time, run_all, summary_line, write_csv, write_junit
 
 CLOCK_HZ = 2e9  # the paper's NNA clock
 
@@ -105,6 +107,81 @@ plot '{dat}' using 0:5:xtic(2) with boxes notitle
     return png
 
 
+# The columns of the cause table: what a network's cycles went to, from the RTL's counters.
+CAUSE_COLUMNS = (("ideal", "ideal: useful MACs / (M*N)"),
+                 ("idle_macs", "MAC cycles beyond ideal (partial tiles, ELTWISE)"),
+                 ("w_acts", "waiting for activations"),
+                 ("w_wts", "waiting for weights"),
+                 ("w_unload", "waiting to unload"),
+                 ("fill_drain", "fill and drain"),
+                 ("outside", "no compute instruction running"))
+
+
+def causes(r):
+    """A network's cycles split by CAUSE_COLUMNS (they sum to its cycles), or None without the
+    per-instruction counters. Inside compute instructions the RTL's columns (runner.CAUSES);
+    outside them, the cycles in which none ran (DMA and flag waits, the program load)."""
+    instrs = r.get("instrs") or []
+    if not r.get("cycles") or not instrs or any(c not in i for i in instrs for c in CAUSES):
+        return None
+    ideal = sum(i["cycles"] * i["utilization"] / 100 for i in instrs)
+    sums = {c: sum(i[c] for i in instrs) for c in CAUSES}
+    return {"ideal": ideal, "idle_macs": sums["mac"] - ideal, "w_acts": sums["w_acts"], "w_wts": sums["w_wts"],
+            "w_unload": sums["w_unload"], "fill_drain": sums["fill"] + sums["drain"],
+            "outside": r["cycles"] - sum(i["cycles"] for i in instrs)}
+
+
+def plot_causes(a, rows):
+    """<out>/causes.dat and, with gnuplot, causes.png: a stacked bar of cycles by cause per network."""
+    rows = [(r["key"], c) for r in rows if (c := causes(r))]
+    if not rows:
+        return None
+    dat = os.path.join(a.out, "causes.dat")
+    with open(dat, "w") as f:
+        f.write("network\t" + "\t".join(k for k, _ in CAUSE_COLUMNS) + "\n")
+        for key, c in rows:
+            f.write(key + "\t" + "\t".join(f"{c[k] / 1e6:.6f}" for k, _ in CAUSE_COLUMNS) + "\n")
+    if not shutil.which("gnuplot"):
+        return dat
+    png = os.path.join(a.out, "causes.png")
+    n = len(CAUSE_COLUMNS)
+    script = f"""
+set terminal pngcairo size 1000,520 noenhanced
+set datafile separator "\\t"
+set output '{png}'
+set title "Cycles by cause on {a.config} (RTL counters)"
+set ylabel "million cycles"
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.8 border -1
+set boxwidth 0.7
+set key outside right top vertical
+set xtics rotate by 30 right
+set grid ytics
+plot for [col=2:{n + 1}] '{dat}' using col:xtic(1) title columnheader(col)
+"""
+    res = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if res.returncode != 0:
+        res = subprocess.run(["gnuplot"], input=script.replace("pngcairo", "png"), text=True, capture_output=True)
+    if res.returncode != 0:
+        print(f"nightly: gnuplot failed for the causes plot: {res.stderr.strip()}", file=sys.stderr)
+        return dat
+    return png
+
+
+def write_causes(f, a, rows):
+    table = [(r["key"], r["cycles"], c) for r in rows if (c := causes(r))]
+    if not table:
+        return
+    f.write("\nCycles by cause (from the RTL's counters of each compute instruction; they sum to the "
+            "cycles; plot: " + os.path.basename(plot_causes(a, rows) or "") + "):\n\n")
+    f.write("| run | cycles | " + " | ".join(title for _, title in CAUSE_COLUMNS) + " |\n")
+    f.write("|---|---:|" + "---:|" * len(CAUSE_COLUMNS) + "\n")
+    for key, cyc, c in table:
+        f.write(f"| `{key}` | {cyc:,} | " + " | ".join(f"{c[k]:,.0f} ({100 * c[k] / cyc:.1f}%)" for k, _ in CAUSE_COLUMNS)
+                + " |\n")
+
+
 def write_summary(a, results, wall, path):
     rows = [r for r in results if not r["key"].startswith("random_")]
     randoms = [r for r in results if r["key"].startswith("random_")]
@@ -121,6 +198,7 @@ def write_summary(a, results, wall, path):
                     f"{fps} | {r.get('cycles_per_s', 0):,} | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB | {plot} |\n"
                     if cyc else
                     f"| `{r['key']}` | {r['status']} | | | | | | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB | |\n")
+        write_causes(f, a, rows)
         if randoms:
             ok = [r for r in randoms if r["status"] == "pass" and "utilization" in r]
             mean = sum(r["utilization"] for r in ok) / len(ok) if ok else 0

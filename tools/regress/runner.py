@@ -23,8 +23,11 @@ VERDICT_TEST = re.compile(r"^nna sim\s+test (\S+)", re.M)
 VERDICT_CYCLES = re.compile(r"^\s+cycles (\d+)\s+mac-active \d+ \([\d.]+%\)\s+MAC utilization ([\d.]+)%", re.M)
 VERDICT_STATUS = re.compile(r"^\s+status\s+\S+, (\d+) instructions?", re.M)
 VERDICT_SPEED = re.compile(r"^\s+speed (\d+) cycles/s\s+wall ([\d.]+) s", re.M)
-# A compute instruction's measured row: index, opcode, first..last cycle, cycles, utilization.
-VERDICT_INSTR = re.compile(r"^\s+(\d+) (\w+)\s+(\d+)\.\.(\d+)\s+measured\s+(\d+)\s+([\d.]+)%", re.M)
+# A compute instruction's measured row: index, opcode, first..last cycle, cycles, utilization,
+# then where its cycles went (the RTL's counters): CAUSES.
+VERDICT_INSTR = re.compile(r"^\s+(\d+) (\w+)\s+(\d+)\.\.(\d+)\s+measured\s+(\d+)\s+([\d.]+)%"
+                           r"(?:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+))?", re.M)
+CAUSES = ("fill", "mac", "w_unload", "w_acts", "w_wts", "drain")
 
 
 @dataclasses.dataclass
@@ -70,7 +73,8 @@ def parse_verdict(text):
     if m := VERDICT_SPEED.search(text):
         v["cycles_per_s"], v["sim_s"] = int(m.group(1)), float(m.group(2))
     v["instrs"] = [{"index": int(m.group(1)), "op": m.group(2), "first": int(m.group(3)), "last": int(m.group(4)),
-                    "cycles": int(m.group(5)), "utilization": float(m.group(6))}
+                    "cycles": int(m.group(5)), "utilization": float(m.group(6)),
+                    **({c: int(m.group(7 + i)) for i, c in enumerate(CAUSES)} if m.group(7) else {})}
                    for m in VERDICT_INSTR.finditer(text)]
     return v
 
