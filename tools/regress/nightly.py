@@ -173,8 +173,9 @@ def write_causes(f, a, rows):
     table = [(r["key"], r["cycles"], c) for r in rows if (c := causes(r))]
     if not table:
         return
+    plot = plot_causes(a, rows)
     f.write("\nCycles by cause (from the RTL's counters of each compute instruction; they sum to the "
-            "cycles; plot: " + os.path.basename(plot_causes(a, rows) or "") + "):\n\n")
+            "cycles; plot: " + os.path.basename(plot or "") + "):\n\n")
     f.write("| run | cycles | " + " | ".join(title for _, title in CAUSE_COLUMNS) + " |\n")
     f.write("|---|---:|" + "---:|" * len(CAUSE_COLUMNS) + "\n")
     for key, cyc, c in table:
