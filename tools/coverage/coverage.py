@@ -106,7 +106,7 @@ class Exclusions:
                 raise SystemExit(f"{path}: bits('{name}') names no field of spec/isa.yaml")
             return widths[name]
         env = dict(config_values(config), clog2=lambda v: max(0, (int(v) - 1).bit_length()),
-                   width=lambda v: int(v).bit_length(), max=max, bits=bits)
+                   width=lambda v: int(v).bit_length(), max=max, min=min, bits=bits)
         self.rules = []
         for rule in doc["rules"]:
             for key in ("name", "why", "signals"):
