@@ -80,7 +80,10 @@ std::string Replace(std::string s, const std::string& from, const std::string& t
 
 // Vectors allowed past the per-commit size (estimated cycles: tiny 150k, fsd 40k): the utilization
 // benchmark, the 25088-term inner product whose fsd weight tile alone is 25088 x 96 bytes, and the
-// full-size ResNet-50 / Inception-v4 layers that docs/performance.md measures on fsd only.
+// full-size ResNet-50 / Inception-v4 layers that docs/performance.md measures on fsd only; and the
+// layers with fields at the top of their ranges (tests/plan.yaml extreme_fields), run on tiny only:
+// 255x255 kernels, 65535 input channels or 65535-pixel rows on fsd's 96 array rows, and 65535
+// pixel sections on tiny.
 const std::set<std::string> kLarge = {"conv3x3",
                                       "conv3x3_56x56x96",
                                       "inner_product_25088",
@@ -95,7 +98,15 @@ const std::set<std::string> kLarge = {"conv3x3",
                                       "pool_max2x2_conv3x3_56x56x96",
                                       "eltwise_add_56x56x256",
                                       "eltwise_add_rescale_56x56x256",
-                                      "conv1x1_64x64"};
+                                      "conv1x1_64x64",
+                                      "extreme_conv255x255",
+                                      "extreme_conv255x255_pad255",
+                                      "extreme_deconv255x255_s8",
+                                      "extreme_conv1x1_c65535",
+                                      "extreme_conv1x1_w65535",
+                                      "extreme_conv1x1_pix65535",
+                                      "extreme_pool_h8191",
+                                      "extreme_pool_h65535"};
 
 // Vectors for fsd only, and why tiny rejects them: a pooled convolution whose rows (56) are past
 // tiny's line buffer (8); ResNet-50's residual adds, whose three tensors are past tiny's SRAM.
