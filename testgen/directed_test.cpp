@@ -203,10 +203,16 @@ Bundle BuildDmaExtremesTest(const HwConfig& cfg, std::optional<uint64_t> seed,
   return BuildDmaCopyTest(kDmaExtremesTestName, DmaExtremesCopies(cfg.sram_bytes - data), cfg, seed, at);
 }
 
-Bundle BuildDmaCopyTest(const std::string& name, const std::vector<DmaCopy>& copies, const HwConfig& cfg,
-                        std::optional<uint64_t> seed, const compiler::Placement& at) {
-  auto align = AlignData;
+namespace {
+
+// b with a program of the DMA pairs followed by `after` (its addresses unchanged; their layers
+// named by b's instruction table), replacing b's own program: from sram_base the program and the
+// pairs' data in SRAM, from dram_base the program, the pairs' input and their output in DRAM.
+Bundle AddDmaCopies(Bundle b, const std::string& name, const std::vector<DmaCopy>& copies,
+                    const std::vector<isa::Instruction>& after, const HwConfig& cfg,
+                    std::optional<uint64_t> seed, uint64_t sram_base, uint64_t dram_base) {
   std::vector<isa::Instruction> prog;
+  std::vector<std::string> layers;
   uint64_t in_bytes = 0, out_bytes = 0, sram_bytes = 0;
   for (const DmaCopy& c : copies) {
     isa::Instruction write = c.read;
@@ -222,22 +228,27 @@ Bundle BuildDmaCopyTest(const std::string& name, const std::vector<DmaCopy>& cop
     prog.push_back(c.read);
     prog.push_back(write);
   }
+  layers.assign(prog.size(), name);
+  for (const isa::Instruction& in : after) {
+    prog.push_back(in);
+    layers.push_back(b.instrs.at(in.index).layer);
+  }
   // SRAM: the program, then the data; DRAM: the program, the input, the output.
   const uint64_t prog_bytes = compiler::ProgramWords(prog) * isa::kWordBytes;
-  const uint64_t data_sram = align(at.sram_base + prog_bytes);
-  const uint64_t in_dram = align(at.dram_base + prog_bytes), out_dram = align(in_dram + in_bytes);
+  const uint64_t prog_sram = AlignData(sram_base), data_sram = AlignData(prog_sram + prog_bytes);
+  const uint64_t prog_dram = AlignData(dram_base), in_dram = AlignData(prog_dram + prog_bytes),
+                 out_dram = AlignData(in_dram + in_bytes);
   if (data_sram + sram_bytes > cfg.sram_bytes)
     throw compiler::CompileError("test '" + name + "' needs SRAM up to byte " +
                                  std::to_string(data_sram + sram_bytes) + ", past the SRAM of " +
                                  std::to_string(cfg.sram_bytes) + " bytes of configuration " + cfg.name);
-  Bundle b;
   b.test = name;
   b.config = cfg.name;
-  b.dram.assign(align(out_dram + out_bytes), 0);
+  b.dram.resize(AlignData(out_dram + out_bytes), 0);
   SplitMix64 rng(seed.value_or(20));
   for (uint64_t i = 0; i < in_bytes; ++i) b.dram[in_dram + i] = uint8_t(rng.Next());
   std::vector<uint8_t> ref(out_bytes, 0);
-  for (size_t i = 0; i < prog.size(); i += 2) {
+  for (size_t i = 0; i < 2 * copies.size(); i += 2) {
     isa::Instruction &rd = prog[i], &wr = prog[i + 1];
     rd.dma.dram_addr += in_dram;
     wr.dma.dram_addr += out_dram;
@@ -251,17 +262,40 @@ Bundle BuildDmaCopyTest(const std::string& name, const std::vector<DmaCopy>& cop
       std::copy_n(b.dram.begin() + long(from[row++]), wr.dma.row_bytes, ref.begin() + long(dram - out_dram));
     });
   }
+  // The new program replaces the old one, whose words stay unused in DRAM.
+  b.instrs.clear();
+  b.regions.erase(
+      std::remove_if(b.regions.begin(), b.regions.end(), [](const Region& r) { return r.kind == "program"; }),
+      b.regions.end());
   compiler::AssembleProgram(
-      prog, std::vector<std::string>(prog.size(), name),
+      prog, layers,
       [&](size_t i, const std::string& what) {
         throw compiler::CompileError("test '" + name + "': instruction " + std::to_string(i) + ": " + what);
       },
-      at.sram_base, at.dram_base, &b);
-  b.regions.push_back({"input", "input", in_dram, in_bytes, {}, false});
-  b.regions.push_back({"output", "output", out_dram, out_bytes, {}, false});
-  b.reference["output"] = std::move(ref);
+      prog_sram, prog_dram, &b);
+  b.regions.push_back({"copy_input", "input", in_dram, in_bytes, {}, false});
+  b.regions.push_back({"copy_output", "output", out_dram, out_bytes, {}, false});
+  b.reference["copy_output"] = std::move(ref);
   b.sram_end = data_sram + sram_bytes;
   return b;
+}
+
+}  // namespace
+
+Bundle BuildDmaCopyTest(const std::string& name, const std::vector<DmaCopy>& copies, const HwConfig& cfg,
+                        std::optional<uint64_t> seed, const compiler::Placement& at) {
+  Bundle empty;
+  empty.dram.assign(at.dram_base, 0);  // DRAM below the placement's base stays zero
+  return AddDmaCopies(std::move(empty), name, copies, {}, cfg, seed, at.sram_base, at.dram_base);
+}
+
+Bundle BuildLongProgramTest(const std::filesystem::path& vectors_dir, const HwConfig& cfg,
+                            std::optional<uint64_t> seed, const compiler::Placement& at) {
+  Bundle b = BuildTestFile(vectors_dir / "conv1x1_small.yaml", cfg, seed, at);
+  const std::vector<isa::Instruction> layer = isa::DecodeProgram(b.ProgramBytes()).instrs;
+  const uint64_t sram_base = b.sram_end, dram_base = b.dram.size();
+  return AddDmaCopies(std::move(b), kLongProgramTestName, LongProgramCopies(), layer, cfg, seed, sram_base,
+                      dram_base);
 }
 
 }  // namespace nna::testgen

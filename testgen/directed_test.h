@@ -74,8 +74,8 @@ Bundle BuildFlagPatternsHighTest(const std::filesystem::path& vectors_dir, const
 // of a seeded input region into SRAM, and the DMA_WRITE after it moves the same SRAM block (the
 // same planes, rows, row_bytes and SRAM strides) to the output region with DRAM strides of its
 // own. Each output row is an input row, so the reference is made by moving rows, and every byte
-// of the output region is checked. The DMA queue runs in order, so the pairs need no flags; a
-// DMA_READ's done_set flags are waited for and cleared by its DMA_WRITE.
+// of the output region (copy_output; the input region is copy_input) is checked. The DMA queue runs in order,
+// so the pairs need no flags; a DMA_READ's done_set flags are waited for and cleared by its DMA_WRITE.
 struct DmaCopy {
   isa::Instruction read;  // its dram_addr relative to the input region, its sram_addr to the data
   uint64_t out_addr = 0;  // the DMA_WRITE's dram_addr, relative to the output region
@@ -95,14 +95,19 @@ std::vector<DmaCopy> DmaExtremesCopies(uint64_t sram_room);
 Bundle BuildDmaExtremesTest(const HwConfig& cfg, std::optional<uint64_t> seed, const compiler::Placement& at);
 
 inline constexpr const char* kLongProgramTestName = "long_program";
-// DMA pairs of long_program: 4100 pairs, 8200 instructions, so that the instruction indexes and
-// the program word counters reach bit 13.
+// DMA pairs of long_program: 4100 pairs, 8200 instructions before the layer's, so that the
+// instruction indexes and the program word counters reach bit 13.
 inline constexpr uint32_t kLongProgramPairs = 4100;
 
 // The pairs of long_program: pair k moves 16 bytes (one beat) from input byte 16k through SRAM
 // to output byte 16k; each DMA_READ sets flag k mod 16 and its DMA_WRITE waits for it and clears
 // it, so that every flag is set, waited for and cleared about 256 times.
 std::vector<DmaCopy> LongProgramCopies();
+// long_program: those pairs, then vectors/conv1x1_small's program (its CONV instruction 8203, so
+// that the compute side's instruction indexes reach bit 13 too), with conv1x1_small's data and
+// output as compiled and the pairs' after them.
+Bundle BuildLongProgramTest(const std::filesystem::path& vectors_dir, const HwConfig& cfg,
+                            std::optional<uint64_t> seed, const compiler::Placement& at);
 
 // The bundle of a program of DMA pairs: the program at the placement's bases, the seeded input
 // region after it in DRAM, the output region after the input, the data after the program in

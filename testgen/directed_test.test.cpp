@@ -118,9 +118,9 @@ TEST_CASE("directed tests: dma_extremes moves every input row to its output row"
   CHECK(dram_plane >= (uint64_t(1) << 24));
   CHECK(sram_plane >= (uint64_t(1) << 19));
   // The reference: the bytes each DMA_READ reads from DRAM, where its DMA_WRITE puts them.
-  const Region& in = b.FindRegion("input");
-  const Region& out = b.FindRegion("output");
-  const std::vector<uint8_t>& ref = b.reference.at("output");
+  const Region& in = b.FindRegion("copy_input");
+  const Region& out = b.FindRegion("copy_output");
+  const std::vector<uint8_t>& ref = b.reference.at("copy_output");
   REQUIRE(ref.size() == out.bytes);
   const isa::Instruction &big = prog[0], &big_out = prog[1];
   CHECK(std::equal(ref.begin() + long(big_out.dma.dram_addr - out.dram_addr),
@@ -135,25 +135,32 @@ TEST_CASE("directed tests: dma_extremes moves every input row to its output row"
   CHECK(std::any_of(ref.begin(), ref.end(), [](uint8_t v) { return v != 0; }));
 }
 
-TEST_CASE("directed tests: long_program has more than 8192 instructions, each pair checked") {
+TEST_CASE("directed tests: long_program has more than 8192 instructions, each result checked") {
   const HwConfig& tiny = FindHwConfig("tiny");
+  const Bundle layer = BuildNamedTest("conv1x1_small", NNA_VECTORS_DIR, tiny, std::nullopt);
   const Bundle b = BuildNamedTest(kLongProgramTestName, NNA_VECTORS_DIR, tiny, std::nullopt);
   const auto prog = DecodedProgram(b);
-  CHECK(prog.size() == 2 * kLongProgramPairs);
-  CHECK(prog.size() > 8192);  // the instruction index's bit 13
-  CHECK(b.prog_words == prog.size());
+  const auto layer_prog = DecodedProgram(layer);
+  REQUIRE(prog.size() == 2 * kLongProgramPairs + layer_prog.size());
+  CHECK(prog.size() > 8192);                                            // the instruction index's bit 13 ...
+  CHECK(prog[2 * kLongProgramPairs + 3].opcode == isa::Opcode::kConv);  // ... on the compute side too
+  CHECK(b.prog_words > 8192);
   // Every flag set by a DMA_READ, waited for and cleared by its DMA_WRITE.
   CHECK(prog[16].dma.done_set == 1u << 8);  // pair 8's DMA_READ ...
   CHECK(prog[17].dma.wait_set == 1u << 8);  // ... and DMA_WRITE
   CHECK(prog[17].dma.done_clear == 1u << 8);
   CHECK(prog[17].dma.done_set == 0);
-  // The output is the input, byte for byte.
-  const Region& in = b.FindRegion("input");
-  const std::vector<uint8_t>& ref = b.reference.at("output");
+  // The layer's instructions as compiled, its output checked as conv1x1_small's.
+  for (size_t i = 0; i < layer_prog.size(); ++i)
+    CHECK(isa::Disassemble(prog[2 * kLongProgramPairs + i]) == isa::Disassemble(layer_prog[i]));
+  CHECK(b.reference.at("output") == layer.reference.at("output"));
+  // The pairs' output is their input, byte for byte, and lies past the layer's data.
+  const Region& in = b.FindRegion("copy_input");
+  const std::vector<uint8_t>& ref = b.reference.at("copy_output");
   REQUIRE(ref.size() == 16 * kLongProgramPairs);
   CHECK(std::equal(ref.begin(), ref.end(), b.dram.begin() + long(in.dram_addr)));
-  // A second program placed after it starts past its data.
-  CHECK(b.sram_end >= b.prog_sram_addr + b.prog_words * isa::kWordBytes + ref.size());
+  CHECK(in.dram_addr >= layer.dram.size());
+  CHECK(b.prog_sram_addr >= layer.sram_end);
 }
 
 TEST_CASE("directed tests: a DMA copy test that does not fit the SRAM is refused") {
