@@ -172,8 +172,13 @@ std::vector<DmaCopy> DmaExtremesCopies(uint64_t sram_room) {
   // Two planes of two rows, 2^25 - 1 apart in DRAM and nearly the SRAM apart in SRAM.
   add(isa::MakeDma3d(kRead, 1, 7, 64, 2, 64, 200, 2, sram_room - 1 - 64 - 64, (uint64_t(1) << 25) - 1), 64,
       128);
-  // A small one last, so that the high bits of every field fall back to 0.
-  add(isa::MakeDma(kRead, 0, 0, 16, 1, 0, 0), 0, 0);
+  // 65535 planes of one 2-byte row, 5 apart in DRAM and 3 in SRAM, written back packed.
+  add(isa::MakeDma3d(kRead, 5, 3, 2, 1, 0, 0, isa::DmaPlanesInstr::kMaxPlanes, 3, 5), 0, 2);
+  // The last 20 bytes of the SRAM (the SRAM address's high bits).
+  add(isa::MakeDma(kRead, sram_room - 20, 60, 20, 1, 0, 0), 0, 0);
+  // Two rows of 4097 bytes last (bit 12, which the values above leave 0), so that the high bits
+  // of every field fall back to 0.
+  add(isa::MakeDma(kRead, 0, 0, 4097, 2, 4097, 4097), 4097, 0);
   return copies;
 }
 

@@ -87,24 +87,26 @@ inline constexpr const char* kDmaExtremesTestName = "dma_extremes";
 // The pairs of dma_extremes, each legal and each at an extreme of a DMA
 // field that no compiled program reaches: one row of nearly the whole SRAM (row_bytes up to bit
 // 19), 65535 rows (rows' every bit), two rows 2^24 - 1 bytes apart in DRAM (dram_stride's
-// maximum) and nearly the SRAM apart in SRAM (sram_stride to bit 19), and two planes 2^25 - 1
-// apart in DRAM and nearly the SRAM apart in SRAM (the plane strides to bit 24 and 19).
+// maximum) and nearly the SRAM apart in SRAM (sram_stride to bit 19), two planes 2^25 - 1
+// apart in DRAM and nearly the SRAM apart in SRAM (the plane strides to bit 24 and 19), 65535
+// planes, the SRAM's last bytes, and two rows of 4097 bytes.
 // sram_room: the SRAM bytes the data may take.
 std::vector<DmaCopy> DmaExtremesCopies(uint64_t sram_room);
 // dma_extremes with the room the SRAM leaves after a program page from the placement's base.
 Bundle BuildDmaExtremesTest(const HwConfig& cfg, std::optional<uint64_t> seed, const compiler::Placement& at);
 
 inline constexpr const char* kLongProgramTestName = "long_program";
-// DMA pairs of long_program: 4100 pairs, 8200 instructions before the layer's, so that the
-// instruction indexes and the program word counters reach bit 13.
-inline constexpr uint32_t kLongProgramPairs = 4100;
+// DMA pairs of long_program: 8185 pairs, 16370 one-word instructions before conv1x1_small's 13
+// words, so that the program has 2^14 - 1 words (every bit of the word counters below 14 set)
+// and the instruction indexes reach bit 13.
+inline constexpr uint32_t kLongProgramPairs = 8185;
 
 // The pairs of long_program: pair k moves 16 bytes (one beat) from input byte 16k through SRAM
 // to output byte 16k; each DMA_READ sets flag k mod 16 and its DMA_WRITE waits for it and clears
-// it, so that every flag is set, waited for and cleared about 256 times.
+// it, so that every flag is set, waited for and cleared about 512 times.
 std::vector<DmaCopy> LongProgramCopies();
-// long_program: those pairs, then vectors/conv1x1_small's program (its CONV instruction 8203, so
-// that the compute side's instruction indexes reach bit 13 too), with conv1x1_small's data and
+// long_program: those pairs, then vectors/conv1x1_small's program (its CONV instruction 16373 =
+// 0x3FF5, so that the compute side's instruction indexes reach bit 13 too), with conv1x1_small's data and
 // output as compiled and the pairs' after them.
 Bundle BuildLongProgramTest(const std::filesystem::path& vectors_dir, const HwConfig& cfg,
                             std::optional<uint64_t> seed, const compiler::Placement& at);

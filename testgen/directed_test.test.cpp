@@ -98,7 +98,8 @@ TEST_CASE("directed tests: dma_extremes moves every input row to its output row"
   const Bundle b = BuildNamedTest(kDmaExtremesTestName, NNA_VECTORS_DIR, tiny, std::nullopt);
   const auto prog = DecodedProgram(b);
   REQUIRE(prog.size() % 2 == 0);
-  uint64_t row_bytes = 0, rows = 0, dram_stride = 0, sram_stride = 0, dram_plane = 0, sram_plane = 0;
+  uint64_t row_bytes = 0, rows = 0, dram_stride = 0, sram_stride = 0, dram_plane = 0, sram_plane = 0,
+           planes = 0, sram_end = 0;
   for (size_t i = 0; i < prog.size(); i += 2) {
     const isa::Instruction &rd = prog[i], &wr = prog[i + 1];
     CHECK(rd.opcode == isa::Opcode::kDmaRead);
@@ -109,6 +110,7 @@ TEST_CASE("directed tests: dma_extremes moves every input row to its output row"
     sram_stride = std::max(sram_stride, rd.dma.sram_stride);
     dram_plane = std::max(dram_plane, rd.planes.dram_plane_stride);
     sram_plane = std::max(sram_plane, rd.planes.sram_plane_stride);
+    planes = std::max(planes, isa::DmaPlanes(rd)), sram_end = std::max(sram_end, isa::DmaSramEnd(rd));
   }
   // The fields' high bits that no compiled program reaches (build-cov/coverage/toggle_unhit.md).
   CHECK(row_bytes >= (uint64_t(1) << 19));
@@ -117,6 +119,8 @@ TEST_CASE("directed tests: dma_extremes moves every input row to its output row"
   CHECK(sram_stride >= (uint64_t(1) << 19));
   CHECK(dram_plane >= (uint64_t(1) << 24));
   CHECK(sram_plane >= (uint64_t(1) << 19));
+  CHECK(planes == isa::DmaPlanesInstr::kMaxPlanes);
+  CHECK(sram_end == tiny.sram_bytes);  // up to the SRAM's last byte
   // The reference: the bytes each DMA_READ reads from DRAM, where its DMA_WRITE puts them.
   const Region& in = b.FindRegion("copy_input");
   const Region& out = b.FindRegion("copy_output");
@@ -144,7 +148,7 @@ TEST_CASE("directed tests: long_program has more than 8192 instructions, each re
   REQUIRE(prog.size() == 2 * kLongProgramPairs + layer_prog.size());
   CHECK(prog.size() > 8192);                                            // the instruction index's bit 13 ...
   CHECK(prog[2 * kLongProgramPairs + 3].opcode == isa::Opcode::kConv);  // ... on the compute side too
-  CHECK(b.prog_words > 8192);
+  CHECK(b.prog_words == (1u << 14) - 1);  // every bit of the word counters below 14
   // Every flag set by a DMA_READ, waited for and cleared by its DMA_WRITE.
   CHECK(prog[16].dma.done_set == 1u << 8);  // pair 8's DMA_READ ...
   CHECK(prog[17].dma.wait_set == 1u << 8);  // ... and DMA_WRITE
