@@ -165,6 +165,7 @@ TEST_CASE("directed tests: long_program has more than 8192 instructions, each re
   CHECK(std::equal(ref.begin(), ref.end(), b.dram.begin() + long(in.dram_addr)));
   CHECK(in.dram_addr >= layer.dram.size());
   CHECK(b.prog_sram_addr >= layer.sram_end);
+  CHECK(b.sram_end % 64 == 0);  // where a next program may be placed
 }
 
 TEST_CASE("directed tests: a DMA copy test that does not fit the SRAM is refused") {
