@@ -43,7 +43,12 @@ constexpr Inject kClasses[] = {Inject::kIllegalOpcode,
                                Inject::kProgWordsHuge,
                                Inject::kProgDramRange,
                                Inject::kProgDramPartial,
-                               Inject::kDmaWrite4k};
+                               Inject::kDmaWrite4k,
+                               Inject::kDmaReadHigh,  // DRAM extremes (issue 20 coverage)
+                               Inject::kDmaWriteHigh,
+                               Inject::kProgDramHigh,
+                               Inject::kDmaStrideHuge,
+                               Inject::kDmaPlaneStrideHuge};
 
 // The decoded program and the place of its words in the DRAM image.
 struct Program {
@@ -92,8 +97,12 @@ bool IsDmaRead(const Instruction& in) { return in.opcode == Opcode::kDmaRead; }
 bool IsDmaWrite(const Instruction& in) { return in.opcode == Opcode::kDmaWrite; }
 bool IsDmaWaitingClear(const Instruction& in) { return in.IsDma() && in.WaitClear() != 0; }
 bool HasSeveralWords(const Instruction& in) { return in.words > 1; }
+bool IsDmaReadOfRows(const Instruction& in) { return IsDmaRead(in) && in.dma.rows > 1; }
+bool IsDmaReadOfPlanes(const Instruction& in) { return IsDmaRead(in) && in.dma.planes_word; }
 
 uint64_t PagePast(const std::vector<uint8_t>& dram) { return (dram.size() + 4095) / 4096 * 4096; }
+// The last DRAM page below 2^48, the end of the 48-bit address space (spec/isa.yaml dram_addr).
+constexpr uint64_t kLastDramPage = isa::DmaInstr::kMaxDramAddr + 1 - 4096;
 
 std::string Where(const Instruction& in) {
   return "instr " + std::to_string(in.index) + " (" + isa::ToString(in.opcode) + ")";
@@ -209,6 +218,17 @@ const char* ToString(Inject cls) {
       return "prog_dram_partial";
     case Inject::kDmaWrite4k:
       return "dma_write_4k";
+    // DRAM extremes (issue 20 coverage)
+    case Inject::kDmaReadHigh:
+      return "dma_read_high";
+    case Inject::kDmaWriteHigh:
+      return "dma_write_high";
+    case Inject::kProgDramHigh:
+      return "prog_dram_high";
+    case Inject::kDmaStrideHuge:
+      return "dma_stride_huge";
+    case Inject::kDmaPlaneStrideHuge:
+      return "dma_plane_stride_huge";
   }
   return "?";
 }
@@ -405,6 +425,45 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
     }
     case Inject::kDmaWrite4k:
       return MoveOutputAcross4k(prog, prog.Find(cls, "a DMA_WRITE", true, IsDmaWrite));
+    // DRAM extremes (issue 20 coverage)
+    case Inject::kDmaReadHigh:
+    case Inject::kDmaWriteHigh: {
+      const bool read = cls == Inject::kDmaReadHigh;
+      Instruction& in = read ? prog.Find(cls, "a DMA_READ", false, IsDmaRead)
+                             : prog.Find(cls, "a DMA_WRITE", true, IsDmaWrite);
+      in.dma.dram_addr = kLastDramPage;
+      if (isa::DmaDramEnd(in) > isa::DmaInstr::kMaxDramAddr + 1)
+        throw InputError(std::string("--inject ") + ToString(cls) + ": " + Where(in) + " spans " +
+                         std::to_string(isa::DmaDramEnd(in) - in.dma.dram_addr) +
+                         " bytes of DRAM, more than the last page below 2^48");
+      prog.Store(in);
+      return Where(in) + (read ? " reads" : " writes") + " DRAM from byte " +
+             std::to_string(in.dma.dram_addr) + " (2^48 - 4096), past the image of " +
+             std::to_string(bundle.dram.size()) + " bytes";
+    }
+    case Inject::kProgDramHigh:
+      bundle.prog_dram_addr = kLastDramPage;
+      return "the program load reads DRAM from byte " + std::to_string(bundle.prog_dram_addr) +
+             " (2^48 - 4096), past the image of " + std::to_string(bundle.dram.size()) + " bytes";
+    case Inject::kDmaStrideHuge: {
+      Instruction& in = prog.Find(cls, "a DMA_READ of several rows", false, IsDmaReadOfRows);
+      in.dma.dram_stride = isa::DmaInstr::kMaxDramStride;
+      prog.Store(in);
+      return Where(in) + " gets dram_stride " + std::to_string(in.dma.dram_stride) +
+             ": its rows after the first lie past the image of " + std::to_string(bundle.dram.size()) +
+             " bytes";
+    }
+    case Inject::kDmaPlaneStrideHuge: {
+      Instruction& in = prog.Find(cls, "a DMA_READ with a planes word", false, IsDmaReadOfPlanes);
+      const uint64_t plane_bytes = (in.dma.rows - 1) * in.dma.dram_stride + in.dma.row_bytes;
+      const uint64_t second = isa::DmaInstr::kMaxDramAddr + 1 - (plane_bytes + 4095) / 4096 * 4096;
+      in.planes.planes = 2;  // a third plane would pass 2^48
+      in.planes.dram_plane_stride = second - in.dma.dram_addr;
+      prog.Store(in);
+      return Where(in) + " gets 2 planes and dram_plane_stride " +
+             std::to_string(in.planes.dram_plane_stride) + ": its second plane starts at DRAM byte " +
+             std::to_string(second) + ", past the image of " + std::to_string(bundle.dram.size()) + " bytes";
+    }
     default:
       return "";
   }

@@ -44,7 +44,13 @@ enum class Inject {
   kProgWordsHuge,
   kProgDramRange,
   kProgDramPartial,
-  kDmaWrite4k
+  kDmaWrite4k,
+  // DRAM addresses and strides at their extremes (issue 20 coverage)
+  kDmaReadHigh,
+  kDmaWriteHigh,
+  kProgDramHigh,
+  kDmaStrideHuge,
+  kDmaPlaneStrideHuge
 };
 
 // "illegal_opcode", ... ("none" for kNone).
@@ -100,6 +106,17 @@ Inject ParseInject(const std::string& name);
 //   dma_write_4k    not an error: the last DMA_WRITE's output region moves to the end of a grown
 //                   DRAM image, 40 bytes before a 4 KB boundary, so its first row's burst is cut
 //                   there; every output byte is still checked at the region's new place
+// and DRAM addresses and strides with their high bits set (issue 20 coverage; a DRAM address
+// stays below 2^48, where both the golden model and the RTL's 48-bit address agree):
+//   dma_read_high   the first DMA_READ's dram_addr becomes 2^48 - 4096: axi_error at it, no byte
+//                   written
+//   dma_write_high  the last DMA_WRITE's dram_addr becomes 2^48 - 4096: axi_error at it
+//   prog_dram_high  prog_dram 2^48 - 4096: axi_error at the load (instr 65535)
+//   dma_stride_huge  the first DMA_READ of several rows gets dram_stride 2^24 - 1: its first row
+//                   is written, every later one lies past the image: axi_error at it
+//   dma_plane_stride_huge  the first DMA_READ with a planes word gets 2 planes and a
+//                   dram_plane_stride that puts the second plane in the last pages below 2^48:
+//                   the first plane is written, then axi_error at it
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);

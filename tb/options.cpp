@@ -74,7 +74,8 @@ void DescribeOptions(po::options_description& desc, SimOptions& o, TypedOptions&
      "error class: corrupt the program so that it must end in that error (illegal_opcode, illegal_field, "
      "dram_range, watchdog, sram_range, and empty_program, illegal_waiting, stall_then_opcode, dram_partial_read, dram_range_prefetch), "
      "prog_sram_range, prog_words_huge, prog_dram_range, prog_dram_partial (the program load's errors), dma_write_4k (no error: "
-     "an output row across a 4 KB boundary), "
+     "an output row across a 4 KB boundary), dma_read_high, dma_write_high, prog_dram_high (DRAM 2^48 - 4096), "
+     "dma_stride_huge, dma_plane_stride_huge (a later row or plane past the image), "
      "or abort it "
      "(abort, with --abort-at) and run it again; race: drop a buffer reload's wait, which the golden model must "
      "refuse")
@@ -175,8 +176,8 @@ void CheckOptions(SimOptions& o, const TypedOptions& typed, const po::variables_
   if (o.inject == Inject::kAbort && (o.tests.size() > 1 || o.repeat > 1))
     throw InputError("--inject abort runs one program once: give one --test and no --repeat");
   // The RTL's copy differs only in its DRAM: these classes change the program registers instead.
-  for (Inject placement :
-       {Inject::kProgSramRange, Inject::kProgWordsHuge, Inject::kProgDramRange, Inject::kProgDramPartial})
+  for (Inject placement : {Inject::kProgSramRange, Inject::kProgWordsHuge, Inject::kProgDramRange,
+                           Inject::kProgDramPartial, Inject::kProgDramHigh})
     if (o.inject_rtl_only && o.inject == placement)
       throw InputError(
           std::string("--inject-rtl-only corrupts the program in the RTL's DRAM, but --inject ") +

@@ -300,7 +300,10 @@ Bundle Testbench::Merged() const {
   for (size_t k = 0; k < programs_.size(); ++k) {
     const Bundle& b = programs_[k];
     if (m.dram.size() < b.dram.size()) m.dram.resize(b.dram.size(), 0);
-    std::copy(b.dram.begin() + long(b.prog_dram_addr), b.dram.end(), m.dram.begin() + long(b.prog_dram_addr));
+    // The program's own bytes, from its lowest region (an injected prog_dram may lie past them).
+    uint64_t base = std::min<uint64_t>(b.prog_dram_addr, b.dram.size());
+    for (const Region& r : b.regions) base = std::min(base, r.dram_addr);
+    std::copy(b.dram.begin() + long(base), b.dram.end(), m.dram.begin() + long(base));
     const std::string prefix = std::to_string(k) + "_" + b.test + ".";
     for (Region r : b.regions) {
       r.name = prefix + r.name;

@@ -43,6 +43,9 @@ Bundle BuildNamedTest(const std::string& name, const fs::path& vectors_dir, cons
     return BuildTest(RandomSimdTestSpec(*seed, cfg), cfg, at);
   }
   if (name == kFlagPatternsTestName) return BuildFlagPatternsTest(vectors_dir, cfg, seed, at);
+  if (name == kFlagPatternsHighTestName) return BuildFlagPatternsHighTest(vectors_dir, cfg, seed, at);
+  if (name == kDmaExtremesTestName) return BuildDmaExtremesTest(cfg, seed, at);
+  if (name == kLongProgramTestName) return BuildLongProgramTest(vectors_dir, cfg, seed, at);
   if (name == kSimdFpSpecialsTestName) {
     compiler::TestSpec spec = SimdFpSpecialsTestSpec();
     if (seed) spec.seed = *seed;

@@ -1,5 +1,6 @@
 // What a test name means: vectors/<name>.yaml, a generated test drawn from a seed (`random`,
-// `random_simd`), or a directed test (`simd_int_ops_<dtype>`, `simd_fp_specials`, `flag_patterns`:
+// `random_simd`), or a directed test (`simd_int_ops_<dtype>`, `simd_fp_specials`, `flag_patterns`,
+// `flag_patterns_high`, `dma_extremes`, `long_program`:
 // testgen/directed_test.h).
 // nnac, nna_perf and the simulator's front door resolve names here, so all accept the same ones.
 #pragma once
