@@ -75,6 +75,8 @@ void DescribeOptions(po::options_description& desc, SimOptions& o, TypedOptions&
      "dram_range, watchdog, sram_range, and empty_program, illegal_waiting, stall_then_opcode, dram_partial_read, dram_range_prefetch), "
      "prog_sram_range, prog_words_huge, prog_dram_range, prog_dram_partial (the program load's errors), dma_write_4k (no error: "
      "an output row across a 4 KB boundary), "
+     "compute_* (one check of the compute instruction each, e.g. compute_deconv_stride3, compute_range_in: the list in "
+     "tb/inject.h), "
      "or abort it "
      "(abort, with --abort-at) and run it again; race: drop a buffer reload's wait, which the golden model must "
      "refuse")
