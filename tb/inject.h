@@ -134,7 +134,8 @@ Inject ParseInject(const std::string& name);
 //   compute_range_param_addr, compute_range_out_addr, compute_range_out_plane_stride,
 //   compute_range_pooled_out  sram_range (bad_range) from extreme values with legal fields: 65535
 //                           input channels, rows and columns with strides 2^32 - 1 and 2^24 - 1
-//                           (the input ends near 2^48); or one address 2^32 - 1 (tensor b on an
+//                           (the input ends near 2^48; out_c one channel tile, so that the
+//                           weights stay inside); or one address 2^32 - 1 (tensor b on an
 //                           ELTWISE; the pooled output on a pooled CONV); out_plane_stride 2^32 - 1
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
