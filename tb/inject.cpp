@@ -171,9 +171,6 @@ bool IsConv(const Instruction& in, const HwConfig&) {
 bool IsConvOfSections(const Instruction& in, const HwConfig& cfg) {
   return IsConv(in, cfg) && in.compute.pix_tiles > 1;
 }
-bool IsConvOfPlanes(const Instruction& in, const HwConfig& cfg) {
-  return IsConv(in, cfg) && in.compute.out_c > 1;
-}
 bool IsPooledConv(const Instruction& in, const HwConfig&) {
   return in.opcode == Opcode::kConv && in.compute.pool_op != isa::PoolOp::kNone;
 }
@@ -293,8 +290,11 @@ const ComputeCheck kComputeChecks[] = {
      [](C& c, const H&) { c.param_addr = kMax32; }},
     {"compute_range_out_addr", "a CONV without pooling", IsConv, kRange,
      [](C& c, const H&) { c.out_addr = kMax32; }},
-    {"compute_range_out_plane_stride", "a CONV of several output channels", IsConvOfPlanes, kRange,
-     [](C& c, const H&) { c.out_plane_stride = kMax32; }},
+    {"compute_range_out_plane_stride", "a CONV without pooling", IsConv, kRange,
+     [](C& c, const H& cfg) {  // the output ends near 2^40
+       c.out_c = cfg.simd_param_entries, c.out_plane_stride = kMax32;
+       Derive(c, cfg);
+     }},
     {"compute_range_pooled_out", "a pooled CONV", IsPooledConv, kRange,
      [](C& c, const H&) { c.out_addr = kMax32; }},
 };

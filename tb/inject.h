@@ -136,7 +136,8 @@ Inject ParseInject(const std::string& name);
 //                           input channels, rows and columns with strides 2^32 - 1 and 2^24 - 1
 //                           (the input ends near 2^48; out_c one channel tile, so that the
 //                           weights stay inside); or one address 2^32 - 1 (tensor b on an
-//                           ELTWISE; the pooled output on a pooled CONV); out_plane_stride 2^32 - 1
+//                           ELTWISE; the pooled output on a pooled CONV); out_c simd.param_entries
+//                           with out_plane_stride 2^32 - 1 (the output ends near 2^40)
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);
