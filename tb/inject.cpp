@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "compiler/lowering.h"
 #include "isa/program.h"
+#include "pool/pool.h"
 #include "simd/simd_program.h"
 #include "tb/options.h"
 #include "util/clip_text.h"
@@ -153,6 +155,185 @@ uint8_t UnusedOpcode() {
   return unused;
 }
 
+// ---- The compute instruction's checks (issue 20 coverage; tb/inject.h): one row per class.
+
+using isa::ComputeInstr;
+using isa::ErrorCode;
+
+// The precomputed fields from the sizes, as the compiler derives them (compiler/lowering.cpp), for
+// an opcode other than ELTWISE.
+void Derive(ComputeInstr& c, const HwConfig& cfg) {
+  c.group_in_c = c.in_c / c.groups;
+  c.group_out_c = c.out_c / c.groups;
+  c.group_tiles = compiler::CeilDiv(c.group_out_c, cfg.array_rows);
+  c.ch_tiles = c.groups * c.group_tiles;
+  c.dot_len = c.group_in_c * c.kernel_h * c.kernel_w;
+  c.pix_tiles = compiler::CeilDiv(c.out_h * c.out_w, cfg.array_cols);
+  c.wt_tile_bytes = c.dot_len * cfg.array_rows;
+}
+
+uint64_t PooledWidth(const ComputeInstr& c) { return pool::OutSize(uint32_t(c.out_w), pool::WindowOf(c)); }
+
+bool IsConv(const Instruction& in, const HwConfig&) {
+  return in.opcode == Opcode::kConv && in.compute.pool_op == isa::PoolOp::kNone;
+}
+bool IsConvOfSections(const Instruction& in, const HwConfig& cfg) {
+  return IsConv(in, cfg) && in.compute.pix_tiles > 1;
+}
+bool IsPooledConv(const Instruction& in, const HwConfig&) {
+  return in.opcode == Opcode::kConv && in.compute.pool_op != isa::PoolOp::kNone;
+}
+bool IsPooledConvOfTiles(const Instruction& in, const HwConfig& cfg) {
+  return IsPooledConv(in, cfg) && in.compute.ch_tiles > 1;
+}
+bool IsPooledConvFullWidth(const Instruction& in, const HwConfig& cfg) {
+  return IsPooledConv(in, cfg) && in.compute.out_w == cfg.array_cols;
+}
+bool IsDeconv(const Instruction& in, const HwConfig&) { return in.opcode == Opcode::kDeconv; }
+bool IsOnePixelInnerProduct(const Instruction& in, const HwConfig&) {
+  return in.opcode == Opcode::kInnerProduct && in.compute.out_w == 1;
+}
+bool IsScale(const Instruction& in, const HwConfig&) { return in.opcode == Opcode::kScale; }
+bool IsEltwise(const Instruction& in, const HwConfig&) { return in.opcode == Opcode::kEltwise; }
+
+struct ComputeCheck {
+  const char* name;
+  const char* instr;  // the instruction it corrupts, the first one that matches
+  bool (*match)(const Instruction& in, const HwConfig& cfg);
+  ErrorCode code;  // the error the golden model must predict and the RTL report
+  void (*edit)(ComputeInstr& c, const HwConfig& cfg);
+};
+
+constexpr uint64_t kMax32 = 0xFFFFFFFF, kMax24 = 0xFFFFFF, kMax16 = 0xFFFF;
+constexpr ErrorCode kField = ErrorCode::kIllegalField, kRange = ErrorCode::kSramRange;
+using C = ComputeInstr;
+using H = HwConfig;
+
+const ComputeCheck kComputeChecks[] = {
+    {"compute_deconv_stride3", "a DECONV", IsDeconv, kField, [](C& c, const H&) { c.stride_h = 3; }},
+    {"compute_ip_kernel", "an INNER_PRODUCT of one pixel", IsOnePixelInnerProduct, kField,
+     [](C& c, const H&) { c.in_h = c.kernel_h + 1; }},
+    // Pooling: out_row_stride follows the pooled width, so that only the term named fails.
+    {"compute_pool_bad_op", "a pooled CONV", IsPooledConv, kField,
+     [](C& c, const H&) { c.pool_op = isa::PoolOp(3); }},
+    {"compute_pool_size4", "a pooled CONV", IsPooledConv, kField,
+     [](C& c, const H&) { c.pool_size = 4, c.out_row_stride = PooledWidth(c); }},
+    {"compute_pool_stride3", "a pooled CONV", IsPooledConv, kField,
+     [](C& c, const H&) {  // the RTL halves the width for stride 2 only: stride 3 is stride 1's width
+       c.pool_stride = 3, c.out_row_stride = c.out_w + 2 * c.pool_pad - c.pool_size + 1;
+     }},
+    {"compute_pool_pad", "a pooled CONV", IsPooledConv, kField,
+     [](C& c, const H&) { c.pool_pad = c.pool_size / 2 + 1, c.out_row_stride = PooledWidth(c); }},
+    {"compute_pool_order", "a pooled CONV of several channel tiles", IsPooledConvOfTiles, kField,
+     [](C& c, const H&) { c.order = isa::Order::kPixelMajor; }},
+    {"compute_pool_wide", "a pooled CONV whose out_w is the array's columns", IsPooledConvFullWidth, kField,
+     [](C& c, const H&) {  // pooled width out_w + 1
+       c.pool_size = 2, c.pool_stride = 1, c.pool_pad = 1, c.out_row_stride = PooledWidth(c);
+     }},
+    {"compute_pool_on_ip", "an INNER_PRODUCT of one pixel", IsOnePixelInnerProduct, kField,
+     [](C& c, const H&) {  // a 2x2 window fits one pixel padded by 1
+       c.pool_op = isa::PoolOp::kMax, c.pool_size = 2, c.pool_stride = 2, c.pool_pad = 1;
+       c.order = isa::Order::kChannelMajor, c.out_row_stride = PooledWidth(c);
+     }},
+    {"compute_unpooled_size", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H&) { c.pool_size = 2; }},
+    {"compute_unpooled_stride", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H&) { c.pool_stride = 2; }},
+    {"compute_unpooled_pad", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H&) { c.pool_pad = 1; }},
+    {"compute_out_row_stride", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H&) { c.out_row_stride = c.out_w + 1; }},
+    // SCALE and ELTWISE, and eltwise_op.
+    {"compute_scale_kernel3x3", "a SCALE", IsScale, kField,
+     [](C& c, const H& cfg) { c.kernel_h = c.kernel_w = 3, Derive(c, cfg); }},
+    {"compute_scale_in2_addr", "a SCALE", IsScale, kField, [](C& c, const H&) { c.in2_addr = 64; }},
+    {"compute_scale_wt_addr", "a SCALE", IsScale, kField, [](C& c, const H&) { c.wt_addr = 64; }},
+    {"compute_eltwise_op", "an ELTWISE", IsEltwise, kField,
+     [](C& c, const H&) { c.eltwise_op = isa::EltwiseOp(3); }},
+    {"compute_conv_eltwise_op", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H&) { c.eltwise_op = isa::EltwiseOp::kMul; }},
+    // The precomputed fields, each one off (with the fields derived from it).
+    {"compute_dot_len", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H& cfg) { c.dot_len += 1, c.wt_tile_bytes = c.dot_len * cfg.array_rows; }},
+    {"compute_wt_tile_bytes", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H&) { c.wt_tile_bytes += 1; }},
+    {"compute_pix_tiles_over", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H&) { c.pix_tiles += 1; }},
+    {"compute_pix_tiles_under", "a CONV of several pixel sections", IsConvOfSections, kField,
+     [](C& c, const H&) { c.pix_tiles -= 1; }},
+    {"compute_ch_tiles", "a CONV without pooling", IsConv, kField, [](C& c, const H&) { c.ch_tiles += 1; }},
+    {"compute_group_tiles", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H&) { c.group_tiles += 1, c.ch_tiles = c.groups * c.group_tiles; }},
+    {"compute_out_c_params", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H& cfg) {
+       c.out_c = c.groups * compiler::CeilDiv(cfg.simd_param_entries + 1, c.groups);
+       Derive(c, cfg);
+     }},
+    {"compute_reserved1", "a CONV without pooling", IsConv, kField, [](C& c, const H&) { c.reserved1 = 1; }},
+    {"compute_reserved2", "a CONV without pooling", IsConv, kField, [](C& c, const H&) { c.reserved2 = 1; }},
+    {"compute_reserved3", "a CONV without pooling", IsConv, kField, [](C& c, const H&) { c.reserved3 = 1; }},
+    // The 64-bit products of the field checks, past 32 bits.
+    {"compute_wt_tile_wrap", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H& cfg) {  // dot_len 65535*255*255 fits 32 bits, dot_len*rows does not
+       c.groups = 1, c.in_c = kMax16, c.kernel_h = c.kernel_w = 255;
+       Derive(c, cfg);
+       c.wt_tile_bytes &= kMax32;
+     }},
+    {"compute_pix_total", "a CONV without pooling", IsConv, kField,
+     [](C& c, const H&) {  // 65535^2 pixels need more than 65535 sections
+       c.out_h = c.out_w = c.out_row_stride = c.pix_tiles = kMax16;
+     }},
+    // SRAM range: legal fields, extreme values.
+    {"compute_range_in", "a CONV without pooling", IsConv, kRange,
+     [](C& c, const H& cfg) {  // the input ends near 2^48; one channel tile keeps the weights inside
+       c.groups = 1, c.in_c = c.in_h = c.in_w = kMax16, c.in_row_stride = kMax24, c.in_plane_stride = kMax32;
+       c.out_c = cfg.array_rows;
+       Derive(c, cfg);
+     }},
+    {"compute_range_in_addr", "a CONV without pooling", IsConv, kRange,
+     [](C& c, const H&) { c.in_addr = kMax32; }},
+    {"compute_range_in2_addr", "an ELTWISE", IsEltwise, kRange, [](C& c, const H&) { c.in2_addr = kMax32; }},
+    {"compute_range_wt_addr", "a CONV without pooling", IsConv, kRange,
+     [](C& c, const H&) { c.wt_addr = kMax32; }},
+    {"compute_range_param_addr", "a CONV without pooling", IsConv, kRange,
+     [](C& c, const H&) { c.param_addr = kMax32; }},
+    {"compute_range_out_addr", "a CONV without pooling", IsConv, kRange,
+     [](C& c, const H&) { c.out_addr = kMax32; }},
+    {"compute_range_out_plane_stride", "a CONV without pooling", IsConv, kRange,
+     [](C& c, const H& cfg) {  // the output ends near 2^40
+       c.out_c = cfg.simd_param_entries, c.out_plane_stride = kMax32;
+       Derive(c, cfg);
+     }},
+    {"compute_range_pooled_out", "a pooled CONV", IsPooledConv, kRange,
+     [](C& c, const H&) { c.out_addr = kMax32; }},
+};
+constexpr size_t kNumComputeChecks = sizeof kComputeChecks / sizeof kComputeChecks[0];
+
+// The row of cls, one of the compute-check classes.
+const ComputeCheck& ComputeCheckOf(Inject cls) {
+  return kComputeChecks[size_t(cls) - size_t(Inject::kComputeCheck)];
+}
+
+// Applies row's edits to the first instruction it matches; the sentence names every changed field.
+std::string InjectComputeCheck(const ComputeCheck& row, const HwConfig& cfg, Program& prog) {
+  auto it = std::find_if(prog.instrs.begin(), prog.instrs.end(),
+                         [&](const Instruction& i) { return !i.IsDma() && row.match(i, cfg); });
+  if (it == prog.instrs.end())
+    throw InputError(std::string("--inject ") + row.name + " needs " + row.instr +
+                     " in the program of test '" + prog.bundle.test + "', which has none");
+  const ComputeInstr before = it->compute;
+  row.edit(it->compute, cfg);
+  prog.Store(*it);
+  std::string changes;
+  for (unsigned f = 0; f < std::size(isa::kComputeInstrFields); ++f) {
+    const uint64_t from = isa::FieldValue(before, f), to = isa::FieldValue(it->compute, f);
+    if (from == to) continue;
+    changes += std::string(changes.empty() ? "" : ", ") + isa::kComputeInstrFields[f].name + " " +
+               std::to_string(from) + " -> " + std::to_string(to);
+  }
+  return Where(*it) + " gets " + changes + " (" + isa::ToString(row.code) + " expected)";
+}
+
 }  // namespace
 
 const char* ToString(Inject cls) {
@@ -229,7 +410,11 @@ const char* ToString(Inject cls) {
       return "dma_stride_huge";
     case Inject::kDmaPlaneStrideHuge:
       return "dma_plane_stride_huge";
+    case Inject::kComputeCheck:
+      break;
   }
+  if (cls >= Inject::kComputeCheck && size_t(cls) - size_t(Inject::kComputeCheck) < kNumComputeChecks)
+    return ComputeCheckOf(cls).name;
   return "?";
 }
 
@@ -239,12 +424,17 @@ Inject ParseInject(const std::string& name) {
     if (name == ToString(cls)) return cls;
     known += std::string(known.empty() ? "" : ", ") + ToString(cls);
   }
+  for (size_t row = 0; row < kNumComputeChecks; ++row) {
+    if (name == kComputeChecks[row].name) return Inject(size_t(Inject::kComputeCheck) + row);
+    known += std::string(", ") + kComputeChecks[row].name;
+  }
   throw InputError("--inject " + ClipText(name) + " is not an error class (one of " + known + ")");
 }
 
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
   if (cls == Inject::kNone || cls == Inject::kAbort) return "";
   Program prog(bundle);
+  if (cls >= Inject::kComputeCheck) return InjectComputeCheck(ComputeCheckOf(cls), cfg, prog);
   switch (cls) {
     case Inject::kIllegalOpcode: {
       Instruction& in = prog.Find(cls, "a compute instruction", false, IsCompute);

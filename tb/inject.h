@@ -50,7 +50,10 @@ enum class Inject {
   kDmaWriteHigh,
   kProgDramHigh,
   kDmaStrideHuge,
-  kDmaPlaneStrideHuge
+  kDmaPlaneStrideHuge,
+  // The compute instruction's checks (issue 20 coverage): the first of the classes of the table
+  // kComputeChecks in inject.cpp, which follow it, one value per row. Keep it last.
+  kComputeCheck
 };
 
 // "illegal_opcode", ... ("none" for kNone).
@@ -117,6 +120,41 @@ Inject ParseInject(const std::string& name);
 //   dma_plane_stride_huge  the first DMA_READ with a planes word gets 2 planes and a
 //                   dram_plane_stride that puts the second plane in the last pages below 2^48:
 //                   the first plane is written, then axi_error at it
+// and the compute instruction's checks (issue 20 coverage), each one row of a table: the first
+// compute instruction of a kind gets field edits that fail exactly one check of
+// rtl/compute/nna_compute.sv (one term of its bad_* lists; the precomputed fields that depend on an
+// edited one are edited with it), so that a mutant of that check is caught:
+//   compute_deconv_stride3  DECONV stride_h 3 (bad_deconv)
+//   compute_ip_kernel       INNER_PRODUCT in_h one more than kernel_h (bad_ip)
+//   compute_pool_bad_op, compute_pool_size4, compute_pool_stride3, compute_pool_pad,
+//   compute_pool_order, compute_pool_wide  a pooled CONV with pool_op 3; pool_size 4; pool_stride
+//                           3; pool_pad size/2 + 1; pixel_major over several channel tiles; a 2x2
+//                           stride-1 window with pad 1 whose pooled width out_w + 1 exceeds the
+//                           array's columns (bad_pool; out_row_stride follows the pooled width)
+//   compute_pool_on_ip      an INNER_PRODUCT pooled 2x2 stride 2 pad 1 (bad_pool: only CONV pools)
+//   compute_unpooled_size, compute_unpooled_stride, compute_unpooled_pad, compute_out_row_stride
+//                           a CONV without pooling with pool_size 2; pool_stride 2; pool_pad 1;
+//                           out_row_stride out_w + 1 (bad_pool)
+//   compute_scale_kernel3x3, compute_scale_in2_addr, compute_scale_wt_addr  SCALE with a 3x3
+//                           kernel; with in2_addr or wt_addr not 0 (bad_simd_only)
+//   compute_eltwise_op      ELTWISE with eltwise_op 3, past max (bad_elt_op)
+//   compute_conv_eltwise_op CONV with eltwise_op mul (bad_elt_op)
+//   compute_dot_len, compute_wt_tile_bytes, compute_pix_tiles_over, compute_pix_tiles_under,
+//   compute_ch_tiles, compute_group_tiles  a CONV's precomputed field one off (bad_conv)
+//   compute_out_c_params    out_c simd.param_entries + 1 (bad_conv)
+//   compute_reserved1, compute_reserved2, compute_reserved3  the reserved field 1 (bad_conv)
+//   compute_wt_tile_wrap    a 65535-channel 255x255 kernel: dot_len*rows needs 35 bits and
+//                           wt_tile_bytes holds its low 32 (bad_conv's 64-bit wt_tile_calc)
+//   compute_pix_total       out_h = out_w = 65535: no pix_tiles covers the pixels (bad_conv's
+//                           64-bit pix_total)
+//   compute_range_in, compute_range_in_addr, compute_range_in2_addr, compute_range_wt_addr,
+//   compute_range_param_addr, compute_range_out_addr, compute_range_out_plane_stride,
+//   compute_range_pooled_out  sram_range (bad_range) from extreme values with legal fields: 65535
+//                           input channels, rows and columns with strides 2^32 - 1 and 2^24 - 1
+//                           (the input ends near 2^48; out_c one channel tile, so that the
+//                           weights stay inside); or one address 2^32 - 1 (tensor b on an
+//                           ELTWISE; the pooled output on a pooled CONV); out_c simd.param_entries
+//                           with out_plane_stride 2^32 - 1 (the output ends near 2^40)
 // Returns one sentence saying what was changed; kNone and kAbort change nothing. Throws
 // InputError when the program has no instruction of the kind the class corrupts.
 std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle);
