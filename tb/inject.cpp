@@ -50,7 +50,10 @@ constexpr Inject kClasses[] = {Inject::kIllegalOpcode,
                                Inject::kDmaWriteHigh,
                                Inject::kProgDramHigh,
                                Inject::kDmaStrideHuge,
-                               Inject::kDmaPlaneStrideHuge};
+                               Inject::kDmaPlaneStrideHuge,
+                               Inject::kSimdEverySlotOpcode,  // SIMD slots, ignored bits
+                               Inject::kSimdEverySlotField,
+                               Inject::kParamsIgnoredBits};
 
 // The decoded program and the place of its words in the DRAM image.
 struct Program {
@@ -410,6 +413,12 @@ const char* ToString(Inject cls) {
       return "dma_stride_huge";
     case Inject::kDmaPlaneStrideHuge:
       return "dma_plane_stride_huge";
+    case Inject::kSimdEverySlotOpcode:
+      return "simd_every_slot_opcode";
+    case Inject::kSimdEverySlotField:
+      return "simd_every_slot_field";
+    case Inject::kParamsIgnoredBits:
+      return "params_ignored_bits";
     case Inject::kComputeCheck:
       break;
   }
@@ -653,6 +662,49 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
       return Where(in) + " gets 2 planes and dram_plane_stride " +
              std::to_string(in.planes.dram_plane_stride) + ": its second plane starts at DRAM byte " +
              std::to_string(second) + ", past the image of " + std::to_string(bundle.dram.size()) + " bytes";
+    }
+    case Inject::kSimdEverySlotOpcode:
+    case Inject::kSimdEverySlotField: {
+      Instruction& in = prog.Find(cls, "a compute instruction with max_simd_instrs SIMD instructions", false,
+                                  [](const Instruction& i) { return i.simd.size() == isa::kMaxSimdInstrs; });
+      uint8_t no_op = 0;  // the first value of the field that is no SIMD op
+      while (isa::IsSimdOp(no_op)) ++no_op;
+      const bool opcode_first = cls == Inject::kSimdEverySlotOpcode;
+      for (size_t k = 1; k < in.simd.size(); ++k) {
+        isa::SimdInstr& s = in.simd[k];
+        if ((k % 2 == 1) == opcode_first) {
+          s.op = isa::SimdOp(no_op);
+        } else {
+          s = isa::SimdInstr{};
+          s.op = isa::SimdOp::kAdd;
+          s.dtype = isa::Dtype::kI32;
+          s.dst = isa::kSimdRegs;
+        }
+      }
+      prog.Store(in);
+      return Where(in) + "'s SIMD instructions 1 to " + std::to_string(in.simd.size() - 1) +
+             " each fail a check, " +
+             (opcode_first ? "an unused op first" : "a destination past the registers first");
+    }
+    case Inject::kParamsIgnoredBits: {
+      uint64_t records = 0;
+      for (const Region& r : bundle.regions) {
+        if (r.kind != "params") continue;
+        for (uint64_t at = r.dram_addr; at + isa::ChannelParamsRecord::kBytes <= r.dram_addr + r.bytes;
+             at += isa::ChannelParamsRecord::kBytes, ++records) {
+          isa::ChannelParamsRecord rec = isa::DecodeChannelParamsRecord(&bundle.dram.at(at));
+          rec.reserved = 0xA5;
+          rec.reserved2 = 0xFF5A;
+          const auto bytes = isa::Encode(rec);
+          std::copy(bytes.begin(), bytes.end(), bundle.dram.begin() + at);
+        }
+      }
+      if (records == 0) {
+        throw InputError("--inject params_ignored_bits needs a parameter region in the program of test '" +
+                         bundle.test + "', which has none");
+      }
+      return std::to_string(records) +
+             " channel_params records get their reserved fields set";
     }
     default:
       return "";

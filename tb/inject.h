@@ -51,6 +51,10 @@ enum class Inject {
   kProgDramHigh,
   kDmaStrideHuge,
   kDmaPlaneStrideHuge,
+  // SIMD program slots and ignored parameter bits (issue 20 coverage)
+  kSimdEverySlotOpcode,
+  kSimdEverySlotField,
+  kParamsIgnoredBits,
   // The compute instruction's checks (issue 20 coverage): the first of the classes of the table
   // kComputeChecks in inject.cpp, which follow it, one value per row. Keep it last.
   kComputeCheck
@@ -120,6 +124,17 @@ Inject ParseInject(const std::string& name);
 //   dma_plane_stride_huge  the first DMA_READ with a planes word gets 2 planes and a
 //                   dram_plane_stride that puts the second plane in the last pages below 2^48:
 //                   the first plane is written, then axi_error at it
+// and every slot of a SIMD program, and the parameter bits the hardware ignores (issue 20 coverage):
+//   simd_every_slot_opcode  on a compute instruction with max_simd_instrs SIMD instructions (the
+//                   directed tests simd_int_ops_<dtype>), instructions 1 to 15 each fail a check:
+//                   an op value that is no SIMD op in the odd slots, a destination past the
+//                   registers in the even ones; the earliest decides: illegal_opcode at it
+//   simd_every_slot_field   the same with the kinds swapped: illegal_field (together the two put
+//                   both verdicts in every slot)
+//   params_ignored_bits  not an error: every channel_params record of the parameter regions gets
+//                   its two reserved fields set (spec/isa.yaml: ignored); the results must not
+//                   change. (The shift's bits 7:6 are ignored by FUSED_RELU only: LDPARAM returns
+//                   the whole byte, so setting them changes a program that loads it.)
 // and the compute instruction's checks (issue 20 coverage), each one row of a table: the first
 // compute instruction of a kind gets field edits that fail exactly one check of
 // rtl/compute/nna_compute.sv (one term of its bad_* lists; the precomputed fields that depend on an

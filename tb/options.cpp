@@ -76,6 +76,8 @@ void DescribeOptions(po::options_description& desc, SimOptions& o, TypedOptions&
      "prog_sram_range, prog_words_huge, prog_dram_range, prog_dram_partial (the program load's errors), dma_write_4k (no error: "
      "an output row across a 4 KB boundary), dma_read_high, dma_write_high, prog_dram_high (DRAM 2^48 - 4096), "
      "dma_stride_huge, dma_plane_stride_huge (a later row or plane past the image), "
+     "simd_every_slot_opcode, simd_every_slot_field (every SIMD slot illegal: the earliest decides), "
+     "params_ignored_bits (no error: the parameters' reserved fields set), "
      "compute_* (one check of the compute instruction each, e.g. compute_deconv_stride3, compute_range_in: the list in "
      "tb/inject.h), "
      "or abort it "
