@@ -703,8 +703,7 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
         throw InputError("--inject params_ignored_bits needs a parameter region in the program of test '" +
                          bundle.test + "', which has none");
       }
-      return std::to_string(records) +
-             " channel_params records get their reserved fields set";
+      return std::to_string(records) + " channel_params records get their reserved fields set";
     }
     default:
       return "";
