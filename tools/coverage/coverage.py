@@ -82,31 +82,39 @@ def config_values(config):
 
 
 def isa_field_bits():
-    """format.field -> width in bits, from spec/isa.yaml (formats and records)."""
+    """format.field -> width in bits, from spec/isa.yaml (formats and records), and enum -> its
+    largest value."""
     isa = yaml.safe_load(open(os.path.join(ROOT, "spec", "isa.yaml")))
     widths = {}
     for group in ("formats", "records"):
         for fmt in isa.get(group, []):
             for field in fmt.get("fields", []):
                 widths[f"{fmt['name']}.{field['name']}"] = field["bits"]
-    return widths
+    enum_max = {e["name"]: max(v["value"] for v in e["values"]) for e in isa.get("enums", [])}
+    return widths, enum_max
 
 
 class Exclusions:
     """tools/coverage/toggle_exclusions.yaml: rules naming signals by file and name pattern and the
     excluded bits: an expression over the configuration's values, clog2() and bits('fmt.field')
-    giving the first excluded bit (every bit from it up) or a list of bits."""
+    giving the first excluded bit (every bit from it up) or a list of bits; enum_max('enum') is an
+    enum's largest value."""
 
     def __init__(self, path, config):
         doc = yaml.safe_load(open(path))
-        widths = isa_field_bits()
+        widths, enums = isa_field_bits()
 
         def bits(name):
             if name not in widths:
                 raise SystemExit(f"{path}: bits('{name}') names no field of spec/isa.yaml")
             return widths[name]
+
+        def enum_max(name):
+            if name not in enums:
+                raise SystemExit(f"{path}: enum_max('{name}') names no enum of spec/isa.yaml")
+            return enums[name]
         env = dict(config_values(config), clog2=lambda v: max(0, (int(v) - 1).bit_length()),
-                   width=lambda v: int(v).bit_length(), max=max, min=min, bits=bits)
+                   width=lambda v: int(v).bit_length(), max=max, min=min, bits=bits, enum_max=enum_max)
         self.rules = []
         for rule in doc["rules"]:
             for key in ("name", "why", "signals"):
