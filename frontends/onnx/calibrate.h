@@ -68,15 +68,11 @@ OnnxLayer LowerQuantized(const QuantizedModel& q, const std::map<std::string, Te
 // Calibration tensors: every .npy and .pb file of a folder, in name order.
 std::vector<Tensor> ReadCalibrationFolder(const std::filesystem::path& dir);
 
-// What ExportQdq writes wrong on purpose, for the test that shows the comparison sees it.
-enum class ExportFault { kNone, kWeightScaleTimes2 };
-
 // The quantized network as a QDQ model (opset 13): QuantizeLinear and DequantizeLinear on the
 // input, DequantizeLinear on the int8 weights (per-channel scales on axis 0 for Conv, the last for
 // MatMul) and on the int32 bias, the float Conv or MatMul, QuantizeLinear on its output (graph
 // output "<output>_quantized", uint8) and DequantizeLinear back to float (graph output "<output>",
 // as the float model's).
-void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path,
-               ExportFault fault = ExportFault::kNone);
+void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path);
 
 }  // namespace nna::onnx

@@ -81,7 +81,7 @@ Tensor FloatVector(const std::vector<float>& v) {
 
 }  // namespace
 
-void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path, ExportFault fault) {
+void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path) {
   pb::ModelProto model;
   model.set_ir_version(7);
   model.set_producer_name("nnac");
@@ -99,8 +99,7 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path, Expor
   AddValue(g->add_output(), y + "_quantized", q.y.Type(), out_shape);
   AddValue(g->add_output(), y, DataType::kFloat, out_shape);
 
-  std::vector<float> w_scale = q.w_scale;
-  if (fault == ExportFault::kWeightScaleTimes2) w_scale[0] *= 2;
+  const std::vector<float>& w_scale = q.w_scale;
   AddTensor(g, MakeFloatTensor(DataType::kFloat, {}, {q.x.scale}), "x_scale");
   AddTensor(g, MakeIntTensor(q.x.Type(), {}, {q.x.zero_point}), "x_zero_point");
   AddTensor(g, q.w, w + "_quantized");

@@ -139,7 +139,6 @@ int NetworkBundle(const std::string& name, const std::string& vectors, const nna
 struct OnnxOptions {
   std::string calibrate, export_qdq;
   bool int8_activations = false;
-  nna::onnx::ExportFault fault = nna::onnx::ExportFault::kNone;
 };
 
 // A float model's quantization: what was calibrated, the parameters, and the float model's own
@@ -176,10 +175,8 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
     ReportQuantization(*q, b.expected, expect);
     if (!q->samples) std::printf("  (no --calibrate folder: calibrated on the run input itself)\n");
     if (!opt.export_qdq.empty()) {
-      onnx::ExportQdq(*q, opt.export_qdq, opt.fault);
-      std::printf(
-          "QDQ model -> %s%s\n", opt.export_qdq.c_str(),
-          opt.fault == onnx::ExportFault::kNone ? "" : " (weight scale of channel 0 doubled on purpose)");
+      onnx::ExportQdq(*q, opt.export_qdq);
+      std::printf("QDQ model -> %s\n", opt.export_qdq.c_str());
     }
   } else if (!expect.empty()) {
     const onnx::Comparison c = onnx::Compare(onnx::ReadTensorFile(expect), b.expected);
@@ -200,7 +197,7 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string test, network, config, vectors = NNA_VECTORS_DIR, out, onnx_model, expect, export_fault,
+  std::string test, network, config, vectors = NNA_VECTORS_DIR, out, onnx_model, expect,
                                      activations = "uint8";
   OnnxOptions onnx_opt;
   std::vector<std::string> onnx_inputs;
@@ -229,8 +226,6 @@ int main(int argc, char** argv) {
       "with a float --onnx model: uint8 (default) or int8 input and output")(
       "export-qdq", po::value(&onnx_opt.export_qdq),
       "with a float --onnx model: write the quantized network as a QDQ ONNX model")(
-      "export-qdq-fault", po::value(&export_fault),
-      "with --export-qdq: 'weight-scale' doubles channel 0's weight scale (for the test that must fail)")(
       "table", "print the network's per-layer table (shapes, MACs, bytes, fused pools)")(
       "stats", "with --table: calibrate and run the network, print the activation statistics")(
       "check",
@@ -265,14 +260,6 @@ int main(int argc, char** argv) {
         throw std::invalid_argument("option --activations takes uint8 or int8 (got '" +
                                     nna::ClipText(activations) + "')");
       onnx_opt.int8_activations = activations == "int8";
-      if (!export_fault.empty()) {
-        if (!vm.count("export-qdq"))
-          throw std::invalid_argument("option --export-qdq-fault applies to --export-qdq only");
-        if (export_fault != "weight-scale")
-          throw std::invalid_argument("option --export-qdq-fault takes 'weight-scale' (got '" +
-                                      nna::ClipText(export_fault) + "')");
-        onnx_opt.fault = nna::onnx::ExportFault::kWeightScaleTimes2;
-      }
       for (const char* req : {"config", "out"})
         if (!vm.count(req)) throw std::invalid_argument(std::string("option --") + req + " is required");
       return OnnxBundle(onnx_model, onnx_inputs, nna::FindHwConfig(config), out, expect,

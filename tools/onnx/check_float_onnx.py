@@ -3,7 +3,7 @@
 
     check_float_onnx.py --nnac BIN --sim BIN --node BIN --ort DIR --nna-onnx BIN --out DIR
                         [--calibrate DIR | --spread-calibration] [--activations int8]
-                        [--export-qdq-fault weight-scale]
+                        [--break-weight-scale]
                         [--results FILE] TEST_DIR
 
 TEST_DIR holds a float model.onnx (one Conv or MatMul) and test_data_set_0/{input_<i>.pb,
@@ -16,8 +16,9 @@ output_0.pb}.
    graph it optimized must hold a QLinearConv or QLinearMatMul (the DQ-op-Q group fused), and its
    quantized output (output_0) must equal nnac's reference bit for bit.
 --spread-calibration calibrates on a folder made from the test's input: itself, times -0.5 and times
-1.25 (a range below 0, so a nonzero input zero point). --export-qdq-fault breaks the export on
-purpose (the test that shows step 3's comparison fails).
+1.25 (a range below 0, so a nonzero input zero point). --break-weight-scale doubles channel 0's
+weight scale in the exported model (nna_onnx scale-initializer) before ORT runs it: the test that
+shows step 3's comparison fails.
 Exit 0 when everything is equal; the last line says PASS or FAIL and why.
 """
 import argparse
@@ -85,8 +86,6 @@ def check(a):
         nnac += ["--calibrate", a.calibrate]
     if a.activations:
         nnac += ["--activations", a.activations]
-    if a.export_qdq_fault:
-        nnac += ["--export-qdq-fault", a.export_qdq_fault]
     for f in inputs:
         nnac += ["--input", f]
     rc, out, said = run(nnac)
@@ -97,6 +96,10 @@ def check(a):
         rc, _, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, "rtl")])
         if rc != 0:
             return 1, "the RTL (" + a.config + ") differs from the reference: " + said
+    if a.break_weight_scale:
+        rc, _, said = run([a.nna_onnx, "scale-initializer", qdq, qdq, "w_scale", "0", "2"])
+        if rc != 0:
+            return 1, said
     optimized = os.path.join(a.out, "qdq_ort_optimized.onnx")
     rc, _, said = run([a.node, os.path.join(HERE, "ort_run.mjs"), qdq, inputs[0], "--out",
                        os.path.join(a.out, "ort"), "--ort", a.ort, "--save-optimized", optimized])
@@ -129,7 +132,8 @@ def main():
     ap.add_argument("--spread-calibration", action="store_true",
                     help="calibrate on the input, times -0.5 and times 1.25 (made in OUT/calibration)")
     ap.add_argument("--activations", help="passed to nnac: uint8 (default) or int8 input and output")
-    ap.add_argument("--export-qdq-fault", help="passed to nnac: break the export on purpose")
+    ap.add_argument("--break-weight-scale", action="store_true",
+                    help="double channel 0's weight scale in the exported model before ORT runs it")
     ap.add_argument("--out", required=True)
     ap.add_argument("--results", help="append the test's result line to this file")
     ap.add_argument("test_dir")

@@ -8,6 +8,10 @@
 //                                                of the operators the accelerator has; FILE's lines
 //                                                "test<TAB>result" fill the result column (the last
 //                                                line of a test wins; check_onnx_layer.py --results)
+//   nna_onnx scale-initializer IN OUT NAME INDEX FACTOR
+//                                                IN with element INDEX of the float initializer NAME
+//                                                multiplied by FACTOR, written to OUT: a model
+//                                                broken on purpose, for the tests that must see it
 // Exit status: 0 done (compare: equal), 1 compare: different, 2 bad input (one sentence on stderr).
 #include <algorithm>
 #include <fstream>
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "frontends/onnx/model.h"
+#include "onnx/onnx_pb.h"
 
 namespace {
 
@@ -58,7 +63,7 @@ const std::set<std::string> kSurveyOps = {"QLinearConv",
 int Usage() {
   std::cerr
       << "usage: nna_onnx info MODEL | compare EXPECTED ACTUAL [--rtol R] [--atol A] | convert IN OUT.npy | "
-         "survey NODE_DIR [--results FILE]\n";
+         "survey NODE_DIR [--results FILE] | scale-initializer IN OUT NAME INDEX FACTOR\n";
   return 2;
 }
 
@@ -177,6 +182,36 @@ int Survey(const std::string& dir, const std::string& results_file) {
   return 0;
 }
 
+int ScaleInitializer(const std::vector<std::string>& args) {
+  const std::string& name = args[2];
+  const size_t index = std::stoul(args[3]);
+  const float factor = std::stof(args[4]);
+  ::onnx::ModelProto model;
+  std::ifstream in(args[0], std::ios::binary);
+  if (!in || !model.ParseFromIstream(&in)) throw OnnxError("cannot read the ONNX model " + args[0]);
+  for (::onnx::TensorProto& t : *model.mutable_graph()->mutable_initializer()) {
+    if (t.name() != name) continue;
+    if (t.data_type() != ::onnx::TensorProto::FLOAT)
+      throw OnnxError("initializer '" + name + "' of " + args[0] + " is not float");
+    if (index < size_t(t.float_data_size())) {
+      t.set_float_data(int(index), t.float_data(int(index)) * factor);
+    } else if ((index + 1) * sizeof(float) <= t.raw_data().size()) {
+      std::string raw = t.raw_data();
+      float v;
+      std::copy_n(raw.data() + index * sizeof(float), sizeof v, reinterpret_cast<char*>(&v));
+      v *= factor;
+      std::copy_n(reinterpret_cast<const char*>(&v), sizeof v, raw.data() + index * sizeof(float));
+      t.set_raw_data(raw);
+    } else {
+      throw OnnxError("initializer '" + name + "' of " + args[0] + " has no element " + args[3]);
+    }
+    std::ofstream out(args[1], std::ios::binary);
+    if (!out || !model.SerializeToOstream(&out)) throw OnnxError("cannot write " + args[1]);
+    return 0;
+  }
+  throw OnnxError(args[0] + " has no initializer '" + name + "'");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -192,6 +227,7 @@ int main(int argc, char** argv) {
     }
     if (command == "survey" && args.size() == 1) return Survey(args[0], "");
     if (command == "survey" && args.size() == 3 && args[1] == "--results") return Survey(args[0], args[2]);
+    if (command == "scale-initializer" && args.size() == 5) return ScaleInitializer(args);
     return Usage();
   } catch (const OnnxError& e) {
     std::cerr << "nna_onnx: " << e.what() << "\n";
