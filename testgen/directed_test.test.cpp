@@ -1,6 +1,7 @@
 #include "testgen/directed_test.h"
 
 #include <catch2/catch.hpp>
+#include <vector>
 
 #include "isa/program.h"
 #include "simd/simd_program.h"
@@ -27,13 +28,30 @@ TEST_CASE("directed tests: simd_int_ops runs every integer op on its dtype") {
   }
 }
 
-TEST_CASE("directed tests: flag_patterns adds its flags to fig6_two_buffers only") {
+namespace {
+
+// fig6_two_buffers and the flag test built from it, with their decoded programs (the same count).
+struct FlagTest {
+  Bundle base, b;
+  std::vector<isa::Instruction> before, after;
+};
+
+FlagTest BuildFlagTest(const char* name) {
   const HwConfig& tiny = FindHwConfig("tiny");
-  const Bundle base = BuildNamedTest("fig6_two_buffers", NNA_VECTORS_DIR, tiny, std::nullopt);
-  const Bundle b = BuildNamedTest(kFlagPatternsTestName, NNA_VECTORS_DIR, tiny, std::nullopt);
-  const auto before = isa::DecodeProgram(base.ProgramBytes()).instrs;
-  const auto after = isa::DecodeProgram(b.ProgramBytes()).instrs;
-  REQUIRE(after.size() == before.size());
+  FlagTest t{BuildNamedTest("fig6_two_buffers", NNA_VECTORS_DIR, tiny, std::nullopt),
+             BuildNamedTest(name, NNA_VECTORS_DIR, tiny, std::nullopt),
+             {},
+             {}};
+  t.before = isa::DecodeProgram(t.base.ProgramBytes()).instrs;
+  t.after = isa::DecodeProgram(t.b.ProgramBytes()).instrs;
+  REQUIRE(t.after.size() == t.before.size());
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("directed tests: flag_patterns adds its flags to fig6_two_buffers only") {
+  const auto [base, b, before, after] = BuildFlagTest(kFlagPatternsTestName);
   CHECK(after[1].WaitSet() == (before[1].WaitSet() | 1));
   CHECK(after[2].WaitClear() == (before[2].WaitClear() | 0x300));
   CHECK(after[6].WaitSet() == (before[6].WaitSet() | 0x400));
@@ -69,12 +87,7 @@ TEST_CASE("directed tests: simd_fp_specials reaches each special case of the FP3
 }
 
 TEST_CASE("directed tests: flag_patterns_high sets, clears and waits for flags 12 to 15") {
-  const HwConfig& tiny = FindHwConfig("tiny");
-  const Bundle base = BuildNamedTest("fig6_two_buffers", NNA_VECTORS_DIR, tiny, std::nullopt);
-  const Bundle b = BuildNamedTest(kFlagPatternsHighTestName, NNA_VECTORS_DIR, tiny, std::nullopt);
-  const auto before = isa::DecodeProgram(base.ProgramBytes()).instrs;
-  const auto after = isa::DecodeProgram(b.ProgramBytes()).instrs;
-  REQUIRE(after.size() == before.size());
+  const auto [base, b, before, after] = BuildFlagTest(kFlagPatternsHighTestName);
   uint64_t set = 0, clear = 0, wait_set = 0, wait_clear = 0, before_any = 0;
   for (size_t i = 0; i < after.size(); ++i) {
     set |= after[i].DoneSet(), clear |= after[i].DoneClear();
