@@ -8,6 +8,7 @@
 #include "nna/csr.h"
 #include "tb/tb_config.h"
 #include "util/clip_text.h"
+#include "util/negative_count.h"
 
 namespace nna::tb {
 namespace po = boost::program_options;
@@ -224,7 +225,9 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
   DescribeOptions(desc, o, typed);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(desc).run();
+    po::store(parsed, vm);
+    if (const auto negative = NegativeCount(parsed, vm)) throw InputError(*negative);
     po::notify(vm);
   } catch (const po::error& e) {
     throw InputError(std::string("bad command line: ") + e.what() + " (see --help)");

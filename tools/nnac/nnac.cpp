@@ -35,6 +35,7 @@
 #include "testgen/layer_test.h"
 #include "testgen/named_test.h"
 #include "testgen/network_test.h"
+#include "util/negative_count.h"
 #include "util/yaml_text.h"
 
 namespace po = boost::program_options;
@@ -245,6 +246,7 @@ int main(int argc, char** argv) {
       throw std::invalid_argument("unexpected argument '" + nna::ClipText(stray) +
                                   "' (not after an option that takes it)");
     po::store(parsed, vm);
+    if (const auto negative = nna::NegativeCount(parsed, vm)) throw std::invalid_argument(*negative);
     po::notify(vm);
     if (vm.count("help")) {
       std::cout << opts;
