@@ -230,7 +230,8 @@ SimOptions ParseOptions(int argc, const char* const argv[]) {
     if (const auto negative = NegativeCount(parsed, vm)) throw InputError(*negative);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw InputError(std::string("bad command line: ") + e.what() + " (see --help)");
+    // Boost's sentence quotes the whole value given: a 5,000-character one stays in the message.
+    throw InputError("bad command line: " + ClipText(e.what(), 200) + " (see --help)");
   }
   std::ostringstream help;
   help << desc;

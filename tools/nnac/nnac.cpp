@@ -325,6 +325,9 @@ int main(int argc, char** argv) {
                   d.outputs ? 100.0 * double(d.off) / double(d.outputs) : 0.0, (long long)d.max_error);
     }
     return 0;
+  } catch (const po::error& e) {  // its sentence quotes the whole value given: clipped
+    std::cerr << "nnac: bad command line: " << nna::ClipText(e.what(), 200) << " (see --help)\n";
+    return 1;
   } catch (const std::exception& e) {
     // One line for any bad input: options, configuration, test description, output folder.
     std::cerr << "nnac: " << e.what() << "\n";
