@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "frontends/onnx/model.h"
 #include "nna/csr.h"
 #include "tb/tb_config.h"
 #include "util/clip_text.h"
@@ -202,13 +203,9 @@ void CheckOptions(SimOptions& o, const TypedOptions& typed, const po::variables_
   if (vm.count("max-perf-error") && !(o.max_perf_error >= 0))
     throw InputError("--max-perf-error must be a percentage of at least 0");
   if (o.out.empty()) {
-    // A node test's model.onnx is named by its folder, as nnac names the bundle.
-    const std::filesystem::path model(o.onnx_model);
-    const std::string onnx_name =
-        model.filename() == "model.onnx" ? model.parent_path().filename().string() : model.stem().string();
     const std::string name = !o.test.empty()         ? o.test
                              : !o.network.empty()    ? o.network
-                             : !o.onnx_model.empty() ? onnx_name
+                             : !o.onnx_model.empty() ? onnx::ModelTestName(o.onnx_model)
                                                      : "bundle";
     o.out = std::string(NNA_BUILD_DIR) + "/runs/" + kConfig.name + "/" + name;
   }

@@ -452,7 +452,6 @@ void CheckFeedsNamed(const Model& model, const Node& n, const std::map<std::stri
 }
 
 OnnxLayer LowerModel(const Model& model, const std::map<std::string, Tensor>& feeds) {
-  const std::filesystem::path path(model.path);
   if (model.nodes.size() != 1)
     throw OnnxError(model.path + ": the graph has " + std::to_string(model.nodes.size()) +
                     " nodes, but this front end runs a graph of one node (QLinearConv or QLinearMatMul)");
@@ -466,8 +465,7 @@ OnnxLayer LowerModel(const Model& model, const std::map<std::string, Tensor>& fe
   l.node = n.Describe();
   l.output = model.outputs[0];
   l.spec.file = model.path;
-  l.spec.name =
-      path.filename() == "model.onnx" ? path.parent_path().filename().string() : path.stem().string();
+  l.spec.name = ModelTestName(model.path);
   l.spec.doc = "ONNX " + n.Describe();
   compiler::LayerSpec& s = l.spec.layer;
   s.relu = false;

@@ -283,6 +283,10 @@ int64_t Model::OpsetVersion(const std::string& domain) const {
   return 0;
 }
 
+std::string ModelTestName(const std::filesystem::path& path) {
+  return path.filename() == "model.onnx" ? path.parent_path().filename().string() : path.stem().string();
+}
+
 Model LoadModel(const std::filesystem::path& path) {
   const std::string file = path.string();
   const std::string data = ReadFile(path);

@@ -86,6 +86,10 @@ struct Model {
 
 Model LoadModel(const std::filesystem::path& path);
 
+// The name a model's bundle and run folder take: a node test's folder for its model.onnx, else the
+// file's stem.
+std::string ModelTestName(const std::filesystem::path& path);
+
 // A serialized TensorProto, as in the ONNX test data's input_*.pb and output_*.pb.
 Tensor ReadTensorPb(const std::filesystem::path& path);
 
