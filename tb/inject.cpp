@@ -160,6 +160,13 @@ uint8_t UnusedOpcode() {
   return unused;
 }
 
+// The first value of a SIMD instruction's op field that is no SIMD op.
+isa::SimdOp UnusedSimdOp() {
+  uint8_t unused = 0;
+  while (isa::IsSimdOp(unused)) ++unused;
+  return isa::SimdOp(unused);
+}
+
 // ---- The compute instruction's checks (issue 20 coverage; tb/inject.h): one row per class.
 
 using isa::ComputeInstr;
@@ -587,9 +594,7 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
         s.op = isa::SimdOp::kLdparam;
         s.imm = simd::kLastParam + 1;
       } else if (cls == Inject::kSimdBadOp) {
-        uint8_t unused = 0;  // the first value of the field that is no SIMD op
-        while (isa::IsSimdOp(unused)) ++unused;
-        s.op = isa::SimdOp(unused);
+        s.op = UnusedSimdOp();
       } else {
         s.op = isa::SimdOp::kAdd;
         s.dtype = isa::Dtype::kI32;
@@ -667,13 +672,11 @@ std::string InjectError(Inject cls, const HwConfig& cfg, Bundle& bundle) {
     case Inject::kSimdEverySlotField: {
       Instruction& in = prog.Find(cls, "a compute instruction with max_simd_instrs SIMD instructions", false,
                                   [](const Instruction& i) { return i.simd.size() == isa::kMaxSimdInstrs; });
-      uint8_t no_op = 0;  // the first value of the field that is no SIMD op
-      while (isa::IsSimdOp(no_op)) ++no_op;
       const bool opcode_first = cls == Inject::kSimdEverySlotOpcode;
       for (size_t k = 1; k < in.simd.size(); ++k) {
         isa::SimdInstr& s = in.simd[k];
         if ((k % 2 == 1) == opcode_first) {
-          s.op = isa::SimdOp(no_op);
+          s.op = UnusedSimdOp();
         } else {
           s = isa::SimdInstr{};
           s.op = isa::SimdOp::kAdd;
