@@ -52,6 +52,11 @@ def records(dat):
         yield dict(f.split("\x02", 1) for f in key.split("\x01") if "\x02" in f), int(count)
 
 
+def toggle_records(dat):
+    """(fields, count) of every toggle point of a Verilator coverage.dat."""
+    return ((fields, count) for fields, count in records(dat) if fields.get("page", "").startswith("v_toggle"))
+
+
 def rel(fields):
     """A point's file relative to the project (generated files: under the build folder)."""
     f = fields.get("f", "?")
@@ -95,10 +100,9 @@ def isa_field_bits():
 
 
 class Exclusions:
-    """tools/coverage/toggle_exclusions.yaml: rules naming signals by file and name pattern and the
-    excluded bits: an expression over the configuration's values, clog2() and bits('fmt.field')
-    giving the first excluded bit (every bit from it up) or a list of bits; enum_max('enum') is an
-    enum's largest value."""
+    """tools/coverage/toggle_exclusions.yaml (its header says how a rule is written): per rule, the
+    (file, signal pattern, excluded bits) of its entries; the bits are the first excluded one (every
+    bit from it up, an int) or a frozenset."""
 
     def __init__(self, path, config):
         doc = yaml.safe_load(open(path))
@@ -135,8 +139,6 @@ class Exclusions:
                     except Exception as e:
                         raise SystemExit(f"{path}: rule {rule['name']}, {f} {pattern}: from '{expr}': {e}")
                     entries.append((f, pattern, first))
-                    if not isinstance(first, (int, frozenset)):
-                        raise SystemExit(f"{path}: rule {rule['name']}, {f} {pattern}: from '{expr}' is no bit")
             self.rules.append((rule["name"], entries))
 
     def rule_of(self, f, sig, bit):
@@ -159,9 +161,7 @@ def toggle_exclusions(dat, excl):
     (the rule is wrong). Returns (markdown, violations, stale entries)."""
     per = defaultdict(lambda: defaultdict(int))
     violations, seen = [], set()
-    for fields, count in records(dat):
-        if not fields.get("page", "").startswith("v_toggle"):
-            continue
+    for fields, count in toggle_records(dat):
         f, sig, bit = toggle_bit(fields)
         seen.add((f, sig))
         rule = excl.rule_of(f, sig, bit)
@@ -188,9 +188,7 @@ def toggle_unhit(dat, excl=None):
     then every signal with unhit bits. The split says where to look, not what is unreachable.
     Points the exclusions name are left out."""
     bits = defaultdict(dict)  # (file, signal) -> bit -> count
-    for fields, count in records(dat):
-        if not fields.get("page", "").startswith("v_toggle"):
-            continue
+    for fields, count in toggle_records(dat):
         base, sig, bit = toggle_bit(fields)
         if excl and excl.rule_of(base, sig, bit):
             continue
