@@ -281,7 +281,7 @@ Bundle AddDmaCopies(Bundle b, const std::string& name, const std::vector<DmaCopy
   b.regions.push_back({"copy_input", "input", in_dram, in_bytes, {}, false});
   b.regions.push_back({"copy_output", "output", out_dram, out_bytes, {}, false});
   b.reference["copy_output"] = std::move(ref);
-  b.sram_end = AlignData(data_sram + sram_bytes);  // the next program's base, a multiple of 64
+  b.sram_end = AlignData(data_sram + sram_bytes);  // the next program's base, on a page boundary
   return b;
 }
 
