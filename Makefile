@@ -10,6 +10,8 @@
 #                        JUnit, summary table and per-layer utilization plots in build/nightly-<config>
 #   make bench-sim [CONFIG=fsd] [NETWORKS=resnet50]   build time from nothing and cycles/s of every named test
 #                        and the networks, one run at a time: build/bench-sim-<config>/summary.md
+#   make figure8 [JOBS=n]   utilization against the MAC array's height and width (ResNet-50, Inception-v4
+#                        at 299 and at 540x960) from the compiler and the performance model: build/figure8
 #   make mutants [MUTANTS=a,b]   RTL mutants (tools/mutants/mutants.yaml) against the tiny tests: kill table
 #                        in build/mutants/report.md and junit.xml (docs/mutants.md)
 #   make xseeds [SEEDS=1,2,3] [CONFIG=tiny]   every planned co-simulation under each seed of Verilator's random
@@ -51,7 +53,7 @@ SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(S
                $(if $(WAVES),--waves) $(ARGS)
 
 .PHONY: deps configure build sim test regress-layers regress-simd nightly xseeds fuzz bench-sim coverage \
-        mutants wave lint synth docs format clean
+        mutants wave lint synth docs format clean figure8
 
 # Debian packages (root or sudo when some are missing), then onnxruntime-node from npm into
 # $(BUILD)/ort (the ONNX reference runtime, docs/onnx.md; no root).
@@ -128,6 +130,10 @@ fuzz: deps configure
 bench-sim: deps
 	python3 tools/regress/bench_sim.py --config $(CONFIG) --networks $(NETWORKS) --jobs $(JOBS) \
 	  --out $(BUILD)/bench-sim-$(CONFIG)
+
+figure8: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target nna_sweep
+	python3 tools/nna_perf/figure8.py --tool $(BUILD)/tools/nna_perf/nna_sweep --out $(BUILD)/figure8 --jobs $(JOBS)
 
 # The tiny simulator with Verilator coverage in a build directory of its own, every tiny
 # co-simulation test on it, then the merged reports (docs/coverage.md); not part of `make test`.
