@@ -18,7 +18,9 @@ namespace {
 Programs OnnxProgram(const SimOptions& opt, const HwConfig& cfg) {
   if (onnx::IsFloatGraphFile(opt.onnx_model)) {  // a float graph: its whole network, as nnac --onnx lowers it
     if (!opt.expect.empty())
-      throw InputError("--expect applies to one-node ONNX models (a graph's reference is onnxruntime on nnac's QDQ export)");
+      throw InputError(
+          "--expect applies to one-node ONNX models (a graph's reference is onnxruntime on nnac's QDQ "
+          "export)");
     const onnx::GraphCompiled g =
         onnx::CompileOnnxGraph({opt.onnx_model, opt.onnx_inputs, opt.calibrate, opt.int8_activations}, cfg);
     if (!opt.quiet)

@@ -47,7 +47,8 @@ struct GraphCompiled {
 // True when the file holds a float graph (graph.h's IsFloatGraph) rather than a one-node model.
 bool IsFloatGraphFile(const std::string& model);
 
-// Throws OnnxError: no run input, an option for one-node models only, or what QuantizeGraph and
+// No --input: the synthetic images of graph.h (run input and, without --calibrate, calibration).
+// Throws OnnxError: more than one input, an option for one-node models only, or what QuantizeGraph and
 // the lowering reject.
 GraphCompiled CompileOnnxGraph(const OnnxRequest& request, const HwConfig& cfg);
 

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "compiler/layer_quant.h"
+#include "util/split_mix64.h"
 
 namespace nna::onnx {
 
@@ -576,6 +577,53 @@ struct Groups {
 size_t Slot(int tensor) { return size_t(tensor + 1); }
 
 }  // namespace
+
+std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count, uint64_t seed) {
+  if (dims.size() != 4 || dims[0] != 1 || dims[3] != 3 || dims[1] < 8 || dims[2] < 8)
+    throw OnnxError("synthetic images: dims " + Text(dims) + " are not [1,H,W,3] with H and W at least 8");
+  SplitMix64 rng(seed);
+  auto uni = [&](double lo, double hi) { return lo + (hi - lo) * double(rng.Next() >> 11) * 0x1p-53; };
+  const int64_t h = dims[1], w = dims[2];
+  std::vector<Tensor> images;
+  for (int i = 0; i < count; ++i) {
+    double c0[3], c1[3];
+    for (int k = 0; k < 3; ++k) c0[k] = uni(-1, 1), c1[k] = uni(-1, 1);
+    struct Blob {
+      double y, x, r, c[3];
+    };
+    std::vector<Blob> blobs(4);
+    for (Blob& b : blobs) {
+      b = {uni(0, 1), uni(0, 1), uni(0.05, 0.3), {uni(-1, 1), uni(-1, 1), uni(-1, 1)}};
+    }
+    const double fy = uni(0.3, 0.7), fx = uni(0.3, 0.7), fr = uni(0.12, 0.35);
+    const double skin[3] = {uni(0.2, 0.9), uni(-0.1, 0.5), uni(-0.4, 0.3)};
+    std::vector<double> v(size_t(h * w * 3));
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x) {
+        const double u = double(y) / double(h - 1), t = double(x) / double(w - 1);
+        double px[3];
+        for (int k = 0; k < 3; ++k) px[k] = c0[k] + (c1[k] - c0[k]) * (u + t) / 2;
+        for (const Blob& b : blobs) {
+          const double a = std::exp(-((u - b.y) * (u - b.y) + (t - b.x) * (t - b.x)) / (b.r * b.r));
+          for (int k = 0; k < 3; ++k) px[k] += (b.c[k] - px[k]) * a;
+        }
+        const double dy = (u - fy) / (1.25 * fr), dx = (t - fx) / fr;
+        if (dy * dy + dx * dx < 1) {
+          for (int k = 0; k < 3; ++k) px[k] = skin[k];
+          const double ey = (u - (fy - 0.3 * fr)), ex1 = t - (fx - 0.4 * fr), ex2 = t - (fx + 0.4 * fr);
+          const double er = 0.15 * fr;
+          const bool eye = ey * ey + ex1 * ex1 < er * er || ey * ey + ex2 * ex2 < er * er;
+          const bool mouth = std::fabs(u - (fy + 0.55 * fr)) < 0.06 * fr && std::fabs(t - fx) < 0.35 * fr;
+          if (eye || mouth)
+            for (int k = 0; k < 3; ++k) px[k] = -0.8;
+        }
+        for (int k = 0; k < 3; ++k) v[size_t((y * w + x) * 3 + k)] = std::clamp(px[k], -1.0, 1.0);
+      }
+    images.push_back(MakeFloatTensor(DataType::kFloat, dims, v));
+    images.back().name = "image_" + std::to_string(i);
+  }
+  return images;
+}
 
 bool IsFloatGraph(const Model& model) {
   return model.nodes.size() > 1 && model.inputs.size() == 1 && model.inputs[0].type == DataType::kFloat;

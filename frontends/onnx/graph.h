@@ -61,6 +61,16 @@ struct QuantizedGraph {
   size_t samples = 0;                             // calibration tensors (0: the run input)
 };
 
+// COUNT seeded synthetic face-like images, float NHWC [1,H,W,3] in -1..1 (MediaPipe's input range):
+// a random two-colour gradient, a few soft blobs, and a face-like ellipse (skin tone, two dark
+// eyes, a mouth) at a random place and size, so that a face detector's activations see both
+// background and a face. The calibration set of the graphs' tests; nothing is downloaded.
+std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count, uint64_t seed);
+// What nnac and nna_sim take for a float graph given no --input (and check_onnx_graph.py writes
+// with nna_onnx images): the run input is image 0 of seed 99, the calibration set 8 images of seed 1.
+constexpr uint64_t kRunImageSeed = 99, kCalibrationSeed = 1;
+constexpr int kCalibrationImages = 8;
+
 // Imports and quantizes the model: `run` is the input to run (float, the graph input's shape),
 // `calibration` the inputs whose float ranges set every activation's parameters (the run input
 // when empty). Throws OnnxError.

@@ -17,7 +17,6 @@
 //                                                run inputs for image models (docs/onnx.md, "Graphs")
 // Exit status: 0 done (compare: equal), 1 compare: different, 2 bad input (one sentence on stderr).
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -26,9 +25,9 @@
 #include <string>
 #include <vector>
 
+#include "frontends/onnx/graph.h"
 #include "frontends/onnx/model.h"
 #include "onnx/onnx_pb.h"
-#include "util/split_mix64.h"
 
 namespace {
 
@@ -218,9 +217,6 @@ int ScaleInitializer(const std::vector<std::string>& args) {
   throw OnnxError(args[0] + " has no initializer '" + name + "'");
 }
 
-// Smooth synthetic images in -1..1: a random two-colour gradient, a few soft blobs, and a
-// face-like ellipse (skin tone, two dark eyes, a mouth) at a random place and size, so that a face
-// detector's activations see both background and a face. Seeded; nothing is downloaded.
 int Images(const std::vector<std::string>& args) {
   std::vector<int64_t> dims;
   for (size_t at = 0; at <= args[0].size();) {
@@ -228,50 +224,12 @@ int Images(const std::vector<std::string>& args) {
     dims.push_back(std::stoll(args[0].substr(at, comma - at)));
     at = comma + 1;
   }
-  if (dims.size() != 4 || dims[0] != 1 || dims[3] != 3 || dims[1] < 8 || dims[2] < 8)
-    throw OnnxError("images: dims '" + args[0] + "' are not 1,H,W,3 with H and W at least 8");
-  const int count = std::stoi(args[1]);
-  nna::SplitMix64 rng(std::stoull(args[2]));
-  auto uni = [&](double lo, double hi) { return lo + (hi - lo) * double(rng.Next() >> 11) * 0x1p-53; };
   std::filesystem::create_directories(args[3]);
-  const int64_t h = dims[1], w = dims[2];
-  for (int i = 0; i < count; ++i) {
-    double c0[3], c1[3];
-    for (int k = 0; k < 3; ++k) c0[k] = uni(-1, 1), c1[k] = uni(-1, 1);
-    struct Blob {
-      double y, x, r, c[3];
-    };
-    std::vector<Blob> blobs(4);
-    for (Blob& b : blobs) {
-      b = {uni(0, 1), uni(0, 1), uni(0.05, 0.3), {uni(-1, 1), uni(-1, 1), uni(-1, 1)}};
-    }
-    const double fy = uni(0.3, 0.7), fx = uni(0.3, 0.7), fr = uni(0.12, 0.35);
-    const double skin[3] = {uni(0.2, 0.9), uni(-0.1, 0.5), uni(-0.4, 0.3)};
-    std::vector<double> v(size_t(h * w * 3));
-    for (int64_t y = 0; y < h; ++y)
-      for (int64_t x = 0; x < w; ++x) {
-        const double u = double(y) / double(h - 1), t = double(x) / double(w - 1);
-        double px[3];
-        for (int k = 0; k < 3; ++k) px[k] = c0[k] + (c1[k] - c0[k]) * (u + t) / 2;
-        for (const Blob& b : blobs) {
-          const double a = std::exp(-((u - b.y) * (u - b.y) + (t - b.x) * (t - b.x)) / (b.r * b.r));
-          for (int k = 0; k < 3; ++k) px[k] += (b.c[k] - px[k]) * a;
-        }
-        const double dy = (u - fy) / (1.25 * fr), dx = (t - fx) / fr;
-        if (dy * dy + dx * dx < 1) {
-          for (int k = 0; k < 3; ++k) px[k] = skin[k];
-          const double ey = (u - (fy - 0.3 * fr)), ex1 = t - (fx - 0.4 * fr), ex2 = t - (fx + 0.4 * fr);
-          const double er = 0.15 * fr;
-          const bool eye = ey * ey + ex1 * ex1 < er * er || ey * ey + ex2 * ex2 < er * er;
-          const bool mouth = std::fabs(u - (fy + 0.55 * fr)) < 0.06 * fr && std::fabs(t - fx) < 0.35 * fr;
-          if (eye || mouth)
-            for (int k = 0; k < 3; ++k) px[k] = -0.8;
-        }
-        for (int k = 0; k < 3; ++k) v[size_t((y * w + x) * 3 + k)] = std::clamp(px[k], -1.0, 1.0);
-      }
+  const std::vector<Tensor> images = SyntheticImages(dims, std::stoi(args[1]), std::stoull(args[2]));
+  for (size_t i = 0; i < images.size(); ++i) {
     char name[32];
-    std::snprintf(name, sizeof name, "image_%03d.npy", i);
-    WriteNpy(std::filesystem::path(args[3]) / name, MakeFloatTensor(DataType::kFloat, dims, v));
+    std::snprintf(name, sizeof name, "image_%03zu.npy", i);
+    WriteNpy(std::filesystem::path(args[3]) / name, images[i]);
   }
   return 0;
 }
