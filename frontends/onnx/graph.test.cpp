@@ -27,7 +27,8 @@ Attribute Int(const std::string& name, int64_t v) {
   return a;
 }
 
-Node MakeNode(const std::string& op, std::vector<std::string> in, std::string out, std::vector<Attribute> attrs = {}) {
+Node MakeNode(const std::string& op, std::vector<std::string> in, std::string out,
+              std::vector<Attribute> attrs = {}) {
   Node n;
   n.name = "blk/" + out, n.op_type = op, n.inputs = std::move(in), n.outputs = {std::move(out)};
   n.attributes = std::move(attrs);
@@ -63,16 +64,22 @@ Model Block() {
   shape4.name = "zeros_shape";
   Tensor shape3 = MakeIntTensor(DataType::kInt64, {3}, {1, -1, 2});
   shape3.name = "out_shape";
-  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 1, 0.5), Seeded("b0", {8}, 2, 0.2), Seeded("wd", {8, 1, 3, 3}, 3, 0.6),
-                    Seeded("w1", {12, 8, 1, 1}, 4, 0.5), Seeded("b1", {12}, 5, 0.3), Seeded("w2", {6, 12, 1, 1}, 6, 0.4),
-                    Seeded("b2", {6}, 7, 0.1),         shape4,
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 1, 0.5),
+                    Seeded("b0", {8}, 2, 0.2),
+                    Seeded("wd", {8, 1, 3, 3}, 3, 0.6),
+                    Seeded("w1", {12, 8, 1, 1}, 4, 0.5),
+                    Seeded("b1", {12}, 5, 0.3),
+                    Seeded("w2", {6, 12, 1, 1}, 6, 0.4),
+                    Seeded("b2", {6}, 7, 0.1),
+                    shape4,
                     shape3};
   m.nodes = {MakeNode("Transpose", {"x"}, "xt", {Ints("perm", {0, 3, 1, 2})}),
              MakeNode("Conv", {"xt", "w0", "b0"}, "c0",
                       {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 2, 2})}),
              MakeNode("Relu", {"c0"}, "r"),
              MakeNode("Conv", {"r", "wd"}, "d",
-                      {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {0, 0, 1, 1}), Int("group", 8)}),
+                      {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {0, 0, 1, 1}),
+                       Int("group", 8)}),
              MakeNode("Conv", {"d", "w1", "b1"}, "c"),
              MakeNode("MaxPool", {"r"}, "mp", {Ints("kernel_shape", {2, 2}), Ints("strides", {2, 2})}),
              MakeNode("ConstantOfShape", {"zeros_shape"}, "z"),
@@ -89,7 +96,8 @@ std::vector<Tensor> Images(int count, uint64_t seed) { return SyntheticImages({1
 
 }  // namespace
 
-TEST_CASE("a BlazeFace block quantizes, lowers to one program, and the golden model equals the reference", "[graph]") {
+TEST_CASE("a BlazeFace block quantizes, lowers to one program, and the golden model equals the reference",
+          "[graph]") {
   const Model m = Block();
   const QuantizedGraph g = QuantizeGraph(m, Images(1, 99)[0], Images(4, 1));
   // Transpose and Reshape are the host's; the zeros are a layer of their own.
@@ -138,6 +146,7 @@ TEST_CASE("what a float graph cannot run is one sentence naming the node", "[gra
   CHECK_THROWS_WITH(QuantizeGraph(m, Images(1, 99)[0], {}),
                     Contains("node 'blk/mp' (MaxPool): kernel_shape=[3,2] strides=[2,2] pads=[0,0,0,0]"));
   m = Block();
-  CHECK_THROWS_WITH(QuantizeGraph(m, MakeFloatTensor(DataType::kFloat, {1, 3, 16, 16}, std::vector<double>(768, 0)), {}),
-                    Contains("is float [1,3,16,16], but graph input 'x' is float [1,16,16,3]"));
+  CHECK_THROWS_WITH(
+      QuantizeGraph(m, MakeFloatTensor(DataType::kFloat, {1, 3, 16, 16}, std::vector<double>(768, 0)), {}),
+      Contains("is float [1,3,16,16], but graph input 'x' is float [1,16,16,3]"));
 }
