@@ -101,7 +101,7 @@ TEST_CASE("a BlazeFace block quantizes, lowers to one program, and the golden mo
   const Model m = Block();
   const QuantizedGraph g = QuantizeGraph(m, Images(1, 99)[0], Images(4, 1));
   // Transpose and Reshape are the host's; the zeros are a layer of their own.
-  REQUIRE(g.q.layers.size() == 9);
+  REQUIRE(g.q.layers.size() == 8);
   CHECK(g.input_nhwc);
   CHECK((g.pad_top == 1 && g.pad_left == 1 && g.pad_bottom == 2 && g.pad_right == 2));
   CHECK(g.q.net.input.h == 19);
