@@ -2,7 +2,7 @@
 """A float ONNX graph quantized by nnac, against onnxruntime on the exported QDQ model.
 
     check_onnx_graph.py --nnac BIN --node BIN --ort DIR --nna-onnx BIN --out DIR
-                        [--sim BIN] [--config fsd] [--images N] [--break-initializer NAME]
+                        [--sim BIN] [--config fsd] [--images N] [--break-initializer NAME ...]
                         [--results FILE] MODEL.onnx
 
 1. nna_onnx images writes N seeded synthetic face-like images (the calibration set, seed 1) and
@@ -15,7 +15,8 @@
    optimized must have no float Conv or Add left (each fused into QLinearConv, QLinearAdd), and
    each quantized output must equal nnac's reference bit for bit.
 --break-initializer NAME doubles element 0 of the QDQ model's float initializer NAME before ORT
-runs it (nna_onnx scale-initializer): the test that shows step 4's comparison fails.
+runs it (nna_onnx scale-initializer; repeatable): the test that shows step 4's comparison fails.
+A weight scale goes with its bias scale (both doubled), else ORT no longer fuses that conv.
 Exit 0 when everything is equal; the last line says PASS or FAIL and why.
 """
 import argparse
@@ -56,8 +57,8 @@ def check(a):
         rc, _, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, "rtl")])
         if rc != 0:
             return 1, "the RTL (" + a.config + ") differs from the reference: " + said
-    if a.break_initializer:
-        rc, _, said = run([a.nna_onnx, "scale-initializer", qdq, qdq, a.break_initializer, "0", "2"])
+    for name in a.break_initializer or []:
+        rc, _, said = run([a.nna_onnx, "scale-initializer", qdq, qdq, name, "0", "2"])
         if rc != 0:
             return 1, said
     optimized = os.path.join(a.out, "qdq_ort_optimized.onnx")
@@ -90,7 +91,8 @@ def main():
     ap.add_argument("--ort", required=True, help="where install_ort.sh installed onnxruntime-node")
     ap.add_argument("--nna-onnx", required=True, help="the nna_onnx tool")
     ap.add_argument("--images", type=int, default=8, help="calibration images (default 8)")
-    ap.add_argument("--break-initializer", help="double element 0 of this float initializer of the QDQ model")
+    ap.add_argument("--break-initializer", action="append",
+                    help="double element 0 of this float initializer of the QDQ model (repeatable)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--results", help="append the test's result line to this file")
     ap.add_argument("model")
