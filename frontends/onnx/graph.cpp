@@ -866,13 +866,9 @@ std::string FormatGraphQuant(const QuantizedGraph& g) {
     const net::QuantLayer& l = g.q.layers[i];
     const net::Shape& s = g.q.net.layers[i].out;
     const std::string shape = std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
-    std::string name = l.name;
-    if (const size_t slash = name.rfind('/', name.size() > 1 ? name.rfind('/') - 1 : 0);
-        name.size() > 28 && slash != std::string::npos)
-      name = "~" + name.substr(slash);
     const std::string op =
         std::string(net::ToString(l.op)) + (g.q.net.layers[i].act == Activation::kRelu ? "+relu" : "");
-    std::snprintf(buf, sizeof buf, "%-4zu %-28s %-12s %-11s %12.6g %4d  %s\n", i, name.c_str(), op.c_str(),
+    std::snprintf(buf, sizeof buf, "%-4zu %-28s %-12s %-11s %12.6g %4d  %s\n", i, l.name.c_str(), op.c_str(),
                   shape.c_str(), l.out_scale, l.out_zero_point, g.layer_node.at(l.name).c_str());
     out += buf;
   }

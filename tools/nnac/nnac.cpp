@@ -10,6 +10,9 @@
 //        [--expect OUTPUT.pb|.npy]   (a pre-quantized one-node model, docs/onnx.md)
 //   nnac --onnx FLOAT.onnx --input ... [--calibrate DIR] [--export-qdq OUT.onnx] --config tiny --out DIR
 //        (a float one-node Conv or MatMul model quantized by nnac, docs/onnx.md "Run a float ONNX model")
+//   nnac --onnx FLOAT_GRAPH.onnx [--input X.npy] [--calibrate DIR] [--export-qdq OUT.onnx] [--table]
+//        --config fsd --out DIR [--check]   (a float CNN of many nodes, e.g. BlazeFace: docs/onnx.md
+//        "Graphs")
 // It builds every bundle through testgen/ (the test generator) and checks one on the golden model
 // itself: the compiler runs no model.
 #include <algorithm>
