@@ -1,8 +1,9 @@
 # Short commands for people; CMake does the building (CMakeLists.txt).
 #   make sim TEST=conv3x3 [CONFIG=fsd|tiny] [SEED=n] [WAVES=1] [ARGS="--max-cycles 1000000"]
 #   make sim TEST=tiny_net CONFIG=tiny   a whole network (vectors/networks/NAME.yaml, no vectors/NAME.yaml)
-#   make sim ONNX=MODEL.onnx [INPUT="FILE ..."] [CALIBRATE=DIR] [EXPECT=FILE] [CONFIG=tiny]   a one-node ONNX model
-#        compiled and run by nna_sim --onnx (as nnac --onnx compiles it) in build/runs/CONFIG/onnx-NAME (a float one quantized), docs/onnx.md
+#   make sim ONNX=MODEL.onnx [INPUT="FILE ..."] [CALIBRATE=DIR] [EXPECT=FILE] [CONFIG=tiny]   an ONNX model (one
+#        node, or a float graph such as build/onnx-models/blazeface.onnx, which make deps fetches) compiled and run by
+#        nna_sim --onnx (as nnac --onnx compiles it) in build/runs/CONFIG/onnx-NAME (a float one quantized), docs/onnx.md
 #   make test            every unit test, co-simulation and negative test (CTest)
 #   make regress-layers [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]   random layers, in parallel, JUnit report
 #   make regress-simd [CONFIG=tiny] [COUNT=100] [FIRST_SEED=1]     random SIMD programs (TEST=random_simd), same report
@@ -56,10 +57,11 @@ SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(S
         mutants wave lint synth docs format clean figure8
 
 # Debian packages (root or sudo when some are missing), then onnxruntime-node from npm into
-# $(BUILD)/ort (the ONNX reference runtime, docs/onnx.md; no root).
+# $(BUILD)/ort (the ONNX reference runtime, docs/onnx.md; no root) and the BlazeFace model into $(BUILD)/onnx-models.
 deps:
 	@tools/deps.sh
 	@tools/onnx/install_ort.sh $(BUILD)/ort
+	@tools/onnx/fetch_blazeface.sh $(BUILD)/onnx-models
 
 $(BUILD)/build.ninja:
 	@tools/deps.sh

@@ -16,6 +16,19 @@ namespace {
 // --onnx: the model's bundle, and with --expect the check of the RTL's output region read as the
 // ONNX output: equal bit for bit, or, for a float model nnac quantized, its float error reported.
 Programs OnnxProgram(const SimOptions& opt, const HwConfig& cfg) {
+  if (onnx::IsFloatGraphFile(opt.onnx_model)) {  // a float graph: its whole network, as nnac --onnx lowers it
+    if (!opt.expect.empty())
+      throw InputError(
+          "--expect applies to one-node ONNX models (a graph's reference is onnxruntime on nnac's QDQ "
+          "export)");
+    const onnx::GraphCompiled g =
+        onnx::CompileOnnxGraph({opt.onnx_model, opt.onnx_inputs, opt.calibrate, opt.int8_activations}, cfg);
+    if (!opt.quiet)
+      std::fprintf(stderr, "nna sim: %s: %zu ONNX nodes as %zu layers, %llu compute instructions\n",
+                   opt.onnx_model.c_str(), g.model->nodes.size(), g.graph.q.layers.size(),
+                   (unsigned long long)g.lowered.computes);
+    return Programs{{g.lowered.bundle}, {}};
+  }
   auto compiled = std::make_shared<onnx::OnnxCompiled>(
       onnx::CompileOnnx({opt.onnx_model, opt.onnx_inputs, opt.calibrate, opt.int8_activations}, cfg));
   if (!opt.quiet) {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "frontends/onnx/onnx_error.h"
+#include "testgen/network_test.h"
 
 namespace nna::onnx {
 
@@ -45,6 +46,42 @@ OnnxCompiled CompileOnnx(const OnnxRequest& req, const HwConfig& cfg) {
   OnnxLayer layer = q ? LowerQuantized(*q, q->feeds) : LowerModel(model, feeds);
   OnnxBundle built = BuildOnnxBundle(layer, cfg);
   return {std::move(owned), std::move(layer), std::move(built), std::move(q)};
+}
+
+bool IsFloatGraphFile(const std::string& model) { return IsFloatGraph(LoadModel(model)); }
+
+GraphCompiled CompileOnnxGraph(const OnnxRequest& req, const HwConfig& cfg) {
+  GraphCompiled c;
+  c.model = std::make_unique<const Model>(LoadModel(req.model));
+  const Model& model = *c.model;
+  if (req.int8_activations)
+    throw OnnxError(req.model +
+                    ": --activations int8 applies to one-node models; a graph's activations are uint8");
+  if (req.inputs.size() > 1)
+    throw OnnxError(req.model + ": a float graph takes one --input FILE (its graph input '" +
+                    model.inputs.at(0).name + "', " + model.inputs.at(0).Describe() + "), and " +
+                    std::to_string(req.inputs.size()) + " were given");
+  std::vector<Tensor> calibration =
+      req.calibrate.empty() ? std::vector<Tensor>{} : ReadCalibrationFolder(req.calibrate);
+  if (req.inputs.empty()) {  // an image model without data: the tests' synthetic images (graph.h)
+    std::vector<int64_t> dims;
+    for (const Dim& d : model.inputs.at(0).shape) dims.push_back(d.value);
+    c.input = SyntheticImages(dims, 1, kRunImageSeed).at(0);
+    if (req.calibrate.empty()) calibration = SyntheticImages(dims, kCalibrationImages, kCalibrationSeed);
+  } else {
+    const std::string& arg = req.inputs[0];
+    const size_t eq = arg.find('=');
+    c.input = ReadTensorFile(eq == std::string::npos ? arg : arg.substr(eq + 1));
+  }
+  c.graph = QuantizeGraph(model, c.input, calibration);
+  try {
+    c.lowered = compiler::network::LowerNetwork(c.graph.q, cfg);
+  } catch (const compiler::CompileError& e) {
+    throw OnnxError(req.model + ": " + e.what());
+  }
+  testgen::PredictCycles(cfg, &c.lowered);
+  c.expected = GraphOutputs(c.graph);
+  return c;
 }
 
 std::string DescribeQuantization(const QuantizedModel& q) {

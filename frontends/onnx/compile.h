@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "compiler/network/lower.h"
 #include "frontends/onnx/calibrate.h"
+#include "frontends/onnx/graph.h"
 #include "frontends/onnx/layer.h"
 #include "nna/configs.h"
 
@@ -31,6 +33,24 @@ struct OnnxCompiled {
 
 // Throws OnnxError (one sentence) for a model, input or option that cannot be used.
 OnnxCompiled CompileOnnx(const OnnxRequest& request, const HwConfig& cfg);
+
+// A float graph (graph.h) compiled: quantized on the calibration inputs, run on the run input by
+// the reference operators, lowered to one program with every layer's predicted cycles.
+struct GraphCompiled {
+  std::unique_ptr<const Model> model;
+  QuantizedGraph graph;
+  compiler::network::LoweredNetwork lowered;
+  Tensor input;                  // the run input (float)
+  std::vector<Tensor> expected;  // the reference's graph outputs (uint8), graph output order
+};
+
+// True when the file holds a float graph (graph.h's IsFloatGraph) rather than a one-node model.
+bool IsFloatGraphFile(const std::string& model);
+
+// No --input: the synthetic images of graph.h (run input and, without --calibrate, calibration).
+// Throws OnnxError: more than one input, an option for one-node models only, or what QuantizeGraph and
+// the lowering reject.
+GraphCompiled CompileOnnxGraph(const OnnxRequest& request, const HwConfig& cfg);
 
 // How a float model was quantized: what the input was calibrated on, the scales and zero points.
 std::string DescribeQuantization(const QuantizedModel& q);

@@ -4,14 +4,17 @@
 // and DQ -> MatMul -> Q into QLinearMatMul, so it then runs the integer arithmetic the accelerator
 // runs.
 #include <fstream>
+#include <set>
 
 #include "frontends/onnx/calibrate.h"
+#include "frontends/onnx/graph.h"
 #include "onnx/onnx_pb.h"
 
 namespace nna::onnx {
 namespace {
 
 namespace pb = ::onnx;
+namespace net = compiler::network;
 
 void AddTensor(pb::GraphProto* g, const Tensor& t, const std::string& name) {
   pb::TensorProto* p = g->add_initializer();
@@ -142,6 +145,113 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path) {
 
   std::ofstream f(path, std::ios::binary);
   if (!f || !model.SerializeToOstream(&f)) throw OnnxError("cannot write the QDQ model " + path.string());
+}
+
+void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::filesystem::path& path) {
+  pb::ModelProto out;
+  out.set_ir_version(7);
+  out.set_producer_name("nnac");
+  out.add_opset_import()->set_version(13);  // per-channel DequantizeLinear (axis) needs 13
+  pb::GraphProto* pg = out.mutable_graph();
+  pg->set_name(model.graph_name + "_qdq");
+  std::vector<Dim> in_shape;
+  for (int64_t d : g.input_dims) in_shape.push_back(Dim{d, ""});
+  AddValue(pg->add_input(), g.input_name, DataType::kFloat, in_shape);
+
+  // Every quantized tensor T: its producer writes T_float, QuantizeLinear T_quantized,
+  // DequantizeLinear T itself, which the consumers read unchanged. The graph input keeps its name:
+  // its readers read T_dequantized.
+  auto scales = [&](const std::string& t, const QuantParams& q) {
+    AddTensor(pg, MakeFloatTensor(DataType::kFloat, {}, {q.scale}), t + "_scale");
+    AddTensor(pg, MakeIntTensor(DataType::kUint8, {}, {q.zero_point}), t + "_zero_point");
+  };
+  auto qdq = [&](const std::string& from, const std::string& t, const std::string& to) {
+    AddNode(pg, "QuantizeLinear", t + "_QuantizeLinear", {from, t + "_scale", t + "_zero_point"},
+            t + "_quantized");
+    AddNode(pg, "DequantizeLinear", t + "_DequantizeLinear",
+            {t + "_quantized", t + "_scale", t + "_zero_point"}, to);
+  };
+  const QuantParams& x = g.acts.at(g.input_name).q;
+  scales(g.input_name, x);
+  qdq(g.input_name, g.input_name, g.input_name + "_dequantized");
+
+  std::set<std::string> copied;  // initializers the float operators read (shapes of Reshape)
+  for (const Node& n : model.nodes) {
+    if (n.op_type == "ConstantOfShape") {  // the zeros of a channel padding: their zero point's bytes
+      const std::string& t = n.outputs[0];
+      const ActQuant& a = g.acts.at(t);
+      const Tensor* shape = model.FindInitializer(n.inputs[0]);
+      std::vector<int64_t> dims;
+      for (size_t i = 0; i < shape->NumElements(); ++i) dims.push_back(shape->AtInt(i));
+      const size_t count = CountElements(dims, t);
+      scales(t, a.q);
+      AddTensor(pg, MakeIntTensor(DataType::kUint8, dims, std::vector<int64_t>(count, a.q.zero_point)),
+                t + "_quantized");
+      AddNode(pg, "DequantizeLinear", t + "_DequantizeLinear",
+              {t + "_quantized", t + "_scale", t + "_zero_point"}, t);
+      continue;
+    }
+    pb::NodeProto* p = pg->add_node();
+    p->set_op_type(n.op_type);
+    p->set_name(n.name);
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const std::string& in = n.inputs[i];
+      p->add_input(in == g.input_name ? in + "_dequantized" : in);
+      if (n.op_type != "Conv" && model.FindInitializer(in)) copied.insert(in);
+    }
+    if (n.op_type == "Squeeze" && n.Find("axes")) {  // opset 13 takes the axes as an input
+      AddTensor(pg,
+                MakeIntTensor(DataType::kInt64, {int64_t(n.Find("axes")->ints.size())}, n.Find("axes")->ints),
+                n.name + "_axes");
+      p->add_input(n.name + "_axes");
+    }
+    for (const Attribute& a : n.attributes)
+      if (!(n.op_type == "Squeeze" && a.name == "axes")) CopyAttribute(p, a);
+    for (const std::string& o : n.outputs) p->add_output(g.acts.count(o) ? o + "_float" : o);
+    for (const std::string& o : n.outputs)
+      if (const auto it = g.acts.find(o); it != g.acts.end())
+        scales(o, it->second.q), qdq(o + "_float", o, o);
+    if (n.op_type != "Conv") continue;
+    const ConvQuant& c = g.convs.at(n.name);
+    const int64_t cout = int64_t(c.w_scale.size());
+    AddTensor(pg, c.w, n.inputs[1] + "_quantized");
+    AddTensor(pg, FloatVector(c.w_scale), n.inputs[1] + "_scale");
+    AddTensor(pg, MakeIntTensor(DataType::kInt8, {cout}, std::vector<int64_t>(size_t(cout), 0)),
+              n.inputs[1] + "_zero_point");
+    AddNode(pg, "DequantizeLinear", n.inputs[1] + "_DequantizeLinear",
+            {n.inputs[1] + "_quantized", n.inputs[1] + "_scale", n.inputs[1] + "_zero_point"}, n.inputs[1],
+            0);
+    if (c.bias.bytes.empty()) continue;
+    const std::string& b = n.inputs[2];
+    AddTensor(pg, c.bias, b + "_quantized");
+    AddTensor(pg, FloatVector(c.bias_scale), b + "_scale");
+    AddTensor(pg, MakeIntTensor(DataType::kInt32, {cout}, std::vector<int64_t>(size_t(cout), 0)),
+              b + "_zero_point");
+    AddNode(pg, "DequantizeLinear", b + "_DequantizeLinear",
+            {b + "_quantized", b + "_scale", b + "_zero_point"}, b, 0);
+  }
+  for (const Tensor& t : model.initializers)
+    if (copied.count(t.name)) AddTensor(pg, t, t.name);
+
+  // The outputs: each one quantized again by its layer's parameters (exactly its bytes), then the floats.
+  for (const GraphOutput& o : g.outputs) {
+    const net::QuantLayer& l = g.q.layers[size_t(o.layer)];
+    QuantParams q;
+    q.scale = float(l.out_scale), q.zero_point = l.out_zero_point;
+    scales(o.name + "_out", q);
+    AddNode(pg, "QuantizeLinear", o.name + "_QuantizeLinear",
+            {o.name, o.name + "_out_scale", o.name + "_out_zero_point"}, o.name + "_quantized");
+    std::vector<Dim> dims;
+    for (int64_t d : o.dims) dims.push_back(Dim{d, ""});
+    AddValue(pg->add_output(), o.name + "_quantized", DataType::kUint8, dims);
+  }
+  for (const GraphOutput& o : g.outputs) {
+    std::vector<Dim> dims;
+    for (int64_t d : o.dims) dims.push_back(Dim{d, ""});
+    AddValue(pg->add_output(), o.name, DataType::kFloat, dims);
+  }
+  std::ofstream f(path, std::ios::binary);
+  if (!f || !out.SerializeToOstream(&f)) throw OnnxError("cannot write the QDQ model " + path.string());
 }
 
 }  // namespace nna::onnx

@@ -10,6 +10,9 @@
 //        [--expect OUTPUT.pb|.npy]   (a pre-quantized one-node model, docs/onnx.md)
 //   nnac --onnx FLOAT.onnx --input ... [--calibrate DIR] [--export-qdq OUT.onnx] --config tiny --out DIR
 //        (a float one-node Conv or MatMul model quantized by nnac, docs/onnx.md "Run a float ONNX model")
+//   nnac --onnx FLOAT_GRAPH.onnx [--input X.npy] [--calibrate DIR] [--export-qdq OUT.onnx] [--table]
+//        --config fsd --out DIR [--check]   (a float CNN of many nodes, e.g. BlazeFace: docs/onnx.md
+//        "Graphs")
 // It builds every bundle through testgen/ (the test generator) and checks one on the golden model
 // itself: the compiler runs no model.
 #include <algorithm>
@@ -195,6 +198,48 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
   return rc;
 }
 
+// --onnx with a float graph: quantized, lowered to one program, its reference outputs as
+// DIR/onnx_output_<i>.npy (uint8, graph output order, as --export-qdq's "<output>_quantized"), the
+// quantization's accuracy against the float model, and with --check the golden model's run.
+int OnnxGraphBundle(const std::string& model_path, const std::vector<std::string>& inputs,
+                    const nna::HwConfig& cfg, const std::string& out, bool check, bool table,
+                    const OnnxOptions& opt) {
+  namespace onnx = nna::onnx;
+  const onnx::GraphCompiled c =
+      onnx::CompileOnnxGraph({model_path, inputs, opt.calibrate, false, false}, cfg);
+  const nna::Bundle& b = c.lowered.bundle;
+  nna::WriteBundle(b, out);
+  for (size_t i = 0; i < c.expected.size(); ++i)
+    onnx::WriteNpy(std::filesystem::path(out) / ("onnx_output_" + std::to_string(i) + ".npy"), c.expected[i]);
+  std::printf("%s (%zu ONNX nodes, %zu layers) for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n",
+              b.test.c_str(), c.model->nodes.size(), c.graph.q.layers.size(), cfg.name,
+              (unsigned long long)b.prog_words, b.dram.size(), (unsigned long long)b.macs, out.c_str());
+  std::printf("quantized by nnac on %s: input '%s' scale %.9g zero point %d\n",
+              c.graph.samples ? (std::to_string(c.graph.samples) + " calibration tensor(s)").c_str()
+                              : "the run input",
+              c.graph.input_name.c_str(), c.graph.x.scale, c.graph.x.zero_point);
+  if (table) {
+    std::fputs(onnx::FormatGraphQuant(c.graph).c_str(), stdout);
+    std::fputs(nna::compiler::network::FormatLowering(c.lowered).c_str(), stdout);
+  }
+  std::printf("predicted compute cycles %llu\n", (unsigned long long)c.lowered.cycles);
+  std::printf("accuracy against the float model (information, not a test):\n%s",
+              onnx::GraphAccuracy(c.graph, c.expected, onnx::RunFloat(*c.model, c.input)).c_str());
+  if (!opt.export_qdq.empty()) {
+    onnx::ExportGraphQdq(*c.model, c.graph, opt.export_qdq);
+    std::printf("QDQ model -> %s\n", opt.export_qdq.c_str());
+  }
+  if (check) {
+    const std::string bad = nna::CheckOnGoldenModel(b, cfg);
+    if (!bad.empty()) {
+      std::fprintf(stderr, "nnac: %s\n", bad.c_str());
+      return 1;
+    }
+    std::printf("golden model: every output equals the reference\n");
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -253,17 +298,26 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (vm.count("onnx")) {
-      if (vm.count("test") || vm.count("network") || vm.count("seed") || vm.count("table"))
+      if (vm.count("test") || vm.count("network") || vm.count("seed"))
         throw std::invalid_argument(
-            "option --onnx takes --input, --config, --out, --check, --expect, --calibrate, --activations and "
-            "--export-qdq "
-            "only");
+            "option --onnx takes --input, --config, --out, --check, --expect, --calibrate, --activations, "
+            "--export-qdq and --table only");
       if (activations != "uint8" && activations != "int8")
         throw std::invalid_argument("option --activations takes uint8 or int8 (got '" +
                                     nna::ClipText(activations) + "')");
       onnx_opt.int8_activations = activations == "int8";
       for (const char* req : {"config", "out"})
         if (!vm.count(req)) throw std::invalid_argument(std::string("option --") + req + " is required");
+      if (nna::onnx::IsFloatGraphFile(onnx_model)) {
+        if (!expect.empty())
+          throw std::invalid_argument(
+              "option --expect applies to one-node models (a graph's reference is onnxruntime "
+              "on --export-qdq's model)");
+        return OnnxGraphBundle(onnx_model, onnx_inputs, nna::FindHwConfig(config), out, vm.count("check") > 0,
+                               vm.count("table") > 0, onnx_opt);
+      }
+      if (vm.count("table"))
+        throw std::invalid_argument("option --table with --onnx applies to a float graph");
       return OnnxBundle(onnx_model, onnx_inputs, nna::FindHwConfig(config), out, expect,
                         vm.count("check") > 0, onnx_opt);
     }

@@ -12,8 +12,12 @@
 //                                                IN with element INDEX of the float initializer NAME
 //                                                multiplied by FACTOR, written to OUT: a model
 //                                                broken on purpose, for the tests that must see it
+//   nna_onnx images N,H,W,C COUNT SEED DIR      COUNT seeded synthetic face-like images as float
+//                                                .npy (NHWC, values -1..1) in DIR: calibration and
+//                                                run inputs for image models (docs/onnx.md, "Graphs")
 // Exit status: 0 done (compare: equal), 1 compare: different, 2 bad input (one sentence on stderr).
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -21,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "frontends/onnx/graph.h"
 #include "frontends/onnx/model.h"
 #include "onnx/onnx_pb.h"
 
@@ -61,9 +66,9 @@ const std::set<std::string> kSurveyOps = {"QLinearConv",
                                           "Squeeze"};
 
 int Usage() {
-  std::cerr
-      << "usage: nna_onnx info MODEL | compare EXPECTED ACTUAL [--rtol R] [--atol A] | convert IN OUT.npy | "
-         "survey NODE_DIR [--results FILE] | scale-initializer IN OUT NAME INDEX FACTOR\n";
+  std::cerr << "usage: nna_onnx info MODEL | compare EXPECTED ACTUAL [--rtol R] [--atol A] | convert IN "
+               "OUT.npy | images N,H,W,C COUNT SEED DIR | "
+               "survey NODE_DIR [--results FILE] | scale-initializer IN OUT NAME INDEX FACTOR\n";
   return 2;
 }
 
@@ -212,6 +217,23 @@ int ScaleInitializer(const std::vector<std::string>& args) {
   throw OnnxError(args[0] + " has no initializer '" + name + "'");
 }
 
+int Images(const std::vector<std::string>& args) {
+  std::vector<int64_t> dims;
+  for (size_t at = 0; at <= args[0].size();) {
+    const size_t comma = std::min(args[0].find(',', at), args[0].size());
+    dims.push_back(std::stoll(args[0].substr(at, comma - at)));
+    at = comma + 1;
+  }
+  std::filesystem::create_directories(args[3]);
+  const std::vector<Tensor> images = SyntheticImages(dims, std::stoi(args[1]), std::stoull(args[2]));
+  for (size_t i = 0; i < images.size(); ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "image_%03zu.npy", i);
+    WriteNpy(std::filesystem::path(args[3]) / name, images[i]);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -228,6 +250,7 @@ int main(int argc, char** argv) {
     if (command == "survey" && args.size() == 1) return Survey(args[0], "");
     if (command == "survey" && args.size() == 3 && args[1] == "--results") return Survey(args[0], args[2]);
     if (command == "scale-initializer" && args.size() == 5) return ScaleInitializer(args);
+    if (command == "images" && args.size() == 4) return Images(args);
     return Usage();
   } catch (const OnnxError& e) {
     std::cerr << "nna_onnx: " << e.what() << "\n";

@@ -1,0 +1,878 @@
+#include "frontends/onnx/graph.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <numeric>
+
+#include "compiler/layer_quant.h"
+#include "util/split_mix64.h"
+
+namespace nna::onnx {
+
+namespace net = compiler::network;
+using compiler::Activation;
+
+namespace {
+
+// A float (C, H, W) tensor of the importer's float run.
+struct FTensor {
+  uint32_t c = 0, h = 0, w = 0;
+  std::vector<float> v;
+  FTensor() = default;
+  FTensor(uint32_t c_, uint32_t h_, uint32_t w_) : c(c_), h(h_), w(w_), v(size_t(c_) * h_ * w_, 0.0f) {}
+  float& At(uint32_t ci, uint32_t y, uint32_t x) { return v[(size_t(ci) * h + y) * w + x]; }
+  float At(uint32_t ci, uint32_t y, uint32_t x) const { return v[(size_t(ci) * h + y) * w + x]; }
+};
+
+// What an ONNX tensor name stands for while importing.
+struct Value {
+  enum class Kind { kTensor, kZeros, kHost } kind = Kind::kTensor;
+  int tensor = net::kInput;                 // kTensor, kHost: the network tensor (kInput or a layer)
+  std::vector<int64_t> dims;                // kZeros: [1, C, H, W]; kHost: the dims after the host ops
+  std::vector<std::vector<int64_t>> perms;  // kHost: the transposes so far
+};
+
+// The model imported: the network and what each layer came from.
+struct Imported {
+  net::Network net;
+  std::vector<std::vector<float>> w,
+      b;                            // per layer: conv weights (Cout, Cin/g, R, S) and bias (may be empty)
+  std::vector<std::string> tensor;  // per layer: its output's ONNX name (after a fused Relu)
+  std::vector<std::string> nodes;   // per layer: the ONNX node(s) it runs
+  std::vector<bool> zeros;          // per layer: the zeros of a channel padding
+  std::string input_name, input_tensor;  // the graph input; its name as the network input (after a Transpose)
+  std::vector<int64_t> input_dims;
+  bool nhwc = false;
+  uint32_t pad[4] = {0, 0, 0, 0};  // top, left, bottom, right: the host's padding of the input
+  std::vector<GraphOutput> outputs;
+};
+
+[[noreturn]] void Fail(const Node& n, const std::string& what) {
+  throw OnnxError(n.Describe() + ": " + what);
+}
+
+std::vector<int64_t> Ints(const Node& n, const std::string& attr, std::vector<int64_t> dflt) {
+  const Attribute* a = n.Find(attr);
+  return a ? a->ints : dflt;
+}
+int64_t Int(const Node& n, const std::string& attr, int64_t dflt) {
+  const Attribute* a = n.Find(attr);
+  return a ? a->i : dflt;
+}
+
+std::string Text(const std::vector<int64_t>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+std::vector<int64_t> Transposed(const std::vector<int64_t>& dims, const std::vector<int64_t>& perm) {
+  std::vector<int64_t> out(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) out[i] = dims[size_t(perm[i])];
+  return out;
+}
+
+class Importer {
+ public:
+  explicit Importer(const Model& m) : m_(m) {}
+
+  Imported Run() {
+    if (m_.inputs.size() != 1)
+      throw OnnxError(m_.path + ": a float graph has one graph input, and this one has " +
+                      std::to_string(m_.inputs.size()));
+    const ValueInfo& in = m_.inputs[0];
+    im_.input_name = im_.input_tensor = in.name;
+    for (const Dim& d : in.shape) {
+      if (d.value < 0)
+        throw OnnxError(m_.path + ": graph input " + in.Describe() + " has a dimension without a size");
+      im_.input_dims.push_back(d.value);
+    }
+    for (const Node& n : m_.nodes)
+      for (const std::string& i : n.inputs) ++uses_[i];
+    for (const ValueInfo& o : m_.outputs) ++uses_[o.name];
+    values_[in.name] = Value{Value::Kind::kHost, net::kInput, im_.input_dims, {}};
+    im_.net.file = m_.path;
+    im_.net.name = ModelTestName(m_.path);
+    im_.net.input_signed = false;
+    // Layer names become file names (the bundle's reference regions): the nodes' common folder
+    // prefix dropped, '/' and ':' as '.'.
+    const Node* first = nullptr;
+    for (const Node& n : m_.nodes)
+      if (!first && n.name.find('/') != std::string::npos) first = &n;
+    for (const Node& n : m_.nodes) {
+      if (!first || n.name.find('/') == std::string::npos) continue;  // names without folders keep theirs
+      const std::string& a = first->name;
+      size_t k = 0;
+      while (k < a.size() && k < n.name.size() && a[k] == n.name[k]) ++k;
+      prefix_ =
+          std::min(prefix_, a.rfind('/', k ? k - 1 : 0) == std::string::npos ? 0 : a.rfind('/', k - 1) + 1);
+    }
+    for (const Node& n : m_.nodes) Import(n);
+    if (!input_set_) throw OnnxError(m_.path + ": graph input '" + in.name + "' is read by no Conv");
+    for (const ValueInfo& o : m_.outputs) {
+      const Value& v = values_.at(o.name);
+      if (v.kind != Value::Kind::kHost || v.tensor == net::kInput)
+        throw OnnxError(m_.path + ": graph output '" + o.name + "' is not the output of a layer");
+      im_.outputs.push_back({o.name, v.tensor, v.perms, v.dims});
+      im_.net.outputs.push_back(v.tensor);
+    }
+    return std::move(im_);
+  }
+
+ private:
+  const Value& Get(const Node& n, size_t i) {
+    if (i >= n.inputs.size() || n.inputs[i].empty()) Fail(n, "has no input " + std::to_string(i));
+    const auto it = values_.find(n.inputs[i]);
+    if (it == values_.end())
+      Fail(n, "input '" + n.inputs[i] + "' is a constant, which this op does not take there");
+    return it->second;
+  }
+
+  // The network tensor of input i: a layer's output, or the network input once its layout is NCHW.
+  int TensorOf(const Node& n, size_t i) {
+    const Value& v = Get(n, i);
+    if (v.kind != Value::Kind::kHost || !v.perms.empty() || v.dims.size() != 4 || v.dims[0] != 1)
+      Fail(n,
+           "reads '" + n.inputs[i] + "', " + Text(v.dims) +
+               ", which is not an NCHW [1,C,H,W] activation of the network (layout operators run on the host "
+               "only at the graph's input and outputs)");
+    if (v.tensor == net::kInput && !input_set_) SetInput(v.dims);
+    return v.tensor;
+  }
+
+  const Tensor& Initializer(const Node& n, size_t i, const std::string& role) {
+    const Tensor* t = i < n.inputs.size() ? m_.FindInitializer(n.inputs[i]) : nullptr;
+    if (!t) Fail(n, role + " '" + (i < n.inputs.size() ? n.inputs[i] : "") + "' is not an initializer");
+    return *t;
+  }
+
+  int AddLayer(net::Layer l, const std::string& tensor, const std::string& node, std::vector<float> w = {},
+               std::vector<float> b = {}, bool zeros = false) {
+    l.out_signed = false;
+    im_.net.layers.push_back(std::move(l));
+    im_.tensor.push_back(tensor);
+    im_.nodes.push_back(node);
+    im_.w.push_back(std::move(w));
+    im_.b.push_back(std::move(b));
+    im_.zeros.push_back(zeros);
+    const int idx = int(im_.net.layers.size()) - 1;
+    values_[tensor] =
+        Value{Value::Kind::kHost,
+              idx,
+              {1, im_.net.layers.back().out.c, im_.net.layers.back().out.h, im_.net.layers.back().out.w},
+              {}};
+    return idx;
+  }
+
+  net::Shape ShapeOf(int t) const { return im_.net.ShapeOf(t); }
+
+  void Import(const Node& n) {
+    const std::string& op = n.op_type;
+    if (!n.domain.empty() && n.domain != "ai.onnx")
+      Fail(n, "is in domain '" + n.domain + "', which has no lowering");
+    if (op == "Transpose") return Transpose(n);
+    if (op == "Reshape" || op == "Flatten" || op == "Squeeze") return HostReshape(n);
+    if (op == "Conv") return Conv(n);
+    if (op == "Relu") return Relu(n);
+    if (op == "Add") return AddOp(n);
+    if (op == "MaxPool") return MaxPool(n);
+    if (op == "ConstantOfShape") return Zeros(n);
+    if (op == "Concat") return Concat(n);
+    Fail(n,
+         "op '" + op +
+             "' has no lowering in a float graph (Conv, Relu, Add, MaxPool, Concat, ConstantOfShape zeros; "
+             "Transpose, Reshape, Flatten, Squeeze at the graph's edges)");
+  }
+
+  void Transpose(const Node& n) {
+    const Value& v = Get(n, 0);
+    if (v.kind != Value::Kind::kHost) Fail(n, "transposes a constant");
+    std::vector<int64_t> perm = Ints(n, "perm", {});
+    if (perm.empty()) {
+      perm.resize(v.dims.size());
+      std::iota(perm.rbegin(), perm.rend(), 0);
+    }
+    if (v.tensor == net::kInput && !input_set_) {  // the host's NHWC -> NCHW of the graph input
+      if (v.dims.size() != 4 || perm != std::vector<int64_t>{0, 3, 1, 2} || v.dims[0] != 1)
+        Fail(n, "transposes the graph input " + Text(v.dims) + " by perm=" + Text(perm) +
+                    ", but the host converts only NHWC [1,H,W,C] by perm=[0,3,1,2]");
+      im_.nhwc = true;
+      im_.input_tensor = n.outputs[0];
+      values_[n.outputs[0]] = Value{Value::Kind::kHost, net::kInput, Transposed(v.dims, perm), {}};
+      SetInput(values_[n.outputs[0]].dims);
+      return;
+    }
+    if (v.tensor == net::kInput) Fail(n, "transposes the network input after its layout was set");
+    Value out = v;
+    out.perms.push_back(perm);
+    out.dims = Transposed(v.dims, perm);
+    values_[n.outputs[0]] = out;
+  }
+
+  // Reshape, Flatten, Squeeze of a layer's output on its way to a graph output: new dims only.
+  void HostReshape(const Node& n) {
+    const Value& v = Get(n, 0);
+    if (v.kind != Value::Kind::kHost || v.tensor == net::kInput)
+      Fail(n, "reshapes '" + n.inputs[0] + "', which is not a layer's output on its way to a graph output");
+    const int64_t count = std::accumulate(v.dims.begin(), v.dims.end(), int64_t(1), std::multiplies<>());
+    std::vector<int64_t> dims;
+    if (n.op_type == "Reshape") {
+      const Tensor& s = Initializer(n, 1, "shape");
+      int64_t known = 1, infer = -1;
+      for (size_t i = 0; i < s.NumElements(); ++i) {
+        int64_t d = s.AtInt(i);
+        if (d == 0 && i < v.dims.size()) d = v.dims[i];
+        if (d == -1)
+          infer = int64_t(i);
+        else
+          known *= d;
+        dims.push_back(d);
+      }
+      if (infer >= 0 && known > 0) dims[size_t(infer)] = count / known;
+    } else if (n.op_type == "Flatten") {
+      int64_t axis = Int(n, "axis", 1);
+      if (axis < 0) axis += int64_t(v.dims.size());
+      const int64_t a =
+          std::accumulate(v.dims.begin(), v.dims.begin() + axis, int64_t(1), std::multiplies<>());
+      dims = {a, count / a};
+    } else {  // Squeeze: axes as an attribute (opset < 13) or an input
+      std::vector<int64_t> axes = Ints(n, "axes", {});
+      if (n.inputs.size() > 1 && !n.inputs[1].empty()) {
+        const Tensor& t = Initializer(n, 1, "axes");
+        for (size_t i = 0; i < t.NumElements(); ++i) axes.push_back(t.AtInt(i));
+      }
+      for (int64_t& a : axes)
+        if (a < 0) a += int64_t(v.dims.size());
+      for (size_t i = 0; i < v.dims.size(); ++i)
+        if (axes.empty() ? v.dims[i] != 1 : std::find(axes.begin(), axes.end(), int64_t(i)) == axes.end())
+          dims.push_back(v.dims[i]);
+    }
+    if (std::accumulate(dims.begin(), dims.end(), int64_t(1), std::multiplies<>()) != count)
+      Fail(n, "reshapes " + Text(v.dims) + " to " + Text(dims) + ", which has another element count");
+    Value out = v;
+    out.dims = dims;
+    values_[n.outputs[0]] = out;
+  }
+
+  void Conv(const Node& n) {
+    const int in = TensorOf(n, 0);
+    const net::Shape s = ShapeOf(in);
+    const Tensor& wt = Initializer(n, 1, "weights");
+    if (wt.type != DataType::kFloat || wt.dims.size() != 4)
+      Fail(n, "weights '" + n.inputs[1] + "' are " + wt.Describe() +
+                  ", but a Conv takes float [M, C/group, kH, kW]");
+    if (const Attribute* a = n.Find("auto_pad"); a && a->s != "NOTSET")
+      Fail(n, "attribute auto_pad='" + a->s + "' is not supported in a graph; give explicit pads");
+    net::Layer l;
+    l.name = LayerName(n);
+    l.op = net::Op::kConv;
+    l.inputs = {in};
+    const std::vector<int64_t> k = Ints(n, "kernel_shape", {wt.dims[2], wt.dims[3]});
+    const std::vector<int64_t> st = Ints(n, "strides", {1, 1}), dl = Ints(n, "dilations", {1, 1});
+    std::vector<int64_t> p = Ints(n, "pads", {0, 0, 0, 0});
+    if (k.size() != 2 || st.size() != 2 || dl.size() != 2 || p.size() != 4)
+      Fail(n, "is not a 2-D convolution (kernel_shape=" + Text(k) + ")");
+    const int64_t group = Int(n, "group", 1);
+    l.out_c = uint32_t(wt.dims[0]);
+    l.groups = uint32_t(group);
+    if (group < 1 || s.c % uint32_t(group) != 0 || wt.dims[1] * group != int64_t(s.c))
+      Fail(n, "weights " + Text(wt.dims) + " with group=" + std::to_string(group) +
+                  " do not match its input's " + std::to_string(s.c) + " channels");
+    l.kernel_h = uint32_t(k[0]), l.kernel_w = uint32_t(k[1]);
+    l.stride_h = uint32_t(st[0]), l.stride_w = uint32_t(st[1]);
+    l.dil_h = uint32_t(dl[0]), l.dil_w = uint32_t(dl[1]);
+    net::Shape ins = s;
+    if (in == net::kInput && std::any_of(p.begin(), p.end(), [](int64_t v) { return v != 0; })) {
+      // The host pads the input with its zero point (real 0), so that any zero point pads right.
+      if (uses_[n.inputs[0]] != 1)
+        Fail(n, "pads the graph input, which other nodes read too (the host pads it)");
+      for (int i = 0; i < 4; ++i) im_.pad[i] = uint32_t(p[size_t(i)]);
+      im_.net.input.h += im_.pad[0] + im_.pad[2];
+      im_.net.input.w += im_.pad[1] + im_.pad[3];
+      ins = im_.net.input;
+      p = {0, 0, 0, 0};
+    }
+    l.pad_top = uint32_t(p[0]), l.pad_left = uint32_t(p[1]), l.pad_bottom = uint32_t(p[2]),
+    l.pad_right = uint32_t(p[3]);
+    const int64_t eh = int64_t(l.dil_h) * (l.kernel_h - 1) + 1, ew = int64_t(l.dil_w) * (l.kernel_w - 1) + 1;
+    const int64_t oh = (int64_t(ins.h) + p[0] + p[2] - eh) / l.stride_h + 1,
+                  ow = (int64_t(ins.w) + p[1] + p[3] - ew) / l.stride_w + 1;
+    if (oh < 1 || ow < 1) Fail(n, "has a kernel larger than its padded input");
+    l.out = {l.out_c, uint32_t(oh), uint32_t(ow)};
+    l.conv_h = l.out.h, l.conv_w = l.out.w;
+    std::vector<float> w(wt.NumElements()), b;
+    for (size_t i = 0; i < w.size(); ++i) w[i] = float(wt.AtDouble(i));
+    if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+      const Tensor& bt = Initializer(n, 2, "bias");
+      if (bt.NumElements() != l.out_c) Fail(n, "bias '" + n.inputs[2] + "' is " + bt.Describe());
+      for (size_t i = 0; i < bt.NumElements(); ++i) b.push_back(float(bt.AtDouble(i)));
+    }
+    AddLayer(l, n.outputs[0], n.name, std::move(w), std::move(b));
+  }
+
+  void Relu(const Node& n) {
+    const int t = TensorOf(n, 0);
+    if (t == net::kInput)
+      Fail(n, "is a standalone Relu of the graph input, which the accelerator has no layer for");
+    net::Layer& l = im_.net.layers[size_t(t)];
+    if (uses_[n.inputs[0]] != 1 || l.act != Activation::kNone ||
+        (l.op != net::Op::kConv && l.op != net::Op::kAdd))
+      Fail(
+          n,
+          "follows '" + n.inputs[0] +
+              "', which is not a Conv or Add read by this Relu alone (a standalone activation has no layer)");
+    l.act = Activation::kRelu;
+    im_.tensor[size_t(t)] = n.outputs[0];
+    im_.nodes[size_t(t)] += " + " + n.name;
+    values_[n.outputs[0]] = values_.at(n.inputs[0]);
+  }
+
+  void AddOp(const Node& n) {
+    const int a = TensorOf(n, 0), b = TensorOf(n, 1);
+    const net::Shape sa = ShapeOf(a), sb = ShapeOf(b);
+    if (sa.c != sb.c || sa.h != sb.h || sa.w != sb.w)
+      Fail(n, "adds tensors of " + std::to_string(sa.c) + "x" + std::to_string(sa.h) + "x" +
+                  std::to_string(sa.w) + " and " + std::to_string(sb.c) + "x" + std::to_string(sb.h) + "x" +
+                  std::to_string(sb.w) + " (no broadcasting on the accelerator)");
+    net::Layer l;
+    l.name = LayerName(n);
+    l.op = net::Op::kAdd;
+    l.inputs = {a, b};
+    l.out = sa;
+    AddLayer(l, n.outputs[0], n.name);
+  }
+
+  void MaxPool(const Node& n) {
+    const int in = TensorOf(n, 0);
+    if (n.outputs.size() > 1 && !n.outputs[1].empty())
+      Fail(n, "has an Indices output, which has no lowering");
+    const std::vector<int64_t> k = Ints(n, "kernel_shape", {}), st = Ints(n, "strides", {1, 1}),
+                               p = Ints(n, "pads", {0, 0, 0, 0}), dl = Ints(n, "dilations", {1, 1});
+    if (k.size() != 2 || k[0] != k[1] || st.size() != 2 || st[0] != st[1] || p.size() != 4 ||
+        std::any_of(p.begin(), p.end(), [&](int64_t v) { return v != p[0]; }) ||
+        dl != std::vector<int64_t>{1, 1} || Int(n, "ceil_mode", 0) != 0)
+      Fail(n, "kernel_shape=" + Text(k) + " strides=" + Text(st) + " pads=" + Text(p) +
+                  ": the accelerator pools square windows with one stride and one pad on every side, no "
+                  "dilation or "
+                  "ceil_mode");
+    net::Layer l;
+    l.name = LayerName(n);
+    l.op = net::Op::kMaxPool;
+    l.inputs = {in};
+    l.pool_size = uint32_t(k[0]), l.pool_stride = uint32_t(st[0]), l.pool_pad = uint32_t(p[0]);
+    const net::Shape s = ShapeOf(in);
+    l.out = {s.c, (s.h + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1,
+             (s.w + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1};
+    AddLayer(l, n.outputs[0], n.name);
+  }
+
+  void Zeros(const Node& n) {
+    const Tensor& s = Initializer(n, 0, "shape");
+    Value v;
+    v.kind = Value::Kind::kZeros;
+    for (size_t i = 0; i < s.NumElements(); ++i) v.dims.push_back(s.AtInt(i));
+    if (const Attribute* a = n.Find("value")) {
+      for (size_t i = 0; i < a->t.NumElements(); ++i)
+        if (a->t.AtDouble(i) != 0)
+          Fail(n, "fills with " + a->t.Format(i) + ", but only zeros have a lowering");
+    }
+    if (v.dims.size() != 4 || v.dims[0] != 1)
+      Fail(n, "makes a tensor of " + Text(v.dims) + ", not [1,C,H,W] zeros");
+    values_[n.outputs[0]] = v;
+    zeros_node_[n.outputs[0]] = n.name;
+  }
+
+  void Concat(const Node& n) {
+    int64_t axis = Int(n, "axis", 1);
+    if (axis != 1 && axis != -3)
+      Fail(n, "concatenates on axis=" + std::to_string(axis) + ", not channels (1)");
+    int first = -2;
+    for (size_t i = 0; i < n.inputs.size(); ++i)
+      if (Get(n, i).kind != Value::Kind::kZeros) {
+        first = TensorOf(n, i);
+        break;
+      }
+    if (first == -2) Fail(n, "concatenates constants only");
+    const net::Shape fs = ShapeOf(first);
+    net::Layer l;
+    l.name = LayerName(n);
+    l.op = net::Op::kConcat;
+    l.out = {0, fs.h, fs.w};
+    std::string nodes = n.name;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const Value v = Get(n, i);
+      int t;
+      if (v.kind == Value::Kind::kZeros) {
+        if (v.dims[2] != fs.h || v.dims[3] != fs.w) Fail(n, "pads channels with zeros of " + Text(v.dims));
+        net::Layer z;  // a 1x1 conv with zero weights: every output byte is its zero point (real 0)
+        z.name = LayerName(n) + ".zeros_" + std::to_string(i);
+        z.op = net::Op::kConv;
+        z.inputs = {first};
+        z.out_c = uint32_t(v.dims[1]);
+        z.out = {z.out_c, fs.h, fs.w};
+        z.conv_h = fs.h, z.conv_w = fs.w;
+        t = AddLayer(z, n.inputs[i], zeros_node_.at(n.inputs[i]),
+                     std::vector<float>(size_t(z.out_c) * fs.c, 0.0f), {}, true);
+      } else {
+        t = TensorOf(n, i);
+        const net::Shape s = ShapeOf(t);
+        if (s.h != fs.h || s.w != fs.w) Fail(n, "concatenates planes of different sizes");
+      }
+      l.inputs.push_back(t);
+      l.out.c += ShapeOf(t).c;
+    }
+    AddLayer(l, n.outputs[0], nodes);
+  }
+
+  std::string LayerName(const Node& n) const {
+    std::string s = n.name.substr(std::min(prefix_, n.name.size()));
+    std::replace(s.begin(), s.end(), '/', '.');
+    std::replace(s.begin(), s.end(), ':', '.');
+    return s.empty() ? n.name : s;
+  }
+
+  const Model& m_;
+  size_t prefix_ = std::string::npos;
+  Imported im_;
+  std::map<std::string, Value> values_;
+  std::map<std::string, int> uses_;
+  std::map<std::string, std::string> zeros_node_;
+  bool input_set_ = false;
+
+  // The network input's (C, H, W) once its layout is NCHW.
+  void SetInput(const std::vector<int64_t>& nchw) {
+    im_.net.input = {uint32_t(nchw[1]), uint32_t(nchw[2]), uint32_t(nchw[3])};
+    input_set_ = true;
+  }
+};
+
+Imported ImportGraph(const Model& m) { return Importer(m).Run(); }
+
+// The float graph input as the network's (C, H, W) input: NHWC transposed, the host's pads
+// filled with `pad_value` (float 0; its quantized byte for GraphInput).
+template <typename T, typename Get>
+void Arrange(const Imported& im, T pad_value, Get get, std::vector<T>* out) {
+  const net::Shape& s = im.net.input;
+  out->assign(s.Elements(), pad_value);
+  const int64_t c = s.c, h = s.h - im.pad[0] - im.pad[2], w = s.w - im.pad[1] - im.pad[3];
+  for (int64_t ci = 0; ci < c; ++ci)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x) {
+        const size_t from = size_t(im.nhwc ? (y * w + x) * c + ci : (ci * h + y) * w + x);
+        (*out)[(size_t(ci) * s.h + y + im.pad[0]) * s.w + x + im.pad[1]] = get(from);
+      }
+}
+
+void CheckInput(const Imported& im, const Tensor& x, const std::string& what) {
+  if (x.type != DataType::kFloat || x.dims != im.input_dims)
+    throw OnnxError(what + " '" + x.name + "' is " + x.Describe() + ", but graph input '" + im.input_name +
+                    "' is float " + Text(im.input_dims));
+}
+
+// Every layer's float output (after a fused Relu) on one input: the calibration's ranges and the
+// float reference of the accuracy.
+std::vector<FTensor> RunLayersFloat(const Imported& im, const Tensor& x) {
+  FTensor in(im.net.input.c, im.net.input.h, im.net.input.w);
+  Arrange<float>(
+      im, 0.0f, [&](size_t i) { return float(x.AtDouble(i)); }, &in.v);
+  std::vector<FTensor> out;
+  for (size_t li = 0; li < im.net.layers.size(); ++li) {
+    const net::Layer& l = im.net.layers[li];
+    auto input = [&](size_t k) -> const FTensor& {
+      return l.inputs[k] == net::kInput ? in : out[size_t(l.inputs[k])];
+    };
+    const FTensor& a = input(0);
+    FTensor y(l.out.c, l.out.h, l.out.w);
+    switch (l.op) {
+      case net::Op::kConv: {
+        const std::vector<float>& w = im.w[li];
+        const uint32_t gin = a.c / l.groups, gout = l.out_c / l.groups;
+        for (uint32_t co = 0; co < l.out_c; ++co)
+          for (uint32_t oy = 0; oy < l.out.h; ++oy)
+            for (uint32_t ox = 0; ox < l.out.w; ++ox) {
+              float acc = im.b[li].empty() ? 0.0f : im.b[li][co];
+              for (uint32_t ci = 0; ci < gin; ++ci)
+                for (uint32_t r = 0; r < l.kernel_h; ++r)
+                  for (uint32_t s = 0; s < l.kernel_w; ++s) {
+                    const int64_t iy = int64_t(oy) * l.stride_h + int64_t(r) * l.dil_h - l.pad_top,
+                                  ix = int64_t(ox) * l.stride_w + int64_t(s) * l.dil_w - l.pad_left;
+                    if (iy < 0 || ix < 0 || iy >= a.h || ix >= a.w) continue;
+                    acc += w[((size_t(co) * gin + ci) * l.kernel_h + r) * l.kernel_w + s] *
+                           a.At(co / gout * gin + ci, uint32_t(iy), uint32_t(ix));
+                  }
+              y.At(co, oy, ox) = acc;
+            }
+        break;
+      }
+      case net::Op::kAdd:
+        for (size_t e = 0; e < y.v.size(); ++e) y.v[e] = a.v[e] + input(1).v[e];
+        break;
+      case net::Op::kMaxPool:
+        for (uint32_t c = 0; c < y.c; ++c)
+          for (uint32_t oy = 0; oy < y.h; ++oy)
+            for (uint32_t ox = 0; ox < y.w; ++ox) {
+              float m = -std::numeric_limits<float>::infinity();
+              for (uint32_t r = 0; r < l.pool_size; ++r)
+                for (uint32_t s = 0; s < l.pool_size; ++s) {
+                  const int64_t iy = int64_t(oy) * l.pool_stride + r - l.pool_pad,
+                                ix = int64_t(ox) * l.pool_stride + s - l.pool_pad;
+                  if (iy >= 0 && ix >= 0 && iy < a.h && ix < a.w)
+                    m = std::max(m, a.At(c, uint32_t(iy), uint32_t(ix)));
+                }
+              y.At(c, oy, ox) = m;
+            }
+        break;
+      case net::Op::kConcat: {
+        size_t at = 0;
+        for (size_t k = 0; k < l.inputs.size(); ++k) {
+          std::copy(input(k).v.begin(), input(k).v.end(), y.v.begin() + long(at));
+          at += input(k).v.size();
+        }
+        break;
+      }
+      default:
+        throw OnnxError("layer '" + l.name + "' has no float operator");
+    }
+    if (l.act == Activation::kRelu)
+      for (float& v : y.v) v = std::max(v, 0.0f);
+    out.push_back(std::move(y));
+  }
+  return out;
+}
+
+// A tensor of `dims` from the (C, H, W) data of [1, C, H, W] transposed by each perm in turn.
+template <typename T>
+std::vector<T> HostLayout(const std::vector<T>& chw, const net::Shape& s, const GraphOutput& o) {
+  std::vector<int64_t> dims{1, s.c, s.h, s.w};
+  std::vector<T> data = chw;
+  for (const std::vector<int64_t>& perm : o.perms) {
+    std::vector<int64_t> stride(dims.size(), 1), out_dims = Transposed(dims, perm);
+    for (size_t i = dims.size() - 1; i > 0; --i) stride[i - 1] = stride[i] * dims[i];
+    std::vector<T> next(data.size());
+    std::vector<int64_t> idx(dims.size(), 0);
+    for (size_t e = 0; e < next.size(); ++e) {  // idx: the output's index, odometer order
+      int64_t from = 0;
+      for (size_t k = 0; k < perm.size(); ++k) from += idx[k] * stride[size_t(perm[k])];
+      next[e] = data[size_t(from)];
+      for (size_t k = idx.size(); k-- > 0;)
+        if (++idx[k] < out_dims[k])
+          break;
+        else
+          idx[k] = 0;
+    }
+    data = std::move(next), dims = out_dims;
+  }
+  return data;
+}
+
+// Union-find over the network's tensors (slot 0 the input, slot i + 1 layer i).
+struct Groups {
+  std::vector<size_t> parent;
+  explicit Groups(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), size_t(0)); }
+  size_t Find(size_t a) { return parent[a] == a ? a : parent[a] = Find(parent[a]); }
+  void Join(size_t a, size_t b) { parent[Find(a)] = Find(b); }
+};
+size_t Slot(int tensor) { return size_t(tensor + 1); }
+
+}  // namespace
+
+std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count, uint64_t seed) {
+  if (dims.size() != 4 || dims[0] != 1 || dims[3] != 3 || dims[1] < 8 || dims[2] < 8)
+    throw OnnxError("synthetic images: dims " + Text(dims) + " are not [1,H,W,3] with H and W at least 8");
+  SplitMix64 rng(seed);
+  auto uni = [&](double lo, double hi) { return lo + (hi - lo) * double(rng.Next() >> 11) * 0x1p-53; };
+  const int64_t h = dims[1], w = dims[2];
+  std::vector<Tensor> images;
+  for (int i = 0; i < count; ++i) {
+    double c0[3], c1[3];
+    for (int k = 0; k < 3; ++k) c0[k] = uni(-1, 1), c1[k] = uni(-1, 1);
+    struct Blob {
+      double y, x, r, c[3];
+    };
+    std::vector<Blob> blobs(4);
+    for (Blob& b : blobs) {
+      b = {uni(0, 1), uni(0, 1), uni(0.05, 0.3), {uni(-1, 1), uni(-1, 1), uni(-1, 1)}};
+    }
+    const double fy = uni(0.3, 0.7), fx = uni(0.3, 0.7), fr = uni(0.12, 0.35);
+    const double skin[3] = {uni(0.2, 0.9), uni(-0.1, 0.5), uni(-0.4, 0.3)};
+    std::vector<double> v(size_t(h * w * 3));
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x) {
+        const double u = double(y) / double(h - 1), t = double(x) / double(w - 1);
+        double px[3];
+        for (int k = 0; k < 3; ++k) px[k] = c0[k] + (c1[k] - c0[k]) * (u + t) / 2;
+        for (const Blob& b : blobs) {
+          const double a = std::exp(-((u - b.y) * (u - b.y) + (t - b.x) * (t - b.x)) / (b.r * b.r));
+          for (int k = 0; k < 3; ++k) px[k] += (b.c[k] - px[k]) * a;
+        }
+        const double dy = (u - fy) / (1.25 * fr), dx = (t - fx) / fr;
+        if (dy * dy + dx * dx < 1) {
+          for (int k = 0; k < 3; ++k) px[k] = skin[k];
+          const double ey = (u - (fy - 0.3 * fr)), ex1 = t - (fx - 0.4 * fr), ex2 = t - (fx + 0.4 * fr);
+          const double er = 0.15 * fr;
+          const bool eye = ey * ey + ex1 * ex1 < er * er || ey * ey + ex2 * ex2 < er * er;
+          const bool mouth = std::fabs(u - (fy + 0.55 * fr)) < 0.06 * fr && std::fabs(t - fx) < 0.35 * fr;
+          if (eye || mouth)
+            for (int k = 0; k < 3; ++k) px[k] = -0.8;
+        }
+        for (int k = 0; k < 3; ++k) v[size_t((y * w + x) * 3 + k)] = std::clamp(px[k], -1.0, 1.0);
+      }
+    images.push_back(MakeFloatTensor(DataType::kFloat, dims, v));
+    images.back().name = "image_" + std::to_string(i);
+  }
+  return images;
+}
+
+bool IsFloatGraph(const Model& model) {
+  return model.nodes.size() > 1 && model.inputs.size() == 1 && model.inputs[0].type == DataType::kFloat;
+}
+
+QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::vector<Tensor>& calibration) {
+  const Imported im = ImportGraph(model);
+  const net::Network& nw = im.net;
+  const size_t slots = nw.layers.size() + 1;
+  CheckInput(im, run, "the run input");
+  for (const Tensor& t : calibration) CheckInput(im, t, "calibration tensor");
+
+  // Float ranges over the calibration inputs, 0 always included.
+  std::vector<double> lo(slots, 0), hi(slots, 0);
+  const std::vector<Tensor> own{run};
+  for (const Tensor& x : calibration.empty() ? own : calibration) {
+    for (size_t i = 0; i < x.NumElements(); ++i)
+      lo[0] = std::min(lo[0], x.AtDouble(i)), hi[0] = std::max(hi[0], x.AtDouble(i));
+    const std::vector<FTensor> f = RunLayersFloat(im, x);
+    for (size_t li = 0; li < f.size(); ++li)
+      for (const float v : f[li].v)
+        lo[li + 1] = std::min(lo[li + 1], double(v)), hi[li + 1] = std::max(hi[li + 1], double(v));
+  }
+  // One scale and zero point: a max pool's input and output, a concat's inputs and output. One
+  // scale (zero points may differ): an add's inputs and output, so that the add is exact integer
+  // arithmetic (onnxruntime's QLinearAdd with scale ratios exactly 1).
+  Groups same(slots), scale_group(slots);
+  for (size_t li = 0; li < nw.layers.size(); ++li) {
+    const net::Layer& l = nw.layers[li];
+    if (l.op == net::Op::kMaxPool || l.op == net::Op::kConcat)
+      for (const int t : l.inputs) same.Join(Slot(t), li + 1), scale_group.Join(Slot(t), li + 1);
+    if (l.op == net::Op::kAdd)
+      for (const int t : l.inputs) scale_group.Join(Slot(t), li + 1);
+  }
+  std::vector<double> glo(slots, 0), ghi(slots, 0);
+  for (size_t s = 0; s < slots; ++s) {
+    const size_t r = same.Find(s);
+    glo[r] = std::min(glo[r], lo[s]), ghi[r] = std::max(ghi[r], hi[s]);
+  }
+  std::vector<float> gscale(slots, 0.0f);
+  for (size_t s = 0; s < slots; ++s)
+    if (same.Find(s) == s) {
+      const float own_scale = RangeToParams(glo[s], ghi[s], false).scale;
+      float& g = gscale[scale_group.Find(s)];
+      g = std::max(g, own_scale);
+    }
+  std::vector<QuantParams> qp(slots);
+  for (size_t s = 0; s < slots; ++s) {
+    const size_t r = same.Find(s);
+    qp[s].scale = gscale[scale_group.Find(s)];
+    qp[s].zero_point = int32_t(std::clamp(std::nearbyint(-glo[r] / double(qp[s].scale)), 0.0, 255.0));
+  }
+
+  QuantizedGraph g;
+  g.input_name = im.input_name;
+  g.input_dims = im.input_dims;
+  g.input_nhwc = im.nhwc;
+  g.pad_top = im.pad[0], g.pad_left = im.pad[1], g.pad_bottom = im.pad[2], g.pad_right = im.pad[3];
+  g.x = qp[0];
+  g.outputs = im.outputs;
+  g.samples = calibration.size();
+  g.acts[im.input_name] = {qp[0], lo[0], hi[0]};
+  net::QuantNetwork& q = g.q;
+  q.net = nw;
+  q.input_scale = qp[0].scale;
+  for (size_t li = 0; li < nw.layers.size(); ++li) {
+    const net::Layer& l = nw.layers[li];
+    const QuantParams& y = qp[li + 1];
+    g.acts[im.tensor[li]] = {y, lo[li + 1], hi[li + 1]};
+    g.layer_node[l.name] = im.nodes[li];
+    net::QuantLayer ql;
+    ql.name = l.name;
+    ql.op = l.op;
+    ql.inputs = l.inputs;
+    for (const int t : l.inputs)
+      ql.in_scales.push_back(qp[Slot(t)].scale), ql.input_names.push_back(nw.NameOf(t));
+    ql.spec = net::SpecOf(nw, l);
+    ql.pool_size = l.pool_size, ql.pool_stride = l.pool_stride, ql.pool_pad = l.pool_pad;
+    ql.out_scale = y.scale;
+    ql.out_zero_point = y.zero_point;
+    const bool relu = l.act == Activation::kRelu;
+    if (relu && y.zero_point != 0)
+      throw OnnxError("layer '" + l.name + "' (" + im.nodes[li] +
+                      ") ends in a Relu but its output's zero point is " + std::to_string(y.zero_point) +
+                      " (it shares one with a tensor below 0)");
+    if (l.op == net::Op::kConv) {
+      const QuantParams& x = qp[Slot(l.inputs[0])];
+      if (x.zero_point != 0 && (l.pad_top || l.pad_bottom || l.pad_left || l.pad_right))
+        throw OnnxError(
+            im.nodes[li] + ": pads input '" + nw.NameOf(l.inputs[0]) + "' whose zero point is " +
+            std::to_string(x.zero_point) +
+            ", but the accelerator pads with byte 0 (only the graph input is padded by the host)");
+      const uint32_t cout = l.out_c, per = uint32_t(im.w[li].size() / cout);
+      ConvQuant cq;
+      std::vector<int64_t> wq(im.w[li].size()), bq(cout, 0);
+      cq.w_scale.resize(cout), cq.bias_scale.resize(cout);
+      ql.weights = ref::Weights(cout, nw.ShapeOf(l.inputs[0]).c / l.groups, l.kernel_h, l.kernel_w, true);
+      ql.bias.resize(cout);
+      ql.params.resize(cout);
+      for (uint32_t c = 0; c < cout; ++c) {  // symmetric per output channel, -127..127, as QuantizeFloatModel
+        float m = 0;
+        for (uint32_t k = 0; k < per; ++k) m = std::max(m, std::fabs(im.w[li][size_t(c) * per + k]));
+        cq.w_scale[c] = m > 0 ? m / 127.0f : 1.0f;
+        cq.bias_scale[c] = x.scale * cq.w_scale[c];
+        int64_t sum = 0;
+        for (uint32_t k = 0; k < per; ++k) {
+          const size_t e = size_t(c) * per + k;
+          wq[e] = int64_t(std::clamp(std::nearbyint(im.w[li][e] / cq.w_scale[c]), -127.0f, 127.0f));
+          ql.weights.data[e] = uint8_t(int8_t(wq[e]));
+          sum += wq[e];
+        }
+        if (!im.b[li].empty()) {
+          const double v = std::nearbyint(double(im.b[li][c]) / double(cq.bias_scale[c]));
+          if (!(std::fabs(v) < 1 << 29))
+            throw OnnxError(im.nodes[li] + ": bias of output channel " + std::to_string(c) + " (" +
+                            std::to_string(im.b[li][c]) + ") over its scale " +
+                            std::to_string(cq.bias_scale[c]) + " does not fit the accumulator");
+          bq[c] = int64_t(v);
+        }
+        // The input's zero point folded into the bias (exact: no tap reads padding, checked above).
+        ql.bias[c] = int32_t(bq[c] - int64_t(x.zero_point) * sum);
+        ref::ChannelParams& p = ql.params[c];
+        p.bias = ql.bias[c];
+        p.zero_point = int16_t(y.zero_point);
+        p.multiplier = (x.scale * cq.w_scale[c]) / y.scale;     // float32, left to right, as onnxruntime
+        const ref::ChannelParams fused = compiler::FusedOf(p);  // FUSED_RELU's nearest, for --requant fused
+        p.scale = fused.scale, p.shift = fused.shift;
+      }
+      cq.w = MakeIntTensor(DataType::kInt8,
+                           {cout, int64_t(per) / (l.kernel_h * l.kernel_w), l.kernel_h, l.kernel_w}, wq);
+      if (!im.b[li].empty()) cq.bias = MakeIntTensor(DataType::kInt32, {cout}, bq);
+      if (!im.zeros[li]) g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
+      ql.spec->requant = ref::RequantMode::kExact;
+      ql.spec->out_zero_point = y.zero_point;
+      ql.simd = compiler::ExactRequantProgram(relu, false);
+    } else if (l.op == net::Op::kAdd) {
+      const QuantParams &a = qp[Slot(l.inputs[0])], &b = qp[Slot(l.inputs[1])];
+      if (a.scale != y.scale || b.scale != y.scale)
+        throw OnnxError(l.name + ": adds scales " + std::to_string(a.scale) + " and " +
+                        std::to_string(b.scale) + " into " + std::to_string(y.scale) +
+                        " (an add's tensors share one scale)");
+      ref::ChannelParams p;  // a - za + b - zb + zc, saturated: exact, FUSED_RELU with scale 1
+      p.bias = -(a.zero_point + b.zero_point);
+      p.zero_point = int16_t(y.zero_point);
+      ql.params.assign(l.out.c, p);
+      ql.simd = {compiler::FusedReluInstr(relu, false)};
+    }
+    q.layers.push_back(std::move(ql));
+  }
+  net::Execute(q, GraphInput(g, run));
+  return g;
+}
+
+ref::Tensor GraphInput(const QuantizedGraph& g, const Tensor& input) {
+  Imported shape;  // the arrangement needs only the input's layout
+  shape.net.input = g.q.net.input;
+  shape.nhwc = g.input_nhwc;
+  shape.pad[0] = g.pad_top, shape.pad[1] = g.pad_left, shape.pad[2] = g.pad_bottom,
+  shape.pad[3] = g.pad_right;
+  shape.input_name = g.input_name;
+  shape.input_dims = g.input_dims;
+  CheckInput(shape, input, "the input");
+  ref::Tensor t(g.q.net.input.c, g.q.net.input.h, g.q.net.input.w, false);
+  Arrange<uint8_t>(
+      shape, uint8_t(g.x.zero_point),
+      [&](size_t i) { return uint8_t(Quantize(float(input.AtDouble(i)), g.x)); }, &t.data);
+  return t;
+}
+
+std::vector<Tensor> GraphOutputs(const QuantizedGraph& g, const std::vector<ref::Tensor>& layer_outputs) {
+  std::vector<Tensor> out;
+  for (const GraphOutput& o : g.outputs) {
+    const std::vector<uint8_t> bytes =
+        HostLayout(layer_outputs[size_t(o.layer)].data, g.q.net.layers[size_t(o.layer)].out, o);
+    Tensor t;
+    t.name = o.name + "_quantized";
+    t.type = DataType::kUint8;
+    t.dims = o.dims;
+    t.bytes = bytes;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<Tensor> GraphOutputs(const QuantizedGraph& g) {
+  std::vector<ref::Tensor> outs;
+  for (const net::QuantLayer& l : g.q.layers) outs.push_back(l.output);
+  return GraphOutputs(g, outs);
+}
+
+std::vector<Tensor> RunFloat(const Model& model, const Tensor& input) {
+  const Imported im = ImportGraph(model);
+  CheckInput(im, input, "the input");
+  const std::vector<FTensor> f = RunLayersFloat(im, input);
+  std::vector<Tensor> out;
+  for (const GraphOutput& o : im.outputs) {
+    const std::vector<float> v = HostLayout(f[size_t(o.layer)].v, im.net.layers[size_t(o.layer)].out, o);
+    Tensor t = MakeFloatTensor(DataType::kFloat, o.dims, std::vector<double>(v.begin(), v.end()));
+    t.name = o.name;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::string GraphAccuracy(const QuantizedGraph& g, const std::vector<Tensor>& quantized,
+                          const std::vector<Tensor>& float_outputs) {
+  std::string text;
+  char buf[320];
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const net::QuantLayer& l = g.q.layers[size_t(g.outputs[i].layer)];
+    const Tensor &q = quantized.at(i), &f = float_outputs.at(i);
+    if (q.NumElements() != f.NumElements())
+      throw OnnxError("output '" + g.outputs[i].name + "': the float output is " + f.Describe() +
+                      ", the quantized " + q.Describe());
+    double max_abs = 0, dot = 0, qq = 0, ff = 0;
+    for (size_t e = 0; e < q.NumElements(); ++e) {
+      const double real = l.out_scale * double(q.AtInt(e) - l.out_zero_point), want = f.AtDouble(e);
+      max_abs = std::max(max_abs, std::fabs(real - want));
+      dot += real * want, qq += real * real, ff += want * want;
+    }
+    const double cosine = qq > 0 && ff > 0 ? dot / std::sqrt(qq * ff) : (qq == ff ? 1 : 0);
+    std::snprintf(
+        buf, sizeof buf,
+        "output '%s' %s: max abs error %.6g (%.2f LSB of scale %.6g, float range %.4g..%.4g), cosine "
+        "similarity %.6f\n",
+        g.outputs[i].name.c_str(), Text(q.dims).c_str(), max_abs, max_abs / l.out_scale, l.out_scale,
+        l.out_scale * (0 - l.out_zero_point), l.out_scale * (255 - l.out_zero_point), cosine);
+    text += buf;
+  }
+  return text;
+}
+
+std::string FormatGraphQuant(const QuantizedGraph& g) {
+  std::string out;
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%-4s %-28s %-12s %-11s %12s %4s  %s\n", "#", "layer", "op", "out", "scale",
+                "zp", "ONNX node(s)");
+  out += buf;
+  for (size_t i = 0; i < g.q.layers.size(); ++i) {
+    const net::QuantLayer& l = g.q.layers[i];
+    const net::Shape& s = g.q.net.layers[i].out;
+    const std::string shape = std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+    const std::string op =
+        std::string(net::ToString(l.op)) + (g.q.net.layers[i].act == Activation::kRelu ? "+relu" : "");
+    std::snprintf(buf, sizeof buf, "%-4zu %-28s %-12s %-11s %12.6g %4d  %s\n", i, l.name.c_str(), op.c_str(),
+                  shape.c_str(), l.out_scale, l.out_zero_point, g.layer_node.at(l.name).c_str());
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace nna::onnx

@@ -1,0 +1,105 @@
+// A float ONNX model of several nodes (a CNN such as BlazeFace) as one quantized whole network
+// (docs/onnx.md, "Graphs"): the nodes imported into compiler/network's Network (Conv with groups
+// and asymmetric pads, Add, MaxPool, Concat; Relu fused into its producer; ConstantOfShape zeros
+// feeding a Concat as a layer that writes the zero point), the layout operators at the graph's
+// edges (Transpose, Reshape, Flatten, Squeeze) done by the host, post-training quantization by
+// nnac (per-channel symmetric int8 weights, uint8 activations from the calibration inputs'
+// float ranges), onnxruntime's exact requantization in every layer, and the same network as a QDQ
+// model for onnxruntime. Anything else: one sentence naming the node, its op, the attribute and
+// the limit.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "compiler/network/quantize.h"
+#include "frontends/onnx/calibrate.h"
+#include "frontends/onnx/model.h"
+
+namespace nna::onnx {
+
+// True for a model with a float input and more than one node (QuantizeGraph's models).
+bool IsFloatGraph(const Model& model);
+
+// A graph output as the host makes it from a layer's (C, H, W) bytes: transposes of [1, C, H, W]
+// (perm each), then the declared dims (a Reshape, Flatten or Squeeze only renames dims).
+struct GraphOutput {
+  std::string name;  // the ONNX graph output
+  int layer = 0;     // the network layer whose output it is
+  std::vector<std::vector<int64_t>> perms;
+  std::vector<int64_t> dims;
+};
+
+// The quantization of one activation tensor of the model (by its ONNX name).
+struct ActQuant {
+  QuantParams q;
+  double min = 0, max = 0;  // the float range over the calibration inputs (0 included)
+};
+
+// A Conv's quantized weights and bias (by node name), as the QDQ export writes them.
+struct ConvQuant {
+  Tensor w;                                // int8, the float W's shape
+  std::vector<float> w_scale, bias_scale;  // per output channel; bias_scale = x.scale * w_scale[c]
+  Tensor bias;                             // int32 [C_out], empty without a bias
+};
+
+struct QuantizedGraph {
+  compiler::network::QuantNetwork q;  // exact mode; run on the run input
+  std::string input_name;             // the graph input (float)
+  std::vector<int64_t> input_dims;
+  bool input_nhwc = false;  // a Transpose [0,3,1,2] at the input, done by the host
+  // The first Conv's pads, done by the host with the input's zero point (real 0) so that a
+  // non-zero zero point pads right: the network input is the padded tensor.
+  uint32_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  QuantParams x;
+  std::vector<GraphOutput> outputs;
+  std::map<std::string, ActQuant> acts;           // every quantized tensor by ONNX name (the input included)
+  std::map<std::string, ConvQuant> convs;         // by node name
+  std::map<std::string, std::string> layer_node;  // network layer name -> the ONNX node(s) it runs
+  size_t samples = 0;                             // calibration tensors (0: the run input)
+};
+
+// COUNT seeded synthetic face-like images, float NHWC [1,H,W,3] in -1..1 (MediaPipe's input range):
+// a random two-colour gradient, a few soft blobs, and a face-like ellipse (skin tone, two dark
+// eyes, a mouth) at a random place and size, so that a face detector's activations see both
+// background and a face. The calibration set of the graphs' tests; nothing is downloaded.
+std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count, uint64_t seed);
+// What nnac and nna_sim take for a float graph given no --input (and check_onnx_graph.py writes
+// with nna_onnx images): the run input is image 0 of seed 99, the calibration set 8 images of seed 1.
+constexpr uint64_t kRunImageSeed = 99, kCalibrationSeed = 1;
+constexpr int kCalibrationImages = 8;
+
+// Imports and quantizes the model: `run` is the input to run (float, the graph input's shape),
+// `calibration` the inputs whose float ranges set every activation's parameters (the run input
+// when empty). Throws OnnxError.
+QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::vector<Tensor>& calibration);
+
+// The network input bytes (C, H, W) of a float graph input: quantized, transposed, padded.
+ref::Tensor GraphInput(const QuantizedGraph& g, const Tensor& input);
+
+// The graph outputs (uint8, ONNX shapes) from the layers' output tensors, in graph output order.
+std::vector<Tensor> GraphOutputs(const QuantizedGraph& g, const std::vector<ref::Tensor>& layer_outputs);
+// The same from q's layer outputs (the reference run).
+std::vector<Tensor> GraphOutputs(const QuantizedGraph& g);
+
+// The float model run on one input by the importer's own float operators (calibration, and the
+// quantization's accuracy): the graph outputs, float, in graph output order.
+std::vector<Tensor> RunFloat(const Model& model, const Tensor& input);
+
+// How far the quantized outputs (dequantized) are from the float ones: per output the largest
+// absolute error (also in output LSBs) and the cosine similarity, one line each.
+std::string GraphAccuracy(const QuantizedGraph& g, const std::vector<Tensor>& quantized,
+                          const std::vector<Tensor>& float_outputs);
+
+// The quantized graph as a QDQ model (opset 13): QuantizeLinear/DequantizeLinear on every
+// activation, DequantizeLinear on the int8 weights (per channel, axis 0) and int32 biases, the
+// model's float operators between; the zeros of a channel padding as a uint8 constant. Graph
+// outputs: "<output>_quantized" (uint8) for each, in order, then the float "<output>"s.
+void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::filesystem::path& path);
+
+// The per-layer table of the import: network layer, ONNX node(s), output shape, scale, zero point.
+std::string FormatGraphQuant(const QuantizedGraph& g);
+
+}  // namespace nna::onnx

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""A float ONNX graph quantized by nnac, against onnxruntime on the exported QDQ model.
+
+    check_onnx_graph.py --nnac BIN --node BIN --ort DIR --nna-onnx BIN --out DIR
+                        [--sim BIN] [--config fsd] [--images N] [--break-initializer NAME ...]
+                        [--results FILE] MODEL.onnx
+
+1. nna_onnx images writes N seeded synthetic face-like images (the calibration set, seed 1) and
+   one more (the run input, seed 99), NHWC float in -1..1 of the graph input's shape.
+2. nnac --onnx quantizes the graph on them, lowers it to one program, runs it on the golden model
+   (--check), writes DIR/bundle/onnx_output_<i>.npy and the QDQ model (--export-qdq); its lines on
+   the quantization's accuracy against the float model are information.
+3. With --sim, the RTL runs the bundle; its scoreboard compares every output byte.
+4. onnxruntime runs the QDQ model at its default optimization level on the run input; the graph it
+   optimized must have no float Conv or Add left (each fused into QLinearConv, QLinearAdd), and
+   each quantized output must equal nnac's reference bit for bit.
+--break-initializer NAME doubles element 0 of the QDQ model's float initializer NAME before ORT
+runs it (nna_onnx scale-initializer; repeatable): the test that shows step 4's comparison fails.
+A weight scale goes with its bias scale (both doubled), else ORT no longer fuses that conv.
+Exit 0 when everything is equal; the last line says PASS or FAIL and why.
+"""
+import argparse
+import os
+import re
+import sys
+
+from check_float_onnx import run
+from check_onnx_layer import report
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def input_dims(a):
+    rc, info, said = run([a.nna_onnx, "info", a.model])
+    m = re.search(r"^inputs:\n  \S+: float \[([0-9,]+)\]", info, re.M)
+    if rc != 0 or not m:
+        sys.exit("FAIL: " + (said or a.model + " has no float graph input of known shape"))
+    return m.group(1)
+
+
+def check(a):
+    dims = input_dims(a)
+    calibration, run_dir = os.path.join(a.out, "calibration"), os.path.join(a.out, "run_input")
+    for args in ((dims, str(a.images), "1", calibration), (dims, "1", "99", run_dir)):
+        rc, _, said = run([a.nna_onnx, "images", *args])
+        if rc != 0:
+            return 1, said
+    x = os.path.join(run_dir, "image_000.npy")
+    bundle, qdq = os.path.join(a.out, "bundle"), os.path.join(a.out, "qdq.onnx")
+    rc, out, said = run([a.nnac, "--onnx", a.model, "--config", a.config, "--out", bundle, "--input", x,
+                         "--calibrate", calibration, "--check", "--export-qdq", qdq])
+    if rc != 0:
+        return 1, said or "nnac --onnx failed"
+    outputs = len(re.findall(r"^output '", out, re.M))
+    cosines = re.findall(r"cosine similarity (\S+)", out)
+    if a.sim:
+        rc, _, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, "rtl")])
+        if rc != 0:
+            return 1, "the RTL (" + a.config + ") differs from the reference: " + said
+    for name in a.break_initializer or []:
+        rc, _, said = run([a.nna_onnx, "scale-initializer", qdq, qdq, name, "0", "2"])
+        if rc != 0:
+            return 1, said
+    optimized = os.path.join(a.out, "qdq_ort_optimized.onnx")
+    rc, _, said = run([a.node, os.path.join(HERE, "ort_run.mjs"), qdq, x, "--out", os.path.join(a.out, "ort"),
+                       "--ort", a.ort, "--save-optimized", optimized])
+    if rc != 0:
+        return 1, said
+    rc, info, said = run([a.nna_onnx, "info", optimized])
+    unfused = re.findall(r"^  \S+: (Conv|Add)\(", info, re.M)
+    if rc != 0 or unfused:
+        return 1, ("onnxruntime left %d float Conv/Add node(s) unfused (see %s)" % (len(unfused), optimized))
+    fused = {op: len(re.findall(r": com\.microsoft\." + op + r"\(", info)) for op in ("QLinearConv", "QLinearAdd")}
+    for i in range(outputs):
+        rc, _, said = run([a.nna_onnx, "compare", os.path.join(bundle, "onnx_output_%d.npy" % i),
+                           os.path.join(a.out, "ort", "output_%d.npy" % i)])
+        if rc != 0:
+            return 1, "onnxruntime on the exported QDQ model differs from the accelerator: " + said
+    rtl = ", RTL (" + a.config + ")" if a.sim else ""
+    return 0, ("%d outputs equal bit for bit: ORT on nnac's QDQ export (%d QLinearConv, %d QLinearAdd), "
+               "reference, golden model%s; cosine similarity to the float model %s" %
+               (outputs, fused["QLinearConv"], fused["QLinearAdd"], rtl, " ".join(cosines)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--nnac", required=True)
+    ap.add_argument("--sim", help="the RTL simulator, e.g. build/tb/nna_sim_fsd (else no RTL run)")
+    ap.add_argument("--config", default="fsd")
+    ap.add_argument("--node", default="node")
+    ap.add_argument("--ort", required=True, help="where install_ort.sh installed onnxruntime-node")
+    ap.add_argument("--nna-onnx", required=True, help="the nna_onnx tool")
+    ap.add_argument("--images", type=int, default=8, help="calibration images (default 8)")
+    ap.add_argument("--break-initializer", action="append",
+                    help="double element 0 of this float initializer of the QDQ model (repeatable)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--results", help="append the test's result line to this file")
+    ap.add_argument("model")
+    a = ap.parse_args()
+    a.test_dir = a.model  # report() names the test by it
+    return report(a, *check(a))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
