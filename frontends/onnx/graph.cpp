@@ -579,11 +579,14 @@ size_t Slot(int tensor) { return size_t(tensor + 1); }
 }  // namespace
 
 std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count, uint64_t seed) {
-  if (dims.size() != 4 || dims[0] != 1 || dims[3] != 3 || dims[1] < 8 || dims[2] < 8)
-    throw OnnxError("synthetic images: dims " + Text(dims) + " are not [1,H,W,3] with H and W at least 8");
+  const bool nchw = dims.size() == 4 && dims[1] == 3 && dims[3] != 3;  // [1,3,H,W]: planar
+  const std::vector<int64_t> nhwc = nchw ? std::vector<int64_t>{1, dims[2], dims[3], 3} : dims;
+  if (nhwc.size() != 4 || nhwc[0] != 1 || nhwc[3] != 3 || nhwc[1] < 8 || nhwc[2] < 8)
+    throw OnnxError("synthetic images: dims " + Text(dims) +
+                    " are not [1,H,W,3] or [1,3,H,W] with H and W at least 8");
   SplitMix64 rng(seed);
   auto uni = [&](double lo, double hi) { return lo + (hi - lo) * double(rng.Next() >> 11) * 0x1p-53; };
-  const int64_t h = dims[1], w = dims[2];
+  const int64_t h = nhwc[1], w = nhwc[2];
   std::vector<Tensor> images;
   for (int i = 0; i < count; ++i) {
     double c0[3], c1[3];
@@ -619,6 +622,11 @@ std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count,
         }
         for (int k = 0; k < 3; ++k) v[size_t((y * w + x) * 3 + k)] = std::clamp(px[k], -1.0, 1.0);
       }
+    if (nchw) {
+      std::vector<double> planar(v.size());
+      for (int64_t e = 0; e < h * w * 3; ++e) planar[size_t(e % 3 * h * w + e / 3)] = v[size_t(e)];
+      v = std::move(planar);
+    }
     images.push_back(MakeFloatTensor(DataType::kFloat, dims, v));
     images.back().name = "image_" + std::to_string(i);
   }
