@@ -42,7 +42,7 @@ struct Imported {
   std::vector<std::string> tensor;  // per layer: its output's ONNX name (after a fused Relu)
   std::vector<std::string> nodes;   // per layer: the ONNX node(s) it runs
   std::vector<bool> zeros;          // per layer: the zeros of a channel padding
-  std::string input_name, input_tensor;  // the graph input; its name as the network input (after a Transpose)
+  std::string input_name;           // the graph input
   std::vector<int64_t> input_dims;
   bool nhwc = false;
   uint32_t pad[4] = {0, 0, 0, 0};  // top, left, bottom, right: the host's padding of the input
@@ -83,7 +83,7 @@ class Importer {
       throw OnnxError(m_.path + ": a float graph has one graph input, and this one has " +
                       std::to_string(m_.inputs.size()));
     const ValueInfo& in = m_.inputs[0];
-    im_.input_name = im_.input_tensor = in.name;
+    im_.input_name = in.name;
     for (const Dim& d : in.shape) {
       if (d.value < 0)
         throw OnnxError(m_.path + ": graph input " + in.Describe() + " has a dimension without a size");
@@ -199,7 +199,6 @@ class Importer {
         Fail(n, "transposes the graph input " + Text(v.dims) + " by perm=" + Text(perm) +
                     ", but the host converts only NHWC [1,H,W,C] by perm=[0,3,1,2]");
       im_.nhwc = true;
-      im_.input_tensor = n.outputs[0];
       values_[n.outputs[0]] = Value{Value::Kind::kHost, net::kInput, Transposed(v.dims, perm), {}};
       SetInput(values_[n.outputs[0]].dims);
       return;
