@@ -233,14 +233,17 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
   for (const Tensor& t : model.initializers)
     if (copied.count(t.name)) AddTensor(pg, t, t.name);
 
-  // The outputs: each one quantized again by its layer's parameters (exactly its bytes), then the floats.
+  // The outputs: each one quantized again by its layer's parameters (exactly its bytes) after the
+  // host's layout operators, then the floats.
   for (const GraphOutput& o : g.outputs) {
     const net::QuantLayer& l = g.q.layers[size_t(o.layer)];
     QuantParams q;
     q.scale = float(l.out_scale), q.zero_point = l.out_zero_point;
-    scales(o.name + "_out", q);
-    AddNode(pg, "QuantizeLinear", o.name + "_QuantizeLinear",
-            {o.name, o.name + "_out_scale", o.name + "_out_zero_point"}, o.name + "_quantized");
+    if (!g.acts.count(o.name)) {  // else the output is a layer's own, whose QuantizeLinear gives o_quantized
+      scales(o.name + "_out", q);
+      AddNode(pg, "QuantizeLinear", o.name + "_out_QuantizeLinear",
+              {o.name, o.name + "_out_scale", o.name + "_out_zero_point"}, o.name + "_quantized");
+    }
     std::vector<Dim> dims;
     for (int64_t d : o.dims) dims.push_back(Dim{d, ""});
     AddValue(pg->add_output(), o.name + "_quantized", DataType::kUint8, dims);
@@ -252,6 +255,34 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
   }
   std::ofstream f(path, std::ios::binary);
   if (!f || !out.SerializeToOstream(&f)) throw OnnxError("cannot write the QDQ model " + path.string());
+}
+
+void SaveModel(const Model& model, const std::filesystem::path& path) {
+  pb::ModelProto out;
+  out.set_ir_version(model.ir_version ? model.ir_version : 7);
+  out.set_producer_name(model.producer_name.empty() ? "nnac" : model.producer_name);
+  for (const OpsetImport& o : model.opsets) {
+    pb::OperatorSetIdProto* p = out.add_opset_import();
+    p->set_domain(o.domain);
+    p->set_version(o.version);
+  }
+  if (model.opsets.empty()) out.add_opset_import()->set_version(13);
+  pb::GraphProto* g = out.mutable_graph();
+  g->set_name(model.graph_name.empty() ? ModelTestName(model.path) : model.graph_name);
+  for (const ValueInfo& v : model.inputs) AddValue(g->add_input(), v.name, v.type, v.shape);
+  for (const ValueInfo& v : model.outputs) AddValue(g->add_output(), v.name, v.type, v.shape);
+  for (const Tensor& t : model.initializers) AddTensor(g, t, t.name);
+  for (const Node& n : model.nodes) {
+    pb::NodeProto* p = g->add_node();
+    p->set_op_type(n.op_type);
+    p->set_name(n.name);
+    p->set_domain(n.domain);
+    for (const std::string& i : n.inputs) p->add_input(i);
+    for (const std::string& o : n.outputs) p->add_output(o);
+    for (const Attribute& a : n.attributes) CopyAttribute(p, a);
+  }
+  std::ofstream f(path, std::ios::binary);
+  if (!f || !out.SerializeToOstream(&f)) throw OnnxError("cannot write the model " + path.string());
 }
 
 }  // namespace nna::onnx

@@ -42,7 +42,7 @@ struct Imported {
   std::vector<std::string> tensor;  // per layer: its output's ONNX name (after a fused Relu)
   std::vector<std::string> nodes;   // per layer: the ONNX node(s) it runs
   std::vector<bool> zeros;          // per layer: the zeros of a channel padding
-  std::string input_name, input_tensor;  // the graph input; its name as the network input (after a Transpose)
+  std::string input_name;           // the graph input
   std::vector<int64_t> input_dims;
   bool nhwc = false;
   uint32_t pad[4] = {0, 0, 0, 0};  // top, left, bottom, right: the host's padding of the input
@@ -83,7 +83,7 @@ class Importer {
       throw OnnxError(m_.path + ": a float graph has one graph input, and this one has " +
                       std::to_string(m_.inputs.size()));
     const ValueInfo& in = m_.inputs[0];
-    im_.input_name = im_.input_tensor = in.name;
+    im_.input_name = in.name;
     for (const Dim& d : in.shape) {
       if (d.value < 0)
         throw OnnxError(m_.path + ": graph input " + in.Describe() + " has a dimension without a size");
@@ -199,7 +199,6 @@ class Importer {
         Fail(n, "transposes the graph input " + Text(v.dims) + " by perm=" + Text(perm) +
                     ", but the host converts only NHWC [1,H,W,C] by perm=[0,3,1,2]");
       im_.nhwc = true;
-      im_.input_tensor = n.outputs[0];
       values_[n.outputs[0]] = Value{Value::Kind::kHost, net::kInput, Transposed(v.dims, perm), {}};
       SetInput(values_[n.outputs[0]].dims);
       return;
@@ -579,11 +578,14 @@ size_t Slot(int tensor) { return size_t(tensor + 1); }
 }  // namespace
 
 std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count, uint64_t seed) {
-  if (dims.size() != 4 || dims[0] != 1 || dims[3] != 3 || dims[1] < 8 || dims[2] < 8)
-    throw OnnxError("synthetic images: dims " + Text(dims) + " are not [1,H,W,3] with H and W at least 8");
+  const bool nchw = dims.size() == 4 && dims[1] == 3 && dims[3] != 3;  // [1,3,H,W]: planar
+  const std::vector<int64_t> nhwc = nchw ? std::vector<int64_t>{1, dims[2], dims[3], 3} : dims;
+  if (nhwc.size() != 4 || nhwc[0] != 1 || nhwc[3] != 3 || nhwc[1] < 8 || nhwc[2] < 8)
+    throw OnnxError("synthetic images: dims " + Text(dims) +
+                    " are not [1,H,W,3] or [1,3,H,W] with H and W at least 8");
   SplitMix64 rng(seed);
   auto uni = [&](double lo, double hi) { return lo + (hi - lo) * double(rng.Next() >> 11) * 0x1p-53; };
-  const int64_t h = dims[1], w = dims[2];
+  const int64_t h = nhwc[1], w = nhwc[2];
   std::vector<Tensor> images;
   for (int i = 0; i < count; ++i) {
     double c0[3], c1[3];
@@ -619,6 +621,11 @@ std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count,
         }
         for (int k = 0; k < 3; ++k) v[size_t((y * w + x) * 3 + k)] = std::clamp(px[k], -1.0, 1.0);
       }
+    if (nchw) {
+      std::vector<double> planar(v.size());
+      for (int64_t e = 0; e < h * w * 3; ++e) planar[size_t(e % 3 * h * w + e / 3)] = v[size_t(e)];
+      v = std::move(planar);
+    }
     images.push_back(MakeFloatTensor(DataType::kFloat, dims, v));
     images.back().name = "image_" + std::to_string(i);
   }

@@ -61,7 +61,8 @@ struct QuantizedGraph {
   size_t samples = 0;                             // calibration tensors (0: the run input)
 };
 
-// COUNT seeded synthetic face-like images, float NHWC [1,H,W,3] in -1..1 (MediaPipe's input range):
+// COUNT seeded synthetic face-like images, float NHWC [1,H,W,3] (or planar [1,3,H,W]) in -1..1
+// (MediaPipe's input range):
 // a random two-colour gradient, a few soft blobs, and a face-like ellipse (skin tone, two dark
 // eyes, a mouth) at a random place and size, so that a face detector's activations see both
 // background and a face. The calibration set of the graphs' tests; nothing is downloaded.
@@ -98,6 +99,10 @@ std::string GraphAccuracy(const QuantizedGraph& g, const std::vector<Tensor>& qu
 // model's float operators between; the zeros of a channel padding as a uint8 constant. Graph
 // outputs: "<output>_quantized" (uint8) for each, in order, then the float "<output>"s.
 void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::filesystem::path& path);
+
+// A model made in memory (tests, tools/onnx/graph_case) written as an .onnx file: its inputs,
+// outputs, initializers and nodes; attributes of kind int, ints, float, floats and string.
+void SaveModel(const Model& model, const std::filesystem::path& path);
 
 // The per-layer table of the import: network layer, ONNX node(s), output shape, scale, zero point.
 std::string FormatGraphQuant(const QuantizedGraph& g);

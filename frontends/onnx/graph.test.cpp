@@ -7,90 +7,15 @@
 #include <catch2/catch.hpp>
 
 #include "compiler/network/lower.h"
+#include "frontends/onnx/test_graphs.h"
 #include "golden/check.h"
 #include "nna/configs.h"
-#include "util/split_mix64.h"
 
 using namespace nna::onnx;
 using Catch::Matchers::Contains;
+using namespace nna::onnx::test_graphs;
 
 namespace {
-
-Attribute Ints(const std::string& name, std::vector<int64_t> v) {
-  Attribute a;
-  a.name = name, a.kind = Attribute::Kind::kInts, a.ints = std::move(v);
-  return a;
-}
-Attribute Int(const std::string& name, int64_t v) {
-  Attribute a;
-  a.name = name, a.kind = Attribute::Kind::kInt, a.i = v;
-  return a;
-}
-
-Node MakeNode(const std::string& op, std::vector<std::string> in, std::string out,
-              std::vector<Attribute> attrs = {}) {
-  Node n;
-  n.name = "blk/" + out, n.op_type = op, n.inputs = std::move(in), n.outputs = {std::move(out)};
-  n.attributes = std::move(attrs);
-  return n;
-}
-
-Tensor Seeded(const std::string& name, std::vector<int64_t> dims, uint64_t seed, double scale) {
-  nna::SplitMix64 rng(seed);
-  std::vector<double> v(CountElements(dims, name));
-  for (double& x : v) x = scale * (double(rng.Next() >> 11) * 0x1p-53 * 2 - 1);
-  Tensor t = MakeFloatTensor(DataType::kFloat, std::move(dims), v);
-  t.name = name;
-  return t;
-}
-
-ValueInfo Value(const std::string& name, std::vector<int64_t> dims) {
-  ValueInfo v;
-  v.name = name, v.type = DataType::kFloat, v.has_shape = true;
-  for (int64_t d : dims) v.shape.push_back({d, ""});
-  return v;
-}
-
-// x NHWC [1,16,16,3] -> Transpose -> Conv 3x3 (8) pads [1,1,2,2] stride 2 + Relu = r [8,8,8]
-// -> depthwise 3x3 stride 2 pads [0,0,1,1] -> Conv 1x1 (12) = c [12,4,4]
-// r -> MaxPool 2x2 s2 -> Concat with ConstantOfShape zeros [1,4,4,4] = p [12,4,4]
-// Add(c, p) + Relu -> Conv 1x1 (6) -> Transpose [0,2,3,1] -> Reshape [1,48,2] = y
-Model Block() {
-  Model m;
-  m.path = "block.onnx";
-  m.inputs = {Value("x", {1, 16, 16, 3})};
-  m.outputs = {Value("y", {1, 48, 2})};
-  Tensor shape4 = MakeIntTensor(DataType::kInt64, {4}, {1, 4, 4, 4});
-  shape4.name = "zeros_shape";
-  Tensor shape3 = MakeIntTensor(DataType::kInt64, {3}, {1, -1, 2});
-  shape3.name = "out_shape";
-  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 1, 0.5),
-                    Seeded("b0", {8}, 2, 0.2),
-                    Seeded("wd", {8, 1, 3, 3}, 3, 0.6),
-                    Seeded("w1", {12, 8, 1, 1}, 4, 0.5),
-                    Seeded("b1", {12}, 5, 0.3),
-                    Seeded("w2", {6, 12, 1, 1}, 6, 0.4),
-                    Seeded("b2", {6}, 7, 0.1),
-                    shape4,
-                    shape3};
-  m.nodes = {MakeNode("Transpose", {"x"}, "xt", {Ints("perm", {0, 3, 1, 2})}),
-             MakeNode("Conv", {"xt", "w0", "b0"}, "c0",
-                      {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 2, 2})}),
-             MakeNode("Relu", {"c0"}, "r"),
-             MakeNode("Conv", {"r", "wd"}, "d",
-                      {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {0, 0, 1, 1}),
-                       Int("group", 8)}),
-             MakeNode("Conv", {"d", "w1", "b1"}, "c"),
-             MakeNode("MaxPool", {"r"}, "mp", {Ints("kernel_shape", {2, 2}), Ints("strides", {2, 2})}),
-             MakeNode("ConstantOfShape", {"zeros_shape"}, "z"),
-             MakeNode("Concat", {"mp", "z"}, "p", {Int("axis", 1)}),
-             MakeNode("Add", {"c", "p"}, "a"),
-             MakeNode("Relu", {"a"}, "ar"),
-             MakeNode("Conv", {"ar", "w2", "b2"}, "h"),
-             MakeNode("Transpose", {"h"}, "ht", {Ints("perm", {0, 2, 3, 1})}),
-             MakeNode("Reshape", {"ht", "out_shape"}, "y")};
-  return m;
-}
 
 std::vector<Tensor> Images(int count, uint64_t seed) { return SyntheticImages({1, 16, 16, 3}, count, seed); }
 

@@ -1,0 +1,110 @@
+// Small float graphs made in memory, for graph.test.cpp and tools/onnx/graph_case (which writes
+// them as .onnx files for onnxruntime and the RTL): every op kind of the float graph import.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "frontends/onnx/model.h"
+#include "util/split_mix64.h"
+
+namespace nna::onnx::test_graphs {
+
+inline Attribute Ints(const std::string& name, std::vector<int64_t> v) {
+  Attribute a;
+  a.name = name, a.kind = Attribute::Kind::kInts, a.ints = std::move(v);
+  return a;
+}
+inline Attribute Int(const std::string& name, int64_t v) {
+  Attribute a;
+  a.name = name, a.kind = Attribute::Kind::kInt, a.i = v;
+  return a;
+}
+
+inline Node MakeNode(const std::string& op, std::vector<std::string> in, std::string out,
+                     std::vector<Attribute> attrs = {}) {
+  Node n;
+  n.name = "blk/" + out, n.op_type = op, n.inputs = std::move(in), n.outputs = {std::move(out)};
+  n.attributes = std::move(attrs);
+  return n;
+}
+
+inline Tensor Seeded(const std::string& name, std::vector<int64_t> dims, uint64_t seed, double scale) {
+  SplitMix64 rng(seed);
+  std::vector<double> v(CountElements(dims, name));
+  for (double& x : v) x = scale * (double(rng.Next() >> 11) * 0x1p-53 * 2 - 1);
+  Tensor t = MakeFloatTensor(DataType::kFloat, std::move(dims), v);
+  t.name = name;
+  return t;
+}
+
+inline ValueInfo Value(const std::string& name, std::vector<int64_t> dims) {
+  ValueInfo v;
+  v.name = name, v.type = DataType::kFloat, v.has_shape = true;
+  for (int64_t d : dims) v.shape.push_back({d, ""});
+  return v;
+}
+
+// x NHWC [1,16,16,3] -> Transpose -> Conv 3x3 (8) pads [1,1,2,2] stride 2 + Relu = r [8,8,8]
+// -> depthwise 3x3 stride 2 pads [0,0,1,1] -> Conv 1x1 (12) = c [12,4,4]
+// r -> MaxPool 2x2 s2 -> Concat with ConstantOfShape zeros [1,4,4,4] = p [12,4,4]
+// Add(c, p) + Relu -> Conv 1x1 (6) -> Transpose [0,2,3,1] -> Reshape [1,48,2] = y
+inline Model Block() {
+  Model m;
+  m.path = "block.onnx";
+  m.inputs = {Value("x", {1, 16, 16, 3})};
+  m.outputs = {Value("y", {1, 48, 2})};
+  Tensor shape4 = MakeIntTensor(DataType::kInt64, {4}, {1, 4, 4, 4});
+  shape4.name = "zeros_shape";
+  Tensor shape3 = MakeIntTensor(DataType::kInt64, {3}, {1, -1, 2});
+  shape3.name = "out_shape";
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 1, 0.5),
+                    Seeded("b0", {8}, 2, 0.2),
+                    Seeded("wd", {8, 1, 3, 3}, 3, 0.6),
+                    Seeded("w1", {12, 8, 1, 1}, 4, 0.5),
+                    Seeded("b1", {12}, 5, 0.3),
+                    Seeded("w2", {6, 12, 1, 1}, 6, 0.4),
+                    Seeded("b2", {6}, 7, 0.1),
+                    shape4,
+                    shape3};
+  m.nodes = {MakeNode("Transpose", {"x"}, "xt", {Ints("perm", {0, 3, 1, 2})}),
+             MakeNode("Conv", {"xt", "w0", "b0"}, "c0",
+                      {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 2, 2})}),
+             MakeNode("Relu", {"c0"}, "r"),
+             MakeNode("Conv", {"r", "wd"}, "d",
+                      {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {0, 0, 1, 1}),
+                       Int("group", 8)}),
+             MakeNode("Conv", {"d", "w1", "b1"}, "c"),
+             MakeNode("MaxPool", {"r"}, "mp", {Ints("kernel_shape", {2, 2}), Ints("strides", {2, 2})}),
+             MakeNode("ConstantOfShape", {"zeros_shape"}, "z"),
+             MakeNode("Concat", {"mp", "z"}, "p", {Int("axis", 1)}),
+             MakeNode("Add", {"c", "p"}, "a"),
+             MakeNode("Relu", {"a"}, "ar"),
+             MakeNode("Conv", {"ar", "w2", "b2"}, "h"),
+             MakeNode("Transpose", {"h"}, "ht", {Ints("perm", {0, 2, 3, 1})}),
+             MakeNode("Reshape", {"ht", "out_shape"}, "y")};
+  return m;
+}
+
+// x NCHW [1,3,16,16] -> Conv 3x3 (6) pads 1 + Relu = r -> Conv 3x3 (8) pads 1 = a; r -> Conv 1x1 (8)
+// = b; Add(a, b) (no Relu: inputs and output with zero points of their own) -> MaxPool 2x2 s2 = y
+// [1,8,8,8], a graph output straight from a layer.
+inline Model Chain() {
+  Model m;
+  m.path = "chain.onnx";
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 8, 8, 8})};
+  m.initializers = {Seeded("w0", {6, 3, 3, 3}, 11, 0.5), Seeded("b0", {6}, 12, 0.3),
+                    Seeded("wa", {8, 6, 3, 3}, 13, 0.3), Seeded("ba", {8}, 14, 0.2),
+                    Seeded("wb", {8, 6, 1, 1}, 15, 0.7), Seeded("bb", {8}, 16, 0.2)};
+  m.nodes = {
+      MakeNode("Conv", {"x", "w0", "b0"}, "c0", {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})}),
+      MakeNode("Relu", {"c0"}, "r"),
+      MakeNode("Conv", {"r", "wa", "ba"}, "a", {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})}),
+      MakeNode("Conv", {"r", "wb", "bb"}, "b"),
+      MakeNode("Add", {"a", "b"}, "s"),
+      MakeNode("MaxPool", {"s"}, "y", {Ints("kernel_shape", {2, 2}), Ints("strides", {2, 2})})};
+  return m;
+}
+
+}  // namespace nna::onnx::test_graphs
