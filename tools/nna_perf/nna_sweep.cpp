@@ -47,13 +47,18 @@ nna::HwConfig ArrayShape(const nna::HwConfig& base, uint64_t rows, uint64_t cols
   return cfg;
 }
 
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  for (size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1)
+    items.push_back(text.substr(start, comma - start));
+  items.push_back(text.substr(start));
+  return items;
+}
+
 std::vector<uint64_t> ParseList(const std::string& text, const std::string& option) {
   std::vector<uint64_t> values;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = text.find(',', start);
-    const std::string item =
-        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+  for (const std::string& item : SplitCommas(text)) {
     size_t used = 0;
     unsigned long long v = 0;
     try {
@@ -65,8 +70,6 @@ std::vector<uint64_t> ParseList(const std::string& text, const std::string& opti
       throw std::invalid_argument("option " + option + " '" + nna::ClipText(text) + "': '" +
                                   nna::ClipText(item) + "' is not a positive integer");
     values.push_back(v);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
   }
   return values;
 }
@@ -113,25 +116,15 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "nna_sweep: option %s needs a value\n", nna::ClipText(key).c_str());
       return 2;
     }
-    const std::string value = argv[i + 1];
-    if (key == "--network")
-      network = value;
-    else if (key == "--input")
-      input = value;
-    else if (key == "--rows")
-      rows_text = value;
-    else if (key == "--cols")
-      cols_text = value;
-    else if (key == "--shapes")
-      shapes_text = value;
-    else if (key == "--base")
-      base_name = value;
-    else if (key == "--dat")
-      dat = value;
-    else {
+    const std::map<std::string, std::string*> options = {
+        {"--network", &network},    {"--input", &input},    {"--rows", &rows_text}, {"--cols", &cols_text},
+        {"--shapes", &shapes_text}, {"--base", &base_name}, {"--dat", &dat}};
+    const auto option = options.find(key);
+    if (option == options.end()) {
       std::fprintf(stderr, "nna_sweep: unknown option '%s'\n", nna::ClipText(key).c_str());
       return 2;
     }
+    *option->second = argv[i + 1];
   }
   if (network.empty()) {
     std::fprintf(stderr,
@@ -146,46 +139,38 @@ int main(int argc, char** argv) {
       for (const uint64_t r : ParseList(rows_text, "--rows"))
         for (const uint64_t c : ParseList(cols_text, "--cols")) shapes.emplace_back(r, c);
     } else {
-      for (size_t start = 0; start <= shapes_text.size();) {
-        const size_t comma = shapes_text.find(',', start);
-        const std::string shape =
-            shapes_text.substr(start, comma == std::string::npos ? comma : comma - start);
+      for (const std::string& shape : SplitCommas(shapes_text))
         shapes.push_back(ParseShape(shape, "--shapes"));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
     }
     const net::Network parsed = ReadNetwork(network, input);
     std::map<std::string, net::QuantNetwork> quantized;  // by the fusion's pool list
     std::vector<Point> points;
     for (const auto& [r, c] : shapes) {
-      {
-        const nna::HwConfig cfg = ArrayShape(base, r, c);
-        std::vector<net::Fusion> fused;
-        const net::Network fused_net = net::FusePools(parsed, cfg, &fused);
-        std::string key;
-        for (const net::Fusion& f : fused) key += f.pool + ">" + f.into + ";";
-        auto it = quantized.find(key);
-        if (it == quantized.end()) {
-          const auto start = std::chrono::steady_clock::now();
-          std::fprintf(stderr, "nna_sweep: quantizing %s (%zu pools fused)...\n", parsed.name.c_str(),
-                       fused.size());
-          it = quantized.emplace(key, net::Quantize(fused_net)).first;
-          std::fprintf(stderr, "nna_sweep: quantized in %.1f s\n", Seconds(start));
-        }
+      const nna::HwConfig cfg = ArrayShape(base, r, c);
+      std::vector<net::Fusion> fused;
+      const net::Network fused_net = net::FusePools(parsed, cfg, &fused);
+      std::string key;
+      for (const net::Fusion& f : fused) key += f.pool + ">" + f.into + ";";
+      auto it = quantized.find(key);
+      if (it == quantized.end()) {
         const auto start = std::chrono::steady_clock::now();
-        const net::LoweredNetwork l = net::LowerNetwork(it->second, cfg);
-        Point p{r, c};
-        for (const auto& [index, pred] : nna::perf::PredictProgram(cfg, l.bundle)) {
-          p.macs += pred.macs;
-          p.terms += pred.terms;
-          p.cycles += pred.cycles.Total();
-          ++p.instrs;
-        }
-        std::fprintf(stderr, "nna_sweep: %" PRIu64 "x%" PRIu64 " lowered and predicted in %.1f s\n", r, c,
-                     Seconds(start));
-        points.push_back(p);
+        std::fprintf(stderr, "nna_sweep: quantizing %s (%zu pools fused)...\n", parsed.name.c_str(),
+                     fused.size());
+        it = quantized.emplace(key, net::Quantize(fused_net)).first;
+        std::fprintf(stderr, "nna_sweep: quantized in %.1f s\n", Seconds(start));
       }
+      const auto start = std::chrono::steady_clock::now();
+      const net::LoweredNetwork l = net::LowerNetwork(it->second, cfg);
+      Point p{r, c};
+      for (const auto& [index, pred] : nna::perf::PredictProgram(cfg, l.bundle)) {
+        p.macs += pred.macs;
+        p.terms += pred.terms;
+        p.cycles += pred.cycles.Total();
+        ++p.instrs;
+      }
+      std::fprintf(stderr, "nna_sweep: %" PRIu64 "x%" PRIu64 " lowered and predicted in %.1f s\n", r, c,
+                   Seconds(start));
+      points.push_back(p);
     }
     std::printf("%s%s on %s with the array resized: %" PRIu64 " MACs\n\n", parsed.name.c_str(),
                 input.empty() ? "" : (" at " + input).c_str(), base.name,
