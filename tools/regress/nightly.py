@@ -126,7 +126,7 @@ def causes(r):
         return None
     ideal = sum(i["cycles"] * i["utilization"] / 100 for i in instrs)
     sums = {c: sum(i[c] for i in instrs) for c in CAUSES}
-    return {"ideal": ideal, "idle_macs": sums["mac"] - ideal, "w_acts": sums["w_acts"], "w_wts": sums["w_wts"],
+    return {"bound": sums["mac"], "ideal": ideal, "idle_macs": sums["mac"] - ideal, "w_acts": sums["w_acts"], "w_wts": sums["w_wts"],
             "w_unload": sums["w_unload"], "fill_drain": sums["fill"] + sums["drain"],
             "outside": r["cycles"] - sum(i["cycles"] for i in instrs)}
 
@@ -174,13 +174,15 @@ def write_causes(f, a, rows):
     if not table:
         return
     plot = plot_causes(a, rows)
-    f.write("\nCycles by cause (from the RTL's counters of each compute instruction; they sum to the "
-            "cycles; plot: " + os.path.basename(plot or "") + "):\n\n")
-    f.write("| run | cycles | " + " | ".join(title for _, title in CAUSE_COLUMNS) + " |\n")
-    f.write("|---|---:|" + "---:|" * len(CAUSE_COLUMNS) + "\n")
+    f.write("\nCycles by cause (from the RTL's counters of each compute instruction; the causes sum to the "
+            "cycles; the tiling bound is the cycles the array computes, ideal + MAC cycles beyond it, and its "
+            "utilization the best the program's tiling allows; plot: " + os.path.basename(plot or "") + "):\n\n")
+    f.write("| run | cycles | tiling bound (utilization) | " + " | ".join(title for _, title in CAUSE_COLUMNS) + " |\n")
+    f.write("|---|---:|---:|" + "---:|" * len(CAUSE_COLUMNS) + "\n")
     for key, cyc, c in table:
-        f.write(f"| `{key}` | {cyc:,} | " + " | ".join(f"{c[k]:,.0f} ({100 * c[k] / cyc:.1f}%)" for k, _ in CAUSE_COLUMNS)
-                + " |\n")
+        bound = f"{c['bound']:,} ({100 * c['ideal'] / c['bound']:.1f}%)" if c["bound"] else "0"
+        f.write(f"| `{key}` | {cyc:,} | {bound} | "
+                + " | ".join(f"{c[k]:,.0f} ({100 * c[k] / cyc:.1f}%)" for k, _ in CAUSE_COLUMNS) + " |\n")
 
 
 def write_summary(a, results, wall, path):
