@@ -226,7 +226,7 @@ module nna_sram #(
   always_comb begin
     dma_yield = wr_sel && !dma_urgent;
     read_want = (act_req_valid_i ? act_need : '0) | (wt_any ? wt_used : '0);
-    if (wr_priority_i && !dma_yield || dma_urgent) begin
+    if ((wr_priority_i && !dma_yield) || dma_urgent) begin
       wr_go        = wr_any && ((wr_used & recovering_q) == '0);
       held_by_wr   = dma_urgent || wr_go ? wr_used : '0;
       act_go       = act_req_valid_i && ((act_need & (held_by_wr | recovering_q)) == '0);
