@@ -13,7 +13,9 @@
 // conflict_stall_o for the performance counters). DMA-in yields: its write takes only banks that
 // neither read port requests in that cycle, until it has been refused DmaInPatience cycles in a
 // row; then it is urgent and goes first (before the SIMD write-back and both read ports), holding
-// its banks from the others until it is granted, at most 2 cycles later. Read data returns exactly
+// its banks from the others until it is granted, at most 2 cycles later. While dma_hurry_i (the
+// program fetch waits for room in the DMA queue) DMA-in does not yield: it takes the write port's
+// place, after the activation port and before the weight port. Read data returns exactly
 // one cycle after the handshake, rotated so that byte 0 is the addressed byte; bytes past the SRAM
 // or past the banks a requester claims read as 0, and bytes past the SRAM are never written. One
 // request per requester per cycle, so a requester's requests stay in order.
@@ -63,6 +65,7 @@ module nna_sram #(
   input  logic [NumWrReq*WrBytes-1:0]   wr_mask_i,
   input  logic [NumWrReq*nna_isa_pkg::InstrIndexBits-1:0] wr_instr_i,
   input  logic                          wr_priority_i,  // banks to writes before act reads
+  input  logic                          dma_hurry_i,    // fetch waits on DMA: DMA-in does not yield
   input  logic                          act_cache_off_i,  // sram_ctrl.act_cache_off: nothing hits
   // every write performed
   output logic                          obs_wr_valid_o,
@@ -224,7 +227,7 @@ module nna_sram #(
   logic [Banks-1:0] taken_by_wr, taken_by_act, held_by_wr, recovering_q, granted, read_want;
 
   always_comb begin
-    dma_yield = wr_sel && !dma_urgent;
+    dma_yield = wr_sel && !dma_urgent && !dma_hurry_i;
     read_want = (act_req_valid_i ? act_need : '0) | (wt_any ? wt_used : '0);
     if ((wr_priority_i && !dma_yield) || dma_urgent) begin
       wr_go        = wr_any && ((wr_used & recovering_q) == '0);
