@@ -157,7 +157,8 @@ class ActStream {
 //  - the write buffer's head requests the write of its row (the banks up to its last lane);
 //  - banks go to the activation port, then the write port (the other way round when
 //    dot_len < rows), then the weight port; a port that needs a taken bank, or with
-//    sram.bank_cycles 2 a bank granted in the previous cycle, waits;
+//    sram.bank_cycles 2 a bank granted in the previous cycle, waits (the write port's other
+//    requester, DMA-in, comes after both read ports in nna_sram, so it is left out here);
 //  - a response lands one cycle after its grant; a term is broadcast when its packet and its
 //    weight row are at the FIFO heads and, for a last term, the shift registers are free;
 //  - SCALE and ELTWISE read no weights (their weight row is always there); ELTWISE unloads two rows

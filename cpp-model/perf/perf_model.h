@@ -13,7 +13,10 @@
 // pooling unit (one cycle per row plus one per pooled row written), the 2-entry write buffer and
 // the write port. Not modelled: program fetches and DMA sharing the
 // SRAM with the instruction, and activation-cache contents left by the previous instruction (the
-// cache is taken as empty at the start).
+// cache is taken as empty at the start). A DMA-in write yields (nna_sram): it takes no bank the
+// activation or weight port requests in its cycle, except one beat after DmaInPatience refusals,
+// so beside the instruction it costs only those urgent beats and the banks its beats leave
+// resting, which this model does not see.
 #pragma once
 
 #include <array>

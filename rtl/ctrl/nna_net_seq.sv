@@ -25,6 +25,9 @@
 // queued instructions and end once the engines are idle.
 // dma_wait_o / comp_wait_o: a queue's head is held back by its wait flags alone (the engine is
 // free), for the performance counters.
+// dma_hurry_o: a decoded DMA instruction waits for room in the full DMA queue while the compute
+// queue has room: the fetch of the compute instructions behind it waits on the DMA (nna_sram then
+// lets DMA-in go before the weight port instead of yielding).
 `include "nna_assert.svh"
 
 module nna_net_seq #(
@@ -47,6 +50,7 @@ module nna_net_seq #(
   output logic [1:0]                 instrs_done_o,   // instructions completed this cycle
   output logic                       dma_wait_o,
   output logic                       comp_wait_o,
+  output logic                       dma_hurry_o,
   // program fetch: SRAM weight port, requester 0
   output logic                       fetch_req_valid_o,
   input  logic                       fetch_req_ready_i,
@@ -192,6 +196,8 @@ module nna_net_seq #(
     dma_wait_o  = dq_out_valid && !dma_run_q && !dq_flags_ok && !kill_q;
     comp_wait_o = cq_out_valid && !comp_run_q && !comp_busy_i && !cq_flags_ok && !kill_q;
   end
+
+  assign dma_hurry_o = state_q == StPush && dec_is_dma && !dq_in_ready && cq_in_ready;
 
   // ---------------------------------------------------------------------------------------------
   // Engines: start, completion, flags

@@ -10,10 +10,15 @@
 // cannot be accessed in the next (it recovers). Banks go to the activation port first, then the
 // write port (the other way round with wr_priority_i), then the weight port; a port whose banks
 // are taken or recovering is not ready (a bank-conflict stall, pulsed per port on
-// conflict_stall_o for the performance counters). Read data returns exactly one cycle after the
-// handshake, rotated so that byte 0 is the addressed byte; bytes past the SRAM or past the banks a
-// requester claims read as 0, and bytes past the SRAM are never written. One request per requester
-// per cycle, so a requester's requests stay in order.
+// conflict_stall_o for the performance counters). DMA-in yields: its write takes only banks that
+// neither read port requests in that cycle, until it has been refused DmaInPatience cycles in a
+// row; then it is urgent and goes first (before the SIMD write-back and both read ports), holding
+// its banks from the others until it is granted, at most 2 cycles later. While dma_hurry_i (the
+// program fetch waits for room in the DMA queue) DMA-in does not yield: it takes the write port's
+// place, after the activation port and before the weight port. Read data returns exactly
+// one cycle after the handshake, rotated so that byte 0 is the addressed byte; bytes past the SRAM
+// or past the banks a requester claims read as 0, and bytes past the SRAM are never written. One
+// request per requester per cycle, so a requester's requests stay in order.
 // obs_wr_* shows every write actually performed.
 // Activation cache (the paper's 1 KB cache against back-to-back reads of the same data): the
 // words of every activation read are kept in SramActCacheBytes/Word lines, direct-mapped by word
@@ -28,6 +33,9 @@
 `include "nna_assert.svh"
 
 module nna_sram #(
+  // Cycles a DMA-in write yields banks to the compute ports before it goes first (docs/memory.md
+  // "Arbiter": measured on fsd's networks).
+  parameter int unsigned  DmaInPatience = 16,
   localparam int unsigned ActBytes = nna_cfg_pkg::SramActPortBytes,
   localparam int unsigned WtBytes  = nna_cfg_pkg::SramWtPortBytes,
   localparam int unsigned WrBytes  = nna_cfg_pkg::SramWrPortBytes,
@@ -57,6 +65,7 @@ module nna_sram #(
   input  logic [NumWrReq*WrBytes-1:0]   wr_mask_i,
   input  logic [NumWrReq*nna_isa_pkg::InstrIndexBits-1:0] wr_instr_i,
   input  logic                          wr_priority_i,  // banks to writes before act reads
+  input  logic                          dma_hurry_i,    // fetch waits on DMA: DMA-in does not yield
   input  logic                          act_cache_off_i,  // sram_ctrl.act_cache_off: nothing hits
   // every write performed
   output logic                          obs_wr_valid_o,
@@ -93,9 +102,15 @@ module nna_sram #(
   logic [1:0]  wt_sel;           // 0 fetch, 1 weights, 2 DMA-out
   logic [31:0] wr_addr, wt_addr;
   logic        wt_any;
+  // DMA-in's refusals in a row, saturating at DmaInPatience (then it is urgent).
+  localparam int unsigned WaitBits = $clog2(DmaInPatience + 1);
+  logic [WaitBits-1:0] dma_wait_q, dma_wait_d;
+  logic                dma_urgent;
 
   always_comb begin
-    wr_sel = !wr_valid_i[0];
+    dma_urgent = wr_valid_i[1] && dma_wait_q == WaitBits'(DmaInPatience);
+    // An urgent DMA-in write goes before the SIMD write-back too, so that nothing starves it.
+    wr_sel = !wr_valid_i[0] || dma_urgent;
     wr_addr = wr_addr_i[32*wr_sel +: 32];
     wt_any = |wt_req_valid_i;
     wt_sel = 2'd2;
@@ -203,25 +218,38 @@ module nna_sram #(
   // packet per term at one term per cycle); the write-back has the unload's slack (rows per
   // dot product) behind a 2-entry buffer, the weights a prefetch buffer. When the dot products
   // are shorter than the unload (wr_priority_i), the roles of activations and writes swap.
+  // A DMA-in write (the next layers' weights, a program load) has no deadline: it comes last and
+  // takes no bank either read port requests, granted or not (a bank it took would rest in the
+  // cycle that port retries). An urgent one comes first and holds its banks even while they
+  // recover, so it is granted within 2 cycles.
   // ---------------------------------------------------------------------------------------------
-  logic wr_go, act_go, wt_go, act_stall, wt_stall, wr_stall;
-  logic [Banks-1:0] taken_by_wr, taken_by_act, recovering_q, granted;
+  logic wr_go, act_go, wt_go, act_stall, wt_stall, wr_stall, dma_yield;
+  logic [Banks-1:0] taken_by_wr, taken_by_act, held_by_wr, recovering_q, granted, read_want;
 
   always_comb begin
-    if (wr_priority_i) begin
+    dma_yield = wr_sel && !dma_urgent && !dma_hurry_i;
+    read_want = (act_req_valid_i ? act_need : '0) | (wt_any ? wt_used : '0);
+    if ((wr_priority_i && !dma_yield) || dma_urgent) begin
       wr_go        = wr_any && ((wr_used & recovering_q) == '0);
-      taken_by_wr  = wr_go ? wr_used : '0;
-      act_go       = act_req_valid_i && ((act_need & (taken_by_wr | recovering_q)) == '0);
+      held_by_wr   = dma_urgent || wr_go ? wr_used : '0;
+      act_go       = act_req_valid_i && ((act_need & (held_by_wr | recovering_q)) == '0);
       taken_by_act = act_go ? act_need : '0;
     end else begin
       act_go       = act_req_valid_i && ((act_need & recovering_q) == '0);
       taken_by_act = act_go ? act_need : '0;
-      wr_go        = wr_any && ((wr_used & (taken_by_act | recovering_q)) == '0);
-      taken_by_wr  = wr_go ? wr_used : '0;
+      wr_go        = wr_any && ((wr_used & (taken_by_act | recovering_q |
+                                            (dma_yield ? read_want : '0))) == '0);
+      held_by_wr   = wr_go ? wr_used : '0;
     end
+    taken_by_wr  = wr_go ? wr_used : '0;
     act_stall    = act_req_valid_i && !act_go;
-    wt_go        = wt_any && ((wt_used & (taken_by_wr | taken_by_act | recovering_q)) == '0);
+    wt_go        = wt_any && ((wt_used & (held_by_wr | taken_by_act | recovering_q)) == '0);
     granted      = taken_by_wr | taken_by_act | (wt_go ? wt_used : '0);
+    // Refusals count only while DMA-in waits; a grant or no request starts again.
+    dma_wait_d = '0;
+    if (wr_valid_i[1] && !(wr_go && wr_sel)) begin
+      dma_wait_d = dma_urgent ? dma_wait_q : dma_wait_q + WaitBits'(1);
+    end
     wr_stall     = wr_any && !wr_go;
     wt_stall     = wt_any && !wt_go;
 
@@ -358,6 +386,7 @@ module nna_sram #(
       wt_off_q      <= '0;
       wt_ok_q       <= '0;
       recovering_q  <= '0;
+      dma_wait_q    <= '0;
     end else begin
       act_rsp_q     <= act_go;
       wt_rsp_q      <= wt_go;
@@ -368,6 +397,7 @@ module nna_sram #(
       wt_off_q      <= wt_off;
       wt_ok_q       <= wt_ok;
       recovering_q  <= BankCycles > 1 ? granted : '0;
+      dma_wait_q    <= dma_wait_d;
     end
   end
 

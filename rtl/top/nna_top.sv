@@ -164,7 +164,7 @@ module nna_top #(
   logic                     net_start, net_abort, net_busy, net_done, net_err;
   nna_isa_pkg::error_code_e net_err_code;
   nna_isa_pkg::instr_idx_t  net_err_instr;
-  logic                     dma_wait, comp_wait;
+  logic                     dma_wait, comp_wait, dma_hurry;
 
   nna_cmd_seq u_cmd_seq (
     .clk_i, .rst_ni,
@@ -235,6 +235,7 @@ module nna_top #(
     .instrs_done_o    (instrs_done),
     .dma_wait_o       (dma_wait),
     .comp_wait_o      (comp_wait),
+    .dma_hurry_o      (dma_hurry),
     .fetch_req_valid_o(wt_req_valid[0]),
     .fetch_req_ready_i(wt_req_ready[0]),
     .fetch_req_addr_o (wt_req_addr[0 +: 32]),
@@ -386,6 +387,7 @@ module nna_top #(
     .wr_mask_i        (wr_mask),
     .wr_instr_i       (wr_instr),
     .wr_priority_i    (wr_priority),
+    .dma_hurry_i      (dma_hurry),
     .act_cache_off_i  (act_cache_off),
     .obs_wr_valid_o   (sram_wr_valid),
     .obs_wr_src_o     (sram_wr_src),
