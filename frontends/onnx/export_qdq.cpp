@@ -191,6 +191,7 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
               {t + "_quantized", t + "_scale", t + "_zero_point"}, t);
       continue;
     }
+    if (n.op_type == "BatchNormalization") continue;  // folded into its Conv (written below)
     pb::NodeProto* p = pg->add_node();
     p->set_op_type(n.op_type);
     p->set_name(n.name);
@@ -207,24 +208,29 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
     }
     for (const Attribute& a : n.attributes)
       if (!(n.op_type == "Squeeze" && a.name == "axes")) CopyAttribute(p, a);
-    for (const std::string& o : n.outputs) p->add_output(g.acts.count(o) ? o + "_float" : o);
-    for (const std::string& o : n.outputs)
+    const ConvQuant* c = n.op_type == "Conv" ? &g.convs.at(n.name) : nullptr;
+    const std::vector<std::string> outputs = c ? std::vector<std::string>{c->output} : n.outputs;
+    for (const std::string& o : outputs) p->add_output(g.acts.count(o) ? o + "_float" : o);
+    for (const std::string& o : outputs)
       if (const auto it = g.acts.find(o); it != g.acts.end())
         scales(o, it->second.q), qdq(o + "_float", o, o);
-    if (n.op_type != "Conv") continue;
-    const ConvQuant& c = g.convs.at(n.name);
-    const int64_t cout = int64_t(c.w_scale.size());
-    AddTensor(pg, c.w, n.inputs[1] + "_quantized");
-    AddTensor(pg, FloatVector(c.w_scale), n.inputs[1] + "_scale");
+    if (!c) continue;
+    const int64_t cout = int64_t(c->w_scale.size());
+    AddTensor(pg, c->w, n.inputs[1] + "_quantized");
+    AddTensor(pg, FloatVector(c->w_scale), n.inputs[1] + "_scale");
     AddTensor(pg, MakeIntTensor(DataType::kInt8, {cout}, std::vector<int64_t>(size_t(cout), 0)),
               n.inputs[1] + "_zero_point");
     AddNode(pg, "DequantizeLinear", n.inputs[1] + "_DequantizeLinear",
             {n.inputs[1] + "_quantized", n.inputs[1] + "_scale", n.inputs[1] + "_zero_point"}, n.inputs[1],
             0);
-    if (c.bias.bytes.empty()) continue;
-    const std::string& b = n.inputs[2];
-    AddTensor(pg, c.bias, b + "_quantized");
-    AddTensor(pg, FloatVector(c.bias_scale), b + "_scale");
+    if (c->bias.bytes.empty()) continue;
+    // A conv without a bias gets one from its folded BatchNormalization.
+    const bool own_bias = n.inputs.size() > 2 && !n.inputs[2].empty();
+    const std::string b = own_bias ? n.inputs[2] : n.name + "_bias";
+    if (!own_bias && n.inputs.size() > 2) p->set_input(2, b);
+    if (!own_bias && n.inputs.size() <= 2) p->add_input(b);
+    AddTensor(pg, c->bias, b + "_quantized");
+    AddTensor(pg, FloatVector(c->bias_scale), b + "_scale");
     AddTensor(pg, MakeIntTensor(DataType::kInt32, {cout}, std::vector<int64_t>(size_t(cout), 0)),
               b + "_zero_point");
     AddNode(pg, "DequantizeLinear", b + "_DequantizeLinear",

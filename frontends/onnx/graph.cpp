@@ -42,6 +42,8 @@ struct Imported {
   std::vector<std::string> tensor;  // per layer: its output's ONNX name (after a fused Relu)
   std::vector<std::string> nodes;   // per layer: the ONNX node(s) it runs
   std::vector<bool> zeros;          // per layer: the zeros of a channel padding
+  std::vector<std::string> conv_out;  // per layer: the tensor its conv writes (a folded BatchNormalization's)
+  std::vector<double> act_max;        // per layer: the fused activation's upper bound (Clip's max), else +inf
   std::string input_name;           // the graph input
   std::vector<int64_t> input_dims;
   bool nhwc = false;
@@ -157,6 +159,8 @@ class Importer {
     im_.w.push_back(std::move(w));
     im_.b.push_back(std::move(b));
     im_.zeros.push_back(zeros);
+    im_.conv_out.push_back(tensor);
+    im_.act_max.push_back(std::numeric_limits<double>::infinity());
     const int idx = int(im_.net.layers.size()) - 1;
     values_[tensor] =
         Value{Value::Kind::kHost,
@@ -175,14 +179,16 @@ class Importer {
     if (op == "Transpose") return Transpose(n);
     if (op == "Reshape" || op == "Flatten" || op == "Squeeze") return HostReshape(n);
     if (op == "Conv") return Conv(n);
-    if (op == "Relu") return Relu(n);
+    if (op == "Relu" || op == "Clip") return Relu(n);
+    if (op == "BatchNormalization") return BatchNorm(n);
     if (op == "Add") return AddOp(n);
     if (op == "MaxPool") return MaxPool(n);
     if (op == "ConstantOfShape") return Zeros(n);
     if (op == "Concat") return Concat(n);
     Fail(n,
          "op '" + op +
-             "' has no lowering in a float graph (Conv, Relu, Add, MaxPool, Concat, ConstantOfShape zeros; "
+             "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, max), Add, "
+             "MaxPool, Concat, ConstantOfShape zeros; "
              "Transpose, Reshape, Flatten, Squeeze at the graph's edges)");
   }
 
@@ -311,19 +317,81 @@ class Importer {
     AddLayer(l, n.outputs[0], n.name, std::move(w), std::move(b));
   }
 
+  // Relu, or Clip(0, max) (Relu6): fused into its producer. A Clip's max only bounds the
+  // calibrated range, so that the output's scale makes 255 at most max and the uint8 saturation
+  // is the clip (onnxruntime then drops the Clip before its QuantizeLinear too).
   void Relu(const Node& n) {
     const int t = TensorOf(n, 0);
     if (t == net::kInput)
-      Fail(n, "is a standalone Relu of the graph input, which the accelerator has no layer for");
+      Fail(n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
     net::Layer& l = im_.net.layers[size_t(t)];
     if (uses_[n.inputs[0]] != 1 || l.act != Activation::kNone ||
         (l.op != net::Op::kConv && l.op != net::Op::kAdd))
-      Fail(
-          n,
-          "follows '" + n.inputs[0] +
-              "', which is not a Conv or Add read by this Relu alone (a standalone activation has no layer)");
+      Fail(n, "follows '" + n.inputs[0] + "', which is not a Conv or Add read by this " + n.op_type +
+                  " alone (a standalone activation has no layer)");
+    if (n.op_type == "Clip") {
+      const auto bound = [&](size_t i, const char* attr, double dflt) {
+        if (i < n.inputs.size() && !n.inputs[i].empty()) {
+          const Tensor& b = Initializer(n, i, attr);
+          if (b.NumElements() != 1) Fail(n, std::string(attr) + " '" + n.inputs[i] + "' is " + b.Describe());
+          return b.AtDouble(0);
+        }
+        const Attribute* a = n.Find(attr);  // opset < 11
+        return a ? double(a->f) : dflt;
+      };
+      const double lo = bound(1, "min", -std::numeric_limits<double>::infinity()),
+                   hi = bound(2, "max", std::numeric_limits<double>::infinity());
+      if (lo != 0 || !(hi > 0))
+        Fail(n, "clips to [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                    "], but only Clip(0, max > 0) fuses (the uint8 output's range starts at 0)");
+      im_.act_max[size_t(t)] = hi;
+    }
     l.act = Activation::kRelu;
     im_.tensor[size_t(t)] = n.outputs[0];
+    im_.nodes[size_t(t)] += " + " + n.name;
+    values_[n.outputs[0]] = values_.at(n.inputs[0]);
+  }
+
+  // BatchNormalization (inference) folded into the Conv before it, in float before the
+  // quantization: w' = w * g / sqrt(v + eps), b' = (b - mean) * g / sqrt(v + eps) + beta. The QDQ
+  // export writes the folded conv in its place, so onnxruntime runs the same network.
+  void BatchNorm(const Node& n) {
+    const int t = TensorOf(n, 0);
+    if (t == net::kInput || uses_[n.inputs[0]] != 1 || im_.net.layers[size_t(t)].op != net::Op::kConv ||
+        im_.zeros[size_t(t)] || im_.net.layers[size_t(t)].act != Activation::kNone)
+      Fail(n, "follows '" + n.inputs[0] +
+                  "', which is not a Conv read by this BatchNormalization alone (only a BatchNormalization "
+                  "folded into its Conv has a lowering)");
+    if (n.outputs.size() > 1 && std::any_of(n.outputs.begin() + 1, n.outputs.end(),
+                                            [](const std::string& o) { return !o.empty(); }))
+      Fail(n, "has training outputs (running mean, variance), which have no lowering");
+    if (Int(n, "training_mode", 0) != 0) Fail(n, "has training_mode=1, which has no lowering");
+    const Attribute* ea = n.Find("epsilon");
+    const double eps = ea ? double(ea->f) : 1e-5;
+    const uint32_t c = im_.net.layers[size_t(t)].out_c;
+    std::vector<double> p[4];  // scale, B, mean, var
+    const char* role[4] = {"scale", "B", "mean", "var"};
+    for (size_t k = 0; k < 4; ++k) {
+      const Tensor& x = Initializer(n, k + 1, role[k]);
+      if (x.NumElements() != c)
+        Fail(n, std::string(role[k]) + " '" + n.inputs[k + 1] + "' is " + x.Describe() + ", not [" +
+                    std::to_string(c) + "]");
+      for (size_t i = 0; i < c; ++i) p[k].push_back(x.AtDouble(i));
+    }
+    std::vector<float>& w = im_.w[size_t(t)];
+    std::vector<float>& b = im_.b[size_t(t)];
+    if (b.empty()) b.assign(c, 0.0f);
+    const size_t per = w.size() / c;
+    for (uint32_t ci = 0; ci < c; ++ci) {
+      if (!(p[3][ci] + eps > 0))
+        Fail(n, "var '" + n.inputs[4] + "' of channel " + std::to_string(ci) + " plus epsilon is " +
+                    std::to_string(p[3][ci] + eps) + ", not above 0");
+      const double f = p[0][ci] / std::sqrt(p[3][ci] + eps);
+      for (size_t k = 0; k < per; ++k) w[ci * per + k] = float(double(w[ci * per + k]) * f);
+      b[ci] = float((double(b[ci]) - p[2][ci]) * f + p[1][ci]);
+    }
+    im_.tensor[size_t(t)] = n.outputs[0];
+    im_.conv_out[size_t(t)] = n.outputs[0];
     im_.nodes[size_t(t)] += " + " + n.name;
     values_[n.outputs[0]] = values_.at(n.inputs[0]);
   }
@@ -535,7 +603,7 @@ std::vector<FTensor> RunLayersFloat(const Imported& im, const Tensor& x) {
         throw OnnxError("layer '" + l.name + "' has no float operator");
     }
     if (l.act == Activation::kRelu)
-      for (float& v : y.v) v = std::max(v, 0.0f);
+      for (float& v : y.v) v = float(std::min(double(std::max(v, 0.0f)), im.act_max[li]));
     out.push_back(std::move(y));
   }
   return out;
@@ -665,6 +733,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
     if (l.op == net::Op::kAdd)
       for (const int t : l.inputs) scale_group.Join(Slot(t), li + 1);
   }
+  for (size_t li = 0; li < nw.layers.size(); ++li) hi[li + 1] = std::min(hi[li + 1], im.act_max[li]);
   std::vector<double> glo(slots, 0), ghi(slots, 0);
   for (size_t s = 0; s < slots; ++s) {
     const size_t r = same.Find(s);
@@ -677,6 +746,18 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       float& g = gscale[scale_group.Find(s)];
       g = std::max(g, own_scale);
     }
+  // A Clip(0, max)'s output: 255 steps of its scale at most max, so that the uint8 saturation is
+  // the clip and onnxruntime removes the Clip (ClipQuantFusion: Q's upper scale * 255 within
+  // FLT_EPSILON of max). RangeToParams' max / 255 may round above; a shared scale far above is refused.
+  for (size_t li = 0; li < nw.layers.size(); ++li) {
+    const double max = im.act_max[li];
+    if (!std::isfinite(max)) continue;
+    float& g = gscale[scale_group.Find(li + 1)];
+    if (double(g) * 255 > max * (1 + 1e-6))
+      throw OnnxError("layer '" + nw.layers[li].name + "' (" + im.nodes[li] + ") clips at " + std::to_string(max) +
+                      " but shares the scale " + std::to_string(g) + " of a wider tensor (an Add's or Concat's)");
+    while (g * 255.0f > float(max)) g = std::nextafter(g, 0.0f);
+  }
   std::vector<QuantParams> qp(slots);
   for (size_t s = 0; s < slots; ++s) {
     const size_t r = same.Find(s);
@@ -762,6 +843,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       cq.w = MakeIntTensor(DataType::kInt8,
                            {cout, int64_t(per) / (l.kernel_h * l.kernel_w), l.kernel_h, l.kernel_w}, wq);
       if (!im.b[li].empty()) cq.bias = MakeIntTensor(DataType::kInt32, {cout}, bq);
+      cq.output = im.conv_out[li];
       if (!im.zeros[li]) g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
       ql.spec->requant = ref::RequantMode::kExact;
       ql.spec->out_zero_point = y.zero_point;

@@ -43,6 +43,7 @@ struct ConvQuant {
   Tensor w;                                // int8, the float W's shape
   std::vector<float> w_scale, bias_scale;  // per output channel; bias_scale = x.scale * w_scale[c]
   Tensor bias;                             // int32 [C_out], empty without a bias
+  std::string output;  // the tensor the conv writes: its own output, or its folded BatchNormalization's
 };
 
 struct QuantizedGraph {

@@ -75,3 +75,36 @@ TEST_CASE("what a float graph cannot run is one sentence naming the node", "[gra
       QuantizeGraph(m, MakeFloatTensor(DataType::kFloat, {1, 3, 16, 16}, std::vector<double>(768, 0)), {}),
       Contains("is float [1,3,16,16], but graph input 'x' is float [1,16,16,3]"));
 }
+
+TEST_CASE("BatchNormalization folds into its Conv and Clip(0, 6) fuses with the uint8 range up to 6",
+          "[graph]") {
+  const Model m = Mobile();
+  const auto images = SyntheticImages({1, 3, 16, 16}, 4, 1);
+  const QuantizedGraph g = QuantizeGraph(m, SyntheticImages({1, 3, 16, 16}, 1, 99)[0], images);
+  REQUIRE(g.q.layers.size() == 3);  // three convs; BatchNormalization, Clip and Relu are fused
+  CHECK(g.layer_node.at("c0") == "blk/c0 + blk/n0 + blk/r");
+  CHECK(g.convs.at("blk/c0").output == "n0");  // the QDQ export's conv writes the BatchNormalization's output
+  CHECK(!g.convs.at("blk/c0").bias.bytes.empty());  // a bias from the fold, though the Conv has none
+  // The clip bites (float range beyond 6), so the scale is the largest whose 255 steps stay within 6.
+  const ActQuant& r = g.acts.at("r");
+  CHECK(r.max == 6.0);
+  CHECK(r.q.zero_point == 0);
+  CHECK(r.q.scale * 255.0f <= 6.0f);
+  CHECK(std::nextafter(r.q.scale, 1.0f) * 255.0f > 6.0f);
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
+  CHECK_THAT(GraphAccuracy(g, GraphOutputs(g), RunFloat(m, SyntheticImages({1, 3, 16, 16}, 1, 99)[0])),
+             Contains("cosine similarity 0.9"));
+
+  Model bad = Mobile();
+  std::swap(bad.nodes[1].inputs[0], bad.nodes[2].inputs[0]);  // Clip before the BatchNormalization
+  std::swap(bad.nodes[1].outputs[0], bad.nodes[2].outputs[0]);
+  std::swap(bad.nodes[1], bad.nodes[2]);
+  CHECK_THROWS_WITH(QuantizeGraph(bad, images[0], {}),
+                    Contains("node 'blk/n0' (BatchNormalization): follows 'n0', which is not a Conv read by this "
+                             "BatchNormalization alone"));
+  bad = Mobile();
+  bad.initializers[4] = Scalar("zero", -1);
+  CHECK_THROWS_WITH(QuantizeGraph(bad, images[0], {}),
+                    Contains("node 'blk/r' (Clip): clips to [-1.000000, 6.000000], but only Clip(0, max > 0) fuses"));
+}
