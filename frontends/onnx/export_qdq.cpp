@@ -198,7 +198,7 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& in = n.inputs[i];
       p->add_input(in == g.input_name ? in + "_dequantized" : in);
-      if (n.op_type != "Conv" && model.FindInitializer(in)) copied.insert(in);
+      if (n.op_type != "Conv" && n.op_type != "Gemm" && model.FindInitializer(in)) copied.insert(in);
     }
     if (n.op_type == "Squeeze" && n.Find("axes")) {  // opset 13 takes the axes as an input
       AddTensor(pg,
@@ -208,7 +208,7 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
     }
     for (const Attribute& a : n.attributes)
       if (!(n.op_type == "Squeeze" && a.name == "axes")) CopyAttribute(p, a);
-    const ConvQuant* c = n.op_type == "Conv" ? &g.convs.at(n.name) : nullptr;
+    const ConvQuant* c = n.op_type == "Conv" || n.op_type == "Gemm" ? &g.convs.at(n.name) : nullptr;
     const std::vector<std::string> outputs = c ? std::vector<std::string>{c->output} : n.outputs;
     for (const std::string& o : outputs) p->add_output(g.acts.count(o) ? o + "_float" : o);
     for (const std::string& o : outputs)
@@ -217,12 +217,17 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
     if (!c) continue;
     const int64_t cout = int64_t(c->w_scale.size());
     AddTensor(pg, c->w, n.inputs[1] + "_quantized");
-    AddTensor(pg, FloatVector(c->w_scale), n.inputs[1] + "_scale");
-    AddTensor(pg, MakeIntTensor(DataType::kInt8, {cout}, std::vector<int64_t>(size_t(cout), 0)),
-              n.inputs[1] + "_zero_point");
+    if (c->per_tensor) {
+      AddTensor(pg, MakeFloatTensor(DataType::kFloat, {}, {c->w_scale[0]}), n.inputs[1] + "_scale");
+      AddTensor(pg, MakeIntTensor(DataType::kInt8, {}, {0}), n.inputs[1] + "_zero_point");
+    } else {
+      AddTensor(pg, FloatVector(c->w_scale), n.inputs[1] + "_scale");
+      AddTensor(pg, MakeIntTensor(DataType::kInt8, {cout}, std::vector<int64_t>(size_t(cout), 0)),
+                n.inputs[1] + "_zero_point");
+    }
     AddNode(pg, "DequantizeLinear", n.inputs[1] + "_DequantizeLinear",
             {n.inputs[1] + "_quantized", n.inputs[1] + "_scale", n.inputs[1] + "_zero_point"}, n.inputs[1],
-            0);
+            c->per_tensor ? -1 : 0);
     if (c->bias.bytes.empty()) continue;
     // A conv without a bias gets one from its folded BatchNormalization.
     const bool own_bias = n.inputs.size() > 2 && !n.inputs[2].empty();
@@ -230,11 +235,16 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
     if (!own_bias && n.inputs.size() > 2) p->set_input(2, b);
     if (!own_bias && n.inputs.size() <= 2) p->add_input(b);
     AddTensor(pg, c->bias, b + "_quantized");
-    AddTensor(pg, FloatVector(c->bias_scale), b + "_scale");
-    AddTensor(pg, MakeIntTensor(DataType::kInt32, {cout}, std::vector<int64_t>(size_t(cout), 0)),
-              b + "_zero_point");
+    if (c->per_tensor) {
+      AddTensor(pg, MakeFloatTensor(DataType::kFloat, {}, {c->bias_scale[0]}), b + "_scale");
+      AddTensor(pg, MakeIntTensor(DataType::kInt32, {}, {0}), b + "_zero_point");
+    } else {
+      AddTensor(pg, FloatVector(c->bias_scale), b + "_scale");
+      AddTensor(pg, MakeIntTensor(DataType::kInt32, {cout}, std::vector<int64_t>(size_t(cout), 0)),
+                b + "_zero_point");
+    }
     AddNode(pg, "DequantizeLinear", b + "_DequantizeLinear",
-            {b + "_quantized", b + "_scale", b + "_zero_point"}, b, 0);
+            {b + "_quantized", b + "_scale", b + "_zero_point"}, b, c->per_tensor ? -1 : 0);
   }
   for (const Tensor& t : model.initializers)
     if (copied.count(t.name)) AddTensor(pg, t, t.name);

@@ -38,13 +38,17 @@ struct Value {
 struct Imported {
   net::Network net;
   std::vector<std::vector<float>> w,
-      b;                            // per layer: conv weights (Cout, Cin/g, R, S) and bias (may be empty)
-  std::vector<std::string> tensor;  // per layer: its output's ONNX name (after a fused Relu)
-  std::vector<std::string> nodes;   // per layer: the ONNX node(s) it runs
-  std::vector<bool> zeros;          // per layer: the zeros of a channel padding
+      b;                              // per layer: conv weights (Cout, Cin/g, R, S) and bias (may be empty)
+  std::vector<std::string> tensor;    // per layer: its output's ONNX name (after a fused Relu)
+  std::vector<std::string> nodes;     // per layer: the ONNX node(s) it runs
+  std::vector<bool> zeros;            // per layer: the zeros of a channel padding
   std::vector<std::string> conv_out;  // per layer: the tensor its conv writes (a folded BatchNormalization's)
   std::vector<double> act_max;        // per layer: the fused activation's upper bound (Clip's max), else +inf
-  std::string input_name;           // the graph input
+  std::vector<uint32_t> avg_count;    // per layer: H*W of a GlobalAveragePool's depthwise conv, else 0
+  std::vector<std::vector<int64_t>>
+      gemm_b;  // per layer: a Gemm's B dims (its weights, one scale), else empty
+  std::vector<bool> gemm_trans_b;
+  std::string input_name;  // the graph input
   std::vector<int64_t> input_dims;
   bool nhwc = false;
   uint32_t pad[4] = {0, 0, 0, 0};  // top, left, bottom, right: the host's padding of the input
@@ -135,7 +139,10 @@ class Importer {
   // The network tensor of input i: a layer's output, or the network input once its layout is NCHW.
   int TensorOf(const Node& n, size_t i) {
     const Value& v = Get(n, i);
-    if (v.kind != Value::Kind::kHost || !v.perms.empty() || v.dims.size() != 4 || v.dims[0] != 1)
+    const bool row = v.kind == Value::Kind::kHost && v.tensor != net::kInput && v.dims.size() == 2 &&
+                     v.dims[0] == 1 && v.dims[1] == int64_t(ShapeOf(v.tensor).Elements()) &&
+                     ShapeOf(v.tensor).h == 1 && ShapeOf(v.tensor).w == 1;  // a Gemm's output [1, N]
+    if (!row && (v.kind != Value::Kind::kHost || !v.perms.empty() || v.dims.size() != 4 || v.dims[0] != 1))
       Fail(n,
            "reads '" + n.inputs[i] + "', " + Text(v.dims) +
                ", which is not an NCHW [1,C,H,W] activation of the network (layout operators run on the host "
@@ -161,6 +168,9 @@ class Importer {
     im_.zeros.push_back(zeros);
     im_.conv_out.push_back(tensor);
     im_.act_max.push_back(std::numeric_limits<double>::infinity());
+    im_.avg_count.push_back(0);
+    im_.gemm_b.emplace_back();
+    im_.gemm_trans_b.push_back(false);
     const int idx = int(im_.net.layers.size()) - 1;
     values_[tensor] =
         Value{Value::Kind::kHost,
@@ -183,13 +193,15 @@ class Importer {
     if (op == "BatchNormalization") return BatchNorm(n);
     if (op == "Add") return AddOp(n);
     if (op == "MaxPool") return MaxPool(n);
+    if (op == "GlobalAveragePool") return GlobalAvgPool(n);
+    if (op == "Gemm") return Gemm(n);
     if (op == "ConstantOfShape") return Zeros(n);
     if (op == "Concat") return Concat(n);
-    Fail(n,
-         "op '" + op +
-             "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, max), Add, "
-             "MaxPool, Concat, ConstantOfShape zeros; "
-             "Transpose, Reshape, Flatten, Squeeze at the graph's edges)");
+    Fail(n, "op '" + op +
+                "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, "
+                "max), Add, "
+                "MaxPool, GlobalAveragePool, Gemm on a Flatten, Concat, ConstantOfShape zeros; "
+                "Transpose, Reshape, Flatten, Squeeze at the graph's edges)");
   }
 
   void Transpose(const Node& n) {
@@ -358,12 +370,13 @@ class Importer {
   void BatchNorm(const Node& n) {
     const int t = TensorOf(n, 0);
     if (t == net::kInput || uses_[n.inputs[0]] != 1 || im_.net.layers[size_t(t)].op != net::Op::kConv ||
-        im_.zeros[size_t(t)] || im_.net.layers[size_t(t)].act != Activation::kNone)
+        im_.zeros[size_t(t)] || im_.avg_count[size_t(t)] ||
+        im_.net.layers[size_t(t)].act != Activation::kNone)
       Fail(n, "follows '" + n.inputs[0] +
                   "', which is not a Conv read by this BatchNormalization alone (only a BatchNormalization "
                   "folded into its Conv has a lowering)");
-    if (n.outputs.size() > 1 && std::any_of(n.outputs.begin() + 1, n.outputs.end(),
-                                            [](const std::string& o) { return !o.empty(); }))
+    if (n.outputs.size() > 1 &&
+        std::any_of(n.outputs.begin() + 1, n.outputs.end(), [](const std::string& o) { return !o.empty(); }))
       Fail(n, "has training outputs (running mean, variance), which have no lowering");
     if (Int(n, "training_mode", 0) != 0) Fail(n, "has training_mode=1, which has no lowering");
     const Attribute* ea = n.Find("epsilon");
@@ -433,6 +446,75 @@ class Importer {
     l.out = {s.c, (s.h + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1,
              (s.w + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1};
     AddLayer(l, n.outputs[0], n.name);
+  }
+
+  // GlobalAveragePool as the depthwise conv of weights 1 over the whole plane: with the bias
+  // -x_zp * H*W and the multiplier x_scale / (y_scale * H*W) (QuantizeGraph) it is onnxruntime's
+  // QLinearGlobalAveragePool: an int32 sum, a float32 multiply, round half to even, + y_zp.
+  void GlobalAvgPool(const Node& n) {
+    const int in = TensorOf(n, 0);
+    const net::Shape s = ShapeOf(in);
+    if (uint64_t(s.h) * s.w >= 1u << 24)
+      Fail(n, "averages planes of " + std::to_string(uint64_t(s.h) * s.w) +
+                  " pixels, onnxruntime's limit is 2^24");
+    net::Layer l;
+    l.name = LayerName(n);
+    l.op = net::Op::kConv;
+    l.inputs = {in};
+    l.out_c = l.groups = s.c;
+    l.kernel_h = s.h, l.kernel_w = s.w;
+    l.out = {s.c, 1, 1};
+    l.conv_h = l.conv_w = 1;
+    const uint32_t count = s.h * s.w;
+    AddLayer(l, n.outputs[0], n.name, std::vector<float>(size_t(s.c) * count, 1.0f / float(count)));
+    im_.avg_count.back() = count;
+  }
+
+  // Gemm (transA 0) on a layer's output flattened to [1, C*H*W] (Flatten, Reshape): the inner
+  // product, run as the conv whose kernel is the whole plane (a flatten's order is C, H, W);
+  // alpha and beta folded into the float weights and bias. One weight scale (per tensor), so
+  // that onnxruntime's QGemm takes the QDQ export.
+  void Gemm(const Node& n) {
+    const Value& v = Get(n, 0);
+    if (v.kind != Value::Kind::kHost || v.tensor == net::kInput || !v.perms.empty() || v.dims.size() != 2 ||
+        v.dims[0] != 1)
+      Fail(n, "reads '" + n.inputs[0] + "', " + Text(v.dims) +
+                  ", which is not a layer's output flattened to [1,K] (the inner product's input)");
+    const int in = v.tensor;
+    const net::Shape s = ShapeOf(in);
+    if (Int(n, "transA", 0) != 0) Fail(n, "has transA=1, but the inner product's input is one row");
+    const bool tb = Int(n, "transB", 0) != 0;
+    const Attribute *alpha_attr = n.Find("alpha"), *beta_attr = n.Find("beta");
+    const double alpha = alpha_attr ? alpha_attr->f : 1.0, beta = beta_attr ? beta_attr->f : 1.0;
+    const Tensor& bt = Initializer(n, 1, "B");
+    const int64_t k = int64_t(s.Elements());
+    if (bt.type != DataType::kFloat || bt.dims.size() != 2 || bt.dims[tb ? 1 : 0] != k)
+      Fail(n, "B '" + n.inputs[1] + "' is " + bt.Describe() + ", but its input has " + std::to_string(k) +
+                  " values (transB=" + std::to_string(tb) + ")");
+    const int64_t outs = bt.dims[tb ? 0 : 1];
+    std::vector<float> w(size_t(outs * k)), b;
+    for (int64_t o = 0; o < outs; ++o)
+      for (int64_t i = 0; i < k; ++i)
+        w[size_t(o * k + i)] = float(alpha * bt.AtDouble(size_t(tb ? o * k + i : i * outs + o)));
+    if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+      const Tensor& ct = Initializer(n, 2, "C");
+      if (ct.NumElements() != size_t(outs) || ct.dims.empty() || ct.dims.back() != outs)
+        Fail(n, "C '" + n.inputs[2] + "' is " + ct.Describe() + ", not a bias of " + std::to_string(outs) +
+                    " values");
+      for (int64_t o = 0; o < outs; ++o) b.push_back(float(beta * ct.AtDouble(size_t(o))));
+    }
+    net::Layer l;
+    l.name = LayerName(n);
+    l.op = net::Op::kConv;
+    l.inputs = {in};
+    l.out_c = uint32_t(outs);
+    l.kernel_h = s.h, l.kernel_w = s.w;
+    l.out = {l.out_c, 1, 1};
+    l.conv_h = l.conv_w = 1;
+    AddLayer(l, n.outputs[0], n.name, std::move(w), std::move(b));
+    im_.gemm_b.back() = bt.dims;
+    im_.gemm_trans_b.back() = tb;
+    values_[n.outputs[0]].dims = {1, outs};
   }
 
   void Zeros(const Node& n) {
@@ -754,8 +836,9 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
     if (!std::isfinite(max)) continue;
     float& g = gscale[scale_group.Find(li + 1)];
     if (double(g) * 255 > max * (1 + 1e-6))
-      throw OnnxError("layer '" + nw.layers[li].name + "' (" + im.nodes[li] + ") clips at " + std::to_string(max) +
-                      " but shares the scale " + std::to_string(g) + " of a wider tensor (an Add's or Concat's)");
+      throw OnnxError("layer '" + nw.layers[li].name + "' (" + im.nodes[li] + ") clips at " +
+                      std::to_string(max) + " but shares the scale " + std::to_string(g) +
+                      " of a wider tensor (an Add's or Concat's)");
     while (g * 255.0f > float(max)) g = std::nextafter(g, 0.0f);
   }
   std::vector<QuantParams> qp(slots);
@@ -811,10 +894,13 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       ql.weights = ref::Weights(cout, nw.ShapeOf(l.inputs[0]).c / l.groups, l.kernel_h, l.kernel_w, true);
       ql.bias.resize(cout);
       ql.params.resize(cout);
+      const uint32_t avg = im.avg_count[li];
       for (uint32_t c = 0; c < cout; ++c) {  // symmetric per output channel, -127..127, as QuantizeFloatModel
         float m = 0;
         for (uint32_t k = 0; k < per; ++k) m = std::max(m, std::fabs(im.w[li][size_t(c) * per + k]));
-        cq.w_scale[c] = m > 0 ? m / 127.0f : 1.0f;
+        if (!im.gemm_b[li].empty())  // a Gemm's one weight scale: the whole matrix's max |w|
+          for (const float v : im.w[li]) m = std::max(m, std::fabs(v));
+        cq.w_scale[c] = avg ? m : m > 0 ? m / 127.0f : 1.0f;  // an average pool's weights: 1
         cq.bias_scale[c] = x.scale * cq.w_scale[c];
         int64_t sum = 0;
         for (uint32_t k = 0; k < per; ++k) {
@@ -836,15 +922,24 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
         ref::ChannelParams& p = ql.params[c];
         p.bias = ql.bias[c];
         p.zero_point = int16_t(y.zero_point);
-        p.multiplier = (x.scale * cq.w_scale[c]) / y.scale;     // float32, left to right, as onnxruntime
+        p.multiplier = avg ? x.scale / (y.scale * float(avg))      // QLinearGlobalAveragePool's order
+                           : (x.scale * cq.w_scale[c]) / y.scale;  // float32, left to right, as onnxruntime
         const ref::ChannelParams fused = compiler::FusedOf(p);  // FUSED_RELU's nearest, for --requant fused
         p.scale = fused.scale, p.shift = fused.shift;
       }
       cq.w = MakeIntTensor(DataType::kInt8,
                            {cout, int64_t(per) / (l.kernel_h * l.kernel_w), l.kernel_h, l.kernel_w}, wq);
+      if (!im.gemm_b[li].empty()) {  // B's own shape, [N, K] or [K, N]
+        std::vector<int64_t> b(wq.size());
+        for (size_t o = 0; o < cout; ++o)
+          for (size_t i = 0; i < per; ++i)
+            b[im.gemm_trans_b[li] ? o * per + i : i * cout + o] = wq[o * per + i];
+        cq.w = MakeIntTensor(DataType::kInt8, im.gemm_b[li], b);
+        cq.per_tensor = true;
+      }
       if (!im.b[li].empty()) cq.bias = MakeIntTensor(DataType::kInt32, {cout}, bq);
       cq.output = im.conv_out[li];
-      if (!im.zeros[li]) g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
+      if (!im.zeros[li] && !avg) g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
       ql.spec->requant = ref::RequantMode::kExact;
       ql.spec->out_zero_point = y.zero_point;
       ql.simd = compiler::ExactRequantProgram(relu, false);

@@ -38,12 +38,13 @@ struct ActQuant {
   double min = 0, max = 0;  // the float range over the calibration inputs (0 included)
 };
 
-// A Conv's quantized weights and bias (by node name), as the QDQ export writes them.
+// A Conv's or Gemm's quantized weights and bias (by node name), as the QDQ export writes them.
 struct ConvQuant {
   Tensor w;                                // int8, the float W's shape
   std::vector<float> w_scale, bias_scale;  // per output channel; bias_scale = x.scale * w_scale[c]
   Tensor bias;                             // int32 [C_out], empty without a bias
-  std::string output;  // the tensor the conv writes: its own output, or its folded BatchNormalization's
+  std::string output;       // the tensor the conv writes: its own output, or its folded BatchNormalization's
+  bool per_tensor = false;  // a Gemm: w is B ([N, K] or [K, N]) with one scale (all w_scale equal)
 };
 
 struct QuantizedGraph {

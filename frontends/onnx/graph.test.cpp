@@ -4,7 +4,9 @@
 // equals the reference; the shared scales of Add and Concat; the sentences of what is rejected.
 #include "frontends/onnx/graph.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "compiler/network/lower.h"
 #include "frontends/onnx/test_graphs.h"
@@ -100,11 +102,40 @@ TEST_CASE("BatchNormalization folds into its Conv and Clip(0, 6) fuses with the 
   std::swap(bad.nodes[1].inputs[0], bad.nodes[2].inputs[0]);  // Clip before the BatchNormalization
   std::swap(bad.nodes[1].outputs[0], bad.nodes[2].outputs[0]);
   std::swap(bad.nodes[1], bad.nodes[2]);
-  CHECK_THROWS_WITH(QuantizeGraph(bad, images[0], {}),
-                    Contains("node 'blk/n0' (BatchNormalization): follows 'n0', which is not a Conv read by this "
-                             "BatchNormalization alone"));
+  CHECK_THROWS_WITH(
+      QuantizeGraph(bad, images[0], {}),
+      Contains("node 'blk/n0' (BatchNormalization): follows 'n0', which is not a Conv read by this "
+               "BatchNormalization alone"));
   bad = Mobile();
   bad.initializers[4] = Scalar("zero", -1);
-  CHECK_THROWS_WITH(QuantizeGraph(bad, images[0], {}),
-                    Contains("node 'blk/r' (Clip): clips to [-1.000000, 6.000000], but only Clip(0, max > 0) fuses"));
+  CHECK_THROWS_WITH(
+      QuantizeGraph(bad, images[0], {}),
+      Contains("node 'blk/r' (Clip): clips to [-1.000000, 6.000000], but only Clip(0, max > 0) fuses"));
+}
+
+TEST_CASE("GlobalAveragePool and a Gemm on its Flatten are convs in the exact mode", "[graph]") {
+  const Model m = Head();
+  const auto x = SyntheticImages({1, 3, 16, 16}, 1, 99)[0];
+  const QuantizedGraph g = QuantizeGraph(m, x, SyntheticImages({1, 3, 16, 16}, 4, 1));
+  REQUIRE(g.q.layers.size() == 3);  // conv, the average pool's depthwise conv, the Gemm's conv
+  const auto& gap = g.q.layers[1];
+  // QLinearGlobalAveragePool's arithmetic: bias -x_zp * H*W, multiplier x_scale / (y_scale * H*W).
+  CHECK(gap.params[0].multiplier == g.acts.at("r").q.scale / (g.acts.at("gap").q.scale * 64.0f));
+  CHECK(gap.params[0].bias == 0);  // a Relu's output: zero point 0
+  CHECK(g.convs.count("blk/gap") == 0);
+  // The Gemm: one weight scale, B's own shape in the export.
+  const ConvQuant& fc = g.convs.at("blk/y");
+  CHECK(fc.per_tensor);
+  CHECK(fc.w.dims == std::vector<int64_t>{10, 8});
+  CHECK(std::all_of(fc.w_scale.begin(), fc.w_scale.end(), [&](float s) { return s == fc.w_scale[0]; }));
+  const std::vector<Tensor> out = GraphOutputs(g);
+  CHECK(out[0].dims == std::vector<int64_t>{1, 10});
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
+  CHECK_THAT(GraphAccuracy(g, out, RunFloat(m, x)), Contains("cosine similarity 0.9"));
+
+  Model bad = Head();
+  bad.nodes[4].attributes.push_back(Int("transA", 1));
+  CHECK_THROWS_WITH(QuantizeGraph(bad, x, {}),
+                    Contains("node 'blk/y' (Gemm): has transA=1, but the inner product's input is one row"));
 }

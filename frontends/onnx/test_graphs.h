@@ -135,8 +135,11 @@ inline Model Mobile() {
     rest.insert(rest.begin(), std::move(first));
     return rest;
   };
-  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 21, 1.2), Seeded("wd", {8, 1, 3, 3}, 22, 0.6),
-                    Seeded("bd", {8}, 23, 0.2), Seeded("w1", {12, 8, 1, 1}, 24, 0.5), Scalar("zero", 0),
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 21, 1.2),
+                    Seeded("wd", {8, 1, 3, 3}, 22, 0.6),
+                    Seeded("bd", {8}, 23, 0.2),
+                    Seeded("w1", {12, 8, 1, 1}, 24, 0.5),
+                    Scalar("zero", 0),
                     Scalar("six", 6)};
   const auto bn0 = bn("bn0", 8, 30), bn1 = bn("bn1", 8, 40), bn2 = bn("bn2", 12, 50);
   m.nodes = {MakeNode("Conv", {"x", "w0"}, "c0",
@@ -149,6 +152,25 @@ inline Model Mobile() {
              MakeNode("Relu", {"n1"}, "dr"),
              MakeNode("Conv", {"dr", "w1"}, "c1"),
              MakeNode("BatchNormalization", with("c1", bn2), "y")};
+  return m;
+}
+
+// A classification head: x NCHW [1,3,16,16] -> Conv 3x3 stride 2 pads 1 (8) + Relu [8,8,8]
+// -> GlobalAveragePool [1,8,1,1] -> Flatten [1,8] -> Gemm transB (10, bias, alpha 0.5) = y [1,10].
+inline Model Head() {
+  Model m;
+  m.path = "head.onnx";
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 10})};
+  Attribute alpha;
+  alpha.name = "alpha", alpha.kind = Attribute::Kind::kFloat, alpha.f = 0.5f;
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 61, 0.6), Seeded("b0", {8}, 62, 0.3, 0.2),
+                    Seeded("fc_w", {10, 8}, 63, 0.8), Seeded("fc_b", {10}, 64, 0.3)};
+  m.nodes = {MakeNode("Conv", {"x", "w0", "b0"}, "c0",
+                      {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1})}),
+             MakeNode("Relu", {"c0"}, "r"), MakeNode("GlobalAveragePool", {"r"}, "gap"),
+             MakeNode("Flatten", {"gap"}, "flat"),
+             MakeNode("Gemm", {"flat", "fc_w", "fc_b"}, "y", {Int("transB", 1), alpha})};
   return m;
 }
 
