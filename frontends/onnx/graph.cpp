@@ -195,6 +195,13 @@ class Importer {
     if (op == "MaxPool") return MaxPool(n);
     if (op == "GlobalAveragePool") return GlobalAvgPool(n);
     if (op == "Gemm") return Gemm(n);
+    if (op == "AveragePool")
+      Fail(n,
+           "has no lowering that equals onnxruntime: its QLinearAveragePool sums the dequantized floats of "
+           "each "
+           "window in order and divides by the count in float, which the accelerator's integer window sum "
+           "and one float32 multiply do not reproduce bit for bit (GlobalAveragePool, whose kernel sums "
+           "integers, does)");
     if (op == "ConstantOfShape") return Zeros(n);
     if (op == "Concat") return Concat(n);
     Fail(n, "op '" + op +
