@@ -204,11 +204,11 @@ class Importer {
            "integers, does)");
     if (op == "ConstantOfShape") return Zeros(n);
     if (op == "Concat") return Concat(n);
-    Fail(n, "op '" + op +
-                "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, "
-                "max), Add, "
-                "MaxPool, GlobalAveragePool, Gemm on a Flatten, Concat, ConstantOfShape zeros; "
-                "Transpose, Reshape, Flatten, Squeeze at the graph's edges)");
+    Fail(n,
+         "op '" + op +
+             "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, max), "
+             "Add, MaxPool, GlobalAveragePool, Gemm on a Flatten, Concat, ConstantOfShape zeros; Transpose, "
+             "Reshape, Flatten, Squeeze at the graph's edges)");
   }
 
   void Transpose(const Node& n) {

@@ -1,6 +1,7 @@
 // A float ONNX model of several nodes (a CNN such as BlazeFace) as one quantized whole network
 // (docs/onnx.md, "Graphs"): the nodes imported into compiler/network's Network (Conv with groups
-// and asymmetric pads, Add, MaxPool, Concat; Relu fused into its producer; ConstantOfShape zeros
+// and asymmetric pads, BatchNormalization folded into it, Add, MaxPool, Concat; Relu and Clip(0, max)
+// fused into their producer; GlobalAveragePool and Gemm on a Flatten as convs; ConstantOfShape zeros
 // feeding a Concat as a layer that writes the zero point), the layout operators at the graph's
 // edges (Transpose, Reshape, Flatten, Squeeze) done by the host, post-training quantization by
 // nnac (per-channel symmetric int8 weights, uint8 activations from the calibration inputs'
