@@ -176,8 +176,11 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
   qdq(g.input_name, g.input_name, g.input_name + "_dequantized");
 
   std::set<std::string> copied;  // initializers the float operators read (shapes of Reshape)
-  std::set<std::string> graph_outputs;
+  std::set<std::string> graph_outputs, folded_adds;
   for (const GraphOutput& o : g.outputs) graph_outputs.insert(o.name);
+  for (const Node& n : model.nodes)  // a MatMul whose output is written by the Add of its bias
+    if (n.op_type == "MatMul" && g.convs.count(n.name) && g.convs.at(n.name).output != n.outputs[0])
+      folded_adds.insert(g.convs.at(n.name).output);
   for (const Node& n : model.nodes) {
     if (n.op_type == "ConstantOfShape") {  // the zeros of a channel padding: their zero point's bytes
       const std::string& t = n.outputs[0];
@@ -194,18 +197,20 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
       continue;
     }
     if (n.op_type == "BatchNormalization") continue;  // folded into its Conv (written below)
+    if (n.op_type == "Add" && folded_adds.count(n.outputs[0])) continue;  // a MatMul's bias: in its Gemm
     // A Flatten, Reshape or Squeeze of a quantized tensor on its way to a Gemm (not a graph output):
     // done on the uint8 bytes, then DequantizeLinear with the same parameters, so that onnxruntime
     // sees DequantizeLinear -> Gemm and fuses it into QGemm.
     const bool on_bytes = (n.op_type == "Flatten" || n.op_type == "Reshape" || n.op_type == "Squeeze") &&
                           g.acts.count(n.inputs[0]) && !graph_outputs.count(n.outputs[0]);
     pb::NodeProto* p = pg->add_node();
-    p->set_op_type(n.op_type);
+    p->set_op_type(n.op_type == "MatMul" ? "Gemm" : n.op_type);  // MatMul (+ Add bias) as one Gemm, transB 0
     p->set_name(n.name);
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& in = n.inputs[i];
       p->add_input(in == g.input_name ? in + "_dequantized" : i == 0 && on_bytes ? in + "_quantized" : in);
-      if (n.op_type != "Conv" && n.op_type != "Gemm" && model.FindInitializer(in)) copied.insert(in);
+      if (n.op_type != "Conv" && n.op_type != "Gemm" && n.op_type != "MatMul" && model.FindInitializer(in))
+        copied.insert(in);
     }
     if (n.op_type == "Squeeze" && n.Find("axes")) {  // opset 13 takes the axes as an input
       AddTensor(pg,
@@ -224,7 +229,8 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
               {o + "_quantized", in + "_scale", in + "_zero_point"}, o);
       continue;
     }
-    const ConvQuant* c = n.op_type == "Conv" || n.op_type == "Gemm" ? &g.convs.at(n.name) : nullptr;
+    const ConvQuant* c =
+        n.op_type == "Conv" || n.op_type == "Gemm" || n.op_type == "MatMul" ? &g.convs.at(n.name) : nullptr;
     const std::vector<std::string> outputs = c ? std::vector<std::string>{c->output} : n.outputs;
     for (const std::string& o : outputs) p->add_output(g.acts.count(o) ? o + "_float" : o);
     for (const std::string& o : outputs)

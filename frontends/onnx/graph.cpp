@@ -194,7 +194,7 @@ class Importer {
     if (op == "Add") return AddOp(n);
     if (op == "MaxPool") return MaxPool(n);
     if (op == "GlobalAveragePool") return GlobalAvgPool(n);
-    if (op == "Gemm") return Gemm(n);
+    if (op == "Gemm" || op == "MatMul") return Gemm(n);
     if (op == "AveragePool")
       Fail(n,
            "has no lowering that equals onnxruntime: its QLinearAveragePool sums the dequantized floats of "
@@ -207,7 +207,8 @@ class Importer {
     Fail(n,
          "op '" + op +
              "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, max), "
-             "Add, MaxPool, GlobalAveragePool, Gemm on a Flatten, Concat, ConstantOfShape zeros; Transpose, "
+             "Add, MaxPool, GlobalAveragePool, Gemm or MatMul (+ Add bias) on a Flatten, Concat, "
+             "ConstantOfShape zeros; Transpose, "
              "Reshape, Flatten, Squeeze at the graph's edges)");
   }
 
@@ -417,6 +418,8 @@ class Importer {
   }
 
   void AddOp(const Node& n) {
+    for (size_t i = 0; i < 2 && n.inputs.size() == 2; ++i)
+      if (const Tensor* bias = m_.FindInitializer(n.inputs[i])) return MatMulBias(n, 1 - i, *bias);
     const int a = TensorOf(n, 0), b = TensorOf(n, 1);
     const net::Shape sa = ShapeOf(a), sb = ShapeOf(b);
     if (sa.c != sb.c || sa.h != sb.h || sa.w != sb.w)
@@ -429,6 +432,26 @@ class Importer {
     l.inputs = {a, b};
     l.out = sa;
     AddLayer(l, n.outputs[0], n.name);
+  }
+
+  // Add(MatMul, constant [N] or [1,N]): the bias of the MatMul's inner product, which then writes
+  // the Add's output (the QDQ export writes the two as one Gemm).
+  void MatMulBias(const Node& n, size_t from, const Tensor& bias) {
+    const Value& v = Get(n, from);
+    const int t = v.kind == Value::Kind::kHost ? v.tensor : net::kInput;
+    if (t == net::kInput || uses_[n.inputs[from]] != 1 || im_.gemm_b[size_t(t)].empty() ||
+        !im_.b[size_t(t)].empty() || im_.net.layers[size_t(t)].act != Activation::kNone)
+      Fail(n,
+           "adds the constant '" + bias.name +
+               "' to something other than a MatMul read by this Add alone (only a MatMul's bias is lowered)");
+    const uint32_t outs = im_.net.layers[size_t(t)].out_c;
+    if (bias.NumElements() != outs || bias.dims.empty() || bias.dims.back() != outs)
+      Fail(n, "bias '" + bias.name + "' is " + bias.Describe() + ", not " + std::to_string(outs) + " values");
+    for (size_t o = 0; o < outs; ++o) im_.b[size_t(t)].push_back(float(bias.AtDouble(o)));
+    im_.tensor[size_t(t)] = n.outputs[0];
+    im_.conv_out[size_t(t)] = n.outputs[0];
+    im_.nodes[size_t(t)] += " + " + n.name;
+    values_[n.outputs[0]] = values_.at(n.inputs[from]);
   }
 
   void MaxPool(const Node& n) {
@@ -490,6 +513,7 @@ class Importer {
     const int in = v.tensor;
     const net::Shape s = ShapeOf(in);
     if (Int(n, "transA", 0) != 0) Fail(n, "has transA=1, but the inner product's input is one row");
+    // MatMul [1,K] x [K,N]: a Gemm with transB 0 and no bias (an Add of a constant after it is one).
     const bool tb = Int(n, "transB", 0) != 0;
     const Attribute *alpha_attr = n.Find("alpha"), *beta_attr = n.Find("beta");
     const double alpha = alpha_attr ? alpha_attr->f : 1.0, beta = beta_attr ? beta_attr->f : 1.0;
@@ -503,7 +527,7 @@ class Importer {
     for (int64_t o = 0; o < outs; ++o)
       for (int64_t i = 0; i < k; ++i)
         w[size_t(o * k + i)] = float(alpha * bt.AtDouble(size_t(tb ? o * k + i : i * outs + o)));
-    if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+    if (n.op_type == "Gemm" && n.inputs.size() > 2 && !n.inputs[2].empty()) {
       const Tensor& ct = Initializer(n, 2, "C");
       if (ct.NumElements() != size_t(outs) || ct.dims.empty() || ct.dims.back() != outs)
         Fail(n, "C '" + n.inputs[2] + "' is " + ct.Describe() + ", not a bias of " + std::to_string(outs) +

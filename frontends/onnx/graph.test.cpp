@@ -113,23 +113,29 @@ TEST_CASE("BatchNormalization folds into its Conv and Clip(0, 6) fuses with the 
       Contains("node 'blk/r' (Clip): clips to [-1.000000, 6.000000], but only Clip(0, max > 0) fuses"));
 }
 
-TEST_CASE("GlobalAveragePool and a Gemm on its Flatten are convs in the exact mode", "[graph]") {
+TEST_CASE("GlobalAveragePool, a Gemm on its Flatten and a MatMul + Add are convs in the exact mode",
+          "[graph]") {
   const Model m = Head();
   const auto x = SyntheticImages({1, 3, 16, 16}, 1, 99)[0];
   const QuantizedGraph g = QuantizeGraph(m, x, SyntheticImages({1, 3, 16, 16}, 4, 1));
-  REQUIRE(g.q.layers.size() == 3);  // conv, the average pool's depthwise conv, the Gemm's conv
+  REQUIRE(g.q.layers.size() == 4);  // conv, the average pool's depthwise conv, the Gemm's, the MatMul's
   const auto& gap = g.q.layers[1];
   // QLinearGlobalAveragePool's arithmetic: bias -x_zp * H*W, multiplier x_scale / (y_scale * H*W).
   CHECK(gap.params[0].multiplier == g.acts.at("r").q.scale / (g.acts.at("gap").q.scale * 64.0f));
   CHECK(gap.params[0].bias == 0);  // a Relu's output: zero point 0
   CHECK(g.convs.count("blk/gap") == 0);
   // The Gemm: one weight scale, B's own shape in the export.
-  const ConvQuant& fc = g.convs.at("blk/y");
+  const ConvQuant& fc = g.convs.at("blk/fc");
   CHECK(fc.per_tensor);
   CHECK(fc.w.dims == std::vector<int64_t>{10, 8});
   CHECK(std::all_of(fc.w_scale.begin(), fc.w_scale.end(), [&](float s) { return s == fc.w_scale[0]; }));
+  // The MatMul takes the Add's constant as its bias and writes the Add's output; B stays [K, N].
+  CHECK(g.layer_node.at("mm") == "blk/mm + blk/y");
+  CHECK(g.convs.at("blk/mm").output == "y");
+  CHECK(g.convs.at("blk/mm").w.dims == std::vector<int64_t>{10, 4});
+  CHECK(!g.convs.at("blk/mm").bias.bytes.empty());
   const std::vector<Tensor> out = GraphOutputs(g);
-  CHECK(out[0].dims == std::vector<int64_t>{1, 10});
+  CHECK(out[0].dims == std::vector<int64_t>{1, 4});
   const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
   CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
   CHECK_THAT(GraphAccuracy(g, out, RunFloat(m, x)), Contains("cosine similarity 0.9"));
@@ -137,5 +143,11 @@ TEST_CASE("GlobalAveragePool and a Gemm on its Flatten are convs in the exact mo
   Model bad = Head();
   bad.nodes[4].attributes.push_back(Int("transA", 1));
   CHECK_THROWS_WITH(QuantizeGraph(bad, x, {}),
-                    Contains("node 'blk/y' (Gemm): has transA=1, but the inner product's input is one row"));
+                    Contains("node 'blk/fc' (Gemm): has transA=1, but the inner product's input is one row"));
+  bad = Head();
+  bad.nodes[7].inputs = {"fr", "mm_b"};  // a constant added to the Relu's output, not to a MatMul
+  bad.nodes.erase(bad.nodes.begin() + 6);
+  CHECK_THROWS_WITH(
+      QuantizeGraph(bad, x, {}),
+      Contains("node 'blk/y' (Add): adds the constant 'mm_b' to something other than a MatMul"));
 }

@@ -156,21 +156,27 @@ inline Model Mobile() {
 }
 
 // A classification head: x NCHW [1,3,16,16] -> Conv 3x3 stride 2 pads 1 (8) + Relu [8,8,8]
-// -> GlobalAveragePool [1,8,1,1] -> Flatten [1,8] -> Gemm transB (10, bias, alpha 0.5) = y [1,10].
+// -> GlobalAveragePool [1,8,1,1] -> Flatten [1,8] -> Gemm transB (10, bias, alpha 0.5) + Relu [1,10]
+// -> MatMul [10,4] -> Add bias = y [1,4].
 inline Model Head() {
   Model m;
   m.path = "head.onnx";
   m.inputs = {Value("x", {1, 3, 16, 16})};
-  m.outputs = {Value("y", {1, 10})};
+  m.outputs = {Value("y", {1, 4})};
   Attribute alpha;
   alpha.name = "alpha", alpha.kind = Attribute::Kind::kFloat, alpha.f = 0.5f;
   m.initializers = {Seeded("w0", {8, 3, 3, 3}, 61, 0.6), Seeded("b0", {8}, 62, 0.3, 0.2),
-                    Seeded("fc_w", {10, 8}, 63, 0.8), Seeded("fc_b", {10}, 64, 0.3)};
+                    Seeded("fc_w", {10, 8}, 63, 0.8),    Seeded("fc_b", {10}, 64, 0.3, 0.1),
+                    Seeded("mm_w", {10, 4}, 65, 0.7),    Seeded("mm_b", {4}, 66, 0.2)};
   m.nodes = {MakeNode("Conv", {"x", "w0", "b0"}, "c0",
                       {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1})}),
-             MakeNode("Relu", {"c0"}, "r"), MakeNode("GlobalAveragePool", {"r"}, "gap"),
+             MakeNode("Relu", {"c0"}, "r"),
+             MakeNode("GlobalAveragePool", {"r"}, "gap"),
              MakeNode("Flatten", {"gap"}, "flat"),
-             MakeNode("Gemm", {"flat", "fc_w", "fc_b"}, "y", {Int("transB", 1), alpha})};
+             MakeNode("Gemm", {"flat", "fc_w", "fc_b"}, "fc", {Int("transB", 1), alpha}),
+             MakeNode("Relu", {"fc"}, "fr"),
+             MakeNode("MatMul", {"fr", "mm_w"}, "mm"),
+             MakeNode("Add", {"mm", "mm_b"}, "y")};
   return m;
 }
 
