@@ -12,8 +12,9 @@
    the quantization's accuracy against the float model are information.
 3. With --sim, the RTL runs the bundle; its scoreboard compares every output byte.
 4. onnxruntime runs the QDQ model at its default optimization level on the run input; the graph it
-   optimized must have no float Conv, Add, GlobalAveragePool or Gemm left (each fused into
-   QLinearConv, QLinearAdd, QLinearGlobalAveragePool, QGemm: integer kernels), and
+   optimized must have no float Conv, Add, GlobalAveragePool, Gemm, MatMul, Clip or Relu left, nor
+   ORT's float FusedConv/FusedGemm (each fused into QLinearConv, QLinearAdd,
+   QLinearGlobalAveragePool, QGemm: integer kernels), and
    each quantized output must equal nnac's reference bit for bit.
 --break-initializer NAME doubles element 0 of the QDQ model's float initializer NAME before ORT
 runs it (nna_onnx scale-initializer; repeatable): the test that shows step 4's comparison fails.
@@ -68,7 +69,8 @@ def check(a):
     if rc != 0:
         return 1, said
     rc, info, said = run([a.nna_onnx, "info", optimized])
-    unfused = re.findall(r"^  \S+: (Conv|Add|GlobalAveragePool|Gemm|Clip|Relu)\(", info, re.M)
+    float_ops = "Conv|FusedConv|Add|GlobalAveragePool|Gemm|FusedGemm|MatMul|Clip|Relu"
+    unfused = re.findall(r"^  \S+: (?:com\.microsoft\.)?(" + float_ops + r")\(", info, re.M)
     if rc != 0 or unfused:
         return 1, ("onnxruntime left %d float node(s) unfused: %s (see %s)" %
                    (len(unfused), " ".join(sorted(set(unfused))), optimized))
