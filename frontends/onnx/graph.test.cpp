@@ -1,7 +1,8 @@
 // QuantizeGraph on small float graphs made here: a BlazeFace block (conv -> relu, depthwise stride 2
 // with asymmetric pads, 1x1 conv, max pool, channel padding by Concat with ConstantOfShape zeros,
 // residual Add -> Relu, Transpose -> Reshape output) lowered to one program whose golden-model run
-// equals the reference; the shared scales of Add and Concat; the sentences of what is rejected.
+// equals the reference; the shared scales of Add and Concat; BatchNormalization folded, Clip(0, 6)
+// fused, GlobalAveragePool, Gemm and MatMul + Add as exact-mode convs; the sentences of what is rejected.
 #include "frontends/onnx/graph.h"
 
 #include <algorithm>
