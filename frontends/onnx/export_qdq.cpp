@@ -176,6 +176,11 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
   qdq(g.input_name, g.input_name, g.input_name + "_dequantized");
 
   std::set<std::string> copied;  // initializers the float operators read (shapes of Reshape)
+  std::set<std::string> graph_outputs, folded_adds;
+  for (const GraphOutput& o : g.outputs) graph_outputs.insert(o.name);
+  for (const Node& n : model.nodes)  // a MatMul whose output is written by the Add of its bias
+    if (n.op_type == "MatMul" && g.convs.count(n.name) && g.convs.at(n.name).output != n.outputs[0])
+      folded_adds.insert(g.convs.at(n.name).output);
   for (const Node& n : model.nodes) {
     if (n.op_type == "ConstantOfShape") {  // the zeros of a channel padding: their zero point's bytes
       const std::string& t = n.outputs[0];
@@ -191,13 +196,21 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
               {t + "_quantized", t + "_scale", t + "_zero_point"}, t);
       continue;
     }
+    if (n.op_type == "BatchNormalization") continue;  // folded into its Conv (written below)
+    if (n.op_type == "Add" && folded_adds.count(n.outputs[0])) continue;  // a MatMul's bias: in its Gemm
+    // A Flatten, Reshape or Squeeze of a quantized tensor on its way to a Gemm (not a graph output):
+    // done on the uint8 bytes, then DequantizeLinear with the same parameters, so that onnxruntime
+    // sees DequantizeLinear -> Gemm and fuses it into QGemm.
+    const bool on_bytes = (n.op_type == "Flatten" || n.op_type == "Reshape" || n.op_type == "Squeeze") &&
+                          g.acts.count(n.inputs[0]) && !graph_outputs.count(n.outputs[0]);
     pb::NodeProto* p = pg->add_node();
-    p->set_op_type(n.op_type);
+    p->set_op_type(n.op_type == "MatMul" ? "Gemm" : n.op_type);  // MatMul (+ Add bias) as one Gemm, transB 0
     p->set_name(n.name);
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& in = n.inputs[i];
-      p->add_input(in == g.input_name ? in + "_dequantized" : in);
-      if (n.op_type != "Conv" && model.FindInitializer(in)) copied.insert(in);
+      p->add_input(in == g.input_name ? in + "_dequantized" : i == 0 && on_bytes ? in + "_quantized" : in);
+      if (n.op_type != "Conv" && n.op_type != "Gemm" && n.op_type != "MatMul" && model.FindInitializer(in))
+        copied.insert(in);
     }
     if (n.op_type == "Squeeze" && n.Find("axes")) {  // opset 13 takes the axes as an input
       AddTensor(pg,
@@ -205,30 +218,55 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
                 n.name + "_axes");
       p->add_input(n.name + "_axes");
     }
-    for (const Attribute& a : n.attributes)
-      if (!(n.op_type == "Squeeze" && a.name == "axes")) CopyAttribute(p, a);
-    for (const std::string& o : n.outputs) p->add_output(g.acts.count(o) ? o + "_float" : o);
-    for (const std::string& o : n.outputs)
+    for (const Attribute& a : n.attributes)  // a Gemm's alpha and beta are folded into its weights and bias
+      if (!(n.op_type == "Squeeze" && a.name == "axes") &&
+          !(n.op_type == "Gemm" && (a.name == "alpha" || a.name == "beta")))
+        CopyAttribute(p, a);
+    if (on_bytes) {
+      const std::string &in = n.inputs[0], &o = n.outputs[0];
+      p->add_output(o + "_quantized");
+      AddNode(pg, "DequantizeLinear", o + "_DequantizeLinear",
+              {o + "_quantized", in + "_scale", in + "_zero_point"}, o);
+      continue;
+    }
+    const ConvQuant* c =
+        n.op_type == "Conv" || n.op_type == "Gemm" || n.op_type == "MatMul" ? &g.convs.at(n.name) : nullptr;
+    const std::vector<std::string> outputs = c ? std::vector<std::string>{c->output} : n.outputs;
+    for (const std::string& o : outputs) p->add_output(g.acts.count(o) ? o + "_float" : o);
+    for (const std::string& o : outputs)
       if (const auto it = g.acts.find(o); it != g.acts.end())
         scales(o, it->second.q), qdq(o + "_float", o, o);
-    if (n.op_type != "Conv") continue;
-    const ConvQuant& c = g.convs.at(n.name);
-    const int64_t cout = int64_t(c.w_scale.size());
-    AddTensor(pg, c.w, n.inputs[1] + "_quantized");
-    AddTensor(pg, FloatVector(c.w_scale), n.inputs[1] + "_scale");
-    AddTensor(pg, MakeIntTensor(DataType::kInt8, {cout}, std::vector<int64_t>(size_t(cout), 0)),
-              n.inputs[1] + "_zero_point");
+    if (!c) continue;
+    const int64_t cout = int64_t(c->w_scale.size());
+    AddTensor(pg, c->w, n.inputs[1] + "_quantized");
+    if (c->per_tensor) {
+      AddTensor(pg, MakeFloatTensor(DataType::kFloat, {}, {c->w_scale[0]}), n.inputs[1] + "_scale");
+      AddTensor(pg, MakeIntTensor(DataType::kInt8, {}, {0}), n.inputs[1] + "_zero_point");
+    } else {
+      AddTensor(pg, FloatVector(c->w_scale), n.inputs[1] + "_scale");
+      AddTensor(pg, MakeIntTensor(DataType::kInt8, {cout}, std::vector<int64_t>(size_t(cout), 0)),
+                n.inputs[1] + "_zero_point");
+    }
     AddNode(pg, "DequantizeLinear", n.inputs[1] + "_DequantizeLinear",
             {n.inputs[1] + "_quantized", n.inputs[1] + "_scale", n.inputs[1] + "_zero_point"}, n.inputs[1],
-            0);
-    if (c.bias.bytes.empty()) continue;
-    const std::string& b = n.inputs[2];
-    AddTensor(pg, c.bias, b + "_quantized");
-    AddTensor(pg, FloatVector(c.bias_scale), b + "_scale");
-    AddTensor(pg, MakeIntTensor(DataType::kInt32, {cout}, std::vector<int64_t>(size_t(cout), 0)),
-              b + "_zero_point");
+            c->per_tensor ? -1 : 0);
+    if (c->bias.bytes.empty()) continue;
+    // A conv without a bias gets one from its folded BatchNormalization.
+    const bool own_bias = n.inputs.size() > 2 && !n.inputs[2].empty();
+    const std::string b = own_bias ? n.inputs[2] : n.name + "_bias";
+    if (!own_bias && n.inputs.size() > 2) p->set_input(2, b);
+    if (!own_bias && n.inputs.size() <= 2) p->add_input(b);
+    AddTensor(pg, c->bias, b + "_quantized");
+    if (c->per_tensor) {
+      AddTensor(pg, MakeFloatTensor(DataType::kFloat, {}, {c->bias_scale[0]}), b + "_scale");
+      AddTensor(pg, MakeIntTensor(DataType::kInt32, {}, {0}), b + "_zero_point");
+    } else {
+      AddTensor(pg, FloatVector(c->bias_scale), b + "_scale");
+      AddTensor(pg, MakeIntTensor(DataType::kInt32, {cout}, std::vector<int64_t>(size_t(cout), 0)),
+                b + "_zero_point");
+    }
     AddNode(pg, "DequantizeLinear", b + "_DequantizeLinear",
-            {b + "_quantized", b + "_scale", b + "_zero_point"}, b, 0);
+            {b + "_quantized", b + "_scale", b + "_zero_point"}, b, c->per_tensor ? -1 : 0);
   }
   for (const Tensor& t : model.initializers)
     if (copied.count(t.name)) AddTensor(pg, t, t.name);

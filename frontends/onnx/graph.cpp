@@ -38,11 +38,17 @@ struct Value {
 struct Imported {
   net::Network net;
   std::vector<std::vector<float>> w,
-      b;                            // per layer: conv weights (Cout, Cin/g, R, S) and bias (may be empty)
-  std::vector<std::string> tensor;  // per layer: its output's ONNX name (after a fused Relu)
-  std::vector<std::string> nodes;   // per layer: the ONNX node(s) it runs
-  std::vector<bool> zeros;          // per layer: the zeros of a channel padding
-  std::string input_name;           // the graph input
+      b;                              // per layer: conv weights (Cout, Cin/g, R, S) and bias (may be empty)
+  std::vector<std::string> tensor;    // per layer: its output's ONNX name (after a fused Relu)
+  std::vector<std::string> nodes;     // per layer: the ONNX node(s) it runs
+  std::vector<bool> zeros;            // per layer: the zeros of a channel padding
+  std::vector<std::string> conv_out;  // per layer: the tensor its conv writes (a folded BatchNormalization's)
+  std::vector<double> act_max;        // per layer: the fused activation's upper bound (Clip's max), else +inf
+  std::vector<uint32_t> avg_count;    // per layer: H*W of a GlobalAveragePool's depthwise conv, else 0
+  std::vector<std::vector<int64_t>>
+      gemm_b;  // per layer: a Gemm's B dims (its weights, one scale), else empty
+  std::vector<bool> gemm_trans_b;
+  std::string input_name;  // the graph input
   std::vector<int64_t> input_dims;
   bool nhwc = false;
   uint32_t pad[4] = {0, 0, 0, 0};  // top, left, bottom, right: the host's padding of the input
@@ -133,7 +139,10 @@ class Importer {
   // The network tensor of input i: a layer's output, or the network input once its layout is NCHW.
   int TensorOf(const Node& n, size_t i) {
     const Value& v = Get(n, i);
-    if (v.kind != Value::Kind::kHost || !v.perms.empty() || v.dims.size() != 4 || v.dims[0] != 1)
+    const bool row = v.kind == Value::Kind::kHost && v.tensor != net::kInput && v.dims.size() == 2 &&
+                     v.dims[0] == 1 && v.dims[1] == int64_t(ShapeOf(v.tensor).Elements()) &&
+                     ShapeOf(v.tensor).h == 1 && ShapeOf(v.tensor).w == 1;  // a Gemm's output [1, N]
+    if (!row && (v.kind != Value::Kind::kHost || !v.perms.empty() || v.dims.size() != 4 || v.dims[0] != 1))
       Fail(n,
            "reads '" + n.inputs[i] + "', " + Text(v.dims) +
                ", which is not an NCHW [1,C,H,W] activation of the network (layout operators run on the host "
@@ -157,6 +166,11 @@ class Importer {
     im_.w.push_back(std::move(w));
     im_.b.push_back(std::move(b));
     im_.zeros.push_back(zeros);
+    im_.conv_out.push_back(tensor);
+    im_.act_max.push_back(std::numeric_limits<double>::infinity());
+    im_.avg_count.push_back(0);
+    im_.gemm_b.emplace_back();
+    im_.gemm_trans_b.push_back(false);
     const int idx = int(im_.net.layers.size()) - 1;
     values_[tensor] =
         Value{Value::Kind::kHost,
@@ -175,15 +189,27 @@ class Importer {
     if (op == "Transpose") return Transpose(n);
     if (op == "Reshape" || op == "Flatten" || op == "Squeeze") return HostReshape(n);
     if (op == "Conv") return Conv(n);
-    if (op == "Relu") return Relu(n);
+    if (op == "Relu" || op == "Clip") return Relu(n);
+    if (op == "BatchNormalization") return BatchNorm(n);
     if (op == "Add") return AddOp(n);
     if (op == "MaxPool") return MaxPool(n);
+    if (op == "GlobalAveragePool") return GlobalAvgPool(n);
+    if (op == "Gemm" || op == "MatMul") return Gemm(n);
+    if (op == "AveragePool")
+      Fail(n,
+           "has no lowering that equals onnxruntime: its QLinearAveragePool sums the dequantized floats of "
+           "each "
+           "window in order and divides by the count in float, which the accelerator's integer window sum "
+           "and one float32 multiply do not reproduce bit for bit (GlobalAveragePool, whose kernel sums "
+           "integers, does)");
     if (op == "ConstantOfShape") return Zeros(n);
     if (op == "Concat") return Concat(n);
     Fail(n,
          "op '" + op +
-             "' has no lowering in a float graph (Conv, Relu, Add, MaxPool, Concat, ConstantOfShape zeros; "
-             "Transpose, Reshape, Flatten, Squeeze at the graph's edges)");
+             "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, max), "
+             "Add, MaxPool, GlobalAveragePool, Gemm or MatMul (+ Add bias) on a Flatten, Concat, "
+             "ConstantOfShape zeros; Transpose, "
+             "Reshape, Flatten, Squeeze at the graph's edges)");
   }
 
   void Transpose(const Node& n) {
@@ -311,24 +337,89 @@ class Importer {
     AddLayer(l, n.outputs[0], n.name, std::move(w), std::move(b));
   }
 
+  // Relu, or Clip(0, max) (Relu6): fused into its producer. A Clip's max only bounds the
+  // calibrated range, so that the output's scale makes 255 at most max and the uint8 saturation
+  // is the clip (onnxruntime then drops the Clip before its QuantizeLinear too).
   void Relu(const Node& n) {
     const int t = TensorOf(n, 0);
     if (t == net::kInput)
-      Fail(n, "is a standalone Relu of the graph input, which the accelerator has no layer for");
+      Fail(n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
     net::Layer& l = im_.net.layers[size_t(t)];
     if (uses_[n.inputs[0]] != 1 || l.act != Activation::kNone ||
         (l.op != net::Op::kConv && l.op != net::Op::kAdd))
-      Fail(
-          n,
-          "follows '" + n.inputs[0] +
-              "', which is not a Conv or Add read by this Relu alone (a standalone activation has no layer)");
+      Fail(n, "follows '" + n.inputs[0] + "', which is not a Conv or Add read by this " + n.op_type +
+                  " alone (a standalone activation has no layer)");
+    if (n.op_type == "Clip") {
+      const auto bound = [&](size_t i, const char* attr, double dflt) {
+        if (i < n.inputs.size() && !n.inputs[i].empty()) {
+          const Tensor& b = Initializer(n, i, attr);
+          if (b.NumElements() != 1) Fail(n, std::string(attr) + " '" + n.inputs[i] + "' is " + b.Describe());
+          return b.AtDouble(0);
+        }
+        const Attribute* a = n.Find(attr);  // opset < 11
+        return a ? double(a->f) : dflt;
+      };
+      const double lo = bound(1, "min", -std::numeric_limits<double>::infinity()),
+                   hi = bound(2, "max", std::numeric_limits<double>::infinity());
+      if (lo != 0 || !(hi > 0))
+        Fail(n, "clips to [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                    "], but only Clip(0, max > 0) fuses (the uint8 output's range starts at 0)");
+      im_.act_max[size_t(t)] = hi;
+    }
     l.act = Activation::kRelu;
     im_.tensor[size_t(t)] = n.outputs[0];
     im_.nodes[size_t(t)] += " + " + n.name;
     values_[n.outputs[0]] = values_.at(n.inputs[0]);
   }
 
+  // BatchNormalization (inference) folded into the Conv before it, in float before the
+  // quantization: w' = w * g / sqrt(v + eps), b' = (b - mean) * g / sqrt(v + eps) + beta. The QDQ
+  // export writes the folded conv in its place, so onnxruntime runs the same network.
+  void BatchNorm(const Node& n) {
+    const int t = TensorOf(n, 0);
+    if (t == net::kInput || uses_[n.inputs[0]] != 1 || im_.net.layers[size_t(t)].op != net::Op::kConv ||
+        im_.zeros[size_t(t)] || im_.avg_count[size_t(t)] ||
+        im_.net.layers[size_t(t)].act != Activation::kNone)
+      Fail(n, "follows '" + n.inputs[0] +
+                  "', which is not a Conv read by this BatchNormalization alone (only a BatchNormalization "
+                  "folded into its Conv has a lowering)");
+    if (n.outputs.size() > 1 &&
+        std::any_of(n.outputs.begin() + 1, n.outputs.end(), [](const std::string& o) { return !o.empty(); }))
+      Fail(n, "has training outputs (running mean, variance), which have no lowering");
+    if (Int(n, "training_mode", 0) != 0) Fail(n, "has training_mode=1, which has no lowering");
+    const Attribute* ea = n.Find("epsilon");
+    const double eps = ea ? double(ea->f) : 1e-5;
+    const uint32_t c = im_.net.layers[size_t(t)].out_c;
+    std::vector<double> p[4];  // scale, B, mean, var
+    const char* role[4] = {"scale", "B", "mean", "var"};
+    for (size_t k = 0; k < 4; ++k) {
+      const Tensor& x = Initializer(n, k + 1, role[k]);
+      if (x.NumElements() != c)
+        Fail(n, std::string(role[k]) + " '" + n.inputs[k + 1] + "' is " + x.Describe() + ", not [" +
+                    std::to_string(c) + "]");
+      for (size_t i = 0; i < c; ++i) p[k].push_back(x.AtDouble(i));
+    }
+    std::vector<float>& w = im_.w[size_t(t)];
+    std::vector<float>& b = im_.b[size_t(t)];
+    if (b.empty()) b.assign(c, 0.0f);
+    const size_t per = w.size() / c;
+    for (uint32_t ci = 0; ci < c; ++ci) {
+      if (!(p[3][ci] + eps > 0))
+        Fail(n, "var '" + n.inputs[4] + "' of channel " + std::to_string(ci) + " plus epsilon is " +
+                    std::to_string(p[3][ci] + eps) + ", not above 0");
+      const double f = p[0][ci] / std::sqrt(p[3][ci] + eps);
+      for (size_t k = 0; k < per; ++k) w[ci * per + k] = float(double(w[ci * per + k]) * f);
+      b[ci] = float((double(b[ci]) - p[2][ci]) * f + p[1][ci]);
+    }
+    im_.tensor[size_t(t)] = n.outputs[0];
+    im_.conv_out[size_t(t)] = n.outputs[0];
+    im_.nodes[size_t(t)] += " + " + n.name;
+    values_[n.outputs[0]] = values_.at(n.inputs[0]);
+  }
+
   void AddOp(const Node& n) {
+    for (size_t i = 0; i < 2 && n.inputs.size() == 2; ++i)
+      if (const Tensor* bias = m_.FindInitializer(n.inputs[i])) return MatMulBias(n, 1 - i, *bias);
     const int a = TensorOf(n, 0), b = TensorOf(n, 1);
     const net::Shape sa = ShapeOf(a), sb = ShapeOf(b);
     if (sa.c != sb.c || sa.h != sb.h || sa.w != sb.w)
@@ -341,6 +432,26 @@ class Importer {
     l.inputs = {a, b};
     l.out = sa;
     AddLayer(l, n.outputs[0], n.name);
+  }
+
+  // Add(MatMul, constant [N] or [1,N]): the bias of the MatMul's inner product, which then writes
+  // the Add's output (the QDQ export writes the two as one Gemm).
+  void MatMulBias(const Node& n, size_t from, const Tensor& bias) {
+    const Value& v = Get(n, from);
+    const int t = v.kind == Value::Kind::kHost ? v.tensor : net::kInput;
+    if (t == net::kInput || uses_[n.inputs[from]] != 1 || im_.gemm_b[size_t(t)].empty() ||
+        !im_.b[size_t(t)].empty() || im_.net.layers[size_t(t)].act != Activation::kNone)
+      Fail(n,
+           "adds the constant '" + bias.name +
+               "' to something other than a MatMul read by this Add alone (only a MatMul's bias is lowered)");
+    const uint32_t outs = im_.net.layers[size_t(t)].out_c;
+    if (bias.NumElements() != outs || bias.dims.empty() || bias.dims.back() != outs)
+      Fail(n, "bias '" + bias.name + "' is " + bias.Describe() + ", not " + std::to_string(outs) + " values");
+    for (size_t o = 0; o < outs; ++o) im_.b[size_t(t)].push_back(float(bias.AtDouble(o)));
+    im_.tensor[size_t(t)] = n.outputs[0];
+    im_.conv_out[size_t(t)] = n.outputs[0];
+    im_.nodes[size_t(t)] += " + " + n.name;
+    values_[n.outputs[0]] = values_.at(n.inputs[from]);
   }
 
   void MaxPool(const Node& n) {
@@ -365,6 +476,76 @@ class Importer {
     l.out = {s.c, (s.h + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1,
              (s.w + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1};
     AddLayer(l, n.outputs[0], n.name);
+  }
+
+  // GlobalAveragePool as the depthwise conv of weights 1 over the whole plane: with the bias
+  // -x_zp * H*W and the multiplier x_scale / (y_scale * H*W) (QuantizeGraph) it is onnxruntime's
+  // QLinearGlobalAveragePool: an int32 sum, a float32 multiply, round half to even, + y_zp.
+  void GlobalAvgPool(const Node& n) {
+    const int in = TensorOf(n, 0);
+    const net::Shape s = ShapeOf(in);
+    if (uint64_t(s.h) * s.w >= 1u << 24)
+      Fail(n, "averages planes of " + std::to_string(uint64_t(s.h) * s.w) +
+                  " pixels, onnxruntime's limit is 2^24");
+    net::Layer l;
+    l.name = LayerName(n);
+    l.op = net::Op::kConv;
+    l.inputs = {in};
+    l.out_c = l.groups = s.c;
+    l.kernel_h = s.h, l.kernel_w = s.w;
+    l.out = {s.c, 1, 1};
+    l.conv_h = l.conv_w = 1;
+    const uint32_t count = s.h * s.w;
+    AddLayer(l, n.outputs[0], n.name, std::vector<float>(size_t(s.c) * count, 1.0f / float(count)));
+    im_.avg_count.back() = count;
+  }
+
+  // Gemm (transA 0) on a layer's output flattened to [1, C*H*W] (Flatten, Reshape): the inner
+  // product, run as the conv whose kernel is the whole plane (a flatten's order is C, H, W);
+  // alpha and beta folded into the float weights and bias. One weight scale (per tensor), so
+  // that onnxruntime's QGemm takes the QDQ export.
+  void Gemm(const Node& n) {
+    const Value& v = Get(n, 0);
+    if (v.kind != Value::Kind::kHost || v.tensor == net::kInput || !v.perms.empty() || v.dims.size() != 2 ||
+        v.dims[0] != 1)
+      Fail(n, "reads '" + n.inputs[0] + "', " + Text(v.dims) +
+                  ", which is not a layer's output flattened to [1,K] (the inner product's input)");
+    const int in = v.tensor;
+    const net::Shape s = ShapeOf(in);
+    if (Int(n, "transA", 0) != 0) Fail(n, "has transA=1, but the inner product's input is one row");
+    // MatMul [1,K] x [K,N]: a Gemm with transB 0 and no bias (an Add of a constant after it is one).
+    const bool tb = Int(n, "transB", 0) != 0;
+    const Attribute *alpha_attr = n.Find("alpha"), *beta_attr = n.Find("beta");
+    const double alpha = alpha_attr ? alpha_attr->f : 1.0, beta = beta_attr ? beta_attr->f : 1.0;
+    const Tensor& bt = Initializer(n, 1, "B");
+    const int64_t k = int64_t(s.Elements());
+    if (bt.type != DataType::kFloat || bt.dims.size() != 2 || bt.dims[tb ? 1 : 0] != k)
+      Fail(n, "B '" + n.inputs[1] + "' is " + bt.Describe() + ", but its input has " + std::to_string(k) +
+                  " values (transB=" + std::to_string(tb) + ")");
+    const int64_t outs = bt.dims[tb ? 0 : 1];
+    std::vector<float> w(size_t(outs * k)), b;
+    for (int64_t o = 0; o < outs; ++o)
+      for (int64_t i = 0; i < k; ++i)
+        w[size_t(o * k + i)] = float(alpha * bt.AtDouble(size_t(tb ? o * k + i : i * outs + o)));
+    if (n.op_type == "Gemm" && n.inputs.size() > 2 && !n.inputs[2].empty()) {
+      const Tensor& ct = Initializer(n, 2, "C");
+      if (ct.NumElements() != size_t(outs) || ct.dims.empty() || ct.dims.back() != outs)
+        Fail(n, "C '" + n.inputs[2] + "' is " + ct.Describe() + ", not a bias of " + std::to_string(outs) +
+                    " values");
+      for (int64_t o = 0; o < outs; ++o) b.push_back(float(beta * ct.AtDouble(size_t(o))));
+    }
+    net::Layer l;
+    l.name = LayerName(n);
+    l.op = net::Op::kConv;
+    l.inputs = {in};
+    l.out_c = uint32_t(outs);
+    l.kernel_h = s.h, l.kernel_w = s.w;
+    l.out = {l.out_c, 1, 1};
+    l.conv_h = l.conv_w = 1;
+    AddLayer(l, n.outputs[0], n.name, std::move(w), std::move(b));
+    im_.gemm_b.back() = bt.dims;
+    im_.gemm_trans_b.back() = tb;
+    values_[n.outputs[0]].dims = {1, outs};
   }
 
   void Zeros(const Node& n) {
@@ -535,7 +716,7 @@ std::vector<FTensor> RunLayersFloat(const Imported& im, const Tensor& x) {
         throw OnnxError("layer '" + l.name + "' has no float operator");
     }
     if (l.act == Activation::kRelu)
-      for (float& v : y.v) v = std::max(v, 0.0f);
+      for (float& v : y.v) v = float(std::min(double(std::max(v, 0.0f)), im.act_max[li]));
     out.push_back(std::move(y));
   }
   return out;
@@ -665,6 +846,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
     if (l.op == net::Op::kAdd)
       for (const int t : l.inputs) scale_group.Join(Slot(t), li + 1);
   }
+  for (size_t li = 0; li < nw.layers.size(); ++li) hi[li + 1] = std::min(hi[li + 1], im.act_max[li]);
   std::vector<double> glo(slots, 0), ghi(slots, 0);
   for (size_t s = 0; s < slots; ++s) {
     const size_t r = same.Find(s);
@@ -677,6 +859,19 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       float& g = gscale[scale_group.Find(s)];
       g = std::max(g, own_scale);
     }
+  // A Clip(0, max)'s output: 255 steps of its scale at most max, so that the uint8 saturation is
+  // the clip and onnxruntime removes the Clip (ClipQuantFusion: Q's upper scale * 255 within
+  // FLT_EPSILON of max). RangeToParams' max / 255 may round above; a shared scale far above is refused.
+  for (size_t li = 0; li < nw.layers.size(); ++li) {
+    const double max = im.act_max[li];
+    if (!std::isfinite(max)) continue;
+    float& g = gscale[scale_group.Find(li + 1)];
+    if (double(g) * 255 > max * (1 + 1e-6))
+      throw OnnxError("layer '" + nw.layers[li].name + "' (" + im.nodes[li] + ") clips at " +
+                      std::to_string(max) + " but shares the scale " + std::to_string(g) +
+                      " of a wider tensor (an Add's or Concat's)");
+    while (g * 255.0f > float(max)) g = std::nextafter(g, 0.0f);
+  }
   std::vector<QuantParams> qp(slots);
   for (size_t s = 0; s < slots; ++s) {
     const size_t r = same.Find(s);
@@ -730,10 +925,13 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       ql.weights = ref::Weights(cout, nw.ShapeOf(l.inputs[0]).c / l.groups, l.kernel_h, l.kernel_w, true);
       ql.bias.resize(cout);
       ql.params.resize(cout);
+      const uint32_t avg = im.avg_count[li];
       for (uint32_t c = 0; c < cout; ++c) {  // symmetric per output channel, -127..127, as QuantizeFloatModel
         float m = 0;
         for (uint32_t k = 0; k < per; ++k) m = std::max(m, std::fabs(im.w[li][size_t(c) * per + k]));
-        cq.w_scale[c] = m > 0 ? m / 127.0f : 1.0f;
+        if (!im.gemm_b[li].empty())  // a Gemm's one weight scale: the whole matrix's max |w|
+          for (const float v : im.w[li]) m = std::max(m, std::fabs(v));
+        cq.w_scale[c] = avg ? m : m > 0 ? m / 127.0f : 1.0f;  // an average pool's weights: 1
         cq.bias_scale[c] = x.scale * cq.w_scale[c];
         int64_t sum = 0;
         for (uint32_t k = 0; k < per; ++k) {
@@ -755,14 +953,24 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
         ref::ChannelParams& p = ql.params[c];
         p.bias = ql.bias[c];
         p.zero_point = int16_t(y.zero_point);
-        p.multiplier = (x.scale * cq.w_scale[c]) / y.scale;     // float32, left to right, as onnxruntime
+        p.multiplier = avg ? x.scale / (y.scale * float(avg))      // QLinearGlobalAveragePool's order
+                           : (x.scale * cq.w_scale[c]) / y.scale;  // float32, left to right, as onnxruntime
         const ref::ChannelParams fused = compiler::FusedOf(p);  // FUSED_RELU's nearest, for --requant fused
         p.scale = fused.scale, p.shift = fused.shift;
       }
       cq.w = MakeIntTensor(DataType::kInt8,
                            {cout, int64_t(per) / (l.kernel_h * l.kernel_w), l.kernel_h, l.kernel_w}, wq);
+      if (!im.gemm_b[li].empty()) {  // B's own shape, [N, K] or [K, N]
+        std::vector<int64_t> b(wq.size());
+        for (size_t o = 0; o < cout; ++o)
+          for (size_t i = 0; i < per; ++i)
+            b[im.gemm_trans_b[li] ? o * per + i : i * cout + o] = wq[o * per + i];
+        cq.w = MakeIntTensor(DataType::kInt8, im.gemm_b[li], b);
+        cq.per_tensor = true;
+      }
       if (!im.b[li].empty()) cq.bias = MakeIntTensor(DataType::kInt32, {cout}, bq);
-      if (!im.zeros[li]) g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
+      cq.output = im.conv_out[li];
+      if (!im.zeros[li] && !avg) g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
       ql.spec->requant = ref::RequantMode::kExact;
       ql.spec->out_zero_point = y.zero_point;
       ql.simd = compiler::ExactRequantProgram(relu, false);

@@ -1,6 +1,7 @@
 // A float ONNX model of several nodes (a CNN such as BlazeFace) as one quantized whole network
 // (docs/onnx.md, "Graphs"): the nodes imported into compiler/network's Network (Conv with groups
-// and asymmetric pads, Add, MaxPool, Concat; Relu fused into its producer; ConstantOfShape zeros
+// and asymmetric pads, BatchNormalization folded into it, Add, MaxPool, Concat; Relu and Clip(0, max)
+// fused into their producer; GlobalAveragePool and Gemm on a Flatten as convs; ConstantOfShape zeros
 // feeding a Concat as a layer that writes the zero point), the layout operators at the graph's
 // edges (Transpose, Reshape, Flatten, Squeeze) done by the host, post-training quantization by
 // nnac (per-channel symmetric int8 weights, uint8 activations from the calibration inputs'
@@ -38,11 +39,13 @@ struct ActQuant {
   double min = 0, max = 0;  // the float range over the calibration inputs (0 included)
 };
 
-// A Conv's quantized weights and bias (by node name), as the QDQ export writes them.
+// A Conv's or Gemm's quantized weights and bias (by node name), as the QDQ export writes them.
 struct ConvQuant {
   Tensor w;                                // int8, the float W's shape
   std::vector<float> w_scale, bias_scale;  // per output channel; bias_scale = x.scale * w_scale[c]
   Tensor bias;                             // int32 [C_out], empty without a bias
+  std::string output;       // the tensor the conv writes: its own output, or its folded BatchNormalization's
+  bool per_tensor = false;  // a Gemm: w is B ([N, K] or [K, N]) with one scale (all w_scale equal)
 };
 
 struct QuantizedGraph {

@@ -1,10 +1,13 @@
 // QuantizeGraph on small float graphs made here: a BlazeFace block (conv -> relu, depthwise stride 2
 // with asymmetric pads, 1x1 conv, max pool, channel padding by Concat with ConstantOfShape zeros,
 // residual Add -> Relu, Transpose -> Reshape output) lowered to one program whose golden-model run
-// equals the reference; the shared scales of Add and Concat; the sentences of what is rejected.
+// equals the reference; the shared scales of Add and Concat; BatchNormalization folded, Clip(0, 6)
+// fused, GlobalAveragePool, Gemm and MatMul + Add as exact-mode convs; the sentences of what is rejected.
 #include "frontends/onnx/graph.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "compiler/network/lower.h"
 #include "frontends/onnx/test_graphs.h"
@@ -74,4 +77,78 @@ TEST_CASE("what a float graph cannot run is one sentence naming the node", "[gra
   CHECK_THROWS_WITH(
       QuantizeGraph(m, MakeFloatTensor(DataType::kFloat, {1, 3, 16, 16}, std::vector<double>(768, 0)), {}),
       Contains("is float [1,3,16,16], but graph input 'x' is float [1,16,16,3]"));
+}
+
+TEST_CASE("BatchNormalization folds into its Conv and Clip(0, 6) fuses with the uint8 range up to 6",
+          "[graph]") {
+  const Model m = Mobile();
+  const auto images = SyntheticImages({1, 3, 16, 16}, 4, 1);
+  const QuantizedGraph g = QuantizeGraph(m, SyntheticImages({1, 3, 16, 16}, 1, 99)[0], images);
+  REQUIRE(g.q.layers.size() == 3);  // three convs; BatchNormalization, Clip and Relu are fused
+  CHECK(g.layer_node.at("c0") == "blk/c0 + blk/n0 + blk/r");
+  CHECK(g.convs.at("blk/c0").output == "n0");  // the QDQ export's conv writes the BatchNormalization's output
+  CHECK(!g.convs.at("blk/c0").bias.bytes.empty());  // a bias from the fold, though the Conv has none
+  // The clip bites (float range beyond 6), so the scale is the largest whose 255 steps stay within 6.
+  const ActQuant& r = g.acts.at("r");
+  CHECK(r.max == 6.0);
+  CHECK(r.q.zero_point == 0);
+  CHECK(r.q.scale * 255.0f <= 6.0f);
+  CHECK(std::nextafter(r.q.scale, 1.0f) * 255.0f > 6.0f);
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
+  CHECK_THAT(GraphAccuracy(g, GraphOutputs(g), RunFloat(m, SyntheticImages({1, 3, 16, 16}, 1, 99)[0])),
+             Contains("cosine similarity 0.9"));
+
+  Model bad = Mobile();
+  std::swap(bad.nodes[1].inputs[0], bad.nodes[2].inputs[0]);  // Clip before the BatchNormalization
+  std::swap(bad.nodes[1].outputs[0], bad.nodes[2].outputs[0]);
+  std::swap(bad.nodes[1], bad.nodes[2]);
+  CHECK_THROWS_WITH(
+      QuantizeGraph(bad, images[0], {}),
+      Contains("node 'blk/n0' (BatchNormalization): follows 'n0', which is not a Conv read by this "
+               "BatchNormalization alone"));
+  bad = Mobile();
+  bad.initializers[4] = Scalar("zero", -1);
+  CHECK_THROWS_WITH(
+      QuantizeGraph(bad, images[0], {}),
+      Contains("node 'blk/r' (Clip): clips to [-1.000000, 6.000000], but only Clip(0, max > 0) fuses"));
+}
+
+TEST_CASE("GlobalAveragePool, a Gemm on its Flatten and a MatMul + Add are convs in the exact mode",
+          "[graph]") {
+  const Model m = Head();
+  const auto x = SyntheticImages({1, 3, 16, 16}, 1, 99)[0];
+  const QuantizedGraph g = QuantizeGraph(m, x, SyntheticImages({1, 3, 16, 16}, 4, 1));
+  REQUIRE(g.q.layers.size() == 4);  // conv, the average pool's depthwise conv, the Gemm's, the MatMul's
+  const auto& gap = g.q.layers[1];
+  // QLinearGlobalAveragePool's arithmetic: bias -x_zp * H*W, multiplier x_scale / (y_scale * H*W).
+  CHECK(gap.params[0].multiplier == g.acts.at("r").q.scale / (g.acts.at("gap").q.scale * 64.0f));
+  CHECK(gap.params[0].bias == 0);  // a Relu's output: zero point 0
+  CHECK(g.convs.count("blk/gap") == 0);
+  // The Gemm: one weight scale, B's own shape in the export.
+  const ConvQuant& fc = g.convs.at("blk/fc");
+  CHECK(fc.per_tensor);
+  CHECK(fc.w.dims == std::vector<int64_t>{10, 8});
+  CHECK(std::all_of(fc.w_scale.begin(), fc.w_scale.end(), [&](float s) { return s == fc.w_scale[0]; }));
+  // The MatMul takes the Add's constant as its bias and writes the Add's output; B stays [K, N].
+  CHECK(g.layer_node.at("mm") == "blk/mm + blk/y");
+  CHECK(g.convs.at("blk/mm").output == "y");
+  CHECK(g.convs.at("blk/mm").w.dims == std::vector<int64_t>{10, 4});
+  CHECK(!g.convs.at("blk/mm").bias.bytes.empty());
+  const std::vector<Tensor> out = GraphOutputs(g);
+  CHECK(out[0].dims == std::vector<int64_t>{1, 4});
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
+  CHECK_THAT(GraphAccuracy(g, out, RunFloat(m, x)), Contains("cosine similarity 0.9"));
+
+  Model bad = Head();
+  bad.nodes[4].attributes.push_back(Int("transA", 1));
+  CHECK_THROWS_WITH(QuantizeGraph(bad, x, {}),
+                    Contains("node 'blk/fc' (Gemm): has transA=1, but the inner product's input is one row"));
+  bad = Head();
+  bad.nodes[7].inputs = {"fr", "mm_b"};  // a constant added to the Relu's output, not to a MatMul
+  bad.nodes.erase(bad.nodes.begin() + 6);
+  CHECK_THROWS_WITH(
+      QuantizeGraph(bad, x, {}),
+      Contains("node 'blk/y' (Add): adds the constant 'mm_b' to something other than a MatMul"));
 }

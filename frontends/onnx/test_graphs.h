@@ -29,10 +29,12 @@ inline Node MakeNode(const std::string& op, std::vector<std::string> in, std::st
   return n;
 }
 
-inline Tensor Seeded(const std::string& name, std::vector<int64_t> dims, uint64_t seed, double scale) {
+// Seeded uniform values in offset +- scale.
+inline Tensor Seeded(const std::string& name, std::vector<int64_t> dims, uint64_t seed, double scale,
+                     double offset = 0) {
   SplitMix64 rng(seed);
   std::vector<double> v(CountElements(dims, name));
-  for (double& x : v) x = scale * (double(rng.Next() >> 11) * 0x1p-53 * 2 - 1);
+  for (double& x : v) x = offset + scale * (double(rng.Next() >> 11) * 0x1p-53 * 2 - 1);
   Tensor t = MakeFloatTensor(DataType::kFloat, std::move(dims), v);
   t.name = name;
   return t;
@@ -104,6 +106,77 @@ inline Model Chain() {
       MakeNode("Conv", {"r", "wb", "bb"}, "b"),
       MakeNode("Add", {"a", "b"}, "s"),
       MakeNode("MaxPool", {"s"}, "y", {Ints("kernel_shape", {2, 2}), Ints("strides", {2, 2})})};
+  return m;
+}
+
+inline Tensor Scalar(const std::string& name, double v) {
+  Tensor t = MakeFloatTensor(DataType::kFloat, {}, {v});
+  t.name = name;
+  return t;
+}
+
+// A MobileNet-style block: x NCHW [1,3,16,16] -> Conv 3x3 stride 2 pads 1 (8, no bias)
+// -> BatchNormalization -> Clip(0, 6) = r [8,8,8] (its float range beyond 6, so the clip bites)
+// -> depthwise 3x3 pads 1 (bias) -> BatchNormalization -> Relu -> Conv 1x1 (12) -> BatchNormalization = y
+// [1,12,8,8].
+inline Model Mobile() {
+  Model m;
+  m.path = "mobile.onnx";
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 12, 8, 8})};
+  auto bn = [&](const std::string& p, int64_t c, uint64_t seed) {
+    m.initializers.push_back(Seeded(p + "_gamma", {c}, seed, 0.5, 1.5));
+    m.initializers.push_back(Seeded(p + "_beta", {c}, seed + 1, 0.3));
+    m.initializers.push_back(Seeded(p + "_mean", {c}, seed + 2, 0.3));
+    m.initializers.push_back(Seeded(p + "_var", {c}, seed + 3, 0.4, 0.8));
+    return std::vector<std::string>{p + "_gamma", p + "_beta", p + "_mean", p + "_var"};
+  };
+  auto with = [](std::string first, std::vector<std::string> rest) {
+    rest.insert(rest.begin(), std::move(first));
+    return rest;
+  };
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 21, 1.2),
+                    Seeded("wd", {8, 1, 3, 3}, 22, 0.6),
+                    Seeded("bd", {8}, 23, 0.2),
+                    Seeded("w1", {12, 8, 1, 1}, 24, 0.5),
+                    Scalar("zero", 0),
+                    Scalar("six", 6)};
+  const auto bn0 = bn("bn0", 8, 30), bn1 = bn("bn1", 8, 40), bn2 = bn("bn2", 12, 50);
+  m.nodes = {MakeNode("Conv", {"x", "w0"}, "c0",
+                      {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1})}),
+             MakeNode("BatchNormalization", with("c0", bn0), "n0"),
+             MakeNode("Clip", {"n0", "zero", "six"}, "r"),
+             MakeNode("Conv", {"r", "wd", "bd"}, "d",
+                      {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1}), Int("group", 8)}),
+             MakeNode("BatchNormalization", with("d", bn1), "n1"),
+             MakeNode("Relu", {"n1"}, "dr"),
+             MakeNode("Conv", {"dr", "w1"}, "c1"),
+             MakeNode("BatchNormalization", with("c1", bn2), "y")};
+  return m;
+}
+
+// A classification head: x NCHW [1,3,16,16] -> Conv 3x3 stride 2 pads 1 (8) + Relu [8,8,8]
+// -> GlobalAveragePool [1,8,1,1] -> Flatten [1,8] -> Gemm transB (10, bias, alpha 0.5) + Relu [1,10]
+// -> MatMul [10,4] -> Add bias = y [1,4].
+inline Model Head() {
+  Model m;
+  m.path = "head.onnx";
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 4})};
+  Attribute alpha;
+  alpha.name = "alpha", alpha.kind = Attribute::Kind::kFloat, alpha.f = 0.5f;
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 61, 0.6), Seeded("b0", {8}, 62, 0.3, 0.2),
+                    Seeded("fc_w", {10, 8}, 63, 0.8),    Seeded("fc_b", {10}, 64, 0.3, 0.1),
+                    Seeded("mm_w", {10, 4}, 65, 0.7),    Seeded("mm_b", {4}, 66, 0.2)};
+  m.nodes = {MakeNode("Conv", {"x", "w0", "b0"}, "c0",
+                      {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1})}),
+             MakeNode("Relu", {"c0"}, "r"),
+             MakeNode("GlobalAveragePool", {"r"}, "gap"),
+             MakeNode("Flatten", {"gap"}, "flat"),
+             MakeNode("Gemm", {"flat", "fc_w", "fc_b"}, "fc", {Int("transB", 1), alpha}),
+             MakeNode("Relu", {"fc"}, "fr"),
+             MakeNode("MatMul", {"fr", "mm_w"}, "mm"),
+             MakeNode("Add", {"mm", "mm_b"}, "y")};
   return m;
 }
 

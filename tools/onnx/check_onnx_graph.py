@@ -12,7 +12,9 @@
    the quantization's accuracy against the float model are information.
 3. With --sim, the RTL runs the bundle; its scoreboard compares every output byte.
 4. onnxruntime runs the QDQ model at its default optimization level on the run input; the graph it
-   optimized must have no float Conv or Add left (each fused into QLinearConv, QLinearAdd), and
+   optimized must have no float Conv, Add, GlobalAveragePool, Gemm, MatMul, Clip or Relu left, nor
+   ORT's float FusedConv/FusedGemm (each fused into QLinearConv, QLinearAdd,
+   QLinearGlobalAveragePool, QGemm: integer kernels), and
    each quantized output must equal nnac's reference bit for bit.
 --break-initializer NAME doubles element 0 of the QDQ model's float initializer NAME before ORT
 runs it (nna_onnx scale-initializer; repeatable): the test that shows step 4's comparison fails.
@@ -67,19 +69,23 @@ def check(a):
     if rc != 0:
         return 1, said
     rc, info, said = run([a.nna_onnx, "info", optimized])
-    unfused = re.findall(r"^  \S+: (Conv|Add)\(", info, re.M)
+    float_ops = "Conv|FusedConv|Add|GlobalAveragePool|Gemm|FusedGemm|MatMul|Clip|Relu"
+    unfused = re.findall(r"^  \S+: (?:com\.microsoft\.)?(" + float_ops + r")\(", info, re.M)
     if rc != 0 or unfused:
-        return 1, ("onnxruntime left %d float Conv/Add node(s) unfused (see %s)" % (len(unfused), optimized))
-    fused = {op: len(re.findall(r": com\.microsoft\." + op + r"\(", info)) for op in ("QLinearConv", "QLinearAdd")}
+        return 1, ("onnxruntime left %d float node(s) unfused: %s (see %s)" %
+                   (len(unfused), " ".join(sorted(set(unfused))), optimized))
+    kernels = ("QLinearConv", "QLinearAdd", "QLinearGlobalAveragePool", "QGemm")
+    fused = {op: len(re.findall(r": (?:com\.microsoft\.)?" + op + r"\(", info)) for op in kernels}
     for i in range(outputs):
         rc, _, said = run([a.nna_onnx, "compare", os.path.join(bundle, "onnx_output_%d.npy" % i),
                            os.path.join(a.out, "ort", "output_%d.npy" % i)])
         if rc != 0:
             return 1, "onnxruntime on the exported QDQ model differs from the accelerator: " + said
     rtl = ", RTL (" + a.config + ")" if a.sim else ""
-    return 0, ("%d outputs equal bit for bit: ORT on nnac's QDQ export (%d QLinearConv, %d QLinearAdd), "
+    kernels_text = ", ".join("%d %s" % (fused[op], op) for op in kernels if fused[op] or op == "QLinearConv")
+    return 0, ("%d outputs equal bit for bit: ORT on nnac's QDQ export (%s), "
                "reference, golden model%s; cosine similarity to the float model %s" %
-               (outputs, fused["QLinearConv"], fused["QLinearAdd"], rtl, " ".join(cosines)))
+               (outputs, kernels_text, rtl, " ".join(cosines)))
 
 
 def main():
