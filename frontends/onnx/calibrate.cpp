@@ -58,6 +58,23 @@ QuantParams RangeToParams(double min, double max, bool is_signed) {
   return q;
 }
 
+SymmetricWeights QuantizeWeights(const std::vector<float>& w, size_t channels, bool channel_last,
+                                 bool per_tensor, float levels) {
+  const size_t per = w.size() / channels;
+  auto at = [&](size_t c, size_t k) { return channel_last ? k * channels + c : c * per + k; };
+  SymmetricWeights q;
+  std::vector<float> max(channels, 0.0f);
+  for (size_t c = 0; c < channels; ++c)
+    for (size_t k = 0; k < per; ++k) max[c] = std::max(max[c], std::fabs(w[at(c, k)]));
+  if (per_tensor && channels) max.assign(channels, *std::max_element(max.begin(), max.end()));
+  for (const float m : max) q.scale.push_back(m > 0 ? m / levels : 1.0f);
+  q.values.resize(w.size());
+  for (size_t c = 0; c < channels; ++c)
+    for (size_t k = 0; k < per; ++k)
+      q.values[at(c, k)] = int64_t(std::clamp(std::nearbyint(w[at(c, k)] / q.scale[c]), -127.0f, 127.0f));
+  return q;
+}
+
 int32_t Quantize(float x, const QuantParams& q) {
   const float r = std::nearbyint(x / q.scale);  // the default rounding mode: half to even
   const float lo = q.is_signed ? -128.0f : 0.0f;
@@ -88,8 +105,7 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
   // onnxruntime's QLinearMatMul takes batched [B, K, N] weights' parameters per tensor or as
   // [B, 1, N] only: those get one scale (weight_axis -1), the same in every channel.
   q.weight_axis = conv ? 0 : w.dims.size() == 2 ? 1 : -1;
-  const size_t cout = size_t(conv ? w.dims[0] : w.dims.back()), per = w.NumElements() / cout;
-  auto at = [&](size_t c, size_t k) { return conv ? c * per + k : k * cout + c; };
+  const size_t cout = size_t(conv ? w.dims[0] : w.dims.back());
   const bool has_bias = conv && n.inputs.size() > 2 && !n.inputs[2].empty();
 
   // The input's range over the calibration tensors (the run input without a folder).
@@ -107,22 +123,10 @@ QuantizedModel QuantizeFloatModel(const Model& model, const std::map<std::string
   q.x = RangeToParams(lo, hi, int8_activations);
 
   // Weights: symmetric per output channel, scale max |w| / 127, values -127..127.
-  const std::vector<float> wf = Floats(w);
-  std::vector<int64_t> wq(wf.size());
-  q.w_scale.resize(cout);
-  q.bias_scale.resize(cout);
-  for (size_t c = 0; c < cout; ++c) {
-    float m = 0;
-    for (size_t k = 0; k < per; ++k) m = std::max(m, std::fabs(wf[at(c, k)]));
-    q.w_scale[c] = m > 0 ? m / 127.0f : 1.0f;
-  }
-  if (q.weight_axis < 0) q.w_scale.assign(cout, *std::max_element(q.w_scale.begin(), q.w_scale.end()));
-  for (size_t c = 0; c < cout; ++c) {
-    for (size_t k = 0; k < per; ++k)
-      wq[at(c, k)] = int64_t(std::clamp(std::nearbyint(wf[at(c, k)] / q.w_scale[c]), -127.0f, 127.0f));
-    q.bias_scale[c] = q.x.scale * q.w_scale[c];
-  }
-  q.w = MakeIntTensor(DataType::kInt8, w.dims, wq);
+  SymmetricWeights sw = QuantizeWeights(Floats(w), cout, !conv, q.weight_axis < 0);
+  q.w_scale = std::move(sw.scale);
+  for (const float ws : q.w_scale) q.bias_scale.push_back(q.x.scale * ws);
+  q.w = MakeIntTensor(DataType::kInt8, w.dims, sw.values);
   q.w.name = n.inputs[1];
   if (has_bias) {
     const Tensor& b = FloatOperand(model, n, feeds, 2, "the bias");

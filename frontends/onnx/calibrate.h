@@ -37,6 +37,17 @@ QuantParams RangeToParams(double min, double max, bool is_signed);
 // ONNX QuantizeLinear as onnxruntime computes it: saturate(round_half_even(x / scale) + zp), the
 // division in float32.
 int32_t Quantize(float x, const QuantParams& q);
+// Symmetric int8 weights of `channels` output channels, channel c's k-th value at w[c * per + k]
+// (channel-major, a Conv's) or at w[k * channels + c] (`channel_last`, a MatMul's [K, N]): the
+// scale max |w| / levels per channel, or the whole tensor's max |w| / levels in every channel
+// (`per_tensor`), 1 where that max is 0; the values round_half_even(w / scale) in -127..127, at
+// w's places. levels is 127 for trained weights; 1 makes the weights of an average (1/count) 1.
+struct SymmetricWeights {
+  std::vector<float> scale;  // per output channel
+  std::vector<int64_t> values;
+};
+SymmetricWeights QuantizeWeights(const std::vector<float>& w, size_t channels, bool channel_last,
+                                 bool per_tensor, float levels = 127.0f);
 
 struct QuantizedModel {
   Model qlinear;                        // one QLinearConv or QLinearMatMul node, operands as initializers

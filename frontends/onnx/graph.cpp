@@ -919,27 +919,23 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
             std::to_string(x.zero_point) +
             ", but the accelerator pads with byte 0 (only the graph input is padded by the host)");
       const uint32_t cout = l.out_c, per = uint32_t(im.w[li].size() / cout);
+      const uint32_t avg = im.avg_count[li];
+      // Symmetric per output channel, as QuantizeFloatModel; a Gemm's one scale for the matrix; an
+      // average pool's weights 1.
+      SymmetricWeights sw =
+          QuantizeWeights(im.w[li], cout, false, !im.gemm_b[li].empty(), avg ? 1.0f : 127.0f);
+      const std::vector<int64_t>& wq = sw.values;
       ConvQuant cq;
-      std::vector<int64_t> wq(im.w[li].size()), bq(cout, 0);
-      cq.w_scale.resize(cout), cq.bias_scale.resize(cout);
+      cq.w_scale = std::move(sw.scale);
+      cq.bias_scale.resize(cout);
+      std::vector<int64_t> bq(cout, 0);
       ql.weights = ref::Weights(cout, nw.ShapeOf(l.inputs[0]).c / l.groups, l.kernel_h, l.kernel_w, true);
+      for (size_t e = 0; e < wq.size(); ++e) ql.weights.data[e] = uint8_t(int8_t(wq[e]));
       ql.bias.resize(cout);
       ql.params.resize(cout);
-      const uint32_t avg = im.avg_count[li];
-      for (uint32_t c = 0; c < cout; ++c) {  // symmetric per output channel, -127..127, as QuantizeFloatModel
-        float m = 0;
-        for (uint32_t k = 0; k < per; ++k) m = std::max(m, std::fabs(im.w[li][size_t(c) * per + k]));
-        if (!im.gemm_b[li].empty())  // a Gemm's one weight scale: the whole matrix's max |w|
-          for (const float v : im.w[li]) m = std::max(m, std::fabs(v));
-        cq.w_scale[c] = avg ? m : m > 0 ? m / 127.0f : 1.0f;  // an average pool's weights: 1
+      for (uint32_t c = 0; c < cout; ++c) {
         cq.bias_scale[c] = x.scale * cq.w_scale[c];
-        int64_t sum = 0;
-        for (uint32_t k = 0; k < per; ++k) {
-          const size_t e = size_t(c) * per + k;
-          wq[e] = int64_t(std::clamp(std::nearbyint(im.w[li][e] / cq.w_scale[c]), -127.0f, 127.0f));
-          ql.weights.data[e] = uint8_t(int8_t(wq[e]));
-          sum += wq[e];
-        }
+        const int64_t sum = std::accumulate(wq.begin() + c * per, wq.begin() + (c + 1) * per, int64_t(0));
         if (!im.b[li].empty()) {
           const double v = std::nearbyint(double(im.b[li][c]) / double(cq.bias_scale[c]));
           if (!(std::fabs(v) < 1 << 29))
