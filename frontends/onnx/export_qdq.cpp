@@ -52,6 +52,13 @@ void AddValue(pb::ValueInfoProto* v, const std::string& name, DataType type, con
   }
 }
 
+void AddValue(pb::ValueInfoProto* v, const std::string& name, DataType type,
+              const std::vector<int64_t>& dims) {
+  std::vector<Dim> shape;
+  for (const int64_t d : dims) shape.push_back(Dim{d, ""});
+  AddValue(v, name, type, shape);
+}
+
 void CopyAttribute(pb::NodeProto* n, const Attribute& a) {
   pb::AttributeProto* p = n->add_attribute();
   p->set_name(a.name);
@@ -95,9 +102,7 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path) {
   const std::string w = q.node->inputs[1];
   const size_t cout = q.w_scale.size();
 
-  std::vector<Dim> in_shape;
-  for (int64_t d : q.input_dims) in_shape.push_back(Dim{d, ""});
-  AddValue(g->add_input(), x, DataType::kFloat, in_shape);
+  AddValue(g->add_input(), x, DataType::kFloat, q.input_dims);
   const std::vector<Dim>& out_shape = q.qlinear.outputs.at(0).shape;
   AddValue(g->add_output(), y + "_quantized", q.y.Type(), out_shape);
   AddValue(g->add_output(), y, DataType::kFloat, out_shape);
@@ -154,9 +159,7 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
   out.add_opset_import()->set_version(13);  // per-channel DequantizeLinear (axis) needs 13
   pb::GraphProto* pg = out.mutable_graph();
   pg->set_name(model.graph_name + "_qdq");
-  std::vector<Dim> in_shape;
-  for (int64_t d : g.input_dims) in_shape.push_back(Dim{d, ""});
-  AddValue(pg->add_input(), g.input_name, DataType::kFloat, in_shape);
+  AddValue(pg->add_input(), g.input_name, DataType::kFloat, g.input_dims);
 
   // Every quantized tensor T: its producer writes T_float, QuantizeLinear T_quantized,
   // DequantizeLinear T itself, which the consumers read unchanged. The graph input keeps its name:
@@ -237,36 +240,30 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
       if (const auto it = g.acts.find(o); it != g.acts.end())
         scales(o, it->second.q), qdq(o + "_float", o, o);
     if (!c) continue;
-    const int64_t cout = int64_t(c->w_scale.size());
-    AddTensor(pg, c->w, n.inputs[1] + "_quantized");
-    if (c->per_tensor) {
-      AddTensor(pg, MakeFloatTensor(DataType::kFloat, {}, {c->w_scale[0]}), n.inputs[1] + "_scale");
-      AddTensor(pg, MakeIntTensor(DataType::kInt8, {}, {0}), n.inputs[1] + "_zero_point");
-    } else {
-      AddTensor(pg, FloatVector(c->w_scale), n.inputs[1] + "_scale");
-      AddTensor(pg, MakeIntTensor(DataType::kInt8, {cout}, std::vector<int64_t>(size_t(cout), 0)),
-                n.inputs[1] + "_zero_point");
-    }
-    AddNode(pg, "DequantizeLinear", n.inputs[1] + "_DequantizeLinear",
-            {n.inputs[1] + "_quantized", n.inputs[1] + "_scale", n.inputs[1] + "_zero_point"}, n.inputs[1],
-            c->per_tensor ? -1 : 0);
+    // DequantizeLinear of int8 weights or an int32 bias t: zero points 0, scales per output
+    // channel (axis 0) or one (a Gemm's).
+    auto dequantize = [&](const std::string& t, const Tensor& values, const std::vector<float>& scale) {
+      const int64_t n_scales = c->per_tensor ? 1 : int64_t(scale.size());
+      const std::vector<int64_t> dims =
+          c->per_tensor ? std::vector<int64_t>{} : std::vector<int64_t>{n_scales};
+      AddTensor(pg, values, t + "_quantized");
+      AddTensor(pg,
+                MakeFloatTensor(DataType::kFloat, dims,
+                                std::vector<double>(scale.begin(), scale.begin() + n_scales)),
+                t + "_scale");
+      AddTensor(pg, MakeIntTensor(values.type, dims, std::vector<int64_t>(size_t(n_scales), 0)),
+                t + "_zero_point");
+      AddNode(pg, "DequantizeLinear", t + "_DequantizeLinear",
+              {t + "_quantized", t + "_scale", t + "_zero_point"}, t, c->per_tensor ? -1 : 0);
+    };
+    dequantize(n.inputs[1], c->w, c->w_scale);
     if (c->bias.bytes.empty()) continue;
     // A conv without a bias gets one from its folded BatchNormalization.
     const bool own_bias = n.inputs.size() > 2 && !n.inputs[2].empty();
     const std::string b = own_bias ? n.inputs[2] : n.name + "_bias";
     if (!own_bias && n.inputs.size() > 2) p->set_input(2, b);
     if (!own_bias && n.inputs.size() <= 2) p->add_input(b);
-    AddTensor(pg, c->bias, b + "_quantized");
-    if (c->per_tensor) {
-      AddTensor(pg, MakeFloatTensor(DataType::kFloat, {}, {c->bias_scale[0]}), b + "_scale");
-      AddTensor(pg, MakeIntTensor(DataType::kInt32, {}, {0}), b + "_zero_point");
-    } else {
-      AddTensor(pg, FloatVector(c->bias_scale), b + "_scale");
-      AddTensor(pg, MakeIntTensor(DataType::kInt32, {cout}, std::vector<int64_t>(size_t(cout), 0)),
-                b + "_zero_point");
-    }
-    AddNode(pg, "DequantizeLinear", b + "_DequantizeLinear",
-            {b + "_quantized", b + "_scale", b + "_zero_point"}, b, c->per_tensor ? -1 : 0);
+    dequantize(b, c->bias, c->bias_scale);
   }
   for (const Tensor& t : model.initializers)
     if (copied.count(t.name)) AddTensor(pg, t, t.name);
@@ -282,15 +279,9 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
       AddNode(pg, "QuantizeLinear", o.name + "_out_QuantizeLinear",
               {o.name, o.name + "_out_scale", o.name + "_out_zero_point"}, o.name + "_quantized");
     }
-    std::vector<Dim> dims;
-    for (int64_t d : o.dims) dims.push_back(Dim{d, ""});
-    AddValue(pg->add_output(), o.name + "_quantized", DataType::kUint8, dims);
+    AddValue(pg->add_output(), o.name + "_quantized", DataType::kUint8, o.dims);
   }
-  for (const GraphOutput& o : g.outputs) {
-    std::vector<Dim> dims;
-    for (int64_t d : o.dims) dims.push_back(Dim{d, ""});
-    AddValue(pg->add_output(), o.name, DataType::kFloat, dims);
-  }
+  for (const GraphOutput& o : g.outputs) AddValue(pg->add_output(), o.name, DataType::kFloat, o.dims);
   std::ofstream f(path, std::ios::binary);
   if (!f || !out.SerializeToOstream(&f)) throw OnnxError("cannot write the QDQ model " + path.string());
 }
