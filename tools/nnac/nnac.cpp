@@ -206,7 +206,7 @@ int OnnxGraphBundle(const std::string& model_path, const std::vector<std::string
                     const OnnxOptions& opt) {
   namespace onnx = nna::onnx;
   const onnx::GraphCompiled c =
-      onnx::CompileOnnxGraph({model_path, inputs, opt.calibrate, false, false}, cfg);
+      onnx::CompileOnnxGraph({model_path, inputs, opt.calibrate, opt.int8_activations, false}, cfg);
   const nna::Bundle& b = c.lowered.bundle;
   nna::WriteBundle(b, out);
   for (size_t i = 0; i < c.expected.size(); ++i)
