@@ -22,6 +22,7 @@
 #include "Vnna_sram.h"
 #include "block_tb.h"
 #include "nna/configs.h"
+#include "nna/isa.h"
 #include "util/split_mix64.h"
 #include "verilated.h"
 #include "vl_bits.h"
@@ -42,7 +43,7 @@ const unsigned kWord = unsigned(Cfg().sram_bank_word_bytes);
 const unsigned kActBytes = unsigned(Cfg().sram_act_port_bytes);
 const unsigned kWtBytes = unsigned(Cfg().sram_wt_port_bytes);
 const unsigned kWrBytes = unsigned(Cfg().sram_wr_port_bytes);
-constexpr unsigned kFetchBytes = 32;  // an instruction word (nna_isa_pkg::WordBytes)
+constexpr unsigned kFetchBytes = unsigned(nna::isa::kWordBytes);  // an instruction word
 const unsigned kDmaOutBytes = std::min(unsigned(Cfg().axi_data_bytes), kWtBytes);
 constexpr uint32_t kSpan = 4096;  // random addresses stay below: conflicts and re-reads are common
 
