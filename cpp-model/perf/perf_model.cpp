@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
 #include <numeric>
 
 #include "isa/program.h"
@@ -20,6 +21,61 @@ constexpr uint64_t kActFifoDepth = 4;  // nna_data_seq ActDepth
 constexpr uint64_t kWtBufChunks = 16;  // nna_data_seq WtBufChunks
 
 uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// The bytes a weight-port requester other than the weight stream claims (nna_sram): a program
+// fetch one instruction word, DMA-out one AXI beat.
+uint64_t FetchBytes(const HwConfig& cfg) {
+  return std::min<uint64_t>(isa::kWordBytes, cfg.sram_wt_port_bytes);
+}
+uint64_t DmaOutBytes(const HwConfig& cfg) { return std::min(cfg.axi_data_bytes, cfg.sram_wt_port_bytes); }
+
+bool DmaUrgent(const SramState& s, bool dma_valid) { return dma_valid && s.dma_wait == kDmaInPatience; }
+
+// One cycle's bank requests of the three ports, each port's requester already chosen.
+struct BankRequests {
+  bool act = false, wr = false, wt = false;
+  uint64_t act_banks = 0, wr_banks = 0, wt_banks = 0;
+  bool wr_dma = false;     // the write port's requester is DMA-in
+  bool dma_valid = false;  // DMA-in requests (chosen or not)
+  bool wr_priority = false, hurry = false;
+  bool act_go = false, wr_go = false, wt_go = false;
+};
+
+// nna_sram's grants: activation, then write, then weight port (writes first with wr_priority);
+// a DMA-in write takes no bank a read port requests, unless urgent (DmaInPatience refusals in a
+// row: then first, holding its banks) or hurried (dma_hurry: the write port's usual place); a bank
+// granted in the previous cycle rests (sram.bank_cycles 2).
+void GrantBanks(const HwConfig& cfg, SramState& s, BankRequests& r) {
+  const bool urgent = DmaUrgent(s, r.dma_valid);
+  const bool yield = r.wr_dma && !urgent && !r.hurry;
+  const uint64_t read_want = (r.act ? r.act_banks : 0) | (r.wt ? r.wt_banks : 0);
+  uint64_t held = 0, taken_act = 0;
+  if ((r.wr_priority && !yield) || urgent) {
+    r.wr_go = r.wr && !(r.wr_banks & s.recovering);
+    held = (urgent || r.wr_go) ? r.wr_banks : 0;
+    r.act_go = r.act && !(r.act_banks & (held | s.recovering));
+    taken_act = r.act_go ? r.act_banks : 0;
+  } else {
+    r.act_go = r.act && !(r.act_banks & s.recovering);
+    taken_act = r.act_go ? r.act_banks : 0;
+    r.wr_go = r.wr && !(r.wr_banks & (taken_act | s.recovering | (yield ? read_want : 0)));
+    held = r.wr_go ? r.wr_banks : 0;
+  }
+  r.wt_go = r.wt && !(r.wt_banks & (held | taken_act | s.recovering));
+  if (!r.dma_valid || (r.wr_go && r.wr_dma))
+    s.dma_wait = 0;
+  else if (!urgent)
+    ++s.dma_wait;
+  s.recovering =
+      cfg.sram_bank_cycles > 1 ? (r.wr_go ? r.wr_banks : 0) | taken_act | (r.wt_go ? r.wt_banks : 0) : 0;
+}
+
+uint64_t BanksOfBytes(const HwConfig& cfg, uint64_t addr, uint64_t last) {
+  uint64_t m = 0;
+  const uint64_t word = cfg.sram_bank_word_bytes;
+  for (uint64_t w = addr / word; w <= (addr + last) / word; ++w) m |= uint64_t(1) << (w % cfg.sram_banks);
+  return m;
+}
 
 // Lanes of the address sequencer: the output position of every lane of the current section,
 // kept as the RTL keeps it (row-wrapped one step per cycle), and the activation loads of each term
@@ -177,8 +233,9 @@ struct TilePhase {
 
 class TileSim {
  public:
-  TileSim(const HwConfig& cfg, const ComputeInstr& in, uint64_t simd_len)
+  TileSim(const HwConfig& cfg, const ComputeInstr& in, uint64_t simd_len, SramState& sram)
       : cfg_(cfg),
+        sram_(sram),
         in_(in),
         simd_len_(simd_len),
         M(cfg.array_rows),
@@ -212,21 +269,33 @@ class TileSim {
   }
 
   TilePhase Run() {
-    for (int64_t t = 0;; ++t) {
-      const Front f = DataSequencer();
-      ++r_.cycles[Cause(f)];
-      if (Done()) break;
-      Ports p = Request(t);
-      Grant(p);
-      WriteBack(f, p);
-      AdvanceStages(f);
-      if (f.bc) Broadcast(f);
-      AdvanceActivations(p, t);
-      UpdateCache(p);
-      AdvanceWeights(p);
+    OtherRequests none;
+    while (!Step(none)) {
     }
     return r_;
   }
+
+  // One cycle beside the other requesters of the SRAM (their requests in o, their grants set);
+  // true in the cycle done is seen, the phase's last.
+  bool Step(OtherRequests& o) {
+    const int64_t t = t_++;
+    const Front f = DataSequencer();
+    ++r_.cycles[Cause(f)];
+    if (Done()) {
+      GrantOthers(cfg_, sram_, o);
+      return true;
+    }
+    Ports p = Request(t, o);
+    Grant(p, o);
+    WriteBack(f, p);
+    AdvanceStages(f);
+    if (f.bc) Broadcast(f);
+    AdvanceActivations(p, t);
+    UpdateCache(p);
+    AdvanceWeights(p);
+    return false;
+  }
+  const TilePhase& Result() const { return r_; }
 
  private:
   struct Tile {
@@ -253,12 +322,14 @@ class TileSim {
     bool wt_req = false;
     uint64_t wt_used = 0;
     bool act_go = false, wr_go = false, wt_go = false, act_fire = false;
+    // The write port's requester is DMA-in (else the write-back, if any); the weight port's the
+    // program fetch or DMA-out (else the weight stream, if any).
+    bool wr_dma = false, dma_valid = false, wt_other = false;
+    uint64_t wr_port_banks = 0, wt_port_banks = 0;
   };
 
   uint64_t BanksOf(int64_t addr, int64_t last) const {
-    uint64_t m = 0;
-    for (int64_t w = addr / word_; w <= (addr + last) / word_; ++w) m |= uint64_t(1) << uint64_t(w % nbanks_);
-    return m;
+    return BanksOfBytes(cfg_, uint64_t(addr), uint64_t(last));
   }
   // Whether the write request's WrWords-word window (of the cycle's head row) covers bank word w.
   bool WrCovers(const Ports& p, int64_t w) const {
@@ -330,11 +401,15 @@ class TileSim {
 
   // The write buffer's head, the next activation descriptor's banks not in the cache, the weight
   // stream's read.
-  Ports Request(int64_t t) const {
+  Ports Request(int64_t t, const OtherRequests& o) const {
     Ports p;
-    p.wr_any = !wbuf_.empty();
-    p.wr_w0 = p.wr_any ? wbuf_[0].addr / word_ : 0;
-    p.wr_used = p.wr_any ? BanksOf(wbuf_[0].addr, wbuf_[0].last) : 0;
+    const bool own_wr = !wbuf_.empty();
+    p.dma_valid = o.dma_in;
+    p.wr_dma = o.dma_in && (!own_wr || DmaUrgent(sram_, true));
+    p.wr_any = own_wr || o.dma_in;
+    p.wr_w0 = p.wr_dma ? int64_t(o.dma_in_addr) / word_ : own_wr ? wbuf_[0].addr / word_ : 0;
+    p.wr_used = own_wr ? BanksOf(wbuf_[0].addr, wbuf_[0].last) : 0;
+    p.wr_port_banks = p.wr_dma ? BanksOf(int64_t(o.dma_in_addr), int64_t(o.dma_in_last)) : p.wr_used;
     p.desc_valid = a_active_ && t >= a_norm_until_ && act_usage_ + act_push_ < kActFifoDepth;
     const Tile& at = tiles_[a_tile_];
     const ActStream::Loads& L = loads_[at.pt];
@@ -355,21 +430,29 @@ class TileSim {
     }
     p.wt_req = w_active_ && w_cnt_ + w_push_ + chunk_words_ <= buf_words_;
     p.wt_used = p.wt_req ? BanksOf(w_addr_, int64_t(wt_bytes_) - 1) : 0;
+    // The program fetch goes before the weight stream, DMA-out after it.
+    p.wt_other = o.fetch || (o.dma_out && !p.wt_req);
+    p.wt_port_banks = o.fetch     ? BanksOf(int64_t(o.fetch_addr), int64_t(FetchBytes(cfg_)) - 1)
+                      : p.wt_req  ? p.wt_used
+                      : o.dma_out ? BanksOf(int64_t(o.dma_out_addr), int64_t(DmaOutBytes(cfg_)) - 1)
+                                  : 0;
     return p;
   }
 
-  // Bank grants; a bank granted in the previous cycle is recovering (sram.bank_cycles 2).
-  void Grant(Ports& p) {
-    if (wr_priority_) {
-      p.wr_go = p.wr_any && !(p.wr_used & recovering_);
-      p.act_go = p.any_need && !(p.act_need & ((p.wr_go ? p.wr_used : 0) | recovering_));
-    } else {
-      p.act_go = p.any_need && !(p.act_need & recovering_);
-      p.wr_go = p.wr_any && !(p.wr_used & ((p.act_go ? p.act_need : 0) | recovering_));
-    }
-    const uint64_t taken_banks = (p.act_go ? p.act_need : 0) | (p.wr_go ? p.wr_used : 0);
-    p.wt_go = p.wt_req && !(p.wt_used & (taken_banks | recovering_));
-    recovering_ = cfg_.sram_bank_cycles > 1 ? taken_banks | (p.wt_go ? p.wt_used : 0) : 0;
+  // Bank grants (GrantBanks); a bank granted in the previous cycle is recovering.
+  void Grant(Ports& p, OtherRequests& o) {
+    BankRequests r;
+    r.act = p.any_need, r.act_banks = p.act_need;
+    r.wr = p.wr_any, r.wr_banks = p.wr_port_banks, r.wr_dma = p.wr_dma, r.dma_valid = p.dma_valid;
+    r.wr_priority = wr_priority_, r.hurry = o.hurry;
+    r.wt = p.wt_req || p.wt_other, r.wt_banks = p.wt_port_banks;
+    GrantBanks(cfg_, sram_, r);
+    p.act_go = r.act_go;
+    p.wr_go = r.wr_go && !p.wr_dma;
+    p.wt_go = r.wt_go && !p.wt_other;
+    o.dma_in_go = r.wr_go && p.wr_dma;
+    o.fetch_go = r.wt_go && o.fetch;
+    o.dma_out_go = r.wt_go && p.wt_other && !o.fetch;
     p.act_fire = p.desc_valid && (a_j_ >= p.nloads || p.act_go);
   }
 
@@ -489,6 +572,7 @@ class TileSim {
   }
 
   const HwConfig& cfg_;
+  SramState& sram_;
   const ComputeInstr& in_;
   const uint64_t simd_len_;
   const uint64_t M, N;  // the array's rows and columns (the docs' M and N)
@@ -518,7 +602,7 @@ class TileSim {
   std::vector<int64_t> tag_;
   bool rsp_ = false;
   int64_t rsp_w0_ = 0, rsp_nw_ = 0;
-  uint64_t recovering_ = 0;  // banks granted in the previous cycle
+  int64_t t_ = 0;  // the tile phase's next cycle
   // Weight stream and prefetch buffer.
   bool w_active_ = false;
   uint64_t w_tile_ = 0, w_rem_ = 0;
@@ -537,10 +621,6 @@ class TileSim {
   uint64_t pool_ph_ = 0, pool_hi_ = 0;
   int64_t pool_base_ = 0;
 };
-
-TilePhase SimulateTiles(const HwConfig& cfg, const ComputeInstr& in, uint64_t simd_len) {
-  return TileSim(cfg, in, simd_len).Run();
-}
 
 // What the RTL accepts (docs/architecture.md); anything else ends after the one check cycle.
 std::string Unsupported(const ComputeInstr& in) {
@@ -573,27 +653,85 @@ std::string CheckAccuracy(uint32_t index, const std::string& op, uint64_t measur
   return text;
 }
 
-Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vector<isa::SimdInstr>& simd) {
-  Prediction p;
-  p.macs = isa::Macs(in);
-  p.note = Unsupported(in);
-  if (!p.note.empty()) {
-    p.cycles[ComputeCycle::kFill] = 1;
-    return p;
-  }
-  // Check (1 cycle), then the parameter load: one weight-port read per cycle, the last response
-  // one cycle later, the tile phase one cycle after that.
-  const uint64_t param_reads = CeilDiv(in.out_c * isa::ChannelParamsRecord::kBytes, cfg.sram_wt_port_bytes);
-  const uint64_t before_tiles = 1 + param_reads + 2;
+void GrantOthers(const HwConfig& cfg, SramState& sram, OtherRequests& o) {
+  BankRequests r;
+  r.wr = r.wr_dma = r.dma_valid = o.dma_in;
+  r.wr_banks = o.dma_in ? BanksOfBytes(cfg, o.dma_in_addr, o.dma_in_last) : 0;
+  r.hurry = o.hurry;
+  r.wt = o.fetch || o.dma_out;
+  r.wt_banks = o.fetch     ? BanksOfBytes(cfg, o.fetch_addr, FetchBytes(cfg) - 1)
+               : o.dma_out ? BanksOfBytes(cfg, o.dma_out_addr, DmaOutBytes(cfg) - 1)
+                           : 0;
+  GrantBanks(cfg, sram, r);
+  o.dma_in_go = r.wr_go;
+  o.fetch_go = r.wt_go && o.fetch;
+  o.dma_out_go = r.wt_go && !o.fetch;
+}
 
-  // The tile phase: every SIMD instruction is one pass of a row through the lanes.
-  const TilePhase tp = SimulateTiles(cfg, in, simd.size());
-  p.cycles = tp.cycles;
-  p.cycles[ComputeCycle::kFill] += before_tiles;
-  p.terms = tp.terms;
-  p.act_slots = tp.act_slots;
-  p.norm = tp.norm;
-  return p;
+struct ComputeRun::Impl {
+  Impl(const HwConfig& c, const ComputeInstr& i, const std::vector<isa::SimdInstr>& simd, SramState& sram)
+      : cfg(c), in(i), sram(sram) {
+    p.macs = isa::Macs(in);
+    p.note = Unsupported(in);
+    if (!p.note.empty()) {
+      before_tiles = 1;
+      return;
+    }
+    // Check (1 cycle), then the parameter load: one weight-port read per cycle, the last
+    // response one cycle later, the tile phase one cycle after that.
+    before_tiles = 1 + CeilDiv(in.out_c * isa::ChannelParamsRecord::kBytes, cfg.sram_wt_port_bytes) + 2;
+    // The tile phase: every SIMD instruction is one pass of a row through the lanes.
+    tiles = std::make_unique<TileSim>(cfg, in, simd.size(), sram);
+  }
+  const HwConfig& cfg;
+  const ComputeInstr in;  // TileSim keeps a reference
+  SramState& sram;
+  Prediction p;
+  uint64_t before_tiles = 0, step = 0;
+  std::unique_ptr<TileSim> tiles;
+  bool done = false;
+};
+
+ComputeRun::ComputeRun(const HwConfig& cfg, const ComputeInstr& in, const std::vector<isa::SimdInstr>& simd,
+                       SramState& sram)
+    : impl_(std::make_unique<Impl>(cfg, in, simd, sram)) {}
+ComputeRun::~ComputeRun() = default;
+
+bool ComputeRun::Step(OtherRequests& o) {
+  Impl& m = *impl_;
+  if (m.step < m.before_tiles) {
+    // Check and parameter load (closed form, all fill): the other requesters as without compute.
+    ++m.step;
+    GrantOthers(m.cfg, m.sram, o);
+    m.done = !m.tiles && m.step == m.before_tiles;
+    return m.done;
+  }
+  m.done = m.tiles->Step(o);
+  return m.done;
+}
+
+const Prediction& ComputeRun::Result() {
+  Impl& m = *impl_;
+  if (!m.tiles) {
+    m.p.cycles[ComputeCycle::kFill] = m.before_tiles;
+    return m.p;
+  }
+  const TilePhase& tp = m.tiles->Result();
+  m.p.cycles = tp.cycles;
+  m.p.cycles[ComputeCycle::kFill] += m.before_tiles;
+  m.p.terms = tp.terms;
+  m.p.act_slots = tp.act_slots;
+  m.p.norm = tp.norm;
+  return m.p;
+}
+
+Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vector<isa::SimdInstr>& simd) {
+  SramState sram;
+  ComputeRun run(cfg, in, simd, sram);
+  OtherRequests none;
+  while (!run.Step(none)) {
+  }
+  return run.Result();
 }
 
 std::map<uint32_t, Prediction> PredictProgram(const HwConfig& cfg, const Bundle& bundle) {

@@ -11,17 +11,16 @@
 // dot_len < rows) through the activation cache; broadcast at one term per cycle; the unload of
 // each dot product into the SIMD unit (3 stages, chains of c >= 2 steps one row at a time), the
 // pooling unit (one cycle per row plus one per pooled row written), the 2-entry write buffer and
-// the write port. Not modelled: program fetches and DMA sharing the
-// SRAM with the instruction, and activation-cache contents left by the previous instruction (the
-// cache is taken as empty at the start). A DMA-in write yields (nna_sram): it takes no bank the
-// activation or weight port requests in its cycle, except one beat after DmaInPatience refusals,
-// so beside the instruction it costs only those urgent beats and the banks its beats leave
-// resting, which this model does not see.
+// the write port. Predict takes the instruction alone; ComputeRun steps it beside the program
+// fetch, DMA-in and DMA-out (program_model.h), with nna_sram's rules for them (DMA-in yields to
+// the read ports' banks until urgent or hurried). Activation-cache contents left by the previous
+// instruction are not modelled (the cache is taken as empty at the start).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -68,6 +67,49 @@ std::string CheckAccuracy(uint32_t index, const std::string& op, uint64_t measur
 // The prediction for a CONV instruction that passes the RTL's checks. Anything else (another
 // opcode, a bad field) gets the one check cycle the RTL spends before its error, and a note.
 Prediction Predict(const HwConfig& cfg, const isa::ComputeInstr& in, const std::vector<isa::SimdInstr>& simd);
+
+// nna_sram's DmaInPatience: refusals in a row after which a DMA-in beat is urgent.
+inline constexpr unsigned kDmaInPatience = 16;
+
+// The SRAM's state from one cycle to the next: the banks granted in the last cycle (resting with
+// sram.bank_cycles 2) and DMA-in's refusals in a row.
+struct SramState {
+  uint64_t recovering = 0;
+  unsigned dma_wait = 0;
+};
+
+// One cycle's requests of the SRAM requesters outside the compute engine, and their grants.
+struct OtherRequests {
+  bool fetch = false;  // program fetch: one instruction word, first on the weight port
+  uint64_t fetch_addr = 0;
+  bool dma_in = false;  // DMA-in: one AXI beat's bytes [dma_in_addr, dma_in_addr + dma_in_last]
+  uint64_t dma_in_addr = 0, dma_in_last = 0;
+  bool dma_out = false;  // DMA-out: one AXI beat, last on the weight port
+  uint64_t dma_out_addr = 0;
+  bool hurry = false;  // nna_net_seq's dma_hurry: DMA-in does not yield
+  bool fetch_go = false, dma_in_go = false, dma_out_go = false;
+};
+
+// The grants of a cycle in which no compute instruction uses the SRAM.
+void GrantOthers(const HwConfig& cfg, SramState& sram, OtherRequests& o);
+
+// One compute instruction stepped cycle by cycle beside the other requesters (the schedule of
+// Predict, whose result it gives when nothing else requests).
+class ComputeRun {
+ public:
+  ComputeRun(const HwConfig& cfg, const isa::ComputeInstr& in, const std::vector<isa::SimdInstr>& simd,
+             SramState& sram);
+  ~ComputeRun();
+  // The instruction's next cycle, the other requesters' grants set in o; true in its last cycle
+  // (the one done is seen in).
+  bool Step(OtherRequests& o);
+  // The cycles so far by cause.
+  const Prediction& Result();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Predict for every compute instruction of a bundle's program, by instruction index.
 std::map<uint32_t, Prediction> PredictProgram(const HwConfig& cfg, const Bundle& bundle);
