@@ -7,7 +7,9 @@ in parallel with a wall-clock limit each (a run past it is killed and reported a
 Writes into OUT:
   junit.xml, results.csv      one case per run
   summary.md                  per network: instructions, cycles, MAC utilization, frames per second
-                              at 2 GHz, simulated cycles per second, wall time, peak memory
+                              at 2 GHz, simulated cycles per second, wall time, peak memory, and
+                              the whole-program performance model's cycles (nna_perf) with their
+                              error against the RTL's
   <name>_layers.dat/.png      per compute instruction of each network: cycles and MAC
                               utilization, the plot drawn with gnuplot
   causes.dat/.png             per network: its cycles by cause (the table in summary.md), a
@@ -17,6 +19,7 @@ Exit code 0 only if every run passed.
 import argparse
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +37,9 @@ def parse_args():
                    help="comma-separated networks; default every <vectors>/networks/*.yaml, 'none' for none")
     p.add_argument("--tests", default="", help="comma-separated named layer tests to run as well")
     p.add_argument("--random", type=int, default=0, help="random layers (TEST=random), seeds 1..N")
+    p.add_argument("--perf", default=None,
+                   help="nna_perf, for the whole-program model's column (default: tools/nna_perf/nna_perf of the "
+                        "simulator's build folder)")
     a = p.parse_args()
     check_run_args(p, a)
     if a.random < 0:
@@ -56,6 +62,41 @@ def make_jobs(a):
                  args=["--test", "random", "--seed", str(s), "--quiet", "--max-perf-error", "2"] + extra,
                  reproduce=f"make sim TEST=random SEED={s} CONFIG={a.config}{args}") for s in range(1, a.random + 1)]
     return jobs
+
+
+WHOLE_PROGRAM = re.compile(r"^whole program: (\d+) cycles", re.M)
+
+
+def perf_path(a):
+    return a.perf or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(a.sim))), "tools", "nna_perf", "nna_perf")
+
+
+def model_cycles(a, r):
+    """The whole-program performance model's cycles for the run's bundle (nna_perf --bundle), with the
+    run's DRAM latency, or a short reason why there are none."""
+    extra = a.sim_args.split()
+    if "--dram-bandwidth" in extra:
+        return "no model: DRAM bandwidth limit"
+    bundle = os.path.join(os.path.dirname(r["verdict"]), "bundle")
+    perf = perf_path(a)
+    if not os.path.isdir(bundle) or not os.path.exists(perf):
+        return "no model: " + ("no bundle" if not os.path.isdir(bundle) else "no nna_perf")
+    cmd = [perf, "--bundle", bundle]
+    if "--dram-latency" in extra:
+        cmd += ["--dram-latency", extra[extra.index("--dram-latency") + 1]]
+    res = subprocess.run(cmd, text=True, capture_output=True)
+    m = WHOLE_PROGRAM.search(res.stdout)
+    if res.returncode != 0 or not m:
+        return "no model: nna_perf failed"
+    return int(m.group(1))
+
+
+def model_columns(r):
+    """The summary's model cycles and error (model - RTL) / RTL."""
+    m = r.get("model_cycles")
+    if isinstance(m, int) and r.get("cycles"):
+        return f"{m:,} | {100 * (m - r['cycles']) / r['cycles']:+.2f}%"
+    return f"{m or ''} | "
 
 
 def layer_names(run_dir):
@@ -191,16 +232,18 @@ def write_summary(a, results, wall, path):
     with open(path, "w") as f:
         f.write(f"# Nightly on {a.config}: {sum(r['status'] == 'pass' for r in results)} of {len(results)} runs pass, "
                 f"{fmt_time(wall)} wall on {a.jobs} jobs\n\n")
-        f.write("| run | status | instructions | cycles | MAC utilization | frames/s at 2 GHz | sim cycles/s | wall | peak memory | plot |\n")
-        f.write("|---|---|---|---|---|---|---|---|---|---|\n")
+        f.write("| run | status | instructions | cycles | model cycles | model error | MAC utilization | frames/s at 2 GHz "
+                "| sim cycles/s | wall | peak memory | plot |\n")
+        f.write("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
         for r in rows:
             cyc = r.get("cycles")
             fps = f"{CLOCK_HZ / cyc:,.0f}" if cyc else ""
             plot = os.path.basename(r["plot"]) if r.get("plot") else ""
-            f.write(f"| `{r['key']}` | {r['status']} | {r.get('instructions', '')} | {cyc:,} | {r.get('utilization', '')}% | "
-                    f"{fps} | {r.get('cycles_per_s', 0):,} | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB | {plot} |\n"
+            f.write(f"| `{r['key']}` | {r['status']} | {r.get('instructions', '')} | {cyc:,} | {model_columns(r)} | "
+                    f"{r.get('utilization', '')}% | {fps} | {r.get('cycles_per_s', 0):,} | {r['seconds']:.1f} s | "
+                    f"{r['peak_mb']:.0f} MB | {plot} |\n"
                     if cyc else
-                    f"| `{r['key']}` | {r['status']} | | | | | | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB | |\n")
+                    f"| `{r['key']}` | {r['status']} | | | | | | | | {r['seconds']:.1f} s | {r['peak_mb']:.0f} MB | |\n")
         write_causes(f, a, rows)
         if randoms:
             ok = [r for r in randoms if r["status"] == "pass" and "utilization" in r]
@@ -225,6 +268,7 @@ def main():
     for r in results:
         if not r["key"].startswith("random_") and r["status"] == "pass":
             r["plot"] = plot_layers(a, r)
+            r["model_cycles"] = model_cycles(a, r)
     junit = os.path.join(a.out, "junit.xml")
     write_junit(junit, f"nightly.{a.config}", results, wall)
     write_csv(os.path.join(a.out, "results.csv"), results, "run")
