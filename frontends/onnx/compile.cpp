@@ -48,7 +48,10 @@ OnnxCompiled CompileOnnx(const OnnxRequest& req, const HwConfig& cfg) {
   return {std::move(owned), std::move(layer), std::move(built), std::move(q)};
 }
 
-bool IsFloatGraphFile(const std::string& model) { return IsFloatGraph(LoadModel(model)); }
+bool IsFloatGraphFile(const std::string& model) {
+  const Model m = LoadModel(model);
+  return IsFloatGraph(m) || IsPreQuantizedGraph(m);
+}
 
 GraphCompiled CompileOnnxGraph(const OnnxRequest& req, const HwConfig& cfg) {
   GraphCompiled c;
@@ -57,6 +60,13 @@ GraphCompiled CompileOnnxGraph(const OnnxRequest& req, const HwConfig& cfg) {
   if (req.int8_activations)
     throw OnnxError(req.model +
                     ": --activations int8 applies to one-node models; a graph's activations are uint8");
+  if (IsPreQuantizedGraph(model)) {
+    if (!req.calibrate.empty() || req.export_qdq)
+      throw OnnxError(req.model + ": " + (req.export_qdq ? "--export-qdq" : "--calibrate") +
+                      " applies to float models; a pre-quantized graph's scales and zero points are its own");
+    c.pre = NormalizeQuantizedGraph(model);
+  }
+  const Model& graph = c.pre ? c.pre->graph : model;
   if (req.inputs.size() > 1)
     throw OnnxError(req.model + ": a float graph takes one --input FILE (its graph input '" +
                     model.inputs.at(0).name + "', " + model.inputs.at(0).Describe() + "), and " +
@@ -67,20 +77,22 @@ GraphCompiled CompileOnnxGraph(const OnnxRequest& req, const HwConfig& cfg) {
     std::vector<int64_t> dims;
     for (const Dim& d : model.inputs.at(0).shape) dims.push_back(d.value);
     c.input = SyntheticImages(dims, 1, kRunImageSeed).at(0);
-    if (req.calibrate.empty()) calibration = SyntheticImages(dims, kCalibrationImages, kCalibrationSeed);
+    if (req.calibrate.empty() && !c.pre)
+      calibration = SyntheticImages(dims, kCalibrationImages, kCalibrationSeed);
   } else {
     const std::string& arg = req.inputs[0];
     const size_t eq = arg.find('=');
     c.input = ReadTensorFile(eq == std::string::npos ? arg : arg.substr(eq + 1));
+    if (c.pre) c.input = PreQuantizedRunInput(*c.pre, c.input);
   }
-  c.graph = QuantizeGraph(model, c.input, calibration);
+  c.graph = QuantizeGraph(graph, c.input, calibration, c.pre ? &c.pre->given : nullptr);
   try {
     c.lowered = compiler::network::LowerNetwork(c.graph.q, cfg);
   } catch (const compiler::CompileError& e) {
     throw OnnxError(req.model + ": " + e.what());
   }
   testgen::PredictCycles(cfg, &c.lowered);
-  c.expected = GraphOutputs(c.graph);
+  c.expected = c.pre ? PreQuantizedOutputs(*c.pre, GraphOutputs(c.graph)) : GraphOutputs(c.graph);
   return c;
 }
 

@@ -12,6 +12,7 @@
 #include "frontends/onnx/calibrate.h"
 #include "frontends/onnx/graph.h"
 #include "frontends/onnx/layer.h"
+#include "frontends/onnx/qdq_graph.h"
 #include "nna/configs.h"
 
 namespace nna::onnx {
@@ -35,21 +36,26 @@ struct OnnxCompiled {
 OnnxCompiled CompileOnnx(const OnnxRequest& request, const HwConfig& cfg);
 
 // A float graph (graph.h) compiled: quantized on the calibration inputs, run on the run input by
-// the reference operators, lowered to one program with every layer's predicted cycles.
+// the reference operators, lowered to one program with every layer's predicted cycles; or a
+// pre-quantized graph (qdq_graph.h) the same way with the model's own quantization.
 struct GraphCompiled {
   std::unique_ptr<const Model> model;
+  std::optional<PreQuantized> pre;  // a pre-quantized graph: its float form and given quantization
   QuantizedGraph graph;
   compiler::network::LoweredNetwork lowered;
-  Tensor input;                  // the run input (float)
-  std::vector<Tensor> expected;  // the reference's graph outputs (uint8), graph output order
+  Tensor input;  // the run input (float; a uint8 input of a pre-quantized graph dequantized)
+  // The reference's graph outputs in graph output order: uint8 for a float graph (as --export-qdq's
+  // "<output>_quantized"), the model's own output types for a pre-quantized one.
+  std::vector<Tensor> expected;
 };
 
-// True when the file holds a float graph (graph.h's IsFloatGraph) rather than a one-node model.
+// True when the file holds a graph of many nodes, float (graph.h's IsFloatGraph) or pre-quantized
+// (qdq_graph.h's IsPreQuantizedGraph), rather than a one-node model.
 bool IsFloatGraphFile(const std::string& model);
 
 // No --input: the synthetic images of graph.h (run input and, without --calibrate, calibration).
-// Throws OnnxError: more than one input, an option for one-node models only, or what QuantizeGraph and
-// the lowering reject.
+// Throws OnnxError: more than one input, an option for one-node models only (or, for a
+// pre-quantized graph, --calibrate and --export-qdq), or what QuantizeGraph and the lowering reject.
 GraphCompiled CompileOnnxGraph(const OnnxRequest& request, const HwConfig& cfg);
 
 // How a float model was quantized: what the input was calibrated on, the scales and zero points.

@@ -3,6 +3,7 @@
 // input and the output are both uint8, the weights int8 and the bias int32 (its QDQ Conv selector),
 // and DQ -> MatMul -> Q into QLinearMatMul, so it then runs the integer arithmetic the accelerator
 // runs.
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -83,6 +84,29 @@ void CopyAttribute(pb::NodeProto* n, const Attribute& a) {
     default:
       throw OnnxError("attribute " + a.name + "=" + a.ValueText() + " cannot be written to the QDQ model");
   }
+}
+
+// The nodes in an order where each comes after the producers of its inputs, as ONNX requires (a
+// float op's weight DequantizeLinear is written after it); stable otherwise.
+void SortTopologically(pb::GraphProto* g) {
+  std::set<std::string> ready;
+  for (const pb::ValueInfoProto& v : g->input()) ready.insert(v.name());
+  for (const pb::TensorProto& t : g->initializer()) ready.insert(t.name());
+  ready.insert("");
+  std::vector<pb::NodeProto> left(g->node().begin(), g->node().end()), sorted;
+  while (!left.empty()) {
+    const auto next = std::find_if(left.begin(), left.end(), [&](const pb::NodeProto& n) {
+      return std::all_of(n.input().begin(), n.input().end(),
+                         [&](const std::string& i) { return ready.count(i); });
+    });
+    if (next == left.end())
+      throw OnnxError("the QDQ model's node '" + left[0].name() + "' reads a tensor no node writes");
+    for (const std::string& o : next->output()) ready.insert(o);
+    sorted.push_back(std::move(*next));
+    left.erase(next);
+  }
+  g->clear_node();
+  for (pb::NodeProto& n : sorted) *g->add_node() = std::move(n);
 }
 
 Tensor FloatVector(const std::vector<float>& v) {
@@ -282,6 +306,7 @@ void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::file
     AddValue(pg->add_output(), o.name + "_quantized", DataType::kUint8, o.dims);
   }
   for (const GraphOutput& o : g.outputs) AddValue(pg->add_output(), o.name, DataType::kFloat, o.dims);
+  SortTopologically(pg);
   std::ofstream f(path, std::ios::binary);
   if (!f || !out.SerializeToOstream(&f)) throw OnnxError("cannot write the QDQ model " + path.string());
 }

@@ -756,6 +756,66 @@ struct Groups {
 };
 size_t Slot(int tensor) { return size_t(tensor + 1); }
 
+// A pre-quantized model's parameters for every network tensor (slot), checked against what the
+// accelerator computes exactly as onnxruntime does; anything else is one sentence.
+std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given) {
+  const net::Network& nw = im.net;
+  auto node = [&](size_t li) {
+    const std::string name = im.nodes[li].substr(0, im.nodes[li].find(" + "));
+    const auto op = given.ops.find(name);
+    return "node '" + name + "' (" + (op != given.ops.end() ? op->second : net::ToString(nw.layers[li].op)) +
+           ")";
+  };
+  auto text = [](const std::string& t, const QuantParams& q) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, " (scale %.9g, zero point %d)", double(q.scale), q.zero_point);
+    return "'" + t + "'" + buf;
+  };
+  std::vector<QuantParams> qp(nw.layers.size() + 1);
+  for (size_t s = 0; s < qp.size(); ++s) {
+    const std::string& t = s ? im.tensor[s - 1] : im.input_name;
+    const auto it = given.acts.find(t);
+    const std::string who = s ? node(s - 1) + ": its output" : "graph input";
+    if (it == given.acts.end())
+      throw OnnxError(
+          who + " '" + t +
+          "' has no QuantizeLinear/DequantizeLinear parameters (a pre-quantized graph fixes every "
+          "activation's scale and zero point)");
+    if (it->second.is_signed)
+      throw OnnxError(who + " " + text(t, it->second) +
+                      " is int8, but the accelerator's activations between layers are uint8");
+    qp[s] = it->second;
+  }
+  for (size_t li = 0; li < nw.layers.size(); ++li) {
+    const net::Layer& l = nw.layers[li];
+    const QuantParams& y = qp[li + 1];
+    for (size_t k = 0; k < l.inputs.size(); ++k) {
+      const QuantParams& x = qp[Slot(l.inputs[k])];
+      const std::string in =
+          text(l.inputs[k] == net::kInput ? im.input_name : im.tensor[size_t(l.inputs[k])], x);
+      const bool copies = l.op == net::Op::kMaxPool || l.op == net::Op::kConcat;
+      if (copies && (x.scale != y.scale || x.zero_point != y.zero_point))
+        throw OnnxError(node(li) + ": input " + in + " and output " + text(im.tensor[li], y) +
+                        " differ, but the accelerator's " + net::ToString(l.op) +
+                        " copies bytes (a requantization inside it has no lowering)");
+      if (l.op == net::Op::kAdd && x.scale != y.scale)
+        throw OnnxError(node(li) + ": adds input " + in + " into output " + text(im.tensor[li], y) +
+                        " of another scale, but the accelerator adds bytes exactly, which equals "
+                        "onnxruntime's QLinearAdd only when its three scales are equal");
+    }
+    if (l.act == Activation::kRelu && y.zero_point != 0)
+      throw OnnxError(node(li) +
+                      ": a fused Relu or Clip needs its output's zero point 0 (onnxruntime "
+                      "removes the activation only then), but output " +
+                      text(im.tensor[li], y) + " has not");
+    if (std::isfinite(im.act_max[li]) && double(y.scale) * 255 > im.act_max[li] * (1 + 1e-6))
+      throw OnnxError(node(li) + ": clips at " + std::to_string(im.act_max[li]) + ", but output " +
+                      text(im.tensor[li], y) + " reaches " + std::to_string(double(y.scale) * 255) +
+                      " (the uint8 saturation is the clip only when 255 steps stay within max)");
+  }
+  return qp;
+}
+
 }  // namespace
 
 std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count, uint64_t seed) {
@@ -817,7 +877,8 @@ bool IsFloatGraph(const Model& model) {
   return model.nodes.size() > 1 && model.inputs.size() == 1 && model.inputs[0].type == DataType::kFloat;
 }
 
-QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::vector<Tensor>& calibration) {
+QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::vector<Tensor>& calibration,
+                             const GivenQuant* given) {
   const Imported im = ImportGraph(model);
   const net::Network& nw = im.net;
   const size_t slots = nw.layers.size() + 1;
@@ -827,7 +888,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
   // Float ranges over the calibration inputs, 0 always included.
   std::vector<double> lo(slots, 0), hi(slots, 0);
   const std::vector<Tensor> own{run};
-  for (const Tensor& x : calibration.empty() ? own : calibration) {
+  for (const Tensor& x : given ? std::vector<Tensor>{} : calibration.empty() ? own : calibration) {
     for (size_t i = 0; i < x.NumElements(); ++i)
       lo[0] = std::min(lo[0], x.AtDouble(i)), hi[0] = std::max(hi[0], x.AtDouble(i));
     const std::vector<FTensor> f = RunLayersFloat(im, x);
@@ -864,7 +925,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
   // FLT_EPSILON of max). RangeToParams' max / 255 may round above; a shared scale far above is refused.
   for (size_t li = 0; li < nw.layers.size(); ++li) {
     const double max = im.act_max[li];
-    if (!std::isfinite(max)) continue;
+    if (!std::isfinite(max) || given) continue;
     float& g = gscale[scale_group.Find(li + 1)];
     if (double(g) * 255 > max * (1 + 1e-6))
       throw OnnxError("layer '" + nw.layers[li].name + "' (" + im.nodes[li] + ") clips at " +
@@ -878,6 +939,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
     qp[s].scale = gscale[scale_group.Find(s)];
     qp[s].zero_point = int32_t(std::clamp(std::nearbyint(-glo[r] / double(qp[s].scale)), 0.0, 255.0));
   }
+  if (given) qp = GivenParams(im, *given);
 
   QuantizedGraph g;
   g.input_name = im.input_name;
@@ -922,8 +984,12 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       const uint32_t avg = im.avg_count[li];
       // Symmetric per output channel, as QuantizeFloatModel; a Gemm's one scale for the matrix; an
       // average pool's weights 1.
+      const std::string conv_node = im.nodes[li].substr(0, im.nodes[li].find(" + "));
+      const GivenWeights* gw =
+          given && given->weights.count(conv_node) ? &given->weights.at(conv_node) : nullptr;
       SymmetricWeights sw =
-          QuantizeWeights(im.w[li], cout, false, !im.gemm_b[li].empty(), avg ? 1.0f : 127.0f);
+          gw ? SymmetricWeights{gw->w_scale, gw->w}
+             : QuantizeWeights(im.w[li], cout, false, !im.gemm_b[li].empty(), avg ? 1.0f : 127.0f);
       const std::vector<int64_t>& wq = sw.values;
       ConvQuant cq;
       cq.w_scale = std::move(sw.scale);
@@ -936,7 +1002,9 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       for (uint32_t c = 0; c < cout; ++c) {
         cq.bias_scale[c] = x.scale * cq.w_scale[c];
         const int64_t sum = std::accumulate(wq.begin() + c * per, wq.begin() + (c + 1) * per, int64_t(0));
-        if (!im.b[li].empty()) {
+        if (gw && !gw->bias.empty()) {
+          bq[c] = gw->bias[c];  // the model's int32, as onnxruntime adds it
+        } else if (!im.b[li].empty()) {
           const double v = std::nearbyint(double(im.b[li][c]) / double(cq.bias_scale[c]));
           if (!(std::fabs(v) < 1 << 29))
             throw OnnxError(im.nodes[li] + ": bias of output channel " + std::to_string(c) + " (" +
@@ -964,7 +1032,8 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
         cq.w = MakeIntTensor(DataType::kInt8, im.gemm_b[li], b);
         cq.per_tensor = true;
       }
-      if (!im.b[li].empty()) cq.bias = MakeIntTensor(DataType::kInt32, {cout}, bq);
+      if (!im.b[li].empty() || (gw && !gw->bias.empty()))
+        cq.bias = MakeIntTensor(DataType::kInt32, {cout}, bq);
       cq.output = im.conv_out[li];
       if (!im.zeros[li] && !avg) g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
       ql.spec->requant = ref::RequantMode::kExact;

@@ -75,10 +75,26 @@ std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count,
 constexpr uint64_t kRunImageSeed = 99, kCalibrationSeed = 1;
 constexpr int kCalibrationImages = 8;
 
+// The quantization a pre-quantized model fixes (qdq_graph.h), used instead of calibration: every
+// activation's parameters by tensor name, and each Conv's, Gemm's or MatMul's integer weights and
+// bias by node name.
+struct GivenWeights {
+  std::vector<int64_t> w;      // w - zero point (int8 range), channel-major [C_out, per channel]
+  std::vector<float> w_scale;  // per output channel (a per-tensor scale repeated)
+  std::vector<int64_t> bias;   // int32 per output channel, used as it is; empty without a bias
+};
+struct GivenQuant {
+  std::map<std::string, QuantParams> acts;
+  std::map<std::string, GivenWeights> weights;
+  std::map<std::string, std::string> ops;  // node name -> the model's own op (QLinearAdd, ...)
+};
+
 // Imports and quantizes the model: `run` is the input to run (float, the graph input's shape),
 // `calibration` the inputs whose float ranges set every activation's parameters (the run input
-// when empty). Throws OnnxError.
-QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::vector<Tensor>& calibration);
+// when empty), or `given` the parameters instead (what the hardware cannot meet is one sentence).
+// Throws OnnxError.
+QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::vector<Tensor>& calibration,
+                             const GivenQuant* given = nullptr);
 
 // The network input bytes (C, H, W) of a float graph input: quantized, transposed, padded.
 ref::Tensor GraphInput(const QuantizedGraph& g, const Tensor& input);

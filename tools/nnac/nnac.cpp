@@ -13,6 +13,8 @@
 //   nnac --onnx FLOAT_GRAPH.onnx [--input X.npy] [--calibrate DIR] [--export-qdq OUT.onnx] [--table]
 //        --config fsd --out DIR [--check]   (a float CNN of many nodes, e.g. BlazeFace: docs/onnx.md
 //        "Graphs")
+//   nnac --onnx QUANTIZED_GRAPH.onnx [--input X.npy] [--table] --config fsd --out DIR [--check]
+//        (a pre-quantized graph, QDQ or QOperator, with its own scales: docs/onnx.md "Pre-quantized graphs")
 // It builds every bundle through testgen/ (the test generator) and checks one on the golden model
 // itself: the compiler runs no model.
 #include <algorithm>
@@ -200,13 +202,14 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
 
 // --onnx with a float graph: quantized, lowered to one program, its reference outputs as
 // DIR/onnx_output_<i>.npy (uint8, graph output order, as --export-qdq's "<output>_quantized"), the
-// quantization's accuracy against the float model, and with --check the golden model's run.
+// quantization's accuracy against the float model, and with --check the golden model's run. A
+// pre-quantized graph the same with the model's own quantization, its outputs in the model's types.
 int OnnxGraphBundle(const std::string& model_path, const std::vector<std::string>& inputs,
                     const nna::HwConfig& cfg, const std::string& out, bool check, bool table,
                     const OnnxOptions& opt) {
   namespace onnx = nna::onnx;
-  const onnx::GraphCompiled c =
-      onnx::CompileOnnxGraph({model_path, inputs, opt.calibrate, opt.int8_activations, false}, cfg);
+  const onnx::GraphCompiled c = onnx::CompileOnnxGraph(
+      {model_path, inputs, opt.calibrate, opt.int8_activations, !opt.export_qdq.empty()}, cfg);
   const nna::Bundle& b = c.lowered.bundle;
   nna::WriteBundle(b, out);
   for (size_t i = 0; i < c.expected.size(); ++i)
@@ -214,17 +217,25 @@ int OnnxGraphBundle(const std::string& model_path, const std::vector<std::string
   std::printf("%s (%zu ONNX nodes, %zu layers) for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n",
               b.test.c_str(), c.model->nodes.size(), c.graph.q.layers.size(), cfg.name,
               (unsigned long long)b.prog_words, b.dram.size(), (unsigned long long)b.macs, out.c_str());
-  std::printf("quantized by nnac on %s: input '%s' scale %.9g zero point %d\n",
-              c.graph.samples ? (std::to_string(c.graph.samples) + " calibration tensor(s)").c_str()
-                              : "the run input",
-              c.graph.input_name.c_str(), c.graph.x.scale, c.graph.x.zero_point);
+  if (c.pre)
+    std::printf(
+        "pre-quantized: the model's own scales and zero points (%zu tensors, %zu weight tensors): "
+        "input '%s' scale %.9g zero point %d\n",
+        c.pre->given.acts.size(), c.pre->given.weights.size(), c.graph.input_name.c_str(), c.graph.x.scale,
+        c.graph.x.zero_point);
+  else
+    std::printf("quantized by nnac on %s: input '%s' scale %.9g zero point %d\n",
+                c.graph.samples ? (std::to_string(c.graph.samples) + " calibration tensor(s)").c_str()
+                                : "the run input",
+                c.graph.input_name.c_str(), c.graph.x.scale, c.graph.x.zero_point);
   if (table) {
     std::fputs(onnx::FormatGraphQuant(c.graph).c_str(), stdout);
     std::fputs(nna::compiler::network::FormatLowering(c.lowered).c_str(), stdout);
   }
   std::printf("predicted compute cycles %llu\n", (unsigned long long)c.lowered.cycles);
-  std::printf("accuracy against the float model (information, not a test):\n%s",
-              onnx::GraphAccuracy(c.graph, c.expected, onnx::RunFloat(*c.model, c.input)).c_str());
+  if (!c.pre)
+    std::printf("accuracy against the float model (information, not a test):\n%s",
+                onnx::GraphAccuracy(c.graph, c.expected, onnx::RunFloat(*c.model, c.input)).c_str());
   if (!opt.export_qdq.empty()) {
     onnx::ExportGraphQdq(*c.model, c.graph, opt.export_qdq);
     std::printf("QDQ model -> %s\n", opt.export_qdq.c_str());
@@ -258,8 +269,9 @@ int main(int argc, char** argv) {
       "test description vectors/NAME.yaml, or 'random' / 'random_simd' (drawn from --seed)")(
       "network", po::value(&network), "network description vectors/networks/NAME.yaml")(
       "onnx", po::value(&onnx_model),
-      "an ONNX model of one node: QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger, or a float Conv or "
-      "MatMul that nnac quantizes")(
+      "an ONNX model: one QLinearConv, QLinearMatMul, ConvInteger or MatMulInteger node, a float model (one "
+      "Conv or MatMul node, or a CNN graph) that nnac quantizes, or a pre-quantized graph (QDQ or "
+      "QOperator)")(
       "input", po::value(&onnx_inputs)->multitoken()->composing(),
       "with --onnx: NAME=FILE.pb|.npy for a graph input, or FILE for the next one in graph input order "
       "(several may follow one --input)")(

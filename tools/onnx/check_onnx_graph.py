@@ -19,6 +19,10 @@
 --break-initializer NAME doubles element 0 of the QDQ model's float initializer NAME before ORT
 runs it (nna_onnx scale-initializer; repeatable): the test that shows step 4's comparison fails.
 A weight scale goes with its bias scale (both doubled), else ORT no longer fuses that conv.
+--reimport: then the QDQ export is imported again as a pre-quantized graph (steps 2 and 3 on it),
+and every output of it (uint8 and dequantized float) must equal ORT's on the export, bit for bit.
+--prequantized: MODEL is itself pre-quantized (QDQ or QOperator): no calibration and no export;
+nnac and ORT (on --ort-model FILE if given, else MODEL) run it on the run input.
 Exit 0 when everything is equal; the last line says PASS or FAIL and why.
 """
 import argparse
@@ -49,16 +53,24 @@ def check(a):
             return 1, said
     x = os.path.join(run_dir, "image_000.npy")
     bundle, qdq = os.path.join(a.out, "bundle"), os.path.join(a.out, "qdq.onnx")
-    rc, out, said = run([a.nnac, "--onnx", a.model, "--config", a.config, "--out", bundle, "--input", x,
-                         "--calibrate", calibration, "--check", "--export-qdq", qdq])
-    if rc != 0:
-        return 1, said or "nnac --onnx failed"
-    outputs = len(re.findall(r"^output '", out, re.M))
-    cosines = re.findall(r"cosine similarity (\S+)", out)
-    if a.sim:
-        rc, _, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, "rtl")])
+    if a.prequantized:
+        rc, said = nnac_and_rtl(a, a.model, bundle, x, "rtl")
         if rc != 0:
-            return 1, "the RTL (" + a.config + ") differs from the reference: " + said
+            return rc, said
+        qdq = a.ort_model or a.model
+        outputs = len([f for f in os.listdir(bundle) if re.match(r"onnx_output_\d+\.npy$", f)])
+        cosines = []
+    else:
+        rc, out, said = run([a.nnac, "--onnx", a.model, "--config", a.config, "--out", bundle, "--input", x,
+                             "--calibrate", calibration, "--check", "--export-qdq", qdq])
+        if rc != 0:
+            return 1, said or "nnac --onnx failed"
+        outputs = len(re.findall(r"^output '", out, re.M))
+        cosines = re.findall(r"cosine similarity (\S+)", out)
+        if a.sim:
+            rc, _, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, "rtl")])
+            if rc != 0:
+                return 1, "the RTL (" + a.config + ") differs from the reference: " + said
     for name in a.break_initializer or []:
         rc, _, said = run([a.nna_onnx, "scale-initializer", qdq, qdq, name, "0", "2"])
         if rc != 0:
@@ -76,16 +88,51 @@ def check(a):
                    (len(unfused), " ".join(sorted(set(unfused))), optimized))
     kernels = ("QLinearConv", "QLinearAdd", "QLinearGlobalAveragePool", "QGemm")
     fused = {op: len(re.findall(r": (?:com\.microsoft\.)?" + op + r"\(", info)) for op in kernels}
+    what = "the model" if a.prequantized else "the exported QDQ model"
+    rc, said = compare(a, bundle, outputs, what)
+    if rc != 0:
+        return rc, said
+    rtl = ", RTL (" + a.config + ")" if a.sim else ""
+    kernels_text = ", ".join("%d %s" % (fused[op], op) for op in kernels if fused[op] or op == "QLinearConv")
+    if a.prequantized:
+        return 0, ("%d outputs equal bit for bit: ORT on the pre-quantized model (%s), nnac's import of it, "
+                   "golden model%s" % (outputs, kernels_text, rtl))
+    reimported = ""
+    if a.reimport:  # the export imported again: all its outputs, uint8 and float
+        again = os.path.join(a.out, "reimport")
+        rc, said = nnac_and_rtl(a, qdq, again, x, "rtl_reimport")
+        if rc != 0:
+            return rc, "the QDQ export imported again: " + said
+        rc, said = compare(a, again, 2 * outputs, "the exported QDQ model (imported again by nnac)")
+        if rc != 0:
+            return rc, said
+        reimported = "; the export imported again as a pre-quantized graph: its %d outputs equal ORT's%s" % (
+            2 * outputs, rtl and ", golden model" + rtl)
+    return 0, ("%d outputs equal bit for bit: ORT on nnac's QDQ export (%s), "
+               "reference, golden model%s; cosine similarity to the float model %s%s" %
+               (outputs, kernels_text, rtl, " ".join(cosines), reimported))
+
+
+def nnac_and_rtl(a, model, bundle, x, rtl_dir):
+    """nnac on a pre-quantized model (golden model included), then the RTL if asked."""
+    rc, _, said = run([a.nnac, "--onnx", model, "--config", a.config, "--out", bundle, "--input", x, "--check"])
+    if rc != 0:
+        return 1, said or "nnac --onnx failed"
+    if a.sim:
+        rc, _, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, rtl_dir)])
+        if rc != 0:
+            return 1, "the RTL (" + a.config + ") differs from the reference: " + said
+    return 0, ""
+
+
+def compare(a, bundle, outputs, what):
+    """nnac's onnx_output_<i>.npy against ORT's output_<i>.npy, i < outputs."""
     for i in range(outputs):
         rc, _, said = run([a.nna_onnx, "compare", os.path.join(bundle, "onnx_output_%d.npy" % i),
                            os.path.join(a.out, "ort", "output_%d.npy" % i)])
         if rc != 0:
-            return 1, "onnxruntime on the exported QDQ model differs from the accelerator: " + said
-    rtl = ", RTL (" + a.config + ")" if a.sim else ""
-    kernels_text = ", ".join("%d %s" % (fused[op], op) for op in kernels if fused[op] or op == "QLinearConv")
-    return 0, ("%d outputs equal bit for bit: ORT on nnac's QDQ export (%s), "
-               "reference, golden model%s; cosine similarity to the float model %s" %
-               (outputs, kernels_text, rtl, " ".join(cosines)))
+            return 1, "onnxruntime on %s differs from the accelerator: %s" % (what, said)
+    return 0, ""
 
 
 def main():
@@ -99,6 +146,11 @@ def main():
     ap.add_argument("--images", type=int, default=8, help="calibration images (default 8)")
     ap.add_argument("--break-initializer", action="append",
                     help="double element 0 of this float initializer of the QDQ model (repeatable)")
+    ap.add_argument("--reimport", action="store_true",
+                    help="import the QDQ export again as a pre-quantized graph and compare all its outputs")
+    ap.add_argument("--prequantized", action="store_true",
+                    help="MODEL is pre-quantized: no calibration or export, ORT runs it (or --ort-model)")
+    ap.add_argument("--ort-model", help="with --prequantized: the model ORT runs instead of MODEL")
     ap.add_argument("--out", required=True)
     ap.add_argument("--results", help="append the test's result line to this file")
     ap.add_argument("model")

@@ -177,10 +177,19 @@ async function main() {
   if (!fs.existsSync(a.model)) fail(`cannot open ${a.model}.`);
   let session;
   try {
+    // x64quantprecision 1: U8U8 integer kernels on x64 CPUs without VNNI, whose U8S8 kernel
+    // saturates pairs of products to int16 (vpmaddubsw) and so is not the exact arithmetic. A model
+    // with int8 activations has no kernel then (its QLinearConv is S8S8): it loads without it.
     const options = {
-      graphOptimizationLevel: a.opt, intraOpNumThreads: a.threads, interOpNumThreads: 1, executionProviders: ['cpu'] };
+      graphOptimizationLevel: a.opt, intraOpNumThreads: a.threads, interOpNumThreads: 1, executionProviders: ['cpu'],
+      extra: { session: { x64quantprecision: '1' } } };
     if (a.saveOptimized) options.optimizedModelFilePath = a.saveOptimized;
-    session = await ort.InferenceSession.create(a.model, options);
+    try {
+      session = await ort.InferenceSession.create(a.model, options);
+    } catch (e) {
+      delete options.extra;
+      session = await ort.InferenceSession.create(a.model, options);
+    }
   } catch (e) {
     fail(`onnxruntime ${version} cannot load ${a.model}: ${String(e.message || e).replace(/\s+/g, ' ').trim()}`);
   }
