@@ -8,6 +8,7 @@
 
 #include "isa/program.h"
 #include "pool/pool.h"
+#include "simd/simd_program.h"
 
 namespace nna::perf {
 namespace {
@@ -582,9 +583,11 @@ Prediction Predict(const HwConfig& cfg, const ComputeInstr& in, const std::vecto
     return p;
   }
   // Check (1 cycle), then the parameter load: one weight-port read per cycle, the last response
-  // one cycle later, the tile phase one cycle after that.
+  // one cycle later, the tile phase one cycle after that. A program with LUT reads its table in the
+  // same stream after the parameters (docs/simd.md, "The table").
   const uint64_t param_reads = CeilDiv(in.out_c * isa::ChannelParamsRecord::kBytes, cfg.sram_wt_port_bytes);
-  const uint64_t before_tiles = 1 + param_reads + 2;
+  const uint64_t lut_reads = simd::HasLut(simd) ? CeilDiv(isa::kLutBytes, cfg.sram_wt_port_bytes) : 0;
+  const uint64_t before_tiles = 1 + param_reads + lut_reads + 2;
 
   // The tile phase: every SIMD instruction is one pass of a row through the lanes.
   const TilePhase tp = SimulateTiles(cfg, in, simd.size());
