@@ -54,6 +54,13 @@ void PrepareLayer(const TestSpec& given, const HwConfig& cfg, LayerPlan* p) {
   // The exact mode's program, unless the caller gives one (a test's deliberately wrong rounding).
   if (given.layer.requant == ref::RequantMode::kExact && given.layer.simd.empty())
     p->spec.layer.simd = ExactRequantProgram(given.layer.relu, given.layer.out_signed);
+  // A table and the compiler's program: the program's byte through the table (an explicit program
+  // reads the table itself; a rescaled add's program is its own, and Lower refuses the table).
+  if (!given.layer.lut.empty() && given.layer.simd.empty() && !given.layer.rescale) {
+    std::vector<isa::SimdInstr>& simd = p->spec.layer.simd;
+    if (simd.empty()) simd.push_back(FusedReluInstr(given.layer.relu, given.layer.out_signed));
+    simd.push_back(LutInstr(given.layer.out_signed));
+  }
   const Doc d(p->spec.file);
   const LayerSpec& l = p->spec.layer;
   const Lowering& x = p->x = Lower(d, l, cfg);
@@ -253,7 +260,7 @@ LayerPlan PlanLayer(const TestSpec& spec, const HwConfig& cfg, const Placement& 
                         std::to_string(at.dram_base) + ": both bases must be multiples of " +
                         std::to_string(kAlign));
   p.in_bytes = uint64_t(l.in_c) * l.in_h * l.in_w;
-  p.param_bytes = uint64_t(l.out_c) * isa::ChannelParamsRecord::kBytes;
+  p.param_bytes = uint64_t(l.out_c) * isa::ChannelParamsRecord::kBytes + l.lut.size();  // then the table
   p.wt_bytes = simd_only ? 0 : p.x.ch_tiles * p.x.wt_tile_bytes;
   p.out_bytes = uint64_t(l.out_c) * p.x.res_h * p.x.res_w;
   // The data goes after the program, whose size is what it emits; its instructions and their
@@ -305,7 +312,8 @@ Bundle AssembleLayer(const LayerPlan& p, const LayerData& data,
       s.prog_sram, p.Dram(s.prog_sram), &b);
   if (AlignUp(s.prog_sram + b.prog_words * isa::kWordBytes) != s.in_sram[0])
     throw std::logic_error("nnac: the program's size differs from the one its data was placed after");
-  const std::vector<uint8_t> param_bytes = ParamBytes(params);
+  const std::vector<uint8_t> param_bytes = ParamBytes(params, l.lut);
+  if (param_bytes.size() != p.param_bytes) throw std::logic_error("nnac: parameters and lowering disagree");
   const std::vector<uint32_t> in_shape{l.in_c, l.in_h, l.in_w},
       out_shape{l.out_c, uint32_t(p.x.res_h), uint32_t(p.x.res_w)};
   if (l.in_tile) {  // the whole tensor (the layer reads its window)

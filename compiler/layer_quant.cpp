@@ -151,8 +151,12 @@ std::vector<uint8_t> LayerOutput(const LayerSpec& l, const ref::Tensor& in, cons
     out.resize(a.acc.size());
     for (uint32_t co = 0; co < l.out_c; ++co)
       for (uint64_t p = 0; p < pixels; ++p)
-        out[co * pixels + p] = simd::RunLane(l.simd, ref::WrapAcc(a.acc[co * pixels + p]), params[co]);
+        out[co * pixels + p] = simd::RunLane(l.simd, ref::WrapAcc(a.acc[co * pixels + p]), params[co],
+                                             l.lut.empty() ? nullptr : l.lut.data());
   }
+  // The formulas leave the program's LUT (LutInstr, last) to be applied to their bytes.
+  if (!l.lut.empty() && (l.global_avg_pool || l.requant == ref::RequantMode::kExact))
+    for (uint8_t& b : out) b = l.lut[b];
   if (l.pool) {  // the reference pooling of the convolution's output, after its activation
     ref::Tensor conv(l.out_c, a.out_h, a.out_w, l.out_signed);
     conv.data = std::move(out);
@@ -160,6 +164,13 @@ std::vector<uint8_t> LayerOutput(const LayerSpec& l, const ref::Tensor& in, cons
     out = ref::Pool2d(conv, kind, l.pool->size, l.pool->stride, l.pool->pad).data;
   }
   return out;
+}
+
+isa::SimdInstr LutInstr(bool out_signed) {
+  isa::SimdInstr lut;  // LUT v0, v0
+  lut.op = isa::SimdOp::kLut;
+  lut.dtype = out_signed ? isa::Dtype::kI8 : isa::Dtype::kU8;
+  return lut;
 }
 
 isa::SimdInstr FusedReluInstr(bool relu, bool out_signed) {
@@ -372,7 +383,8 @@ std::vector<uint8_t> SimdOnlyOutput(const LayerSpec& l, const ref::Tensor& a, co
       const simd::LaneState entry = l.op == LayerOp::kScale
                                         ? simd::RowEntry(a.At(co, h, w))
                                         : simd::PairEntry(l.eltwise, a.At(co, h, w), b.At(co, h, w));
-      out[co * plane + p] = uint8_t(simd::RunLaneState(l.simd, entry, params[co]).v[0]);
+      out[co * plane + p] =
+          uint8_t(simd::RunLaneState(l.simd, entry, params[co], l.lut.empty() ? nullptr : l.lut.data()).v[0]);
     }
   return out;
 }

@@ -50,13 +50,20 @@ LayerAccumulators Accumulate(const LayerSpec& l, const ref::Tensor& in, const re
 // program's own parameters and the channel's bias (ChannelOf).
 std::vector<ref::ChannelParams> CalibrateLayer(const LayerSpec& l, const LayerAccumulators& a,
                                                const std::vector<int32_t>& bias, const ActProgram* act);
-// The output bytes: FUSED_RELU (l.relu, l.out_signed) or, with l.simd, the program on every lane;
-// a global average pool's exact rounded average; then l.pool.
+// The output bytes: FUSED_RELU (l.relu, l.out_signed) or, with l.simd, the program on every lane
+// (its LUT reading l.lut); a global average pool's exact rounded average; the exact mode's formula,
+// then l.lut on each byte when given (its program ends in LutInstr); then l.pool.
 std::vector<uint8_t> LayerOutput(const LayerSpec& l, const ref::Tensor& in, const LayerAccumulators& a,
                                  const std::vector<ref::ChannelParams>& params);
 
 // The program of a layer without an activation: FUSED_RELU v0, v0 alone (flags: relu, unsigned).
 isa::SimdInstr FusedReluInstr(bool relu, bool out_signed);
+
+// LUT v0, v0 (docs/simd.md): the output byte b becomes the layer's table's byte lut[b] (dtype i8 or
+// u8 as the output). Appended to a program that leaves the requantized byte in v0 (FUSED_RELU, an
+// activation's, ExactRequantProgram), it applies a function of 256 values such as onnxruntime's
+// quantized Sigmoid; the layer's `lut` holds the table.
+isa::SimdInstr LutInstr(bool out_signed);
 
 // The exact mode's program (ref::RequantizeExact in onnxruntime's order, docs/onnx.md): v0 = acc;
 // ldparam bias, add, i2f, ldparam multiplier, fmul, f2i (round half to even), sat.i16 (so that

@@ -176,6 +176,15 @@ void CheckLimits(const Doc& d, const LayerSpec& l, const Lowering& x, const HwCo
            std::string("does not apply to op ") + ToString(l.op) + " (its output keys are signed and relu)");
   if (l.rescale && !l.simd.empty())
     d.Fail("layer.simd", "cannot be given with layer.rescale (the rescaled add's program is its own)");
+  // LUT's table: exactly one, and only with a program that reads it (docs/simd.md, "The table").
+  if (!l.lut.empty() && l.lut.size() != isa::kLutBytes)
+    d.Fail("layer.output.lut", "has " + std::to_string(l.lut.size()) + " bytes; a LUT table has " +
+                                   std::to_string(isa::kLutBytes));
+  if (simd::HasLut(l.simd) && l.lut.empty())
+    d.Fail("layer.simd", "has a lut instruction but the layer has no table (layer.output.lut)");
+  if (!l.lut.empty() && (l.rescale || !simd::HasLut(l.simd)))
+    d.Fail("layer.output.lut", std::string("is given but the layer's program has no lut instruction") +
+                                   (l.rescale ? " (a rescaled add's program is its own)" : ""));
   if (!l.params.empty() && l.params.size() != l.out_c)
     d.Fail("layer.params", "must have one entry per output channel, " + std::to_string(l.out_c) + " (got " +
                                std::to_string(l.params.size()) + ")");
@@ -323,10 +332,12 @@ std::vector<uint8_t> WeightBytes(const LayerSpec& l, const ref::Weights& w, cons
   return ref::PreorderWeights(w, uint32_t(cfg.array_rows), l.op == LayerOp::kInnerProduct ? 1 : l.groups);
 }
 
-std::vector<uint8_t> ParamBytes(const std::vector<ref::ChannelParams>& params) {
+std::vector<uint8_t> ParamBytes(const std::vector<ref::ChannelParams>& params,
+                                const std::vector<uint8_t>& lut) {
   std::vector<uint8_t> bytes(params.size() * isa::ChannelParamsRecord::kBytes);
   for (size_t co = 0; co < params.size(); ++co)
     ref::PackParams(params[co], &bytes[co * isa::ChannelParamsRecord::kBytes]);
+  bytes.insert(bytes.end(), lut.begin(), lut.end());
   return bytes;
 }
 

@@ -78,8 +78,10 @@ isa::Instruction ComputeInstruction(const Doc& d, const LayerSpec& l, const Lowe
                                     const HwConfig& cfg);
 
 // The bytes the instruction reads: weights pre-ordered in channel tiles (docs/architecture.md) and
-// 8 bytes of parameters per output channel.
+// a 16-byte channel_params record per output channel, then the LUT table when there is one (at
+// param_addr + 16 * out_c, docs/simd.md "The table").
 std::vector<uint8_t> WeightBytes(const LayerSpec& l, const ref::Weights& w, const HwConfig& cfg);
-std::vector<uint8_t> ParamBytes(const std::vector<ref::ChannelParams>& params);
+std::vector<uint8_t> ParamBytes(const std::vector<ref::ChannelParams>& params,
+                                const std::vector<uint8_t>& lut = {});
 
 }  // namespace nna::compiler

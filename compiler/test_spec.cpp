@@ -281,7 +281,7 @@ void ParseDotOutput(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
   if (const YAML::Node out = layer["output"]) {
     ParseOutputSign(d, out, l);
     d.OnlyKeys(out, "layer.output",
-               {"signed", "relu", "activation", "pool", "requant", "zero_point", "multiplier"});
+               {"signed", "relu", "activation", "pool", "requant", "zero_point", "multiplier", "lut"});
     ParseRequant(d, out, l);
     if (const YAML::Node act = out["activation"]) {
       if (out["relu"])
@@ -374,6 +374,12 @@ void ParseRoot(const YAML::Node& root, const fs::path& yaml, const Doc& d, TestS
   }
   ParseDotProduct(d, layer, l);
   ParseDotOutput(d, layer, l);
+  // layer.output.lut: random (a seeded table after the layer's program, docs/simd.md "The table").
+  if (const YAML::Node out = layer["output"])
+    if (const YAML::Node lut = out["lut"]) {
+      if (d.Str(lut, "layer.output.lut") != "random") d.Bad("layer.output.lut", "random", lut);
+      spec.lut_random = true;
+    }
 }
 
 }  // namespace

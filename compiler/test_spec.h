@@ -52,6 +52,11 @@ struct LayerSpec {
   // Given params must have out_c entries; either replaces only what it names.
   std::vector<isa::SimdInstr> simd;
   std::vector<ref::ChannelParams> params;
+  // The table of the program's LUT instructions (docs/simd.md, "The table"): empty (none), else
+  // isa::kLutBytes bytes, which the lowering writes right after the channel parameters. Without
+  // an explicit simd, the compiler appends LutInstr to the layer's program (FUSED_RELU, the
+  // activation's or the exact mode's); an explicit simd with a LUT brings its own.
+  std::vector<uint8_t> lut;
   // output.activation (docs/activations.md): the compiler lowers it with LowerActivation into simd and
   // params (each channel's seeded bias; the program's scale, shift and zero point, or for kRequant
   // the channel's calibrated scale and shift). Exclusive with relu and with an explicit simd.
@@ -121,6 +126,9 @@ struct TestSpec {
   // `data: high`, uniform over its 16 largest values (uint8 240..255, int8 112..127), so that long
   // dot products reach the accumulator's extremes and fused averages the top of the output range.
   bool data_high = false;
+  // layer.output.lut: random (dot-product layers): the layer's program ends in LUT with a table of
+  // bytes seeded by `seed` (testgen draws it into layer.lut before planning).
+  bool lut_random = false;
 };
 
 // Reads and validates a test description (no configuration needed yet).

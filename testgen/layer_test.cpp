@@ -96,7 +96,16 @@ std::vector<std::vector<uint8_t>> ReferenceOutputs(const compiler::LayerPlan& pl
   return refs;
 }
 
-Bundle BuildTest(const compiler::TestSpec& spec, const HwConfig& cfg, const compiler::Placement& at) {
+std::vector<uint8_t> SeededLut(uint64_t seed) {
+  SplitMix64 rng(seed ^ 0x6C7574ull);  // "lut": a stream of its own, the data's stay as they were
+  std::vector<uint8_t> lut(isa::kLutBytes);
+  for (uint8_t& b : lut) b = uint8_t(rng.Next());
+  return lut;
+}
+
+Bundle BuildTest(const compiler::TestSpec& given, const HwConfig& cfg, const compiler::Placement& at) {
+  compiler::TestSpec spec = given;
+  if (spec.lut_random) spec.layer.lut = SeededLut(spec.seed);
   const compiler::LayerPlan plan = compiler::PlanLayer(spec, cfg, at);
   const compiler::LayerData data = DrawLayerData(plan);
   const compiler::LayerQuant quant = compiler::QuantizeLayer(plan, data);

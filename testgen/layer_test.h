@@ -25,6 +25,9 @@ std::vector<std::vector<uint8_t>> ReferenceOutputs(const compiler::LayerPlan& pl
                                                    const compiler::LayerData& data,
                                                    const compiler::LayerQuant& quant);
 
+// The table of layer.output.lut: random, isa::kLutBytes bytes drawn from a stream of the seed.
+std::vector<uint8_t> SeededLut(uint64_t seed);
+
 // The bundle of a test description with its references ("output", "output_frame<f>"). Throws
 // compiler::CompileError (one sentence naming spec.file, the key and the value) for bad input; a
 // layer whose accumulators can overflow 30 bits builds with one warning line on stderr.

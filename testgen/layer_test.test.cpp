@@ -1491,3 +1491,80 @@ TEST_CASE("the fused mode's difference from the exact reference is measured per 
   CHECK_THROWS_WITH(FusedAgainstExact(ParseTestFile(FindTest("act_sigmoid", kVectors)), cfg),
                     Catch::Contains("has no fused-or-exact choice"));
 }
+
+TEST_CASE("lut vectors: the program ends in LUT, its table follows the parameters, the model applies it",
+          "[nnac][lut]") {
+  for (const char* name : {"conv3x3_lut", "exact_conv3x3_lut"}) {
+    const TestSpec spec = ParseTestFile(FindTest(name, kVectors));
+    REQUIRE(spec.lut_random);
+    CHECK(spec.layer.lut.empty());  // drawn by BuildTest, not by the parser
+    const std::vector<uint8_t> table = SeededLut(spec.seed);
+    REQUIRE(table.size() == isa::kLutBytes);
+    for (const char* config : {"tiny", "fsd"}) {
+      INFO(name << " on " << config);
+      const HwConfig& cfg = FindHwConfig(config);
+      const Bundle b = BuildTestFile(FindTest(name, kVectors), cfg);
+      const auto prog = isa::DecodeProgram(b.ProgramBytes());
+      REQUIRE_FALSE(prog.error);
+      const isa::Instruction& conv = prog.instrs[3];
+      REQUIRE(conv.opcode == isa::Opcode::kConv);
+      CHECK(conv.simd.back() == isa::SimdInstr(LutInstr(spec.layer.out_signed)));
+      CHECK(isa::Disassemble(conv).find(spec.layer.out_signed ? "; lut dtype=i8" : "; lut dtype=u8") !=
+            std::string::npos);
+      // The params region: out_c records, then the table, at param_addr + 16 * out_c in SRAM.
+      const Region& params = b.FindRegion("params");
+      const uint64_t records = conv.compute.out_c * isa::ChannelParamsRecord::kBytes;
+      CHECK(params.bytes == records + isa::kLutBytes);
+      CHECK(std::vector<uint8_t>(b.dram.begin() + long(params.dram_addr + records),
+                                 b.dram.begin() + long(params.dram_addr + params.bytes)) == table);
+      GoldenMatchesReference(b, cfg);
+      // The reference is the table of the program's byte before the LUT: most entries are reached.
+      const auto& ref = b.reference.at("output");
+      CHECK(std::set<uint8_t>(ref.begin(), ref.end()).size() >= 128);
+      // The same bundle with another table gives other outputs in the golden model.
+      Bundle other = b;
+      other.dram[params.dram_addr + records + table.size() / 2] ^= 0xFF;
+      for (size_t i = 0; i < table.size(); ++i) other.dram[params.dram_addr + records + i] ^= 0x01;
+      EventRecorder rec;
+      const RunResult r = GoldenModel(cfg).Run(other, rec);
+      REQUIRE(r.ok);
+      const Region& out = b.FindRegion("output");
+      CHECK(std::vector<uint8_t>(r.dram.begin() + long(out.dram_addr),
+                                 r.dram.begin() + long(out.dram_addr + out.bytes)) != ref);
+    }
+  }
+}
+
+TEST_CASE("a bad lut gives one sentence naming file, key and value", "[nnac][lut]") {
+  auto with = [](const std::string& output) { return kGood + std::string("  output: ") + output + "\n"; };
+  CHECK(ErrorFor("t", with("{signed: true, lut: random}")) == "(no error)");
+  CHECK(ErrorFor("t", with("{lut: ramp}")) ==
+        "vectors/t.yaml: key 'layer.output.lut' must be random (got ramp)");
+  // The lowering's checks, on a parsed layer whose table and program disagree.
+  TestSpec spec = ParseTestFile(FindTest("conv3x3_lut", kVectors));
+  spec.lut_random = false;
+  const HwConfig& cfg = FindHwConfig("tiny");
+  auto error = [&](const TestSpec& s) -> std::string {
+    try {
+      BuildTest(s, cfg);
+    } catch (const CompileError& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  TestSpec short_table = spec;
+  short_table.layer.lut.assign(255, 0);
+  CHECK(error(short_table) ==
+        "vectors/conv3x3_lut.yaml: key 'layer.output.lut' has 255 bytes; a LUT table has 256");
+  TestSpec no_table = spec;
+  no_table.layer.simd = {FusedReluInstr(false, true), LutInstr(true)};
+  CHECK(error(no_table) ==
+        "vectors/conv3x3_lut.yaml: key 'layer.simd' has a lut instruction but the layer has no table "
+        "(layer.output.lut)");
+  TestSpec no_lut = spec;
+  no_lut.layer.simd = {FusedReluInstr(false, true)};
+  no_lut.layer.lut.assign(256, 0);
+  CHECK(error(no_lut) ==
+        "vectors/conv3x3_lut.yaml: key 'layer.output.lut' is given but the layer's program has no lut "
+        "instruction");
+}

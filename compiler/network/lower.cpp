@@ -245,6 +245,7 @@ class Lowerer {
     LayerSpec s = *ql.spec;
     if (!ql.rescale) s.simd = ql.simd;  // the rescaled add's program comes from its RescaleProgram
     s.params = ql.params;
+    s.lut = ql.lut;
     return s;
   }
 
@@ -269,7 +270,7 @@ class Lowerer {
     uint32_t in_c0 = 0;
     const LayerSpec s = ChunkSpec(whole, 0, cc, &in_c0);
     const Lowering x = Lower(DocOf(layer), s, cfg_);
-    return AlignUp(uint64_t(cc) * isa::ChannelParamsRecord::kBytes) +
+    return AlignUp(uint64_t(cc) * isa::ChannelParamsRecord::kBytes + s.lut.size()) +
            (SimdOnly(s.op) ? 0 : x.ch_tiles * x.wt_tile_bytes);
   }
 
@@ -281,7 +282,7 @@ class Lowerer {
     j.x = Lower(DocOf(layer), j.spec, cfg_);
     const QuantLayer& ql = q_.layers[size_t(layer)];
     j.simd = SimdProgramOf(j.spec, ql.rescale ? &*ql.rescale : nullptr);
-    j.params = ParamBytes(j.spec.params);
+    j.params = ParamBytes(j.spec.params, j.spec.lut);  // each chunk's table after its parameters
     if (!SimdOnly(j.spec.op)) {
       ref::Weights part(cc, w.cin, w.r, w.s, w.is_signed);
       const size_t per = size_t(w.cin) * w.r * w.s;
@@ -362,7 +363,7 @@ class Lowerer {
     r.params.assign(1, whole.params[0]);
     j.x = Lower(DocOf(layer), r, cfg_);
     j.simd = SimdProgramOf(r, nullptr);
-    j.params = ParamBytes(r.params);
+    j.params = ParamBytes(r.params, r.lut);
     ref::Weights ones(1, 1, 1, r.kernel_w, r.wt_signed);
     std::fill(ones.data.begin(), ones.data.end(), uint8_t(1));
     j.weights = WeightBytes(r, ones, cfg_);

@@ -359,10 +359,13 @@ class Quantizer {
                                                  ql.params, ql.spec->relu, !ql.spec->out_signed)
                        : ref::Eltwise(a, tensor(ql.inputs[1]), ref::EltwiseKind::kAdd, ql.params,
                                       ql.spec->relu, !ql.spec->out_signed);
+        for (uint8_t& b : out.data)  // the program's last instruction, LutInstr
+          if (!ql.lut.empty()) b = ql.lut[b];
         break;
       default: {  // conv, deconv, inner_product, global_avg_pool: Compile's reference
         LayerSpec spec = *ql.spec;
-        if (spec.activation) spec.simd = ql.simd;
+        spec.lut = ql.lut;
+        if (spec.activation || !ql.lut.empty()) spec.simd = ql.simd;
         const LayerAccumulators acc =
             spec.global_avg_pool ? LayerAccumulators{} : Accumulate(spec, a, ql.weights);
         uint32_t h = acc.out_h, w = acc.out_w;

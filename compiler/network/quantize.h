@@ -44,8 +44,12 @@ struct QuantLayer {
   std::vector<ref::ChannelParams> params;  // per output channel, as the SIMD program reads them
   std::vector<isa::SimdInstr> simd;        // the program every output lane runs (FUSED_RELU alone,
                                            // an activation's, or the rescaled add's)
-  std::optional<RescaleProgram> rescale;   // an add of two scales: ka, kb and the program; an
-                                           // add of one scale has none (FUSED_RELU on a + b)
+  // The table of simd's LUT instructions (docs/simd.md, "The table"): empty (none), else
+  // isa::kLutBytes bytes; a program ending in compiler::LutInstr maps each output byte b to
+  // lut[b]. The lowering writes it right after the layer's channel parameters; Execute applies it.
+  std::vector<uint8_t> lut;
+  std::optional<RescaleProgram> rescale;  // an add of two scales: ka, kb and the program; an
+                                          // add of one scale has none (FUSED_RELU on a + b)
   // max_pool, avg_pool: the window
   uint32_t pool_size = 0, pool_stride = 0, pool_pad = 0;
   std::vector<double> in_scales;  // real value of one LSB of each input

@@ -356,7 +356,8 @@ class DotUnit {
         act_(c_.dot_len * n_),
         acc_(size_t(m_) * n_),
         out_bytes_(n_),
-        conv_out_(pooled_ ? m_ * pixels_ : 0) {}
+        conv_out_(pooled_ ? m_ * pixels_ : 0),
+        lut_(Table()) {}
 
   // Every tile in the instruction's order; the activations are gathered again when the section or
   // the group changes.
@@ -383,6 +384,14 @@ class DotUnit {
   }
 
  private:
+  // A program with LUT: its table, loaded at the start from right after the channel parameters
+  // (docs/simd.md, "The table"); empty otherwise.
+  std::vector<uint8_t> Table() const {
+    if (!simd::HasLut(in_.simd)) return {};
+    const auto at = sram_.begin() + long(c_.param_addr + c_.out_c * isa::ChannelParamsRecord::kBytes);
+    return std::vector<uint8_t>(at, at + long(isa::kLutBytes));
+  }
+
   // Per term k = (c*R + r)*S + s: the tap offsets and the plane of channel c inside the group.
   struct Term {
     int64_t dh, dw;
@@ -466,7 +475,8 @@ class DotUnit {
       const simd::LaneState entry =
           eltwise_ ? simd::PairEntry(c_.eltwise_op, ref::WrapAcc(int64_t(acc_[i])), ev.values[i])
                    : simd::RowEntry(ev.values[i]);
-      out_bytes_[i] = uint8_t(simd::RunLaneState(in_.simd, entry, prm).v[0]);
+      out_bytes_[i] =
+          uint8_t(simd::RunLaneState(in_.simd, entry, prm, lut_.empty() ? nullptr : lut_.data()).v[0]);
     }
     if (pooled_)
       PoolRow(pt, j, co, lanes);
@@ -512,7 +522,8 @@ class DotUnit {
   std::vector<int32_t> act_;   // act_[k*n + i]: activation of term k, lane i
   std::vector<uint32_t> acc_;  // uint32: wraps like the 30-bit cells, modulo 2^32
   std::vector<uint8_t> out_bytes_;
-  std::vector<uint8_t> conv_out_;  // fused pooling: the convolution output of the tile's channels (rows j)
+  std::vector<uint8_t> conv_out_;   // fused pooling: the convolution output of the tile's channels (rows j)
+  const std::vector<uint8_t> lut_;  // the LUT table, empty without LUT
 };
 
 void Runner::Dot(const Instruction& in) { DotUnit(cfg_, in, r_.sram, sink_).Run(); }

@@ -5,6 +5,7 @@
 
 #include "isa/program.h"
 #include "pool/pool.h"
+#include "simd/simd_program.h"
 
 namespace nna {
 namespace {
@@ -34,6 +35,10 @@ std::vector<SramAccess> SramAccesses(const isa::Instruction& in) {
     out.push_back({"the weights", c.wt_addr, c.wt_addr + c.ch_tiles * c.wt_tile_bytes, false});
   out.push_back(
       {"the parameters", c.param_addr, c.param_addr + c.out_c * isa::ChannelParamsRecord::kBytes, false});
+  if (simd::HasLut(in.simd)) {  // the table right after the parameters (docs/simd.md)
+    const uint64_t table = c.param_addr + c.out_c * isa::ChannelParamsRecord::kBytes;
+    out.push_back({"the table", table, table + isa::kLutBytes, false});
+  }
   const pool::Window win = pool::WindowOf(c);
   const uint64_t out_plane =
       c.pool_op == isa::PoolOp::kNone

@@ -9,6 +9,7 @@
 
 #include "isa/program.h"
 #include "pool/pool.h"
+#include "simd/simd_program.h"
 
 namespace nna::perf {
 namespace {
@@ -678,8 +679,11 @@ struct ComputeRun::Impl {
       return;
     }
     // Check (1 cycle), then the parameter load: one weight-port read per cycle, the last
-    // response one cycle later, the tile phase one cycle after that.
-    before_tiles = 1 + CeilDiv(in.out_c * isa::ChannelParamsRecord::kBytes, cfg.sram_wt_port_bytes) + 2;
+    // response one cycle later, the tile phase one cycle after that. A program with LUT reads its
+    // table in the same stream after the parameters (docs/simd.md, "The table").
+    const uint64_t param_reads = CeilDiv(in.out_c * isa::ChannelParamsRecord::kBytes, cfg.sram_wt_port_bytes);
+    const uint64_t lut_reads = simd::HasLut(simd) ? CeilDiv(isa::kLutBytes, cfg.sram_wt_port_bytes) : 0;
+    before_tiles = 1 + param_reads + lut_reads + 2;
     // The tile phase: every SIMD instruction is one pass of a row through the lanes.
     tiles = std::make_unique<TileSim>(cfg, in, simd.size(), sram);
   }

@@ -63,6 +63,10 @@ std::optional<OpInfo> InfoOf(isa::SimdOp op) {
       i.reads_a = true;
       i.dtype = DtypeClass::kFloat;
       return i;
+    case SimdOp::kLut:
+      i.reads_a = true;
+      i.dtype = DtypeClass::kByte;
+      return i;
   }
   return std::nullopt;
 }
@@ -96,6 +100,8 @@ std::optional<ProgramError> CheckProgram(const std::vector<isa::SimdInstr>& prog
         return bad("dtype", dt, "f32; the op needs i32, i16, i8 or u8");
       if (info->dtype == DtypeClass::kFloat && !is_float)
         return bad("dtype", dt, std::string(isa::ToString(s.dtype)) + "; the op needs f32");
+      if (info->dtype == DtypeClass::kByte && s.dtype != isa::Dtype::kI8 && s.dtype != isa::Dtype::kU8)
+        return bad("dtype", dt, std::string(isa::ToString(s.dtype)) + "; the op needs i8 or u8");
     }
     if (s.op == isa::SimdOp::kLdparam && s.imm > kLastParam)
       return bad("imm", s.imm, "channel parameters are 0 bias, 1 scale, 2 shift, 3 zero point, 4 multiplier");
@@ -233,12 +239,17 @@ LaneState PairEntry(isa::EltwiseOp op, int32_t a30, int32_t b30) {
 }
 
 LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, int32_t acc30,
-                       const ref::ChannelParams& params) {
-  return RunLaneState(program, RowEntry(acc30), params);
+                       const ref::ChannelParams& params, const uint8_t* lut) {
+  return RunLaneState(program, RowEntry(acc30), params, lut);
+}
+
+bool HasLut(const std::vector<isa::SimdInstr>& program) {
+  return std::any_of(program.begin(), program.end(),
+                     [](const isa::SimdInstr& s) { return s.op == isa::SimdOp::kLut; });
 }
 
 LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, LaneState st,
-                       const ref::ChannelParams& params) {
+                       const ref::ChannelParams& params, const uint8_t* lut) {
   for (const isa::SimdInstr& s : program) {
     const auto info = InfoOf(s.op);
     if (!info)
@@ -298,6 +309,12 @@ LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, LaneState st,
       case isa::SimdOp::kF2i:
         result = fp32::FloatToInt(a);
         break;
+      case isa::SimdOp::kLut: {
+        if (!lut) throw std::logic_error("SIMD lut without a table: pass the instruction's table");
+        const uint8_t byte = lut[a & 0xFF];
+        result = s.dtype == isa::Dtype::kI8 ? uint32_t(int32_t(int8_t(byte))) : uint32_t(byte);
+        break;
+      }
       default:
         result = IntOp(s, a, b);
         break;
@@ -313,8 +330,9 @@ LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, LaneState st,
   return st;
 }
 
-uint8_t RunLane(const std::vector<isa::SimdInstr>& program, int32_t acc30, const ref::ChannelParams& params) {
-  return uint8_t(RunLaneState(program, acc30, params).v[0]);
+uint8_t RunLane(const std::vector<isa::SimdInstr>& program, int32_t acc30, const ref::ChannelParams& params,
+                const uint8_t* lut) {
+  return uint8_t(RunLaneState(program, acc30, params, lut).v[0]);
 }
 
 }  // namespace nna::simd

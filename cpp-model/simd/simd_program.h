@@ -16,7 +16,7 @@ namespace nna::simd {
 
 // Which fields an operation reads and which dtypes it accepts: the single table behind the checks,
 // the interpreter and the random program generator.
-enum class DtypeClass { kIgnored, kInteger, kFloat };
+enum class DtypeClass { kIgnored, kInteger, kFloat, kByte };  // kByte: i8 or u8 (LUT)
 struct OpInfo {
   bool writes_pred = false;  // dst names p1..p3 (compares)
   bool has_dst = true;       // all but nop
@@ -56,16 +56,22 @@ LaneState RowEntry(int32_t acc30);
 LaneState PairEntry(isa::EltwiseOp op, int32_t a30, int32_t b30);
 
 // Runs a program that passed CheckProgram on one lane from its entry registers (RowEntry or
-// PairEntry). An illegal program throws std::logic_error.
+// PairEntry). lut: the instruction's table of isa::kLutBytes bytes (docs/simd.md, "The table");
+// nullptr when the program has no LUT. An illegal program, or a LUT without a table, throws
+// std::logic_error.
 LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, LaneState entry,
-                       const ref::ChannelParams& params);
+                       const ref::ChannelParams& params, const uint8_t* lut = nullptr);
 
 // RunLaneState from RowEntry(acc30).
 LaneState RunLaneState(const std::vector<isa::SimdInstr>& program, int32_t acc30,
-                       const ref::ChannelParams& params);
+                       const ref::ChannelParams& params, const uint8_t* lut = nullptr);
 
 // The lane's output byte, v0[7:0] of RunLaneState.
-uint8_t RunLane(const std::vector<isa::SimdInstr>& program, int32_t acc30, const ref::ChannelParams& params);
+uint8_t RunLane(const std::vector<isa::SimdInstr>& program, int32_t acc30, const ref::ChannelParams& params,
+                const uint8_t* lut = nullptr);
+
+// Whether the program has a LUT instruction: then its compute instruction loads the table.
+bool HasLut(const std::vector<isa::SimdInstr>& program);
 
 // One instruction, built field by field: Ins(op, dst, a, b).Dt(...).Imm(...).If(pred, neg); the
 // fields left out keep isa::SimdInstr's defaults.

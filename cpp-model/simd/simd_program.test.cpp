@@ -379,3 +379,55 @@ TEST_CASE("RunLane refuses a program that did not pass CheckProgram", "[simd]") 
   CHECK_THROWS_AS(RunLane({Ins(SimdOp::kCmpeq, 0)}, 0, {}), std::logic_error);
   CHECK_THROWS_AS(RunLane({Ins(SimdOp::kLdparam, 1).Imm(5)}, 0, {}), std::logic_error);
 }
+
+TEST_CASE("lut: the table's byte at va[7:0], extended per dtype; only i8 and u8 are legal", "[simd]") {
+  std::array<uint8_t, isa::kLutBytes> table{};
+  for (size_t i = 0; i < table.size(); ++i) table[i] = uint8_t(255 - i);  // byte i holds 255 - i
+  table[0x34] = 0x80;
+  auto lut = [&](uint32_t va, Dtype dt, uint8_t* t = nullptr) {
+    const Program p{Ins(SimdOp::kMovi, 1).Imm(va), Ins(SimdOp::kLut, 3, 1).Dt(dt)};
+    REQUIRE_FALSE(simd::CheckProgram(p).has_value());
+    return RunLaneState(p, 0, {}, t ? t : table.data()).v[3];
+  };
+  // Only the low byte indexes: 0x1234 and 0xFFFFFF34 read entry 0x34.
+  CHECK(lut(0x1234, Dtype::kU8) == 0x80);
+  CHECK(lut(0xFFFFFF34, Dtype::kU8) == 0x80);
+  CHECK(lut(0x1234, Dtype::kI8) == 0xFFFFFF80);  // sign-extended
+  CHECK(lut(0, Dtype::kU8) == 0xFF);
+  CHECK(lut(0, Dtype::kI8) == 0xFFFFFFFF);
+  CHECK(lut(0xFF, Dtype::kU8) == 0x00);
+  CHECK(lut(0x7F, Dtype::kI8) == 0xFFFFFF80);  // 255 - 127 = 0x80: -128
+  CHECK(lut(0x80, Dtype::kI8) == 0x7F);
+  // Every index reaches its own entry (an index off by one would not).
+  for (uint32_t i = 0; i < 256; ++i) {
+    std::array<uint8_t, isa::kLutBytes> one{};
+    one[i] = 0x5A;
+    INFO("index " << i);
+    CHECK(lut(i, Dtype::kU8, one.data()) == 0x5A);
+    CHECK(lut((i + 1) & 0xFF, Dtype::kU8, one.data()) == 0);
+  }
+  // The output byte of a program ending in lut, and a predicated lut that keeps vd.
+  CHECK(RunLane({Ins(SimdOp::kLut, 0, 0).Dt(Dtype::kU8)}, 0x234, {}, table.data()) == 0x80);
+  CHECK(RunLaneState({Ins(SimdOp::kLut, 0, 0).Dt(Dtype::kU8).If(0, true)}, 7, {}, table.data()).v[0] == 7);
+  CHECK(simd::HasLut({Ins(SimdOp::kNop), Ins(SimdOp::kLut, 0, 0).Dt(Dtype::kU8)}));
+  CHECK_FALSE(simd::HasLut({Ins(SimdOp::kFusedRelu)}));
+  // Without a table the interpreter refuses rather than reading anything.
+  CHECK_THROWS_AS(RunLane({Ins(SimdOp::kLut, 0, 0).Dt(Dtype::kU8)}, 1, {}), std::logic_error);
+  // The checks: dtype i8 or u8 only, then the usual register fields.
+  for (Dtype dt : {Dtype::kI32, Dtype::kI16, Dtype::kF32}) {
+    const auto e = simd::CheckProgram({Ins(SimdOp::kLut, 0, 0).Dt(dt)});
+    REQUIRE(e.has_value());
+    CHECK(e->code == isa::ErrorCode::kIllegalField);
+    CHECK(e->message == "simd[0] (lut) has dtype " + std::to_string(uint64_t(dt)) + " (" + isa::ToString(dt) +
+                            "; the op needs i8 or u8)");
+  }
+  const auto bad_dt = simd::CheckProgram({Ins(SimdOp::kLut, 0, 0).Dt(isa::Dtype(5))});
+  REQUIRE(bad_dt.has_value());
+  CHECK(bad_dt->message == "simd[0] (lut) has dtype 5 (not a dtype)");
+  const auto bad_src = simd::CheckProgram({Ins(SimdOp::kNop), Ins(SimdOp::kLut, 0, 8).Dt(Dtype::kU8)});
+  REQUIRE(bad_src.has_value());
+  CHECK(bad_src->simd_index == 1);
+  CHECK(bad_src->message == "simd[1] (lut) has src_a 8 (registers are v0..v7)");
+  // src_b and imm are not read: any value is legal.
+  CHECK_FALSE(simd::CheckProgram({Ins(SimdOp::kLut, 0, 0, 15).Dt(Dtype::kI8).Imm(0xFFFFFFFF)}).has_value());
+}

@@ -13,8 +13,9 @@
 // Schedule: start_i latches the instruction (Idle -> Check). Check takes one cycle and either
 // ends with err_o (no SRAM access; the SIMD unit judges its program; the fields first, then
 // SramRange for a tensor past the SRAM) or goes to Param, which reads
-// ceil(out_c*8 / wt_port_bytes) rows of parameters through the weight port into the SIMD
-// parameter RAM. When the last one has arrived, the tile phase starts; done_o pulses in the
+// ceil(out_c*16 / wt_port_bytes) rows of parameters through the weight port into the SIMD
+// parameter RAM, then, when the program has a LUT, ceil(256 / wt_port_bytes) rows of its table
+// from param_addr + 16*out_c into the SIMD unit's table (docs/simd.md, "The table"). When the last one has arrived, the tile phase starts; done_o pulses in the
 // cycle after the last write was accepted. SIMD rows pass the pooling unit (a pass-through
 // unless the CONV pools) and a 2-entry write buffer on their way to the write port.
 `include "nna_assert.svh"
@@ -80,6 +81,9 @@ module nna_compute (
   localparam int unsigned EntriesPerRow = WtBytes / nna_isa_pkg::ChannelParamsBytes;
   localparam int unsigned ParamRows = nna_cfg_pkg::SimdParamEntries / EntriesPerRow;
   localparam int unsigned ParamRowBits = (ParamRows > 1) ? $clog2(ParamRows) : 1;
+  localparam int unsigned LutBytes = nna_isa_pkg::LutBytes;
+  localparam int unsigned LutRows = (LutBytes + WtBytes - 1) / WtBytes;
+  localparam int unsigned LutRowBits = (LutRows > 1) ? $clog2(LutRows) : 1;
   localparam int unsigned MetaBits = 32 + N + 32;  // write address, lane mask, section, tile row
   localparam logic [63:0] SramBytes = 64'(nna_cfg_pkg::SramBytes);
 
@@ -99,7 +103,7 @@ module nna_compute (
   // Check (combinational on the latched instruction).
   logic        bad_opcode, bad_field, bad_simd, bad_conv, bad_deconv, bad_ip, bad_simd_only;
   logic        bad_elt_op;
-  logic        prog_bad;
+  logic        prog_bad, prog_lut;
   nna_isa_pkg::error_code_e prog_err;
   logic        op_conv, op_deconv, op_ip, op_scale, op_elt;
   logic [31:0] dot_len_want;
@@ -207,7 +211,7 @@ module nna_compute (
   // SRAM range, after the fields (the golden model's CheckDot): the end of every tensor the
   // instruction touches, in 64 bits so that nothing wraps. Only read when the fields are legal
   // (in_c, out_c >= 1; pool_stride 1 or 2 when pooled).
-  logic [63:0] in_end, in_ext, out_plane, out_end;
+  logic [63:0] in_end, in_ext, out_plane, out_end, lut_end;
   logic [17:0] pool_ph;
   logic        bad_range;
   assign pool_ph  = ((18'(instr_q.out_h) + 18'({instr_q.pool_pad, 1'b0}) -
@@ -217,6 +221,9 @@ module nna_compute (
                     (64'(instr_q.in_h) - 64'd1) * 64'(instr_q.in_row_stride) + 64'(instr_q.in_w);
   assign in_end   = 64'(instr_q.in_addr) + in_ext;
   assign out_plane = pooled ? 64'(pool_ph) * 64'(pool_pw) : pix_total;
+  // LUT's table right after the parameters.
+  assign lut_end  = 64'(instr_q.param_addr) +
+                    64'(instr_q.out_c) * 64'(nna_isa_pkg::ChannelParamsBytes) + 64'(LutBytes);
   assign out_end  = 64'(instr_q.out_addr) +
                     (64'(instr_q.out_c) - 64'd1) * 64'(instr_q.out_plane_stride) +
                     out_plane;
@@ -228,17 +235,29 @@ module nna_compute (
        64'(instr_q.wt_addr) + 64'(instr_q.ch_tiles) * 64'(instr_q.wt_tile_bytes) > SramBytes) ||
       64'(instr_q.param_addr) + 64'(instr_q.out_c) * 64'(nna_isa_pkg::ChannelParamsBytes)
         > SramBytes ||
+      (prog_lut && lut_end > SramBytes) ||
       out_end > SramBytes;
 
   // ---------------------------------------------------------------------------------------------
-  // Parameter load.
-  logic [15:0] pl_issued_q, pl_issued_d, pl_rcvd_q, pl_rcvd_d, pl_reads;
-  logic        pl_req_valid, pl_fire, param_we;
+  // Parameter load: pl_reads rows of parameters, then (a LUT in the program) LutRows of table.
+  logic [15:0] pl_issued_q, pl_issued_d, pl_rcvd_q, pl_rcvd_d, pl_reads, pl_total;
+  logic [15:0] lut_issue;  // table rows requested (past the parameters)
+  logic [LutRowBits-1:0] lut_row;  // the table row a response brings
+  logic [31:0] lut_addr, pl_addr;
+  logic        pl_req_valid, pl_fire, param_we, lut_we;
 
   assign pl_reads     = 16'((32'(instr_q.out_c) + EntriesPerRow - 1) / EntriesPerRow);
-  assign pl_req_valid = (state_q == StParam) && (pl_issued_q != pl_reads);
+  assign pl_total     = pl_reads + (prog_lut ? 16'(LutRows) : 16'd0);
+  assign pl_req_valid = (state_q == StParam) && (pl_issued_q != pl_total);
   assign pl_fire      = pl_req_valid && wt_req_ready_i;
-  assign param_we     = (state_q == StParam) && wt_rsp_valid_i;
+  assign param_we     = (state_q == StParam) && wt_rsp_valid_i && (pl_rcvd_q < pl_reads);
+  assign lut_we       = (state_q == StParam) && wt_rsp_valid_i && (pl_rcvd_q >= pl_reads);
+  assign lut_row      = LutRowBits'(pl_rcvd_q - pl_reads);
+  assign lut_issue    = pl_issued_q - pl_reads;
+  assign lut_addr     = instr_q.param_addr + 32'(instr_q.out_c) * nna_isa_pkg::ChannelParamsBytes;
+  assign pl_addr      = (pl_issued_q < pl_reads)
+                        ? instr_q.param_addr + 32'(pl_issued_q) * WtBytes
+                        : lut_addr + 32'(lut_issue) * WtBytes;
 
   // ---------------------------------------------------------------------------------------------
   // Control FSM.
@@ -283,7 +302,7 @@ module nna_compute (
         end
       end
       StParam: begin
-        if (pl_rcvd_q == pl_reads) begin
+        if (pl_rcvd_q == pl_total) begin
           seq_start = 1'b1;
           state_d   = StTiles;
         end
@@ -364,8 +383,7 @@ module nna_compute (
 
   // The weight port: parameter reads in StParam, weight rows in StTiles.
   assign wt_req_valid_o = pl_req_valid || as_wt_valid;
-  assign wt_req_addr_o  = pl_req_valid ? instr_q.param_addr + 32'(pl_issued_q) * WtBytes
-                                        : as_wt_addr;
+  assign wt_req_addr_o  = pl_req_valid ? pl_addr : as_wt_addr;
 
   nna_addr_seq u_addr_seq (
     .clk_i, .rst_ni,
@@ -446,9 +464,12 @@ module nna_compute (
     .prog_len_i    (instr_q.simd_len),
     .prog_bad_o    (prog_bad),
     .prog_err_o    (prog_err),
+    .prog_lut_o    (prog_lut),
     .param_we_i    (param_we),
     .param_waddr_i (pl_rcvd_q[ParamRowBits-1:0]),
     .param_wdata_i (wt_rsp_data_i),
+    .lut_we_i      (lut_we),
+    .lut_waddr_i   (lut_row),
     .pair_i        (op_elt),
     .pair_op_i     (instr_q.eltwise_op),
     .in_valid_i    (row_valid),

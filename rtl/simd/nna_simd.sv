@@ -18,6 +18,9 @@
 //
 // The channel parameters live in a RAM of rows of ParamRowBytes (one weight-port response each),
 // written during the parameter load, read asynchronously with the channel of the entering row.
+// LUT's table (docs/simd.md, "The table") is one LutBytes x 8 register array shared by every lane,
+// written by the same load after the parameters (lut_we_i, a weight-port row at a time), and read
+// by a mux per lane with the lane's stage-1 operand.
 module nna_simd #(
   parameter int unsigned MetaBits = 1,
   localparam int unsigned N = nna_cfg_pkg::ArrayCols,
@@ -26,7 +29,10 @@ module nna_simd #(
   localparam int unsigned ParamBits = nna_isa_pkg::ChannelParamsBytes * 8,
   localparam int unsigned EntriesPerRow = ParamRowBytes / nna_isa_pkg::ChannelParamsBytes,
   localparam int unsigned ParamRows = nna_cfg_pkg::SimdParamEntries / EntriesPerRow,
-  localparam int unsigned ParamRowBits = (ParamRows > 1) ? $clog2(ParamRows) : 1
+  localparam int unsigned ParamRowBits = (ParamRows > 1) ? $clog2(ParamRows) : 1,
+  localparam int unsigned LutBytes = nna_isa_pkg::LutBytes,
+  localparam int unsigned LutRows = (LutBytes + ParamRowBytes - 1) / ParamRowBytes,
+  localparam int unsigned LutRowBits = (LutRows > 1) ? $clog2(LutRows) : 1
 ) (
   input  logic clk_i,
   input  logic rst_ni,
@@ -35,10 +41,14 @@ module nna_simd #(
   input  logic [7:0]                                  prog_len_i,  // 1..NumSimd (checked)
   output logic                                        prog_bad_o,
   output nna_isa_pkg::error_code_e                    prog_err_o,  // first illegal instruction's
+  output logic                                        prog_lut_o,  // a LUT in the program
   // parameter RAM write (parameter load)
   input  logic                                        param_we_i,
   input  logic [ParamRowBits-1:0]                     param_waddr_i,
   input  logic [ParamRowBytes*8-1:0]                  param_wdata_i,
+  // LUT table write (after the parameters; row r holds bytes r*ParamRowBytes on, of the data above)
+  input  logic                                        lut_we_i,
+  input  logic [LutRowBits-1:0]                       lut_waddr_i,
   // pair mode (ELTWISE), stable while rows flow
   input  logic                                        pair_i,
   input  nna_isa_pkg::eltwise_op_e                    pair_op_i,
@@ -70,6 +80,7 @@ module nna_simd #(
     logic reads_b;
     logic int_dtype;    // needs i32, i16, i8 or u8
     logic fp_dtype;     // needs f32 (its result comes from the FP32 unit)
+    logic byte_dtype;   // needs i8 or u8 (LUT)
   } op_info_t;
 
   function automatic op_info_t info_of(input nna_isa_pkg::simd_op_e op);
@@ -98,6 +109,7 @@ module nna_simd #(
       nna_isa_pkg::SimdFmax:       {info_of.reads_a, info_of.reads_b, info_of.fp_dtype} = 3'b111;
       nna_isa_pkg::SimdI2f,
       nna_isa_pkg::SimdF2i:        {info_of.reads_a, info_of.fp_dtype} = 2'b11;
+      nna_isa_pkg::SimdLut:        {info_of.reads_a, info_of.byte_dtype} = 2'b11;
       default:                     info_of = '0;
     endcase
   endfunction
@@ -108,10 +120,12 @@ module nna_simd #(
     op_info_t i;
     logic bad_dtype;
     i = info_of(si.op);
-    bad_dtype = (i.int_dtype || i.fp_dtype) &&
+    bad_dtype = (i.int_dtype || i.fp_dtype || i.byte_dtype) &&
                 (32'(si.dtype) > 32'(nna_isa_pkg::DtF32) ||
                  (i.int_dtype && si.dtype == nna_isa_pkg::DtF32) ||
-                 (i.fp_dtype && si.dtype != nna_isa_pkg::DtF32));
+                 (i.fp_dtype && si.dtype != nna_isa_pkg::DtF32) ||
+                 (i.byte_dtype && si.dtype != nna_isa_pkg::DtI8 &&
+                  si.dtype != nna_isa_pkg::DtU8));
     if (!i.legal)                                                 check_of = ChkOpcode;
     else if (i.has_dst && i.writes_pred &&
              (si.dst == 4'd0 || 32'(si.dst) >= Preds))            check_of = ChkField;
@@ -140,6 +154,23 @@ module nna_simd #(
                       (first_chk == ChkField)  ? nna_isa_pkg::ErrIllegalField :
                                                  nna_isa_pkg::ErrNone;
   assign prog_bad_o = (prog_err_o != nna_isa_pkg::ErrNone);
+
+  logic [NumSimd-1:0] instr_lut;
+  for (genvar k = 0; k < NumSimd; k++) begin : g_lut_op
+    assign instr_lut[k] = (k < 32'(prog_len_i)) &&
+                          (prog_i[64*k +: 8] == 8'(nna_isa_pkg::SimdLut));
+  end
+  assign prog_lut_o = |instr_lut;
+
+  // LUT table: row r of a load fills bytes r*ParamRowBytes .. (cut at LutBytes).
+  logic [7:0] lut_q [LutBytes];
+  for (genvar j = 0; j < LutBytes; j++) begin : g_lut_byte
+    always_ff @(posedge clk_i) begin
+      if (lut_we_i && 32'(lut_waddr_i) == j / ParamRowBytes) begin
+        lut_q[j] <= param_wdata_i[8*(j % ParamRowBytes) +: 8];
+      end
+    end
+  end
 
   // Parameter RAM.
   logic [ParamRowBytes*8-1:0] param_mem_q [ParamRows];
@@ -236,6 +267,7 @@ module nna_simd #(
 
   for (genvar i = 0; i < N; i++) begin : g_lane
     logic signed [31:0] a, b, v0;
+    logic [7:0] lut_idx;  // the lane's read mux of the shared table
     assign a = 32'($signed(pair_q[i*AccBits +: AccBits]));
     assign b = 32'($signed(in_acc_i[i*AccBits +: AccBits]));
     always_comb begin
@@ -270,6 +302,8 @@ module nna_simd #(
       .s1_round_i    (i1.flags[0]),
       .s1_const_i    (s1_const),
       .s1_scale_i    (s1_param_q.scale),
+      .s1_lut_idx_o  (lut_idx),
+      .s1_lut_i      (lut_q[lut_idx]),
       .s2_fused_i    (i2.op == nna_isa_pkg::SimdFusedRelu),
       .s2_shift_i    (s2_param_q.shift[5:0]),
       .s2_zp_i       (s2_param_q.zero_point),

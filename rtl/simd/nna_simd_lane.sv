@@ -7,7 +7,8 @@
 // stage 3 enters stage 1 again with its next instruction (recirc_i), its write merged on the way.
 //
 //   slice A (into stage 1): read va, vb, vd and the predicates; t = va + bias (FUSED_RELU)
-//   slice B (into stage 2): integer result; q = int64(t) * scale (FUSED_RELU)
+//   slice B (into stage 2): integer result (LUT: the shared table's byte at va[7:0]);
+//                           q = int64(t) * scale (FUSED_RELU)
 //   slice C (into stage 3): round shift, relu, zero point, clamp (FUSED_RELU)
 //   the FP32 unit spans the same three stages; its result is its own stage-3 register
 // All stages advance together while the unit is not stalled; a stage's registers load only when
@@ -37,6 +38,8 @@ module nna_simd_lane (
   input  logic                  s1_round_i,     // SHR flags bit0
   input  logic [31:0]           s1_const_i,     // MOVI's imm or LDPARAM's parameter
   input  logic [15:0]           s1_scale_i,
+  output logic [7:0]            s1_lut_idx_o,   // LUT: va[7:0], the index into the shared table
+  input  logic [7:0]            s1_lut_i,       // LUT: the table's byte at that index
   // slice C: the instruction of the row in stage 2
   input  logic                  s2_fused_i,
   input  logic [5:0]            s2_shift_i,     // the ISA field is 0..63
@@ -81,7 +84,8 @@ module nna_simd_lane (
   function automatic logic [31:0] int_result(input nna_isa_pkg::simd_op_e op,
                                              input nna_isa_pkg::dtype_e dt, input logic rnd,
                                              input logic [31:0] ra, input logic [31:0] rb,
-                                             input logic sel_p, input logic [31:0] cst);
+                                             input logic sel_p, input logic [31:0] cst,
+                                             input logic [7:0] lut);
     logic signed [31:0] a, b, lo, hi;
     logic [4:0] s;
     logic signed [32:0] rounded;  // a + 2^(s-1) needs 33 bits; the shifted result fits in 32
@@ -99,6 +103,7 @@ module nna_simd_lane (
       nna_isa_pkg::SimdMovi,
       nna_isa_pkg::SimdLdparam: int_result = cst;
       nna_isa_pkg::SimdSel:     int_result = sel_p ? ra : rb;
+      nna_isa_pkg::SimdLut:     int_result = ext({24'd0, lut}, dt);  // i8 or u8 (checked)
       nna_isa_pkg::SimdAdd:     int_result = ext(a + b, dt);
       nna_isa_pkg::SimdSub:     int_result = ext(a - b, dt);
       nna_isa_pkg::SimdMul:     int_result = ext(a * b, dt);
@@ -142,6 +147,8 @@ module nna_simd_lane (
   end
   assign out_byte_o = v_eff[7:0];
 
+  assign s1_lut_idx_o = a1_q[7:0];
+
   // Slice A.
   logic [31:0] va, vb, vd;
   logic        enable;
@@ -178,7 +185,8 @@ module nna_simd_lane (
       v2_q   <= v1_q;
       p2_q   <= p1_q;
       en2_q  <= en1_q;
-      int2_q <= int_result(s1_op_i, s1_dtype_i, s1_round_i, a1_q, b1_q, sel1_q, s1_const_i);
+      int2_q <= int_result(s1_op_i, s1_dtype_i, s1_round_i, a1_q, b1_q, sel1_q, s1_const_i,
+                           s1_lut_i);
       q2_q   <= 64'($signed(t1_q) * $signed({1'b0, s1_scale_i}));
     end
     if (en3_i) begin
