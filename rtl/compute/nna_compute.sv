@@ -276,7 +276,7 @@ module nna_compute (
     err_o         = 1'b0;
     err_code_o    = nna_isa_pkg::ErrNone;
     if (pl_fire)  pl_issued_d = pl_issued_q + 16'd1;
-    if (param_we) pl_rcvd_d   = pl_rcvd_q + 16'd1;
+    if (param_we || lut_we) pl_rcvd_d = pl_rcvd_q + 16'd1;
     unique case (state_q)
       StIdle: begin
         if (start_i) begin
