@@ -328,10 +328,12 @@ TEST_CASE("CheckProgram names the first illegal instruction, field and value", "
     CHECK(e.code == isa::ErrorCode::kIllegalField);
     CHECK(e.message == msg);
   };
-  const auto op28 = err({Ins(SimdOp::kNop), Ins(SimdOp(28))});
-  CHECK(op28.code == isa::ErrorCode::kIllegalOpcode);
-  CHECK(op28.simd_index == 1);
-  CHECK(op28.message == "simd[1] has op 28 (not a simd_op)");
+  uint64_t unused = 0;  // the first value past the ISA's ops
+  while (isa::IsSimdOp(unused)) ++unused;
+  const auto bad_op = err({Ins(SimdOp::kNop), Ins(SimdOp(unused))});
+  CHECK(bad_op.code == isa::ErrorCode::kIllegalOpcode);
+  CHECK(bad_op.simd_index == 1);
+  CHECK(bad_op.message == "simd[1] has op " + std::to_string(unused) + " (not a simd_op)");
 
   field({Ins(SimdOp::kAdd, 8, 0, 0)}, "simd[0] (add) has dst 8 (registers are v0..v7)");
   field({Ins(SimdOp::kCmplt, 0, 0, 0)}, "simd[0] (cmplt) has dst 0 (compares write p1..p3)");
