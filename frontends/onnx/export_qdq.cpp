@@ -8,6 +8,7 @@
 #include <set>
 
 #include "frontends/onnx/calibrate.h"
+#include "frontends/onnx/fold.h"
 #include "frontends/onnx/graph.h"
 #include "onnx/onnx_pb.h"
 
@@ -176,11 +177,15 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path) {
   if (!f || !model.SerializeToOstream(&f)) throw OnnxError("cannot write the QDQ model " + path.string());
 }
 
-void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::filesystem::path& path) {
+void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::filesystem::path& path) {
+  const Model model = FoldGraph(original);  // the graph the import lowered
   pb::ModelProto out;
   out.set_ir_version(7);
   out.set_producer_name("nnac");
-  out.add_opset_import()->set_version(13);  // per-channel DequantizeLinear (axis) needs 13
+  // Per-channel DequantizeLinear (axis) needs 13, HardSwish 14.
+  const bool hard_swish = std::any_of(model.nodes.begin(), model.nodes.end(),
+                                      [](const Node& n) { return n.op_type == "HardSwish"; });
+  out.add_opset_import()->set_version(hard_swish ? 14 : 13);
   pb::GraphProto* pg = out.mutable_graph();
   pg->set_name(model.graph_name + "_qdq");
   AddValue(pg->add_input(), g.input_name, DataType::kFloat, g.input_dims);

@@ -5,8 +5,11 @@
 #include <cstdio>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 #include "compiler/layer_quant.h"
+#include "frontends/onnx/activation_table.h"
+#include "frontends/onnx/fold.h"
 #include "util/split_mix64.h"
 
 namespace nna::onnx {
@@ -48,7 +51,8 @@ struct Imported {
   std::vector<std::vector<int64_t>>
       gemm_b;  // per layer: a Gemm's B dims (its weights, one scale), else empty
   std::vector<bool> gemm_trans_b;
-  std::string input_name;  // the graph input
+  std::vector<std::optional<TableActivation>> table;  // per layer: an activation run as a table
+  std::string input_name;                             // the graph input
   std::vector<int64_t> input_dims;
   bool nhwc = false;
   uint32_t pad[4] = {0, 0, 0, 0};  // top, left, bottom, right: the host's padding of the input
@@ -171,6 +175,7 @@ class Importer {
     im_.avg_count.push_back(0);
     im_.gemm_b.emplace_back();
     im_.gemm_trans_b.push_back(false);
+    im_.table.emplace_back();
     const int idx = int(im_.net.layers.size()) - 1;
     values_[tensor] =
         Value{Value::Kind::kHost,
@@ -204,12 +209,19 @@ class Importer {
            "integers, does)");
     if (op == "ConstantOfShape") return Zeros(n);
     if (op == "Concat") return Concat(n);
+    if (const std::optional<TableActivation> f = TableActivationOf(n)) return TableAct(n, *f);
+    if (op == "Mul" || op == "Div")
+      Fail(n,
+           "has a lowering only as a constant of one value or one per channel ([C], [C,1,1] or [1,C,1,1]) "
+           "that "
+           "scales the output of a Conv read by it alone (folded into the Conv's weights)");
     Fail(n,
          "op '" + op +
              "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, max), "
-             "Add, MaxPool, GlobalAveragePool, Gemm or MatMul (+ Add bias) on a Flatten, Concat, "
-             "ConstantOfShape zeros; Transpose, "
-             "Reshape, Flatten, Squeeze at the graph's edges)");
+             "LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish after a Conv, Mul or Div by a per-channel "
+             "constant after a Conv, Pad of zeros before a Conv, Add, MaxPool, GlobalAveragePool, Gemm or "
+             "MatMul (+ Add bias) on a Flatten, Concat, ConstantOfShape zeros; Transpose, Reshape, Flatten, "
+             "Squeeze at the graph's edges)");
   }
 
   void Transpose(const Node& n) {
@@ -345,8 +357,7 @@ class Importer {
     if (t == net::kInput)
       Fail(n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
     net::Layer& l = im_.net.layers[size_t(t)];
-    if (uses_[n.inputs[0]] != 1 || l.act != Activation::kNone ||
-        (l.op != net::Op::kConv && l.op != net::Op::kAdd))
+    if (uses_[n.inputs[0]] != 1 || Fused(t) || (l.op != net::Op::kConv && l.op != net::Op::kAdd))
       Fail(n, "follows '" + n.inputs[0] + "', which is not a Conv or Add read by this " + n.op_type +
                   " alone (a standalone activation has no layer)");
     if (n.op_type == "Clip") {
@@ -372,14 +383,35 @@ class Importer {
     values_[n.outputs[0]] = values_.at(n.inputs[0]);
   }
 
+  // LeakyRelu, Sigmoid, Tanh, HardSigmoid or HardSwish after a Conv: the conv requantizes exactly
+  // to its own output's parameters, then the SIMD unit's table maps that byte as onnxruntime does
+  // (frontends/onnx/activation_table.h).
+  void TableAct(const Node& n, const TableActivation& f) {
+    const int t = TensorOf(n, 0);
+    if (t == net::kInput)
+      Fail(n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
+    const net::Layer& l = im_.net.layers[size_t(t)];
+    if (uses_[n.inputs[0]] != 1 || Fused(t) || l.op != net::Op::kConv || im_.zeros[size_t(t)] ||
+        im_.avg_count[size_t(t)])
+      Fail(n, "follows '" + n.inputs[0] + "', which is not a Conv read by this " + n.op_type +
+                  " alone (a standalone activation has no layer)");
+    im_.table[size_t(t)] = f;
+    im_.tensor[size_t(t)] = n.outputs[0];
+    im_.nodes[size_t(t)] += " + " + n.name;
+    values_[n.outputs[0]] = values_.at(n.inputs[0]);
+  }
+  // Whether layer t already ends in an activation.
+  bool Fused(int t) const {
+    return im_.net.layers[size_t(t)].act != Activation::kNone || im_.table[size_t(t)];
+  }
+
   // BatchNormalization (inference) folded into the Conv before it, in float before the
   // quantization: w' = w * g / sqrt(v + eps), b' = (b - mean) * g / sqrt(v + eps) + beta. The QDQ
   // export writes the folded conv in its place, so onnxruntime runs the same network.
   void BatchNorm(const Node& n) {
     const int t = TensorOf(n, 0);
     if (t == net::kInput || uses_[n.inputs[0]] != 1 || im_.net.layers[size_t(t)].op != net::Op::kConv ||
-        im_.zeros[size_t(t)] || im_.avg_count[size_t(t)] ||
-        im_.net.layers[size_t(t)].act != Activation::kNone)
+        im_.zeros[size_t(t)] || im_.avg_count[size_t(t)] || Fused(t))
       Fail(n, "follows '" + n.inputs[0] +
                   "', which is not a Conv read by this BatchNormalization alone (only a BatchNormalization "
                   "folded into its Conv has a lowering)");
@@ -628,7 +660,10 @@ class Importer {
   }
 };
 
-Imported ImportGraph(const Model& m) { return Importer(m).Run(); }
+Imported ImportGraph(const Model& m) {
+  const Model folded = FoldGraph(m);
+  return Importer(folded).Run();
+}
 
 // The float graph input as the network's (C, H, W) input: NHWC transposed, the host's pads
 // filled with `pad_value` (float 0; its quantized byte for GraphInput).
@@ -651,9 +686,10 @@ void CheckInput(const Imported& im, const Tensor& x, const std::string& what) {
                     "' is float " + Text(im.input_dims));
 }
 
-// Every layer's float output (after a fused Relu) on one input: the calibration's ranges and the
-// float reference of the accuracy.
-std::vector<FTensor> RunLayersFloat(const Imported& im, const Tensor& x) {
+// Every layer's float output (after a fused activation) on one input: the calibration's ranges and
+// the float reference of the accuracy. `before`: each table activation's input (empty elsewhere).
+std::vector<FTensor> RunLayersFloat(const Imported& im, const Tensor& x,
+                                    std::vector<FTensor>* before = nullptr) {
   FTensor in(im.net.input.c, im.net.input.h, im.net.input.w);
   Arrange<float>(
       im, 0.0f, [&](size_t i) { return float(x.AtDouble(i)); }, &in.v);
@@ -717,6 +753,9 @@ std::vector<FTensor> RunLayersFloat(const Imported& im, const Tensor& x) {
     }
     if (l.act == Activation::kRelu)
       for (float& v : y.v) v = float(std::min(double(std::max(v, 0.0f)), im.act_max[li]));
+    if (before) before->push_back(im.table[li] ? y : FTensor());
+    if (im.table[li])
+      for (float& v : y.v) v = ApplyActivation(*im.table[li], v);
     out.push_back(std::move(y));
   }
   return out;
@@ -887,14 +926,19 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
 
   // Float ranges over the calibration inputs, 0 always included.
   std::vector<double> lo(slots, 0), hi(slots, 0);
+  std::vector<double> table_lo(nw.layers.size(), 0), table_hi(nw.layers.size(), 0);  // a table's input
   const std::vector<Tensor> own{run};
   for (const Tensor& x : given ? std::vector<Tensor>{} : calibration.empty() ? own : calibration) {
     for (size_t i = 0; i < x.NumElements(); ++i)
       lo[0] = std::min(lo[0], x.AtDouble(i)), hi[0] = std::max(hi[0], x.AtDouble(i));
-    const std::vector<FTensor> f = RunLayersFloat(im, x);
-    for (size_t li = 0; li < f.size(); ++li)
+    std::vector<FTensor> before;
+    const std::vector<FTensor> f = RunLayersFloat(im, x, &before);
+    for (size_t li = 0; li < f.size(); ++li) {
       for (const float v : f[li].v)
         lo[li + 1] = std::min(lo[li + 1], double(v)), hi[li + 1] = std::max(hi[li + 1], double(v));
+      for (const float v : before[li].v)
+        table_lo[li] = std::min(table_lo[li], double(v)), table_hi[li] = std::max(table_hi[li], double(v));
+    }
   }
   // One scale and zero point: a max pool's input and output, a concat's inputs and output. One
   // scale (zero points may differ): an add's inputs and output, so that the add is exact integer
@@ -975,6 +1019,18 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
                       " (it shares one with a tensor below 0)");
     if (l.op == net::Op::kConv) {
       const QuantParams& x = qp[Slot(l.inputs[0])];
+      // The conv's own output: the layer's, or a table activation's input with its own parameters.
+      QuantParams conv_y = y;
+      if (im.table[li]) {
+        const auto it =
+            given ? given->acts.find(im.conv_out[li]) : std::map<std::string, QuantParams>::const_iterator{};
+        if (given && (it == given->acts.end() || it->second.is_signed))
+          throw OnnxError(
+              im.nodes[li] + ": the activation's input '" + im.conv_out[li] +
+              "' has no uint8 QuantizeLinear/DequantizeLinear parameters (its table maps uint8 bytes)");
+        conv_y = given ? it->second : RangeToParams(table_lo[li], table_hi[li], false);
+        g.acts[im.conv_out[li]] = {conv_y, table_lo[li], table_hi[li]};
+      }
       if (x.zero_point != 0 && (l.pad_top || l.pad_bottom || l.pad_left || l.pad_right))
         throw OnnxError(
             im.nodes[li] + ": pads input '" + nw.NameOf(l.inputs[0]) + "' whose zero point is " +
@@ -1016,9 +1072,10 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
         ql.bias[c] = int32_t(bq[c] - int64_t(x.zero_point) * sum);
         ref::ChannelParams& p = ql.params[c];
         p.bias = ql.bias[c];
-        p.zero_point = int16_t(y.zero_point);
-        p.multiplier = avg ? x.scale / (y.scale * float(avg))      // QLinearGlobalAveragePool's order
-                           : (x.scale * cq.w_scale[c]) / y.scale;  // float32, left to right, as onnxruntime
+        p.zero_point = int16_t(conv_y.zero_point);
+        p.multiplier =
+            avg ? x.scale / (y.scale * float(avg))              // QLinearGlobalAveragePool's order
+                : (x.scale * cq.w_scale[c]) / conv_y.scale;     // float32, left to right, as onnxruntime
         const ref::ChannelParams fused = compiler::FusedOf(p);  // FUSED_RELU's nearest, for --requant fused
         p.scale = fused.scale, p.shift = fused.shift;
       }
@@ -1037,8 +1094,13 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       cq.output = im.conv_out[li];
       if (!im.zeros[li] && !avg) g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
       ql.spec->requant = ref::RequantMode::kExact;
-      ql.spec->out_zero_point = y.zero_point;
+      ql.spec->out_zero_point = conv_y.zero_point;
       ql.simd = compiler::ExactRequantProgram(relu, false);
+      if (im.table[li]) {
+        const std::array<uint8_t, 256> t = ActivationTable(*im.table[li], conv_y, y);
+        ql.lut.assign(t.begin(), t.end());
+        ql.simd.push_back(compiler::LutInstr(false));
+      }
     } else if (l.op == net::Op::kAdd) {
       const QuantParams &a = qp[Slot(l.inputs[0])], &b = qp[Slot(l.inputs[1])];
       if (a.scale != y.scale || b.scale != y.scale)

@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "compiler/network/lower.h"
+#include "frontends/onnx/fold.h"
 #include "frontends/onnx/test_graphs.h"
 #include "golden/check.h"
 #include "nna/configs.h"
@@ -66,9 +67,9 @@ TEST_CASE("the golden model's check sees a wrong reference of a graph", "[graph]
 
 TEST_CASE("what a float graph cannot run is one sentence naming the node", "[graph]") {
   Model m = Block();
-  m.nodes[2].op_type = "Sigmoid";
+  m.nodes[2].op_type = "Softmax";
   CHECK_THROWS_WITH(QuantizeGraph(m, Images(1, 99)[0], {}),
-                    Contains("node 'blk/r' (Sigmoid): op 'Sigmoid' has no lowering in a float graph"));
+                    Contains("node 'blk/r' (Softmax): op 'Softmax' has no lowering in a float graph"));
   m = Block();
   m.nodes[5].attributes = {Ints("kernel_shape", {3, 2}), Ints("strides", {2, 2})};
   CHECK_THROWS_WITH(QuantizeGraph(m, Images(1, 99)[0], {}),
@@ -151,4 +152,53 @@ TEST_CASE("GlobalAveragePool, a Gemm on its Flatten and a MatMul + Add are convs
   CHECK_THROWS_WITH(
       QuantizeGraph(bad, x, {}),
       Contains("node 'blk/y' (Add): adds the constant 'mm_b' to something other than a MatMul"));
+}
+
+TEST_CASE("Pad of zeros, Mul and Div by constants fold into their Convs; the sentences of what does not",
+          "[graph]") {
+  const Model m = Fold();
+  const Model f = FoldGraph(m);
+  REQUIRE(f.nodes.size() == 3);  // conv (+ pad, mul), relu, conv (+ pad, div)
+  CHECK(f.nodes[0].inputs[0] == "x");
+  CHECK(f.nodes[0].Find("pads")->ints == std::vector<int64_t>{1, 1, 1, 1});
+  CHECK(f.nodes[0].outputs[0] == "s0");
+  CHECK(f.nodes[2].Find("pads")->ints == std::vector<int64_t>{0, 1, 2, 0});
+  CHECK(f.nodes[2].outputs[0] == "y");
+  // Channel 5's weights scaled by m0[5], the Div's by 1/2.
+  const Tensor &w0 = *m.FindInitializer("w0"), &m0 = *m.FindInitializer("m0");
+  CHECK(f.FindInitializer(f.nodes[0].inputs[1])->AtDouble(5 * 27 + 4) ==
+        float(w0.AtDouble(5 * 27 + 4) * m0.AtDouble(5)));
+  CHECK(f.FindInitializer(f.nodes[2].inputs[2])->AtDouble(3) ==
+        float(m.FindInitializer("b1")->AtDouble(3) / 2));
+
+  const auto x = SyntheticImages({1, 3, 16, 16}, 1, 99)[0];
+  const QuantizedGraph g = QuantizeGraph(m, x, SyntheticImages({1, 3, 16, 16}, 4, 1));
+  CHECK(g.pad_top == 1);  // the graph input's Pad, done by the host
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
+  CHECK_THAT(GraphAccuracy(g, GraphOutputs(g), RunFloat(m, x)), Contains("cosine similarity 0.9"));
+
+  Model bad = Fold();
+  bad.nodes[0].attributes.push_back(Attribute{"mode", Attribute::Kind::kString, 0, {}, 0, {}, "reflect"});
+  CHECK_THROWS_WITH(QuantizeGraph(bad, x, {}),
+                    Contains("node 'blk/xp' (Pad): mode='reflect' has no lowering"));
+  bad = Fold();
+  bad.nodes[3].inputs[0] = "c0";  // the Mul's output unread: the Relu reads the conv, the Mul is left
+  CHECK_THROWS_WITH(QuantizeGraph(bad, x, {}),
+                    Contains("node 'blk/s0' (Mul): has a lowering only as a constant"));
+  bad = Fold();
+  bad.nodes[5].op_type = "MaxPool";  // a Pad read by a MaxPool
+  CHECK_THROWS_WITH(QuantizeGraph(bad, x, {}),
+                    Contains("node 'blk/rp' (Pad): its output is read by node 'blk/c1' (MaxPool), but a Pad "
+                             "has a lowering only folded into the Convs that read it"));
+}
+
+TEST_CASE("x * Clip(x + 3, 0, 6) / 6 is one HardSwish", "[graph]") {
+  const Model f = FoldGraph(Acts());
+  const auto it =
+      std::find_if(f.nodes.begin(), f.nodes.end(), [](const Node& n) { return n.outputs[0] == "a4"; });
+  REQUIRE(it != f.nodes.end());
+  CHECK(it->op_type == "HardSwish");
+  CHECK(it->inputs == std::vector<std::string>{"c4"});
+  CHECK(f.nodes.size() == Acts().nodes.size() - 3);
 }

@@ -180,4 +180,82 @@ inline Model Head() {
   return m;
 }
 
+// The folds of frontends/onnx/fold.h: x NCHW [1,3,16,16] -> Pad [1,1] of zeros -> Conv 3x3 (8) -> Mul by
+// a per-channel [8,1,1] -> Relu = r -> Pad (top 0, left 1, bottom 2, right 0) -> Conv 3x3 stride 2 (8)
+// -> Div by 2 = y [1,8,8,8].
+inline Model Fold() {
+  Model m;
+  m.path = "fold.onnx";
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 8, 8, 8})};
+  Tensor pads0 = MakeIntTensor(DataType::kInt64, {8}, {0, 0, 1, 1, 0, 0, 1, 1});
+  pads0.name = "pads0";
+  Tensor pads1 = MakeIntTensor(DataType::kInt64, {8}, {0, 0, 0, 1, 0, 0, 2, 0});
+  pads1.name = "pads1";
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 71, 0.6),
+                    Seeded("b0", {8}, 72, 0.3),
+                    Seeded("m0", {8, 1, 1}, 73, 0.5, 1.0),
+                    Seeded("w1", {8, 8, 3, 3}, 74, 0.4),
+                    Seeded("b1", {8}, 75, 0.2),
+                    Scalar("two", 2),
+                    pads0,
+                    pads1};
+  m.nodes = {
+      MakeNode("Pad", {"x", "pads0"}, "xp"),
+      MakeNode("Conv", {"xp", "w0", "b0"}, "c0", {Ints("kernel_shape", {3, 3})}),
+      MakeNode("Mul", {"c0", "m0"}, "s0"),
+      MakeNode("Relu", {"s0"}, "r"),
+      MakeNode("Pad", {"r", "pads1"}, "rp"),
+      MakeNode("Conv", {"rp", "w1", "b1"}, "c1", {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2})}),
+      MakeNode("Div", {"c1", "two"}, "y")};
+  return m;
+}
+
+// Activations run as tables after their Conv: x NCHW [1,3,16,16] -> Conv 3x3 pads 1 (8) + Sigmoid
+// -> Conv 3x3 pads 1 (8) + HardSigmoid(0.25, 0.4) -> Conv 1x1 (8) + LeakyRelu(0.1) -> Conv 1x1 (8)
+// + Tanh -> Conv 1x1 (8) + x * Clip(x + 3, 0, 6) / 6 -> Conv 1x1 (6) + HardSwish = y [1,6,16,16].
+inline Model Acts() {
+  Model m;
+  m.path = "acts.onnx";
+  m.opsets = {{"", 14}};  // HardSwish
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 6, 16, 16})};
+  Attribute alpha, beta, leak;
+  alpha.name = "alpha", alpha.kind = Attribute::Kind::kFloat, alpha.f = 0.25f;
+  beta.name = "beta", beta.kind = Attribute::Kind::kFloat, beta.f = 0.4f;
+  leak.name = "alpha", leak.kind = Attribute::Kind::kFloat, leak.f = 0.1f;
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 81, 0.8),
+                    Seeded("b0", {8}, 82, 0.3),
+                    Seeded("w1", {8, 8, 3, 3}, 83, 0.5),
+                    Seeded("b1", {8}, 84, 0.3),
+                    Seeded("w2", {8, 8, 1, 1}, 85, 0.9),
+                    Seeded("b2", {8}, 86, 0.3),
+                    Seeded("w3", {8, 8, 1, 1}, 87, 0.9),
+                    Seeded("b3", {8}, 88, 0.2),
+                    Seeded("w4", {8, 8, 1, 1}, 89, 1.5),
+                    Seeded("b4", {8}, 90, 0.5),
+                    Seeded("w5", {6, 8, 1, 1}, 91, 1.2),
+                    Seeded("b5", {6}, 92, 0.5),
+                    Scalar("three", 3),
+                    Scalar("zero", 0),
+                    Scalar("six", 6)};
+  const std::vector<Attribute> k3{Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})};
+  m.nodes = {MakeNode("Conv", {"x", "w0", "b0"}, "c0", k3),
+             MakeNode("Sigmoid", {"c0"}, "a0"),
+             MakeNode("Conv", {"a0", "w1", "b1"}, "c1", k3),
+             MakeNode("HardSigmoid", {"c1"}, "a1", {alpha, beta}),
+             MakeNode("Conv", {"a1", "w2", "b2"}, "c2"),
+             MakeNode("LeakyRelu", {"c2"}, "a2", {leak}),
+             MakeNode("Conv", {"a2", "w3", "b3"}, "c3"),
+             MakeNode("Tanh", {"c3"}, "a3"),
+             MakeNode("Conv", {"a3", "w4", "b4"}, "c4"),
+             MakeNode("Add", {"c4", "three"}, "c4p3"),
+             MakeNode("Clip", {"c4p3", "zero", "six"}, "c4r6"),
+             MakeNode("Mul", {"c4", "c4r6"}, "c4m"),
+             MakeNode("Div", {"c4m", "six"}, "a4"),
+             MakeNode("Conv", {"a4", "w5", "b5"}, "c5"),
+             MakeNode("HardSwish", {"c5"}, "y")};
+  return m;
+}
+
 }  // namespace nna::onnx::test_graphs
