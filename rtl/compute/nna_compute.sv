@@ -15,9 +15,9 @@
 // SramRange for a tensor past the SRAM) or goes to Param, which reads
 // ceil(out_c*16 / wt_port_bytes) rows of parameters through the weight port into the SIMD
 // parameter RAM, then, when the program has a LUT, ceil(256 / wt_port_bytes) rows of its table
-// from param_addr + 16*out_c into the SIMD unit's table (docs/simd.md, "The table"). When the last one has arrived, the tile phase starts; done_o pulses in the
-// cycle after the last write was accepted. SIMD rows pass the pooling unit (a pass-through
-// unless the CONV pools) and a 2-entry write buffer on their way to the write port.
+// from param_addr + 16*out_c into the SIMD unit's table (docs/simd.md). After the last one, the
+// tile phase starts; done_o pulses in the cycle after the last write was accepted. SIMD rows pass
+// the pooling unit (a pass-through unless the CONV pools) and a 2-entry write buffer to the port.
 `include "nna_assert.svh"
 
 module nna_compute (
