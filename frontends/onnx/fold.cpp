@@ -10,12 +10,6 @@ namespace nna::onnx {
 
 namespace {
 
-std::string Text(const std::vector<int64_t>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-  return s + "]";
-}
-
 class Folder {
  public:
   explicit Folder(const Model& m) : m_(m) {}
@@ -111,11 +105,11 @@ class Folder {
       throw OnnxError(n.Describe() + ": pads with " + std::to_string(value) +
                       ", but only a Pad of zeros has a lowering (folded into the Conv that reads it)");
     if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5])
-      throw OnnxError(n.Describe() + ": pads=" + Text(pads) +
+      throw OnnxError(n.Describe() + ": pads=" + DimsText(pads) +
                       " pad more than the height and width of an NCHW tensor, which has no lowering");
     for (const int64_t p : pads)
       if (p < 0 || p > 255)
-        throw OnnxError(n.Describe() + ": pads=" + Text(pads) +
+        throw OnnxError(n.Describe() + ": pads=" + DimsText(pads) +
                         " has a value outside 0..255 (a crop or a pad wider "
                         "than the instruction's 8-bit pad fields)");
     const auto readers = Readers(n.outputs[0]);

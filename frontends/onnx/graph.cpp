@@ -72,12 +72,6 @@ int64_t Int(const Node& n, const std::string& attr, int64_t dflt) {
   return a ? a->i : dflt;
 }
 
-std::string Text(const std::vector<int64_t>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-  return s + "]";
-}
-
 std::vector<int64_t> Transposed(const std::vector<int64_t>& dims, const std::vector<int64_t>& perm) {
   std::vector<int64_t> out(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) out[i] = dims[size_t(perm[i])];
@@ -148,7 +142,7 @@ class Importer {
                      ShapeOf(v.tensor).h == 1 && ShapeOf(v.tensor).w == 1;  // a Gemm's output [1, N]
     if (!row && (v.kind != Value::Kind::kHost || !v.perms.empty() || v.dims.size() != 4 || v.dims[0] != 1))
       Fail(n,
-           "reads '" + n.inputs[i] + "', " + Text(v.dims) +
+           "reads '" + n.inputs[i] + "', " + DimsText(v.dims) +
                ", which is not an NCHW [1,C,H,W] activation of the network (layout operators run on the host "
                "only at the graph's input and outputs)");
     if (v.tensor == net::kInput && !input_set_) SetInput(v.dims);
@@ -234,7 +228,7 @@ class Importer {
     }
     if (v.tensor == net::kInput && !input_set_) {  // the host's NHWC -> NCHW of the graph input
       if (v.dims.size() != 4 || perm != std::vector<int64_t>{0, 3, 1, 2} || v.dims[0] != 1)
-        Fail(n, "transposes the graph input " + Text(v.dims) + " by perm=" + Text(perm) +
+        Fail(n, "transposes the graph input " + DimsText(v.dims) + " by perm=" + DimsText(perm) +
                     ", but the host converts only NHWC [1,H,W,C] by perm=[0,3,1,2]");
       im_.nhwc = true;
       values_[n.outputs[0]] = Value{Value::Kind::kHost, net::kInput, Transposed(v.dims, perm), {}};
@@ -287,7 +281,7 @@ class Importer {
           dims.push_back(v.dims[i]);
     }
     if (std::accumulate(dims.begin(), dims.end(), int64_t(1), std::multiplies<>()) != count)
-      Fail(n, "reshapes " + Text(v.dims) + " to " + Text(dims) + ", which has another element count");
+      Fail(n, "reshapes " + DimsText(v.dims) + " to " + DimsText(dims) + ", which has another element count");
     Value out = v;
     out.dims = dims;
     values_[n.outputs[0]] = out;
@@ -310,12 +304,12 @@ class Importer {
     const std::vector<int64_t> st = Ints(n, "strides", {1, 1}), dl = Ints(n, "dilations", {1, 1});
     std::vector<int64_t> p = Ints(n, "pads", {0, 0, 0, 0});
     if (k.size() != 2 || st.size() != 2 || dl.size() != 2 || p.size() != 4)
-      Fail(n, "is not a 2-D convolution (kernel_shape=" + Text(k) + ")");
+      Fail(n, "is not a 2-D convolution (kernel_shape=" + DimsText(k) + ")");
     const int64_t group = Int(n, "group", 1);
     l.out_c = uint32_t(wt.dims[0]);
     l.groups = uint32_t(group);
     if (group < 1 || s.c % uint32_t(group) != 0 || wt.dims[1] * group != int64_t(s.c))
-      Fail(n, "weights " + Text(wt.dims) + " with group=" + std::to_string(group) +
+      Fail(n, "weights " + DimsText(wt.dims) + " with group=" + std::to_string(group) +
                   " do not match its input's " + std::to_string(s.c) + " channels");
     l.kernel_h = uint32_t(k[0]), l.kernel_w = uint32_t(k[1]);
     l.stride_h = uint32_t(st[0]), l.stride_w = uint32_t(st[1]);
@@ -495,7 +489,7 @@ class Importer {
     if (k.size() != 2 || k[0] != k[1] || st.size() != 2 || st[0] != st[1] || p.size() != 4 ||
         std::any_of(p.begin(), p.end(), [&](int64_t v) { return v != p[0]; }) ||
         dl != std::vector<int64_t>{1, 1} || Int(n, "ceil_mode", 0) != 0)
-      Fail(n, "kernel_shape=" + Text(k) + " strides=" + Text(st) + " pads=" + Text(p) +
+      Fail(n, "kernel_shape=" + DimsText(k) + " strides=" + DimsText(st) + " pads=" + DimsText(p) +
                   ": the accelerator pools square windows with one stride and one pad on every side, no "
                   "dilation or "
                   "ceil_mode");
@@ -540,7 +534,7 @@ class Importer {
     const Value& v = Get(n, 0);
     if (v.kind != Value::Kind::kHost || v.tensor == net::kInput || !v.perms.empty() || v.dims.size() != 2 ||
         v.dims[0] != 1)
-      Fail(n, "reads '" + n.inputs[0] + "', " + Text(v.dims) +
+      Fail(n, "reads '" + n.inputs[0] + "', " + DimsText(v.dims) +
                   ", which is not a layer's output flattened to [1,K] (the inner product's input)");
     const int in = v.tensor;
     const net::Shape s = ShapeOf(in);
@@ -591,7 +585,7 @@ class Importer {
           Fail(n, "fills with " + a->t.Format(i) + ", but only zeros have a lowering");
     }
     if (v.dims.size() != 4 || v.dims[0] != 1)
-      Fail(n, "makes a tensor of " + Text(v.dims) + ", not [1,C,H,W] zeros");
+      Fail(n, "makes a tensor of " + DimsText(v.dims) + ", not [1,C,H,W] zeros");
     values_[n.outputs[0]] = v;
     zeros_node_[n.outputs[0]] = n.name;
   }
@@ -617,7 +611,8 @@ class Importer {
       const Value v = Get(n, i);
       int t;
       if (v.kind == Value::Kind::kZeros) {
-        if (v.dims[2] != fs.h || v.dims[3] != fs.w) Fail(n, "pads channels with zeros of " + Text(v.dims));
+        if (v.dims[2] != fs.h || v.dims[3] != fs.w)
+          Fail(n, "pads channels with zeros of " + DimsText(v.dims));
         net::Layer z;  // a 1x1 conv with zero weights: every output byte is its zero point (real 0)
         z.name = LayerName(n) + ".zeros_" + std::to_string(i);
         z.op = net::Op::kConv;
@@ -683,7 +678,7 @@ void Arrange(const Imported& im, T pad_value, Get get, std::vector<T>* out) {
 void CheckInput(const Imported& im, const Tensor& x, const std::string& what) {
   if (x.type != DataType::kFloat || x.dims != im.input_dims)
     throw OnnxError(what + " '" + x.name + "' is " + x.Describe() + ", but graph input '" + im.input_name +
-                    "' is float " + Text(im.input_dims));
+                    "' is float " + DimsText(im.input_dims));
 }
 
 // Every layer's float output (after a fused activation) on one input: the calibration's ranges and
@@ -861,7 +856,7 @@ std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count,
   const bool nchw = dims.size() == 4 && dims[1] == 3 && dims[3] != 3;  // [1,3,H,W]: planar
   const std::vector<int64_t> nhwc = nchw ? std::vector<int64_t>{1, dims[2], dims[3], 3} : dims;
   if (nhwc.size() != 4 || nhwc[0] != 1 || nhwc[3] != 3 || nhwc[1] < 8 || nhwc[2] < 8)
-    throw OnnxError("synthetic images: dims " + Text(dims) +
+    throw OnnxError("synthetic images: dims " + DimsText(dims) +
                     " are not [1,H,W,3] or [1,3,H,W] with H and W at least 8");
   SplitMix64 rng(seed);
   auto uni = [&](double lo, double hi) { return lo + (hi - lo) * double(rng.Next() >> 11) * 0x1p-53; };
@@ -1191,7 +1186,7 @@ std::string GraphAccuracy(const QuantizedGraph& g, const std::vector<Tensor>& qu
         buf, sizeof buf,
         "output '%s' %s: max abs error %.6g (%.2f LSB of scale %.6g, float range %.4g..%.4g), cosine "
         "similarity %.6f\n",
-        g.outputs[i].name.c_str(), Text(q.dims).c_str(), max_abs, max_abs / l.out_scale, l.out_scale,
+        g.outputs[i].name.c_str(), DimsText(q.dims).c_str(), max_abs, max_abs / l.out_scale, l.out_scale,
         l.out_scale * (0 - l.out_zero_point), l.out_scale * (255 - l.out_zero_point), cosine);
     text += buf;
   }

@@ -11,12 +11,6 @@ namespace {
 
 using CI = isa::ComputeInstr;  // field maxima of the compute instruction
 
-std::string Join(const std::vector<int64_t>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-  return s + "]";
-}
-
 // Reads a node's inputs: the layer's input and its constants (initializers or fed tensors).
 class NodeInputs {
  public:
@@ -49,7 +43,7 @@ class NodeInputs {
     const Tensor& t = Get(i, role);
     const size_t n = t.NumElements();
     if (n != 1 && (n != count || t.dims.size() != 1))
-      Fail("input '" + node_.inputs[i] + "' (" + role + ") has shape " + Join(t.dims) +
+      Fail("input '" + node_.inputs[i] + "' (" + role + ") has shape " + DimsText(t.dims) +
            ", but must have one element or one per output channel (" + std::to_string(count) + ")");
     std::vector<double> v(count);
     for (size_t c = 0; c < count; ++c) v[c] = t.AtDouble(n == 1 ? 0 : c);
@@ -61,7 +55,7 @@ class NodeInputs {
     if (!Has(i)) return fallback;
     const Tensor& t = Get(i, role);
     if (t.NumElements() != 1)
-      Fail("input '" + node_.inputs[i] + "' (" + role + ") has shape " + Join(t.dims) +
+      Fail("input '" + node_.inputs[i] + "' (" + role + ") has shape " + DimsText(t.dims) +
            ", but must be per tensor (one element)");
     return t.AtDouble(0);
   }
@@ -241,7 +235,7 @@ void LowerConv(const Node& n, const NodeInputs& in, const Operands& o, OnnxLayer
   s.kernel_w = Field(in, "kernel_shape (width)", w.dims[3], 1, CI::kMaxKernelH);
   if (const Attribute* k = IntsAttr(in, n, "kernel_shape", 2))
     if (k->ints[0] != w.dims[2] || k->ints[1] != w.dims[3])
-      in.Fail("attribute kernel_shape=" + k->ValueText() + " differs from the weights' " + Join(w.dims));
+      in.Fail("attribute kernel_shape=" + k->ValueText() + " differs from the weights' " + DimsText(w.dims));
   if (const Attribute* a = IntsAttr(in, n, "strides", 2)) {
     s.stride_h = Field(in, "strides (height)", a->ints[0], 1, CI::kMaxStrideH);
     s.stride_w = Field(in, "strides (width)", a->ints[1], 1, CI::kMaxStrideH);
@@ -272,7 +266,7 @@ void LowerConv(const Node& n, const NodeInputs& in, const Operands& o, OnnxLayer
     }
   }
   for (const int64_t p : pads)
-    if (p < 0) in.Fail("attribute pads=" + Join({pads, pads + 4}) + " has a negative pad");
+    if (p < 0) in.Fail("attribute pads=" + DimsText({pads, pads + 4}) + " has a negative pad");
 
   const float x_scale = float(in.Scalar(o.x_scale, "the input scale", 1));
   const int32_t x_zp = int32_t(in.Scalar(o.x_zp, "the input zero point"));

@@ -47,12 +47,6 @@ float BfloatToFloat(uint16_t b) {
   return v;
 }
 
-std::string DimsText(const std::vector<int64_t>& dims) {
-  std::string s = "[";
-  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
-  return s + "]";
-}
-
 std::string FormatDouble(double v) {
   if (std::isnan(v)) return "nan";
   std::ostringstream os;
@@ -470,6 +464,12 @@ Comparison Compare(const Tensor& expected, const Tensor& actual, double rtol, do
                 actual.Format(c.first) + max + ".";
   }
   return c;
+}
+
+std::string DimsText(const std::vector<int64_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
 }
 
 }  // namespace nna::onnx

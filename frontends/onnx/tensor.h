@@ -65,6 +65,9 @@ struct Tensor {
 Tensor MakeIntTensor(DataType type, std::vector<int64_t> dims, const std::vector<int64_t>& values);
 Tensor MakeFloatTensor(DataType type, std::vector<int64_t> dims, const std::vector<double>& values);
 
+// "[1,3,16,16]": dims (or any integers) as every message writes them.
+std::string DimsText(const std::vector<int64_t>& dims);
+
 // The element count of dims, or an OnnxError naming `what` when a dim is negative or the count
 // does not fit in memory.
 size_t CountElements(const std::vector<int64_t>& dims, const std::string& what);
