@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <regex>
 
 #include "frontends/onnx/onnx_error.h"
 #include "testgen/network_test.h"
@@ -31,6 +32,20 @@ std::map<std::string, Tensor> ReadFeeds(const Model& model, const std::vector<st
       throw OnnxError("--input " + arg + ": input '" + name + "' is given twice");
   }
   return feeds;
+}
+
+// The lowering's sentence ("FILE, layer 'L': key 'K' lowers to ...") said of the ONNX node(s)
+// the layer runs, as the import's sentences are.
+std::string LoweringError(const QuantizedGraph& g, const Model& m, const std::string& what) {
+  static const std::regex layer_error("^.*, layer '([^']*)': (?:key '[^']*' )?(.*)$");
+  std::smatch match;
+  const auto node =
+      std::regex_match(what, match, layer_error) ? g.layer_node.find(match[1].str()) : g.layer_node.end();
+  if (node == g.layer_node.end()) return m.path + ": " + what;
+  const std::string first = node->second.substr(0, node->second.find(" + "));
+  const auto n = std::find_if(m.nodes.begin(), m.nodes.end(), [&](const Node& x) { return x.name == first; });
+  return "node '" + node->second + "'" + (n == m.nodes.end() ? "" : " (" + n->op_type + ")") + ": " +
+         match[2].str();
 }
 
 }  // namespace
@@ -118,7 +133,7 @@ GraphCompiled CompileOnnxGraph(const OnnxRequest& req, const HwConfig& cfg) {
   try {
     c.lowered = compiler::network::LowerNetwork(c.graph.q, cfg);
   } catch (const compiler::CompileError& e) {
-    throw OnnxError(req.model + ": " + e.what());
+    throw OnnxError(LoweringError(c.graph, graph, e.what()));
   }
   testgen::PredictCycles(cfg, &c.lowered);
   c.expected = c.pre ? PreQuantizedOutputs(*c.pre, GraphOutputs(c.graph)) : GraphOutputs(c.graph);
