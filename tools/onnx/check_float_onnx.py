@@ -87,7 +87,7 @@ def check(a):
         nnac += ["--input", f]
     rc, out, said = run(nnac)
     if rc != 0:
-        return 1, nnac_failure(said, bundle)
+        return 1, nnac_failure(rc, said, bundle)
     error = re.search(r"max abs \S+ = (\S+) output LSBs", out)
     if not a.no_rtl:
         rc, _, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, "rtl")])

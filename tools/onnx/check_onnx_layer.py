@@ -24,12 +24,14 @@ def numbered(folder, prefix):
     return [os.path.join(folder, f) for f in sorted(files, key=lambda f: int(re.findall(r"\d+", f)[0]))]
 
 
-def nnac_failure(said, bundle):
+def nnac_failure(rc, said, bundle):
     """The result of an nnac that failed: "rejected: SENTENCE" when it refused the model before
     writing the bundle (the caller removes the bundle first), else its last line (a failed check)."""
+    if rc < 0:
+        return "nnac --onnx was killed by signal %d (a crash)" % -rc
     if said.startswith("nnac: ") and not os.path.exists(bundle):
         return "rejected: " + said[len("nnac: "):]
-    return said or "nnac --onnx failed"
+    return said or "nnac --onnx failed with exit status %d and no message" % rc
 
 
 def run(cmd):
@@ -75,7 +77,7 @@ def check(a):
         nnac += ["--input", f]
     rc, said = run(nnac)
     if rc != 0:
-        return 1, nnac_failure(said, bundle)
+        return 1, nnac_failure(rc, said, bundle)
     rc, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, "rtl")])
     if rc != 0:
         return 1, "the RTL (" + a.config + ") differs from the reference: " + said

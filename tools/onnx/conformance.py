@@ -2,7 +2,7 @@
 """The ONNX conformance table: every node test of the accelerator's operators through the accelerator.
 
     conformance.py --nnac BIN --sim BIN --node BIN --ort DIR --nna-onnx BIN --out DIR
-                   [--node-dir DIR] [--op OP ...] [--test NAME ...] [--jobs N]
+                   [--node-dir DIR] [--op OP ...] [--test NAME ...] [--jobs N] [--timeout S]
                    [--expected FILE] [--break-expected TEST] [--list-only] [--update --docs FILE]
 
 The tests are the rows of `nna_onnx survey NODE_DIR` (every test of libonnx-testdata whose nodes
@@ -31,6 +31,7 @@ import concurrent.futures
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -39,7 +40,6 @@ from check_onnx_layer import numbered
 HERE = os.path.dirname(os.path.abspath(__file__))
 BEGIN = "<!-- conformance table: written by `make onnx-conformance` (tools/onnx/conformance.py) -->"
 END = "<!-- end of the conformance table -->"
-TIMEOUT = 600  # seconds per test: a hang is a result ("differs"), not a stuck CTest
 
 
 def survey(a):
@@ -99,17 +99,23 @@ def run_one(a, test):
         cmd = ["check_onnx_layer.py", *common, "--config", "tiny", test_dir]
     elif path.group(1) == "float node":
         cmd = ["check_float_onnx.py", *common, *ort, test_dir]
-    else:
+    elif path.group(1) == "float graph":
         inputs = [x for f in numbered(os.path.join(test_dir, "test_data_set_0"), "input") for x in ("--input", f)]
         cmd = ["check_onnx_graph.py", *common, *ort, "--config", "tiny", *inputs, model]
+    else:
+        return "differs", "nna_onnx info names a path this script does not know: " + path.group(1), ""
     cmd = [sys.executable, os.path.join(HERE, cmd[0]), *cmd[1:]]
     with open(os.path.join(out, "log.txt"), "w") as log:
         log.write("$ " + " ".join(cmd) + "\n")
         log.flush()
+        # A session of its own, so that a hang is ended with everything the check started.
+        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            p = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, timeout=TIMEOUT)
+            p.wait(timeout=a.timeout)
         except subprocess.TimeoutExpired:
-            return "differs", "the check took more than %d s (a hang? see %s/log.txt)" % (TIMEOUT, out), ""
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            return "differs", "the check took more than %g s (a hang? see %s/log.txt)" % (a.timeout, out), ""
     lines = open(results).read().splitlines() if os.path.exists(results) else []
     if p.returncode < 0 or not lines:
         return "differs", "the check ended without a result (exit %d, see %s/log.txt)" % (p.returncode, out), ""
@@ -161,6 +167,8 @@ def main():
     ap.add_argument("--op", action="append", help="only the tests whose first operator is OP (repeatable)")
     ap.add_argument("--test", action="append", help="only this test (repeatable)")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--timeout", type=float, default=120,
+                    help="seconds per test (an equal one takes 1 to 3): a hang is a result, not a stuck CTest")
     ap.add_argument("--expected", default=os.path.join(HERE, "conformance.tsv"))
     ap.add_argument("--break-expected", metavar="TEST", help="expect TEST's other outcome (a check that must fail)")
     ap.add_argument("--list-only", action="store_true",
