@@ -13,7 +13,9 @@ are all operators the accelerator has or a lowering takes). Each one goes the pa
 - float node (one Conv or MatMul): check_float_onnx.py (nnac quantizes it on the test's input; ORT
   on the QDQ export, the golden model and the tiny RTL equal bit for bit);
 - float graph (any other float model): check_onnx_graph.py with the test's inputs (the first the
-  run input, the others constants), the same comparisons.
+  run input, the others constants), the same comparisons;
+- quantized graph (QDQ or QOperator, several nodes): check_onnx_graph.py --prequantized, ORT on
+  the model itself.
 A test's outcome is "equal", "rejected" (nnac refused the model before writing a bundle: its
 sentence) or "differs" (anything else: a mismatch, a crash, a timeout, which is a bug).
 
@@ -99,9 +101,10 @@ def run_one(a, test):
         cmd = ["check_onnx_layer.py", *common, "--config", "tiny", test_dir]
     elif path.group(1) == "float node":
         cmd = ["check_float_onnx.py", *common, *ort, test_dir]
-    elif path.group(1) == "float graph":
+    elif path.group(1) in ("float graph", "quantized graph"):
         inputs = [x for f in numbered(os.path.join(test_dir, "test_data_set_0"), "input") for x in ("--input", f)]
-        cmd = ["check_onnx_graph.py", *common, *ort, "--config", "tiny", *inputs, model]
+        pre = ["--prequantized"] if path.group(1) == "quantized graph" else []
+        cmd = ["check_onnx_graph.py", *common, *ort, "--config", "tiny", *pre, *inputs, model]
     else:
         return "differs", "nna_onnx info names a path this script does not know: " + path.group(1), ""
     cmd = [sys.executable, os.path.join(HERE, cmd[0]), *cmd[1:]]
