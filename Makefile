@@ -23,6 +23,8 @@
 #   make coverage [JOBS=n] [COV_EXCLUDE=regex]   RTL line, branch and toggle coverage and the
 #                        functional coverage bins of the tiny tests, on a coverage build in build-cov:
 #                        build-cov/coverage/ (docs/coverage.md); COV_EXCLUDE leaves CTest runs out
+#   make onnx-conformance   every ONNX node test of the accelerator's operators run, tools/onnx/conformance.tsv
+#                        and docs/onnx.md's conformance table rewritten from the run (commit both)
 #   make lint | synth | docs | format | clean | deps (Debian packages and the ONNX reference runtime)
 TEST   ?= conv3x3
 CONFIG ?= fsd
@@ -54,7 +56,7 @@ SIM_ARGS    := $(TEST_KIND) $(TEST) --config $(CONFIG) --out $(RUN_DIR) $(if $(S
                $(if $(WAVES),--waves) $(ARGS)
 
 .PHONY: deps configure build sim test regress-layers regress-simd nightly xseeds fuzz bench-sim coverage \
-        mutants wave lint synth docs format clean figure8
+        mutants wave lint synth docs format clean figure8 onnx-conformance
 
 # Debian packages (root or sudo when some are missing), then onnxruntime-node from npm into
 # $(BUILD)/ort (the ONNX reference runtime, docs/onnx.md; no root) and the BlazeFace model into $(BUILD)/onnx-models.
@@ -92,6 +94,16 @@ endif
 
 test: build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 1800
+
+# The ONNX conformance table: every node test of the survey through nnac, the golden model, the tiny
+# RTL and onnxruntime (tools/onnx/conformance.py), written to tools/onnx/conformance.tsv (what
+# ctest's onnx.conformance_* then require) and to docs/onnx.md's table; run logs in $(BUILD)/onnx-conformance.
+onnx-conformance: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target nnac nna_sim_tiny nna_onnx_cli
+	python3 tools/onnx/conformance.py --nnac $(BUILD)/compiler/nnac --sim $(BUILD)/tb/nna_sim_tiny \
+	  --ort $(BUILD)/ort --nna-onnx $(BUILD)/tools/onnx/nna_onnx --out $(BUILD)/onnx-conformance \
+	  --jobs $(JOBS) --update --docs docs/onnx.md
+	cmake $(BUILD) > /dev/null
 
 # Random layers (TEST=random) or random legal SIMD programs on random layers (TEST=random_simd),
 # one per seed, on every core; report in $(BUILD)/regress/<layers|simd>-$(CONFIG).

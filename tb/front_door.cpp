@@ -17,7 +17,7 @@ namespace {
 // ONNX output: equal bit for bit, or, for a float model nnac quantized, its float error reported.
 Programs OnnxProgram(const SimOptions& opt, const HwConfig& cfg) {
   if (onnx::IsFloatGraphFile(opt.onnx_model)) {  // a float graph: its whole network, as nnac --onnx lowers it
-    if (!opt.expect.empty())
+    if (!opt.expect.empty() && !opt.expect_is_default)
       throw InputError(
           "--expect applies to one-node ONNX models (a graph's reference is onnxruntime on nnac's QDQ "
           "export)");

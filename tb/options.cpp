@@ -141,8 +141,10 @@ void CheckOnnxOptions(SimOptions& o, const TypedOptions& typed, const po::variab
   const std::filesystem::path dir = folder(o.onnx_inputs[0]);
   for (const std::string& arg : o.onnx_inputs)
     if (folder(arg) != dir) return;
-  if (std::filesystem::is_regular_file(dir / "output_0.pb", unreadable))
+  if (std::filesystem::is_regular_file(dir / "output_0.pb", unreadable)) {
     o.expect = (dir / "output_0.pb").string();
+    o.expect_is_default = true;
+  }
 }
 
 // Checks the options given against each other and fills in what they imply; the first problem

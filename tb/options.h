@@ -34,7 +34,8 @@ struct SimOptions {
   std::string calibrate;
   bool int8_activations = false;
   std::string expect;
-  std::string config;  // --config NAME: must be the configuration this binary was built for
+  bool expect_is_default = false;  // expect is a node test's output_0.pb, not given: a graph ignores it
+  std::string config;              // --config NAME: must be the configuration this binary was built for
   std::optional<uint64_t> seed;
   std::string vectors;
   std::string out;  // folder for the compiled bundle and the waves

@@ -485,14 +485,33 @@ class Importer {
     if (n.outputs.size() > 1 && !n.outputs[1].empty())
       Fail(n, "has an Indices output, which has no lowering");
     const std::vector<int64_t> k = Ints(n, "kernel_shape", {}), st = Ints(n, "strides", {1, 1}),
-                               p = Ints(n, "pads", {0, 0, 0, 0}), dl = Ints(n, "dilations", {1, 1});
+                               dl = Ints(n, "dilations", {1, 1});
+    std::vector<int64_t> p = Ints(n, "pads", {0, 0, 0, 0});
+    // auto_pad's pads as ONNX defines them: SAME keeps ceil(in / stride) outputs, the odd pad at
+    // the end (SAME_UPPER) or the start (SAME_LOWER); VALID pads nothing.
+    const Attribute* auto_pad = n.Find("auto_pad");
+    const std::string mode = auto_pad ? auto_pad->s : "NOTSET";
+    if (mode != "NOTSET" && mode != "VALID" && mode != "SAME_UPPER" && mode != "SAME_LOWER")
+      Fail(n, "attribute auto_pad='" + mode + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
+    if (mode != "NOTSET" && k.size() == 2 && st.size() == 2 && dl.size() == 2) {
+      const net::Shape s = ShapeOf(in);
+      const int64_t size[2] = {s.h, s.w};
+      p.assign(4, 0);
+      for (size_t i = 0; i < 2 && mode != "VALID"; ++i) {
+        const int64_t out = (size[i] + st[i] - 1) / st[i];
+        const int64_t total = std::max<int64_t>(0, (out - 1) * st[i] + (k[i] - 1) * dl[i] + 1 - size[i]);
+        p[i] = mode == "SAME_UPPER" ? total / 2 : total - total / 2;
+        p[i + 2] = total - p[i];
+      }
+    }
     if (k.size() != 2 || k[0] != k[1] || st.size() != 2 || st[0] != st[1] || p.size() != 4 ||
         std::any_of(p.begin(), p.end(), [&](int64_t v) { return v != p[0]; }) ||
         dl != std::vector<int64_t>{1, 1} || Int(n, "ceil_mode", 0) != 0)
-      Fail(n, "kernel_shape=" + DimsText(k) + " strides=" + DimsText(st) + " pads=" + DimsText(p) +
+      Fail(n, (mode == "NOTSET" ? "" : "auto_pad='" + mode + "' ") + "kernel_shape=" + DimsText(k) +
+                  " strides=" + DimsText(st) + " pads=" + DimsText(p) + " dilations=" + DimsText(dl) +
+                  " ceil_mode=" + std::to_string(Int(n, "ceil_mode", 0)) +
                   ": the accelerator pools square windows with one stride and one pad on every side, no "
-                  "dilation or "
-                  "ceil_mode");
+                  "dilation or ceil_mode");
     net::Layer l;
     l.name = LayerName(n);
     l.op = net::Op::kMaxPool;

@@ -26,17 +26,13 @@ import array
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 
-from check_onnx_layer import report
+from check_onnx_layer import nnac_failure, numbered, report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def numbered(folder, prefix):
-    files = [f for f in os.listdir(folder) if re.fullmatch(prefix + r"_\d+\.pb", f)]
-    return [os.path.join(folder, f) for f in sorted(files, key=lambda f: int(re.findall(r"\d+", f)[0]))]
 
 
 def read_npy_float32(path):
@@ -77,6 +73,7 @@ def check(a):
     data = os.path.join(a.test_dir, "test_data_set_0")
     inputs = numbered(data, "input")
     bundle, qdq = os.path.join(a.out, "bundle"), os.path.join(a.out, "qdq.onnx")
+    shutil.rmtree(bundle, ignore_errors=True)
     nnac = [a.nnac, "--onnx", os.path.join(a.test_dir, "model.onnx"), "--config", a.config, "--out", bundle,
             "--check", "--expect", os.path.join(data, "output_0.pb"), "--export-qdq", qdq]
     if a.spread_calibration:
@@ -90,7 +87,7 @@ def check(a):
         nnac += ["--input", f]
     rc, out, said = run(nnac)
     if rc != 0:
-        return 1, said or "nnac --onnx failed"
+        return 1, nnac_failure(rc, said, bundle)
     error = re.search(r"max abs \S+ = (\S+) output LSBs", out)
     if not a.no_rtl:
         rc, _, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, "rtl")])

@@ -2,11 +2,13 @@
 """A float ONNX graph quantized by nnac, against onnxruntime on the exported QDQ model.
 
     check_onnx_graph.py --nnac BIN --node BIN --ort DIR --nna-onnx BIN --out DIR
-                        [--sim BIN] [--config fsd] [--images N] [--break-initializer NAME ...]
-                        [--results FILE] MODEL.onnx
+                        [--sim BIN] [--config fsd] [--images N | --input FILE ...]
+                        [--break-initializer NAME ...] [--results FILE] MODEL.onnx
 
 1. nna_onnx images writes N seeded synthetic face-like images (the calibration set, seed 1) and
-   one more (the run input, seed 99), NHWC float in -1..1 of the graph input's shape.
+   one more (the run input, seed 99), NHWC float in -1..1 of the graph input's shape. With --input
+   (an ONNX node test's data: the run input, then the graph's other inputs, which nnac takes as
+   constants) there are no images and nnac calibrates on the run input itself.
 2. nnac --onnx quantizes the graph on them, lowers it to one program, runs it on the golden model
    (--check), writes DIR/bundle/onnx_output_<i>.npy and the QDQ model (--export-qdq); its lines on
    the quantization's accuracy against the float model are information.
@@ -28,10 +30,11 @@ Exit 0 when everything is equal; the last line says PASS or FAIL and why.
 import argparse
 import os
 import re
+import shutil
 import sys
 
 from check_float_onnx import run
-from check_onnx_layer import report
+from check_onnx_layer import nnac_failure, report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -45,26 +48,34 @@ def input_dims(a):
 
 
 def check(a):
-    dims = input_dims(a)
-    calibration, run_dir = os.path.join(a.out, "calibration"), os.path.join(a.out, "run_input")
-    for args in ((dims, str(a.images), "1", calibration), (dims, "1", "99", run_dir)):
-        rc, _, said = run([a.nna_onnx, "images", *args])
-        if rc != 0:
-            return 1, said
-    x = os.path.join(run_dir, "image_000.npy")
+    if a.input:
+        x, inputs, calibrate = a.input[0], a.input, []
+    else:
+        dims = input_dims(a)
+        calibration, run_dir = os.path.join(a.out, "calibration"), os.path.join(a.out, "run_input")
+        for args in ((dims, str(a.images), "1", calibration), (dims, "1", "99", run_dir)):
+            rc, _, said = run([a.nna_onnx, "images", *args])
+            if rc != 0:
+                return 1, said
+        x = os.path.join(run_dir, "image_000.npy")
+        inputs, calibrate = [x], ["--calibrate", calibration]
     bundle, qdq = os.path.join(a.out, "bundle"), os.path.join(a.out, "qdq.onnx")
+    ort_inputs = [x]  # the export takes the run input only (nnac made the other inputs constants)
     if a.prequantized:
-        rc, said = nnac_and_rtl(a, a.model, bundle, x, "rtl")
+        rc, said = nnac_and_rtl(a, a.model, bundle, inputs, "rtl")
+        ort_inputs = inputs
         if rc != 0:
             return rc, said
         qdq = a.ort_model or a.model
         outputs = len([f for f in os.listdir(bundle) if re.match(r"onnx_output_\d+\.npy$", f)])
         cosines = []
     else:
-        rc, out, said = run([a.nnac, "--onnx", a.model, "--config", a.config, "--out", bundle, "--input", x,
-                             "--calibrate", calibration, "--check", "--export-qdq", qdq])
+        shutil.rmtree(bundle, ignore_errors=True)
+        rc, out, said = run([a.nnac, "--onnx", a.model, "--config", a.config, "--out", bundle,
+                             *[x for f in inputs for x in ("--input", f)], *calibrate, "--check",
+                             "--export-qdq", qdq])
         if rc != 0:
-            return 1, said or "nnac --onnx failed"
+            return 1, nnac_failure(rc, said, bundle)
         outputs = len(re.findall(r"^output '", out, re.M))
         cosines = re.findall(r"cosine similarity (\S+)", out)
         if a.sim:
@@ -76,8 +87,8 @@ def check(a):
         if rc != 0:
             return 1, said
     optimized = os.path.join(a.out, "qdq_ort_optimized.onnx")
-    rc, _, said = run([a.node, os.path.join(HERE, "ort_run.mjs"), qdq, x, "--out", os.path.join(a.out, "ort"),
-                       "--ort", a.ort, "--save-optimized", optimized])
+    rc, _, said = run([a.node, os.path.join(HERE, "ort_run.mjs"), qdq, *ort_inputs, "--out",
+                       os.path.join(a.out, "ort"), "--ort", a.ort, "--save-optimized", optimized])
     if rc != 0:
         return 1, said
     rc, info, said = run([a.nna_onnx, "info", optimized])
@@ -93,14 +104,14 @@ def check(a):
     if rc != 0:
         return rc, said
     rtl = ", RTL (" + a.config + ")" if a.sim else ""
-    kernels_text = ", ".join("%d %s" % (fused[op], op) for op in kernels if fused[op] or op == "QLinearConv")
+    kernels_text = ", ".join("%d %s" % (fused[op], op) for op in kernels if fused[op]) or "no float op left"
     if a.prequantized:
         return 0, ("%d outputs equal bit for bit: ORT on the pre-quantized model (%s), nnac's import of it, "
                    "golden model%s" % (outputs, kernels_text, rtl))
     reimported = ""
     if a.reimport:  # the export imported again: all its outputs, uint8 and float
         again = os.path.join(a.out, "reimport")
-        rc, said = nnac_and_rtl(a, qdq, again, x, "rtl_reimport")
+        rc, said = nnac_and_rtl(a, qdq, again, [x], "rtl_reimport")
         if rc != 0:
             return rc, "the QDQ export imported again: " + said
         rc, said = compare(a, again, 2 * outputs, "the exported QDQ model (imported again by nnac)")
@@ -113,11 +124,13 @@ def check(a):
                (outputs, kernels_text, rtl, " ".join(cosines), reimported))
 
 
-def nnac_and_rtl(a, model, bundle, x, rtl_dir):
+def nnac_and_rtl(a, model, bundle, inputs, rtl_dir):
     """nnac on a pre-quantized model (golden model included), then the RTL if asked."""
-    rc, _, said = run([a.nnac, "--onnx", model, "--config", a.config, "--out", bundle, "--input", x, "--check"])
+    shutil.rmtree(bundle, ignore_errors=True)
+    rc, _, said = run([a.nnac, "--onnx", model, "--config", a.config, "--out", bundle,
+                       *[x for f in inputs for x in ("--input", f)], "--check"])
     if rc != 0:
-        return 1, said or "nnac --onnx failed"
+        return 1, nnac_failure(rc, said, bundle)
     if a.sim:
         rc, _, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, rtl_dir)])
         if rc != 0:
@@ -144,6 +157,8 @@ def main():
     ap.add_argument("--ort", required=True, help="where install_ort.sh installed onnxruntime-node")
     ap.add_argument("--nna-onnx", required=True, help="the nna_onnx tool")
     ap.add_argument("--images", type=int, default=8, help="calibration images (default 8)")
+    ap.add_argument("--input", action="append",
+                    help="the run input, then the graph's other inputs (repeatable; instead of images)")
     ap.add_argument("--break-initializer", action="append",
                     help="double element 0 of this float initializer of the QDQ model (repeatable)")
     ap.add_argument("--reimport", action="store_true",
@@ -155,7 +170,8 @@ def main():
     ap.add_argument("--results", help="append the test's result line to this file")
     ap.add_argument("model")
     a = ap.parse_args()
-    a.test_dir = a.model  # report() names the test by it
+    # report() names the test by it: a node test's folder, else the model file
+    a.test_dir = os.path.dirname(a.model) if os.path.basename(a.model) == "model.onnx" else a.model
     return report(a, *check(a))
 
 

@@ -8,11 +8,13 @@ with the inputs (in graph input order), compares its reference output (reference
 the exact requantization) with output_0.pb (or --expect) bit for bit and runs the bundle on the
 golden model (--check); the simulator then runs the bundle on the RTL, whose scoreboard compares
 every output byte with that reference. Exit 0 when all three equal the expected output.
---results appends "test<TAB>result" to FILE for `nna_onnx survey --results` (docs/onnx.md's table).
+--results appends "test<TAB>result" to FILE for `nna_onnx survey --results` (docs/onnx.md's table);
+a model nnac refuses before writing a bundle gives "rejected: SENTENCE" (conformance.py reads both).
 """
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -20,6 +22,16 @@ import sys
 def numbered(folder, prefix):
     files = [f for f in os.listdir(folder) if re.fullmatch(prefix + r"_\d+\.pb", f)]
     return [os.path.join(folder, f) for f in sorted(files, key=lambda f: int(re.findall(r"\d+", f)[0]))]
+
+
+def nnac_failure(rc, said, bundle):
+    """The result of an nnac that failed: "rejected: SENTENCE" when it refused the model before
+    writing the bundle (the caller removes the bundle first), else its last line (a failed check)."""
+    if rc < 0:
+        return "nnac --onnx was killed by signal %d (a crash)" % -rc
+    if said.startswith("nnac: ") and not os.path.exists(bundle):
+        return "rejected: " + said[len("nnac: "):]
+    return said or "nnac --onnx failed with exit status %d and no message" % rc
 
 
 def run(cmd):
@@ -58,13 +70,14 @@ def check(a):
     data = os.path.join(a.test_dir, "test_data_set_0")
     expect = a.expect or os.path.join(data, "output_0.pb")
     bundle = os.path.join(a.out, "bundle")
+    shutil.rmtree(bundle, ignore_errors=True)
     nnac = [a.nnac, "--onnx", os.path.join(a.test_dir, "model.onnx"), "--config", a.config, "--out", bundle,
             "--check", "--expect", expect]
     for f in numbered(data, "input"):
         nnac += ["--input", f]
     rc, said = run(nnac)
     if rc != 0:
-        return 1, said or "nnac --onnx failed"
+        return 1, nnac_failure(rc, said, bundle)
     rc, said = run([a.sim, "--bundle", bundle, "--out", os.path.join(a.out, "rtl")])
     if rc != 0:
         return 1, "the RTL (" + a.config + ") differs from the reference: " + said

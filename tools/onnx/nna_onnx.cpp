@@ -1,5 +1,7 @@
 // nna_onnx: ONNX files from the command line, through the front end's library (frontends/onnx).
-//   nna_onnx info MODEL.onnx                     inputs, outputs, initializers, nodes and attributes
+//   nna_onnx info MODEL.onnx                     inputs, outputs, initializers, nodes and attributes,
+//                                                and the path nnac --onnx takes (one quantized node,
+//                                                one float node, a quantized graph or a float graph)
 //   nna_onnx compare EXPECTED ACTUAL [--rtol R] [--atol A]
 //                                                two tensors (.pb or .npy); integers must be equal,
 //                                                floats bit for bit unless a tolerance is given
@@ -25,8 +27,10 @@
 #include <string>
 #include <vector>
 
+#include "frontends/onnx/compile.h"
 #include "frontends/onnx/graph.h"
 #include "frontends/onnx/model.h"
+#include "frontends/onnx/qdq_graph.h"
 #include "onnx/onnx_pb.h"
 
 namespace {
@@ -101,6 +105,13 @@ int Info(const std::string& path) {
               << join(n.inputs) << ") -> " << join(n.outputs)
               << (n.attributes.empty() ? "" : "  " + Attributes(n)) << "\n";
   }
+  // The front end's own choice (compile.h), for scripts that check each path its own way.
+  std::cout << "nnac --onnx path: "
+            << (IsPreQuantizedGraph(m)   ? "quantized graph"
+                : IsFloatGraphFile(path) ? "float graph"
+                : IsFloatModel(m)        ? "float node"
+                                         : "quantized node")
+            << "\n";
   return 0;
 }
 
