@@ -22,12 +22,11 @@ std::optional<TableActivation> TableActivationOf(const Node& n) {
   if (n.op_type == "LeakyRelu") {
     f.alpha = FloatAttr(n, "alpha", 0.01f);
     if (!(f.alpha >= 0 && f.alpha <= 1))
-      throw OnnxError(n.Describe() + ": alpha=" + std::to_string(f.alpha) +
+      FailNode(n, "alpha=" + std::to_string(f.alpha) +
                       " is outside [0, 1], where a leaky ReLU's table is monotonic");
   } else if (n.op_type == "HardSigmoid") {
     f.alpha = FloatAttr(n, "alpha", 0.2f), f.beta = FloatAttr(n, "beta", 0.5f);
-    if (!std::isfinite(f.alpha) || !std::isfinite(f.beta))
-      throw OnnxError(n.Describe() + ": alpha and beta must be finite");
+    if (!std::isfinite(f.alpha) || !std::isfinite(f.beta)) FailNode(n, "alpha and beta must be finite");
   } else if (n.op_type == "HardSwish") {
     f.alpha = 1.0f / 6, f.beta = 0.5f;
   } else if (n.op_type != "Sigmoid" && n.op_type != "Tanh") {

@@ -75,6 +75,12 @@ SymmetricWeights QuantizeWeights(const std::vector<float>& w, size_t channels, b
   return q;
 }
 
+std::string ParamsText(const std::string& tensor, const QuantParams& q) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, " (scale %.9g, zero point %d)", double(q.scale), q.zero_point);
+  return "'" + tensor + "'" + buf;
+}
+
 int32_t Quantize(float x, const QuantParams& q) {
   const float r = std::nearbyint(x / q.scale);  // the default rounding mode: half to even
   const float lo = q.is_signed ? -128.0f : 0.0f;

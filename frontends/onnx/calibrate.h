@@ -29,6 +29,9 @@ struct QuantParams {
   DataType Type() const { return is_signed ? DataType::kInt8 : DataType::kUint8; }
 };
 
+// "'t' (scale 0.0250000004, zero point 20)": a tensor and its parameters, as messages write them.
+std::string ParamsText(const std::string& tensor, const QuantParams& q);
+
 // The asymmetric parameters of a real range widened to include 0: scale (max - min) / 255 in
 // float32, zero point lo + round(-min / scale) within lo..lo + 255 (lo: 0 for uint8, -128 for
 // int8); scale 1, zero point 0 for an all-zero range.

@@ -80,12 +80,12 @@ class Folder {
     const Node n = m_.nodes[i];
     const Attribute* mode = n.Find("mode");
     if (mode && mode->s != "constant")
-      throw OnnxError(n.Describe() + ": mode='" + mode->s +
+      FailNode(n, "mode='" + mode->s +
                       "' has no lowering (the accelerator pads with the zero point: mode 'constant' only)");
     std::vector<int64_t> pads;
     if (n.inputs.size() > 1 && !n.inputs[1].empty()) {
       const Tensor* p = m_.FindInitializer(n.inputs[1]);
-      if (!p) throw OnnxError(n.Describe() + ": pads '" + n.inputs[1] + "' is not an initializer");
+      if (!p) FailNode(n, "pads '" + n.inputs[1] + "' is not an initializer");
       for (size_t k = 0; k < p->NumElements(); ++k) pads.push_back(p->AtInt(k));
     } else if (const Attribute* a = n.Find("pads")) {
       pads = a->ints;
@@ -93,38 +93,36 @@ class Folder {
     double value = 0;
     if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
       const std::optional<double> v = Scalar(n.inputs[2]);
-      if (!v)
-        throw OnnxError(n.Describe() + ": constant_value '" + n.inputs[2] + "' is not a scalar initializer");
+      if (!v) FailNode(n, "constant_value '" + n.inputs[2] + "' is not a scalar initializer");
       value = *v;
     } else if (const Attribute* a = n.Find("value")) {
       value = a->f;
     }
     if (n.inputs.size() > 3 && !n.inputs[3].empty())
-      throw OnnxError(n.Describe() + ": has an axes input, which has no lowering (give pads for all 4 axes)");
+      FailNode(n, "has an axes input, which has no lowering (give pads for all 4 axes)");
     if (value != 0)
-      throw OnnxError(n.Describe() + ": pads with " + std::to_string(value) +
+      FailNode(n, "pads with " + std::to_string(value) +
                       ", but only a Pad of zeros has a lowering (folded into the Conv that reads it)");
     if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5])
-      throw OnnxError(n.Describe() + ": pads=" + DimsText(pads) +
+      FailNode(n, "pads=" + DimsText(pads) +
                       " pad more than the height and width of an NCHW tensor, which has no lowering");
     for (const int64_t p : pads)
       if (p < 0 || p > 255)
-        throw OnnxError(n.Describe() + ": pads=" + DimsText(pads) +
+        FailNode(n, "pads=" + DimsText(pads) +
                         " has a value outside 0..255 (a crop or a pad wider "
                         "than the instruction's 8-bit pad fields)");
     const auto readers = Readers(n.outputs[0]);
     if (IsGraphOutput(n.outputs[0]) || readers.empty())
-      throw OnnxError(n.Describe() +
-                      ": its output is not read by a Conv (a Pad has a lowering only folded into "
-                      "the Convs that read it)");
+      FailNode(n,
+               "its output is not read by a Conv (a Pad has a lowering only folded into "
+               "the Convs that read it)");
     for (const auto& [r, k] : readers) {
       const Node& c = m_.nodes[r];
       if (c.op_type != "Conv" || k != 0)
-        throw OnnxError(n.Describe() + ": its output is read by " + c.Describe() +
+        FailNode(n, "its output is read by " + c.Describe() +
                         ", but a Pad has a lowering only folded into the Convs that read it");
       if (const Attribute* a = c.Find("auto_pad"); a && a->s != "NOTSET")
-        throw OnnxError(n.Describe() + ": folds into " + c.Describe() + ", whose auto_pad='" + a->s +
-                        "' the fold cannot add to");
+        FailNode(n, "folds into " + c.Describe() + ", whose auto_pad='" + a->s + "' the fold cannot add to");
     }
     for (const auto& [r, k] : readers) {
       Node& c = m_.nodes[r];
@@ -169,8 +167,8 @@ class Folder {
         const double v = c->AtDouble(c->NumElements() == 1 ? 0 : size_t(o));
         f[size_t(o)] = n.op_type == "Div" ? 1 / v : v;
         if (!std::isfinite(f[size_t(o)]))
-          throw OnnxError(n.Describe() + ": scales output channel " + std::to_string(o) + " of " +
-                          conv.Describe() + " by " + std::to_string(f[size_t(o)]) + ", which is not finite");
+          FailNode(n, "scales output channel " + std::to_string(o) + " of " + conv.Describe() + " by " +
+                          std::to_string(f[size_t(o)]) + ", which is not finite");
       }
       const size_t per = w->NumElements() / size_t(cout);
       std::vector<double> wv(w->NumElements());

@@ -59,10 +59,6 @@ struct Imported {
   std::vector<GraphOutput> outputs;
 };
 
-[[noreturn]] void Fail(const Node& n, const std::string& what) {
-  throw OnnxError(n.Describe() + ": " + what);
-}
-
 std::vector<int64_t> Ints(const Node& n, const std::string& attr, std::vector<int64_t> dflt) {
   const Attribute* a = n.Find(attr);
   return a ? a->ints : dflt;
@@ -127,10 +123,10 @@ class Importer {
 
  private:
   const Value& Get(const Node& n, size_t i) {
-    if (i >= n.inputs.size() || n.inputs[i].empty()) Fail(n, "has no input " + std::to_string(i));
+    if (i >= n.inputs.size() || n.inputs[i].empty()) FailNode(n, "has no input " + std::to_string(i));
     const auto it = values_.find(n.inputs[i]);
     if (it == values_.end())
-      Fail(n, "input '" + n.inputs[i] + "' is a constant, which this op does not take there");
+      FailNode(n, "input '" + n.inputs[i] + "' is a constant, which this op does not take there");
     return it->second;
   }
 
@@ -141,17 +137,18 @@ class Importer {
                      v.dims[0] == 1 && v.dims[1] == int64_t(ShapeOf(v.tensor).Elements()) &&
                      ShapeOf(v.tensor).h == 1 && ShapeOf(v.tensor).w == 1;  // a Gemm's output [1, N]
     if (!row && (v.kind != Value::Kind::kHost || !v.perms.empty() || v.dims.size() != 4 || v.dims[0] != 1))
-      Fail(n,
-           "reads '" + n.inputs[i] + "', " + DimsText(v.dims) +
-               ", which is not an NCHW [1,C,H,W] activation of the network (layout operators run on the host "
-               "only at the graph's input and outputs)");
+      FailNode(
+          n,
+          "reads '" + n.inputs[i] + "', " + DimsText(v.dims) +
+              ", which is not an NCHW [1,C,H,W] activation of the network (layout operators run on the host "
+              "only at the graph's input and outputs)");
     if (v.tensor == net::kInput && !input_set_) SetInput(v.dims);
     return v.tensor;
   }
 
   const Tensor& Initializer(const Node& n, size_t i, const std::string& role) {
     const Tensor* t = i < n.inputs.size() ? m_.FindInitializer(n.inputs[i]) : nullptr;
-    if (!t) Fail(n, role + " '" + (i < n.inputs.size() ? n.inputs[i] : "") + "' is not an initializer");
+    if (!t) FailNode(n, role + " '" + (i < n.inputs.size() ? n.inputs[i] : "") + "' is not an initializer");
     return *t;
   }
 
@@ -184,7 +181,7 @@ class Importer {
   void Import(const Node& n) {
     const std::string& op = n.op_type;
     if (!n.domain.empty() && n.domain != "ai.onnx")
-      Fail(n, "is in domain '" + n.domain + "', which has no lowering");
+      FailNode(n, "is in domain '" + n.domain + "', which has no lowering");
     if (op == "Transpose") return Transpose(n);
     if (op == "Reshape" || op == "Flatten" || op == "Squeeze") return HostReshape(n);
     if (op == "Conv") return Conv(n);
@@ -195,32 +192,35 @@ class Importer {
     if (op == "GlobalAveragePool") return GlobalAvgPool(n);
     if (op == "Gemm" || op == "MatMul") return Gemm(n);
     if (op == "AveragePool")
-      Fail(n,
-           "has no lowering that equals onnxruntime: its QLinearAveragePool sums the dequantized floats of "
-           "each "
-           "window in order and divides by the count in float, which the accelerator's integer window sum "
-           "and one float32 multiply do not reproduce bit for bit (GlobalAveragePool, whose kernel sums "
-           "integers, does)");
+      FailNode(
+          n,
+          "has no lowering that equals onnxruntime: its QLinearAveragePool sums the dequantized floats of "
+          "each "
+          "window in order and divides by the count in float, which the accelerator's integer window sum "
+          "and one float32 multiply do not reproduce bit for bit (GlobalAveragePool, whose kernel sums "
+          "integers, does)");
     if (op == "ConstantOfShape") return Zeros(n);
     if (op == "Concat") return Concat(n);
     if (const std::optional<TableActivation> f = TableActivationOf(n)) return TableAct(n, *f);
     if (op == "Mul" || op == "Div")
-      Fail(n,
-           "has a lowering only as a constant of one value or one per channel ([C], [C,1,1] or [1,C,1,1]) "
-           "that "
-           "scales the output of a Conv read by it alone (folded into the Conv's weights)");
-    Fail(n,
-         "op '" + op +
-             "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, max), "
-             "LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish after a Conv, Mul or Div by a per-channel "
-             "constant after a Conv, Pad of zeros before a Conv, Add, MaxPool, GlobalAveragePool, Gemm or "
-             "MatMul (+ Add bias) on a Flatten, Concat, ConstantOfShape zeros; Transpose, Reshape, Flatten, "
-             "Squeeze at the graph's edges)");
+      FailNode(
+          n,
+          "has a lowering only as a constant of one value or one per channel ([C], [C,1,1] or [1,C,1,1]) "
+          "that "
+          "scales the output of a Conv read by it alone (folded into the Conv's weights)");
+    FailNode(
+        n,
+        "op '" + op +
+            "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, max), "
+            "LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish after a Conv, Mul or Div by a per-channel "
+            "constant after a Conv, Pad of zeros before a Conv, Add, MaxPool, GlobalAveragePool, Gemm or "
+            "MatMul (+ Add bias) on a Flatten, Concat, ConstantOfShape zeros; Transpose, Reshape, Flatten, "
+            "Squeeze at the graph's edges)");
   }
 
   void Transpose(const Node& n) {
     const Value& v = Get(n, 0);
-    if (v.kind != Value::Kind::kHost) Fail(n, "transposes a constant");
+    if (v.kind != Value::Kind::kHost) FailNode(n, "transposes a constant");
     std::vector<int64_t> perm = Ints(n, "perm", {});
     if (perm.empty()) {
       perm.resize(v.dims.size());
@@ -228,14 +228,14 @@ class Importer {
     }
     if (v.tensor == net::kInput && !input_set_) {  // the host's NHWC -> NCHW of the graph input
       if (v.dims.size() != 4 || perm != std::vector<int64_t>{0, 3, 1, 2} || v.dims[0] != 1)
-        Fail(n, "transposes the graph input " + DimsText(v.dims) + " by perm=" + DimsText(perm) +
-                    ", but the host converts only NHWC [1,H,W,C] by perm=[0,3,1,2]");
+        FailNode(n, "transposes the graph input " + DimsText(v.dims) + " by perm=" + DimsText(perm) +
+                        ", but the host converts only NHWC [1,H,W,C] by perm=[0,3,1,2]");
       im_.nhwc = true;
       values_[n.outputs[0]] = Value{Value::Kind::kHost, net::kInput, Transposed(v.dims, perm), {}};
       SetInput(values_[n.outputs[0]].dims);
       return;
     }
-    if (v.tensor == net::kInput) Fail(n, "transposes the network input after its layout was set");
+    if (v.tensor == net::kInput) FailNode(n, "transposes the network input after its layout was set");
     Value out = v;
     out.perms.push_back(perm);
     out.dims = Transposed(v.dims, perm);
@@ -246,7 +246,8 @@ class Importer {
   void HostReshape(const Node& n) {
     const Value& v = Get(n, 0);
     if (v.kind != Value::Kind::kHost || v.tensor == net::kInput)
-      Fail(n, "reshapes '" + n.inputs[0] + "', which is not a layer's output on its way to a graph output");
+      FailNode(n,
+               "reshapes '" + n.inputs[0] + "', which is not a layer's output on its way to a graph output");
     const int64_t count = std::accumulate(v.dims.begin(), v.dims.end(), int64_t(1), std::multiplies<>());
     std::vector<int64_t> dims;
     if (n.op_type == "Reshape") {
@@ -281,7 +282,8 @@ class Importer {
           dims.push_back(v.dims[i]);
     }
     if (std::accumulate(dims.begin(), dims.end(), int64_t(1), std::multiplies<>()) != count)
-      Fail(n, "reshapes " + DimsText(v.dims) + " to " + DimsText(dims) + ", which has another element count");
+      FailNode(
+          n, "reshapes " + DimsText(v.dims) + " to " + DimsText(dims) + ", which has another element count");
     Value out = v;
     out.dims = dims;
     values_[n.outputs[0]] = out;
@@ -292,10 +294,10 @@ class Importer {
     const net::Shape s = ShapeOf(in);
     const Tensor& wt = Initializer(n, 1, "weights");
     if (wt.type != DataType::kFloat || wt.dims.size() != 4)
-      Fail(n, "weights '" + n.inputs[1] + "' are " + wt.Describe() +
-                  ", but a Conv takes float [M, C/group, kH, kW]");
+      FailNode(n, "weights '" + n.inputs[1] + "' are " + wt.Describe() +
+                      ", but a Conv takes float [M, C/group, kH, kW]");
     if (const Attribute* a = n.Find("auto_pad"); a && a->s != "NOTSET")
-      Fail(n, "attribute auto_pad='" + a->s + "' is not supported in a graph; give explicit pads");
+      FailNode(n, "attribute auto_pad='" + a->s + "' is not supported in a graph; give explicit pads");
     net::Layer l;
     l.name = LayerName(n);
     l.op = net::Op::kConv;
@@ -304,13 +306,13 @@ class Importer {
     const std::vector<int64_t> st = Ints(n, "strides", {1, 1}), dl = Ints(n, "dilations", {1, 1});
     std::vector<int64_t> p = Ints(n, "pads", {0, 0, 0, 0});
     if (k.size() != 2 || st.size() != 2 || dl.size() != 2 || p.size() != 4)
-      Fail(n, "is not a 2-D convolution (kernel_shape=" + DimsText(k) + ")");
+      FailNode(n, "is not a 2-D convolution (kernel_shape=" + DimsText(k) + ")");
     const int64_t group = Int(n, "group", 1);
     l.out_c = uint32_t(wt.dims[0]);
     l.groups = uint32_t(group);
     if (group < 1 || s.c % uint32_t(group) != 0 || wt.dims[1] * group != int64_t(s.c))
-      Fail(n, "weights " + DimsText(wt.dims) + " with group=" + std::to_string(group) +
-                  " do not match its input's " + std::to_string(s.c) + " channels");
+      FailNode(n, "weights " + DimsText(wt.dims) + " with group=" + std::to_string(group) +
+                      " do not match its input's " + std::to_string(s.c) + " channels");
     l.kernel_h = uint32_t(k[0]), l.kernel_w = uint32_t(k[1]);
     l.stride_h = uint32_t(st[0]), l.stride_w = uint32_t(st[1]);
     l.dil_h = uint32_t(dl[0]), l.dil_w = uint32_t(dl[1]);
@@ -318,7 +320,7 @@ class Importer {
     if (in == net::kInput && std::any_of(p.begin(), p.end(), [](int64_t v) { return v != 0; })) {
       // The host pads the input with its zero point (real 0), so that any zero point pads right.
       if (uses_[n.inputs[0]] != 1)
-        Fail(n, "pads the graph input, which other nodes read too (the host pads it)");
+        FailNode(n, "pads the graph input, which other nodes read too (the host pads it)");
       for (int i = 0; i < 4; ++i) im_.pad[i] = uint32_t(p[size_t(i)]);
       im_.net.input.h += im_.pad[0] + im_.pad[2];
       im_.net.input.w += im_.pad[1] + im_.pad[3];
@@ -330,14 +332,14 @@ class Importer {
     const int64_t eh = int64_t(l.dil_h) * (l.kernel_h - 1) + 1, ew = int64_t(l.dil_w) * (l.kernel_w - 1) + 1;
     const int64_t oh = (int64_t(ins.h) + p[0] + p[2] - eh) / l.stride_h + 1,
                   ow = (int64_t(ins.w) + p[1] + p[3] - ew) / l.stride_w + 1;
-    if (oh < 1 || ow < 1) Fail(n, "has a kernel larger than its padded input");
+    if (oh < 1 || ow < 1) FailNode(n, "has a kernel larger than its padded input");
     l.out = {l.out_c, uint32_t(oh), uint32_t(ow)};
     l.conv_h = l.out.h, l.conv_w = l.out.w;
     std::vector<float> w(wt.NumElements()), b;
     for (size_t i = 0; i < w.size(); ++i) w[i] = float(wt.AtDouble(i));
     if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
       const Tensor& bt = Initializer(n, 2, "bias");
-      if (bt.NumElements() != l.out_c) Fail(n, "bias '" + n.inputs[2] + "' is " + bt.Describe());
+      if (bt.NumElements() != l.out_c) FailNode(n, "bias '" + n.inputs[2] + "' is " + bt.Describe());
       for (size_t i = 0; i < bt.NumElements(); ++i) b.push_back(float(bt.AtDouble(i)));
     }
     AddLayer(l, n.outputs[0], n.name, std::move(w), std::move(b));
@@ -349,16 +351,18 @@ class Importer {
   void Relu(const Node& n) {
     const int t = TensorOf(n, 0);
     if (t == net::kInput)
-      Fail(n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
+      FailNode(
+          n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
     net::Layer& l = im_.net.layers[size_t(t)];
     if (uses_[n.inputs[0]] != 1 || Fused(t) || (l.op != net::Op::kConv && l.op != net::Op::kAdd))
-      Fail(n, "follows '" + n.inputs[0] + "', which is not a Conv or Add read by this " + n.op_type +
-                  " alone (a standalone activation has no layer)");
+      FailNode(n, "follows '" + n.inputs[0] + "', which is not a Conv or Add read by this " + n.op_type +
+                      " alone (a standalone activation has no layer)");
     if (n.op_type == "Clip") {
       const auto bound = [&](size_t i, const char* attr, double dflt) {
         if (i < n.inputs.size() && !n.inputs[i].empty()) {
           const Tensor& b = Initializer(n, i, attr);
-          if (b.NumElements() != 1) Fail(n, std::string(attr) + " '" + n.inputs[i] + "' is " + b.Describe());
+          if (b.NumElements() != 1)
+            FailNode(n, std::string(attr) + " '" + n.inputs[i] + "' is " + b.Describe());
           return b.AtDouble(0);
         }
         const Attribute* a = n.Find(attr);  // opset < 11
@@ -367,8 +371,8 @@ class Importer {
       const double lo = bound(1, "min", -std::numeric_limits<double>::infinity()),
                    hi = bound(2, "max", std::numeric_limits<double>::infinity());
       if (lo != 0 || !(hi > 0))
-        Fail(n, "clips to [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                    "], but only Clip(0, max > 0) fuses (the uint8 output's range starts at 0)");
+        FailNode(n, "clips to [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                        "], but only Clip(0, max > 0) fuses (the uint8 output's range starts at 0)");
       im_.act_max[size_t(t)] = hi;
     }
     l.act = Activation::kRelu;
@@ -383,12 +387,13 @@ class Importer {
   void TableAct(const Node& n, const TableActivation& f) {
     const int t = TensorOf(n, 0);
     if (t == net::kInput)
-      Fail(n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
+      FailNode(
+          n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
     const net::Layer& l = im_.net.layers[size_t(t)];
     if (uses_[n.inputs[0]] != 1 || Fused(t) || l.op != net::Op::kConv || im_.zeros[size_t(t)] ||
         im_.avg_count[size_t(t)])
-      Fail(n, "follows '" + n.inputs[0] + "', which is not a Conv read by this " + n.op_type +
-                  " alone (a standalone activation has no layer)");
+      FailNode(n, "follows '" + n.inputs[0] + "', which is not a Conv read by this " + n.op_type +
+                      " alone (a standalone activation has no layer)");
     im_.table[size_t(t)] = f;
     im_.tensor[size_t(t)] = n.outputs[0];
     im_.nodes[size_t(t)] += " + " + n.name;
@@ -406,13 +411,14 @@ class Importer {
     const int t = TensorOf(n, 0);
     if (t == net::kInput || uses_[n.inputs[0]] != 1 || im_.net.layers[size_t(t)].op != net::Op::kConv ||
         im_.zeros[size_t(t)] || im_.avg_count[size_t(t)] || Fused(t))
-      Fail(n, "follows '" + n.inputs[0] +
-                  "', which is not a Conv read by this BatchNormalization alone (only a BatchNormalization "
-                  "folded into its Conv has a lowering)");
+      FailNode(n,
+               "follows '" + n.inputs[0] +
+                   "', which is not a Conv read by this BatchNormalization alone (only a BatchNormalization "
+                   "folded into its Conv has a lowering)");
     if (n.outputs.size() > 1 &&
         std::any_of(n.outputs.begin() + 1, n.outputs.end(), [](const std::string& o) { return !o.empty(); }))
-      Fail(n, "has training outputs (running mean, variance), which have no lowering");
-    if (Int(n, "training_mode", 0) != 0) Fail(n, "has training_mode=1, which has no lowering");
+      FailNode(n, "has training outputs (running mean, variance), which have no lowering");
+    if (Int(n, "training_mode", 0) != 0) FailNode(n, "has training_mode=1, which has no lowering");
     const Attribute* ea = n.Find("epsilon");
     const double eps = ea ? double(ea->f) : 1e-5;
     const uint32_t c = im_.net.layers[size_t(t)].out_c;
@@ -421,8 +427,8 @@ class Importer {
     for (size_t k = 0; k < 4; ++k) {
       const Tensor& x = Initializer(n, k + 1, role[k]);
       if (x.NumElements() != c)
-        Fail(n, std::string(role[k]) + " '" + n.inputs[k + 1] + "' is " + x.Describe() + ", not [" +
-                    std::to_string(c) + "]");
+        FailNode(n, std::string(role[k]) + " '" + n.inputs[k + 1] + "' is " + x.Describe() + ", not [" +
+                        std::to_string(c) + "]");
       for (size_t i = 0; i < c; ++i) p[k].push_back(x.AtDouble(i));
     }
     std::vector<float>& w = im_.w[size_t(t)];
@@ -431,8 +437,8 @@ class Importer {
     const size_t per = w.size() / c;
     for (uint32_t ci = 0; ci < c; ++ci) {
       if (!(p[3][ci] + eps > 0))
-        Fail(n, "var '" + n.inputs[4] + "' of channel " + std::to_string(ci) + " plus epsilon is " +
-                    std::to_string(p[3][ci] + eps) + ", not above 0");
+        FailNode(n, "var '" + n.inputs[4] + "' of channel " + std::to_string(ci) + " plus epsilon is " +
+                        std::to_string(p[3][ci] + eps) + ", not above 0");
       const double f = p[0][ci] / std::sqrt(p[3][ci] + eps);
       for (size_t k = 0; k < per; ++k) w[ci * per + k] = float(double(w[ci * per + k]) * f);
       b[ci] = float((double(b[ci]) - p[2][ci]) * f + p[1][ci]);
@@ -449,9 +455,9 @@ class Importer {
     const int a = TensorOf(n, 0), b = TensorOf(n, 1);
     const net::Shape sa = ShapeOf(a), sb = ShapeOf(b);
     if (sa.c != sb.c || sa.h != sb.h || sa.w != sb.w)
-      Fail(n, "adds tensors of " + std::to_string(sa.c) + "x" + std::to_string(sa.h) + "x" +
-                  std::to_string(sa.w) + " and " + std::to_string(sb.c) + "x" + std::to_string(sb.h) + "x" +
-                  std::to_string(sb.w) + " (no broadcasting on the accelerator)");
+      FailNode(n, "adds tensors of " + std::to_string(sa.c) + "x" + std::to_string(sa.h) + "x" +
+                      std::to_string(sa.w) + " and " + std::to_string(sb.c) + "x" + std::to_string(sb.h) +
+                      "x" + std::to_string(sb.w) + " (no broadcasting on the accelerator)");
     net::Layer l;
     l.name = LayerName(n);
     l.op = net::Op::kAdd;
@@ -467,12 +473,14 @@ class Importer {
     const int t = v.kind == Value::Kind::kHost ? v.tensor : net::kInput;
     if (t == net::kInput || uses_[n.inputs[from]] != 1 || im_.gemm_b[size_t(t)].empty() ||
         !im_.b[size_t(t)].empty() || im_.net.layers[size_t(t)].act != Activation::kNone)
-      Fail(n,
-           "adds the constant '" + bias.name +
-               "' to something other than a MatMul read by this Add alone (only a MatMul's bias is lowered)");
+      FailNode(
+          n,
+          "adds the constant '" + bias.name +
+              "' to something other than a MatMul read by this Add alone (only a MatMul's bias is lowered)");
     const uint32_t outs = im_.net.layers[size_t(t)].out_c;
     if (bias.NumElements() != outs || bias.dims.empty() || bias.dims.back() != outs)
-      Fail(n, "bias '" + bias.name + "' is " + bias.Describe() + ", not " + std::to_string(outs) + " values");
+      FailNode(
+          n, "bias '" + bias.name + "' is " + bias.Describe() + ", not " + std::to_string(outs) + " values");
     for (size_t o = 0; o < outs; ++o) im_.b[size_t(t)].push_back(float(bias.AtDouble(o)));
     im_.tensor[size_t(t)] = n.outputs[0];
     im_.conv_out[size_t(t)] = n.outputs[0];
@@ -483,7 +491,7 @@ class Importer {
   void MaxPool(const Node& n) {
     const int in = TensorOf(n, 0);
     if (n.outputs.size() > 1 && !n.outputs[1].empty())
-      Fail(n, "has an Indices output, which has no lowering");
+      FailNode(n, "has an Indices output, which has no lowering");
     const std::vector<int64_t> k = Ints(n, "kernel_shape", {}), st = Ints(n, "strides", {1, 1}),
                                dl = Ints(n, "dilations", {1, 1});
     std::vector<int64_t> p = Ints(n, "pads", {0, 0, 0, 0});
@@ -492,7 +500,7 @@ class Importer {
     const Attribute* auto_pad = n.Find("auto_pad");
     const std::string mode = auto_pad ? auto_pad->s : "NOTSET";
     if (mode != "NOTSET" && mode != "VALID" && mode != "SAME_UPPER" && mode != "SAME_LOWER")
-      Fail(n, "attribute auto_pad='" + mode + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
+      FailNode(n, "attribute auto_pad='" + mode + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
     if (mode != "NOTSET" && k.size() == 2 && st.size() == 2 && dl.size() == 2) {
       const net::Shape s = ShapeOf(in);
       const int64_t size[2] = {s.h, s.w};
@@ -507,11 +515,11 @@ class Importer {
     if (k.size() != 2 || k[0] != k[1] || st.size() != 2 || st[0] != st[1] || p.size() != 4 ||
         std::any_of(p.begin(), p.end(), [&](int64_t v) { return v != p[0]; }) ||
         dl != std::vector<int64_t>{1, 1} || Int(n, "ceil_mode", 0) != 0)
-      Fail(n, (mode == "NOTSET" ? "" : "auto_pad='" + mode + "' ") + "kernel_shape=" + DimsText(k) +
-                  " strides=" + DimsText(st) + " pads=" + DimsText(p) + " dilations=" + DimsText(dl) +
-                  " ceil_mode=" + std::to_string(Int(n, "ceil_mode", 0)) +
-                  ": the accelerator pools square windows with one stride and one pad on every side, no "
-                  "dilation or ceil_mode");
+      FailNode(n, (mode == "NOTSET" ? "" : "auto_pad='" + mode + "' ") + "kernel_shape=" + DimsText(k) +
+                      " strides=" + DimsText(st) + " pads=" + DimsText(p) + " dilations=" + DimsText(dl) +
+                      " ceil_mode=" + std::to_string(Int(n, "ceil_mode", 0)) +
+                      ": the accelerator pools square windows with one stride and one pad on every side, no "
+                      "dilation or ceil_mode");
     net::Layer l;
     l.name = LayerName(n);
     l.op = net::Op::kMaxPool;
@@ -530,8 +538,8 @@ class Importer {
     const int in = TensorOf(n, 0);
     const net::Shape s = ShapeOf(in);
     if (uint64_t(s.h) * s.w >= 1u << 24)
-      Fail(n, "averages planes of " + std::to_string(uint64_t(s.h) * s.w) +
-                  " pixels, onnxruntime's limit is 2^24");
+      FailNode(n, "averages planes of " + std::to_string(uint64_t(s.h) * s.w) +
+                      " pixels, onnxruntime's limit is 2^24");
     net::Layer l;
     l.name = LayerName(n);
     l.op = net::Op::kConv;
@@ -553,11 +561,11 @@ class Importer {
     const Value& v = Get(n, 0);
     if (v.kind != Value::Kind::kHost || v.tensor == net::kInput || !v.perms.empty() || v.dims.size() != 2 ||
         v.dims[0] != 1)
-      Fail(n, "reads '" + n.inputs[0] + "', " + DimsText(v.dims) +
-                  ", which is not a layer's output flattened to [1,K] (the inner product's input)");
+      FailNode(n, "reads '" + n.inputs[0] + "', " + DimsText(v.dims) +
+                      ", which is not a layer's output flattened to [1,K] (the inner product's input)");
     const int in = v.tensor;
     const net::Shape s = ShapeOf(in);
-    if (Int(n, "transA", 0) != 0) Fail(n, "has transA=1, but the inner product's input is one row");
+    if (Int(n, "transA", 0) != 0) FailNode(n, "has transA=1, but the inner product's input is one row");
     // MatMul [1,K] x [K,N]: a Gemm with transB 0 and no bias (an Add of a constant after it is one).
     const bool tb = Int(n, "transB", 0) != 0;
     const Attribute *alpha_attr = n.Find("alpha"), *beta_attr = n.Find("beta");
@@ -565,8 +573,8 @@ class Importer {
     const Tensor& bt = Initializer(n, 1, "B");
     const int64_t k = int64_t(s.Elements());
     if (bt.type != DataType::kFloat || bt.dims.size() != 2 || bt.dims[tb ? 1 : 0] != k)
-      Fail(n, "B '" + n.inputs[1] + "' is " + bt.Describe() + ", but its input has " + std::to_string(k) +
-                  " values (transB=" + std::to_string(tb) + ")");
+      FailNode(n, "B '" + n.inputs[1] + "' is " + bt.Describe() + ", but its input has " + std::to_string(k) +
+                      " values (transB=" + std::to_string(tb) + ")");
     const int64_t outs = bt.dims[tb ? 0 : 1];
     std::vector<float> w(size_t(outs * k)), b;
     for (int64_t o = 0; o < outs; ++o)
@@ -575,8 +583,8 @@ class Importer {
     if (n.op_type == "Gemm" && n.inputs.size() > 2 && !n.inputs[2].empty()) {
       const Tensor& ct = Initializer(n, 2, "C");
       if (ct.NumElements() != size_t(outs) || ct.dims.empty() || ct.dims.back() != outs)
-        Fail(n, "C '" + n.inputs[2] + "' is " + ct.Describe() + ", not a bias of " + std::to_string(outs) +
-                    " values");
+        FailNode(n, "C '" + n.inputs[2] + "' is " + ct.Describe() + ", not a bias of " +
+                        std::to_string(outs) + " values");
       for (int64_t o = 0; o < outs; ++o) b.push_back(float(beta * ct.AtDouble(size_t(o))));
     }
     net::Layer l;
@@ -601,10 +609,10 @@ class Importer {
     if (const Attribute* a = n.Find("value")) {
       for (size_t i = 0; i < a->t.NumElements(); ++i)
         if (a->t.AtDouble(i) != 0)
-          Fail(n, "fills with " + a->t.Format(i) + ", but only zeros have a lowering");
+          FailNode(n, "fills with " + a->t.Format(i) + ", but only zeros have a lowering");
     }
     if (v.dims.size() != 4 || v.dims[0] != 1)
-      Fail(n, "makes a tensor of " + DimsText(v.dims) + ", not [1,C,H,W] zeros");
+      FailNode(n, "makes a tensor of " + DimsText(v.dims) + ", not [1,C,H,W] zeros");
     values_[n.outputs[0]] = v;
     zeros_node_[n.outputs[0]] = n.name;
   }
@@ -612,14 +620,14 @@ class Importer {
   void Concat(const Node& n) {
     int64_t axis = Int(n, "axis", 1);
     if (axis != 1 && axis != -3)
-      Fail(n, "concatenates on axis=" + std::to_string(axis) + ", not channels (1)");
+      FailNode(n, "concatenates on axis=" + std::to_string(axis) + ", not channels (1)");
     int first = -2;
     for (size_t i = 0; i < n.inputs.size(); ++i)
       if (Get(n, i).kind != Value::Kind::kZeros) {
         first = TensorOf(n, i);
         break;
       }
-    if (first == -2) Fail(n, "concatenates constants only");
+    if (first == -2) FailNode(n, "concatenates constants only");
     const net::Shape fs = ShapeOf(first);
     net::Layer l;
     l.name = LayerName(n);
@@ -631,7 +639,7 @@ class Importer {
       int t;
       if (v.kind == Value::Kind::kZeros) {
         if (v.dims[2] != fs.h || v.dims[3] != fs.w)
-          Fail(n, "pads channels with zeros of " + DimsText(v.dims));
+          FailNode(n, "pads channels with zeros of " + DimsText(v.dims));
         net::Layer z;  // a 1x1 conv with zero weights: every output byte is its zero point (real 0)
         z.name = LayerName(n) + ".zeros_" + std::to_string(i);
         z.op = net::Op::kConv;
@@ -644,7 +652,7 @@ class Importer {
       } else {
         t = TensorOf(n, i);
         const net::Shape s = ShapeOf(t);
-        if (s.h != fs.h || s.w != fs.w) Fail(n, "concatenates planes of different sizes");
+        if (s.h != fs.h || s.w != fs.w) FailNode(n, "concatenates planes of different sizes");
       }
       l.inputs.push_back(t);
       l.out.c += ShapeOf(t).c;
@@ -819,11 +827,6 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
     return "node '" + name + "' (" + (op != given.ops.end() ? op->second : net::ToString(nw.layers[li].op)) +
            ")";
   };
-  auto text = [](const std::string& t, const QuantParams& q) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, " (scale %.9g, zero point %d)", double(q.scale), q.zero_point);
-    return "'" + t + "'" + buf;
-  };
   std::vector<QuantParams> qp(nw.layers.size() + 1);
   for (size_t s = 0; s < qp.size(); ++s) {
     const std::string& t = s ? im.tensor[s - 1] : im.input_name;
@@ -835,7 +838,7 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
           "' has no QuantizeLinear/DequantizeLinear parameters (a pre-quantized graph fixes every "
           "activation's scale and zero point)");
     if (it->second.is_signed)
-      throw OnnxError(who + " " + text(t, it->second) +
+      throw OnnxError(who + " " + ParamsText(t, it->second) +
                       " is int8, but the accelerator's activations between layers are uint8");
     qp[s] = it->second;
   }
@@ -845,14 +848,14 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
     for (size_t k = 0; k < l.inputs.size(); ++k) {
       const QuantParams& x = qp[Slot(l.inputs[k])];
       const std::string in =
-          text(l.inputs[k] == net::kInput ? im.input_name : im.tensor[size_t(l.inputs[k])], x);
+          ParamsText(l.inputs[k] == net::kInput ? im.input_name : im.tensor[size_t(l.inputs[k])], x);
       const bool copies = l.op == net::Op::kMaxPool || l.op == net::Op::kConcat;
       if (copies && (x.scale != y.scale || x.zero_point != y.zero_point))
-        throw OnnxError(node(li) + ": input " + in + " and output " + text(im.tensor[li], y) +
+        throw OnnxError(node(li) + ": input " + in + " and output " + ParamsText(im.tensor[li], y) +
                         " differ, but the accelerator's " + net::ToString(l.op) +
                         " copies bytes (a requantization inside it has no lowering)");
       if (l.op == net::Op::kAdd && x.scale != y.scale)
-        throw OnnxError(node(li) + ": adds input " + in + " into output " + text(im.tensor[li], y) +
+        throw OnnxError(node(li) + ": adds input " + in + " into output " + ParamsText(im.tensor[li], y) +
                         " of another scale, but the accelerator adds bytes exactly, which equals "
                         "onnxruntime's QLinearAdd only when its three scales are equal");
     }
@@ -860,10 +863,10 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
       throw OnnxError(node(li) +
                       ": a fused Relu or Clip needs its output's zero point 0 (onnxruntime "
                       "removes the activation only then), but output " +
-                      text(im.tensor[li], y) + " has not");
+                      ParamsText(im.tensor[li], y) + " has not");
     if (std::isfinite(im.act_max[li]) && double(y.scale) * 255 > im.act_max[li] * (1 + 1e-6))
       throw OnnxError(node(li) + ": clips at " + std::to_string(im.act_max[li]) + ", but output " +
-                      text(im.tensor[li], y) + " reaches " + std::to_string(double(y.scale) * 255) +
+                      ParamsText(im.tensor[li], y) + " reaches " + std::to_string(double(y.scale) * 255) +
                       " (the uint8 saturation is the clip only when 255 steps stay within max)");
   }
   return qp;
@@ -1035,16 +1038,16 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       const QuantParams& x = qp[Slot(l.inputs[0])];
       // The conv's own output: the layer's, or a table activation's input with its own parameters.
       QuantParams conv_y = y;
-      if (im.table[li]) {
-        const auto it =
-            given ? given->acts.find(im.conv_out[li]) : std::map<std::string, QuantParams>::const_iterator{};
-        if (given && (it == given->acts.end() || it->second.is_signed))
+      if (im.table[li] && !given) conv_y = RangeToParams(table_lo[li], table_hi[li], false);
+      if (im.table[li] && given) {
+        const auto it = given->acts.find(im.conv_out[li]);
+        if (it == given->acts.end() || it->second.is_signed)
           throw OnnxError(
               im.nodes[li] + ": the activation's input '" + im.conv_out[li] +
               "' has no uint8 QuantizeLinear/DequantizeLinear parameters (its table maps uint8 bytes)");
-        conv_y = given ? it->second : RangeToParams(table_lo[li], table_hi[li], false);
-        g.acts[im.conv_out[li]] = {conv_y, table_lo[li], table_hi[li]};
+        conv_y = it->second;
       }
+      if (im.table[li]) g.acts[im.conv_out[li]] = {conv_y, table_lo[li], table_hi[li]};
       if (x.zero_point != 0 && (l.pad_top || l.pad_bottom || l.pad_left || l.pad_right))
         throw OnnxError(
             im.nodes[li] + ": pads input '" + nw.NameOf(l.inputs[0]) + "' whose zero point is " +

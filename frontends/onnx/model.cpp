@@ -230,6 +230,8 @@ std::string ValueInfo::Describe() const {
   return s + "]";
 }
 
+void FailNode(const Node& n, const std::string& what) { throw OnnxError(n.Describe() + ": " + what); }
+
 std::string Attribute::ValueText() const {
   auto list = [](const auto& v, auto text) {
     std::string s = "[";

@@ -61,6 +61,9 @@ struct Node {
   std::string Describe() const;
 };
 
+// Throws OnnxError "node 'conv_0' (Conv): WHAT": every sentence about one node.
+[[noreturn]] void FailNode(const Node& n, const std::string& what);
+
 struct OpsetImport {
   std::string domain;  // "" for the default domain
   int64_t version = 0;

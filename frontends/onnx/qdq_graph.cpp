@@ -16,16 +16,6 @@ const std::set<std::string> kQuantOps{
     "QGemm",          "QLinearAdd",       "QLinearConcat",         "QLinearGlobalAveragePool",
     "ConvInteger",    "MatMulInteger",    "DynamicQuantizeLinear", "QLinearAveragePool"};
 
-[[noreturn]] void Fail(const Node& n, const std::string& what) {
-  throw OnnxError(n.Describe() + ": " + what);
-}
-
-std::string Text(const std::string& t, const QuantParams& q) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, " (scale %.9g, zero point %d)", double(q.scale), q.zero_point);
-  return "'" + t + "'" + buf;
-}
-
 // An integer initializer behind a DequantizeLinear (weights, a bias, zeros), or a QOperator node's
 // weights with their scales and zero points: real = scale[ch] * (q - zp[ch]) along `axis`.
 struct QConst {
@@ -125,9 +115,9 @@ class Normalizer {
       params_[r] = q;
     } else if (it->second.scale != q.scale || it->second.zero_point != q.zero_point ||
                it->second.is_signed != q.is_signed) {
-      Fail(n, "gives tensor " + Text(t, q) + ", but it is already quantized as" +
-                  Text(t, it->second).substr(t.size() + 2) +
-                  " (a requantization between two operators has no lowering)");
+      FailNode(n, "gives tensor " + ParamsText(t, q) + ", but it is already quantized as" +
+                      ParamsText(t, it->second).substr(t.size() + 2) +
+                      " (a requantization between two operators has no lowering)");
     }
   }
   void Join(const Node& n, const std::string& a, const std::string& b, const QuantParams& q) {
@@ -150,21 +140,22 @@ class Normalizer {
   QuantParams Params(const Node& n, size_t s, size_t z) {
     const Tensor* scale = s < n.inputs.size() ? Init(n.inputs[s]) : nullptr;
     if (!scale || scale->type != DataType::kFloat)
-      Fail(n, "scale input " + std::to_string(s) + " is not a float initializer");
+      FailNode(n, "scale input " + std::to_string(s) + " is not a float initializer");
     if (scale->NumElements() != 1)
-      Fail(n, "scale '" + scale->name + "' is " + scale->Describe() +
-                  ": an activation has one scale (per-channel activation scales have no lowering)");
+      FailNode(n, "scale '" + scale->name + "' is " + scale->Describe() +
+                      ": an activation has one scale (per-channel activation scales have no lowering)");
     QuantParams q;
     q.scale = float(scale->AtDouble(0));
     if (z < n.inputs.size() && !n.inputs[z].empty()) {
       const Tensor* zp = Init(n.inputs[z]);
       if (!zp || zp->NumElements() != 1 || (zp->type != DataType::kUint8 && zp->type != DataType::kInt8))
-        Fail(n, "zero point input " + std::to_string(z) + " is not a uint8 or int8 initializer of one value");
+        FailNode(
+            n, "zero point input " + std::to_string(z) + " is not a uint8 or int8 initializer of one value");
       q.zero_point = int32_t(zp->AtInt(0));
       q.is_signed = zp->type == DataType::kInt8;
     }
     if (!(q.scale > 0) || !std::isfinite(q.scale))
-      Fail(n, "scale '" + scale->name + "' is " + scale->Format(0) + ", not a finite value above 0");
+      FailNode(n, "scale '" + scale->name + "' is " + scale->Format(0) + ", not a finite value above 0");
     return q;
   }
 
@@ -173,15 +164,15 @@ class Normalizer {
     QConst c;
     c.q = Init(n.inputs.at(q));
     if (!c.q || IsFloatingPoint(c.q->type))
-      Fail(n, "input '" + n.inputs[q] + "' is not an integer initializer");
+      FailNode(n, "input '" + n.inputs[q] + "' is not an integer initializer");
     const Tensor* st = s < n.inputs.size() ? Init(n.inputs[s]) : nullptr;
     if (!st || st->type != DataType::kFloat)
-      Fail(n, "the scale of '" + n.inputs[q] + "' is not a float initializer");
+      FailNode(n, "the scale of '" + n.inputs[q] + "' is not a float initializer");
     for (size_t i = 0; i < st->NumElements(); ++i) c.scale.push_back(float(st->AtDouble(i)));
     if (const Tensor* zt = z < n.inputs.size() ? Init(n.inputs[z]) : nullptr)
       for (size_t i = 0; i < zt->NumElements(); ++i) c.zp.push_back(zt->AtInt(i));
     else if (z < n.inputs.size() && !n.inputs[z].empty())
-      Fail(n, "the zero point of '" + n.inputs[q] + "' is not an initializer");
+      FailNode(n, "the zero point of '" + n.inputs[q] + "' is not an initializer");
     if (c.zp.empty()) c.zp.assign(c.scale.size(), 0);
     if (axis < 0) axis += int64_t(c.q->dims.size());
     c.axis = axis;
@@ -189,9 +180,9 @@ class Normalizer {
                                 ? 1
                                 : size_t(c.q->dims[size_t(axis)]);
     if ((c.scale.size() != 1 && c.scale.size() != channels) || c.zp.size() != c.scale.size())
-      Fail(n, "'" + n.inputs[q] + "' " + c.q->Describe() + " has " + std::to_string(c.scale.size()) +
-                  " scale(s) and " + std::to_string(c.zp.size()) + " zero point(s) on axis " +
-                  std::to_string(axis) + ", not one or one per channel");
+      FailNode(n, "'" + n.inputs[q] + "' " + c.q->Describe() + " has " + std::to_string(c.scale.size()) +
+                      " scale(s) and " + std::to_string(c.zp.size()) + " zero point(s) on axis " +
+                      std::to_string(axis) + ", not one or one per channel");
     return c;
   }
 
@@ -209,29 +200,29 @@ class Normalizer {
                bool trans_b) {
     const std::vector<int64_t>& d = w.q->dims;
     if (matrix ? d.size() != 2 : d.size() != 4)
-      Fail(n, "weights '" + name + "' are " + w.q->Describe() +
-                  (matrix ? ", not a matrix" : ", not [M,C,kH,kW]"));
+      FailNode(n, "weights '" + name + "' are " + w.q->Describe() +
+                      (matrix ? ", not a matrix" : ", not [M,C,kH,kW]"));
     const bool cols = matrix && !trans_b;  // [K, N]: output channel n is column n
     const size_t cout = size_t(cols ? d[1] : d[0]), per = w.q->NumElements() / cout;
     const int64_t channel_axis = cols ? 1 : 0;
     if (w.scale.size() != 1 && w.axis != channel_axis)
-      Fail(n, "weights '" + name + "' have scales along axis " + std::to_string(w.axis) +
-                  ", not along the output channels (axis " + std::to_string(channel_axis) + ")");
+      FailNode(n, "weights '" + name + "' have scales along axis " + std::to_string(w.axis) +
+                      ", not along the output channels (axis " + std::to_string(channel_axis) + ")");
     GivenWeights g;
     g.w.resize(w.q->NumElements());
     for (size_t e = 0; e < g.w.size(); ++e) {
       const int64_t v = w.Int(e);
       if (v < -128 || v > 127)
-        Fail(n, "weight " + w.q->FormatIndex(e) + " of '" + name + "' minus its zero point is " +
-                    std::to_string(v) +
-                    ", outside int8 (-128..127), the accelerator's weights (asymmetric "
-                    "weights beyond that have no lowering)");
+        FailNode(n, "weight " + w.q->FormatIndex(e) + " of '" + name + "' minus its zero point is " +
+                        std::to_string(v) +
+                        ", outside int8 (-128..127), the accelerator's weights (asymmetric "
+                        "weights beyond that have no lowering)");
       g.w[cols ? (e % cout) * per + e / cout : e] = v;
     }
     for (size_t c = 0; c < cout; ++c) g.w_scale.push_back(w.scale[w.scale.size() == 1 ? 0 : c]);
     if (b) {
       if (b->q->type != DataType::kInt32 || b->q->NumElements() != cout)
-        Fail(n, "bias is " + b->q->Describe() + ", not int32 [" + std::to_string(cout) + "]");
+        FailNode(n, "bias is " + b->q->Describe() + ", not int32 [" + std::to_string(cout) + "]");
       for (size_t c = 0; c < cout; ++c) g.bias.push_back(b->Int(c));
     }
     out_.given.weights[n.name] = std::move(g);
@@ -250,8 +241,8 @@ class Normalizer {
   void Zeros(const Node& n, const std::string& name, const QConst& c) {
     for (size_t e = 0; e < c.q->NumElements(); ++e)
       if (c.Int(e) != 0)
-        Fail(n, "concatenates the constant '" + name + "', which is not zeros (element " +
-                    c.q->FormatIndex(e) + " is " + c.q->Format(e) + ")");
+        FailNode(n, "concatenates the constant '" + name + "', which is not zeros (element " +
+                        c.q->FormatIndex(e) + " is " + c.q->Format(e) + ")");
     Tensor shape = MakeIntTensor(DataType::kInt64, {int64_t(c.q->dims.size())}, c.q->dims);
     shape.name = name + "_shape";
     floats_[shape.name] = shape;
@@ -266,12 +257,12 @@ class Normalizer {
   void Visit(const Node& n) {
     const std::string& op = n.op_type;
     if (!n.domain.empty() && n.domain != "ai.onnx" && n.domain != "com.microsoft")
-      Fail(n, "is in domain '" + n.domain + "', which has no lowering");
+      FailNode(n, "is in domain '" + n.domain + "', which has no lowering");
     if (kQuantOps.count(op)) out_.given.ops[n.name] = op;
     if (op == "QuantizeLinear") {
       if (Init(n.inputs.at(0)) || Const(n.inputs[0]))
-        Fail(n,
-             "quantizes the constant '" + n.inputs[0] + "' (give integer weights behind a DequantizeLinear)");
+        FailNode(n, "quantizes the constant '" + n.inputs[0] +
+                        "' (give integer weights behind a DequantizeLinear)");
       return Join(n, n.outputs.at(0), n.inputs[0], Params(n, 1, 2));
     }
     if (op == "DequantizeLinear") {
@@ -283,12 +274,14 @@ class Normalizer {
       return Join(n, n.inputs[0], n.outputs.at(0), Params(n, 1, 2));
     }
     if (op == "ConvInteger" || op == "MatMulInteger" || op == "DynamicQuantizeLinear")
-      Fail(n,
-           "has no lowering in a graph: its int32 result is requantized by float operators (Cast, Mul, "
-           "QuantizeLinear's division) whose two roundings one float32 multiplier does not reproduce, and "
-           "DynamicQuantizeLinear's parameters depend on the data (use QLinearConv, QLinearMatMul or QDQ)");
+      FailNode(
+          n,
+          "has no lowering in a graph: its int32 result is requantized by float operators (Cast, Mul, "
+          "QuantizeLinear's division) whose two roundings one float32 multiplier does not reproduce, and "
+          "DynamicQuantizeLinear's parameters depend on the data (use QLinearConv, QLinearMatMul or QDQ)");
     if (op == "QLinearAveragePool")
-      Fail(n, "has no lowering that equals onnxruntime: it averages dequantized floats (see AveragePool)");
+      FailNode(n,
+               "has no lowering that equals onnxruntime: it averages dequantized floats (see AveragePool)");
     if (op == "QLinearConv") {
       Fix(n, n.inputs.at(0), Params(n, 1, 2));
       Fix(n, n.outputs.at(0), Params(n, 6, 7));
@@ -297,7 +290,7 @@ class Normalizer {
       std::vector<std::string> in{n.inputs[0], n.inputs[3]};
       if (n.inputs.size() > 8 && !n.inputs[8].empty()) {
         const Tensor* bt = Init(n.inputs[8]);
-        if (!bt) Fail(n, "bias '" + n.inputs[8] + "' is not an initializer");
+        if (!bt) FailNode(n, "bias '" + n.inputs[8] + "' is not an initializer");
         b = QConst{bt, {1.0f}, {0}, 0};
         // Its real value: scale x_scale * w_scale[c] (the float graph's, not used by the lowering).
         const float xs = Params(n, 1, 2).scale;
@@ -316,20 +309,21 @@ class Normalizer {
       const bool gemm = op == "QGemm";
       Fix(n, n.inputs.at(0), Params(n, 1, 2));
       const size_t ys = gemm ? 7 : 6;
-      if (ys >= n.inputs.size() || n.inputs[ys].empty()) Fail(n, "has a float output, which has no lowering");
+      if (ys >= n.inputs.size() || n.inputs[ys].empty())
+        FailNode(n, "has a float output, which has no lowering");
       Fix(n, n.outputs.at(0), Params(n, ys, ys + 1));
       const Attribute *tb = n.Find("transB"), *alpha = n.Find("alpha");
       if (alpha && alpha->f != 1.0f)
-        Fail(n, "has alpha=" + alpha->ValueText() + ", which has no lowering (1 only)");
+        FailNode(n, "has alpha=" + alpha->ValueText() + ", which has no lowering (1 only)");
       const bool trans_b = tb && tb->i != 0;
       const Tensor* bt = Init(n.inputs.at(3));
-      if (!bt || bt->dims.size() != 2) Fail(n, "B '" + n.inputs[3] + "' is not a 2-D initializer");
+      if (!bt || bt->dims.size() != 2) FailNode(n, "B '" + n.inputs[3] + "' is not a 2-D initializer");
       const QConst w = Quantized(n, 3, 4, 5, trans_b ? 0 : 1);
       std::optional<QConst> b;
       std::vector<std::string> in{n.inputs[0], n.inputs[3]};
       if (gemm && n.inputs.size() > 6 && !n.inputs[6].empty()) {
         const Tensor* ct = Init(n.inputs[6]);
-        if (!ct) Fail(n, "C '" + n.inputs[6] + "' is not an initializer");
+        if (!ct) FailNode(n, "C '" + n.inputs[6] + "' is not an initializer");
         b = QConst{ct, {1.0f}, {0}, 0};
         AddFloat(n.inputs[6], *b);  // the float graph's bias value is not used by the lowering
         in.push_back(n.inputs[6]);
@@ -348,7 +342,7 @@ class Normalizer {
     }
     if (op == "QLinearGlobalAveragePool") {
       if (const Attribute* a = n.Find("channels_last"); a && a->i != 0)
-        Fail(n, "has channels_last=1, which has no lowering (NCHW only)");
+        FailNode(n, "has channels_last=1, which has no lowering (NCHW only)");
       Fix(n, n.inputs.at(0), Params(n, 1, 2));
       Fix(n, n.outputs.at(0), Params(n, 3, 4));
       nodes_.push_back(Copy(n, "GlobalAveragePool", {n.inputs[0]}));
@@ -373,19 +367,19 @@ class Normalizer {
     // A float operator between DequantizeLinear and QuantizeLinear (QDQ), or a uint8 MaxPool or
     // layout operator (QOperator): the float graph's own.
     if (op == "BatchNormalization")
-      Fail(n, "is not folded into its Conv: in a pre-quantized graph onnxruntime runs it in float");
+      FailNode(n, "is not folded into its Conv: in a pre-quantized graph onnxruntime runs it in float");
     if (op == "Conv" || op == "Gemm" || op == "MatMul") {
       const QConst* w = n.inputs.size() > 1 ? Const(n.inputs[1]) : nullptr;
       if (!w)
-        Fail(n, "weights '" + (n.inputs.size() > 1 ? n.inputs[1] : std::string()) +
-                    "' are not the DequantizeLinear of integer weights (a pre-quantized graph gives them "
-                    "quantized)");
+        FailNode(n, "weights '" + (n.inputs.size() > 1 ? n.inputs[1] : std::string()) +
+                        "' are not the DequantizeLinear of integer weights (a pre-quantized graph gives them "
+                        "quantized)");
       const std::string c = n.inputs.size() > 2 ? n.inputs[2] : "";
       const QConst* b = c.empty() ? nullptr : Const(c);
-      if (!c.empty() && !b) Fail(n, "bias '" + c + "' is not the DequantizeLinear of an int32 bias");
+      if (!c.empty() && !b) FailNode(n, "bias '" + c + "' is not the DequantizeLinear of an int32 bias");
       for (const Attribute* a : {n.Find("alpha"), n.Find("beta")})
         if (a && a->f != 1.0f)
-          Fail(n, "has " + a->name + "=" + a->ValueText() + ", which has no lowering (1 only)");
+          FailNode(n, "has " + a->name + "=" + a->ValueText() + ", which has no lowering (1 only)");
       const Attribute* tb = n.Find("transB");
       Weights(n, n.inputs[1], *w, b, op != "Conv", tb && tb->i != 0);
       AddFloat(n.inputs[1], *w);
@@ -397,7 +391,7 @@ class Normalizer {
         if (c && op == "Concat") {
           Zeros(n, i, *c);
         } else if (c || Init(i)) {
-          Fail(n, "adds the constant '" + i + "', which has no lowering in a pre-quantized graph");
+          FailNode(n, "adds the constant '" + i + "', which has no lowering in a pre-quantized graph");
         }
       }
     }

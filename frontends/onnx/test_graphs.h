@@ -21,6 +21,12 @@ inline Attribute Int(const std::string& name, int64_t v) {
   return a;
 }
 
+inline Attribute Float(const std::string& name, float v) {
+  Attribute a;
+  a.name = name, a.kind = Attribute::Kind::kFloat, a.f = v;
+  return a;
+}
+
 inline Node MakeNode(const std::string& op, std::vector<std::string> in, std::string out,
                      std::vector<Attribute> attrs = {}) {
   Node n;
@@ -163,8 +169,6 @@ inline Model Head() {
   m.path = "head.onnx";
   m.inputs = {Value("x", {1, 3, 16, 16})};
   m.outputs = {Value("y", {1, 4})};
-  Attribute alpha;
-  alpha.name = "alpha", alpha.kind = Attribute::Kind::kFloat, alpha.f = 0.5f;
   m.initializers = {Seeded("w0", {8, 3, 3, 3}, 61, 0.6), Seeded("b0", {8}, 62, 0.3, 0.2),
                     Seeded("fc_w", {10, 8}, 63, 0.8),    Seeded("fc_b", {10}, 64, 0.3, 0.1),
                     Seeded("mm_w", {10, 4}, 65, 0.7),    Seeded("mm_b", {4}, 66, 0.2)};
@@ -173,7 +177,7 @@ inline Model Head() {
              MakeNode("Relu", {"c0"}, "r"),
              MakeNode("GlobalAveragePool", {"r"}, "gap"),
              MakeNode("Flatten", {"gap"}, "flat"),
-             MakeNode("Gemm", {"flat", "fc_w", "fc_b"}, "fc", {Int("transB", 1), alpha}),
+             MakeNode("Gemm", {"flat", "fc_w", "fc_b"}, "fc", {Int("transB", 1), Float("alpha", 0.5f)}),
              MakeNode("Relu", {"fc"}, "fr"),
              MakeNode("MatMul", {"fr", "mm_w"}, "mm"),
              MakeNode("Add", {"mm", "mm_b"}, "y")};
@@ -220,10 +224,6 @@ inline Model Acts() {
   m.opsets = {{"", 14}};  // HardSwish
   m.inputs = {Value("x", {1, 3, 16, 16})};
   m.outputs = {Value("y", {1, 6, 16, 16})};
-  Attribute alpha, beta, leak;
-  alpha.name = "alpha", alpha.kind = Attribute::Kind::kFloat, alpha.f = 0.25f;
-  beta.name = "beta", beta.kind = Attribute::Kind::kFloat, beta.f = 0.4f;
-  leak.name = "alpha", leak.kind = Attribute::Kind::kFloat, leak.f = 0.1f;
   m.initializers = {Seeded("w0", {8, 3, 3, 3}, 81, 0.8),
                     Seeded("b0", {8}, 82, 0.3),
                     Seeded("w1", {8, 8, 3, 3}, 83, 0.5),
@@ -243,9 +243,9 @@ inline Model Acts() {
   m.nodes = {MakeNode("Conv", {"x", "w0", "b0"}, "c0", k3),
              MakeNode("Sigmoid", {"c0"}, "a0"),
              MakeNode("Conv", {"a0", "w1", "b1"}, "c1", k3),
-             MakeNode("HardSigmoid", {"c1"}, "a1", {alpha, beta}),
+             MakeNode("HardSigmoid", {"c1"}, "a1", {Float("alpha", 0.25f), Float("beta", 0.4f)}),
              MakeNode("Conv", {"a1", "w2", "b2"}, "c2"),
-             MakeNode("LeakyRelu", {"c2"}, "a2", {leak}),
+             MakeNode("LeakyRelu", {"c2"}, "a2", {Float("alpha", 0.1f)}),
              MakeNode("Conv", {"a2", "w3", "b3"}, "c3"),
              MakeNode("Tanh", {"c3"}, "a3"),
              MakeNode("Conv", {"a3", "w4", "b4"}, "c4"),
