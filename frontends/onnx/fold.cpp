@@ -162,6 +162,8 @@ class Folder {
                                (d == std::vector<int64_t>{cout} || d == std::vector<int64_t>{cout, 1, 1} ||
                                 d == std::vector<int64_t>{1, cout, 1, 1});
       if (c->NumElements() != 1 && !per_channel) continue;  // left to the import's sentence
+      const bool has_bias = conv.inputs.size() > 2 && !conv.inputs[2].empty();
+      if (has_bias && !m_.FindInitializer(conv.inputs[2])) continue;  // the import names the bias
       std::vector<double> f(static_cast<size_t>(cout));
       for (int64_t o = 0; o < cout; ++o) {
         const double v = c->AtDouble(c->NumElements() == 1 ? 0 : size_t(o));
@@ -176,9 +178,8 @@ class Folder {
       const std::string wname =
           NewInitializer(conv.inputs[1] + "_" + n.op_type, MakeFloatTensor(DataType::kFloat, w->dims, wv));
       conv.inputs[1] = wname;
-      if (conv.inputs.size() > 2 && !conv.inputs[2].empty()) {
+      if (has_bias) {
         const Tensor* b = m_.FindInitializer(conv.inputs[2]);
-        if (!b) return;
         std::vector<double> bv(b->NumElements());
         for (size_t e = 0; e < bv.size(); ++e) bv[e] = double(float(b->AtDouble(e) * f[e]));
         conv.inputs[2] =
