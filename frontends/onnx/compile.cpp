@@ -84,9 +84,6 @@ bool IsFloatGraphFile(const std::string& model) {
 GraphCompiled CompileOnnxGraph(const OnnxRequest& req, const HwConfig& cfg) {
   GraphCompiled c;
   Model loaded = LoadModel(req.model);
-  if (req.int8_activations)
-    throw OnnxError(req.model +
-                    ": --activations int8 applies to one-node models; a graph's activations are uint8");
   std::map<std::string, Tensor> feeds = ReadFeeds(loaded, req.inputs);
   // The first graph input is the run input; every other one is a constant fed with --input (as an
   // ONNX node test feeds its weights), made an initializer so that the import and the QDQ export
@@ -107,9 +104,13 @@ GraphCompiled CompileOnnxGraph(const OnnxRequest& req, const HwConfig& cfg) {
   c.model = std::make_unique<const Model>(std::move(loaded));
   const Model& model = *c.model;
   if (IsPreQuantizedGraph(model)) {
-    if (!req.calibrate.empty() || req.export_qdq)
-      throw OnnxError(req.model + ": " + (req.export_qdq ? "--export-qdq" : "--calibrate") +
-                      " applies to float models; a pre-quantized graph's scales and zero points are its own");
+    if (!req.calibrate.empty() || req.export_qdq || req.int8_activations)
+      throw OnnxError(
+          req.model + ": " +
+          (req.export_qdq         ? "--export-qdq"
+           : req.int8_activations ? "--activations int8"
+                                  : "--calibrate") +
+          " applies to float models; a pre-quantized graph's types, scales and zero points are its own");
     c.pre = NormalizeQuantizedGraph(model);
   }
   const Model& graph = c.pre ? c.pre->graph : model;

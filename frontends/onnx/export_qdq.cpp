@@ -177,7 +177,8 @@ void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path) {
   if (!f || !model.SerializeToOstream(&f)) throw OnnxError("cannot write the QDQ model " + path.string());
 }
 
-void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::filesystem::path& path) {
+void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::filesystem::path& path,
+                    bool int8_activations) {
   const Model model = FoldGraph(original);  // the graph the import lowered
   pb::ModelProto out;
   out.set_ir_version(7);
@@ -193,9 +194,12 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
   // Every quantized tensor T: its producer writes T_float, QuantizeLinear T_quantized,
   // DequantizeLinear T itself, which the consumers read unchanged. The graph input keeps its name:
   // its readers read T_dequantized.
+  // The accelerator's uint8 activations, or the int8 ones of the same real values (zero point - 128).
+  const DataType act_type = int8_activations ? DataType::kInt8 : DataType::kUint8;
+  const int64_t act_shift = int8_activations ? -128 : 0;
   auto scales = [&](const std::string& t, const QuantParams& q) {
     AddTensor(pg, MakeFloatTensor(DataType::kFloat, {}, {q.scale}), t + "_scale");
-    AddTensor(pg, MakeIntTensor(DataType::kUint8, {}, {q.zero_point}), t + "_zero_point");
+    AddTensor(pg, MakeIntTensor(act_type, {}, {q.zero_point + act_shift}), t + "_zero_point");
   };
   auto qdq = [&](const std::string& from, const std::string& t, const std::string& to) {
     AddNode(pg, "QuantizeLinear", t + "_QuantizeLinear", {from, t + "_scale", t + "_zero_point"},
@@ -222,7 +226,7 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
       for (size_t i = 0; i < shape->NumElements(); ++i) dims.push_back(shape->AtInt(i));
       const size_t count = CountElements(dims, t);
       scales(t, a.q);
-      AddTensor(pg, MakeIntTensor(DataType::kUint8, dims, std::vector<int64_t>(count, a.q.zero_point)),
+      AddTensor(pg, MakeIntTensor(act_type, dims, std::vector<int64_t>(count, a.q.zero_point + act_shift)),
                 t + "_quantized");
       AddNode(pg, "DequantizeLinear", t + "_DequantizeLinear",
               {t + "_quantized", t + "_scale", t + "_zero_point"}, t);
@@ -308,7 +312,7 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
       AddNode(pg, "QuantizeLinear", o.name + "_out_QuantizeLinear",
               {o.name, o.name + "_out_scale", o.name + "_out_zero_point"}, o.name + "_quantized");
     }
-    AddValue(pg->add_output(), o.name + "_quantized", DataType::kUint8, o.dims);
+    AddValue(pg->add_output(), o.name + "_quantized", act_type, o.dims);
   }
   for (const GraphOutput& o : g.outputs) AddValue(pg->add_output(), o.name, DataType::kFloat, o.dims);
   SortTopologically(pg);

@@ -837,9 +837,6 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
           who + " '" + t +
           "' has no QuantizeLinear/DequantizeLinear parameters (a pre-quantized graph fixes every "
           "activation's scale and zero point)");
-    if (it->second.is_signed)
-      throw OnnxError(who + " " + ParamsText(t, it->second) +
-                      " is int8, but the accelerator's activations between layers are uint8");
     qp[s] = it->second;
   }
   for (size_t li = 0; li < nw.layers.size(); ++li) {
@@ -1041,10 +1038,9 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       if (im.table[li] && !given) conv_y = RangeToParams(table_lo[li], table_hi[li], false);
       if (im.table[li] && given) {
         const auto it = given->acts.find(im.conv_out[li]);
-        if (it == given->acts.end() || it->second.is_signed)
-          throw OnnxError(
-              im.nodes[li] + ": the activation's input '" + im.conv_out[li] +
-              "' has no uint8 QuantizeLinear/DequantizeLinear parameters (its table maps uint8 bytes)");
+        if (it == given->acts.end())
+          throw OnnxError(im.nodes[li] + ": the activation's input '" + im.conv_out[li] +
+                          "' has no QuantizeLinear/DequantizeLinear parameters (its table maps its bytes)");
         conv_y = it->second;
       }
       if (im.table[li]) g.acts[im.conv_out[li]] = {conv_y, table_lo[li], table_hi[li]};

@@ -84,7 +84,7 @@ struct GivenWeights {
   std::vector<int64_t> bias;   // int32 per output channel, used as it is; empty without a bias
 };
 struct GivenQuant {
-  std::map<std::string, QuantParams> acts;
+  std::map<std::string, QuantParams> acts;  // uint8 (qdq_graph.h gives an int8 tensor as uint8)
   std::map<std::string, GivenWeights> weights;
   std::map<std::string, std::string> ops;  // node name -> the model's own op (QLinearAdd, ...)
 };
@@ -115,9 +115,11 @@ std::string GraphAccuracy(const QuantizedGraph& g, const std::vector<Tensor>& qu
 
 // The quantized graph as a QDQ model (opset 13): QuantizeLinear/DequantizeLinear on every
 // activation, DequantizeLinear on the int8 weights (per channel, axis 0) and int32 biases, the
-// model's float operators between; the zeros of a channel padding as a uint8 constant. Graph
-// outputs: "<output>_quantized" (uint8) for each, in order, then the float "<output>"s.
-void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::filesystem::path& path);
+// model's float operators between; the zeros of a channel padding as a constant. Graph outputs:
+// "<output>_quantized" for each, in order, then the float "<output>"s. Activations are uint8, or
+// with int8_activations int8 of the same real values (every zero point 128 lower, bytes - 128).
+void ExportGraphQdq(const Model& model, const QuantizedGraph& g, const std::filesystem::path& path,
+                    bool int8_activations = false);
 
 // A model made in memory (tests, tools/onnx/graph_case) written as an .onnx file: its inputs,
 // outputs, initializers and nodes; attributes of kind int, ints, float, floats and string.

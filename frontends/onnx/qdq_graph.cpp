@@ -11,6 +11,14 @@ namespace nna::onnx {
 
 namespace {
 
+// An int8 tensor is the uint8 one shifted by 128 (q + 128, zero point + 128): the same real values,
+// and every integer step of the accelerator (sums of q - zp, requantization to the zero point and
+// saturation, max, tables) gives the shifted byte, so the lowering sees uint8 only.
+QuantParams AsUint8(QuantParams q) {
+  if (q.is_signed) q.zero_point += 128, q.is_signed = false;
+  return q;
+}
+
 const std::set<std::string> kQuantOps{
     "QuantizeLinear", "DequantizeLinear", "QLinearConv",           "QLinearMatMul",
     "QGemm",          "QLinearAdd",       "QLinearConcat",         "QLinearGlobalAveragePool",
@@ -63,12 +71,10 @@ class Normalizer {
     for (const std::string& name : copied_) out_.graph.initializers.push_back(*m_.FindInitializer(name));
     for (const auto& [name, root] : parent_)
       if (const auto it = params_.find(Find(name)); it != params_.end())
-        out_.given.acts[Canon(name)] = it->second;
+        out_.given.acts[Canon(name)] = AsUint8(it->second);
     for (ValueInfo v : m_.inputs) {
-      if (v.type != DataType::kFloat && v.type != DataType::kUint8)
-        throw OnnxError(m_.path + ": graph input " + v.Describe() +
-                        " is neither float nor uint8 (an int8 input has no lowering: the accelerator's "
-                        "activations are uint8)");
+      if (v.type != DataType::kFloat && v.type != DataType::kUint8 && v.type != DataType::kInt8)
+        throw OnnxError(m_.path + ": graph input " + v.Describe() + " is not float, uint8 or int8");
       out_.input_type = v.type;
       if (const auto it = params_.find(Find(v.name)); it != params_.end()) out_.input = it->second;
       v.name = Canon(v.name), v.type = DataType::kFloat;
@@ -79,10 +85,10 @@ class Normalizer {
       if (it == params_.end())
         throw OnnxError(m_.path + ": graph output '" + v.name +
                         "' has no quantization parameters (a pre-quantized graph's outputs are quantized)");
-      if (v.type != DataType::kFloat && v.type != DataType::kUint8)
-        throw OnnxError(m_.path + ": graph output " + v.Describe() +
-                        " is neither float nor uint8 (the accelerator writes uint8 outputs)");
-      PreQuantized::Output o{v.name, v.type, 0, it->second};
+      if (v.type != DataType::kFloat && v.type != it->second.Type())
+        throw OnnxError(m_.path + ": graph output " + v.Describe() + " is neither float nor " +
+                        ToString(it->second.Type()) + ", its quantization's type");
+      PreQuantized::Output o{v.name, v.type, 0, AsUint8(it->second)};
       const std::string c = Canon(v.name);
       while (o.index < out_.graph.outputs.size() && out_.graph.outputs[o.index].name != c) ++o.index;
       if (o.index == out_.graph.outputs.size()) {
@@ -425,7 +431,7 @@ bool IsPreQuantizedGraph(const Model& model) {
 PreQuantized NormalizeQuantizedGraph(const Model& model) { return Normalizer(model).Run(); }
 
 Tensor PreQuantizedRunInput(const PreQuantized& p, const Tensor& input) {
-  if (p.input_type != DataType::kUint8 || input.type != DataType::kUint8) return input;
+  if (p.input_type == DataType::kFloat || input.type != p.input_type) return input;
   std::vector<double> v(input.NumElements());
   for (size_t e = 0; e < v.size(); ++e) v[e] = float(input.AtInt(e) - p.input.zero_point) * p.input.scale;
   Tensor t = MakeFloatTensor(DataType::kFloat, input.dims, v);
@@ -443,6 +449,8 @@ std::vector<Tensor> PreQuantizedOutputs(const PreQuantized& p, const std::vector
       for (size_t e = 0; e < v.size(); ++e) v[e] = float(int32_t(t.AtInt(e)) - o.q.zero_point) * o.q.scale;
       t = MakeFloatTensor(DataType::kFloat, t.dims, v);
       t.name = o.name;
+    } else if (o.type == DataType::kInt8) {
+      t = Uint8AsInt8(t);
     }
     out.push_back(std::move(t));
   }

@@ -302,6 +302,15 @@ std::string Tensor::FormatIndex(size_t i) const {
 
 std::string Tensor::Describe() const { return ToString(type) + " " + DimsText(dims); }
 
+Tensor Uint8AsInt8(const Tensor& bytes) {
+  if (bytes.type != DataType::kUint8)
+    throw OnnxError("Uint8AsInt8 takes uint8, not " + bytes.Describe() + " '" + bytes.name + "'.");
+  Tensor t = bytes;
+  t.type = DataType::kInt8;
+  for (uint8_t& b : t.bytes) b ^= 0x80;  // (b - 128) as two's complement
+  return t;
+}
+
 Tensor MakeIntTensor(DataType type, std::vector<int64_t> dims, const std::vector<int64_t>& values) {
   Tensor t;
   t.type = type;

@@ -65,6 +65,9 @@ struct Tensor {
 Tensor MakeIntTensor(DataType type, std::vector<int64_t> dims, const std::vector<int64_t>& values);
 Tensor MakeFloatTensor(DataType type, std::vector<int64_t> dims, const std::vector<double>& values);
 
+// The int8 tensor of a uint8 one's real values: each byte - 128 (its zero point is 128 lower).
+Tensor Uint8AsInt8(const Tensor& bytes);
+
 // "[1,3,16,16]": dims (or any integers) as every message writes them.
 std::string DimsText(const std::vector<int64_t>& dims);
 

@@ -145,3 +145,14 @@ TEST_CASE("compare: equal, the first differing element, type, shape, tolerance",
   CHECK(Compare(nan, nan).Equal());
   CHECK_FALSE(Compare(nan, MakeFloatTensor(DataType::kFloat, {1}, {0.0}), 1, 1).Equal());
 }
+
+TEST_CASE("uint8 as int8: each byte minus 128, the same shape and name; other types refused", "[tensor]") {
+  Tensor u = MakeIntTensor(DataType::kUint8, {1, 4}, {0, 127, 128, 255});
+  u.name = "y";
+  const Tensor s = Uint8AsInt8(u);
+  CHECK(s.type == DataType::kInt8);
+  CHECK(s.dims == u.dims);
+  CHECK(s.name == "y");
+  for (size_t i = 0; i < 4; ++i) CHECK(s.AtInt(i) == u.AtInt(i) - 128);
+  CHECK_THROWS_WITH(Uint8AsInt8(s), Contains("takes uint8, not int8 [1,4] 'y'"));
+}

@@ -201,7 +201,8 @@ int OnnxBundle(const std::string& model_path, const std::vector<std::string>& in
 }
 
 // --onnx with a float graph: quantized, lowered to one program, its reference outputs as
-// DIR/onnx_output_<i>.npy (uint8, graph output order, as --export-qdq's "<output>_quantized"), the
+// DIR/onnx_output_<i>.npy (uint8, or int8 with --activations int8; graph output order, as
+// --export-qdq's "<output>_quantized"), the
 // quantization's accuracy against the float model, and with --check the golden model's run. A
 // pre-quantized graph the same with the model's own quantization, its outputs in the model's types.
 int OnnxGraphBundle(const std::string& model_path, const std::vector<std::string>& inputs,
@@ -212,8 +213,10 @@ int OnnxGraphBundle(const std::string& model_path, const std::vector<std::string
       {model_path, inputs, opt.calibrate, opt.int8_activations, !opt.export_qdq.empty()}, cfg);
   const nna::Bundle& b = c.lowered.bundle;
   nna::WriteBundle(b, out);
+  // --activations int8: the export's int8 outputs, the same real values as the accelerator's bytes.
   for (size_t i = 0; i < c.expected.size(); ++i)
-    onnx::WriteNpy(std::filesystem::path(out) / ("onnx_output_" + std::to_string(i) + ".npy"), c.expected[i]);
+    onnx::WriteNpy(std::filesystem::path(out) / ("onnx_output_" + std::to_string(i) + ".npy"),
+                   opt.int8_activations ? onnx::Uint8AsInt8(c.expected[i]) : c.expected[i]);
   std::printf("%s (%zu ONNX nodes, %zu layers) for %s: %llu words, %zu bytes of DRAM, %llu MACs -> %s\n",
               b.test.c_str(), c.model->nodes.size(), c.graph.q.layers.size(), cfg.name,
               (unsigned long long)b.prog_words, b.dram.size(), (unsigned long long)b.macs, out.c_str());
@@ -237,7 +240,7 @@ int OnnxGraphBundle(const std::string& model_path, const std::vector<std::string
     std::printf("accuracy against the float model (information, not a test):\n%s",
                 onnx::GraphAccuracy(c.graph, c.expected, onnx::RunFloat(*c.model, c.input)).c_str());
   if (!opt.export_qdq.empty()) {
-    onnx::ExportGraphQdq(*c.model, c.graph, opt.export_qdq);
+    onnx::ExportGraphQdq(*c.model, c.graph, opt.export_qdq, opt.int8_activations);
     std::printf("QDQ model -> %s\n", opt.export_qdq.c_str());
   }
   if (check) {

@@ -3,7 +3,8 @@
 
     check_onnx_graph.py --nnac BIN --node BIN --ort DIR --nna-onnx BIN --out DIR
                         [--sim BIN] [--config fsd] [--images N | --input FILE ...]
-                        [--break-initializer NAME ...] [--results FILE] MODEL.onnx
+                        [--activations int8] [--break-initializer NAME ...] [--results FILE]
+                        MODEL.onnx
 
 1. nna_onnx images writes N seeded synthetic face-like images (the calibration set, seed 1) and
    one more (the run input, seed 99), NHWC float in -1..1 of the graph input's shape. With --input
@@ -18,6 +19,8 @@
    ORT's float FusedConv/FusedGemm (each fused into QLinearConv, QLinearAdd,
    QLinearGlobalAveragePool, QGemm: integer kernels), and
    each quantized output must equal nnac's reference bit for bit.
+--activations int8: nnac quantizes and exports int8 activations (the same real values as its uint8
+bytes, every zero point 128 lower), and ORT runs the int8 QDQ model.
 --break-initializer NAME doubles element 0 of the QDQ model's float initializer NAME before ORT
 runs it (nna_onnx scale-initializer; repeatable): the test that shows step 4's comparison fails.
 A weight scale goes with its bias scale (both doubled), else ORT no longer fuses that conv.
@@ -73,7 +76,7 @@ def check(a):
         shutil.rmtree(bundle, ignore_errors=True)
         rc, out, said = run([a.nnac, "--onnx", a.model, "--config", a.config, "--out", bundle,
                              *[x for f in inputs for x in ("--input", f)], *calibrate, "--check",
-                             "--export-qdq", qdq])
+                             "--export-qdq", qdq, "--activations", a.activations])
         if rc != 0:
             return 1, nnac_failure(rc, said, bundle)
         outputs = len(re.findall(r"^output '", out, re.M))
@@ -156,6 +159,7 @@ def main():
     ap.add_argument("--node", default="node")
     ap.add_argument("--ort", required=True, help="where install_ort.sh installed onnxruntime-node")
     ap.add_argument("--nna-onnx", required=True, help="the nna_onnx tool")
+    ap.add_argument("--activations", choices=("uint8", "int8"), default="uint8")
     ap.add_argument("--images", type=int, default=8, help="calibration images (default 8)")
     ap.add_argument("--input", action="append",
                     help="the run input, then the graph's other inputs (repeatable; instead of images)")

@@ -180,14 +180,16 @@ async function main() {
     // x64quantprecision 1: U8U8 integer kernels on x64 CPUs without VNNI, whose U8S8 kernel
     // saturates pairs of products to int16 (vpmaddubsw) and so is not the exact arithmetic. A model
     // with int8 activations has no kernel then (its QLinearConv is S8S8): it loads without it.
+    // qdqisint8allowed 1: x64 ORT fuses a QDQ group of int8 activations into its integer kernel
+    // (it does so by default on ARM only); unfused, the group runs in float, which is not exact.
     const options = {
       graphOptimizationLevel: a.opt, intraOpNumThreads: a.threads, interOpNumThreads: 1, executionProviders: ['cpu'],
-      extra: { session: { x64quantprecision: '1' } } };
+      extra: { session: { x64quantprecision: '1', qdqisint8allowed: '1' } } };
     if (a.saveOptimized) options.optimizedModelFilePath = a.saveOptimized;
     try {
       session = await ort.InferenceSession.create(a.model, options);
     } catch (e) {
-      delete options.extra;
+      delete options.extra.session.x64quantprecision;
       session = await ort.InferenceSession.create(a.model, options);
     }
   } catch (e) {

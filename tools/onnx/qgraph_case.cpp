@@ -8,8 +8,10 @@
 //   -> QLinearGlobalAveragePool (zp 10) -> Flatten -> QLinearMatMul [12,5] (per-column int8)
 //   -> y_q uint8 [1,5] (zp 128, a graph output) -> DequantizeLinear -> y float [1,5].
 //   qgraph_case ok|add_scales|int8|uint8_weights|wrong_zero_point OUT.onnx
-// add_scales, int8 and uint8_weights are what the accelerator cannot meet (QLinearAdd of three
-// scales, int8 activations, uint8 weights beyond int8): nnac must refuse them in one sentence.
+// int8 is `ok` with every activation int8 (each zero point 128 lower: the same real values, so
+// onnxruntime's outputs are ok's bytes - 128 and the same floats).
+// add_scales and uint8_weights are what the accelerator cannot meet (QLinearAdd of three scales,
+// uint8 weights beyond int8): nnac must refuse them in one sentence.
 // wrong_zero_point is `ok` with the first conv's output zero point off by one, standing for an
 // import that read a wrong zero point: onnxruntime on `ok` must then differ.
 #include <cstdio>
@@ -66,7 +68,9 @@ Model Case(const std::string& kind) {
   m.opsets = {{"", 13}, {"com.microsoft", 1}};
   m.inputs = {tg::Value("x", {1, 3, 8, 8})};
   ValueInfo yq = tg::Value("y_q", {1, 5});
-  yq.type = DataType::kUint8;
+  yq.type = int8 ? DataType::kInt8 : DataType::kUint8;
+  // An activation's zero point, given for uint8.
+  auto act_zp = [int8](const std::string& name, int64_t v) { return Zp(name, int8 ? v - 128 : v, int8); };
   m.outputs = {yq, tg::Value("y", {1, 5})};
   // One scale for a, b and their sum (QLinearAdd's ratios exactly 1), zero points of their own.
   const float s_add = kind == "add_scales" ? 0.03f : 0.025f;
@@ -74,7 +78,7 @@ Model Case(const std::string& kind) {
   const DataType w_type = kind == "uint8_weights" ? DataType::kUint8 : DataType::kInt8;
   m.initializers = {
       Scalar("x_s", 1.0f / 128),
-      Zp("x_zp", int8 ? -28 : 100, int8),
+      act_zp("x_zp", 100),
       Ints("w1", w_type, {8, 3, 3, 3}, 1, w_type == DataType::kUint8 ? 0 : -126,
            w_type == DataType::kUint8 ? 255 : 125),
       Floats("w1_s", {0.004, 0.002, 0.006, 0.003, 0.005, 0.0025, 0.0035, 0.0045}),
@@ -84,22 +88,24 @@ Model Case(const std::string& kind) {
             "w1_zp"),
       Ints("b1", DataType::kInt32, {8}, 2, -3000, 3000),
       Scalar("a_s", 0.025f),
-      Zp("a_zp", a_zp),
+      act_zp("a_zp", a_zp),
       Ints("w2", DataType::kInt8, {8, 8, 1, 1}, 3, -100, 100),
       Floats("w2_s", {0.01, 0.02, 0.015, 0.008, 0.012, 0.018, 0.009, 0.011}),
       Named(MakeIntTensor(DataType::kInt8, {8}, std::vector<int64_t>(8, 0)), "w2_zp"),
       Scalar("b_s", 0.025f),
-      Zp("b_zp", 30),
+      act_zp("b_zp", 30),
       Scalar("s_s", s_add),
-      Zp("s_zp", 25),
-      Named(MakeIntTensor(DataType::kUint8, {1, 4, 4, 4}, std::vector<int64_t>(64, 25)), "pad_zeros"),
+      act_zp("s_zp", 25),
+      Named(MakeIntTensor(int8 ? DataType::kInt8 : DataType::kUint8, {1, 4, 4, 4},
+                          std::vector<int64_t>(64, int8 ? 25 - 128 : 25)),
+            "pad_zeros"),
       Scalar("g_s", 0.01f),
-      Zp("g_zp", 10),
+      act_zp("g_zp", 10),
       Ints("fc", DataType::kInt8, {12, 5}, 4, -127, 127),
       Floats("fc_s", {0.01, 0.02, 0.005, 0.015, 0.008}),
       Named(MakeIntTensor(DataType::kInt8, {5}, std::vector<int64_t>(5, 0)), "fc_zp"),
       Scalar("y_s", 0.06f),
-      Zp("y_zp", 128)};
+      act_zp("y_zp", 128)};
   m.nodes = {
       Op("QuantizeLinear", {"x", "x_s", "x_zp"}, "xq"),
       Op("QLinearConv", {"xq", "x_s", "x_zp", "w1", "w1_s", "w1_zp", "a_s", "a_zp", "b1"}, "a",
