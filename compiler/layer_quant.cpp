@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 #include "simd/simd_program.h"
@@ -217,6 +218,41 @@ std::vector<isa::SimdInstr> ExactRequantProgram(bool relu, bool out_signed, Exac
   p.push_back(op(SimdOp::kSat, 0, 0, 0, out_signed ? Dtype::kI8 : Dtype::kU8));
   if (p.size() > isa::kMaxSimdInstrs || simd::CheckProgram(p))
     throw std::logic_error("ExactRequantProgram made an illegal program");
+  return p;
+}
+
+std::vector<isa::SimdInstr> QLinearAddProgram(const ref::QLinearAddParams& q) {
+  using isa::Dtype;
+  using isa::SimdOp;
+  auto op = [](SimdOp o, uint64_t dst, uint64_t a, uint64_t b, Dtype t, uint64_t imm = 0) {
+    isa::SimdInstr i;
+    i.op = o, i.dst = dst, i.src_a = a, i.src_b = b, i.dtype = t, i.imm = imm;
+    return i;
+  };
+  auto bits = [](float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    return uint64_t(u);
+  };
+  std::vector<isa::SimdInstr> p;
+  if (q.is_signed) {  // the model's int8 values
+    p.push_back(op(SimdOp::kMovi, 5, 0, 0, Dtype::kI32, 128));
+    p.push_back(op(SimdOp::kSub, 1, 1, 5, Dtype::kI32));
+    p.push_back(op(SimdOp::kSub, 2, 2, 5, Dtype::kI32));
+  }
+  p.push_back(op(SimdOp::kI2f, 3, 2, 0, Dtype::kF32));  // v3 = float(b)
+  p.push_back(op(SimdOp::kMovi, 4, 0, 0, Dtype::kI32, bits(q.ratio_b)));
+  p.push_back(op(SimdOp::kMovi, 0, 0, 0, Dtype::kI32, bits(q.fixed)));
+  p.push_back(op(SimdOp::kFma, 0, 3, 4, Dtype::kF32));  // v0 = b * ratio_b + fixed
+  p.push_back(op(SimdOp::kI2f, 3, 1, 0, Dtype::kF32));  // v3 = float(a)
+  p.push_back(op(SimdOp::kMovi, 4, 0, 0, Dtype::kI32, bits(q.ratio_a)));
+  p.push_back(op(SimdOp::kFma, 0, 3, 4, Dtype::kF32));  // v0 = a * ratio_a + v0
+  p.push_back(op(SimdOp::kF2i, 0, 0, 0, Dtype::kF32));  // to nearest, ties to even
+  p.push_back(op(SimdOp::kSat, 0, 0, 0, Dtype::kI16));  // as MLAS packs to int16
+  p.push_back(op(SimdOp::kSat, 0, 0, 0, q.is_signed ? Dtype::kI8 : Dtype::kU8));
+  if (q.is_signed) p.push_back(op(SimdOp::kAdd, 0, 0, 5, Dtype::kI32));  // back to the uint8 byte
+  if (p.size() > isa::kMaxSimdInstrs || simd::CheckProgram(p))
+    throw std::logic_error("QLinearAddProgram made an illegal program");
   return p;
 }
 

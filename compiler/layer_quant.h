@@ -75,6 +75,12 @@ enum class ExactRounding { kHalfEven, kHalfUpForTest };
 std::vector<isa::SimdInstr> ExactRequantProgram(bool relu, bool out_signed,
                                                 ExactRounding rounding = ExactRounding::kHalfEven);
 
+// onnxruntime's QLinearAdd of two scales (ref::QLinearAddValue, docs/onnx.md) on an ELTWISE add's
+// v1 = a, v2 = b (uint8 bytes; an int8 model's are shifted back by 128 first and forward at the
+// end): i2f, two fma with the ratios and the fixed part as float32 immediates, f2i (round half
+// to even), saturation to int16 and the model's type: 10 instructions, 14 for int8.
+std::vector<isa::SimdInstr> QLinearAddProgram(const ref::QLinearAddParams& p);
+
 // FUSED_RELU's nearest scale * 2^-shift to a float32 multiplier (the most precision; scale 1,
 // shift 0 when none fits): what the fused mode gives for an exact mode's parameters.
 ref::ChannelParams FusedOf(const ref::ChannelParams& exact);

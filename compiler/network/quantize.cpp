@@ -354,7 +354,8 @@ class Quantizer {
       }
       case Op::kAdd:
         out = ref::Tensor(a.c, a.h, a.w, ql.spec->out_signed);
-        out.data = ql.rescale
+        out.data = ql.qlinear_add ? ref::QLinearAdd(a, tensor(ql.inputs[1]), *ql.qlinear_add)
+                   : ql.rescale
                        ? ref::EltwiseRescaledAdd(a, tensor(ql.inputs[1]), ql.rescale->ka, ql.rescale->kb,
                                                  ql.params, ql.spec->relu, !ql.spec->out_signed)
                        : ref::Eltwise(a, tensor(ql.inputs[1]), ref::EltwiseKind::kAdd, ql.params,

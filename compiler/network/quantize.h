@@ -50,6 +50,9 @@ struct QuantLayer {
   std::vector<uint8_t> lut;
   std::optional<RescaleProgram> rescale;  // an add of two scales: ka, kb and the program; an
                                           // add of one scale has none (FUSED_RELU on a + b)
+  // An add as onnxruntime's QLinearAdd of two scales computes it (the ONNX front end's; `simd` is
+  // compiler::QLinearAddProgram): its reference is ref::QLinearAdd.
+  std::optional<ref::QLinearAddParams> qlinear_add;
   // max_pool, avg_pool: the window
   uint32_t pool_size = 0, pool_stride = 0, pool_pad = 0;
   std::vector<double> in_scales;  // real value of one LSB of each input

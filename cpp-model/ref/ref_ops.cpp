@@ -266,6 +266,37 @@ std::vector<uint8_t> EltwiseRescaledAdd(const Tensor& a, const Tensor& b, int32_
   return out;
 }
 
+QLinearAddParams QLinearAddConstants(float sa, int32_t za, float sb, int32_t zb, float sc, int32_t zc,
+                                     bool is_signed) {
+  QLinearAddParams p;
+  p.ratio_a = sa / sc, p.ratio_b = sb / sc;
+  const float b_part = p.ratio_b * static_cast<float>(zb);  // rounded apart: MLAS's compiled order
+  p.fixed = static_cast<float>(zc) - std::fma(p.ratio_a, static_cast<float>(za), b_part);
+  p.is_signed = is_signed;
+  return p;
+}
+
+int32_t QLinearAddValue(const QLinearAddParams& p, int32_t a, int32_t b) {
+  if (std::fegetround() != FE_TONEAREST)
+    throw std::logic_error("QLinearAddValue: the floating-point rounding mode is not to-nearest");
+  const float t = std::fma(static_cast<float>(b), p.ratio_b, p.fixed);
+  const float r = std::fma(static_cast<float>(a), p.ratio_a, t);
+  // Beyond int16 the clamp gives the saturating conversions' result; NaN converts to int32's minimum.
+  const float q = std::isnan(r) ? -32768.0f : std::nearbyint(std::clamp(r, -32768.0f, 32767.0f));
+  const int32_t lo = p.is_signed ? -128 : 0, hi = p.is_signed ? 127 : 255;
+  return std::clamp(int32_t(q), lo, hi);
+}
+
+std::vector<uint8_t> QLinearAdd(const Tensor& a, const Tensor& b, const QLinearAddParams& p) {
+  if (a.is_signed || b.is_signed || a.data.size() != b.data.size())
+    throw std::invalid_argument("QLinearAdd takes two uint8 tensors of one shape");
+  const int32_t shift = p.is_signed ? 128 : 0;
+  std::vector<uint8_t> out(a.data.size());
+  for (size_t e = 0; e < out.size(); ++e)
+    out[e] = uint8_t(QLinearAddValue(p, a.data[e] - shift, b.data[e] - shift) + shift);
+  return out;
+}
+
 std::vector<uint8_t> PreorderWeights(const Weights& wt, uint32_t rows, uint32_t groups) {
   if (groups == 0 || wt.cout % groups != 0)
     throw std::invalid_argument("PreorderWeights: " + std::to_string(groups) + " groups do not divide " +

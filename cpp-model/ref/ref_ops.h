@@ -139,6 +139,21 @@ std::vector<uint8_t> EltwiseRescaledAdd(const Tensor& a, const Tensor& b, int32_
                                         const std::vector<ChannelParams>& params, bool relu,
                                         bool unsigned_out);
 
+// onnxruntime's QLinearAdd (com.microsoft) of two tensors of different scales, as MLAS's x64 AVX2
+// kernel computes it (docs/onnx.md, "QLinearAdd of different scales"): in float32, ratio_a =
+// sa / sc, ratio_b = sb / sc, fixed = zc - fma(ratio_a, za, ratio_b * zb) once, then per element
+// fma(a, ratio_a, fma(b, ratio_b, fixed)) rounded half to even, saturated to int16 and then to the
+// model's type. Values and zero points are the model's: int8 when is_signed, else uint8.
+struct QLinearAddParams {
+  float ratio_a = 1, ratio_b = 1, fixed = 0;
+  bool is_signed = false;
+};
+QLinearAddParams QLinearAddConstants(float sa, int32_t za, float sb, int32_t zb, float sc, int32_t zc,
+                                     bool is_signed);
+int32_t QLinearAddValue(const QLinearAddParams& p, int32_t a, int32_t b);
+// The same on uint8 tensors (an int8 model's bytes + 128, so the result is + 128 too).
+std::vector<uint8_t> QLinearAdd(const Tensor& a, const Tensor& b, const QLinearAddParams& p);
+
 // Max or average pooling of every channel, written from the definition (docs/architecture.md,
 // "Fused pooling"): a size x size window every `stride` pixels over the input padded by `pad`;
 // max over the existing pixels, average over size*size with padding as 0, rounded half up

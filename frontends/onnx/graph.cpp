@@ -851,10 +851,12 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
         throw OnnxError(node(li) + ": input " + in + " and output " + ParamsText(im.tensor[li], y) +
                         " differ, but the accelerator's " + net::ToString(l.op) +
                         " copies bytes (a requantization inside it has no lowering)");
-      if (l.op == net::Op::kAdd && x.scale != y.scale)
+      // An add of other scales is onnxruntime's QLinearAdd (ref::QLinearAddValue): the ratios
+      // must keep every result within int32 (where MLAS's conversion and f2i agree).
+      if (l.op == net::Op::kAdd && !(double(x.scale) / double(y.scale) < 1 << 20))
         throw OnnxError(node(li) + ": adds input " + in + " into output " + ParamsText(im.tensor[li], y) +
-                        " of another scale, but the accelerator adds bytes exactly, which equals "
-                        "onnxruntime's QLinearAdd only when its three scales are equal");
+                        ", a scale ratio above 2^20, where the accelerator's float32 add and onnxruntime's "
+                        "QLinearAdd may differ");
     }
     if (l.act == Activation::kRelu && y.zero_point != 0)
       throw OnnxError(node(li) +
@@ -1116,15 +1118,20 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       }
     } else if (l.op == net::Op::kAdd) {
       const QuantParams &a = qp[Slot(l.inputs[0])], &b = qp[Slot(l.inputs[1])];
-      if (a.scale != y.scale || b.scale != y.scale)
-        throw OnnxError(l.name + ": adds scales " + std::to_string(a.scale) + " and " +
-                        std::to_string(b.scale) + " into " + std::to_string(y.scale) +
-                        " (an add's tensors share one scale)");
       ref::ChannelParams p;  // a - za + b - zb + zc, saturated: exact, FUSED_RELU with scale 1
       p.bias = -(a.zero_point + b.zero_point);
       p.zero_point = int16_t(y.zero_point);
       ql.params.assign(l.out.c, p);
       ql.simd = {compiler::FusedReluInstr(relu, false)};
+      if (a.scale != y.scale || b.scale != y.scale) {
+        if (!given) throw std::logic_error(l.name + ": a calibrated add's tensors share one scale");
+        // Only a pre-quantized graph's: onnxruntime's QLinearAdd in the model's own type.
+        const int32_t shift = given->int8.count(im.tensor[li]) ? 128 : 0;
+        ql.qlinear_add =
+            ref::QLinearAddConstants(a.scale, a.zero_point - shift, b.scale, b.zero_point - shift, y.scale,
+                                     y.zero_point - shift, shift != 0);
+        ql.simd = compiler::QLinearAddProgram(*ql.qlinear_add);
+      }
     }
     q.layers.push_back(std::move(ql));
   }

@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,7 @@ struct GivenWeights {
 };
 struct GivenQuant {
   std::map<std::string, QuantParams> acts;  // uint8 (qdq_graph.h gives an int8 tensor as uint8)
+  std::set<std::string> int8;               // the acts the model gives as int8
   std::map<std::string, GivenWeights> weights;
   std::map<std::string, std::string> ops;  // node name -> the model's own op (QLinearAdd, ...)
 };

@@ -70,8 +70,10 @@ class Normalizer {
     for (auto& [name, t] : floats_) out_.graph.initializers.push_back(t);
     for (const std::string& name : copied_) out_.graph.initializers.push_back(*m_.FindInitializer(name));
     for (const auto& [name, root] : parent_)
-      if (const auto it = params_.find(Find(name)); it != params_.end())
+      if (const auto it = params_.find(Find(name)); it != params_.end()) {
         out_.given.acts[Canon(name)] = AsUint8(it->second);
+        if (it->second.is_signed) out_.given.int8.insert(Canon(name));
+      }
     for (ValueInfo v : m_.inputs) {
       if (v.type != DataType::kFloat && v.type != DataType::kUint8 && v.type != DataType::kInt8)
         throw OnnxError(m_.path + ": graph input " + v.Describe() + " is not float, uint8 or int8");

@@ -7,11 +7,12 @@
 //   30 -> 25) -> MaxPool 2x2 s2 (uint8) -> QLinearConcat with a constant of zero points (4 channels)
 //   -> QLinearGlobalAveragePool (zp 10) -> Flatten -> QLinearMatMul [12,5] (per-column int8)
 //   -> y_q uint8 [1,5] (zp 128, a graph output) -> DequantizeLinear -> y float [1,5].
-//   qgraph_case ok|add_scales|int8|uint8_weights|wrong_zero_point OUT.onnx
+//   qgraph_case ok|int8|add_scales|add_scales_int8|uint8_weights|wrong_zero_point OUT.onnx
 // int8 is `ok` with every activation int8 (each zero point 128 lower: the same real values, so
-// onnxruntime's outputs are ok's bytes - 128 and the same floats).
-// add_scales and uint8_weights are what the accelerator cannot meet (QLinearAdd of three scales,
-// uint8 weights beyond int8): nnac must refuse them in one sentence.
+// onnxruntime's outputs are ok's bytes - 128 and the same floats). add_scales gives the add's
+// output another scale (a QLinearAdd of three scales), add_scales_int8 the same with int8.
+// uint8_weights is what the accelerator cannot meet (uint8 weights beyond int8): nnac must refuse
+// it in one sentence.
 // wrong_zero_point is `ok` with the first conv's output zero point off by one, standing for an
 // import that read a wrong zero point: onnxruntime on `ok` must then differ.
 #include <cstdio>
@@ -61,7 +62,7 @@ Node Op(const std::string& op, std::vector<std::string> in, const std::string& o
 }
 
 Model Case(const std::string& kind) {
-  const bool int8 = kind == "int8";
+  const bool int8 = kind == "int8" || kind == "add_scales_int8";
   Model m;
   m.path = "qop.onnx";
   m.graph_name = "qop";
@@ -72,8 +73,10 @@ Model Case(const std::string& kind) {
   // An activation's zero point, given for uint8.
   auto act_zp = [int8](const std::string& name, int64_t v) { return Zp(name, int8 ? v - 128 : v, int8); };
   m.outputs = {yq, tg::Value("y", {1, 5})};
-  // One scale for a, b and their sum (QLinearAdd's ratios exactly 1), zero points of their own.
-  const float s_add = kind == "add_scales" ? 0.03f : 0.025f;
+  // One scale for a, b and their sum (QLinearAdd's ratios exactly 1), zero points of their own;
+  // add_scales: three scales.
+  const bool add_scales = kind.rfind("add_scales", 0) == 0;
+  const float s_add = add_scales ? 0.03f : 0.025f, b_scale = add_scales ? 0.02f : 0.025f;
   const int64_t a_zp = kind == "wrong_zero_point" ? 21 : 20;
   const DataType w_type = kind == "uint8_weights" ? DataType::kUint8 : DataType::kInt8;
   m.initializers = {
@@ -92,7 +95,7 @@ Model Case(const std::string& kind) {
       Ints("w2", DataType::kInt8, {8, 8, 1, 1}, 3, -100, 100),
       Floats("w2_s", {0.01, 0.02, 0.015, 0.008, 0.012, 0.018, 0.009, 0.011}),
       Named(MakeIntTensor(DataType::kInt8, {8}, std::vector<int64_t>(8, 0)), "w2_zp"),
-      Scalar("b_s", 0.025f),
+      Scalar("b_s", b_scale),
       act_zp("b_zp", 30),
       Scalar("s_s", s_add),
       act_zp("s_zp", 25),
@@ -126,9 +129,12 @@ Model Case(const std::string& kind) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::set<std::string> kinds{"ok", "add_scales", "int8", "uint8_weights", "wrong_zero_point"};
+  const std::set<std::string> kinds{
+      "ok", "int8", "add_scales", "add_scales_int8", "uint8_weights", "wrong_zero_point"};
   if (argc != 3 || !kinds.count(argv[1])) {
-    std::fprintf(stderr, "usage: qgraph_case ok|add_scales|int8|uint8_weights|wrong_zero_point OUT.onnx\n");
+    std::fprintf(stderr,
+                 "usage: qgraph_case ok|int8|add_scales|add_scales_int8|uint8_weights|wrong_zero_point "
+                 "OUT.onnx\n");
     return 2;
   }
   try {
