@@ -58,6 +58,7 @@ ref::ConvGeometry GeometryOf(const LayerSpec& l) {
   g.stride_h = l.stride_h, g.stride_w = l.stride_w;
   g.dil_h = l.dil_h, g.dil_w = l.dil_w;
   g.pad_top = l.pad_top, g.pad_bottom = l.pad_bottom, g.pad_left = l.pad_left, g.pad_right = l.pad_right;
+  g.pad_value = l.pad_value;
   g.groups = l.groups;
   g.out_pad_h = l.out_pad_h, g.out_pad_w = l.out_pad_w;
   return g;

@@ -208,8 +208,8 @@ void ParseDotProduct(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
   } else if (l.op == LayerOp::kConv) {
     if (layer["output_padding"]) d.Fail("layer.output_padding", "applies to op deconv only");
     d.OnlyKeys(layer, "layer",
-               {"op", "input", "output_channels", "kernel", "stride", "dilation", "padding", "groups",
-                "weights_signed", "output", "order"});
+               {"op", "input", "output_channels", "kernel", "stride", "dilation", "padding", "pad_value",
+                "groups", "weights_signed", "output", "order"});
   } else {
     d.OnlyKeys(layer, "layer",
                {"op", "input", "output_channels", "kernel", "stride", "dilation", "padding", "output_padding",
@@ -237,6 +237,7 @@ void ParseDotProduct(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
     l.pad_left = uint32_t(p[2]);
     l.pad_right = uint32_t(p[3]);
   }
+  if (layer["pad_value"]) l.pad_value = uint8_t(d.Int(layer["pad_value"], "layer.pad_value", 0, 255));
   if (layer["output_padding"]) {
     const auto p =
         d.IntOrList(layer["output_padding"], "layer.output_padding", 2, 0, CI::kMaxOutPadH, "[h, w]");

@@ -236,6 +236,8 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
   if (c.reserved1 != 0) return IllegalField(in, "reserved1", c.reserved1, "must be zero");
   if (c.reserved2 != 0) return IllegalField(in, "reserved2", c.reserved2, "must be zero");
   if (c.reserved3 != 0) return IllegalField(in, "reserved3", c.reserved3, "must be zero");
+  if (in.opcode != Opcode::kConv && c.pad_value != 0)
+    return IllegalField(in, "pad_value", c.pad_value, "must be 0 except on CONV");
   if (auto f = CheckDeconvEltwise(in)) return f;
   if (isa::IsSimdOnly(in.opcode))
     if (auto f = CheckSimdOnly(in)) return f;
@@ -424,12 +426,10 @@ class DotUnit {
       for (uint64_t k = 0; k < c_.dot_len; ++k) {
         const int64_t ih = InputPos(oh, terms_[k].dh, c_.stride_h, c_.pad_top);
         const int64_t iw = InputPos(ow, terms_[k].dw, c_.stride_w, c_.pad_left);
-        int32_t v = 0;
-        if (exists && ih >= 0 && ih < int64_t(c_.in_h) && iw >= 0 && iw < int64_t(c_.in_w)) {
-          const uint8_t b =
-              sram_[uint32_t(base + terms_[k].plane + uint64_t(ih) * c_.in_row_stride + uint64_t(iw))];
-          v = c_.in_signed ? int32_t(int8_t(b)) : int32_t(b);
-        }
+        uint8_t b = uint8_t(c_.pad_value);  // padding, and lanes past the last pixel
+        if (exists && ih >= 0 && ih < int64_t(c_.in_h) && iw >= 0 && iw < int64_t(c_.in_w))
+          b = sram_[uint32_t(base + terms_[k].plane + uint64_t(ih) * c_.in_row_stride + uint64_t(iw))];
+        const int32_t v = c_.in_signed ? int32_t(int8_t(b)) : int32_t(b);
         act_[k * n_ + i] = v;
       }
     }

@@ -46,6 +46,7 @@ std::vector<int64_t> Conv2d(const Tensor& in, const Weights& wt, const ConvGeome
   *out_h = uint32_t(oh_n);
   *out_w = uint32_t(ow_n);
   std::vector<int64_t> acc(size_t(wt.cout) * oh_n * ow_n, 0);
+  const int64_t pad = in.is_signed ? int8_t(g.pad_value) : g.pad_value;
   // Straight seven-loop convolution; the inner loop runs over output columns.
   for (uint32_t co = 0; co < wt.cout; ++co) {
     int64_t* plane = &acc[size_t(co) * oh_n * ow_n];
@@ -56,11 +57,12 @@ std::vector<int64_t> Conv2d(const Tensor& in, const Weights& wt, const ConvGeome
           const int64_t w = wt.At(co, ci, r, s);
           for (int64_t oh = 0; oh < oh_n; ++oh) {
             const int64_t ih = oh * g.stride_h + int64_t(r) * g.dil_h - g.pad_top;
-            if (ih < 0 || ih >= in.h) continue;
+            const bool row_in = ih >= 0 && ih < in.h;
+            if (!row_in && pad == 0) continue;
             for (int64_t ow = 0; ow < ow_n; ++ow) {
               const int64_t iw = ow * g.stride_w + int64_t(s) * g.dil_w - g.pad_left;
-              if (iw < 0 || iw >= in.w) continue;
-              plane[oh * ow_n + ow] += w * in.At(c0 + ci, uint32_t(ih), uint32_t(iw));
+              const bool in_bounds = row_in && iw >= 0 && iw < in.w;
+              plane[oh * ow_n + ow] += w * (in_bounds ? in.At(c0 + ci, uint32_t(ih), uint32_t(iw)) : pad);
             }
           }
         }

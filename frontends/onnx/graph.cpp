@@ -1046,11 +1046,9 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
         conv_y = it->second;
       }
       if (im.table[li]) g.acts[im.conv_out[li]] = {conv_y, table_lo[li], table_hi[li]};
-      if (x.zero_point != 0 && (l.pad_top || l.pad_bottom || l.pad_left || l.pad_right))
-        throw OnnxError(
-            im.nodes[li] + ": pads input '" + nw.NameOf(l.inputs[0]) + "' whose zero point is " +
-            std::to_string(x.zero_point) +
-            ", but the accelerator pads with byte 0 (only the graph input is padded by the host)");
+      // Padding reads the input's zero point (pad_value), real 0 as ONNX pads, so that the zero
+      // point folds into the bias over every tap (below).
+      if (l.pad_top || l.pad_bottom || l.pad_left || l.pad_right) ql.spec->pad_value = uint8_t(x.zero_point);
       const uint32_t cout = l.out_c, per = uint32_t(im.w[li].size() / cout);
       const uint32_t avg = im.avg_count[li];
       // Symmetric per output channel, as QuantizeFloatModel; a Gemm's one scale for the matrix; an
@@ -1083,7 +1081,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
                             std::to_string(cq.bias_scale[c]) + " does not fit the accumulator");
           bq[c] = int64_t(v);
         }
-        // The input's zero point folded into the bias (exact: no tap reads padding, checked above).
+        // The input's zero point folded into the bias: exact, padding reads it too (pad_value).
         ql.bias[c] = int32_t(bq[c] - int64_t(x.zero_point) * sum);
         ref::ChannelParams& p = ql.params[c];
         p.bias = ql.bias[c];

@@ -9,7 +9,7 @@
 //
 // Schedule: a descriptor accepted by the address sequencer in cycle t has its response in t+1;
 // the served lanes take their bytes from it in t+1 and the term's last descriptor pushes the
-// packet into the act FIFO in t+1 (unserved lanes of a term are 0: padding or missing pixels).
+// packet into the act FIFO in t+1 (unserved lanes of a term are pad_value: padding or missing pixels).
 // Room for a response is reserved before the request (act_room_o/wt_room_o count the FIFO
 // entries plus the response in flight), as responses cannot wait.
 // A term is broadcast in the cycle both FIFO heads are present; term k = 0 carries first,
@@ -111,7 +111,7 @@ module nna_data_seq (
         if (rs_load_q && rs_mask_q[i]) begin
           pkt_d[i*8 +: 8] = act_rsp_data_i[32'(rs_off_q[i*OffBits +: OffBits])*8 +: 8];
         end else if (rs_first_q) begin
-          pkt_d[i*8 +: 8] = 8'd0;
+          pkt_d[i*8 +: 8] = instr_i.pad_value;  // CONV's padding byte (0 on every other opcode)
         end
       end
     end

@@ -3,7 +3,8 @@
 // graphs"):
 //   x float [1,3,8,8] -> QuantizeLinear (zero point 100)
 //   -> QLinearConv 3x3 pads 1 (8, per-channel int8 weights with zero points, int32 bias) = a (zp 20)
-//   -> QLinearConv 1x1 (8, per-channel) = b (zp 30); QLinearAdd(a, b) (one scale, zero points 20,
+//   -> QLinearConv 3x3 pads 1 (8, per-channel) on a, whose padding reads its zero point 20 = b
+//   (zp 30); QLinearAdd(a, b) (one scale, zero points 20,
 //   30 -> 25) -> MaxPool 2x2 s2 (uint8) -> QLinearConcat with a constant of zero points (4 channels)
 //   -> QLinearGlobalAveragePool (zp 10) -> Flatten -> QLinearMatMul [12,5] (per-column int8)
 //   -> y_q uint8 [1,5] (zp 128, a graph output) -> DequantizeLinear -> y float [1,5].
@@ -92,7 +93,7 @@ Model Case(const std::string& kind) {
       Ints("b1", DataType::kInt32, {8}, 2, -3000, 3000),
       Scalar("a_s", 0.025f),
       act_zp("a_zp", a_zp),
-      Ints("w2", DataType::kInt8, {8, 8, 1, 1}, 3, -100, 100),
+      Ints("w2", DataType::kInt8, {8, 8, 3, 3}, 3, -100, 100),
       Floats("w2_s", {0.01, 0.02, 0.015, 0.008, 0.012, 0.018, 0.009, 0.011}),
       Named(MakeIntTensor(DataType::kInt8, {8}, std::vector<int64_t>(8, 0)), "w2_zp"),
       Scalar("b_s", b_scale),
@@ -113,7 +114,8 @@ Model Case(const std::string& kind) {
       Op("QuantizeLinear", {"x", "x_s", "x_zp"}, "xq"),
       Op("QLinearConv", {"xq", "x_s", "x_zp", "w1", "w1_s", "w1_zp", "a_s", "a_zp", "b1"}, "a",
          {tg::Ints("kernel_shape", {3, 3}), tg::Ints("pads", {1, 1, 1, 1})}),
-      Op("QLinearConv", {"a", "a_s", "a_zp", "w2", "w2_s", "w2_zp", "b_s", "b_zp"}, "b"),
+      Op("QLinearConv", {"a", "a_s", "a_zp", "w2", "w2_s", "w2_zp", "b_s", "b_zp"}, "b",
+         {tg::Ints("kernel_shape", {3, 3}), tg::Ints("pads", {1, 1, 1, 1})}),
       Op("QLinearAdd", {"a", "a_s", "a_zp", "b", "b_s", "b_zp", "s_s", "s_zp"}, "s", {}, "com.microsoft"),
       Op("MaxPool", {"s"}, "p", {tg::Ints("kernel_shape", {2, 2}), tg::Ints("strides", {2, 2})}),
       Op("QLinearConcat", {"s_s", "s_zp", "p", "s_s", "s_zp", "pad_zeros", "s_s", "s_zp"}, "c",
