@@ -314,7 +314,7 @@ TEST_CASE("bad test descriptions give one sentence naming file, key and value", 
     CHECK(ErrorFor("t", Replace(kGood, "  kernel:", "  kernal: 3\n  kernel:")) ==
           "vectors/t.yaml: key 'layer.kernal' is not known (known keys: op, input, output_channels, kernel, "
           "stride, "
-          "dilation, padding, groups, weights_signed, output, order)");
+          "dilation, padding, pad_value, groups, weights_signed, output, order)");
   }
   SECTION("wrong type") {
     CHECK(ErrorFor("t", Replace(kGood, "signed: true", "signed: maybe")) ==

@@ -9,7 +9,7 @@
 //
 // Schedule: a descriptor accepted by the address sequencer in cycle t has its response in t+1;
 // the served lanes take their bytes from it in t+1 and the term's last descriptor pushes the
-// packet into the act FIFO in t+1 (unserved lanes of a term are pad_value: padding or missing pixels).
+// packet into the act FIFO in t+1 (unserved lanes of a term read pad_value: padding, no pixel).
 // Room for a response is reserved before the request (act_room_o/wt_room_o count the FIFO
 // entries plus the response in flight), as responses cannot wait.
 // A term is broadcast in the cycle both FIFO heads are present; term k = 0 carries first,

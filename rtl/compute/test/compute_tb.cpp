@@ -140,6 +140,7 @@ std::vector<std::string> Violations(const ComputeInstr& in, const std::vector<ui
   need(in.reserved1 == 0, "reserved1");
   need(in.reserved2 == 0, "reserved2");
   need(in.reserved3 == 0, "reserved3");
+  need(in.opcode == nna::isa::Opcode::kConv || in.pad_value == 0, "pad_value");
   need(elt ? in.eltwise_op <= nna::isa::EltwiseOp::kMax : in.eltwise_op == nna::isa::EltwiseOp::kAdd,
        "eltwise_op");
   if (nna::isa::IsSimdOnly(in.opcode)) {  // docs/architecture.md "SIMD-only instructions"
@@ -990,7 +991,9 @@ const BadCase kBadCases[] = {
      ErrorCode::kIllegalField},
     {"reserved2", Kind::kInnerProduct, [](Problem& p) { p.in.reserved2 = 1; }, "reserved2",
      ErrorCode::kIllegalField},
-    {"reserved3", Kind::kConv, [](Problem& p) { p.in.reserved3 = 0x8000; }, "reserved3",
+    {"reserved3", Kind::kConv, [](Problem& p) { p.in.reserved3 = 0x80; }, "reserved3",
+     ErrorCode::kIllegalField},
+    {"pad_value on deconv", Kind::kDeconv, [](Problem& p) { p.in.pad_value = 7; }, "pad_value",
      ErrorCode::kIllegalField},
     {"deconv stride_h 3", Kind::kDeconv, [](Problem& p) { p.in.stride_h = 3; }, "deconv_stride",
      ErrorCode::kIllegalField},
@@ -1061,11 +1064,11 @@ const BadCase kBadCases[] = {
 
 // Fields that a check reads, for random mutation.
 const char* const kCheckedFields[] = {
-    "opcode",     "simd_len",       "in_c",       "in_h",     "in_w",      "out_c",    "out_h",
-    "out_w",      "out_row_stride", "kernel_h",   "kernel_w", "stride_h",  "stride_w", "dil_h",
-    "dil_w",      "pad_top",        "pad_bottom", "pad_left", "pad_right", "groups",   "pool_op",
-    "reserved1",  "reserved2",      "reserved3",  "dot_len",  "pix_tiles", "ch_tiles", "wt_tile_bytes",
-    "group_in_c", "group_out_c",    "group_tiles"};
+    "opcode",     "simd_len",       "in_c",        "in_h",     "in_w",      "out_c",    "out_h",
+    "out_w",      "out_row_stride", "kernel_h",    "kernel_w", "stride_h",  "stride_w", "dil_h",
+    "dil_w",      "pad_top",        "pad_bottom",  "pad_left", "pad_right", "groups",   "pool_op",
+    "reserved1",  "reserved2",      "reserved3",   "dot_len",  "pix_tiles", "ch_tiles", "wt_tile_bytes",
+    "group_in_c", "group_out_c",    "group_tiles", "pad_value"};
 
 // Replaces one checked field of the encoded instruction with a value that is often near the
 // old one, and decodes it again.
