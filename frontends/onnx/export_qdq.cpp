@@ -239,8 +239,11 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
     // sees DequantizeLinear -> Gemm and fuses it into QGemm.
     const bool on_bytes = (n.op_type == "Flatten" || n.op_type == "Reshape" || n.op_type == "Squeeze") &&
                           g.acts.count(n.inputs[0]) && !graph_outputs.count(n.outputs[0]);
+    // An AveragePool is written as the depthwise Conv the accelerator runs (graph.cpp's AvgPool),
+    // which onnxruntime fuses into a QLinearConv.
+    const bool avg_pool = n.op_type == "AveragePool";
     pb::NodeProto* p = pg->add_node();
-    p->set_op_type(n.op_type == "MatMul" ? "Gemm" : n.op_type);  // MatMul (+ Add bias) as one Gemm, transB 0
+    p->set_op_type(n.op_type == "MatMul" ? "Gemm" : avg_pool ? "Conv" : n.op_type);  // MatMul (+ bias): Gemm
     p->set_name(n.name);
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& in = n.inputs[i];
@@ -256,8 +259,15 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
     }
     for (const Attribute& a : n.attributes)  // a Gemm's alpha and beta are folded into its weights and bias
       if (!(n.op_type == "Squeeze" && a.name == "axes") &&
-          !(n.op_type == "Gemm" && (a.name == "alpha" || a.name == "beta")))
+          !(n.op_type == "Gemm" && (a.name == "alpha" || a.name == "beta")) &&
+          !(avg_pool && a.name != "kernel_shape" && a.name != "strides" && a.name != "pads"))
         CopyAttribute(p, a);
+    if (avg_pool) {
+      p->add_input(n.name + "_weights");
+      Attribute group;
+      group.name = "group", group.kind = Attribute::Kind::kInt, group.i = g.convs.at(n.name).w.dims.at(0);
+      CopyAttribute(p, group);
+    }
     if (on_bytes) {
       const std::string &in = n.inputs[0], &o = n.outputs[0];
       p->add_output(o + "_quantized");
@@ -265,8 +275,9 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
               {o + "_quantized", in + "_scale", in + "_zero_point"}, o);
       continue;
     }
-    const ConvQuant* c =
-        n.op_type == "Conv" || n.op_type == "Gemm" || n.op_type == "MatMul" ? &g.convs.at(n.name) : nullptr;
+    const ConvQuant* c = n.op_type == "Conv" || n.op_type == "Gemm" || n.op_type == "MatMul" || avg_pool
+                             ? &g.convs.at(n.name)
+                             : nullptr;
     const std::vector<std::string> outputs = c ? std::vector<std::string>{c->output} : n.outputs;
     for (const std::string& o : outputs) p->add_output(g.acts.count(o) ? o + "_float" : o);
     for (const std::string& o : outputs)
@@ -289,7 +300,7 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
       AddNode(pg, "DequantizeLinear", t + "_DequantizeLinear",
               {t + "_quantized", t + "_scale", t + "_zero_point"}, t, c->per_tensor ? -1 : 0);
     };
-    dequantize(n.inputs[1], c->w, c->w_scale);
+    dequantize(avg_pool ? n.name + "_weights" : n.inputs[1], c->w, c->w_scale);
     if (c->bias.bytes.empty()) continue;
     // A conv without a bias gets one from its folded BatchNormalization.
     const bool own_bias = n.inputs.size() > 2 && !n.inputs[2].empty();

@@ -191,14 +191,7 @@ class Importer {
     if (op == "MaxPool") return MaxPool(n);
     if (op == "GlobalAveragePool") return GlobalAvgPool(n);
     if (op == "Gemm" || op == "MatMul") return Gemm(n);
-    if (op == "AveragePool")
-      FailNode(
-          n,
-          "has no lowering that equals onnxruntime: its QLinearAveragePool sums the dequantized floats of "
-          "each "
-          "window in order and divides by the count in float, which the accelerator's integer window sum "
-          "and one float32 multiply do not reproduce bit for bit (GlobalAveragePool, whose kernel sums "
-          "integers, does)");
+    if (op == "AveragePool") return AvgPool(n);
     if (op == "ConstantOfShape") return Zeros(n);
     if (op == "Concat") return Concat(n);
     if (const std::optional<TableActivation> f = TableActivationOf(n)) return TableAct(n, *f);
@@ -529,6 +522,52 @@ class Importer {
     l.out = {s.c, (s.h + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1,
              (s.w + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1};
     AddLayer(l, n.outputs[0], n.name);
+  }
+
+  // AveragePool as the depthwise conv of weights 1/(kH*kW) (quantized and exported as any Conv's,
+  // so that onnxruntime runs the export as a QLinearConv: an int32 sum and one float32 multiply).
+  // onnxruntime's own QLinearAveragePool sums dequantized floats instead, which no integer sum
+  // reproduces, so a pre-quantized AveragePool is refused (qdq_graph.cpp). Every window must divide
+  // by kH*kW: count_include_pad=1, or no padding, and no ceil_mode window past the input.
+  void AvgPool(const Node& n) {
+    const int in = TensorOf(n, 0);
+    const net::Shape s = ShapeOf(in);
+    const std::vector<int64_t> k = Ints(n, "kernel_shape", {}), st = Ints(n, "strides", {1, 1}),
+                               p = Ints(n, "pads", {0, 0, 0, 0});
+    if (const Attribute* a = n.Find("auto_pad"); a && a->s != "NOTSET" && a->s != "VALID")
+      FailNode(n, "attribute auto_pad='" + a->s + "' has no lowering for an AveragePool; give explicit pads");
+    if (k.size() != 2 || st.size() != 2 || p.size() != 4)
+      FailNode(n, "is not a 2-D average pool (kernel_shape=" + DimsText(k) + ")");
+    if (const std::vector<int64_t> dl = Ints(n, "dilations", {1, 1}); dl != std::vector<int64_t>{1, 1})
+      FailNode(n, "has dilations=" + DimsText(dl) + ", which have no lowering for an AveragePool");
+    const bool padded = std::any_of(p.begin(), p.end(), [](int64_t v) { return v != 0; });
+    if (padded && Int(n, "count_include_pad", 0) == 0)
+      FailNode(n, "pads=" + DimsText(p) +
+                      " with count_include_pad=0 divides its border windows by fewer than " +
+                      std::to_string(k[0] * k[1]) +
+                      " values, but the accelerator divides every window of a layer by one count "
+                      "(count_include_pad=1 or no padding has a lowering)");
+    const int64_t size[2] = {s.h, s.w};
+    for (size_t i = 0; i < 2; ++i)
+      if (Int(n, "ceil_mode", 0) != 0 && (size[i] + p[i] + p[i + 2] - k[i]) % st[i] != 0)
+        FailNode(n, "has ceil_mode=1 whose last window on axis " + std::to_string(i + 2) +
+                        " passes the padded input (its count is smaller), which has no lowering");
+    net::Layer l;
+    l.name = LayerName(n);
+    l.op = net::Op::kConv;
+    l.inputs = {in};
+    l.out_c = l.groups = s.c;
+    l.kernel_h = uint32_t(k[0]), l.kernel_w = uint32_t(k[1]);
+    l.stride_h = uint32_t(st[0]), l.stride_w = uint32_t(st[1]);
+    l.pad_top = uint32_t(p[0]), l.pad_left = uint32_t(p[1]), l.pad_bottom = uint32_t(p[2]),
+    l.pad_right = uint32_t(p[3]);
+    const int64_t oh = (int64_t(s.h) + p[0] + p[2] - k[0]) / st[0] + 1,
+                  ow = (int64_t(s.w) + p[1] + p[3] - k[1]) / st[1] + 1;
+    if (oh < 1 || ow < 1) FailNode(n, "has a window larger than its padded input");
+    l.out = {s.c, uint32_t(oh), uint32_t(ow)};
+    l.conv_h = l.out.h, l.conv_w = l.out.w;
+    const size_t taps = size_t(k[0] * k[1]);
+    AddLayer(l, n.outputs[0], n.name, std::vector<float>(size_t(s.c) * taps, 1.0f / float(taps)));
   }
 
   // GlobalAveragePool as the depthwise conv of weights 1 over the whole plane: with the bias

@@ -287,9 +287,13 @@ class Normalizer {
           "has no lowering in a graph: its int32 result is requantized by float operators (Cast, Mul, "
           "QuantizeLinear's division) whose two roundings one float32 multiplier does not reproduce, and "
           "DynamicQuantizeLinear's parameters depend on the data (use QLinearConv, QLinearMatMul or QDQ)");
-    if (op == "QLinearAveragePool")
-      FailNode(n,
-               "has no lowering that equals onnxruntime: it averages dequantized floats (see AveragePool)");
+    if (op == "QLinearAveragePool" || op == "AveragePool")
+      FailNode(
+          n,
+          "has no lowering that equals onnxruntime: its QLinearAveragePool sums the dequantized floats of "
+          "each window in order and divides by the count in float, which the accelerator's integer "
+          "window sum and one float32 multiply do not reproduce bit for bit (a float model's "
+          "AveragePool is lowered, and nnac's QDQ export writes it as a Conv)");
     if (op == "QLinearConv") {
       Fix(n, n.inputs.at(0), Params(n, 1, 2));
       Fix(n, n.outputs.at(0), Params(n, 6, 7));

@@ -258,4 +258,30 @@ inline Model Acts() {
   return m;
 }
 
+// Average pools as depthwise convs, and pads that read a zero point other than 0: x NCHW
+// [1,3,16,16] -> Conv 3x3 pads 1 (8) + Relu -> AveragePool 3x3 pads 1 (count_include_pad) ->
+// Conv 1x1 (8, no activation: zero point above 0) -> AveragePool 3x3 stride 2 pads 1 (its padding
+// reads that zero point) -> Conv 3x3 pads 1 (8, the same again) = y [1,8,8,8].
+inline Model Pools() {
+  Model m;
+  m.path = "pools.onnx";
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 8, 8, 8})};
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 101, 0.8), Seeded("b0", {8}, 102, 0.3),
+                    Seeded("w1", {8, 8, 1, 1}, 103, 0.7), Seeded("b1", {8}, 104, 0.4),
+                    Seeded("w2", {8, 8, 3, 3}, 105, 0.5), Seeded("b2", {8}, 106, 0.3)};
+  const std::vector<Attribute> k3{Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})};
+  m.nodes = {
+      MakeNode("Conv", {"x", "w0", "b0"}, "c0", k3),
+      MakeNode("Relu", {"c0"}, "r0"),
+      MakeNode("AveragePool", {"r0"}, "p0",
+               {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1}), Int("count_include_pad", 1)}),
+      MakeNode("Conv", {"p0", "w1", "b1"}, "c1"),
+      MakeNode("AveragePool", {"c1"}, "p1",
+               {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1}),
+                Int("count_include_pad", 1)}),
+      MakeNode("Conv", {"p1", "w2", "b2"}, "y", k3)};
+  return m;
+}
+
 }  // namespace nna::onnx::test_graphs

@@ -12,9 +12,9 @@
 
 int main(int argc, char** argv) {
   namespace tg = nna::onnx::test_graphs;
-  const std::map<std::string, nna::onnx::Model (*)()> cases{{"block", tg::Block},   {"chain", tg::Chain},
-                                                            {"mobile", tg::Mobile}, {"head", tg::Head},
-                                                            {"fold", tg::Fold},     {"acts", tg::Acts}};
+  const std::map<std::string, nna::onnx::Model (*)()> cases{
+      {"block", tg::Block}, {"chain", tg::Chain}, {"mobile", tg::Mobile}, {"head", tg::Head},
+      {"fold", tg::Fold},   {"acts", tg::Acts},   {"pools", tg::Pools}};
   const auto it = argc == 3 ? cases.find(argv[1]) : cases.end();
   if (it == cases.end()) {
     std::fprintf(stderr, "usage: graph_case block|chain|mobile|head|fold|acts OUT.onnx\n");
