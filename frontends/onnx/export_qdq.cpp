@@ -110,6 +110,52 @@ void SortTopologically(pb::GraphProto* g) {
   for (pb::NodeProto& n : sorted) *g->add_node() = std::move(n);
 }
 
+void IntsAttribute(pb::NodeProto* n, const std::string& name, const std::vector<int64_t>& v) {
+  pb::AttributeProto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(pb::AttributeProto::INTS);
+  for (const int64_t i : v) a->add_ints(i);
+}
+
+// A ConvTranspose as onnxruntime computes it exactly (it runs DequantizeLinear -> ConvTranspose ->
+// QuantizeLinear in float, docs/onnx.md): the zero insertion of `x` (its DequantizeLinear's output,
+// quantized with parameters `xq`), a float ConvTranspose of 1x1 ones per channel whose every output
+// is one input times 1.0 or 0, quantized again with x's parameters (its own bytes, exactly); `conv`,
+// the node written in the ConvTranspose's place, becomes the Conv of the flipped kernel on it, which
+// onnxruntime fuses into QLinearConv. Returns the zero insertion's dequantized name.
+std::string AddZeroInsertion(pb::GraphProto* g, const std::string& name, const std::string& x,
+                             const std::string& xq, const ConvQuant& c, pb::NodeProto* conv) {
+  const ConvQuant::ZeroInsertion& z = *c.zero_insertion;
+  const std::string up = name + "_zero_insertion";
+  AddTensor(
+      g,
+      MakeFloatTensor(DataType::kFloat, {z.channels, 1, 1, 1}, std::vector<double>(size_t(z.channels), 1.0)),
+      up + "_ones");
+  pb::NodeProto* n = g->add_node();
+  n->set_op_type("ConvTranspose");
+  n->set_name(up);
+  n->add_input(x);
+  n->add_input(up + "_ones");
+  n->add_output(up + "_float");
+  pb::AttributeProto* group = n->add_attribute();
+  group->set_name("group"), group->set_type(pb::AttributeProto::INT), group->set_i(z.channels);
+  IntsAttribute(n, "kernel_shape", {1, 1});
+  IntsAttribute(n, "strides", z.strides);
+  IntsAttribute(n, "pads", z.crop);
+  AddNode(g, "QuantizeLinear", up + "_QuantizeLinear", {up + "_float", xq + "_scale", xq + "_zero_point"},
+          up + "_quantized");
+  AddNode(g, "DequantizeLinear", up + "_DequantizeLinear",
+          {up + "_quantized", xq + "_scale", xq + "_zero_point"}, up);
+  conv->set_op_type("Conv");
+  pb::AttributeProto* cg = conv->add_attribute();
+  cg->set_name("group"), cg->set_type(pb::AttributeProto::INT), cg->set_i(z.group);
+  IntsAttribute(conv, "kernel_shape", {c.w.dims[2], c.w.dims[3]});
+  IntsAttribute(conv, "dilations", z.dilations);
+  IntsAttribute(conv, "pads", z.pads);
+  IntsAttribute(conv, "strides", {1, 1});
+  return up;
+}
+
 Tensor FloatVector(const std::vector<float>& v) {
   return MakeFloatTensor(DataType::kFloat, {int64_t(v.size())}, {v.begin(), v.end()});
 }
@@ -242,13 +288,20 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
     // An AveragePool is written as the depthwise Conv the accelerator runs (graph.cpp's AvgPool),
     // which onnxruntime fuses into a QLinearConv.
     const bool avg_pool = n.op_type == "AveragePool";
+    // A ConvTranspose lowered to a deconv: its zero insertion, then a Conv in its place.
+    const ConvQuant* deconv =
+        n.op_type == "ConvTranspose" && g.convs.count(n.name) ? &g.convs.at(n.name) : nullptr;
     pb::NodeProto* p = pg->add_node();
     p->set_op_type(n.op_type == "MatMul" ? "Gemm" : avg_pool ? "Conv" : n.op_type);  // MatMul (+ bias): Gemm
     p->set_name(n.name);
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& in = n.inputs[i];
-      p->add_input(in == g.input_name ? in + "_dequantized" : i == 0 && on_bytes ? in + "_quantized" : in);
-      if (n.op_type != "Conv" && n.op_type != "Gemm" && n.op_type != "MatMul" && model.FindInitializer(in))
+      const std::string read = in == g.input_name   ? in + "_dequantized"
+                               : i == 0 && on_bytes ? in + "_quantized"
+                                                    : in;
+      p->add_input(i == 0 && deconv ? AddZeroInsertion(pg, n.name, read, in, *deconv, p) : read);
+      if (n.op_type != "Conv" && n.op_type != "Gemm" && n.op_type != "MatMul" && !deconv &&
+          model.FindInitializer(in))
         copied.insert(in);
     }
     if (n.op_type == "Squeeze" && n.Find("axes")) {  // opset 13 takes the axes as an input
@@ -258,7 +311,7 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
       p->add_input(n.name + "_axes");
     }
     for (const Attribute& a : n.attributes)  // a Gemm's alpha and beta are folded into its weights and bias
-      if (!(n.op_type == "Squeeze" && a.name == "axes") &&
+      if (!deconv && !(n.op_type == "Squeeze" && a.name == "axes") &&
           !(n.op_type == "Gemm" && (a.name == "alpha" || a.name == "beta")) &&
           !(avg_pool && a.name != "kernel_shape" && a.name != "strides" && a.name != "pads"))
         CopyAttribute(p, a);
@@ -277,7 +330,7 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
     }
     const ConvQuant* c = n.op_type == "Conv" || n.op_type == "Gemm" || n.op_type == "MatMul" || avg_pool
                              ? &g.convs.at(n.name)
-                             : nullptr;
+                             : deconv;
     const std::vector<std::string> outputs = c ? std::vector<std::string>{c->output} : n.outputs;
     for (const std::string& o : outputs) p->add_output(g.acts.count(o) ? o + "_float" : o);
     for (const std::string& o : outputs)

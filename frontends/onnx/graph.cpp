@@ -31,10 +31,14 @@ struct FTensor {
 
 // What an ONNX tensor name stands for while importing.
 struct Value {
-  enum class Kind { kTensor, kZeros, kHost } kind = Kind::kTensor;
+  enum class Kind { kTensor, kZeros, kHost, kUpsampled } kind = Kind::kTensor;
   int tensor = net::kInput;                 // kTensor, kHost: the network tensor (kInput or a layer)
   std::vector<int64_t> dims;                // kZeros: [1, C, H, W]; kHost: the dims after the host ops
   std::vector<std::vector<int64_t>> perms;  // kHost: the transposes so far
+  // kUpsampled: a zero insertion of `tensor` (a ConvTranspose of 1x1 ones), strides h, w and the
+  // crop top, left, bottom, right; only a Conv reading it alone takes it (as one deconv).
+  std::vector<int64_t> strides, crop;
+  std::string node;  // kUpsampled: the ConvTranspose
 };
 
 // The model imported: the network and what each layer came from.
@@ -52,7 +56,9 @@ struct Imported {
       gemm_b;  // per layer: a Gemm's B dims (its weights, one scale), else empty
   std::vector<bool> gemm_trans_b;
   std::vector<std::optional<TableActivation>> table;  // per layer: an activation run as a table
-  std::string input_name;                             // the graph input
+  std::vector<std::string>
+      upsampled;           // per layer: a deconv's zero-inserted input tensor (its Conv's input), else empty
+  std::string input_name;  // the graph input
   std::vector<int64_t> input_dims;
   bool nhwc = false;
   uint32_t pad[4] = {0, 0, 0, 0};  // top, left, bottom, right: the host's padding of the input
@@ -167,6 +173,7 @@ class Importer {
     im_.gemm_b.emplace_back();
     im_.gemm_trans_b.push_back(false);
     im_.table.emplace_back();
+    im_.upsampled.emplace_back();
     const int idx = int(im_.net.layers.size()) - 1;
     values_[tensor] =
         Value{Value::Kind::kHost,
@@ -184,7 +191,8 @@ class Importer {
       FailNode(n, "is in domain '" + n.domain + "', which has no lowering");
     if (op == "Transpose") return Transpose(n);
     if (op == "Reshape" || op == "Flatten" || op == "Squeeze") return HostReshape(n);
-    if (op == "Conv") return Conv(n);
+    if (op == "Conv") return Get(n, 0).kind == Value::Kind::kUpsampled ? ConvOfZeroInsertion(n) : Conv(n);
+    if (op == "ConvTranspose") return ConvTranspose(n);
     if (op == "Relu" || op == "Clip") return Relu(n);
     if (op == "BatchNormalization") return BatchNorm(n);
     if (op == "Add") return AddOp(n);
@@ -338,6 +346,190 @@ class Importer {
     AddLayer(l, n.outputs[0], n.name, std::move(w), std::move(b));
   }
 
+  // A deconv layer's geometry: per axis (h, w) kernel, stride, dilation, the pads top, left, bottom,
+  // right and the output padding (rows past the last input's reach).
+  struct Deconv {
+    int64_t group = 1, k[2] = {1, 1}, st[2] = {1, 1}, dl[2] = {1, 1}, pad[4] = {0, 0, 0, 0},
+            out_pad[2] = {0, 0};
+  };
+
+  // The deconv layer of input `in`: weights (C_out, C_in/group, kH, kW), bias per output channel.
+  void AddDeconv(const Node& n, int in, const Deconv& d, int64_t out_c, std::vector<float> w,
+                 std::vector<float> b, const std::string& nodes) {
+    const net::Shape s = ShapeOf(in);
+    int64_t out[2];
+    for (size_t i = 0; i < 2; ++i) {
+      if (d.st[i] != 1 && d.st[i] != 2 && d.st[i] != 4 && d.st[i] != 8)
+        FailNode(n, "strides=[" + std::to_string(d.st[0]) + "," + std::to_string(d.st[1]) +
+                        "]: the accelerator's DECONV upsamples by 1, 2, 4 or 8 on each axis");
+      out[i] =
+          ref::DeconvOutSize(i ? s.w : s.h, d.k[i], d.st[i], d.dl[i], d.pad[i], d.pad[i + 2], d.out_pad[i]);
+      if (out[i] < 1 || d.out_pad[i] < 0 || d.out_pad[i] >= std::max(d.st[i], d.dl[i]))
+        FailNode(n, "has an output of " + std::to_string(out[i]) + " on axis " + std::to_string(i + 2) +
+                        " with pads [" + std::to_string(d.pad[i]) + "," + std::to_string(d.pad[i + 2]) +
+                        "] and output padding " + std::to_string(d.out_pad[i]) +
+                        ": the accelerator's DECONV crops by its pads and adds fewer than max(stride, "
+                        "dilation) rows or columns at the end");
+    }
+    if (b.size() != size_t(out_c) && !b.empty()) FailNode(n, "has " + std::to_string(b.size()) + " biases");
+    net::Layer l;
+    l.name = LayerName(n);
+    l.op = net::Op::kDeconv;
+    l.inputs = {in};
+    l.out_c = uint32_t(out_c);
+    l.groups = uint32_t(d.group);
+    l.kernel_h = uint32_t(d.k[0]), l.kernel_w = uint32_t(d.k[1]);
+    l.stride_h = uint32_t(d.st[0]), l.stride_w = uint32_t(d.st[1]);
+    l.dil_h = uint32_t(d.dl[0]), l.dil_w = uint32_t(d.dl[1]);
+    l.pad_top = uint32_t(d.pad[0]), l.pad_left = uint32_t(d.pad[1]), l.pad_bottom = uint32_t(d.pad[2]),
+    l.pad_right = uint32_t(d.pad[3]);
+    l.out_pad_h = uint32_t(d.out_pad[0]), l.out_pad_w = uint32_t(d.out_pad[1]);
+    l.out = {l.out_c, uint32_t(out[0]), uint32_t(out[1])};
+    l.conv_h = l.out.h, l.conv_w = l.out.w;
+    AddLayer(l, n.outputs[0], nodes, std::move(w), std::move(b));
+  }
+
+  std::vector<float> BiasOf(const Node& n, size_t i, int64_t out_c) {
+    std::vector<float> b;
+    if (n.inputs.size() <= i || n.inputs[i].empty()) return b;
+    const Tensor& bt = Initializer(n, i, "bias");
+    if (bt.NumElements() != size_t(out_c)) FailNode(n, "bias '" + n.inputs[i] + "' is " + bt.Describe());
+    for (size_t e = 0; e < bt.NumElements(); ++e) b.push_back(float(bt.AtDouble(e)));
+    return b;
+  }
+
+  // ConvTranspose (2-D) as the network's deconv layer. ref::Deconv2d's scatter form is
+  // ConvTranspose's definition with the weights [C_in, C_out/group, kH, kW] transposed to the
+  // layer's (C_out, C_in/group, kH, kW); pads from output_shape or auto_pad as the ONNX spec gives
+  // them. A ConvTranspose of 1x1 ones, one per channel, read by a Conv alone is a zero insertion (the
+  // QDQ export's form of a deconv): that Conv makes the deconv.
+  void ConvTranspose(const Node& n) {
+    if (IsZeroInsertion(n)) return ZeroInsertion(n);
+    const int in = TensorOf(n, 0);
+    const net::Shape s = ShapeOf(in);
+    const Tensor& wt = Initializer(n, 1, "weights");
+    if (wt.type != DataType::kFloat || wt.dims.size() != 4)
+      FailNode(n, "weights '" + n.inputs[1] + "' are " + wt.Describe() +
+                      ", but a 2-D ConvTranspose takes float [C, M/group, kH, kW]");
+    const std::vector<int64_t> k = Ints(n, "kernel_shape", {wt.dims[2], wt.dims[3]});
+    const std::vector<int64_t> st = Ints(n, "strides", {1, 1}), dl = Ints(n, "dilations", {1, 1}),
+                               op = Ints(n, "output_padding", {0, 0}), shape = Ints(n, "output_shape", {});
+    std::vector<int64_t> p = Ints(n, "pads", {0, 0, 0, 0});
+    if (k.size() != 2 || st.size() != 2 || dl.size() != 2 || p.size() != 4 || op.size() != 2 ||
+        (!shape.empty() && shape.size() != 2) || k[0] != wt.dims[2] || k[1] != wt.dims[3])
+      FailNode(n, "is not a 2-D transposed convolution (kernel_shape=" + DimsText(k) + ", weights " +
+                      DimsText(wt.dims) + ")");
+    Deconv d;
+    d.group = Int(n, "group", 1);
+    if (d.group < 1 || int64_t(s.c) % d.group != 0 || wt.dims[0] != int64_t(s.c))
+      FailNode(n, "weights " + DimsText(wt.dims) + " with group=" + std::to_string(d.group) +
+                      " do not match its input's " + std::to_string(s.c) + " channels");
+    const Attribute* auto_pad = n.Find("auto_pad");
+    const std::string mode = auto_pad ? auto_pad->s : "NOTSET";
+    if (mode != "NOTSET" && mode != "VALID" && mode != "SAME_UPPER" && mode != "SAME_LOWER")
+      FailNode(n, "attribute auto_pad='" + mode + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
+    for (size_t i = 0; i < 2; ++i) {
+      const int64_t size = i ? s.w : s.h;
+      d.k[i] = k[i], d.st[i] = st[i], d.dl[i] = dl[i];
+      const int64_t full = (size - 1) * st[i] + (k[i] - 1) * dl[i] + 1;  // no pads, no output padding
+      d.pad[i] = p[i], d.pad[i + 2] = p[i + 2], d.out_pad[i] = op[i];
+      if (mode == "VALID") d.pad[i] = d.pad[i + 2] = 0;
+      if (!shape.empty() || mode == "SAME_UPPER" || mode == "SAME_LOWER") {
+        // output_shape, or SAME's input * stride: the pads that give it (the odd one at the end
+        // for SAME_UPPER, at the start otherwise); an output beyond the full size is output padding.
+        const int64_t want = shape.empty() ? size * st[i] : shape[i];
+        const int64_t total = std::max<int64_t>(0, full + op[i] - want);
+        d.pad[i] = mode == "SAME_UPPER" ? total / 2 : total - total / 2;
+        d.pad[i + 2] = total - d.pad[i];
+        d.out_pad[i] = want - (full - total);
+      }
+    }
+    const int64_t out_c = wt.dims[1] * d.group;
+    // (C_out, C_in/group, kH, kW): output channel co of group g reads input channels g*cin_g + ci.
+    const size_t cin_g = s.c / size_t(d.group), gout = size_t(wt.dims[1]), taps = size_t(k[0] * k[1]);
+    std::vector<float> w(wt.NumElements());
+    for (size_t co = 0; co < size_t(out_c); ++co)
+      for (size_t ci = 0; ci < cin_g; ++ci)
+        for (size_t t = 0; t < taps; ++t)
+          w[(co * cin_g + ci) * taps + t] =
+              float(wt.AtDouble(((co / gout * cin_g + ci) * gout + co % gout) * taps + t));
+    AddDeconv(n, in, d, out_c, std::move(w), BiasOf(n, 2, out_c), n.name);
+  }
+
+  bool IsZeroInsertion(const Node& n) {
+    const Tensor* wt = n.inputs.size() > 1 ? m_.FindInitializer(n.inputs[1]) : nullptr;
+    if (!wt || wt->type != DataType::kFloat || wt->dims.size() != 4 || wt->dims[1] != 1 || wt->dims[2] != 1 ||
+        wt->dims[3] != 1 || Int(n, "group", 1) != wt->dims[0] ||
+        (n.inputs.size() > 2 && !n.inputs[2].empty()))
+      return false;
+    for (size_t i = 0; i < wt->NumElements(); ++i)
+      if (wt->AtDouble(i) != 1.0) return false;
+    const Attribute* auto_pad = n.Find("auto_pad");
+    if ((auto_pad && auto_pad->s != "NOTSET") || n.Find("output_shape") ||
+        Ints(n, "output_padding", {0, 0}) != std::vector<int64_t>{0, 0} ||
+        Ints(n, "dilations", {1, 1}) != std::vector<int64_t>{1, 1} || uses_[n.outputs[0]] != 1)
+      return false;
+    return std::any_of(m_.nodes.begin(), m_.nodes.end(), [&](const Node& r) {
+      return r.op_type == "Conv" && !r.inputs.empty() && r.inputs[0] == n.outputs[0];
+    });
+  }
+
+  void ZeroInsertion(const Node& n) {
+    const int in = TensorOf(n, 0);
+    const Tensor& wt = Initializer(n, 1, "weights");
+    if (int64_t(ShapeOf(in).c) != wt.dims[0])
+      FailNode(n, "inserts zeros into " + std::to_string(ShapeOf(in).c) + " channels with weights " +
+                      wt.Describe());
+    Value v;
+    v.kind = Value::Kind::kUpsampled;
+    v.tensor = in;
+    v.strides = Ints(n, "strides", {1, 1});
+    v.crop = Ints(n, "pads", {0, 0, 0, 0});
+    v.node = n.name;
+    if (v.strides.size() != 2 || v.crop.size() != 4)
+      FailNode(n, "is not a 2-D zero insertion (strides=" + DimsText(v.strides) + ")");
+    values_[n.outputs[0]] = v;
+  }
+
+  // A Conv of stride 1 on a zero insertion: the deconv whose kernel is the Conv's flipped, with the
+  // pads that put every tap where the Conv reads it: per axis the kernel's reach minus the Conv's
+  // pad plus the crop; a negative end is output padding.
+  void ConvOfZeroInsertion(const Node& n) {
+    const Value up = Get(n, 0);
+    const Tensor& wt = Initializer(n, 1, "weights");
+    const std::vector<int64_t> st = Ints(n, "strides", {1, 1}), dl = Ints(n, "dilations", {1, 1});
+    const std::vector<int64_t> p = Ints(n, "pads", {0, 0, 0, 0});
+    const Attribute* auto_pad = n.Find("auto_pad");
+    if (wt.type != DataType::kFloat || wt.dims.size() != 4 || st != std::vector<int64_t>{1, 1} ||
+        dl.size() != 2 || p.size() != 4 || (auto_pad && auto_pad->s != "NOTSET"))
+      FailNode(n, "reads the zero insertion '" + n.inputs[0] + "' with strides=" + DimsText(st) +
+                      " and weights " + wt.Describe() +
+                      ", but only a 2-D Conv of stride 1 and explicit pads makes it a deconv");
+    Deconv d;
+    d.group = Int(n, "group", 1);
+    for (size_t i = 0; i < 2; ++i) {
+      d.k[i] = wt.dims[2 + i], d.st[i] = up.strides[i], d.dl[i] = dl[i];
+      const int64_t reach = dl[i] * (d.k[i] - 1), end = reach - p[i + 2] + up.crop[i + 2];
+      d.pad[i] = reach - p[i] + up.crop[i];
+      d.pad[i + 2] = std::max<int64_t>(end, 0), d.out_pad[i] = std::max<int64_t>(-end, 0);
+      if (d.pad[i] < 0)
+        FailNode(n, "pads=" + DimsText(p) + " the zero insertion '" + n.inputs[0] +
+                        "' beyond its kernel's reach, which no deconv computes");
+    }
+    const int64_t m = wt.dims[0], per = wt.dims[1], kh = d.k[0], kw = d.k[1];
+    if (per * d.group != int64_t(ShapeOf(up.tensor).c) || m % d.group != 0)
+      FailNode(n, "weights " + DimsText(wt.dims) + " with group=" + std::to_string(d.group) +
+                      " do not match its input's " + std::to_string(ShapeOf(up.tensor).c) + " channels");
+    std::vector<float> w(wt.NumElements());  // the same layout, each kernel flipped
+    for (int64_t c = 0; c < m * per; ++c)
+      for (int64_t r = 0; r < kh; ++r)
+        for (int64_t x = 0; x < kw; ++x)
+          w[size_t((c * kh + r) * kw + x)] =
+              float(wt.AtDouble(size_t((c * kh + kh - 1 - r) * kw + kw - 1 - x)));
+    AddDeconv(n, up.tensor, d, m, std::move(w), BiasOf(n, 2, m), n.name + " + " + up.node);
+    im_.upsampled.back() = n.inputs[0];
+  }
+
   // Relu, or Clip(0, max) (Relu6): fused into its producer. A Clip's max only bounds the
   // calibrated range, so that the output's scale makes 255 at most max and the uint8 saturation
   // is the clip (onnxruntime then drops the Clip before its QuantizeLinear too).
@@ -347,9 +539,10 @@ class Importer {
       FailNode(
           n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
     net::Layer& l = im_.net.layers[size_t(t)];
-    if (uses_[n.inputs[0]] != 1 || Fused(t) || (l.op != net::Op::kConv && l.op != net::Op::kAdd))
-      FailNode(n, "follows '" + n.inputs[0] + "', which is not a Conv or Add read by this " + n.op_type +
-                      " alone (a standalone activation has no layer)");
+    if (uses_[n.inputs[0]] != 1 || Fused(t) ||
+        (l.op != net::Op::kConv && l.op != net::Op::kDeconv && l.op != net::Op::kAdd))
+      FailNode(n, "follows '" + n.inputs[0] + "', which is not a Conv, ConvTranspose or Add read by this " +
+                      n.op_type + " alone (a standalone activation has no layer)");
     if (n.op_type == "Clip") {
       const auto bound = [&](size_t i, const char* attr, double dflt) {
         if (i < n.inputs.size() && !n.inputs[i].empty()) {
@@ -383,8 +576,8 @@ class Importer {
       FailNode(
           n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
     const net::Layer& l = im_.net.layers[size_t(t)];
-    if (uses_[n.inputs[0]] != 1 || Fused(t) || l.op != net::Op::kConv || im_.zeros[size_t(t)] ||
-        im_.avg_count[size_t(t)])
+    if (uses_[n.inputs[0]] != 1 || Fused(t) || (l.op != net::Op::kConv && l.op != net::Op::kDeconv) ||
+        im_.zeros[size_t(t)] || im_.avg_count[size_t(t)])
       FailNode(n, "follows '" + n.inputs[0] + "', which is not a Conv read by this " + n.op_type +
                       " alone (a standalone activation has no layer)");
     im_.table[size_t(t)] = f;
@@ -402,7 +595,9 @@ class Importer {
   // export writes the folded conv in its place, so onnxruntime runs the same network.
   void BatchNorm(const Node& n) {
     const int t = TensorOf(n, 0);
-    if (t == net::kInput || uses_[n.inputs[0]] != 1 || im_.net.layers[size_t(t)].op != net::Op::kConv ||
+    if (t == net::kInput || uses_[n.inputs[0]] != 1 ||
+        (im_.net.layers[size_t(t)].op != net::Op::kConv &&
+         im_.net.layers[size_t(t)].op != net::Op::kDeconv) ||
         im_.zeros[size_t(t)] || im_.avg_count[size_t(t)] || Fused(t))
       FailNode(n,
                "follows '" + n.inputs[0] +
@@ -783,6 +978,27 @@ std::vector<FTensor> RunLayersFloat(const Imported& im, const Tensor& x,
             }
         break;
       }
+      case net::Op::kDeconv: {  // ref::Deconv2d's scatter, in float
+        const std::vector<float>& w = im.w[li];
+        const uint32_t gin = a.c / l.groups, gout = l.out_c / l.groups;
+        for (uint32_t co = 0; co < l.out_c; ++co)
+          std::fill(y.v.begin() + long(size_t(co) * y.h * y.w),
+                    y.v.begin() + long(size_t(co + 1) * y.h * y.w), im.b[li].empty() ? 0.0f : im.b[li][co]);
+        for (uint32_t co = 0; co < l.out_c; ++co)
+          for (uint32_t ci = 0; ci < gin; ++ci)
+            for (uint32_t iy = 0; iy < a.h; ++iy)
+              for (uint32_t ix = 0; ix < a.w; ++ix)
+                for (uint32_t r = 0; r < l.kernel_h; ++r)
+                  for (uint32_t s = 0; s < l.kernel_w; ++s) {
+                    const int64_t oy = int64_t(iy) * l.stride_h + int64_t(r) * l.dil_h - l.pad_top,
+                                  ox = int64_t(ix) * l.stride_w + int64_t(s) * l.dil_w - l.pad_left;
+                    if (oy < 0 || ox < 0 || oy >= y.h || ox >= y.w) continue;
+                    y.At(co, uint32_t(oy), uint32_t(ox)) +=
+                        w[((size_t(co) * gin + ci) * l.kernel_h + r) * l.kernel_w + s] *
+                        a.At(co / gout * gin + ci, iy, ix);
+                  }
+        break;
+      }
       case net::Op::kAdd:
         for (size_t e = 0; e < y.v.size(); ++e) y.v[e] = a.v[e] + input(1).v[e];
         break;
@@ -908,6 +1124,53 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
                       " (the uint8 saturation is the clip only when 255 steps stay within max)");
   }
   return qp;
+}
+
+// Each kernel of (C_out, C_in/group, kH, kW) weights turned by 180 degrees: a deconv's kernel as the
+// Conv on its zero insertion reads it, and back.
+std::vector<int64_t> FlipKernels(const std::vector<int64_t>& w, const net::Layer& l) {
+  std::vector<int64_t> out(w.size());
+  const size_t kh = l.kernel_h, kw = l.kernel_w;
+  for (size_t c = 0; c < w.size() / (kh * kw); ++c)
+    for (size_t r = 0; r < kh; ++r)
+      for (size_t x = 0; x < kw; ++x) out[(c * kh + r) * kw + x] = w[(c * kh + kh - 1 - r) * kw + kw - 1 - x];
+  return out;
+}
+
+// How the QDQ export writes a deconv: the zero insertion (stride - 1 zeros between the pixels,
+// cropped where the deconv's pads pass the kernel's reach), then a Conv of the flipped kernel with
+// pads of the kernel's reach minus the deconv's pads (plus its output padding at the end).
+ConvQuant::ZeroInsertion ZeroInsertionOf(const net::Layer& l, uint32_t channels) {
+  ConvQuant::ZeroInsertion z;
+  z.channels = channels, z.group = l.groups;
+  z.strides = {l.stride_h, l.stride_w}, z.dilations = {l.dil_h, l.dil_w};
+  const int64_t reach[2] = {int64_t(l.dil_h) * (l.kernel_h - 1), int64_t(l.dil_w) * (l.kernel_w - 1)};
+  const int64_t side[4] = {reach[0] - l.pad_top, reach[1] - l.pad_left, reach[0] - l.pad_bottom + l.out_pad_h,
+                           reach[1] - l.pad_right + l.out_pad_w};
+  for (const int64_t v : side)
+    z.crop.push_back(std::max<int64_t>(-v, 0)), z.pads.push_back(std::max<int64_t>(v, 0));
+  return z;
+}
+
+// A deconv's input zero point must be 0: DECONV's inserted zeros and its edges are byte 0, and the
+// zero point folded into the bias (B - x_zp * sum(w)) is exact only where every tap reads the input.
+// A pre-quantized zero insertion must keep its input's parameters (its QuantizeLinear is then exact).
+void CheckDeconvInput(const Imported& im, size_t li, const QuantParams& x, const GivenQuant* given) {
+  const net::Layer& l = im.net.layers[li];
+  const std::string in = l.inputs[0] == net::kInput ? im.input_name : im.tensor[size_t(l.inputs[0])];
+  if (x.zero_point != 0)
+    throw OnnxError(
+        "node '" + im.nodes[li].substr(0, im.nodes[li].find(" + ")) + "' (ConvTranspose): reads " +
+        ParamsText(in, x) +
+        ", but the accelerator's DECONV inserts byte 0 between the pixels, which is real 0 only at "
+        "zero point 0 (a Relu before it, or an input range starting at 0)");
+  if (!given || im.upsampled[li].empty()) return;
+  const auto it = given->acts.find(im.upsampled[li]);
+  if (it == given->acts.end() || it->second.scale != x.scale || it->second.zero_point != x.zero_point)
+    throw OnnxError("node '" + im.nodes[li].substr(0, im.nodes[li].find(" + ")) +
+                    "' (Conv): its zero insertion '" + im.upsampled[li] +
+                    "' is quantized otherwise than its input " + ParamsText(in, x) +
+                    ", which the accelerator's DECONV cannot requantize");
 }
 
 }  // namespace
@@ -1072,8 +1335,9 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       throw OnnxError("layer '" + l.name + "' (" + im.nodes[li] +
                       ") ends in a Relu but its output's zero point is " + std::to_string(y.zero_point) +
                       " (it shares one with a tensor below 0)");
-    if (l.op == net::Op::kConv) {
+    if (l.op == net::Op::kConv || l.op == net::Op::kDeconv) {
       const QuantParams& x = qp[Slot(l.inputs[0])];
+      const bool deconv = l.op == net::Op::kDeconv;
       // The conv's own output: the layer's, or a table activation's input with its own parameters.
       QuantParams conv_y = y;
       if (im.table[li] && !given) conv_y = RangeToParams(table_lo[li], table_hi[li], false);
@@ -1086,8 +1350,10 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       }
       if (im.table[li]) g.acts[im.conv_out[li]] = {conv_y, table_lo[li], table_hi[li]};
       // Padding reads the input's zero point (pad_value), real 0 as ONNX pads, so that the zero
-      // point folds into the bias over every tap (below).
-      if (l.pad_top || l.pad_bottom || l.pad_left || l.pad_right) ql.spec->pad_value = uint8_t(x.zero_point);
+      // point folds into the bias over every tap (below). DECONV pads with 0 (pad_value is CONV's).
+      if (deconv) CheckDeconvInput(im, li, x, given);
+      if (!deconv && (l.pad_top || l.pad_bottom || l.pad_left || l.pad_right))
+        ql.spec->pad_value = uint8_t(x.zero_point);
       const uint32_t cout = l.out_c, per = uint32_t(im.w[li].size() / cout);
       const uint32_t avg = im.avg_count[li];
       // Symmetric per output channel, as QuantizeFloatModel; a Gemm's one scale for the matrix; an
@@ -1096,7 +1362,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       const GivenWeights* gw =
           given && given->weights.count(conv_node) ? &given->weights.at(conv_node) : nullptr;
       SymmetricWeights sw =
-          gw ? SymmetricWeights{gw->w_scale, gw->w}
+          gw ? SymmetricWeights{gw->w_scale, deconv ? FlipKernels(gw->w, l) : gw->w}  // a Conv's given
              : QuantizeWeights(im.w[li], cout, false, !im.gemm_b[li].empty(), avg ? 1.0f : 127.0f);
       const std::vector<int64_t>& wq = sw.values;
       ConvQuant cq;
@@ -1132,7 +1398,13 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
         p.scale = fused.scale, p.shift = fused.shift;
       }
       cq.w = MakeIntTensor(DataType::kInt8,
-                           {cout, int64_t(per) / (l.kernel_h * l.kernel_w), l.kernel_h, l.kernel_w}, wq);
+                           {cout, int64_t(per) / (l.kernel_h * l.kernel_w), l.kernel_h, l.kernel_w},
+                           deconv ? FlipKernels(wq, l) : wq);
+      if (deconv && im.upsampled[li].empty())
+        cq.zero_insertion = ZeroInsertionOf(l, nw.ShapeOf(l.inputs[0]).c);
+      if (deconv && !im.upsampled[li].empty())  // the zero insertion keeps its input's parameters
+        g.acts[im.upsampled[li]] =
+            g.acts.at(l.inputs[0] == net::kInput ? im.input_name : im.tensor[size_t(l.inputs[0])]);
       if (!im.gemm_b[li].empty()) {  // B's own shape, [N, K] or [K, N]
         std::vector<int64_t> b(wq.size());
         for (size_t o = 0; o < cout; ++o)

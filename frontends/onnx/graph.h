@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,6 +48,14 @@ struct ConvQuant {
   Tensor bias;                             // int32 [C_out], empty without a bias
   std::string output;       // the tensor the conv writes: its own output, or its folded BatchNormalization's
   bool per_tensor = false;  // a Gemm: w is B ([N, K] or [K, N]) with one scale (all w_scale equal)
+  // A ConvTranspose: w is the flipped kernel of the Conv the export writes after the zero insertion
+  // (a float ConvTranspose of 1x1 ones, group = channels, strides, cropping `crop`), exact in float.
+  struct ZeroInsertion {
+    int64_t channels = 0, group = 1;
+    std::vector<int64_t> strides, crop, pads,
+        dilations;  // crop and the Conv's pads: top, left, bottom, right
+  };
+  std::optional<ZeroInsertion> zero_insertion;
 };
 
 struct QuantizedGraph {

@@ -380,6 +380,13 @@ class Normalizer {
     // layout operator (QOperator): the float graph's own.
     if (op == "BatchNormalization")
       FailNode(n, "is not folded into its Conv: in a pre-quantized graph onnxruntime runs it in float");
+    if (op == "ConvTranspose" && n.inputs.size() > 1 && Const(n.inputs[1]))
+      FailNode(
+          n,
+          "has quantized weights, but onnxruntime 1.31 runs DequantizeLinear -> ConvTranspose -> "
+          "QuantizeLinear in float (it fuses no integer ConvTranspose), which an integer deconv does not "
+          "equal bit for bit; write it as nnac --export-qdq does, a zero insertion (a ConvTranspose of 1x1 "
+          "float ones) then a QDQ Conv of the flipped kernel");
     if (op == "Conv" || op == "Gemm" || op == "MatMul") {
       const QConst* w = n.inputs.size() > 1 ? Const(n.inputs[1]) : nullptr;
       if (!w)

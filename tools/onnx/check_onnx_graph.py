@@ -3,8 +3,8 @@
 
     check_onnx_graph.py --nnac BIN --node BIN --ort DIR --nna-onnx BIN --out DIR
                         [--sim BIN] [--config fsd] [--images N | --input FILE ...]
-                        [--activations int8] [--break-initializer NAME ...] [--results FILE]
-                        MODEL.onnx
+                        [--activations int8] [--break-initializer NAME ...]
+                        [--flip-initializer NAME ...] [--results FILE] MODEL.onnx
 
 1. nna_onnx images writes N seeded synthetic face-like images (the calibration set, seed 1) and
    one more (the run input, seed 99), NHWC float in -1..1 of the graph input's shape. With --input
@@ -24,6 +24,8 @@ bytes, every zero point 128 lower), and ORT runs the int8 QDQ model.
 --break-initializer NAME doubles element 0 of the QDQ model's float initializer NAME before ORT
 runs it (nna_onnx scale-initializer; repeatable): the test that shows step 4's comparison fails.
 A weight scale goes with its bias scale (both doubled), else ORT no longer fuses that conv.
+--flip-initializer NAME turns each kernel of the int8 weights NAME by 180 degrees (nna_onnx
+flip-initializer): a deconv exported with its kernel unflipped.
 --reimport: then the QDQ export is imported again as a pre-quantized graph (steps 2 and 3 on it),
 and every output of it (uint8 and dequantized float) must equal ORT's on the export, bit for bit.
 --prequantized: MODEL is itself pre-quantized (QDQ or QOperator): no calibration and no export;
@@ -87,6 +89,10 @@ def check(a):
                 return 1, "the RTL (" + a.config + ") differs from the reference: " + said
     for name in a.break_initializer or []:
         rc, _, said = run([a.nna_onnx, "scale-initializer", qdq, qdq, name, "0", "2"])
+        if rc != 0:
+            return 1, said
+    for name in a.flip_initializer or []:
+        rc, _, said = run([a.nna_onnx, "flip-initializer", qdq, qdq, name])
         if rc != 0:
             return 1, said
     optimized = os.path.join(a.out, "qdq_ort_optimized.onnx")
@@ -165,6 +171,8 @@ def main():
                     help="the run input, then the graph's other inputs (repeatable; instead of images)")
     ap.add_argument("--break-initializer", action="append",
                     help="double element 0 of this float initializer of the QDQ model (repeatable)")
+    ap.add_argument("--flip-initializer", action="append",
+                    help="turn each kernel of this int8 [M,C,kH,kW] initializer of the QDQ model by 180 degrees")
     ap.add_argument("--reimport", action="store_true",
                     help="import the QDQ export again as a pre-quantized graph and compare all its outputs")
     ap.add_argument("--prequantized", action="store_true",

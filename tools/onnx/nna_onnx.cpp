@@ -14,6 +14,9 @@
 //                                                IN with element INDEX of the float initializer NAME
 //                                                multiplied by FACTOR, written to OUT: a model
 //                                                broken on purpose, for the tests that must see it
+//   nna_onnx flip-initializer IN OUT NAME       IN with each kH x kW kernel of the int8 [M,C,kH,kW]
+//                                                initializer NAME turned by 180 degrees, written to
+//                                                OUT (a deconv's export with its kernel unflipped)
 //   nna_onnx images N,H,W,C COUNT SEED DIR      COUNT seeded synthetic face-like images as float
 //                                                .npy (NHWC, values -1..1) in DIR: calibration and
 //                                                run inputs for image models (docs/onnx.md, "Graphs")
@@ -72,7 +75,9 @@ const std::set<std::string> kSurveyOps = {"QLinearConv",
 int Usage() {
   std::cerr << "usage: nna_onnx info MODEL | compare EXPECTED ACTUAL [--rtol R] [--atol A] | convert IN "
                "OUT.npy | images N,H,W,C COUNT SEED DIR | "
-               "survey NODE_DIR [--results FILE] | scale-initializer IN OUT NAME INDEX FACTOR\n";
+               "survey NODE_DIR [--results FILE] | scale-initializer IN OUT NAME INDEX FACTOR | "
+               "flip-initializer IN OUT "
+               "NAME\n";
   return 2;
 }
 
@@ -228,6 +233,31 @@ int ScaleInitializer(const std::vector<std::string>& args) {
   throw OnnxError(args[0] + " has no initializer '" + name + "'");
 }
 
+int FlipInitializer(const std::vector<std::string>& args) {
+  const std::string& name = args[2];
+  ::onnx::ModelProto model;
+  std::ifstream in(args[0], std::ios::binary);
+  if (!in || !model.ParseFromIstream(&in)) throw OnnxError("cannot read the ONNX model " + args[0]);
+  for (::onnx::TensorProto& t : *model.mutable_graph()->mutable_initializer()) {
+    if (t.name() != name) continue;
+    if (t.data_type() != ::onnx::TensorProto::INT8 || t.dims_size() != 4 ||
+        t.raw_data().size() != size_t(t.dims(0) * t.dims(1) * t.dims(2) * t.dims(3)))
+      throw OnnxError("initializer '" + name + "' of " + args[0] + " is not int8 [M,C,kH,kW] in raw_data");
+    const std::string& raw = t.raw_data();
+    std::string flipped(raw.size(), 0);
+    const size_t kh = size_t(t.dims(2)), kw = size_t(t.dims(3));
+    for (size_t k = 0; k < raw.size() / (kh * kw); ++k)
+      for (size_t r = 0; r < kh; ++r)
+        for (size_t c = 0; c < kw; ++c)
+          flipped[(k * kh + r) * kw + c] = raw[(k * kh + kh - 1 - r) * kw + kw - 1 - c];
+    t.set_raw_data(flipped);
+    std::ofstream out(args[1], std::ios::binary);
+    if (!out || !model.SerializeToOstream(&out)) throw OnnxError("cannot write " + args[1]);
+    return 0;
+  }
+  throw OnnxError(args[0] + " has no initializer '" + name + "'");
+}
+
 int Images(const std::vector<std::string>& args) {
   std::vector<int64_t> dims;
   for (size_t at = 0; at <= args[0].size();) {
@@ -261,6 +291,7 @@ int main(int argc, char** argv) {
     if (command == "survey" && args.size() == 1) return Survey(args[0], "");
     if (command == "survey" && args.size() == 3 && args[1] == "--results") return Survey(args[0], args[2]);
     if (command == "scale-initializer" && args.size() == 5) return ScaleInitializer(args);
+    if (command == "flip-initializer" && args.size() == 3) return FlipInitializer(args);
     if (command == "images" && args.size() == 4) return Images(args);
     return Usage();
   } catch (const OnnxError& e) {
