@@ -35,10 +35,13 @@ struct Value {
   int tensor = net::kInput;                 // kTensor, kHost: the network tensor (kInput or a layer)
   std::vector<int64_t> dims;                // kZeros: [1, C, H, W]; kHost: the dims after the host ops
   std::vector<std::vector<int64_t>> perms;  // kHost: the transposes so far
-  // kUpsampled: a zero insertion of `tensor` (a ConvTranspose of 1x1 ones), strides h, w and the
-  // crop top, left, bottom, right; only a Conv reading it alone takes it (as one deconv).
+};
+
+// A zero insertion (a ConvTranspose of 1x1 ones, Value::Kind::kUpsampled): strides h, w and the crop
+// top, left, bottom, right; only a Conv reading it alone takes it (as one deconv).
+struct Upsampled {
   std::vector<int64_t> strides, crop;
-  std::string node;  // kUpsampled: the ConvTranspose
+  std::string node;  // the ConvTranspose
 };
 
 // The model imported: the network and what each layer came from.
@@ -212,7 +215,8 @@ class Importer {
     FailNode(
         n,
         "op '" + op +
-            "' has no lowering in a float graph (Conv, BatchNormalization after a Conv, Relu, Clip(0, max), "
+            "' has no lowering in a float graph (Conv, ConvTranspose, BatchNormalization after a Conv, Relu, "
+            "Clip(0, max), "
             "LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish after a Conv, Mul or Div by a per-channel "
             "constant after a Conv, Pad of zeros before a Conv, Add, MaxPool, GlobalAveragePool, Gemm or "
             "MatMul (+ Add bias) on a Flatten, Concat, ConstantOfShape zeros; Transpose, Reshape, Flatten, "
@@ -480,22 +484,22 @@ class Importer {
     if (int64_t(ShapeOf(in).c) != wt.dims[0])
       FailNode(n, "inserts zeros into " + std::to_string(ShapeOf(in).c) + " channels with weights " +
                       wt.Describe());
+    Upsampled u{Ints(n, "strides", {1, 1}), Ints(n, "pads", {0, 0, 0, 0}), n.name};
+    if (u.strides.size() != 2 || u.crop.size() != 4)
+      FailNode(n, "is not a 2-D zero insertion (strides=" + DimsText(u.strides) + ")");
     Value v;
     v.kind = Value::Kind::kUpsampled;
     v.tensor = in;
-    v.strides = Ints(n, "strides", {1, 1});
-    v.crop = Ints(n, "pads", {0, 0, 0, 0});
-    v.node = n.name;
-    if (v.strides.size() != 2 || v.crop.size() != 4)
-      FailNode(n, "is not a 2-D zero insertion (strides=" + DimsText(v.strides) + ")");
     values_[n.outputs[0]] = v;
+    upsampled_[n.outputs[0]] = u;
   }
 
   // A Conv of stride 1 on a zero insertion: the deconv whose kernel is the Conv's flipped, with the
   // pads that put every tap where the Conv reads it: per axis the kernel's reach minus the Conv's
   // pad plus the crop; a negative end is output padding.
   void ConvOfZeroInsertion(const Node& n) {
-    const Value up = Get(n, 0);
+    const int in = Get(n, 0).tensor;
+    const Upsampled& up = upsampled_.at(n.inputs[0]);
     const Tensor& wt = Initializer(n, 1, "weights");
     const std::vector<int64_t> st = Ints(n, "strides", {1, 1}), dl = Ints(n, "dilations", {1, 1});
     const std::vector<int64_t> p = Ints(n, "pads", {0, 0, 0, 0});
@@ -517,16 +521,16 @@ class Importer {
                         "' beyond its kernel's reach, which no deconv computes");
     }
     const int64_t m = wt.dims[0], per = wt.dims[1], kh = d.k[0], kw = d.k[1];
-    if (per * d.group != int64_t(ShapeOf(up.tensor).c) || m % d.group != 0)
+    if (per * d.group != int64_t(ShapeOf(in).c) || m % d.group != 0)
       FailNode(n, "weights " + DimsText(wt.dims) + " with group=" + std::to_string(d.group) +
-                      " do not match its input's " + std::to_string(ShapeOf(up.tensor).c) + " channels");
+                      " do not match its input's " + std::to_string(ShapeOf(in).c) + " channels");
     std::vector<float> w(wt.NumElements());  // the same layout, each kernel flipped
     for (int64_t c = 0; c < m * per; ++c)
       for (int64_t r = 0; r < kh; ++r)
         for (int64_t x = 0; x < kw; ++x)
           w[size_t((c * kh + r) * kw + x)] =
               float(wt.AtDouble(size_t((c * kh + kh - 1 - r) * kw + kw - 1 - x)));
-    AddDeconv(n, up.tensor, d, m, std::move(w), BiasOf(n, 2, m), n.name + " + " + up.node);
+    AddDeconv(n, in, d, m, std::move(w), BiasOf(n, 2, m), n.name + " + " + up.node);
     im_.upsampled.back() = n.inputs[0];
   }
 
@@ -907,6 +911,7 @@ class Importer {
   std::map<std::string, Value> values_;
   std::map<std::string, int> uses_;
   std::map<std::string, std::string> zeros_node_;
+  std::map<std::string, Upsampled> upsampled_;  // by the zero insertion's output
   bool input_set_ = false;
 
   // The network input's (C, H, W) once its layout is NCHW.

@@ -202,3 +202,60 @@ TEST_CASE("x * Clip(x + 3, 0, 6) / 6 is one HardSwish", "[graph]") {
   CHECK(it->inputs == std::vector<std::string>{"c4"});
   CHECK(f.nodes.size() == Acts().nodes.size() - 3);
 }
+
+TEST_CASE("ConvTranspose is a deconv layer, exported as a zero insertion and a Conv of the flipped kernel",
+          "[graph]") {
+  const Model m = Decoder();
+  const auto x = SyntheticImages({1, 3, 8, 8}, 1, 99)[0];
+  const QuantizedGraph g = QuantizeGraph(m, x, SyntheticImages({1, 3, 8, 8}, 4, 1));
+  REQUIRE(g.q.layers.size() == 4);
+  CHECK(g.q.net.layers[1].op == nna::compiler::network::Op::kDeconv);
+  CHECK(g.layer_node.at("u1") == "blk/u1 + blk/n1 + blk/r1");  // BatchNormalization folded, Relu fused
+  CHECK(g.q.net.layers[2].out.c == 4);
+  CHECK(g.q.net.layers[2].out.h == 32);  // (16 - 1) * 2 - 2 + 3 + output_padding 1
+  CHECK(g.q.net.layers[2].out_pad_h == 1);
+  // The export's Conv: pads of the kernel's reach minus the deconv's (plus the output padding at the
+  // end), nothing cropped; its weights are the ConvTranspose's [C_in, C_out, kH, kW] transposed and
+  // each kernel turned by 180 degrees.
+  const ConvQuant& u1 = g.convs.at("blk/u1");
+  REQUIRE(u1.zero_insertion);
+  CHECK(u1.zero_insertion->pads == std::vector<int64_t>{2, 2, 2, 2});
+  CHECK(u1.zero_insertion->crop == std::vector<int64_t>{0, 0, 0, 0});
+  CHECK(g.convs.at("blk/u2").zero_insertion->pads == std::vector<int64_t>{1, 1, 2, 2});
+  CHECK(u1.w.dims == std::vector<int64_t>{6, 8, 4, 4});
+  // u2 (no BatchNormalization folded into it): group 2, 3 input channels per group, 2 outputs.
+  const ConvQuant& u2 = g.convs.at("blk/u2");
+  REQUIRE(u2.w.dims == std::vector<int64_t>{4, 3, 3, 3});
+  const Tensor* wt2 = m.FindInitializer("wt2");
+  for (const auto& [co, ci] : std::vector<std::pair<size_t, size_t>>{{0, 0}, {3, 2}, {2, 1}}) {
+    const double w =
+        wt2->AtDouble((((co / 2) * 3 + ci) * 2 + co % 2) * 9 + 2 * 3 + 0);  // W[g*3+ci][co%2][2][0]
+    CHECK(u2.w.AtInt(((co * 3 + ci) * 3 + 0) * 3 + 2) == int64_t(std::nearbyint(w / u2.w_scale[co])));
+  }
+  const std::vector<Tensor> out = GraphOutputs(g);
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
+  CHECK_THAT(GraphAccuracy(g, out, RunFloat(m, x)), Contains("cosine similarity 0.99"));
+
+  Model bad = Decoder();
+  bad.nodes[2].attributes[1] = Ints("strides", {3, 3});
+  CHECK_THROWS_WITH(
+      QuantizeGraph(bad, x, {}),
+      Contains("node 'blk/u1' (ConvTranspose): strides=[3,3]: the accelerator's DECONV upsamples by "
+               "1, 2, 4 or 8 on each axis"));
+  bad = Decoder();
+  bad.nodes[5].attributes[2] = Ints("output_padding", {2, 2});
+  CHECK_THROWS_WITH(
+      QuantizeGraph(bad, x, {}),
+      Contains("node 'blk/u2' (ConvTranspose): has an output of 33 on axis 2 with pads [1,1] and "
+               "output padding 2: the accelerator's DECONV crops by its pads and adds fewer than "
+               "max(stride, dilation) rows or columns at the end"));
+  bad = Decoder();  // the first ConvTranspose reads the Conv's output below 0: zero point above 0
+  bad.nodes[2].inputs[0] = "c0";
+  bad.nodes.erase(bad.nodes.begin() + 1);
+  CHECK_THROWS_WITH(
+      QuantizeGraph(bad, x, {}),
+      Contains("node 'blk/u1' (ConvTranspose): reads 'c0'") &&
+          Contains("but the accelerator's DECONV inserts byte 0 between the pixels, which is real 0 "
+                   "only at zero point 0"));
+}
