@@ -11,6 +11,7 @@
 
 #include "compiler/network/lower.h"
 #include "frontends/onnx/fold.h"
+#include "frontends/onnx/qdq_graph.h"
 #include "frontends/onnx/test_graphs.h"
 #include "golden/check.h"
 #include "nna/configs.h"
@@ -258,4 +259,31 @@ TEST_CASE("ConvTranspose is a deconv layer, exported as a zero insertion and a C
       Contains("node 'blk/u1' (ConvTranspose): reads 'c0'") &&
           Contains("but the accelerator's DECONV inserts byte 0 between the pixels, which is real 0 "
                    "only at zero point 0"));
+}
+
+TEST_CASE(
+    "a pre-quantized ConvTranspose with quantized weights is one sentence (onnxruntime runs it in float)",
+    "[graph]") {
+  Model m;
+  m.path = "qdq_deconv.onnx";
+  m.inputs = {Value("x", {1, 2, 4, 4})};
+  m.outputs = {Value("y", {1, 3, 8, 8})};
+  auto named = [](Tensor t, const std::string& name) {
+    t.name = name;
+    return t;
+  };
+  m.initializers = {named(MakeFloatTensor(DataType::kFloat, {}, {0.02}), "s"),
+                    named(MakeIntTensor(DataType::kUint8, {}, {0}), "zp"),
+                    named(MakeIntTensor(DataType::kInt8, {2, 3, 2, 2}, std::vector<int64_t>(24, 3)), "w_q"),
+                    named(MakeFloatTensor(DataType::kFloat, {}, {0.01}), "w_s"),
+                    named(MakeIntTensor(DataType::kInt8, {}, {0}), "w_zp")};
+  m.nodes = {MakeNode("QuantizeLinear", {"x", "s", "zp"}, "xq"),
+             MakeNode("DequantizeLinear", {"xq", "s", "zp"}, "xd"),
+             MakeNode("DequantizeLinear", {"w_q", "w_s", "w_zp"}, "w"),
+             MakeNode("ConvTranspose", {"xd", "w"}, "u", {Ints("strides", {2, 2})}),
+             MakeNode("QuantizeLinear", {"u", "s", "zp"}, "uq"),
+             MakeNode("DequantizeLinear", {"uq", "s", "zp"}, "y")};
+  CHECK_THROWS_WITH(NormalizeQuantizedGraph(m),
+                    Contains("node 'blk/u' (ConvTranspose): has quantized weights, but onnxruntime 1.31 runs "
+                             "DequantizeLinear -> ConvTranspose -> QuantizeLinear in float"));
 }
