@@ -281,50 +281,53 @@ inline Model Pools() {
                {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1}),
                 Int("count_include_pad", 1)}),
       MakeNode("Conv", {"p1", "w2", "b2"}, "y", k3)};
-  // A decoder head (a segmentation or CenterNet-style upsampling): x [1,3,8,8] -> Conv 3x3 pads 1
-  // (8) + Relu -> ConvTranspose 4x4 stride 2 pads 1 (6, bias) -> BatchNormalization -> Relu
-  // -> ConvTranspose 3x3 stride 2 pads 1 output_padding 1 group 2 (4) + Relu -> Conv 1x1 (2) = y
-  // [1,2,32,32].
-  inline Model Decoder() {
-    Model m;
-    m.path = "decoder.onnx";
-    m.inputs = {Value("x", {1, 3, 8, 8})};
-    m.outputs = {Value("y", {1, 2, 32, 32})};
-    m.initializers = {Seeded("w0", {8, 3, 3, 3}, 101, 0.8),
-                      Seeded("b0", {8}, 102, 0.2),
-                      Seeded("wt1", {8, 6, 4, 4}, 103, 0.5),
-                      Seeded("bt1", {6}, 104, 0.3),
-                      Seeded("bn_gamma", {6}, 105, 0.5, 1.5),
-                      Seeded("bn_beta", {6}, 106, 0.3),
-                      Seeded("bn_mean", {6}, 107, 0.3),
-                      Seeded("bn_var", {6}, 108, 0.4, 0.8),
-                      Seeded("wt2", {6, 2, 3, 3}, 109, 0.7),
-                      Seeded("w3", {2, 4, 1, 1}, 110, 0.9),
-                      Seeded("b3", {2}, 111, 0.2)};
-    m.nodes = {
-        MakeNode("Conv", {"x", "w0", "b0"}, "c0", {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})}),
-        MakeNode("Relu", {"c0"}, "r0"),
-        MakeNode("ConvTranspose", {"r0", "wt1", "bt1"}, "u1",
-                 {Ints("kernel_shape", {4, 4}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1})}),
-        MakeNode("BatchNormalization", {"u1", "bn_gamma", "bn_beta", "bn_mean", "bn_var"}, "n1"),
-        MakeNode("Relu", {"n1"}, "r1"),
-        MakeNode("ConvTranspose", {"r1", "wt2"}, "u2",
-                 {Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1}), Ints("output_padding", {1, 1}),
-                  Int("group", 2)}),
-        MakeNode("Relu", {"u2"}, "r2"),
-        MakeNode("Conv", {"r2", "w3", "b3"}, "y")};
-    return m;
-  }
+  return m;
+}
 
-  // Decoder with a second ConvTranspose whose pads pass its kernel's reach: 2x2 stride 2, pads top 2,
-  // left 1, bottom 2, right 3, output_padding 1 (y [1,2,29,29]); its export crops the zero insertion.
-  inline Model DecoderCropped() {
-    Model m = Decoder();
-    m.path = "decoder_cropped.onnx";
-    m.outputs = {Value("y", {1, 2, 29, 29})};
-    m.initializers[8] = Seeded("wt2", {6, 2, 2, 2}, 109, 0.7);
-    m.nodes[5].attributes[1] = Ints("pads", {2, 1, 2, 3});
-    return m;
-  }
+// A decoder head (a segmentation or CenterNet-style upsampling): x [1,3,8,8] -> Conv 3x3 pads 1
+// (8) + Relu -> ConvTranspose 4x4 stride 2 pads 1 (6, bias) -> BatchNormalization -> Relu
+// -> ConvTranspose 3x3 stride 2 pads 1 output_padding 1 group 2 (4) + Relu -> Conv 1x1 (2) = y
+// [1,2,32,32].
+inline Model Decoder() {
+  Model m;
+  m.path = "decoder.onnx";
+  m.inputs = {Value("x", {1, 3, 8, 8})};
+  m.outputs = {Value("y", {1, 2, 32, 32})};
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 101, 0.8),
+                    Seeded("b0", {8}, 102, 0.2),
+                    Seeded("wt1", {8, 6, 4, 4}, 103, 0.5),
+                    Seeded("bt1", {6}, 104, 0.3),
+                    Seeded("bn_gamma", {6}, 105, 0.5, 1.5),
+                    Seeded("bn_beta", {6}, 106, 0.3),
+                    Seeded("bn_mean", {6}, 107, 0.3),
+                    Seeded("bn_var", {6}, 108, 0.4, 0.8),
+                    Seeded("wt2", {6, 2, 3, 3}, 109, 0.7),
+                    Seeded("w3", {2, 4, 1, 1}, 110, 0.9),
+                    Seeded("b3", {2}, 111, 0.2)};
+  m.nodes = {
+      MakeNode("Conv", {"x", "w0", "b0"}, "c0", {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})}),
+      MakeNode("Relu", {"c0"}, "r0"),
+      MakeNode("ConvTranspose", {"r0", "wt1", "bt1"}, "u1",
+               {Ints("kernel_shape", {4, 4}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1})}),
+      MakeNode("BatchNormalization", {"u1", "bn_gamma", "bn_beta", "bn_mean", "bn_var"}, "n1"),
+      MakeNode("Relu", {"n1"}, "r1"),
+      MakeNode("ConvTranspose", {"r1", "wt2"}, "u2",
+               {Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1}), Ints("output_padding", {1, 1}),
+                Int("group", 2)}),
+      MakeNode("Relu", {"u2"}, "r2"),
+      MakeNode("Conv", {"r2", "w3", "b3"}, "y")};
+  return m;
+}
+
+// Decoder with a second ConvTranspose whose pads pass its kernel's reach: 2x2 stride 2, pads top 2,
+// left 1, bottom 2, right 3, output_padding 1 (y [1,2,29,29]); its export crops the zero insertion.
+inline Model DecoderCropped() {
+  Model m = Decoder();
+  m.path = "decoder_cropped.onnx";
+  m.outputs = {Value("y", {1, 2, 29, 29})};
+  m.initializers[8] = Seeded("wt2", {6, 2, 2, 2}, 109, 0.7);
+  m.nodes[5].attributes[1] = Ints("pads", {2, 1, 2, 3});
+  return m;
+}
 
 }  // namespace nna::onnx::test_graphs
