@@ -36,6 +36,8 @@ std::optional<TableActivation> TableActivationOf(const Node& n) {
 }
 
 float ApplyActivation(const TableActivation& f, float x) {
+  if (f.op == "Relu") return std::max(x, 0.0f);
+  if (f.op == "Clip") return std::min(std::max(x, f.alpha), f.beta);
   if (f.op == "LeakyRelu") return x >= 0 ? x : f.alpha * x;
   if (f.op == "HardSigmoid" || f.op == "HardSwish") {
     const float t = f.alpha * x;  // rounded before the add: ORT's kernel has no fused multiply-add

@@ -15,7 +15,8 @@
 
 namespace nna::onnx {
 
-// LeakyRelu, Sigmoid, Tanh, HardSigmoid or HardSwish with its attributes (ONNX defaults).
+// LeakyRelu, Sigmoid, Tanh, HardSigmoid or HardSwish with its attributes (ONNX defaults); also a
+// standalone Relu, or Clip with alpha its min and beta its max (graph.cpp builds those).
 struct TableActivation {
   std::string op;
   float alpha = 0, beta = 0;
@@ -25,10 +26,10 @@ struct TableActivation {
 // node) for an attribute out of its range.
 std::optional<TableActivation> TableActivationOf(const Node& n);
 
-// f(x) in float32 as onnxruntime's kernels give it: LeakyRelu x >= 0 ? x : alpha * x; HardSigmoid
-// max(0, min(1, alpha * x + beta)); HardSwish x * max(0, min(1, x / 6 + 0.5)) (alpha 1/6 in float,
-// no fused multiply-add); Sigmoid and Tanh in double rounded to float (ORT's MLAS polynomials are
-// within a few ulps of it: docs/onnx.md measures where that could change a byte).
+// f(x) in float32 as onnxruntime's kernels give it: Relu max(x, 0); Clip min(max(x, min), max); LeakyRelu x
+// >= 0 ? x : alpha * x; HardSigmoid max(0, min(1, alpha * x + beta)); HardSwish x * max(0, min(1, x / 6 +
+// 0.5)) (alpha 1/6 in float, no fused multiply-add); Sigmoid and Tanh in double rounded to float (ORT's MLAS
+// polynomials are within a few ulps of it: docs/onnx.md measures where that could change a byte).
 float ApplyActivation(const TableActivation& f, float x);
 
 // table[q] = Quantize(f(in.scale * float(q - in.zero_point)), out) for every uint8 q: the bytes

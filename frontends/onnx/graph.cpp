@@ -6,6 +6,7 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <stdexcept>
 
 #include "compiler/layer_quant.h"
 #include "frontends/onnx/activation_table.h"
@@ -60,8 +61,12 @@ struct Imported {
   std::vector<bool> gemm_trans_b;
   std::vector<std::optional<TableActivation>> table;  // per layer: an activation run as a table
   std::vector<std::string>
-      upsampled;           // per layer: a deconv's zero-inserted input tensor (its Conv's input), else empty
-  std::string input_name;  // the graph input
+      upsampled;  // per layer: a deconv's zero-inserted input tensor (its Conv's input), else empty
+  // Per layer: an identity depthwise 1x1 conv (weight 1, requantized to its input's own parameters,
+  // so multiplier 1): a standalone activation's layer, or a decomposed MaxPool's stride.
+  std::vector<bool> identity;
+  std::vector<bool> inner;  // per layer: an inner stage of a decomposed MaxPool (no ONNX tensor)
+  std::string input_name;   // the graph input
   std::vector<int64_t> input_dims;
   bool nhwc = false;
   uint32_t pad[4] = {0, 0, 0, 0};  // top, left, bottom, right: the host's padding of the input
@@ -177,6 +182,8 @@ class Importer {
     im_.gemm_trans_b.push_back(false);
     im_.table.emplace_back();
     im_.upsampled.emplace_back();
+    im_.identity.push_back(false);
+    im_.inner.push_back(false);
     const int idx = int(im_.net.layers.size()) - 1;
     values_[tensor] =
         Value{Value::Kind::kHost,
@@ -539,27 +546,27 @@ class Importer {
   // is the clip (onnxruntime then drops the Clip before its QuantizeLinear too).
   void Relu(const Node& n) {
     const int t = TensorOf(n, 0);
-    if (t == net::kInput)
-      FailNode(
-          n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
+    if (t == net::kInput || uses_[n.inputs[0]] != 1 || Fused(t) || im_.identity[size_t(t)] ||
+        (im_.net.layers[size_t(t)].op != net::Op::kConv && im_.net.layers[size_t(t)].op != net::Op::kDeconv &&
+         im_.net.layers[size_t(t)].op != net::Op::kAdd)) {
+      // Standalone: the byte function Quantize(f(Dequantize(q))) as a table (onnxruntime computes
+      // the same whether it keeps the Relu or Clip or drops it before its QuantizeLinear).
+      TableActivation f;
+      f.op = n.op_type;
+      if (n.op_type == "Clip")
+        f.alpha = float(ClipBound(n, 1, "min")), f.beta = float(ClipBound(n, 2, "max"));
+      if (n.op_type == "Clip" && !(f.alpha <= f.beta))
+        FailNode(
+            n, "clips to [" + std::to_string(f.alpha) + ", " + std::to_string(f.beta) + "], an empty range");
+      TableAct(n, f);
+      // Clip(0, max): 255 steps of the output's scale stay within max, so that onnxruntime drops
+      // the Clip before its QuantizeLinear (no float Clip left), as for a fused one.
+      if (n.op_type == "Clip" && f.alpha == 0) im_.act_max.back() = f.beta;
+      return;
+    }
     net::Layer& l = im_.net.layers[size_t(t)];
-    if (uses_[n.inputs[0]] != 1 || Fused(t) ||
-        (l.op != net::Op::kConv && l.op != net::Op::kDeconv && l.op != net::Op::kAdd))
-      FailNode(n, "follows '" + n.inputs[0] + "', which is not a Conv, ConvTranspose or Add read by this " +
-                      n.op_type + " alone (a standalone activation has no layer)");
     if (n.op_type == "Clip") {
-      const auto bound = [&](size_t i, const char* attr, double dflt) {
-        if (i < n.inputs.size() && !n.inputs[i].empty()) {
-          const Tensor& b = Initializer(n, i, attr);
-          if (b.NumElements() != 1)
-            FailNode(n, std::string(attr) + " '" + n.inputs[i] + "' is " + b.Describe());
-          return b.AtDouble(0);
-        }
-        const Attribute* a = n.Find(attr);  // opset < 11
-        return a ? double(a->f) : dflt;
-      };
-      const double lo = bound(1, "min", -std::numeric_limits<double>::infinity()),
-                   hi = bound(2, "max", std::numeric_limits<double>::infinity());
+      const double lo = ClipBound(n, 1, "min"), hi = ClipBound(n, 2, "max");
       if (lo != 0 || !(hi > 0))
         FailNode(n, "clips to [" + std::to_string(lo) + ", " + std::to_string(hi) +
                         "], but only Clip(0, max > 0) fuses (the uint8 output's range starts at 0)");
@@ -571,19 +578,37 @@ class Importer {
     values_[n.outputs[0]] = values_.at(n.inputs[0]);
   }
 
+  // A Clip's min (input 1) or max (input 2): an input, or an attribute before opset 11; unbounded
+  // when absent.
+  double ClipBound(const Node& n, size_t i, const char* attr) {
+    if (i < n.inputs.size() && !n.inputs[i].empty()) {
+      const Tensor& b = Initializer(n, i, attr);
+      if (b.NumElements() != 1) FailNode(n, std::string(attr) + " '" + n.inputs[i] + "' is " + b.Describe());
+      return b.AtDouble(0);
+    }
+    const Attribute* a = n.Find(attr);
+    const double inf = std::numeric_limits<double>::infinity();
+    return a ? double(a->f) : i == 1 ? -inf : inf;
+  }
+
   // LeakyRelu, Sigmoid, Tanh, HardSigmoid or HardSwish after a Conv: the conv requantizes exactly
   // to its own output's parameters, then the SIMD unit's table maps that byte as onnxruntime does
   // (frontends/onnx/activation_table.h).
+  // Anywhere else (after an Add, a Concat, a MaxPool, a Conv read by others, on the graph input):
+  // an identity conv (IdentityConv) whose program ends in the table, its table's input parameters
+  // those of the tensor it reads.
   void TableAct(const Node& n, const TableActivation& f) {
     const int t = TensorOf(n, 0);
-    if (t == net::kInput)
-      FailNode(
-          n, "is a standalone " + n.op_type + " of the graph input, which the accelerator has no layer for");
-    const net::Layer& l = im_.net.layers[size_t(t)];
-    if (uses_[n.inputs[0]] != 1 || Fused(t) || (l.op != net::Op::kConv && l.op != net::Op::kDeconv) ||
-        im_.zeros[size_t(t)] || im_.avg_count[size_t(t)])
-      FailNode(n, "follows '" + n.inputs[0] + "', which is not a Conv read by this " + n.op_type +
-                      " alone (a standalone activation has no layer)");
+    if (t == net::kInput || uses_[n.inputs[0]] != 1 || Fused(t) ||
+        (im_.net.layers[size_t(t)].op != net::Op::kConv &&
+         im_.net.layers[size_t(t)].op != net::Op::kDeconv) ||
+        im_.zeros[size_t(t)] || im_.avg_count[size_t(t)] || im_.identity[size_t(t)]) {
+      const std::vector<int64_t> dims = Get(n, 0).dims;  // [1, N] after a Gemm stays so
+      IdentityConv(n, t, 1, n.outputs[0], LayerName(n));
+      im_.table.back() = f;
+      values_[n.outputs[0]].dims = dims;
+      return;
+    }
     im_.table[size_t(t)] = f;
     im_.tensor[size_t(t)] = n.outputs[0];
     im_.nodes[size_t(t)] += " + " + n.name;
@@ -712,15 +737,64 @@ class Importer {
                       " ceil_mode=" + std::to_string(Int(n, "ceil_mode", 0)) +
                       ": the accelerator pools square windows with one stride and one pad on every side, no "
                       "dilation or ceil_mode");
+    const uint32_t size = uint32_t(k[0]), stride = uint32_t(st[0]), pad = uint32_t(p[0]);
+    if (size <= 3 && stride <= 2) {
+      AddPool(n, in, size, stride, pad, n.outputs[0], LayerName(n));
+      return;
+    }
+    // A chain of the pooling unit's pools (DecomposeMaxPool), the stride above 2 an identity conv.
+    if (pad > size / 2)
+      FailNode(n, "kernel_shape=" + DimsText(k) + " pads=" + DimsText(p) +
+                      ": a max pool larger than 3x3 runs as a chain of 2x2 and 3x3 pools of pad at most 1 "
+                      "each, so its pad must be at most kernel/2 = " +
+                      std::to_string(size / 2));
+    const MaxPoolChain chain = DecomposeMaxPool(size, stride, pad);
+    int t = in;
+    for (size_t i = 0; i < chain.pools.size(); ++i) {
+      const bool last = i + 1 == chain.pools.size() && chain.subsample == 1;
+      const std::string at = "_stage" + std::to_string(i);
+      const PoolStage& ps = chain.pools[i];
+      t = AddPool(n, t, ps.size, ps.stride, ps.pad, last ? n.outputs[0] : n.outputs[0] + at,
+                  last ? LayerName(n) : LayerName(n) + at);
+      im_.inner.back() = !last;
+    }
+    if (chain.subsample > 1) IdentityConv(n, t, chain.subsample, n.outputs[0], LayerName(n));
+  }
+
+  int AddPool(const Node& n, int in, uint32_t size, uint32_t stride, uint32_t pad, const std::string& tensor,
+              const std::string& name) {
     net::Layer l;
-    l.name = LayerName(n);
+    l.name = name;
     l.op = net::Op::kMaxPool;
     l.inputs = {in};
-    l.pool_size = uint32_t(k[0]), l.pool_stride = uint32_t(st[0]), l.pool_pad = uint32_t(p[0]);
+    l.pool_size = size, l.pool_stride = stride, l.pool_pad = pad;
     const net::Shape s = ShapeOf(in);
-    l.out = {s.c, (s.h + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1,
-             (s.w + 2 * l.pool_pad - l.pool_size) / l.pool_stride + 1};
-    AddLayer(l, n.outputs[0], n.name);
+    if (s.h + 2 * pad < size || s.w + 2 * pad < size)
+      FailNode(n, "pools a " + std::to_string(s.h) + "x" + std::to_string(s.w) + " plane with a " +
+                      std::to_string(size) + "x" + std::to_string(size) + " window larger than it");
+    l.out = {s.c, (s.h + 2 * pad - size) / stride + 1, (s.w + 2 * pad - size) / stride + 1};
+    return AddLayer(l, tensor, n.name);
+  }
+
+  // An identity depthwise 1x1 conv of stride `stride` on tensor `in`: weight 1 per channel, and
+  // the exact requantization to its input's own parameters has multiplier x_scale / x_scale = 1,
+  // so every byte it keeps passes unchanged (QuantizeGraph checks it). A standalone activation's
+  // table, or a pool's stride above 2, has a layer so.
+  int IdentityConv(const Node& n, int in, uint32_t stride, const std::string& tensor,
+                   const std::string& name) {
+    const net::Shape s = ShapeOf(in);
+    net::Layer l;
+    l.name = name;
+    l.op = net::Op::kConv;
+    l.inputs = {in};
+    l.out_c = l.groups = s.c;
+    l.kernel_h = l.kernel_w = 1;
+    l.stride_h = l.stride_w = stride;
+    l.out = {s.c, (s.h - 1) / stride + 1, (s.w - 1) / stride + 1};
+    l.conv_h = l.out.h, l.conv_w = l.out.w;
+    const int t = AddLayer(l, tensor, n.name, std::vector<float>(s.c, 1.0f));
+    im_.identity.back() = true;
+    return t;
   }
 
   // AveragePool as the depthwise conv of weights 1/(kH*kW) (quantized and exported as any Conv's,
@@ -1089,6 +1163,10 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
   };
   std::vector<QuantParams> qp(nw.layers.size() + 1);
   for (size_t s = 0; s < qp.size(); ++s) {
+    if (s && im.inner[s - 1]) {  // a decomposed MaxPool's inner stage: its input's bytes
+      qp[s] = qp[Slot(nw.layers[s - 1].inputs[0])];
+      continue;
+    }
     const std::string& t = s ? im.tensor[s - 1] : im.input_name;
     const auto it = given.acts.find(t);
     const std::string who = s ? node(s - 1) + ": its output" : "graph input";
@@ -1106,7 +1184,8 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
       const QuantParams& x = qp[Slot(l.inputs[k])];
       const std::string in =
           ParamsText(l.inputs[k] == net::kInput ? im.input_name : im.tensor[size_t(l.inputs[k])], x);
-      const bool copies = l.op == net::Op::kMaxPool || l.op == net::Op::kConcat;
+      const bool copies =
+          l.op == net::Op::kMaxPool || l.op == net::Op::kConcat || (im.identity[li] && !im.table[li]);
       if (copies && (x.scale != y.scale || x.zero_point != y.zero_point))
         throw OnnxError(node(li) + ": input " + in + " and output " + ParamsText(im.tensor[li], y) +
                         " differ, but the accelerator's " + net::ToString(l.op) +
@@ -1123,7 +1202,7 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
                       ": a fused Relu or Clip needs its output's zero point 0 (onnxruntime "
                       "removes the activation only then), but output " +
                       ParamsText(im.tensor[li], y) + " has not");
-    if (std::isfinite(im.act_max[li]) && double(y.scale) * 255 > im.act_max[li] * (1 + 1e-6))
+    if (std::isfinite(im.act_max[li]) && !im.table[li] && double(y.scale) * 255 > im.act_max[li] * (1 + 1e-6))
       throw OnnxError(node(li) + ": clips at " + std::to_string(im.act_max[li]) + ", but output " +
                       ParamsText(im.tensor[li], y) + " reaches " + std::to_string(double(y.scale) * 255) +
                       " (the uint8 saturation is the clip only when 255 steps stay within max)");
@@ -1179,6 +1258,22 @@ void CheckDeconvInput(const Imported& im, size_t li, const QuantParams& x, const
 }
 
 }  // namespace
+
+MaxPoolChain DecomposeMaxPool(uint32_t size, uint32_t stride, uint32_t pad) {
+  // Stride-1 pools compose: windows of sizes k1 and k2 (pads q1, q2) make one of k1 + k2 - 1 (pad
+  // q1 + q2), since the pad byte is the minimum and never wins and every window keeps a real value
+  // (pad < size). So k / 2 pools: a 2x2 first when k is even, then 3x3s, the pads one each on the
+  // last ones (a 2x2 of pad 1 widens its input, which a column strip cannot hold); the stride on the last (a
+  // 3x3 unless k is 2), or, above the unit's 2, kept by a subsampling after stride-1 pools.
+  MaxPoolChain c;
+  for (uint32_t i = 0; i < size / 2; ++i)
+    c.pools.push_back({i == 0 && size % 2 == 0 ? 2u : 3u, 1, i + pad >= size / 2 ? 1u : 0u});
+  if (stride > 2 || c.pools.empty())
+    c.subsample = stride;
+  else
+    c.pools.back().stride = stride;
+  return c;
+}
 
 std::vector<Tensor> SyntheticImages(const std::vector<int64_t>& dims, int count, uint64_t seed) {
   const bool nchw = dims.size() == 4 && dims[1] == 3 && dims[3] != 3;  // [1,3,H,W]: planar
@@ -1269,7 +1364,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
   Groups same(slots), scale_group(slots);
   for (size_t li = 0; li < nw.layers.size(); ++li) {
     const net::Layer& l = nw.layers[li];
-    if (l.op == net::Op::kMaxPool || l.op == net::Op::kConcat)
+    if (l.op == net::Op::kMaxPool || l.op == net::Op::kConcat || (im.identity[li] && !im.table[li]))
       for (const int t : l.inputs) same.Join(Slot(t), li + 1), scale_group.Join(Slot(t), li + 1);
     if (l.op == net::Op::kAdd)
       for (const int t : l.inputs) scale_group.Join(Slot(t), li + 1);
@@ -1345,15 +1440,17 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       const bool deconv = l.op == net::Op::kDeconv;
       // The conv's own output: the layer's, or a table activation's input with its own parameters.
       QuantParams conv_y = y;
-      if (im.table[li] && !given) conv_y = RangeToParams(table_lo[li], table_hi[li], false);
-      if (im.table[li] && given) {
+      if (im.identity[li]) conv_y = x;  // the table reads the input's own bytes
+      if (im.table[li] && !given && !im.identity[li])
+        conv_y = RangeToParams(table_lo[li], table_hi[li], false);
+      if (im.table[li] && given && !im.identity[li]) {
         const auto it = given->acts.find(im.conv_out[li]);
         if (it == given->acts.end())
           throw OnnxError(im.nodes[li] + ": the activation's input '" + im.conv_out[li] +
                           "' has no QuantizeLinear/DequantizeLinear parameters (its table maps its bytes)");
         conv_y = it->second;
       }
-      if (im.table[li]) g.acts[im.conv_out[li]] = {conv_y, table_lo[li], table_hi[li]};
+      if (im.table[li] && !im.identity[li]) g.acts[im.conv_out[li]] = {conv_y, table_lo[li], table_hi[li]};
       // Padding reads the input's zero point (pad_value), real 0 as ONNX pads, so that the zero
       // point folds into the bias over every tap (below). DECONV pads with 0 (pad_value is CONV's).
       if (deconv) CheckDeconvInput(im, li, x, given);
@@ -1366,9 +1463,10 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       const std::string conv_node = im.nodes[li].substr(0, im.nodes[li].find(" + "));
       const GivenWeights* gw =
           given && given->weights.count(conv_node) ? &given->weights.at(conv_node) : nullptr;
-      SymmetricWeights sw =
-          gw ? SymmetricWeights{gw->w_scale, deconv ? FlipKernels(gw->w, l) : gw->w}  // a Conv's given
-             : QuantizeWeights(im.w[li], cout, false, !im.gemm_b[li].empty(), avg ? 1.0f : 127.0f);
+      SymmetricWeights sw = gw ? SymmetricWeights{gw->w_scale, deconv ? FlipKernels(gw->w, l) : gw->w}
+                               // a Conv's given
+                               : QuantizeWeights(im.w[li], cout, false, !im.gemm_b[li].empty(),
+                                                 avg || im.identity[li] ? 1.0f : 127.0f);
       const std::vector<int64_t>& wq = sw.values;
       ConvQuant cq;
       cq.w_scale = std::move(sw.scale);
@@ -1397,8 +1495,10 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
         p.bias = ql.bias[c];
         p.zero_point = int16_t(conv_y.zero_point);
         p.multiplier =
-            avg ? x.scale / (y.scale * float(avg))              // QLinearGlobalAveragePool's order
-                : (x.scale * cq.w_scale[c]) / conv_y.scale;     // float32, left to right, as onnxruntime
+            avg ? x.scale / (y.scale * float(avg))           // QLinearGlobalAveragePool's order
+                : (x.scale * cq.w_scale[c]) / conv_y.scale;  // float32, left to right, as onnxruntime
+        if (im.identity[li] && (p.multiplier != 1.0f || wq[c] != 1))
+          throw std::logic_error("nnac: the identity conv of " + im.nodes[li] + " does not copy its bytes");
         const ref::ChannelParams fused = compiler::FusedOf(p);  // FUSED_RELU's nearest, for --requant fused
         p.scale = fused.scale, p.shift = fused.shift;
       }
@@ -1421,7 +1521,8 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       if (!im.b[li].empty() || (gw && !gw->bias.empty()))
         cq.bias = MakeIntTensor(DataType::kInt32, {cout}, bq);
       cq.output = im.conv_out[li];
-      if (!im.zeros[li] && !avg) g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
+      if (!im.zeros[li] && !avg && !im.identity[li])
+        g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
       ql.spec->requant = ref::RequantMode::kExact;
       ql.spec->out_zero_point = conv_y.zero_point;
       ql.simd = compiler::ExactRequantProgram(relu, false);

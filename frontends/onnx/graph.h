@@ -26,6 +26,20 @@ namespace nna::onnx {
 // True for a model with a float input and more than one node (QuantizeGraph's models).
 bool IsFloatGraph(const Model& model);
 
+// A max pool larger than the pooling unit takes (2x2 or 3x3 windows, stride 1 or 2, pad at most
+// size/2) as pools it takes, applied in order, then, when `subsample` > 1, every subsample-th
+// pixel of each row and column kept (an identity 1x1 conv of that stride).
+struct PoolStage {
+  uint32_t size = 0, stride = 1, pad = 0;
+};
+struct MaxPoolChain {
+  std::vector<PoolStage> pools;
+  uint32_t subsample = 1;
+};
+// The chain of a size x size max pool of `stride` and `pad` on every side (pad at most size / 2):
+// the same output, element for element.
+MaxPoolChain DecomposeMaxPool(uint32_t size, uint32_t stride, uint32_t pad);
+
 // A graph output as the host makes it from a layer's (C, H, W) bytes: transposes of [1, C, H, W]
 // (perm each), then the declared dims (a Reshape, Flatten or Squeeze only renames dims).
 struct GraphOutput {

@@ -287,3 +287,159 @@ TEST_CASE(
                     Contains("node 'blk/u' (ConvTranspose): has quantized weights, but onnxruntime 1.31 runs "
                              "DequantizeLinear -> ConvTranspose -> QuantizeLinear in float"));
 }
+
+namespace {
+
+// A max pool as ONNX defines it, on one plane of bytes: the window's largest real value (the pads
+// never count).
+std::vector<uint8_t> DirectMaxPool(const std::vector<uint8_t>& x, uint32_t h, uint32_t w, uint32_t k,
+                                   uint32_t s, uint32_t p, uint32_t* oh, uint32_t* ow) {
+  if (h + 2 * p < k || w + 2 * p < k) {  // no window fits (a broken chain)
+    *oh = *ow = 0;
+    return {};
+  }
+  *oh = (h + 2 * p - k) / s + 1, *ow = (w + 2 * p - k) / s + 1;
+  std::vector<uint8_t> y(size_t(*oh) * *ow, 0);
+  for (uint32_t oy = 0; oy < *oh; ++oy)
+    for (uint32_t ox = 0; ox < *ow; ++ox)
+      for (uint32_t r = 0; r < k; ++r)
+        for (uint32_t c = 0; c < k; ++c) {
+          const int64_t iy = int64_t(oy * s + r) - p, ix = int64_t(ox * s + c) - p;
+          if (iy >= 0 && ix >= 0 && iy < h && ix < w)
+            y[oy * *ow + ox] = std::max(y[oy * *ow + ox], x[size_t(iy) * w + size_t(ix)]);
+        }
+  return y;
+}
+
+// The chain's pools on the plane, then its subsampling.
+std::vector<uint8_t> RunChain(const MaxPoolChain& chain, std::vector<uint8_t> x, uint32_t h, uint32_t w) {
+  for (const PoolStage& ps : chain.pools) x = DirectMaxPool(x, h, w, ps.size, ps.stride, ps.pad, &h, &w);
+  return DirectMaxPool(x, h, w, 1, chain.subsample, 0, &h, &w);
+}
+
+}  // namespace
+
+TEST_CASE("a max pool of any size, stride and pad is a chain of the pooling unit's pools", "[graph]") {
+  nna::SplitMix64 rng(5);
+  int cases = 0, stride_first_differs = 0;
+  for (uint32_t k = 1; k <= 9; ++k)
+    for (uint32_t s = 1; s <= 4; ++s)
+      for (uint32_t p = 0; p <= k / 2; ++p)
+        for (int rep = 0; rep < 3; ++rep) {
+          const uint32_t h = k + uint32_t(rng.Next() % 9), w = k + uint32_t(rng.Next() % 9);
+          std::vector<uint8_t> x(size_t(h) * w);
+          for (uint8_t& b : x) b = uint8_t(rng.Next());
+          const MaxPoolChain chain = DecomposeMaxPool(k, s, p);
+          for (const PoolStage& ps : chain.pools) {  // what the pooling unit takes (cpp-model/pool)
+            CHECK((ps.size == 2 || ps.size == 3));
+            CHECK((ps.stride == 1 || ps.stride == 2));
+            CHECK(ps.pad <= ps.size / 2);
+          }
+          uint32_t oh, ow;
+          const std::vector<uint8_t> want = DirectMaxPool(x, h, w, k, s, p, &oh, &ow);
+          INFO("k " << k << " stride " << s << " pad " << p << " on " << h << "x" << w);
+          CHECK(RunChain(chain, x, h, w) == want);
+          ++cases;
+          // The stride on the first pool instead of the last: another result, which the comparison sees.
+          MaxPoolChain wrong = chain;
+          if (wrong.pools.size() > 1 && wrong.subsample == 1 && s > 1) {
+            std::swap(wrong.pools.front().stride, wrong.pools.back().stride);
+            stride_first_differs += RunChain(wrong, x, h, w) != want;
+          }
+        }
+  CHECK(cases == 3 * 4 * 29);
+  CHECK(stride_first_differs > 20);
+}
+
+namespace {
+
+const nna::compiler::network::QuantLayer& LayerOf(const QuantizedGraph& g, const std::string& name) {
+  for (const auto& l : g.q.layers)
+    if (l.name == name) return l;
+  throw std::runtime_error("no layer " + name);
+}
+
+}  // namespace
+
+TEST_CASE("an SPP block's 5x5 pools and a 4x4 stride 3 pool run as chains, equal to the direct pools",
+          "[graph]") {
+  const Model m = Spp();
+  const std::vector<Tensor> run = SyntheticImages({1, 3, 16, 16}, 1, 99);
+  const QuantizedGraph g = QuantizeGraph(m, run[0], SyntheticImages({1, 3, 16, 16}, 4, 1));
+  // conv, three 5x5 pools of two 3x3 stages each, concat, conv, 2x2 + 3x3 stages and a stride-3 identity.
+  REQUIRE(g.q.layers.size() == 12);
+  const auto& c = LayerOf(g, "c0");
+  const auto& p1 = LayerOf(g, "p1");
+  CHECK(LayerOf(g, "p1_stage0").pool_size == 3);
+  CHECK(LayerOf(g, "p1_stage0").pool_pad == 1);
+  CHECK(p1.pool_size == 3);
+  CHECK(p1.pool_pad == 1);
+  // Every stage keeps the pool's one scale and zero point.
+  CHECK(g.acts.at("p1_stage0").q.zero_point == g.acts.at("p1").q.zero_point);
+  CHECK(g.acts.at("p3").q.scale == g.acts.at("c").q.scale);
+  uint32_t oh, ow;
+  for (uint32_t ch = 0; ch < 8; ++ch) {
+    const size_t plane = 16 * 16;
+    const std::vector<uint8_t> in(c.output.data.begin() + long(ch * plane),
+                                  c.output.data.begin() + long((ch + 1) * plane));
+    const std::vector<uint8_t> want = DirectMaxPool(in, 16, 16, 5, 1, 2, &oh, &ow);
+    CHECK(std::equal(want.begin(), want.end(), p1.output.data.begin() + long(ch * plane)));
+  }
+  // The stride: an identity depthwise 1x1 conv of stride 3, multiplier exactly 1, the bytes unchanged.
+  const auto& h = LayerOf(g, "h");
+  const auto& y = LayerOf(g, "y");
+  REQUIRE(y.op == nna::compiler::network::Op::kConv);
+  CHECK(y.params[0].multiplier == 1.0f);
+  CHECK(y.spec->stride_h == 3);
+  for (uint32_t ch = 0; ch < 8; ++ch) {
+    const std::vector<uint8_t> in(h.output.data.begin() + long(ch * 256),
+                                  h.output.data.begin() + long((ch + 1) * 256));
+    const std::vector<uint8_t> want = DirectMaxPool(in, 16, 16, 4, 3, 1, &oh, &ow);
+    REQUIRE(oh * ow == 25);
+    CHECK(std::equal(want.begin(), want.end(), y.output.data.begin() + long(ch * 25)));
+  }
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
+  // A pad beyond half the kernel has no chain: one sentence.
+  Model wide = Spp();
+  wide.nodes[2].attributes = {Ints("kernel_shape", {5, 5}), Ints("pads", {3, 3, 3, 3})};
+  CHECK_THROWS_WITH(
+      QuantizeGraph(wide, run[0], {}),
+      Contains("node 'blk/p1' (MaxPool): kernel_shape=[5,5] pads=[3,3,3,3]: a max pool larger "
+               "than 3x3 runs as a chain of 2x2 and 3x3 pools of pad at most 1 each, so its pad "
+               "must be at most kernel/2 = 2"));
+}
+
+TEST_CASE("a standalone activation is an identity conv whose table reads its input's own bytes", "[graph]") {
+  const Model m = Alone();
+  const std::vector<Tensor> run = SyntheticImages({1, 3, 16, 16}, 1, 99);
+  const QuantizedGraph g = QuantizeGraph(m, run[0], SyntheticImages({1, 3, 16, 16}, 4, 1));
+  REQUIRE(g.q.layers.size() == 11);
+  int tables = 0;
+  for (size_t li = 0; li < g.q.layers.size(); ++li) {
+    const auto& l = g.q.layers[li];
+    if (l.lut.empty()) continue;
+    ++tables;
+    INFO("layer " << l.name);
+    const nna::ref::Tensor& in =
+        l.inputs[0] < 0 ? nna::onnx::GraphInput(g, run[0]) : g.q.layers[size_t(l.inputs[0])].output;
+    // The identity conv requantizes to its input's own parameters: multiplier 1, its zero point.
+    const QuantParams x = l.inputs[0] < 0 ? g.x
+                                          : QuantParams{float(g.q.layers[size_t(l.inputs[0])].out_scale),
+                                                        g.q.layers[size_t(l.inputs[0])].out_zero_point};
+    CHECK(l.params[0].multiplier == 1.0f);
+    CHECK(l.params[0].zero_point == x.zero_point);
+    CHECK(l.params[0].bias == -x.zero_point);
+    REQUIRE(in.data.size() == l.output.data.size());
+    int moved = 0, off_by_one = 0;
+    for (size_t e = 0; e < in.data.size(); ++e) {
+      moved += l.output.data[e] != l.lut[in.data[e]];
+      off_by_one += l.output.data[e] != l.lut[std::min<size_t>(in.data[e] + 1, 255)];  // a table one off
+    }
+    CHECK(moved == 0);
+    CHECK(off_by_one > 0);
+  }
+  CHECK(tables == 5);  // Tanh, Sigmoid, Clip, LeakyRelu, Relu
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
+}

@@ -330,4 +330,61 @@ inline Model DecoderCropped() {
   return m;
 }
 
+// A YOLO-style SPP block with max pools larger than the pooling unit's 3x3: x NCHW [1,3,16,16]
+// -> Conv 3x3 pads 1 (8) + Relu = c -> MaxPool 5x5 pads 2 = p1 -> MaxPool 5x5 pads 2 = p2
+// -> MaxPool 5x5 pads 2 = p3; Concat(c, p1, p2, p3) [32,16,16] -> Conv 1x1 (8) = h
+// -> MaxPool 4x4 stride 3 pads 1 = y [1,8,5,5] (an even kernel, a stride above 2).
+inline Model Spp() {
+  Model m;
+  m.path = "spp.onnx";
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 8, 5, 5})};
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 101, 0.7), Seeded("b0", {8}, 102, 0.3),
+                    Seeded("w1", {8, 32, 1, 1}, 103, 0.4), Seeded("b1", {8}, 104, 0.2)};
+  const std::vector<Attribute> k5{Ints("kernel_shape", {5, 5}), Ints("pads", {2, 2, 2, 2})};
+  m.nodes = {
+      MakeNode("Conv", {"x", "w0", "b0"}, "c0", {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})}),
+      MakeNode("Relu", {"c0"}, "c"),
+      MakeNode("MaxPool", {"c"}, "p1", k5),
+      MakeNode("MaxPool", {"p1"}, "p2", k5),
+      MakeNode("MaxPool", {"p2"}, "p3", k5),
+      MakeNode("Concat", {"c", "p1", "p2", "p3"}, "cat", {Int("axis", 1)}),
+      MakeNode("Conv", {"cat", "w1", "b1"}, "h"),
+      MakeNode("MaxPool", {"h"}, "y",
+               {Ints("kernel_shape", {4, 4}), Ints("strides", {3, 3}), Ints("pads", {1, 1, 1, 1})})};
+  return m;
+}
+
+// Standalone activations (no Conv read by them alone before them): x NCHW [1,3,16,16] -> Tanh = t
+// (on the graph input); t -> Conv 3x3
+// (8) = a; t -> Conv 3x3 (8) = b; Add(a, b) -> Sigmoid = g; a -> Clip(0, 6) = k (a Conv read by two);
+// Concat(g, k) -> LeakyRelu(0.2) = l [16,14,14] -> MaxPool 2x2 s2 -> Relu = r [16,7,7] -> Conv 1x1
+// (6) = y [1,6,7,7].
+inline Model Alone() {
+  Model m;
+  m.path = "alone.onnx";
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 6, 7, 7})};
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 111, 0.8),
+                    Seeded("b0", {8}, 112, 0.3),
+                    Seeded("w1", {8, 3, 3, 3}, 113, 0.5),
+                    Seeded("b1", {8}, 114, 0.3),
+                    Seeded("w2", {6, 16, 1, 1}, 115, 0.5),
+                    Seeded("b2", {6}, 116, 0.2),
+                    Scalar("zero", 0),
+                    Scalar("six", 6)};
+  m.nodes = {MakeNode("Tanh", {"x"}, "t"),
+             MakeNode("Conv", {"t", "w0", "b0"}, "a", {Ints("kernel_shape", {3, 3})}),
+             MakeNode("Conv", {"t", "w1", "b1"}, "b", {Ints("kernel_shape", {3, 3})}),
+             MakeNode("Add", {"a", "b"}, "s"),
+             MakeNode("Sigmoid", {"s"}, "g"),
+             MakeNode("Clip", {"a", "zero", "six"}, "k"),
+             MakeNode("Concat", {"g", "k"}, "cat", {Int("axis", 1)}),
+             MakeNode("LeakyRelu", {"cat"}, "l", {Float("alpha", 0.2f)}),
+             MakeNode("MaxPool", {"l"}, "m", {Ints("kernel_shape", {2, 2}), Ints("strides", {2, 2})}),
+             MakeNode("Relu", {"m"}, "r"),
+             MakeNode("Conv", {"r", "w2", "b2"}, "y")};
+  return m;
+}
+
 }  // namespace nna::onnx::test_graphs
