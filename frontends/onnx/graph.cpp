@@ -223,9 +223,8 @@ class Importer {
         n,
         "op '" + op +
             "' has no lowering in a float graph (Conv, ConvTranspose, BatchNormalization after a Conv, Relu, "
-            "Clip(0, max), "
-            "LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish after a Conv, Mul or Div by a per-channel "
-            "constant after a Conv, Pad of zeros before a Conv, Add, MaxPool, GlobalAveragePool, Gemm or "
+            "Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish, Mul or Div by a per-channel constant "
+            "after a Conv, Pad of zeros before a Conv, Add, MaxPool, AveragePool, GlobalAveragePool, Gemm or "
             "MatMul (+ Add bias) on a Flatten, Concat, ConstantOfShape zeros; Transpose, Reshape, Flatten, "
             "Squeeze at the graph's edges)");
   }
