@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "compiler/qlinear_add_cases.h"
 #include "simd/simd_program.h"
 #include "util/split_mix64.h"
 
@@ -86,28 +87,8 @@ TEST_CASE("FusedOf gives FUSED_RELU's nearest scale and shift to a float32 multi
 }
 
 TEST_CASE("the QLinearAdd program equals ref::QLinearAddValue on every pair of bytes", "[exact]") {
-  // sa, za, sb, zb, sc, zc as the model gives them (uint8 zero points): the first 6 are scales
-  // whose fixed part depends on its fma (onnxruntime agrees with one order only, docs/onnx.md),
-  // then a wide ratio, saturation at both ends, and equal zero points.
-  struct Case {
-    float sa;
-    int32_t za;
-    float sb;
-    int32_t zb;
-    float sc;
-    int32_t zc;
-  };
-  const Case cases[] = {{0.105917498f, 243, 0.0935306251f, 36, 0.167942494f, 169},
-                        {0.239594996f, 197, 0.0561599992f, 35, 0.00695304666f, 190},
-                        {0.0193967186f, 241, 0.0353799984f, 219, 0.169922501f, 193},
-                        {0.00586152356f, 215, 0.172839999f, 199, 0.0526331253f, 4},
-                        {0.145854995f, 49, 0.122998126f, 197, 0.00965132844f, 20},
-                        {0.0658031255f, 233, 0.00916710962f, 134, 0.0147375781f, 197},
-                        {0.0123f, 3, 0.0456f, 200, 0.05f, 17},
-                        {0.1f, 128, 0.07f, 5, 0.09f, 131},
-                        {0.003f, 0, 0.0029f, 0, 0.004f, 0}};
   uint64_t ties = 0;
-  for (const Case& c : cases)
+  for (const QLinearAddCase& c : kQLinearAddCases)
     for (bool is_signed : {false, true}) {
       const int32_t shift = is_signed ? 128 : 0;
       const ref::QLinearAddParams q =

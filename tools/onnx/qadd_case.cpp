@@ -1,8 +1,8 @@
 // qadd_case: onnxruntime's QLinearAdd of three scales against ref::QLinearAddValue (docs/onnx.md,
-// "QLinearAdd of different scales"), on every pair of input bytes. Writes, for each case below in
-// uint8 and int8, DIR/<name>.onnx (one com.microsoft QLinearAdd of [1,65536] tensors), the inputs
-// DIR/<name>_a.npy and _b.npy (all 256 x 256 pairs) and the expected output DIR/<name>_y.npy;
-// check_qlinear_add.py runs onnxruntime on each and compares.
+// "QLinearAdd of different scales"), on every pair of input bytes. Writes, for each case of
+// compiler/qlinear_add_cases.h in uint8 and int8, DIR/<name>.onnx (one com.microsoft QLinearAdd of
+// [1,65536] tensors), the inputs DIR/<name>_a.npy and _b.npy (all 256 x 256 pairs) and the
+// expected output DIR/<name>_y.npy; check_qlinear_add.py runs onnxruntime on each and compares.
 //   qadd_case [--fixed-unfused] DIR
 // --fixed-unfused computes the expected outputs with the fixed part zc - (ra*za + rb*zb) rounded
 // at every step instead of MLAS's fma: a wrong order that onnxruntime must tell apart (the first
@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <string>
 
+#include "compiler/qlinear_add_cases.h"
 #include "frontends/onnx/graph.h"
 #include "frontends/onnx/test_graphs.h"
 #include "ref/ref_ops.h"
@@ -22,24 +23,6 @@ namespace {
 using namespace nna::onnx;
 namespace tg = test_graphs;
 
-struct Case {
-  float sa;
-  int32_t za;
-  float sb;
-  int32_t zb;
-  float sc;
-  int32_t zc;
-};
-// The scales of compiler/layer_quant.test.cpp's QLinearAdd test (uint8 zero points).
-constexpr Case kCases[] = {{0.105917498f, 243, 0.0935306251f, 36, 0.167942494f, 169},
-                           {0.239594996f, 197, 0.0561599992f, 35, 0.00695304666f, 190},
-                           {0.0193967186f, 241, 0.0353799984f, 219, 0.169922501f, 193},
-                           {0.00586152356f, 215, 0.172839999f, 199, 0.0526331253f, 4},
-                           {0.145854995f, 49, 0.122998126f, 197, 0.00965132844f, 20},
-                           {0.0658031255f, 233, 0.00916710962f, 134, 0.0147375781f, 197},
-                           {0.0123f, 3, 0.0456f, 200, 0.05f, 17},
-                           {0.1f, 128, 0.07f, 5, 0.09f, 131},
-                           {0.003f, 0, 0.0029f, 0, 0.004f, 0}};
 constexpr int64_t kPairs = 256 * 256;
 
 Tensor Named(Tensor t, const std::string& name) {
@@ -47,8 +30,8 @@ Tensor Named(Tensor t, const std::string& name) {
   return t;
 }
 
-void Write(const std::filesystem::path& dir, const std::string& name, const Case& c, bool is_signed,
-           bool fixed_unfused) {
+void Write(const std::filesystem::path& dir, const std::string& name, const nna::compiler::QLinearAddCase& c,
+           bool is_signed, bool fixed_unfused) {
   const DataType type = is_signed ? DataType::kInt8 : DataType::kUint8;
   const int32_t shift = is_signed ? 128 : 0;
   const int32_t za = c.za - shift, zb = c.zb - shift, zc = c.zc - shift;
@@ -101,7 +84,7 @@ int main(int argc, char** argv) {
     const std::filesystem::path dir(argv[argc - 1]);
     std::filesystem::create_directories(dir);
     int k = 0;
-    for (const Case& c : kCases) {
+    for (const nna::compiler::QLinearAddCase& c : nna::compiler::kQLinearAddCases) {
       for (bool is_signed : {false, true})
         Write(dir, "qadd" + std::to_string(k) + (is_signed ? "_int8" : "_uint8"), c, is_signed, unfused);
       ++k;
