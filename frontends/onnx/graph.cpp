@@ -434,10 +434,7 @@ class Importer {
     if (d.group < 1 || int64_t(s.c) % d.group != 0 || wt.dims[0] != int64_t(s.c))
       FailNode(n, "weights " + DimsText(wt.dims) + " with group=" + std::to_string(d.group) +
                       " do not match its input's " + std::to_string(s.c) + " channels");
-    const Attribute* auto_pad = n.Find("auto_pad");
-    const std::string mode = auto_pad ? auto_pad->s : "NOTSET";
-    if (mode != "NOTSET" && mode != "VALID" && mode != "SAME_UPPER" && mode != "SAME_LOWER")
-      FailNode(n, "attribute auto_pad='" + mode + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
+    const std::string mode = AutoPad(n);
     for (size_t i = 0; i < 2; ++i) {
       const int64_t size = i ? s.w : s.h;
       d.k[i] = k[i], d.st[i] = st[i], d.dl[i] = dl[i];
@@ -704,30 +701,41 @@ class Importer {
     values_[n.outputs[0]] = values_.at(n.inputs[from]);
   }
 
+  // A pool's auto_pad: NOTSET, VALID, SAME_UPPER or SAME_LOWER, else one sentence.
+  std::string AutoPad(const Node& n) {
+    const Attribute* auto_pad = n.Find("auto_pad");
+    const std::string mode = auto_pad ? auto_pad->s : "NOTSET";
+    if (mode != "NOTSET" && mode != "VALID" && mode != "SAME_UPPER" && mode != "SAME_LOWER")
+      FailNode(n, "attribute auto_pad='" + mode + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
+    return mode;
+  }
+  // A 2-D pool's pads [top, left, bottom, right] on input s: its pads, or auto_pad's as ONNX
+  // defines them (SAME keeps ceil(in / stride) outputs, the odd pad at the end for SAME_UPPER, at
+  // the start for SAME_LOWER; VALID pads nothing).
+  std::vector<int64_t> PoolPads(const Node& n, const net::Shape& s, const std::vector<int64_t>& k,
+                                const std::vector<int64_t>& st, const std::vector<int64_t>& dl) {
+    const std::string mode = AutoPad(n);
+    std::vector<int64_t> p = Ints(n, "pads", {0, 0, 0, 0});
+    if (mode == "NOTSET" || k.size() != 2 || st.size() != 2 || dl.size() != 2) return p;
+    const int64_t size[2] = {s.h, s.w};
+    p.assign(4, 0);
+    for (size_t i = 0; i < 2 && mode != "VALID"; ++i) {
+      const int64_t out = (size[i] + st[i] - 1) / st[i];
+      const int64_t total = std::max<int64_t>(0, (out - 1) * st[i] + (k[i] - 1) * dl[i] + 1 - size[i]);
+      p[i] = mode == "SAME_UPPER" ? total / 2 : total - total / 2;
+      p[i + 2] = total - p[i];
+    }
+    return p;
+  }
+
   void MaxPool(const Node& n) {
     const int in = TensorOf(n, 0);
     if (n.outputs.size() > 1 && !n.outputs[1].empty())
       FailNode(n, "has an Indices output, which has no lowering");
     const std::vector<int64_t> k = Ints(n, "kernel_shape", {}), st = Ints(n, "strides", {1, 1}),
                                dl = Ints(n, "dilations", {1, 1});
-    std::vector<int64_t> p = Ints(n, "pads", {0, 0, 0, 0});
-    // auto_pad's pads as ONNX defines them: SAME keeps ceil(in / stride) outputs, the odd pad at
-    // the end (SAME_UPPER) or the start (SAME_LOWER); VALID pads nothing.
-    const Attribute* auto_pad = n.Find("auto_pad");
-    const std::string mode = auto_pad ? auto_pad->s : "NOTSET";
-    if (mode != "NOTSET" && mode != "VALID" && mode != "SAME_UPPER" && mode != "SAME_LOWER")
-      FailNode(n, "attribute auto_pad='" + mode + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
-    if (mode != "NOTSET" && k.size() == 2 && st.size() == 2 && dl.size() == 2) {
-      const net::Shape s = ShapeOf(in);
-      const int64_t size[2] = {s.h, s.w};
-      p.assign(4, 0);
-      for (size_t i = 0; i < 2 && mode != "VALID"; ++i) {
-        const int64_t out = (size[i] + st[i] - 1) / st[i];
-        const int64_t total = std::max<int64_t>(0, (out - 1) * st[i] + (k[i] - 1) * dl[i] + 1 - size[i]);
-        p[i] = mode == "SAME_UPPER" ? total / 2 : total - total / 2;
-        p[i + 2] = total - p[i];
-      }
-    }
+    const std::string mode = AutoPad(n);
+    const std::vector<int64_t> p = PoolPads(n, ShapeOf(in), k, st, dl);
     if (k.size() != 2 || k[0] != k[1] || st.size() != 2 || st[0] != st[1] || p.size() != 4 ||
         std::any_of(p.begin(), p.end(), [&](int64_t v) { return v != p[0]; }) ||
         dl != std::vector<int64_t>{1, 1} || Int(n, "ceil_mode", 0) != 0)
@@ -805,14 +813,17 @@ class Importer {
     const int in = TensorOf(n, 0);
     const net::Shape s = ShapeOf(in);
     const std::vector<int64_t> k = Ints(n, "kernel_shape", {}), st = Ints(n, "strides", {1, 1}),
-                               p = Ints(n, "pads", {0, 0, 0, 0});
-    if (const Attribute* a = n.Find("auto_pad"); a && a->s != "NOTSET" && a->s != "VALID")
-      FailNode(n, "attribute auto_pad='" + a->s + "' has no lowering for an AveragePool; give explicit pads");
+                               dl = Ints(n, "dilations", {1, 1});
+    const std::vector<int64_t> p = PoolPads(n, s, k, st, dl);
     if (k.size() != 2 || st.size() != 2 || p.size() != 4)
       FailNode(n, "is not a 2-D average pool (kernel_shape=" + DimsText(k) + ")");
-    if (const std::vector<int64_t> dl = Ints(n, "dilations", {1, 1}); dl != std::vector<int64_t>{1, 1})
+    if (dl != std::vector<int64_t>{1, 1})
       FailNode(n, "has dilations=" + DimsText(dl) + ", which have no lowering for an AveragePool");
     const bool padded = std::any_of(p.begin(), p.end(), [](int64_t v) { return v != 0; });
+    const std::string mode = AutoPad(n);
+    if (padded && (mode == "SAME_UPPER" || mode == "SAME_LOWER") && Int(n, "count_include_pad", 0) != 0)
+      FailNode(n, "auto_pad='" + mode + "' pads " + DimsText(p) +
+                      ", which the QDQ export cannot write as the Conv's pads; give explicit pads");
     if (padded && Int(n, "count_include_pad", 0) == 0)
       FailNode(n, "pads=" + DimsText(p) +
                       " with count_include_pad=0 divides its border windows by fewer than " +
