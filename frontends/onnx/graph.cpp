@@ -1163,6 +1163,12 @@ size_t Slot(int tensor) { return size_t(tensor + 1); }
 
 // A pre-quantized model's parameters for every network tensor (slot), checked against what the
 // accelerator computes exactly as onnxruntime does; anything else is one sentence.
+// ParamsText in the model's own type: GivenQuant keeps an int8 tensor as uint8 (zero point + 128).
+std::string ModelParamsText(const GivenQuant* given, const std::string& t, QuantParams q) {
+  if (given && given->int8.count(t)) q.zero_point -= 128, q.is_signed = true;
+  return ParamsText(t, q);
+}
+
 std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given) {
   const net::Network& nw = im.net;
   auto node = [&](size_t li) {
@@ -1192,29 +1198,31 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
     const QuantParams& y = qp[li + 1];
     for (size_t k = 0; k < l.inputs.size(); ++k) {
       const QuantParams& x = qp[Slot(l.inputs[k])];
-      const std::string in =
-          ParamsText(l.inputs[k] == net::kInput ? im.input_name : im.tensor[size_t(l.inputs[k])], x);
+      const std::string in = ModelParamsText(
+          &given, l.inputs[k] == net::kInput ? im.input_name : im.tensor[size_t(l.inputs[k])], x);
       const bool copies =
           l.op == net::Op::kMaxPool || l.op == net::Op::kConcat || (im.identity[li] && !im.table[li]);
       if (copies && (x.scale != y.scale || x.zero_point != y.zero_point))
-        throw OnnxError(node(li) + ": input " + in + " and output " + ParamsText(im.tensor[li], y) +
-                        " differ, but the accelerator's " + net::ToString(l.op) +
-                        " copies bytes (a requantization inside it has no lowering)");
+        throw OnnxError(node(li) + ": input " + in + " and output " +
+                        ModelParamsText(&given, im.tensor[li], y) + " differ, but the accelerator's " +
+                        net::ToString(l.op) + " copies bytes (a requantization inside it has no lowering)");
       // An add of other scales is onnxruntime's QLinearAdd (ref::QLinearAddValue): the ratios
       // must keep every result within int32 (where MLAS's conversion and f2i agree).
       if (l.op == net::Op::kAdd && !(double(x.scale) / double(y.scale) < 1 << 20))
-        throw OnnxError(node(li) + ": adds input " + in + " into output " + ParamsText(im.tensor[li], y) +
+        throw OnnxError(node(li) + ": adds input " + in + " into output " +
+                        ModelParamsText(&given, im.tensor[li], y) +
                         ", a scale ratio above 2^20, where the accelerator's float32 add and onnxruntime's "
                         "QLinearAdd may differ");
     }
     if (l.act == Activation::kRelu && y.zero_point != 0)
       throw OnnxError(node(li) +
-                      ": a fused Relu or Clip needs its output's zero point 0 (onnxruntime "
-                      "removes the activation only then), but output " +
-                      ParamsText(im.tensor[li], y) + " has not");
+                      ": a fused Relu or Clip needs its output's zero point at the type's minimum (0 for "
+                      "uint8, -128 for int8: onnxruntime removes the activation only then), but output " +
+                      ModelParamsText(&given, im.tensor[li], y) + " has not");
     if (std::isfinite(im.act_max[li]) && !im.table[li] && double(y.scale) * 255 > im.act_max[li] * (1 + 1e-6))
       throw OnnxError(node(li) + ": clips at " + std::to_string(im.act_max[li]) + ", but output " +
-                      ParamsText(im.tensor[li], y) + " reaches " + std::to_string(double(y.scale) * 255) +
+                      ModelParamsText(&given, im.tensor[li], y) + " reaches " +
+                      std::to_string(double(y.scale) * 255) +
                       " (the uint8 saturation is the clip only when 255 steps stay within max)");
   }
   return qp;
@@ -1255,7 +1263,7 @@ void CheckDeconvInput(const Imported& im, size_t li, const QuantParams& x, const
   if (x.zero_point != 0)
     throw OnnxError(
         "node '" + im.nodes[li].substr(0, im.nodes[li].find(" + ")) + "' (ConvTranspose): reads " +
-        ParamsText(in, x) +
+        ModelParamsText(given, in, x) +
         ", but the accelerator's DECONV inserts byte 0 between the pixels, which is real 0 only at "
         "zero point 0 (a Relu before it, or an input range starting at 0)");
   if (!given || im.upsampled[li].empty()) return;
@@ -1263,7 +1271,7 @@ void CheckDeconvInput(const Imported& im, size_t li, const QuantParams& x, const
   if (it == given->acts.end() || it->second.scale != x.scale || it->second.zero_point != x.zero_point)
     throw OnnxError("node '" + im.nodes[li].substr(0, im.nodes[li].find(" + ")) +
                     "' (Conv): its zero insertion '" + im.upsampled[li] +
-                    "' is quantized otherwise than its input " + ParamsText(in, x) +
+                    "' is quantized otherwise than its input " + ModelParamsText(given, in, x) +
                     ", which the accelerator's DECONV cannot requantize");
 }
 
