@@ -296,7 +296,7 @@ isa::Instruction ComputeInstruction(const Doc& d, const LayerSpec& l, const Lowe
     c.pad_bottom = l.pad_bottom;
     c.pad_left = l.pad_left;
     c.pad_right = l.pad_right;
-    if (l.op == LayerOp::kConv) c.pad_value = l.pad_value;
+    c.pad_value = l.pad_value;  // CONV and DECONV (test_spec takes it on no other op)
     c.out_pad_h = l.out_pad_h;
     c.out_pad_w = l.out_pad_w;
   } else {

@@ -213,7 +213,7 @@ void ParseDotProduct(const Doc& d, const YAML::Node& layer, LayerSpec& l) {
   } else {
     d.OnlyKeys(layer, "layer",
                {"op", "input", "output_channels", "kernel", "stride", "dilation", "padding", "output_padding",
-                "groups", "weights_signed", "output", "order"});
+                "pad_value", "groups", "weights_signed", "output", "order"});
   }
 
   ParseInput(d, layer, CI::kMaxInH, l);

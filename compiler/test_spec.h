@@ -40,7 +40,8 @@ struct LayerSpec {
   uint32_t stride_h = 1, stride_w = 1;
   uint32_t dil_h = 1, dil_w = 1;
   uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
-  uint8_t pad_value = 0;  // conv: the byte padding reads (the input's zero point; ISA pad_value)
+  uint8_t pad_value =
+      0;  // conv, deconv: the byte padding and gaps read (the input's zero point; ISA pad_value)
   uint32_t out_pad_h = 0, out_pad_w = 0;
   uint32_t groups = 1;
   bool wt_signed = true;

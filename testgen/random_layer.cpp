@@ -64,6 +64,7 @@ std::string Name(const std::string& prefix, uint64_t seed, const LayerSpec& l) {
     s += "_k" + Num(l.kernel_h) + "x" + Num(l.kernel_w) + "_s" + Num(l.stride_h) + "x" + Num(l.stride_w) +
          "_d" + Num(l.dil_h) + "x" + Num(l.dil_w) + "_p" + Num(l.pad_top) + "," + Num(l.pad_bottom) + "," +
          Num(l.pad_left) + "," + Num(l.pad_right);
+    if (l.pad_value != 0) s += "_pv" + Num(l.pad_value);
     if (l.op == LayerOp::kDeconv) s += "_op" + Num(l.out_pad_h) + "x" + Num(l.out_pad_w);
     s += "_g" + Num(l.groups);
   }
@@ -355,6 +356,11 @@ TestSpec RandomTestSpec(uint64_t seed, const HwConfig& cfg) {
     if (quant == 0) l.requant = ref::RequantMode::kExact;
     l.out_zero_point = int32_t(quant_draw.Range(0, 255)) - (l.out_signed ? 128 : 0);
   }
+  // A third of the convs and deconvs read an input zero point where they pad (and a deconv in its
+  // gaps): pad_value; from a stream of its own.
+  Draw pad_draw(seed, 0x7061645F76616Cull);  // "pad_val"
+  if ((l.op == LayerOp::kConv || l.op == LayerOp::kDeconv) && pad_draw.Chance(33))
+    l.pad_value = uint8_t(pad_draw.Range(1, 255));
   TestSpec spec;
   spec.name = Name("rnd", seed, l);
   spec.file = "random seed " + std::to_string(seed);

@@ -26,13 +26,14 @@ LayerCost EstimateCost(const compiler::LayerSpec& layer, const HwConfig& cfg);
 
 // The layer drawn from seed for cfg, with cost.cycles below 100k on arrays of fewer than 1024
 // cells (tiny) and 40k otherwise (fsd). Its name encodes the shape (docs/adding-a-test.md):
-//   rnd<seed>_<op>_i<C>x<H>x<W>_o<Cout>[_k<R>x<S>_s<h>x<w>_d<h>x<w>_p<t>,<b>,<l>,<r>[_op<h>x<w>]_g<G>]
+//   rnd<seed>_<op>_i<C>x<H>x<W>_o<Cout>[_k<R>x<S>_s<h>x<w>_d<h>x<w>_p<t>,<b>,<l>,<r>[_pv<B>][_op<h>x<w>]_g<G>]
 //     _<input><weights><output signedness: s or
 //     u>_<relu|lin>_<pm|cm>[_exact][_zp<N>][_<max|avg><size>s<stride>p<pad>]
 // (_exact: requant exact for a quarter of the layers; _zp: an output zero point, for those and another
-// quarter; the last part when a fused pool was drawn, for a quarter of the convolutions that can pool), e.g.
-// rnd42_conv_i3x31x29_o24_k3x3_s2x2_d1x1_p1,0,1,1_g1_suu_relu_pm. seed is also the data seed. An eighth of
-// the seeds (a stream of their own: the other seeds keep their layers) replace the layer by a SCALE or
+// quarter; _pv: the byte padding and a deconv's gaps read, an input zero point, for a third of the convs
+// and deconvs; the last part when a fused pool was drawn, for a quarter of the convolutions that can pool),
+// e.g. rnd42_conv_i3x31x29_o24_k3x3_s2x2_d1x1_p1,0,1,1_g1_suu_relu_pm. seed is also the data seed. An eighth
+// of the seeds (a stream of their own: the other seeds keep their layers) replace the layer by a SCALE or
 // ELTWISE (add, mul, max; half the adds rescaled) of its input's shape and signedness, with random output
 // signedness and ReLU, named
 //   rnd<seed>_<scale|eltwise_<add|mul|max>[_rescale]>_i<C>x<H>x<W>_<input><output>_<relu|lin>

@@ -127,6 +127,8 @@ TEST_CASE("random layers: 2000 seeds per configuration compile and the model equ
       for (uint32_t s : {2u, 4u}) mark("deconv stride " + std::to_string(s), deconv && l.stride_h == s);
       mark("deconv padding", deconv && l.pad_top + l.pad_bottom + l.pad_left + l.pad_right > 0);
       mark("deconv output padding", deconv && l.out_pad_h + l.out_pad_w > 0);
+      mark("conv pad_value", conv && l.pad_value != 0);
+      mark("deconv pad_value", deconv && l.pad_value != 0);
       mark("grouped deconv", deconv && l.groups > 1);
       mark("inner product > 1000 terms", ip && uint64_t(l.in_c) * l.in_h * l.in_w > 1000);
       mark("inner product on planes", ip && l.in_h * l.in_w > 1);
@@ -174,9 +176,11 @@ TEST_CASE("a random layer is the same on every machine", "[random]") {
   // Seed 1 requantizes exactly with zero point 247 (its own stream, too).
   CHECK(RandomTestSpec(1, tiny).name ==
         "rnd1_deconv_i5x7x6_o10_k4x1_s2x2_d2x1_p0,0,0,0_op1x1_g1_usu_lin_pm_exact_zp247");
-  CHECK(RandomTestSpec(2, tiny).name == "rnd2_deconv_i1x5x5_o1_k1x1_s4x4_d1x1_p0,0,0,0_op0x0_g1_ssu_relu_pm");
+  // Seeds 2 and 3 pad with an input zero point (pad_value, its own stream).
+  CHECK(RandomTestSpec(2, tiny).name ==
+        "rnd2_deconv_i1x5x5_o1_k1x1_s4x4_d1x1_p0,0,0,0_pv102_op0x0_g1_ssu_relu_pm");
   CHECK(RandomTestSpec(3, FindHwConfig("fsd")).name ==
-        "rnd3_conv_i8x12x12_o10_k11x11_s2x2_d1x1_p5,5,2,2_g2_uuu_relu_cm_max2s2p1");
+        "rnd3_conv_i8x12x12_o10_k11x11_s2x2_d1x1_p5,5,2,2_pv175_g2_uuu_relu_cm_max2s2p1");
   const Bundle b = BuildTest(RandomTestSpec(1, tiny), tiny);
   uint64_t h = 1469598103934665603ull;  // FNV-1a of the DRAM image: data and program
   for (uint8_t v : b.dram) h = (h ^ v) * 1099511628211ull;

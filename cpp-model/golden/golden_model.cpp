@@ -236,8 +236,8 @@ std::optional<Failure> Runner::CheckDot(const Instruction& in) const {
   if (c.reserved1 != 0) return IllegalField(in, "reserved1", c.reserved1, "must be zero");
   if (c.reserved2 != 0) return IllegalField(in, "reserved2", c.reserved2, "must be zero");
   if (c.reserved3 != 0) return IllegalField(in, "reserved3", c.reserved3, "must be zero");
-  if (in.opcode != Opcode::kConv && c.pad_value != 0)
-    return IllegalField(in, "pad_value", c.pad_value, "must be 0 except on CONV");
+  if (in.opcode != Opcode::kConv && in.opcode != Opcode::kDeconv && c.pad_value != 0)
+    return IllegalField(in, "pad_value", c.pad_value, "must be 0 except on CONV and DECONV");
   if (auto f = CheckDeconvEltwise(in)) return f;
   if (isa::IsSimdOnly(in.opcode))
     if (auto f = CheckSimdOnly(in)) return f;

@@ -80,13 +80,23 @@ std::vector<int64_t> Deconv2d(const Tensor& in, const Weights& wt, const ConvGeo
   if (oh_n < 1 || ow_n < 1) throw std::invalid_argument("Deconv2d: the padding leaves no output");
   *out_h = uint32_t(oh_n);
   *out_w = uint32_t(ow_n);
+  // Every tap without an input (the gaps between pixels, the edges) reads pad_value p: each output
+  // starts from p * (the sum of its channel's weights), and each input scatters x - p.
+  const int64_t pad = in.is_signed ? int8_t(g.pad_value) : g.pad_value;
   std::vector<int64_t> acc(size_t(wt.cout) * oh_n * ow_n, 0);
+  for (uint32_t co = 0; co < wt.cout && pad != 0; ++co) {
+    int64_t sum = 0;
+    for (uint32_t ci = 0; ci < wt.cin; ++ci)
+      for (uint32_t r = 0; r < wt.r; ++r)
+        for (uint32_t s = 0; s < wt.s; ++s) sum += wt.At(co, ci, r, s);
+    std::fill_n(acc.begin() + ptrdiff_t(size_t(co) * oh_n * ow_n), size_t(oh_n * ow_n), pad * sum);
+  }
   // Scatter: each input element spreads over the kernel; outputs outside the cropped range drop.
   for (uint32_t ci_all = 0; ci_all < in.c; ++ci_all) {
     const uint32_t grp = ci_all / wt.cin, ci = ci_all % wt.cin;
     for (uint32_t ih = 0; ih < in.h; ++ih) {
       for (uint32_t iw = 0; iw < in.w; ++iw) {
-        const int64_t x = in.At(ci_all, ih, iw);
+        const int64_t x = in.At(ci_all, ih, iw) - pad;
         if (x == 0) continue;
         for (uint32_t co = grp * gout; co < (grp + 1) * gout; ++co) {
           int64_t* plane = &acc[size_t(co) * oh_n * ow_n];

@@ -45,7 +45,7 @@ struct ConvGeometry {
   uint32_t stride_h = 1, stride_w = 1;
   uint32_t dil_h = 1, dil_w = 1;
   uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
-  uint8_t pad_value = 0;                  // Conv2d: the byte padding positions read (as the input's type)
+  uint8_t pad_value = 0;                  // the byte padding (and Deconv2d's gaps) read, as the input's type
   uint32_t groups = 1;                    // divides the input and output channels
   uint32_t out_pad_h = 0, out_pad_w = 0;  // Deconv2d only
 };

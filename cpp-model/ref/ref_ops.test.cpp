@@ -259,6 +259,7 @@ TEST_CASE("Deconv2d on a hand-computed case", "[ref]") {
 TEST_CASE("Deconv2d equals a convolution of the zero-upsampled input with the flipped kernel", "[ref]") {
   // The textbook identity, an independent check of the scatter form: insert stride-1 zeros between
   // input elements, pad by dil*(k-1) - pad (plus the output padding at the end), flip the kernel.
+  // With a pad_value, the inserted "zeros" and the padding are that byte (an input zero point).
   uint32_t seed = 1;
   auto next = [&seed] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7FFF; };
   for (int trial = 0; trial < 200; ++trial) {
@@ -277,6 +278,7 @@ TEST_CASE("Deconv2d equals a convolution of the zero-upsampled input with the fl
     g.pad_right = next() % (g.dil_w * (kw - 1) + 1);
     g.out_pad_h = next() % std::max(g.stride_h, g.dil_h);
     g.out_pad_w = next() % std::max(g.stride_w, g.dil_w);
+    g.pad_value = trial % 2 ? uint8_t(next()) : 0;
     if (DeconvOutSize(h, kh, g.stride_h, g.dil_h, g.pad_top, g.pad_bottom, g.out_pad_h) < 1 ||
         DeconvOutSize(w, kw, g.stride_w, g.dil_w, g.pad_left, g.pad_right, g.out_pad_w) < 1)
       continue;
@@ -291,6 +293,7 @@ TEST_CASE("Deconv2d equals a convolution of the zero-upsampled input with the fl
     // Upsampled input, as signed values in a wider tensor: keep int8/uint8 by storing bytes and signedness.
     const uint32_t uh = (h - 1) * g.stride_h + 1, uw = (w - 1) * g.stride_w + 1;
     Tensor up(in.c, uh, uw, in.is_signed);
+    std::fill(up.data.begin(), up.data.end(), g.pad_value);
     for (uint32_t c = 0; c < in.c; ++c)
       for (uint32_t y = 0; y < h; ++y)
         for (uint32_t x = 0; x < w; ++x)
@@ -305,6 +308,7 @@ TEST_CASE("Deconv2d equals a convolution of the zero-upsampled input with the fl
                 wt.data[((size_t(co) * gin + ci) * kh + (kh - 1 - r)) * kw + (kw - 1 - s)];
     ConvGeometry cg;
     cg.groups = groups;
+    cg.pad_value = g.pad_value;
     cg.dil_h = g.dil_h, cg.dil_w = g.dil_w;
     cg.pad_top = g.dil_h * (kh - 1) - g.pad_top;
     cg.pad_bottom = g.dil_h * (kh - 1) - g.pad_bottom + g.out_pad_h;

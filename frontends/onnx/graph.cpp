@@ -1254,18 +1254,11 @@ ConvQuant::ZeroInsertion ZeroInsertionOf(const net::Layer& l, uint32_t channels)
   return z;
 }
 
-// A deconv's input zero point must be 0: DECONV's inserted zeros and its edges are byte 0, and the
-// zero point folded into the bias (B - x_zp * sum(w)) is exact only where every tap reads the input.
-// A pre-quantized zero insertion must keep its input's parameters (its QuantizeLinear is then exact).
+// A pre-quantized zero insertion must keep its input's parameters (its QuantizeLinear is then exact,
+// and its inserted zeros are the input's zero point, DECONV's pad_value).
 void CheckDeconvInput(const Imported& im, size_t li, const QuantParams& x, const GivenQuant* given) {
   const net::Layer& l = im.net.layers[li];
   const std::string in = l.inputs[0] == net::kInput ? im.input_name : im.tensor[size_t(l.inputs[0])];
-  if (x.zero_point != 0)
-    throw OnnxError(
-        "node '" + im.nodes[li].substr(0, im.nodes[li].find(" + ")) + "' (ConvTranspose): reads " +
-        ModelParamsText(given, in, x) +
-        ", but the accelerator's DECONV inserts byte 0 between the pixels, which is real 0 only at "
-        "zero point 0 (a Relu before it, or an input range starting at 0)");
   if (!given || im.upsampled[li].empty()) return;
   const auto it = given->acts.find(im.upsampled[li]);
   if (it == given->acts.end() || it->second.scale != x.scale || it->second.zero_point != x.zero_point)
@@ -1469,10 +1462,11 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
         conv_y = it->second;
       }
       if (im.table[li] && !im.identity[li]) g.acts[im.conv_out[li]] = {conv_y, table_lo[li], table_hi[li]};
-      // Padding reads the input's zero point (pad_value), real 0 as ONNX pads, so that the zero
-      // point folds into the bias over every tap (below). DECONV pads with 0 (pad_value is CONV's).
+      // Padding (and a deconv's inserted gaps) read the input's zero point (pad_value), real 0 as
+      // ONNX pads and a zero insertion, so that the zero point folds into the bias over every tap
+      // (below).
       if (deconv) CheckDeconvInput(im, li, x, given);
-      if (!deconv && (l.pad_top || l.pad_bottom || l.pad_left || l.pad_right))
+      if (deconv || l.pad_top || l.pad_bottom || l.pad_left || l.pad_right)
         ql.spec->pad_value = uint8_t(x.zero_point);
       const uint32_t cout = l.out_c, per = uint32_t(im.w[li].size() / cout);
       const uint32_t avg = im.avg_count[li];
@@ -1507,7 +1501,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
                             std::to_string(cq.bias_scale[c]) + " does not fit the accumulator");
           bq[c] = int64_t(v);
         }
-        // The input's zero point folded into the bias: exact, padding reads it too (pad_value).
+        // The input's zero point folded into the bias: exact, padding and gaps read it too (pad_value).
         ql.bias[c] = int32_t(bq[c] - int64_t(x.zero_point) * sum);
         ref::ChannelParams& p = ql.params[c];
         p.bias = ql.bias[c];

@@ -152,7 +152,7 @@ module nna_compute (
       64'(instr_q.wt_tile_bytes) != wt_tile_calc ||
       32'(instr_q.out_c) > nna_cfg_pkg::SimdParamEntries ||
       instr_q.reserved1 != 3'd0 || instr_q.reserved2 != 4'd0 || instr_q.reserved3 != 8'd0 ||
-      (!op_conv && instr_q.pad_value != 8'd0);
+      (!op_conv && !op_deconv && instr_q.pad_value != 8'd0);
 
   // DECONV: the strides are the upsampling factors, powers of two up to 8 (shifts, no divider).
   logic sh_pow2, sw_pow2;

@@ -111,7 +111,7 @@ module nna_data_seq (
         if (rs_load_q && rs_mask_q[i]) begin
           pkt_d[i*8 +: 8] = act_rsp_data_i[32'(rs_off_q[i*OffBits +: OffBits])*8 +: 8];
         end else if (rs_first_q) begin
-          pkt_d[i*8 +: 8] = instr_i.pad_value;  // CONV's padding byte (0 on every other opcode)
+          pkt_d[i*8 +: 8] = instr_i.pad_value;  // padding, deconv gaps (0 but on CONV, DECONV)
         end
       end
     end

@@ -140,7 +140,8 @@ std::vector<std::string> Violations(const ComputeInstr& in, const std::vector<ui
   need(in.reserved1 == 0, "reserved1");
   need(in.reserved2 == 0, "reserved2");
   need(in.reserved3 == 0, "reserved3");
-  need(in.opcode == nna::isa::Opcode::kConv || in.pad_value == 0, "pad_value");
+  need(in.opcode == nna::isa::Opcode::kConv || in.opcode == nna::isa::Opcode::kDeconv || in.pad_value == 0,
+       "pad_value");
   need(elt ? in.eltwise_op <= nna::isa::EltwiseOp::kMax : in.eltwise_op == nna::isa::EltwiseOp::kAdd,
        "eltwise_op");
   if (nna::isa::IsSimdOnly(in.opcode)) {  // docs/architecture.md "SIMD-only instructions"
@@ -183,22 +184,24 @@ void Reference(const Problem& pb, const std::vector<uint8_t>& sram, uint32_t idx
   auto ext = [](uint8_t v, bool sgn) { return sgn ? int32_t(int8_t(v)) : int32_t(v); };
   const std::vector<nna::isa::SimdInstr> program = DecodeProgram(pb.prog);
   const bool simd_only = nna::isa::IsSimdOnly(in.opcode), elt = in.opcode == nna::isa::Opcode::kEltwise;
-  // The activation of lane pixel p, input channel ci, kernel tap (r, s) of the tensor at base.
+  // The activation of lane pixel p, input channel ci, kernel tap (r, s) of the tensor at base;
+  // pad_value where the tap has no input (padding, a deconv's gaps, lanes past the last pixel).
   auto act = [&](uint64_t p, uint64_t ci, int64_t r, int64_t s, uint64_t base) -> uint8_t {
-    if (p >= pixels) return 0;
+    if (p >= pixels) return in.pad_value;
     const int64_t oh = p / in.out_w, ow = p % in.out_w;
     int64_t ih, iw;
     if (deconv) {
       const int64_t th = oh + int64_t(in.pad_top) - r * int64_t(in.dil_h);
       const int64_t tw = ow + int64_t(in.pad_left) - s * int64_t(in.dil_w);
-      if (th < 0 || tw < 0 || th % int64_t(in.stride_h) != 0 || tw % int64_t(in.stride_w) != 0) return 0;
+      if (th < 0 || tw < 0 || th % int64_t(in.stride_h) != 0 || tw % int64_t(in.stride_w) != 0)
+        return in.pad_value;
       ih = th / int64_t(in.stride_h);
       iw = tw / int64_t(in.stride_w);
     } else {
       ih = oh * int64_t(in.stride_h) + r * int64_t(in.dil_h) - int64_t(in.pad_top);
       iw = ow * int64_t(in.stride_w) + s * int64_t(in.dil_w) - int64_t(in.pad_left);
     }
-    if (ih < 0 || ih >= int64_t(in.in_h) || iw < 0 || iw >= int64_t(in.in_w)) return 0;
+    if (ih < 0 || ih >= int64_t(in.in_h) || iw < 0 || iw >= int64_t(in.in_w)) return in.pad_value;
     return sram[(base + ci * in.in_plane_stride + ih * in.in_row_stride + iw) % sram.size()];
   };
   // SCALE: row 0 is the element; ELTWISE: rows a and b, row b runs the program on the pair.
@@ -396,6 +399,8 @@ class Generator {
     in.wt_signed = U(0, 1);
     in.out_signed = U(0, 1);
     in.order = Coin(0.5) ? nna::isa::Order::kPixelMajor : nna::isa::Order::kChannelMajor;
+    const bool padded = in.opcode == nna::isa::Opcode::kConv || in.opcode == nna::isa::Opcode::kDeconv;
+    in.pad_value = padded && Coin(0.4) ? uint8_t(U(1, 255)) : 0;  // an input zero point
     pb.prog = RandomProgram();
     Finish(pb, sram, Coin(0.3));
   }
@@ -993,7 +998,7 @@ const BadCase kBadCases[] = {
      ErrorCode::kIllegalField},
     {"reserved3", Kind::kConv, [](Problem& p) { p.in.reserved3 = 0x80; }, "reserved3",
      ErrorCode::kIllegalField},
-    {"pad_value on deconv", Kind::kDeconv, [](Problem& p) { p.in.pad_value = 7; }, "pad_value",
+    {"pad_value on inner_product", Kind::kInnerProduct, [](Problem& p) { p.in.pad_value = 7; }, "pad_value",
      ErrorCode::kIllegalField},
     {"deconv stride_h 3", Kind::kDeconv, [](Problem& p) { p.in.stride_h = 3; }, "deconv_stride",
      ErrorCode::kIllegalField},
