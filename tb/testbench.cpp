@@ -652,9 +652,9 @@ void Testbench::PrintCompletion() const {
     const double cycles = cycles_sum ? double(cycles_sum) : 1.0;
     if (golden_.ok) {
       std::printf("  cycles %" PRIu64 "  mac-active %" PRIu64
-                  " (%.1f%%)  MAC utilization %.1f%%  (useful MACs / (cycles*M*N))\n",
+                  " (%.1f%%)  MAC utilization %.1f%%  (useful MACs %" PRIu64 " / (cycles*M*N))\n",
                   cycles_sum, mac_sum, 100.0 * mac_sum / cycles,
-                  100.0 * double(bundle_.macs) / (cycles * macs_per_cycle));
+                  100.0 * double(bundle_.macs) / (cycles * macs_per_cycle), bundle_.macs);
     } else {  // the program's MACs were not all done: no utilization
       std::printf("  cycles %" PRIu64 "  mac-active %" PRIu64 " (%.1f%%)\n", cycles_sum, mac_sum,
                   100.0 * mac_sum / cycles);

@@ -380,7 +380,12 @@ class Lowerer {
     const Shape out = net_.layers[size_t(layer)].out;
     LayerSpec s;
     s.op = LayerOp::kConv;
-    s.in_c = s.out_c = s.groups = in.c;
+    // Groups of g channels (the largest divisor of C up to the array's rows), each an identity
+    // matrix: g terms feed g rows at once, where a depthwise identity (g = 1) kept one row busy.
+    uint32_t g = std::min<uint32_t>(in.c, uint32_t(cfg_.array_rows));
+    while (in.c % g != 0) --g;
+    s.in_c = s.out_c = in.c;
+    s.groups = in.c / g;
     s.in_h = in.h, s.in_w = in.w;
     s.in_signed = s.out_signed = net_.SignedOf(ql.inputs[0]);
     s.wt_signed = true;
@@ -388,8 +393,8 @@ class Lowerer {
     s.pool = LayerSpec::Pool{ql.op == Op::kMaxPool ? isa::PoolOp::kMax : isa::PoolOp::kAvg, ql.pool_size,
                              ql.pool_stride, ql.pool_pad};
     s.params.assign(in.c, ref::ChannelParams{});  // bias 0, scale 1, shift 0, zero point 0
-    ref::Weights w(in.c, 1, 1, 1, true);
-    std::fill(w.data.begin(), w.data.end(), uint8_t(1));
+    ref::Weights w(in.c, g, 1, 1, true);
+    for (uint32_t co = 0; co < in.c; ++co) w.data[size_t(co) * g + co % g] = 1;
     const uint32_t n = uint32_t(cfg_.array_cols), k = ql.pool_size, st = ql.pool_stride, pd = ql.pool_pad;
     if (in.w <= n && out.w <= n) {
       Split(layer, s, w, limit, &jobs_);
@@ -772,10 +777,10 @@ void Lowerer::AssembleBundle(std::vector<isa::Instruction>& prog, const std::vec
     b.regions.push_back({ql.name, "output", addr, s.Elements(), {s.c, s.h, s.w}, net_.SignedOf(o)});
     b.reference[ql.name] = ql.output.data;
   }
-  for (const LoweredLayer& row : result->layers) {
-    b.macs += row.macs;
-    result->computes += row.instrs;
-  }
+  // Utilization counts the network's MACs (graph.h's Table), not the array's work for its pools
+  // (identity convs) and adds (ELTWISE rows through the array).
+  b.macs = TotalMacs(net_);
+  for (const LoweredLayer& row : result->layers) result->computes += row.instrs;
   b.sram_end = act_base_ + act_peak_;
   result->slot_bytes = slot_;
   result->slots = slots_;

@@ -162,8 +162,8 @@ int main(int argc, char** argv) {
       const auto start = std::chrono::steady_clock::now();
       const net::LoweredNetwork l = net::LowerNetwork(it->second, cfg);
       Point p{r, c};
+      p.macs = l.bundle.macs;  // the network's MACs: an identity conv's or an add's array work is none
       for (const auto& [index, pred] : nna::perf::PredictProgram(cfg, l.bundle)) {
-        p.macs += pred.macs;
         p.terms += pred.terms;
         p.cycles += pred.cycles.Total();
         ++p.instrs;

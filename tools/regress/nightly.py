@@ -165,7 +165,10 @@ def causes(r):
     instrs = r.get("instrs") or []
     if not r.get("cycles") or not instrs or any(c not in i for i in instrs for c in CAUSES):
         return None
-    ideal = sum(i["cycles"] * i["utilization"] / 100 for i in instrs)
+    # The network's useful MACs (the bundle's, which leave out the array's work for pools and
+    # adds); summed over the instructions only where the verdict does not give them.
+    ideal = (r["macs"] / r["cells"] if "macs" in r and "cells" in r else
+             sum(i["cycles"] * i["utilization"] / 100 for i in instrs))
     sums = {c: sum(i[c] for i in instrs) for c in CAUSES}
     return {"bound": sums["mac"], "ideal": ideal, "idle_macs": sums["mac"] - ideal, "w_acts": sums["w_acts"], "w_wts": sums["w_wts"],
             "w_unload": sums["w_unload"], "fill_drain": sums["fill"] + sums["drain"],

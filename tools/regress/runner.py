@@ -19,8 +19,9 @@ import time
 import xml.etree.ElementTree as ET
 
 EXIT_STATUS = {0: "pass", 1: "fail", 2: "bad input", 3: "timeout"}
-VERDICT_TEST = re.compile(r"^nna sim\s+test (\S+)", re.M)
-VERDICT_CYCLES = re.compile(r"^\s+cycles (\d+)\s+mac-active \d+ \([\d.]+%\)\s+MAC utilization ([\d.]+)%", re.M)
+VERDICT_TEST = re.compile(r"^nna sim\s+test (\S+)(?:\s+config \S+ \((\d+)x(\d+)\))?", re.M)
+VERDICT_CYCLES = re.compile(r"^\s+cycles (\d+)\s+mac-active \d+ \([\d.]+%\)\s+MAC utilization ([\d.]+)%"
+                            r"(?:\s+\(useful MACs (\d+))?", re.M)
 VERDICT_STATUS = re.compile(r"^\s+status\s+\S+, (\d+) instructions?", re.M)
 VERDICT_SPEED = re.compile(r"^\s+speed (\d+) cycles/s\s+wall ([\d.]+) s", re.M)
 # A compute instruction's measured row: index, opcode, first..last cycle, cycles, utilization,
@@ -66,8 +67,12 @@ def parse_verdict(text):
     v = {}
     if m := VERDICT_TEST.search(text):
         v["name"] = m.group(1)
+        if m.group(2):
+            v["cells"] = int(m.group(2)) * int(m.group(3))  # the array's M*N
     if m := VERDICT_CYCLES.search(text):
         v["cycles"], v["utilization"] = int(m.group(1)), float(m.group(2))
+        if m.group(3):
+            v["macs"] = int(m.group(3))
     if m := VERDICT_STATUS.search(text):
         v["instructions"] = int(m.group(1))
     if m := VERDICT_SPEED.search(text):
