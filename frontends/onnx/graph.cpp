@@ -1,6 +1,7 @@
 #include "frontends/onnx/graph.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -65,8 +66,9 @@ struct Imported {
   // Per layer: an identity depthwise 1x1 conv (weight 1, requantized to its input's own parameters,
   // so multiplier 1): a standalone activation's layer, or a decomposed MaxPool's stride.
   std::vector<bool> identity;
-  std::vector<bool> inner;  // per layer: an inner stage of a decomposed MaxPool (no ONNX tensor)
-  std::string input_name;   // the graph input
+  std::vector<bool> inner;    // per layer: an inner stage of a decomposed MaxPool (no ONNX tensor)
+  std::vector<bool> pad_min;  // per layer: an identity conv padding a MaxPool's input with byte 0
+  std::string input_name;     // the graph input
   std::vector<int64_t> input_dims;
   bool nhwc = false;
   uint32_t pad[4] = {0, 0, 0, 0};  // top, left, bottom, right: the host's padding of the input
@@ -184,6 +186,7 @@ class Importer {
     im_.upsampled.emplace_back();
     im_.identity.push_back(false);
     im_.inner.push_back(false);
+    im_.pad_min.push_back(false);
     const int idx = int(im_.net.layers.size()) - 1;
     values_[tensor] =
         Value{Value::Kind::kHost,
@@ -735,28 +738,43 @@ class Importer {
     const std::vector<int64_t> k = Ints(n, "kernel_shape", {}), st = Ints(n, "strides", {1, 1}),
                                dl = Ints(n, "dilations", {1, 1});
     const std::string mode = AutoPad(n);
-    const std::vector<int64_t> p = PoolPads(n, ShapeOf(in), k, st, dl);
+    const net::Shape s = ShapeOf(in);
+    std::vector<int64_t> p = PoolPads(n, s, k, st, dl);
+    const bool ceil = Int(n, "ceil_mode", 0) != 0;
     if (k.size() != 2 || k[0] != k[1] || st.size() != 2 || st[0] != st[1] || p.size() != 4 ||
-        std::any_of(p.begin(), p.end(), [&](int64_t v) { return v != p[0]; }) ||
-        dl != std::vector<int64_t>{1, 1} || Int(n, "ceil_mode", 0) != 0)
+        dl != std::vector<int64_t>{1, 1} ||
+        std::any_of(p.begin(), p.end(), [&](int64_t v) { return v >= k[0]; }))
       FailNode(n, (mode == "NOTSET" ? "" : "auto_pad='" + mode + "' ") + "kernel_shape=" + DimsText(k) +
                       " strides=" + DimsText(st) + " pads=" + DimsText(p) + " dilations=" + DimsText(dl) +
-                      " ceil_mode=" + std::to_string(Int(n, "ceil_mode", 0)) +
-                      ": the accelerator pools square windows with one stride and one pad on every side, no "
-                      "dilation or ceil_mode");
-    const uint32_t size = uint32_t(k[0]), stride = uint32_t(st[0]), pad = uint32_t(p[0]);
+                      ": the accelerator pools square windows with one stride, no dilation, each pad "
+                      "smaller than the window");
+    // ceil_mode: a last window that passes the input's end (but starts inside it or its first
+    // pad) takes the maximum of what it covers, as if the end were padded further.
+    const int64_t size_in[2] = {s.h, s.w};
+    for (size_t i = 0; i < 2 && ceil; ++i) {
+      const int64_t span = size_in[i] + p[i] + p[i + 2] - k[0];
+      int64_t out = (span + st[0] - 1) / st[0] + 1;
+      if ((out - 1) * st[0] >= size_in[i] + p[i]) --out;
+      p[i + 2] += std::max<int64_t>(0, (out - 1) * st[0] - span);
+    }
+    // The pooling unit pads every side alike by at most size/2. Padding never wins a maximum, so
+    // any other padding (asymmetric as SAME's, ceil_mode's, wider) is an identity conv padding with
+    // the smallest byte first (fused with the pool into one CONV when it can), and the pool pads 0.
+    const uint32_t size = uint32_t(k[0]), stride = uint32_t(st[0]);
+    uint32_t pad = uint32_t(p[0]);
+    int t = in;
+    if (std::any_of(p.begin(), p.end(), [&](int64_t v) { return v != p[0]; }) || pad > size / 2) {
+      t = IdentityConv(n, in, 1, n.outputs[0] + "_padded", LayerName(n) + "_padded",
+                       {uint32_t(p[0]), uint32_t(p[1]), uint32_t(p[2]), uint32_t(p[3])});
+      im_.inner.back() = im_.pad_min.back() = true;
+      pad = 0;
+    }
     if (size <= 3 && stride <= 2) {
-      AddPool(n, in, size, stride, pad, n.outputs[0], LayerName(n));
+      AddPool(n, t, size, stride, pad, n.outputs[0], LayerName(n));
       return;
     }
     // A chain of the pooling unit's pools (DecomposeMaxPool), the stride above 2 an identity conv.
-    if (pad > size / 2)
-      FailNode(n, "kernel_shape=" + DimsText(k) + " pads=" + DimsText(p) +
-                      ": a max pool larger than 3x3 runs as a chain of 2x2 and 3x3 pools of pad at most 1 "
-                      "each, so its pad must be at most kernel/2 = " +
-                      std::to_string(size / 2));
     const MaxPoolChain chain = DecomposeMaxPool(size, stride, pad);
-    int t = in;
     for (size_t i = 0; i < chain.pools.size(); ++i) {
       const bool last = i + 1 == chain.pools.size() && chain.subsample == 1;
       const std::string at = "_stage" + std::to_string(i);
@@ -786,9 +804,10 @@ class Importer {
   // An identity depthwise 1x1 conv of stride `stride` on tensor `in`: weight 1 per channel, and
   // the exact requantization to its input's own parameters has multiplier x_scale / x_scale = 1,
   // so every byte it keeps passes unchanged (QuantizeGraph checks it). A standalone activation's
-  // table, or a pool's stride above 2, has a layer so.
-  int IdentityConv(const Node& n, int in, uint32_t stride, const std::string& tensor,
-                   const std::string& name) {
+  // table, a pool's stride above 2, or a max pool's padding (`pads`: top, left, bottom, right) has
+  // a layer so.
+  int IdentityConv(const Node& n, int in, uint32_t stride, const std::string& tensor, const std::string& name,
+                   const std::array<uint32_t, 4>& pads = {0, 0, 0, 0}) {
     const net::Shape s = ShapeOf(in);
     net::Layer l;
     l.name = name;
@@ -797,7 +816,8 @@ class Importer {
     l.out_c = l.groups = s.c;
     l.kernel_h = l.kernel_w = 1;
     l.stride_h = l.stride_w = stride;
-    l.out = {s.c, (s.h - 1) / stride + 1, (s.w - 1) / stride + 1};
+    l.pad_top = pads[0], l.pad_left = pads[1], l.pad_bottom = pads[2], l.pad_right = pads[3];
+    l.out = {s.c, (s.h + pads[0] + pads[2] - 1) / stride + 1, (s.w + pads[1] + pads[3] - 1) / stride + 1};
     l.conv_h = l.out.h, l.conv_w = l.out.w;
     const int t = AddLayer(l, tensor, n.name, std::vector<float>(s.c, 1.0f));
     im_.identity.back() = true;
@@ -1467,7 +1487,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       // (below).
       if (deconv) CheckDeconvInput(im, li, x, given);
       if (deconv || l.pad_top || l.pad_bottom || l.pad_left || l.pad_right)
-        ql.spec->pad_value = uint8_t(x.zero_point);
+        ql.spec->pad_value = im.pad_min[li] ? 0 : uint8_t(x.zero_point);  // a max pool's: the minimum
       const uint32_t cout = l.out_c, per = uint32_t(im.w[li].size() / cout);
       const uint32_t avg = im.avg_count[li];
       // Symmetric per output channel, as QuantizeFloatModel; a Gemm's one scale for the matrix; an

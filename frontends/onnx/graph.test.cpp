@@ -405,14 +405,61 @@ TEST_CASE("an SPP block's 5x5 pools and a 4x4 stride 3 pool run as chains, equal
   }
   const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
   CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
-  // A pad beyond half the kernel has no chain: one sentence.
+  // A pad as wide as the window leaves windows with no value: one sentence.
   Model wide = Spp();
-  wide.nodes[2].attributes = {Ints("kernel_shape", {5, 5}), Ints("pads", {3, 3, 3, 3})};
-  CHECK_THROWS_WITH(
-      QuantizeGraph(wide, run[0], {}),
-      Contains("node 'blk/p1' (MaxPool): kernel_shape=[5,5] pads=[3,3,3,3]: a max pool larger "
-               "than 3x3 runs as a chain of 2x2 and 3x3 pools of pad at most 1 each, so its pad "
-               "must be at most kernel/2 = 2"));
+  wide.nodes[2].attributes = {Ints("kernel_shape", {5, 5}), Ints("pads", {5, 5, 5, 5})};
+  CHECK_THROWS_WITH(QuantizeGraph(wide, run[0], {}),
+                    Contains("node 'blk/p1' (MaxPool): kernel_shape=[5,5] strides=[1,1] pads=[5,5,5,5] "
+                             "dilations=[1,1]: the accelerator pools square windows with one stride, no "
+                             "dilation, each pad smaller than the window"));
+}
+
+TEST_CASE("a max pool's SAME, ceil_mode or asymmetric padding is an identity conv padding with byte 0",
+          "[graph]") {
+  const Model m = TfPools();
+  const auto x = SyntheticImages({1, 3, 16, 16}, 1, 99)[0];
+  const QuantizedGraph g = QuantizeGraph(m, x, SyntheticImages({1, 3, 16, 16}, 4, 1));
+  std::vector<size_t> padded;
+  for (size_t i = 0; i < g.q.net.layers.size(); ++i)
+    if (g.q.net.layers[i].op == nna::compiler::network::Op::kConv && g.q.net.layers[i].kernel_h == 1 &&
+        g.q.net.layers[i].pad_bottom > 0)
+      padded.push_back(i);
+  REQUIRE(padded.size() == 3);
+  for (const size_t i : padded) {
+    const auto& l = g.q.net.layers[i];
+    INFO(l.name);
+    // SAME_UPPER's odd pad, ceil_mode's last window (8 -> 4, 6 + 3 > 8) and the explicit pads: all
+    // at the end, read as byte 0 (the smallest, which never wins), whatever the zero point.
+    CHECK((l.pad_top == 0 && l.pad_left == 0 && l.pad_bottom == 1 && l.pad_right == 1));
+    CHECK(g.q.layers[i].spec->pad_value == 0);
+    REQUIRE(g.q.net.layers[i + 1].op == nna::compiler::network::Op::kMaxPool);
+    CHECK(g.q.net.layers[i + 1].pool_pad == 0);
+  }
+  CHECK(g.q.net.layers[padded[1] + 1].out.h == 4);
+  // The pools' bytes against direct ones whose windows past the end take what they cover.
+  auto direct = [](const uint8_t* x, uint32_t h, uint32_t w, uint32_t k, uint32_t s, uint32_t o) {
+    std::vector<uint8_t> y(size_t(o) * o, 0);
+    for (uint32_t oy = 0; oy < o; ++oy)
+      for (uint32_t ox = 0; ox < o; ++ox)
+        for (uint32_t iy = oy * s; iy < std::min(h, oy * s + k); ++iy)
+          for (uint32_t ix = ox * s; ix < std::min(w, ox * s + k); ++ix)
+            y[oy * o + ox] = std::max(y[oy * o + ox], x[iy * w + ix]);
+    return y;
+  };
+  const auto &c1 = LayerOf(g, "c1"), &p1 = LayerOf(g, "p1"), &y = LayerOf(g, "y");
+  const int64_t zp = g.acts.at("c1").q.zero_point;
+  CHECK(zp > 0);
+  bool below_zp = false;  // a corner window whose one value a padding of the zero point would beat
+  for (uint32_t ch = 0; ch < 8; ++ch) {
+    const std::vector<uint8_t> want_p1 = direct(&c1.output.data[ch * 64], 8, 8, 3, 2, 4);
+    CHECK(std::equal(want_p1.begin(), want_p1.end(), p1.output.data.begin() + long(ch * 16)));
+    const std::vector<uint8_t> want_y = direct(&p1.output.data[ch * 16], 4, 4, 2, 1, 4);
+    CHECK(std::equal(want_y.begin(), want_y.end(), y.output.data.begin() + long(ch * 16)));
+    below_zp |= p1.output.data[ch * 16 + 15] < zp;
+  }
+  CHECK(below_zp);
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
 }
 
 TEST_CASE("a standalone activation is an identity conv whose table reads its input's own bytes", "[graph]") {

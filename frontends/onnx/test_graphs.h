@@ -21,6 +21,12 @@ inline Attribute Int(const std::string& name, int64_t v) {
   return a;
 }
 
+inline Attribute Str(const std::string& name, std::string v) {
+  Attribute a;
+  a.name = name, a.kind = Attribute::Kind::kString, a.s = std::move(v);
+  return a;
+}
+
 inline Attribute Float(const std::string& name, float v) {
   Attribute a;
   a.name = name, a.kind = Attribute::Kind::kFloat, a.f = v;
@@ -355,6 +361,30 @@ inline Model Spp() {
       MakeNode("Conv", {"cat", "w1", "b1"}, "h"),
       MakeNode("MaxPool", {"h"}, "y",
                {Ints("kernel_shape", {4, 4}), Ints("strides", {3, 3}), Ints("pads", {1, 1, 1, 1})})};
+  return m;
+}
+
+// Max pools whose padding the pooling unit does not have (a TensorFlow export's): x NCHW
+// [1,3,16,16] -> Conv 3x3 pads 1 (8) + Relu -> MaxPool 3x3 stride 2 auto_pad SAME_UPPER (pads
+// [0,0,1,1]) = p0 [8,8,8] -> Conv 1x1 (8, no activation: zero point above 0) -> MaxPool 3x3 stride
+// 2 ceil_mode (4x4, the last window past the end) = p1 -> MaxPool 2x2 pads [0,0,1,1] = y [1,8,4,4]
+// (its corner windows hold one value, below the zero point where it is negative).
+inline Model TfPools() {
+  Model m;
+  m.path = "tf_pools.onnx";
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 8, 4, 4})};
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 121, 0.8), Seeded("b0", {8}, 122, 0.3),
+                    Seeded("w1", {8, 8, 1, 1}, 123, 0.7), Seeded("b1", {8}, 124, 0.2)};
+  m.nodes = {
+      MakeNode("Conv", {"x", "w0", "b0"}, "c0", {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})}),
+      MakeNode("Relu", {"c0"}, "r0"),
+      MakeNode("MaxPool", {"r0"}, "p0",
+               {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Str("auto_pad", "SAME_UPPER")}),
+      MakeNode("Conv", {"p0", "w1", "b1"}, "c1"),
+      MakeNode("MaxPool", {"c1"}, "p1",
+               {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Int("ceil_mode", 1)}),
+      MakeNode("MaxPool", {"p1"}, "y", {Ints("kernel_shape", {2, 2}), Ints("pads", {0, 0, 1, 1})})};
   return m;
 }
 
