@@ -583,6 +583,19 @@ std::string FormatTable(const Network& net, const std::vector<TableRow>& rows) {
   return out;
 }
 
+std::vector<CountBand> CountBands(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad, uint32_t out,
+                                  uint32_t count_before, uint32_t count_after) {
+  std::vector<CountBand> bands;
+  for (uint32_t i = 0; i < out; ++i) {
+    const int64_t lo = int64_t(i) * stride - pad, hi = lo + kernel;
+    const int64_t count = std::max<int64_t>(
+        0, std::min<int64_t>(hi, int64_t(in) + count_after) - std::max<int64_t>(lo, -int64_t(count_before)));
+    if (bands.empty() || bands.back().count != uint32_t(count)) bands.push_back({i, 0, uint32_t(count)});
+    ++bands.back().size;
+  }
+  return bands;
+}
+
 Network FusePools(const Network& net, const HwConfig& cfg, std::vector<Fusion>* fused) {
   const auto consumers = net.Consumers();
   const size_t n = net.layers.size();

@@ -107,6 +107,17 @@ std::vector<TableRow> Table(const Network& net);
 std::string FormatTable(const Network& net, const std::vector<TableRow>& rows);
 uint64_t TotalMacs(const Network& net);
 
+// An average pool whose divisor depends on the output position (ONNX count_include_pad=0 over
+// padding, or ceil_mode windows past the padded input), along one axis: window i covers input
+// positions [i*stride - pad, i*stride - pad + kernel), of which those in [-count_before,
+// in + count_after) count (count_before/after: 0, or the pads when padding counts). CountBands cuts
+// the `out` outputs into maximal runs of one count, in order; each output is in exactly one.
+struct CountBand {
+  uint32_t first = 0, size = 0, count = 0;
+};
+std::vector<CountBand> CountBands(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad, uint32_t out,
+                                  uint32_t count_before, uint32_t count_after);
+
 // Folds every max_pool or avg_pool into the conv before it when the hardware's fused pooling can
 // run it (docs/pooling.md): the pool's only input is a conv (not a global_avg_pool, no pool fused
 // yet) that no other layer reads and that is not a graph output; the window is 2x2 or 3x3, stride

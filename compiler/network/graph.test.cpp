@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "compiler/network/quantize.h"
+
 using namespace nna;
 using namespace nna::compiler;
 using namespace nna::compiler::network;
@@ -262,4 +264,89 @@ TEST_CASE("fusion folds a pool into the conv before it when the hardware can", "
     CHECK(spec->in_c == 3);
     CHECK(spec->out_c == 4);
   }
+}
+
+// An average pool's divisor by output position (ONNX AveragePool's count), brute force.
+static uint32_t CountOf(int64_t i, int64_t in, int64_t k, int64_t s, int64_t pad, int64_t before,
+                        int64_t after) {
+  uint32_t n = 0;
+  for (int64_t t = i * s - pad; t < i * s - pad + k; ++t) n += t >= -before && t < in + after;
+  return n;
+}
+
+TEST_CASE("CountBands covers every output once with its window's count", "[network]") {
+  uint64_t checked = 0;
+  for (uint32_t in = 1; in <= 12; ++in)
+    for (uint32_t k = 1; k <= 5; ++k)
+      for (uint32_t s = 1; s <= 3; ++s)
+        for (uint32_t pb = 0; pb < k; ++pb)
+          for (uint32_t pa = 0; pa < k; ++pa)
+            for (const bool ceil : {false, true})
+              for (const bool include : {false, true}) {
+                const int64_t span = int64_t(in) + pb + pa - k;
+                if (span < 0) continue;
+                const uint32_t out = uint32_t((ceil ? (span + s - 1) / s : span / s) + 1);
+                const std::vector<CountBand> bands =
+                    CountBands(in, k, s, pb, out, include ? pb : 0, include ? pa : 0);
+                uint32_t next = 0;
+                for (size_t b = 0; b < bands.size(); ++b) {
+                  INFO("in " << in << " k " << k << " s " << s << " pads " << pb << "," << pa << " ceil "
+                             << ceil << " include " << include << " band " << b);
+                  REQUIRE(bands[b].first == next);  // in order, no gap, no overlap
+                  REQUIRE(bands[b].size > 0);
+                  if (b > 0) CHECK(bands[b].count != bands[b - 1].count);  // maximal runs
+                  for (uint32_t i = bands[b].first; i < bands[b].first + bands[b].size; ++i)
+                    CHECK(bands[b].count == CountOf(i, in, k, s, pb, include ? pb : 0, include ? pa : 0));
+                  next += bands[b].size;
+                  ++checked;
+                }
+                CHECK(next == out);
+              }
+  CHECK(checked > 10000);
+  // Inception's 3x3 stride 1 pad 1 over 35 columns, padding not counted: 2, then 33 of 3, then 2.
+  const std::vector<CountBand> b = CountBands(35, 3, 1, 1, 35, 0, 0);
+  REQUIRE(b.size() == 3);
+  CHECK((b[0].first == 0 && b[0].size == 1 && b[0].count == 2));
+  CHECK((b[1].first == 1 && b[1].size == 33 && b[1].count == 3));
+  CHECK((b[2].first == 34 && b[2].size == 1 && b[2].count == 2));
+}
+
+TEST_CASE("RegionSpec's conv reads each region output's own window", "[network]") {
+  // Every region of every band grid: the region's conv has the region's size, and its output i reads
+  // the input positions the whole conv's output first + i reads.
+  for (uint32_t in = 2; in <= 9; ++in)
+    for (uint32_t k = 1; k <= 4; ++k)
+      for (uint32_t s = 1; s <= 3; ++s)
+        for (uint32_t pb = 0; pb < k; ++pb)
+          for (uint32_t pa = 0; pa < k + s; ++pa) {  // pa beyond the pads: a ceil_mode window's reach
+            const int64_t span = int64_t(in) + pb + pa - k;
+            if (span < 0) continue;
+            const uint32_t out = uint32_t(span / s + 1);
+            LayerSpec whole;
+            whole.in_c = whole.out_c = whole.groups = 2;
+            whole.in_h = in, whole.in_w = in + 1;
+            whole.kernel_h = whole.kernel_w = k, whole.stride_h = whole.stride_w = s;
+            whole.pad_top = whole.pad_left = pb, whole.pad_bottom = pa, whole.pad_right = pa + 1;
+            const std::vector<CountBand> rows = CountBands(in, k, s, pb, out, 0, 0),
+                                         cols =
+                                             CountBands(in + 1, k, s, pb, uint32_t((span + 1) / s + 1), 0, 0);
+            for (const CountBand& rb : rows)
+              for (const CountBand& cb : cols) {
+                if (rb.count == 0 || cb.count == 0) continue;  // no input: the front end refuses it
+                ConvRegion r;
+                r.row0 = rb.first, r.rows = rb.size, r.col0 = cb.first, r.cols = cb.size;
+                uint32_t r0 = 0, c0 = 0;
+                const LayerSpec rs = RegionSpec(whole, r, &r0, &c0);
+                INFO("in " << in << " k " << k << " s " << s << " pads " << pb << "," << pa << " region "
+                           << r.row0 << "," << r.col0);
+                CHECK((rs.in_h + rs.pad_top + rs.pad_bottom - k) / s + 1 == r.rows);
+                CHECK((rs.in_w + rs.pad_left + rs.pad_right - k) / s + 1 == r.cols);
+                CHECK(r0 + rs.in_h <= whole.in_h);
+                CHECK(c0 + rs.in_w <= whole.in_w);
+                CHECK(int64_t(r0) - rs.pad_top == int64_t(r.row0) * s - pb);  // output row0's first tap
+                CHECK(int64_t(c0) - rs.pad_left == int64_t(r.col0) * s - pb);
+                CHECK(rs.pad_top <= pb);
+                CHECK(rs.pad_left <= pb);
+              }
+          }
 }

@@ -124,6 +124,10 @@ struct Job {
   bool strip = false;
   uint32_t in_col0 = 0, out_col0 = 0, skip = 0, count = 0;
   int temp = -1;
+  // A region of a conv (ConvRegion): input rows from in_row0, output rows out_row0 .. + rows
+  // (columns out_col0 .. + count); stitched by DMA as a strip when `strip`, else written in place.
+  bool region = false;
+  uint32_t in_row0 = 0, out_row0 = 0, rows = 0;
   bool plane_rows = false;  // a global average pool reading its input's planes as rows (PlaneRowsJob)
   bool last_of_layer = false;
 
@@ -234,6 +238,8 @@ class Lowerer {
       if (ql.op == Op::kConcat) continue;
       if (ql.op == Op::kMaxPool || ql.op == Op::kAvgPool)
         PoolJobs(int(i), limit);
+      else if (!ql.regions.empty())
+        RegionJobs(int(i), limit);
       else
         LayerJobs(int(i), limit);
       jobs_.back().last_of_layer = true;
@@ -431,6 +437,32 @@ class Lowerer {
         if (j.x.res_w < sk + count) throw std::logic_error("nnac: a pool strip lost pooled columns");
         jobs_.push_back(j);
         p0 += count;
+      }
+    }
+  }
+
+  // A conv computed by regions (ConvRegion), each a conv of its own on its window of the input (read
+  // at the input's row stride). Regions of whole rows write their rows of the output in place (an
+  // address offset); a narrower one cannot (a CONV writes dense rows: out_row_stride is out_w), so
+  // then every region writes a buffer of its own, which DMA stitches as a pool's column strips.
+  void RegionJobs(int layer, uint64_t limit) {
+    const QuantLayer& ql = q_.layers[size_t(layer)];
+    const LayerSpec whole = SpecOfLayer(ql);
+    const Shape out = net_.layers[size_t(layer)].out;
+    const bool stitched = std::any_of(ql.regions.begin(), ql.regions.end(),
+                                      [&](const ConvRegion& r) { return r.cols != out.w; });
+    for (const ConvRegion& r : ql.regions) {
+      uint32_t in_row0 = 0, in_col0 = 0;
+      const LayerSpec s = RegionSpec(whole, r, &in_row0, &in_col0);
+      std::vector<Job> chunks;
+      Split(layer, s, r.weights, limit, &chunks);
+      for (Job& j : chunks) {
+        if (j.x.res_h != r.rows || j.x.res_w != r.cols)
+          throw std::logic_error("nnac: a conv region's instruction computes another size");
+        j.region = true, j.strip = stitched;
+        j.in_row0 = in_row0, j.in_col0 = in_col0;
+        j.out_row0 = r.row0, j.rows = r.rows, j.out_col0 = r.col0, j.count = r.cols;
+        jobs_.push_back(j);
       }
     }
   }
@@ -693,8 +725,9 @@ Operands Lowerer::OperandsOf(const Job& j, uint64_t slot_sram) const {
   const int a = ql.inputs[0];
   Operands at;
   at.in_plane_stride = PlaneStrideOf(a);
-  at.in_addr = TensorAddr(a, j.layer) + j.in_c0 * at.in_plane_stride + j.in_col0;
-  if (j.strip) at.in_row_stride = net_.ShapeOf(a).w;
+  if (j.strip || j.region) at.in_row_stride = net_.ShapeOf(a).w;
+  at.in_addr =
+      TensorAddr(a, j.layer) + j.in_c0 * at.in_plane_stride + j.in_row0 * at.in_row_stride + j.in_col0;
   if (j.plane_rows) at.in_row_stride = at.in_plane_stride;  // channel c is row c
   if (j.x.in_c != j.spec.in_c && at.in_plane_stride != uint64_t(j.spec.in_h) * j.spec.in_w)
     throw CompileError(Where(ql.name) + " reads its input reshaped to " + std::to_string(j.x.in_c) + "x" +
@@ -716,7 +749,8 @@ Operands Lowerer::OperandsOf(const Job& j, uint64_t slot_sram) const {
     at.out_plane_stride = temp_layout_.at(j.temp).plane_stride;
   } else {
     at.out_plane_stride = PlaneStrideOf(j.layer);
-    at.out_addr = TensorAddr(j.layer, j.layer) + j.c0 * at.out_plane_stride;
+    at.out_addr = TensorAddr(j.layer, j.layer) + j.c0 * at.out_plane_stride +
+                  uint64_t(j.out_row0) * net_.layers[size_t(j.layer)].out.w;
   }
   return at;
 }
@@ -822,10 +856,11 @@ void Lowerer::Stitch(Emission& e, const Job& j, const Operands& at, uint64_t don
   const std::string& name = q_.layers[size_t(j.layer)].name;
   const Shape out = net_.layers[size_t(j.layer)].out;
   const PlanarLayout& tl = temp_layout_.at(j.temp);
-  isa::Instruction w =
-      isa::MakeDma3d(isa::Opcode::kDmaWrite, at.out_addr + j.skip,
-                     dm.stitches.at(j.layer) + uint64_t(j.c0) * out.h * out.w + j.out_col0, j.count, out.h,
-                     j.x.res_w, out.w, j.spec.out_c, tl.plane_stride, uint64_t(out.h) * out.w);
+  const uint32_t rows = j.region ? j.rows : out.h;
+  isa::Instruction w = isa::MakeDma3d(
+      isa::Opcode::kDmaWrite, at.out_addr + j.skip,
+      dm.stitches.at(j.layer) + uint64_t(j.c0) * out.h * out.w + uint64_t(j.out_row0) * out.w + j.out_col0,
+      j.count, rows, j.x.res_w, out.w, j.spec.out_c, tl.plane_stride, uint64_t(out.h) * out.w);
   e.flags.Consume(w, done);
   e.Push(w, name);
   if (!j.last_of_layer) return;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 
 #include "util/split_mix64.h"
 
@@ -376,7 +377,18 @@ class Quantizer {
           h = (h + 2 * pad - size) / stride + 1, w = (w + 2 * pad - size) / stride + 1;
         }
         out = ref::Tensor(spec.out_c, h, w, spec.out_signed);
-        out.data = LayerOutput(spec, a, acc, ql.params);
+        if (ql.regions.empty()) {
+          out.data = LayerOutput(spec, a, acc, ql.params);
+          break;
+        }
+        for (const ConvRegion& r : ql.regions) {  // the whole conv with the region's weights
+          spec.params = r.params;
+          const std::vector<uint8_t> part = LayerOutput(spec, a, Accumulate(spec, a, r.weights), r.params);
+          for (uint32_t c = 0; c < spec.out_c; ++c)
+            for (uint32_t y = r.row0; y < r.row0 + r.rows; ++y)
+              for (uint32_t x = r.col0; x < r.col0 + r.cols; ++x)
+                out.data[(size_t(c) * h + y) * w + x] = part[(size_t(c) * h + y) * w + x];
+        }
         break;
       }
     }
@@ -410,6 +422,26 @@ class Quantizer {
 };
 
 }  // namespace
+
+LayerSpec RegionSpec(const LayerSpec& whole, const ConvRegion& r, uint32_t* in_row0, uint32_t* in_col0) {
+  LayerSpec s = whole;
+  // Outputs [first, first + size) of an axis read input positions [u0, u1), cut to [0, in) by
+  // the pads of the sides they pass.
+  auto axis = [](uint32_t first, uint32_t size, uint32_t stride, uint32_t reach, uint32_t pad, uint32_t in,
+                 uint32_t* in0, uint32_t* count, uint32_t* before, uint32_t* after) {
+    const int64_t u0 = int64_t(first) * stride - pad, u1 = int64_t(first + size - 1) * stride - pad + reach;
+    const int64_t i0 = std::max<int64_t>(u0, 0), i1 = std::min<int64_t>(u1, in);
+    if (i1 <= i0) throw std::logic_error("nnac: a conv region reads no input");
+    *in0 = uint32_t(i0), *count = uint32_t(i1 - i0);
+    *before = uint32_t(i0 - u0), *after = uint32_t(u1 - i1);
+  };
+  axis(r.row0, r.rows, whole.stride_h, whole.dil_h * (whole.kernel_h - 1) + 1, whole.pad_top, whole.in_h,
+       in_row0, &s.in_h, &s.pad_top, &s.pad_bottom);
+  axis(r.col0, r.cols, whole.stride_w, whole.dil_w * (whole.kernel_w - 1) + 1, whole.pad_left, whole.in_w,
+       in_col0, &s.in_w, &s.pad_left, &s.pad_right);
+  s.params = r.params;
+  return s;
+}
 
 ref::Tensor TestInput(const Network& net) { return Seeded(net, net.seed); }
 ref::Tensor CalibrationInput(const Network& net) {

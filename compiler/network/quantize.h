@@ -28,6 +28,19 @@ struct ActStats {
   uint64_t elements = 0;
 };
 
+// A part of a conv layer's output with weights and parameters of its own (an average pool's
+// windows that divide by fewer taps, CountBands): output rows [row0, row0 + rows), columns
+// [col0, col0 + cols). The reference computes the whole conv with each region's weights and keeps
+// the region's pixels; the lowering runs each region as a conv of its own (RegionSpec).
+struct ConvRegion {
+  uint32_t row0 = 0, rows = 0, col0 = 0, cols = 0;
+  ref::Weights weights;
+  std::vector<ref::ChannelParams> params;
+};
+// The conv that computes region r of `whole`: the window of the input its outputs read (from row
+// *in_row0 and column *in_col0), padded only on the sides where that window passes the input.
+LayerSpec RegionSpec(const LayerSpec& whole, const ConvRegion& r, uint32_t* in_row0, uint32_t* in_col0);
+
 struct QuantLayer {
   std::string name;
   Op op = Op::kConv;
@@ -53,6 +66,9 @@ struct QuantLayer {
   // An add as onnxruntime's QLinearAdd of two scales computes it (the ONNX front end's; `simd` is
   // compiler::QLinearAddProgram): its reference is ref::QLinearAdd.
   std::optional<ref::QLinearAddParams> qlinear_add;
+  // A conv computed by regions (empty: one conv of weights, bias and params above); they cover
+  // its output once.
+  std::vector<ConvRegion> regions;
   // max_pool, avg_pool: the window
   uint32_t pool_size = 0, pool_stride = 0, pool_pad = 0;
   std::vector<double> in_scales;  // real value of one LSB of each input

@@ -160,6 +160,68 @@ Tensor FloatVector(const std::vector<float>& v) {
   return MakeFloatTensor(DataType::kFloat, {int64_t(v.size())}, {v.begin(), v.end()});
 }
 
+// An AveragePool whose divisor varies (ConvQuant::regions), on the quantized input `in` (its bytes
+// in_quantized, its scale and zero point in_scale, in_zero_point) into `out`: per region a Slice of the
+// input's bytes (the window its outputs read), DequantizeLinear, a depthwise Conv of weights 1/count
+// with the pads of the sides the window passes (onnxruntime fuses it into a QLinearConv),
+// QuantizeLinear; the regions' bytes concatenated along W, then H (integer copies) as
+// out_quantized, then its DequantizeLinear.
+void AddCountRegions(pb::GraphProto* g, const std::string& name, const ConvQuant& c, const std::string& in,
+                     const std::string& out) {
+  const int64_t channels = c.w.dims.at(0);
+  auto ints = [&](const std::string& t, const std::vector<int64_t>& v) {
+    AddTensor(g, MakeIntTensor(DataType::kInt64, {int64_t(v.size())}, v), t);
+  };
+  auto concat = [&](const std::vector<std::string>& parts, const std::string& t, int64_t axis) {
+    pb::NodeProto* cat = g->add_node();
+    cat->set_op_type("Concat"), cat->set_name(t + "_Concat");
+    for (const std::string& part : parts) cat->add_input(part);
+    cat->add_output(t);
+    pb::AttributeProto* a = cat->add_attribute();
+    a->set_name("axis"), a->set_type(pb::AttributeProto::INT), a->set_i(axis);
+  };
+  std::vector<std::string> bands, parts;
+  for (size_t k = 0; k < c.regions.size(); ++k) {
+    const ConvQuant::Region& r = c.regions[k];
+    const std::string t = name + "_region" + std::to_string(k);
+    ints(t + "_starts", r.starts);
+    ints(t + "_ends", r.ends);
+    ints(t + "_axes", {2, 3});
+    AddNode(g, "Slice", t + "_Slice", {in + "_quantized", t + "_starts", t + "_ends", t + "_axes"},
+            t + "_input_quantized");
+    AddNode(g, "DequantizeLinear", t + "_input_DequantizeLinear",
+            {t + "_input_quantized", in + "_scale", in + "_zero_point"}, t + "_input");
+    AddTensor(g, r.w, t + "_weights_quantized");
+    AddTensor(g, FloatVector(r.w_scale), t + "_weights_scale");
+    AddTensor(g, MakeIntTensor(DataType::kInt8, {channels}, std::vector<int64_t>(size_t(channels), 0)),
+              t + "_weights_zero_point");
+    AddNode(g, "DequantizeLinear", t + "_weights_DequantizeLinear",
+            {t + "_weights_quantized", t + "_weights_scale", t + "_weights_zero_point"}, t + "_weights", 0);
+    pb::NodeProto* conv = g->add_node();
+    conv->set_op_type("Conv");
+    conv->set_name(t);
+    conv->add_input(t + "_input");
+    conv->add_input(t + "_weights");
+    conv->add_output(t + "_float");
+    pb::AttributeProto* group = conv->add_attribute();
+    group->set_name("group"), group->set_type(pb::AttributeProto::INT), group->set_i(channels);
+    IntsAttribute(conv, "kernel_shape", {c.w.dims.at(2), c.w.dims.at(3)});
+    IntsAttribute(conv, "strides", c.strides);
+    IntsAttribute(conv, "pads", r.pads);
+    AddNode(g, "QuantizeLinear", t + "_QuantizeLinear", {t + "_float", out + "_scale", out + "_zero_point"},
+            t + "_quantized");
+    parts.push_back(t + "_quantized");
+    if (k + 1 == c.regions.size() || c.regions[k + 1].row0 != r.row0) {  // a row band's last region
+      bands.push_back(name + "_band" + std::to_string(bands.size()) + "_quantized");
+      concat(parts, bands.back(), 3);
+      parts.clear();
+    }
+  }
+  concat(bands, out + "_quantized", 2);
+  AddNode(g, "DequantizeLinear", out + "_DequantizeLinear",
+          {out + "_quantized", out + "_scale", out + "_zero_point"}, out);
+}
+
 }  // namespace
 
 void ExportQdq(const QuantizedModel& q, const std::filesystem::path& path) {
@@ -291,6 +353,12 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
     // A ConvTranspose lowered to a deconv: its zero insertion, then a Conv in its place.
     const ConvQuant* deconv =
         n.op_type == "ConvTranspose" && g.convs.count(n.name) ? &g.convs.at(n.name) : nullptr;
+    if (avg_pool && !g.convs.at(n.name).regions.empty()) {  // a divisor that varies: a Conv per region
+      const ConvQuant& c = g.convs.at(n.name);
+      scales(c.output, g.acts.at(c.output).q);
+      AddCountRegions(pg, n.name, c, n.inputs[0], c.output);
+      continue;
+    }
     pb::NodeProto* p = pg->add_node();
     p->set_op_type(n.op_type == "MatMul" ? "Gemm" : avg_pool ? "Conv" : n.op_type);  // MatMul (+ bias): Gemm
     p->set_name(n.name);
@@ -313,9 +381,10 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
     for (const Attribute& a : n.attributes)  // a Gemm's alpha and beta are folded into its weights and bias
       if (!deconv && !(n.op_type == "Squeeze" && a.name == "axes") &&
           !(n.op_type == "Gemm" && (a.name == "alpha" || a.name == "beta")) &&
-          !(avg_pool && a.name != "kernel_shape" && a.name != "strides" && a.name != "pads"))
+          !(avg_pool && a.name != "kernel_shape" && a.name != "strides"))
         CopyAttribute(p, a);
-    if (avg_pool) {
+    if (avg_pool) {  // the pads as lowered: auto_pad's, and a ceil_mode window's
+      IntsAttribute(p, "pads", g.convs.at(n.name).pads);
       p->add_input(n.name + "_weights");
       Attribute group;
       group.name = "group", group.kind = Attribute::Kind::kInt, group.i = g.convs.at(n.name).w.dims.at(0);

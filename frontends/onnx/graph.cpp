@@ -57,6 +57,9 @@ struct Imported {
   std::vector<std::string> conv_out;  // per layer: the tensor its conv writes (a folded BatchNormalization's)
   std::vector<double> act_max;        // per layer: the fused activation's upper bound (Clip's max), else +inf
   std::vector<uint32_t> avg_count;    // per layer: H*W of a GlobalAveragePool's depthwise conv, else 0
+  // Per layer: an AveragePool whose divisor varies (net::CountBands of its rows and columns; its
+  // float weights are ones, each window divided by rows * cols), else empty.
+  std::vector<std::vector<net::CountBand>> count_rows, count_cols;
   std::vector<std::vector<int64_t>>
       gemm_b;  // per layer: a Gemm's B dims (its weights, one scale), else empty
   std::vector<bool> gemm_trans_b;
@@ -180,6 +183,8 @@ class Importer {
     im_.conv_out.push_back(tensor);
     im_.act_max.push_back(std::numeric_limits<double>::infinity());
     im_.avg_count.push_back(0);
+    im_.count_rows.emplace_back();
+    im_.count_cols.emplace_back();
     im_.gemm_b.emplace_back();
     im_.gemm_trans_b.push_back(false);
     im_.table.emplace_back();
@@ -827,8 +832,10 @@ class Importer {
   // AveragePool as the depthwise conv of weights 1/(kH*kW) (quantized and exported as any Conv's,
   // so that onnxruntime runs the export as a QLinearConv: an int32 sum and one float32 multiply).
   // onnxruntime's own QLinearAveragePool sums dequantized floats instead, which no integer sum
-  // reproduces, so a pre-quantized AveragePool is refused (qdq_graph.cpp). Every window must divide
-  // by kH*kW: count_include_pad=1, or no padding, and no ceil_mode window past the input.
+  // reproduces, so a pre-quantized AveragePool is refused (qdq_graph.cpp). Where windows divide by
+  // fewer taps (count_include_pad=0 over padding, ceil_mode windows past the padded input), the
+  // output splits into regions of one count (net::CountBands of rows times columns), each a conv of
+  // weights 1/count on its window of the input (net::ConvRegion; the export writes a Conv per region).
   void AvgPool(const Node& n) {
     const int in = TensorOf(n, 0);
     const net::Shape s = ShapeOf(in);
@@ -839,22 +846,7 @@ class Importer {
       FailNode(n, "is not a 2-D average pool (kernel_shape=" + DimsText(k) + ")");
     if (dl != std::vector<int64_t>{1, 1})
       FailNode(n, "has dilations=" + DimsText(dl) + ", which have no lowering for an AveragePool");
-    const bool padded = std::any_of(p.begin(), p.end(), [](int64_t v) { return v != 0; });
-    const std::string mode = AutoPad(n);
-    if (padded && (mode == "SAME_UPPER" || mode == "SAME_LOWER") && Int(n, "count_include_pad", 0) != 0)
-      FailNode(n, "auto_pad='" + mode + "' pads " + DimsText(p) +
-                      ", which the QDQ export cannot write as the Conv's pads; give explicit pads");
-    if (padded && Int(n, "count_include_pad", 0) == 0)
-      FailNode(n, "pads=" + DimsText(p) +
-                      " with count_include_pad=0 divides its border windows by fewer than " +
-                      std::to_string(k[0] * k[1]) +
-                      " values, but the accelerator divides every window of a layer by one count "
-                      "(count_include_pad=1 or no padding has a lowering)");
-    const int64_t size[2] = {s.h, s.w};
-    for (size_t i = 0; i < 2; ++i)
-      if (Int(n, "ceil_mode", 0) != 0 && (size[i] + p[i] + p[i + 2] - k[i]) % st[i] != 0)
-        FailNode(n, "has ceil_mode=1 whose last window on axis " + std::to_string(i + 2) +
-                        " passes the padded input (its count is smaller), which has no lowering");
+    const bool include = Int(n, "count_include_pad", 0) != 0, ceil = Int(n, "ceil_mode", 0) != 0;
     net::Layer l;
     l.name = LayerName(n);
     l.op = net::Op::kConv;
@@ -862,15 +854,37 @@ class Importer {
     l.out_c = l.groups = s.c;
     l.kernel_h = uint32_t(k[0]), l.kernel_w = uint32_t(k[1]);
     l.stride_h = uint32_t(st[0]), l.stride_w = uint32_t(st[1]);
-    l.pad_top = uint32_t(p[0]), l.pad_left = uint32_t(p[1]), l.pad_bottom = uint32_t(p[2]),
-    l.pad_right = uint32_t(p[3]);
-    const int64_t oh = (int64_t(s.h) + p[0] + p[2] - k[0]) / st[0] + 1,
-                  ow = (int64_t(s.w) + p[1] + p[3] - k[1]) / st[1] + 1;
-    if (oh < 1 || ow < 1) FailNode(n, "has a window larger than its padded input");
-    l.out = {s.c, uint32_t(oh), uint32_t(ow)};
+    const int64_t size[2] = {s.h, s.w};
+    int64_t out[2], extra[2];  // outputs per axis; a ceil_mode window's reach past the padded input
+    for (size_t i = 0; i < 2; ++i) {
+      const int64_t span = size[i] + p[i] + p[i + 2] - k[i];
+      if (span < 0 || k[i] < 1 || st[i] < 1) FailNode(n, "has a window larger than its padded input");
+      out[i] = (ceil ? (span + st[i] - 1) / st[i] : span / st[i]) + 1;
+      extra[i] = std::max<int64_t>(0, (out[i] - 1) * st[i] - span);
+    }
+    l.pad_top = uint32_t(p[0]), l.pad_left = uint32_t(p[1]), l.pad_bottom = uint32_t(p[2] + extra[0]),
+    l.pad_right = uint32_t(p[3] + extra[1]);
+    l.out = {s.c, uint32_t(out[0]), uint32_t(out[1])};
     l.conv_h = l.out.h, l.conv_w = l.out.w;
+    const std::vector<net::CountBand> rows = net::CountBands(s.h, l.kernel_h, l.stride_h, l.pad_top, l.out.h,
+                                                             include ? uint32_t(p[0]) : 0,
+                                                             include ? uint32_t(p[2]) : 0),
+                                      cols = net::CountBands(s.w, l.kernel_w, l.stride_w, l.pad_left, l.out.w,
+                                                             include ? uint32_t(p[1]) : 0,
+                                                             include ? uint32_t(p[3]) : 0);
+    for (const std::vector<net::CountBand>* bands : {&rows, &cols})
+      for (const net::CountBand& b : *bands)
+        if (b.count == 0)
+          FailNode(n, "pads=" + DimsText(p) + " ceil_mode=" + std::to_string(ceil) +
+                          ": a window reads no input, which onnxruntime divides by 0");
     const size_t taps = size_t(k[0] * k[1]);
-    AddLayer(l, n.outputs[0], n.name, std::vector<float>(size_t(s.c) * taps, 1.0f / float(taps)));
+    if (rows.size() == 1 && cols.size() == 1) {  // one count: kH*kW, or a smaller one everywhere
+      AddLayer(l, n.outputs[0], n.name,
+               std::vector<float>(size_t(s.c) * taps, 1.0f / float(rows[0].count * cols[0].count)));
+      return;
+    }
+    AddLayer(l, n.outputs[0], n.name, std::vector<float>(size_t(s.c) * taps, 1.0f));
+    im_.count_rows.back() = rows, im_.count_cols.back() = cols;
   }
 
   // GlobalAveragePool as the depthwise conv of weights 1 over the whole plane: with the bias
@@ -1085,6 +1099,12 @@ std::vector<FTensor> RunLayersFloat(const Imported& im, const Tensor& x,
                   }
               y.At(co, oy, ox) = acc;
             }
+        for (const net::CountBand& rb : im.count_rows[li])  // an AveragePool's sums by their counts
+          for (const net::CountBand& cb : im.count_cols[li])
+            for (uint32_t co = 0; co < l.out_c; ++co)
+              for (uint32_t oy = rb.first; oy < rb.first + rb.size; ++oy)
+                for (uint32_t ox = cb.first; ox < cb.first + cb.size; ++ox)
+                  y.At(co, oy, ox) /= float(rb.count * cb.count);
         break;
       }
       case net::Op::kDeconv: {  // ref::Deconv2d's scatter, in float
@@ -1508,6 +1528,18 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       for (size_t e = 0; e < wq.size(); ++e) ql.weights.data[e] = uint8_t(int8_t(wq[e]));
       ql.bias.resize(cout);
       ql.params.resize(cout);
+      // A channel's parameters: the input's zero point folded into the bias (exact, padding and
+      // gaps read it too: pad_value), the float32 multiplier as onnxruntime computes it.
+      auto channel = [&](int64_t bias, int64_t sum, float w_scale) {
+        ref::ChannelParams cp;
+        cp.bias = int32_t(bias - int64_t(x.zero_point) * sum);
+        cp.zero_point = int16_t(conv_y.zero_point);
+        cp.multiplier = avg ? x.scale / (y.scale * float(avg))     // QLinearGlobalAveragePool's order
+                            : (x.scale * w_scale) / conv_y.scale;  // float32, left to right, as onnxruntime
+        const ref::ChannelParams fused = compiler::FusedOf(cp);  // FUSED_RELU's nearest, for --requant fused
+        cp.scale = fused.scale, cp.shift = fused.shift;
+        return cp;
+      };
       for (uint32_t c = 0; c < cout; ++c) {
         cq.bias_scale[c] = x.scale * cq.w_scale[c];
         const int64_t sum = std::accumulate(wq.begin() + c * per, wq.begin() + (c + 1) * per, int64_t(0));
@@ -1521,18 +1553,40 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
                             std::to_string(cq.bias_scale[c]) + " does not fit the accumulator");
           bq[c] = int64_t(v);
         }
-        // The input's zero point folded into the bias: exact, padding and gaps read it too (pad_value).
-        ql.bias[c] = int32_t(bq[c] - int64_t(x.zero_point) * sum);
-        ref::ChannelParams& p = ql.params[c];
-        p.bias = ql.bias[c];
-        p.zero_point = int16_t(conv_y.zero_point);
-        p.multiplier =
-            avg ? x.scale / (y.scale * float(avg))           // QLinearGlobalAveragePool's order
-                : (x.scale * cq.w_scale[c]) / conv_y.scale;  // float32, left to right, as onnxruntime
-        if (im.identity[li] && (p.multiplier != 1.0f || wq[c] != 1))
+        ql.params[c] = channel(bq[c], sum, cq.w_scale[c]);
+        ql.bias[c] = ql.params[c].bias;
+        if (im.identity[li] && (ql.params[c].multiplier != 1.0f || wq[c] != 1))
           throw std::logic_error("nnac: the identity conv of " + im.nodes[li] + " does not copy its bytes");
-        const ref::ChannelParams fused = compiler::FusedOf(p);  // FUSED_RELU's nearest, for --requant fused
-        p.scale = fused.scale, p.shift = fused.shift;
+      }
+      // An AveragePool of varying divisor: per region of one count the weights 1/count quantized
+      // as any conv's (per channel), their multiplier and bias; the export's Conv per region.
+      for (const net::CountBand& rb : im.count_rows[li])
+        for (const net::CountBand& cb : im.count_cols[li]) {
+          const SymmetricWeights rw = QuantizeWeights(
+              std::vector<float>(im.w[li].size(), 1.0f / float(rb.count * cb.count)), cout, false, false);
+          net::ConvRegion r;
+          r.row0 = rb.first, r.rows = rb.size, r.col0 = cb.first, r.cols = cb.size;
+          r.weights = ref::Weights(cout, 1, l.kernel_h, l.kernel_w, true);
+          for (size_t e = 0; e < rw.values.size(); ++e) r.weights.data[e] = uint8_t(int8_t(rw.values[e]));
+          for (uint32_t c = 0; c < cout; ++c)
+            r.params.push_back(channel(
+                0,
+                std::accumulate(rw.values.begin() + c * per, rw.values.begin() + (c + 1) * per, int64_t(0)),
+                rw.scale[c]));
+          ConvQuant::Region er;
+          uint32_t in_row0 = 0, in_col0 = 0;
+          const compiler::LayerSpec rs = net::RegionSpec(*ql.spec, r, &in_row0, &in_col0);
+          er.row0 = r.row0;
+          er.starts = {in_row0, in_col0}, er.ends = {in_row0 + rs.in_h, in_col0 + rs.in_w};
+          er.pads = {rs.pad_top, rs.pad_left, rs.pad_bottom, rs.pad_right};
+          er.w_scale = rw.scale;
+          er.w = MakeIntTensor(DataType::kInt8, {cout, 1, l.kernel_h, l.kernel_w}, rw.values);
+          cq.regions.push_back(std::move(er));
+          ql.regions.push_back(std::move(r));
+        }
+      if (!ql.regions.empty()) {  // the whole layer's own: the first region's (the reference runs each)
+        ql.weights = ql.regions[0].weights, ql.params = ql.regions[0].params;
+        for (uint32_t c = 0; c < cout; ++c) ql.bias[c] = ql.params[c].bias;
       }
       cq.w = MakeIntTensor(DataType::kInt8,
                            {cout, int64_t(per) / (l.kernel_h * l.kernel_w), l.kernel_h, l.kernel_w},
@@ -1553,6 +1607,8 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       if (!im.b[li].empty() || (gw && !gw->bias.empty()))
         cq.bias = MakeIntTensor(DataType::kInt32, {cout}, bq);
       cq.output = im.conv_out[li];
+      cq.strides = {l.stride_h, l.stride_w};
+      cq.pads = {l.pad_top, l.pad_left, l.pad_bottom, l.pad_right};
       if (!im.zeros[li] && !avg && !im.identity[li])
         g.convs[im.nodes[li].substr(0, im.nodes[li].find(" + "))] = std::move(cq);
       ql.spec->requant = ref::RequantMode::kExact;

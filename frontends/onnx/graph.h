@@ -70,6 +70,18 @@ struct ConvQuant {
         dilations;  // crop and the Conv's pads: top, left, bottom, right
   };
   std::optional<ZeroInsertion> zero_insertion;
+  // An AveragePool's Conv: its strides and pads (top, left, bottom, right) as lowered.
+  std::vector<int64_t> strides, pads;
+  // An AveragePool whose divisor varies: per region of one count (net::ConvRegion) its output rows,
+  // the window of the input it reads (starts, ends: H, W) with its pads (net::RegionSpec) and its
+  // weights 1/count quantized; the export writes a Conv per region.
+  struct Region {
+    int64_t row0 = 0;
+    std::vector<int64_t> starts, ends, pads;
+    Tensor w;
+    std::vector<float> w_scale;
+  };
+  std::vector<Region> regions;
 };
 
 struct QuantizedGraph {

@@ -380,6 +380,10 @@ class Normalizer {
     // layout operator (QOperator): the float graph's own.
     if (op == "BatchNormalization")
       FailNode(n, "is not folded into its Conv: in a pre-quantized graph onnxruntime runs it in float");
+    if (op == "Slice")
+      FailNode(n,
+               "slices a tensor, which has no lowering in a pre-quantized graph (nnac --export-qdq writes an "
+               "AveragePool whose border windows divide by fewer values as a Conv per Slice of its input)");
     if (op == "ConvTranspose" && n.inputs.size() > 1 && Const(n.inputs[1]))
       FailNode(
           n,

@@ -290,6 +290,39 @@ inline Model Pools() {
   return m;
 }
 
+// Average pools whose border windows divide by fewer values (TF's SAME pools, Inception's 3x3
+// stride 1): x NCHW [1,3,16,16] -> Conv 3x3 pads 1 (8) + Relu -> AveragePool 3x3 pads 1
+// count_include_pad=0 -> Conv 1x1 (8, no activation: zero point above 0) -> AveragePool 3x3
+// stride 2 SAME_UPPER [8,8,8] -> AveragePool 3x3 stride 2 pads 1 ceil_mode [8,5,5] (a last window
+// of one row) -> AveragePool 2x1 stride (2,1) ceil_mode count_include_pad=1 [8,3,5] (row bands
+// only) -> Conv 3x3 pads 1 (8) = y [1,8,3,5].
+inline Model PoolsExclude() {
+  Model m;
+  m.path = "pools_exclude.onnx";
+  m.inputs = {Value("x", {1, 3, 16, 16})};
+  m.outputs = {Value("y", {1, 8, 3, 5})};
+  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 201, 0.8), Seeded("b0", {8}, 202, 0.3),
+                    Seeded("w1", {8, 8, 1, 1}, 203, 0.7), Seeded("b1", {8}, 204, 0.4),
+                    Seeded("w2", {8, 8, 3, 3}, 205, 0.5), Seeded("b2", {8}, 206, 0.3)};
+  const std::vector<Attribute> k3{Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})};
+  Attribute same;
+  same.name = "auto_pad", same.kind = Attribute::Kind::kString, same.s = "SAME_UPPER";
+  m.nodes = {
+      MakeNode("Conv", {"x", "w0", "b0"}, "c0", k3),
+      MakeNode("Relu", {"c0"}, "r0"),
+      MakeNode("AveragePool", {"r0"}, "p0", {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})}),
+      MakeNode("Conv", {"p0", "w1", "b1"}, "c1"),
+      MakeNode("AveragePool", {"c1"}, "p1", {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), same}),
+      MakeNode("AveragePool", {"p1"}, "p2",
+               {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1}),
+                Int("ceil_mode", 1)}),
+      MakeNode("AveragePool", {"p2"}, "p3",
+               {Ints("kernel_shape", {2, 1}), Ints("strides", {2, 1}), Int("ceil_mode", 1),
+                Int("count_include_pad", 1)}),
+      MakeNode("Conv", {"p3", "w2", "b2"}, "y", k3)};
+  return m;
+}
+
 // A decoder head (a segmentation or CenterNet-style upsampling): x [1,3,8,8] -> Conv 3x3 pads 1
 // (8) + Relu -> ConvTranspose 4x4 stride 2 pads 1 (6, bias) -> BatchNormalization -> Relu
 // -> ConvTranspose 3x3 stride 2 pads 1 output_padding 1 group 2 (4) + Relu -> Conv 1x1 (2) = y
