@@ -860,6 +860,8 @@ class Importer {
       const int64_t span = size[i] + p[i] + p[i + 2] - k[i];
       if (span < 0 || k[i] < 1 || st[i] < 1) FailNode(n, "has a window larger than its padded input");
       out[i] = (ceil ? (span + st[i] - 1) / st[i] : span / st[i]) + 1;
+      // onnxruntime's (and PyTorch's) rule: no ceil_mode window starts in the end padding.
+      if (ceil && (out[i] - 1) * st[i] >= size[i] + p[i]) --out[i];
       extra[i] = std::max<int64_t>(0, (out[i] - 1) * st[i] - span);
     }
     l.pad_top = uint32_t(p[0]), l.pad_left = uint32_t(p[1]), l.pad_bottom = uint32_t(p[2] + extra[0]),

@@ -495,3 +495,47 @@ TEST_CASE("a standalone activation is an identity conv whose table reads its inp
   const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
   CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
 }
+
+TEST_CASE("an AveragePool whose divisor varies is a conv per region of one count", "[graph]") {
+  const Model m = PoolsExclude();
+  const std::vector<Tensor> x = SyntheticImages({1, 3, 16, 16}, 1, 99),
+                            cal = SyntheticImages({1, 3, 16, 16}, 4, 1);
+  const QuantizedGraph g = QuantizeGraph(m, x[0], cal);
+  auto layer = [&](const std::string& name) -> const nna::compiler::network::QuantLayer& {
+    return g.q.layers[size_t(g.q.net.Find(name))];
+  };
+  // 3x3 pad 1 without the pads counted: rows and columns 1, 14, 1 (counts 2, 3, 2); SAME_UPPER
+  // stride 2 pads only the end (7 and 1); the 2x1 ceil_mode pool's regions are whole rows; the
+  // last pool divides by 4 everywhere (one conv).
+  const auto& p0 = layer("p0");
+  REQUIRE(p0.regions.size() == 9);
+  CHECK((p0.regions[0].rows == 1 && p0.regions[0].cols == 1 && p0.regions[4].rows == 14 &&
+         p0.regions[4].cols == 14));
+  CHECK(layer("p1").regions.size() == 4);
+  CHECK(layer("p2").regions.size() == 9);
+  CHECK(layer("p3").regions.size() == 2);
+  CHECK(layer("p3").regions[0].cols == 5);
+  CHECK(layer("p4").regions.empty());
+  // Each region's multiplier is its count's: weights 1/count quantized to 127 at scale (1/count)/127.
+  const ConvQuant& c0 = g.convs.at("blk/p0");
+  REQUIRE(c0.regions.size() == 9);
+  CHECK(c0.regions[0].w_scale[0] == float(1.0f / 4.0f) / 127.0f);
+  CHECK(c0.regions[4].w_scale[0] == float(1.0f / 9.0f) / 127.0f);
+  CHECK((c0.regions[0].starts == std::vector<int64_t>{0, 0} &&
+         c0.regions[0].ends == std::vector<int64_t>{2, 2}));
+  CHECK(c0.regions[0].pads == std::vector<int64_t>{1, 1, 0, 0});
+  CHECK(GraphOutputs(g)[0].dims == std::vector<int64_t>{1, 8, 2, 3});
+  const nna::HwConfig& cfg = nna::FindHwConfig("tiny");
+  CHECK(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(g.q, cfg).bundle, cfg).empty());
+  // The corner regions divided by 9, as the interior: the lowering no longer equals the reference.
+  nna::compiler::network::QuantNetwork broken = g.q;
+  auto& regions = broken.layers[size_t(broken.net.Find("p0"))].regions;
+  for (const size_t r : {0, 2, 6, 8}) regions[r].params = regions[4].params;
+  CHECK_FALSE(nna::CheckOnGoldenModel(nna::compiler::network::LowerNetwork(broken, cfg).bundle, cfg).empty());
+  // A window that reads no input (pads as large as the kernel): one sentence.
+  Model bad = m;
+  bad.nodes[2].attributes = {Ints("kernel_shape", {2, 2}), Ints("pads", {2, 2, 2, 2})};
+  CHECK_THROWS_WITH(
+      QuantizeGraph(bad, x[0], cal),
+      Contains("node 'blk/p0' (AveragePool): pads=[2,2,2,2] ceil_mode=0: a window reads no input"));
+}

@@ -295,12 +295,13 @@ inline Model Pools() {
 // count_include_pad=0 -> Conv 1x1 (8, no activation: zero point above 0) -> AveragePool 3x3
 // stride 2 SAME_UPPER [8,8,8] -> AveragePool 3x3 stride 2 pads 1 ceil_mode [8,5,5] (a last window
 // of one row) -> AveragePool 2x1 stride (2,1) ceil_mode count_include_pad=1 [8,3,5] (row bands
-// only) -> Conv 3x3 pads 1 (8) = y [1,8,3,5].
+// only) -> AveragePool 2x2 stride 2 pads 1 ceil_mode count_include_pad=1 [8,2,3] (a last window
+// that would start in the end padding is none) -> Conv 3x3 pads 1 (8) = y [1,8,2,3].
 inline Model PoolsExclude() {
   Model m;
   m.path = "pools_exclude.onnx";
   m.inputs = {Value("x", {1, 3, 16, 16})};
-  m.outputs = {Value("y", {1, 8, 3, 5})};
+  m.outputs = {Value("y", {1, 8, 2, 3})};
   m.initializers = {Seeded("w0", {8, 3, 3, 3}, 201, 0.8), Seeded("b0", {8}, 202, 0.3),
                     Seeded("w1", {8, 8, 1, 1}, 203, 0.7), Seeded("b1", {8}, 204, 0.4),
                     Seeded("w2", {8, 8, 3, 3}, 205, 0.5), Seeded("b2", {8}, 206, 0.3)};
@@ -319,9 +320,32 @@ inline Model PoolsExclude() {
       MakeNode("AveragePool", {"p2"}, "p3",
                {Ints("kernel_shape", {2, 1}), Ints("strides", {2, 1}), Int("ceil_mode", 1),
                 Int("count_include_pad", 1)}),
-      MakeNode("Conv", {"p3", "w2", "b2"}, "y", k3)};
+      MakeNode("AveragePool", {"p3"}, "p4",
+               {Ints("kernel_shape", {2, 2}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1}),
+                Int("ceil_mode", 1), Int("count_include_pad", 1)}),
+      MakeNode("Conv", {"p4", "w2", "b2"}, "y", k3)};
   return m;
 }
+
+// Inception-v3's branch pool at 35x35 (TF's SAME 3x3 stride 1: count_include_pad=0), or its
+// count_include_pad=1 twin, for the cost of the regions: x [1,3,35,35] -> Conv 1x1 (64) + Relu
+// -> AveragePool 3x3 pads 1 -> Conv 1x1 (16) = y [1,16,35,35].
+inline Model InceptionPool(bool include_pad) {
+  Model m;
+  m.path = include_pad ? "inception_pool_include.onnx" : "inception_pool.onnx";
+  m.inputs = {Value("x", {1, 3, 35, 35})};
+  m.outputs = {Value("y", {1, 16, 35, 35})};
+  m.initializers = {Seeded("w0", {64, 3, 1, 1}, 301, 0.5), Seeded("b0", {64}, 302, 0.3),
+                    Seeded("w1", {16, 64, 1, 1}, 303, 0.3), Seeded("b1", {16}, 304, 0.2)};
+  m.nodes = {MakeNode("Conv", {"x", "w0", "b0"}, "c0"), MakeNode("Relu", {"c0"}, "r0"),
+             MakeNode("AveragePool", {"r0"}, "p0",
+                      {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1}),
+                       Int("count_include_pad", include_pad ? 1 : 0)}),
+             MakeNode("Conv", {"p0", "w1", "b1"}, "y")};
+  return m;
+}
+inline Model InceptionPoolExclude() { return InceptionPool(false); }
+inline Model InceptionPoolInclude() { return InceptionPool(true); }
 
 // A decoder head (a segmentation or CenterNet-style upsampling): x [1,3,8,8] -> Conv 3x3 pads 1
 // (8) + Relu -> ConvTranspose 4x4 stride 2 pads 1 (6, bias) -> BatchNormalization -> Relu
