@@ -32,6 +32,7 @@ struct LoweredLayer {
   bool out_signed = true;
   uint32_t instrs = 0;                   // compute instructions: chunks x strips (0 for concat)
   uint32_t chunks = 0, strips = 0;       // output-channel chunks; column strips of a standalone pool
+                                         // (or regions of a conv, ConvRegion)
   uint64_t out_sram = 0, out_bytes = 0;  // the output's SRAM address and span (a concat input: its slice)
   uint64_t stream_bytes = 0;             // weights and parameters streamed in by DMA
   std::vector<uint32_t> computes;        // the indices of its compute instructions
