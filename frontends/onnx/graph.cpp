@@ -717,6 +717,18 @@ class Importer {
       FailNode(n, "attribute auto_pad='" + mode + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
     return mode;
   }
+  // One axis of a pool over `size` inputs padded by lo and hi: its outputs and, with ceil_mode,
+  // how far its last window passes the padded input (as more padding at the end). onnxruntime's
+  // (and PyTorch's) rule: no ceil_mode window starts in the end padding.
+  struct PoolAxis {
+    int64_t out, extra;
+  };
+  static PoolAxis PoolAxisOf(int64_t size, int64_t lo, int64_t hi, int64_t k, int64_t stride, bool ceil) {
+    const int64_t span = size + lo + hi - k;
+    int64_t out = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+    if (ceil && (out - 1) * stride >= size + lo) --out;
+    return {out, std::max<int64_t>(0, (out - 1) * stride - span)};
+  }
   // A 2-D pool's pads [top, left, bottom, right] on input s: its pads, or auto_pad's as ONNX
   // defines them (SAME keeps ceil(in / stride) outputs, the odd pad at the end for SAME_UPPER, at
   // the start for SAME_LOWER; VALID pads nothing).
@@ -753,15 +765,11 @@ class Importer {
                       " strides=" + DimsText(st) + " pads=" + DimsText(p) + " dilations=" + DimsText(dl) +
                       ": the accelerator pools square windows with one stride, no dilation, each pad "
                       "smaller than the window");
-    // ceil_mode: a last window that passes the input's end (but starts inside it or its first
-    // pad) takes the maximum of what it covers, as if the end were padded further.
+    // ceil_mode: a last window that passes the input's end takes the maximum of what it covers,
+    // as if the end were padded further.
     const int64_t size_in[2] = {s.h, s.w};
-    for (size_t i = 0; i < 2 && ceil; ++i) {
-      const int64_t span = size_in[i] + p[i] + p[i + 2] - k[0];
-      int64_t out = (span + st[0] - 1) / st[0] + 1;
-      if ((out - 1) * st[0] >= size_in[i] + p[i]) --out;
-      p[i + 2] += std::max<int64_t>(0, (out - 1) * st[0] - span);
-    }
+    for (size_t i = 0; i < 2; ++i)
+      p[i + 2] += PoolAxisOf(size_in[i], p[i], p[i + 2], k[0], st[0], ceil).extra;
     // The pooling unit pads every side alike by at most size/2. Padding never wins a maximum, so
     // any other padding (asymmetric as SAME's, ceil_mode's, wider) is an identity conv padding with
     // the smallest byte first (fused with the pool into one CONV when it can), and the pool pads 0.
@@ -857,12 +865,10 @@ class Importer {
     const int64_t size[2] = {s.h, s.w};
     int64_t out[2], extra[2];  // outputs per axis; a ceil_mode window's reach past the padded input
     for (size_t i = 0; i < 2; ++i) {
-      const int64_t span = size[i] + p[i] + p[i + 2] - k[i];
-      if (span < 0 || k[i] < 1 || st[i] < 1) FailNode(n, "has a window larger than its padded input");
-      out[i] = (ceil ? (span + st[i] - 1) / st[i] : span / st[i]) + 1;
-      // onnxruntime's (and PyTorch's) rule: no ceil_mode window starts in the end padding.
-      if (ceil && (out[i] - 1) * st[i] >= size[i] + p[i]) --out[i];
-      extra[i] = std::max<int64_t>(0, (out[i] - 1) * st[i] - span);
+      if (size[i] + p[i] + p[i + 2] < k[i] || k[i] < 1 || st[i] < 1)
+        FailNode(n, "has a window larger than its padded input");
+      const PoolAxis a = PoolAxisOf(size[i], p[i], p[i + 2], k[i], st[i], ceil);
+      out[i] = a.out, extra[i] = a.extra;
     }
     l.pad_top = uint32_t(p[0]), l.pad_left = uint32_t(p[1]), l.pad_bottom = uint32_t(p[2] + extra[0]),
     l.pad_right = uint32_t(p[3] + extra[1]);

@@ -180,7 +180,7 @@ TEST_CASE("Pad of zeros, Mul and Div by constants fold into their Convs; the sen
   CHECK_THAT(GraphAccuracy(g, GraphOutputs(g), RunFloat(m, x)), Contains("cosine similarity 0.9"));
 
   Model bad = Fold();
-  bad.nodes[0].attributes.push_back(Attribute{"mode", Attribute::Kind::kString, 0, {}, 0, {}, "reflect"});
+  bad.nodes[0].attributes.push_back(Str("mode", "reflect"));
   CHECK_THROWS_WITH(QuantizeGraph(bad, x, {}),
                     Contains("node 'blk/xp' (Pad): mode='reflect' has no lowering"));
   bad = Fold();
