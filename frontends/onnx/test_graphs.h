@@ -306,14 +306,13 @@ inline Model PoolsExclude() {
                     Seeded("w1", {8, 8, 1, 1}, 203, 0.7), Seeded("b1", {8}, 204, 0.4),
                     Seeded("w2", {8, 8, 3, 3}, 205, 0.5), Seeded("b2", {8}, 206, 0.3)};
   const std::vector<Attribute> k3{Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})};
-  Attribute same;
-  same.name = "auto_pad", same.kind = Attribute::Kind::kString, same.s = "SAME_UPPER";
   m.nodes = {
       MakeNode("Conv", {"x", "w0", "b0"}, "c0", k3),
       MakeNode("Relu", {"c0"}, "r0"),
       MakeNode("AveragePool", {"r0"}, "p0", {Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})}),
       MakeNode("Conv", {"p0", "w1", "b1"}, "c1"),
-      MakeNode("AveragePool", {"c1"}, "p1", {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), same}),
+      MakeNode("AveragePool", {"c1"}, "p1",
+               {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Str("auto_pad", "SAME_UPPER")}),
       MakeNode("AveragePool", {"p1"}, "p2",
                {Ints("kernel_shape", {3, 3}), Ints("strides", {2, 2}), Ints("pads", {1, 1, 1, 1}),
                 Int("ceil_mode", 1)}),
