@@ -67,9 +67,10 @@ struct Imported {
   std::vector<std::string>
       upsampled;  // per layer: a deconv's zero-inserted input tensor (its Conv's input), else empty
   // Per layer: an identity depthwise 1x1 conv (weight 1, requantized to its input's own parameters,
-  // so multiplier 1): a standalone activation's layer, or a decomposed MaxPool's stride.
+  // so multiplier 1): a standalone activation's layer, a decomposed MaxPool's stride, or its padding.
   std::vector<bool> identity;
-  std::vector<bool> inner;    // per layer: an inner stage of a decomposed MaxPool (no ONNX tensor)
+  // Per layer: a MaxPool's inner stage or padding (no ONNX tensor; its input's parameters).
+  std::vector<bool> inner;
   std::vector<bool> pad_min;  // per layer: an identity conv padding a MaxPool's input with byte 0
   std::string input_name;     // the graph input
   std::vector<int64_t> input_dims;
@@ -531,17 +532,14 @@ class Importer {
         FailNode(n, "pads=" + DimsText(p) + " the zero insertion '" + n.inputs[0] +
                         "' beyond its kernel's reach, which no deconv computes");
     }
-    const int64_t m = wt.dims[0], per = wt.dims[1], kh = d.k[0], kw = d.k[1];
+    const int64_t m = wt.dims[0], per = wt.dims[1];
     if (per * d.group != int64_t(ShapeOf(in).c) || m % d.group != 0)
       FailNode(n, "weights " + DimsText(wt.dims) + " with group=" + std::to_string(d.group) +
                       " do not match its input's " + std::to_string(ShapeOf(in).c) + " channels");
     std::vector<float> w(wt.NumElements());  // the same layout, each kernel flipped
-    for (int64_t c = 0; c < m * per; ++c)
-      for (int64_t r = 0; r < kh; ++r)
-        for (int64_t x = 0; x < kw; ++x)
-          w[size_t((c * kh + r) * kw + x)] =
-              float(wt.AtDouble(size_t((c * kh + kh - 1 - r) * kw + kw - 1 - x)));
-    AddDeconv(n, in, d, m, std::move(w), BiasOf(n, 2, m), n.name + " + " + up.node);
+    for (size_t e = 0; e < w.size(); ++e) w[e] = float(wt.AtDouble(e));
+    AddDeconv(n, in, d, m, FlipKernels(w, size_t(d.k[0]), size_t(d.k[1])), BiasOf(n, 2, m),
+              n.name + " + " + up.node);
     im_.upsampled.back() = n.inputs[0];
   }
 
@@ -1227,7 +1225,7 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
   };
   std::vector<QuantParams> qp(nw.layers.size() + 1);
   for (size_t s = 0; s < qp.size(); ++s) {
-    if (s && im.inner[s - 1]) {  // a decomposed MaxPool's inner stage: its input's bytes
+    if (s && im.inner[s - 1]) {  // a MaxPool's inner stage or padding: its input's bytes
       qp[s] = qp[Slot(nw.layers[s - 1].inputs[0])];
       continue;
     }
@@ -1276,17 +1274,6 @@ std::vector<QuantParams> GivenParams(const Imported& im, const GivenQuant& given
   return qp;
 }
 
-// Each kernel of (C_out, C_in/group, kH, kW) weights turned by 180 degrees: a deconv's kernel as the
-// Conv on its zero insertion reads it, and back.
-std::vector<int64_t> FlipKernels(const std::vector<int64_t>& w, const net::Layer& l) {
-  std::vector<int64_t> out(w.size());
-  const size_t kh = l.kernel_h, kw = l.kernel_w;
-  for (size_t c = 0; c < w.size() / (kh * kw); ++c)
-    for (size_t r = 0; r < kh; ++r)
-      for (size_t x = 0; x < kw; ++x) out[(c * kh + r) * kw + x] = w[(c * kh + kh - 1 - r) * kw + kw - 1 - x];
-  return out;
-}
-
 // How the QDQ export writes a deconv: the zero insertion (stride - 1 zeros between the pixels,
 // cropped where the deconv's pads pass the kernel's reach), then a Conv of the flipped kernel with
 // pads of the kernel's reach minus the deconv's pads (plus its output padding at the end).
@@ -1304,10 +1291,10 @@ ConvQuant::ZeroInsertion ZeroInsertionOf(const net::Layer& l, uint32_t channels)
 
 // A pre-quantized zero insertion must keep its input's parameters (its QuantizeLinear is then exact,
 // and its inserted zeros are the input's zero point, DECONV's pad_value).
-void CheckDeconvInput(const Imported& im, size_t li, const QuantParams& x, const GivenQuant* given) {
+void CheckZeroInsertion(const Imported& im, size_t li, const QuantParams& x, const GivenQuant* given) {
+  if (!given || im.upsampled[li].empty()) return;
   const net::Layer& l = im.net.layers[li];
   const std::string in = l.inputs[0] == net::kInput ? im.input_name : im.tensor[size_t(l.inputs[0])];
-  if (!given || im.upsampled[li].empty()) return;
   const auto it = given->acts.find(im.upsampled[li]);
   if (it == given->acts.end() || it->second.scale != x.scale || it->second.zero_point != x.zero_point)
     throw OnnxError("node '" + im.nodes[li].substr(0, im.nodes[li].find(" + ")) +
@@ -1513,7 +1500,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       // Padding (and a deconv's inserted gaps) read the input's zero point (pad_value), real 0 as
       // ONNX pads and a zero insertion, so that the zero point folds into the bias over every tap
       // (below).
-      if (deconv) CheckDeconvInput(im, li, x, given);
+      if (deconv) CheckZeroInsertion(im, li, x, given);
       if (deconv || l.pad_top || l.pad_bottom || l.pad_left || l.pad_right)
         ql.spec->pad_value = im.pad_min[li] ? 0 : uint8_t(x.zero_point);  // a max pool's: the minimum
       const uint32_t cout = l.out_c, per = uint32_t(im.w[li].size() / cout);
@@ -1523,10 +1510,11 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       const std::string conv_node = im.nodes[li].substr(0, im.nodes[li].find(" + "));
       const GivenWeights* gw =
           given && given->weights.count(conv_node) ? &given->weights.at(conv_node) : nullptr;
-      SymmetricWeights sw = gw ? SymmetricWeights{gw->w_scale, deconv ? FlipKernels(gw->w, l) : gw->w}
-                               // a Conv's given
-                               : QuantizeWeights(im.w[li], cout, false, !im.gemm_b[li].empty(),
-                                                 avg || im.identity[li] ? 1.0f : 127.0f);
+      SymmetricWeights sw =
+          gw ? SymmetricWeights{gw->w_scale, deconv ? FlipKernels(gw->w, l.kernel_h, l.kernel_w) : gw->w}
+             // a Conv's given
+             : QuantizeWeights(im.w[li], cout, false, !im.gemm_b[li].empty(),
+                               avg || im.identity[li] ? 1.0f : 127.0f);
       const std::vector<int64_t>& wq = sw.values;
       ConvQuant cq;
       cq.w_scale = std::move(sw.scale);
@@ -1598,7 +1586,7 @@ QuantizedGraph QuantizeGraph(const Model& model, const Tensor& run, const std::v
       }
       cq.w = MakeIntTensor(DataType::kInt8,
                            {cout, int64_t(per) / (l.kernel_h * l.kernel_w), l.kernel_h, l.kernel_w},
-                           deconv ? FlipKernels(wq, l) : wq);
+                           deconv ? FlipKernels(wq, l.kernel_h, l.kernel_w) : wq);
       if (deconv && im.upsampled[li].empty())
         cq.zero_insertion = ZeroInsertionOf(l, nw.ShapeOf(l.inputs[0]).c);
       if (deconv && !im.upsampled[li].empty())  // the zero insertion keeps its input's parameters

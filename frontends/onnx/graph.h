@@ -40,6 +40,17 @@ struct MaxPoolChain {
 // the same output, element for element.
 MaxPoolChain DecomposeMaxPool(uint32_t size, uint32_t stride, uint32_t pad);
 
+// Each kH x kW kernel of weights laid out (..., kH, kW) turned by 180 degrees: a deconv's kernel as
+// the Conv on its zero insertion reads it, and back (any element type: values, bytes).
+template <typename Container>
+Container FlipKernels(const Container& w, size_t kh, size_t kw) {
+  Container out(w.size(), typename Container::value_type{});
+  for (size_t c = 0; c < w.size() / (kh * kw); ++c)
+    for (size_t r = 0; r < kh; ++r)
+      for (size_t x = 0; x < kw; ++x) out[(c * kh + r) * kw + x] = w[(c * kh + kh - 1 - r) * kw + kw - 1 - x];
+  return out;
+}
+
 // A graph output as the host makes it from a layer's (C, H, W) bytes: transposes of [1, C, H, W]
 // (perm each), then the declared dims (a Reshape, Flatten or Squeeze only renames dims).
 struct GraphOutput {

@@ -243,14 +243,7 @@ int FlipInitializer(const std::vector<std::string>& args) {
     if (t.data_type() != ::onnx::TensorProto::INT8 || t.dims_size() != 4 ||
         t.raw_data().size() != size_t(t.dims(0) * t.dims(1) * t.dims(2) * t.dims(3)))
       throw OnnxError("initializer '" + name + "' of " + args[0] + " is not int8 [M,C,kH,kW] in raw_data");
-    const std::string& raw = t.raw_data();
-    std::string flipped(raw.size(), 0);
-    const size_t kh = size_t(t.dims(2)), kw = size_t(t.dims(3));
-    for (size_t k = 0; k < raw.size() / (kh * kw); ++k)
-      for (size_t r = 0; r < kh; ++r)
-        for (size_t c = 0; c < kw; ++c)
-          flipped[(k * kh + r) * kw + c] = raw[(k * kh + kh - 1 - r) * kw + kw - 1 - c];
-    t.set_raw_data(flipped);
+    t.set_raw_data(FlipKernels(t.raw_data(), size_t(t.dims(2)), size_t(t.dims(3))));
     std::ofstream out(args[1], std::ios::binary);
     if (!out || !model.SerializeToOstream(&out)) throw OnnxError("cannot write " + args[1]);
     return 0;
