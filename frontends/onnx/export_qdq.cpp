@@ -26,6 +26,20 @@ void AddTensor(pb::GraphProto* g, const Tensor& t, const std::string& name) {
   p->set_raw_data(t.bytes.data(), t.bytes.size());  // little-endian, as raw_data requires
 }
 
+void IntAttribute(pb::NodeProto* n, const std::string& name, int64_t v) {
+  pb::AttributeProto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(pb::AttributeProto::INT);
+  a->set_i(v);
+}
+
+void IntsAttribute(pb::NodeProto* n, const std::string& name, const std::vector<int64_t>& v) {
+  pb::AttributeProto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(pb::AttributeProto::INTS);
+  for (const int64_t i : v) a->add_ints(i);
+}
+
 void AddNode(pb::GraphProto* g, const std::string& op, const std::string& name,
              std::initializer_list<std::string> inputs, const std::string& output, int64_t axis = -1) {
   pb::NodeProto* n = g->add_node();
@@ -33,12 +47,7 @@ void AddNode(pb::GraphProto* g, const std::string& op, const std::string& name,
   n->set_name(name);
   for (const std::string& i : inputs) n->add_input(i);
   n->add_output(output);
-  if (axis >= 0) {
-    pb::AttributeProto* a = n->add_attribute();
-    a->set_name("axis");
-    a->set_type(pb::AttributeProto::INT);
-    a->set_i(axis);
-  }
+  if (axis >= 0) IntAttribute(n, "axis", axis);
 }
 
 void AddValue(pb::ValueInfoProto* v, const std::string& name, DataType type, const std::vector<Dim>& shape) {
@@ -110,13 +119,6 @@ void SortTopologically(pb::GraphProto* g) {
   for (pb::NodeProto& n : sorted) *g->add_node() = std::move(n);
 }
 
-void IntsAttribute(pb::NodeProto* n, const std::string& name, const std::vector<int64_t>& v) {
-  pb::AttributeProto* a = n->add_attribute();
-  a->set_name(name);
-  a->set_type(pb::AttributeProto::INTS);
-  for (const int64_t i : v) a->add_ints(i);
-}
-
 // A ConvTranspose as onnxruntime computes it exactly (it runs DequantizeLinear -> ConvTranspose ->
 // QuantizeLinear in float, docs/onnx.md): the zero insertion of `x` (its DequantizeLinear's output,
 // quantized with parameters `xq`), a float ConvTranspose of 1x1 ones per channel whose every output
@@ -137,8 +139,7 @@ std::string AddZeroInsertion(pb::GraphProto* g, const std::string& name, const s
   n->add_input(x);
   n->add_input(up + "_ones");
   n->add_output(up + "_float");
-  pb::AttributeProto* group = n->add_attribute();
-  group->set_name("group"), group->set_type(pb::AttributeProto::INT), group->set_i(z.channels);
+  IntAttribute(n, "group", z.channels);
   IntsAttribute(n, "kernel_shape", {1, 1});
   IntsAttribute(n, "strides", z.strides);
   IntsAttribute(n, "pads", z.crop);
@@ -147,8 +148,7 @@ std::string AddZeroInsertion(pb::GraphProto* g, const std::string& name, const s
   AddNode(g, "DequantizeLinear", up + "_DequantizeLinear",
           {up + "_quantized", xq + "_scale", xq + "_zero_point"}, up);
   conv->set_op_type("Conv");
-  pb::AttributeProto* cg = conv->add_attribute();
-  cg->set_name("group"), cg->set_type(pb::AttributeProto::INT), cg->set_i(z.group);
+  IntAttribute(conv, "group", z.group);
   IntsAttribute(conv, "kernel_shape", {c.w.dims[2], c.w.dims[3]});
   IntsAttribute(conv, "dilations", z.dilations);
   IntsAttribute(conv, "pads", z.pads);
@@ -177,8 +177,7 @@ void AddCountRegions(pb::GraphProto* g, const std::string& name, const ConvQuant
     cat->set_op_type("Concat"), cat->set_name(t + "_Concat");
     for (const std::string& part : parts) cat->add_input(part);
     cat->add_output(t);
-    pb::AttributeProto* a = cat->add_attribute();
-    a->set_name("axis"), a->set_type(pb::AttributeProto::INT), a->set_i(axis);
+    IntAttribute(cat, "axis", axis);
   };
   std::vector<std::string> bands, parts;
   for (size_t k = 0; k < c.regions.size(); ++k) {
@@ -203,8 +202,7 @@ void AddCountRegions(pb::GraphProto* g, const std::string& name, const ConvQuant
     conv->add_input(t + "_input");
     conv->add_input(t + "_weights");
     conv->add_output(t + "_float");
-    pb::AttributeProto* group = conv->add_attribute();
-    group->set_name("group"), group->set_type(pb::AttributeProto::INT), group->set_i(channels);
+    IntAttribute(conv, "group", channels);
     IntsAttribute(conv, "kernel_shape", {c.w.dims.at(2), c.w.dims.at(3)});
     IntsAttribute(conv, "strides", c.strides);
     IntsAttribute(conv, "pads", r.pads);
@@ -386,9 +384,7 @@ void ExportGraphQdq(const Model& original, const QuantizedGraph& g, const std::f
     if (avg_pool) {  // the pads as lowered: auto_pad's, and a ceil_mode window's
       IntsAttribute(p, "pads", g.convs.at(n.name).pads);
       p->add_input(n.name + "_weights");
-      Attribute group;
-      group.name = "group", group.kind = Attribute::Kind::kInt, group.i = g.convs.at(n.name).w.dims.at(0);
-      CopyAttribute(p, group);
+      IntAttribute(p, "group", g.convs.at(n.name).w.dims.at(0));
     }
     if (on_bytes) {
       const std::string &in = n.inputs[0], &o = n.outputs[0];
