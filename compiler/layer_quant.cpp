@@ -175,17 +175,6 @@ isa::SimdInstr LutInstr(bool out_signed) {
   return lut;
 }
 
-namespace {
-
-// One SIMD instruction: vd = o(va, vb) in dtype t, with an immediate.
-isa::SimdInstr Instr(isa::SimdOp o, uint64_t dst, uint64_t a, uint64_t b, isa::Dtype t, uint64_t imm = 0) {
-  isa::SimdInstr i;
-  i.op = o, i.dst = dst, i.src_a = a, i.src_b = b, i.dtype = t, i.imm = imm;
-  return i;
-}
-
-}  // namespace
-
 isa::SimdInstr FusedReluInstr(bool relu, bool out_signed) {
   isa::SimdInstr fr;  // FUSED_RELU v0, v0
   fr.op = isa::SimdOp::kFusedRelu;
@@ -197,32 +186,32 @@ std::vector<isa::SimdInstr> ExactRequantProgram(bool relu, bool out_signed, Exac
   using isa::Dtype;
   using isa::SimdOp;
   std::vector<isa::SimdInstr> p;
-  p.push_back(Instr(SimdOp::kLdparam, 1, 0, 0, Dtype::kI32, 0));  // v1 = bias
-  p.push_back(Instr(SimdOp::kAdd, 0, 0, 1, Dtype::kI32));         // v0 = acc + bias (wraps)
-  p.push_back(Instr(SimdOp::kI2f, 0, 0, 0, Dtype::kF32));         // float32, to nearest even
-  p.push_back(Instr(SimdOp::kLdparam, 1, 0, 0, Dtype::kI32, 4));  // v1 = multiplier
-  p.push_back(Instr(SimdOp::kFmul, 0, 0, 1, Dtype::kF32));        // one float32 rounding
-  uint64_t rounded = 0;                                           // the register of the rounded product
+  p.push_back(simd::Ins(SimdOp::kLdparam, 1, 0, 0).Dt(Dtype::kI32).Imm(0));  // v1 = bias
+  p.push_back(simd::Ins(SimdOp::kAdd, 0, 0, 1).Dt(Dtype::kI32));             // v0 = acc + bias (wraps)
+  p.push_back(simd::Ins(SimdOp::kI2f, 0, 0, 0).Dt(Dtype::kF32));             // float32, to nearest even
+  p.push_back(simd::Ins(SimdOp::kLdparam, 1, 0, 0).Dt(Dtype::kI32).Imm(4));  // v1 = multiplier
+  p.push_back(simd::Ins(SimdOp::kFmul, 0, 0, 1).Dt(Dtype::kF32));            // one float32 rounding
+  uint64_t rounded = 0;  // the register of the rounded product
   if (rounding == ExactRounding::kHalfEven) {
-    p.push_back(Instr(SimdOp::kF2i, 0, 0, 0, Dtype::kF32));  // to nearest, ties to even
+    p.push_back(simd::Ins(SimdOp::kF2i, 0, 0, 0).Dt(Dtype::kF32));  // to nearest, ties to even
     // f2i saturates at int32's ends, where adding the zero point would wrap: clamp first (the
     // output byte is the same for any value beyond int16).
-    p.push_back(Instr(SimdOp::kSat, 0, 0, 0, Dtype::kI16));
+    p.push_back(simd::Ins(SimdOp::kSat, 0, 0, 0).Dt(Dtype::kI16));
   } else {  // floor(x + 0.5): n = f2i(x + 0.5), minus 1 where float(n) > x + 0.5
-    p.push_back(Instr(SimdOp::kMovi, 2, 0, 0, Dtype::kI32, 0x3F000000));  // 0.5f
-    p.push_back(Instr(SimdOp::kFadd, 0, 0, 2, Dtype::kF32));
-    p.push_back(Instr(SimdOp::kF2i, 3, 0, 0, Dtype::kF32));
-    p.push_back(Instr(SimdOp::kI2f, 4, 3, 0, Dtype::kF32));
-    p.push_back(Instr(SimdOp::kFcmplt, 1, 0, 4, Dtype::kF32));  // p1 = x + 0.5 < float(n)
-    p.push_back(Instr(SimdOp::kMovi, 2, 0, 0, Dtype::kI32, 1));
-    p.push_back(Instr(SimdOp::kSub, 3, 3, 2, Dtype::kI32));  // n - 1 where p1
+    p.push_back(simd::Ins(SimdOp::kMovi, 2, 0, 0).Dt(Dtype::kI32).Imm(0x3F000000));  // 0.5f
+    p.push_back(simd::Ins(SimdOp::kFadd, 0, 0, 2).Dt(Dtype::kF32));
+    p.push_back(simd::Ins(SimdOp::kF2i, 3, 0, 0).Dt(Dtype::kF32));
+    p.push_back(simd::Ins(SimdOp::kI2f, 4, 3, 0).Dt(Dtype::kF32));
+    p.push_back(simd::Ins(SimdOp::kFcmplt, 1, 0, 4).Dt(Dtype::kF32));  // p1 = x + 0.5 < float(n)
+    p.push_back(simd::Ins(SimdOp::kMovi, 2, 0, 0).Dt(Dtype::kI32).Imm(1));
+    p.push_back(simd::Ins(SimdOp::kSub, 3, 3, 2).Dt(Dtype::kI32));  // n - 1 where p1
     p.back().pred = 1;
     rounded = 3;
   }
-  p.push_back(Instr(SimdOp::kLdparam, 1, 0, 0, Dtype::kI32, 3));  // v1 = zero point
-  p.push_back(Instr(SimdOp::kAdd, 0, rounded, 1, Dtype::kI32));
-  if (relu) p.push_back(Instr(SimdOp::kMax, 0, 0, 1, Dtype::kI32));  // no lower than the zero point
-  p.push_back(Instr(SimdOp::kSat, 0, 0, 0, out_signed ? Dtype::kI8 : Dtype::kU8));
+  p.push_back(simd::Ins(SimdOp::kLdparam, 1, 0, 0).Dt(Dtype::kI32).Imm(3));  // v1 = zero point
+  p.push_back(simd::Ins(SimdOp::kAdd, 0, rounded, 1).Dt(Dtype::kI32));
+  if (relu) p.push_back(simd::Ins(SimdOp::kMax, 0, 0, 1).Dt(Dtype::kI32));  // no lower than the zero point
+  p.push_back(simd::Ins(SimdOp::kSat, 0, 0, 0).Dt(out_signed ? Dtype::kI8 : Dtype::kU8));
   if (p.size() > isa::kMaxSimdInstrs || simd::CheckProgram(p))
     throw std::logic_error("ExactRequantProgram made an illegal program");
   return p;
@@ -238,21 +227,21 @@ std::vector<isa::SimdInstr> QLinearAddProgram(const ref::QLinearAddParams& q) {
   };
   std::vector<isa::SimdInstr> p;
   if (q.is_signed) {  // the model's int8 values
-    p.push_back(Instr(SimdOp::kMovi, 5, 0, 0, Dtype::kI32, 128));
-    p.push_back(Instr(SimdOp::kSub, 1, 1, 5, Dtype::kI32));
-    p.push_back(Instr(SimdOp::kSub, 2, 2, 5, Dtype::kI32));
+    p.push_back(simd::Ins(SimdOp::kMovi, 5, 0, 0).Dt(Dtype::kI32).Imm(128));
+    p.push_back(simd::Ins(SimdOp::kSub, 1, 1, 5).Dt(Dtype::kI32));
+    p.push_back(simd::Ins(SimdOp::kSub, 2, 2, 5).Dt(Dtype::kI32));
   }
-  p.push_back(Instr(SimdOp::kI2f, 3, 2, 0, Dtype::kF32));  // v3 = float(b)
-  p.push_back(Instr(SimdOp::kMovi, 4, 0, 0, Dtype::kI32, bits(q.ratio_b)));
-  p.push_back(Instr(SimdOp::kMovi, 0, 0, 0, Dtype::kI32, bits(q.fixed)));
-  p.push_back(Instr(SimdOp::kFma, 0, 3, 4, Dtype::kF32));  // v0 = b * ratio_b + fixed
-  p.push_back(Instr(SimdOp::kI2f, 3, 1, 0, Dtype::kF32));  // v3 = float(a)
-  p.push_back(Instr(SimdOp::kMovi, 4, 0, 0, Dtype::kI32, bits(q.ratio_a)));
-  p.push_back(Instr(SimdOp::kFma, 0, 3, 4, Dtype::kF32));  // v0 = a * ratio_a + v0
-  p.push_back(Instr(SimdOp::kF2i, 0, 0, 0, Dtype::kF32));  // to nearest, ties to even
-  p.push_back(Instr(SimdOp::kSat, 0, 0, 0, Dtype::kI16));  // as MLAS packs to int16
-  p.push_back(Instr(SimdOp::kSat, 0, 0, 0, q.is_signed ? Dtype::kI8 : Dtype::kU8));
-  if (q.is_signed) p.push_back(Instr(SimdOp::kAdd, 0, 0, 5, Dtype::kI32));  // back to the uint8 byte
+  p.push_back(simd::Ins(SimdOp::kI2f, 3, 2, 0).Dt(Dtype::kF32));  // v3 = float(b)
+  p.push_back(simd::Ins(SimdOp::kMovi, 4, 0, 0).Dt(Dtype::kI32).Imm(bits(q.ratio_b)));
+  p.push_back(simd::Ins(SimdOp::kMovi, 0, 0, 0).Dt(Dtype::kI32).Imm(bits(q.fixed)));
+  p.push_back(simd::Ins(SimdOp::kFma, 0, 3, 4).Dt(Dtype::kF32));  // v0 = b * ratio_b + fixed
+  p.push_back(simd::Ins(SimdOp::kI2f, 3, 1, 0).Dt(Dtype::kF32));  // v3 = float(a)
+  p.push_back(simd::Ins(SimdOp::kMovi, 4, 0, 0).Dt(Dtype::kI32).Imm(bits(q.ratio_a)));
+  p.push_back(simd::Ins(SimdOp::kFma, 0, 3, 4).Dt(Dtype::kF32));  // v0 = a * ratio_a + v0
+  p.push_back(simd::Ins(SimdOp::kF2i, 0, 0, 0).Dt(Dtype::kF32));  // to nearest, ties to even
+  p.push_back(simd::Ins(SimdOp::kSat, 0, 0, 0).Dt(Dtype::kI16));  // as MLAS packs to int16
+  p.push_back(simd::Ins(SimdOp::kSat, 0, 0, 0).Dt(q.is_signed ? Dtype::kI8 : Dtype::kU8));
+  if (q.is_signed) p.push_back(simd::Ins(SimdOp::kAdd, 0, 0, 5).Dt(Dtype::kI32));  // back to the uint8 byte
   if (p.size() > isa::kMaxSimdInstrs || simd::CheckProgram(p))
     throw std::logic_error("QLinearAddProgram made an illegal program");
   return p;
@@ -286,13 +275,13 @@ RescaleProgram LowerRescaledAdd(const LayerSpec::Rescale& r, bool relu, bool out
   p.params.zero_point = int16_t(r.zero_point);
   // v1 = a, v2 = b (docs/architecture.md, "SIMD-only instructions")
   p.simd.push_back(
-      Instr(isa::SimdOp::kMovi, 3, 0, 0, isa::Dtype::kI32, uint64_t(uint32_t(p.ka))));  // v3 = ka
-  p.simd.push_back(Instr(isa::SimdOp::kMul, 3, 1, 3, isa::Dtype::kI32));                // v3 = a * ka
+      simd::Ins(isa::SimdOp::kMovi, 3, 0, 0).Dt(isa::Dtype::kI32).Imm(uint64_t(uint32_t(p.ka))));  // v3 = ka
+  p.simd.push_back(simd::Ins(isa::SimdOp::kMul, 3, 1, 3).Dt(isa::Dtype::kI32));  // v3 = a * ka
   p.simd.push_back(
-      Instr(isa::SimdOp::kMovi, 4, 0, 0, isa::Dtype::kI32, uint64_t(uint32_t(p.kb))));  // v4 = kb
-  p.simd.push_back(Instr(isa::SimdOp::kMul, 4, 2, 4, isa::Dtype::kI32));                // v4 = b * kb
-  p.simd.push_back(Instr(isa::SimdOp::kAdd, 0, 3, 4, isa::Dtype::kI32));                // v0 = v3 + v4
-  isa::SimdInstr fr = Instr(isa::SimdOp::kFusedRelu, 0, 0, 0, isa::Dtype::kI32);        // FUSED_RELU v0, v0
+      simd::Ins(isa::SimdOp::kMovi, 4, 0, 0).Dt(isa::Dtype::kI32).Imm(uint64_t(uint32_t(p.kb))));  // v4 = kb
+  p.simd.push_back(simd::Ins(isa::SimdOp::kMul, 4, 2, 4).Dt(isa::Dtype::kI32));          // v4 = b * kb
+  p.simd.push_back(simd::Ins(isa::SimdOp::kAdd, 0, 3, 4).Dt(isa::Dtype::kI32));          // v0 = v3 + v4
+  isa::SimdInstr fr = simd::Ins(isa::SimdOp::kFusedRelu, 0, 0, 0).Dt(isa::Dtype::kI32);  // FUSED_RELU v0, v0
   fr.flags = (relu ? 1u : 0u) | (out_signed ? 0u : 2u);
   p.simd.push_back(fr);
   return p;
