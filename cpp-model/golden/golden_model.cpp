@@ -491,20 +491,24 @@ class DotUnit {
     const uint32_t lo = pool::RowsComplete(win_, uint32_t(c_.out_h), uint32_t(c_.out_w), pt * n_);
     const uint32_t hi = pool::RowsComplete(win_, uint32_t(c_.out_h), uint32_t(c_.out_w),
                                            std::min<uint64_t>((pt + 1) * n_, pixels_));
-    for (uint32_t ph = lo; ph < hi; ++ph) {
+    if (lo == hi) return;
+    pooled_rows_.resize(size_t(hi - lo) * pw_n_);
+    for (uint32_t ph = lo; ph < hi; ++ph)
       pool::PoolRow(win_, &conv_out_[j * pixels_], uint32_t(c_.out_h), uint32_t(c_.out_w), c_.out_signed, ph,
-                    out_bytes_.data());
-      Write(uint32_t(c_.out_addr + co * c_.out_plane_stride + ph * pw_n_), pw_n_);
-    }
+                    &pooled_rows_[size_t(ph - lo) * pw_n_]);
+    for (const pool::Span& sp : pool::Writes(win_, pw_n_, lo, hi, n_))
+      Write(uint32_t(c_.out_addr + co * c_.out_plane_stride + sp.offset),
+            &pooled_rows_[sp.offset - lo * pw_n_], sp.bytes);
   }
 
   // The first count output bytes into SRAM at addr, as the SIMD unit's write event.
-  void Write(uint32_t addr, uint32_t count) {
+  void Write(uint32_t addr, uint32_t count) { Write(addr, out_bytes_.data(), count); }
+  void Write(uint32_t addr, const uint8_t* bytes, uint32_t count) {
     SramWriteEvent wr;
     wr.source = isa::WrSource::kSimd;
     wr.instr = in_.index;
     wr.addr = addr;
-    wr.bytes.assign(out_bytes_.begin(), out_bytes_.begin() + count);
+    wr.bytes.assign(bytes, bytes + count);
     std::copy(wr.bytes.begin(), wr.bytes.end(), sram_.begin() + long(wr.addr));
     sink_.OnSramWrite(wr);
   }
@@ -522,8 +526,9 @@ class DotUnit {
   std::vector<int32_t> act_;   // act_[k*n + i]: activation of term k, lane i
   std::vector<uint32_t> acc_;  // uint32: wraps like the 30-bit cells, modulo 2^32
   std::vector<uint8_t> out_bytes_;
-  std::vector<uint8_t> conv_out_;   // fused pooling: the convolution output of the tile's channels (rows j)
-  const std::vector<uint8_t> lut_;  // the LUT table, empty without LUT
+  std::vector<uint8_t> pooled_rows_;  // fused pooling: the pooled rows a section completes
+  std::vector<uint8_t> conv_out_;     // fused pooling: the convolution output of the tile's channels (rows j)
+  const std::vector<uint8_t> lut_;    // the LUT table, empty without LUT
 };
 
 void Runner::Dot(const Instruction& in) { DotUnit(cfg_, in, r_.sram, sink_).Run(); }

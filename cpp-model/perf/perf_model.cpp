@@ -223,8 +223,8 @@ class ActStream {
 //  - rows leave the shift registers into the SIMD unit (3 stages; a row of an L-instruction
 //    program passes them L times, going round from stage 3 to stage 1, which then takes no new
 //    row), then the pooling unit (a pass-through; when the CONV pools, it takes a row in one
-//    cycle, then writes the pooled rows that row completes, one per cycle, taking no row
-//    meanwhile), then the 2-entry write buffer, then the write port.
+//    cycle, then makes the writes of the pooled rows that row completes (pool::Writes), one per
+//    cycle, taking no row meanwhile), then the 2-entry write buffer, then the write port.
 // The cause of each cycle is the data sequencer's (docs/architecture.md "Cycle accounting");
 // the phase ends in the cycle done is seen.
 struct TilePhase {
@@ -465,8 +465,9 @@ class TileSim {
       if (f.s_out && f.wb_ready) wbuf_.push_back(st_[2]);
     } else if (pool_emitting_) {
       if (f.wb_ready) {
-        wbuf_.push_back({true, 0, pool_base_ + int64_t(pool_ph_) * pw_n_, pw_n_ - 1, 0});
-        if (++pool_ph_ == pool_hi_) pool_emitting_ = false;
+        const pool::Span& sp = pool_writes_[pool_next_];
+        wbuf_.push_back({true, 0, pool_base_ + int64_t(sp.offset), int64_t(sp.bytes) - 1, 0});
+        if (++pool_next_ == pool_writes_.size()) pool_emitting_ = false;
       }
     } else if (f.s_out) {
       const uint64_t pt = st_[2].pt;
@@ -475,8 +476,8 @@ class TileSim {
                                              std::min<uint64_t>((pt + 1) * N, pix_total_));
       if (lo < hi) {
         pool_emitting_ = true;
-        pool_ph_ = lo;
-        pool_hi_ = hi;
+        pool_writes_ = pool::Writes(win_, uint32_t(pw_n_), lo, hi, uint32_t(N));
+        pool_next_ = 0;
         pool_base_ = st_[2].addr - int64_t(pt * N);
       }
     }
@@ -617,9 +618,11 @@ class TileSim {
   int64_t sr_addr_ = 0, sr_last_ = 0;
   Row st_[3];
   std::vector<Row> wbuf_;  // at most 2
-  // Pooling unit: takes a row, then writes the pooled rows it completes, one per cycle.
+  // Pooling unit: takes a row, then makes the writes of the pooled rows it completes, one per
+  // cycle.
   bool pool_emitting_ = false;
-  uint64_t pool_ph_ = 0, pool_hi_ = 0;
+  std::vector<pool::Span> pool_writes_;
+  size_t pool_next_ = 0;
   int64_t pool_base_ = 0;
 };
 

@@ -61,6 +61,19 @@ uint32_t RowsComplete(const Window& w, uint32_t out_h, uint32_t out_w, uint64_t 
   return std::min<uint32_t>(ph_n, uint32_t(last / w.stride) + 1);
 }
 
+bool WritesRuns(const Window& w) { return w.size == 3 && w.stride == 1 && w.pad == 1; }
+
+std::vector<Span> Writes(const Window& w, uint32_t pw_n, uint32_t lo, uint32_t hi, uint32_t cols) {
+  std::vector<Span> spans;
+  if (!WritesRuns(w)) {
+    for (uint32_t ph = lo; ph < hi; ++ph) spans.push_back({ph * pw_n, pw_n});
+    return spans;
+  }
+  for (uint32_t at = lo * pw_n, end = hi * pw_n; at < end; at += cols)
+    spans.push_back({at, std::min(cols, end - at)});
+  return spans;
+}
+
 void PoolRow(const Window& w, const uint8_t* plane, uint32_t out_h, uint32_t out_w, bool is_signed,
              uint32_t ph, uint8_t* out) {
   const uint32_t pw_n = OutSize(out_w, w);

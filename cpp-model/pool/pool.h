@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nna/isa.h"
 
@@ -38,6 +39,20 @@ int32_t Average(int32_t sum, uint32_t size);
 // How many pooled rows are complete once the first `pixels` pixels (row-major) of an
 // out_h x out_w channel plane exist.
 uint32_t RowsComplete(const Window& w, uint32_t out_h, uint32_t out_w, uint64_t pixels);
+
+// One write of the pooling unit: `bytes` pooled bytes from `offset` in the channel's pooled plane.
+struct Span {
+  uint32_t offset = 0, bytes = 0;
+};
+
+// Whether pooled rows are written as runs of the plane rather than one write per row: a "same"
+// pool (3x3, stride 1, pad 1) has the convolution's shape, so lane i of a write pools around
+// pixel P + i and N lanes write N pooled pixels whatever the rows.
+bool WritesRuns(const Window& w);
+
+// The writes of pooled rows [lo, hi) of a plane `pw_n` pooled pixels wide on `cols` lanes, in
+// order: runs of up to `cols` bytes (WritesRuns) or one per row.
+std::vector<Span> Writes(const Window& w, uint32_t pw_n, uint32_t lo, uint32_t hi, uint32_t cols);
 
 // Pooled row `ph` of one channel plane (out_h x out_w bytes, int8 if is_signed): OutSize(out_w)
 // bytes into out.

@@ -117,6 +117,35 @@ TEST_CASE("the 4N-byte line buffer holds every pixel a pooled row needs when it 
   }
 }
 
+TEST_CASE("the writes of pooled rows cover them once, in order: runs of N for a same pool, else rows",
+          "[pool]") {
+  for (uint32_t n : {8u, 96u}) {
+    for (const auto& w : AllWindows()) {
+      for (uint32_t pw_n : {1u, 5u, 17u, n}) {
+        if (pw_n > n) continue;  // a pooled row fits the lanes (pool::Check)
+        for (uint32_t lo = 0; lo < 4; ++lo) {
+          for (uint32_t hi = lo; hi < lo + 9; ++hi) {
+            INFO("N " << n << " size " << w.size << " stride " << w.stride << " pad " << w.pad << " pw_n "
+                      << pw_n << " rows " << lo << ".." << hi);
+            const std::vector<pool::Span> spans = pool::Writes(w, pw_n, lo, hi, n);
+            uint32_t at = lo * pw_n;
+            for (const pool::Span& sp : spans) {
+              REQUIRE(sp.offset == at);
+              REQUIRE(sp.bytes >= 1);
+              REQUIRE(sp.bytes <= n);
+              if (!pool::WritesRuns(w)) REQUIRE(sp.bytes == pw_n);
+              at += sp.bytes;
+            }
+            REQUIRE(at == hi * pw_n);
+            const uint32_t runs = (hi * pw_n - lo * pw_n + n - 1) / n;
+            CHECK(spans.size() == (pool::WritesRuns(w) ? runs : hi - lo));
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("illegal pool fields are named", "[pool]") {
   isa::ComputeInstr c{};
   c.out_h = c.out_w = 8;

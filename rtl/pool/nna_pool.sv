@@ -5,8 +5,10 @@
 // Pooling: two states. ACCEPT takes one SIMD row per cycle into line buffer j (row j of the array
 // owns 4N bytes; section pt lands at byte (pt mod 4)*N, so pixel p sits at p mod 4N). Row 0 of a
 // section recomputes the range [lo, hi) of pooled rows the section completes; if it is not empty,
-// EMIT writes pooled rows lo .. hi-1 of the row's channel, one per accepted output, then returns to
-// ACCEPT. A row costs 1 cycle plus one per pooled row it completes (the performance model counts
+// EMIT writes pooled rows lo .. hi-1 of the row's channel, then returns to ACCEPT. A "same" pool
+// (3x3, stride 1, pad 1) writes them as runs of N pooled pixels, since its pooled plane has the
+// convolution's shape and lane i pools around pixel P + i; any other pool writes one pooled row
+// per write. A row costs 1 cycle plus one per write (pool::Writes; the performance model counts
 // exactly this).
 //
 // No divider on the per-row path: rows complete are tracked as (C, rem), pixels = C*out_w + rem,
@@ -57,6 +59,8 @@ module nna_pool (
   assign s2 = (pool_stride_i == 8'd2);
   assign k3 = (pool_size_i == 8'd3);
   assign pd = (pool_pad_i != 8'd0);
+  logic run;  // "same" pool: runs of N pooled pixels per write
+  assign run = k3 && !s2 && pd;
 
   logic [16:0] ph_span, pw_span;  // out + 2pad - size (>= 0 when legal)
   logic [16:0] ph_n, pw_n;
@@ -92,6 +96,10 @@ module nna_pool (
   assign step_ph = s2 ? {1'b0, out_w_i[7:0], 1'b0} : 10'(out_w_i[7:0]);
   logic [OB-1:0] off_tile;      // window row -pad of pooled row 0: (-pad*out_w) mod 4N
   assign off_tile = pd ? {2'd3, BB'(N - 32'(out_w_i[7:0]))} : '0;
+  logic [9:0] step_emit;        // window-row offset advance per write
+  assign step_emit = run ? 10'(N) : step_ph;
+  logic [31:0] plane_px;        // convolution pixels per channel
+  assign plane_px = 32'(out_h_i) * 32'(out_w_i[7:0]);
 
   // ---------------------------------------------------------------------------------------------
   // Section state and the emission.
@@ -103,13 +111,15 @@ module nna_pool (
   logic [31:0]   plo_q, phi_q;            // plane offsets lo*pw_n, hi*pw_n
   logic [15:0]   ph_q;                    // pooled row being written
   logic [OB-1:0] off_q;                   // its window row 0 offset
-  logic [31:0]   base_q, poff_q;          // plane base address, ph*pw_n
+  logic [31:0]   base_q, poff_q;          // plane base address, offset of the write (ph*pw_n)
+  logic [31:0]   end_q;                   // offset of pooled row hi: hi*pw_n
+  logic [7:0]    c0_q;                    // run: column of the write's first pixel
   logic [JB-1:0] j_q;                     // line buffer of the row
 
   logic accept, emit_fire, emit_last;
   assign accept    = pool_on && !emit_q && in_valid_i;
   assign emit_fire = emit_q && out_ready_i;
-  assign emit_last = emit_fire && (ph_q + 16'd1 == hi_q);
+  assign emit_last = emit_fire && (run ? poff_q + 32'(N) >= end_q : ph_q + 16'd1 == hi_q);
 
   // Row 0 of a section: the new range. Section 0 starts from nothing.
   logic          first_sec, last_sec, carry;
@@ -148,8 +158,11 @@ module nna_pool (
   assign row_off = sec_start ? off_lo_new : off_lo_q;
   assign row_plo = sec_start ? plo_new : plo_q;
 
-  logic [OB-1:0] off_next;
-  assign off_next = off_add(off_q, step_ph);
+  logic [OB-1:0] off_next, off_end;
+  logic [8:0]    c0_sum;
+  assign off_next = off_add(off_q, step_emit);
+  assign off_end  = off_add(off_q, 10'(end_q - poff_q));  // run: the last write's end, <= N
+  assign c0_sum   = 9'(c0_q) + 9'(sec_rem);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -166,6 +179,8 @@ module nna_pool (
       off_q    <= '0;
       base_q   <= '0;
       poff_q   <= '0;
+      end_q    <= '0;
+      c0_q     <= '0;
       j_q      <= '0;
     end else begin
       if (start_i) begin
@@ -188,17 +203,20 @@ module nna_pool (
         ph_q   <= row_lo;
         off_q  <= row_off;
         poff_q <= row_plo;
+        end_q  <= 32'(row_hi) * 32'(pw_n);
+        c0_q   <= '0;
         base_q <= in_addr_i - 32'(in_pt_i) * 32'(N);
         j_q    <= JB'(in_row_i);
       end
       if (emit_fire) begin
         ph_q   <= ph_q + 16'd1;
         off_q  <= off_next;
-        poff_q <= poff_q + 32'(pw_n);
+        poff_q <= poff_q + (run ? 32'(N) : 32'(pw_n));
+        c0_q   <= (c0_sum >= 9'(w8)) ? 8'(c0_sum - 9'(w8)) : c0_sum[7:0];
         if (emit_last) begin
           emit_q   <= 1'b0;
-          off_hi_q <= off_next;
-          phi_q    <= poff_q + 32'(pw_n);
+          off_hi_q <= run ? off_end : off_next;
+          phi_q    <= end_q;
         end
       end
     end
@@ -211,20 +229,31 @@ module nna_pool (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // The pooled row ph_q of line buffer j_q, in one block computed only while emitting: Verilator
+  // The write at poff_q of line buffer j_q, in one block computed only while emitting: Verilator
   // then skips it on every other cycle (pass-through, ACCEPT), where it dominated the block's cost.
+  // Window rows are read as N+2 columns from one before the row's offset, so that a run's lanes 0
+  // and N-1 see their left and right neighbours; column e of that read is pixel offset - 1 + e.
+  localparam int unsigned EW = N + 2;               // columns of a window-row read
+  localparam int unsigned EB = $clog2(EW);
+  localparam int unsigned PB = $clog2(2 * N + 1);   // doubling steps of the row-start pattern
   logic [OB-1:0]      off_dr [3];  // window row dr's offset
-  logic [2*N*8-1:0]   pair;        // the two words a window row spans
-  logic [N*8-1:0]     win [3];     // window rows, aligned to column 0
-  logic [2:0]         row_ok;      // window row exists (0 <= r < out_h)
+  logic [3*N*8-1:0]   trio;        // the three words around a window row
+  logic [EW*8-1:0]    win [3];     // window rows, column e = pixel offset - 1 + e
+  logic [2:0]         row_ok;      // row mode: window row exists (0 <= r < out_h)
   logic [17:0]        r;           // window row, signed
-  logic signed [9:0]  col_max [N]; // per column: max and sum of the existing window rows
-  logic signed [12:0] col_sum [N];
+  logic [2*N:0]       starts;      // run: bit x set when x is a multiple of out_w
+  logic [N:0]         row_start;   // run: lane i's pixel starts a convolution row
+  logic signed [33:0] top_from;    // run: columns e >= top_from have a row above
+  logic signed [33:0] bot_to;      // run: columns e < bot_to have a row below
+  logic [31:0]        run_left;    // run: lanes of the write
+  logic               ok;
+  logic signed [9:0]  col_max [EW]; // per column: max and sum of the existing window rows
+  logic signed [12:0] col_sum [EW];
   logic [7:0]         b;
   logic signed [9:0]  v;           // a byte as int8 or uint8
   logic signed [9:0]  m;           // per lane: max and sum over the existing columns
   logic signed [12:0] s;
-  logic [17:0]        c;           // column, signed
+  logic [17:0]        c;           // row mode: column, signed
   logic [23:0]        prod;        // sum*R + 2^15 modulo 2^24: exact in the bits kept
   logic [N*8-1:0]     pooled;
   logic [N-1:0]       pooled_mask;
@@ -232,12 +261,18 @@ module nna_pool (
     off_dr[0] = off_q;
     off_dr[1] = off_add(off_q, step_w);
     off_dr[2] = off_add(off_q, {step_w[8:0], 1'b0});
-    pair = '0;
+    trio = '0;
     win[0] = '0;
     win[1] = '0;
     win[2] = '0;
     row_ok = '0;
     r = '0;
+    starts = '0;
+    row_start = '0;
+    top_from = '0;
+    bot_to = '0;
+    run_left = '0;
+    ok = 1'b0;
     b = '0;
     v = '0;
     m = '0;
@@ -246,43 +281,63 @@ module nna_pool (
     prod = '0;
     pooled = '0;
     pooled_mask = '0;
-    for (int i = 0; i < N; i++) begin
-      col_max[i] = '0;
-      col_sum[i] = '0;
+    for (int e = 0; e < EW; e++) begin
+      col_max[e] = '0;
+      col_sum[e] = '0;
     end
     if (emit_q) begin
       for (int dr = 0; dr < 3; dr++) begin
-        pair = {lb_q[{j_q, off_dr[dr][OB-1:BB] + 2'd1}], lb_q[{j_q, off_dr[dr][OB-1:BB]}]};
-        win[dr] = (N*8)'(pair >> {off_dr[dr][BB-1:0], 3'b0});
+        trio = {lb_q[{j_q, off_dr[dr][OB-1:BB] + 2'd1}], lb_q[{j_q, off_dr[dr][OB-1:BB]}],
+                lb_q[{j_q, off_dr[dr][OB-1:BB] - 2'd1}]};
+        win[dr] = (EW*8)'(trio >> {10'(off_dr[dr][BB-1:0]) + 10'(N - 1), 3'b0});
         r = (s2 ? {1'b0, ph_q, 1'b0} : 18'(ph_q)) - 18'(pd) + 18'(dr);
         row_ok[dr] = (dr < 2 || k3) && !r[17] && (r < 18'(out_h_i));
       end
-      for (int i = 0; i < N; i++) begin
-        col_max[i] = -10'sd512;
+      // Run: the write covers pixels poff_q .. poff_q + N-1 of the plane (pw_n = out_w), lane i
+      // in column (c0_q + i) mod out_w. Row starts repeat every out_w: doubling a 1 at bit 0.
+      starts = (2*N+1)'(1);
+      for (int k = 0; k < PB; k++) starts = starts | (starts << (32'(out_w_i[7:0]) << k));
+      row_start = (N+1)'(starts >> c0_q);
+      top_from = 34'(out_w_i[7:0]) + 34'sd1 - 34'(poff_q);
+      bot_to = 34'(plane_px) - 34'(out_w_i[7:0]) - 34'(poff_q) + 34'sd1;
+      run_left = end_q - poff_q;
+      for (int e = 0; e < EW; e++) begin
+        col_max[e] = -10'sd512;
         for (int dr = 0; dr < 3; dr++) begin
-          b = win[dr][8*i +: 8];
+          b = win[dr][8*e +: 8];
           v = out_signed_i ? {{2{b[7]}}, b} : {2'b00, b};
-          if (row_ok[dr]) begin
-            if (v > col_max[i]) col_max[i] = v;
-            col_sum[i] = col_sum[i] + 13'(v);
+          if (!run)         ok = row_ok[dr];
+          else if (dr == 0) ok = $signed(34'(e)) >= top_from;
+          else if (dr == 2) ok = $signed(34'(e)) < bot_to;
+          else              ok = 1'b1;
+          if (ok) begin
+            if (v > col_max[e]) col_max[e] = v;
+            col_sum[e] = col_sum[e] + 13'(v);
           end
         end
       end
-      // Lane pw: columns pw*stride - pad + dc that exist (0 <= col < out_w).
+      // Lane pw: run, columns pw-1 .. pw+1 within lane pw's row; else the columns
+      // pw*stride - pad + dc that exist (0 <= col < out_w).
       for (int pw = 0; pw < N; pw++) begin
         m = -10'sd512;
         s = '0;
         for (int dc = 0; dc < 3; dc++) begin
-          c = (s2 ? 18'(2 * pw) : 18'(pw)) - 18'(pd) + 18'(dc);
-          if ((dc < 2 || k3) && !c[17] && c < 18'(out_w_i) && c < 18'(N)) begin
-            if (col_max[c[BB-1:0]] > m) m = col_max[c[BB-1:0]];
-            s = s + col_sum[c[BB-1:0]];
+          if (run) begin
+            ok = (dc == 1) || (dc == 0 ? !row_start[pw] : !row_start[pw+1]);
+            c = 18'(pw + dc - 1);
+          end else begin
+            c = (s2 ? 18'(2 * pw) : 18'(pw)) - 18'(pd) + 18'(dc);
+            ok = (dc < 2 || k3) && !c[17] && c < 18'(out_w_i) && c < 18'(N);
+          end
+          if (ok) begin
+            if (col_max[EB'(c + 18'd1)] > m) m = col_max[EB'(c + 18'd1)];
+            s = s + col_sum[EB'(c + 18'd1)];
           end
         end
         // pool::Average: (sum*R + 2^15) >> 16, R = 16384 (2x2) or 7282 (3x3).
         prod = {{11{s[12]}}, s} * (k3 ? 24'd7282 : 24'd16384) + 24'd32768;
         pooled[8*pw +: 8] = (pool_op_i == nna_isa_pkg::PoolMax) ? m[7:0] : prod[23:16];
-        pooled_mask[pw] = (17'(pw) < pw_n);
+        pooled_mask[pw] = run ? 32'(pw) < run_left : 17'(pw) < pw_n;
       end
     end
   end

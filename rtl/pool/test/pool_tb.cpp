@@ -2,11 +2,11 @@
 // out_h x out_w, rows per channel tile, 1-3 channel tiles, signedness) fed as the SIMD unit would,
 // in loop order (tile, section, row), with random input gaps and output back-pressure. Every write
 // (address, mask, bytes under the mask) is compared in order with the sequence cpp-model/pool
-// gives (pool::RowsComplete per section, pool::PoolRow per channel plane). pool_op none must be a
-// combinational pass-through. Without gaps or back-pressure an instruction must take exactly
-// rows + writes cycles, from its first row offered to its last write accepted (the performance
-// model's rule). Prints a one-line summary and PASSED, or a line starting MISMATCH and exits 1.
-// CTest: rtl.pool_random, rtl.pool_random_bug_caught.
+// gives (pool::RowsComplete per section, pool::PoolRow per channel plane, pool::Writes). pool_op none must be
+// a combinational pass-through. Without gaps or back-pressure an instruction must take exactly rows + writes
+// cycles, from its first row offered to its last write accepted (the performance model's rule). Prints a
+// one-line summary and PASSED, or a line starting MISMATCH and exits 1. CTest: rtl.pool_random,
+// rtl.pool_random_bug_caught.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -84,6 +84,7 @@ class Bench {
     in.w.size = uint32_t(rng_.Range(2, 3));
     in.w.stride = uint32_t(rng_.Range(1, 2));
     in.w.pad = uint32_t(rng_.Range(0, in.w.size / 2));
+    if (rng_.Chance(25)) in.w.size = 3, in.w.stride = 1, in.w.pad = 1;  // runs (pool::WritesRuns)
     const uint32_t min_dim = in.w.size > 2 * in.w.pad ? in.w.size - 2 * in.w.pad : 1;
     // The pooled row must fit the N lanes: 2x2/1 with pad 1 gives out_w + 1 (see the report).
     do {
@@ -128,12 +129,16 @@ class Bench {
             if (p < pix) r.mask |= 1u << i;
           }
           rows.push_back(r);
-          for (uint32_t ph = lo; ph < hi; ++ph) {
+          std::vector<uint8_t> pooled(size_t(hi - lo) * pw_n);
+          for (uint32_t ph = lo; ph < hi; ++ph)
+            pool::PoolRow(in.w, planes[j].data(), in.out_h, in.out_w, in.is_signed, ph,
+                          &pooled[size_t(ph - lo) * pw_n]);
+          for (const pool::Span& sp : pool::Writes(in.w, pw_n, lo, hi, kN)) {
             Write wr;
-            wr.addr = plane_addr + ph * pw_n;
-            wr.mask = pw_n >= 32 ? ~0u : (1u << pw_n) - 1;
-            wr.data.resize(pw_n);
-            pool::PoolRow(in.w, planes[j].data(), in.out_h, in.out_w, in.is_signed, ph, wr.data.data());
+            wr.addr = plane_addr + sp.offset;
+            wr.mask = sp.bytes >= 32 ? ~0u : (1u << sp.bytes) - 1;
+            wr.data.assign(pooled.begin() + (sp.offset - lo * pw_n),
+                           pooled.begin() + (sp.offset - lo * pw_n + sp.bytes));
             want.push_back(wr);
           }
         }
