@@ -223,8 +223,9 @@ class ActStream {
 //  - rows leave the shift registers into the SIMD unit (3 stages; a row of an L-instruction
 //    program passes them L times, going round from stage 3 to stage 1, which then takes no new
 //    row), then the pooling unit (a pass-through; when the CONV pools, it takes a row in one
-//    cycle, then makes the writes of the pooled rows that row completes (pool::Writes), one per
-//    cycle, taking no row meanwhile), then the 2-entry write buffer, then the write port.
+//    cycle and makes the writes of the pooled rows that row completes (pool::Writes), one per
+//    cycle; meanwhile it takes one more row, of another row of the tile, whose writes follow),
+//    then the 2-entry write buffer, then the write port.
 // The cause of each cycle is the data sequencer's (docs/architecture.md "Cycle accounting");
 // the phase ends in the cycle done is seen.
 struct TilePhase {
@@ -306,7 +307,7 @@ class TileSim {
     bool valid = false;
     uint64_t pass = 0;
     int64_t addr = 0, last = 0;
-    uint64_t pt = 0;
+    uint64_t pt = 0, j = 0;  // section, row of the tile
   };
   // The data sequencer's and its back end's decisions, from the registered state of the cycle.
   struct Front {
@@ -374,7 +375,7 @@ class TileSim {
     f.recirc = st_[2].valid && st_[2].pass < simd_len_;
     f.s_out = st_[2].valid && !f.recirc;
     f.wb_ready = wbuf_.size() != 2;
-    const bool pool_in_ready = pooled_ ? !pool_emitting_ : f.wb_ready;
+    const bool pool_in_ready = pooled_ ? PoolTakes(st_[2].j) : f.wb_ready;
     f.adv = !f.s_out || pool_in_ready;
     const bool s_in_ready = f.adv && !f.recirc;
     f.hold = eltwise_ && sr_row_ == 0;  // row a of the pair: kept, not run
@@ -397,7 +398,7 @@ class TileSim {
 
   bool Done() const {
     const bool simd_idle = !st_[0].valid && !st_[1].valid && !st_[2].valid;
-    return bc_done_ && !sr_busy_ && simd_idle && !pool_emitting_ && wbuf_.empty();
+    return bc_done_ && !sr_busy_ && simd_idle && !pool_cur_.active() && wbuf_.empty();
   }
 
   // The write buffer's head, the next activation descriptor's banks not in the cache, the weight
@@ -463,22 +464,28 @@ class TileSim {
     if (p.wr_go) wbuf_.erase(wbuf_.begin());
     if (!pooled_) {
       if (f.s_out && f.wb_ready) wbuf_.push_back(st_[2]);
-    } else if (pool_emitting_) {
-      if (f.wb_ready) {
-        const pool::Span& sp = pool_writes_[pool_next_];
-        wbuf_.push_back({true, 0, pool_base_ + int64_t(sp.offset), int64_t(sp.bytes) - 1, 0});
-        if (++pool_next_ == pool_writes_.size()) pool_emitting_ = false;
+    } else {
+      const bool take = f.s_out && PoolTakes(st_[2].j);  // from the cycle's registered state
+      bool to_current = !pool_cur_.active();
+      if (pool_cur_.active() && f.wb_ready) {
+        const pool::Span& sp = pool_cur_.writes[pool_cur_.next];
+        wbuf_.push_back({true, 0, pool_cur_.base + int64_t(sp.offset), int64_t(sp.bytes) - 1, 0, 0});
+        if (++pool_cur_.next == pool_cur_.writes.size()) {
+          to_current = true;
+          pool_cur_ = pool_pend_;
+          pool_pend_ = PoolRow{};
+        }
       }
-    } else if (f.s_out) {
-      const uint64_t pt = st_[2].pt;
-      const uint32_t lo = pool::RowsComplete(win_, uint32_t(in_.out_h), uint32_t(in_.out_w), pt * N);
-      const uint32_t hi = pool::RowsComplete(win_, uint32_t(in_.out_h), uint32_t(in_.out_w),
-                                             std::min<uint64_t>((pt + 1) * N, pix_total_));
-      if (lo < hi) {
-        pool_emitting_ = true;
-        pool_writes_ = pool::Writes(win_, uint32_t(pw_n_), lo, hi, uint32_t(N));
-        pool_next_ = 0;
-        pool_base_ = st_[2].addr - int64_t(pt * N);
+      if (take) {
+        const uint64_t pt = st_[2].pt;
+        const uint32_t lo = pool::RowsComplete(win_, uint32_t(in_.out_h), uint32_t(in_.out_w), pt * N);
+        const uint32_t hi = pool::RowsComplete(win_, uint32_t(in_.out_h), uint32_t(in_.out_w),
+                                               std::min<uint64_t>((pt + 1) * N, pix_total_));
+        PoolRow row;
+        row.writes = pool::Writes(win_, uint32_t(pw_n_), lo, hi, uint32_t(N));
+        row.base = st_[2].addr - int64_t(pt * N);
+        row.j = st_[2].j;
+        (to_current ? pool_cur_ : pool_pend_) = std::move(row);
       }
     }
   }
@@ -491,7 +498,7 @@ class TileSim {
         in_row = st_[2];
         ++in_row.pass;
       } else if (f.unload && !f.hold) {
-        in_row = {true, 1, sr_addr_ + int64_t(eltwise_ ? 0 : sr_row_ * ops_), sr_last_, sr_pt_};
+        in_row = {true, 1, sr_addr_ + int64_t(eltwise_ ? 0 : sr_row_ * ops_), sr_last_, sr_pt_, sr_row_};
       }
       st_[2] = st_[1];
       st_[1] = st_[0];
@@ -618,12 +625,19 @@ class TileSim {
   int64_t sr_addr_ = 0, sr_last_ = 0;
   Row st_[3];
   std::vector<Row> wbuf_;  // at most 2
-  // Pooling unit: takes a row, then makes the writes of the pooled rows it completes, one per
-  // cycle.
-  bool pool_emitting_ = false;
-  std::vector<pool::Span> pool_writes_;
-  size_t pool_next_ = 0;
-  int64_t pool_base_ = 0;
+  // Pooling unit: the row whose writes it makes, one per cycle, and the row taken meanwhile (when
+  // none waits and it fills another line buffer), whose writes follow.
+  struct PoolRow {
+    std::vector<pool::Span> writes;
+    size_t next = 0;
+    int64_t base = 0;
+    uint64_t j = 0;
+    bool active() const { return next < writes.size(); }
+  };
+  PoolRow pool_cur_, pool_pend_;
+  bool PoolTakes(uint64_t j) const {
+    return !pool_cur_.active() || (!pool_pend_.active() && j != pool_cur_.j);
+  }
 };
 
 // What the RTL accepts (docs/architecture.md); anything else ends after the one check cycle.

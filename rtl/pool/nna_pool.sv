@@ -2,14 +2,14 @@
 // (docs/architecture.md, "Fused pooling"; cpp-model/pool is the same contract in C++).
 //
 // pool_op none: a combinational pass-through, so non-pooled instructions keep their timing.
-// Pooling: two states. ACCEPT takes one SIMD row per cycle into line buffer j (row j of the array
-// owns 4N bytes; section pt lands at byte (pt mod 4)*N, so pixel p sits at p mod 4N). Row 0 of a
-// section recomputes the range [lo, hi) of pooled rows the section completes; if it is not empty,
-// EMIT writes pooled rows lo .. hi-1 of the row's channel, then returns to ACCEPT. A "same" pool
-// (3x3, stride 1, pad 1) writes them as runs of N pooled pixels, since its pooled plane has the
+// Pooling: the unit takes one SIMD row per cycle into line buffer j (row j of the array owns 4N
+// bytes; section pt lands at byte (pt mod 4)*N, so pixel p sits at p mod 4N). Row 0 of a section
+// recomputes the range [lo, hi) of pooled rows the section completes; if it is not empty, the unit
+// writes pooled rows lo .. hi-1 of the row's channel, one write per cycle. A "same" pool (3x3,
+// stride 1, pad 1) writes them as runs of N pooled pixels, since its pooled plane has the
 // convolution's shape and lane i pools around pixel P + i; any other pool writes one pooled row
-// per write. A row costs 1 cycle plus one per write (pool::Writes; the performance model counts
-// exactly this).
+// per write (pool::Writes). While it writes, the unit takes one more row if that row fills another
+// line buffer; its writes wait and follow (the performance model follows the same rule).
 //
 // No divider on the per-row path: rows complete are tracked as (C, rem), pixels = C*out_w + rem,
 // and the line-buffer offset of a window row as (word, byte) with word = 4N-buffer quarter, both
@@ -103,7 +103,7 @@ module nna_pool (
 
   // ---------------------------------------------------------------------------------------------
   // Section state and the emission.
-  logic          emit_q;                  // EMIT state
+  logic          emit_q;                  // writing the pooled rows of row j_q
   logic [15:0]   c_q;                     // conv rows complete
   logic [7:0]    rem_q;                   // pixels beyond them
   logic [15:0]   lo_q, hi_q;              // pooled rows the current section completes
@@ -115,11 +115,23 @@ module nna_pool (
   logic [31:0]   end_q;                   // offset of pooled row hi: hi*pw_n
   logic [7:0]    c0_q;                    // run: column of the write's first pixel
   logic [JB-1:0] j_q;                     // line buffer of the row
+  logic          sec_q;                   // the row is of the latest section (it ends the range)
+  // The row taken while writing: its writes follow (ph, offsets, base as above).
+  logic          pend_q, p_sec_q;
+  logic [15:0]   p_ph_q;
+  logic [OB-1:0] p_off_q;
+  logic [31:0]   p_base_q, p_poff_q, p_end_q;
+  logic [JB-1:0] p_j_q;
 
-  logic accept, emit_fire, emit_last;
-  assign accept    = pool_on && !emit_q && in_valid_i;
-  assign emit_fire = emit_q && out_ready_i;
-  assign emit_last = emit_fire && (run ? poff_q + 32'(N) >= end_q : ph_q + 16'd1 == hi_q);
+  logic [31:0] step_off;  // plane offset advance per write
+  assign step_off = run ? 32'(N) : 32'(pw_n);
+  logic take, accept, emit_fire, emit_last, to_current;
+  // A row written into another line buffer than the one being read cannot disturb the writes.
+  assign take       = !emit_q || (!pend_q && JB'(in_row_i) != j_q);
+  assign accept     = pool_on && in_valid_i && take;
+  assign emit_fire  = emit_q && out_ready_i;
+  assign emit_last  = emit_fire && (poff_q + step_off >= end_q);
+  assign to_current = !emit_q || emit_last;  // the taken row's writes come next
 
   // Row 0 of a section: the new range. Section 0 starts from nothing.
   logic          first_sec, last_sec, carry;
@@ -182,11 +194,44 @@ module nna_pool (
       end_q    <= '0;
       c0_q     <= '0;
       j_q      <= '0;
+      sec_q    <= 1'b0;
+      pend_q   <= 1'b0;
+      p_sec_q  <= 1'b0;
+      p_ph_q   <= '0;
+      p_off_q  <= '0;
+      p_base_q <= '0;
+      p_poff_q <= '0;
+      p_end_q  <= '0;
+      p_j_q    <= '0;
     end else begin
       if (start_i) begin
         emit_q <= 1'b0;
+        pend_q <= 1'b0;
         lo_q   <= '0;
         hi_q   <= '0;
+      end
+      if (emit_fire) begin
+        ph_q   <= ph_q + 16'd1;
+        off_q  <= off_next;
+        poff_q <= poff_q + step_off;
+        c0_q   <= (c0_sum >= 9'(w8)) ? 8'(c0_sum - 9'(w8)) : c0_sum[7:0];
+        if (emit_last) begin
+          // A row of an older section (the next one started while it waited) leaves the range.
+          if (sec_q) begin
+            off_hi_q <= run ? off_end : off_next;
+            phi_q    <= end_q;
+          end
+          emit_q   <= pend_q;
+          sec_q    <= p_sec_q;
+          pend_q   <= 1'b0;
+          ph_q     <= p_ph_q;
+          off_q    <= p_off_q;
+          poff_q   <= p_poff_q;
+          end_q    <= p_end_q;
+          c0_q     <= '0;
+          base_q   <= p_base_q;
+          j_q      <= p_j_q;
+        end
       end
       if (accept) begin
         if (sec_start) begin
@@ -198,25 +243,27 @@ module nna_pool (
           off_hi_q <= off_lo_new;  // stays there if the section completes nothing
           plo_q    <= plo_new;
           phi_q    <= plo_new;
+          sec_q    <= 1'b0;  // the row being written, if any, is of an older section now
         end
-        emit_q <= (row_lo < row_hi);
-        ph_q   <= row_lo;
-        off_q  <= row_off;
-        poff_q <= row_plo;
-        end_q  <= 32'(row_hi) * 32'(pw_n);
-        c0_q   <= '0;
-        base_q <= in_addr_i - 32'(in_pt_i) * 32'(N);
-        j_q    <= JB'(in_row_i);
-      end
-      if (emit_fire) begin
-        ph_q   <= ph_q + 16'd1;
-        off_q  <= off_next;
-        poff_q <= poff_q + (run ? 32'(N) : 32'(pw_n));
-        c0_q   <= (c0_sum >= 9'(w8)) ? 8'(c0_sum - 9'(w8)) : c0_sum[7:0];
-        if (emit_last) begin
-          emit_q   <= 1'b0;
-          off_hi_q <= run ? off_end : off_next;
-          phi_q    <= end_q;
+        if (to_current) begin
+          sec_q  <= 1'b1;
+          emit_q <= (row_lo < row_hi);
+          ph_q   <= row_lo;
+          off_q  <= row_off;
+          poff_q <= row_plo;
+          end_q  <= 32'(row_hi) * 32'(pw_n);
+          c0_q   <= '0;
+          base_q <= in_addr_i - 32'(in_pt_i) * 32'(N);
+          j_q    <= JB'(in_row_i);
+        end else begin
+          p_sec_q  <= 1'b1;
+          pend_q   <= (row_lo < row_hi);
+          p_ph_q   <= row_lo;
+          p_off_q  <= row_off;
+          p_poff_q <= row_plo;
+          p_end_q  <= 32'(row_hi) * 32'(pw_n);
+          p_base_q <= in_addr_i - 32'(in_pt_i) * 32'(N);
+          p_j_q    <= JB'(in_row_i);
         end
       end
     end
@@ -343,7 +390,7 @@ module nna_pool (
   end
 
   // ---------------------------------------------------------------------------------------------
-  assign in_ready_o  = pool_on ? !emit_q : out_ready_i;
+  assign in_ready_o  = pool_on ? take : out_ready_i;
   assign out_valid_o = pool_on ? emit_q : in_valid_i;
   assign out_data_o  = pool_on ? pooled : in_data_i;
   assign out_addr_o  = pool_on ? base_q + poff_q : in_addr_i;

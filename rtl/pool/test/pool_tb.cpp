@@ -2,11 +2,11 @@
 // out_h x out_w, rows per channel tile, 1-3 channel tiles, signedness) fed as the SIMD unit would,
 // in loop order (tile, section, row), with random input gaps and output back-pressure. Every write
 // (address, mask, bytes under the mask) is compared in order with the sequence cpp-model/pool
-// gives (pool::RowsComplete per section, pool::PoolRow per channel plane, pool::Writes). pool_op none must be
-// a combinational pass-through. Without gaps or back-pressure an instruction must take exactly rows + writes
-// cycles, from its first row offered to its last write accepted (the performance model's rule). Prints a
-// one-line summary and PASSED, or a line starting MISMATCH and exits 1. CTest: rtl.pool_random,
-// rtl.pool_random_bug_caught.
+// gives (pool::RowsComplete per section, pool::PoolRow per channel plane, pool::Writes). pool_op
+// none must be a combinational pass-through. Without gaps or back-pressure an instruction must take
+// exactly the cycles of the unit's rule (FullSpeedCycles, the performance model's), from its first
+// row offered to its last write accepted. Prints a one-line summary and PASSED, or a line starting
+// MISMATCH and exits 1. CTest: rtl.pool_random, rtl.pool_random_bug_caught.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -46,7 +46,33 @@ struct Instr {
 struct RowIn {
   std::vector<uint8_t> data;
   uint32_t addr = 0, mask = 0, pt = 0, j = 0;
+  uint32_t writes = 0;  // of the pooled rows it completes
 };
+
+// The unit's timing with a row offered every cycle and every write taken: one write per cycle; a
+// row is taken when no write is due, or while writing when no taken row waits and it fills another
+// line buffer (row j) than the one being read; a taken row's writes follow the current ones.
+// Cycles from the first row offered to the last write.
+uint64_t FullSpeedCycles(const std::deque<RowIn>& rows) {
+  uint64_t cycles = 0;
+  size_t next = 0;
+  uint32_t cur = 0, cur_j = 0, pend = 0, pend_j = 0;
+  while (next < rows.size() || cur > 0) {
+    const bool take = next < rows.size() && (cur == 0 || (pend == 0 && rows[next].j != cur_j));
+    bool to_current = cur == 0;
+    if (cur > 0 && --cur == 0) {
+      to_current = true;
+      cur = pend, cur_j = pend_j, pend = 0;
+    }
+    if (take) {
+      (to_current ? cur : pend) = rows[next].writes;
+      (to_current ? cur_j : pend_j) = rows[next].j;
+      ++next;
+    }
+    ++cycles;
+  }
+  return cycles;
+}
 
 struct Write {
   std::vector<uint8_t> data;
@@ -103,7 +129,7 @@ class Bench {
   // Runs one pooled instruction; in_pct/out_pct: chances per cycle of offering a row and of
   // accepting a write. Returns the cycles from the first row offered to the last write accepted.
   uint64_t RunPooled(const Instr& in, unsigned in_pct, unsigned out_pct, uint64_t* rows_out,
-                     uint64_t* writes_out) {
+                     uint64_t* writes_out, uint64_t* rule_cycles) {
     const uint32_t pix = in.out_h * in.out_w, pt_n = in.PixTiles();
     const uint32_t pw_n = pool::OutSize(in.out_w, in.w), ph_n = pool::OutSize(in.out_h, in.w);
     std::deque<RowIn> rows;
@@ -128,7 +154,6 @@ class Bench {
             r.data.push_back(p < pix ? planes[j][p] : uint8_t(rng_.Next()));  // lanes past the plane: junk
             if (p < pix) r.mask |= 1u << i;
           }
-          rows.push_back(r);
           std::vector<uint8_t> pooled(size_t(hi - lo) * pw_n);
           for (uint32_t ph = lo; ph < hi; ++ph)
             pool::PoolRow(in.w, planes[j].data(), in.out_h, in.out_w, in.is_signed, ph,
@@ -140,7 +165,9 @@ class Bench {
             wr.data.assign(pooled.begin() + (sp.offset - lo * pw_n),
                            pooled.begin() + (sp.offset - lo * pw_n + sp.bytes));
             want.push_back(wr);
+            ++r.writes;
           }
+          rows.push_back(r);
         }
         lo = hi;
       }
@@ -149,6 +176,7 @@ class Bench {
     }
     *rows_out = rows.size();
     *writes_out = want.size();
+    *rule_cycles = FullSpeedCycles(rows);
     SetFields(in);
     top_->pool_op_i = uint8_t(in.w.op);
     top_->start_i = 1;
@@ -165,7 +193,6 @@ class Bench {
       if (offer) Drive(rows.front());
       top_->out_ready_i = rng_.Chance(out_pct);
       top_.Eval();
-      if (top_->out_valid_o && top_->in_ready_o) return Fail("MISMATCH: in_ready_o while a write is pending");
       if (offer) started = true;
       if (offer && top_->in_ready_o) rows.pop_front();
       if (top_->out_valid_o && top_->out_ready_i) {
@@ -284,6 +311,7 @@ int main(int argc, char** argv) {
   if (!nna::vl::ParseArgs(argc, argv, "--instrs", &count, &seed)) return 2;
   Bench bench(seed);
   unsigned pooled = 0, passed_through = 0, timed = 0;
+  uint64_t overlapped = 0;
   for (unsigned k = 0; k < count && !bench.failed(); ++k) {
     if (bench.rng().Chance(10)) {
       bench.RunPassThrough(20);
@@ -295,25 +323,27 @@ int main(int argc, char** argv) {
     const bool full_speed = bench.rng().Chance(33);
     const unsigned in_pct = full_speed ? 100 : unsigned(bench.rng().Range(20, 100));
     const unsigned out_pct = full_speed ? 100 : unsigned(bench.rng().Range(20, 100));
-    uint64_t rows = 0, writes = 0;
-    const uint64_t cycles = bench.RunPooled(in, in_pct, out_pct, &rows, &writes);
+    uint64_t rows = 0, writes = 0, rule = 0;
+    const uint64_t cycles = bench.RunPooled(in, in_pct, out_pct, &rows, &writes, &rule);
     ++pooled;
     if (full_speed && !bench.failed()) {
       ++timed;
-      if (cycles != rows + writes) {
-        std::printf("MISMATCH throughput: %llu rows and %llu writes took %llu cycles, not rows + writes\n",
+      overlapped += rows + writes - rule;
+      if (cycles != rule) {
+        std::printf("MISMATCH throughput: %llu rows and %llu writes took %llu cycles, not the rule's %llu\n",
                     static_cast<unsigned long long>(rows), static_cast<unsigned long long>(writes),
-                    static_cast<unsigned long long>(cycles));
+                    static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(rule));
         std::printf("FAILED\n");
         return 1;
       }
     }
   }
   std::printf(
-      "%u instructions (%u pooled, %u of them timed at rows + writes cycles; %u pass-through), %llu writes, "
-      "%llu bytes compared, %d mismatches\n",
-      pooled + passed_through, pooled, timed, passed_through, static_cast<unsigned long long>(bench.writes()),
-      static_cast<unsigned long long>(bench.bytes()), bench.failed() ? 1 : 0);
+      "%u instructions (%u pooled, %u of them timed by the rule, %llu cycles of rows taken while writing; %u "
+      "pass-through), %llu writes, %llu bytes compared, %d mismatches\n",
+      pooled + passed_through, pooled, timed, static_cast<unsigned long long>(overlapped), passed_through,
+      static_cast<unsigned long long>(bench.writes()), static_cast<unsigned long long>(bench.bytes()),
+      bench.failed() ? 1 : 0);
   std::printf(bench.failed() ? "FAILED\n" : "PASSED\n");
   return bench.failed() ? 1 : 0;
 }
