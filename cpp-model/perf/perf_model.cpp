@@ -36,6 +36,7 @@ bool DmaUrgent(const SramState& s, bool dma_valid) { return dma_valid && s.dma_w
 struct BankRequests {
   bool act = false, wr = false, wt = false;
   uint64_t act_banks = 0, wr_banks = 0, wt_banks = 0;
+  uint64_t wt_next = 0;    // the weight stream's next read, when it is the weight port's requester
   bool wr_dma = false;     // the write port's requester is DMA-in
   bool dma_valid = false;  // DMA-in requests (chosen or not)
   bool wr_priority = false, hurry = false;
@@ -43,13 +44,15 @@ struct BankRequests {
 };
 
 // nna_sram's grants: activation, then write, then weight port (writes first with wr_priority);
-// a DMA-in write takes no bank a read port requests, unless urgent (DmaInPatience refusals in a
-// row: then first, holding its banks) or hurried (dma_hurry: the write port's usual place); a bank
-// granted in the previous cycle rests (sram.bank_cycles 2).
+// a DMA-in write takes no bank a read port requests nor one of the weight stream's next read (it
+// would rest then), unless urgent (DmaInPatience refusals in a row: then first, holding its banks)
+// or hurried (dma_hurry: the write port's usual place); a bank granted in the previous cycle rests
+// (sram.bank_cycles 2).
 void GrantBanks(const HwConfig& cfg, SramState& s, BankRequests& r) {
   const bool urgent = DmaUrgent(s, r.dma_valid);
   const bool yield = r.wr_dma && !urgent && !r.hurry;
-  const uint64_t read_want = (r.act ? r.act_banks : 0) | (r.wt ? r.wt_banks : 0);
+  const uint64_t read_want =
+      (r.act ? r.act_banks : 0) | (r.wt ? r.wt_banks : 0) | (cfg.sram_bank_cycles > 1 ? r.wt_next : 0);
   uint64_t held = 0, taken_act = 0;
   if ((r.wr_priority && !yield) || urgent) {
     r.wr_go = r.wr && !(r.wr_banks & s.recovering);
@@ -448,6 +451,7 @@ class TileSim {
     r.wr = p.wr_any, r.wr_banks = p.wr_port_banks, r.wr_dma = p.wr_dma, r.dma_valid = p.dma_valid;
     r.wr_priority = wr_priority_, r.hurry = o.hurry;
     r.wt = p.wt_req || p.wt_other, r.wt_banks = p.wt_port_banks;
+    if (p.wt_req && !o.fetch) r.wt_next = BanksOf(w_addr_ + int64_t(wt_bytes_), int64_t(wt_bytes_) - 1);
     GrantBanks(cfg_, sram_, r);
     p.act_go = r.act_go;
     p.wr_go = r.wr_go && !p.wr_dma;

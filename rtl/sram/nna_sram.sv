@@ -11,9 +11,10 @@
 // write port (the other way round with wr_priority_i), then the weight port; a port whose banks
 // are taken or recovering is not ready (a bank-conflict stall, pulsed per port on
 // conflict_stall_o for the performance counters). DMA-in yields: its write takes only banks that
-// neither read port requests in that cycle, until it has been refused DmaInPatience cycles in a
-// row; then it is urgent and goes first (before the SIMD write-back and both read ports), holding
-// its banks from the others until it is granted, at most 2 cycles later. While dma_hurry_i (the
+// neither read port requests in that cycle, nor the weight stream's next read (their rest would
+// delay it), until it has been refused DmaInPatience cycles in a row; then it is urgent and goes
+// first (before the SIMD write-back and both read ports), holding its banks from the others until
+// it is granted, at most 2 cycles later. While dma_hurry_i (the
 // program fetch waits for room in the DMA queue) DMA-in does not yield: it takes the write port's
 // place, after the activation port and before the weight port. Read data returns exactly
 // one cycle after the handshake, rotated so that byte 0 is the addressed byte; bytes past the SRAM
@@ -225,10 +226,18 @@ module nna_sram #(
   // ---------------------------------------------------------------------------------------------
   logic wr_go, act_go, wt_go, act_stall, wt_stall, wr_stall, dma_yield;
   logic [Banks-1:0] taken_by_wr, taken_by_act, held_by_wr, recovering_q, granted, read_want;
+  // The weight stream's next read is the next WtBytes, WtBytes/Word banks on: with resting banks,
+  // a DMA-in write into them now would make that read wait, so a yielding DMA-in avoids them too.
+  localparam int unsigned NextShift = (WtBytes / Word) % Banks;
+  logic [Banks-1:0] wt_next;
 
   always_comb begin
     dma_yield = wr_sel && !dma_urgent && !dma_hurry_i;
-    read_want = (act_req_valid_i ? act_need : '0) | (wt_any ? wt_used : '0);
+    wt_next   = '0;
+    if (BankCycles > 1 && wt_any && wt_sel == 2'd1) begin
+      wt_next = (wt_used << NextShift) | (wt_used >> (Banks - NextShift));
+    end
+    read_want = (act_req_valid_i ? act_need : '0) | (wt_any ? wt_used : '0) | wt_next;
     if ((wr_priority_i && !dma_yield) || dma_urgent) begin
       wr_go        = wr_any && ((wr_used & recovering_q) == '0);
       held_by_wr   = dma_urgent || wr_go ? wr_used : '0;

@@ -8,8 +8,8 @@
 //    SIMD write-back, DMA-in), each held until granted, the activation cache on or off. A DMA-in
 //    beat is never refused more than DmaInPatience + 1 cycles in a row; a DMA-in write granted
 //    before it is urgent (and without dma_hurry_i) takes no bank the weight port (or, with the
-//    cache off, the activation port) requests in that cycle; every read returns the bytes written
-//    last (bytes never written are not compared).
+//    cache off, the activation port) requests in that cycle, nor one of the weight stream's next
+//    read; every read returns the bytes written last (bytes never written are not compared).
 // Prints the figures and PASSED, or a line starting FAIL and exits 1.
 // CTest: rtl.sram_arbiter, rtl.sram_arbiter_bug_caught (the mutant sram_dma_never_urgent).
 #include <algorithm>
@@ -123,6 +123,8 @@ class Bench {
       for (unsigned r = 0; r < kNumWt; ++r) {
         if (wt_[r].valid) {
           read_want |= Banks(wt_[r].addr, wt_[r].last);
+          // The weight stream's next read (the next port width) would find its banks resting.
+          if (r == kWeights) read_want |= Banks(wt_[r].addr + kWtBytes, wt_[r].last);
           break;  // the port's highest-priority requester claims the banks
         }
       }
