@@ -105,9 +105,10 @@ void LowerShape(const Doc& d, const LayerSpec& l, Lowering* x) {
       d.Fail("layer.groups", "must divide the input channels " + std::to_string(l.in_c) +
                                  " and the output channels " + std::to_string(l.out_c) + " (got " +
                                  std::to_string(l.groups) + ")");
-    if (SimdOnly(l.op)) {  // a depthwise 1x1 conv of the input (docs/architecture.md)
+    if (SimdOnly(l.op)) {  // a depthwise 1x1 conv of the input, strided to subsample (docs/architecture.md)
       x->opcode = l.op == LayerOp::kScale ? isa::Opcode::kScale : isa::Opcode::kEltwise;
-      x->out_h = l.in_h, x->out_w = l.in_w;
+      if (l.stride_h == 0 || l.stride_w == 0) d.Fail("layer.stride", "must be at least 1 (got 0)");
+      x->out_h = CeilDiv(l.in_h, l.stride_h), x->out_w = CeilDiv(l.in_w, l.stride_w);
     } else if (l.op == LayerOp::kConv) {
       x->opcode = isa::Opcode::kConv;
       const int64_t oh = ref::ConvOutSize(l.in_h, l.kernel_h, l.stride_h, l.dil_h, l.pad_top, l.pad_bottom);

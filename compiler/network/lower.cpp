@@ -996,8 +996,52 @@ LoweredNetwork Lowerer::Emit() {
 
 }  // namespace
 
+QuantNetwork SubsampleAdds(const QuantNetwork& q, std::vector<std::string>* names) {
+  QuantNetwork out = q;
+  const std::vector<std::vector<int>> readers = q.net.Consumers();
+  for (size_t a = 0; a < q.net.layers.size(); ++a) {
+    const Layer& add = q.net.layers[a];
+    if (add.op != Op::kAdd || readers[a].empty() || !q.layers[a].spec) continue;
+    if (std::find(q.net.outputs.begin(), q.net.outputs.end(), int(a)) != q.net.outputs.end()) continue;
+    uint32_t sh = 0, sw = 0;
+    bool ok = true;
+    for (int r : readers[a]) {
+      const Layer& c = q.net.layers[size_t(r)];
+      const QuantLayer& qc = q.layers[size_t(r)];
+      ok = ok && c.op == Op::kConv && c.inputs.size() == 1 && c.kernel_h == 1 && c.kernel_w == 1 &&
+           c.dil_h == 1 && c.dil_w == 1 && c.pad_top == 0 && c.pad_bottom == 0 && c.pad_left == 0 &&
+           c.pad_right == 0 && qc.spec && qc.regions.empty() &&
+           (sh == 0 || (c.stride_h == sh && c.stride_w == sw));
+      sh = c.stride_h, sw = c.stride_w;
+    }
+    if (!ok || (sh == 1 && sw == 1)) continue;
+    const Shape full = add.out;
+    const Shape sub{full.c, (full.h + sh - 1) / sh, (full.w + sw - 1) / sw};
+    out.net.layers[a].stride_h = sh, out.net.layers[a].stride_w = sw;
+    out.net.layers[a].out = sub;
+    out.layers[a].spec->stride_h = sh, out.layers[a].spec->stride_w = sw;
+    ref::Tensor t(sub.c, sub.h, sub.w, q.layers[a].output.is_signed);  // the reference, subsampled too
+    for (uint32_t c = 0; c < sub.c; ++c)
+      for (uint32_t h = 0; h < sub.h; ++h)
+        for (uint32_t w = 0; w < sub.w; ++w)
+          t.data[(size_t(c) * sub.h + h) * sub.w + w] =
+              q.layers[a].output.data[(size_t(c) * full.h + h * sh) * full.w + w * sw];
+    out.layers[a].output = std::move(t);
+    for (int r : readers[a]) {
+      out.net.layers[size_t(r)].stride_h = out.net.layers[size_t(r)].stride_w = 1;
+      LayerSpec& s = *out.layers[size_t(r)].spec;
+      s.stride_h = s.stride_w = 1;
+      s.in_h = sub.h, s.in_w = sub.w;
+    }
+    if (names) names->push_back(add.name);
+  }
+  return out;
+}
+
 LoweredNetwork LowerNetwork(const QuantNetwork& q, const HwConfig& cfg, const LowerOptions& options) {
-  return Lowerer(q, cfg, options).Run();
+  if (!options.subsample_adds) return Lowerer(q, cfg, options).Run();
+  const QuantNetwork sub = SubsampleAdds(q);
+  return Lowerer(sub, cfg, options).Run();
 }
 
 LoweredNetwork CompileNetwork(const std::string& name, const std::filesystem::path& vectors_dir,

@@ -23,7 +23,16 @@ struct LowerOptions {
   // activations holds (2 at least). More slots let each stream start that many compute
   // instructions ahead of its reader.
   uint32_t max_weight_slots = 8;
+  // An add whose only readers are 1x1 convs of one stride above 1 (no padding) computes only the
+  // pixels they read: a strided ELTWISE, and the convs read its output at stride 1
+  // (SubsampleAdds).
+  bool subsample_adds = true;
 };
+
+// The network as the lowering runs it with subsampled adds (LowerOptions::subsample_adds): each
+// such add gets its readers' stride and the subsampled shape, its readers stride 1. The outputs
+// are the same bytes; only the add's intermediate tensor shrinks. `names` lists the adds.
+QuantNetwork SubsampleAdds(const QuantNetwork& q, std::vector<std::string>* names = nullptr);
 
 // The lowering's view of one layer (a row of its table).
 struct LoweredLayer {

@@ -185,10 +185,11 @@ std::optional<Failure> CheckDeconvEltwise(const Instruction& in) {
 std::optional<Failure> CheckSimdOnly(const Instruction& in) {
   const auto& c = in.compute;
   const std::string why = std::string(isa::ToString(in.opcode)) + " requires ";
-  const std::pair<const char*, uint64_t> ones[] = {
-      {"kernel_h", c.kernel_h},      {"kernel_w", c.kernel_w}, {"stride_h", c.stride_h},
-      {"stride_w", c.stride_w},      {"dil_h", c.dil_h},       {"dil_w", c.dil_w},
-      {"group_out_c", c.group_out_c}};
+  const std::pair<const char*, uint64_t> ones[] = {{"kernel_h", c.kernel_h},
+                                                   {"kernel_w", c.kernel_w},
+                                                   {"dil_h", c.dil_h},
+                                                   {"dil_w", c.dil_w},
+                                                   {"group_out_c", c.group_out_c}};
   if (auto f = FirstNot(in, ones, 1, why)) return f;
   const std::pair<const char*, uint64_t> zeros[] = {{"pad_top", c.pad_top},   {"pad_bottom", c.pad_bottom},
                                                     {"pad_left", c.pad_left}, {"pad_right", c.pad_right},
@@ -196,8 +197,13 @@ std::optional<Failure> CheckSimdOnly(const Instruction& in) {
   if (auto f = FirstNot(in, zeros, 0, why)) return f;
   if (c.groups != c.in_c)
     return IllegalField(in, "groups", c.groups, why + "in_c = " + std::to_string(c.in_c));
-  if (c.out_h != c.in_h) return IllegalField(in, "out_h", c.out_h, why + "in_h = " + std::to_string(c.in_h));
-  if (c.out_w != c.in_w) return IllegalField(in, "out_w", c.out_w, why + "in_w = " + std::to_string(c.in_w));
+  // Strided, they subsample: out = (in - 1)/stride + 1 (strides >= 1, out >= 1: CheckDot).
+  const uint64_t out_h = c.in_h ? (c.in_h - 1) / c.stride_h + 1 : 0,
+                 out_w = c.in_w ? (c.in_w - 1) / c.stride_w + 1 : 0;
+  if (c.out_h != out_h)
+    return IllegalField(in, "out_h", c.out_h, why + "(in_h - 1)/stride_h + 1 = " + std::to_string(out_h));
+  if (c.out_w != out_w)
+    return IllegalField(in, "out_w", c.out_w, why + "(in_w - 1)/stride_w + 1 = " + std::to_string(out_w));
   if (in.opcode != Opcode::kEltwise && c.in2_addr != 0)
     return IllegalField(in, "in2_addr", c.in2_addr, why + "0");
   return std::nullopt;

@@ -193,17 +193,22 @@ module nna_compute (
       24'(pool_pw) != instr_q.out_row_stride;
 
   // SCALE and ELTWISE: a depthwise 1x1 CONV of the input without weights (docs/architecture.md,
-  // "SIMD-only instructions"); eltwise_op means something only to ELTWISE.
+  // "SIMD-only instructions"), strided to subsample: out = (in - 1)/stride + 1, i.e.
+  // (out - 1)*stride < in <= out*stride; eltwise_op means something only to ELTWISE.
   assign bad_elt_op = op_elt ? 32'(instr_q.eltwise_op) > 32'(nna_isa_pkg::EltMax)
                              : instr_q.eltwise_op != nna_isa_pkg::EltAdd;
+  logic so_h_ok, so_w_ok;
+  assign so_h_ok = (32'(instr_q.out_h) - 32'd1) * 32'(instr_q.stride_h) < 32'(instr_q.in_h) &&
+                   32'(instr_q.in_h) <= 32'(instr_q.out_h) * 32'(instr_q.stride_h);
+  assign so_w_ok = (32'(instr_q.out_w) - 32'd1) * 32'(instr_q.stride_w) < 32'(instr_q.in_w) &&
+                   32'(instr_q.in_w) <= 32'(instr_q.out_w) * 32'(instr_q.stride_w);
   assign bad_simd_only = (op_scale || op_elt) &&
       !(instr_q.kernel_h == 8'd1 && instr_q.kernel_w == 8'd1 &&
-        instr_q.stride_h == 8'd1 && instr_q.stride_w == 8'd1 &&
         instr_q.dil_h == 8'd1 && instr_q.dil_w == 8'd1 &&
         instr_q.pad_top == 8'd0 && instr_q.pad_bottom == 8'd0 &&
         instr_q.pad_left == 8'd0 && instr_q.pad_right == 8'd0 &&
         instr_q.groups == instr_q.in_c && instr_q.group_out_c == 16'd1 &&
-        instr_q.out_h == instr_q.in_h && instr_q.out_w == instr_q.in_w &&
+        so_h_ok && so_w_ok &&
         instr_q.wt_addr == 32'd0 && !instr_q.wt_signed &&
         (op_elt || instr_q.in2_addr == 32'd0));
 

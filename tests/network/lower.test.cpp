@@ -379,3 +379,43 @@ TEST_CASE("the ring leaves the dependency flags the buffers need", "[network][lo
   CHECK(FlagDiscipline(l.bundle) == "");
   CHECK(CheckOnGoldenModel(l.bundle, cfg) == "");
 }
+
+TEST_CASE("an add read only by stride-2 1x1 convs computes only the pixels they read", "[network][lower]") {
+  const HwConfig& cfg = FindHwConfig("tiny");
+  // ResNet's stage transition: a residual add read by a 1x1 stride-2 projection and a 1x1 stride-2
+  // branch; `keep` is an add also read by a 3x3 conv, which stays whole.
+  const Network net =
+      Text("{channels: 8, height: 11, width: 9, signed: true}",
+           "  - {name: a, op: conv, out: 8, kernel: 3, padding: 1, act: relu}\n"
+           "  - {name: b, op: conv, out: 8, kernel: 3, padding: 1, act: none}\n"
+           "  - {name: res, op: add, inputs: [a, b], act: relu}\n"
+           "  - {name: proj, op: conv, input: res, out: 12, kernel: 1, stride: 2, act: none}\n"
+           "  - {name: branch, op: conv, input: res, out: 6, kernel: 1, stride: 2, act: relu}\n"
+           "  - {name: keep, op: add, inputs: [a, b], act: none}\n"
+           "  - {name: k3, op: conv, input: keep, out: 4, kernel: 3, stride: 2, act: none}\n",
+           "[proj, branch, k3]");
+  const QuantNetwork q = Quantize(net);
+  std::vector<std::string> names;
+  const QuantNetwork sub = SubsampleAdds(q, &names);
+  CHECK(names == std::vector<std::string>{"res"});
+  CHECK(sub.net.layers[2].out.h == 6);
+  CHECK(sub.net.layers[2].out.w == 5);
+  CHECK(sub.layers[3].spec->stride_h == 1);
+  CHECK(sub.layers[3].spec->in_h == 6);
+  CHECK(sub.net.layers[5].out.h == 11);  // keep: its reader is not a 1x1 conv
+  LowerOptions whole;
+  whole.subsample_adds = false;
+  for (const LowerOptions& o : {LowerOptions{}, whole}) {
+    const LoweredNetwork l = LowerNetwork(q, cfg, o);
+    INFO(FormatLowering(l));
+    CHECK(CheckOnGoldenModel(l.bundle, cfg) == "");  // the same outputs, bit for bit
+    const isa::DecodedProgram prog = isa::DecodeProgram(l.bundle.ProgramBytes());
+    const isa::ComputeInstr& add = prog.instrs.at(l.layers[2].computes.at(0)).compute;
+    const isa::ComputeInstr& proj = prog.instrs.at(l.layers[3].computes.at(0)).compute;
+    CHECK(add.stride_h == (o.subsample_adds ? 2u : 1u));
+    CHECK(add.out_h == (o.subsample_adds ? 6u : 11u));
+    CHECK(add.out_w == (o.subsample_adds ? 5u : 9u));
+    CHECK(proj.stride_h == (o.subsample_adds ? 1u : 2u));
+    CHECK(proj.in_h == (o.subsample_adds ? 6u : 11u));
+  }
+}

@@ -5,7 +5,8 @@
 // stride, dilation, dense, grouped and depthwise), DECONV (strides 1/2/4/8, dilation, asymmetric
 // padding, groups) and INNER_PRODUCT (up to thousands of terms), signed and unsigned inputs and
 // weights independently, both orders, out_c not a multiple of M, pixels not a multiple of N,
-// SIMD programs of FUSED_RELU and NOP. A reference written from docs/architecture.md computes
+// SIMD programs of FUSED_RELU and NOP, SCALE and ELTWISE (a third of them strided: subsampling). A
+// reference written from docs/architecture.md computes
 // every accumulator-unload event and every SRAM write, which are compared in stream order, bit
 // for bit. Illegal instructions (a directed list, one per check, and random field mutations
 // judged by the contract's check list written here, and tensors past the SRAM) must end in err_o
@@ -145,12 +146,12 @@ std::vector<std::string> Violations(const ComputeInstr& in, const std::vector<ui
   need(elt ? in.eltwise_op <= nna::isa::EltwiseOp::kMax : in.eltwise_op == nna::isa::EltwiseOp::kAdd,
        "eltwise_op");
   if (nna::isa::IsSimdOnly(in.opcode)) {  // docs/architecture.md "SIMD-only instructions"
-    need(in.kernel_h == 1 && in.kernel_w == 1 && in.stride_h == 1 && in.stride_w == 1 && in.dil_h == 1 &&
-             in.dil_w == 1,
-         "so_1x1");
+    need(in.kernel_h == 1 && in.kernel_w == 1 && in.dil_h == 1 && in.dil_w == 1, "so_1x1");
     need(in.pad_top == 0 && in.pad_bottom == 0 && in.pad_left == 0 && in.pad_right == 0, "so_pad");
     need(in.groups == in.in_c && in.group_out_c == 1, "so_depthwise");
-    need(in.out_h == in.in_h && in.out_w == in.in_w, "so_out");
+    need(in.stride_h >= 1 && in.stride_w >= 1 && in.out_h == (in.in_h + in.stride_h - 1) / in.stride_h &&
+             in.out_w == (in.in_w + in.stride_w - 1) / in.stride_w,
+         "so_out");  // strided, they subsample
     need(in.wt_addr == 0 && in.wt_signed == 0, "so_wt");
     need(elt || in.in2_addr == 0, "so_in2");
   }
@@ -538,10 +539,15 @@ class Generator {
     ComputeInstr& in = pb.in;
     in.opcode = eltwise ? nna::isa::Opcode::kEltwise : nna::isa::Opcode::kScale;
     in.eltwise_op = eltwise ? nna::isa::EltwiseOp(U(0, 2)) : nna::isa::EltwiseOp::kAdd;
-    in.in_h = in.out_h = U(1, 10);
-    in.in_w = in.out_w = U(1, 12);
+    in.in_h = U(1, 10);
+    in.in_w = U(1, 12);
     in.kernel_h = in.kernel_w = 1;
-    in.stride_h = in.stride_w = in.dil_h = in.dil_w = 1;
+    in.dil_h = in.dil_w = 1;
+    // A third strided: they subsample (a residual add feeding stride-2 1x1 convs only).
+    in.stride_h = Coin(0.33) ? U(1, 3) : 1;
+    in.stride_w = Coin(0.33) ? U(1, 3) : 1;
+    in.out_h = (in.in_h - 1) / in.stride_h + 1;
+    in.out_w = (in.in_w - 1) / in.stride_w + 1;
     in.in_c = in.out_c = in.groups = Coin(0.2) ? 1 : U(1, 24);
     RandomLayout(pb, sram);
     if (eltwise && Coin(0.5)) {  // a and b weighted apart (residual add): reads v1 and v2
@@ -789,8 +795,10 @@ struct Coverage {
   uint64_t deconv_stride[9] = {};  // by stride_h and stride_w (1, 2, 4, 8)
   uint64_t max_dot_len = 0, long_ip = 0, asym_pad = 0, mixed_sign = 0, chmajor = 0, scale = 0;
   uint64_t eltwise[3] = {};  // by eltwise_op
+  uint64_t subsampled = 0;   // SCALE and ELTWISE with a stride above 1
   void Add(const ComputeInstr& in) {
     scale += in.opcode == nna::isa::Opcode::kScale;
+    subsampled += nna::isa::IsSimdOnly(in.opcode) && (in.stride_h > 1 || in.stride_w > 1);
     if (in.opcode == nna::isa::Opcode::kEltwise) ++eltwise[std::min<unsigned>(unsigned(in.eltwise_op), 2)];
     if (in.opcode == nna::isa::Opcode::kConv) ++conv;
     if (in.opcode == nna::isa::Opcode::kDeconv) {
@@ -821,8 +829,9 @@ struct Coverage {
         (unsigned long)ip, (unsigned long)long_ip, (unsigned long)max_dot_len, (unsigned long)grouped,
         (unsigned long)depthwise, (unsigned long)ch1, (unsigned long)ch3, (unsigned long)asym_pad,
         (unsigned long)mixed_sign, (unsigned long)chmajor);
-    std::printf("random instructions: %lu scale, eltwise %lu add, %lu mul, %lu max\n", (unsigned long)scale,
-                (unsigned long)eltwise[0], (unsigned long)eltwise[1], (unsigned long)eltwise[2]);
+    std::printf("random instructions: %lu scale, eltwise %lu add, %lu mul, %lu max (%lu of them strided)\n",
+                (unsigned long)scale, (unsigned long)eltwise[0], (unsigned long)eltwise[1],
+                (unsigned long)eltwise[2], (unsigned long)subsampled);
   }
 };
 
@@ -863,8 +872,13 @@ const BadCase kBadCases[] = {
      ErrorCode::kIllegalField},
     {"scale out_w != in_w", Kind::kScale, [](Problem& p) { p.in.in_w += 1; }, "so_out",
      ErrorCode::kIllegalField},
-    {"scale stride 2", Kind::kScale, [](Problem& p) { p.in.stride_w = 2; }, "so_1x1",
-     ErrorCode::kIllegalField},
+    {"scale dil_w 2", Kind::kScale, [](Problem& p) { p.in.dil_w = 2; }, "so_1x1", ErrorCode::kIllegalField},
+    {"eltwise stride 2, out_w one short", Kind::kEltwise,
+     [](Problem& p) {
+       p.in.stride_w = 2;
+       p.in.in_w = 2 * p.in.out_w + 1;  // subsampled: out_w + 1 columns
+     },
+     "so_out", ErrorCode::kIllegalField},
     {"opcode 0", Kind::kConv, [](Problem& p) { p.in.opcode = Opcode(0); }, "", ErrorCode::kIllegalOpcode},
     {"opcode dma_read", Kind::kConv, [](Problem& p) { p.in.opcode = Opcode::kDmaRead; }, "",
      ErrorCode::kIllegalOpcode},
