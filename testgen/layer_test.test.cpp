@@ -108,11 +108,12 @@ const std::set<std::string> kLarge = {"conv3x3",
                                       "extreme_pool_h8191",
                                       "extreme_pool_h65535"};
 
-// Vectors for fsd only, and why tiny rejects them: a pooled convolution whose rows (56) are past
-// tiny's line buffer (8); ResNet-50's residual adds, whose three tensors are past tiny's SRAM.
+// Vectors for fsd only, and why tiny rejects them: pooled convolutions whose rows (56, 35) are
+// past tiny's line buffer (8); ResNet-50's residual adds, whose three tensors are past tiny's SRAM.
 const std::map<std::string, std::string> kFsdOnly = {
     {"pool_max2x2_conv3x3_56x56x96",
      "key 'layer.output.pool' needs the convolution's rows in the line buffer"},
+    {"pool_avg3x3_s1_pad1_35x35", "key 'layer.output.pool' needs the convolution's rows in the line buffer"},
     {"eltwise_add_56x56x256", "needs 2425264 bytes of SRAM"},
     {"eltwise_add_rescale_56x56x256", "needs 2425264 bytes of SRAM"}};
 
@@ -689,7 +690,9 @@ const PoolVector kPoolVectors[] = {{"pool_max2x2_s2", isa::PoolOp::kMax, 2, 2, 0
                                    {"pool_avg3x3_s1_pad1", isa::PoolOp::kAvg, 3, 1, 1},
                                    {"pool_max2x2_s1", isa::PoolOp::kMax, 2, 1, 0},
                                    {"pool_max3x3_s1", isa::PoolOp::kMax, 3, 1, 0},
-                                   {"pool_max2x2_conv3x3_56x56x96", isa::PoolOp::kMax, 2, 2, 0}};
+                                   {"pool_max2x2_conv3x3_56x56x96", isa::PoolOp::kMax, 2, 2, 0},
+                                   {"pool_max3x3_s1_pad1", isa::PoolOp::kMax, 3, 1, 1},
+                                   {"pool_avg3x3_s1_pad1_35x35", isa::PoolOp::kAvg, 3, 1, 1}};
 
 // Pooling written out once more, plainly: every window position, max of the pixels inside the
 // plane, or the sum over size*size (padding 0) divided with rounding half up.

@@ -103,35 +103,35 @@ module nna_pool (
 
   // ---------------------------------------------------------------------------------------------
   // Section state and the emission.
-  logic          emit_q;                  // writing the pooled rows of row j_q
   logic [15:0]   c_q;                     // conv rows complete
   logic [7:0]    rem_q;                   // pixels beyond them
   logic [15:0]   lo_q, hi_q;              // pooled rows the current section completes
   logic [OB-1:0] off_lo_q, off_hi_q;      // window-row offsets of pooled rows lo and hi
   logic [31:0]   plo_q, phi_q;            // plane offsets lo*pw_n, hi*pw_n
-  logic [15:0]   ph_q;                    // pooled row being written
-  logic [OB-1:0] off_q;                   // its window row 0 offset
-  logic [31:0]   base_q, poff_q;          // plane base address, offset of the write (ph*pw_n)
-  logic [31:0]   end_q;                   // offset of pooled row hi: hi*pw_n
+  // The writes of one taken row: the row being written (cur_q) and the row taken meanwhile,
+  // whose writes follow (pend_q).
+  typedef struct packed {
+    logic          valid;  // writes are due
+    logic          sec;    // of the latest section: its end is where the next section starts
+    logic [15:0]   ph;     // pooled row being written
+    logic [OB-1:0] off;    // its window row 0 offset
+    logic [31:0]   base;   // plane base address
+    logic [31:0]   poff;   // plane offset of the write (ph*pw_n)
+    logic [31:0]   fin;    // plane offset of pooled row hi: hi*pw_n
+    logic [JB-1:0] j;      // line buffer of the row
+  } writes_t;
+  writes_t       cur_q, pend_q, taken;
   logic [7:0]    c0_q;                    // run: column of the write's first pixel
-  logic [JB-1:0] j_q;                     // line buffer of the row
-  logic          sec_q;                   // the row is of the latest section (it ends the range)
-  // The row taken while writing: its writes follow (ph, offsets, base as above).
-  logic          pend_q, p_sec_q;
-  logic [15:0]   p_ph_q;
-  logic [OB-1:0] p_off_q;
-  logic [31:0]   p_base_q, p_poff_q, p_end_q;
-  logic [JB-1:0] p_j_q;
 
   logic [31:0] step_off;  // plane offset advance per write
   assign step_off = run ? 32'(N) : 32'(pw_n);
   logic take, accept, emit_fire, emit_last, to_current;
   // A row written into another line buffer than the one being read cannot disturb the writes.
-  assign take       = !emit_q || (!pend_q && JB'(in_row_i) != j_q);
+  assign take       = !cur_q.valid || (!pend_q.valid && JB'(in_row_i) != cur_q.j);
   assign accept     = pool_on && in_valid_i && take;
-  assign emit_fire  = emit_q && out_ready_i;
-  assign emit_last  = emit_fire && (poff_q + step_off >= end_q);
-  assign to_current = !emit_q || emit_last;  // the taken row's writes come next
+  assign emit_fire  = cur_q.valid && out_ready_i;
+  assign emit_last  = emit_fire && (cur_q.poff + step_off >= cur_q.fin);
+  assign to_current = !cur_q.valid || emit_last;  // the taken row's writes come next
 
   // Row 0 of a section: the new range. Section 0 starts from nothing.
   logic          first_sec, last_sec, carry;
@@ -169,16 +169,25 @@ module nna_pool (
   assign row_hi  = sec_start ? hi_new : hi_q;
   assign row_off = sec_start ? off_lo_new : off_lo_q;
   assign row_plo = sec_start ? plo_new : plo_q;
+  always_comb begin
+    taken.valid = row_lo < row_hi;
+    taken.sec   = 1'b1;
+    taken.ph    = row_lo;
+    taken.off   = row_off;
+    taken.base  = in_addr_i - 32'(in_pt_i) * 32'(N);
+    taken.poff  = row_plo;
+    taken.fin   = 32'(row_hi) * 32'(pw_n);
+    taken.j     = JB'(in_row_i);
+  end
 
   logic [OB-1:0] off_next, off_end;
   logic [8:0]    c0_sum;
-  assign off_next = off_add(off_q, step_emit);
-  assign off_end  = off_add(off_q, 10'(end_q - poff_q));  // run: the last write's end, <= N
+  assign off_next = off_add(cur_q.off, step_emit);
+  assign off_end  = off_add(cur_q.off, 10'(cur_q.fin - cur_q.poff));  // run: the last write's end
   assign c0_sum   = 9'(c0_q) + 9'(sec_rem);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      emit_q   <= 1'b0;
       c_q      <= '0;
       rem_q    <= '0;
       lo_q     <= '0;
@@ -187,83 +196,49 @@ module nna_pool (
       off_hi_q <= '0;
       plo_q    <= '0;
       phi_q    <= '0;
-      ph_q     <= '0;
-      off_q    <= '0;
-      base_q   <= '0;
-      poff_q   <= '0;
-      end_q    <= '0;
+      cur_q    <= '0;
+      pend_q   <= '0;
       c0_q     <= '0;
-      j_q      <= '0;
-      sec_q    <= 1'b0;
-      pend_q   <= 1'b0;
-      p_sec_q  <= 1'b0;
-      p_ph_q   <= '0;
-      p_off_q  <= '0;
-      p_base_q <= '0;
-      p_poff_q <= '0;
-      p_end_q  <= '0;
-      p_j_q    <= '0;
     end else begin
       if (start_i) begin
-        emit_q <= 1'b0;
-        pend_q <= 1'b0;
-        lo_q   <= '0;
-        hi_q   <= '0;
+        cur_q.valid  <= 1'b0;
+        pend_q.valid <= 1'b0;
+        lo_q         <= '0;
+        hi_q         <= '0;
       end
       if (emit_fire) begin
-        ph_q   <= ph_q + 16'd1;
-        off_q  <= off_next;
-        poff_q <= poff_q + step_off;
-        c0_q   <= (c0_sum >= 9'(w8)) ? 8'(c0_sum - 9'(w8)) : c0_sum[7:0];
+        cur_q.ph   <= cur_q.ph + 16'd1;
+        cur_q.off  <= off_next;
+        cur_q.poff <= cur_q.poff + step_off;
+        c0_q       <= (c0_sum >= 9'(w8)) ? 8'(c0_sum - 9'(w8)) : c0_sum[7:0];
         if (emit_last) begin
           // A row of an older section (the next one started while it waited) leaves the range.
-          if (sec_q) begin
+          if (cur_q.sec) begin
             off_hi_q <= run ? off_end : off_next;
-            phi_q    <= end_q;
+            phi_q    <= cur_q.fin;
           end
-          emit_q   <= pend_q;
-          sec_q    <= p_sec_q;
-          pend_q   <= 1'b0;
-          ph_q     <= p_ph_q;
-          off_q    <= p_off_q;
-          poff_q   <= p_poff_q;
-          end_q    <= p_end_q;
-          c0_q     <= '0;
-          base_q   <= p_base_q;
-          j_q      <= p_j_q;
+          cur_q        <= pend_q;
+          pend_q.valid <= 1'b0;
+          c0_q         <= '0;
         end
       end
       if (accept) begin
         if (sec_start) begin
-          c_q      <= c_new;
-          rem_q    <= rem_new;
-          lo_q     <= lo_new;
-          hi_q     <= hi_new;
-          off_lo_q <= off_lo_new;
-          off_hi_q <= off_lo_new;  // stays there if the section completes nothing
-          plo_q    <= plo_new;
-          phi_q    <= plo_new;
-          sec_q    <= 1'b0;  // the row being written, if any, is of an older section now
+          c_q       <= c_new;
+          rem_q     <= rem_new;
+          lo_q      <= lo_new;
+          hi_q      <= hi_new;
+          off_lo_q  <= off_lo_new;
+          off_hi_q  <= off_lo_new;  // stays there if the section completes nothing
+          plo_q     <= plo_new;
+          phi_q     <= plo_new;
+          cur_q.sec <= 1'b0;  // the row being written, if any, is of an older section now
         end
         if (to_current) begin
-          sec_q  <= 1'b1;
-          emit_q <= (row_lo < row_hi);
-          ph_q   <= row_lo;
-          off_q  <= row_off;
-          poff_q <= row_plo;
-          end_q  <= 32'(row_hi) * 32'(pw_n);
-          c0_q   <= '0;
-          base_q <= in_addr_i - 32'(in_pt_i) * 32'(N);
-          j_q    <= JB'(in_row_i);
+          cur_q <= taken;
+          c0_q  <= '0;
         end else begin
-          p_sec_q  <= 1'b1;
-          pend_q   <= (row_lo < row_hi);
-          p_ph_q   <= row_lo;
-          p_off_q  <= row_off;
-          p_poff_q <= row_plo;
-          p_end_q  <= 32'(row_hi) * 32'(pw_n);
-          p_base_q <= in_addr_i - 32'(in_pt_i) * 32'(N);
-          p_j_q    <= JB'(in_row_i);
+          pend_q <= taken;
         end
       end
     end
@@ -276,10 +251,11 @@ module nna_pool (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // The write at poff_q of line buffer j_q, in one block computed only while emitting: Verilator
-  // then skips it on every other cycle (pass-through, ACCEPT), where it dominated the block's cost.
-  // Window rows are read as N+2 columns from one before the row's offset, so that a run's lanes 0
-  // and N-1 see their left and right neighbours; column e of that read is pixel offset - 1 + e.
+  // The write at cur_q.poff of line buffer cur_q.j, in one block computed only while emitting, so
+  // that the simulator skips it on every other cycle (pass-through, idle), where it dominated the
+  // block's cost. Window rows are read as N+2 columns from one before the row's offset, so that a
+  // run's lanes 0 and N-1 see their left and right neighbours; column e of that read is pixel
+  // offset - 1 + e.
   localparam int unsigned EW = N + 2;               // columns of a window-row read
   localparam int unsigned EB = $clog2(EW);
   localparam int unsigned PB = $clog2(2 * N + 1);   // doubling steps of the row-start pattern
@@ -305,9 +281,9 @@ module nna_pool (
   logic [N*8-1:0]     pooled;
   logic [N-1:0]       pooled_mask;
   always_comb begin
-    off_dr[0] = off_q;
-    off_dr[1] = off_add(off_q, step_w);
-    off_dr[2] = off_add(off_q, {step_w[8:0], 1'b0});
+    off_dr[0] = cur_q.off;
+    off_dr[1] = off_add(cur_q.off, step_w);
+    off_dr[2] = off_add(cur_q.off, {step_w[8:0], 1'b0});
     trio = '0;
     win[0] = '0;
     win[1] = '0;
@@ -332,22 +308,23 @@ module nna_pool (
       col_max[e] = '0;
       col_sum[e] = '0;
     end
-    if (emit_q) begin
+    if (cur_q.valid) begin
       for (int dr = 0; dr < 3; dr++) begin
-        trio = {lb_q[{j_q, off_dr[dr][OB-1:BB] + 2'd1}], lb_q[{j_q, off_dr[dr][OB-1:BB]}],
-                lb_q[{j_q, off_dr[dr][OB-1:BB] - 2'd1}]};
+        trio = {lb_q[{cur_q.j, off_dr[dr][OB-1:BB] + 2'd1}], lb_q[{cur_q.j, off_dr[dr][OB-1:BB]}],
+                lb_q[{cur_q.j, off_dr[dr][OB-1:BB] - 2'd1}]};
         win[dr] = (EW*8)'(trio >> {10'(off_dr[dr][BB-1:0]) + 10'(N - 1), 3'b0});
-        r = (s2 ? {1'b0, ph_q, 1'b0} : 18'(ph_q)) - 18'(pd) + 18'(dr);
+        r = (s2 ? {1'b0, cur_q.ph, 1'b0} : 18'(cur_q.ph)) - 18'(pd) + 18'(dr);
         row_ok[dr] = (dr < 2 || k3) && !r[17] && (r < 18'(out_h_i));
       end
-      // Run: the write covers pixels poff_q .. poff_q + N-1 of the plane (pw_n = out_w), lane i
-      // in column (c0_q + i) mod out_w. Row starts repeat every out_w: doubling a 1 at bit 0.
+      // Run: the write covers pixels cur_q.poff .. cur_q.poff + N-1 of the plane (pw_n = out_w),
+      // lane i in column (c0_q + i) mod out_w. Row starts repeat every out_w: doubling a 1 at
+      // bit 0.
       starts = (2*N+1)'(1);
       for (int k = 0; k < PB; k++) starts = starts | (starts << (32'(out_w_i[7:0]) << k));
       row_start = (N+1)'(starts >> c0_q);
-      top_from = 34'(out_w_i[7:0]) + 34'sd1 - 34'(poff_q);
-      bot_to = 34'(plane_px) - 34'(out_w_i[7:0]) - 34'(poff_q) + 34'sd1;
-      run_left = end_q - poff_q;
+      top_from = 34'(out_w_i[7:0]) + 34'sd1 - 34'(cur_q.poff);
+      bot_to = 34'(plane_px) - 34'(out_w_i[7:0]) - 34'(cur_q.poff) + 34'sd1;
+      run_left = cur_q.fin - cur_q.poff;
       for (int e = 0; e < EW; e++) begin
         col_max[e] = -10'sd512;
         for (int dr = 0; dr < 3; dr++) begin
@@ -391,11 +368,11 @@ module nna_pool (
 
   // ---------------------------------------------------------------------------------------------
   assign in_ready_o  = pool_on ? take : out_ready_i;
-  assign out_valid_o = pool_on ? emit_q : in_valid_i;
+  assign out_valid_o = pool_on ? cur_q.valid : in_valid_i;
   assign out_data_o  = pool_on ? pooled : in_data_i;
-  assign out_addr_o  = pool_on ? base_q + poff_q : in_addr_i;
+  assign out_addr_o  = pool_on ? cur_q.base + cur_q.poff : in_addr_i;
   assign out_mask_o  = pool_on ? pooled_mask : in_mask_i;
-  assign idle_o      = !emit_q;
+  assign idle_o      = !cur_q.valid;
 
   `NNA_ASSERT_INIT(SectionArith8_A, N <= 255,
                    ("nna_pool: the section arithmetic is 8-bit, N = %0d", N))
