@@ -264,6 +264,14 @@ inline Model Acts() {
   return m;
 }
 
+// The three convs of the pool graphs below: w0 3->8 3x3, w1 8->8 1x1, w2 8->8 3x3 and their
+// biases, drawn from seeds seed+1 .. seed+6.
+inline std::vector<Tensor> PoolGraphWeights(uint64_t seed) {
+  return {Seeded("w0", {8, 3, 3, 3}, seed + 1, 0.8), Seeded("b0", {8}, seed + 2, 0.3),
+          Seeded("w1", {8, 8, 1, 1}, seed + 3, 0.7), Seeded("b1", {8}, seed + 4, 0.4),
+          Seeded("w2", {8, 8, 3, 3}, seed + 5, 0.5), Seeded("b2", {8}, seed + 6, 0.3)};
+}
+
 // Average pools as depthwise convs, and pads that read a zero point other than 0: x NCHW
 // [1,3,16,16] -> Conv 3x3 pads 1 (8) + Relu -> AveragePool 3x3 pads 1 (count_include_pad) ->
 // Conv 1x1 (8, no activation: zero point above 0) -> AveragePool 3x3 stride 2 pads 1 (its padding
@@ -273,9 +281,7 @@ inline Model Pools() {
   m.path = "pools.onnx";
   m.inputs = {Value("x", {1, 3, 16, 16})};
   m.outputs = {Value("y", {1, 8, 8, 8})};
-  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 101, 0.8), Seeded("b0", {8}, 102, 0.3),
-                    Seeded("w1", {8, 8, 1, 1}, 103, 0.7), Seeded("b1", {8}, 104, 0.4),
-                    Seeded("w2", {8, 8, 3, 3}, 105, 0.5), Seeded("b2", {8}, 106, 0.3)};
+  m.initializers = PoolGraphWeights(100);
   const std::vector<Attribute> k3{Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})};
   m.nodes = {
       MakeNode("Conv", {"x", "w0", "b0"}, "c0", k3),
@@ -302,9 +308,7 @@ inline Model PoolsExclude() {
   m.path = "pools_exclude.onnx";
   m.inputs = {Value("x", {1, 3, 16, 16})};
   m.outputs = {Value("y", {1, 8, 2, 3})};
-  m.initializers = {Seeded("w0", {8, 3, 3, 3}, 201, 0.8), Seeded("b0", {8}, 202, 0.3),
-                    Seeded("w1", {8, 8, 1, 1}, 203, 0.7), Seeded("b1", {8}, 204, 0.4),
-                    Seeded("w2", {8, 8, 3, 3}, 205, 0.5), Seeded("b2", {8}, 206, 0.3)};
+  m.initializers = PoolGraphWeights(200);
   const std::vector<Attribute> k3{Ints("kernel_shape", {3, 3}), Ints("pads", {1, 1, 1, 1})};
   m.nodes = {
       MakeNode("Conv", {"x", "w0", "b0"}, "c0", k3),
