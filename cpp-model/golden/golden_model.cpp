@@ -494,14 +494,11 @@ class DotUnit {
   void PoolRow(uint64_t pt, uint32_t j, uint64_t co, uint32_t lanes) {
     std::copy(out_bytes_.begin(), out_bytes_.begin() + lanes,
               conv_out_.begin() + long(j * pixels_ + pt * n_));
-    const uint32_t lo = pool::RowsComplete(win_, uint32_t(c_.out_h), uint32_t(c_.out_w), pt * n_);
-    const uint32_t hi = pool::RowsComplete(win_, uint32_t(c_.out_h), uint32_t(c_.out_w),
-                                           std::min<uint64_t>((pt + 1) * n_, pixels_));
+    const auto [lo, hi] = pool::SectionRows(win_, uint32_t(c_.out_h), uint32_t(c_.out_w), pt, n_);
     if (lo == hi) return;
     pooled_rows_.resize(size_t(hi - lo) * pw_n_);
-    for (uint32_t ph = lo; ph < hi; ++ph)
-      pool::PoolRow(win_, &conv_out_[j * pixels_], uint32_t(c_.out_h), uint32_t(c_.out_w), c_.out_signed, ph,
-                    &pooled_rows_[size_t(ph - lo) * pw_n_]);
+    pool::PoolRows(win_, &conv_out_[j * pixels_], uint32_t(c_.out_h), uint32_t(c_.out_w), c_.out_signed, lo,
+                   hi, pooled_rows_.data());
     for (const pool::Span& sp : pool::Writes(win_, pw_n_, lo, hi, n_))
       Write(uint32_t(c_.out_addr + co * c_.out_plane_stride + sp.offset),
             &pooled_rows_[sp.offset - lo * pw_n_], sp.bytes);

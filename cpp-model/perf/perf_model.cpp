@@ -482,9 +482,8 @@ class TileSim {
       }
       if (take) {
         const uint64_t pt = st_[2].pt;
-        const uint32_t lo = pool::RowsComplete(win_, uint32_t(in_.out_h), uint32_t(in_.out_w), pt * N);
-        const uint32_t hi = pool::RowsComplete(win_, uint32_t(in_.out_h), uint32_t(in_.out_w),
-                                               std::min<uint64_t>((pt + 1) * N, pix_total_));
+        const auto [lo, hi] =
+            pool::SectionRows(win_, uint32_t(in_.out_h), uint32_t(in_.out_w), pt, uint32_t(N));
         PoolRow row;
         row.writes = pool::Writes(win_, uint32_t(pw_n_), lo, hi, uint32_t(N));
         row.base = st_[2].addr - int64_t(pt * N);

@@ -61,6 +61,12 @@ uint32_t RowsComplete(const Window& w, uint32_t out_h, uint32_t out_w, uint64_t 
   return std::min<uint32_t>(ph_n, uint32_t(last / w.stride) + 1);
 }
 
+RowRange SectionRows(const Window& w, uint32_t out_h, uint32_t out_w, uint64_t pt, uint32_t cols) {
+  const uint64_t pixels = uint64_t(out_h) * out_w;
+  return {RowsComplete(w, out_h, out_w, pt * cols),
+          RowsComplete(w, out_h, out_w, std::min<uint64_t>((pt + 1) * cols, pixels))};
+}
+
 bool WritesRuns(const Window& w) { return w.size == 3 && w.stride == 1 && w.pad == 1; }
 
 std::vector<Span> Writes(const Window& w, uint32_t pw_n, uint32_t lo, uint32_t hi, uint32_t cols) {
@@ -93,6 +99,13 @@ void PoolRow(const Window& w, const uint8_t* plane, uint32_t out_h, uint32_t out
     }
     out[pw] = uint8_t(w.op == isa::PoolOp::kMax ? best : Average(sum, w.size));
   }
+}
+
+void PoolRows(const Window& w, const uint8_t* plane, uint32_t out_h, uint32_t out_w, bool is_signed,
+              uint32_t lo, uint32_t hi, uint8_t* out) {
+  const uint32_t pw_n = OutSize(out_w, w);
+  for (uint32_t ph = lo; ph < hi; ++ph)
+    PoolRow(w, plane, out_h, out_w, is_signed, ph, out + size_t(ph - lo) * pw_n);
 }
 
 }  // namespace nna::pool

@@ -40,6 +40,13 @@ int32_t Average(int32_t sum, uint32_t size);
 // out_h x out_w channel plane exist.
 uint32_t RowsComplete(const Window& w, uint32_t out_h, uint32_t out_w, uint64_t pixels);
 
+// The pooled rows [lo, hi) that section pt (the `cols` pixels from pt*cols, row-major) of an
+// out_h x out_w channel plane completes: those complete after it and not before.
+struct RowRange {
+  uint32_t lo = 0, hi = 0;
+};
+RowRange SectionRows(const Window& w, uint32_t out_h, uint32_t out_w, uint64_t pt, uint32_t cols);
+
 // One write of the pooling unit: `bytes` pooled bytes from `offset` in the channel's pooled plane.
 struct Span {
   uint32_t offset = 0, bytes = 0;
@@ -58,5 +65,9 @@ std::vector<Span> Writes(const Window& w, uint32_t pw_n, uint32_t lo, uint32_t h
 // bytes into out.
 void PoolRow(const Window& w, const uint8_t* plane, uint32_t out_h, uint32_t out_w, bool is_signed,
              uint32_t ph, uint8_t* out);
+// Pooled rows [lo, hi) of one channel plane, one after the other: (hi - lo)*OutSize(out_w) bytes
+// into out, the bytes the writes of Writes(lo, hi) take from offset lo*OutSize(out_w) on.
+void PoolRows(const Window& w, const uint8_t* plane, uint32_t out_h, uint32_t out_w, bool is_signed,
+              uint32_t lo, uint32_t hi, uint8_t* out);
 
 }  // namespace nna::pool

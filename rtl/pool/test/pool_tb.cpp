@@ -2,7 +2,7 @@
 // out_h x out_w, rows per channel tile, 1-3 channel tiles, signedness) fed as the SIMD unit would,
 // in loop order (tile, section, row), with random input gaps and output back-pressure. Every write
 // (address, mask, bytes under the mask) is compared in order with the sequence cpp-model/pool
-// gives (pool::RowsComplete per section, pool::PoolRow per channel plane, pool::Writes). pool_op
+// gives (pool::RowsComplete per section, pool::PoolRows per channel plane, pool::Writes). pool_op
 // none must be a combinational pass-through. Without gaps or back-pressure an instruction must take
 // exactly the cycles of the unit's rule (FullSpeedCycles, the performance model's), from its first
 // row offered to its last write accepted. Prints a one-line summary and PASSED, or a line starting
@@ -155,9 +155,7 @@ class Bench {
             if (p < pix) r.mask |= 1u << i;
           }
           std::vector<uint8_t> pooled(size_t(hi - lo) * pw_n);
-          for (uint32_t ph = lo; ph < hi; ++ph)
-            pool::PoolRow(in.w, planes[j].data(), in.out_h, in.out_w, in.is_signed, ph,
-                          &pooled[size_t(ph - lo) * pw_n]);
+          pool::PoolRows(in.w, planes[j].data(), in.out_h, in.out_w, in.is_signed, lo, hi, pooled.data());
           for (const pool::Span& sp : pool::Writes(in.w, pw_n, lo, hi, kN)) {
             Write wr;
             wr.addr = plane_addr + sp.offset;
