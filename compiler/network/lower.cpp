@@ -1016,7 +1016,7 @@ QuantNetwork SubsampleAdds(const QuantNetwork& q, std::vector<std::string>* name
     }
     if (!ok || (sh == 1 && sw == 1)) continue;
     const Shape full = add.out;
-    const Shape sub{full.c, (full.h + sh - 1) / sh, (full.w + sw - 1) / sw};
+    const Shape sub{full.c, uint32_t(CeilDiv(full.h, sh)), uint32_t(CeilDiv(full.w, sw))};
     out.net.layers[a].stride_h = sh, out.net.layers[a].stride_w = sw;
     out.net.layers[a].out = sub;
     out.layers[a].spec->stride_h = sh, out.layers[a].spec->stride_w = sw;

@@ -6,11 +6,10 @@
 // padding, groups) and INNER_PRODUCT (up to thousands of terms), signed and unsigned inputs and
 // weights independently, both orders, out_c not a multiple of M, pixels not a multiple of N,
 // SIMD programs of FUSED_RELU and NOP, SCALE and ELTWISE (a third of them strided: subsampling). A
-// reference written from docs/architecture.md computes
-// every accumulator-unload event and every SRAM write, which are compared in stream order, bit
-// for bit. Illegal instructions (a directed list, one per check, and random field mutations
-// judged by the contract's check list written here, and tensors past the SRAM) must end in err_o
-// with the right code and no SRAM access.
+// reference written from docs/architecture.md computes every accumulator-unload event and every
+// SRAM write, which are compared in stream order, bit for bit. Illegal instructions (a directed list, one per
+// check, and random field mutations judged by the contract's check list written here, and tensors past the
+// SRAM) must end in err_o with the right code and no SRAM access.
 //
 // Built by rtl/compute/test/CMakeLists.txt as nna_compute_tb_tiny, and as nna_compute_tb_tiny_bug
 // from a copy of rtl/ with the mutant mac_drop_act_one, which the test must catch (CTest
